@@ -1,0 +1,1 @@
+"""Lift: a symptom journal for people in treatment for treatment-resistant depression."""

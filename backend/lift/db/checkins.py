@@ -1,0 +1,113 @@
+"""Daily check-ins: one per patient per local date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lift.db.clock import iso, utc_now
+from lift.db.connection import Database
+from lift.domain.checkins import Checkin, CheckinForm
+
+CHECKIN_COLUMNS = "id, local_date, mood, anxiety, sleep_hours, thoughts, note, updated_at"
+
+
+def _checkin(row) -> Checkin | None:
+    if row is None:
+        return None
+    return Checkin(
+        id=row["id"],
+        local_date=date.fromisoformat(row["local_date"]),
+        mood=row["mood"],
+        anxiety=row["anxiety"],
+        sleep_hours=row["sleep_hours"],
+        thoughts=row["thoughts"],
+        note=row["note"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def save_checkin(db: Database, user_id: int, form: CheckinForm) -> tuple[Checkin, bool]:
+    """Insert the day's check-in or update it if that day already has one.
+
+    Returns the stored check-in and whether it was newly created.
+    """
+    now = iso(utc_now())
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "SELECT 1 FROM checkins WHERE user_id = ? AND local_date = ?",
+            (user_id, form.local_date.isoformat()),
+        )
+        existed = await cursor.fetchone() is not None
+        cursor = await conn.execute(
+            "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (user_id, local_date) DO UPDATE SET mood = excluded.mood,"
+            " anxiety = excluded.anxiety, sleep_hours = excluded.sleep_hours,"
+            " thoughts = excluded.thoughts, note = excluded.note, updated_at = excluded.updated_at"
+            f" RETURNING {CHECKIN_COLUMNS}",
+            (user_id, form.local_date.isoformat(), form.mood, form.anxiety, form.sleep_hours,
+             form.thoughts, form.note, now, now),
+        )
+        row = await cursor.fetchone()
+    return _checkin(row), not existed
+
+
+async def checkin_for_day(db: Database, user_id: int, day: date) -> Checkin | None:
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date = ?",
+            (user_id, day.isoformat()),
+        )
+        return _checkin(await cursor.fetchone())
+
+
+async def checkin_by_id(db: Database, user_id: int, checkin_id: int) -> Checkin | None:
+    """The check-in if it belongs to this user; another user's ID looks exactly like a missing one."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ? AND user_id = ?", (checkin_id, user_id)
+        )
+        return _checkin(await cursor.fetchone())
+
+
+async def checkins_between(db: Database, user_id: int, first: date, last: date) -> list[Checkin]:
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ?"
+            " ORDER BY local_date",
+            (user_id, first.isoformat(), last.isoformat()),
+        )
+        return [_checkin(row) for row in await cursor.fetchall()]
+
+
+async def checkin_page(db: Database, user_id: int, limit: int, offset: int) -> tuple[list[Checkin], int]:
+    """One page of check-ins, newest first, and the total count."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ?"
+            " ORDER BY local_date DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        rows = await cursor.fetchall()
+        cursor = await conn.execute("SELECT count(*) FROM checkins WHERE user_id = ?", (user_id,))
+        total = (await cursor.fetchone())[0]
+    return [_checkin(row) for row in rows], total
+
+
+async def update_checkin(db: Database, user_id: int, checkin_id: int, form: CheckinForm) -> Checkin | None:
+    """Update a check-in in place; None if it is not this user's. Moving it onto a day that
+    already has a check-in raises sqlite3.IntegrityError."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE checkins SET local_date = ?, mood = ?, anxiety = ?, sleep_hours = ?, thoughts = ?,"
+            f" note = ?, updated_at = ? WHERE id = ? AND user_id = ? RETURNING {CHECKIN_COLUMNS}",
+            (form.local_date.isoformat(), form.mood, form.anxiety, form.sleep_hours, form.thoughts,
+             form.note, iso(utc_now()), checkin_id, user_id),
+        )
+        return _checkin(await cursor.fetchone())
+
+
+async def delete_checkin(db: Database, user_id: int, checkin_id: int) -> bool:
+    async with db.write() as conn:
+        cursor = await conn.execute("DELETE FROM checkins WHERE id = ? AND user_id = ?", (checkin_id, user_id))
+        return cursor.rowcount == 1

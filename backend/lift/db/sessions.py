@@ -1,0 +1,60 @@
+"""Server-side sessions. The cookie holds a random token; only its SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from lift.db.clock import iso, utc_now
+from lift.db.connection import Database
+from lift.db.users import _user
+from lift.domain.accounts import User
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_session(db: Database, user_id: int, lifetime: timedelta, user_agent: str) -> str:
+    """A fresh token for a new session; a new one is made at every sign-in (no fixation)."""
+    token = secrets.token_urlsafe(32)
+    now = utc_now()
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, user_agent)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (token_hash(token), user_id, iso(now), iso(now + lifetime), user_agent[:200]),
+        )
+    return token
+
+
+async def user_for_session(db: Database, token: str) -> User | None:
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT u.id, u.email, u.role, u.timezone"
+            " FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_hash = ? AND s.expires_at > ?",
+            (token_hash(token), iso(utc_now())),
+        )
+        return _user(await cursor.fetchone())
+
+
+async def delete_session(db: Database, token: str) -> None:
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
+
+
+async def delete_user_sessions(db: Database, user_id: int, keep_token: str | None = None) -> None:
+    """Sign a user out everywhere, optionally keeping the session making the request."""
+    keep = token_hash(keep_token) if keep_token else ""
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep))
+
+
+async def session_count(db: Database, user_id: int) -> int:
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT count(*) FROM sessions WHERE user_id = ? AND expires_at > ?", (user_id, iso(utc_now()))
+        )
+        return (await cursor.fetchone())[0]

@@ -1,0 +1,77 @@
+"""Accounts and sign-in failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from lift.db.clock import iso, iso_ago, utc_now
+from lift.db.connection import Database
+from lift.domain.accounts import User
+
+USER_COLUMNS = "id, email, role, timezone"
+
+
+def _user(row) -> User | None:
+    return User(id=row["id"], email=row["email"], role=row["role"], timezone=row["timezone"]) if row else None
+
+
+async def create_user(db: Database, email: str, password_hash: str, role: str, timezone: str) -> User | None:
+    """The new user, or None when the email is already registered."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO users (email, password_hash, role, timezone, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING " + USER_COLUMNS,
+            (email, password_hash, role, timezone, iso(utc_now())),
+        )
+        return _user(await cursor.fetchone())
+
+
+async def user_with_password_hash(db: Database, email: str) -> tuple[User, str] | None:
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?", (email,)
+        )
+        row = await cursor.fetchone()
+    return (_user(row), row["password_hash"]) if row else None
+
+
+async def password_hash_for(db: Database, user_id: int) -> str | None:
+    async with db.read() as conn:
+        cursor = await conn.execute("SELECT password_hash FROM users WHERE id = ?", (user_id,))
+        row = await cursor.fetchone()
+    return row["password_hash"] if row else None
+
+
+async def set_password_hash(db: Database, user_id: int, password_hash: str) -> None:
+    async with db.write() as conn:
+        await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+
+async def set_timezone(db: Database, user_id: int, timezone: str) -> None:
+    async with db.write() as conn:
+        await conn.execute("UPDATE users SET timezone = ? WHERE id = ?", (timezone, user_id))
+
+
+async def record_signin_failure(db: Database, email: str, ip: str) -> None:
+    async with db.write() as conn:
+        await conn.execute(
+            "INSERT INTO signin_failures (email, ip, at) VALUES (?, ?, ?)", (email, ip, iso(utc_now()))
+        )
+
+
+async def recent_signin_failures(db: Database, email: str, ip: str, window: timedelta) -> tuple[int, int]:
+    """Failures within the window for this account and for this IP address."""
+    since = iso_ago(window)
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT (SELECT count(*) FROM signin_failures WHERE email = ? AND at > ?),"
+            " (SELECT count(*) FROM signin_failures WHERE ip = ? AND at > ?)",
+            (email, since, ip, since),
+        )
+        row = await cursor.fetchone()
+    return row[0], row[1]
+
+
+async def clear_signin_failures(db: Database, email: str) -> None:
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM signin_failures WHERE email = ?", (email,))

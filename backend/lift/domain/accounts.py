@@ -1,0 +1,106 @@
+"""Account rules: what makes an acceptable email, password and time zone."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import msgspec
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 1024
+
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+AnyPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX)]
+TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+# The most common passwords of ten or more characters in public breach lists. Shorter
+# ones are already refused by the length rule.
+COMMON_PASSWORDS = frozenset(
+    """
+    1234567890 0123456789 0987654321 1111111111 0000000000 1212121212 1122334455
+    qwertyuiop asdfghjkl; 1q2w3e4r5t 1qaz2wsx3edc qwerty1234 qwerty12345 qwerty123456
+    password12 password123 password1234 passwordpassword p@ssword123 password01
+    iloveyou12 iloveyou123 abcdefghij abcd123456 a123456789 123456789a 12345678910
+    aaaaaaaaaa zaq12wsxcv welcome123 welcome1234 letmein123 administrator changeme123
+    football123 baseball123 sunshine123 princess123 starwars123 trustno1234 monkey1234
+    dragon1234 superman123 michael123 jennifer12 1234qwerty 123qweasdzxc qazwsxedcrfv
+    """.split()
+)
+
+
+class SignupForm(msgspec.Struct, frozen=True, kw_only=True):
+    email: Email
+    password: Password
+    timezone: TimeZoneName
+
+
+class SigninForm(msgspec.Struct, frozen=True, kw_only=True):
+    email: Email
+    password: AnyPassword
+
+
+class PasswordChangeForm(msgspec.Struct, frozen=True, kw_only=True):
+    current_password: AnyPassword
+    new_password: Password
+
+
+class TimezoneForm(msgspec.Struct, frozen=True, kw_only=True):
+    timezone: TimeZoneName
+
+
+SIGNUP_MESSAGES = {
+    "email": "Enter an email address like name@example.com.",
+    "password": f"Use at least {PASSWORD_MIN} characters for your password.",
+    "timezone": "Choose your time zone from the list.",
+}
+SIGNIN_MESSAGES = {
+    "email": "Enter the email address you signed up with.",
+    "password": "Enter your password.",
+}
+PASSWORD_CHANGE_MESSAGES = {
+    "current_password": "Enter your current password.",
+    "new_password": f"Use at least {PASSWORD_MIN} characters for your new password.",
+}
+TIMEZONE_MESSAGES = {"timezone": "Choose your time zone from the list."}
+
+
+def password_problem(password: str, email: str) -> str | None:
+    """Why a password that passes the length rule is still too easy to guess."""
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS:
+        return "That password is one of the most common ones. Choose something less guessable."
+    if len(set(lowered)) < 4:
+        return "That password repeats too few characters. Choose something less guessable."
+    local_part = email.split("@", 1)[0].lower()
+    if len(local_part) >= 4 and local_part in lowered:
+        return "Don't build your password from your email address."
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def timezone_problem(name: str, known: frozenset[str] | set[str]) -> str | None:
+    return None if name in known else TIMEZONE_MESSAGES["timezone"]
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    email: str
+    role: str
+    timezone: str
+
+
+def signin_throttle_message(
+    account_failures: int, ip_failures: int, account_limit: int, ip_limit: int, minutes: int
+) -> str | None:
+    """Refuse further attempts once either counter reaches its limit within the window."""
+    if account_failures >= account_limit or ip_failures >= ip_limit:
+        return (
+            f"Too many sign-in attempts. For your security, wait {minutes} minutes "
+            "and try again."
+        )
+    return None

@@ -1,0 +1,111 @@
+"""The daily check-in: its fields, their limits, and which days may be filled in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+import msgspec
+from zoneinfo import ZoneInfo
+
+BACKFILL_DAYS = 7
+NOTE_MAX = 2000
+
+Score = Annotated[int, msgspec.Meta(ge=0, le=10)]
+SleepHours = Annotated[float, msgspec.Meta(ge=0, le=24, multiple_of=0.5)]
+ThoughtsAnswer = Annotated[int, msgspec.Meta(ge=0, le=3)]
+Note = Annotated[str, msgspec.Meta(max_length=NOTE_MAX)]
+
+
+class CheckinForm(msgspec.Struct, frozen=True, kw_only=True):
+    local_date: date
+    mood: Score
+    anxiety: Score
+    sleep_hours: SleepHours
+    thoughts: ThoughtsAnswer
+    note: Note = ""
+
+
+CHECKIN_MESSAGES = {
+    "local_date": "Choose the day this check-in is for.",
+    "mood": "Choose your mood from 0 to 10.",
+    "anxiety": "Choose your anxiety from 0 to 10.",
+    "sleep_hours": "Enter hours of sleep from 0 to 24, in half hours (for example 7.5).",
+    "thoughts": "Choose one answer about thoughts of death or suicide.",
+    "note": f"Keep the note to {NOTE_MAX:,} characters or fewer.",
+}
+
+
+def fillable_dates(today: date) -> list[date]:
+    """Today first, then each earlier day that can still be filled in or edited."""
+    return [today - timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
+
+
+def date_error(day: date, today: date) -> str | None:
+    if day > today:
+        return "That day hasn't happened yet. Choose today or an earlier day."
+    if day < today - timedelta(days=BACKFILL_DAYS):
+        return f"Check-ins can be filled in or changed up to {BACKFILL_DAYS} days back."
+    return None
+
+
+def is_editable(day: date, today: date) -> bool:
+    return date_error(day, today) is None
+
+
+def last_days(today: date, count: int = 7) -> list[date]:
+    """The last `count` days ending today, oldest first, for the week-at-a-glance strip."""
+    return [today - timedelta(days=n) for n in range(count - 1, -1, -1)]
+
+
+class Checkin(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    local_date: date
+    mood: int
+    anxiety: int
+    sleep_hours: float
+    thoughts: int
+    note: str
+    updated_at: str
+
+
+def as_form_values(checkin: Checkin) -> dict[str, str]:
+    """A stored check-in as the strings a form shows, so edit and re-render share one path."""
+    return {
+        "local_date": checkin.local_date.isoformat(),
+        "mood": str(checkin.mood),
+        "anxiety": str(checkin.anxiety),
+        "sleep_hours": format_hours(checkin.sleep_hours),
+        "thoughts": str(checkin.thoughts),
+        "note": checkin.note,
+    }
+
+
+def format_hours(hours: float) -> str:
+    return str(int(hours)) if hours == int(hours) else str(hours)
+
+
+def today_in(timezone: str, now: datetime) -> date:
+    """A check-in belongs to the patient's local date, not the server's."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def day_label(day: date, today: date) -> str:
+    text = f"{day:%a} {day.day} {day:%b}"
+    if day == today:
+        return f"Today, {text}"
+    if day == today - timedelta(days=1):
+        return f"Yesterday, {text}"
+    return text
+
+
+def thoughts_answer(raw: object) -> int | None:
+    """The thoughts answer if it is one of the four choices, whatever else in the form is wrong.
+
+    The crisis panel must appear even when another field fails validation or the save fails.
+    """
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        return None
+    return value if 0 <= value <= 3 else None

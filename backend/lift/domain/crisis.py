@@ -1,0 +1,102 @@
+"""When an answer reports suicidal thoughts, and how directly Lift responds.
+
+This is the safety-critical rule. Any level above "none" on the daily thoughts question,
+or PHQ-9 item 9 above 0, must bring up the crisis resources in the same response. The
+wording grows more direct as the answer grows more serious.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import msgspec
+
+
+class Thoughts(IntEnum):
+    NONE = 0
+    PASSING = 1
+    ENDING_LIFE = 2
+    PLAN_OR_INTENT = 3
+
+
+THOUGHTS_LABELS = {
+    Thoughts.NONE: "None",
+    Thoughts.PASSING: "Passing thoughts of death or of not wanting to be here",
+    Thoughts.ENDING_LIFE: "Thoughts of ending my life",
+    Thoughts.PLAN_OR_INTENT: "Thoughts with a plan or intent to act",
+}
+
+
+class CrisisLine(msgspec.Struct, frozen=True):
+    name: str
+    description: str = ""
+    call: str = ""
+    text: str = ""
+    text_body: str = ""
+
+
+class CrisisResources(msgspec.Struct, frozen=True):
+    emergency_number: str
+    lines: list[CrisisLine]
+    emergency_label: str = "Emergency services"
+
+
+class CrisisPrompt(msgspec.Struct, frozen=True):
+    level: str  # "support", "urgent" or "immediate"; also used as a CSS modifier.
+    headline: str
+    message: str
+
+
+def crisis_prompt_for_thoughts(thoughts: int, emergency_number: str) -> CrisisPrompt | None:
+    """The crisis prompt for a daily check-in's thoughts answer, or None for "none"."""
+    level = Thoughts(thoughts)
+    if level is Thoughts.NONE:
+        return None
+    if level is Thoughts.PASSING:
+        return CrisisPrompt(
+            level="support",
+            headline="You don't have to carry these thoughts alone",
+            message=(
+                "Thoughts of death or of not wanting to be here are worth talking about "
+                "with someone today. You can call or text 988 at any hour, or turn to "
+                "your safety plan."
+            ),
+        )
+    if level is Thoughts.ENDING_LIFE:
+        return CrisisPrompt(
+            level="urgent",
+            headline="Please reach out to someone now",
+            message=(
+                "Thoughts of ending your life are serious and you deserve support right "
+                "now. Call or text 988, text the Crisis Text Line, or contact your care "
+                f"team. If you are in danger, call {emergency_number}."
+            ),
+        )
+    return CrisisPrompt(
+        level="immediate",
+        headline=f"If you might act on these thoughts, call {emergency_number} or 988 now",
+        message=(
+            "Your safety comes first. Call now, or ask someone near you to call with you. "
+            "If you can, move away from anything you could use to hurt yourself."
+        ),
+    )
+
+
+def crisis_prompt_for_phq9_item9(score: int, emergency_number: str) -> CrisisPrompt | None:
+    """PHQ-9 item 9 (thoughts of being better off dead or of self-harm) above 0."""
+    if not 0 <= score <= 3:
+        raise ValueError(f"PHQ-9 item 9 is scored 0-3, got {score}")
+    if score == 0:
+        return None
+    # More than half the days or nearly every day is treated like active thoughts.
+    thoughts = Thoughts.PASSING if score == 1 else Thoughts.ENDING_LIFE
+    return crisis_prompt_for_thoughts(thoughts, emergency_number)
+
+
+def sms_link(number: str, body: str = "") -> str:
+    """An sms: URI; '?&body=' is understood by both iOS and Android messaging apps."""
+    return f"sms:{number}?&body={body}" if body else f"sms:{number}"
+
+
+def parse_resources(data: dict) -> CrisisResources:
+    return msgspec.convert(data, CrisisResources)

@@ -1,0 +1,44 @@
+"""Turn submitted form fields into a msgspec Struct, collecting one message per field.
+
+msgspec stops at the first error, but a person fixing a form needs to see every field
+that is wrong at once, so each field is converted on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+import msgspec
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+# Passwords are taken exactly as typed; every other field is trimmed.
+UNTRIMMED_FIELDS = frozenset({"password", "current_password", "new_password"})
+
+
+def parse_form(
+    struct_type: type[T], data: dict[str, Any], messages: dict[str, str]
+) -> tuple[T | None, dict[str, str]]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in msgspec.structs.fields(struct_type):
+        raw = data.get(field.name)
+        if isinstance(raw, str) and field.name not in UNTRIMMED_FIELDS:
+            raw = raw.strip()
+        if raw is None or raw == "":
+            if field.required:
+                errors[field.name] = messages[field.name]
+            continue
+        try:
+            value = msgspec.convert(raw, field.type, strict=False)
+        except msgspec.ValidationError:
+            errors[field.name] = messages[field.name]
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            errors[field.name] = messages[field.name]
+            continue
+        values[field.name] = value
+    if errors:
+        return None, errors
+    return struct_type(**values), {}

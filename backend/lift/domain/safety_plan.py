@@ -1,0 +1,54 @@
+"""The Stanley-Brown safety plan: six steps the patient writes in their own words."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+STEP_MAX = 2000
+StepText = Annotated[str, msgspec.Meta(max_length=STEP_MAX)]
+ShortText = Annotated[str, msgspec.Meta(max_length=120)]
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
+
+# (field, heading, hint) in the order the plan is written and read.
+STEPS = (
+    ("warning_signs", "1. Warning signs", "Thoughts, moods or situations that tell me a crisis may be starting."),
+    ("coping", "2. Things I can do on my own", "Things that help me take my mind off my problems, without contacting anyone."),
+    ("distractions", "3. People and places that distract me", "People and social settings that help me feel better."),
+    ("people", "4. People I can ask for help", "Names and phone numbers of people I can reach out to."),
+    ("professionals", "5. Professionals and crisis lines", "My clinicians, my clinic, and crisis lines such as 988."),
+    ("environment", "6. Making my environment safer", "How I can keep myself safe, such as putting means of harm out of reach."),
+)
+
+
+class SafetyPlan(msgspec.Struct, frozen=True, kw_only=True):
+    warning_signs: StepText = ""
+    coping: StepText = ""
+    distractions: StepText = ""
+    people: StepText = ""
+    professionals: StepText = ""
+    environment: StepText = ""
+    care_team_name: ShortText = ""
+    care_team_phone: Phone = ""
+    updated_at: str = ""
+
+
+PLAN_FIELDS = tuple(name for name, _, _ in STEPS) + ("care_team_name", "care_team_phone")
+
+SAFETY_PLAN_MESSAGES = {
+    **{name: f"Keep each step to {STEP_MAX:,} characters or fewer." for name, _, _ in STEPS},
+    "care_team_name": "Keep the care-team name to 120 characters or fewer.",
+    "care_team_phone": "Enter a phone number using digits, spaces, +, -, ( and ) only.",
+    "updated_at": "",
+}
+
+
+def has_content(plan: SafetyPlan | None) -> bool:
+    return plan is not None and any(getattr(plan, name).strip() for name in PLAN_FIELDS)
+
+
+def tel_link(phone: str) -> str:
+    """A tel: URI keeps only the digits and a leading plus sign."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"

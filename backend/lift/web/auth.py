@@ -1,0 +1,198 @@
+"""Sign up, sign in, sign out, and the account page."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+from functools import cache
+
+from litestar import Request, get, post
+from litestar.response import Response
+
+from lift.db import sessions, users
+from lift.domain import accounts
+from lift.domain.forms import parse_form
+from lift.passwords import hash_password, verify_password
+from lift.settings import Settings
+from lift.web.guards import signed_in
+from lift.web.rendering import form_data, redirect, render
+from lift.web.security import SESSION_COOKIE
+
+NOTICES = {
+    "signed-out": "You're signed out.",
+    "signed-out-everywhere": "You're signed out on every device.",
+    "password-changed": "Your password is changed. Other devices were signed out.",
+    "timezone-changed": "Your time zone is saved.",
+}
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_choices() -> list[str]:
+    return sorted(known_timezones())
+
+
+def safe_next(path: str | None) -> str:
+    """Only same-site paths, so a sign-in link cannot send someone to another site."""
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return "/"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def start_session(request: Request, settings: Settings, user_id: int, next_path: str) -> Response:
+    """Sign in with a brand-new session token: a token from before sign-in is never reused."""
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        await sessions.delete_session(request.app.state.db, old)
+    lifetime = timedelta(days=settings.session_days)
+    token = await sessions.create_session(
+        request.app.state.db, user_id, lifetime, request.headers.get("user-agent", "")
+    )
+    response = redirect(request, next_path)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(lifetime.total_seconds()),
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@get("/signup", name="signup")
+async def signup_page(request: Request, settings: Settings) -> Response:
+    if request.scope.get("user"):
+        return redirect(request, "/")
+    return render(request, "account/signup.html", values={"timezone": settings.default_timezone},
+                  errors={}, timezones=timezone_choices())
+
+
+@post("/signup")
+async def signup(request: Request, settings: Settings) -> Response:
+    values = await form_data(request)
+    form, errors = parse_form(accounts.SignupForm, values, accounts.SIGNUP_MESSAGES)
+    if form:
+        problem = accounts.password_problem(form.password, form.email)
+        if problem:
+            errors["password"] = problem
+        tz_problem = accounts.timezone_problem(form.timezone, known_timezones())
+        if tz_problem:
+            errors["timezone"] = tz_problem
+    if form and not errors:
+        email = accounts.normalise_email(form.email)
+        user = await users.create_user(
+            request.app.state.db, email, await hash_password(form.password), "patient", form.timezone
+        )
+        if user:
+            return await start_session(request, settings, user.id, "/")
+        errors["email"] = "An account with this email already exists. Sign in instead."
+    values.pop("password", None)
+    return render(request, "account/signup.html", status_code=422, values=values, errors=errors,
+                  timezones=timezone_choices())
+
+
+@get("/signin", name="signin")
+async def signin_page(request: Request, next: str | None = None, notice: str | None = None) -> Response:
+    if request.scope.get("user"):
+        return redirect(request, safe_next(next))
+    return render(request, "account/signin.html", values={}, errors={}, next=safe_next(next),
+                  notice=NOTICES.get(notice or ""))
+
+
+@post("/signin")
+async def signin(request: Request, settings: Settings) -> Response:
+    values = await form_data(request)
+    next_path = safe_next(values.get("next"))
+    form, errors = parse_form(accounts.SigninForm, values, accounts.SIGNIN_MESSAGES)
+    status = 422
+    if form:
+        db = request.app.state.db
+        email, ip = accounts.normalise_email(form.email), client_ip(request)
+        window = timedelta(minutes=settings.signin_window_minutes)
+        account_failures, ip_failures = await users.recent_signin_failures(db, email, ip, window)
+        throttled = accounts.signin_throttle_message(
+            account_failures, ip_failures, settings.signin_account_limit,
+            settings.signin_ip_limit, settings.signin_window_minutes,
+        )
+        if throttled:
+            errors["form"], status = throttled, 429
+        else:
+            found = await users.user_with_password_hash(db, email)
+            if await verify_password(found[1] if found else None, form.password):
+                await users.clear_signin_failures(db, email)
+                return await start_session(request, settings, found[0].id, next_path)
+            await users.record_signin_failure(db, email, ip)
+            errors["form"], status = "That email and password don't match an account.", 401
+    values.pop("password", None)
+    return render(request, "account/signin.html", status_code=status, values=values, errors=errors,
+                  next=next_path, notice=None)
+
+
+@post("/signout", guards=[signed_in])
+async def signout(request: Request) -> Response:
+    await sessions.delete_session(request.app.state.db, request.scope["session_token"])
+    return signed_out_response(request, "signed-out")
+
+
+def signed_out_response(request: Request, notice: str) -> Response:
+    response = redirect(request, f"/signin?notice={notice}")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.headers["Clear-Site-Data"] = '"cache", "cookies"'
+    return response
+
+
+@post("/account/signout-everywhere", guards=[signed_in])
+async def signout_everywhere(request: Request) -> Response:
+    await sessions.delete_user_sessions(request.app.state.db, request.scope["user"].id)
+    return signed_out_response(request, "signed-out-everywhere")
+
+
+@get("/account", guards=[signed_in], name="account")
+async def account_page(request: Request, notice: str | None = None) -> Response:
+    return account_view(request, notice=NOTICES.get(notice or ""))
+
+
+def account_view(request: Request, status_code: int = 200, **context) -> Response:
+    user = request.scope["user"]
+    context.setdefault("values", {"timezone": user.timezone})
+    context.setdefault("errors", {})
+    return render(request, "account/account.html", status_code=status_code,
+                  timezones=timezone_choices(), **context)
+
+
+@post("/account/timezone", guards=[signed_in])
+async def change_timezone(request: Request) -> Response:
+    values = await form_data(request)
+    form, errors = parse_form(accounts.TimezoneForm, values, accounts.TIMEZONE_MESSAGES)
+    if form and not accounts.timezone_problem(form.timezone, known_timezones()):
+        await users.set_timezone(request.app.state.db, request.scope["user"].id, form.timezone)
+        return redirect(request, "/account?notice=timezone-changed")
+    errors = errors or {"timezone": accounts.TIMEZONE_MESSAGES["timezone"]}
+    return account_view(request, 422, values=values, errors=errors)
+
+
+@post("/account/password", guards=[signed_in])
+async def change_password(request: Request) -> Response:
+    user, db = request.scope["user"], request.app.state.db
+    values = await form_data(request)
+    form, errors = parse_form(accounts.PasswordChangeForm, values, accounts.PASSWORD_CHANGE_MESSAGES)
+    if form:
+        if not await verify_password(await users.password_hash_for(db, user.id), form.current_password):
+            errors["current_password"] = "That isn't your current password."
+        elif problem := accounts.password_problem(form.new_password, user.email):
+            errors["new_password"] = problem
+    if form and not errors:
+        await users.set_password_hash(db, user.id, await hash_password(form.new_password))
+        # A changed password ends every other session, in case the old one leaked.
+        await sessions.delete_user_sessions(db, user.id, keep_token=request.scope["session_token"])
+        return redirect(request, "/account?notice=password-changed")
+    return account_view(request, 422, values={"timezone": user.timezone}, errors=errors)

@@ -1,0 +1,121 @@
+"""The daily check-in form, its result (with the crisis panel), and the history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Response
+
+from lift.db import checkins as store
+from lift.db.clock import utc_now
+from lift.db.connection import DatabaseError
+from lift.domain import checkins as rules
+from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
+from lift.domain.forms import parse_form
+from lift.web.crisis import crisis_context
+from lift.web.guards import patient
+from lift.web.rendering import form_data, redirect, render
+
+PAGE_SIZE = 20
+SAVE_FAILED = (
+    "Your check-in was not saved because of a problem on our side. Your answers are still "
+    "here: try Save check-in again in a moment."
+)
+
+
+def patient_today(request: Request) -> date:
+    return rules.today_in(request.scope["user"].timezone, utc_now())
+
+
+def form_view(request: Request, values: dict, errors: dict, status_code: int = 200, **extra) -> Response:
+    today = patient_today(request)
+    days = [(d.isoformat(), rules.day_label(d, today)) for d in rules.fillable_dates(today)]
+    return render(request, "checkins/form.html", status_code=status_code, values=values,
+                  errors=errors, days=days, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
+                  **extra)
+
+
+@get("/checkin", guards=[patient], name="checkin")
+async def checkin_form(request: Request, day: str | None = None) -> Response:
+    today = patient_today(request)
+    chosen = parse_day(day) or today
+    if rules.date_error(chosen, today):
+        chosen = today
+    existing = await store.checkin_for_day(request.app.state.db, request.scope["user"].id, chosen)
+    values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
+    return form_view(request, values, {}, editing=existing is not None)
+
+
+@post("/checkin", guards=[patient])
+async def save_checkin(request: Request) -> Response:
+    user = request.scope["user"]
+    values = await form_data(request)
+    thoughts = rules.thoughts_answer(values.get("thoughts"))
+    resources = request.app.state.crisis_resources
+    prompt = crisis_prompt_for_thoughts(thoughts, resources.emergency_number) if thoughts else None
+    crisis = await crisis_context(request, prompt)
+    form, errors = parse_form(rules.CheckinForm, values, rules.CHECKIN_MESSAGES)
+    if form and (problem := rules.date_error(form.local_date, patient_today(request))):
+        errors["local_date"] = problem
+    if errors:
+        return form_view(request, values, errors, 422, **crisis)
+    try:
+        checkin, created = await store.save_checkin(request.app.state.db, user.id, form)
+    except DatabaseError:
+        return form_view(request, values, {"form": SAVE_FAILED}, 503, **crisis)
+    today = patient_today(request)
+    return render(request, "checkins/saved.html", checkin=checkin, created=created,
+                  day_label=rules.day_label(checkin.local_date, today),
+                  thoughts_labels=THOUGHTS_LABELS, **crisis)
+
+
+@get("/checkins", guards=[patient], name="history")
+async def history(request: Request, page: int = 1) -> Response:
+    page = max(page, 1)
+    items, total = await store.checkin_page(
+        request.app.state.db, request.scope["user"].id, PAGE_SIZE, (page - 1) * PAGE_SIZE
+    )
+    today = patient_today(request)
+    return render(request, "checkins/history.html", checkins=items, page=page,
+                  pages=max(1, -(-total // PAGE_SIZE)), total=total, today=today,
+                  day_label=rules.day_label, editable=rules.is_editable)
+
+
+async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
+    """The patient's own check-in; anyone else's is a 404 so IDs cannot be probed."""
+    checkin = await store.checkin_by_id(request.app.state.db, request.scope["user"].id, checkin_id)
+    if checkin is None:
+        raise NotFoundException()
+    return checkin
+
+
+@get("/checkins/{checkin_id:int}", guards=[patient])
+async def checkin_detail(request: Request, checkin_id: int) -> Response:
+    checkin = await own_checkin(request, checkin_id)
+    today = patient_today(request)
+    return render(request, "checkins/detail.html", checkin=checkin,
+                  day_label=rules.day_label(checkin.local_date, today),
+                  editable=rules.is_editable(checkin.local_date, today), thoughts_labels=THOUGHTS_LABELS)
+
+
+@get("/checkins/{checkin_id:int}/delete", guards=[patient])
+async def confirm_delete(request: Request, checkin_id: int) -> Response:
+    checkin = await own_checkin(request, checkin_id)
+    return render(request, "checkins/delete.html", checkin=checkin,
+                  day_label=rules.day_label(checkin.local_date, patient_today(request)))
+
+
+@post("/checkins/{checkin_id:int}/delete", guards=[patient])
+async def delete_checkin(request: Request, checkin_id: int) -> Response:
+    if not await store.delete_checkin(request.app.state.db, request.scope["user"].id, checkin_id):
+        raise NotFoundException()
+    return redirect(request, "/checkins?deleted=1")
+
+
+def parse_day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

@@ -1,0 +1,64 @@
+"""Home, the always-reachable Get help page, and the safety plan."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Response
+
+from lift.db import checkins as checkin_store
+from lift.db import safety_plans
+from lift.db.clock import utc_now
+from lift.domain import checkins as rules
+from lift.domain import safety_plan as plans
+from lift.domain.crisis import THOUGHTS_LABELS
+from lift.domain.forms import parse_form
+from lift.web.guards import patient
+from lift.web.rendering import form_data, redirect, render
+
+
+@get("/", name="home")
+async def home(request: Request) -> Response:
+    user = request.scope.get("user")
+    if user is None:
+        return render(request, "pages/welcome.html")
+    if user.role != "patient":
+        return render(request, "pages/not_yet.html")
+    db = request.app.state.db
+    today = rules.today_in(user.timezone, utc_now())
+    week = rules.last_days(today)
+    by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, week[0], today)}
+    plan = await safety_plans.safety_plan_for(db, user.id)
+    return render(request, "pages/home.html", today=today, todays=by_day.get(today),
+                  week=[(day, by_day.get(day)) for day in week], has_plan=plans.has_content(plan),
+                  thoughts_labels=THOUGHTS_LABELS)
+
+
+@get("/help", name="help")
+async def get_help(request: Request) -> Response:
+    """Open to everyone, signed in or not: nobody should have to sign in to find help."""
+    user = request.scope.get("user")
+    plan = None
+    if user and user.role == "patient":
+        plan = await safety_plans.safety_plan_for(request.app.state.db, user.id)
+    return render(request, "pages/help.html", resources=request.app.state.crisis_resources,
+                  plan=plan, crisis=None)
+
+
+@get("/safety-plan", guards=[patient], name="safety_plan")
+async def safety_plan_page(request: Request, saved: bool = False) -> Response:
+    plan = await safety_plans.safety_plan_for(request.app.state.db, request.scope["user"].id)
+    values = {name: getattr(plan, name) for name in plans.PLAN_FIELDS} if plan else {}
+    return render(request, "safety_plan/edit.html", values=values, errors={}, steps=plans.STEPS,
+                  saved=saved, updated_at=plan.updated_at if plan else None)
+
+
+@post("/safety-plan", guards=[patient])
+async def save_safety_plan(request: Request) -> Response:
+    values = await form_data(request)
+    values.pop("updated_at", None)
+    plan, errors = parse_form(plans.SafetyPlan, values, plans.SAFETY_PLAN_MESSAGES)
+    if plan is None:
+        return render(request, "safety_plan/edit.html", status_code=422, values=values,
+                      errors=errors, steps=plans.STEPS, saved=False, updated_at=None)
+    await safety_plans.save_safety_plan(request.app.state.db, request.scope["user"].id, plan)
+    return redirect(request, "/safety-plan?saved=true")

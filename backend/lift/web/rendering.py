@@ -1,0 +1,36 @@
+"""Render a page in full, or only its main region for an htmx request that targets it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Redirect, Response, Template
+
+FULL_LAYOUT = "base.html"
+FRAGMENT_LAYOUT = "_fragment.html"
+
+
+def wants_fragment(request: Request) -> bool:
+    """htmx requests get the <main> content; boosted navigations and plain loads get the page."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and headers.get("hx-boosted") != "true"
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+    context.setdefault("user", request.scope.get("user"))
+    context["layout"] = FRAGMENT_LAYOUT if wants_fragment(request) else FULL_LAYOUT
+    return Template(template_name=template, context=context, status_code=status_code)
+
+
+def redirect(request: Request, path: str) -> Response:
+    """A redirect htmx follows as a full navigation, and a browser follows as a 303."""
+    if request.headers.get("hx-request") == "true":
+        return Response(content=b"", status_code=204, headers={"HX-Redirect": path})
+    return Redirect(path=path, status_code=303)
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The submitted form as a plain dict; a body that is not a form reads as empty."""
+    form = await request.form()
+    return {key: form.get(key) for key in form.keys()}

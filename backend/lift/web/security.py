@@ -1,0 +1,63 @@
+"""Security headers on every response, and the signed-in user on every request."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from lift.db import sessions
+
+SESSION_COOKIE = "lift_session"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+STATIC_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A before_send hook, so error pages for unknown routes carry the headers too."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in STATIC_HEADERS.items():
+        headers[name] = value
+    # Pages may hold health information: never let a browser or proxy keep them.
+    if not scope["path"].startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+
+
+def current_user(app: ASGIApp) -> ASGIApp:
+    """Resolve the session cookie to a user once per request; None when signed out."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/static/"):
+            token = ASGIConnection(scope).cookies.get(SESSION_COOKIE)
+            db = scope["litestar_app"].state.db
+            scope["user"] = await sessions.user_for_session(db, token) if token else None
+            scope["session_token"] = token if scope["user"] else None
+        await app(scope, receive, send)
+
+    return middleware

@@ -1,0 +1,25 @@
+// Small progressive enhancements; every page works without this file.
+"use strict";
+
+// Pre-select the browser's time zone on sign-up so nobody has to scroll 400 names.
+function detectTimezone(root) {
+  const select = root.querySelector("select[data-detect-timezone]");
+  if (!select || select.dataset.detected) return;
+  select.dataset.detected = "1";
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const isSignup = select.form && select.form.action.endsWith("/signup");
+  if (isSignup && zone && [...select.options].some((o) => o.value === zone)) select.value = zone;
+}
+
+// After htmx swaps in a result, move focus to its first heading so screen readers
+// announce it; the crisis heading is marked to take focus before anything else.
+function focusFirst(root) {
+  const target = root.querySelector("[data-focus-first]");
+  if (target) target.focus();
+}
+
+document.addEventListener("DOMContentLoaded", () => detectTimezone(document));
+document.addEventListener("htmx:afterSettle", (event) => {
+  detectTimezone(document);
+  focusFirst(event.detail.target);
+});
