@@ -25,7 +25,7 @@ from lift.web.crisis import load_crisis_resources
 from lift.web.security import add_security_headers, current_user
 
 ROUTES = [
-    pages.home, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
+    pages.home, pages.health, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
     auth.signup_page, auth.signup, auth.signin_page, auth.signin, auth.signout,
     auth.account_page, auth.change_timezone, auth.change_password, auth.signout_everywhere,
     checkins.checkin_form, checkins.save_checkin, checkins.history, checkins.checkin_detail,

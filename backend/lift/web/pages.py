@@ -33,6 +33,14 @@ async def home(request: Request) -> Response:
                   thoughts_labels=THOUGHTS_LABELS)
 
 
+@get("/healthz", name="health")
+async def health(request: Request) -> dict[str, str]:
+    """For container health checks: the app answers and its database can be read."""
+    async with request.app.state.db.read() as conn:
+        await conn.execute("SELECT 1 FROM schema_migrations LIMIT 1")
+    return {"status": "ok"}
+
+
 @get("/help", name="help")
 async def get_help(request: Request) -> Response:
     """Open to everyone, signed in or not: nobody should have to sign in to find help."""
