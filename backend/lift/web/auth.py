@@ -7,13 +7,13 @@ from datetime import timedelta
 from functools import cache
 
 from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
 from lift.db import sessions, users
 from lift.domain import accounts
 from lift.domain.forms import parse_form
 from lift.passwords import hash_password, verify_password
-from lift.settings import Settings
 from lift.web.guards import signed_in
 from lift.web.rendering import form_data, redirect, render
 from lift.web.security import SESSION_COOKIE
@@ -46,8 +46,9 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def start_session(request: Request, settings: Settings, user_id: int, next_path: str) -> Response:
+async def start_session(request: Request, user_id: int, next_path: str) -> Response:
     """Sign in with a brand-new session token: a token from before sign-in is never reused."""
+    settings = request.app.state.settings
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await sessions.delete_session(request.app.state.db, old)
@@ -69,15 +70,16 @@ async def start_session(request: Request, settings: Settings, user_id: int, next
 
 
 @get("/signup", name="signup")
-async def signup_page(request: Request, settings: Settings) -> Response:
+async def signup_page(request: Request) -> Response:
     if request.scope.get("user"):
         return redirect(request, "/")
-    return render(request, "account/signup.html", values={"timezone": settings.default_timezone},
+    default_zone = request.app.state.settings.default_timezone
+    return render(request, "account/signup.html", values={"timezone": default_zone},
                   errors={}, timezones=timezone_choices())
 
 
 @post("/signup")
-async def signup(request: Request, settings: Settings) -> Response:
+async def signup(request: Request) -> Response:
     values = await form_data(request)
     form, errors = parse_form(accounts.SignupForm, values, accounts.SIGNUP_MESSAGES)
     if form:
@@ -93,7 +95,7 @@ async def signup(request: Request, settings: Settings) -> Response:
             request.app.state.db, email, await hash_password(form.password), "patient", form.timezone
         )
         if user:
-            return await start_session(request, settings, user.id, "/")
+            return await start_session(request, user.id, "/")
         errors["email"] = "An account with this email already exists. Sign in instead."
     values.pop("password", None)
     return render(request, "account/signup.html", status_code=422, values=values, errors=errors,
@@ -101,7 +103,7 @@ async def signup(request: Request, settings: Settings) -> Response:
 
 
 @get("/signin", name="signin")
-async def signin_page(request: Request, next: str | None = None, notice: str | None = None) -> Response:
+async def signin_page(request: Request, next: FromQuery[str | None] = None, notice: FromQuery[str | None] = None) -> Response:
     if request.scope.get("user"):
         return redirect(request, safe_next(next))
     return render(request, "account/signin.html", values={}, errors={}, next=safe_next(next),
@@ -109,11 +111,11 @@ async def signin_page(request: Request, next: str | None = None, notice: str | N
 
 
 @post("/signin")
-async def signin(request: Request, settings: Settings) -> Response:
+async def signin(request: Request) -> Response:
     values = await form_data(request)
     next_path = safe_next(values.get("next"))
     form, errors = parse_form(accounts.SigninForm, values, accounts.SIGNIN_MESSAGES)
-    status = 422
+    status, settings = 422, request.app.state.settings
     if form:
         db = request.app.state.db
         email, ip = accounts.normalise_email(form.email), client_ip(request)
@@ -129,7 +131,7 @@ async def signin(request: Request, settings: Settings) -> Response:
             found = await users.user_with_password_hash(db, email)
             if await verify_password(found[1] if found else None, form.password):
                 await users.clear_signin_failures(db, email)
-                return await start_session(request, settings, found[0].id, next_path)
+                return await start_session(request, found[0].id, next_path)
             await users.record_signin_failure(db, email, ip)
             errors["form"], status = "That email and password don't match an account.", 401
     values.pop("password", None)
@@ -157,7 +159,7 @@ async def signout_everywhere(request: Request) -> Response:
 
 
 @get("/account", guards=[signed_in], name="account")
-async def account_page(request: Request, notice: str | None = None) -> Response:
+async def account_page(request: Request, notice: FromQuery[str | None] = None) -> Response:
     return account_view(request, notice=NOTICES.get(notice or ""))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
@@ -38,7 +39,7 @@ def form_view(request: Request, values: dict, errors: dict, status_code: int = 2
 
 
 @get("/checkin", guards=[patient], name="checkin")
-async def checkin_form(request: Request, day: str | None = None) -> Response:
+async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> Response:
     today = patient_today(request)
     chosen = parse_day(day) or today
     if rules.date_error(chosen, today):
@@ -72,7 +73,7 @@ async def save_checkin(request: Request) -> Response:
 
 
 @get("/checkins", guards=[patient], name="history")
-async def history(request: Request, page: int = 1) -> Response:
+async def history(request: Request, page: FromQuery[int] = 1) -> Response:
     page = max(page, 1)
     items, total = await store.checkin_page(
         request.app.state.db, request.scope["user"].id, PAGE_SIZE, (page - 1) * PAGE_SIZE
@@ -92,7 +93,7 @@ async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
 
 
 @get("/checkins/{checkin_id:int}", guards=[patient])
-async def checkin_detail(request: Request, checkin_id: int) -> Response:
+async def checkin_detail(request: Request, checkin_id: FromPath[int]) -> Response:
     checkin = await own_checkin(request, checkin_id)
     today = patient_today(request)
     return render(request, "checkins/detail.html", checkin=checkin,
@@ -101,14 +102,14 @@ async def checkin_detail(request: Request, checkin_id: int) -> Response:
 
 
 @get("/checkins/{checkin_id:int}/delete", guards=[patient])
-async def confirm_delete(request: Request, checkin_id: int) -> Response:
+async def confirm_delete(request: Request, checkin_id: FromPath[int]) -> Response:
     checkin = await own_checkin(request, checkin_id)
     return render(request, "checkins/delete.html", checkin=checkin,
                   day_label=rules.day_label(checkin.local_date, patient_today(request)))
 
 
 @post("/checkins/{checkin_id:int}/delete", guards=[patient])
-async def delete_checkin(request: Request, checkin_id: int) -> Response:
+async def delete_checkin(request: Request, checkin_id: FromPath[int]) -> Response:
     if not await store.delete_checkin(request.app.state.db, request.scope["user"].id, checkin_id):
         raise NotFoundException()
     return redirect(request, "/checkins?deleted=1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
 from lift.db import checkins as checkin_store
@@ -53,7 +54,7 @@ async def get_help(request: Request) -> Response:
 
 
 @get("/safety-plan", guards=[patient], name="safety_plan")
-async def safety_plan_page(request: Request, saved: bool = False) -> Response:
+async def safety_plan_page(request: Request, saved: FromQuery[bool] = False) -> Response:
     plan = await safety_plans.safety_plan_for(request.app.state.db, request.scope["user"].id)
     values = {name: getattr(plan, name) for name in plans.PLAN_FIELDS} if plan else {}
     return render(request, "safety_plan/edit.html", values=values, errors={}, steps=plans.STEPS,

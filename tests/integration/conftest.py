@@ -1,0 +1,114 @@
+"""The real app over HTTP (ASGI) on a real temporary SQLite file, with fixed personas."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from lift.app import create_app
+from lift.settings import Settings
+
+PASSWORD = "correct horse battery"
+BASE_URL = "http://testserver.local"
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=str(tmp_path), cookie_secure=False, secret_key="test-secret-" * 4)
+
+
+@pytest.fixture
+async def app(settings) -> AsyncIterator[Litestar]:
+    """The app with its lifespan running (database open) for the whole test."""
+    application = create_app(settings)
+    async with AsyncTestClient(app=application):
+        yield application
+
+
+class Person:
+    """One browser's worth of cookies talking to the app."""
+
+    def __init__(self, app: Litestar, email: str) -> None:
+        self.email = email
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+
+    async def csrf_token(self) -> str:
+        if "csrftoken" not in self.http.cookies:
+            await self.http.get("/help")
+        return self.http.cookies["csrftoken"]
+
+    async def get(self, path: str, **kwargs) -> httpx.Response:
+        return await self.http.get(path, **kwargs)
+
+    async def post(self, path: str, data: dict | None = None, csrf: bool = True, **kwargs) -> httpx.Response:
+        """A form post carrying the CSRF token the way the page's hidden field does."""
+        data = dict(data or {})
+        if csrf:
+            data["_csrf_token"] = await self.csrf_token()
+        return await self.http.post(path, data=data, **kwargs)
+
+    async def sign_up(self, timezone: str = "America/New_York") -> httpx.Response:
+        return await self.post("/signup", {"email": self.email, "password": PASSWORD, "timezone": timezone})
+
+    async def sign_in(self, password: str = PASSWORD) -> httpx.Response:
+        return await self.post("/signin", {"email": self.email, "password": password})
+
+    async def check_in(self, **fields) -> httpx.Response:
+        form = {"local_date": self.today().isoformat(), "mood": "5", "anxiety": "4",
+                "sleep_hours": "7.5", "thoughts": "0", "note": ""}
+        form.update({k: str(v) for k, v in fields.items()})
+        return await self.post("/checkin", form)
+
+    def today(self, timezone: str = "America/New_York"):
+        return datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+@pytest.fixture
+async def people(app) -> AsyncIterator[callable]:
+    made: list[Person] = []
+
+    def make(email: str) -> Person:
+        made.append(Person(app, email))
+        return made[-1]
+
+    yield make
+    for person in made:
+        await person.close()
+
+
+@pytest.fixture
+async def patient(people) -> Person:
+    person = people("pat@example.com")
+    assert (await person.sign_up()).status_code == 303
+    return person
+
+
+@pytest.fixture
+async def other_patient(people) -> Person:
+    person = people("other@example.com")
+    assert (await person.sign_up()).status_code == 303
+    return person
+
+
+@pytest.fixture
+def stranger(people) -> Person:
+    return people("stranger@example.com")
+
+
+@pytest.fixture
+def database(settings):
+    """A direct connection to the app's SQLite file, to check what was really stored."""
+    conn = sqlite3.connect(settings.database_path)
+    conn.row_factory = sqlite3.Row
+    yield conn
+    conn.close()

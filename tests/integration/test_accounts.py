@@ -1,0 +1,183 @@
+from html import unescape
+
+from litestar.testing import AsyncTestClient
+
+from lift.app import create_app
+from tests.integration.conftest import PASSWORD, Person
+
+
+def session_cookie(person: Person) -> str | None:
+    return person.http.cookies.get("lift_session")
+
+
+async def test_it_signs_up_a_patient_with_an_argon2id_hash(patient, database):
+    row = database.execute("SELECT email, role, timezone, password_hash FROM users").fetchone()
+    assert row["email"] == "pat@example.com" and row["role"] == "patient"
+    assert row["timezone"] == "America/New_York"
+    assert row["password_hash"].startswith("$argon2id$")
+    assert PASSWORD not in row["password_hash"]
+
+
+async def test_it_stores_only_a_hash_of_the_session_token(patient, database):
+    token = session_cookie(patient)
+    stored = [r[0] for r in database.execute("SELECT token_hash FROM sessions")]
+    assert token and token not in stored and len(stored) == 1
+
+
+async def test_it_refuses_a_short_or_common_password_and_keeps_the_email(stranger, database):
+    for password, message in (("short", "at least 10 characters"), ("Password123", "most common")):
+        response = await stranger.post("/signup", {"email": "new@example.com", "password": password,
+                                                   "timezone": "Europe/Paris"})
+        assert response.status_code == 422
+        assert message in response.text
+        assert 'value="new@example.com"' in response.text
+        assert '<option selected>Europe/Paris</option>' in response.text
+        assert password not in response.text
+    assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+async def test_it_refuses_an_unknown_time_zone(stranger, database):
+    response = await stranger.post("/signup", {"email": "a@example.com", "password": PASSWORD,
+                                               "timezone": "Mars/Olympus"})
+    assert response.status_code == 422 and 'id="timezone-error"' in response.text
+    assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+async def test_it_refuses_a_second_account_for_the_same_email(patient, people):
+    again = people("PAT@example.com")
+    response = await again.sign_up()
+    assert response.status_code == 422 and "already exists" in response.text
+
+
+async def test_it_signs_in_with_a_new_session_id_every_time(patient):
+    before = session_cookie(patient)
+    response = await patient.sign_in()
+    assert response.status_code == 303
+    after = session_cookie(patient)
+    assert after and after != before
+    assert (await patient.get("/")).status_code == 200
+
+
+async def test_it_ends_the_pre_sign_in_session_at_sign_in(patient, people, database):
+    old = session_cookie(patient)
+    await patient.sign_in()
+    intruder = people("x@example.com")
+    intruder.http.cookies.set("lift_session", old)
+    response = await intruder.get("/checkin")
+    assert response.status_code == 303 and response.headers["location"].startswith("/signin")
+
+
+async def test_it_sets_strict_cookie_flags(patient):
+    response = await patient.sign_in()
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
+
+
+async def test_cookies_are_secure_by_default(tmp_path, people):
+    from lift.settings import Settings
+
+    settings = Settings(data_dir=str(tmp_path / "secure"), secret_key="s" * 40)
+    async with AsyncTestClient(app=create_app(settings), base_url="https://testserver.local") as client:
+        page = await client.get("/signup")
+        assert "secure" in page.headers["set-cookie"].lower()
+        token = client.cookies["csrftoken"]
+        response = await client.post("/signup", data={"email": "s@example.com", "password": PASSWORD,
+                                                      "timezone": "UTC", "_csrf_token": token},
+                                     follow_redirects=False)
+        assert response.status_code == 303, response.text
+        session = [c for c in response.headers.get_list("set-cookie") if c.startswith("lift_session")]
+        assert session and "Secure" in session[0] and "HttpOnly" in session[0]
+
+
+async def test_it_rejects_a_wrong_password_with_a_clear_message(patient, database):
+    response = await patient.sign_in("wrong password!!")
+    assert response.status_code == 401
+    assert "don't match an account" in unescape(response.text)
+    assert database.execute("SELECT count(*) FROM signin_failures").fetchone()[0] == 1
+
+
+async def test_it_throttles_an_account_after_five_failures_even_with_the_right_password(patient, people):
+    attacker = people("pat@example.com")
+    for _ in range(5):
+        assert (await attacker.sign_in("wrong password!!")).status_code == 401
+    response = await attacker.sign_in()
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.text
+    assert "lift_session" not in attacker.http.cookies
+
+
+async def test_it_throttles_an_ip_address_across_accounts(app, people, database):
+    person = people("someone@example.com")
+    database.executemany(
+        "INSERT INTO signin_failures (email, ip, at) VALUES (?, '127.0.0.1', strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+        [(f"user{n}@example.com",) for n in range(20)],
+    )
+    database.commit()
+    response = await person.post("/signin", {"email": "fresh@example.com", "password": "whatever123"})
+    assert response.status_code == 429
+
+
+async def test_old_failures_outside_the_window_do_not_count(patient, database):
+    database.executemany(
+        "INSERT INTO signin_failures (email, ip, at) VALUES ('pat@example.com', '127.0.0.1', ?)",
+        [("2020-01-01T00:00:00Z",)] * 10,
+    )
+    database.commit()
+    assert (await patient.sign_in()).status_code == 303
+
+
+async def test_it_signs_out_and_clears_the_site_data(patient):
+    token = session_cookie(patient)
+    response = await patient.post("/signout")
+    assert response.status_code == 303
+    assert "cache" in response.headers["clear-site-data"] and "cookies" in response.headers["clear-site-data"]
+    patient.http.cookies.set("lift_session", token)
+    assert (await patient.get("/checkin")).status_code == 303
+
+
+async def test_it_signs_out_of_all_devices(patient, people, database):
+    phone = people("pat@example.com")
+    await phone.sign_in()
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
+    await patient.post("/account/signout-everywhere")
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+    assert (await phone.get("/checkin")).status_code == 303
+
+
+async def test_it_changes_the_password_and_signs_out_other_devices(patient, people, database):
+    phone = people("pat@example.com")
+    await phone.sign_in()
+    bad = await patient.post("/account/password", {"current_password": "nope nope nope", "new_password": "another good one"})
+    assert bad.status_code == 422 and "isn't your current password" in unescape(bad.text)
+    ok = await patient.post("/account/password", {"current_password": PASSWORD, "new_password": "another good one"})
+    assert ok.status_code == 303
+    assert (await patient.get("/account")).status_code == 200
+    assert (await phone.get("/account")).status_code == 303
+    assert (await phone.sign_in("another good one")).status_code == 303
+
+
+async def test_it_changes_the_time_zone(patient, database):
+    response = await patient.post("/account/timezone", {"timezone": "Asia/Tokyo"})
+    assert response.status_code == 303
+    assert database.execute("SELECT timezone FROM users").fetchone()[0] == "Asia/Tokyo"
+    bad = await patient.post("/account/timezone", {"timezone": "Nowhere/Land"})
+    assert bad.status_code == 422
+
+
+async def test_sessions_survive_a_restart(settings, people):
+    first = create_app(settings)
+    async with AsyncTestClient(app=first) as client:
+        token = client.cookies.get("csrftoken") or (await client.get("/signup")).cookies["csrftoken"]
+        await client.post("/signup", data={"email": "r@example.com", "password": PASSWORD,
+                                           "timezone": "UTC", "_csrf_token": token})
+        session = client.cookies["lift_session"]
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        client.cookies.set("lift_session", session)
+        response = await client.get("/account")
+        assert response.status_code == 200 and "r@example.com" in response.text
+
+
+async def test_it_only_redirects_to_same_site_paths_after_sign_in(patient):
+    for target, expected in (("/checkins", "/checkins"), ("//evil.example", "/"), ("https://evil.example", "/")):
+        response = await patient.post("/signin", {"email": patient.email, "password": PASSWORD, "next": target})
+        assert response.headers["location"] == expected

@@ -1,0 +1,162 @@
+from datetime import timedelta
+
+import pytest
+
+
+def crisis_region(html: str) -> bool:
+    return 'aria-labelledby="crisis-title"' in html and ">Get help now<" in html
+
+
+async def test_it_saves_a_check_in_and_confirms_after_commit(patient, database):
+    response = await patient.check_in(mood=6, anxiety=3, sleep_hours="7.5", note="Slept well")
+    assert response.status_code == 200
+    assert "Check-in saved" in response.text
+    row = database.execute("SELECT mood, anxiety, sleep_hours, thoughts, note, local_date FROM checkins").fetchone()
+    assert tuple(row) == (6, 3, 7.5, 0, "Slept well", patient.today().isoformat())
+
+
+async def test_it_updates_the_same_day_instead_of_adding_a_second(patient, database):
+    await patient.check_in(mood=2)
+    response = await patient.check_in(mood=8)
+    assert "Check-in updated" in response.text
+    assert database.execute("SELECT count(*), max(mood) FROM checkins").fetchone()[:] == (1, 8)
+
+
+async def test_it_fills_in_a_missed_day_up_to_seven_days_back(patient, database):
+    week_ago = patient.today() - timedelta(days=7)
+    response = await patient.check_in(local_date=week_ago.isoformat())
+    assert response.status_code == 200
+    assert database.execute("SELECT local_date FROM checkins").fetchone()[0] == week_ago.isoformat()
+
+
+@pytest.mark.parametrize("days", [8, -1])
+async def test_it_refuses_days_outside_the_window_and_keeps_the_answers(patient, database, days):
+    day = patient.today() - timedelta(days=days)
+    response = await patient.check_in(local_date=day.isoformat(), note="keep me")
+    assert response.status_code == 422
+    assert 'id="local_date-error"' in response.text
+    assert "keep me" in response.text
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("mood", "11"), ("mood", "-1"), ("mood", "five"), ("anxiety", "10.5"), ("sleep_hours", "24.5"),
+     ("sleep_hours", "7.3"), ("thoughts", "4"), ("note", "x" * 2001), ("local_date", "2026-13-01"),
+     ("mood", ""), ("sleep_hours", "nan")],
+)
+async def test_it_shows_a_field_error_and_writes_nothing_for_bad_input(patient, database, field, value):
+    response = await patient.check_in(**{field: value}, **({"note": "typed"} if field != "note" else {}))
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text
+    if field != "note":
+        assert ">typed</textarea>" in response.text
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+
+
+async def test_it_lists_every_wrong_field_at_once(patient):
+    response = await patient.post("/checkin", {"local_date": patient.today().isoformat()})
+    assert response.status_code == 422
+    for field in ("mood", "anxiety", "sleep_hours", "thoughts"):
+        assert f'id="{field}-error"' in response.text
+
+
+async def test_it_answers_a_malformed_body_with_422_not_500(patient):
+    token = await patient.csrf_token()
+    response = await patient.http.post(
+        "/checkin", content=b"\x00\xff{not a form", headers={"x-csrftoken": token, "content-type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+async def test_it_keeps_typed_values_and_says_so_when_the_database_fails(patient, database):
+    database.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON checkins BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    database.commit()
+    response = await patient.check_in(mood=3, note="please keep this")
+    assert response.status_code == 503
+    assert "was not saved" in response.text
+    assert "please keep this" in response.text
+    assert 'value="3" checked' in response.text
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+
+
+async def test_it_pages_history_newest_first(patient, database):
+    for days in range(3):
+        await patient.check_in(local_date=(patient.today() - timedelta(days=days)).isoformat(), mood=days)
+    response = await patient.get("/checkins")
+    assert response.status_code == 200
+    positions = [response.text.index(f"Mood {m} ") for m in (0, 1, 2)]
+    assert positions == sorted(positions)
+
+
+async def test_it_paginates_after_twenty_check_ins(patient, database):
+    user_id = database.execute("SELECT id FROM users").fetchone()[0]
+    database.executemany(
+        "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at, updated_at)"
+        " VALUES (?, date('2025-01-01', ?), 5, 5, 7, 0, 'x', 'x')",
+        [(user_id, f"+{n} days") for n in range(25)],
+    )
+    database.commit()
+    first = await patient.get("/checkins")
+    second = await patient.get("/checkins?page=2")
+    assert first.text.count('class="history__item"') == 20
+    assert second.text.count('class="history__item"') == 5
+    assert "Page 2 of 2" in second.text
+
+
+async def test_it_deletes_a_check_in_after_confirmation(patient, database):
+    await patient.check_in()
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    confirm = await patient.get(f"/checkins/{checkin_id}/delete")
+    assert "Delete this check-in?" in confirm.text
+    response = await patient.post(f"/checkins/{checkin_id}/delete")
+    assert response.status_code == 303
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+
+
+async def test_it_edits_a_recent_check_in_from_its_page(patient, database):
+    await patient.check_in(mood=2)
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    detail = await patient.get(f"/checkins/{checkin_id}")
+    assert f'href="/checkin?day={patient.today().isoformat()}"' in detail.text
+    form = await patient.get(f"/checkin?day={patient.today().isoformat()}")
+    assert "Change your check-in" in form.text and 'value="2" checked' in form.text
+
+
+async def test_it_returns_404_for_another_patients_check_in(patient, other_patient, database):
+    await patient.check_in(note="private")
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    for path in (f"/checkins/{checkin_id}", f"/checkins/{checkin_id}/delete"):
+        response = await other_patient.get(path)
+        assert response.status_code == 404
+        assert "private" not in response.text
+    response = await other_patient.post(f"/checkins/{checkin_id}/delete")
+    assert response.status_code == 404
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 1
+
+
+async def test_it_never_shows_one_patients_check_ins_to_another(patient, other_patient):
+    await patient.check_in(note="only mine")
+    history = await other_patient.get("/checkins")
+    home = await other_patient.get("/")
+    assert "only mine" not in history.text and "No check-ins yet" in history.text
+    assert "You haven't checked in today" in home.text
+
+
+async def test_it_sends_a_signed_out_visitor_to_sign_in(stranger):
+    for path in ("/", "/checkin", "/checkins", "/safety-plan", "/account"):
+        response = await stranger.get(path)
+        if path == "/":
+            assert "Create an account" in response.text
+        else:
+            assert response.status_code == 303
+            assert response.headers["location"] == f"/signin?next={path}"
+
+
+async def test_it_serves_the_form_fragment_to_htmx_and_the_page_to_boosted_links(patient):
+    fragment = await patient.get("/checkin", headers={"HX-Request": "true"})
+    page = await patient.get("/checkin", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" not in fragment.text and "Save check-in" in fragment.text
+    assert "<html" in page.text

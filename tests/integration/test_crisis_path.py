@@ -1,0 +1,134 @@
+"""The safety-critical path: any thoughts answer above "none" brings up Get help now at once."""
+
+import re
+
+import pytest
+
+from lift.domain.crisis import Thoughts
+
+CRISIS_MARK = 'aria-labelledby="crisis-title"'
+
+
+def has_crisis_region(html: str) -> bool:
+    return CRISIS_MARK in html and '<h2 id="crisis-title"' in html and "Get help now" in html
+
+
+def crisis_before(html: str, marker: str) -> bool:
+    return html.index(CRISIS_MARK) < html.index(marker)
+
+
+@pytest.mark.parametrize("level", [Thoughts.PASSING, Thoughts.ENDING_LIFE, Thoughts.PLAN_OR_INTENT])
+async def test_it_shows_crisis_panel_above_the_confirmation_for_any_thoughts(patient, level):
+    response = await patient.check_in(thoughts=int(level))
+    assert response.status_code == 200
+    assert has_crisis_region(response.text)
+    assert crisis_before(response.text, "id=\"saved-title\"")
+
+
+async def test_it_shows_no_crisis_panel_for_no_thoughts(patient):
+    response = await patient.check_in(thoughts=0)
+    assert response.status_code == 200
+    assert not has_crisis_region(response.text)
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+async def test_it_includes_every_crisis_resource(patient, level):
+    html = (await patient.check_in(thoughts=level)).text
+    assert 'href="tel:988"' in html
+    assert 'href="sms:988"' in html
+    assert 'href="sms:741741?&amp;body=HOME"' in html
+    assert 'href="tel:911"' in html
+    assert "not monitored in real time" in html
+    assert 'href="/safety-plan"' in html
+
+
+async def test_it_words_a_plan_or_intent_most_directly(patient):
+    html = (await patient.check_in(thoughts=3)).text
+    assert "If you might act on these thoughts, call 911 or 988 now" in html
+    passing = (await patient.check_in(thoughts=1)).text
+    assert "If you might act on these thoughts" not in passing
+
+
+async def test_it_shows_crisis_panel_in_the_htmx_fragment_first(patient):
+    token = await patient.csrf_token()
+    response = await patient.http.post(
+        "/checkin",
+        data={"local_date": patient.today().isoformat(), "mood": "2", "anxiety": "8",
+              "sleep_hours": "4", "thoughts": "2"},
+        headers={"HX-Request": "true", "x-csrftoken": token},
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    body = response.text.split("</title>", 1)[1].lstrip()
+    assert body.startswith("<section class=\"crisis")
+
+
+async def test_it_shows_crisis_panel_even_when_other_answers_are_invalid(patient, database):
+    response = await patient.check_in(thoughts=2, mood="")
+    assert response.status_code == 422
+    assert has_crisis_region(response.text)
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+
+
+async def test_it_shows_crisis_panel_even_when_the_save_fails(patient, database):
+    database.execute("CREATE TRIGGER refuse BEFORE INSERT ON checkins BEGIN SELECT RAISE(ABORT, 'x'); END")
+    database.commit()
+    response = await patient.check_in(thoughts=3)
+    assert response.status_code == 503
+    assert has_crisis_region(response.text)
+    assert "call 911 or 988 now" in response.text
+
+
+async def test_it_does_not_show_crisis_panel_for_a_bogus_thoughts_value(patient):
+    response = await patient.check_in(thoughts=7)
+    assert response.status_code == 422
+    assert not has_crisis_region(response.text)
+
+
+async def test_it_shows_the_patients_own_safety_plan_and_care_team_in_the_panel(patient):
+    await patient.post("/safety-plan", {"warning_signs": "Not sleeping, pulling away",
+                                        "people": "Sam 555 0100", "care_team_name": "Dr Rivera",
+                                        "care_team_phone": "+1 (555) 010-0199"})
+    html = (await patient.check_in(thoughts=1)).text
+    panel = html[html.index(CRISIS_MARK):html.index("id=\"saved-title\"")]
+    assert "My safety plan" in panel and "Not sleeping, pulling away" in panel
+    assert 'href="tel:+15550100199"' in panel and "Dr Rivera" in panel
+
+
+async def test_it_never_shows_another_patients_safety_plan(patient, other_patient):
+    await patient.post("/safety-plan", {"warning_signs": "secret signs"})
+    html = (await other_patient.check_in(thoughts=2)).text
+    assert has_crisis_region(html)
+    assert "secret signs" not in html
+
+
+async def test_the_get_help_page_is_open_to_everyone(stranger, patient):
+    for person in (stranger, patient):
+        response = await person.get("/help")
+        assert response.status_code == 200
+        assert has_crisis_region(response.text)
+        assert 'href="tel:988"' in response.text
+
+
+async def test_every_page_links_to_get_help(patient):
+    for path in ("/", "/checkin", "/checkins", "/safety-plan", "/account", "/no-such-page"):
+        html = (await patient.get(path)).text
+        assert re.search(r'<a class="help-link" href="/help">Get help</a>', html), path
+
+
+async def test_the_crisis_resources_come_from_the_data_file(tmp_path, people):
+    from litestar.testing import AsyncTestClient
+
+    from lift.app import create_app
+    from lift.settings import Settings
+
+    resources = tmp_path / "resources.toml"
+    resources.write_text(
+        'emergency_number = "112"\n[[lines]]\nname = "Samaritans"\ncall = "116123"\n'
+    )
+    settings = Settings(data_dir=str(tmp_path / "d"), cookie_secure=False, secret_key="k" * 40,
+                        crisis_resources=str(resources))
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        html = (await client.get("/help")).text
+    assert 'href="tel:116123"' in html and 'href="tel:112"' in html
+    assert "tel:911" not in html

@@ -1,0 +1,100 @@
+import pytest
+
+STATE_CHANGING = [
+    ("/checkin", {"mood": "5"}),
+    ("/safety-plan", {"coping": "x"}),
+    ("/account/timezone", {"timezone": "UTC"}),
+    ("/account/password", {"current_password": "a", "new_password": "b"}),
+    ("/account/signout-everywhere", {}),
+    ("/signout", {}),
+    ("/checkins/1/delete", {}),
+]
+
+
+@pytest.mark.parametrize("path, data", STATE_CHANGING)
+async def test_it_refuses_a_state_change_without_a_csrf_token(patient, database, path, data):
+    await patient.check_in()
+    response = await patient.post(path, data, csrf=False)
+    assert response.status_code == 403
+    assert "form had expired" in response.text
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 1
+
+
+async def test_it_refuses_a_forged_csrf_cookie_and_matching_token(patient, database):
+    forged = "a" * 64 + "b" * 64
+    patient.http.cookies.set("csrftoken", forged)
+    response = await patient.http.post("/checkin", data={"_csrf_token": forged, "mood": "3"})
+    assert response.status_code == 403
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+
+
+async def test_it_refuses_sign_up_without_csrf(stranger, database):
+    response = await stranger.post("/signup", {"email": "z@example.com", "password": "long enough pw",
+                                               "timezone": "UTC"}, csrf=False)
+    assert response.status_code == 403
+    assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+
+
+async def test_it_accepts_the_token_in_the_htmx_header(patient, database):
+    token = await patient.csrf_token()
+    response = await patient.http.post(
+        "/safety-plan", data={"coping": "Music"}, headers={"x-csrftoken": token, "HX-Request": "true"}
+    )
+    assert response.status_code == 204 and response.headers["hx-redirect"] == "/safety-plan?saved=true"
+
+
+@pytest.mark.parametrize("path", ["/", "/help", "/signin", "/checkin", "/no-such-page", "/static/css/app.css"])
+async def test_every_response_carries_the_security_headers(patient, path):
+    response = await patient.get(path)
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/", "/checkin", "/checkins", "/account", "/safety-plan", "/help"])
+async def test_signed_in_pages_are_never_cached(patient, path):
+    response = await patient.get(path)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_pages_have_no_inline_script_or_style(patient):
+    for path in ("/", "/checkin", "/checkins", "/account", "/safety-plan", "/help"):
+        html = (await patient.get(path)).text
+        assert "<script>" not in html and "<style" not in html and " style=" not in html
+        assert "<script src=\"/static/" in html
+
+
+async def test_htmx_is_configured_without_history_cache_or_eval(patient):
+    html = (await patient.get("/")).text
+    for setting in ('"historyCacheSize":0', '"allowEval":false', '"selfRequestsOnly":true',
+                    '"allowScriptTags":false', '"includeIndicatorStyles":false'):
+        assert setting in html
+
+
+async def test_the_htmx_file_is_served_locally(patient):
+    response = await patient.get("/static/vendor/htmx.min.js")
+    assert response.status_code == 200 and b"htmx" in response.content[:2000]
+
+
+async def test_it_escapes_what_a_patient_typed(patient):
+    await patient.check_in(note="<script>alert(1)</script>")
+    html = (await patient.get("/checkins")).text
+    detail_id = html.split('href="/checkins/', 1)[1].split('"', 1)[0]
+    detail = (await patient.get(f"/checkins/{detail_id}")).text
+    assert "<script>alert(1)</script>" not in detail
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
+
+
+async def test_it_answers_a_bad_path_parameter_and_query_without_500(patient):
+    assert (await patient.get("/checkins/abc")).status_code == 404
+    assert (await patient.get("/checkins?page=abc")).status_code == 400
+    assert (await patient.get("/checkin?day=not-a-date")).status_code == 200
+
+
+async def test_it_refuses_an_oversized_body(patient):
+    response = await patient.post("/checkin", {"note": "x" * 200_000})
+    assert response.status_code == 413
