@@ -15,9 +15,9 @@ migrate: install
 
 install: $(VENV)/.installed $(HTMX)
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 $(HTMX): frontend/package.json frontend/package-lock.json
@@ -25,20 +25,26 @@ $(HTMX): frontend/package.json frontend/package-lock.json
 	mkdir -p $(dir $(HTMX))
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(HTMX)
 
-# Browser tests drive Debian's Chromium; install it when it is missing.
+# Browser tests drive Debian's Chromium, and docker-compose validates the compose file;
+# install whichever is missing.
+SYSTEM_TOOLS := chromium docker-compose
 chromium:
-	@command -v chromium >/dev/null || { \
+	@missing=$$(for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium docker-compose; }
-	@command -v docker-compose >/dev/null || { \
-	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q docker-compose; }
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
 
 test: install chromium
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# Runtime pins come from a clean venv with only the runtime dependencies of pyproject.toml.
 lock:
-	$(VENV)/bin/pip freeze --exclude-editable | sort > requirements.lock
+	rm -rf .lock-venv && python3 -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet .
+	{ echo "# Runtime dependencies, pinned. The Docker image installs only these. Regenerate with \`make lock\`."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^lift' | sort; } > requirements.lock
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/static/vendor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from litestar import Litestar
@@ -16,7 +17,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from lift.db.connection import Database
+from lift.db.sessions import purge_expired
 from lift.domain.checkins import format_hours
+from lift.domain.crisis import sms_link
 from lift.domain.safety_plan import STEPS, tel_link
 from lift.settings import FRONTEND_DIR, Settings, ensure_secret_key, load_settings
 from lift.web import auth, checkins, errors, pages
@@ -31,12 +34,14 @@ ROUTES = [
     checkins.confirm_delete, checkins.delete_checkin,
 ]
 
-MAX_BODY_BYTES = 64 * 1024
+# A full safety plan in a non-Latin script is ~110 KB once form-encoded; leave room for it.
+MAX_BODY_BYTES = 256 * 1024
 
 
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["hours"] = format_hours
     engine.engine.filters["tel"] = tel_link
+    engine.engine.filters["sms"] = sms_link
     engine.engine.globals["safety_plan_steps"] = STEPS
 
 
@@ -48,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def database(app: Litestar) -> AsyncIterator[None]:
         db = Database(settings.database_path, readers=settings.reader_connections)
         await db.open()
+        await purge_expired(db, failures_older_than=timedelta(days=1))
         app.state.db = db
         try:
             yield

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
+
+from typing import Annotated
 
 import msgspec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FRONTEND_DIR = REPO_ROOT / "frontend"
+
+
+Positive = Annotated[int, msgspec.Meta(ge=1)]
 
 
 class SettingsError(Exception):
@@ -19,18 +25,18 @@ class SettingsError(Exception):
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = "data"
     host: str = "127.0.0.1"
-    port: int = msgspec.field(default=8000)
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     # Cookies are Secure unless explicitly turned off for plain-http local use.
     cookie_secure: bool = True
     secret_key: str = ""
     default_timezone: str = "America/New_York"
-    session_days: int = 30
+    session_days: Positive = 30
     # Failed sign-ins allowed per account and per IP address in one window.
-    signin_account_limit: int = 5
-    signin_ip_limit: int = 20
-    signin_window_minutes: int = 15
+    signin_account_limit: Positive = 5
+    signin_ip_limit: Positive = 20
+    signin_window_minutes: Positive = 15
     crisis_resources: str = str(FRONTEND_DIR / "content" / "crisis_resources.toml")
-    reader_connections: int = 4
+    reader_connections: Positive = 4
 
     @property
     def data_path(self) -> Path:
@@ -65,8 +71,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(str(exc))) from None
-    if not 1 <= settings.port <= 65535:
-        raise SettingsError("LIFT_PORT must be between 1 and 65535")
+    if settings.default_timezone not in zoneinfo.available_timezones():
+        raise SettingsError(f"LIFT_DEFAULT_TIMEZONE: unknown time zone {settings.default_timezone!r}")
     return settings
 
 
@@ -82,10 +88,12 @@ def ensure_secret_key(settings: Settings) -> str:
     if settings.secret_key:
         return settings.secret_key
     key_file = settings.data_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    settings.data_path.mkdir(parents=True, exist_ok=True)
+    if key_file.exists() and (existing := key_file.read_text().strip()):
+        return existing
+    settings.data_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created owner-only from the start, never briefly readable by others.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
     return key

@@ -132,3 +132,23 @@ async def test_the_crisis_resources_come_from_the_data_file(tmp_path, people):
         html = (await client.get("/help")).text
     assert 'href="tel:116123"' in html and 'href="tel:112"' in html
     assert "tel:911" not in html
+
+
+async def test_it_shows_crisis_resources_when_a_signed_out_check_in_arrives(stranger):
+    response = await stranger.post("/checkin", {"thoughts": "3", "mood": "1"})
+    assert response.status_code == 401
+    assert has_crisis_region(response.text) and 'href="tel:988"' in response.text
+    assert "this check-in was not saved" in response.text
+
+
+async def test_it_shows_crisis_resources_when_a_check_in_form_has_expired(patient):
+    response = await patient.post("/checkin", {"thoughts": "3"}, csrf=False)
+    assert response.status_code == 403
+    assert has_crisis_region(response.text) and 'href="tel:988"' in response.text
+
+
+@pytest.mark.parametrize("raw", ["3.0", " 2 ", "1.0"])
+async def test_it_shows_crisis_panel_for_every_spelling_the_form_accepts(patient, raw):
+    response = await patient.check_in(thoughts=raw)
+    assert response.status_code == 200
+    assert has_crisis_region(response.text)

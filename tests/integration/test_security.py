@@ -96,5 +96,10 @@ async def test_it_answers_a_bad_path_parameter_and_query_without_500(patient):
 
 
 async def test_it_refuses_an_oversized_body(patient):
-    response = await patient.post("/checkin", {"note": "x" * 200_000})
+    response = await patient.post("/checkin", {"note": "x" * 300_000})
     assert response.status_code == 413
+
+
+async def test_it_clamps_an_absurd_page_number_instead_of_failing(patient):
+    response = await patient.get("/checkins?page=" + "9" * 30)
+    assert response.status_code in (200, 400)

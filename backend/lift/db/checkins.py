@@ -94,19 +94,6 @@ async def checkin_page(db: Database, user_id: int, limit: int, offset: int) -> t
     return [_checkin(row) for row in rows], total
 
 
-async def update_checkin(db: Database, user_id: int, checkin_id: int, form: CheckinForm) -> Checkin | None:
-    """Update a check-in in place; None if it is not this user's. Moving it onto a day that
-    already has a check-in raises sqlite3.IntegrityError."""
-    async with db.write() as conn:
-        cursor = await conn.execute(
-            "UPDATE checkins SET local_date = ?, mood = ?, anxiety = ?, sleep_hours = ?, thoughts = ?,"
-            f" note = ?, updated_at = ? WHERE id = ? AND user_id = ? RETURNING {CHECKIN_COLUMNS}",
-            (form.local_date.isoformat(), form.mood, form.anxiety, form.sleep_hours, form.thoughts,
-             form.note, iso(utc_now()), checkin_id, user_id),
-        )
-        return _checkin(await cursor.fetchone())
-
-
 async def delete_checkin(db: Database, user_id: int, checkin_id: int) -> bool:
     async with db.write() as conn:
         cursor = await conn.execute("DELETE FROM checkins WHERE id = ? AND user_id = ?", (checkin_id, user_id))

@@ -44,7 +44,8 @@ class Database:
         self._all: list[aiosqlite.Connection] = []
 
     async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Health data: only the account running Lift may read the data directory.
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._writer = await _connect(self.path)
         self._all.append(self._writer)
         await apply_migrations(self._writer)

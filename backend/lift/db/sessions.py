@@ -52,9 +52,9 @@ async def delete_user_sessions(db: Database, user_id: int, keep_token: str | Non
         await conn.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep))
 
 
-async def session_count(db: Database, user_id: int) -> int:
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            "SELECT count(*) FROM sessions WHERE user_id = ? AND expires_at > ?", (user_id, iso(utc_now()))
-        )
-        return (await cursor.fetchone())[0]
+async def purge_expired(db: Database, failures_older_than: timedelta) -> None:
+    """Drop ended sessions and sign-in failures too old to count toward any throttle."""
+    now = utc_now()
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (iso(now),))
+        await conn.execute("DELETE FROM signin_failures WHERE at <= ?", (iso(now - failures_older_than),))

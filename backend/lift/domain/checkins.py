@@ -104,8 +104,9 @@ def thoughts_answer(raw: object) -> int | None:
 
     The crisis panel must appear even when another field fails validation or the save fails.
     """
+    if isinstance(raw, str):
+        raw = raw.strip()
     try:
-        value = int(str(raw).strip())
-    except ValueError:
+        return msgspec.convert(raw, ThoughtsAnswer, strict=False)
+    except msgspec.ValidationError:
         return None
-    return value if 0 <= value <= 3 else None

@@ -8,6 +8,7 @@ wording grows more direct as the answer grows more serious.
 from __future__ import annotations
 
 from enum import IntEnum
+from urllib.parse import quote
 
 import msgspec
 
@@ -95,7 +96,7 @@ def crisis_prompt_for_phq9_item9(score: int, emergency_number: str) -> CrisisPro
 
 def sms_link(number: str, body: str = "") -> str:
     """An sms: URI; '?&body=' is understood by both iOS and Android messaging apps."""
-    return f"sms:{number}?&body={body}" if body else f"sms:{number}"
+    return f"sms:{number}?&body={quote(body)}" if body else f"sms:{number}"
 
 
 def parse_resources(data: dict) -> CrisisResources:

@@ -25,7 +25,9 @@ def parse_form(
     for field in msgspec.structs.fields(struct_type):
         raw = data.get(field.name)
         if isinstance(raw, str) and field.name not in UNTRIMMED_FIELDS:
-            raw = raw.strip()
+            # Browsers send textarea line breaks as CRLF but count them as one character
+            # against maxlength; normalise so the server's limit matches what the page allowed.
+            raw = raw.replace("\r\n", "\n").strip()
         if raw is None or raw == "":
             if field.required:
                 errors[field.name] = messages[field.name]

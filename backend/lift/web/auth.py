@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import cache
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Response
 
 from lift.db import sessions, users
@@ -103,7 +103,9 @@ async def signup(request: Request) -> Response:
 
 
 @get("/signin", name="signin")
-async def signin_page(request: Request, next: FromQuery[str | None] = None, notice: FromQuery[str | None] = None) -> Response:
+async def signin_page(
+    request: Request, next: FromQuery[str | None] = None, notice: FromQuery[str | None] = None
+) -> Response:
     if request.scope.get("user"):
         return redirect(request, safe_next(next))
     return render(request, "account/signin.html", values={}, errors={}, next=safe_next(next),

@@ -20,6 +20,7 @@ from lift.web.guards import patient
 from lift.web.rendering import form_data, redirect, render
 
 PAGE_SIZE = 20
+MAX_PAGE = 100_000  # far beyond any real history; keeps OFFSET inside SQLite's integer range
 SAVE_FAILED = (
     "Your check-in was not saved because of a problem on our side. Your answers are still "
     "here: try Save check-in again in a moment."
@@ -74,7 +75,7 @@ async def save_checkin(request: Request) -> Response:
 
 @get("/checkins", guards=[patient], name="history")
 async def history(request: Request, page: FromQuery[int] = 1) -> Response:
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     items, total = await store.checkin_page(
         request.app.state.db, request.scope["user"].id, PAGE_SIZE, (page - 1) * PAGE_SIZE
     )

@@ -19,28 +19,45 @@ MESSAGES = {
     405: ("That didn't work", "This page can't be used that way."),
     413: ("That was too much to send", "The form was larger than Lift accepts. Shorten it and try again."),
     429: ("Slow down a moment", "Too many requests came from here. Wait a minute and try again."),
-    500: ("Something went wrong on our side", "It is not something you did. Try again in a moment."),
 }
-CSRF_MESSAGE = (
-    "This form had expired, so nothing was saved. Go back, reload the page, and send it again."
+CLIENT_ERROR = ("That didn't work", "Lift couldn't handle that request. Go back and try again.")
+SERVER_ERROR = ("Something went wrong on our side", "It is not something you did. Try again in a moment.")
+CSRF_MESSAGE = "This form had expired, so nothing was saved. Go back, reload the page, and send it again."
+SIGNED_OUT_CHECKIN = (
+    "You were signed out, so this check-in was not saved. Sign in and check in again."
 )
+# A check-in that could not be read (signed out, expired form) may have reported suicidal
+# thoughts, so these pages show the crisis resources rather than risk hiding them.
+CRISIS_SENSITIVE_PATHS = ("/checkin", "/scales")
+
+
+def _crisis_sensitive(request: Request) -> bool:
+    return request.method == "POST" and request.url.path.startswith(CRISIS_SENSITIVE_PATHS)
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    return render(request, "pages/error.html", status_code=status, title=title, message=message,
+                  signed_out=status == 401,
+                  show_crisis=_crisis_sensitive(request), crisis=None, plan=None,
+                  resources=request.app.state.crisis_resources)
 
 
 def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
+    if _crisis_sensitive(request):
+        return _error_page(request, 401, "You're signed out", SIGNED_OUT_CHECKIN)
     return redirect(request, f"/signin?next={request.url.path}")
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
-    status = exc.status_code if exc.status_code in MESSAGES else 500
+    status = exc.status_code
     if status >= 500:
         log.error("request failed: %s %s: %r", request.method, request.url.path, exc)
-    title, message = MESSAGES[status]
+    title, message = MESSAGES.get(status, SERVER_ERROR if status >= 500 else CLIENT_ERROR)
     if status == 403 and "CSRF" in str(exc.detail):
         message = CSRF_MESSAGE
-    return render(request, "pages/error.html", status_code=exc.status_code, title=title, message=message)
+    return _error_page(request, status, title, message)
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    title, message = MESSAGES[500]
-    return render(request, "pages/error.html", status_code=500, title=title, message=message)
+    return _error_page(request, 500, *SERVER_ERROR)

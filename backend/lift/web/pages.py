@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Response
 
 from lift.db import checkins as checkin_store

@@ -1,0 +1,105 @@
+"""PHQ-9 and GAD-7 results, each with its answers stored under stable item IDs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lift.db.connection import Database
+from lift.domain.scales import ScaleResult
+
+RESULT_COLUMNS = "id, instrument, local_date, total, band, difficulty, is_baseline"
+
+
+def _result(row, answers: dict[str, int] | None = None) -> ScaleResult | None:
+    if row is None:
+        return None
+    return ScaleResult(
+        id=row["id"], instrument=row["instrument"], local_date=date.fromisoformat(row["local_date"]),
+        total=row["total"], band=row["band"], difficulty=row["difficulty"],
+        is_baseline=bool(row["is_baseline"]), answers=answers or {},
+    )
+
+
+async def save_result(db: Database, user_id: int, instrument: str, local_date: date, taken_at: str,
+                      answers: dict[str, int], total: int, band: str, difficulty: int | None,
+                      baseline: bool) -> ScaleResult:
+    """Store one result and its answers in one transaction. Marking it as baseline unmarks
+    any earlier baseline of the same questionnaire: there is only ever one."""
+    async with db.write() as conn:
+        if baseline:
+            await conn.execute(
+                "UPDATE scale_results SET is_baseline = 0 WHERE user_id = ? AND instrument = ?",
+                (user_id, instrument),
+            )
+        cursor = await conn.execute(
+            "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band,"
+            f" difficulty, is_baseline) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {RESULT_COLUMNS}",
+            (user_id, instrument, local_date.isoformat(), taken_at, total, band, difficulty, int(baseline)),
+        )
+        row = await cursor.fetchone()
+        await conn.executemany(
+            "INSERT INTO scale_answers (result_id, item_id, answer) VALUES (?, ?, ?)",
+            [(row["id"], item_id, answer) for item_id, answer in answers.items()],
+        )
+    return _result(row, answers)
+
+
+async def results_for(db: Database, user_id: int) -> list[ScaleResult]:
+    """Every result of this patient's, oldest first, without the item answers."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {RESULT_COLUMNS} FROM scale_results WHERE user_id = ? ORDER BY local_date, id",
+            (user_id,),
+        )
+        return [_result(row) for row in await cursor.fetchall()]
+
+
+async def result_by_id(db: Database, user_id: int, result_id: int) -> ScaleResult | None:
+    """One result with its answers if it is this patient's; anyone else's reads as missing."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {RESULT_COLUMNS} FROM scale_results WHERE id = ? AND user_id = ?", (result_id, user_id)
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        cursor = await conn.execute(
+            "SELECT item_id, answer FROM scale_answers WHERE result_id = ?", (result_id,)
+        )
+        answers = {item["item_id"]: item["answer"] for item in await cursor.fetchall()}
+    return _result(row, answers)
+
+
+async def mark_baseline(db: Database, user_id: int, result_id: int) -> bool:
+    """Make this result the baseline of its questionnaire; False if it is not this patient's."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "SELECT instrument FROM scale_results WHERE id = ? AND user_id = ?", (result_id, user_id)
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return False
+        await conn.execute(
+            "UPDATE scale_results SET is_baseline = (id = ?) WHERE user_id = ? AND instrument = ?",
+            (result_id, user_id, row["instrument"]),
+        )
+    return True
+
+
+async def delete_result(db: Database, user_id: int, result_id: int) -> bool:
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "DELETE FROM scale_results WHERE id = ? AND user_id = ?", (result_id, user_id)
+        )
+        return cursor.rowcount == 1
+
+
+async def last_taken_dates(db: Database, user_id: int) -> dict[str, date]:
+    """The latest local date each questionnaire was taken, for the weekly due rule."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT instrument, max(local_date) AS last FROM scale_results WHERE user_id = ?"
+            " GROUP BY instrument",
+            (user_id,),
+        )
+        return {row["instrument"]: date.fromisoformat(row["last"]) for row in await cursor.fetchall()}

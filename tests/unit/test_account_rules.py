@@ -1,0 +1,124 @@
+import pytest
+
+from lift.domain import accounts
+from lift.domain.forms import parse_form
+
+SIGNUP = {"email": "jane@example.com", "password": "river-lantern-42", "timezone": "Europe/London"}
+COMMON = "That password is one of the most common ones. Choose something less guessable."
+REPEATS = "That password repeats too few characters. Choose something less guessable."
+FROM_EMAIL = "Don't build your password from your email address."
+
+
+def signup_errors(**changes):
+    return parse_form(accounts.SignupForm, {**SIGNUP, **changes}, accounts.SIGNUP_MESSAGES)[1]
+
+
+def test_it_accepts_a_complete_signup():
+    form, errors = parse_form(accounts.SignupForm, SIGNUP, accounts.SIGNUP_MESSAGES)
+    assert errors == {}
+    assert form == accounts.SignupForm(**SIGNUP)
+
+
+def test_it_rejects_a_signup_password_of_9_characters():
+    assert signup_errors(password="a" * 9) == {"password": "Use at least 10 characters for your password."}
+
+
+def test_it_accepts_a_signup_password_of_10_characters():
+    assert signup_errors(password="abcdefghik") == {}
+
+
+def test_it_accepts_a_password_of_1024_characters_and_rejects_1025():
+    assert signup_errors(password="a" * 1024) == {}
+    assert signup_errors(password="a" * 1025) == {"password": accounts.SIGNUP_MESSAGES["password"]}
+
+
+def test_it_requires_at_least_10_characters_for_a_new_password():
+    data = {"current_password": "old", "new_password": "a" * 9}
+    assert parse_form(accounts.PasswordChangeForm, data, accounts.PASSWORD_CHANGE_MESSAGES)[1] == {
+        "new_password": "Use at least 10 characters for your new password."
+    }
+
+
+def test_it_lets_an_existing_short_password_be_entered_to_sign_in():
+    data = {"email": "jane@example.com", "password": "short"}
+    assert parse_form(accounts.SigninForm, data, accounts.SIGNIN_MESSAGES)[1] == {}
+
+
+@pytest.mark.parametrize("email", ["jane@example.com", "j.o'neil+lift@mail.example.co.uk", "a@b.co"])
+def test_it_accepts_ordinary_email_addresses(email):
+    assert signup_errors(email=email) == {}
+
+
+@pytest.mark.parametrize("email", ["jane", "jane@example", "@example.com", "jane@@example.com",
+                                   "jane doe@example.com", "jane@exa mple.com", "jane@example."])
+def test_it_rejects_malformed_email_addresses(email):
+    assert signup_errors(email=email) == {"email": "Enter an email address like name@example.com."}
+
+
+def test_it_rejects_an_email_address_longer_than_254_characters():
+    local = "a" * 64
+    assert signup_errors(email=f"{local}@{'b' * 185}.com") == {}  # 254 characters
+    assert signup_errors(email=f"{local}@{'b' * 186}.com") == {"email": accounts.SIGNUP_MESSAGES["email"]}
+
+
+def test_it_requires_a_timezone_at_signup():
+    assert signup_errors(timezone="") == {"timezone": "Choose your time zone from the list."}
+
+
+@pytest.mark.parametrize("password", ["password123", "PASSWORD123", "PassWord123", "QwertyUiop", "1234567890"])
+def test_it_refuses_common_passwords_whatever_their_case(password):
+    assert accounts.password_problem(password, "jane@example.com") == COMMON
+
+
+def test_it_accepts_a_password_that_is_not_common_and_not_from_the_email():
+    assert accounts.password_problem("river-lantern-42", "jane@example.com") is None
+
+
+def test_it_refuses_a_password_with_fewer_than_4_different_characters():
+    assert accounts.password_problem("abcabcabcabc", "jane@example.com") == REPEATS
+    assert accounts.password_problem("AbcAbcabcabc", "jane@example.com") == REPEATS
+
+
+def test_it_accepts_a_password_with_exactly_4_different_characters():
+    assert accounts.password_problem("abcdabcdabcd", "jane@example.com") is None
+
+
+def test_it_refuses_a_password_built_from_the_email_address_whatever_its_case():
+    assert accounts.password_problem("my-JANEDOE-2024", "JaneDoe@example.com") == FROM_EMAIL
+
+
+def test_it_refuses_a_password_containing_a_4_character_email_name():
+    assert accounts.password_problem("annabelle-river", "anna@example.com") == FROM_EMAIL
+
+
+def test_it_ignores_an_email_name_shorter_than_4_characters():
+    assert accounts.password_problem("bob-river-lantern", "bob@example.com") is None
+
+
+def test_it_lowercases_and_trims_email_addresses():
+    assert accounts.normalise_email("  Jane.Doe@Example.COM \n") == "jane.doe@example.com"
+
+
+def test_it_accepts_a_known_timezone():
+    assert accounts.timezone_problem("Europe/London", {"Europe/London", "America/New_York"}) is None
+
+
+@pytest.mark.parametrize("name", ["Europe/Londn", "europe/london", "UTC+1"])
+def test_it_refuses_a_timezone_that_is_not_in_the_list(name):
+    assert accounts.timezone_problem(name, frozenset({"Europe/London"})) == "Choose your time zone from the list."
+
+
+def test_it_allows_sign_in_below_both_limits():
+    assert accounts.signin_throttle_message(4, 19, account_limit=5, ip_limit=20, minutes=15) is None
+
+
+def test_it_refuses_sign_in_when_the_account_reaches_its_limit():
+    assert accounts.signin_throttle_message(5, 0, account_limit=5, ip_limit=20, minutes=15) == (
+        "Too many sign-in attempts. For your security, wait 15 minutes and try again."
+    )
+
+
+def test_it_refuses_sign_in_when_the_address_reaches_its_limit():
+    message = accounts.signin_throttle_message(0, 20, account_limit=5, ip_limit=20, minutes=30)
+    assert message is not None
+    assert "wait 30 minutes" in message

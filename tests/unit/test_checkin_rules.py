@@ -1,0 +1,221 @@
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from lift.domain import checkins as rules
+from lift.domain.forms import parse_form
+
+TODAY = date(2024, 3, 10)
+VALID = {"local_date": "2024-03-10", "mood": "5", "anxiety": "4", "sleep_hours": "7.5", "thoughts": "0"}
+
+
+def parse_checkin(**changes):
+    return parse_form(rules.CheckinForm, {**VALID, **changes}, rules.CHECKIN_MESSAGES)
+
+
+def checkin(**changes):
+    fields = dict(id=1, local_date=TODAY, mood=5, anxiety=4, sleep_hours=7.5, thoughts=0,
+                  note="", updated_at="2024-03-10T12:00:00Z")
+    return rules.Checkin(**{**fields, **changes})
+
+
+def test_it_accepts_a_complete_checkin():
+    form, errors = parse_checkin(note="Walked to the shop.")
+    assert errors == {}
+    assert form == rules.CheckinForm(local_date=TODAY, mood=5, anxiety=4, sleep_hours=7.5,
+                                     thoughts=0, note="Walked to the shop.")
+
+
+# Every field boundary: just inside is accepted, just outside is refused with that field's message.
+
+@pytest.mark.parametrize("field", ["mood", "anxiety"])
+@pytest.mark.parametrize("raw, expected", [("0", 0), ("10", 10)])
+def test_it_accepts_scores_at_0_and_10(field, raw, expected):
+    form, errors = parse_checkin(**{field: raw})
+    assert errors == {}
+    assert getattr(form, field) == expected
+
+
+@pytest.mark.parametrize("field", ["mood", "anxiety"])
+@pytest.mark.parametrize("raw", ["-1", "11", "5.5", "abc"])
+def test_it_rejects_scores_below_0_above_10_fractional_or_not_numbers(field, raw):
+    form, errors = parse_checkin(**{field: raw})
+    assert form is None
+    assert errors == {field: rules.CHECKIN_MESSAGES[field]}
+
+
+def test_it_rejects_mood_above_10():
+    assert parse_checkin(mood="11")[1] == {"mood": "Choose your mood from 0 to 10."}
+
+
+@pytest.mark.parametrize("raw, expected", [("0", 0.0), ("0.5", 0.5), ("23.5", 23.5), ("24", 24.0)])
+def test_it_accepts_sleep_from_0_to_24_in_half_hours(raw, expected):
+    form, errors = parse_checkin(sleep_hours=raw)
+    assert errors == {}
+    assert form.sleep_hours == expected
+
+
+@pytest.mark.parametrize("raw", ["-0.5", "24.5", "7.3", "abc"])
+def test_it_rejects_sleep_outside_0_to_24_or_not_in_half_hours(raw):
+    form, errors = parse_checkin(sleep_hours=raw)
+    assert form is None
+    assert errors == {"sleep_hours": rules.CHECKIN_MESSAGES["sleep_hours"]}
+
+
+@pytest.mark.parametrize("raw, expected", [("0", 0), ("3", 3)])
+def test_it_accepts_thoughts_answers_0_to_3(raw, expected):
+    assert parse_checkin(thoughts=raw)[0].thoughts == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "4"])
+def test_it_rejects_thoughts_answers_outside_0_to_3(raw):
+    assert parse_checkin(thoughts=raw) == (None, {"thoughts": rules.CHECKIN_MESSAGES["thoughts"]})
+
+
+def test_it_accepts_a_note_of_exactly_2000_characters():
+    form, errors = parse_checkin(note="x" * 2000)
+    assert errors == {}
+    assert len(form.note) == 2000
+
+
+def test_it_counts_note_length_in_characters_not_bytes():
+    assert parse_checkin(note="é" * 2000)[1] == {}
+
+
+def test_it_rejects_a_note_of_2001_characters():
+    assert parse_checkin(note="x" * 2001) == (None, {"note": "Keep the note to 2,000 characters or fewer."})
+
+
+def test_it_allows_the_note_to_be_left_out():
+    form, errors = parse_checkin()
+    assert errors == {}
+    assert form.note == ""
+
+
+@pytest.mark.parametrize("raw", ["10/03/2024", "2024-02-30", "yesterday"])
+def test_it_rejects_a_date_that_is_not_a_calendar_day(raw):
+    assert parse_checkin(local_date=raw)[1] == {"local_date": rules.CHECKIN_MESSAGES["local_date"]}
+
+
+# Which days may be filled in.
+
+def test_it_refuses_a_day_in_the_future():
+    assert rules.date_error(date(2024, 3, 11), TODAY) == (
+        "That day hasn't happened yet. Choose today or an earlier day."
+    )
+
+
+@pytest.mark.parametrize("day", [TODAY, date(2024, 3, 3)])
+def test_it_allows_today_and_7_days_back(day):
+    assert rules.date_error(day, TODAY) is None
+    assert rules.is_editable(day, TODAY)
+
+
+def test_it_refuses_8_days_back():
+    assert rules.date_error(date(2024, 3, 2), TODAY) == (
+        "Check-ins can be filled in or changed up to 7 days back."
+    )
+    assert not rules.is_editable(date(2024, 3, 2), TODAY)
+
+
+def test_it_does_not_let_a_future_day_be_edited():
+    assert not rules.is_editable(date(2024, 3, 11), TODAY)
+
+
+def test_it_offers_today_first_then_each_of_the_7_earlier_days():
+    assert rules.fillable_dates(TODAY) == [date(2024, 3, d) for d in range(10, 2, -1)]
+
+
+def test_it_offers_exactly_the_days_that_date_error_allows():
+    offered = set(rules.fillable_dates(TODAY))
+    window = {TODAY + timedelta(days=n) for n in range(-10, 3)}
+    assert offered == {day for day in window if rules.date_error(day, TODAY) is None}
+
+
+def test_it_lists_the_last_7_days_oldest_first_ending_today():
+    assert rules.last_days(TODAY) == [date(2024, 3, d) for d in range(4, 11)]
+
+
+def test_it_lists_the_last_days_across_a_year_boundary():
+    assert rules.last_days(date(2024, 1, 2), 3) == [date(2023, 12, 31), date(2024, 1, 1), date(2024, 1, 2)]
+
+
+# The patient's local date.
+
+def test_it_uses_the_local_date_when_utc_has_already_moved_to_the_next_day():
+    # 02:30 UTC on the 10th is still the evening of the 9th in New York.
+    now = datetime(2024, 3, 10, 2, 30, tzinfo=timezone.utc)
+    assert rules.today_in("America/New_York", now) == date(2024, 3, 9)
+
+
+def test_it_uses_the_local_date_when_the_patient_is_ahead_of_utc():
+    now = datetime(2024, 3, 9, 12, 30, tzinfo=timezone.utc)
+    assert rules.today_in("Pacific/Auckland", now) == date(2024, 3, 10)
+
+
+def test_it_applies_standard_time_until_the_spring_forward_instant():
+    # Clocks in New York go forward at 07:00 UTC on 10 March 2024. At 04:30 UTC it is
+    # still 23:30 EST on the 9th; a fixed daylight offset would wrongly say 00:30 on the 10th.
+    now = datetime(2024, 3, 10, 4, 30, tzinfo=timezone.utc)
+    assert rules.today_in("America/New_York", now) == date(2024, 3, 9)
+
+
+def test_it_applies_daylight_time_until_the_fall_back_instant():
+    # Clocks in New York go back at 06:00 UTC on 3 November 2024. At 04:30 UTC it is
+    # 00:30 EDT on the 3rd; a fixed standard offset would wrongly say 23:30 on the 2nd.
+    now = datetime(2024, 11, 3, 4, 30, tzinfo=timezone.utc)
+    assert rules.today_in("America/New_York", now) == date(2024, 11, 3)
+
+
+# Labels and form values.
+
+def test_it_labels_today_and_yesterday_by_name():
+    assert rules.day_label(TODAY, TODAY) == "Today, Sun 10 Mar"
+    assert rules.day_label(date(2024, 3, 9), TODAY) == "Yesterday, Sat 9 Mar"
+
+
+def test_it_labels_older_days_by_date_only():
+    assert rules.day_label(date(2024, 3, 8), TODAY) == "Fri 8 Mar"
+
+
+@pytest.mark.parametrize("raw, expected", [("0", 0), ("1", 1), ("2", 2), ("3", 3), (" 2 ", 2), (3, 3)])
+def test_it_reads_each_thoughts_answer(raw, expected):
+    assert rules.thoughts_answer(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["-1", "4", "abc", "", None, "two"])
+def test_it_reads_no_thoughts_answer_from_anything_but_the_four_choices(raw):
+    assert rules.thoughts_answer(raw) is None
+
+
+def test_it_reads_the_thoughts_answer_even_when_other_fields_are_wrong():
+    values = {**VALID, "mood": "11", "sleep_hours": "nan", "thoughts": "3"}
+    assert parse_form(rules.CheckinForm, values, rules.CHECKIN_MESSAGES)[0] is None
+    assert rules.thoughts_answer(values["thoughts"]) == 3
+
+
+@pytest.mark.parametrize("raw", ["3.0", 3.0, "2.0"], ids=["text 3.0", "float 3.0", "text 2.0"])
+def test_it_shows_the_crisis_answer_for_every_thoughts_value_the_form_saves(raw):
+    form, errors = parse_checkin(thoughts=raw)
+    assert errors == {}
+    assert rules.thoughts_answer(raw) == form.thoughts
+
+
+@pytest.mark.parametrize("hours, text", [(7.0, "7"), (0.0, "0"), (24.0, "24"), (7.5, "7.5"), (0.5, "0.5")])
+def test_it_shows_whole_hours_without_a_decimal_point(hours, text):
+    assert rules.format_hours(hours) == text
+
+
+def test_it_turns_a_stored_checkin_into_form_strings():
+    values = rules.as_form_values(checkin(sleep_hours=8.0, thoughts=1, note="Tired."))
+    assert values == {"local_date": "2024-03-10", "mood": "5", "anxiety": "4",
+                      "sleep_hours": "8", "thoughts": "1", "note": "Tired."}
+
+
+def test_it_parses_its_own_form_values_back_to_the_same_checkin():
+    stored = checkin(mood=0, anxiety=10, sleep_hours=23.5, thoughts=2, note="Long day.")
+    form, errors = parse_form(rules.CheckinForm, rules.as_form_values(stored), rules.CHECKIN_MESSAGES)
+    assert errors == {}
+    assert (form.local_date, form.mood, form.anxiety, form.sleep_hours, form.thoughts, form.note) == (
+        stored.local_date, stored.mood, stored.anxiety, stored.sleep_hours, stored.thoughts, stored.note
+    )

@@ -1,0 +1,127 @@
+import tomllib
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from lift.domain.crisis import (
+    THOUGHTS_LABELS,
+    Thoughts,
+    crisis_prompt_for_phq9_item9,
+    crisis_prompt_for_thoughts,
+    parse_resources,
+    sms_link,
+)
+
+RESOURCES_FILE = Path(__file__).resolve().parents[2] / "frontend" / "content" / "crisis_resources.toml"
+
+
+@pytest.fixture(scope="module")
+def resources():
+    return parse_resources(tomllib.loads(RESOURCES_FILE.read_text()))
+
+
+def test_it_offers_support_for_passing_thoughts():
+    prompt = crisis_prompt_for_thoughts(Thoughts.PASSING, "911")
+    assert prompt.level == "support"
+    assert prompt.headline == "You don't have to carry these thoughts alone"
+    assert prompt.message == (
+        "Thoughts of death or of not wanting to be here are worth talking about with someone "
+        "today. You can call or text 988 at any hour, or turn to your safety plan."
+    )
+
+
+def test_it_urges_reaching_out_now_for_thoughts_of_ending_life():
+    prompt = crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, "112")
+    assert prompt.level == "urgent"
+    assert prompt.headline == "Please reach out to someone now"
+    assert prompt.message == (
+        "Thoughts of ending your life are serious and you deserve support right now. Call or "
+        "text 988, text the Crisis Text Line, or contact your care team. If you are in danger, "
+        "call 112."
+    )
+
+
+def test_it_puts_safety_first_for_a_plan_or_intent():
+    prompt = crisis_prompt_for_thoughts(Thoughts.PLAN_OR_INTENT, "999")
+    assert prompt.level == "immediate"
+    assert prompt.headline == "If you might act on these thoughts, call 999 or 988 now"
+    assert prompt.message == (
+        "Your safety comes first. Call now, or ask someone near you to call with you. "
+        "If you can, move away from anything you could use to hurt yourself."
+    )
+
+
+@pytest.mark.parametrize("level", [Thoughts.PASSING, Thoughts.ENDING_LIFE, Thoughts.PLAN_OR_INTENT])
+def test_it_mentions_988_at_every_level_above_none(level):
+    prompt = crisis_prompt_for_thoughts(level, "911")
+    assert "988" in prompt.headline + prompt.message
+
+
+def test_it_grows_more_direct_as_the_answer_grows_more_serious():
+    levels = [crisis_prompt_for_thoughts(t, "911").level for t in (1, 2, 3)]
+    assert levels == ["support", "urgent", "immediate"]
+
+
+def test_it_accepts_a_plain_int_thoughts_answer():
+    assert crisis_prompt_for_thoughts(2, "911") == crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, "911")
+
+
+@pytest.mark.parametrize("thoughts", [-1, 4])
+def test_it_refuses_a_thoughts_answer_outside_0_to_3(thoughts):
+    with pytest.raises(ValueError):
+        crisis_prompt_for_thoughts(thoughts, "911")
+
+
+def test_it_has_a_label_for_every_thoughts_level():
+    assert set(THOUGHTS_LABELS) == set(Thoughts)
+    assert THOUGHTS_LABELS[Thoughts.NONE] == "None"
+    assert THOUGHTS_LABELS[Thoughts.PLAN_OR_INTENT] == "Thoughts with a plan or intent to act"
+
+
+@pytest.mark.parametrize("score", [-1, 4])
+def test_it_refuses_a_phq9_item9_score_outside_0_to_3(score):
+    with pytest.raises(ValueError, match="PHQ-9 item 9 is scored 0-3"):
+        crisis_prompt_for_phq9_item9(score, "911")
+
+
+def test_it_words_phq9_item9_like_the_matching_thoughts_answer():
+    assert crisis_prompt_for_phq9_item9(1, "911") == crisis_prompt_for_thoughts(Thoughts.PASSING, "911")
+    assert crisis_prompt_for_phq9_item9(3, "112") == crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, "112")
+
+
+def test_it_builds_an_sms_link_with_a_prefilled_body():
+    assert sms_link("741741", "HOME") == "sms:741741?&body=HOME"
+
+
+def test_it_builds_an_sms_link_without_a_body():
+    assert sms_link("988") == "sms:988"
+
+
+def test_it_percent_encodes_the_sms_body():
+    assert sms_link("85258", "SHOUT & TALK") == "sms:85258?&body=SHOUT%20%26%20TALK"
+
+
+def test_it_reads_the_emergency_number_911_from_the_real_resources(resources):
+    assert resources.emergency_number == "911"
+    assert resources.emergency_label == "Emergency services"
+
+
+def test_it_offers_988_to_call_and_to_text(resources):
+    assert any(line.call == "988" and line.text == "988" for line in resources.lines)
+
+
+def test_it_offers_the_crisis_text_line_with_body_home(resources):
+    line = next(line for line in resources.lines if line.text == "741741")
+    assert line.text_body == "HOME"
+    assert sms_link(line.text, line.text_body) == "sms:741741?&body=HOME"
+
+
+def test_it_refuses_resources_without_an_emergency_number():
+    with pytest.raises(msgspec.ValidationError):
+        parse_resources({"lines": [{"name": "988 Lifeline", "call": "988"}]})
+
+
+def test_it_refuses_a_crisis_line_without_a_name():
+    with pytest.raises(msgspec.ValidationError):
+        parse_resources({"emergency_number": "911", "lines": [{"call": "988"}]})
