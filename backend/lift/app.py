@@ -32,6 +32,7 @@ ROUTES = [
     auth.account_page, auth.change_timezone, auth.change_password, auth.signout_everywhere,
     checkins.checkin_form, checkins.save_checkin, checkins.history, checkins.checkin_detail,
     checkins.confirm_delete, checkins.delete_checkin,
+    errors.not_found,
 ]
 
 # A full safety plan in a non-Latin script is ~110 KB once form-encoded; leave room for it.

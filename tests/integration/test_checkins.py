@@ -160,3 +160,14 @@ async def test_it_serves_the_form_fragment_to_htmx_and_the_page_to_boosted_links
     page = await patient.get("/checkin", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<html" not in fragment.text and "Save check-in" in fragment.text
     assert "<html" in page.text
+
+
+async def test_a_read_after_a_half_read_cursor_still_sees_new_commits(app, patient, database):
+    """A reader left mid-SELECT must not pin an old snapshot for the next request."""
+    db = app.state.db
+    for _ in range(db._reader_count):
+        async with db.read() as conn:
+            await conn.execute("SELECT id FROM users")  # deliberately never fetched
+    await patient.check_in(mood=9)
+    for _ in range(db._reader_count):
+        assert "Today's check-in is done" in (await patient.get("/")).text

@@ -53,44 +53,37 @@ async def save_checkin(db: Database, user_id: int, form: CheckinForm) -> tuple[C
 
 
 async def checkin_for_day(db: Database, user_id: int, day: date) -> Checkin | None:
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date = ?",
-            (user_id, day.isoformat()),
-        )
-        return _checkin(await cursor.fetchone())
+    row = await db.fetch_one(
+        f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date = ?",
+        (user_id, day.isoformat()),
+    )
+    return _checkin(row)
 
 
 async def checkin_by_id(db: Database, user_id: int, checkin_id: int) -> Checkin | None:
     """The check-in if it belongs to this user; another user's ID looks exactly like a missing one."""
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ? AND user_id = ?", (checkin_id, user_id)
-        )
-        return _checkin(await cursor.fetchone())
+    row = await db.fetch_one(
+        f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ? AND user_id = ?", (checkin_id, user_id)
+    )
+    return _checkin(row)
 
 
 async def checkins_between(db: Database, user_id: int, first: date, last: date) -> list[Checkin]:
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ?"
-            " ORDER BY local_date",
-            (user_id, first.isoformat(), last.isoformat()),
-        )
-        return [_checkin(row) for row in await cursor.fetchall()]
+    rows = await db.fetch_all(
+        f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ?"
+        " ORDER BY local_date",
+        (user_id, first.isoformat(), last.isoformat()),
+    )
+    return [_checkin(row) for row in rows]
 
 
 async def checkin_page(db: Database, user_id: int, limit: int, offset: int) -> tuple[list[Checkin], int]:
     """One page of check-ins, newest first, and the total count."""
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ?"
-            " ORDER BY local_date DESC LIMIT ? OFFSET ?",
-            (user_id, limit, offset),
-        )
-        rows = await cursor.fetchall()
-        cursor = await conn.execute("SELECT count(*) FROM checkins WHERE user_id = ?", (user_id,))
-        total = (await cursor.fetchone())[0]
+    rows = await db.fetch_all(
+        f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? ORDER BY local_date DESC LIMIT ? OFFSET ?",
+        (user_id, limit, offset),
+    )
+    total = (await db.fetch_one("SELECT count(*) FROM checkins WHERE user_id = ?", (user_id,)))[0]
     return [_checkin(row) for row in rows], total
 
 

@@ -79,7 +79,28 @@ class Database:
         try:
             yield reader
         finally:
+            await _release_statements(reader)
             self._readers.put_nowait(reader)
+
+    async def fetch_one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
+        async with self.read() as conn, conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+        async with self.read() as conn, conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+
+async def _release_statements(conn: aiosqlite.Connection) -> None:
+    """End any read snapshot a half-read cursor still holds.
+
+    A SELECT whose cursor was not read to the end keeps its statement open, and with it a
+    WAL read snapshot: the next request on this reader would not see newer commits.
+    aiosqlite's worker also keeps the last call's result alive until its next call finishes,
+    so one table-less statement, read to completion, lets the old one go.
+    """
+    async with conn.execute("SELECT 1") as cursor:
+        await cursor.fetchall()
 
 
 def _migration_files() -> list[tuple[int, str, str]]:

@@ -8,11 +8,9 @@ from lift.domain.safety_plan import PLAN_FIELDS, SafetyPlan
 
 
 async def safety_plan_for(db: Database, user_id: int) -> SafetyPlan | None:
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            f"SELECT {', '.join(PLAN_FIELDS)}, updated_at FROM safety_plans WHERE user_id = ?", (user_id,)
-        )
-        row = await cursor.fetchone()
+    row = await db.fetch_one(
+        f"SELECT {', '.join(PLAN_FIELDS)}, updated_at FROM safety_plans WHERE user_id = ?", (user_id,)
+    )
     return SafetyPlan(**dict(row)) if row else None
 
 

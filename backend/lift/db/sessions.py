@@ -30,14 +30,12 @@ async def create_session(db: Database, user_id: int, lifetime: timedelta, user_a
 
 
 async def user_for_session(db: Database, token: str) -> User | None:
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            "SELECT u.id, u.email, u.role, u.timezone"
-            " FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_hash = ? AND s.expires_at > ?",
-            (token_hash(token), iso(utc_now())),
-        )
-        return _user(await cursor.fetchone())
+    row = await db.fetch_one(
+        "SELECT u.id, u.email, u.role, u.timezone FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.token_hash = ? AND s.expires_at > ?",
+        (token_hash(token), iso(utc_now())),
+    )
+    return _user(row)
 
 
 async def delete_session(db: Database, token: str) -> None:

@@ -27,18 +27,12 @@ async def create_user(db: Database, email: str, password_hash: str, role: str, t
 
 
 async def user_with_password_hash(db: Database, email: str) -> tuple[User, str] | None:
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?", (email,)
-        )
-        row = await cursor.fetchone()
+    row = await db.fetch_one(f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?", (email,))
     return (_user(row), row["password_hash"]) if row else None
 
 
 async def password_hash_for(db: Database, user_id: int) -> str | None:
-    async with db.read() as conn:
-        cursor = await conn.execute("SELECT password_hash FROM users WHERE id = ?", (user_id,))
-        row = await cursor.fetchone()
+    row = await db.fetch_one("SELECT password_hash FROM users WHERE id = ?", (user_id,))
     return row["password_hash"] if row else None
 
 
@@ -62,13 +56,11 @@ async def record_signin_failure(db: Database, email: str, ip: str) -> None:
 async def recent_signin_failures(db: Database, email: str, ip: str, window: timedelta) -> tuple[int, int]:
     """Failures within the window for this account and for this IP address."""
     since = iso_ago(window)
-    async with db.read() as conn:
-        cursor = await conn.execute(
-            "SELECT (SELECT count(*) FROM signin_failures WHERE email = ? AND at > ?),"
-            " (SELECT count(*) FROM signin_failures WHERE ip = ? AND at > ?)",
-            (email, since, ip, since),
-        )
-        row = await cursor.fetchone()
+    row = await db.fetch_one(
+        "SELECT (SELECT count(*) FROM signin_failures WHERE email = ? AND at > ?),"
+        " (SELECT count(*) FROM signin_failures WHERE ip = ? AND at > ?)",
+        (email, since, ip, since),
+    )
     return row[0], row[1]
 
 

@@ -74,8 +74,9 @@ async def signup_page(request: Request) -> Response:
     if request.scope.get("user"):
         return redirect(request, "/")
     default_zone = request.app.state.settings.default_timezone
+    # Only a fresh form takes the browser's zone; a form sent back with errors keeps the choice.
     return render(request, "account/signup.html", values={"timezone": default_zone},
-                  errors={}, timezones=timezone_choices())
+                  errors={}, timezones=timezone_choices(), detect_timezone=True)
 
 
 @post("/signup")

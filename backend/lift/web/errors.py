@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from litestar import Request
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar import Request, get
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.params import FromPath
 from litestar.response import Response
 
 from lift.web.rendering import redirect, render
@@ -40,6 +41,13 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
                   signed_out=status == 401,
                   show_crisis=_crisis_sensitive(request), crisis=None, plan=None,
                   resources=request.app.state.crisis_resources)
+
+
+@get("/{path:path}", name="not_found", include_in_schema=False)
+async def not_found(path: FromPath[str]) -> None:
+    """Unknown addresses go through the middleware like any page, so a signed-in person's
+    404 still has their navigation and a CSRF token."""
+    raise NotFoundException()
 
 
 def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:

@@ -7,8 +7,7 @@ function detectTimezone(root) {
   if (!select || select.dataset.detected) return;
   select.dataset.detected = "1";
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const isSignup = select.form && select.form.action.endsWith("/signup");
-  if (isSignup && zone && [...select.options].some((o) => o.value === zone)) select.value = zone;
+  if (zone && [...select.options].some((o) => o.value === zone)) select.value = zone;
 }
 
 // After htmx swaps in a result, move focus to its first heading so screen readers

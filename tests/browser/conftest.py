@@ -1,0 +1,231 @@
+"""Browser tests drive Debian's Chromium against the real app, served as a subprocess.
+
+The app runs exactly as `python -m lift run` would in production, on a fresh data directory,
+so these tests see the same middleware, headers (CSP included) and templates a patient does.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+]
+# A mid-size phone: the layout every patient screen is designed for first.
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "violet kettle harbour 41"
+SECRET_KEY = "browser-tests-fixed-secret-key-not-for-production"
+START_TIMEOUT_S = 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answers_health(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app on a free port and a fresh data directory; always stopped at the end."""
+    data_dir = tmp_path_factory.mktemp("lift-data")
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LIFT_")}
+    env.update(
+        PYTHONPATH="backend", LIFT_DATA_DIR=str(data_dir), LIFT_PORT=str(port), LIFT_HOST="127.0.0.1",
+        LIFT_COOKIE_SECURE="false", LIFT_SECRET_KEY=SECRET_KEY,
+    )
+    python = REPO_ROOT / ".venv" / "bin" / "python"
+    log_path = data_dir / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(python), "-m", "lift", "run"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not answers_health(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"Lift did not start on {url}:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.1)
+            yield url
+        finally:
+            stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser(live_server: str) -> Iterator[Browser]:
+    # Depends on live_server so the browser closes before the server is asked to stop.
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class ConsoleWatch:
+    """Console errors and uncaught exceptions on one page. Chromium reports CSP violations
+    as console errors ("Refused to ... Content Security Policy"), so they land here too."""
+
+    def __init__(self, page: Page) -> None:
+        self.messages: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.messages.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    @property
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.messages if "Content Security Policy" in m]
+
+    def errors(self, expected_statuses: tuple[int, ...] = ()) -> list[str]:
+        """Every error, except Chromium's note about a response whose status the test expects
+        (a 404 page, a 422 form re-render): that note is the status, not a fault."""
+        expected = tuple(f"responded with a status of {status} " for status in expected_statuses)
+        return [m for m in self.messages if not any(note in m for note in expected)]
+
+
+class OpenPage:
+    """Opens pages in fresh phone-sized contexts, each with its console watched."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser, self.base_url = browser, base_url
+        self.contexts: list[BrowserContext] = []
+        self.watches: dict[int, ConsoleWatch] = {}
+
+    def __call__(self, **options) -> Page:
+        options = {"viewport": PHONE, "color_scheme": "light", "locale": "en-US", "timezone_id": "UTC",
+                   **options}
+        context = self.browser.new_context(base_url=self.base_url, **options)
+        context.set_default_timeout(5_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        self.watches[id(page)] = ConsoleWatch(page)
+        return page
+
+    def console(self, page: Page) -> ConsoleWatch:
+        return self.watches[id(page)]
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server: str) -> Iterator[OpenPage]:
+    opener = OpenPage(browser, live_server)
+    try:
+        yield opener
+    finally:
+        opener.close()
+
+
+@pytest.fixture
+def page(open_page: OpenPage) -> Page:
+    """A page in a fresh 390x844 context: no cookies, no storage from any other test."""
+    return open_page()
+
+
+@pytest.fixture
+def context(page: Page) -> BrowserContext:
+    return page.context
+
+
+@pytest.fixture
+def console(open_page: OpenPage, page: Page) -> ConsoleWatch:
+    return open_page.console(page)
+
+
+def unique_email(label: str = "patient") -> str:
+    return f"{label}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+class Lift:
+    """What a patient does, step by step, through the real UI."""
+
+    def sign_up(self, page: Page) -> str:
+        email = unique_email()
+        page.goto("/signup")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        return email
+
+    def fill_checkin(self, page: Page, mood: int | None = 6, anxiety: int | None = 4,
+                     sleep: str | None = "7.5", thoughts: str | None = "None", note: str | None = None,
+                     days_ago: int = 0) -> None:
+        if days_ago:
+            page.get_by_label("Day").select_option(index=days_ago)
+        if mood is not None:
+            page.locator(f'label[for="mood-{mood}"]').click()
+        if anxiety is not None:
+            page.locator(f'label[for="anxiety-{anxiety}"]').click()
+        if sleep is not None:
+            page.get_by_label("Sleep last night").fill(sleep)
+        if thoughts is not None:
+            page.get_by_role("radio", name=thoughts, exact=True).check()
+        if note is not None:
+            page.get_by_label("Note").fill(note)
+
+    def check_in(self, page: Page, **answers) -> None:
+        page.goto("/checkin")
+        self.fill_checkin(page, **answers)
+        page.get_by_role("button", name="Save check-in").click()
+        expect(page.get_by_role("heading", name="Check-in saved")).to_be_visible()
+
+    def write_safety_plan(self, page: Page, steps: dict[str, str], care_team_name: str,
+                          care_team_phone: str) -> None:
+        page.goto("/safety-plan")
+        for label, text in steps.items():
+            page.get_by_label(label).fill(text)
+        page.get_by_label("Name", exact=True).fill(care_team_name)
+        page.get_by_label("Phone", exact=True).fill(care_team_phone)
+        page.get_by_role("button", name="Save safety plan").click()
+        expect(page.get_by_role("status")).to_contain_text("Your safety plan is saved")
+
+
+@pytest.fixture(scope="session")
+def lift() -> Lift:
+    return Lift()
+
+
+@pytest.fixture
+def patient(page: Page, lift: Lift) -> Page:
+    """A page signed in as a brand-new patient."""
+    lift.sign_up(page)
+    return page

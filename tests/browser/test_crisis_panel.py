@@ -1,0 +1,157 @@
+"""The safety-critical path: answers that report suicidal thoughts bring up Get help now
+in the same response, before anything else on the page (design.md section 2)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PASSWORD, unique_email
+
+pytestmark = pytest.mark.browser
+
+MARK_PAGE = "() => { window.__liftSamePage = 'still here'; }"
+PAGE_MARK = "() => window.__liftSamePage"
+
+
+def crisis_region(page: Page):
+    return page.get_by_role("region", name="Get help now")
+
+
+def assert_above(page: Page, upper, lower) -> None:
+    """`upper` ends on screen before `lower` starts: a patient reads it first."""
+    upper_box, lower_box = upper.bounding_box(), lower.bounding_box()
+    assert upper_box and lower_box
+    assert upper_box["y"] + upper_box["height"] <= lower_box["y"], (upper_box, lower_box)
+
+
+def is_before_in_document(page: Page, first_selector: str, second_selector: str) -> bool:
+    return page.evaluate(
+        """([a, b]) => Boolean(document.querySelector(a).compareDocumentPosition(document.querySelector(b))
+                              & Node.DOCUMENT_POSITION_FOLLOWING)""",
+        [first_selector, second_selector],
+    )
+
+
+def assert_crisis_links(region) -> None:
+    expect(region.locator('a[href="tel:988"]')).to_have_count(1)
+    expect(region.locator('a[href^="sms:988"]')).to_have_count(1)
+    crisis_text_line = region.locator('a[href^="sms:741741"]')
+    expect(crisis_text_line).to_have_count(1)
+    expect(crisis_text_line).to_have_attribute("href", re.compile(r"^sms:741741\?&?body=HOME$"))
+    expect(region.locator('a[href="tel:911"]')).to_have_count(1)
+
+
+def test_it_shows_get_help_now_first_when_a_new_patient_reports_thoughts_of_ending_their_life(open_page):
+    page = open_page(timezone_id="America/Chicago")
+    page.goto("/signup")
+    # app.js pre-selects the browser's zone; the server's default is America/New_York.
+    expect(page.get_by_role("combobox", name="Time zone")).to_have_value("America/Chicago")
+    page.get_by_label("Email").fill(unique_email())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    page.goto("/account")
+    expect(page.get_by_role("combobox", name="Time zone")).to_have_value("America/Chicago")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Check in").click()
+    expect(page.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    page.locator('label[for="mood-2"]').click()
+    page.locator('label[for="anxiety-8"]').click()
+    page.get_by_label("Sleep last night").fill("7.5")
+    page.get_by_role("radio", name="Thoughts of ending my life", exact=True).check()
+    page.evaluate(MARK_PAGE)
+
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/checkin")) as posted:
+        page.get_by_role("button", name="Save check-in").click()
+    response = posted.value
+    assert response.status == 200
+    assert response.request.headers.get("hx-request") == "true"
+
+    region = crisis_region(page)
+    expect(region).to_be_visible()
+    assert_crisis_links(region)
+    expect(region).to_contain_text("Please reach out to someone now")
+    expect(region).to_contain_text("not monitored in real time")
+    saved = page.get_by_role("heading", name="Check-in saved")
+    expect(saved).to_be_visible()
+    assert_above(page, region, saved)
+    assert is_before_in_document(page, "#crisis", "#saved-title")
+    expect(page.get_by_role("heading", name="Get help now")).to_be_focused()
+    # The form was swapped in place by htmx, not posted as a full navigation.
+    assert page.evaluate(PAGE_MARK) == "still here"
+    assert page.url.endswith("/checkin")
+
+
+def test_it_shows_get_help_now_without_javascript_for_a_plan_or_intent(open_page):
+    page = open_page(java_script_enabled=False)
+    page.goto("/signup")
+    page.get_by_label("Email").fill(unique_email())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("combobox", name="Time zone").select_option("America/Denver")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.goto("/account")
+    expect(page.get_by_role("combobox", name="Time zone")).to_have_value("America/Denver")
+
+    page.goto("/checkin")
+    page.locator('label[for="mood-1"]').click()
+    page.locator('label[for="anxiety-9"]').click()
+    page.get_by_label("Sleep last night").fill("4")
+    page.get_by_role("radio", name="Thoughts with a plan or intent to act", exact=True).check()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save check-in").click()
+    assert navigation.value.status == 200
+    assert navigation.value.request.headers.get("hx-request") is None
+
+    region = crisis_region(page)
+    expect(region).to_be_visible()
+    expect(region.locator('a[href="tel:988"]')).to_have_count(1)
+    expect(region).to_contain_text("If you might act on these thoughts, call 911 or 988 now")
+    saved = page.get_by_role("heading", name="Check-in saved")
+    expect(saved).to_be_visible()
+    assert_above(page, region, saved)
+
+
+def test_it_shows_no_crisis_panel_when_there_are_no_thoughts(patient, lift, console):
+    lift.check_in(patient, thoughts="None")
+    expect(patient.get_by_role("heading", name="Check-in saved")).to_be_focused()
+    expect(crisis_region(patient)).to_have_count(0)
+    assert console.errors() == []
+
+
+def test_it_shows_get_help_now_even_when_the_rest_of_the_form_has_errors(patient, lift):
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, mood=None, thoughts="Passing thoughts of death or of not wanting to be here")
+    with patient.expect_response(lambda r: r.request.method == "POST") as posted:
+        patient.get_by_role("button", name="Save check-in").click()
+    assert posted.value.status == 422
+
+    region = crisis_region(patient)
+    expect(region).to_be_visible()
+    expect(region).to_contain_text("You don't have to carry these thoughts alone")
+    assert_crisis_links(region)
+    assert_above(patient, region, patient.get_by_role("heading", name="Daily check-in"))
+    expect(patient.locator("#mood-error")).to_have_text("Choose your mood from 0 to 10.")
+    expect(patient.get_by_role("heading", name="Get help now")).to_be_focused()
+
+
+def test_it_shows_the_safety_plan_and_care_team_in_get_help_now(patient, lift):
+    lift.write_safety_plan(
+        patient,
+        {"1. Warning signs": "Lying awake past 3 am",
+         "2. Things I can do on my own": "Walk the dog round the park"},
+        care_team_name="Dr. Rivera's clinic", care_team_phone="(312) 555-0142",
+    )
+    lift.check_in(patient, mood=3, thoughts="Passing thoughts of death or of not wanting to be here")
+
+    region = crisis_region(patient)
+    expect(region).to_be_visible()
+    expect(region.get_by_text("My safety plan", exact=True)).to_be_visible()
+    expect(region).to_contain_text("Walk the dog round the park")
+    care_team = region.locator('a[href="tel:3125550142"]')
+    expect(care_team).to_have_count(1)
+    expect(care_team).to_contain_text("Call Dr. Rivera's clinic")

@@ -1,0 +1,121 @@
+"""Every page: help one tap away in the header, no script errors, no CSP violations, and
+forms that keep what was typed when an answer needs fixing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+SIGNED_OUT_PAGES = [("/", 200), ("/signup", 200), ("/signin", 200), ("/help", 200), ("/no-such-page", 404)]
+
+
+def signed_in_pages(checkin_id: str) -> list[tuple[str, int]]:
+    return [
+        ("/", 200), ("/checkin", 200), ("/checkins", 200), (f"/checkins/{checkin_id}", 200),
+        (f"/checkins/{checkin_id}/delete", 200), ("/safety-plan", 200), ("/account", 200), ("/help", 200),
+        ("/checkins/999999999", 404), ("/no-such-page", 404),
+    ]
+
+
+def first_checkin_id(page: Page) -> str:
+    page.goto("/checkins")
+    href = page.locator("a.history__item").first.get_attribute("href")
+    return re.fullmatch(r"/checkins/(\d+)", href).group(1)
+
+
+def header_help_link(page: Page):
+    return page.get_by_role("banner").get_by_role("link", name="Get help")
+
+
+def assert_help_one_tap_away(page: Page, pages: list[tuple[str, int]]) -> None:
+    for path, status in pages:
+        response = page.goto(path)
+        assert response.status == status, path
+        expect(header_help_link(page)).to_have_attribute("href", "/help")
+    header_help_link(page).click()
+    expect(page).to_have_url(re.compile(r"/help$"))
+    expect(page.get_by_role("region", name="Get help now")).to_be_visible()
+    expect(page.get_by_role("region", name="Get help now").locator('a[href="tel:988"]')).to_have_count(1)
+
+
+def test_it_links_to_get_help_from_every_page_when_signed_out(page):
+    assert_help_one_tap_away(page, SIGNED_OUT_PAGES)
+
+
+def test_it_links_to_get_help_from_every_page_when_signed_in(patient, lift):
+    lift.check_in(patient)
+    assert_help_one_tap_away(patient, signed_in_pages(first_checkin_id(patient)))
+
+
+def test_it_has_no_console_errors_or_csp_violations_on_any_page(page, lift, console):
+    for path, status in SIGNED_OUT_PAGES:
+        assert page.goto(path).status == status, path
+
+    lift.sign_up(page)
+    lift.check_in(page, thoughts="None", days_ago=1)  # the plain saved result
+    lift.check_in(page, thoughts="Thoughts of ending my life")  # and the one with Get help now
+    checkin_id = first_checkin_id(page)
+    for path, status in signed_in_pages(checkin_id):
+        assert page.goto(path).status == status, path
+
+    # Boosted navigation (htmx swapping whole pages) must be just as clean.
+    page.goto("/")
+    for path in ["/checkins", "/checkin", "/account", "/"]:
+        tab = page.get_by_role("navigation", name="Main").locator(f'a[href="{path}"]')
+        tab.click()
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+        expect(tab).to_have_attribute("aria-current", "page")
+    page.get_by_role("main").locator('a[href="/safety-plan"]').first.click()
+    expect(page.get_by_role("heading", name="My safety plan", exact=True)).to_be_visible()
+
+    assert console.csp_violations == []
+    assert console.errors(expected_statuses=(404,)) == []
+
+
+def test_it_shows_field_errors_in_place_and_keeps_what_was_typed(patient, console):
+    patient.goto("/checkin")
+    patient.get_by_label("Note").fill("Foggy after Tuesday's session")
+    patient.evaluate("() => { window.__liftSamePage = 'still here'; }")
+
+    with patient.expect_response(lambda r: r.request.method == "POST") as posted:
+        patient.get_by_role("button", name="Save check-in").click()
+    assert posted.value.status == 422
+    assert posted.value.request.headers.get("hx-request") == "true"
+
+    expect(patient.get_by_role("alert")).to_contain_text("Please check the 4 highlighted answers.")
+    for field, message in [
+        ("mood", "Choose your mood from 0 to 10."),
+        ("anxiety", "Choose your anxiety from 0 to 10."),
+        ("sleep_hours", "Enter hours of sleep from 0 to 24, in half hours (for example 7.5)."),
+        ("thoughts", "Choose one answer about thoughts of death or suicide."),
+    ]:
+        expect(patient.locator(f"#{field}-error")).to_have_text(message)
+    sleep = patient.get_by_label("Sleep last night")
+    expect(sleep).to_have_attribute("aria-invalid", "true")
+    expect(sleep).to_have_attribute("aria-describedby", "sleep_hours-error")
+    expect(patient.get_by_role("button", name="Save check-in")).to_be_visible()
+    expect(patient.get_by_label("Note")).to_have_value("Foggy after Tuesday's session")
+    expect(patient.get_by_role("region", name="Get help now")).to_have_count(0)
+    assert patient.evaluate("() => window.__liftSamePage") == "still here"
+    assert console.csp_violations == []
+    assert console.errors(expected_statuses=(422,)) == []
+
+
+def test_the_console_watch_would_notice_a_csp_violation(page, console):
+    """Guards the checks above: an inline script is refused by the CSP and must be reported."""
+    page.goto("/help")
+    page.evaluate("""() => {
+        const script = document.createElement("script");
+        script.textContent = "window.__inlineRan = true";
+        document.head.append(script);
+    }""")
+    for _ in range(20):
+        if console.csp_violations:
+            break
+        page.wait_for_timeout(50)
+    assert console.csp_violations, console.messages
+    assert page.evaluate("() => window.__inlineRan") is None

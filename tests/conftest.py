@@ -1,0 +1,10 @@
+"""Suite-wide ordering: browser tests run last.
+
+Playwright's sync API keeps an event loop running on the main thread for as long as its
+session-scoped browser lives, and pytest-asyncio cannot start a loop beside it, so every
+async test must run before the first browser test.
+"""
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
