@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HTMX := frontend/static/vendor/htmx.min.js
 export PYTHONPATH := backend
 
-.PHONY: run test install chromium migrate lock clean
+.PHONY: run test install chromium migrate lock clean bench-http bench-trends bench-push bench-export bench-export-latency
 
 run: install
 	LIFT_COOKIE_SECURE=$${LIFT_COOKIE_SECURE:-false} $(PY) -m lift run
@@ -39,6 +39,26 @@ test: install chromium
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # Runtime pins come from a clean venv with only the runtime dependencies of pyproject.toml.
+# Benchmarks print ratios against a baseline measured in the same run; not part of `make test`.
+bench-http: install
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk; }
+	$(PY) bench/bench_http.py
+
+bench-export-latency: install
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk; }
+	$(PY) bench/bench_export_latency.py
+
+bench-trends: install
+	$(PY) bench/bench_trends.py
+
+bench-push: install
+	$(PY) bench/bench_push_fanout.py
+
+bench-export: install
+	$(PY) bench/bench_export_memory.py
+
 lock:
 	rm -rf .lock-venv && python3 -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet .

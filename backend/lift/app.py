@@ -23,16 +23,38 @@ from lift.domain.crisis import sms_link
 from lift.domain.safety_plan import STEPS, tel_link
 from lift.settings import FRONTEND_DIR, Settings, ensure_secret_key, load_settings
 from lift.web import auth, checkins, errors, pages
+from lift.web import scales, trends
+from lift.web import education, treatment
+from lift.web import calendar, push
+from lift.web import pwa
+from lift.web import caregiver, clinician, data_rights, export, report, sharing
+from lift.push.scheduler import reminder_lifespan
+from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
 from lift.web.security import add_security_headers, current_user
 
 ROUTES = [
-    pages.home, pages.health, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
+    pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
     auth.signup_page, auth.signup, auth.signin_page, auth.signin, auth.signout,
     auth.account_page, auth.change_timezone, auth.change_password, auth.signout_everywhere,
     checkins.checkin_form, checkins.save_checkin, checkins.history, checkins.checkin_detail,
     checkins.confirm_delete, checkins.delete_checkin,
+    scales.scales_page, scales.scale_form, scales.save_scale, scales.scale_result, scales.mark_baseline,
+    scales.delete_result, trends.trends_page,
+    treatment.overview, treatment.new_plan, treatment.create_plan, treatment.edit_plan, treatment.save_plan,
+    treatment.confirm_delete_plan, treatment.delete_plan, treatment.new_session, treatment.add_session,
+    treatment.session_page, treatment.move_form, treatment.move_session, treatment.cancel_session,
+    treatment.ride_home, treatment.log_form, treatment.save_log, education.learn, education.learn_card,
     errors.not_found,
+    push.reminders_page, push.save_settings, push.subscribe, push.unsubscribe, push.send_test,
+    push.remove_device, push.service_worker, calendar.create_feed, calendar.delete_feed, calendar.calendar_feed,
+    pwa.web_manifest, pwa.worker_config_script, pwa.offline_page, pwa.offline_checkin, pwa.offline_session,
+    sharing.sharing_page, sharing.create_invitation, sharing.withdraw_invitation, sharing.revoke_grant,
+    sharing.change_scope, sharing.audit_page, sharing.enter_code, sharing.invitation_page,
+    sharing.signup_and_accept, sharing.accept, caregiver.people, caregiver.summary, caregiver.notes,
+    clinician.panel, clinician.timeline, report.own_report, report.patient_report, export.own_export,
+    export.patient_export, export.panel_export, data_rights.data_page, data_rights.archive,
+    data_rights.confirm_delete, data_rights.delete_account,
 ]
 
 # A full safety plan in a non-Latin script is ~110 KB once form-encoded; leave room for it.
@@ -67,8 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[*ROUTES, static],
-        lifespan=[database],
-        middleware=[current_user],
+        lifespan=[database, reminder_lifespan(settings)],
+        middleware=[log_requests, current_user],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=secret, cookie_secure=settings.cookie_secure, cookie_httponly=True,
@@ -84,7 +106,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTPException: errors.http_error,
             Exception: errors.unexpected_error,
         },
-        state=State({"settings": settings, "crisis_resources": load_crisis_resources(Path(settings.crisis_resources))}),
+        state=State({"settings": settings, "crisis_resources": load_crisis_resources(Path(settings.crisis_resources)),
+                     "education": education.load_cards(), "asset_version": pwa.asset_version(settings)}),
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=None,
     )

@@ -7,7 +7,7 @@ import secrets
 import zoneinfo
 from pathlib import Path
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -23,6 +23,8 @@ class SettingsError(Exception):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    # "production" refuses to start without the secrets and protections a real deployment needs.
+    environment: Literal["development", "production"] = "development"
     data_dir: str = "data"
     host: str = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
@@ -37,6 +39,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signin_window_minutes: Positive = 15
     crisis_resources: str = str(FRONTEND_DIR / "content" / "crisis_resources.toml")
     reader_connections: Positive = 4
+    # Web Push. Without keys here, Lift generates a pair once into the data directory.
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    # The contact a push service can write to about this server's messages (RFC 8292).
+    vapid_subject: Annotated[str, msgspec.Meta(pattern=r"^mailto:[^@\s]+@[^@\s]+$")] = "mailto:admin@localhost"
+    # Run the reminder scheduler inside the app. Any number of schedulers may share one
+    # database (`python -m lift worker` runs one on its own): each reminder is sent once.
+    run_scheduler: bool = True
+    push_concurrency: Annotated[int, msgspec.Meta(ge=1, le=256)] = 16
+    push_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
+    # Only for tests and private deployments: accept push endpoints on private or loopback
+    # addresses, and trust this CA file (instead of the system's) for push services.
+    push_allow_private_endpoints: bool = False
+    push_ca_file: str = ""
+    # A label for this deployment (a commit, a date). It is part of the service worker's
+    # version with the hash of the front-end files, so each deploy offers phones an update.
+    release: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
     @property
     def data_path(self) -> Path:
@@ -48,6 +67,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _ENV_FIELDS = {
+    "LIFT_ENV": "environment",
     "LIFT_DATA_DIR": "data_dir",
     "LIFT_HOST": "host",
     "LIFT_PORT": "port",
@@ -60,6 +80,15 @@ _ENV_FIELDS = {
     "LIFT_SIGNIN_WINDOW_MINUTES": "signin_window_minutes",
     "LIFT_CRISIS_RESOURCES": "crisis_resources",
     "LIFT_READER_CONNECTIONS": "reader_connections",
+    "LIFT_VAPID_PRIVATE_KEY": "vapid_private_key",
+    "LIFT_VAPID_PUBLIC_KEY": "vapid_public_key",
+    "LIFT_VAPID_SUBJECT": "vapid_subject",
+    "LIFT_RUN_SCHEDULER": "run_scheduler",
+    "LIFT_PUSH_CONCURRENCY": "push_concurrency",
+    "LIFT_PUSH_TIMEOUT_SECONDS": "push_timeout_seconds",
+    "LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS": "push_allow_private_endpoints",
+    "LIFT_PUSH_CA_FILE": "push_ca_file",
+    "LIFT_RELEASE": "release",
 }
 
 
@@ -71,9 +100,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(_explain(str(exc))) from None
+    if problem := production_problem(settings):
+        raise SettingsError(problem)
     if settings.default_timezone not in zoneinfo.available_timezones():
         raise SettingsError(f"LIFT_DEFAULT_TIMEZONE: unknown time zone {settings.default_timezone!r}")
     return settings
+
+
+def production_problem(settings: Settings) -> str | None:
+    """In production, a missing secret or protection stops start-up with one line saying which."""
+    if settings.environment != "production":
+        return None
+    if len(settings.secret_key) < 32:
+        return "LIFT_SECRET_KEY: production needs a secret key of at least 32 characters"
+    if not settings.cookie_secure:
+        return "LIFT_COOKIE_SECURE: production cookies must be Secure (serve Lift over HTTPS)"
+    if not (settings.vapid_private_key and settings.vapid_public_key):
+        return "LIFT_VAPID_PRIVATE_KEY / LIFT_VAPID_PUBLIC_KEY: production needs the Web Push key pair"
+    if settings.push_allow_private_endpoints:
+        return "LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS: only for tests, never in production"
+    return None
 
 
 def _explain(message: str) -> str:

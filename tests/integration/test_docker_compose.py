@@ -22,6 +22,10 @@ DOCKERFILE = REPO / "Dockerfile"
 TEST_SECRET = "test-secret-key-for-compose-config"
 
 
+VAPID = {"LIFT_VAPID_PRIVATE_KEY": "test-private", "LIFT_VAPID_PUBLIC_KEY": "test-public",
+         "LIFT_VAPID_SUBJECT": "mailto:ops@example.org"}
+
+
 def compose_config(**extra_env: str) -> subprocess.CompletedProcess[str]:
     docker_compose = shutil.which("docker-compose")
     assert docker_compose, "docker-compose is not installed; `make test` installs Debian's package"
@@ -36,7 +40,7 @@ def compose_config(**extra_env: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def app_service() -> dict:
-    result = compose_config(LIFT_SECRET_KEY=TEST_SECRET)
+    result = compose_config(LIFT_SECRET_KEY=TEST_SECRET, **VAPID)
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     assert "lift-data" in config.get("volumes", {}), "the named volume lift-data is not declared"
@@ -96,8 +100,18 @@ def test_it_passes_the_secret_key_from_the_environment(app_service):
     assert app_service["environment"]["LIFT_SECRET_KEY"] == TEST_SECRET
 
 
+def test_it_runs_in_production_mode_with_push_keys(app_service):
+    assert app_service["environment"]["LIFT_ENV"] == "production"
+    assert app_service["environment"]["LIFT_VAPID_SUBJECT"] == VAPID["LIFT_VAPID_SUBJECT"]
+
+
+def test_it_refuses_to_start_without_push_keys():
+    result = compose_config(LIFT_SECRET_KEY=TEST_SECRET)
+    assert result.returncode != 0 and "LIFT_VAPID" in result.stderr
+
+
 def test_it_refuses_to_start_without_a_secret_key():
-    result = compose_config()
+    result = compose_config(**VAPID)
     assert result.returncode != 0
     assert "set LIFT_SECRET_KEY" in result.stderr
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
-from lift.domain.checkins import Checkin, CheckinForm
+from lift.domain.checkins import Checkin, CheckinForm, SaveOutcome, same_answers
 
 CHECKIN_COLUMNS = "id, local_date, mood, anxiety, sleep_hours, thoughts, note, updated_at"
 
@@ -26,30 +26,66 @@ def _checkin(row) -> Checkin | None:
     )
 
 
+UPSERT_CHECKIN = (
+    "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, client_uuid,"
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (user_id, local_date) DO UPDATE SET mood = excluded.mood,"
+    " anxiety = excluded.anxiety, sleep_hours = excluded.sleep_hours,"
+    " thoughts = excluded.thoughts, note = excluded.note, client_uuid = excluded.client_uuid,"
+    " updated_at = excluded.updated_at"
+    f" RETURNING {CHECKIN_COLUMNS}"
+)
+
+
+def _upsert_params(user_id: int, form: CheckinForm, client_uuid: str | None) -> tuple:
+    now = iso(utc_now())
+    return (user_id, form.local_date.isoformat(), form.mood, form.anxiety, form.sleep_hours,
+            form.thoughts, form.note, client_uuid, now, now)
+
+
 async def save_checkin(db: Database, user_id: int, form: CheckinForm) -> tuple[Checkin, bool]:
     """Insert the day's check-in or update it if that day already has one.
 
     Returns the stored check-in and whether it was newly created.
     """
-    now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
             "SELECT 1 FROM checkins WHERE user_id = ? AND local_date = ?",
             (user_id, form.local_date.isoformat()),
         )
         existed = await cursor.fetchone() is not None
-        cursor = await conn.execute(
-            "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (user_id, local_date) DO UPDATE SET mood = excluded.mood,"
-            " anxiety = excluded.anxiety, sleep_hours = excluded.sleep_hours,"
-            " thoughts = excluded.thoughts, note = excluded.note, updated_at = excluded.updated_at"
-            f" RETURNING {CHECKIN_COLUMNS}",
-            (user_id, form.local_date.isoformat(), form.mood, form.anxiety, form.sleep_hours,
-             form.thoughts, form.note, now, now),
-        )
+        cursor = await conn.execute(UPSERT_CHECKIN, _upsert_params(user_id, form, None))
         row = await cursor.fetchone()
     return _checkin(row), not existed
+
+
+async def save_keyed_checkin(
+    db: Database, user_id: int, form: CheckinForm, client_uuid: str, replace_other: bool
+) -> tuple[Checkin, SaveOutcome]:
+    """Save a check-in the phone sent with its own UUID, at most once per UUID.
+
+    All in one write transaction, so two copies of the same send arriving together still
+    make one row. A UUID seen before returns its check-in untouched (REPLAYED). When the day
+    already holds different answers and replace_other is False, nothing is written and the
+    stored check-in comes back as a CONFLICT for the patient to settle.
+    """
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND client_uuid = ?",
+            (user_id, client_uuid),
+        )
+        if (row := await cursor.fetchone()) is not None:
+            return _checkin(row), SaveOutcome.REPLAYED
+        cursor = await conn.execute(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date = ?",
+            (user_id, form.local_date.isoformat()),
+        )
+        existing = _checkin(await cursor.fetchone())
+        if existing and not replace_other and not same_answers(existing, form):
+            return existing, SaveOutcome.CONFLICT
+        cursor = await conn.execute(UPSERT_CHECKIN, _upsert_params(user_id, form, client_uuid))
+        row = await cursor.fetchone()
+    return _checkin(row), SaveOutcome.UPDATED if existing else SaveOutcome.CREATED
 
 
 async def checkin_for_day(db: Database, user_id: int, day: date) -> Checkin | None:

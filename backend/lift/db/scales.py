@@ -54,6 +54,19 @@ async def results_for(db: Database, user_id: int) -> list[ScaleResult]:
         return [_result(row) for row in await cursor.fetchall()]
 
 
+async def results_for_trends(db: Database, user_id: int, since: date) -> list[ScaleResult]:
+    """Results from `since` on, plus every result that can be a baseline (each questionnaire's
+    first, and any the patient marked), so change from baseline needs no older rows."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {RESULT_COLUMNS} FROM scale_results AS r WHERE user_id = ? AND (local_date >= ?"
+            " OR is_baseline = 1 OR id = (SELECT f.id FROM scale_results AS f WHERE f.user_id = r.user_id"
+            " AND f.instrument = r.instrument ORDER BY f.local_date, f.id LIMIT 1)) ORDER BY local_date, id",
+            (user_id, since.isoformat()),
+        )
+        return [_result(row) for row in await cursor.fetchall()]
+
+
 async def result_by_id(db: Database, user_id: int, result_id: int) -> ScaleResult | None:
     """One result with its answers if it is this patient's; anyone else's reads as missing."""
     async with db.read() as conn:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Literal
 
 import msgspec
 from zoneinfo import ZoneInfo
@@ -34,6 +35,37 @@ CHECKIN_MESSAGES = {
     "thoughts": "Choose one answer about thoughts of death or suicide.",
     "note": f"Keep the note to {NOTE_MAX:,} characters or fewer.",
 }
+
+
+# The key a phone gives each check-in it sends (crypto.randomUUID: lower-case, hyphenated).
+ClientUuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
+class SubmissionKey(msgspec.Struct, frozen=True, kw_only=True):
+    """How a check-in sent by the page's script identifies itself.
+
+    client_uuid makes sending idempotent: the same UUID arriving again changes nothing.
+    on_conflict is "ask" for a check-in made offline, which may meet a different check-in
+    for the same day saved meanwhile from another device: the patient chooses, Lift does not.
+    """
+
+    client_uuid: ClientUuid | None = None
+    on_conflict: Literal["replace", "ask"] = "replace"
+
+
+SUBMISSION_MESSAGES = {
+    "client_uuid": "This check-in came with a key Lift can't read. Reload the page and send it again.",
+    "on_conflict": "This check-in came with an option Lift doesn't know. Reload the page and send it again.",
+}
+
+
+class SaveOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    # The same client UUID arrived before: nothing was written again.
+    REPLAYED = "replayed"
+    # The day already holds different answers and the sender asked not to replace them.
+    CONFLICT = "conflict"
 
 
 def fillable_dates(today: date) -> list[date]:
@@ -67,6 +99,13 @@ class Checkin(msgspec.Struct, frozen=True, kw_only=True):
     thoughts: int
     note: str
     updated_at: str
+
+
+def same_answers(checkin: Checkin, form: CheckinForm) -> bool:
+    """Whether a submitted form says exactly what is already stored for its day."""
+    return (checkin.local_date, checkin.mood, checkin.anxiety, checkin.sleep_hours, checkin.thoughts,
+            checkin.note) == (form.local_date, form.mood, form.anxiety, form.sleep_hours, form.thoughts,
+                              form.note)
 
 
 def as_form_values(checkin: Checkin) -> dict[str, str]:

@@ -12,11 +12,14 @@ from litestar.response import Response
 from lift.db import checkins as store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
+from lift.db.safety_plans import safety_plan_for
 from lift.domain import checkins as rules
+from lift.domain.checkins import SaveOutcome
 from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
 from lift.domain.forms import parse_form
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
+from lift.web.pwa import offline_context
 from lift.web.rendering import form_data, redirect, render
 
 PAGE_SIZE = 20
@@ -31,12 +34,20 @@ def patient_today(request: Request) -> date:
     return rules.today_in(request.scope["user"].timezone, utc_now())
 
 
-def form_view(request: Request, values: dict, errors: dict, status_code: int = 200, **extra) -> Response:
+async def form_view(request: Request, values: dict, errors: dict, status_code: int = 200, **extra) -> Response:
     today = patient_today(request)
     days = [(d.isoformat(), rules.day_label(d, today)) for d in rules.fillable_dates(today)]
+    # The page is never cached, so its offline copy of Get help now can hold the patient's own plan.
+    plan = await safety_plan_for(request.app.state.db, request.scope["user"].id)
+    extra = {**offline_context(request, plan), **extra}
     return render(request, "checkins/form.html", status_code=status_code, values=values,
                   errors=errors, days=days, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
                   **extra)
+
+
+def wants_json(request: Request) -> bool:
+    """The offline queue sends check-ins from a script (or the service worker) and reads JSON."""
+    return "application/json" in request.headers.get("accept", "")
 
 
 @get("/checkin", guards=[patient], name="checkin")
@@ -47,7 +58,7 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
         chosen = today
     existing = await store.checkin_for_day(request.app.state.db, request.scope["user"].id, chosen)
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
-    return form_view(request, values, {}, editing=existing is not None)
+    return await form_view(request, values, {}, editing=existing is not None)
 
 
 @post("/checkin", guards=[patient])
@@ -59,18 +70,45 @@ async def save_checkin(request: Request) -> Response:
     prompt = crisis_prompt_for_thoughts(thoughts, resources.emergency_number) if thoughts else None
     crisis = await crisis_context(request, prompt)
     form, errors = parse_form(rules.CheckinForm, values, rules.CHECKIN_MESSAGES)
+    key, key_errors = parse_form(rules.SubmissionKey, values, rules.SUBMISSION_MESSAGES)
+    if key_errors:
+        errors["form"] = next(iter(key_errors.values()))
+        values.pop("client_uuid", None)
     if form and (problem := rules.date_error(form.local_date, patient_today(request))):
         errors["local_date"] = problem
     if errors:
-        return form_view(request, values, errors, 422, **crisis)
+        return await not_saved(request, values, errors, 422, crisis)
     try:
-        checkin, created = await store.save_checkin(request.app.state.db, user.id, form)
+        if key.client_uuid:
+            checkin, outcome = await store.save_keyed_checkin(
+                request.app.state.db, user.id, form, key.client_uuid, replace_other=key.on_conflict == "replace"
+            )
+        else:
+            checkin, created = await store.save_checkin(request.app.state.db, user.id, form)
+            outcome = SaveOutcome.CREATED if created else SaveOutcome.UPDATED
     except DatabaseError:
-        return form_view(request, values, {"form": SAVE_FAILED}, 503, **crisis)
+        return await not_saved(request, values, {"form": SAVE_FAILED}, 503, crisis)
     today = patient_today(request)
-    return render(request, "checkins/saved.html", checkin=checkin, created=created,
+    if outcome is SaveOutcome.CONFLICT:
+        if wants_json(request):
+            return Response(content={"status": "conflict", "saved": checkin}, status_code=409)
+        return render(request, "checkins/conflict.html", status_code=409, saved=checkin, values=values,
+                      client_uuid=key.client_uuid, day_label=rules.day_label(checkin.local_date, today),
+                      thoughts_labels=THOUGHTS_LABELS, **crisis)
+    if wants_json(request):
+        return Response(content={"status": "saved", "checkin": checkin, "crisis": prompt is not None},
+                        status_code=200)
+    # A replay answers "saved": whichever arrival wrote it, the entry is in, once.
+    return render(request, "checkins/saved.html", checkin=checkin, created=outcome is not SaveOutcome.UPDATED,
                   day_label=rules.day_label(checkin.local_date, today),
                   thoughts_labels=THOUGHTS_LABELS, **crisis)
+
+
+async def not_saved(request: Request, values: dict, errors: dict, status_code: int, crisis: dict) -> Response:
+    if wants_json(request):
+        return Response(content={"status": "invalid" if status_code == 422 else "failed", "errors": errors},
+                        status_code=status_code)
+    return await form_view(request, values, errors, status_code, **crisis)
 
 
 @get("/checkins", guards=[patient], name="history")

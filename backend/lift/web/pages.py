@@ -8,12 +8,17 @@ from litestar.response import Response
 
 from lift.db import checkins as checkin_store
 from lift.db import safety_plans
-from lift.db.clock import utc_now
+from lift.db import scales as scale_store
+from lift.db.backup import latest_schema_version
+from lift.db.clock import iso, utc_now
+from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
 from lift.domain import safety_plan as plans
+from lift.domain import scales
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
 from lift.web.guards import patient
+from lift.web.treatment import home_context as treatment_home_context
 from lift.web.rendering import form_data, redirect, render
 
 
@@ -23,15 +28,18 @@ async def home(request: Request) -> Response:
     if user is None:
         return render(request, "pages/welcome.html")
     if user.role != "patient":
-        return render(request, "pages/not_yet.html")
+        # Caregivers and clinicians have their own home: the people who share with them.
+        return redirect(request, f"/{user.role}")
     db = request.app.state.db
     today = rules.today_in(user.timezone, utc_now())
     week = rules.last_days(today)
     by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, week[0], today)}
     plan = await safety_plans.safety_plan_for(db, user.id)
+    due_scales = scales.due_instruments(await scale_store.last_taken_dates(db, user.id), today)
     return render(request, "pages/home.html", today=today, todays=by_day.get(today),
                   week=[(day, by_day.get(day)) for day in week], has_plan=plans.has_content(plan),
-                  thoughts_labels=THOUGHTS_LABELS)
+                  due_scales=due_scales,
+                  thoughts_labels=THOUGHTS_LABELS, **await treatment_home_context(request, user, today))
 
 
 @get("/healthz", name="health")
@@ -39,6 +47,25 @@ async def health(request: Request) -> dict[str, str]:
     """For container health checks: the app answers and its database can be read."""
     await request.app.state.db.fetch_one("SELECT 1 FROM schema_migrations LIMIT 1")
     return {"status": "ok"}
+
+
+@get("/readyz", name="ready")
+async def ready(request: Request) -> Response:
+    """Ready to serve: the database takes a write and its schema is the one this code expects."""
+    db = request.app.state.db
+    try:
+        async with db.write() as conn:
+            await conn.execute(
+                "INSERT INTO readiness (id, checked_at) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                (iso(utc_now()),),
+            )
+        version = (await db.fetch_one("SELECT max(version) FROM schema_migrations"))[0]
+    except DatabaseError as exc:
+        return Response({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
+    if version != latest_schema_version():
+        return Response({"status": "unavailable", "reason": "migrations not current"}, status_code=503)
+    return Response({"status": "ready", "schema_version": version})
 
 
 @get("/help", name="help")

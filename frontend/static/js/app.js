@@ -22,3 +22,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
   detectTimezone(document);
   focusFirst(event.detail.target);
 });
+
+// Offline support (offline.js, sw.js): the service worker keeps Get help now, the education
+// cards and the check-in form working with no signal. Registered after load so it never
+// competes with the first paint.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  });
+}

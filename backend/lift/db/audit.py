@@ -1,0 +1,83 @@
+"""The append-only audit log: who saw what of a patient's journal, and every grant and revocation.
+
+Triggers in the migration refuse UPDATE and DELETE on audit_log, so an entry, once written,
+stays. Entries name the patient through a random subject (audit_subjects); deleting an
+account deletes that link and leaves entries that point to nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from lift.db.clock import iso, utc_now
+from lift.db.connection import Database
+from lift.domain.accounts import User
+from lift.domain.sharing import AuditEntry
+
+ENSURE_SUBJECT = (
+    "INSERT INTO audit_subjects (user_id, subject) VALUES (?, lower(hex(randomblob(16))))"
+    " ON CONFLICT (user_id) DO NOTHING"
+)
+APPEND = (
+    "INSERT INTO audit_log (at, subject, actor_role, actor_email, action, what, detail)"
+    " SELECT ?, subject, ?, ?, ?, ?, ? FROM audit_subjects WHERE user_id = ?"
+)
+
+
+def _actor(actor: User) -> tuple[str, str]:
+    """A patient acting on their own journal is "you" on their log: their address is not kept."""
+    return (actor.role, "") if actor.role == "patient" else (actor.role, actor.email)
+
+
+async def append(conn: aiosqlite.Connection, patient_id: int, actor: User, action: str, what: str = "",
+                 detail: str = "") -> None:
+    """One entry inside the caller's write transaction, so a grant or revocation and its entry
+    are stored together or not at all."""
+    await append_many(conn, [patient_id], actor, action, what, detail)
+
+
+async def append_many(conn: aiosqlite.Connection, patient_ids: Iterable[int], actor: User, action: str,
+                      what: str = "", detail: str = "") -> None:
+    ids = list(patient_ids)
+    role, email = _actor(actor)
+    now = iso(utc_now())
+    await conn.executemany(ENSURE_SUBJECT, [(pid,) for pid in ids])
+    await conn.executemany(APPEND, [(now, role, email, action, what, detail, pid) for pid in ids])
+
+
+async def record(db: Database, patient_ids: Iterable[int], actor: User, action: str, what: str = "",
+                 detail: str = "") -> None:
+    """Entries for a view or an export, written before the page or file is sent: if the log
+    cannot be written, nothing is shown."""
+    async with db.write() as conn:
+        await append_many(conn, patient_ids, actor, action, what, detail)
+
+
+def _entry(row) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"], at=datetime.strptime(row["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+        actor_role=row["actor_role"], actor_email=row["actor_email"], action=row["action"],
+        what=row["what"], detail=row["detail"],
+    )
+
+
+async def entries_for(db: Database, patient_id: int, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
+    """One page of the patient's log, newest first, and how many entries it has."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            "SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, a.detail FROM audit_log a"
+            " JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ?"
+            " ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (patient_id, limit, offset),
+        )
+        rows = await cursor.fetchall()
+        cursor = await conn.execute(
+            "SELECT count(*) FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject"
+            " WHERE s.user_id = ?",
+            (patient_id,),
+        )
+        total = (await cursor.fetchone())[0]
+    return [_entry(row) for row in rows], total

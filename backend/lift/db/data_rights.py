@@ -1,0 +1,26 @@
+"""Deleting an account and everything in it, in one transaction."""
+
+from __future__ import annotations
+
+from lift.db import audit
+from lift.db.connection import Database
+from lift.domain.accounts import User
+
+
+async def delete_account(db: Database, user: User) -> None:
+    """Delete the account; its journal, sessions, devices, reminders, invitations and grants go
+    with it by ON DELETE CASCADE. Audit entries cannot be deleted: the patient's last entry
+    records the deletion, then the account's audit subject goes by cascade, so the entries left
+    point to nobody. A caregiver or clinician who deletes their account leaves an entry on each
+    patient's log saying their access ended."""
+    async with db.write() as conn:
+        if user.role == "patient":
+            await audit.append(conn, user.id, user, "delete_account")
+        else:
+            cursor = await conn.execute(
+                "SELECT patient_id FROM share_grants WHERE grantee_id = ? AND revoked_at IS NULL", (user.id,)
+            )
+            patients = [row[0] for row in await cursor.fetchall()]
+            await audit.append_many(conn, patients, user, "revoke", "account_deleted")
+        await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
+        await conn.execute("DELETE FROM users WHERE id = ?", (user.id,))

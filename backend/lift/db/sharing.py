@@ -1,0 +1,330 @@
+"""Invitations (stored as hashes), grants, revocation, and the reads behind shared pages.
+
+Every grant change writes its audit entry in the same transaction. Every read for someone
+else's view starts from an active grant, so a revoked grant ends access on the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, date, datetime, timedelta
+
+from lift.db import audit
+from lift.db.clock import iso, iso_ago, utc_now
+from lift.db.connection import Database
+from lift.db.sessions import token_hash
+from lift.db.users import USER_COLUMNS, _user
+from lift.domain.accounts import User
+from lift.domain.scales import ScaleResult
+from lift.domain.sharing import (
+    CODE_ALPHABET, CODE_LENGTH, Grant, Invitation, InviteForm, Scope, invitation_expiry, scope_for, scope_text,
+)
+
+__all__ = ["token_hash", "code_hash"]
+
+
+def code_hash(code: str, key: str) -> str:
+    """Keyed, so that the small space of short codes cannot be searched from a copy of the database."""
+    return hmac.new(key.encode(), f"invitation-code:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) if text else None
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+INVITATION_SELECT = (
+    "SELECT i.id, i.patient_id, u.email AS patient_email, i.role, i.include_notes, i.include_thoughts,"
+    " i.label, i.created_at, i.expires_at, i.used_at, i.withdrawn_at"
+    " FROM share_invitations i JOIN users u ON u.id = i.patient_id"
+)
+
+
+def _invitation(row) -> Invitation | None:
+    if row is None:
+        return None
+    return Invitation(
+        id=row["id"], patient_id=row["patient_id"], patient_email=row["patient_email"], role=row["role"],
+        scope=scope_for(row["role"], bool(row["include_notes"]), bool(row["include_thoughts"])),
+        label=row["label"], created_at=_instant(row["created_at"]), expires_at=_instant(row["expires_at"]),
+        used_at=_instant(row["used_at"]), withdrawn_at=_instant(row["withdrawn_at"]),
+    )
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def create_invitation(db: Database, patient: User, form: InviteForm, code_key: str) -> tuple[str, str]:
+    """A new invitation's link token and short code; only their hashes are stored. Its audit
+    entry is written with it. A code whose hash is taken (a 1 in 10^12 chance per pair) is
+    drawn again."""
+    scope = scope_for(form.role, form.include_notes, form.include_thoughts)
+    now = utc_now()
+    async with db.write() as conn:
+        for _ in range(5):
+            token, code = secrets.token_urlsafe(32), new_code()
+            cursor = await conn.execute(
+                "INSERT INTO share_invitations (patient_id, role, include_notes, include_thoughts, label,"
+                " token_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                (patient.id, scope.role, int(scope.notes), int(scope.thoughts), form.label, token_hash(token),
+                 code_hash(code, code_key), iso(now), iso(invitation_expiry(now))),
+            )
+            if await cursor.fetchone() is not None:
+                await audit.append(conn, patient.id, patient, "invite", scope.role, form.label)
+                return token, code
+    raise RuntimeError("could not draw an unused invitation code")
+
+
+async def invitation_by_token(db: Database, token_digest: str) -> Invitation | None:
+    return _invitation(await db.fetch_one(f"{INVITATION_SELECT} WHERE i.token_hash = ?", (token_digest,)))
+
+
+async def invitation_by_code(db: Database, code_digest: str) -> Invitation | None:
+    return _invitation(await db.fetch_one(f"{INVITATION_SELECT} WHERE i.code_hash = ?", (code_digest,)))
+
+
+async def pending_invitations(db: Database, patient_id: int) -> list[Invitation]:
+    rows = await db.fetch_all(
+        f"{INVITATION_SELECT} WHERE i.patient_id = ? AND i.used_at IS NULL AND i.withdrawn_at IS NULL"
+        " AND i.expires_at > ? ORDER BY i.created_at DESC, i.id DESC",
+        (patient_id, iso(utc_now())),
+    )
+    return [_invitation(row) for row in rows]
+
+
+async def withdraw_invitation(db: Database, patient: User, invitation_id: int) -> bool:
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE share_invitations SET withdrawn_at = ? WHERE id = ? AND patient_id = ?"
+            " AND used_at IS NULL AND withdrawn_at IS NULL RETURNING role, label",
+            (iso(utc_now()), invitation_id, patient.id),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return False
+        await audit.append(conn, patient.id, patient, "withdraw", row["role"], row["label"])
+    return True
+
+
+CONSUME = (
+    "UPDATE share_invitations SET used_at = ?, used_by = ? WHERE id = ? AND role = ? AND used_at IS NULL"
+    " AND withdrawn_at IS NULL AND expires_at > ?"
+    " RETURNING patient_id, role, include_notes, include_thoughts, label"
+)
+UPSERT_GRANT = (
+    "INSERT INTO share_grants (patient_id, grantee_id, role, include_notes, include_thoughts, label,"
+    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (patient_id, grantee_id) WHERE revoked_at IS NULL DO UPDATE SET"
+    " role = excluded.role, include_notes = excluded.include_notes,"
+    " include_thoughts = excluded.include_thoughts, label = excluded.label, updated_at = excluded.updated_at"
+    " RETURNING id"
+)
+
+
+async def _consume(conn, invitation_id: int, grantee: User) -> int | None:
+    """Use the invitation once and make (or renew) the grant; None if it is no longer valid."""
+    now = iso(utc_now())
+    cursor = await conn.execute(CONSUME, (now, grantee.id, invitation_id, grantee.role, now))
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    cursor = await conn.execute(UPSERT_GRANT, (row["patient_id"], grantee.id, row["role"], row["include_notes"],
+                                               row["include_thoughts"], row["label"], now, now))
+    grant_id = (await cursor.fetchone())["id"]
+    scope = scope_for(row["role"], bool(row["include_notes"]), bool(row["include_thoughts"]))
+    await audit.append(conn, row["patient_id"], grantee, "grant", row["role"], scope_text(scope))
+    return grant_id
+
+
+async def accept_invitation(db: Database, invitation_id: int, grantee: User) -> int | None:
+    """The grant's id, or None when the invitation was used, withdrawn or expired meanwhile,
+    or is for another kind of account."""
+    async with db.write() as conn:
+        return await _consume(conn, invitation_id, grantee)
+
+
+async def accept_with_new_account(db: Database, invitation_id: int, email: str, password_hash: str,
+                                  timezone: str, role: str) -> tuple[User | None, int | None]:
+    """Make the invitee's account and accept in one transaction: either both happen or neither.
+    (None, None) when the email is taken; InvitationGone when the invitation stopped being valid
+    after the caller checked it (the new account is rolled back with it)."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO users (email, password_hash, role, timezone, created_at) VALUES (?, ?, ?, ?, ?)"
+            f" ON CONFLICT (email) DO NOTHING RETURNING {USER_COLUMNS}",
+            (email, password_hash, role, timezone, iso(utc_now())),
+        )
+        user = _user(await cursor.fetchone())
+        if user is None:
+            return None, None
+        grant_id = await _consume(conn, invitation_id, user)
+        if grant_id is None:
+            # Undo the account too: an invitee never ends up with an account and no access.
+            raise InvitationGone()
+    return user, grant_id
+
+
+class InvitationGone(Exception):
+    """The invitation stopped being valid between reading it and accepting it."""
+
+
+async def record_failure(db: Database, ip: str, window: timedelta) -> None:
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM invitation_failures WHERE at <= ?", (iso_ago(window),))
+        await conn.execute("INSERT INTO invitation_failures (ip, at) VALUES (?, ?)", (ip, iso(utc_now())))
+
+
+async def recent_failures(db: Database, ip: str, window: timedelta) -> int:
+    row = await db.fetch_one("SELECT count(*) FROM invitation_failures WHERE ip = ? AND at > ?",
+                             (ip, iso_ago(window)))
+    return row[0]
+
+
+# --- Grants ---------------------------------------------------------------------------------
+
+GRANT_SELECT = (
+    "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
+    " g.created_at, p.email AS patient_email, p.timezone AS patient_timezone, e.email AS grantee_email"
+    " FROM share_grants g JOIN users p ON p.id = g.patient_id JOIN users e ON e.id = g.grantee_id"
+)
+
+
+def _grant(row) -> Grant | None:
+    if row is None:
+        return None
+    return Grant(
+        id=row["id"], patient_id=row["patient_id"], grantee_id=row["grantee_id"], role=row["role"],
+        scope=scope_for(row["role"], bool(row["include_notes"]), bool(row["include_thoughts"])),
+        label=row["label"], created_at=_instant(row["created_at"]), patient_email=row["patient_email"],
+        grantee_email=row["grantee_email"], patient_timezone=row["patient_timezone"],
+    )
+
+
+async def active_grant(db: Database, patient_id: int, grantee_id: int, role: str) -> Grant | None:
+    """The grant that lets this grantee see this patient now, or None. Read on every request."""
+    row = await db.fetch_one(
+        f"{GRANT_SELECT} WHERE g.patient_id = ? AND g.grantee_id = ? AND g.role = ? AND g.revoked_at IS NULL",
+        (patient_id, grantee_id, role),
+    )
+    return _grant(row)
+
+
+async def grants_for_patient(db: Database, patient_id: int) -> list[Grant]:
+    rows = await db.fetch_all(
+        f"{GRANT_SELECT} WHERE g.patient_id = ? AND g.revoked_at IS NULL ORDER BY g.created_at, g.id",
+        (patient_id,),
+    )
+    return [_grant(row) for row in rows]
+
+
+async def grants_for_grantee(db: Database, grantee_id: int, role: str) -> list[Grant]:
+    rows = await db.fetch_all(
+        f"{GRANT_SELECT} WHERE g.grantee_id = ? AND g.role = ? AND g.revoked_at IS NULL"
+        " ORDER BY lower(p.email), g.id",
+        (grantee_id, role),
+    )
+    return [_grant(row) for row in rows]
+
+
+async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:
+    """End a grant now. False if it is not this patient's or already ended."""
+    now = iso(utc_now())
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE share_grants SET revoked_at = ?, updated_at = ? WHERE id = ? AND patient_id = ?"
+            " AND revoked_at IS NULL RETURNING role, (SELECT email FROM users WHERE id = grantee_id) AS email",
+            (now, now, grant_id, patient.id),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return False
+        await audit.append(conn, patient.id, patient, "revoke", row["role"], row["email"])
+    return True
+
+
+async def set_caregiver_scope(db: Database, patient: User, grant_id: int, scope: Scope) -> bool:
+    """Switch notes and thoughts answers on or off for a caregiver; a clinician's scope is fixed."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE share_grants SET include_notes = ?, include_thoughts = ?, updated_at = ?"
+            " WHERE id = ? AND patient_id = ? AND role = 'caregiver' AND revoked_at IS NULL"
+            " RETURNING (SELECT email FROM users WHERE id = grantee_id) AS email",
+            (int(scope.notes), int(scope.thoughts), iso(utc_now()), grant_id, patient.id),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return False
+        await audit.append(conn, patient.id, patient, "scope", "caregiver", f"{row['email']}: {scope_text(scope)}")
+    return True
+
+
+# --- Reads for shared pages -----------------------------------------------------------------
+
+
+async def thoughts_between(db: Database, patient_id: int, first: date, last: date) -> list[tuple[date, int]]:
+    rows = await db.fetch_all(
+        "SELECT local_date, thoughts FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ?"
+        " ORDER BY local_date DESC",
+        (patient_id, first.isoformat(), last.isoformat()),
+    )
+    return [(date.fromisoformat(row[0]), row[1]) for row in rows]
+
+
+async def notes_between(db: Database, patient_id: int, first: date, last: date) -> list[tuple[date, str]]:
+    rows = await db.fetch_all(
+        "SELECT local_date, note FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ?"
+        " AND note != '' ORDER BY local_date DESC",
+        (patient_id, first.isoformat(), last.isoformat()),
+    )
+    return [(date.fromisoformat(row[0]), row[1]) for row in rows]
+
+
+PANEL_GRANTS = (
+    "JOIN share_grants g ON g.patient_id = {alias}.user_id AND g.grantee_id = ? AND g.role = 'clinician'"
+    " AND g.revoked_at IS NULL"
+)
+
+
+async def panel_checkins(db: Database, clinician_id: int, since: date) -> list[tuple[int, date, int]]:
+    """(patient, local date, thoughts answer) for every linked patient's check-ins since a date."""
+    rows = await db.fetch_all(
+        f"SELECT c.user_id, c.local_date, c.thoughts FROM checkins c {PANEL_GRANTS.format(alias='c')}"
+        " WHERE c.local_date >= ?",
+        (clinician_id, since.isoformat()),
+    )
+    return [(row[0], date.fromisoformat(row[1]), row[2]) for row in rows]
+
+
+async def panel_last_checkins(db: Database, clinician_id: int) -> dict[int, date]:
+    rows = await db.fetch_all(
+        f"SELECT c.user_id, max(c.local_date) FROM checkins c {PANEL_GRANTS.format(alias='c')}"
+        " GROUP BY c.user_id",
+        (clinician_id,),
+    )
+    return {row[0]: date.fromisoformat(row[1]) for row in rows}
+
+
+async def panel_scale_results(db: Database, clinician_id: int) -> dict[int, list[ScaleResult]]:
+    """For each linked patient, the results that decide their latest score and its change: each
+    questionnaire's first and latest, and the one marked as baseline."""
+    rows = await db.fetch_all(
+        "SELECT user_id, id, instrument, local_date, total, band, is_baseline FROM ("
+        " SELECT r.*, row_number() OVER (PARTITION BY r.user_id, r.instrument ORDER BY r.local_date, r.id)"
+        " AS first_rank, row_number() OVER (PARTITION BY r.user_id, r.instrument"
+        " ORDER BY r.local_date DESC, r.id DESC) AS last_rank"
+        f" FROM scale_results r {PANEL_GRANTS.format(alias='r')})"
+        " WHERE first_rank = 1 OR last_rank = 1 OR is_baseline = 1 ORDER BY user_id, local_date, id",
+        (clinician_id,),
+    )
+    results: dict[int, list[ScaleResult]] = {}
+    for row in rows:
+        results.setdefault(row["user_id"], []).append(ScaleResult(
+            id=row["id"], instrument=row["instrument"], local_date=date.fromisoformat(row["local_date"]),
+            total=row["total"], band=row["band"], is_baseline=bool(row["is_baseline"]),
+        ))
+    return results

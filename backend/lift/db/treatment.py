@@ -1,0 +1,251 @@
+"""Treatment plans, sessions and session logs. Every query is scoped to the patient's user_id,
+so another patient's plan or session reads exactly like a missing one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from lift.db.clock import iso, utc_now
+from lift.db.connection import Database
+from lift.domain.schedule import PlannedSession
+from lift.domain.treatment import LogForm, Plan, PlanForm, Session, SessionLog, normal_blood_pressure
+
+PLAN_COLUMNS = "id, medication, medication_name, clinic_name, clinic_phone, food_advice, updated_at"
+SESSION_COLUMNS = (
+    "s.id, s.plan_id, s.starts_at, s.requested_date, s.requested_time, s.phase, s.status,"
+    " s.ride_home, s.moved_to,"
+    " EXISTS (SELECT 1 FROM treatment_session_logs l WHERE l.session_id = s.id) AS has_log"
+)
+
+
+def _plan(row) -> Plan | None:
+    return Plan(**dict(row)) if row else None
+
+
+def _instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _session(row) -> Session | None:
+    if row is None:
+        return None
+    return Session(
+        id=row["id"], plan_id=row["plan_id"], starts_at=_instant(row["starts_at"]),
+        requested_date=date.fromisoformat(row["requested_date"]),
+        requested_time=time.fromisoformat(row["requested_time"]), phase=row["phase"],
+        status=row["status"], ride_home=row["ride_home"], moved_to=row["moved_to"],
+        has_log=bool(row["has_log"]),
+    )
+
+
+def _bp(systolic: int | None, diastolic: int | None) -> str:
+    return f"{systolic}/{diastolic}" if systolic is not None and diastolic is not None else ""
+
+
+def _bp_parts(text: str | None) -> tuple[int | None, int | None]:
+    normal = normal_blood_pressure(text)
+    if not normal:
+        return None, None
+    systolic, diastolic = normal.split("/")
+    return int(systolic), int(diastolic)
+
+
+async def _insert_sessions(conn, user_id: int, plan_id: int, sessions: list[PlannedSession],
+                           now: str) -> list[int]:
+    ids = []
+    for planned in sessions:
+        cursor = await conn.execute(
+            "INSERT INTO treatment_sessions (plan_id, user_id, starts_at, requested_date, requested_time,"
+            " phase, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (plan_id, user_id, iso(planned.starts_at), planned.local_date.isoformat(),
+             f"{planned.requested_time:%H:%M}", planned.phase, now, now),
+        )
+        ids.append((await cursor.fetchone())[0])
+    return ids
+
+
+async def plan_for(db: Database, user_id: int) -> Plan | None:
+    row = await db.fetch_one(f"SELECT {PLAN_COLUMNS} FROM treatment_plans WHERE user_id = ?", (user_id,))
+    return _plan(row)
+
+
+async def create_plan(db: Database, user_id: int, form: PlanForm,
+                      sessions: list[PlannedSession]) -> Plan | None:
+    """The plan and all its first sessions in one transaction: either all are stored or none.
+    None when the patient already has a plan."""
+    now = iso(utc_now())
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO treatment_plans (user_id, medication, medication_name, clinic_name, clinic_phone,"
+            " food_advice, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (user_id) DO NOTHING RETURNING {PLAN_COLUMNS}",
+            (user_id, form.medication, form.medication_name, form.clinic_name, form.clinic_phone,
+             form.food_advice, now, now),
+        )
+        plan = _plan(await cursor.fetchone())
+        if plan is not None:
+            await _insert_sessions(conn, user_id, plan.id, sessions, now)
+    return plan
+
+
+async def update_plan(db: Database, user_id: int, form: PlanForm) -> Plan | None:
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE treatment_plans SET medication = ?, medication_name = ?, clinic_name = ?,"
+            " clinic_phone = ?, food_advice = ?, updated_at = ? WHERE user_id = ?"
+            f" RETURNING {PLAN_COLUMNS}",
+            (form.medication, form.medication_name, form.clinic_name, form.clinic_phone,
+             form.food_advice, iso(utc_now()), user_id),
+        )
+        return _plan(await cursor.fetchone())
+
+
+async def delete_plan(db: Database, user_id: int) -> bool:
+    """The plan, its sessions and their logs (by cascade)."""
+    async with db.write() as conn:
+        cursor = await conn.execute("DELETE FROM treatment_plans WHERE user_id = ?", (user_id,))
+        return cursor.rowcount == 1
+
+
+async def sessions_for(db: Database, user_id: int) -> list[Session]:
+    rows = await db.fetch_all(
+        f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.user_id = ? ORDER BY s.starts_at, s.id",
+        (user_id,),
+    )
+    return [_session(row) for row in rows]
+
+
+async def sessions_between(db: Database, user_id: int, first: datetime, last: datetime) -> list[Session]:
+    """Sessions starting in [first, last), oldest first."""
+    rows = await db.fetch_all(
+        f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.user_id = ?"
+        " AND s.starts_at >= ? AND s.starts_at < ? ORDER BY s.starts_at, s.id",
+        (user_id, iso(first), iso(last)),
+    )
+    return [_session(row) for row in rows]
+
+
+async def next_planned_session(db: Database, user_id: int, after: datetime) -> Session | None:
+    row = await db.fetch_one(
+        f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.user_id = ?"
+        " AND s.status = 'planned' AND s.starts_at >= ? ORDER BY s.starts_at, s.id LIMIT 1",
+        (user_id, iso(after)),
+    )
+    return _session(row)
+
+
+async def session_by_id(db: Database, user_id: int, session_id: int) -> Session | None:
+    row = await db.fetch_one(
+        f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.id = ? AND s.user_id = ?",
+        (session_id, user_id),
+    )
+    return _session(row)
+
+
+async def add_session(db: Database, user_id: int, planned: PlannedSession) -> int | None:
+    """The new session's id, or None when the patient has no plan to add it to."""
+    now = iso(utc_now())
+    async with db.write() as conn:
+        cursor = await conn.execute("SELECT id FROM treatment_plans WHERE user_id = ?", (user_id,))
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        return (await _insert_sessions(conn, user_id, row["id"], [planned], now))[0]
+
+
+async def move_session(db: Database, user_id: int, session_id: int, planned: PlannedSession) -> int | None:
+    """Mark a planned session as moved and add the session that replaces it, in one transaction.
+    Returns the new session's id, or None if the session is not this patient's or not planned."""
+    now = iso(utc_now())
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "SELECT plan_id FROM treatment_sessions WHERE id = ? AND user_id = ? AND status = 'planned'",
+            (session_id, user_id),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        new_id = (await _insert_sessions(conn, user_id, row["plan_id"], [planned], now))[0]
+        await conn.execute(
+            "UPDATE treatment_sessions SET status = 'rescheduled', moved_to = ?, updated_at = ?"
+            " WHERE id = ? AND user_id = ?",
+            (new_id, now, session_id, user_id),
+        )
+        return new_id
+
+
+async def set_session_status(db: Database, user_id: int, session_id: int, status: str, current: str) -> bool:
+    """Change the status only if it is still `current`, so two tabs cannot race past the rules."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE treatment_sessions SET status = ?, updated_at = ?"
+            " WHERE id = ? AND user_id = ? AND status = ?",
+            (status, iso(utc_now()), session_id, user_id, current),
+        )
+        return cursor.rowcount == 1
+
+
+async def set_ride_home(db: Database, user_id: int, session_id: int, value: str) -> bool:
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE treatment_sessions SET ride_home = ?, updated_at = ? WHERE id = ? AND user_id = ?",
+            (value, iso(utc_now()), session_id, user_id),
+        )
+        return cursor.rowcount == 1
+
+
+async def save_session_log(db: Database, user_id: int, session_id: int, current: str, form: LogForm,
+                           side_effects: dict[str, str]) -> bool:
+    """Set the session done or missed and store its log and side effects, all in one transaction.
+    False if the session is not this patient's or its status changed meanwhile."""
+    now = iso(utc_now())
+    before, after = _bp_parts(form.bp_before), _bp_parts(form.bp_after)
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE treatment_sessions SET status = ?, updated_at = ?"
+            " WHERE id = ? AND user_id = ? AND status = ?",
+            (form.outcome, now, session_id, user_id, current),
+        )
+        if cursor.rowcount != 1:
+            return False
+        await conn.execute(
+            "INSERT INTO treatment_session_logs (session_id, mood_before, mood_after, bp_before_systolic,"
+            " bp_before_diastolic, bp_after_systolic, bp_after_diastolic, back_to_normal, note,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (session_id) DO UPDATE SET mood_before = excluded.mood_before,"
+            " mood_after = excluded.mood_after, bp_before_systolic = excluded.bp_before_systolic,"
+            " bp_before_diastolic = excluded.bp_before_diastolic,"
+            " bp_after_systolic = excluded.bp_after_systolic,"
+            " bp_after_diastolic = excluded.bp_after_diastolic, back_to_normal = excluded.back_to_normal,"
+            " note = excluded.note, updated_at = excluded.updated_at",
+            (session_id, form.mood_before, form.mood_after, *before, *after, form.back_to_normal or "",
+             form.note, now, now),
+        )
+        await conn.execute("DELETE FROM treatment_side_effects WHERE session_id = ?", (session_id,))
+        await conn.executemany(
+            "INSERT INTO treatment_side_effects (session_id, effect, severity) VALUES (?, ?, ?)",
+            [(session_id, effect, severity) for effect, severity in side_effects.items()],
+        )
+    return True
+
+
+async def session_log(db: Database, user_id: int, session_id: int) -> SessionLog | None:
+    row = await db.fetch_one(
+        "SELECT l.* FROM treatment_session_logs l JOIN treatment_sessions s ON s.id = l.session_id"
+        " WHERE l.session_id = ? AND s.user_id = ?",
+        (session_id, user_id),
+    )
+    if row is None:
+        return None
+    # Inserted in the order the form lists them, so rowid order is the form's order.
+    effects = {r["effect"]: r["severity"] for r in await db.fetch_all(
+        "SELECT effect, severity FROM treatment_side_effects WHERE session_id = ? ORDER BY rowid",
+        (session_id,),
+    )}
+    return SessionLog(
+        mood_before=row["mood_before"], mood_after=row["mood_after"],
+        bp_before=_bp(row["bp_before_systolic"], row["bp_before_diastolic"]),
+        bp_after=_bp(row["bp_after_systolic"], row["bp_after_diastolic"]),
+        back_to_normal=row["back_to_normal"], note=row["note"], side_effects=effects,
+        updated_at=row["updated_at"],
+    )

@@ -1,0 +1,539 @@
+"""Reminder rules: when each kind of reminder is due, when it is too late to be useful, what it
+says on a lock screen, and what to do with one that comes due. No I/O: everything here is a
+function of the patient's time zone, preferences, check-ins, sessions and the current instant.
+
+Wall-clock times are turned into UTC instants with the same gap and fold rules as treatment
+sessions (domain/schedule.py): a time the clocks skip moves forward to the first time that
+exists, and a time that happens twice uses the first one. So a check-in reminder set for 02:30
+arrives at 03:00 on the night the clocks go forward, and once, not twice, the night they go back.
+
+A "lead time" before a session is elapsed time (two hours before is two real hours before),
+so it is computed on the UTC instant, never on the wall clock.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from lift.domain.scales import DUE_EVERY_DAYS
+from lift.domain.schedule import resolve_local
+
+# How long after its due instant a reminder is still worth sending. A check-in reminder six
+# hours late would arrive in the middle of the night or the next morning: it is dropped.
+WINDOWS = {
+    "checkin": timedelta(hours=6),
+    "treatment_eve": timedelta(hours=6),
+    "treatment_lead": timedelta(hours=12),  # but never after the session has started
+    "scale": timedelta(hours=12),
+}
+# Rows are created this far ahead, so a worker that was down when one came due still has it.
+HORIZON = timedelta(hours=36)
+# Reminders for sessions up to this far ahead are planned (the evening before is ~1 day ahead).
+SESSION_LOOKAHEAD = timedelta(days=3)
+TEST_TTL = timedelta(minutes=10)
+# A push message that the service may hold for an offline phone for at least a minute: a TTL
+# of 0 means "drop it unless the phone is online right now", which loses reminders.
+MIN_TTL_SECONDS = 60
+# RFC 8291: a single aes128gcm record of 4096 bytes holds at most 3993 bytes of plaintext.
+MAX_PAYLOAD_BYTES = 3993
+TITLE_MAX, BODY_MAX = 120, 400  # characters; at 4 UTF-8 bytes each, still far under the limit
+LEAD_CHOICES = (30, 60, 90, 120, 180, 240)
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+TOPIC_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+URGENCY = {"checkin": "normal", "treatment_eve": "normal", "treatment_lead": "high", "scale": "low",
+           "test": "high"}
+# One Topic per kind: a newer reminder of the same kind replaces an older one that the push
+# service is still holding for an offline phone, so a phone coming back online shows one.
+TOPICS = {"checkin": "checkin", "treatment_eve": "treatment-eve", "treatment_lead": "treatment-lead",
+          "scale": "scales", "test": "test"}
+
+# What a locked phone shows unless the patient chose detailed text: nothing about treatment,
+# medication, mood or scores.
+GENERIC_TITLES = {
+    "checkin": "Lift: time for your check-in",
+    "treatment_eve": "Lift: reminder for tomorrow",
+    "treatment_lead": "Lift: reminder for today",
+    "scale": "Lift: time for your weekly questions",
+    "test": "Lift: test notification",
+}
+GENERIC_BODY = "Open Lift to see it."
+TEST_BODY = "Reminders work on this device."
+
+
+class Preferences(msgspec.Struct, frozen=True, kw_only=True):
+    checkin_enabled: bool = True
+    checkin_time: time = time(20, 0)
+    eve_enabled: bool = True
+    eve_time: time = time(19, 0)
+    lead_enabled: bool = True
+    lead_minutes: int = 120
+    scale_enabled: bool = True
+    scale_time: time = time(10, 0)
+    quiet_start: time | None = time(22, 0)
+    quiet_end: time | None = time(7, 0)
+    detailed_text: bool = False
+
+    def enabled(self, kind: str) -> bool:
+        return {"checkin": self.checkin_enabled, "treatment_eve": self.eve_enabled,
+                "treatment_lead": self.lead_enabled, "scale": self.scale_enabled}[kind]
+
+
+DEFAULT_PREFERENCES = Preferences()
+
+
+class UpcomingSession(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    starts_at: datetime  # UTC
+    clinic_name: str = ""
+
+
+class PatientContext(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the rules need to know about one patient at one instant."""
+
+    user_id: int
+    timezone: str
+    preferences: Preferences = DEFAULT_PREFERENCES
+    checked_in: frozenset[date] = frozenset()
+    sessions: tuple[UpcomingSession, ...] = ()
+    # The first day a weekly questionnaire is due again; None before the first one is taken.
+    scale_due: date | None = None
+
+
+class Occurrence(msgspec.Struct, frozen=True, kw_only=True):
+    """One reminder: a kind, what it is for (a local date or a session), and its instants."""
+
+    kind: str
+    key: str  # the local date, or the session id, it reminds about
+    local_date: date
+    due_at: datetime  # UTC
+    expires_at: datetime  # UTC: after this it is dropped, never sent late
+    session_id: int | None = None
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        return self.kind, self.key
+
+
+class Decision(msgspec.Struct, frozen=True, kw_only=True):
+    """What to do with a reminder that came due: send it, move it, or let it go (and why)."""
+
+    action: Literal["send", "reschedule", "withdraw", "expire"]
+    due_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+class StoredReminder(msgspec.Struct, frozen=True, kw_only=True):
+    """A reminder row as the database holds it."""
+
+    id: int
+    user_id: int
+    kind: str
+    key: str
+    local_date: date
+    due_at: datetime
+    expires_at: datetime
+    status: str = "pending"
+    session_id: int | None = None
+    claimed: bool = False
+
+
+class Device(msgspec.Struct, frozen=True, kw_only=True):
+    """A browser that turned notifications on, as the Reminders page lists it."""
+
+    id: int
+    label: str
+    endpoint_hash: str
+    created_at: datetime
+    last_sent_at: datetime | None = None
+
+
+class Delivery(msgspec.Struct, frozen=True, kw_only=True):
+    """One push message to one device, claimed by a worker for sending."""
+
+    id: int
+    subscription_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    payload: str
+    urgency: str
+    topic: str
+    expires_at: datetime
+    attempts: int  # including the one about to be made
+
+
+class DeliveryOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    delivery_id: int
+    subscription_id: int
+    status: Literal["sent", "retry", "gone", "failed", "expired"]
+    http_status: int | None = None
+    error: str = ""
+    next_attempt_at: datetime | None = None
+
+
+class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    base_seconds: float = 5.0
+    cap_seconds: float = 300.0
+    max_attempts: int = 5
+    # A Retry-After longer than this is treated as this: a reminder cannot wait for hours.
+    max_retry_after_seconds: float = 3600.0
+
+
+class Settlement(msgspec.Struct, frozen=True, kw_only=True):
+    """A claimed reminder's fate, and for one that is sent, the message for each device."""
+
+    reminder_id: int
+    decision: Decision
+    payload: str = ""
+    urgency: str = "normal"
+    topic: str = ""
+
+
+class Notification(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    body: str
+    url: str
+    tag: str
+    kind: str
+
+
+def local_instant(day: date, at: time, timezone: str) -> datetime:
+    """The UTC instant of a wall-clock time on a local date (gap: forward; fold: first)."""
+    return resolve_local(day, at, timezone).starts_at
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def wall_time_in_quiet_hours(at: time, prefs: Preferences) -> bool:
+    start, end = prefs.quiet_start, prefs.quiet_end
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end  # quiet hours that run past midnight
+
+
+def in_quiet_hours(instant: datetime, prefs: Preferences, timezone: str) -> bool:
+    return wall_time_in_quiet_hours(instant.astimezone(ZoneInfo(timezone)).time(), prefs)
+
+
+def quiet_hours_end_after(instant: datetime, prefs: Preferences, timezone: str) -> datetime:
+    """The first instant after `instant` at which the patient's quiet hours end."""
+    day = instant.astimezone(ZoneInfo(timezone)).date()
+    for offset in range(3):
+        candidate = local_instant(day + timedelta(days=offset), prefs.quiet_end, timezone)
+        if candidate > instant:
+            return candidate
+    raise ValueError("quiet hours never end")  # unreachable: quiet_end exists every day or the next
+
+
+def respect_quiet_hours(due: datetime, expires: datetime, prefs: Preferences, timezone: str) -> datetime | None:
+    """The due instant moved to the end of quiet hours if it falls in them; None if that is too late."""
+    if not in_quiet_hours(due, prefs, timezone):
+        return due
+    later = quiet_hours_end_after(due, prefs, timezone)
+    return later if later < expires else None
+
+
+def _occurrence(ctx: PatientContext, kind: str, key: str, local_date: date, due: datetime,
+                expires: datetime, session_id: int | None = None) -> Occurrence | None:
+    if expires <= due:
+        return None
+    moved = respect_quiet_hours(due, expires, ctx.preferences, ctx.timezone)
+    if moved is None:
+        return None
+    return Occurrence(kind=kind, key=key, local_date=local_date, due_at=moved, expires_at=expires,
+                      session_id=session_id)
+
+
+def _daily_candidates(now: datetime, timezone: str) -> list[date]:
+    # Yesterday's late reminder can still be inside its window just after midnight.
+    today = local_today(now, timezone)
+    return [today - timedelta(days=1), today, today + timedelta(days=1), today + timedelta(days=2)]
+
+
+def checkin_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
+    prefs, found = ctx.preferences, []
+    if not prefs.checkin_enabled:
+        return found
+    for day in _daily_candidates(now, ctx.timezone):
+        if day in ctx.checked_in:
+            continue  # that day's check-in is already done: nothing to remind about
+        due = local_instant(day, prefs.checkin_time, ctx.timezone)
+        if occ := _occurrence(ctx, "checkin", day.isoformat(), day, due, due + WINDOWS["checkin"]):
+            found.append(occ)
+    return found
+
+
+def treatment_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
+    prefs, zone, found = ctx.preferences, ZoneInfo(ctx.timezone), []
+    for session in ctx.sessions:
+        session_day = session.starts_at.astimezone(zone).date()
+        if prefs.eve_enabled:
+            eve = session_day - timedelta(days=1)
+            due = local_instant(eve, prefs.eve_time, ctx.timezone)
+            expires = min(due + WINDOWS["treatment_eve"], session.starts_at)
+            if occ := _occurrence(ctx, "treatment_eve", str(session.id), eve, due, expires, session.id):
+                found.append(occ)
+        if prefs.lead_enabled:
+            due = session.starts_at - timedelta(minutes=prefs.lead_minutes)
+            expires = min(due + WINDOWS["treatment_lead"], session.starts_at)
+            if occ := _occurrence(ctx, "treatment_lead", str(session.id), session_day, due, expires, session.id):
+                found.append(occ)
+    return found
+
+
+def scale_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
+    """On the day the weekly questionnaires are due, and once a week after that until taken."""
+    prefs, found = ctx.preferences, []
+    if not prefs.scale_enabled or ctx.scale_due is None:
+        return found
+    for day in _daily_candidates(now, ctx.timezone):
+        if day < ctx.scale_due or (day - ctx.scale_due).days % 7:
+            continue
+        due = local_instant(day, prefs.scale_time, ctx.timezone)
+        if occ := _occurrence(ctx, "scale", day.isoformat(), day, due, due + WINDOWS["scale"]):
+            found.append(occ)
+    return found
+
+
+def scale_due_date(last_taken: dict[str, date]) -> date | None:
+    """The first day a weekly questionnaire is due again. Before the first one is taken there
+    is no reminder: the first (baseline) questionnaire is the patient's own choice of day."""
+    if not last_taken:
+        return None
+    return min(last_taken.values()) + timedelta(days=DUE_EVERY_DAYS)
+
+
+def occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
+    """Every reminder this patient should have around `now`, including ones already past."""
+    return checkin_occurrences(ctx, now) + treatment_occurrences(ctx, now) + scale_occurrences(ctx, now)
+
+
+def plannable(ctx: PatientContext, now: datetime, horizon: timedelta = HORIZON) -> list[Occurrence]:
+    """The reminders to keep as rows now: not yet too late, and due within the horizon."""
+    return [occ for occ in occurrences(ctx, now) if occ.expires_at > now and occ.due_at <= now + horizon]
+
+
+def plan_changes(existing: list[StoredReminder], wanted: list[Occurrence],
+                 now: datetime) -> tuple[list[Occurrence], list[int]]:
+    """Which wanted reminders to write (new, changed, or wanted again after being withdrawn)
+    and which future rows to withdraw because the rules no longer want them. Rows that were
+    already sent or dropped are history and never come back; claimed rows belong to a worker."""
+    stored = {(row.kind, row.key): row for row in existing}
+    writes = []
+    for occ in wanted:
+        row = stored.get(occ.identity)
+        if row is None:
+            writes.append(occ)
+        elif row.claimed or row.status not in ("pending", "withdrawn"):
+            continue
+        elif row.status == "withdrawn" or (row.due_at, row.expires_at, row.session_id, row.local_date) != (
+                occ.due_at, occ.expires_at, occ.session_id, occ.local_date):
+            writes.append(occ)
+    wanted_ids = {occ.identity for occ in wanted}
+    withdrawals = [row.id for row in existing
+                   if row.status == "pending" and not row.claimed and row.due_at > now
+                   and (row.kind, row.key) not in wanted_ids]
+    return writes, withdrawals
+
+
+def decide(due_at: datetime, wanted: Occurrence | None, ctx: PatientContext, now: datetime) -> Decision:
+    """What to do with a reminder row that came due at `due_at`, given what is wanted now.
+
+    `wanted` is the same reminder (kind and key) as the rules compute it with today's facts,
+    or None if the rules no longer want it: the check-in is done, the session moved or was
+    cancelled, the kind was turned off.
+    """
+    if wanted is None:
+        return Decision(action="withdraw")
+    if wanted.due_at > now and wanted.due_at != due_at:
+        # The time zone, the chosen time or the session changed since the row was written.
+        return Decision(action="reschedule", due_at=wanted.due_at, expires_at=wanted.expires_at)
+    if now >= wanted.expires_at:
+        return Decision(action="expire")
+    if in_quiet_hours(now, ctx.preferences, ctx.timezone):
+        # Late because a worker was down, and now it is the middle of the patient's night.
+        later = quiet_hours_end_after(now, ctx.preferences, ctx.timezone)
+        if later < wanted.expires_at:
+            return Decision(action="reschedule", due_at=later, expires_at=wanted.expires_at)
+        return Decision(action="expire")
+    return Decision(action="send", expires_at=wanted.expires_at)
+
+
+def ttl_seconds(expires_at: datetime, now: datetime) -> int:
+    """How long a push service may hold the message: until the reminder stops being useful."""
+    return max(MIN_TTL_SECONDS, int((expires_at - now).total_seconds()))
+
+
+def _session_for(ctx: PatientContext, session_id: int | None) -> UpcomingSession | None:
+    return next((s for s in ctx.sessions if s.id == session_id), None)
+
+
+def notification_for(occ: Occurrence, ctx: PatientContext) -> Notification:
+    """Generic lock-screen text by default; the detail only if the patient opted in."""
+    if occ.kind == "checkin":
+        # The form opens on today; a reminder that arrives after midnight still opens its day.
+        url = f"/checkin?day={occ.local_date.isoformat()}"
+    elif occ.kind == "scale":
+        url = "/scales"
+    else:  # the session's page, with the treatment-day checklist on the day
+        url = f"/treatment/sessions/{occ.session_id}"
+    title, body = GENERIC_TITLES[occ.kind], GENERIC_BODY
+    if ctx.preferences.detailed_text:
+        title, body = detailed_text(occ, ctx)
+    return Notification(title=title, body=body, url=url, tag=f"{occ.kind}-{occ.key}", kind=occ.kind)
+
+
+def detailed_text(occ: Occurrence, ctx: PatientContext) -> tuple[str, str]:
+    session = _session_for(ctx, occ.session_id)
+    at = f"{session.starts_at.astimezone(ZoneInfo(ctx.timezone)):%H:%M}" if session else ""
+    where = f" at {session.clinic_name}" if session and session.clinic_name else ""
+    if occ.kind == "checkin":
+        return "Lift: time for your daily check-in", "How were your mood, anxiety and sleep today?"
+    if occ.kind == "scale":
+        return "Lift: your weekly PHQ-9 and GAD-7 are due", "They take about three minutes."
+    if occ.kind == "treatment_eve":
+        return (f"Lift: treatment session tomorrow at {at}{where}",
+                "Arrange a ride home: no driving until the next day, after a night's sleep.")
+    return f"Lift: treatment session today at {at}{where}", "Open today's checklist."
+
+
+def device_test_notification() -> Notification:
+    return Notification(title=GENERIC_TITLES["test"], body=TEST_BODY, url="/reminders", tag="test",
+                        kind="test")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def payload(notification: Notification) -> str:
+    """The JSON the service worker reads. Lock screens show a line or two, so long text is cut
+    there first; the result always fits one aes128gcm record."""
+    data = msgspec.structs.asdict(notification)
+    data["title"] = _shorten(data["title"], TITLE_MAX)
+    data["body"] = _shorten(data["body"], BODY_MAX)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if len(text.encode()) > MAX_PAYLOAD_BYTES:
+        raise ValueError("notification does not fit in a push message")
+    return text
+
+
+def retry_delay(attempt: int, policy: RetryPolicy, jitter: float) -> float:
+    """Exponential backoff for the `attempt`-th failure (1-based), with jitter in [0, 1)
+    spreading retries over the upper half so that many failures do not retry in step."""
+    delay = min(policy.cap_seconds, policy.base_seconds * 2 ** (attempt - 1))
+    return delay * (0.5 + 0.5 * jitter)
+
+
+def after_failure(delivery: Delivery, now: datetime, policy: RetryPolicy, jitter: float,
+                  retry_after: float | None = None) -> tuple[str, datetime | None]:
+    """Retry a delivery that failed for a passing reason (429, 5xx, timeout), or give it up:
+    ("retry", when) while attempts and the reminder's window allow, else ("failed" or "expired", None)."""
+    if delivery.attempts >= policy.max_attempts:
+        return "failed", None
+    if retry_after is not None:
+        delay = min(max(retry_after, 1.0), policy.max_retry_after_seconds)
+    else:
+        delay = retry_delay(delivery.attempts, policy, jitter)
+    when = now + timedelta(seconds=delay)
+    if when >= delivery.expires_at:
+        return "expired", None
+    return "retry", when
+
+
+# Settings form ----------------------------------------------------------------------------
+
+WallTime = Annotated[str, msgspec.Meta(pattern=TIME_PATTERN)]
+OptionalWallTime = Annotated[str, msgspec.Meta(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")]
+
+
+class PreferencesForm(msgspec.Struct, frozen=True, kw_only=True):
+    checkin_enabled: bool = False
+    checkin_time: WallTime
+    eve_enabled: bool = False
+    eve_time: WallTime
+    lead_enabled: bool = False
+    lead_minutes: int
+    scale_enabled: bool = False
+    scale_time: WallTime
+    quiet_start: OptionalWallTime = ""
+    quiet_end: OptionalWallTime = ""
+    detailed_text: bool = False
+
+
+PREFERENCES_MESSAGES = {
+    "checkin_enabled": "Choose whether to get check-in reminders.",
+    "checkin_time": "Enter a time like 20:00.",
+    "eve_enabled": "Choose whether to get a reminder the evening before.",
+    "eve_time": "Enter a time like 19:00.",
+    "lead_enabled": "Choose whether to get a reminder before the session.",
+    "lead_minutes": "Choose how long before the session.",
+    "scale_enabled": "Choose whether to get weekly questionnaire reminders.",
+    "scale_time": "Enter a time like 10:00.",
+    "quiet_start": "Enter a time like 22:00, or leave both quiet-hours times empty.",
+    "quiet_end": "Enter a time like 07:00, or leave both quiet-hours times empty.",
+    "detailed_text": "Choose whether notifications may show details.",
+}
+
+
+def _wall(text: str) -> time | None:
+    return time.fromisoformat(text) if text else None
+
+
+def preferences_from_form(form: PreferencesForm) -> tuple[Preferences | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    if form.lead_minutes not in LEAD_CHOICES:
+        errors["lead_minutes"] = PREFERENCES_MESSAGES["lead_minutes"]
+    if bool(form.quiet_start) != bool(form.quiet_end):
+        missing = "quiet_end" if form.quiet_start else "quiet_start"
+        errors[missing] = "Enter both times for quiet hours, or leave both empty."
+    elif form.quiet_start and form.quiet_start == form.quiet_end:
+        errors["quiet_end"] = "Quiet hours need to end at a different time than they start."
+    if errors:
+        return None, errors
+    return Preferences(
+        checkin_enabled=form.checkin_enabled, checkin_time=_wall(form.checkin_time),
+        eve_enabled=form.eve_enabled, eve_time=_wall(form.eve_time),
+        lead_enabled=form.lead_enabled, lead_minutes=form.lead_minutes,
+        scale_enabled=form.scale_enabled, scale_time=_wall(form.scale_time),
+        quiet_start=_wall(form.quiet_start), quiet_end=_wall(form.quiet_end),
+        detailed_text=form.detailed_text,
+    ), {}
+
+
+def preferences_as_form_values(prefs: Preferences) -> dict[str, str]:
+    def wall(value: time | None) -> str:
+        return f"{value:%H:%M}" if value else ""
+
+    return {
+        "checkin_enabled": "true" if prefs.checkin_enabled else "", "checkin_time": wall(prefs.checkin_time),
+        "eve_enabled": "true" if prefs.eve_enabled else "", "eve_time": wall(prefs.eve_time),
+        "lead_enabled": "true" if prefs.lead_enabled else "", "lead_minutes": str(prefs.lead_minutes),
+        "scale_enabled": "true" if prefs.scale_enabled else "", "scale_time": wall(prefs.scale_time),
+        "quiet_start": wall(prefs.quiet_start), "quiet_end": wall(prefs.quiet_end),
+        "detailed_text": "true" if prefs.detailed_text else "",
+    }
+
+
+def quiet_hours_note(prefs: Preferences) -> str:
+    """Warn when a chosen time falls in quiet hours, so nobody wonders where a reminder went."""
+    clashes = [label for label, enabled, at in (
+        ("check-in", prefs.checkin_enabled, prefs.checkin_time),
+        ("evening-before", prefs.eve_enabled, prefs.eve_time),
+        ("weekly questions", prefs.scale_enabled, prefs.scale_time),
+    ) if enabled and wall_time_in_quiet_hours(at, prefs)]
+    if not clashes:
+        return ""
+    return (f"Your {' and '.join(clashes)} reminder time is inside your quiet hours, so it will wait "
+            "until quiet hours end, or be skipped if that is too late to be useful.")

@@ -1,0 +1,336 @@
+"""PHQ-9 and GAD-7: items as published, exact scoring, bands, baseline, response and remission.
+
+Both questionnaires were released by Pfizer without copyright restriction. Every answer is
+kept under a stable item ID (phq9_1 … phq9_9, gad7_1 … gad7_7), so scoring and stored data
+never depend on how a question is worded on screen.
+
+A score describes the last two weeks; it is never a diagnosis. Every sentence shown about a
+score says what the range means and suggests talking it over with a clinician.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+import msgspec
+from zoneinfo import ZoneInfo
+
+ATTRIBUTION = (
+    "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
+    "with an educational grant from Pfizer Inc. No permission required to reproduce, translate, "
+    "display or distribute."
+)
+
+STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+
+ANSWER_LABELS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
+
+DIFFICULTY_QUESTION = (
+    "If you checked off any problems, how difficult have these problems made it for you to do "
+    "your work, take care of things at home, or get along with other people?"
+)
+DIFFICULTY_LABELS = ("Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult")
+
+# Scales are offered once a week: often enough to follow a treatment course week by week,
+# while each questionnaire still asks about the last two weeks.
+DUE_EVERY_DAYS = 7
+
+# Response: a fall of at least half from baseline. Remission: a PHQ-9 total below 5.
+REMISSION_BELOW = 5
+
+Answer = Annotated[int, msgspec.Meta(ge=0, le=3)]
+
+
+class Item(msgspec.Struct, frozen=True):
+    id: str
+    number: int
+    text: str
+
+
+class Band(msgspec.Struct, frozen=True):
+    key: str  # also a CSS modifier
+    label: str
+    low: int
+    high: int
+
+    @property
+    def range_text(self) -> str:
+        return f"{self.low}–{self.high}"
+
+
+class Instrument(msgspec.Struct, frozen=True):
+    key: str
+    name: str
+    measures: str
+    stem: str
+    items: tuple[Item, ...]
+    bands: tuple[Band, ...]
+    has_difficulty: bool
+
+    @property
+    def max_total(self) -> int:
+        return 3 * len(self.items)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+
+def _items(prefix: str, texts: tuple[str, ...]) -> tuple[Item, ...]:
+    return tuple(Item(id=f"{prefix}_{n}", number=n, text=text) for n, text in enumerate(texts, start=1))
+
+
+PHQ9 = Instrument(
+    key="phq9",
+    name="PHQ-9",
+    measures="depression",
+    stem=STEM,
+    items=_items("phq9", (
+        "Little interest or pleasure in doing things",
+        "Feeling down, depressed, or hopeless",
+        "Trouble falling or staying asleep, or sleeping too much",
+        "Feeling tired or having little energy",
+        "Poor appetite or overeating",
+        "Feeling bad about yourself — or that you are a failure or have let yourself or your "
+        "family down",
+        "Trouble concentrating on things, such as reading the newspaper or watching television",
+        "Moving or speaking so slowly that other people could have noticed? Or the opposite — "
+        "being so fidgety or restless that you have been moving around a lot more than usual",
+        "Thoughts that you would be better off dead or of hurting yourself in some way",
+    )),
+    bands=(
+        Band("minimal", "Minimal", 0, 4),
+        Band("mild", "Mild", 5, 9),
+        Band("moderate", "Moderate", 10, 14),
+        Band("moderately-severe", "Moderately severe", 15, 19),
+        Band("severe", "Severe", 20, 27),
+    ),
+    has_difficulty=True,
+)
+
+GAD7 = Instrument(
+    key="gad7",
+    name="GAD-7",
+    measures="anxiety",
+    stem=STEM,
+    items=_items("gad7", (
+        "Feeling nervous, anxious or on edge",
+        "Not being able to stop or control worrying",
+        "Worrying too much about different things",
+        "Trouble relaxing",
+        "Being so restless that it is hard to sit still",
+        "Becoming easily annoyed or irritable",
+        "Feeling afraid as if something awful might happen",
+    )),
+    bands=(
+        Band("minimal", "Minimal", 0, 4),
+        Band("mild", "Mild", 5, 9),
+        Band("moderate", "Moderate", 10, 14),
+        Band("severe", "Severe", 15, 21),
+    ),
+    has_difficulty=False,
+)
+
+INSTRUMENTS = {PHQ9.key: PHQ9, GAD7.key: GAD7}
+PHQ9_ITEM9 = "phq9_9"
+
+
+def instrument_for(key: str) -> Instrument | None:
+    return INSTRUMENTS.get(key)
+
+
+def _form_type(instrument: Instrument) -> type[msgspec.Struct]:
+    fields: list = [(item_id, Answer) for item_id in instrument.item_ids]
+    if instrument.has_difficulty:
+        fields.append(("difficulty", Answer | None, None))
+    fields.append(("baseline", bool, False))
+    name = instrument.key.capitalize() + "Form"
+    return msgspec.defstruct(name, fields, frozen=True, kw_only=True)
+
+
+FORM_TYPES = {key: _form_type(instrument) for key, instrument in INSTRUMENTS.items()}
+
+
+def form_messages(instrument: Instrument) -> dict[str, str]:
+    messages = {
+        item.id: f"Choose one answer for question {item.number}." for item in instrument.items
+    }
+    messages["difficulty"] = "Choose one of the four answers, or leave this question blank."
+    messages["baseline"] = "Tick the box, or leave it empty."
+    return messages
+
+
+def answers_of(form: msgspec.Struct, instrument: Instrument) -> dict[str, int]:
+    return {item_id: getattr(form, item_id) for item_id in instrument.item_ids}
+
+
+def total_score(instrument: Instrument, answers: dict[str, int]) -> int:
+    """The sum of every item; refuses a missing, extra or out-of-range answer."""
+    if set(answers) != set(instrument.item_ids):
+        raise ValueError(f"{instrument.name} needs exactly its {len(instrument.items)} answers")
+    if any(not 0 <= value <= 3 for value in answers.values()):
+        raise ValueError(f"{instrument.name} answers are scored 0-3")
+    return sum(answers.values())
+
+
+def band_for(instrument: Instrument, total: int) -> Band:
+    for band in instrument.bands:
+        if band.low <= total <= band.high:
+            return band
+    raise ValueError(f"{instrument.name} total must be 0-{instrument.max_total}, got {total}")
+
+
+def band_by_key(instrument: Instrument, key: str) -> Band:
+    return next(band for band in instrument.bands if band.key == key)
+
+
+def band_meaning(instrument: Instrument, band: Band) -> str:
+    """What the range means, in plain words, without naming a condition the person has."""
+    scores = f"{instrument.name} scores from {band.low} to {band.high}"
+    if band.key == "minimal":
+        return (
+            f"{scores} are in the range usually called minimal: few {instrument.measures} "
+            "symptoms over the last two weeks. A score is not a diagnosis; keep sharing how "
+            "you feel with your clinician."
+        )
+    return (
+        f"{scores} are in the range usually called {band.label.lower()}. A score is not a "
+        "diagnosis: it is a summary of the last two weeks to talk over with your clinician, "
+        "especially if it has changed."
+    )
+
+
+def item_answer(raw: object) -> int | None:
+    """One answer if it is one of the four choices, whatever else in the form is wrong.
+
+    PHQ-9 item 9 must bring up the crisis panel even when other answers are missing.
+    """
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        return None
+    return value if 0 <= value <= 3 else None
+
+
+def local_date_of(instant: datetime, timezone: str) -> date:
+    """A result belongs to the patient's local date, the same rule as check-ins."""
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+# --- Stored results, baseline, response and remission -------------------------------------
+
+
+class ScaleResult(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    instrument: str
+    local_date: date
+    total: int
+    band: str
+    difficulty: int | None = None
+    is_baseline: bool = False
+    answers: dict[str, int] = {}
+
+
+def is_due(last_taken: date | None, today: date) -> bool:
+    """Due when never taken, or when its last local date is a week or more before today.
+
+    Counted in the patient's local calendar days, so a week that has a daylight-saving
+    change in it is still seven days, not 167 or 169 hours.
+    """
+    return last_taken is None or today >= last_taken + timedelta(days=DUE_EVERY_DAYS)
+
+
+def due_instruments(last_taken: dict[str, date], today: date) -> list[Instrument]:
+    return [inst for key, inst in INSTRUMENTS.items() if is_due(last_taken.get(key), today)]
+
+
+def last_taken(results: list[ScaleResult]) -> dict[str, date]:
+    """The latest local date each questionnaire was taken."""
+    latest: dict[str, date] = {}
+    for result in results:
+        latest[result.instrument] = max(result.local_date, latest.get(result.instrument, result.local_date))
+    return latest
+
+
+def in_order(results: list[ScaleResult]) -> list[ScaleResult]:
+    return sorted(results, key=lambda r: (r.local_date, r.id))
+
+
+def baseline_of(results: list[ScaleResult]) -> ScaleResult | None:
+    """The most recent result the patient marked as baseline, else their first one."""
+    ordered = in_order(results)
+    marked = [r for r in ordered if r.is_baseline]
+    if marked:
+        return marked[-1]
+    return ordered[0] if ordered else None
+
+
+class Progress(msgspec.Struct, frozen=True, kw_only=True):
+    instrument: str
+    baseline: ScaleResult | None
+    latest: ScaleResult | None
+    change: int | None  # latest minus baseline; negative is an improvement
+    change_percent: int | None
+    response_applies: bool
+    remission_applies: bool
+    response_first: ScaleResult | None
+    remission_first: ScaleResult | None
+    response_target: int | None  # the highest total that counts as a response
+
+    @property
+    def latest_in_response(self) -> bool:
+        return bool(self.response_applies and self.change is not None
+                    and is_response(self.baseline.total, self.latest.total))
+
+    @property
+    def latest_in_remission(self) -> bool:
+        return bool(self.remission_applies and self.change is not None
+                    and self.latest.total < REMISSION_BELOW)
+
+
+def is_response(baseline_total: int, total: int) -> bool:
+    """At least a 50% fall from baseline; a baseline of 0 cannot fall, so never a response."""
+    return baseline_total > 0 and 2 * total <= baseline_total
+
+
+def progress(results: list[ScaleResult], instrument: Instrument) -> Progress:
+    """Change from baseline and, for the PHQ-9, when response and remission were first reached.
+
+    Only results taken after the baseline count. Remission is counted only from a baseline
+    of 5 or more: a patient whose baseline was already below 5 has nothing to remit from.
+    """
+    own = [r for r in results if r.instrument == instrument.key]
+    baseline = baseline_of(own)
+    if baseline is None:
+        return Progress(instrument=instrument.key, baseline=None, latest=None, change=None,
+                        change_percent=None, response_applies=False, remission_applies=False,
+                        response_first=None, remission_first=None, response_target=None)
+    ordered = in_order(own)
+    after = ordered[ordered.index(baseline) + 1:]
+    latest = after[-1] if after else baseline
+    change = latest.total - baseline.total if after else None
+    percent = round(100 * change / baseline.total) if change is not None and baseline.total else None
+    is_phq9 = instrument.key == PHQ9.key
+    response_applies = is_phq9 and baseline.total > 0
+    remission_applies = is_phq9 and baseline.total >= REMISSION_BELOW
+    return Progress(
+        instrument=instrument.key, baseline=baseline, latest=latest, change=change,
+        change_percent=percent, response_applies=response_applies,
+        remission_applies=remission_applies,
+        response_first=next((r for r in after if is_response(baseline.total, r.total)), None)
+        if response_applies else None,
+        remission_first=next((r for r in after if r.total < REMISSION_BELOW), None)
+        if remission_applies else None,
+        response_target=baseline.total // 2 if response_applies else None,
+    )
+
+
+def change_text(change: int, percent: int | None) -> str:
+    """"down 6 points (33%)", "up 2 points", "no change" — plain words, no judgement."""
+    if change == 0:
+        return "no change"
+    direction = "down" if change < 0 else "up"
+    points = abs(change)
+    text = f"{direction} {points} point{'s' if points != 1 else ''}"
+    return f"{text} ({abs(percent)}%)" if percent is not None else text

@@ -1,0 +1,490 @@
+"""Sharing on the patient's terms: scopes, what each scope may see, invitation rules, the
+clinician panel, and the audit log in plain words.
+
+`visibility(scope)` is the one answer to "may this viewer see this field?". The caregiver
+pages, their htmx partials, the clinician pages and every export ask it, so they cannot
+disagree about what a scope includes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+
+import msgspec
+from zoneinfo import ZoneInfo
+
+from lift.domain import scales
+from lift.domain.checkins import Checkin
+from lift.domain.crisis import THOUGHTS_LABELS
+from lift.domain.education import SOURCES
+from lift.domain.trends import long_day
+
+Role = Literal["caregiver", "clinician"]
+ROLES: tuple[str, ...] = ("caregiver", "clinician")
+ROLE_LABELS = {"caregiver": "Caregiver", "clinician": "Clinician", "patient": "You"}
+
+# An invitation can be used once, within a week of being made.
+INVITATION_DAYS = 7
+# The clinician panel flags any thoughts answer above "none" in this many local days.
+FLAG_DAYS = 14
+# Check-in adherence on the panel and the caregiver summary: days checked in of the last 30.
+ADHERENCE_DAYS = 30
+# What a caregiver's summary lists day by day (check-in done, and thoughts or notes if shared).
+RECENT_DAYS = 14
+
+Label = Annotated[str, msgspec.Meta(max_length=80)]
+
+
+# --- Scopes ---------------------------------------------------------------------------------
+
+
+class Scope(msgspec.Struct, frozen=True, kw_only=True):
+    role: str
+    notes: bool = False
+    thoughts: bool = False
+
+
+def scope_for(role: str, notes: bool = False, thoughts: bool = False) -> Scope:
+    """A clinician's scope is always everything; a caregiver's is a summary plus whichever of
+    notes and thoughts answers the patient switched on (both off unless chosen)."""
+    if role == "clinician":
+        return Scope(role="clinician", notes=True, thoughts=True)
+    if role == "caregiver":
+        return Scope(role="caregiver", notes=bool(notes), thoughts=bool(thoughts))
+    raise ValueError(f"no sharing scope for role {role!r}")
+
+
+class Visibility(msgspec.Struct, frozen=True, kw_only=True):
+    """Each kind of data, and whether a viewer may see it."""
+
+    checkin_done: bool  # whether a day has a check-in
+    mood_anxiety: bool  # daily mood and anxiety values and their trend
+    sleep: bool
+    scale_bands: bool  # the range (band) a PHQ-9 or GAD-7 total fell in
+    scale_totals: bool  # totals, item answers, change from baseline, response and remission
+    upcoming_sessions: bool
+    session_logs: bool  # past sessions, how they went, side effects, blood pressure
+    notes: bool  # free-text notes, on check-ins and on session logs
+    thoughts: bool  # the daily thoughts answer, and PHQ-9 item 9
+    report: bool  # the printable report (charts, totals, side effects)
+    export: bool  # CSV files
+
+
+OWNER = Visibility(checkin_done=True, mood_anxiety=True, sleep=True, scale_bands=True, scale_totals=True,
+                   upcoming_sessions=True, session_logs=True, notes=True, thoughts=True, report=True,
+                   export=True)
+
+
+def visibility(scope: Scope) -> Visibility:
+    if scope.role == "clinician":
+        return OWNER
+    return Visibility(checkin_done=True, mood_anxiety=True, sleep=False, scale_bands=True, scale_totals=False,
+                      upcoming_sessions=True, session_logs=False, notes=scope.notes, thoughts=scope.thoughts,
+                      report=False, export=False)
+
+
+class SharedDay(msgspec.Struct, frozen=True, kw_only=True):
+    """One check-in as a viewer may see it: what the scope hides is None."""
+
+    local_date: date
+    mood: int | None
+    anxiety: int | None
+    sleep_hours: float | None
+    thoughts: int | None
+    note: str | None
+
+
+def shared_day(checkin: Checkin, seen: Visibility) -> SharedDay:
+    return SharedDay(
+        local_date=checkin.local_date,
+        mood=checkin.mood if seen.mood_anxiety else None,
+        anxiety=checkin.anxiety if seen.mood_anxiety else None,
+        sleep_hours=checkin.sleep_hours if seen.sleep else None,
+        thoughts=checkin.thoughts if seen.thoughts else None,
+        note=checkin.note if seen.notes else None,
+    )
+
+
+def describe(scope: Scope) -> tuple[list[str], list[str]]:
+    """What the viewer will see and what they won't, in the patient's words."""
+    if scope.role == "clinician":
+        return ([
+            "Every check-in: mood, anxiety, sleep, your answer about thoughts of death or suicide, and notes",
+            "PHQ-9 and GAD-7 results with their answers, baseline and change",
+            "Treatment sessions, how they went, and side effects",
+            "A printable report, and your check-ins, scales and sessions as CSV files",
+        ], ["Your safety plan, reminders and account settings"])
+    sees = [
+        "Whether you checked in each day",
+        "Your mood and anxiety trend",
+        "The range of your latest PHQ-9 and GAD-7 (for example “mild”), not the scores or answers",
+        "Your upcoming treatment sessions",
+    ]
+    hidden = ["Sleep, scores, session logs and side effects, your safety plan"]
+    (sees if scope.notes else hidden).append("Your check-in notes")
+    (sees if scope.thoughts else hidden).append("Your answers about thoughts of death or suicide")
+    return sees, hidden
+
+
+def scope_text(scope: Scope) -> str:
+    if scope.role == "clinician":
+        return "Everything in your journal except your safety plan"
+    extras = [name for name, on in (("notes", scope.notes), ("thoughts answers", scope.thoughts)) if on]
+    return "Summary" + (f" with {' and '.join(extras)}" if extras else " only")
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+class InviteForm(msgspec.Struct, frozen=True, kw_only=True):
+    role: Role
+    label: Label = ""
+    include_notes: bool = False
+    include_thoughts: bool = False
+
+
+INVITE_MESSAGES = {
+    "role": "Choose a caregiver or a clinician.",
+    "label": "Keep the name to 80 characters or fewer.",
+    "include_notes": "Tick the box, or leave it empty.",
+    "include_thoughts": "Tick the box, or leave it empty.",
+}
+
+
+class ScopeForm(msgspec.Struct, frozen=True, kw_only=True):
+    include_notes: bool = False
+    include_thoughts: bool = False
+
+
+SCOPE_MESSAGES = {"include_notes": INVITE_MESSAGES["include_notes"],
+                  "include_thoughts": INVITE_MESSAGES["include_thoughts"]}
+
+
+class Invitation(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    patient_id: int
+    patient_email: str
+    role: str
+    scope: Scope
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+
+
+def invitation_expiry(created_at: datetime) -> datetime:
+    return created_at + timedelta(days=INVITATION_DAYS)
+
+
+def invitation_problem(invitation: Invitation | None, now: datetime) -> str | None:
+    """Why an invitation cannot be accepted now, or None if it can. A withdrawn invitation
+    reads as withdrawn even once expired: that is what the patient did."""
+    if invitation is None:
+        return "unknown"
+    if invitation.withdrawn_at is not None:
+        return "withdrawn"
+    if invitation.used_at is not None:
+        return "used"
+    if now >= invitation.expires_at:
+        return "expired"
+    return None
+
+
+# Said without naming the patient or anything about them: whoever holds a dead link learns
+# nothing from it.
+INVITATION_PROBLEMS = {
+    "unknown": "This invitation link or code isn't one Lift knows. Check it was copied in full, "
+               "or ask for a new invitation.",
+    "withdrawn": "This invitation was withdrawn, so it can't be used. Ask for a new one if you need it.",
+    "used": "This invitation has already been used. Each invitation works once; ask for a new one "
+            "if you need it.",
+    "expired": f"This invitation has expired: invitations work for {INVITATION_DAYS} days. "
+               "Ask for a new one.",
+}
+
+
+def role_problem(invitation: Invitation, role: str) -> str | None:
+    """Why a signed-in account cannot accept this invitation; a patient account never can."""
+    if role == invitation.role:
+        return None
+    wanted = "a caregiver" if invitation.role == "caregiver" else "a clinician"
+    return (f"This invitation is for {wanted} account, and you're signed in with a {role} account. "
+            f"Sign out, then open the invitation again to create {wanted} account.")
+
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand is not misread.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_CODE_PATTERN = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+
+
+def normalise_code(raw: str) -> str | None:
+    """A typed code in its canonical form ("abcd efgh", "ABCD-EFGH" → "ABCDEFGH"), or None."""
+    code = re.sub(r"[\s-]", "", raw or "").upper().translate(_CODE_LOOKALIKES)
+    return code if _CODE_PATTERN.match(code) else None
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def looks_like_code(key: str) -> bool:
+    return normalise_code(key) is not None
+
+
+# --- Grants ---------------------------------------------------------------------------------
+
+
+class Grant(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    patient_id: int
+    grantee_id: int
+    role: str
+    scope: Scope
+    label: str
+    created_at: datetime
+    patient_email: str = ""
+    grantee_email: str = ""
+    patient_timezone: str = "UTC"
+
+
+# --- The clinician panel --------------------------------------------------------------------
+
+
+class LatestScore(msgspec.Struct, frozen=True, kw_only=True):
+    total: int
+    band_key: str
+    band_label: str
+    local_date: date
+    change: int | None
+    change_text: str | None
+
+
+class PanelRow(msgspec.Struct, frozen=True, kw_only=True):
+    patient_id: int
+    email: str
+    last_checkin: date | None
+    phq9: LatestScore | None
+    gad7: LatestScore | None
+    checkin_days: int
+    window: int
+    thoughts_flag: bool
+
+
+def latest_score(results: Sequence[scales.ScaleResult], instrument: scales.Instrument) -> LatestScore | None:
+    """The latest total with its band and its change from baseline (None before a second result)."""
+    progress = scales.progress(list(results), instrument)
+    if progress.latest is None:
+        return None
+    latest = progress.latest
+    band = scales.band_for(instrument, latest.total)
+    return LatestScore(
+        total=latest.total, band_key=band.key, band_label=band.label, local_date=latest.local_date,
+        change=progress.change,
+        change_text=None if progress.change is None else scales.change_text(progress.change,
+                                                                           progress.change_percent),
+    )
+
+
+def latest_band(results: Sequence[scales.ScaleResult], instrument: scales.Instrument) -> scales.Band | None:
+    own = scales.in_order([r for r in results if r.instrument == instrument.key])
+    return scales.band_for(instrument, own[-1].total) if own else None
+
+
+def window_start(today: date, days: int) -> date:
+    return today - timedelta(days=days - 1)
+
+
+def thoughts_flag(answers: Iterable[tuple[date, int]], today: date, days: int = FLAG_DAYS) -> bool:
+    """Any thoughts answer above "none" on a local day within the last `days` days."""
+    first = window_start(today, days)
+    return any(answer > 0 and first <= day <= today for day, answer in answers)
+
+
+def checkin_days(days: Iterable[date], today: date, window: int = ADHERENCE_DAYS) -> int:
+    first = window_start(today, window)
+    return len({day for day in days if first <= day <= today})
+
+
+SORTS = {
+    "patient": "Patient",
+    "last_checkin": "Last check-in",
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "adherence": "Check-ins",
+    "flag": "Thoughts flag",
+}
+DEFAULT_SORT = "flag"
+# The first click on a column sorts the way a clinician most often wants it: the highest
+# scores, the flags, and the fewest check-ins first.
+DESCENDING_FIRST = frozenset({"phq9", "gad7", "flag", "last_checkin"})
+
+
+def _score_key(score: LatestScore | None) -> tuple[int, int]:
+    return (0, 0) if score is None else (1, score.total)
+
+
+def sort_panel(rows: Sequence[PanelRow], key: str, descending: bool) -> list[PanelRow]:
+    """Rows ordered by one column; ties, and rows with nothing to sort by, fall back to the
+    patient's email so the order never jumps between loads. Missing values sort last."""
+    by_email = sorted(rows, key=lambda r: r.email.lower())
+    if key == "patient":
+        return by_email[::-1] if descending else by_email
+    extract = {
+        "last_checkin": lambda r: (r.last_checkin is not None, r.last_checkin or date.min),
+        "phq9": lambda r: _score_key(r.phq9),
+        "gad7": lambda r: _score_key(r.gad7),
+        "adherence": lambda r: (True, r.checkin_days),
+        "flag": lambda r: (r.thoughts_flag, _score_key(r.phq9)),
+    }.get(key)
+    if extract is None:
+        return by_email
+    present = [r for r in by_email if extract(r)[0]]
+    missing = [r for r in by_email if not extract(r)[0]]
+    return sorted(present, key=extract, reverse=descending) + missing
+
+
+def sort_choice(key: str | None, direction: str | None) -> tuple[str, bool]:
+    """The asked-for sort, or the default for anything unknown: a bad link still shows the panel."""
+    chosen = key if key in SORTS else DEFAULT_SORT
+    if direction in ("asc", "desc"):
+        return chosen, direction == "desc"
+    return chosen, chosen in DESCENDING_FIRST
+
+
+# --- The audit log --------------------------------------------------------------------------
+
+
+class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    at: datetime
+    actor_role: str
+    actor_email: str
+    action: str
+    what: str
+    detail: str
+
+
+WHAT_LABELS = {
+    "summary": "your summary",
+    "notes": "your check-in notes",
+    "panel": "your row in their list of patients",
+    "timeline": "your timeline",
+    "report": "your printable report",
+    "checkins": "your check-ins as a CSV file",
+    "scales": "your PHQ-9 and GAD-7 results as a CSV file",
+    "sessions": "your treatment sessions as a CSV file",
+}
+
+
+def audit_sentence(entry: AuditEntry) -> str:
+    """One line of "who saw what, when", without the time (the page shows it beside)."""
+    what = WHAT_LABELS.get(entry.what, entry.what)
+    who = entry.actor_email or "Someone"
+    role = entry.actor_role
+    suffix = f" ({entry.detail})" if entry.detail else ""
+    if entry.action == "view":
+        return f"{who} ({role}) looked at {what}{suffix}."
+    if entry.action == "export":
+        return f"{who} ({role}) downloaded {what}{suffix}."
+    if entry.action == "invite":
+        return f"You invited a {entry.what}{suffix}."
+    if entry.action == "withdraw":
+        return f"You withdrew an invitation for a {entry.what}{suffix}."
+    if entry.action == "grant":
+        return f"{who} accepted your invitation and can now see your journal as a {role}{suffix}."
+    if entry.action == "scope":
+        return f"You changed what {entry.detail or 'someone'} can see."
+    if entry.action == "revoke" and entry.actor_role != "patient":
+        return f"{who} deleted their Lift account, so they can no longer see your journal."
+    if entry.action == "revoke":
+        return f"You stopped sharing with {entry.detail or 'someone'}."
+    if entry.action == "delete_account":
+        return "The account was deleted."
+    return f"{entry.action} {what}{suffix}"
+
+
+def local_when(at: datetime, timezone: str) -> str:
+    """"Wed 20 May 2026, 14:05" in the reader's own time zone."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{long_day(local.date())}, {local:%H:%M}"
+
+
+# The trend charts speak to the patient ("your baseline"). On someone else's screen, and on a
+# report the patient hands to their clinic, the same sentences speak about the patient.
+THIRD_PERSON = (
+    ("Your latest", "The latest"),
+    ("your baseline", "the baseline"),
+    ("your one check-in", "the one check-in"),
+    ("all your entries", "all entries"),
+)
+
+
+def about_the_patient(text: str) -> str:
+    for mine, theirs in THIRD_PERSON:
+        text = text.replace(mine, theirs)
+    return text
+
+
+# --- Supporting someone: guidance for caregivers --------------------------------------------
+
+
+class Guidance(msgspec.Struct, frozen=True, kw_only=True):
+    heading: str
+    text: str
+    source: str = ""  # a file name in education.SOURCES, or "" for Lift's own general advice
+
+    @property
+    def source_title(self) -> str:
+        return SOURCES.get(self.source, "")
+
+
+# Restated in Lift's own words; the unit tests check no 8-word run is copied from a source.
+CAREGIVER_GUIDANCE = (
+    Guidance(
+        heading="Treatment days",
+        text=("After an esketamine dose the clinic keeps the person for about two hours to watch how "
+              "they are. Offer a lift home and some quiet time afterwards; ask the clinic what it "
+              "advises about driving."),
+        source="001_bbfe915b9883af78.txt",
+    ),
+    Guidance(
+        heading="Side effects are usually brief",
+        text=("Feeling dizzy, sick, detached or “floaty” is common during a session and for a short "
+              "while after. Severe effects, and any bladder pain, are worth a call to the clinic."),
+        source="001_bbfe915b9883af78.txt",
+    ),
+    Guidance(
+        heading="Ups and downs are expected",
+        text=("Some people feel better within a day, others more slowly, and symptoms can come back. "
+              "A hard week is not a failure: a return of symptoms can be treated again."),
+        source="001_bbfe915b9883af78.txt",
+    ),
+    Guidance(
+        heading="Part of a wider plan",
+        text=("Esketamine is meant to sit alongside therapy, other medicines and everyday support, "
+              "not to replace them. Your steady presence is part of that support."),
+        source="000_2ff687e3752922c8.txt",
+    ),
+    Guidance(
+        heading="Ask, listen, and stay",
+        text=("If you are worried, ask plainly how they are, and whether they are thinking about "
+              "suicide. Asking does not put the idea in their head. Listen without rushing to fix "
+              "things, and help them reach 988 or their care team. If they may act on it now, "
+              "call the emergency number."),
+    ),
+    Guidance(
+        heading="Look after yourself too",
+        text=("Supporting someone is tiring. You can call or text 988 for yourself as well, for "
+              "advice on how to help."),
+    ),
+)
+
+
+def thoughts_label(answer: int) -> str:
+    return THOUGHTS_LABELS.get(answer, str(answer))

@@ -1,0 +1,387 @@
+"""Treatment plans, sessions and session logs: fields, limits, side effects, and the clinic rule.
+
+The side-effect list is the one the source documents give for ketamine and esketamine. The
+"contact your clinic" rule is Lift's: any side effect the patient calls severe, or bladder
+pain at any level (the documents name it among the effects, and it is one to raise early).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+import msgspec
+
+from lift.domain import schedule
+
+NOTE_MAX = 2000
+ShortText = Annotated[str, msgspec.Meta(max_length=120)]
+AdviceText = Annotated[str, msgspec.Meta(max_length=500)]
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
+TimeText = Annotated[str, msgspec.Meta(pattern=schedule.TIME_PATTERN.pattern)]
+Score = Annotated[int, msgspec.Meta(ge=0, le=10)]
+Note = Annotated[str, msgspec.Meta(max_length=NOTE_MAX)]
+BP_PATTERN = r"^\s*\d{2,3}\s*/\s*\d{2,3}\s*$"
+BloodPressure = Annotated[str, msgspec.Meta(pattern=BP_PATTERN)]
+
+Medication = Literal["esketamine", "iv_ketamine", "other"]
+MEDICATIONS = {
+    "esketamine": "Esketamine nasal spray (Spravato)",
+    "iv_ketamine": "IV ketamine infusion",
+    "other": "Something else",
+}
+
+# (key, label) in the order the log form asks about them.
+SIDE_EFFECTS = (
+    ("dissociation", "Dissociation: feeling detached or “floating”"),
+    ("dizziness", "Dizziness"),
+    ("nausea", "Nausea or vomiting"),
+    ("sedation", "Sedation or sleepiness"),
+    ("confusion", "Confusion"),
+    ("anxiety", "Anxiety"),
+    ("memory", "Memory problems"),
+    ("numbness", "Numbness, or feeling emotionally flat"),
+    ("visual", "Visual changes"),
+    ("blood_pressure", "Raised blood pressure or heart rate"),
+    ("digestive", "Stomach or digestion trouble"),
+    ("bladder", "Bladder pain"),
+)
+SIDE_EFFECT_LABELS = dict(SIDE_EFFECTS)
+SEVERITIES = ("none", "mild", "moderate", "severe")
+Severity = Literal["none", "mild", "moderate", "severe"]
+
+BACK_TO_NORMAL = {
+    "": "Not sure",
+    "under_1h": "Within an hour",
+    "1_2h": "1 to 2 hours",
+    "2_4h": "2 to 4 hours",
+    "same_day": "Later the same day",
+    "next_day": "The next day or later",
+    "not_yet": "Not yet",
+}
+Outcome = Literal["done", "missed", "rescheduled"]
+OUTCOMES = {
+    "done": "I had the session",
+    "missed": "I missed it",
+    "rescheduled": "It was moved to another day or time",
+}
+
+
+class PlanForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The treatment itself: what, where, and what the clinic said about food and drink."""
+
+    medication: Medication
+    medication_name: ShortText = ""
+    clinic_name: ShortText = ""
+    clinic_phone: Phone = ""
+    food_advice: AdviceText = ""
+
+
+class ScheduleForm(msgspec.Struct, frozen=True, kw_only=True):
+    """How the first sessions are made when a plan is set up."""
+
+    template: schedule.TemplateName
+    start_date: date | None = None
+    session_time: TimeText | None = None
+    end_date: date | None = None
+    maintenance: schedule.Maintenance = "none"
+    induction_weeks: Literal[2, 3] = 3
+
+
+class SessionForm(msgspec.Struct, frozen=True, kw_only=True):
+    """One session added or moved by hand."""
+
+    session_date: date
+    session_time: TimeText
+
+
+class LogForm(msgspec.Struct, frozen=True, kw_only=True):
+    outcome: Outcome
+    new_date: date | None = None
+    new_time: TimeText | None = None
+    mood_before: Score | None = None
+    mood_after: Score | None = None
+    bp_before: BloodPressure | None = None
+    bp_after: BloodPressure | None = None
+    back_to_normal: Literal["under_1h", "1_2h", "2_4h", "same_day", "next_day", "not_yet"] | None = None
+    note: Note = ""
+
+
+PLAN_MESSAGES = {
+    "medication": "Choose the treatment you are having.",
+    "medication_name": "Keep the treatment name to 120 characters or fewer.",
+    "clinic_name": "Keep the clinic name to 120 characters or fewer.",
+    "clinic_phone": "Enter a phone number using digits, spaces, +, -, ( and ) only.",
+    "food_advice": "Keep the clinic's advice to 500 characters or fewer.",
+}
+SCHEDULE_MESSAGES = {
+    "template": "Choose a schedule from the list, or choose to add sessions one by one.",
+    "start_date": "Enter the date of the first session.",
+    "session_time": "Enter the time of day, like 09:30.",
+    "end_date": "Enter the last day as a date, or leave it empty.",
+    "maintenance": "Choose how maintenance sessions are spaced, or choose not yet.",
+    "induction_weeks": "Choose 2 or 3 weeks of twice-weekly sessions.",
+}
+SESSION_MESSAGES = {
+    "session_date": "Enter the date of the session.",
+    "session_time": "Enter the time of day, like 09:30.",
+}
+LOG_MESSAGES = {
+    "outcome": "Choose whether you had the session, missed it, or it was moved.",
+    "new_date": "Enter the new date of the session.",
+    "new_time": "Enter the new time, like 09:30.",
+    "mood_before": "Choose your mood before the session from 0 to 10.",
+    "mood_after": "Choose your mood after the session from 0 to 10.",
+    "bp_before": "Enter blood pressure as two numbers, like 120/80.",
+    "bp_after": "Enter blood pressure as two numbers, like 120/80.",
+    "back_to_normal": "Choose how long it took to feel back to normal.",
+    "note": f"Keep the note to {NOTE_MAX:,} characters or fewer.",
+}
+SEVERITY_MESSAGE = "Choose none, mild, moderate or severe."
+NOT_YET = "This session hasn't happened yet. You can log it on the day."
+CHANGED_MEANWHILE = "This session was changed in another window or tab. Reload it to see where it stands."
+
+
+class Plan(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    medication: str
+    medication_name: str
+    clinic_name: str
+    clinic_phone: str
+    food_advice: str
+    updated_at: str
+
+    @property
+    def treatment_label(self) -> str:
+        if self.medication == "other" and self.medication_name:
+            return self.medication_name
+        return MEDICATIONS[self.medication]
+
+
+class Session(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    plan_id: int
+    starts_at: datetime  # UTC
+    requested_date: date
+    requested_time: time
+    phase: str
+    status: str
+    ride_home: str  # "", "arranged" or "dismissed"
+    moved_to: int | None = None
+    has_log: bool = False
+
+
+class SessionLog(msgspec.Struct, frozen=True, kw_only=True):
+    mood_before: int | None
+    mood_after: int | None
+    bp_before: str
+    bp_after: str
+    back_to_normal: str
+    note: str
+    side_effects: dict[str, str]  # only effects above "none"
+    updated_at: str
+
+
+def plan_problems(plan: PlanForm | None, sched: ScheduleForm | None, today: date) -> dict[str, str]:
+    """Rules across fields that msgspec cannot check one field at a time. Either part may be
+    None (it failed to parse) and the other is still checked, so every problem shows at once."""
+    errors: dict[str, str] = {}
+    medication = plan.medication if plan else None
+    if plan and plan.medication == "other" and not plan.medication_name:
+        errors["medication_name"] = "Enter the name of the treatment."
+    if sched is None or sched.template == "none":
+        return errors
+    if sched.template == "esketamine" and medication == "iv_ketamine":
+        errors["template"] = ("That schedule is for esketamine. Choose the IV ketamine schedule, "
+                              "or add sessions one by one.")
+    if sched.template == "iv_ketamine" and medication == "esketamine":
+        errors["template"] = ("That schedule is for IV ketamine. Choose the esketamine schedule, "
+                              "or add sessions one by one.")
+    if sched.start_date is None:
+        errors["start_date"] = SCHEDULE_MESSAGES["start_date"]
+    elif problem := schedule.start_date_error(sched.start_date, today):
+        errors["start_date"] = problem
+    elif problem := schedule.end_date_error(sched.start_date, sched.end_date):
+        errors["end_date"] = problem
+    if sched.session_time is None:
+        errors["session_time"] = SCHEDULE_MESSAGES["session_time"]
+    return errors
+
+
+def parse_side_effects(values: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each side effect's severity (fields effect_<key>, missing means none), and any errors."""
+    chosen: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, _ in SIDE_EFFECTS:
+        raw = (values.get(f"effect_{key}") or "none").strip()
+        if raw not in SEVERITIES:
+            errors[f"effect_{key}"] = SEVERITY_MESSAGE
+        elif raw != "none":
+            chosen[key] = raw
+    return chosen, errors
+
+
+def log_problems(form: LogForm, status: str, session_day: date, today: date) -> dict[str, str]:
+    """Why this log cannot be saved for a session in this status on this day; {} if it can.
+    A "form" problem concerns the session itself, not one answer."""
+    if problem := schedule.transition_error(status, form.outcome):
+        return {"form": problem}
+    if form.outcome != "rescheduled":
+        return {"form": problem} if (problem := log_block_reason(status, session_day, today)) else {}
+    errors: dict[str, str] = {}
+    if form.new_date is None:
+        errors["new_date"] = LOG_MESSAGES["new_date"]
+    elif problem := schedule.start_date_error(form.new_date, today):
+        errors["new_date"] = problem
+    if form.new_time is None:
+        errors["new_time"] = LOG_MESSAGES["new_time"]
+    return errors
+
+
+BP_FORMAT = re.compile(BP_PATTERN)
+
+
+def blood_pressure_problems(values: dict[str, str]) -> dict[str, str]:
+    """Readings that have the right shape but cannot be right (checked even when other answers
+    are wrong, so the patient sees every problem at once; a wrong shape is parse_form's)."""
+    errors = {}
+    for field in ("bp_before", "bp_after"):
+        value = (values.get(field) or "").strip()
+        if BP_FORMAT.match(value) and (problem := blood_pressure_error(value)):
+            errors[field] = problem
+    return errors
+
+
+def log_block_reason(status: str, day: date, today: date) -> str | None:
+    """Why a session cannot be logged at all right now, or None."""
+    if status in ("rescheduled", "cancelled"):
+        return schedule.transition_error(status, "done")
+    if day > today:
+        return NOT_YET
+    return None
+
+
+def split_blood_pressure(text: str) -> tuple[int, int]:
+    systolic, diastolic = (int(part) for part in text.split("/"))
+    return systolic, diastolic
+
+
+def blood_pressure_error(text: str) -> str | None:
+    systolic, diastolic = split_blood_pressure(text)
+    if not (60 <= systolic <= 260 and 30 <= diastolic <= 160) or diastolic >= systolic:
+        return "That reading looks mistyped: enter the top number, a slash, then the bottom one, like 120/80."
+    return None
+
+
+def normal_blood_pressure(text: str | None) -> str:
+    """"120 / 80" and "120/80" are stored alike."""
+    if not text:
+        return ""
+    systolic, diastolic = split_blood_pressure(text)
+    return f"{systolic}/{diastolic}"
+
+
+def clinic_contact_reasons(side_effects: dict[str, str]) -> list[str]:
+    """Why the patient should contact their clinic now; empty when nothing calls for it."""
+    reasons = [f"{SIDE_EFFECT_LABELS[key]} was severe" for key, level in side_effects.items()
+               if level == "severe" and key != "bladder"]
+    if side_effects.get("bladder", "none") != "none":
+        reasons.append(f"You had bladder pain ({side_effects['bladder']})")
+    return reasons
+
+
+def as_log_values(log: SessionLog | None, status: str) -> dict[str, str]:
+    """A stored log as the strings its form shows, so editing and re-rendering share one path."""
+    if log is None:
+        return {"outcome": status if status in OUTCOMES else ""}
+    values = {
+        "outcome": status,
+        "mood_before": "" if log.mood_before is None else str(log.mood_before),
+        "mood_after": "" if log.mood_after is None else str(log.mood_after),
+        "bp_before": log.bp_before,
+        "bp_after": log.bp_after,
+        "back_to_normal": log.back_to_normal,
+        "note": log.note,
+    }
+    values.update({f"effect_{key}": level for key, level in log.side_effects.items()})
+    return values
+
+
+def as_plan_values(plan: Plan) -> dict[str, str]:
+    return {"medication": plan.medication, "medication_name": plan.medication_name,
+            "clinic_name": plan.clinic_name, "clinic_phone": plan.clinic_phone,
+            "food_advice": plan.food_advice}
+
+
+def mood_change(log: SessionLog) -> int | None:
+    if log.mood_before is None or log.mood_after is None:
+        return None
+    return log.mood_after - log.mood_before
+
+
+def upcoming(sessions: list[Session], today: date, timezone: str) -> list[Session]:
+    """Planned sessions from today on: today's stays listed until it is logged."""
+    return [s for s in sessions if s.status == "planned"
+            and schedule.local_date_of(s.starts_at, timezone) >= today]
+
+
+def earlier(sessions: list[Session], today: date, timezone: str) -> list[Session]:
+    """Everything that is not upcoming, newest first."""
+    ahead = {s.id for s in upcoming(sessions, today, timezone)}
+    return sorted((s for s in sessions if s.id not in ahead), key=lambda s: s.starts_at, reverse=True)
+
+
+def todays_session(sessions: list[Session], today: date, timezone: str) -> Session | None:
+    """The session that makes today a treatment day: the first planned or done one today."""
+    for s in sorted(sessions, key=lambda s: s.starts_at):
+        if s.status in ("planned", "done") and schedule.local_date_of(s.starts_at, timezone) == today:
+            return s
+    return None
+
+
+SESSION_DAY_PATH = re.compile(r"^/treatment/sessions/\d+$")
+
+
+def back_path(raw: str | None) -> str:
+    """Where a checklist tick returns to without htmx: home or a session page, nowhere else."""
+    if raw and (raw == "/" or SESSION_DAY_PATH.match(raw)):
+        return raw
+    return "/treatment"
+
+
+class SessionView(msgspec.Struct, frozen=True, kw_only=True):
+    """A session as the patient reads it, in their own time zone."""
+
+    session: Session
+    day: date
+    day_label: str
+    time_label: str
+    status_label: str
+    time_note: str
+    is_today: bool
+    loggable: bool
+
+
+def day_label(day: date, today: date) -> str:
+    text = f"{day:%a} {day.day} {day:%b}"
+    if day.year != today.year:
+        text += f" {day.year}"
+    offset = (day - today).days
+    return {0: f"Today, {text}", 1: f"Tomorrow, {text}", -1: f"Yesterday, {text}"}.get(offset, text)
+
+
+def view(session: Session, timezone: str, today: date) -> SessionView:
+    day = schedule.local_date_of(session.starts_at, timezone)
+    # The note explains the gap or fold rule only while the session is still where the rule
+    # put it in this zone; after the patient changes zone it would no longer be true.
+    resolved = schedule.resolve_local(session.requested_date, session.requested_time, timezone)
+    note = ""
+    if resolved.starts_at == session.starts_at:
+        note = schedule.adjustment_note(session.requested_date, session.requested_time, timezone)
+    return SessionView(
+        session=session, day=day, day_label=day_label(day, today),
+        time_label=f"{schedule.local_time_of(session.starts_at, timezone):%H:%M}",
+        status_label=schedule.STATUS_LABELS[session.status], time_note=note, is_today=day == today,
+        loggable=log_block_reason(session.status, day, today) is None,
+    )

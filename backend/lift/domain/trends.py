@@ -1,0 +1,449 @@
+"""Trend series, summaries and chart geometry, as pure functions of dates and values.
+
+Charts are drawn on the server as SVG. Everything here is plain numbers and words: the
+templates only place them. Missing days stay missing — a line is never drawn across a day
+with no check-in, because an invented value would look exactly like a real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import msgspec
+from zoneinfo import ZoneInfo
+
+from lift.domain import scales
+
+# The SVG's user space. The chart is stretched to its box (preserveAspectRatio="none"), so
+# strokes use vector-effect: non-scaling-stroke and the labels live in HTML around it.
+WIDTH = 300.0
+HEIGHT = 120.0
+
+AVERAGE_DAYS = 7
+# A 7-day average needs at least 3 check-ins in its window: one or two scattered days are
+# shown as themselves, not as a trend.
+AVERAGE_MIN_DAYS = 3
+ADHERENCE_DAYS = 30
+# Beyond this many days, daily points are closer together than a phone has pixels: the chart
+# and its table show weekly averages instead (a week with no check-ins is still a gap).
+WEEKLY_AFTER_DAYS = 92
+# Beyond this many days the dots of a daily chart touch on a phone, so they are drawn smaller.
+CROWDED_AFTER_DAYS = 31
+# Scale results are weekly; two results further apart than this are not joined by a line.
+SCALE_JOIN_DAYS = 28
+
+
+class TrendRange(msgspec.Struct, frozen=True):
+    key: str
+    label: str
+    phrase: str
+    days: int | None  # None: from the first entry until today
+
+
+RANGES = {
+    "14d": TrendRange("14d", "2 weeks", "the last 2 weeks", 14),
+    "90d": TrendRange("90d", "3 months", "the last 3 months", 90),
+    "all": TrendRange("all", "All time", "all your entries", None),
+}
+DEFAULT_RANGE = "90d"
+
+
+def trend_range(key: str | None) -> TrendRange:
+    """The asked-for range, or the default for anything else: a bad link still shows a chart."""
+    return RANGES.get(key or "", RANGES[DEFAULT_RANGE])
+
+
+def range_bounds(chosen: TrendRange, today: date, first_entry: date | None) -> tuple[date, date]:
+    """First and last local date shown. "All time" is never shorter than two weeks."""
+    if chosen.days is not None:
+        return today - timedelta(days=chosen.days - 1), today
+    shortest = today - timedelta(days=13)
+    return (min(first_entry, shortest) if first_entry else shortest), today
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every local calendar date from first to last: a daylight-saving day is still one day."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def rolling_average(values: Sequence[float | None], window: int = AVERAGE_DAYS,
+                    min_days: int = AVERAGE_MIN_DAYS) -> list[float | None]:
+    """For each day, the mean of the check-ins in the `window` days ending that day.
+
+    `values` has one entry per consecutive day, None for a day with no check-in. Missing
+    days are left out of the mean, never filled in; a window with fewer than `min_days`
+    check-ins has no average.
+    """
+    averages: list[float | None] = []
+    total, count = 0.0, 0
+    for index, value in enumerate(values):
+        if value is not None:
+            total, count = total + value, count + 1
+        if index >= window and (leaving := values[index - window]) is not None:
+            total, count = total - leaving, count - 1
+        averages.append(total / count if count >= min_days else None)
+    return averages
+
+
+def mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return sum(values) / len(values) if values else None
+
+
+# strftime costs microseconds per call, and a long range labels hundreds of days.
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_day(day: date) -> str:
+    """"Wed 20 May" """
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def long_day(day: date) -> str:
+    """"Wed 20 May 2026" """
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def day_month_year(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+# --- Geometry ------------------------------------------------------------------------------
+
+Point = tuple[float, float]
+
+
+class Axis(msgspec.Struct, frozen=True):
+    low: float
+    high: float
+    ticks: tuple[float, ...]  # evenly spaced, low to high
+
+    def y(self, value: float) -> float:
+        return round(HEIGHT - (value - self.low) / (self.high - self.low) * HEIGHT, 1)
+
+
+def x_position(index: int, count: int) -> float:
+    return round(WIDTH / 2 if count <= 1 else index / (count - 1) * WIDTH, 1)
+
+
+class Frame(msgspec.Struct, frozen=True):
+    """The days of a range with their x positions and table labels, shared by every chart."""
+    days: tuple[date, ...]
+    xs: tuple[float, ...]
+    labels: tuple[str, ...]
+
+
+@lru_cache(maxsize=32)
+def frame(first: date, last: date) -> Frame:
+    days = tuple(days_between(first, last))
+    count = len(days)
+    return Frame(days, tuple(x_position(i, count) for i in range(count)), tuple(map(long_day, days)))
+
+
+def segments(points: Sequence[Point | None]) -> list[list[Point]]:
+    """Runs of consecutive points; a None (a missing day) ends a run."""
+    runs: list[list[Point]] = []
+    current: list[Point] = []
+    for point in points:
+        if point is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(point)
+    if current:
+        runs.append(current)
+    return runs
+
+
+class BandArea(msgspec.Struct, frozen=True):
+    key: str
+    label: str
+    range_text: str
+    y: float
+    height: float
+
+
+# One table row: its heading (a day or a week) and two cells. A plain tuple, because a long
+# range has hundreds of rows and the template unpacks tuples fastest.
+TableRow = tuple[str, str, str]
+
+
+class Chart(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    title: str
+    hint: str
+    summary: str
+    empty: bool
+    weekly: bool
+    crowded: bool
+    y_labels: tuple[str, ...]  # top to bottom
+    gridlines: tuple[float, ...]
+    x_labels: tuple[str, ...]
+    lines: list[list[Point]]
+    averages: list[list[Point]]
+    dots: list[Point]
+    bands: list[BandArea]
+    markers: list[float]
+    table_caption: str
+    table_headers: tuple[str, ...]
+    rows: list[TableRow]
+
+
+def _tick_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _x_labels(first: date, last: date, today: date) -> tuple[str, ...]:
+    long_span = (last - first).days >= WEEKLY_AFTER_DAYS
+    def label(day: date) -> str:
+        if day == today:
+            return "Today"
+        return f"{MONTHS[day.month - 1]} {day.year}" if long_span else f"{day.day} {MONTHS[day.month - 1]}"
+    return label(first), label(last)
+
+
+# Sessions that took place, or were due to and not reported otherwise, are marked on the
+# time axis; missed, moved and cancelled ones are not.
+MARKED_SESSION_STATUSES = frozenset({"planned", "done"})
+
+
+def session_days(sessions: Iterable[tuple[datetime, str]], timezone: str) -> list[date]:
+    """The patient's local dates of treatment sessions, from (start instant, status) pairs."""
+    zone = ZoneInfo(timezone)
+    return sorted({start.astimezone(zone).date() for start, status in sessions
+                   if status in MARKED_SESSION_STATUSES})
+
+
+def _markers(days: Sequence[date], first: date, last: date) -> list[float]:
+    count = (last - first).days + 1
+    return sorted({x_position((day - first).days, count) for day in days if first <= day <= last})
+
+
+# --- Daily charts: mood, anxiety, sleep ----------------------------------------------------
+
+
+class Metric(msgspec.Struct, frozen=True):
+    key: str
+    title: str
+    hint: str
+    unit: str  # after a number in sentences, e.g. " hours"
+    field: str  # the DayValues attribute
+
+
+MOOD = Metric("mood", "Mood", "0 is the lowest, 10 the best", "", "mood")
+ANXIETY = Metric("anxiety", "Anxiety", "0 is none, 10 the most", "", "anxiety")
+SLEEP = Metric("sleep", "Sleep", "hours a night", " hours", "sleep_hours")
+METRICS = (MOOD, ANXIETY, SLEEP)
+
+SCORE_AXIS = Axis(0, 10, (0, 5, 10))
+SLEEP_AXIS = Axis(0, 12, (0, 6, 12))
+LONG_SLEEP_AXIS = Axis(0, 24, (0, 12, 24))
+
+
+class DayValues(msgspec.Struct, frozen=True):
+    local_date: date
+    mood: int
+    anxiety: int
+    sleep_hours: float
+
+
+def number(value: float) -> str:
+    """Whole numbers without a decimal point, everything else to one decimal place."""
+    rounded = round(value, 1)
+    return f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}"
+
+
+def average_text(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def week_summary(metric: Metric, by_day: dict[date, float], today: date) -> str:
+    """"Mood averaged 4.2 this week, up from 3.1 the week before." — the last 7 local days
+    against the 7 before them."""
+    this_week = [by_day[d] for d in days_between(today - timedelta(days=6), today) if d in by_day]
+    last_week = [by_day[d] for d in days_between(today - timedelta(days=13), today - timedelta(days=7))
+                 if d in by_day]
+    unit = metric.unit
+    if not this_week and not last_week:
+        return f"No {metric.title.lower()} check-ins in the last two weeks yet."
+    before = average_text(mean(last_week)) if last_week else None
+    if not this_week:
+        return f"No check-ins yet this week. {metric.title} averaged {before}{unit} the week before."
+    if len(this_week) == 1:
+        now = number(this_week[0])
+        opening = f"{metric.title} was {now}{unit} on your one check-in this week"
+    else:
+        now = average_text(mean(this_week))
+        opening = f"{metric.title} averaged {now}{unit} this week"
+    if before is None:
+        return f"{opening}, with no check-ins the week before to compare."
+    if float(now) == float(before):
+        return f"{opening}, the same as the week before."
+    direction = "up" if float(now) > float(before) else "down"
+    return f"{opening}, {direction} from {before}{unit} the week before."
+
+
+def range_summary(metric: Metric, values: list[float], chosen: TrendRange) -> str:
+    if not values:
+        return ""
+    days = len(values)
+    return (f"Across {chosen.phrase} it averaged {average_text(mean(values))}{metric.unit} "
+            f"over {days} check-in day{'s' if days != 1 else ''}.")
+
+
+def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last: date, today: date,
+                chosen: TrendRange, markers: Sequence[date] = ()) -> Chart:
+    """One daily chart. `history` may start before `first`: those days feed the 7-day
+    average of the first days shown, so the line does not start late."""
+    by_day = {d.local_date: getattr(d, metric.field) for d in history}
+    shown_frame = frame(first, last)
+    days, xs = shown_frame.days, shown_frame.xs
+    values = [by_day.get(day) for day in days]
+    shown = [v for v in values if v is not None]
+    axis = LONG_SLEEP_AXIS if metric is SLEEP and shown and max(shown) > SLEEP_AXIS.high else (
+        SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
+    summary = " ".join(filter(None, [week_summary(metric, by_day, today),
+                                     range_summary(metric, shown, chosen)]))
+    common = dict(
+        key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
+        y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
+        gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
+        bands=[], markers=_markers(markers, first, last), table_caption=f"{metric.title}, {chosen.phrase}",
+    )
+    if len(days) > WEEKLY_AFTER_DAYS:
+        weeks = weekly_averages(values)
+        week_points = [None if average is None else (xs[end - 1], axis.y(average))
+                       for end, average, _, _ in weeks]
+        return Chart(**common, weekly=True, crowded=False, lines=[], dots=[], averages=segments(week_points),
+                     table_headers=("Week ending", f"Average{metric.unit}", "Days checked in"),
+                     rows=[(day_month_year(days[end - 1]),
+                            "No check-ins" if average is None else average_text(average),
+                            f"{present} of {length}")
+                           for end, average, present, length in reversed(weeks)])
+    lead = days_between(first - timedelta(days=AVERAGE_DAYS - 1), first - timedelta(days=1))
+    averages = rolling_average([by_day.get(day) for day in lead] + values)[len(lead):]
+    y_of = {v: axis.y(v) for v in set(shown)}  # check-in values repeat: place each once
+    points = [None if v is None else (x, y_of[v]) for x, v in zip(xs, values)]
+    average_points = [None if a is None else (x, axis.y(a)) for x, a in zip(xs, averages)]
+    return Chart(
+        **common, weekly=False, crowded=len(days) > CROWDED_AFTER_DAYS, lines=segments(points),
+        averages=segments(average_points),
+        dots=[p for p in points if p is not None],
+        table_headers=("Day", metric.title + (metric.unit and f" ({metric.unit.strip()})"), "7-day average"),
+        rows=[(label, "No check-in" if value is None else number(value),
+               "—" if average is None else average_text(average))
+              for label, value, average in zip(reversed(shown_frame.labels), reversed(values),
+                                               reversed(averages))],
+    )
+
+
+def weekly_averages(values: Sequence[float | None]) -> list[tuple[int, float | None, int, int]]:
+    """Seven-day blocks ending on the last day, oldest first: (end index, average of the
+    check-ins in the block or None, check-ins, days in the block). The oldest block may be
+    short."""
+    weeks = []
+    for end in range(len(values), 0, -AVERAGE_DAYS):
+        block = values[max(0, end - AVERAGE_DAYS):end]
+        present = [v for v in block if v is not None]
+        weeks.append((end, mean(present), len(present), len(block)))
+    return weeks[::-1]
+
+
+# --- Scale charts: PHQ-9 and GAD-7 totals with band shading --------------------------------
+
+SCALE_AXES = {"phq9": Axis(0, 27, (0, 9, 18, 27)), "gad7": Axis(0, 21, (0, 7, 14, 21))}
+
+
+def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleResult], first: date,
+                last: date, today: date, chosen: TrendRange, markers: Sequence[date] = ()) -> Chart:
+    """Totals over the range on the instrument's bands. `results` is every result of the
+    patient's (the baseline may be older than the range); only those in range are drawn."""
+    axis = SCALE_AXES[instrument.key]
+    own = scales.in_order([r for r in results if r.instrument == instrument.key])
+    latest_per_day = {r.local_date: r for r in own}
+    shown = [r for day, r in sorted(latest_per_day.items()) if first <= day <= last]
+    count = (last - first).days + 1
+    points: list[Point | None] = []
+    for index, result in enumerate(shown):
+        if index and (result.local_date - shown[index - 1].local_date).days > SCALE_JOIN_DAYS:
+            points.append(None)
+        points.append((x_position((result.local_date - first).days, count), axis.y(result.total)))
+    bands = []
+    for band in instrument.bands:
+        top = axis.y(min(band.high + 0.5, axis.high))
+        bottom = axis.y(max(band.low - 0.5, axis.low))
+        bands.append(BandArea(band.key, band.label, band.range_text, top, round(bottom - top, 1)))
+    return Chart(
+        key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
+        f"lower means fewer {instrument.measures} symptoms",
+        summary=scale_summary(instrument, own, shown, chosen), empty=not shown, weekly=False, crowded=False,
+        y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
+        gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
+        lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
+        markers=_markers(markers, first, last), table_caption=f"{instrument.name} results, {chosen.phrase}",
+        table_headers=("Day", "Total", "Range"),
+        rows=[(long_day(r.local_date), str(r.total), scales.band_by_key(instrument, r.band).label)
+              for r in reversed(shown)],
+    )
+
+
+def scale_summary(instrument: scales.Instrument, own: Sequence[scales.ScaleResult],
+                  shown: Sequence[scales.ScaleResult], chosen: TrendRange) -> str:
+    if not shown:
+        return f"No {instrument.name} results in {chosen.phrase}."
+    latest = shown[-1]
+    band = scales.band_by_key(instrument, latest.band).label.lower()
+    text = (f"Your latest {instrument.name} was {latest.total} ({band} range) on "
+            f"{short_day(latest.local_date)}")
+    progress = scales.progress(list(own), instrument)
+    if progress.change is not None and progress.latest == latest:
+        baseline = progress.baseline
+        return (f"{text}: {scales.change_text(progress.change, progress.change_percent)} from your "
+                f"baseline of {baseline.total} on {day_month_year(baseline.local_date)}.")
+    return f"{text}."
+
+
+# --- Checking in: kind adherence ------------------------------------------------------------
+
+
+class Adherence(msgspec.Struct, frozen=True):
+    days: int
+    window: int
+    run: int
+    text: str
+    run_text: str
+    encouragement: str
+
+
+def adherence(checked_in: Iterable[date], today: date, window: int = ADHERENCE_DAYS) -> Adherence:
+    """Days checked in of the last `window`, and a run of days when there is one.
+
+    Worded so that a missed day never reads as a failure: there is no "streak lost" message,
+    only what was done.
+    """
+    window_days = set(days_between(today - timedelta(days=window - 1), today))
+    done = set(checked_in) & window_days
+    run_end = today if today in done else today - timedelta(days=1)
+    run = 0
+    while run_end - timedelta(days=run) in done:
+        run += 1
+    if done:
+        text = f"You checked in on {len(done)} of the last {window} days."
+    else:
+        text = f"No check-ins in the last {window} days yet."
+    if run >= window:
+        run_text = f"That's every day of the last {window}."
+    elif run >= 2:
+        until = "today" if run_end == today else "yesterday"
+        run_text = f"The last {run} of them were in a row, up to {until}."
+    else:
+        run_text = ""
+    encouragement = (
+        "Whenever you're ready, a check-in takes about 30 seconds." if not done else
+        "Every check-in adds to the picture, and a day without one takes nothing away."
+    )
+    return Adherence(len(done), window, run, text, run_text, encouragement)

@@ -1,0 +1,79 @@
+"""One JSON line per request: what ran, how it ended, how long it took.
+
+Only the method, the route's template (never the concrete path, which can hold a calendar
+token), the status, the duration and a request ID are logged: never a body, a query string,
+a cookie, a password, a note or an answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+request_log = logging.getLogger("lift.requests")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname.lower(),
+                 "logger": record.name, "message": record.getMessage()}
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["error"] = record.exc_info[0].__name__
+        return json.dumps(entry, separators=(",", ":"))
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("lift")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def route_template(scope: Scope) -> str:
+    handler = scope.get("route_handler")
+    paths = getattr(handler, "paths", None)
+    return sorted(paths)[0] if paths else "unmatched"
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _SAFE_REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+def log_requests(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await app(scope, receive, send)
+            return
+        started, request_id, status = time.perf_counter(), _request_id(scope), 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await app(scope, receive, send_and_note)
+        finally:
+            fields = {"request_id": request_id, "method": scope["method"], "route": route_template(scope),
+                      "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
+            request_log.info("request", extra={"fields": fields})
+
+    return middleware

@@ -1,0 +1,106 @@
+"""The caregiver's side: the people who share with them, and a read-only summary for each.
+
+Each summary reads only what the grant's scope shows (sharing.visibility): notes and thoughts
+answers are not even loaded unless the patient switched them on, so neither the page nor its
+htmx partial can contain them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from lift.db import audit
+from lift.db import scales as scale_store
+from lift.db import sharing as store
+from lift.db import treatment as treatment_store
+from lift.db import trends as trend_store
+from lift.db.clock import utc_now
+from lift.domain import scales, trends
+from lift.domain import sharing as rules
+from lift.domain import treatment
+from lift.domain.checkins import last_days
+from lift.web.guards import caregiver, shared_patient
+from lift.web.rendering import render
+from lift.web.shared import chart_tools, daily_charts, patient_of, patient_today, wants_partial
+
+CHARTS_ID = "caregiver-trends"
+RANGE_KEYS = ("14d", "90d")
+UPCOMING_DAYS = 90
+UPCOMING_SHOWN = 4
+NOTES_DAYS = 30
+
+
+@get("/caregiver", guards=[caregiver], name="caregiver")
+async def people(request: Request) -> Response:
+    grants = await store.grants_for_grantee(request.app.state.db, request.scope["user"].id, "caregiver")
+    return render(request, "caregiver/index.html", grants=grants, scope_text=rules.scope_text)
+
+
+@get("/caregiver/patients/{patient_id:int}", guards=[caregiver])
+async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[str | None] = None) -> Response:
+    grant = await shared_patient(request, patient_id)
+    seen = rules.visibility(grant.scope)
+    db, person = request.app.state.db, patient_of(grant)
+    await audit.record(db, [patient_id], request.scope["user"], "view", "summary")
+    today = patient_today(person)
+    chosen = trends.trend_range(range if range in RANGE_KEYS else "14d")
+    first, last = trends.range_bounds(chosen, today, None)
+    context = dict(grant=grant, seen=seen, chosen=chosen, ranges=[trends.RANGES[k] for k in RANGE_KEYS],
+                   charts_id=CHARTS_ID, first=first, charts=[], **chart_tools())
+    if seen.mood_anxiety:
+        context["charts"] = await daily_charts(db, person, (trends.MOOD, trends.ANXIETY), first, last, today,
+                                               chosen)
+    if wants_partial(request, CHARTS_ID):
+        return render(request, "caregiver/_trends.html", **context)
+    return render(request, "caregiver/summary.html", **context, **await summary_context(request, grant, seen))
+
+
+async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visibility) -> dict:
+    db, person = request.app.state.db, patient_of(grant)
+    today = patient_today(person)
+    recent = set(await trend_store.checkin_dates_between(
+        db, person.id, rules.window_start(today, rules.ADHERENCE_DAYS), today))
+    context = {
+        "today": today, "checked_in_today": today in recent,
+        "week": [(day, day in recent) for day in last_days(today)],
+        "checkin_days": rules.checkin_days(recent, today), "window": rules.ADHERENCE_DAYS,
+        "short_day": trends.short_day, "guidance": rules.CAREGIVER_GUIDANCE,
+        "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,
+        "bands": [], "upcoming": [], "thoughts": None, "thoughts_flag": False,
+        "recent_days": rules.RECENT_DAYS, "scope_text": rules.scope_text,
+    }
+    if seen.scale_bands:
+        results = await scale_store.results_for(db, person.id)
+        # Only the band's name and date go to the template: never the total or the answers.
+        for instrument in scales.INSTRUMENTS.values():
+            own = scales.in_order([r for r in results if r.instrument == instrument.key])
+            band = rules.latest_band(own, instrument)
+            context["bands"].append((instrument, band, own[-1].local_date if own else None))
+    if seen.upcoming_sessions:
+        now = utc_now()
+        sessions = await treatment_store.sessions_between(db, person.id, now, now + timedelta(days=UPCOMING_DAYS))
+        planned = treatment.upcoming(sessions, today, person.timezone)[:UPCOMING_SHOWN]
+        context["upcoming"] = [treatment.view(s, person.timezone, today) for s in planned]
+    if seen.thoughts:
+        answers = await store.thoughts_between(db, person.id, rules.window_start(today, rules.RECENT_DAYS), today)
+        context["thoughts"] = [(day, answer, rules.thoughts_label(answer)) for day, answer in answers]
+        context["thoughts_flag"] = rules.thoughts_flag(answers, today, rules.RECENT_DAYS)
+    return context
+
+
+@get("/caregiver/patients/{patient_id:int}/notes", guards=[caregiver])
+async def notes(request: Request, patient_id: FromPath[int]) -> Response:
+    grant = await shared_patient(request, patient_id)
+    if not rules.visibility(grant.scope).notes:
+        raise NotFoundException()
+    db, person = request.app.state.db, patient_of(grant)
+    await audit.record(db, [patient_id], request.scope["user"], "view", "notes")
+    today = patient_today(person)
+    found = await store.notes_between(db, person.id, rules.window_start(today, NOTES_DAYS), today)
+    return render(request, "caregiver/notes.html", grant=grant, notes=found, days=NOTES_DAYS,
+                  long_day=trends.long_day)

@@ -1,0 +1,107 @@
+"""The clinician's side: the panel of linked patients, and one patient's timeline.
+
+Everything here is read-only: a clinician has no route that changes a patient's data.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Request, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from lift.db import audit
+from lift.db import checkins as checkin_store
+from lift.db import scales as scale_store
+from lift.db import sharing as store
+from lift.db import trends as trend_store
+from lift.db.clock import utc_now
+from lift.domain import export, scales, trends
+from lift.domain import sharing as rules
+from lift.domain.checkins import today_in
+from lift.domain.crisis import THOUGHTS_LABELS
+from lift.web.guards import clinician, shared_patient
+from lift.web.rendering import render
+from lift.web.shared import (
+    about_the_patient, chart_tools, daily_charts, patient_of, patient_today, session_entries,
+    session_markers, session_tools, wants_partial,
+)
+
+PANEL_ID = "clinician-panel"
+CHARTS_ID = "timeline-charts"
+
+
+async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[rules.PanelRow]:
+    """One row per linked patient from four set-wide queries, whatever the size of the panel.
+    "Today" and the 14- and 30-day windows are each patient's own local days."""
+    if not grants:
+        return []
+    now = utc_now()
+    # Two days of slack either side of UTC cover every time zone's local date.
+    since = now.date() - timedelta(days=rules.ADHERENCE_DAYS + 1)
+    recent: dict[int, list] = {}
+    for patient_id, day, thoughts in await store.panel_checkins(db, clinician_id, since):
+        recent.setdefault(patient_id, []).append((day, thoughts))
+    last = await store.panel_last_checkins(db, clinician_id)
+    results = await store.panel_scale_results(db, clinician_id)
+    rows = []
+    for grant in grants:
+        today = today_in(grant.patient_timezone, now)
+        answers = recent.get(grant.patient_id, [])
+        own = results.get(grant.patient_id, [])
+        rows.append(rules.PanelRow(
+            patient_id=grant.patient_id, email=grant.patient_email, last_checkin=last.get(grant.patient_id),
+            phq9=rules.latest_score(own, scales.PHQ9), gad7=rules.latest_score(own, scales.GAD7),
+            checkin_days=rules.checkin_days((day for day, _ in answers), today), window=rules.ADHERENCE_DAYS,
+            thoughts_flag=rules.thoughts_flag(answers, today),
+        ))
+    return rows
+
+
+@get("/clinician", guards=[clinician], name="clinician")
+async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQuery[str | None] = None) -> Response:
+    db, user = request.app.state.db, request.scope["user"]
+    grants = await store.grants_for_grantee(db, user.id, "clinician")
+    rows = await panel_rows(db, user.id, grants)
+    if grants:
+        await audit.record(db, [g.patient_id for g in grants], user, "view", "panel")
+    key, descending = rules.sort_choice(sort, dir)
+    context = dict(rows=rules.sort_panel(rows, key, descending), sort=key, descending=descending,
+                   sorts=rules.SORTS, panel_id=PANEL_ID, flag_days=rules.FLAG_DAYS,
+                   short_day=trends.short_day, kinds=export.KINDS)
+    if wants_partial(request, PANEL_ID):
+        return render(request, "clinician/_panel.html", **context)
+    return render(request, "clinician/index.html", **context)
+
+
+@get("/clinician/patients/{patient_id:int}", guards=[clinician])
+async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery[str | None] = None) -> Response:
+    grant = await shared_patient(request, patient_id)
+    db, person = request.app.state.db, patient_of(grant)
+    await audit.record(db, [patient_id], request.scope["user"], "view", "timeline")
+    today = patient_today(person)
+    chosen = trends.trend_range(range)
+    first_entry = await trend_store.first_entry_date(db, person.id) if chosen.days is None else None
+    first, last = trends.range_bounds(chosen, today, first_entry)
+    markers = await session_markers(db, person, first, last)
+    results = await scale_store.results_for(db, person.id)
+    context = dict(
+        grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, charts_id=CHARTS_ID,
+        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers),
+        scale_charts=about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers)
+                                        for i in scales.INSTRUMENTS.values()]),
+        **chart_tools(),
+    )
+    if wants_partial(request, CHARTS_ID):
+        return render(request, "clinician/_charts.html", **context)
+    checkins = await checkin_store.checkins_between(db, person.id, first, last)
+    return render(
+        request, "clinician/timeline.html", **context, today=today,
+        progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
+        history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
+                 for r in reversed(scales.in_order(results))],
+        sessions=list(reversed(await session_entries(db, person, first, last, today))),
+        checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS, long_day=trends.long_day,
+        change_text=scales.change_text, kinds=export.KINDS, **session_tools(),
+    )

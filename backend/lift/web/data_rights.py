@@ -1,0 +1,94 @@
+"""The patient's data rights: take everything out (a JSON archive and CSV files), or delete the
+account and everything in it after re-entering the password.
+
+What deletion does, for every account:
+- the journal (check-ins, scales, treatment plan, sessions and logs, safety plan), reminder
+  settings, notification devices and the calendar feed are deleted;
+- every signed-in session ends on every device;
+- invitations made and grants given end and are deleted, so nobody can see anything any more;
+  for a caregiver or clinician, the grants they held end and each patient's log says so;
+- audit entries are never deleted (the table refuses it). The last entry about a patient
+  records the deletion; then the link between the entries and the account is deleted, so
+  what stays holds times and viewers' addresses but points to nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import msgspec
+from litestar import Request, get, post
+from litestar.response import Response, Stream
+
+from lift.db import data_rights as store
+from lift.db import export as export_store
+from lift.db import users
+from lift.db.clock import iso, utc_now
+from lift.db.connection import Database
+from lift.domain import export
+from lift.domain.accounts import User
+from lift.domain.data_rights import DELETE_MESSAGES, DeleteForm
+from lift.domain.forms import parse_form
+from lift.passwords import verify_password
+from lift.web.guards import signed_in
+from lift.web.rendering import form_data, render
+from lift.web.security import SESSION_COOKIE
+
+ARCHIVE_FORMAT = "lift-archive/1"
+
+
+async def archive_stream(db: Database, user: User) -> AsyncIterator[bytes]:
+    """One JSON object, written a section and a page at a time."""
+    encode = msgspec.json.encode
+    head = {"format": ARCHIVE_FORMAT, "exported_at": iso(utc_now()),
+            "account": await export_store.account_facts(db, user.id),
+            "definitions": [{"file": f, "term": t, "meaning": m} for f, t, m in export.definitions()]}
+    yield encode(head)[:-1]
+    for name, sql, json_columns in export_store.ARCHIVE_SECTIONS:
+        yield b"," + encode(name) + b":["
+        first = True
+        async for page in export_store.archive_rows(db, user.id, sql, json_columns):
+            yield (b"" if first else b",") + b",".join(encode(item) for item in page)
+            first = False
+        yield b"]"
+    yield b"}"
+
+
+@get("/account/data", guards=[signed_in], name="data_rights")
+async def data_page(request: Request) -> Response:
+    return render(request, "account/data.html", kinds=export.KINDS, columns=export.COLUMNS,
+                  definitions=export.definitions())
+
+
+@get("/account/data/archive.json", guards=[signed_in])
+async def archive(request: Request) -> Response:
+    user = request.scope["user"]
+    day = utc_now().date().isoformat()
+    return Stream(archive_stream(request.app.state.db, user), media_type="application/json",
+                  headers={"Content-Disposition": f'attachment; filename="lift-archive-{day}.json"'})
+
+
+def delete_view(request: Request, errors: dict, status_code: int = 200) -> Response:
+    return render(request, "account/delete.html", status_code=status_code, errors=errors)
+
+
+@get("/account/delete", guards=[signed_in], name="delete_account")
+async def confirm_delete(request: Request) -> Response:
+    return delete_view(request, {})
+
+
+@post("/account/delete", guards=[signed_in])
+async def delete_account(request: Request) -> Response:
+    user, db = request.scope["user"], request.app.state.db
+    form, errors = parse_form(DeleteForm, await form_data(request), DELETE_MESSAGES)
+    if form and not form.confirm:
+        errors["confirm"] = DELETE_MESSAGES["confirm"]
+    if form and not errors and not await verify_password(await users.password_hash_for(db, user.id), form.password):
+        errors["password"] = "That isn't your password. Nothing was deleted."
+    if errors:
+        return delete_view(request, errors, 422)
+    await store.delete_account(db, user)
+    response = render(request, "account/deleted.html", user=None)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response

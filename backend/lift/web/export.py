@@ -1,0 +1,119 @@
+"""CSV downloads, streamed: the patient's own, one linked patient's, or a clinician's whole panel.
+
+The response starts as soon as the header row is ready, and each page of rows is encoded and
+sent before the next is read, so a panel of 500 patients with two years of daily check-ins
+downloads in the memory of one page (bench/bench_export_memory.py measures it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response, Stream
+
+from lift.db import audit
+from lift.db import export as store
+from lift.db import sharing as sharing_store
+from lift.db.connection import Database
+from lift.domain import export as rows
+from lift.domain import sharing as rules
+from lift.web.guards import clinician, patient, shared_patient
+from lift.web.rendering import render
+
+
+async def csv_stream(db: Database, patients: Sequence[rows.PatientRef], kind: str, chosen: rows.DateRange,
+                     seen: rules.Visibility) -> AsyncIterator[bytes]:
+    """The file, chunk by chunk: the header row, then one chunk per page of records."""
+    columns = rows.columns_for(kind, seen)
+    yield rows.csv_text([rows.header(columns)]).encode()
+    if kind == "definitions":
+        yield rows.csv_text(rows.definitions()).encode()
+        return
+    first, last = chosen.first, chosen.last
+    for patient in patients:
+        if kind == "checkins":
+            async for page in store.checkin_records(db, patient.id, first, last):
+                yield rows.csv_text([rows.checkin_row(patient, r, columns) for r in page]).encode()
+        elif kind == "scales":
+            baselines = await store.baselines(db, patient.id)
+            async for page in store.scale_records(db, patient.id, first, last):
+                yield rows.csv_text([rows.scale_row(patient, r, baselines.get(r.instrument), columns)
+                                     for r in page]).encode()
+        elif kind == "sessions":
+            async for page in store.session_records(db, patient, first, last):
+                yield rows.csv_text([rows.session_row(patient, r, columns) for r in page]).encode()
+
+
+async def panel_patients(db: Database, clinician_id: int) -> list[rows.PatientRef]:
+    """Every patient linked to this clinician whose scope allows export, by email."""
+    grants = await sharing_store.grants_for_grantee(db, clinician_id, "clinician")
+    return [rows.PatientRef(g.patient_id, g.patient_email, g.patient_timezone) for g in grants
+            if rules.visibility(g.scope).export]
+
+
+def bad_range(request: Request) -> Response:
+    return render(request, "pages/error.html", status_code=422, title="Those dates didn't work",
+                  message=rows.RANGE_MESSAGE, signed_out=False, show_crisis=False, crisis=None, plan=None,
+                  resources=request.app.state.crisis_resources)
+
+
+def download(request: Request, patients: Sequence[rows.PatientRef], kind: str, chosen: rows.DateRange,
+             seen: rules.Visibility, who: str) -> Response:
+    name = rows.filename(kind, who, chosen.first and chosen.first.isoformat(),
+                         chosen.last and chosen.last.isoformat())
+    return Stream(
+        csv_stream(request.app.state.db, patients, kind, chosen, seen),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def parse_request(kind: str, start: str | None, end: str | None) -> rows.DateRange | None:
+    if kind not in rows.KINDS:
+        raise NotFoundException()
+    return rows.date_range(start, end)
+
+
+@get("/export", guards=[patient], name="export")
+async def own_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
+                     end: FromQuery[str | None] = None) -> Response:
+    chosen = parse_request(kind, start, end)
+    if chosen is None:
+        return bad_range(request)
+    user = request.scope["user"]
+    return download(request, [rows.PatientRef(user.id, user.email, user.timezone)], kind, chosen, rules.OWNER,
+                    "journal")
+
+
+@get("/clinician/patients/{patient_id:int}/export", guards=[clinician])
+async def patient_export(request: Request, patient_id: FromPath[int], kind: FromQuery[str] = "checkins",
+                         start: FromQuery[str | None] = None, end: FromQuery[str | None] = None) -> Response:
+    grant = await shared_patient(request, patient_id)
+    seen = rules.visibility(grant.scope)
+    if not seen.export:
+        raise NotFoundException()
+    chosen = parse_request(kind, start, end)
+    if chosen is None:
+        return bad_range(request)
+    if kind != "definitions":
+        await audit.record(request.app.state.db, [patient_id], request.scope["user"], "export", kind,
+                           rows.range_text(chosen))
+    patient = rows.PatientRef(grant.patient_id, grant.patient_email, grant.patient_timezone)
+    return download(request, [patient], kind, chosen, seen, f"patient-{patient_id}")
+
+
+@get("/clinician/export", guards=[clinician])
+async def panel_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
+                       end: FromQuery[str | None] = None) -> Response:
+    chosen = parse_request(kind, start, end)
+    if chosen is None:
+        return bad_range(request)
+    db, user = request.app.state.db, request.scope["user"]
+    patients = await panel_patients(db, user.id)
+    if patients and kind != "definitions":
+        await audit.record(db, [p.id for p in patients], user, "export", kind, rows.range_text(chosen))
+    # Every clinician grant has the same scope, so one set of columns fits the whole panel.
+    return download(request, patients, kind, chosen, rules.visibility(rules.scope_for("clinician")), "panel")

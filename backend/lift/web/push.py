@@ -1,0 +1,134 @@
+"""The Reminders page: devices that get notifications, what to be reminded about, and the
+service worker script that receives them."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from lift.db import calendar as calendar_store
+from lift.db import reminders as store
+from lift.db.clock import utc_now
+from lift.domain import reminders as rules
+from lift.domain.forms import parse_form
+from lift.domain.push import (
+    MALFORMED,
+    MAX_DEVICES,
+    TOO_MANY_DEVICES,
+    EndpointIn,
+    SubscriptionIn,
+    device_label,
+    subscription_problem,
+)
+from lift.push.scheduler import replan
+from lift.settings import FRONTEND_DIR
+from lift.web.guards import patient
+from lift.web.rendering import form_data, redirect, render
+
+SERVICE_WORKER = FRONTEND_DIR / "static" / "sw.js"
+
+NOTICES = {
+    "saved": "Your reminder settings are saved.",
+    "test-sent": "A test notification is on its way to that device. It can take a few seconds to arrive.",
+    "device-removed": "That device won't get reminders any more.",
+    "calendar-removed": "Your calendar link is turned off. Calendars that used it will stop updating.",
+}
+
+
+async def reminders_view(request: Request, status_code: int = 200, **context) -> Response:
+    user, db = request.scope["user"], request.app.state.db
+    prefs = await store.preferences_for(db, user.id)
+    context.setdefault("values", rules.preferences_as_form_values(prefs))
+    context.setdefault("errors", {})
+    return render(request, "reminders/index.html", status_code=status_code,
+                  devices=await store.devices_for(db, user.id),
+                  public_key=request.app.state.vapid.public_key,
+                  quiet_note=rules.quiet_hours_note(prefs), lead_choices=rules.LEAD_CHOICES,
+                  calendar_since=await calendar_store.feed_created_at(db, user.id), **context)
+
+
+@get("/reminders", guards=[patient], name="reminders")
+async def reminders_page(request: Request, notice: FromQuery[str | None] = None) -> Response:
+    return await reminders_view(request, notice=NOTICES.get(notice or ""))
+
+
+@post("/reminders/settings", guards=[patient])
+async def save_settings(request: Request) -> Response:
+    values = await form_data(request)
+    form, errors = parse_form(rules.PreferencesForm, values, rules.PREFERENCES_MESSAGES)
+    prefs = None
+    if form:
+        prefs, errors = rules.preferences_from_form(form)
+    if prefs is None:
+        return await reminders_view(request, 422, values=values, errors=errors)
+    user = request.scope["user"]
+    await store.save_preferences(request.app.state.db, user.id, prefs, utc_now())
+    await replan(request.app.state, user.id)
+    return redirect(request, "/reminders?notice=saved")
+
+
+def _json_error(message: str, status_code: int = 400) -> Response:
+    return Response(content={"error": message}, status_code=status_code)
+
+
+@post("/reminders/subscriptions", guards=[patient])
+async def subscribe(request: Request) -> Response:
+    """The page's script posts PushSubscription.toJSON() here after the browser subscribed."""
+    try:
+        subscription = msgspec.json.decode(await request.body(), type=SubscriptionIn)
+    except msgspec.DecodeError:
+        return _json_error(MALFORMED)
+    settings = request.app.state.settings
+    if problem := subscription_problem(subscription, settings.push_allow_private_endpoints):
+        return _json_error(problem)
+    user = request.scope["user"]
+    if not await store.has_room_for(request.app.state.db, user.id, subscription.endpoint, MAX_DEVICES):
+        return _json_error(TOO_MANY_DEVICES)
+    label = device_label(request.headers.get("user-agent", ""))
+    device_id = await store.save_subscription(request.app.state.db, user.id, subscription, label, utc_now())
+    await replan(request.app.state, user.id)
+    return Response(content={"id": device_id}, status_code=201)
+
+
+@post("/reminders/subscriptions/remove", guards=[patient])
+async def unsubscribe(request: Request) -> Response:
+    """Turning reminders off on the device in hand: the script sends that device's endpoint."""
+    try:
+        found = msgspec.json.decode(await request.body(), type=EndpointIn)
+    except msgspec.DecodeError:
+        return _json_error(MALFORMED)
+    await store.delete_device_by_endpoint(request.app.state.db, request.scope["user"].id, found.endpoint)
+    return Response(content=b"", status_code=204)
+
+
+@post("/reminders/devices/{device_id:int}/test", guards=[patient])
+async def send_test(request: Request, device_id: FromPath[int]) -> Response:
+    now = utc_now()
+    note = rules.device_test_notification()
+    queued = await store.queue_message(
+        request.app.state.db, request.scope["user"].id, device_id, rules.payload(note),
+        rules.URGENCY["test"], rules.TOPICS["test"], now + rules.TEST_TTL, now,
+    )
+    if queued is None:
+        raise NotFoundException()
+    if (scheduler := request.app.state.scheduler) is not None:
+        scheduler.wake()
+    return redirect(request, "/reminders?notice=test-sent")
+
+
+@post("/reminders/devices/{device_id:int}/delete", guards=[patient])
+async def remove_device(request: Request, device_id: FromPath[int]) -> Response:
+    if not await store.delete_device(request.app.state.db, request.scope["user"].id, device_id):
+        raise NotFoundException()
+    return redirect(request, "/reminders?notice=device-removed")
+
+
+@get("/sw.js", include_in_schema=False)
+async def service_worker() -> Response:
+    """Served from the site root so its scope can be the whole site."""
+    return Response(content=SERVICE_WORKER.read_bytes(), media_type="text/javascript",
+                    headers={"Service-Worker-Allowed": "/"})
+

@@ -1,0 +1,148 @@
+"""Installing Lift and using it with no signal: the web app manifest, the two offline pages
+the service worker keeps, what the worker must precache for this deployment, and what a
+queued check-in needs before it is sent.
+
+Nothing the worker keeps may hold personal data: it fetches every page it keeps without
+cookies, and the offline pages here are rendered as for nobody even when someone is signed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import msgspec
+from litestar import Request, get
+from litestar.response import Response
+from litestar.utils.scope.state import ScopeState
+
+from lift.domain import checkins as rules
+from lift.domain.crisis import THOUGHTS_LABELS, Thoughts, crisis_prompt_for_thoughts
+from lift.settings import FRONTEND_DIR, Settings
+from lift.web.rendering import render
+
+STATIC_DIR = FRONTEND_DIR / "static"
+# What every page needs, or what an installed app shows: precached so that Lift opens with
+# no signal. Paths under /static/.
+SHELL_ASSETS = (
+    "css/app.css", "vendor/htmx.min.js", "js/app.js", "js/offline-queue.js", "js/offline.js",
+    "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png",
+    "icons/maskable-512.png", "icons/apple-touch-icon.png",
+)
+# Public pages kept for offline use, fetched without cookies. /checkin opens the offline
+# check-in page when there is no signal; every other page falls back to /offline.
+OFFLINE_PAGES = ("/offline", "/offline/checkin", "/help", "/learn")
+# How long a navigation waits for the network before the worker shows what it has.
+NAVIGATION_TIMEOUT_MS = 4000
+THEME_COLOR = "#f6f7fb"
+
+
+def asset_version(settings: Settings) -> str:
+    """A hash of every front-end file (and the release label): it changes with each deploy
+    that changes anything a phone keeps, which is what makes a new service worker."""
+    digest = hashlib.sha256(settings.release.encode())
+    folders = [STATIC_DIR, FRONTEND_DIR / "templates", FRONTEND_DIR / "content"]
+    files = sorted(path for folder in folders for path in folder.rglob("*") if path.is_file())
+    for path in [*files, Path(settings.crisis_resources)]:
+        digest.update(str(path.relative_to(FRONTEND_DIR) if path.is_relative_to(FRONTEND_DIR) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def static_url(path: str, version: str) -> str:
+    return f"/static/{path}?v={version}"
+
+
+def manifest(version: str) -> dict:
+    def icon(name: str, size: int, purpose: str) -> dict:
+        return {"src": static_url(f"icons/{name}", version), "sizes": f"{size}x{size}",
+                "type": "image/png", "purpose": purpose}
+
+    return {
+        "id": "/",
+        "name": "Lift: daily check-in journal",
+        "short_name": "Lift",
+        "description": "A daily journal for treatment-resistant depression: check in, plan treatment, "
+                       "and reach help, even with no signal.",
+        "lang": "en",
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOR,
+        "background_color": THEME_COLOR,
+        "categories": ["health", "medical"],
+        "icons": [icon("icon-192.png", 192, "any"), icon("icon-512.png", 512, "any"),
+                  icon("maskable-192.png", 192, "maskable"), icon("maskable-512.png", 512, "maskable")],
+        "screenshots": [{
+            "src": static_url("icons/screenshot-narrow.png", version), "sizes": "390x844",
+            "type": "image/png", "form_factor": "narrow", "label": "Today: the daily check-in and the last 7 days",
+        }],
+        "shortcuts": [
+            {"name": "Check in", "url": "/checkin",
+             "icons": [{"src": static_url("icons/icon-192.png", version), "sizes": "192x192"}]},
+            {"name": "Get help now", "url": "/help",
+             "icons": [{"src": static_url("icons/icon-192.png", version), "sizes": "192x192"}]},
+        ],
+    }
+
+
+def worker_config(version: str, card_slugs: list[str]) -> dict:
+    return {
+        "version": version,
+        "assets": [static_url(path, version) for path in SHELL_ASSETS],
+        "pages": [*OFFLINE_PAGES, *(f"/learn/{slug}" for slug in card_slugs)],
+        "navigationTimeoutMs": NAVIGATION_TIMEOUT_MS,
+    }
+
+
+@get("/manifest.webmanifest", include_in_schema=False)
+async def web_manifest(request: Request) -> Response:
+    return Response(content=msgspec.json.encode(manifest(request.app.state.asset_version)),
+                    media_type="application/manifest+json")
+
+
+@get("/sw-config.js", include_in_schema=False)
+async def worker_config_script(request: Request) -> Response:
+    """Imported by /sw.js. The browser compares imported scripts too when it checks for an
+    update, so a new version here is a new service worker."""
+    config = worker_config(request.app.state.asset_version, list(request.app.state.education))
+    script = b"self.LIFT_OFFLINE = " + msgspec.json.encode(config) + b";\n"
+    return Response(content=script, media_type="application/javascript")
+
+
+def offline_context(request: Request, plan=None) -> dict:
+    """The hidden parts of a check-in page that work with no signal: the "saved on this
+    phone" confirmation, and Get help now worded for each thoughts answer above "none",
+    so an offline answer that reports suicidal thoughts shows the resources at once."""
+    resources = request.app.state.crisis_resources
+    prompts = [(level.value, crisis_prompt_for_thoughts(level, resources.emergency_number))
+               for level in Thoughts if level is not Thoughts.NONE]
+    return {"offline_prompts": prompts, "offline_plan": plan, "resources": resources}
+
+
+@get("/offline", name="offline", include_in_schema=False)
+async def offline_page(request: Request) -> Response:
+    return render(request, "pages/offline.html", user=None)
+
+
+@get("/offline/checkin", include_in_schema=False)
+async def offline_checkin(request: Request) -> Response:
+    """The check-in form as the worker keeps it: for nobody, with no answers and no days (the
+    page's script lists the days from the phone's own calendar when it opens)."""
+    return render(request, "checkins/form.html", user=None, offline=True, values={}, errors={}, days=[],
+                  editing=False, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
+                  **offline_context(request))
+
+
+@get("/offline/session", include_in_schema=False)
+async def offline_session(request: Request) -> Response:
+    """What the queue needs before sending: who is signed in here (so one person's queued
+    check-ins never go to another account) and a CSRF token for the sends."""
+    user = request.scope.get("user")
+    if user is None:
+        return Response(content={"status": "signed-out"}, status_code=401)
+    if user.role != "patient":
+        return Response(content={"status": "not-a-patient"}, status_code=403)
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return Response(content={"owner": str(user.id), "csrf": token})

@@ -1,0 +1,94 @@
+"""The printable report for a clinic visit: a date range's charts, scale history, sessions with
+side effects, and adherence. The patient makes it for themself; a linked clinician can open
+the same report. The print stylesheet turns it into a clean A4 or Letter document."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from litestar import Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from lift.db import audit
+from lift.db import scales as scale_store
+from lift.db import trends as trend_store
+from lift.db.clock import utc_now
+from lift.domain import export, scales, trends
+from lift.domain import sharing as rules
+from lift.domain.accounts import User
+from lift.domain.trends import long_day
+from lift.web.guards import clinician, patient, shared_patient
+from lift.web.rendering import render
+from lift.web.shared import (
+    about_the_patient, chart_tools, daily_charts, patient_of, patient_today, session_entries, session_markers,
+    session_tools,
+)
+
+DEFAULT_DAYS = 30
+# Two years: beyond that a printed chart is a smear, and the CSV export is the better tool.
+MAX_DAYS = 731
+
+
+def report_range(start: str | None, end: str | None, today: date) -> tuple[date, date, str | None]:
+    """The days the report covers: the asked-for range, else the last 30 days; at most two years."""
+    chosen = export.date_range(start, end)
+    problem = None if chosen is not None else export.RANGE_MESSAGE
+    chosen = chosen or export.DateRange(None, None)
+    last = min(chosen.last or today, today)
+    first = chosen.first or last - timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        first = last
+    if (last - first).days >= MAX_DAYS:
+        first = last - timedelta(days=MAX_DAYS - 1)
+        problem = "A report covers at most two years: it starts two years before its last day."
+    return first, last, problem
+
+
+async def report_context(request: Request, person: User, start: str | None, end: str | None) -> dict:
+    db = request.app.state.db
+    today = patient_today(person)
+    first, last, problem = report_range(start, end, today)
+    days = (last - first).days + 1
+    chosen = trends.TrendRange("report", "Report", "this period", days)
+    markers = await session_markers(db, person, first, last)
+    results = await scale_store.results_for(db, person.id)
+    in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
+    sessions = await session_entries(db, person, first, last, today)
+    checked_in = await trend_store.checkin_dates_between(db, person.id, first, last)
+    return dict(
+        person=person, first=first, last=last, days=days, problem=problem, generated=rules.local_when(
+            utc_now(), person.timezone),
+        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers),
+        scale_charts=about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers)
+                                        for i in scales.INSTRUMENTS.values()]),
+        history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
+                 for r in in_range],
+        progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
+        sessions=sessions, session_counts=Counter(view.session.status for view, _ in sessions),
+        checkin_days=len(checked_in), long_day=long_day, change_text=scales.change_text,
+        response_definition=export.RESPONSE_DEFINITION, remission_definition=export.REMISSION_DEFINITION,
+        not_a_diagnosis=export.NOT_A_DIAGNOSIS, **chart_tools(), **session_tools(),
+    )
+
+
+@get("/report", guards=[patient], name="report")
+async def own_report(request: Request, start: FromQuery[str | None] = None,
+                     end: FromQuery[str | None] = None) -> Response:
+    context = await report_context(request, request.scope["user"], start, end)
+    return render(request, "report/report.html", form_action="/report", own=True, **context)
+
+
+@get("/clinician/patients/{patient_id:int}/report", guards=[clinician])
+async def patient_report(request: Request, patient_id: FromPath[int], start: FromQuery[str | None] = None,
+                         end: FromQuery[str | None] = None) -> Response:
+    grant = await shared_patient(request, patient_id)
+    if not rules.visibility(grant.scope).report:
+        raise NotFoundException()
+    context = await report_context(request, patient_of(grant), start, end)
+    await audit.record(request.app.state.db, [patient_id], request.scope["user"], "view", "report",
+                       f"{context['first'].isoformat()} to {context['last'].isoformat()}")
+    return render(request, "report/report.html", form_action=f"/clinician/patients/{patient_id}/report",
+                  own=False, **context)

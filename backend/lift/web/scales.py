@@ -1,0 +1,136 @@
+"""Weekly PHQ-9 and GAD-7: the questionnaires, their results, baseline, response and remission."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from lift.db import scales as store
+from lift.db.clock import iso, utc_now
+from lift.db.connection import DatabaseError
+from lift.domain import scales
+from lift.domain.checkins import today_in
+from lift.domain.crisis import CrisisPrompt, crisis_prompt_for_phq9_item9
+from lift.domain.forms import parse_form
+from lift.domain.trends import long_day
+from lift.web.crisis import crisis_context
+from lift.web.guards import patient
+from lift.web.rendering import form_data, redirect, render
+
+SAVE_FAILED = (
+    "Your answers were not saved because of a problem on our side. They are still here: "
+    "try Save again in a moment."
+)
+NOTICES = {
+    "baseline": "Your baseline is changed. Progress is now measured from it.",
+    "deleted": "The result was deleted.",
+}
+
+
+def instrument_or_404(key: str) -> scales.Instrument:
+    instrument = scales.instrument_for(key)
+    if instrument is None:
+        raise NotFoundException()
+    return instrument
+
+
+def item9_prompt(request: Request, instrument: scales.Instrument, values: dict) -> CrisisPrompt | None:
+    """PHQ-9 item 9 above 0 brings up Get help now, whatever the total and whatever else in
+    the form is missing or wrong, so it is read before anything is validated."""
+    if instrument is not scales.PHQ9:
+        return None
+    answer = scales.item_answer(values.get(scales.PHQ9_ITEM9))
+    if answer is None:
+        return None
+    return crisis_prompt_for_phq9_item9(answer, request.app.state.crisis_resources.emergency_number)
+
+
+def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
+              status_code: int = 200, **crisis) -> Response:
+    crisis.setdefault("crisis", None)
+    return render(request, "scales/form.html", status_code=status_code, instrument=instrument,
+                  values=values, errors=errors, answer_labels=scales.ANSWER_LABELS,
+                  difficulty_question=scales.DIFFICULTY_QUESTION,
+                  difficulty_labels=scales.DIFFICULTY_LABELS, attribution=scales.ATTRIBUTION, **crisis)
+
+
+@get("/scales", guards=[patient], name="scales")
+async def scales_page(request: Request, done: FromQuery[str | None] = None) -> Response:
+    user = request.scope["user"]
+    results = await store.results_for(request.app.state.db, user.id)
+    today = today_in(user.timezone, utc_now())
+    phq9, gad7 = scales.progress(results, scales.PHQ9), scales.progress(results, scales.GAD7)
+    return render(request, "scales/index.html", results=list(reversed(scales.in_order(results))),
+                  due=scales.due_instruments(scales.last_taken(results), today),
+                  instruments=scales.INSTRUMENTS,
+                  phq9=phq9, gad7=gad7, baseline_ids={p.baseline.id for p in (phq9, gad7) if p.baseline},
+                  notice=NOTICES.get(done or ""), long_day=long_day, band_by_key=scales.band_by_key,
+                  change_text=scales.change_text, attribution=scales.ATTRIBUTION)
+
+
+@get("/scales/{instrument:str}", guards=[patient])
+async def scale_form(request: Request, instrument: FromPath[str]) -> Response:
+    return form_view(request, instrument_or_404(instrument), {}, {})
+
+
+@post("/scales/{instrument:str}", guards=[patient])
+async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
+    chosen = instrument_or_404(instrument)
+    user = request.scope["user"]
+    values = await form_data(request)
+    crisis = await crisis_context(request, item9_prompt(request, chosen, values))
+    form, errors = parse_form(scales.FORM_TYPES[chosen.key], values, scales.form_messages(chosen))
+    if errors:
+        return form_view(request, chosen, values, errors, 422, **crisis)
+    answers = scales.answers_of(form, chosen)
+    total = scales.total_score(chosen, answers)
+    band = scales.band_for(chosen, total)
+    now = utc_now()
+    db = request.app.state.db
+    try:
+        result = await store.save_result(
+            db, user.id, chosen.key, scales.local_date_of(now, user.timezone), iso(now), answers, total,
+            band.key, getattr(form, "difficulty", None), form.baseline,
+        )
+    except DatabaseError:
+        return form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)
+    progress = scales.progress(await store.results_for(db, user.id), chosen)
+    return render(request, "scales/result.html", instrument=chosen, result=result, band=band,
+                  meaning=scales.band_meaning(chosen, band), progress=progress, long_day=long_day,
+                  change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
+
+
+async def own_result(request: Request, result_id: int) -> scales.ScaleResult:
+    """The patient's own result; anyone else's is a 404 so IDs cannot be probed."""
+    result = await store.result_by_id(request.app.state.db, request.scope["user"].id, result_id)
+    if result is None:
+        raise NotFoundException()
+    return result
+
+
+@get("/scales/results/{result_id:int}", guards=[patient])
+async def scale_result(request: Request, result_id: FromPath[int]) -> Response:
+    result = await own_result(request, result_id)
+    instrument = scales.INSTRUMENTS[result.instrument]
+    band = scales.band_by_key(instrument, result.band)
+    return render(request, "scales/detail.html", instrument=instrument, result=result, band=band,
+                  meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,
+                  difficulty_question=scales.DIFFICULTY_QUESTION,
+                  difficulty_labels=scales.DIFFICULTY_LABELS, long_day=long_day,
+                  attribution=scales.ATTRIBUTION)
+
+
+@post("/scales/results/{result_id:int}/baseline", guards=[patient])
+async def mark_baseline(request: Request, result_id: FromPath[int]) -> Response:
+    if not await store.mark_baseline(request.app.state.db, request.scope["user"].id, result_id):
+        raise NotFoundException()
+    return redirect(request, "/scales?done=baseline")
+
+
+@post("/scales/results/{result_id:int}/delete", guards=[patient])
+async def delete_result(request: Request, result_id: FromPath[int]) -> Response:
+    if not await store.delete_result(request.app.state.db, request.scope["user"].id, result_id):
+        raise NotFoundException()
+    return redirect(request, "/scales?done=deleted")

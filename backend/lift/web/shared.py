@@ -1,0 +1,69 @@
+"""What the caregiver, clinician and report pages have in common: the patient they look at,
+and the trend charts, worded about the patient rather than to them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import msgspec
+from litestar import Request
+
+from lift.db import treatment as treatment_store
+from lift.db import trends as trend_store
+from lift.db.clock import utc_now
+from lift.domain import schedule, sharing, treatment, trends
+from lift.domain.accounts import User
+from lift.domain.checkins import today_in
+from lift.web.trends import dots_d, path_d, table_rows, treatment_days
+
+
+def wants_partial(request: Request, target: str) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == target
+
+
+def chart_tools() -> dict:
+    """What trends/_chart.html needs besides the chart."""
+    return {"path_d": path_d, "dots_d": dots_d, "table_rows": table_rows, "width": trends.WIDTH,
+            "height": trends.HEIGHT}
+
+
+def patient_of(grant: sharing.Grant) -> User:
+    return User(id=grant.patient_id, email=grant.patient_email, role="patient", timezone=grant.patient_timezone)
+
+
+def patient_today(person: User) -> date:
+    return today_in(person.timezone, utc_now())
+
+
+def about_the_patient(charts: Sequence[trends.Chart]) -> list[trends.Chart]:
+    return [msgspec.structs.replace(c, summary=sharing.about_the_patient(c.summary)) for c in charts]
+
+
+async def daily_charts(db, person: User, metrics: Sequence[trends.Metric], first: date, last: date,
+                       today: date, chosen: trends.TrendRange, markers: Sequence[date] = ()) -> list[trends.Chart]:
+    # Six days before the range feed the 7-day average of its first days, as on Trends.
+    history = await trend_store.day_values_between(db, person.id, first - timedelta(days=trends.AVERAGE_DAYS - 1),
+                                                   last)
+    return about_the_patient([trends.daily_chart(m, history, first, last, today, chosen, markers)
+                              for m in metrics])
+
+
+async def session_markers(db, person: User, first: date, last: date) -> list[date]:
+    return await treatment_days(db, person, first, last)
+
+
+async def session_entries(db, person: User, first: date, last: date, today: date) -> list[tuple]:
+    """Sessions in a range of local days, oldest first, each with its log if it has one."""
+    start = schedule.local_day_bounds(first, person.timezone)[0]
+    end = schedule.local_day_bounds(last, person.timezone)[1]
+    entries = []
+    for session in await treatment_store.sessions_between(db, person.id, start, end):
+        log = await treatment_store.session_log(db, person.id, session.id) if session.has_log else None
+        entries.append((treatment.view(session, person.timezone, today), log))
+    return entries
+
+
+def session_tools() -> dict:
+    return {"side_effect_labels": treatment.SIDE_EFFECT_LABELS, "back_to_normal": treatment.BACK_TO_NORMAL,
+            "mood_change": treatment.mood_change}

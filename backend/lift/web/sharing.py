@@ -1,0 +1,225 @@
+"""The patient's Sharing page (invite, see, change and revoke grants), "who saw my journal",
+and the invitee's side: opening an invitation, signing up or signing in, and accepting it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from lift.db import audit
+from lift.db import sharing as store
+from lift.db.clock import utc_now
+from lift.domain import accounts
+from lift.domain import sharing as rules
+from lift.domain.forms import parse_form
+from lift.domain.trends import long_day
+from lift.passwords import hash_password
+from lift.settings import Settings, ensure_secret_key
+from lift.web.auth import client_ip, known_timezones, start_session, timezone_choices
+from lift.web.guards import patient, signed_in
+from lift.web.rendering import form_data, redirect, render
+
+AUDIT_PAGE_SIZE = 50
+MAX_PAGE = 100_000
+# Longer than any token or code Lift makes: anything longer is not worth hashing.
+MAX_KEY_CHARS = 64
+NOTICES = {
+    "revoked": "Sharing stopped. They can no longer see your journal, starting with their next click.",
+    "withdrawn": "The invitation is withdrawn. Its link and code no longer work.",
+    "scope": "Saved. They see the new choice from their next click.",
+}
+
+
+@cache
+def _code_key(settings: Settings) -> str:
+    return ensure_secret_key(settings)
+
+
+def code_key(request: Request) -> str:
+    return _code_key(request.app.state.settings)
+
+
+def home_for(role: str, patient_id: int) -> str:
+    """Where an invitee lands once they accept: that patient's page."""
+    return f"/{role}/patients/{patient_id}"
+
+
+# --- The patient's Sharing page -------------------------------------------------------------
+
+
+async def sharing_view(request: Request, values: dict, errors: dict, status_code: int = 200,
+                       notice: str | None = None) -> Response:
+    db, user = request.app.state.db, request.scope["user"]
+    return render(request, "sharing/index.html", status_code=status_code, values=values, errors=errors,
+                  grants=await store.grants_for_patient(db, user.id),
+                  pending=await store.pending_invitations(db, user.id), notice=notice,
+                  scope_text=rules.scope_text, long_day=long_day, invitation_days=rules.INVITATION_DAYS)
+
+
+@get("/sharing", guards=[patient], name="sharing")
+async def sharing_page(request: Request, notice: FromQuery[str | None] = None) -> Response:
+    return await sharing_view(request, {"role": "caregiver"}, {}, notice=NOTICES.get(notice or ""))
+
+
+@post("/sharing/invitations", guards=[patient])
+async def create_invitation(request: Request) -> Response:
+    values = await form_data(request)
+    form, errors = parse_form(rules.InviteForm, values, rules.INVITE_MESSAGES)
+    if errors:
+        return await sharing_view(request, values, errors, 422)
+    token, code = await store.create_invitation(request.app.state.db, request.scope["user"], form,
+                                                code_key(request))
+    scope = rules.scope_for(form.role, form.include_notes, form.include_thoughts)
+    sees, hidden = rules.describe(scope)
+    # The link and code are shown this once: only their hashes are kept.
+    return render(request, "sharing/created.html", link=f"{str(request.base_url).rstrip('/')}/invite/{token}",
+                  code=rules.format_code(code), role=form.role, label=form.label, sees=sees, hidden=hidden,
+                  invitation_days=rules.INVITATION_DAYS)
+
+
+@post("/sharing/invitations/{invitation_id:int}/withdraw", guards=[patient])
+async def withdraw_invitation(request: Request, invitation_id: FromPath[int]) -> Response:
+    if not await store.withdraw_invitation(request.app.state.db, request.scope["user"], invitation_id):
+        raise NotFoundException()
+    return redirect(request, "/sharing?notice=withdrawn")
+
+
+@post("/sharing/grants/{grant_id:int}/revoke", guards=[patient])
+async def revoke_grant(request: Request, grant_id: FromPath[int]) -> Response:
+    if not await store.revoke_grant(request.app.state.db, request.scope["user"], grant_id):
+        raise NotFoundException()
+    return redirect(request, "/sharing?notice=revoked")
+
+
+@post("/sharing/grants/{grant_id:int}/scope", guards=[patient])
+async def change_scope(request: Request, grant_id: FromPath[int]) -> Response:
+    form, errors = parse_form(rules.ScopeForm, await form_data(request), rules.SCOPE_MESSAGES)
+    if errors:
+        return await sharing_view(request, {"role": "caregiver"}, errors, 422)
+    scope = rules.scope_for("caregiver", form.include_notes, form.include_thoughts)
+    if not await store.set_caregiver_scope(request.app.state.db, request.scope["user"], grant_id, scope):
+        raise NotFoundException()
+    return redirect(request, "/sharing?notice=scope")
+
+
+@get("/sharing/audit", guards=[patient], name="sharing_audit")
+async def audit_page(request: Request, page: FromQuery[int] = 1) -> Response:
+    user = request.scope["user"]
+    page = min(max(page, 1), MAX_PAGE)
+    entries, total = await audit.entries_for(request.app.state.db, user.id, AUDIT_PAGE_SIZE,
+                                             (page - 1) * AUDIT_PAGE_SIZE)
+    return render(request, "sharing/audit.html", entries=entries, page=page, total=total,
+                  pages=max(1, -(-total // AUDIT_PAGE_SIZE)), sentence=rules.audit_sentence,
+                  when=lambda at: rules.local_when(at, user.timezone))
+
+
+# --- The invitee's side ---------------------------------------------------------------------
+
+
+async def find_invitation(request: Request, key: str) -> tuple[rules.Invitation | None, str | None, int]:
+    """The invitation a link token or short code names, why it can't be used (or None), and
+    the status to answer with. Unknown keys count toward a per-address limit, so the short
+    codes cannot be guessed by trying them one after another."""
+    db, settings = request.app.state.db, request.app.state.settings
+    window = timedelta(minutes=settings.signin_window_minutes)
+    ip = client_ip(request)
+    if await store.recent_failures(db, ip, window) >= settings.signin_ip_limit:
+        return None, "throttled", 429
+    invitation = None
+    if len(key) <= MAX_KEY_CHARS:
+        if code := rules.normalise_code(key):
+            invitation = await store.invitation_by_code(db, store.code_hash(code, code_key(request)))
+        else:
+            invitation = await store.invitation_by_token(db, store.token_hash(key))
+    problem = rules.invitation_problem(invitation, utc_now())
+    if problem == "unknown":
+        await store.record_failure(db, ip, window)
+        return None, problem, 404
+    return invitation, problem, 410 if problem else 200
+
+
+def dead_invitation(request: Request, problem: str, status_code: int) -> Response:
+    """The same page for every kind of dead invitation: it says what happened to the
+    invitation and nothing about who made it."""
+    message = rules.INVITATION_PROBLEMS.get(problem) or (
+        "Too many invitation codes were tried from here. Wait a few minutes and try again.")
+    return render(request, "invite/invalid.html", status_code=status_code, message=message)
+
+
+def invitation_view(request: Request, key: str, invitation: rules.Invitation, values: dict, errors: dict,
+                    status_code: int = 200) -> Response:
+    user = request.scope.get("user")
+    sees, hidden = rules.describe(invitation.scope)
+    return render(request, "invite/show.html", status_code=status_code, key=key, invitation=invitation,
+                  sees=sees, hidden=hidden, values=values, errors=errors, timezones=timezone_choices(),
+                  role_problem=rules.role_problem(invitation, user.role) if user else None,
+                  long_day=long_day, detect_timezone=not values.get("email"))
+
+
+@get("/invite", name="invite")
+async def enter_code(request: Request, code: FromQuery[str | None] = None) -> Response:
+    if code is None:
+        return render(request, "invite/enter.html", values={}, errors={})
+    normal = rules.normalise_code(code)
+    if normal is None:
+        return render(request, "invite/enter.html", status_code=422, values={"code": code},
+                      errors={"code": "Enter the 8-character code, like 7KQ2-M9XD."})
+    return redirect(request, f"/invite/{normal}")
+
+
+@get("/invite/{key:str}")
+async def invitation_page(request: Request, key: FromPath[str]) -> Response:
+    invitation, problem, status = await find_invitation(request, key)
+    if problem:
+        return dead_invitation(request, problem, status)
+    default_zone = request.app.state.settings.default_timezone
+    return invitation_view(request, key, invitation, {"timezone": default_zone}, {})
+
+
+@post("/invite/{key:str}/signup")
+async def signup_and_accept(request: Request, key: FromPath[str]) -> Response:
+    """A new caregiver or clinician account, made only through an invitation, which it accepts."""
+    if request.scope.get("user"):
+        return redirect(request, f"/invite/{key}")
+    invitation, problem, status = await find_invitation(request, key)
+    if problem:
+        return dead_invitation(request, problem, status)
+    values = await form_data(request)
+    form, errors = parse_form(accounts.SignupForm, values, accounts.SIGNUP_MESSAGES)
+    if form:
+        if problem := accounts.password_problem(form.password, form.email):
+            errors["password"] = problem
+        if tz_problem := accounts.timezone_problem(form.timezone, known_timezones()):
+            errors["timezone"] = tz_problem
+    if form and not errors:
+        try:
+            user, _ = await store.accept_with_new_account(
+                request.app.state.db, invitation.id, accounts.normalise_email(form.email),
+                await hash_password(form.password), form.timezone, invitation.role,
+            )
+        except store.InvitationGone:
+            return dead_invitation(request, "used", 410)
+        if user:
+            return await start_session(request, user.id, home_for(invitation.role, invitation.patient_id))
+        errors["email"] = ("An account with this email already exists. Sign in with it instead, "
+                           "then accept the invitation.")
+    values.pop("password", None)
+    return invitation_view(request, key, invitation, values, errors, 422)
+
+
+@post("/invite/{key:str}/accept", guards=[signed_in])
+async def accept(request: Request, key: FromPath[str]) -> Response:
+    user = request.scope["user"]
+    invitation, problem, status = await find_invitation(request, key)
+    if problem:
+        return dead_invitation(request, problem, status)
+    if rules.role_problem(invitation, user.role):
+        return invitation_view(request, key, invitation, {}, {}, 409)
+    if await store.accept_invitation(request.app.state.db, invitation.id, user) is None:
+        return dead_invitation(request, "used", 410)
+    return redirect(request, home_for(user.role, invitation.patient_id))

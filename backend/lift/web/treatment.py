@@ -1,0 +1,332 @@
+"""The treatment plan, its sessions, the treatment-day checklist, and the session log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Response
+
+from lift.db import treatment as store
+from lift.db.clock import utc_now
+from lift.db.connection import DatabaseError
+from lift.domain import schedule
+from lift.domain import treatment as rules
+from lift.domain.accounts import User
+from lift.domain.forms import parse_form
+from lift.web.guards import patient
+from lift.web.rendering import form_data, redirect, render, wants_fragment
+
+SAVE_FAILED = (
+    "Nothing was saved because of a problem on our side. Your answers are still here: "
+    "try again in a moment."
+)
+SIDE_EFFECTS_CARD = "side-effects"
+TREATMENT_DAY_CARD = "treatment-day"
+
+
+def patient_today(user: User) -> date:
+    return schedule.local_date_of(utc_now(), user.timezone)
+
+
+def card(request: Request, slug: str):
+    return request.app.state.education.get(slug)
+
+
+async def own_plan(request: Request) -> rules.Plan:
+    plan = await store.plan_for(request.app.state.db, request.scope["user"].id)
+    if plan is None:
+        raise NotFoundException()
+    return plan
+
+
+async def own_session(request: Request, session_id: int) -> rules.Session:
+    """The patient's own session; anyone else's is a 404 so IDs cannot be probed."""
+    session = await store.session_by_id(request.app.state.db, request.scope["user"].id, session_id)
+    if session is None:
+        raise NotFoundException()
+    return session
+
+
+async def home_context(request: Request, user: User, today: date) -> dict:
+    """What the home page shows about treatment: today's session with its checklist, and the next one."""
+    db = request.app.state.db
+    plan = await store.plan_for(db, user.id)
+    if plan is None:
+        return {"treatment_plan": None}
+    day_start, day_end = schedule.local_day_bounds(today, user.timezone)
+    todays = rules.todays_session(await store.sessions_between(db, user.id, day_start, day_end),
+                                  today, user.timezone)
+    following = await store.next_planned_session(db, user.id, day_end if todays else day_start)
+    return {
+        "treatment_plan": plan,
+        "treatment_today": rules.view(todays, user.timezone, today) if todays else None,
+        "treatment_next": rules.view(following, user.timezone, today) if following else None,
+        "treatment_day_card": card(request, TREATMENT_DAY_CARD),
+    }
+
+
+# The plan ------------------------------------------------------------------------------
+
+
+@get("/treatment", guards=[patient], name="treatment")
+async def overview(request: Request, notice: FromQuery[str | None] = None) -> Response:
+    user = request.scope["user"]
+    db = request.app.state.db
+    plan = await store.plan_for(db, user.id)
+    if plan is None:
+        return render(request, "treatment/overview.html", plan=None)
+    today = patient_today(user)
+    sessions = await store.sessions_for(db, user.id)
+    def views(chosen: list[rules.Session]) -> list[rules.SessionView]:
+        return [rules.view(s, user.timezone, today) for s in chosen]
+
+    return render(request, "treatment/overview.html", plan=plan, notice=notice,
+                  upcoming=views(rules.upcoming(sessions, today, user.timezone)),
+                  earlier=views(rules.earlier(sessions, today, user.timezone)))
+
+
+def plan_form_view(request: Request, values: dict, errors: dict, status_code: int = 200,
+                   editing: bool = False) -> Response:
+    return render(request, "treatment/plan_form.html", status_code=status_code, values=values, errors=errors,
+                  editing=editing, medications=rules.MEDICATIONS, templates=schedule.TEMPLATES,
+                  maintenance=schedule.MAINTENANCE, today=patient_today(request.scope["user"]))
+
+
+@get("/treatment/plan/new", guards=[patient])
+async def new_plan(request: Request) -> Response:
+    if await store.plan_for(request.app.state.db, request.scope["user"].id):
+        return redirect(request, "/treatment")
+    today = patient_today(request.scope["user"])
+    return plan_form_view(request, {"template": "esketamine", "medication": "esketamine",
+                                    "start_date": today.isoformat(), "induction_weeks": "3"}, {})
+
+
+@post("/treatment/plan", guards=[patient])
+async def create_plan(request: Request) -> Response:
+    user = request.scope["user"]
+    values = await form_data(request)
+    plan, errors = parse_form(rules.PlanForm, values, rules.PLAN_MESSAGES)
+    sched, sched_errors = parse_form(rules.ScheduleForm, values, rules.SCHEDULE_MESSAGES)
+    errors.update(sched_errors)
+    for field, problem in rules.plan_problems(plan, sched, patient_today(user)).items():
+        errors.setdefault(field, problem)
+    if errors:
+        return plan_form_view(request, values, errors, 422)
+    sessions = []
+    if sched.template != "none":
+        slots = schedule.until(schedule.template_slots(sched.template, sched.start_date, sched.maintenance,
+                                                       sched.induction_weeks), sched.end_date)
+        sessions = schedule.plan_sessions(slots, schedule.parse_time(sched.session_time), user.timezone)
+    try:
+        created = await store.create_plan(request.app.state.db, user.id, plan, sessions)
+    except DatabaseError:
+        return plan_form_view(request, values, {"form": SAVE_FAILED}, 503)
+    if created is None:
+        return redirect(request, "/treatment")
+    if sched.template == "none":
+        return redirect(request, "/treatment/sessions/new")
+    return redirect(request, "/treatment?notice=created")
+
+
+@get("/treatment/plan/edit", guards=[patient])
+async def edit_plan(request: Request) -> Response:
+    plan = await own_plan(request)
+    return plan_form_view(request, rules.as_plan_values(plan), {}, editing=True)
+
+
+@post("/treatment/plan/edit", guards=[patient])
+async def save_plan(request: Request) -> Response:
+    await own_plan(request)
+    values = await form_data(request)
+    plan, errors = parse_form(rules.PlanForm, values, rules.PLAN_MESSAGES)
+    if plan:
+        errors.update(rules.plan_problems(plan, None, patient_today(request.scope["user"])))
+    if errors:
+        return plan_form_view(request, values, errors, 422, editing=True)
+    await store.update_plan(request.app.state.db, request.scope["user"].id, plan)
+    return redirect(request, "/treatment?notice=saved")
+
+
+@get("/treatment/plan/delete", guards=[patient])
+async def confirm_delete_plan(request: Request) -> Response:
+    return render(request, "treatment/delete.html", plan=await own_plan(request))
+
+
+@post("/treatment/plan/delete", guards=[patient])
+async def delete_plan(request: Request) -> Response:
+    if not await store.delete_plan(request.app.state.db, request.scope["user"].id):
+        raise NotFoundException()
+    return redirect(request, "/treatment?notice=deleted")
+
+
+# Sessions ------------------------------------------------------------------------------
+
+
+def session_form_view(request: Request, values: dict, errors: dict, status_code: int = 200,
+                      moving: rules.SessionView | None = None) -> Response:
+    return render(request, "treatment/session_form.html", status_code=status_code, values=values,
+                  errors=errors, moving=moving)
+
+
+def planned_from(form: rules.SessionForm, timezone: str, phase: str) -> schedule.PlannedSession:
+    return schedule.plan_sessions([schedule.SessionSlot(local_date=form.session_date, phase=phase)],
+                                  schedule.parse_time(form.session_time), timezone)[0]
+
+
+def session_form_errors(form: rules.SessionForm | None, errors: dict, today: date) -> dict:
+    if form and (problem := schedule.start_date_error(form.session_date, today)):
+        errors["session_date"] = problem
+    return errors
+
+
+@get("/treatment/sessions/new", guards=[patient])
+async def new_session(request: Request) -> Response:
+    await own_plan(request)
+    return session_form_view(request, {"session_date": patient_today(request.scope["user"]).isoformat()}, {})
+
+
+@post("/treatment/sessions", guards=[patient])
+async def add_session(request: Request) -> Response:
+    user = request.scope["user"]
+    await own_plan(request)
+    values = await form_data(request)
+    form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
+    if session_form_errors(form, errors, patient_today(user)):
+        return session_form_view(request, values, errors, 422)
+    planned = planned_from(form, user.timezone, "Added by you")
+    new_id = await store.add_session(request.app.state.db, user.id, planned)
+    if new_id is None:
+        raise NotFoundException()
+    return redirect(request, f"/treatment/sessions/{new_id}")
+
+
+@get("/treatment/sessions/{session_id:int}", guards=[patient])
+async def session_page(request: Request, session_id: FromPath[int],
+                       notice: FromQuery[str | None] = None) -> Response:
+    user = request.scope["user"]
+    session = await own_session(request, session_id)
+    plan = await own_plan(request)
+    log = await store.session_log(request.app.state.db, user.id, session_id) if session.has_log else None
+    today = patient_today(user)
+    return render(request, "treatment/session.html", item=rules.view(session, user.timezone, today),
+                  plan=plan, log=log, side_effect_labels=rules.SIDE_EFFECT_LABELS,
+                  back_to_normal=rules.BACK_TO_NORMAL,
+                  can_move=schedule.can_transition(session.status, "rescheduled"),
+                  treatment_day_card=card(request, TREATMENT_DAY_CARD), notice=notice)
+
+
+@get("/treatment/sessions/{session_id:int}/move", guards=[patient])
+async def move_form(request: Request, session_id: FromPath[int]) -> Response:
+    user = request.scope["user"]
+    session = await own_session(request, session_id)
+    item = rules.view(session, user.timezone, patient_today(user))
+    values = {"session_date": item.day.isoformat(), "session_time": item.time_label}
+    if problem := schedule.transition_error(session.status, "rescheduled"):
+        return session_form_view(request, values, {"form": problem}, 409, moving=item)
+    return session_form_view(request, values, {}, moving=item)
+
+
+@post("/treatment/sessions/{session_id:int}/move", guards=[patient])
+async def move_session(request: Request, session_id: FromPath[int]) -> Response:
+    user = request.scope["user"]
+    session = await own_session(request, session_id)
+    item = rules.view(session, user.timezone, patient_today(user))
+    values = await form_data(request)
+    if problem := schedule.transition_error(session.status, "rescheduled"):
+        return session_form_view(request, values, {"form": problem}, 409, moving=item)
+    form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
+    if session_form_errors(form, errors, patient_today(user)):
+        return session_form_view(request, values, errors, 422, moving=item)
+    new_id = await store.move_session(request.app.state.db, user.id, session_id,
+                                      planned_from(form, user.timezone, session.phase))
+    if new_id is None:
+        return session_form_view(request, values, {"form": rules.CHANGED_MEANWHILE}, 409, moving=item)
+    return redirect(request, f"/treatment/sessions/{new_id}?notice=moved")
+
+
+@post("/treatment/sessions/{session_id:int}/cancel", guards=[patient])
+async def cancel_session(request: Request, session_id: FromPath[int]) -> Response:
+    user = request.scope["user"]
+    session = await own_session(request, session_id)
+    if schedule.can_transition(session.status, "cancelled"):
+        await store.set_session_status(request.app.state.db, user.id, session_id, "cancelled", session.status)
+    return redirect(request, f"/treatment/sessions/{session_id}?notice=cancelled")
+
+
+@post("/treatment/sessions/{session_id:int}/ride", guards=[patient])
+async def ride_home(request: Request, session_id: FromPath[int]) -> Response:
+    """Tick or dismiss "ride home arranged"; htmx swaps the checklist, a plain post goes back."""
+    user = request.scope["user"]
+    await own_session(request, session_id)
+    values = await form_data(request)
+    choice = values.get("ride_home", "")
+    if choice in ("arranged", "dismissed", ""):
+        await store.set_ride_home(request.app.state.db, user.id, session_id, choice)
+    if wants_fragment(request):
+        session = await own_session(request, session_id)
+        item = rules.view(session, user.timezone, patient_today(user))
+        return render(request, "treatment/_checklist.html", item=item, plan=await own_plan(request),
+                      back=rules.back_path(values.get("back")),
+                      treatment_day_card=card(request, TREATMENT_DAY_CARD))
+    return redirect(request, rules.back_path(values.get("back")))
+
+
+# The session log -------------------------------------------------------------------------
+
+
+def log_form_view(request: Request, item: rules.SessionView, values: dict, errors: dict,
+                  status_code: int = 200) -> Response:
+    return render(request, "treatment/log.html", status_code=status_code, item=item, values=values,
+                  errors=errors, outcomes=rules.OUTCOMES, side_effects=rules.SIDE_EFFECTS,
+                  severities=rules.SEVERITIES, back_to_normal=rules.BACK_TO_NORMAL, note_max=rules.NOTE_MAX)
+
+
+@get("/treatment/sessions/{session_id:int}/log", guards=[patient])
+async def log_form(request: Request, session_id: FromPath[int]) -> Response:
+    user = request.scope["user"]
+    session = await own_session(request, session_id)
+    item = rules.view(session, user.timezone, patient_today(user))
+    log = await store.session_log(request.app.state.db, user.id, session_id) if session.has_log else None
+    values = rules.as_log_values(log, session.status)
+    if problem := rules.log_block_reason(session.status, item.day, patient_today(user)):
+        return log_form_view(request, item, values, {"form": problem}, 409)
+    return log_form_view(request, item, values, {})
+
+
+@post("/treatment/sessions/{session_id:int}/log", guards=[patient])
+async def save_log(request: Request, session_id: FromPath[int]) -> Response:
+    user = request.scope["user"]
+    db = request.app.state.db
+    session = await own_session(request, session_id)
+    today = patient_today(user)
+    item = rules.view(session, user.timezone, today)
+    values = await form_data(request)
+    form, errors = parse_form(rules.LogForm, values, rules.LOG_MESSAGES)
+    side_effects, effect_errors = rules.parse_side_effects(values)
+    errors.update(effect_errors)
+    errors.update(rules.blood_pressure_problems(values))
+    if form:
+        errors.update(rules.log_problems(form, session.status, item.day, today))
+    if errors:
+        return log_form_view(request, item, values, errors, 409 if "form" in errors else 422)
+    if form.outcome == "rescheduled":
+        moved = rules.SessionForm(session_date=form.new_date, session_time=form.new_time)
+        planned = planned_from(moved, user.timezone, session.phase)
+        new_id = await store.move_session(db, user.id, session_id, planned)
+        if new_id is None:
+            raise NotFoundException()
+        return redirect(request, f"/treatment/sessions/{new_id}?notice=moved")
+    if form.outcome == "missed":
+        side_effects = {}
+        form = rules.LogForm(outcome="missed", note=form.note)
+    if not await store.save_session_log(db, user.id, session_id, session.status, form, side_effects):
+        return log_form_view(request, item, values, {"form": rules.CHANGED_MEANWHILE}, 409)
+    log = await store.session_log(db, user.id, session_id)
+    return render(request, "treatment/logged.html", item=item, outcome=form.outcome, log=log,
+                  change=rules.mood_change(log), side_effect_labels=rules.SIDE_EFFECT_LABELS,
+                  back_to_normal=rules.BACK_TO_NORMAL, plan=await own_plan(request),
+                  clinic_reasons=rules.clinic_contact_reasons(side_effects),
+                  side_effects_card=card(request, SIDE_EFFECTS_CARD) if side_effects else None)

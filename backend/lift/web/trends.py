@@ -1,0 +1,88 @@
+"""The trends page: daily mood, anxiety and sleep, weekly scale totals, and checking in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from html import escape
+from zoneinfo import ZoneInfo
+
+from litestar import Request, get
+from litestar.params import FromQuery
+from litestar.response import Response
+from markupsafe import Markup
+
+from lift.db import scales as scale_store
+from lift.db import treatment as treatment_store
+from lift.db import trends as store
+from lift.db.clock import utc_now
+from lift.domain import scales, trends
+from lift.domain.checkins import today_in
+from lift.web.rendering import render
+from lift.web.guards import patient
+
+CHARTS_ID = "trend-charts"
+
+
+def path_d(runs: Sequence[Sequence[trends.Point]]) -> str:
+    """SVG path data for runs of points. A run of one point is drawn as a dot (a zero-length
+    segment with a round cap), so a lone day between gaps is still visible."""
+    parts = []
+    for run in runs:
+        parts.append("M" + "L".join(f"{x:g} {y:g}" for x, y in run) + ("h0" if len(run) == 1 else ""))
+    return "".join(parts)
+
+
+def dots_d(points: Sequence[trends.Point]) -> str:
+    return "".join(f"M{x:g} {y:g}h0" for x, y in points)
+
+
+def table_rows(rows: Sequence[trends.TableRow]) -> Markup:
+    """The <tr>s of a chart's data table. A long range has hundreds of rows, and escaping
+    each cell through the template costs more than the rest of the page, so they are joined
+    here, with every cell escaped."""
+    return Markup("".join(
+        f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td><td>{escape(detail)}</td></tr>\n'
+        for label, value, detail in rows
+    ))
+
+
+async def treatment_days(db, user, first: date, last: date) -> list[date]:
+    """The local days with a treatment session, marked on every chart's time axis."""
+    zone = ZoneInfo(user.timezone)
+    sessions = await treatment_store.sessions_between(
+        db, user.id, datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )
+    return trends.session_days([(s.starts_at, s.status) for s in sessions], user.timezone)
+
+
+@get("/trends", guards=[patient], name="trends")
+async def trends_page(request: Request, range: FromQuery[str | None] = None) -> Response:
+    user = request.scope["user"]
+    db = request.app.state.db
+    today = today_in(user.timezone, utc_now())
+    chosen = trends.trend_range(range)
+    first_entry = await store.first_entry_date(db, user.id) if chosen.days is None else None
+    first, last = trends.range_bounds(chosen, today, first_entry)
+    # Six days before the range feed the 7-day average of its first days.
+    history = await store.day_values_between(
+        db, user.id, first - timedelta(days=trends.AVERAGE_DAYS - 1), last
+    )
+    results = await scale_store.results_for_trends(db, user.id, first)
+    recent = await store.checkin_dates_between(
+        db, user.id, today - timedelta(days=trends.ADHERENCE_DAYS - 1), today
+    )
+    markers = await treatment_days(db, user, first, last)
+    context = dict(
+        chosen=chosen, ranges=list(trends.RANGES.values()), first=first, today=today,
+        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers)
+                      for m in trends.METRICS],
+        scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers)
+                      for i in scales.INSTRUMENTS.values()],
+        adherence=trends.adherence(recent, today), path_d=path_d, dots_d=dots_d, table_rows=table_rows,
+        width=trends.WIDTH, height=trends.HEIGHT, charts_id=CHARTS_ID,
+    )
+    if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == CHARTS_ID:
+        return render(request, "trends/_charts.html", **context)
+    return render(request, "trends/index.html", **context)

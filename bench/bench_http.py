@@ -1,0 +1,130 @@
+"""HTTP throughput and tail latency of Lift against a minimal Litestar app, in one run.
+
+    make bench-http        (installs Debian's wrk when missing)
+
+Both apps are served by uvicorn exactly as `python -m lift run` serves Lift (one process,
+access log off) on 127.0.0.1, and loaded by wrk with 50 connections on 2 threads. It prints,
+and writes to bench/results/http.json:
+  - signed-in check-in POST: requests/s as a ratio of the baseline's POST, and p99;
+  - home and trends GET: requests/s as ratios of the baseline's GET.
+Goals (issue 9): check-in POST >= 60% of baseline throughput, p99 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "backend"), str(REPO / "bench")]
+
+from bench_trends import EMAIL, PASSWORD, seed  # noqa: E402
+from tests.served import ServedApp, free_port  # noqa: E402
+
+RESULTS = REPO / "bench" / "results"
+POST_LUA = """
+wrk.method = "POST"
+wrk.body = "local_date={day}&mood=6&anxiety=3&sleep_hours=7.5&thoughts=0&note=&_csrf_token={token}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "{cookie}"
+wrk.headers["x-csrftoken"] = "{token}"
+"""
+GET_LUA = 'wrk.headers["Cookie"] = "{cookie}"\n'
+JSON_POST_LUA = 'wrk.method = "POST"\nwrk.body = "{}"\nwrk.headers["Content-Type"] = "application/json"\n'
+
+
+def wrk(url: str, script: str, seconds: int, connections: int = 50) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    try:
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", file.name, url],
+                             capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    finally:
+        os.unlink(file.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def serve_baseline(log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "baseline_app:app", "--port", str(port), "--no-access-log",
+         "--log-level", "warning"], cwd=REPO / "bench", stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/json", timeout=1)
+            return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("baseline app did not start")
+
+
+def sign_in(url: str) -> tuple[str, str]:
+    with httpx.Client(base_url=url, timeout=10) as client:
+        client.get("/signup")
+        token = client.cookies["csrftoken"]
+        response = client.post("/signup", data={"email": EMAIL, "password": PASSWORD,
+                                                "timezone": "America/New_York", "_csrf_token": token})
+        assert response.status_code == 303, response.status_code
+        return f"csrftoken={token}; lift_session={client.cookies['lift_session']}", token
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        baseline, base_url = serve_baseline(folder / "baseline.log")
+        lift = ServedApp(folder / "data", folder / "lift.log")
+        lift.start()
+        try:
+            cookie, token = sign_in(lift.url)
+            seed(lift.data_dir / "lift.db", date.today())
+            day = datetime.now(ZoneInfo("America/New_York")).date().isoformat()
+            results = {
+                "baseline_get": wrk(f"{base_url}/json", "", args.seconds),
+                "baseline_post": wrk(f"{base_url}/json", JSON_POST_LUA, args.seconds),
+                "checkin_post": wrk(f"{lift.url}/checkin", POST_LUA.format(day=day, token=token, cookie=cookie),
+                                    args.seconds),
+                "home_get": wrk(f"{lift.url}/", GET_LUA.format(cookie=cookie), args.seconds),
+                "trends_get": wrk(f"{lift.url}/trends", GET_LUA.format(cookie=cookie), args.seconds),
+            }
+        finally:
+            lift.stop()
+            baseline.terminate()
+            baseline.wait(10)
+    ratios = {
+        "checkin_post_vs_baseline_post": results["checkin_post"]["rps"] / results["baseline_post"]["rps"],
+        "home_get_vs_baseline_get": results["home_get"]["rps"] / results["baseline_get"]["rps"],
+        "trends_get_vs_baseline_get": results["trends_get"]["rps"] / results["baseline_get"]["rps"],
+    }
+    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                          "python": platform.python_version()},
+              "connections": 50, "seconds": args.seconds, "results": results, "ratios": ratios}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "http.json").write_text(json.dumps(report, indent=2) + "\n")
+    for name, value in results.items():
+        print(f"{name:14} {value['rps']:9.0f} req/s   p99 {value['p99_ms']:7.1f} ms   non-2xx {value['non_2xx']}")
+    for name, value in ratios.items():
+        print(f"{name:32} {value:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,446 @@
+// Lift with no signal, in the page: check-ins kept on this phone and sent later, Get help now
+// shown at once for an offline answer that reports suicidal thoughts, the list of check-ins
+// still waiting (with a way to settle the ones Lift refused), the new-version banner, and the
+// "Add to home screen" button. The service worker itself is registered in app.js.
+"use strict";
+
+(() => {
+  if (!("indexedDB" in window) || !window.LiftQueue) return;
+  const queue = window.LiftQueue;
+  const FIELDS = ["local_date", "mood", "anxiety", "sleep_hours", "thoughts", "note"];
+  const REQUIRED = { mood: "mood", anxiety: "anxiety", sleep_hours: "hours of sleep", thoughts: "the question about thoughts of death or suicide" };
+  const SIGNING_OUT = "lift-signing-out";
+  const INSTALL_DISMISSED = "lift-install-dismissed";
+  const THOUGHTS = {
+    0: "None",
+    1: "Passing thoughts of death or of not wanting to be here",
+    2: "Thoughts of ending my life",
+    3: "Thoughts with a plan or intent to act",
+  };
+
+  const main = () => document.getElementById("main");
+
+  function element(tag, attributes = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value);
+    }
+    children.forEach((child) => child && node.append(child));
+    return node;
+  }
+
+  function dayLabel(iso) {
+    const [year, month, day] = iso.split("-").map(Number);
+    const date = new Date(year, month - 1, day);
+    const text = date.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short" });
+    const today = new Date();
+    today.setHours(0, 0, 0, 0);
+    const daysAgo = Math.round((today - date) / 86400000);
+    if (daysAgo === 0) return `Today, ${text}`;
+    if (daysAgo === 1) return `Yesterday, ${text}`;
+    return text;
+  }
+
+  function isoDay(date) {
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  }
+
+  function summary(fields) {
+    const list = element("dl", { class: "summary" });
+    const rows = [
+      ["Mood", `${fields.mood} / 10`], ["Anxiety", `${fields.anxiety} / 10`],
+      ["Sleep", `${fields.sleep_hours} h`], ["Thoughts", THOUGHTS[fields.thoughts] || fields.thoughts],
+    ];
+    rows.forEach(([term, value]) => list.append(element("div", {}, element("dt", { text: term }), element("dd", { text: value }))));
+    return list;
+  }
+
+  // ---- The check-in form ----------------------------------------------------------------
+
+  // The kept offline page has no days of its own: list today and the 7 days before it from
+  // the phone's calendar, as the server would for the patient's time zone.
+  function fillDays(select) {
+    if (select.options.length) return;
+    const wanted = new URLSearchParams(location.search).get("day");
+    for (let n = 0; n <= 7; n += 1) {
+      const date = new Date();
+      date.setDate(date.getDate() - n);
+      const value = isoDay(date);
+      select.append(new Option(dayLabel(value), value, false, value === wanted));
+    }
+  }
+
+  function prepareForm(form) {
+    if (form.dataset.offlineReady) return;
+    form.dataset.offlineReady = "1";
+    // The idempotency key: however often this form's answers reach the server, they are stored once.
+    if (!form.elements.client_uuid) form.append(element("input", { type: "hidden", name: "client_uuid", value: crypto.randomUUID() }));
+    const days = form.querySelector("[data-offline-days]");
+    if (days) fillDays(days);
+    if (!form.hasAttribute("hx-post")) {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        keep(form);
+      });
+    }
+    fixFromQueue(form);
+  }
+
+  function formFields(form) {
+    const data = new FormData(form);
+    const fields = {};
+    FIELDS.forEach((name) => { fields[name] = (data.get(name) || "").toString(); });
+    return fields;
+  }
+
+  function showAlert(text, kind = "error") {
+    const old = main().querySelector("[data-offline-alert]");
+    if (old) old.remove();
+    const alert = element("div", { class: `alert alert--${kind}`, role: "alert", "data-offline-alert": "" }, element("p", { text }));
+    const crisis = main().querySelector("#crisis");
+    if (crisis) crisis.after(alert);
+    else main().prepend(alert);
+    return alert;
+  }
+
+  // Get help now, before anything else, for any answer above "none": it comes from the page
+  // itself, so it shows with no signal and before anything is sent.
+  function showCrisis(level) {
+    const template = document.querySelector(`template[data-offline-crisis="${level}"]`);
+    const existing = main().querySelector("#crisis");
+    if (existing) existing.remove();
+    if (!template) return null;
+    const region = template.content.firstElementChild.cloneNode(true);
+    main().prepend(region);
+    return region;
+  }
+
+  async function keep(form) {
+    // Once kept, the form is gone from the page; a late second signal about it changes nothing.
+    if (!form.isConnected || !document.getElementById("offline-saved")) return;
+    const fields = formFields(form);
+    const level = Number(fields.thoughts || 0);
+    const crisis = level > 0 ? showCrisis(level) : null;
+    const missing = Object.keys(REQUIRED).filter((name) => !fields[name]);
+    if (missing.length) {
+      showAlert(`There's no connection, and this check-in can't be kept yet: answer ${missing.map((name) => REQUIRED[name]).join(", ")} first.`);
+      (crisis ? crisis.querySelector("h2") : main()).focus();
+      return;
+    }
+    const uuid = form.elements.client_uuid.value;
+    const owner = currentOwner() || (await queue.lastOwner().catch(() => null)) || null;
+    try {
+      // "Change your check-in" showed the saved answers and the patient changed them: that
+      // replaces the day. A new check-in asks first if the day meanwhile got another one.
+      const editing = form.elements.local_date && form.elements.local_date.type === "hidden";
+      await queue.put({ uuid, owner, fields, savedAt: new Date().toISOString(), status: "waiting", errors: {}, replace: editing });
+    } catch (error) {
+      const full = error && error.name === "QuotaExceededError";
+      showAlert(full
+        ? "This phone has no storage space left, so your check-in could not be kept. Your answers are still in the form: free some space, or send it when you have a signal."
+        : `This phone couldn't keep your check-in (${error && error.message}). Your answers are still in the form: try again, or send it when you have a signal.`);
+      (crisis ? crisis.querySelector("h2") : main()).focus();
+      return;
+    }
+    showKept(fields, crisis);
+    requestSync();
+  }
+
+  function showKept(fields, crisis) {
+    const template = document.getElementById("offline-saved");
+    const saved = template.content.firstElementChild.cloneNode(true);
+    saved.querySelector("[data-offline-summary]").replaceWith(
+      element("p", { class: "lede", text: dayLabel(fields.local_date) }), summary(fields)
+    );
+    main().replaceChildren(...(crisis ? [crisis] : []), saved);
+    window.scrollTo(0, 0);
+    // The crisis heading takes focus first when it is there, as it does online.
+    (crisis ? crisis.querySelector("h2") : saved.querySelector("h1")).focus();
+    renderQueue();
+  }
+
+  // "Fix and resend": the check-in page opened as /checkin#fix=<uuid> takes that entry's
+  // answers and the reasons Lift gave, and keeps its UUID.
+  async function fixFromQueue(form) {
+    const match = location.hash.match(/^#fix=([0-9a-f-]{36})$/);
+    if (!match) return;
+    const entry = await queue.get(match[1]);
+    if (!entry) return;
+    form.elements.client_uuid.value = entry.uuid;
+    for (const name of FIELDS) {
+      const control = form.elements[name];
+      if (!control) continue;
+      if (control instanceof RadioNodeList) {
+        [...control].forEach((radio) => { radio.checked = radio.value === entry.fields[name]; });
+      } else if (control.tagName === "SELECT" && ![...control.options].some((o) => o.value === entry.fields[name])) {
+        control.append(new Option(dayLabel(entry.fields[name]), entry.fields[name], true, true));
+      } else {
+        control.value = entry.fields[name];
+      }
+    }
+    const reasons = Object.values(entry.errors || {});
+    showAlert(`This check-in from ${dayLabel(entry.fields.local_date)} wasn't saved. ${reasons.join(" ")} Change what's needed and save it again.`);
+  }
+
+  // ---- Sending -----------------------------------------------------------------------------
+
+  function currentOwner() {
+    const marked = document.querySelector("[data-owner]");
+    return marked ? marked.dataset.owner : null;
+  }
+
+  async function requestSync() {
+    try {
+      const registration = await navigator.serviceWorker.ready;
+      if (registration.sync) await registration.sync.register(queue.SYNC_TAG);
+    } catch (error) {
+      // No Background Sync here: the page sends on "online" and on the next open instead.
+    }
+    if (navigator.onLine) sendNow();
+  }
+
+  let sending = null;
+  function sendNow() {
+    if (!sending) {
+      sending = queue.sendAll()
+        .then((sent) => { if (sent.length) announceSent(sent); })
+        .catch(() => { /* Still no connection: the entries stay waiting. */ })
+        .finally(() => { sending = null; renderQueue(); });
+    }
+    return sending;
+  }
+
+  function announceSent(sent) {
+    const days = sent.map((entry) => dayLabel(entry.fields.local_date)).join(", ");
+    const note = element("div", { class: "alert alert--ok", role: "status", "data-offline-sent": "" },
+      element("p", { text: `Sent to Lift: your check-in for ${days}.` }));
+    const old = main().querySelector("[data-offline-sent]");
+    if (old) old.remove();
+    const crisis = main().querySelector("#crisis");
+    if (crisis) crisis.after(note);
+    else main().prepend(note);
+  }
+
+  // ---- The list of check-ins still on this phone -----------------------------------------
+
+  const STATUS = {
+    waiting: "Saved on this phone, will sync when you're back online.",
+    "signed-out": "Not sent yet: you're signed out. Sign in and it will be sent.",
+    "other-account": "Not sent: it was made while a different account was signed in on this phone. Sign in to that account to send it, or remove it.",
+    rejected: "Lift couldn't save it.",
+    conflict: "This day already has a different check-in, perhaps from another device. Nothing was replaced: choose which one to keep.",
+  };
+
+  function button(text, action, uuid, primary = false) {
+    return element("button", { type: "button", class: primary ? "button button--primary" : "button", "data-queue-action": action, "data-uuid": uuid, text });
+  }
+
+  function entryItem(entry) {
+    const item = element("li", { class: "queue__item", "data-queue-entry": entry.uuid, "data-status": entry.status },
+      element("p", { class: "queue__day", text: dayLabel(entry.fields.local_date) }),
+      element("p", { text: STATUS[entry.status] || STATUS.waiting }));
+    const actions = element("p", { class: "actions" });
+    if (entry.status === "rejected") {
+      const reasons = Object.values(entry.errors || {});
+      if (reasons.length) item.append(element("ul", { class: "queue__reasons" }, ...reasons.map((text) => element("li", { text }))));
+      actions.append(element("a", { class: "button button--primary", href: `/checkin#fix=${entry.uuid}`, "hx-boost": "false", text: "Fix and resend" }),
+        button("Remove", "remove", entry.uuid));
+    } else if (entry.status === "conflict") {
+      const mine = element("div", { class: "card" }, element("h3", { text: "From this phone" }), summary(entry.fields));
+      if (entry.fields.note) mine.append(element("p", { class: "note-text", text: entry.fields.note }));
+      item.append(mine);
+      if (entry.saved) {
+        const saved = element("div", { class: "card" }, element("h3", { text: "Already saved" }), summary(entry.saved));
+        if (entry.saved.note) saved.append(element("p", { class: "note-text", text: entry.saved.note }));
+        item.append(saved);
+      }
+      actions.append(button("Keep the one from this phone", "replace", entry.uuid, true), button("Keep the saved one", "remove", entry.uuid));
+    } else if (entry.status === "signed-out") {
+      actions.append(element("a", { class: "button button--primary", href: "/signin?next=/", text: "Sign in" }));
+    } else if (entry.status === "other-account") {
+      actions.append(button("Remove", "remove", entry.uuid));
+    } else if (navigator.onLine) {
+      actions.append(button("Send now", "send", entry.uuid));
+    }
+    if (actions.childElementCount) item.append(actions);
+    return item;
+  }
+
+  async function renderQueue() {
+    const root = main();
+    if (!root) return;
+    let entries = [];
+    try {
+      entries = await queue.all();
+    } catch (error) {
+      return;
+    }
+    let panel = root.querySelector("#offline-queue");
+    if (!entries.length) {
+      if (panel) panel.remove();
+      return;
+    }
+    if (!panel) {
+      panel = element("section", { id: "offline-queue", class: "card queue", "aria-labelledby": "offline-queue-title" });
+      // After Get help now and what was just saved or sent; before anything else.
+      const anchor = [...root.querySelectorAll(":scope > #crisis, :scope > [data-offline-sent], :scope > .confirmation")].pop();
+      if (anchor) anchor.after(panel);
+      else root.prepend(panel);
+    }
+    const waiting = entries.length === 1 ? "1 check-in on this phone" : `${entries.length} check-ins on this phone`;
+    panel.replaceChildren(element("h2", { id: "offline-queue-title", text: waiting }), element("ul", { class: "queue__list" }, ...entries.map(entryItem)));
+  }
+
+  document.addEventListener("click", async (event) => {
+    const target = event.target.closest("[data-queue-action]");
+    if (!target) return;
+    const uuid = target.dataset.uuid;
+    const action = target.dataset.queueAction;
+    if (action === "remove") await queue.remove(uuid);
+    if (action === "replace") await queue.update(uuid, { status: "waiting", replace: true });
+    if (action === "send" || action === "replace") await sendNow();
+    renderQueue();
+  });
+
+  // ---- The htmx check-in form when the network fails --------------------------------------
+
+  const isCheckin = (elt) => elt && elt.matches && elt.matches("form[data-offline-checkin]");
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    // With no connection at all, keep it at once rather than wait for the request to fail.
+    if (isCheckin(event.detail.elt) && !navigator.onLine) {
+      event.preventDefault();
+      keep(event.detail.elt);
+    }
+  });
+  ["htmx:sendError", "htmx:timeout"].forEach((name) => document.addEventListener(name, (event) => {
+    if (isCheckin(event.detail.elt)) keep(event.detail.elt);
+  }));
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    // Saved online (perhaps as "Fix and resend"): it no longer waits on this phone. Checked
+    // before the swap, while the form is still on the page to say which entry it was.
+    const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (isCheckin(form) && event.detail.xhr.status === 200 && form.elements.client_uuid) {
+      queue.remove(form.elements.client_uuid.value).then(renderQueue, () => {});
+    }
+  });
+
+  // ---- Signing out ------------------------------------------------------------------------
+
+  document.addEventListener("submit", (event) => {
+    const action = event.target.getAttribute && event.target.getAttribute("action");
+    if (action === "/signout" || action === "/account/signout-everywhere") sessionStorage.setItem(SIGNING_OUT, "1");
+  }, true);
+
+  // The signed-out page empties this phone's queue, but only after a sign-out from this tab:
+  // a link to that page alone must not delete anybody's unsent check-ins.
+  async function clearAfterSignOut() {
+    if (!document.querySelector("[data-signed-out]") || !sessionStorage.getItem(SIGNING_OUT)) return;
+    sessionStorage.removeItem(SIGNING_OUT);
+    await queue.clear().catch(() => {});
+    const names = await caches.keys().catch(() => []);
+    // Pages are never cached, but anything a future version kept for one person goes too.
+    await Promise.all(names.filter((name) => name.startsWith("lift-user")).map((name) => caches.delete(name)));
+  }
+
+  // ---- New version, install, connection ---------------------------------------------------
+
+  let reloading = false;
+  function showUpdate(registration) {
+    if (document.querySelector("[data-update-banner]")) return;
+    const reload = element("button", { type: "button", class: "button button--primary", text: "Reload" });
+    reload.addEventListener("click", () => {
+      reloading = true;
+      if (registration.waiting) registration.waiting.postMessage({ type: "lift:update" });
+    });
+    document.body.append(element("div", { class: "update-banner", role: "status", "data-update-banner": "" },
+      element("p", { text: "New version — reload to use it." }), reload));
+  }
+
+  async function watchForUpdates() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.addEventListener("controllerchange", () => { if (reloading) location.reload(); });
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (!event.data || event.data.type !== "lift:queue-changed") return;
+      if (event.data.sent && event.data.sent.length) announceSent(event.data.sent);
+      renderQueue();
+    });
+    const registration = await navigator.serviceWorker.getRegistration("/");
+    if (!registration) return;
+    const offer = () => { if (registration.waiting && navigator.serviceWorker.controller) showUpdate(registration); };
+    offer();
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      if (worker) worker.addEventListener("statechange", () => { if (worker.state === "installed") offer(); });
+    });
+  }
+
+  let installPrompt = null;
+  function showInstallHints() {
+    const dismissed = localStorage.getItem(INSTALL_DISMISSED);
+    document.querySelectorAll("[data-install-hint]").forEach((hint) => { hint.hidden = !installPrompt || Boolean(dismissed); });
+  }
+  window.addEventListener("beforeinstallprompt", (event) => {
+    // Lift offers its own button, on the home page, instead of the browser's mini bar.
+    event.preventDefault();
+    installPrompt = event;
+    showInstallHints();
+  });
+  window.addEventListener("appinstalled", () => { installPrompt = null; showInstallHints(); });
+  document.addEventListener("click", async (event) => {
+    if (event.target.closest("[data-install-dismiss]")) {
+      localStorage.setItem(INSTALL_DISMISSED, "1");
+      showInstallHints();
+    }
+    if (event.target.closest("[data-install]") && installPrompt) {
+      // A prompt can be shown once: the button goes whatever the answer.
+      const prompt = installPrompt;
+      installPrompt = null;
+      showInstallHints();
+      const choice = await prompt.prompt().catch(() => null);
+      // "No" to the browser's own dialog counts as "Not now": Lift doesn't ask again.
+      if (choice && choice.outcome === "dismissed") localStorage.setItem(INSTALL_DISMISSED, "1");
+      showInstallHints();
+    }
+  });
+
+  function showConnection() {
+    let bar = document.querySelector("[data-offline-bar]");
+    if (navigator.onLine) {
+      if (bar) bar.remove();
+      return;
+    }
+    if (!bar) {
+      bar = element("p", { class: "offline-bar", role: "status", "data-offline-bar": "" },
+        document.createTextNode("You're offline. Check-ins are kept on this phone and sent when the signal is back."));
+      document.querySelector(".topbar").after(bar);
+    }
+  }
+
+  window.addEventListener("online", () => { showConnection(); sendNow(); });
+  window.addEventListener("offline", showConnection);
+  // An installed app is rarely reloaded: coming back to it counts as opening it again, and
+  // while it stays open a check-in still waiting is tried again now and then (the signal can
+  // come back without the phone ever saying it was gone).
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") sendNow(); });
+  setInterval(() => { if (navigator.onLine && document.visibilityState === "visible") sendNow(); }, 30000);
+  window.addEventListener("hashchange", () => document.querySelectorAll("form[data-offline-checkin]").forEach(fixFromQueue));
+
+  // ---- Every page -------------------------------------------------------------------------
+
+  function setUp() {
+    document.querySelectorAll("form[data-offline-checkin]").forEach(prepareForm);
+    const owner = currentOwner();
+    if (owner) queue.setOwner(owner).catch(() => {});
+    showInstallHints();
+    showConnection();
+    clearAfterSignOut().then(() => (navigator.onLine ? sendNow() : renderQueue()));
+  }
+
+  document.addEventListener("htmx:afterSettle", setUp);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  else setUp();
+  watchForUpdates();
+})();

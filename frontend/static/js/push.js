@@ -1,0 +1,145 @@
+// The Reminders page: turn notifications on or off for the device in hand.
+// Loaded only on that page. The browser's permission prompt appears only after a tap on
+// "Turn on", never on page load: a prompt nobody asked for is usually refused for good.
+"use strict";
+
+(function () {
+  const panel = document.getElementById("push-device");
+  if (!panel) return;
+  const status = panel.querySelector("[data-push-status]");
+  const enableButton = panel.querySelector("[data-push-enable]");
+  const disableButton = panel.querySelector("[data-push-disable]");
+  const csrfToken = panel.querySelector('input[name="_csrf_token"]').value;
+
+  const say = (text) => { status.textContent = text; };
+  const show = (button, visible) => { button.hidden = !visible; };
+
+  function supported() {
+    return window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  }
+
+  function isAppleMobile() {
+    return /iPhone|iPad|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  }
+
+  function keyBytes(base64url) {
+    const base64 = (base64url + "=".repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  }
+
+  function sameKey(buffer, key) {
+    if (!buffer) return false;
+    const bytes = new Uint8Array(buffer);
+    return bytes.length === key.length && bytes.every((value, i) => value === key[i]);
+  }
+
+  // The server lists devices by a hash of their endpoint; the same hash here finds this one.
+  async function endpointHash(endpoint) {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(endpoint));
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32);
+  }
+
+  function deviceItem(hash) {
+    return [...document.querySelectorAll("[data-device-hash]")].find((item) => item.dataset.deviceHash === hash);
+  }
+
+  async function currentSubscription() {
+    const registration = await navigator.serviceWorker.getRegistration("/");
+    return registration ? registration.pushManager.getSubscription() : null;
+  }
+
+  function postJson(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrftoken": csrfToken },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function refresh() {
+    show(enableButton, false);
+    show(disableButton, false);
+    if (!supported()) {
+      say(isAppleMobile()
+        ? "To get reminders on this device, add Lift to your Home Screen first (see below), then open it from there."
+        : "This browser can't receive notifications from Lift. Try another browser, or use the calendar link below.");
+      return;
+    }
+    if (Notification.permission === "denied") {
+      say("Notifications from Lift are blocked in this browser's settings. Allow them there, then reload this page.");
+      return;
+    }
+    const subscription = await currentSubscription();
+    const item = subscription && deviceItem(await endpointHash(subscription.endpoint));
+    if (item) {
+      item.querySelector(".device__this").hidden = false;
+      say("This device gets your reminders.");
+      show(disableButton, true);
+    } else {
+      say("This device doesn't get reminders yet.");
+      show(enableButton, true);
+    }
+  }
+
+  async function subscribe() {
+    const key = keyBytes(panel.dataset.publicKey);
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    const registration = await navigator.serviceWorker.ready;
+    let subscription = await registration.pushManager.getSubscription();
+    // A subscription made with another server key cannot receive Lift's messages: replace it.
+    if (subscription && !sameKey(subscription.options.applicationServerKey, key)) {
+      await subscription.unsubscribe();
+      subscription = null;
+    }
+    return subscription || registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+
+  async function turnOn() {
+    enableButton.disabled = true;
+    try {
+      const permission = await Notification.requestPermission();
+      if (permission !== "granted") {
+        say("Lift can't send reminders without your permission. You can allow notifications later in this browser's settings.");
+        return;
+      }
+      say("Turning on reminders…");
+      const subscription = await subscribe();
+      const response = await postJson("/reminders/subscriptions", subscription.toJSON());
+      if (!response.ok) {
+        const answer = await response.json().catch(() => ({}));
+        say(answer.error || "Lift couldn't save this device. Try again in a moment.");
+        return;
+      }
+      window.location.reload();
+    } catch (error) {
+      say("This device couldn't be set up for notifications (" + error.message + "). Try again in a moment.");
+    } finally {
+      enableButton.disabled = false;
+    }
+  }
+
+  async function turnOff() {
+    disableButton.disabled = true;
+    try {
+      const subscription = await currentSubscription();
+      if (subscription) {
+        const response = await postJson("/reminders/subscriptions/remove", { endpoint: subscription.endpoint });
+        if (!response.ok) {
+          say("Lift couldn't turn reminders off for this device. Try again in a moment.");
+          return;
+        }
+        await subscription.unsubscribe();
+      }
+      window.location.reload();
+    } catch (error) {
+      say("Reminders couldn't be turned off here (" + error.message + "). Try again in a moment.");
+    } finally {
+      disableButton.disabled = false;
+    }
+  }
+
+  enableButton.addEventListener("click", turnOn);
+  disableButton.addEventListener("click", turnOff);
+  refresh().catch((error) => say("Lift couldn't check this device's notifications (" + error.message + ")."));
+})();

@@ -1,0 +1,57 @@
+// Reminders in the service worker: show each push as a notification, open the right page on tap.
+// The server writes the text; it is generic ("Lift: time for your check-in") unless the patient
+// chose details. A push this code cannot read still shows a generic note rather than nothing.
+"use strict";
+
+const LIFT_FALLBACK = { title: "Lift: you have a reminder", body: "Open Lift to see it.", url: "/", tag: "lift" };
+
+function liftMessage(data) {
+  let message = {};
+  try {
+    message = data ? data.json() : {};
+  } catch (error) {
+    message = {};
+  }
+  return { ...LIFT_FALLBACK, ...message };
+}
+
+// Only pages of this site: a push can never send the patient somewhere else.
+function liftUrl(path) {
+  const url = new URL(typeof path === "string" ? path : "/", self.location.origin);
+  return url.origin === self.location.origin ? url.href : new URL("/", self.location.origin).href;
+}
+
+self.addEventListener("push", (event) => {
+  const message = liftMessage(event.data);
+  event.waitUntil(
+    self.registration.showNotification(message.title, {
+      body: message.body,
+      // The same tag replaces rather than repeats: a reminder that arrives twice shows once.
+      tag: message.tag,
+      icon: "/static/icons/icon.svg",
+      data: { url: liftUrl(message.url) },
+    })
+  );
+});
+
+async function openLift(url) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const same = windows.find((client) => client.url === url);
+  if (same) return same.focus();
+  // Reuse a Lift window already open (the installed app) rather than stacking new ones.
+  for (const client of windows) {
+    try {
+      const navigated = await client.navigate(url);
+      if (navigated) return navigated.focus();
+    } catch (error) {
+      // Not controlled by this worker: it cannot be navigated, try the next one.
+    }
+  }
+  return self.clients.openWindow(url);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = liftUrl(event.notification.data && event.notification.data.url);
+  event.waitUntil(openLift(url));
+});

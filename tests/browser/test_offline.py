@@ -1,0 +1,378 @@
+"""Lift with no signal, in Chromium: the shell, the check-in form and Get help now open offline;
+a check-in made offline shows Get help now at once when it reports suicidal thoughts, is kept
+on the phone, and arrives exactly once when the signal returns; refusals, expired sessions and
+conflicts are shown and settled by the patient; signing out leaves nothing of the patient behind.
+
+"No signal" is tested two ways: Playwright's context.set_offline, and this module's own server
+stopped outright (a refused connection reaches the service worker's fetches too).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import PASSWORD, REPO_ROOT, Lift, OpenPage
+from tests.browser.servers import StoppableServer, wait_until
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "offline.png"
+ENDING_LIFE = "Thoughts of ending my life"
+SAVED_OFFLINE = "Saved on this phone, will sync"
+QUEUE_LENGTH = "() => LiftQueue.all().then((entries) => entries.length)"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoppableServer]:
+    lift_server = StoppableServer(tmp_path_factory.mktemp("lift-offline"))
+    lift_server.start()
+    try:
+        yield lift_server
+    finally:
+        lift_server.stop()
+
+
+@pytest.fixture
+def opener(browser: Browser, server: StoppableServer) -> Iterator[OpenPage]:
+    pages = OpenPage(browser, server.url)
+    try:
+        yield pages
+    finally:
+        pages.close()
+        # A test that stopped the server always leaves it running for the next one.
+        if not server.running:
+            server.start()
+
+
+@pytest.fixture
+def phone(opener: OpenPage) -> Page:
+    return opener()
+
+
+def sign_up_with_worker(page: Page, lift: Lift) -> str:
+    """A new patient, on a page the service worker controls with everything precached."""
+    email = lift.sign_up(page)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    return email
+
+
+def user_id(server: StoppableServer, email: str) -> int:
+    return server.query("SELECT id FROM users WHERE email = ?", (email,))[0][0]
+
+
+def checkins_of(server: StoppableServer, email: str) -> list[tuple]:
+    return server.query(
+        "SELECT local_date, mood, sleep_hours, thoughts, note, client_uuid FROM checkins WHERE user_id = ?",
+        (user_id(server, email),),
+    )
+
+
+def crisis_region(page: Page):
+    return page.get_by_role("region", name="Get help now")
+
+
+def assert_crisis_links(page: Page) -> None:
+    region = crisis_region(page)
+    expect(region).to_be_visible()
+    expect(region.locator('a[href="tel:988"]')).to_have_count(1)
+    expect(region.locator('a[href^="sms:741741"]')).to_have_count(1)
+    expect(region.locator('a[href="tel:911"]')).to_have_count(1)
+    expect(region).to_contain_text("not monitored in real time")
+
+
+def assert_opens_offline(page: Page) -> None:
+    page.goto("/")
+    expect(page.get_by_role("heading", name="You're offline")).to_be_visible()
+    expect(page.get_by_role("link", name="Get help now")).to_be_visible()
+
+    page.goto("/checkin")
+    expect(page.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Check in as usual")).to_be_visible()
+    days = page.get_by_label("Day").locator("option")
+    expect(days).to_have_count(8)
+    expect(days.first).to_have_text(re.compile(r"^Today, "))
+
+    page.goto("/help")
+    expect(page.get_by_role("heading", name="Get help now")).to_be_visible()
+    assert_crisis_links(page)
+
+    page.goto("/learn")
+    expect(page.get_by_role("heading", name="Learn")).to_be_visible()
+    page.get_by_role("link").filter(has_text=re.compile("suicid", re.I)).first.click()
+    expect(page.get_by_text(re.compile(r"^Source: "))).to_be_visible()
+
+
+def test_it_opens_home_the_check_in_form_get_help_now_and_the_cards_with_the_connection_off(phone, lift):
+    sign_up_with_worker(phone, lift)
+    phone.context.set_offline(True)
+    assert_opens_offline(phone)
+
+
+def test_it_opens_them_with_the_server_unreachable_too(phone, lift, server):
+    sign_up_with_worker(phone, lift)
+    server.stop()
+    assert_opens_offline(phone)
+
+
+def test_a_check_in_made_offline_shows_help_at_once_and_arrives_exactly_once(phone, lift, server, opener):
+    email = sign_up_with_worker(phone, lift)
+    phone.goto("/checkin")
+    phone.context.set_offline(True)
+    lift.fill_checkin(phone, mood=2, anxiety=8, sleep="4.5", thoughts=ENDING_LIFE, note="On the night bus")
+    phone.get_by_role("button", name="Save check-in").click()
+
+    # Get help now first, from the page itself, before anything is sent.
+    assert_crisis_links(phone)
+    expect(crisis_region(phone)).to_contain_text("Please reach out to someone now")
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    assert phone.evaluate("document.activeElement.id") == "crisis-title"
+    expect(phone.locator("#offline-queue")).to_contain_text("will sync")
+    assert checkins_of(server, email) == []
+
+    phone.context.set_offline(False)
+    expect(phone.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
+    expect(phone.locator("#offline-queue")).to_have_count(0)
+    stored = checkins_of(server, email)
+    assert [row[1:5] for row in stored] == [(2, 4.5, 2, "On the night bus")]
+    key = stored[0][5]
+    assert re.fullmatch(r"[0-9a-f-]{36}", key)
+
+    # The same UUID replayed over HTTP three times (a lost response, a background sync racing
+    # the page) still stores one check-in.
+    session = phone.request.get("/offline/session").json()
+    form = {"local_date": stored[0][0], "mood": "2", "anxiety": "8", "sleep_hours": "4.5", "thoughts": "2",
+            "note": "On the night bus", "client_uuid": key, "on_conflict": "ask", "_csrf_token": session["csrf"]}
+    for _ in range(3):
+        response = phone.request.post("/checkin", form=form, headers={"accept": "application/json"})
+        assert response.status == 200 and response.json()["status"] == "saved"
+    assert checkins_of(server, email) == stored
+    assert opener.console(phone).csp_violations == []
+
+
+def test_with_the_server_stopped_the_kept_form_works_and_sends_on_the_next_open(phone, lift, server, opener):
+    email = sign_up_with_worker(phone, lift)
+    server.stop()
+    phone.goto("/checkin")
+    expect(phone.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    lift.fill_checkin(phone, mood=3, anxiety=7, sleep="5", thoughts=ENDING_LIFE)
+    phone.get_by_role("button", name="Save check-in").click()
+    assert_crisis_links(phone)
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    phone.evaluate("window.scrollTo(0, 0)")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SCREENSHOT))
+
+    # Still no signal: opening Lift again keeps it waiting, and still shows it.
+    phone.goto("/")
+    expect(phone.locator("#offline-queue")).to_contain_text("will sync")
+    assert phone.evaluate(QUEUE_LENGTH) == 1
+
+    server.start()
+    phone.goto("/")
+    expect(phone.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
+    assert [row[1:4] for row in checkins_of(server, email)] == [(3, 5.0, 2)]
+    assert phone.evaluate(QUEUE_LENGTH) == 0
+    assert [m for m in opener.console(phone).messages if m.startswith("pageerror")] == []
+
+
+def test_a_refused_check_in_is_kept_with_the_reason_and_can_be_fixed_and_resent(phone, lift, server):
+    email = sign_up_with_worker(phone, lift)
+    server.stop()
+    phone.goto("/checkin")
+    lift.fill_checkin(phone, sleep="7.3", days_ago=1)
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    expect(crisis_region(phone)).to_have_count(0)
+
+    server.start()
+    phone.goto("/")
+    queued = phone.locator("#offline-queue")
+    expect(queued).to_contain_text("Lift couldn't save it")
+    expect(queued).to_contain_text("in half hours")
+    assert checkins_of(server, email) == []
+    # Never dropped: it is still there after another open.
+    phone.reload()
+    expect(queued).to_contain_text("in half hours")
+
+    queued.get_by_role("link", name="Fix and resend").click()
+    expect(phone.get_by_role("alert")).to_contain_text("in half hours")
+    expect(phone.get_by_label("Sleep last night")).to_have_value("7.3")
+    phone.get_by_label("Sleep last night").fill("7.5")
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    expect(phone.locator("#offline-queue")).to_have_count(0)
+    assert [row[2] for row in checkins_of(server, email)] == [7.5]
+    assert phone.evaluate(QUEUE_LENGTH) == 0
+
+
+def test_a_check_in_queued_when_the_session_expired_waits_for_sign_in_then_goes(phone, lift, server):
+    email = sign_up_with_worker(phone, lift)
+    phone.goto("/checkin")
+    phone.context.set_offline(True)
+    lift.fill_checkin(phone, mood=7)
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    server.execute("DELETE FROM sessions WHERE user_id = ?", (user_id(server, email),))
+
+    phone.context.set_offline(False)
+    queued = phone.locator("#offline-queue")
+    expect(queued).to_contain_text("you're signed out")
+    assert checkins_of(server, email) == []
+
+    queued.get_by_role("link", name="Sign in").click()
+    phone.get_by_label("Email").fill(email)
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Sign in").click()
+    expect(phone.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
+    assert [row[1] for row in checkins_of(server, email)] == [7]
+
+
+def test_a_day_already_checked_in_from_another_device_shows_both_and_the_patient_chooses(
+    phone, lift, server, opener
+):
+    email = sign_up_with_worker(phone, lift)
+    phone.goto("/checkin")
+    phone.context.set_offline(True)
+    lift.fill_checkin(phone, mood=2, note="From my phone")
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+
+    laptop = opener()
+    laptop.goto("/signin")
+    laptop.get_by_label("Email").fill(email)
+    laptop.get_by_label("Password").fill(PASSWORD)
+    laptop.get_by_role("button", name="Sign in").click()
+    expect(laptop.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    lift.check_in(laptop, mood=8, note="From my laptop")
+
+    phone.context.set_offline(False)
+    queued = phone.locator("#offline-queue")
+    expect(queued).to_contain_text("already has a different check-in")
+    expect(queued).to_contain_text("From my phone")
+    expect(queued).to_contain_text("From my laptop")
+    assert [row[1] for row in checkins_of(server, email)] == [8]
+
+    queued.get_by_role("button", name="Keep the one from this phone").click()
+    expect(phone.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
+    assert [(row[1], row[4]) for row in checkins_of(server, email)] == [(2, "From my phone")]
+    assert phone.evaluate(QUEUE_LENGTH) == 0
+
+
+def test_keeping_the_saved_check_in_removes_the_one_on_the_phone(phone, lift, server, opener):
+    email = sign_up_with_worker(phone, lift)
+    lift.check_in(phone, mood=8, note="Saved first")
+    phone.context.set_offline(True)
+    phone.goto("/checkin")
+    lift.fill_checkin(phone, mood=1)
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    phone.context.set_offline(False)
+    queued = phone.locator("#offline-queue")
+    queued.get_by_role("button", name="Keep the saved one").click()
+    expect(queued).to_have_count(0)
+    assert [(row[1], row[4]) for row in checkins_of(server, email)] == [(8, "Saved first")]
+    assert phone.evaluate(QUEUE_LENGTH) == 0
+
+
+def cached_text(page: Page) -> str:
+    """Every response body in every cache this origin has, as one string."""
+    return page.evaluate(
+        """async () => {
+            const texts = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) {
+                    const response = await cache.match(request);
+                    texts.push(request.url + "\\n" + await response.clone().text());
+                }
+            }
+            return texts.join("\\n");
+        }"""
+    )
+
+
+def test_signing_out_empties_the_queue_and_nothing_personal_is_ever_cached_or_served(phone, lift, server):
+    email = sign_up_with_worker(phone, lift)
+    lift.write_safety_plan(phone, {"2. Things I can do on my own": "Walk the dog with Sam"}, "Dr Rivera", "555 0100")
+    lift.check_in(phone, note="A private note")
+    for path in ("/", "/checkin", "/checkins", "/help", "/account"):
+        phone.goto(path)
+    # A check-in the server refuses stays queued until sign-out.
+    phone.context.set_offline(True)
+    phone.goto("/checkin")
+    lift.fill_checkin(phone, sleep="7.3", days_ago=2, note="Queued and private")
+    phone.get_by_role("button", name="Save check-in").click()
+    phone.context.set_offline(False)
+    expect(phone.locator("#offline-queue")).to_contain_text("Lift couldn't save it")
+
+    private = (email, "Walk the dog", "555 0100", "A private note", "Queued and private", "Dr Rivera")
+    cached = cached_text(phone)
+    assert "/help" in cached and all(text not in cached for text in private)
+
+    phone.goto("/account")
+    phone.get_by_role("button", name="Sign out", exact=True).click()
+    expect(phone.get_by_role("status").filter(has_text="You're signed out")).to_be_visible()
+    wait_until(phone, "() => LiftQueue.all().then((entries) => entries.length === 0)")
+    assert all(text not in cached_text(phone) for text in private)
+
+    # With no signal, nobody's pages come back: only the public copies.
+    phone.context.set_offline(True)
+    for path in ("/", "/checkin", "/checkins", "/help", "/account", "/safety-plan"):
+        phone.goto(path)
+        html = phone.content()
+        assert all(text not in html for text in private), path
+
+
+def test_a_page_opened_to_the_signed_out_notice_alone_deletes_nothing(phone, lift, server):
+    email = sign_up_with_worker(phone, lift)
+    phone.context.set_offline(True)
+    phone.goto("/checkin")
+    lift.fill_checkin(phone, sleep="7.3")
+    phone.get_by_role("button", name="Save check-in").click()
+    phone.context.set_offline(False)
+    # The session ran out (no sign-out here); a link to the signed-out page must not empty the queue.
+    server.execute("DELETE FROM sessions WHERE user_id = ?", (user_id(server, email),))
+    phone.goto("/signin?notice=signed-out")
+    expect(phone.get_by_role("status").filter(has_text="You're signed out")).to_be_visible()
+    phone.goto("/")
+    assert phone.evaluate(QUEUE_LENGTH) == 1
+
+
+def test_a_phone_with_no_storage_left_says_so_and_keeps_the_answers(phone, lift, server):
+    # A full phone, from the start: Chromium applies a quota override to storage made after it.
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": f"{server.url}/", "quotaSize": 1000})
+    lift.sign_up(phone)
+    phone.goto("/checkin")
+    phone.context.set_offline(True)
+    lift.fill_checkin(phone, thoughts=ENDING_LIFE, note="Typed on a full phone")
+    phone.get_by_role("button", name="Save check-in").click()
+    # Get help now shows all the same: it needs no storage.
+    assert_crisis_links(phone)
+    expect(phone.get_by_role("alert").filter(has_text="no storage space left")).to_be_visible()
+    expect(phone.get_by_label("Note")).to_have_value("Typed on a full phone")
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_have_count(0)
+
+
+def test_a_check_in_made_while_another_account_was_signed_in_never_goes_to_this_one(phone, lift, server):
+    first = sign_up_with_worker(phone, lift)
+    phone.goto("/checkin")
+    phone.context.set_offline(True)
+    lift.fill_checkin(phone, mood=1)
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    # The first account's session ends without a sign-out on this phone; someone else signs in.
+    server.execute("DELETE FROM sessions WHERE user_id = ?", (user_id(server, first),))
+    phone.context.set_offline(False)
+    expect(phone.locator("#offline-queue")).to_contain_text("you're signed out")
+    phone.context.clear_cookies()
+    second = lift.sign_up(phone)
+    expect(phone.locator("#offline-queue")).to_contain_text("a different account")
+    assert checkins_of(server, second) == [] and checkins_of(server, first) == []
+    uuid.UUID(phone.evaluate("LiftQueue.all().then((entries) => entries[0].uuid)"))

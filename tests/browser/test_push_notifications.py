@@ -1,0 +1,144 @@
+"""Reminders in Chromium: the Reminders page asks for permission only after a tap, and the
+service worker's push and notificationclick handlers, driven with the DevTools protocol's
+ServiceWorker.deliverPushMessage (headless Chromium cannot subscribe to a real push service)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time as walltime
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from lift.domain import reminders as rules
+
+pytestmark = pytest.mark.browser
+
+# Counts permission requests, so a test can tell whether the page asked on its own.
+COUNT_PERMISSION_REQUESTS = """
+window.__permissionRequests = 0;
+if (window.Notification) {
+  const original = Notification.requestPermission.bind(Notification);
+  Notification.requestPermission = (...args) => { window.__permissionRequests += 1; return original(...args); };
+}
+"""
+
+
+def checkin_push(day: date) -> str:
+    """Exactly what the server sends for a check-in reminder, by the server's own rules."""
+    ctx = rules.PatientContext(user_id=1, timezone="UTC")
+    occ = next(o for o in rules.checkin_occurrences(ctx, datetime.combine(day, time(12), tzinfo=UTC))
+               if o.local_date == day)
+    return rules.payload(rules.notification_for(occ, ctx))
+
+
+def service_worker_registration(context: BrowserContext, page: Page, origin: str) -> str:
+    """Register /sw.js as the page would, wait until it controls the page, return its CDP id."""
+    cdp = context.new_cdp_session(page)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.evaluate("navigator.serviceWorker.register('/sw.js', {scope: '/'}).then(() => navigator.serviceWorker.ready)"
+                  ".then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    deadline = walltime.monotonic() + 5
+    while walltime.monotonic() < deadline:
+        live = [r for r in registrations if r["scopeURL"] == origin + "/" and not r["isDeleted"]]
+        if live:
+            page.cdp = cdp  # keep the session (and its listener) alive with the page
+            return live[-1]["registrationId"]
+        page.wait_for_timeout(50)
+    raise AssertionError("the service worker registration never showed up")
+
+
+def push(page: Page, origin: str, registration_id: str, data: str) -> None:
+    page.cdp.send("ServiceWorker.deliverPushMessage", {"origin": origin, "registrationId": registration_id,
+                                                        "data": data})
+
+
+def shown_notifications(page: Page) -> list[dict]:
+    return page.evaluate("navigator.serviceWorker.ready.then((r) => r.getNotifications())"
+                         ".then((all) => all.map((n) => ({title: n.title, body: n.body, tag: n.tag, data: n.data})))")
+
+
+def wait_for_notifications(page: Page, count: int = 1) -> list[dict]:
+    deadline = walltime.monotonic() + 5
+    while walltime.monotonic() < deadline:
+        found = shown_notifications(page)
+        if len(found) >= count:
+            return found
+        page.wait_for_timeout(50)
+    raise AssertionError("no notification was shown")
+
+
+def test_the_reminders_page_asks_for_permission_only_after_a_tap(patient: Page, console):
+    patient.context.add_init_script(COUNT_PERMISSION_REQUESTS)
+    patient.goto("/account")
+    patient.get_by_role("link", name="Reminders").click()
+    expect(patient.get_by_role("heading", name="Reminders", level=1)).to_be_visible()
+    turn_on = patient.get_by_role("button", name="Turn on reminders on this device")
+    expect(turn_on).to_be_visible()
+    expect(patient.get_by_text("This device doesn't get reminders yet.")).to_be_visible()
+    assert patient.evaluate("window.__permissionRequests") == 0
+
+    turn_on.click()
+    expect(patient.locator("[data-push-status]")).to_have_text(
+        "Lift can't send reminders without your permission. You can allow notifications later in this browser's settings.")
+    assert patient.evaluate("window.__permissionRequests") == 1
+    assert console.csp_violations == []
+    assert console.errors() == []
+
+
+def test_a_push_shows_the_generic_notification_and_a_tap_opens_the_checkin(patient: Page, live_server: str):
+    context = patient.context
+    context.grant_permissions(["notifications"], origin=live_server)
+    patient.goto("/reminders")
+    registration = service_worker_registration(context, patient, live_server)
+    day = date.today() - timedelta(days=1)
+
+    push(patient, live_server, registration, checkin_push(day))
+
+    [shown] = wait_for_notifications(patient)
+    assert shown["title"] == "Lift: time for your check-in"
+    assert shown["body"] == "Open Lift to see it."
+    assert shown["tag"] == f"checkin-{day.isoformat()}"
+    assert shown["data"]["url"] == f"{live_server}/checkin?day={day.isoformat()}"
+
+    # DevTools cannot click a notification, so the worker is handed the event a click fires.
+    [worker] = context.service_workers
+    worker.evaluate("""async () => {
+        const [notification] = await self.registration.getNotifications();
+        self.dispatchEvent(new NotificationEvent("notificationclick", {notification}));
+    }""")
+    expect(patient).to_have_url(re.compile(rf"/checkin\?day={day.isoformat()}$"))
+    expect(patient.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    assert shown_notifications(patient) == []  # the tap closed it
+
+
+def test_the_same_reminder_arriving_twice_shows_once(patient: Page, live_server: str):
+    context = patient.context
+    context.grant_permissions(["notifications"], origin=live_server)
+    patient.goto("/reminders")
+    registration = service_worker_registration(context, patient, live_server)
+    data = checkin_push(date.today())
+    push(patient, live_server, registration, data)
+    wait_for_notifications(patient)
+    push(patient, live_server, registration, data)
+    patient.wait_for_timeout(300)
+    assert len(shown_notifications(patient)) == 1
+
+
+def test_a_push_it_cannot_read_still_shows_a_generic_note_and_never_leaves_the_site(patient: Page, live_server: str):
+    context = patient.context
+    context.grant_permissions(["notifications"], origin=live_server)
+    patient.goto("/reminders")
+    registration = service_worker_registration(context, patient, live_server)
+
+    push(patient, live_server, registration, "not json")
+    push(patient, live_server, registration, json.dumps({"title": "Lift: x", "url": "https://evil.example/", "tag": "x"}))
+
+    shown = {n["title"]: n for n in wait_for_notifications(patient, count=2)}
+    assert shown["Lift: you have a reminder"]["data"]["url"] == f"{live_server}/"
+    assert shown["Lift: x"]["data"]["url"] == f"{live_server}/"

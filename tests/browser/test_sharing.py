@@ -1,0 +1,149 @@
+"""Sharing in two browsers: a patient invites a caregiver, the caregiver signs up from the link
+in a second browser context and reads the summary on a phone, the patient stops sharing, and
+the caregiver's reload is refused. The caregiver's summary is kept as a screenshot."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PASSWORD, PHONE, REPO_ROOT, OpenPage, unique_email
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "caregiver.png"
+# As in test_screenshots.py: set FULL_PAGE_SCREENSHOTS_DIR to also get whole-page captures there.
+FULL_PAGE_DIR = os.environ.get("FULL_PAGE_SCREENSHOTS_DIR")
+PRIVATE_NOTE = "Told nobody about the bad night"
+STAMP = "2026-01-01T00:00:00Z"
+
+
+@pytest.fixture
+def served_database(request: pytest.FixtureRequest, live_server: str,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The served app's SQLite file, found under the session's temp folder (live_server made it)."""
+    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
+    assert found, "could not find the served app's database"
+    yield found[-1]
+
+
+@pytest.fixture
+def caregiver_page(open_page: OpenPage) -> Page:
+    """A second, separate browser: no cookies or storage shared with the patient's."""
+    return open_page()
+
+
+def seed_fortnight(database: Path, email: str, today: date) -> None:
+    """Two weeks of check-ins (one missed day, notes on each), a PHQ-9 and a session in two days,
+    so the summary has something to show and something it must keep back."""
+    conn = sqlite3.connect(database, timeout=10)
+    try:
+        user_id = conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+        conn.executemany(
+            "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, 7, 0, ?, ?, ?)",
+            [(user_id, (today - timedelta(days=n)).isoformat(), 3 + (14 - n) // 3, 7 - (14 - n) // 4,
+              PRIVATE_NOTE, STAMP, STAMP) for n in range(1, 14) if n != 4])
+        conn.execute("INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band)"
+                     " VALUES (?, 'phq9', ?, ?, 8, 'mild')", (user_id, (today - timedelta(days=2)).isoformat(), STAMP))
+        plan = conn.execute("INSERT INTO treatment_plans (user_id, medication, created_at, updated_at)"
+                            " VALUES (?, 'esketamine', ?, ?)", (user_id, STAMP, STAMP)).lastrowid
+        start = today + timedelta(days=2)
+        conn.execute("INSERT INTO treatment_sessions (plan_id, user_id, starts_at, requested_date, requested_time,"
+                     " phase, created_at, updated_at) VALUES (?, ?, ?, ?, '10:00', 'Twice weekly', ?, ?)",
+                     (plan, user_id, f"{start.isoformat()}T10:00:00Z", start.isoformat(), STAMP, STAMP))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def capture(page: Page) -> None:
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
+    if FULL_PAGE_DIR:
+        page.screenshot(path=Path(FULL_PAGE_DIR) / "caregiver.png", full_page=True, animations="disabled",
+                        caret="hide")
+    size = SCREENSHOT.read_bytes()[16:24]
+    assert (int.from_bytes(size[:4], "big"), int.from_bytes(size[4:], "big")) == (PHONE["width"], PHONE["height"])
+
+
+def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, caregiver_page: Page, lift, open_page,
+                                                             served_database):
+    # The patient: a check-in today, and two earlier weeks in the journal.
+    lift.check_in(patient, mood=7, anxiety=3, note=PRIVATE_NOTE)
+    patient.goto("/account")
+    patient_email = patient.locator("main strong").first.inner_text()
+    seed_fortnight(served_database, patient_email, datetime.now(UTC).date())
+
+    # Sharing is one of the journal's links on More.
+    patient.get_by_role("link", name="Sharing", exact=True).click()
+    expect(patient.get_by_role("heading", name="Sharing", exact=True)).to_be_visible()
+    expect(patient.get_by_text("Nobody else can see your journal")).to_be_visible()
+    patient.get_by_label("Their name").fill("Sam")
+    expect(patient.get_by_label("My check-in notes")).not_to_be_checked()
+    patient.get_by_role("button", name="Create invitation").click()
+    expect(patient.get_by_role("heading", name="Invitation ready")).to_be_visible()
+    link = patient.get_by_label("Invitation link").input_value()
+    assert "/invite/" in link
+    expect(patient.locator(".invite-code")).to_have_text(re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$"))
+
+    # The caregiver, in their own browser, opens the link and signs up.
+    carer = caregiver_page
+    carer_email = unique_email("caregiver")
+    carer.goto(link)
+    expect(carer.get_by_role("heading", name="You're invited to see a Lift journal")).to_be_visible()
+    expect(carer.get_by_text(patient_email)).to_be_visible()
+    carer.get_by_label("Email").fill(carer_email)
+    carer.get_by_label("Password").fill(PASSWORD)
+    carer.get_by_role("button", name="Create account and accept").click()
+
+    # The summary: checking in, the trend, the band not the score, upcoming sessions, help.
+    expect(carer.get_by_role("heading", name=patient_email)).to_be_visible()
+    expect(carer.get_by_text("Checked in today")).to_be_visible()
+    expect(carer.get_by_role("img", name="Mood")).to_be_visible()
+    expect(carer.get_by_role("img", name="Anxiety")).to_be_visible()
+    expect(carer.locator(".band-label")).to_have_text("Mild")
+    expect(carer.get_by_role("heading", name="Upcoming treatment sessions")).to_be_visible()
+    expect(carer.get_by_role("region", name="Get help now")).to_be_attached()
+    expect(carer.get_by_role("navigation", name="Main").get_by_role("link", name="People")).to_be_visible()
+    assert PRIVATE_NOTE not in carer.content()
+    width = carer.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the summary is {width}px wide on a {PHONE['width']}px phone"
+    # The range switch swaps the charts in place.
+    carer.get_by_role("link", name="3 months").click()
+    expect(carer.locator("#range-90d")).to_have_attribute("aria-current", "true")
+    expect(carer.get_by_role("heading", name=patient_email)).to_be_visible()
+    carer.get_by_role("link", name="2 weeks").click()
+    expect(carer.locator("#range-14d")).to_have_attribute("aria-current", "true")
+    carer.evaluate("() => window.scrollTo(0, 0)")
+    capture(carer)
+    summary_url = carer.url
+
+    # The patient sees the caregiver and who looked, and stops sharing in one tap.
+    patient.goto("/sharing")
+    expect(patient.get_by_text(carer_email)).to_be_visible()
+    patient.goto("/sharing/audit")
+    expect(patient.get_by_text(f"{carer_email} (caregiver) looked at your summary.").first).to_be_visible()
+    patient.goto("/sharing")
+    patient.get_by_role("button", name="Stop sharing with Sam").click()
+    expect(patient.get_by_role("status")).to_contain_text("Sharing stopped")
+    expect(patient.get_by_role("button", name="Stop sharing with Sam")).to_have_count(0)
+
+    # The caregiver's reload is refused, and says nothing about the patient.
+    response = carer.reload()
+    assert response is not None and response.status == 404
+    expect(carer.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert patient_email not in carer.content() and carer.url == summary_url
+    carer.goto("/caregiver")
+    expect(carer.get_by_text("Nobody shares a journal with you right now")).to_be_visible()
+
+    errors = open_page.console(carer).errors(expected_statuses=(404,))
+    assert errors == [], errors
+    assert open_page.console(patient).errors() == []

@@ -1,0 +1,92 @@
+"""A patient plans esketamine sessions, is guided on the treatment day, logs a session with a
+side effect and is shown the side-effects card, all on a phone-sized screen."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PHONE, REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "treatment.png"
+# As in test_screenshots.py: set FULL_PAGE_SCREENSHOTS_DIR to also get whole-page captures there.
+FULL_PAGE_DIR = os.environ.get("FULL_PAGE_SCREENSHOTS_DIR")
+
+
+def review(page: Page, name: str) -> None:
+    if FULL_PAGE_DIR:
+        page.screenshot(path=Path(FULL_PAGE_DIR) / f"treatment-{name}.png", full_page=True, animations="disabled")
+
+
+def day_label(day) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(patient: Page, console):
+    page = patient
+    assert page.viewport_size == PHONE
+    # The browser runs in UTC, and sign-up takes the browser's zone, so the patient's days are UTC days.
+    today = datetime.now(UTC).date()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="More").click()
+    page.get_by_role("link", name="Treatment", exact=True).click()
+    page.get_by_role("link", name="Set up my treatment").click()
+    expect(page.get_by_role("heading", name="Set up my treatment")).to_be_visible()
+    page.get_by_role("radio", name="Esketamine nasal spray (Spravato)").check()
+    page.get_by_role("textbox", name="Clinic optional", exact=True).fill("Riverside Clinic")
+    page.get_by_label("Clinic phone").fill("+1 555 010 0123")
+    page.get_by_role("radio", name="twice a week for 4 weeks").check()
+    page.get_by_label("First session").fill(today.isoformat())
+    page.get_by_label("Time of day").fill("23:30")
+    review(page, "plan-form")
+    page.get_by_role("button", name="Save my plan").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Your treatment plan is saved")
+    upcoming = page.locator(".sessions__item")
+    expect(upcoming).to_have_count(12)
+    expect(upcoming.first).to_contain_text(f"Today, {day_label(today)} · 23:30")
+    expect(upcoming.nth(1)).to_contain_text(f"{day_label(today + timedelta(days=3))} · 23:30")
+    review(page, "overview")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    checklist = page.get_by_role("region", name="Treatment day: 23:30")
+    expect(checklist).to_be_visible()
+    expect(checklist).to_contain_text("No driving until tomorrow")
+    expect(checklist).to_contain_text("Tick it or dismiss it")
+    next_session = page.get_by_role("region", name="Next session after today")
+    expect(next_session).to_contain_text(f"{day_label(today + timedelta(days=3))} at 23:30")
+
+    checklist.get_by_role("button", name="My ride is arranged").click()
+    expect(checklist).to_contain_text("✓ Done")
+    expect(checklist.get_by_role("button", name="Undo")).to_be_visible()
+    review(page, "home")
+
+    checklist.get_by_role("link", name="Log how it went").click()
+    expect(page.get_by_role("heading", name="How did the session go?")).to_be_visible()
+    page.get_by_role("radio", name="I had the session").check()
+    page.locator('label[for="mood_before-3"]').click()
+    page.locator('label[for="mood_after-7"]').click()
+    page.get_by_label("Dissociation").select_option("moderate")
+    review(page, "log-form")
+    page.get_by_role("button", name="Save session log").click()
+
+    expect(page.get_by_role("heading", name="Session logged")).to_be_visible()
+    expect(page.get_by_role("img", name="Mood before 3, after 7, out of 10")).to_be_visible()
+    expect(page.get_by_text("up 4")).to_be_visible()
+    card = page.get_by_role("article", name="Side effects and what to report")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("Source: “Ketamine and esketamine for treatment-resistant depression”")
+    expect(page.get_by_role("heading", name="Contact your clinic")).to_have_count(0)
+
+    card.scroll_into_view_if_needed()
+    page.get_by_role("heading", name="How it went").scroll_into_view_if_needed()
+    review(page, "logged")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
+    assert console.errors() == []

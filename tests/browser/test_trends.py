@@ -1,0 +1,209 @@
+"""A patient with 90 days of check-ins opens Trends on a phone: the charts draw, the range
+switch swaps them in place, the numbers are there as tables, nothing errors, and the layout
+holds at 200% text size. The weekly PHQ-9, item 9 included, is taken through the real form."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PHONE, REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "trends.png"
+# As in test_screenshots.py: set FULL_PAGE_SCREENSHOTS_DIR to also get whole-page captures there.
+FULL_PAGE_DIR = os.environ.get("FULL_PAGE_SCREENSHOTS_DIR")
+SEEDED_DAYS = 90
+# Days (counted back from today) with no check-in: the charts must show them as gaps.
+MISSED = {3, 4, 17, 40, 41, 42, 63}
+STAMP = "2026-01-01T00:00:00Z"
+
+
+@pytest.fixture
+def served_database(request: pytest.FixtureRequest, live_server: str,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The served app's SQLite file. The shared conftest may expose its data directory; if it
+    does not, this finds the directory live_server made under the session's temp folder."""
+    for name in ("data_dir", "live_data_dir", "server_data_dir"):
+        try:
+            yield Path(request.getfixturevalue(name)) / "lift.db"
+            return
+        except pytest.FixtureLookupError:
+            continue
+    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
+    assert found, "could not find the served app's database"
+    yield found[-1]
+
+
+def seed(database: Path, email: str, today: date) -> None:
+    """Ninety days of check-ins with a few missed days, and a PHQ-9 and GAD-7 most weeks,
+    written straight into the served app's database (WAL lets it read them at once)."""
+    conn = sqlite3.connect(database, timeout=10)
+    try:
+        row = conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()
+        assert row, f"{email} is not in {database}"
+        user_id = row[0]
+        # Mood climbs slowly (as with a treatment that is starting to work), with weekly ripples.
+        conn.executemany(
+            "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, 0, '', ?, ?)",
+            [(user_id, (today - timedelta(days=n)).isoformat(), min(10, 2 + (SEEDED_DAYS - n) // 15 + n % 3),
+              max(0, 8 - (SEEDED_DAYS - n) // 18 - n % 2), 5 + (n % 5) / 2, STAMP, STAMP)
+             for n in range(SEEDED_DAYS) if n not in MISSED],
+        )
+        for week, (phq9, gad7) in enumerate([(21, 16), (19, 15), (18, 14), (16, 12), (15, 12), (13, 11),
+                                             (12, 9), (11, 9), (10, 8), (9, 7), (8, 6), (7, 5)]):
+            day = (today - timedelta(days=7 * (12 - week))).isoformat()
+            for instrument, total, band in (("phq9", phq9, phq9_band(phq9)), ("gad7", gad7, gad7_band(gad7))):
+                conn.execute(
+                    "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", (user_id, instrument, day, STAMP, total, band))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def phq9_band(total: int) -> str:
+    return ("minimal", "mild", "moderate", "moderately-severe", "severe")[min(total // 5, 4)]
+
+
+def gad7_band(total: int) -> str:
+    return ("minimal", "mild", "moderate", "severe")[min(total // 5, 3)]
+
+
+def chart(page: Page, key: str):
+    return page.locator(f"figure.chart--{key}")
+
+
+def dot_count(page: Page, key: str) -> int:
+    d = chart(page, key).locator("path.chart__dots").get_attribute("d") or ""
+    return d.count("M")
+
+
+def no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, console, served_database):
+    assert page.viewport_size == PHONE
+    email = lift.sign_up(page)
+    # The browser runs in UTC and sign-up takes the browser's zone, so the patient's days are UTC days.
+    today = datetime.now(UTC).date()
+    seed(served_database, email, today)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Trends").click()
+    expect(page.get_by_role("heading", name="Trends", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Trends")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_text(f"You checked in on {30 - 3} of the last 30 days.")).to_be_visible()
+
+    # Five charts, each an image named by its title and summary, drawn on the server.
+    charts = page.get_by_role("img")
+    expect(charts).to_have_count(5)
+    mood_chart = page.get_by_role("img", name="Mood")
+    expect(mood_chart).to_be_visible()
+    expect(mood_chart).to_have_accessible_name(
+        __import__("re").compile(r"^Mood 0 is the lowest, 10 the best Mood averaged \d\.\d this week"))
+    box = mood_chart.bounding_box()
+    assert box["width"] > 200 and box["x"] + box["width"] <= PHONE["width"]
+    no_sideways_scroll(page)
+
+    # Three months by default: every day checked in has a dot, and missed days break the line.
+    expect(page.locator("#range-90d")).to_have_attribute("aria-current", "true")
+    assert dot_count(page, "mood") == SEEDED_DAYS - len(MISSED)
+    line = chart(page, "mood").locator("path.chart__line").get_attribute("d")
+    assert line.count("M") == 5  # four runs of missed days split the line into five
+    assert dot_count(page, "phq9") == 12
+    expect(chart(page, "phq9").locator("rect.chart__band")).to_have_count(5)
+    expect(chart(page, "phq9")).to_contain_text("Your latest PHQ-9 was 7 (mild range)")
+    expect(chart(page, "phq9")).to_contain_text("down 14 points (67%) from your baseline of 21")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
+    if FULL_PAGE_DIR:
+        page.screenshot(path=Path(FULL_PAGE_DIR) / "trends.png", full_page=True, animations="disabled")
+
+    # The range switch swaps only the charts, in place, and keeps the address in step.
+    page.evaluate("() => { window.__liftSamePage = true; }")
+    with page.expect_response(lambda r: "/trends?range=14d" in r.url) as swapped:
+        page.get_by_role("link", name="2 weeks").click()
+    assert swapped.value.request.headers.get("hx-target") == "trend-charts"
+    expect(page.locator("#range-14d")).to_have_attribute("aria-current", "true")
+    expect(page.locator("#range-90d")).not_to_have_attribute("aria-current", "true")
+    expect(page).to_have_url(__import__("re").compile(r"/trends\?range=14d$"))
+    assert page.evaluate("() => window.__liftSamePage") is True
+    expect(page.locator("#trend-charts")).to_have_count(1)
+    expect(page.locator("#range-14d")).to_be_focused()
+    assert dot_count(page, "mood") == 14 - len({n for n in MISSED if n < 14})
+    expect(charts).to_have_count(5)
+
+    with page.expect_response(lambda r: "/trends?range=all" in r.url):
+        page.get_by_role("link", name="All time").click()
+    expect(page.locator("#range-all")).to_have_attribute("aria-current", "true")
+    assert page.evaluate("() => window.__liftSamePage") is True
+    no_sideways_scroll(page)
+
+    # The numbers behind each chart are a table away.
+    page.get_by_role("link", name="2 weeks").click()
+    expect(page.locator("#range-14d")).to_have_attribute("aria-current", "true")
+    page.get_by_text("Mood as a table").click()
+    table = chart(page, "mood").get_by_role("table")
+    expect(table).to_be_visible()
+    expect(table.get_by_role("row")).to_have_count(1 + 14)
+    expect(table.get_by_role("row").nth(1)).to_contain_text(f"{today:%a} {today.day} {today:%b %Y}")
+    expect(table).to_contain_text("No check-in")
+
+    assert console.errors() == []
+
+
+def test_it_stays_readable_at_200_percent_text_in_dark_mode(open_page, lift, served_database):
+    page = open_page(color_scheme="dark")
+    email = lift.sign_up(page)
+    seed(served_database, email, datetime.now(UTC).date())
+    # Doubling the browser's default font size is what a 200% text setting does: every rem grows.
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.goto("/trends")
+    expect(page.get_by_role("img", name="Mood")).to_be_visible()
+    assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == 32
+    no_sideways_scroll(page)
+    tabs = page.get_by_role("navigation", name="Main").get_by_role("link")
+    tab_boxes = [tabs.nth(i).bounding_box() for i in range(tabs.count())]
+    assert all(a["x"] + a["width"] <= b["x"] + 0.5 for a, b in zip(tab_boxes, tab_boxes[1:])), tab_boxes
+    labels = chart(page, "mood").locator(".chart__y li")
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    assert all(b["y"] + b["height"] <= c["y"] for b, c in zip(boxes, boxes[1:])), boxes
+    # Lines take their colour from CSS variables, so dark mode draws light lines on dark cards.
+    stroke = chart(page, "mood").locator("path.chart__average").evaluate("e => getComputedStyle(e).stroke")
+    assert stroke == "rgb(228, 233, 255)"
+    if FULL_PAGE_DIR:
+        page.screenshot(path=Path(FULL_PAGE_DIR) / "trends-dark-200.png", full_page=True, animations="disabled")
+    assert open_page.console(page).errors() == []
+
+
+@pytest.mark.parametrize("item9", [0, 1, 3])
+def test_it_shows_get_help_now_first_after_a_phq9_with_item_9_above_zero(patient: Page, console, item9):
+    patient.goto("/")
+    patient.get_by_role("link", name="Take the PHQ-9").click()
+    expect(patient.get_by_role("heading", name="PHQ-9")).to_be_visible()
+    for n in range(1, 9):
+        patient.locator(f'label[for="phq9_{n}-0"]').click()
+    patient.locator(f'label[for="phq9_9-{item9}"]').click()
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    region = patient.get_by_role("region", name="Get help now")
+    if item9:
+        expect(region).to_be_visible()
+        expect(region.locator('a[href="tel:988"]')).to_have_count(1)
+        expect(patient.get_by_role("heading", name="Get help now")).to_be_focused()
+        box, heading = region.bounding_box(), patient.get_by_role("heading", name="PHQ-9 saved").bounding_box()
+        assert box["y"] + box["height"] <= heading["y"]
+    else:
+        expect(region).to_have_count(0)
+    expect(patient.get_by_text("Minimal range (0–4)")).to_be_visible()
+    assert console.errors() == []

@@ -1,0 +1,127 @@
+"""A caregiver sees only what the patient granted: never the text of a note or a thoughts
+answer unless it was switched on, not in the page, not in any htmx partial, not in an export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from lift.domain.crisis import THOUGHTS_LABELS
+from tests.integration.sharing_helpers import (
+    days_back, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+)
+
+NOTE = "Argued with my sister about the lease"
+SESSION_NOTE = "Felt floaty for an hour after"
+THOUGHTS_TEXT = [THOUGHTS_LABELS[level] for level in (1, 2, 3)]
+# Each summary route a caregiver can reach, as a full page and as every htmx partial it serves.
+PARTIAL = {"HX-Request": "true", "HX-Target": "caregiver-trends"}
+
+
+@pytest.fixture
+async def journal(patient, database):
+    """Two weeks of check-ins with notes and every level of thoughts answer, a PHQ-9, a logged
+    session with a note: everything a caregiver must not see unless it is shared."""
+    today = patient.today()
+    seed_checkins(database, "pat@example.com",
+                  [(days_back(today, n), 3 + n % 4, n % 4, f"{NOTE} ({n})") for n in range(14)])
+    seed_scale(database, "pat@example.com", days_back(today, 3), 17)
+    seed_session(database, "pat@example.com", f"{days_back(today, 2).isoformat()}T15:00:00Z", "done",
+                 note=SESSION_NOTE, effects={"nausea": "severe"})
+    seed_session(database, "pat@example.com", f"{(today + timedelta(days=3)).isoformat()}T15:00:00Z", "planned")
+    return today
+
+
+def pages(pid: int) -> list[tuple[str, dict]]:
+    return [(f"/caregiver/patients/{pid}", {}),
+            *[(f"/caregiver/patients/{pid}?range={key}", PARTIAL) for key in ("14d", "90d", "nonsense")],
+            ("/caregiver", {})]
+
+
+def leaked(html: str) -> list[str]:
+    return [text for text in [NOTE, SESSION_NOTE, *THOUGHTS_TEXT] if text in html]
+
+
+async def test_a_summary_caregiver_sees_no_note_and_no_thoughts_answer_anywhere(patient, people, journal, database):
+    carer = await shared_with(patient, people("carer@example.com"))
+    pid = user_id(database, "pat@example.com")
+    for url, headers in pages(pid):
+        response = await carer.get(url, headers=headers)
+        assert response.status_code == 200, url
+        assert leaked(response.text) == [], url
+    assert (await carer.get(f"/caregiver/patients/{pid}/notes")).status_code == 404
+
+
+async def test_a_summary_shows_bands_not_scores_and_no_sleep(patient, people, journal, database):
+    carer = await shared_with(patient, people("carer@example.com"))
+    html = (await carer.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}")).text
+    assert "Moderately severe" in html and ">17<" not in html and "17 (" not in html
+    assert "chart--mood" in html and "chart--anxiety" in html
+    assert "chart--sleep" not in html and "chart--phq9" not in html
+    assert "Upcoming treatment sessions" in html and "induction" in html
+    assert "Nausea" not in html and SESSION_NOTE not in html
+
+
+async def test_the_partial_is_only_the_charts(patient, people, journal, database):
+    carer = await shared_with(patient, people("carer@example.com"))
+    html = (await carer.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}?range=90d",
+                            headers=PARTIAL)).text.strip()
+    assert html.startswith('<div id="caregiver-trends" class="trends">') and "<h1" not in html
+    assert "Weekly questionnaires" not in html
+
+
+async def test_notes_appear_only_when_the_patient_switched_them_on(patient, people, journal, database):
+    carer = await shared_with(patient, people("carer@example.com"), notes=True)
+    pid = user_id(database, "pat@example.com")
+    notes = await carer.get(f"/caregiver/patients/{pid}/notes")
+    assert notes.status_code == 200 and f"{NOTE} (0)" in notes.text
+    for url, headers in pages(pid):
+        html = (await carer.get(url, headers=headers)).text
+        assert not any(text in html for text in THOUGHTS_TEXT), url
+    assert NOTE not in (await carer.get(f"/caregiver/patients/{pid}")).text  # the summary links to them
+
+
+async def test_thoughts_answers_appear_only_when_the_patient_switched_them_on(patient, people, journal, database):
+    carer = await shared_with(patient, people("carer@example.com"), thoughts=True)
+    pid = user_id(database, "pat@example.com")
+    html = (await carer.get(f"/caregiver/patients/{pid}")).text
+    assert all(text in html for text in THOUGHTS_TEXT)
+    assert "They reported thoughts of death or suicide" in html
+    assert NOTE not in html
+    assert (await carer.get(f"/caregiver/patients/{pid}/notes")).status_code == 404
+
+
+async def test_switching_notes_off_again_hides_them_on_the_next_request(patient, people, journal, database):
+    carer = await shared_with(patient, people("carer@example.com"), notes=True)
+    pid = user_id(database, "pat@example.com")
+    assert (await carer.get(f"/caregiver/patients/{pid}/notes")).status_code == 200
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    await patient.post(f"/sharing/grants/{grant_id}/scope", {})
+    response = await carer.get(f"/caregiver/patients/{pid}/notes")
+    assert response.status_code == 404 and NOTE not in response.text
+
+
+async def test_a_caregiver_has_no_export_report_or_timeline(patient, people, journal, database):
+    carer = await shared_with(patient, people("carer@example.com"), notes=True, thoughts=True)
+    pid = user_id(database, "pat@example.com")
+    for url in (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/export?kind=checkins",
+                f"/clinician/patients/{pid}/report", "/clinician/export?kind=checkins", "/export?kind=checkins",
+                "/report", "/trends", "/checkins", "/account/data/archive.json?x=1"):
+        response = await carer.get(url)
+        if url.startswith("/account/data"):
+            # Their own archive holds their account and the grants they hold: no journal at all.
+            assert response.status_code == 200 and NOTE not in response.text
+            continue
+        assert response.status_code == 404, url
+        assert NOTE not in response.text
+
+
+async def test_a_caregiver_who_edits_the_url_to_another_patient_gets_404(patient, other_patient, people, journal,
+                                                                       database):
+    carer = await shared_with(patient, people("carer@example.com"), notes=True, thoughts=True)
+    other = user_id(database, "other@example.com")
+    for url in (f"/caregiver/patients/{other}", f"/caregiver/patients/{other}/notes",
+                f"/caregiver/patients/{other}?range=14d", "/caregiver/patients/99999"):
+        response = await carer.get(url)
+        assert response.status_code == 404 and "other@example.com" not in response.text, url

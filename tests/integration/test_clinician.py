@@ -1,0 +1,136 @@
+"""The clinician's panel and a patient's timeline over HTTP: latest scores with bands and change
+from baseline, adherence, the 14-day thoughts flag, sorting (page and htmx partial), the
+timeline with notes and session logs, the printable report, and no way to change anything."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.sharing_helpers import (
+    days_back, invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+)
+
+PANEL = {"HX-Request": "true", "HX-Target": "clinician-panel"}
+
+
+def panel_order(html: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/clinician/patients/\d+">([^<]+)</a>', html)
+
+
+@pytest.fixture
+async def panel(patient, other_patient, people, database):
+    """A clinician linked to two patients: pat improving with recent passing thoughts, other
+    with one PHQ-9 and thoughts only 20 days ago (outside the flag's 14 days)."""
+    doctor = people("doctor@example.com")
+    await shared_with(patient, doctor, "clinician")
+    path, _ = await invite(other_patient, "clinician")
+    assert (await doctor.post(f"{path}/accept")).status_code == 303
+    today = patient.today()
+    seed_checkins(database, "pat@example.com",
+                  [(days_back(today, n), 5, 1 if n == 13 else 0, "slept badly" if n == 0 else "") for n in range(20)])
+    seed_checkins(database, "other@example.com", [(days_back(today, 20), 4, 3, ""), (days_back(today, 2), 6, 0, "")])
+    seed_scale(database, "pat@example.com", days_back(today, 40), 20)
+    seed_scale(database, "pat@example.com", days_back(today, 10), 12)
+    seed_scale(database, "pat@example.com", days_back(today, 3), 8)
+    seed_scale(database, "other@example.com", days_back(today, 5), 14)
+    seed_scale(database, "pat@example.com", days_back(today, 4), 11, "gad7")
+    return doctor
+
+
+async def test_the_panel_lists_each_linked_patient_with_scores_adherence_and_flag(panel, patient):
+    html = (await panel.get("/clinician")).text
+    pat_row = html[html.index(">pat@example.com<"):html.index("</tr>", html.index(">pat@example.com<"))]
+    assert patient.today().strftime("%a") in pat_row  # last check-in today
+    assert "<strong>8</strong>" in pat_row and "Mild" in pat_row and "down 12 points (60%) from baseline" in pat_row
+    assert "<strong>11</strong>" in pat_row  # GAD-7
+    assert "20 of 30 days" in pat_row and "Thoughts reported" in pat_row
+    other_row = html[html.index(">other@example.com<"):html.index("</tr>", html.index(">other@example.com<"))]
+    assert "<strong>14</strong>" in other_row and "Moderate" in other_row and "from baseline" not in other_row
+    assert "2 of 30 days" in other_row and "Thoughts reported" not in other_row
+
+
+async def test_flagged_patients_come_first_by_default(panel):
+    assert panel_order((await panel.get("/clinician")).text) == ["pat@example.com", "other@example.com"]
+
+
+@pytest.mark.parametrize("sort, direction, expected", [
+    ("phq9", "desc", ["other@example.com", "pat@example.com"]),
+    ("phq9", "asc", ["pat@example.com", "other@example.com"]),
+    ("adherence", "asc", ["other@example.com", "pat@example.com"]),
+    ("patient", "asc", ["other@example.com", "pat@example.com"]),
+    ("patient", "desc", ["pat@example.com", "other@example.com"]),
+])
+async def test_the_panel_sorts_by_a_column(panel, sort, direction, expected):
+    html = (await panel.get(f"/clinician?sort={sort}&dir={direction}")).text
+    assert panel_order(html) == expected
+    assert re.search(r'<th scope="col" aria-sort="(ascending|descending)">', html)
+
+
+async def test_sorting_with_htmx_returns_only_the_table(panel):
+    html = (await panel.get("/clinician?sort=phq9&dir=asc", headers=PANEL)).text.strip()
+    assert html.startswith('<div id="clinician-panel"') and "<h1" not in html
+    assert panel_order(html) == ["pat@example.com", "other@example.com"]
+    assert 'hx-get="/clinician?sort=phq9&amp;dir=desc"' in html
+
+
+async def test_an_unlinked_clinician_sees_an_empty_panel_and_no_patient(panel, patient, people, database):
+    outsider = await shared_with(patient, people("outsider@example.com"), "clinician")
+    grant = database.execute("SELECT g.id FROM share_grants g JOIN users u ON u.id = g.grantee_id"
+                             " WHERE u.email = 'outsider@example.com'").fetchone()[0]
+    await patient.post(f"/sharing/grants/{grant}/revoke")
+    html = (await outsider.get("/clinician")).text
+    assert "No patients have linked to you yet" in html and "pat@example.com" not in html
+    pid = user_id(database, "pat@example.com")
+    assert (await outsider.get(f"/clinician/patients/{pid}")).status_code == 404
+
+
+async def test_the_timeline_shows_charts_scales_sessions_and_full_checkins(panel, patient, database):
+    today = patient.today()
+    seed_session(database, "pat@example.com", f"{days_back(today, 6).isoformat()}T15:00:00Z", "done",
+                 note="dizzy in the car", effects={"dizziness": "moderate"}, mood=(3, 6))
+    pid = user_id(database, "pat@example.com")
+    html = (await panel.get(f"/clinician/patients/{pid}?range=90d")).text
+    for chart in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+        assert f"chart--{chart}" in html
+    assert "slept badly" in html and "Passing thoughts of death" in html
+    assert "Dizziness" in html and "dizzy in the car" in html and "3 → 6" in html
+    assert "Baseline 20" in html and "down 12 points (60%) from baseline" in html
+    assert "Your latest" not in html and "your baseline" not in html
+
+
+async def test_the_timeline_range_switch_returns_only_the_charts(panel, database):
+    pid = user_id(database, "pat@example.com")
+    html = (await panel.get(f"/clinician/patients/{pid}?range=14d",
+                            headers={"HX-Request": "true", "HX-Target": "timeline-charts"})).text.strip()
+    assert html.startswith('<div id="timeline-charts"') and "slept badly" not in html
+
+
+async def test_the_report_covers_a_date_range_with_adherence_and_side_effects(panel, patient, database):
+    today = patient.today()
+    seed_session(database, "pat@example.com", f"{days_back(today, 6).isoformat()}T15:00:00Z", "done",
+                 effects={"bladder": "mild"})
+    seed_session(database, "pat@example.com", f"{days_back(today, 9).isoformat()}T15:00:00Z", "missed")
+    start, end = days_back(today, 13).isoformat(), today.isoformat()
+    for person, url in ((patient, "/report"), (panel, f"/clinician/patients/{user_id(database, 'pat@example.com')}/report")):
+        html = (await person.get(f"{url}?start={start}&end={end}")).text
+        assert "Days checked in</dt><dd>14 of 14" in html
+        assert "Sessions done</dt><dd>1" in html and "Sessions missed</dt><dd>1" in html
+        assert "Bladder pain" in html and "at least 50% lower than the baseline" in html
+        assert 'class="report__head"' in html and 'class="report__range no-print"' in html
+
+
+async def test_a_reversed_report_range_says_so_and_shows_the_last_30_days(patient):
+    html = (await patient.get("/report?start=2026-05-10&end=2026-05-01")).text
+    assert "Enter dates as YYYY-MM-DD" in html and "of 30</dd>" in html
+
+
+async def test_a_clinician_cannot_change_a_patients_data(panel, patient, database):
+    await patient.check_in(note="mine")
+    checkin = database.execute("SELECT id FROM checkins WHERE note = 'mine'").fetchone()[0]
+    for url, form in (("/checkin", {"mood": "1"}), (f"/checkins/{checkin}/delete", {}),
+                      ("/safety-plan", {"coping": "x"}), ("/treatment/plan", {"medication": "other"}),
+                      ("/sharing/invitations", {"role": "caregiver"})):
+        assert (await panel.post(url, form)).status_code == 404, url
+    assert database.execute("SELECT note FROM checkins WHERE id = ?", (checkin,)).fetchone()[0] == "mine"

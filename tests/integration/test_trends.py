@@ -1,0 +1,175 @@
+"""The trends page over HTTP: each range as a page and as the htmx partial, charts for no
+data, one point and a year, accessible alternatives, and only the patient's own data."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+RANGES = ["14d", "90d", "all"]
+HTMX_CHARTS = {"HX-Request": "true", "HX-Target": "trend-charts"}
+
+
+def seed_checkins(database, email: str, today, days: int, mood=lambda n: 3 + n % 5, skip=()) -> None:
+    user_id = database.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+    database.executemany(
+        "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
+        " updated_at) VALUES (?, ?, ?, 4, 7.5, 0, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        [(user_id, (today - timedelta(days=n)).isoformat(), mood(n)) for n in range(days) if n not in skip],
+    )
+    database.commit()
+
+
+def svgs(html: str) -> list[str]:
+    return re.findall(r"<svg [^>]*>", html)
+
+
+@pytest.mark.parametrize("key", RANGES)
+async def test_it_renders_the_full_page_for_each_range(patient, key):
+    response = await patient.get(f"/trends?range={key}")
+    assert response.status_code == 200
+    assert "<h1>Trends</h1>" in response.text
+    assert '<div id="trend-charts" class="trends">' in response.text
+    assert f'id="range-{key}" class="segmented__option" href="/trends?range={key}"' in response.text
+    assert re.search(rf'id="range-{key}"[^>]*aria-current="true"', response.text)
+
+
+@pytest.mark.parametrize("key", RANGES)
+async def test_it_returns_only_the_charts_partial_for_the_htmx_range_switch(patient, database, key):
+    seed_checkins(database, "pat@example.com", patient.today(), 40)
+    response = await patient.get(f"/trends?range={key}", headers=HTMX_CHARTS)
+    assert response.status_code == 200
+    html = response.text.strip()
+    assert html.startswith('<div id="trend-charts" class="trends">')
+    assert "<html" not in html and "<h1>" not in html
+    assert re.search(rf'id="range-{key}"[^>]*aria-current="true"', html)
+    assert len(svgs(html)) == 5
+
+
+async def test_it_switches_range_with_htmx_and_keeps_a_real_link_for_no_script(patient):
+    html = (await patient.get("/trends")).text
+    for key in RANGES:
+        assert (f'href="/trends?range={key}" hx-get="/trends?range={key}" hx-target="#trend-charts" '
+                'hx-swap="outerHTML" hx-push-url="true"') in html
+
+
+async def test_it_shows_three_months_for_an_unknown_range(patient):
+    html = (await patient.get("/trends?range=forever")).text
+    assert re.search(r'id="range-90d"[^>]*aria-current="true"', html)
+
+
+async def test_it_labels_every_chart_and_offers_its_numbers_as_a_table(patient, database):
+    seed_checkins(database, "pat@example.com", patient.today(), 20)
+    html = (await patient.get("/trends?range=14d")).text
+    for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+        assert (f'role="img" aria-labelledby="chart-{key}-title chart-{key}-summary"') in html
+        assert f'id="chart-{key}-summary"' in html
+    assert html.count("<table>") == 3  # no questionnaire results yet, so no empty tables for them
+    assert "Mood as a table" in html
+    assert "style=" not in html and "<script>" not in html
+
+
+async def test_it_draws_a_sensible_empty_chart_for_a_patient_with_no_data(patient):
+    html = (await patient.get("/trends")).text
+    assert len(svgs(html)) == 5
+    assert "No mood check-ins in the last two weeks yet." in html
+    assert html.count("Nothing here yet for this period.") == 5
+    assert 'class="chart__line"' not in html
+    assert "No check-ins in the last 30 days yet." in html
+
+
+async def test_it_draws_a_single_check_in_as_one_dot(patient):
+    await patient.check_in(mood=6)
+    html = (await patient.get("/trends?range=14d")).text
+    assert "Mood was 6 on your one check-in this week" in html
+    assert re.search(r'<path class="chart__dots" d="M300 \d+(\.\d)?h0"/>', html)
+    assert "chart__average" not in html
+    assert "You checked in on 1 of the last 30 days." in html
+
+
+async def test_it_draws_a_year_of_daily_data_as_weekly_averages(patient, database):
+    seed_checkins(database, "pat@example.com", patient.today(), 365, skip=set(range(8, 22)))
+    html = (await patient.get("/trends?range=all")).text
+    mood = html.split('class="chart chart--mood chart--weekly"', 1)[1].split("</figure>", 1)[0]
+    line = re.search(r'<path class="chart__average" d="([^"]+)"', mood).group(1)
+    assert line.count("M") == 2  # a week with no check-ins splits the line in two
+    assert "chart__dots" not in mood and "chart__line" not in mood
+    assert "Weekly average" in mood
+    assert '<th scope="col">Week ending</th>' in mood
+    assert mood.count('<th scope="row">') == 53
+    assert "You checked in on 16 of the last 30 days." in html
+    assert "The last 8 of them were in a row, up to today." in html
+
+
+async def test_it_shows_questionnaire_totals_on_their_bands(patient):
+    await patient.post("/scales/phq9", {f"phq9_{n}": "2" for n in range(1, 10)})
+    html = (await patient.get("/trends?range=14d")).text
+    phq9 = html.split('class="chart chart--phq9"', 1)[1].split("</figure>", 1)[0]
+    assert phq9.count('class="chart__band chart__band--') == 5
+    assert "Your latest PHQ-9 was 18 (moderately severe range)" in phq9
+    assert "<td>18</td><td>Moderately severe</td>" in phq9
+
+
+async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
+    user_id = database.execute("SELECT id FROM users WHERE email = 'pat@example.com'").fetchone()[0]
+    plan = database.execute(
+        "INSERT INTO treatment_plans (user_id, medication, created_at, updated_at)"
+        " VALUES (?, 'esketamine', 'x', 'x')", (user_id,)).lastrowid
+    today = patient.today()
+    for days_ago, status in ((2, "done"), (5, "planned"), (6, "cancelled"), (30, "done")):
+        day = today - timedelta(days=days_ago)
+        database.execute(
+            "INSERT INTO treatment_sessions (plan_id, user_id, starts_at, requested_date, requested_time,"
+            " status, created_at, updated_at) VALUES (?, ?, ?, ?, '10:00', ?, 'x', 'x')",
+            (plan, user_id, f"{day.isoformat()}T15:00:00Z", day.isoformat(), status))
+    database.commit()
+    html = (await patient.get("/trends?range=14d")).text
+    mood = html.split('class="chart chart--mood"', 1)[1].split("</figure>", 1)[0]
+    markers = re.findall(r'<line class="chart__marker" x1="([\d.]+)"', mood)
+    assert [float(x) for x in markers] == [round(8 / 13 * 300, 1), round(11 / 13 * 300, 1)]
+    assert "Treatment session" in mood
+    assert html.count('class="chart__marker"') == 5 * 2  # every chart, and only sessions in range
+    assert (await patient.get("/trends?range=90d")).text.count('class="chart__marker"') == 5 * 3
+
+
+@pytest.mark.parametrize("marked", [False, True])
+async def test_it_measures_the_latest_total_from_a_baseline_older_than_the_range(patient, database, marked):
+    user_id = database.execute("SELECT id FROM users WHERE email = 'pat@example.com'").fetchone()[0]
+    today = patient.today()
+    for days_ago, total, band, baseline in ((300, 8, "mild", False), (200, 22, "severe", marked),
+                                            (100, 15, "moderately-severe", False), (0, 6, "mild", False)):
+        database.execute(
+            "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band, is_baseline)"
+            " VALUES (?, 'phq9', ?, 'x', ?, ?, ?)",
+            (user_id, (today - timedelta(days=days_ago)).isoformat(), total, band, int(baseline)))
+    database.commit()
+    html = (await patient.get("/trends?range=14d")).text
+    baseline = today - timedelta(days=200 if marked else 300)
+    change = "down 16 points (73%)" if marked else "down 2 points (25%)"
+    assert (f"Your latest PHQ-9 was 6 (mild range) on {today:%a} {today.day} {today:%b}: {change} from your "
+            f"baseline of {22 if marked else 8} on {baseline.day} {baseline:%b %Y}.") in html
+
+
+async def test_it_shows_only_the_patients_own_data(patient, other_patient, database):
+    seed_checkins(database, "other@example.com", other_patient.today(), 30, mood=lambda n: 9)
+    await other_patient.post("/scales/gad7", {f"gad7_{n}": "3" for n in range(1, 8)})
+    html = (await patient.get("/trends?range=all")).text
+    assert "No mood check-ins in the last two weeks yet." in html
+    assert "No GAD-7 results" in html
+    assert "chart__dots" not in html
+
+
+async def test_it_asks_a_signed_out_visitor_to_sign_in(stranger):
+    response = await stranger.get("/trends", headers=HTMX_CHARTS)
+    assert response.status_code == 204 and response.headers["hx-redirect"].startswith("/signin")
+    response = await stranger.get("/trends")
+    assert response.status_code == 303 and response.headers["location"] == "/signin?next=/trends"
+
+
+async def test_it_puts_trends_between_check_in_and_history_in_the_tab_bar(patient):
+    html = (await patient.get("/trends")).text
+    tabs = re.findall(r'<a href="(/[a-z]*)"', html.split('<nav class="tabbar"', 1)[1].split("</nav>", 1)[0])
+    assert tabs.index("/checkin") + 1 == tabs.index("/trends") == tabs.index("/checkins") - 1
+    assert re.search(r'<a href="/trends" aria-current="page">Trends</a>', html)

@@ -1,0 +1,70 @@
+"""Backups of a live database, and restores that refuse what they must not trust."""
+
+import sqlite3
+import threading
+
+import pytest
+
+from lift.db.backup import BackupError, backup_database, database_problem, latest_schema_version, restore_database
+from lift.db.connection import Database
+
+
+@pytest.fixture
+async def live_db(tmp_path):
+    db = Database(tmp_path / "live" / "lift.db", readers=1)
+    await db.open()
+    yield db.path
+    await db.close()
+
+
+def add_users(path, start, count):
+    with sqlite3.connect(path, timeout=10) as conn:
+        for n in range(start, start + count):
+            conn.execute(
+                "INSERT INTO users (email, password_hash, role, timezone, created_at)"
+                " VALUES (?, 'x', 'patient', 'UTC', 'now')", (f"user{n}@example.com",),
+            )
+            conn.commit()
+
+
+async def test_it_backs_up_a_database_while_writes_continue(live_db, tmp_path):
+    add_users(live_db, 0, 50)
+    writer = threading.Thread(target=add_users, args=(live_db, 1000, 300))
+    writer.start()
+    backup_database(live_db, tmp_path / "backups" / "copy.db")
+    writer.join()
+    copy = tmp_path / "backups" / "copy.db"
+    assert database_problem(copy) is None
+    with sqlite3.connect(copy) as conn:
+        copied = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+    assert 50 <= copied <= 350
+    assert (copy.stat().st_mode & 0o777) == 0o600
+
+
+async def test_it_restores_a_good_backup(live_db, tmp_path):
+    add_users(live_db, 0, 3)
+    backup_database(live_db, tmp_path / "copy.db")
+    target = tmp_path / "restored" / "lift.db"
+    restore_database(tmp_path / "copy.db", target)
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 3
+
+
+def test_it_refuses_to_restore_a_corrupt_file(tmp_path):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x13" * 4096)
+    with pytest.raises(BackupError, match="refusing to restore"):
+        restore_database(broken, tmp_path / "target.db")
+    assert not (tmp_path / "target.db").exists()
+
+
+async def test_it_refuses_a_backup_from_a_newer_schema(live_db, tmp_path):
+    backup_database(live_db, tmp_path / "copy.db")
+    with sqlite3.connect(tmp_path / "copy.db") as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES (?, 'future.sql', 'now')", (latest_schema_version() + 1,))
+    with pytest.raises(BackupError, match="newer than this Lift understands"):
+        restore_database(tmp_path / "copy.db", tmp_path / "target.db")
+
+
+def test_it_refuses_a_missing_file(tmp_path):
+    assert "does not exist" in database_problem(tmp_path / "nothing.db")

@@ -1,0 +1,72 @@
+"""An acknowledged check-in is never lost: SIGKILL the app mid-load, restart, and count."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from datetime import date, timedelta
+
+import httpx
+from tests.served import ServedApp
+
+PASSWORD = "crash test password 7"
+PATIENTS = 6
+DAYS = 8  # today and seven days back: every day a check-in may be written for
+ROUNDS = 5
+
+
+async def signed_in_client(url: str, email: str) -> tuple[httpx.AsyncClient, str]:
+    client = httpx.AsyncClient(base_url=url, timeout=10)
+    await client.get("/signup")
+    token = client.cookies["csrftoken"]
+    response = await client.post("/signup", data={"email": email, "password": PASSWORD, "timezone": "UTC",
+                                                  "_csrf_token": token})
+    if response.status_code == 422:  # signed up in an earlier round: sign in instead
+        response = await client.post("/signin", data={"email": email, "password": PASSWORD, "_csrf_token": token})
+    assert response.status_code == 303, response.text[:500]
+    return client, token
+
+
+async def post_checkins(client, token, email, today, acknowledged, mood):
+    for offset in range(DAYS):
+        day = (today - timedelta(days=offset)).isoformat()
+        try:
+            response = await client.post("/checkin", data={
+                "local_date": day, "mood": str(mood), "anxiety": "3", "sleep_hours": "7", "thoughts": "0",
+                "_csrf_token": token})
+        except httpx.HTTPError:
+            return  # the server died mid-request: this one was never acknowledged
+        if response.status_code == 200 and ("Check-in saved" in response.text or "Check-in updated" in response.text):
+            acknowledged.add((email, day, mood))
+
+
+async def test_every_acknowledged_check_in_survives_a_sigkill(tmp_path):
+    app = ServedApp(tmp_path / "data", tmp_path / "server.log")
+    acknowledged: set[tuple[str, str, int]] = set()
+    for round_number in range(ROUNDS):
+        app.start()
+        clients = [await signed_in_client(app.url, f"p{n}@example.com") for n in range(PATIENTS)]
+        today = date.today()
+        mood = round_number  # each round overwrites with a new mood, so the latest must win
+        load = [asyncio.create_task(post_checkins(c, t, f"p{n}@example.com", today, acknowledged, mood))
+                for n, (c, t) in enumerate(clients)]
+        await asyncio.sleep(random.uniform(0.05, 0.4))
+        app.kill()
+        await asyncio.gather(*load)
+        for client, _ in clients:
+            await client.aclose()
+    app.start()
+    app.stop()
+    with sqlite3.connect(tmp_path / "data" / "lift.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {(email, day): mood for email, day, mood in conn.execute(
+            "SELECT u.email, c.local_date, c.mood FROM checkins c JOIN users u ON u.id = c.user_id")}
+        duplicates = conn.execute(
+            "SELECT count(*) FROM (SELECT user_id, local_date FROM checkins GROUP BY 1, 2 HAVING count(*) > 1)"
+        ).fetchone()[0]
+    assert acknowledged, "the load never got a check-in acknowledged before the kill"
+    assert duplicates == 0
+    for email, day, mood in acknowledged:
+        assert (email, day) in stored, f"acknowledged check-in lost: {email} {day}"
+        assert stored[(email, day)] >= mood, f"an acknowledged update was rolled back: {email} {day}"

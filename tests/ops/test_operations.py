@@ -1,0 +1,82 @@
+"""Deployment guard rails, readiness, and the JSON request log."""
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from lift.settings import SettingsError, load_settings
+from tests.served import REPO_ROOT, ServedApp
+
+PRODUCTION = {
+    "LIFT_ENV": "production", "LIFT_SECRET_KEY": "p" * 48, "LIFT_VAPID_PRIVATE_KEY": "private",
+    "LIFT_VAPID_PUBLIC_KEY": "public",
+}
+
+
+def test_production_starts_with_every_secret_set():
+    assert load_settings(PRODUCTION).environment == "production"
+
+
+@pytest.mark.parametrize("change, variable", [
+    ({"LIFT_SECRET_KEY": ""}, "LIFT_SECRET_KEY"),
+    ({"LIFT_SECRET_KEY": "short"}, "LIFT_SECRET_KEY"),
+    ({"LIFT_COOKIE_SECURE": "false"}, "LIFT_COOKIE_SECURE"),
+    ({"LIFT_VAPID_PRIVATE_KEY": ""}, "LIFT_VAPID"),
+    ({"LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS": "true"}, "LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS"),
+])
+def test_production_refuses_to_start_without_its_protections(change, variable):
+    with pytest.raises(SettingsError) as error:
+        load_settings({**PRODUCTION, **change})
+    assert str(error.value).startswith(variable) and "\n" not in str(error.value)
+
+
+def test_the_command_line_explains_a_refusal_in_one_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT / "backend"), "LIFT_ENV": "production",
+           "LIFT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "lift", "run"], env=env, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "LIFT_SECRET_KEY" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("served")
+    app = ServedApp(folder / "data", folder / "server.log")
+    app.start()
+    yield app
+    app.stop()
+
+
+def test_readyz_reports_a_writable_current_database(served):
+    with urllib.request.urlopen(f"{served.url}/readyz", timeout=5) as response:
+        body = json.load(response)
+    assert response.status == 200 and body["status"] == "ready"
+
+
+def test_each_request_is_one_json_line_without_private_text(served):
+    import httpx
+
+    secret_note = "my private note 7c1f"
+    with httpx.Client(base_url=served.url, timeout=10) as client:
+        client.get("/signup")
+        token = client.cookies["csrftoken"]
+        client.post("/signup", data={"email": "log@example.com", "password": "log test password 9",
+                                     "timezone": "UTC", "_csrf_token": token})
+        response = client.post("/checkin", data={"local_date": "2000-01-01", "mood": "5", "anxiety": "5",
+                                                  "sleep_hours": "7", "thoughts": "2", "note": secret_note,
+                                                  "_csrf_token": token}, headers={"X-Request-ID": "req-abcdef123"})
+        assert response.status_code == 422
+        assert response.headers["x-request-id"] == "req-abcdef123"
+    served.stop()
+    log = served.log_path.read_text()
+    served.start()
+    assert secret_note not in log and "log test password 9" not in log and token not in log
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    checkin = [e for e in entries if e.get("request_id") == "req-abcdef123"]
+    assert len(checkin) == 1
+    assert checkin[0]["route"] == "/checkin" and checkin[0]["status"] == 422 and checkin[0]["method"] == "POST"
+    assert checkin[0]["duration_ms"] >= 0

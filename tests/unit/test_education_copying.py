@@ -1,0 +1,68 @@
+"""The education cards are in Lift's own words and cite one of the two source documents.
+
+No card may share a run of 8 consecutive words with either document. The documents are not
+in the repository: tests/data/make_seed_shingles.py hashed their 8-word shingles into
+tests/data/seed_shingles.txt, and this test uses only those hashes.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from lift.domain.education import MAX_WORDS, SOURCES, parse_card, word_count
+from tests.data.make_seed_shingles import HASH_CHARS, SEED_FILES, normalised_words, shingle_hashes
+
+REPO = Path(__file__).resolve().parents[2]
+CARDS_DIR = REPO / "frontend" / "content" / "education"
+CARD_FILES = sorted(CARDS_DIR.glob("*.md"))
+SHINGLES = REPO / "tests" / "data" / "seed_shingles.txt"
+
+
+def seed_hashes() -> set[str]:
+    lines = SHINGLES.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def test_the_committed_hashes_are_hashes_only_and_cover_both_documents():
+    hashes = seed_hashes()
+    # ~1,400 words between the two documents give about as many 8-word shingles.
+    assert len(hashes) > 1000
+    assert all(len(h) == HASH_CHARS and int(h, 16) >= 0 for h in hashes)
+
+
+def test_there_are_10_to_16_cards():
+    assert 10 <= len(CARD_FILES) <= 16
+
+
+def test_every_card_cites_one_of_the_two_source_documents_by_file_name():
+    assert set(SOURCES) == set(SEED_FILES)
+    for path in CARD_FILES:
+        card = parse_card(path.stem, path.read_text(encoding="utf-8"))
+        assert card.source in SEED_FILES, path.name
+
+
+@pytest.mark.parametrize("path", CARD_FILES, ids=lambda p: p.stem)
+def test_no_card_shares_8_consecutive_words_with_a_source_document(path):
+    card = parse_card(path.stem, path.read_text(encoding="utf-8"))
+    copied = shingle_hashes(f"{card.title}\n{card.body}") & seed_hashes()
+    assert not copied, f"{path.name} repeats {len(copied)} run(s) of 8 words from a source document"
+
+
+@pytest.mark.parametrize("path", CARD_FILES, ids=lambda p: p.stem)
+def test_every_card_is_150_words_or_fewer(path):
+    card = parse_card(path.stem, path.read_text(encoding="utf-8"))
+    assert word_count(card.body) <= MAX_WORDS
+
+
+def test_the_check_sees_through_case_punctuation_and_hyphens():
+    a = "Treatment‑resistant depression: it’s “common”, one study said, in the US."
+    b = "treatment resistant depression its common one study said in the us"
+    assert normalised_words(a) == b.split()
+    assert shingle_hashes(a) == shingle_hashes(b) != set()
+
+
+def test_the_check_finds_a_copied_run_inside_other_text():
+    original = "one two three four five six seven eight nine ten"
+    card = "Lift wrote this: Two three FOUR five, six seven eight nine! Then more."
+    assert shingle_hashes(card) & shingle_hashes(original)
+    assert not shingle_hashes("two three four five six seven eight") & shingle_hashes(original)

@@ -1,0 +1,360 @@
+"""Reminder instants, quiet hours, the overdue window, and what a locked phone shows."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from lift.domain import reminders as rules
+from lift.domain.reminders import (
+    Delivery,
+    Occurrence,
+    PatientContext,
+    Preferences,
+    RetryPolicy,
+    StoredReminder,
+    UpcomingSession,
+)
+
+NY, BERLIN, SYDNEY, LA = "America/New_York", "Europe/Berlin", "Australia/Sydney", "America/Los_Angeles"
+NO_QUIET = {"quiet_start": None, "quiet_end": None}
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def local(day: date, hour: int, minute: int, zone: str) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def patient(zone: str, sessions=(), checked_in=(), scale_due=None, **prefs) -> PatientContext:
+    merged = {**NO_QUIET, **prefs}
+    return PatientContext(user_id=1, timezone=zone, preferences=Preferences(**merged),
+                          sessions=tuple(sessions), checked_in=frozenset(checked_in), scale_due=scale_due)
+
+
+def noon(day: date, zone: str) -> datetime:
+    return local(day, 12, 0, zone)
+
+
+def find(found: list[Occurrence], kind: str, key: str) -> Occurrence | None:
+    return next((o for o in found if o.kind == kind and o.key == key), None)
+
+
+# Daily check-in ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("zone", "day", "at", "expected"), [
+    (NY, date(2026, 3, 7), time(20, 0), "2026-03-08T01:00Z"),   # the evening before: EST, UTC-5
+    (NY, date(2026, 3, 8), time(20, 0), "2026-03-09T00:00Z"),   # spring-forward day: EDT, UTC-4
+    (NY, date(2026, 3, 8), time(2, 30), "2026-03-08T07:00Z"),   # 02:30 never happens: 03:00 EDT
+    (NY, date(2026, 10, 31), time(20, 0), "2026-11-01T00:00Z"),  # the evening before: EDT
+    (NY, date(2026, 11, 1), time(1, 30), "2026-11-01T05:30Z"),  # 01:30 happens twice: the first
+    (NY, date(2026, 11, 1), time(20, 0), "2026-11-02T01:00Z"),  # fall-back day: EST
+    (BERLIN, date(2026, 3, 28), time(20, 0), "2026-03-28T19:00Z"),
+    (BERLIN, date(2026, 3, 29), time(2, 30), "2026-03-29T01:00Z"),  # gap: 03:00 CEST
+    (BERLIN, date(2026, 3, 29), time(20, 0), "2026-03-29T18:00Z"),
+    (BERLIN, date(2026, 10, 25), time(2, 30), "2026-10-25T00:30Z"),  # fold: the first, CEST
+    (BERLIN, date(2026, 10, 25), time(20, 0), "2026-10-25T19:00Z"),
+    (SYDNEY, date(2026, 4, 5), time(2, 30), "2026-04-04T15:30Z"),  # southern autumn fold: AEDT
+    (SYDNEY, date(2026, 10, 4), time(2, 30), "2026-10-03T16:00Z"),  # southern spring gap: 03:00 AEDT
+])
+def test_it_puts_the_checkin_reminder_at_the_local_time_across_clock_changes(zone, day, at, expected):
+    found = rules.checkin_occurrences(patient(zone, checkin_time=at), noon(day, zone))
+    assert find(found, "checkin", day.isoformat()).due_at == utc(expected)
+
+
+def test_it_makes_one_reminder_for_a_time_the_clocks_repeat():
+    ctx = patient(NY, checkin_time=time(1, 30))
+    found = rules.checkin_occurrences(ctx, noon(date(2026, 11, 1), NY))
+    assert [o.due_at for o in found if o.key == "2026-11-01"] == [utc("2026-11-01T05:30Z")]
+
+
+def test_it_skips_the_checkin_reminder_on_a_day_already_checked_in():
+    day = date(2026, 6, 10)
+    found = rules.checkin_occurrences(patient(NY, checked_in={day}), noon(day, NY))
+    assert find(found, "checkin", day.isoformat()) is None
+    assert find(found, "checkin", (day + timedelta(days=1)).isoformat()) is not None
+
+
+def test_it_makes_no_checkin_reminder_when_that_kind_is_turned_off():
+    assert rules.checkin_occurrences(patient(NY, checkin_enabled=False), noon(date(2026, 6, 10), NY)) == []
+
+
+# Treatment days ---------------------------------------------------------------------------
+
+def test_it_reminds_the_evening_before_at_local_time_and_a_lead_time_in_real_hours():
+    # 09:00 EDT on the spring-forward Sunday; eight hours earlier the clocks still said EST.
+    session = UpcomingSession(id=7, starts_at=local(date(2026, 3, 8), 9, 0, NY))
+    ctx = patient(NY, sessions=[session], eve_time=time(19, 0), lead_minutes=240)
+    found = rules.treatment_occurrences(ctx, noon(date(2026, 3, 7), NY))
+    eve, lead = find(found, "treatment_eve", "7"), find(found, "treatment_lead", "7")
+    assert eve.due_at == utc("2026-03-08T00:00Z")  # Saturday 19:00 EST
+    assert eve.local_date == date(2026, 3, 7)
+    assert lead.due_at == session.starts_at - timedelta(hours=4) == utc("2026-03-08T09:00Z")
+    assert lead.expires_at == session.starts_at
+
+
+def test_it_reminds_before_a_session_on_a_fall_back_morning_in_berlin():
+    session = UpcomingSession(id=3, starts_at=local(date(2026, 10, 25), 9, 0, BERLIN))  # 08:00Z, CET
+    ctx = patient(BERLIN, sessions=[session], eve_time=time(19, 0), lead_minutes=180)
+    found = rules.treatment_occurrences(ctx, noon(date(2026, 10, 24), BERLIN))
+    assert find(found, "treatment_eve", "3").due_at == utc("2026-10-24T17:00Z")  # 19:00 CEST
+    lead = find(found, "treatment_lead", "3")
+    assert lead.due_at == utc("2026-10-25T05:00Z")
+    assert lead.due_at.astimezone(ZoneInfo(BERLIN)).strftime("%H:%M %Z") == "06:00 CET"
+
+
+def test_each_treatment_reminder_can_be_turned_off():
+    session = UpcomingSession(id=1, starts_at=local(date(2026, 6, 11), 10, 0, NY))
+    now = noon(date(2026, 6, 10), NY)
+    only_lead = rules.treatment_occurrences(patient(NY, sessions=[session], eve_enabled=False), now)
+    only_eve = rules.treatment_occurrences(patient(NY, sessions=[session], lead_enabled=False), now)
+    assert [o.kind for o in only_lead] == ["treatment_lead"]
+    assert [o.kind for o in only_eve] == ["treatment_eve"]
+
+
+# Weekly questionnaires --------------------------------------------------------------------
+
+def test_it_reminds_about_the_weekly_questions_on_the_due_day_and_weekly_after():
+    due = date(2026, 6, 10)
+    ctx = patient(NY, scale_due=due, scale_time=time(10, 0))
+    assert find(rules.scale_occurrences(ctx, noon(due, NY)), "scale", "2026-06-10").due_at == local(due, 10, 0, NY)
+    assert rules.scale_occurrences(ctx, noon(due + timedelta(days=3), NY)) == []
+    later = due + timedelta(days=7)
+    assert find(rules.scale_occurrences(ctx, noon(later, NY)), "scale", later.isoformat()) is not None
+
+
+def test_it_does_not_remind_about_questionnaires_before_the_first_one():
+    assert rules.scale_occurrences(patient(NY, scale_due=None), noon(date(2026, 6, 10), NY)) == []
+    assert rules.scale_due_date({}) is None
+    assert rules.scale_due_date({"phq9": date(2026, 6, 1), "gad7": date(2026, 6, 3)}) == date(2026, 6, 8)
+
+
+# Every kind, on both clock-change days, in two zones ---------------------------------------
+
+# (zone, clock-change day, the wall clock eight real hours before 09:00 that morning)
+CLOCK_CHANGES = [(NY, date(2026, 3, 8), time(0, 0)), (NY, date(2026, 11, 1), time(1, 0)),
+                 (BERLIN, date(2026, 3, 29), time(0, 0)), (BERLIN, date(2026, 10, 25), time(2, 0))]
+
+
+@pytest.mark.parametrize(("zone", "day", "eight_hours_before"), CLOCK_CHANGES)
+def test_every_kind_lands_at_its_wall_clock_time_on_a_clock_change_day(zone, day, eight_hours_before):
+    session = UpcomingSession(id=1, starts_at=local(day, 9, 0, zone))
+    ctx = patient(zone, sessions=[session], scale_due=day, checkin_time=time(20, 0), eve_time=time(19, 0),
+                  scale_time=time(10, 0), lead_minutes=480)
+    found = rules.occurrences(ctx, local(day - timedelta(days=1), 12, 0, zone))
+    wall = {o.kind: o.due_at.astimezone(ZoneInfo(zone)) for o in found if o.key in (day.isoformat(), "1")}
+    assert (wall["checkin"].date(), wall["checkin"].time()) == (day, time(20, 0))
+    assert (wall["scale"].date(), wall["scale"].time()) == (day, time(10, 0))
+    assert (wall["treatment_eve"].date(), wall["treatment_eve"].time()) == (day - timedelta(days=1), time(19, 0))
+    # A lead time is real hours across the change, so the wall clock is not simply 01:00.
+    assert wall["treatment_lead"].astimezone(UTC) == session.starts_at - timedelta(hours=8)
+    assert wall["treatment_lead"].time() == eight_hours_before
+
+
+# Quiet hours ------------------------------------------------------------------------------
+
+def test_it_moves_a_reminder_in_quiet_hours_to_when_they_end():
+    session = UpcomingSession(id=1, starts_at=local(date(2026, 6, 11), 8, 30, NY))
+    ctx = patient(NY, sessions=[session], lead_minutes=120, quiet_start=time(22, 0), quiet_end=time(7, 0))
+    lead = find(rules.treatment_occurrences(ctx, noon(date(2026, 6, 10), NY)), "treatment_lead", "1")
+    assert lead.due_at == local(date(2026, 6, 11), 7, 0, NY)
+
+
+def test_it_drops_a_reminder_when_quiet_hours_end_too_late_for_it():
+    session = UpcomingSession(id=1, starts_at=local(date(2026, 6, 11), 7, 0, NY))
+    ctx = patient(NY, sessions=[session], lead_minutes=120, eve_enabled=False,
+                  quiet_start=time(22, 0), quiet_end=time(7, 0))
+    assert rules.treatment_occurrences(ctx, noon(date(2026, 6, 10), NY)) == []
+
+
+def test_it_drops_a_checkin_reminder_set_inside_quiet_hours():
+    # 23:00 is quiet until 07:00, long after the six hours a check-in reminder is useful.
+    ctx = patient(NY, checkin_time=time(23, 0), quiet_start=time(22, 0), quiet_end=time(7, 0))
+    assert rules.checkin_occurrences(ctx, noon(date(2026, 6, 10), NY)) == []
+
+
+@pytest.mark.parametrize(("start", "end", "wall", "quiet"), [
+    (time(22, 0), time(7, 0), time(23, 30), True),
+    (time(22, 0), time(7, 0), time(6, 59), True),
+    (time(22, 0), time(7, 0), time(7, 0), False),
+    (time(22, 0), time(7, 0), time(21, 59), False),
+    (time(13, 0), time(15, 0), time(14, 0), True),
+    (time(13, 0), time(15, 0), time(15, 0), False),
+    (None, None, time(3, 0), False),
+])
+def test_it_knows_which_wall_clock_times_are_quiet(start, end, wall, quiet):
+    assert rules.wall_time_in_quiet_hours(wall, Preferences(quiet_start=start, quiet_end=end)) is quiet
+
+
+def test_quiet_hours_that_end_in_a_skipped_hour_end_when_the_clocks_have_jumped():
+    prefs = Preferences(quiet_start=time(22, 0), quiet_end=time(2, 30))
+    night = local(date(2026, 3, 7), 23, 0, NY)
+    assert rules.quiet_hours_end_after(night, prefs, NY) == utc("2026-03-08T07:00Z")  # 03:00 EDT
+
+
+# Sending: overdue, moved, withdrawn -------------------------------------------------------
+
+def test_it_drops_a_reminder_overdue_by_more_than_its_window():
+    day = date(2026, 6, 10)
+    ctx = patient(NY, checkin_time=time(20, 0))
+    due = local(day, 20, 0, NY)
+    wanted = find(rules.occurrences(ctx, due), "checkin", day.isoformat())
+    assert rules.decide(due, wanted, ctx, due + timedelta(hours=5, minutes=59)).action == "send"
+    assert rules.decide(due, wanted, ctx, due + timedelta(hours=6)).action == "expire"
+
+
+def test_it_withdraws_a_reminder_the_rules_no_longer_want():
+    due = local(date(2026, 6, 10), 20, 0, NY)
+    assert rules.decide(due, None, patient(NY), due).action == "withdraw"
+
+
+def test_it_moves_a_reminder_when_the_patient_moved_to_a_later_time_zone():
+    day = date(2026, 6, 10)
+    due_in_new_york = local(day, 20, 0, NY)
+    ctx = patient(LA, checkin_time=time(20, 0))
+    wanted = find(rules.occurrences(ctx, due_in_new_york), "checkin", day.isoformat())
+    decision = rules.decide(due_in_new_york, wanted, ctx, due_in_new_york)
+    assert decision.action == "reschedule"
+    assert decision.due_at == local(day, 20, 0, LA)
+
+
+def test_it_waits_out_quiet_hours_when_a_late_reminder_comes_due_in_them():
+    day = date(2026, 6, 10)
+    ctx = patient(NY, checkin_time=time(20, 0), quiet_start=time(21, 0), quiet_end=time(7, 0))
+    due = local(day, 20, 0, NY)
+    wanted = find(rules.occurrences(ctx, due), "checkin", day.isoformat())
+    # The worker was down until 21:30: quiet hours end after the reminder stops being useful.
+    assert rules.decide(due, wanted, ctx, local(day, 21, 30, NY)).action == "expire"
+    session = UpcomingSession(id=4, starts_at=local(day + timedelta(days=1), 10, 0, NY))
+    ctx = patient(NY, sessions=[session], lead_minutes=240, quiet_start=time(5, 0), quiet_end=time(7, 0))
+    lead = find(rules.occurrences(ctx, due), "treatment_lead", "4")
+    decision = rules.decide(lead.due_at, lead, ctx, local(day + timedelta(days=1), 6, 30, NY))
+    assert decision.action == "reschedule"
+    assert decision.due_at == local(day + timedelta(days=1), 7, 0, NY)
+
+
+def test_the_ttl_matches_what_is_left_of_the_window_and_is_never_zero():
+    due = utc("2026-06-11T00:00Z")
+    expires = due + rules.WINDOWS["checkin"]
+    assert rules.ttl_seconds(expires, due) == 6 * 3600
+    assert rules.ttl_seconds(expires, expires - timedelta(seconds=5)) == rules.MIN_TTL_SECONDS
+    assert rules.ttl_seconds(expires, expires + timedelta(hours=1)) == rules.MIN_TTL_SECONDS
+
+
+# What a locked phone shows ----------------------------------------------------------------
+
+SENSITIVE = ("ketamine", "esketamine", "spravato", "treatment", "session", "phq", "gad", "depress",
+             "mood", "suicid", "clinic", "dose")
+
+
+def all_kinds(ctx_prefs: dict) -> list[tuple[Occurrence, PatientContext]]:
+    day = date(2026, 6, 10)
+    session = UpcomingSession(id=9, starts_at=local(day + timedelta(days=1), 10, 0, NY), clinic_name="Ketamine Clinic")
+    ctx = patient(NY, sessions=[session], scale_due=day, **ctx_prefs)
+    found = rules.occurrences(ctx, noon(day, NY))
+    return [(find(found, kind, key), ctx) for kind, key in
+            (("checkin", "2026-06-10"), ("treatment_eve", "9"), ("treatment_lead", "9"), ("scale", "2026-06-10"))]
+
+
+def test_lock_screen_text_is_generic_by_default():
+    titles = []
+    for occ, ctx in all_kinds({}):
+        note = rules.notification_for(occ, ctx)
+        shown = f"{note.title} {note.body}".lower()
+        assert not [word for word in SENSITIVE if word in shown], shown
+        assert note.title.startswith("Lift: ")
+        titles.append(note.title)
+    assert titles == ["Lift: time for your check-in", "Lift: reminder for tomorrow", "Lift: reminder for today",
+                      "Lift: time for your weekly questions"]
+
+
+def test_detailed_text_appears_only_after_opting_in():
+    notes = [rules.notification_for(occ, ctx) for occ, ctx in all_kinds({"detailed_text": True})]
+    assert notes[1].title == "Lift: treatment session tomorrow at 10:00 at Ketamine Clinic"
+    assert "ride home" in notes[1].body
+
+
+def test_tapping_a_reminder_opens_the_right_page():
+    urls = [rules.notification_for(occ, ctx).url for occ, ctx in all_kinds({})]
+    assert urls == ["/checkin?day=2026-06-10", "/treatment/sessions/9", "/treatment/sessions/9", "/scales"]
+
+
+def test_a_payload_always_fits_one_push_record():
+    occ, ctx = all_kinds({"detailed_text": True})[1]
+    huge = PatientContext(user_id=1, timezone=NY, preferences=ctx.preferences, scale_due=ctx.scale_due,
+                          sessions=(UpcomingSession(id=9, starts_at=ctx.sessions[0].starts_at,
+                                                    clinic_name="Ünïcode clinic " * 400),))
+    text = rules.payload(rules.notification_for(occ, huge))
+    assert len(text.encode()) <= rules.MAX_PAYLOAD_BYTES
+    assert json.loads(text)["url"] == "/treatment/sessions/9"
+
+
+# Retries ----------------------------------------------------------------------------------
+
+POLICY = RetryPolicy(base_seconds=5, cap_seconds=60, max_attempts=5, max_retry_after_seconds=600)
+
+
+def delivery(attempts: int, expires_in: timedelta = timedelta(hours=6)) -> Delivery:
+    now = utc("2026-06-10T12:00Z")
+    return Delivery(id=1, subscription_id=1, endpoint="https://push.example/1", p256dh="x", auth="y",
+                    payload="{}", urgency="normal", topic="checkin", expires_at=now + expires_in, attempts=attempts)
+
+
+@pytest.mark.parametrize(("attempt", "low", "high"), [(1, 2.5, 5), (2, 5, 10), (3, 10, 20), (4, 20, 40), (5, 30, 60), (9, 30, 60)])
+def test_backoff_doubles_with_jitter_and_stops_at_the_cap(attempt, low, high):
+    assert rules.retry_delay(attempt, POLICY, 0.0) == low
+    assert rules.retry_delay(attempt, POLICY, 0.999999) == pytest.approx(high, rel=1e-5)
+
+
+def test_it_retries_until_the_attempts_run_out():
+    now = utc("2026-06-10T12:00Z")
+    status, when = rules.after_failure(delivery(attempts=2), now, POLICY, 0.5)
+    assert status == "retry" and when == now + timedelta(seconds=7.5)
+    assert rules.after_failure(delivery(attempts=5), now, POLICY, 0.5) == ("failed", None)
+
+
+def test_it_honours_retry_after_up_to_a_limit():
+    now = utc("2026-06-10T12:00Z")
+    assert rules.after_failure(delivery(1), now, POLICY, 0.5, retry_after=120) == ("retry", now + timedelta(seconds=120))
+    assert rules.after_failure(delivery(1), now, POLICY, 0.5, retry_after=86400) == ("retry", now + timedelta(seconds=600))
+
+
+def test_it_does_not_retry_past_the_reminders_window():
+    now = utc("2026-06-10T12:00Z")
+    assert rules.after_failure(delivery(1, timedelta(seconds=60)), now, POLICY, 0.5, retry_after=120) == ("expired", None)
+
+
+# Planning ---------------------------------------------------------------------------------
+
+def stored(id: int, occ: Occurrence, status="pending", claimed=False) -> StoredReminder:
+    return StoredReminder(id=id, user_id=1, kind=occ.kind, key=occ.key, local_date=occ.local_date,
+                          due_at=occ.due_at, expires_at=occ.expires_at, status=status,
+                          session_id=occ.session_id, claimed=claimed)
+
+
+def test_planning_writes_only_what_changed_and_never_revives_history():
+    now = noon(date(2026, 6, 10), NY)
+    wanted = rules.plannable(patient(NY), now)
+    today, tomorrow = wanted[0], wanted[1]
+    moved = Occurrence(kind=tomorrow.kind, key=tomorrow.key, local_date=tomorrow.local_date,
+                       due_at=tomorrow.due_at + timedelta(hours=1), expires_at=tomorrow.expires_at)
+    stale = Occurrence(kind="treatment_lead", key="99", local_date=today.local_date,
+                       due_at=now + timedelta(hours=3), expires_at=now + timedelta(hours=5), session_id=99)
+    existing = [stored(1, today), stored(2, moved), stored(3, stale)]
+    writes, withdrawals = rules.plan_changes(existing, wanted, now)
+    assert writes == [tomorrow] and withdrawals == [3]
+    sent = [stored(1, today, status="dispatched"), stored(2, tomorrow, claimed=True)]
+    assert rules.plan_changes(sent, wanted, now) == ([], [])
+    assert rules.plan_changes([stored(1, today, status="withdrawn")], [today], now) == ([today], [])
+
+
+def test_plannable_keeps_only_reminders_still_useful_and_within_the_horizon():
+    now = local(date(2026, 6, 10), 21, 0, NY)
+    found = rules.plannable(patient(NY, checkin_time=time(20, 0)), now)
+    assert [o.key for o in found] == ["2026-06-10", "2026-06-11"]  # 20:00 today still in its window
+    assert all(o.expires_at > now and o.due_at <= now + rules.HORIZON for o in found)

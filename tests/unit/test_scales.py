@@ -1,0 +1,312 @@
+"""PHQ-9 and GAD-7 scoring, bands, baseline, response, remission and the weekly due rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from lift.domain import scales
+from lift.domain.crisis import crisis_prompt_for_phq9_item9
+from lift.domain.forms import parse_form
+from lift.domain.scales import GAD7, PHQ9, ScaleResult
+
+
+def answers_totalling(instrument: scales.Instrument, total: int) -> dict[str, int]:
+    """Answers that add up to `total`, filled from the first item on."""
+    answers = {}
+    for item_id in instrument.item_ids:
+        answers[item_id] = min(3, total)
+        total -= answers[item_id]
+    assert total == 0
+    return answers
+
+
+def result(total: int, day: date, id: int | None = None, instrument: str = "phq9",
+           baseline: bool = False) -> ScaleResult:
+    chosen = scales.INSTRUMENTS[instrument]
+    return ScaleResult(id=id or day.toordinal(), instrument=instrument, local_date=day, total=total,
+                       band=scales.band_for(chosen, total).key, is_baseline=baseline)
+
+
+JAN = date(2026, 1, 5)
+
+
+def weeks(n: int) -> date:
+    return JAN + timedelta(weeks=n)
+
+
+# --- Items as published ----------------------------------------------------------------------
+
+
+def test_it_gives_every_item_a_stable_id():
+    assert PHQ9.item_ids == tuple(f"phq9_{n}" for n in range(1, 10))
+    assert GAD7.item_ids == tuple(f"gad7_{n}" for n in range(1, 8))
+
+
+def test_it_uses_the_published_stem_answers_and_item_wording():
+    assert PHQ9.stem == "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+    assert scales.ANSWER_LABELS == ("Not at all", "Several days", "More than half the days", "Nearly every day")
+    assert PHQ9.items[0].text == "Little interest or pleasure in doing things"
+    assert PHQ9.items[8].text == "Thoughts that you would be better off dead or of hurting yourself in some way"
+    assert GAD7.items[0].text == "Feeling nervous, anxious or on edge"
+    assert GAD7.items[6].text == "Feeling afraid as if something awful might happen"
+    assert scales.DIFFICULTY_LABELS == (
+        "Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult")
+
+
+def test_it_carries_the_pfizer_attribution_line():
+    assert scales.ATTRIBUTION == (
+        "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an "
+        "educational grant from Pfizer Inc. No permission required to reproduce, translate, display or "
+        "distribute."
+    )
+
+
+# --- Scoring and bands -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("total, band", [
+    (0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
+    (15, "moderately-severe"), (19, "moderately-severe"), (20, "severe"), (27, "severe"),
+])
+def test_it_bands_every_phq9_boundary(total, band):
+    answers = answers_totalling(PHQ9, total)
+    assert scales.total_score(PHQ9, answers) == total
+    assert scales.band_for(PHQ9, total).key == band
+
+
+@pytest.mark.parametrize("total, band", [
+    (0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
+    (15, "severe"), (21, "severe"),
+])
+def test_it_bands_every_gad7_boundary(total, band):
+    assert scales.total_score(GAD7, answers_totalling(GAD7, total)) == total
+    assert scales.band_for(GAD7, total).key == band
+
+
+@pytest.mark.parametrize("instrument, top", [(PHQ9, 27), (GAD7, 21)])
+def test_it_scores_all_zero_and_all_max_answers(instrument, top):
+    assert scales.total_score(instrument, dict.fromkeys(instrument.item_ids, 0)) == 0
+    assert scales.total_score(instrument, dict.fromkeys(instrument.item_ids, 3)) == top
+    assert instrument.max_total == top
+    assert scales.band_for(instrument, 0).key == "minimal"
+    assert scales.band_for(instrument, top).key == "severe"
+
+
+def test_it_refuses_a_missing_extra_or_out_of_range_answer():
+    full = dict.fromkeys(PHQ9.item_ids, 1)
+    with pytest.raises(ValueError):
+        scales.total_score(PHQ9, {k: v for k, v in full.items() if k != "phq9_9"})
+    with pytest.raises(ValueError):
+        scales.total_score(PHQ9, {**full, "gad7_1": 1})
+    with pytest.raises(ValueError):
+        scales.total_score(PHQ9, {**full, "phq9_3": 4})
+    with pytest.raises(ValueError):
+        scales.band_for(GAD7, 22)
+    with pytest.raises(ValueError):
+        scales.band_for(PHQ9, -1)
+
+
+def test_it_bands_cover_every_total_exactly_once():
+    for instrument in (PHQ9, GAD7):
+        covered = [t for band in instrument.bands for t in range(band.low, band.high + 1)]
+        assert covered == list(range(instrument.max_total + 1))
+
+
+def test_it_never_words_a_band_as_a_diagnosis():
+    for instrument in (PHQ9, GAD7):
+        for band in instrument.bands:
+            meaning = scales.band_meaning(instrument, band)
+            assert "not a diagnosis" in meaning
+            assert "clinician" in meaning
+            assert "you have" not in meaning.lower()
+            assert f"from {band.low} to {band.high}" in meaning
+
+
+# --- The form ----------------------------------------------------------------------------------
+
+
+def test_it_parses_a_complete_phq9_form_with_the_difficulty_question():
+    data = {item_id: "2" for item_id in PHQ9.item_ids} | {"difficulty": "1", "baseline": "true"}
+    form, errors = parse_form(scales.FORM_TYPES["phq9"], data, scales.form_messages(PHQ9))
+    assert errors == {}
+    assert scales.answers_of(form, PHQ9) == dict.fromkeys(PHQ9.item_ids, 2)
+    assert form.difficulty == 1 and form.baseline is True
+
+
+def test_it_names_every_missing_or_out_of_range_answer():
+    data = {item_id: "1" for item_id in GAD7.item_ids} | {"gad7_2": "", "gad7_5": "4", "gad7_7": "x"}
+    form, errors = parse_form(scales.FORM_TYPES["gad7"], data, scales.form_messages(GAD7))
+    assert form is None
+    assert errors == {
+        "gad7_2": "Choose one answer for question 2.",
+        "gad7_5": "Choose one answer for question 5.",
+        "gad7_7": "Choose one answer for question 7.",
+    }
+
+
+def test_it_leaves_the_difficulty_question_optional_but_checked():
+    data = {item_id: "0" for item_id in PHQ9.item_ids}
+    form, errors = parse_form(scales.FORM_TYPES["phq9"], data, scales.form_messages(PHQ9))
+    assert errors == {} and form.difficulty is None and form.baseline is False
+    _, errors = parse_form(scales.FORM_TYPES["phq9"], data | {"difficulty": "5"}, scales.form_messages(PHQ9))
+    assert set(errors) == {"difficulty"}
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("0", 0), ("1", 1), (" 2 ", 2), ("3", 3), ("4", None), ("-1", None), ("", None), (None, None), ("two", None),
+])
+def test_it_reads_item_9_on_its_own(raw, expected):
+    assert scales.item_answer(raw) == expected
+
+
+@pytest.mark.parametrize("answer", [1, 2, 3])
+def test_it_asks_for_the_crisis_panel_for_item_9_above_zero(answer):
+    assert crisis_prompt_for_phq9_item9(answer, "911") is not None
+    assert crisis_prompt_for_phq9_item9(0, "911") is None
+
+
+# --- Baseline, response and remission ------------------------------------------------------
+
+
+def test_it_has_no_baseline_or_milestones_without_a_phq9():
+    progress = scales.progress([result(8, JAN, instrument="gad7")], PHQ9)
+    assert progress.baseline is None and progress.latest is None and progress.change is None
+    assert not progress.response_applies and not progress.remission_applies
+    assert progress.response_first is None and progress.remission_first is None
+
+
+def test_it_takes_the_first_phq9_as_baseline():
+    results = [result(18, weeks(0)), result(14, weeks(1)), result(12, weeks(2))]
+    progress = scales.progress(results, PHQ9)
+    assert progress.baseline.total == 18
+    assert progress.latest.total == 12
+    assert progress.change == -6 and progress.change_percent == -33
+
+
+def test_it_shows_no_change_when_only_the_baseline_exists():
+    progress = scales.progress([result(18, weeks(0))], PHQ9)
+    assert progress.baseline.total == 18 and progress.change is None
+    assert not progress.latest_in_response and not progress.latest_in_remission
+
+
+def test_it_counts_a_fall_of_exactly_half_as_a_response_and_dates_it():
+    results = [result(18, weeks(0)), result(10, weeks(1)), result(9, weeks(2)), result(12, weeks(3))]
+    progress = scales.progress(results, PHQ9)
+    assert progress.response_target == 9
+    assert progress.response_first.local_date == weeks(2)
+    assert not progress.latest_in_response
+
+
+def test_it_rounds_the_response_target_down_for_an_odd_baseline():
+    results = [result(15, weeks(0)), result(8, weeks(1))]
+    progress = scales.progress(results, PHQ9)
+    assert progress.response_target == 7
+    assert progress.response_first is None
+    progress = scales.progress(results + [result(7, weeks(2))], PHQ9)
+    assert progress.response_first.local_date == weeks(2) and progress.latest_in_response
+
+
+def test_it_counts_remission_below_5_and_not_at_5():
+    results = [result(16, weeks(0)), result(5, weeks(1)), result(4, weeks(2))]
+    progress = scales.progress(results, PHQ9)
+    assert progress.remission_first.local_date == weeks(2)
+    assert progress.latest_in_remission and progress.latest_in_response
+    assert progress.response_first.local_date == weeks(1)
+
+
+def test_it_does_not_measure_response_or_remission_from_a_baseline_of_zero():
+    results = [result(0, weeks(0)), result(0, weeks(1)), result(3, weeks(2))]
+    progress = scales.progress(results, PHQ9)
+    assert progress.baseline.total == 0
+    assert not progress.response_applies and progress.response_first is None
+    assert not progress.remission_applies and progress.remission_first is None
+    assert progress.change == 3 and progress.change_percent is None
+    assert not progress.latest_in_response and not progress.latest_in_remission
+
+
+def test_it_does_not_count_remission_from_a_baseline_already_below_5():
+    progress = scales.progress([result(4, weeks(0)), result(2, weeks(1))], PHQ9)
+    assert not progress.remission_applies and progress.remission_first is None
+    assert progress.response_applies and progress.response_first.local_date == weeks(1)
+
+
+def test_it_prefers_the_baseline_the_patient_marked_and_ignores_results_before_it():
+    results = [result(6, weeks(0)), result(2, weeks(1)), result(20, weeks(2), baseline=True),
+               result(12, weeks(3)), result(9, weeks(4))]
+    progress = scales.progress(results, PHQ9)
+    assert progress.baseline.local_date == weeks(2)
+    assert progress.change == -11
+    # The 2 taken before the chosen baseline is not a remission of it, nor a response to it.
+    assert progress.remission_first is None
+    assert progress.response_target == 10
+    assert progress.response_first.local_date == weeks(4)
+
+
+def test_it_uses_the_latest_marked_baseline_when_several_are_marked():
+    results = [result(20, weeks(0), baseline=True), result(14, weeks(1), baseline=True), result(7, weeks(2))]
+    progress = scales.progress(results, PHQ9)
+    assert progress.baseline.total == 14
+    assert progress.response_first.total == 7
+
+
+def test_it_orders_results_by_date_then_by_when_they_were_saved():
+    results = [result(9, weeks(1), id=3), result(20, weeks(0), id=1), result(12, weeks(1), id=2)]
+    progress = scales.progress(results, PHQ9)
+    assert progress.baseline.total == 20
+    assert progress.latest.total == 9
+    assert progress.response_first.total == 9
+
+
+def test_it_tracks_gad7_change_without_phq9_milestones():
+    results = [result(15, weeks(0), instrument="gad7"), result(3, weeks(1), instrument="gad7")]
+    progress = scales.progress(results, GAD7)
+    assert progress.change == -12
+    assert not progress.response_applies and not progress.remission_applies
+
+
+@pytest.mark.parametrize("change, percent, text", [
+    (-6, -33, "down 6 points (33%)"), (2, None, "up 2 points"), (-1, -50, "down 1 point (50%)"), (0, 0, "no change"),
+])
+def test_it_words_change_plainly(change, percent, text):
+    assert scales.change_text(change, percent) == text
+
+
+# --- Weekly due rule, in the patient's calendar ----------------------------------------------
+
+
+def test_it_is_due_when_never_taken_and_again_a_week_later():
+    today = date(2026, 4, 15)
+    assert scales.is_due(None, today)
+    assert not scales.is_due(today, today)
+    assert not scales.is_due(today - timedelta(days=6), today)
+    assert scales.is_due(today - timedelta(days=7), today)
+    assert [i.key for i in scales.due_instruments({"phq9": today - timedelta(days=2)}, today)] == ["gad7"]
+
+
+def test_it_is_due_on_the_seventh_local_day_in_a_week_that_springs_forward():
+    zone = "America/New_York"
+    taken = datetime(2026, 3, 7, 5, 30, tzinfo=UTC)  # 00:30 EST on Saturday 7 March
+    assert scales.local_date_of(taken, zone) == date(2026, 3, 7)
+    # 00:15 EDT on Saturday 14 March: only 166h45m later, because clocks went forward.
+    now = datetime(2026, 3, 14, 4, 15, tzinfo=UTC)
+    assert now - taken < timedelta(days=7)
+    assert scales.local_date_of(now, zone) == date(2026, 3, 14)
+    assert scales.is_due(scales.local_date_of(taken, zone), scales.local_date_of(now, zone))
+
+
+def test_it_is_not_due_before_the_seventh_local_day_in_a_week_that_falls_back():
+    zone = "America/New_York"
+    taken = datetime(2026, 10, 31, 4, 30, tzinfo=UTC)  # 00:30 EDT on Saturday 31 October
+    # 23:45 EST on Friday 6 November: over 168 hours later, because clocks went back.
+    now = datetime(2026, 11, 7, 4, 45, tzinfo=UTC)
+    assert now - taken > timedelta(days=7)
+    assert scales.local_date_of(now, zone) == date(2026, 11, 6)
+    assert not scales.is_due(scales.local_date_of(taken, zone), scales.local_date_of(now, zone))
+
+
+def test_it_files_a_late_evening_result_under_the_patients_own_date():
+    late_evening = datetime(2026, 6, 2, 3, 30, tzinfo=UTC)  # 20:30 on 1 June in Los Angeles
+    assert scales.local_date_of(late_evening, "America/Los_Angeles") == date(2026, 6, 1)
+    assert scales.local_date_of(late_evening, "Europe/Berlin") == date(2026, 6, 2)

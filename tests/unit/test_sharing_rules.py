@@ -1,0 +1,200 @@
+"""Sharing rules without a database: scopes, invitations, codes, the panel, the audit log in
+words, and the caregiver guidance (in Lift's own words, with its sources)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from lift.domain import scales, sharing
+from lift.domain.checkins import Checkin
+from lift.domain.education import SOURCES
+from lift.domain.sharing import AuditEntry, Invitation, PanelRow, Scope
+from tests.data.make_seed_shingles import shingle_hashes
+
+NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
+SHINGLES = Path(__file__).resolve().parents[1] / "data" / "seed_shingles.txt"
+
+
+def invitation(**changes) -> Invitation:
+    fields = dict(id=1, patient_id=1, patient_email="p@example.com", role="caregiver",
+                  scope=sharing.scope_for("caregiver"), label="", created_at=NOW - timedelta(days=1),
+                  expires_at=sharing.invitation_expiry(NOW - timedelta(days=1)))
+    fields.update(changes)
+    return Invitation(**fields)
+
+
+def test_a_clinician_scope_is_always_everything():
+    assert sharing.scope_for("clinician", notes=False, thoughts=False) == Scope(role="clinician", notes=True,
+                                                                                 thoughts=True)
+    assert sharing.visibility(sharing.scope_for("clinician")) == sharing.OWNER
+
+
+def test_a_caregiver_sees_a_summary_with_notes_and_thoughts_off_by_default():
+    seen = sharing.visibility(sharing.scope_for("caregiver"))
+    assert seen.checkin_done and seen.mood_anxiety and seen.scale_bands and seen.upcoming_sessions
+    assert not (seen.notes or seen.thoughts or seen.sleep or seen.scale_totals or seen.session_logs
+                or seen.report or seen.export)
+
+
+@pytest.mark.parametrize("notes, thoughts", [(True, False), (False, True), (True, True)])
+def test_notes_and_thoughts_are_switched_separately_for_a_caregiver(notes, thoughts):
+    seen = sharing.visibility(sharing.scope_for("caregiver", notes, thoughts))
+    assert (seen.notes, seen.thoughts) == (notes, thoughts)
+    assert not seen.scale_totals and not seen.export
+
+
+def test_a_patient_has_no_sharing_scope():
+    with pytest.raises(ValueError):
+        sharing.scope_for("patient")
+
+
+def test_a_shared_day_hides_exactly_what_the_scope_hides():
+    checkin = Checkin(id=1, local_date=date(2026, 5, 1), mood=4, anxiety=6, sleep_hours=7.5, thoughts=2,
+                      note="private words", updated_at="2026-05-01T10:00:00Z")
+    summary = sharing.shared_day(checkin, sharing.visibility(sharing.scope_for("caregiver")))
+    assert (summary.mood, summary.anxiety) == (4, 6)
+    assert summary.note is None and summary.thoughts is None and summary.sleep_hours is None
+    full = sharing.shared_day(checkin, sharing.visibility(sharing.scope_for("clinician")))
+    assert (full.note, full.thoughts, full.sleep_hours) == ("private words", 2, 7.5)
+
+
+def test_it_describes_what_a_caregiver_will_and_will_not_see():
+    sees, hidden = sharing.describe(sharing.scope_for("caregiver", notes=True))
+    assert "Your check-in notes" in sees
+    assert "Your answers about thoughts of death or suicide" in hidden
+    assert sharing.scope_text(sharing.scope_for("caregiver")) == "Summary only"
+    assert sharing.scope_text(sharing.scope_for("caregiver", True, True)) == "Summary with notes and thoughts answers"
+
+
+def test_an_invitation_works_for_seven_days():
+    assert sharing.invitation_expiry(NOW) == NOW + timedelta(days=7)
+    assert sharing.invitation_problem(invitation(), NOW) is None
+    expired = invitation(created_at=NOW - timedelta(days=7), expires_at=NOW)
+    assert sharing.invitation_problem(expired, NOW) == "expired"
+    assert sharing.invitation_problem(expired, NOW - timedelta(seconds=1)) is None
+
+
+def test_an_invitation_is_single_use_and_can_be_withdrawn():
+    assert sharing.invitation_problem(invitation(used_at=NOW), NOW) == "used"
+    assert sharing.invitation_problem(invitation(withdrawn_at=NOW), NOW) == "withdrawn"
+    assert sharing.invitation_problem(None, NOW) == "unknown"
+
+
+def test_dead_invitation_messages_say_nothing_about_the_patient():
+    for message in sharing.INVITATION_PROBLEMS.values():
+        assert "@" not in message and "{" not in message
+
+
+def test_only_the_matching_kind_of_account_can_accept():
+    assert sharing.role_problem(invitation(), "caregiver") is None
+    assert "caregiver account" in sharing.role_problem(invitation(), "patient")
+    assert "caregiver account" in sharing.role_problem(invitation(), "clinician")
+
+
+@pytest.mark.parametrize("typed, code", [
+    ("7KQ2-M9XD", "7KQ2M9XD"), ("7kq2 m9xd", "7KQ2M9XD"), (" 7KQ2M9XD ", "7KQ2M9XD"),
+    ("OIL2-M9XD", "0112M9XD"),  # letters that look like digits are read as the digits
+])
+def test_it_reads_a_short_code_however_it_was_typed(typed, code):
+    assert sharing.normalise_code(typed) == code
+    assert sharing.format_code(code) == f"{code[:4]}-{code[4:]}"
+
+
+@pytest.mark.parametrize("typed", ["", "7KQ2-M9X", "7KQ2-M9XDD", "7KQ2-M9XU", "x" * 43])
+def test_it_refuses_anything_that_is_not_a_short_code(typed):
+    assert sharing.normalise_code(typed) is None
+
+
+def test_a_code_never_contains_letters_people_misread():
+    assert not set("ILOU") & set(sharing.CODE_ALPHABET)
+    assert len(sharing.CODE_ALPHABET) == 32
+
+
+def test_the_thoughts_flag_covers_the_last_14_local_days():
+    today = date(2026, 5, 20)
+    assert sharing.thoughts_flag([(today - timedelta(days=13), 1)], today)
+    assert not sharing.thoughts_flag([(today - timedelta(days=14), 3)], today)
+    assert not sharing.thoughts_flag([(today, 0), (today - timedelta(days=1), 0)], today)
+
+
+def test_adherence_counts_distinct_days_in_the_window():
+    today = date(2026, 5, 20)
+    days = [today, today, today - timedelta(days=29), today - timedelta(days=30)]
+    assert sharing.checkin_days(days, today) == 2
+
+
+def result(id_, day, total, instrument="phq9", baseline=False):
+    band = scales.band_for(scales.INSTRUMENTS[instrument], total).key
+    return scales.ScaleResult(id=id_, instrument=instrument, local_date=day, total=total, band=band,
+                              is_baseline=baseline)
+
+
+def test_the_latest_score_has_its_band_and_change_from_baseline():
+    results = [result(1, date(2026, 4, 1), 18), result(2, date(2026, 5, 1), 9)]
+    latest = sharing.latest_score(results, scales.PHQ9)
+    assert (latest.total, latest.band_label, latest.change) == (9, "Mild", -9)
+    assert latest.change_text == "down 9 points (50%)"
+    assert sharing.latest_score(results, scales.GAD7) is None
+    only = sharing.latest_score(results[:1], scales.PHQ9)
+    assert only.change is None and only.change_text is None
+
+
+def row(email, phq9=None, flag=False, days=0, last=None) -> PanelRow:
+    score = None if phq9 is None else sharing.LatestScore(total=phq9, band_key="mild", band_label="Mild",
+                                                          local_date=date(2026, 5, 1), change=None,
+                                                          change_text=None)
+    return PanelRow(patient_id=hash(email) % 1000, email=email, last_checkin=last, phq9=score, gad7=None,
+                    checkin_days=days, window=30, thoughts_flag=flag)
+
+
+def test_the_panel_sorts_by_any_column_with_missing_values_last():
+    rows = [row("b@x.org", phq9=5), row("a@x.org"), row("c@x.org", phq9=20, flag=True), row("d@x.org", phq9=12)]
+    assert [r.email for r in sharing.sort_panel(rows, "phq9", True)] == ["c@x.org", "d@x.org", "b@x.org", "a@x.org"]
+    assert [r.email for r in sharing.sort_panel(rows, "phq9", False)] == ["b@x.org", "d@x.org", "c@x.org", "a@x.org"]
+    assert [r.email for r in sharing.sort_panel(rows, "patient", False)] == ["a@x.org", "b@x.org", "c@x.org", "d@x.org"]
+    assert sharing.sort_panel(rows, "flag", True)[0].email == "c@x.org"
+
+
+def test_an_unknown_sort_falls_back_to_flags_first():
+    assert sharing.sort_choice("nonsense", "sideways") == ("flag", True)
+    assert sharing.sort_choice("patient", None) == ("patient", False)
+    assert sharing.sort_choice("phq9", "asc") == ("phq9", False)
+
+
+def entry(action, what="", detail="", role="caregiver", email="sam@example.com") -> AuditEntry:
+    return AuditEntry(id=1, at=NOW, actor_role=role, actor_email=email, action=action, what=what, detail=detail)
+
+
+def test_the_audit_log_reads_as_who_saw_what():
+    assert sharing.audit_sentence(entry("view", "summary")) == "sam@example.com (caregiver) looked at your summary."
+    assert (sharing.audit_sentence(entry("export", "checkins", "2026-05-01 to 2026-05-20", "clinician"))
+            == "sam@example.com (clinician) downloaded your check-ins as a CSV file (2026-05-01 to 2026-05-20).")
+    assert (sharing.audit_sentence(entry("revoke", "caregiver", "sam@example.com", "patient", ""))
+            == "You stopped sharing with sam@example.com.")
+    assert "deleted their Lift account" in sharing.audit_sentence(entry("revoke", "account_deleted"))
+
+
+def test_the_time_of_an_entry_is_shown_in_the_readers_zone():
+    assert sharing.local_when(NOW, "America/New_York") == "Wed 20 May 2026, 08:00"
+
+
+def test_chart_sentences_about_the_patient_are_not_addressed_to_them():
+    text = "Your latest PHQ-9 was 9 (mild range) on Wed 20 May: down 9 points (50%) from your baseline of 18."
+    assert sharing.about_the_patient(text).startswith("The latest PHQ-9")
+    assert "your" not in sharing.about_the_patient(text).lower()
+
+
+def test_every_piece_of_caregiver_guidance_cites_a_known_source_or_none():
+    for item in sharing.CAREGIVER_GUIDANCE:
+        assert item.source == "" or item.source in SOURCES
+    assert any(item.source for item in sharing.CAREGIVER_GUIDANCE)
+
+
+def test_caregiver_guidance_copies_no_run_of_8_words_from_a_source_document():
+    hashes = {line.strip() for line in SHINGLES.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")}
+    for item in sharing.CAREGIVER_GUIDANCE:
+        assert not shingle_hashes(f"{item.heading}\n{item.text}") & hashes, item.heading

@@ -1,0 +1,236 @@
+"""Plan and log rules, side effects and the contact-your-clinic rule, and how sessions are shown."""
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from lift.domain import treatment as rules
+from lift.domain.forms import parse_form
+
+TODAY = date(2026, 11, 23)
+NEW_YORK = "America/New_York"
+
+
+def plan_form(**changes):
+    return rules.PlanForm(**{"medication": "esketamine", **changes})
+
+
+def schedule_form(**changes):
+    fields = {"template": "esketamine", "start_date": TODAY, "session_time": "10:00", **changes}
+    return rules.ScheduleForm(**fields)
+
+
+def session(**changes):
+    fields = dict(id=1, plan_id=1, starts_at=datetime(2026, 11, 23, 15, 0, tzinfo=UTC),
+                  requested_date=TODAY, requested_time=time(10, 0), phase="Twice a week",
+                  status="planned", ride_home="")
+    return rules.Session(**{**fields, **changes})
+
+
+# The clinic rule -------------------------------------------------------------------------
+
+
+def test_it_lists_every_side_effect_the_issue_names():
+    keys = {key for key, _ in rules.SIDE_EFFECTS}
+    assert {"dissociation", "dizziness", "nausea", "sedation", "confusion", "anxiety", "memory",
+            "numbness", "visual", "blood_pressure", "bladder"} <= keys
+
+
+@pytest.mark.parametrize("effect", [key for key, _ in rules.SIDE_EFFECTS])
+def test_any_severe_side_effect_means_contact_the_clinic(effect):
+    assert rules.clinic_contact_reasons({effect: "severe"})
+
+
+@pytest.mark.parametrize("level", ["mild", "moderate", "severe"])
+def test_any_bladder_pain_means_contact_the_clinic(level):
+    reasons = rules.clinic_contact_reasons({"bladder": level})
+    assert reasons == [f"You had bladder pain ({level})"]
+
+
+def test_mild_or_moderate_side_effects_other_than_bladder_pain_do_not():
+    assert rules.clinic_contact_reasons({"dissociation": "moderate", "nausea": "mild", "dizziness": "moderate"}) == []
+    assert rules.clinic_contact_reasons({}) == []
+
+
+def test_each_severe_effect_is_named_in_the_advice():
+    reasons = rules.clinic_contact_reasons({"dizziness": "severe", "confusion": "severe", "anxiety": "mild"})
+    assert reasons == ["Dizziness was severe", "Confusion was severe"]
+
+
+def test_side_effects_keep_only_levels_above_none():
+    chosen, errors = rules.parse_side_effects({"effect_dissociation": "moderate", "effect_nausea": "none",
+                                               "effect_bladder": " mild "})
+    assert errors == {}
+    assert chosen == {"dissociation": "moderate", "bladder": "mild"}
+
+
+def test_an_unknown_severity_is_an_error_for_that_effect():
+    chosen, errors = rules.parse_side_effects({"effect_dizziness": "extreme"})
+    assert errors == {"effect_dizziness": rules.SEVERITY_MESSAGE}
+
+
+# Blood pressure ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["120/80", " 95 / 60 ", "180/110"])
+def test_it_accepts_a_plausible_blood_pressure(text):
+    assert rules.blood_pressure_error(text) is None
+
+
+@pytest.mark.parametrize("text", ["80/120", "300/80", "120/20", "120/120"])
+def test_it_refuses_a_mistyped_blood_pressure(text):
+    assert rules.blood_pressure_error(text)
+
+
+def test_blood_pressure_problems_are_found_from_what_was_typed():
+    assert rules.blood_pressure_problems({"bp_before": "80/120", "bp_after": "120/80"}) == {
+        "bp_before": rules.blood_pressure_error("80/120")}
+    assert rules.blood_pressure_problems({"bp_before": "not a number", "bp_after": ""}) == {}
+
+
+def test_it_stores_blood_pressure_in_one_form():
+    assert rules.normal_blood_pressure(" 120 / 80") == "120/80"
+    assert rules.normal_blood_pressure(None) == ""
+
+
+def test_a_blood_pressure_that_is_not_two_numbers_fails_to_parse():
+    _, errors = parse_form(rules.LogForm, {"outcome": "done", "bp_before": "120-80"}, rules.LOG_MESSAGES)
+    assert errors == {"bp_before": rules.LOG_MESSAGES["bp_before"]}
+
+
+# Plans -----------------------------------------------------------------------------------
+
+
+def test_a_plan_starting_today_is_fine():
+    assert rules.plan_problems(plan_form(), schedule_form(), TODAY) == {}
+
+
+def test_a_plan_cannot_start_in_the_past():
+    problems = rules.plan_problems(plan_form(), schedule_form(start_date=date(2026, 11, 22)), TODAY)
+    assert set(problems) == {"start_date"}
+
+
+def test_a_plan_cannot_end_before_it_starts():
+    problems = rules.plan_problems(plan_form(), schedule_form(start_date=date(2026, 12, 2),
+                                                               end_date=date(2026, 12, 1)), TODAY)
+    assert set(problems) == {"end_date"}
+
+
+def test_a_template_needs_a_date_and_a_time():
+    problems = rules.plan_problems(plan_form(), schedule_form(start_date=None, session_time=None), TODAY)
+    assert set(problems) == {"start_date", "session_time"}
+
+
+def test_adding_sessions_one_by_one_needs_no_date():
+    assert rules.plan_problems(plan_form(), schedule_form(template="none", start_date=None,
+                                                            session_time=None), TODAY) == {}
+
+
+@pytest.mark.parametrize("medication, template", [("esketamine", "iv_ketamine"), ("iv_ketamine", "esketamine")])
+def test_a_schedule_for_the_other_medicine_is_refused(medication, template):
+    problems = rules.plan_problems(plan_form(medication=medication), schedule_form(template=template), TODAY)
+    assert set(problems) == {"template"}
+
+
+def test_something_else_needs_a_name():
+    assert set(rules.plan_problems(plan_form(medication="other"), None, TODAY)) == {"medication_name"}
+    assert rules.plan_problems(plan_form(medication="other", medication_name="Ketamine lozenge"), None, TODAY) == {}
+
+
+def test_an_unknown_template_or_medication_fails_to_parse():
+    _, errors = parse_form(rules.ScheduleForm, {"template": "daily"}, rules.SCHEDULE_MESSAGES)
+    assert errors == {"template": rules.SCHEDULE_MESSAGES["template"]}
+    _, errors = parse_form(rules.PlanForm, {"medication": "lsd"}, rules.PLAN_MESSAGES)
+    assert errors == {"medication": rules.PLAN_MESSAGES["medication"]}
+
+
+# Logs ------------------------------------------------------------------------------------
+
+
+def test_a_session_cannot_be_logged_as_done_or_missed_before_its_day():
+    for outcome in ("done", "missed"):
+        problems = rules.log_problems(rules.LogForm(outcome=outcome), "planned", date(2026, 11, 24), TODAY)
+        assert problems == {"form": rules.NOT_YET}
+    assert rules.log_problems(rules.LogForm(outcome="done"), "planned", TODAY, TODAY) == {}
+
+
+def test_a_log_must_follow_the_status_rules():
+    assert "cancelled" in rules.log_problems(rules.LogForm(outcome="done"), "cancelled", TODAY, TODAY)["form"]
+    moved = rules.LogForm(outcome="rescheduled", new_date=TODAY, new_time="10:00")
+    assert "form" in rules.log_problems(moved, "done", TODAY, TODAY)
+    assert rules.log_problems(rules.LogForm(outcome="missed"), "done", TODAY, TODAY) == {}
+
+
+def test_a_moved_session_needs_a_new_date_and_time_not_in_the_past():
+    problems = rules.log_problems(rules.LogForm(outcome="rescheduled"), "planned", TODAY, TODAY)
+    assert set(problems) == {"new_date", "new_time"}
+    past = rules.LogForm(outcome="rescheduled", new_date=date(2026, 11, 20), new_time="10:00")
+    assert set(rules.log_problems(past, "planned", TODAY, TODAY)) == {"new_date"}
+    # A session can be moved before its day comes.
+    later = rules.LogForm(outcome="rescheduled", new_date=date(2026, 11, 30), new_time="10:00")
+    assert rules.log_problems(later, "planned", date(2026, 11, 25), TODAY) == {}
+
+
+def test_a_cancelled_or_moved_session_cannot_be_logged():
+    assert "cancelled" in rules.log_block_reason("cancelled", TODAY, TODAY)
+    assert "moved" in rules.log_block_reason("rescheduled", TODAY, TODAY)
+    assert rules.log_block_reason("planned", date(2026, 11, 24), TODAY) == rules.NOT_YET
+    assert rules.log_block_reason("done", TODAY, TODAY) is None
+
+
+def test_mood_change_is_after_minus_before_when_both_are_given():
+    def log(before, after):
+        return rules.SessionLog(mood_before=before, mood_after=after, bp_before="", bp_after="",
+                                back_to_normal="", note="", side_effects={}, updated_at="")
+    assert rules.mood_change(log(3, 7)) == 4
+    assert rules.mood_change(log(6, 4)) == -2
+    assert rules.mood_change(log(None, 7)) is None
+
+
+# Showing sessions ----------------------------------------------------------------------
+
+
+def test_a_session_is_shown_in_the_patients_time_zone():
+    item = rules.view(session(), NEW_YORK, TODAY)
+    assert (item.day, item.time_label, item.is_today, item.loggable) == (TODAY, "10:00", True, True)
+    assert item.day_label == "Today, Mon 23 Nov"
+    tokyo = rules.view(session(), "Asia/Tokyo", TODAY)
+    assert (tokyo.day_label, tokyo.time_label) == ("Tomorrow, Tue 24 Nov", "00:00")
+    assert not tokyo.loggable
+
+
+def test_a_gap_session_explains_its_new_time():
+    gap = session(starts_at=datetime(2026, 3, 8, 7, 0, tzinfo=UTC), requested_date=date(2026, 3, 8),
+                  requested_time=time(2, 30))
+    item = rules.view(gap, NEW_YORK, date(2026, 3, 1))
+    assert item.time_label == "03:00"
+    assert "02:30 doesn't exist" in item.time_note
+    # In another zone the rule no longer describes where the session is, so no note.
+    assert rules.view(gap, "Europe/London", date(2026, 3, 1)).time_note == ""
+
+
+def test_today_is_a_treatment_day_only_with_a_planned_or_done_session_today():
+    planned_today = session()
+    cancelled_today = session(id=2, status="cancelled")
+    tomorrow = session(id=3, starts_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+    assert rules.todays_session([tomorrow, planned_today], TODAY, NEW_YORK) == planned_today
+    assert rules.todays_session([cancelled_today, tomorrow], TODAY, NEW_YORK) is None
+    assert rules.todays_session([session(status="done")], TODAY, NEW_YORK).status == "done"
+
+
+def test_upcoming_keeps_todays_planned_session_until_it_is_logged():
+    yesterday = session(id=1, starts_at=datetime(2026, 11, 22, 15, 0, tzinfo=UTC))
+    today = session(id=2)
+    later = session(id=3, starts_at=datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+    cancelled = session(id=4, starts_at=datetime(2026, 11, 27, 15, 0, tzinfo=UTC), status="cancelled")
+    sessions = [yesterday, today, later, cancelled]
+    assert [s.id for s in rules.upcoming(sessions, TODAY, NEW_YORK)] == [2, 3]
+    assert [s.id for s in rules.earlier(sessions, TODAY, NEW_YORK)] == [4, 1]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("/", "/"), ("/treatment/sessions/12", "/treatment/sessions/12"), ("//evil.example", "/treatment"),
+    ("https://evil.example/", "/treatment"), ("/treatment/sessions/12/../../x", "/treatment"), (None, "/treatment"),
+])
+def test_a_checklist_tick_only_returns_to_home_or_a_session(raw, expected):
+    assert rules.back_path(raw) == expected

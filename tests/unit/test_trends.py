@@ -1,0 +1,299 @@
+"""Trend series, rolling averages with gaps, summaries, chart geometry and kind adherence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from lift.domain import scales, trends
+from lift.domain.checkins import today_in
+from lift.domain.scales import ScaleResult
+from lift.domain.trends import ANXIETY, MOOD, SLEEP, DayValues
+
+TODAY = date(2026, 5, 20)
+TWO_WEEKS, THREE_MONTHS, ALL = trends.RANGES["14d"], trends.RANGES["90d"], trends.RANGES["all"]
+
+
+def day(n_ago: int) -> date:
+    return TODAY - timedelta(days=n_ago)
+
+
+def values(mood_by_days_ago: dict[int, int], anxiety: int = 4, sleep: float = 7.5) -> list[DayValues]:
+    return sorted((DayValues(day(n), mood, anxiety, sleep) for n, mood in mood_by_days_ago.items()),
+                  key=lambda d: d.local_date)
+
+
+def chart(history, chosen=THREE_MONTHS, metric=MOOD, markers=(), first_entry=None):
+    first, last = trends.range_bounds(chosen, TODAY, first_entry)
+    return trends.daily_chart(metric, history, first, last, TODAY, chosen, markers)
+
+
+# --- Ranges ----------------------------------------------------------------------------------
+
+
+def test_it_shows_14_days_90_days_or_everything():
+    assert trends.range_bounds(TWO_WEEKS, TODAY, None) == (day(13), TODAY)
+    assert trends.range_bounds(THREE_MONTHS, TODAY, None) == (day(89), TODAY)
+    assert trends.range_bounds(ALL, TODAY, day(1000)) == (day(1000), TODAY)
+
+
+def test_it_never_shows_all_time_shorter_than_two_weeks():
+    assert trends.range_bounds(ALL, TODAY, None) == (day(13), TODAY)
+    assert trends.range_bounds(ALL, TODAY, day(2)) == (day(13), TODAY)
+
+
+def test_it_falls_back_to_three_months_for_an_unknown_range():
+    assert trends.trend_range("1y") is THREE_MONTHS
+    assert trends.trend_range(None) is THREE_MONTHS
+    assert trends.trend_range("14d") is TWO_WEEKS
+
+
+# --- Rolling average -------------------------------------------------------------------------
+
+
+def test_it_averages_the_last_seven_days():
+    averages = trends.rolling_average([1, 2, 3, 4, 5, 6, 7, 8, 9], min_days=1)
+    assert averages[:3] == [1, 1.5, 2]
+    assert averages[6] == 4
+    assert averages[7] == 5  # the first day has left the window
+    assert averages[8] == 6
+
+
+def test_it_leaves_missing_days_out_of_the_average_rather_than_filling_them():
+    averages = trends.rolling_average([2, None, None, 8, None, 5, None, None, None, None])
+    assert averages[:3] == [None, None, None]  # fewer than 3 check-ins yet
+    assert averages[5] == 5  # (2 + 8 + 5) / 3, not divided by the 6 calendar days
+    assert averages[6] == 5
+
+
+def test_it_needs_three_check_ins_in_the_window_for_an_average():
+    averages = trends.rolling_average([2, None, None, 8, None, 5, None, None, None, None])
+    assert averages[7] is None  # the 2 has left the window: 8 and 5 alone are too few
+    assert averages[9] is None
+
+
+def test_it_never_draws_a_line_across_a_missing_day():
+    history = values({5: 6, 4: 7, 2: 5, 1: 4, 0: 6})
+    result = chart(history, TWO_WEEKS)
+    assert [len(run) for run in result.lines] == [2, 3]
+    assert len(result.dots) == 5
+
+
+def test_it_feeds_the_days_before_the_range_into_the_first_averages():
+    history = values({15: 4, 14: 4, 13: 4})
+    result = chart(history, TWO_WEEKS)
+    # 13 days ago is the first day shown, and its window already holds three check-ins.
+    assert result.averages and result.averages[0][0] == (0.0, trends.SCORE_AXIS.y(4))
+
+
+# --- Summaries -------------------------------------------------------------------------------
+
+
+def test_it_summarises_this_week_against_the_week_before():
+    by_day = {day(n): v for n, v in zip(range(7), [5, 4, 4, 4, 4, 4, 4.4])}
+    by_day |= {day(n): v for n, v in zip(range(7, 14), [3, 3, 3, 3, 3.7, 3, 3])}
+    assert trends.week_summary(MOOD, by_day, TODAY) == "Mood averaged 4.2 this week, up from 3.1 the week before."
+
+
+def test_it_words_a_fall_the_same_week_and_no_comparison():
+    assert trends.week_summary(ANXIETY, {day(0): 3, day(1): 5, day(8): 7}, TODAY) == (
+        "Anxiety averaged 4.0 this week, down from 7.0 the week before.")
+    assert trends.week_summary(MOOD, {day(0): 6, day(1): 6, day(9): 6}, TODAY) == (
+        "Mood averaged 6.0 this week, the same as the week before.")
+    assert trends.week_summary(MOOD, {day(0): 6, day(1): 4}, TODAY) == (
+        "Mood averaged 5.0 this week, with no check-ins the week before to compare.")
+
+
+def test_it_summarises_one_check_in_and_none():
+    assert trends.week_summary(SLEEP, {day(2): 7.5}, TODAY) == (
+        "Sleep was 7.5 hours on your one check-in this week, with no check-ins the week before to compare.")
+    assert trends.week_summary(MOOD, {}, TODAY) == "No mood check-ins in the last two weeks yet."
+    assert trends.week_summary(MOOD, {day(9): 3}, TODAY) == (
+        "No check-ins yet this week. Mood averaged 3.0 the week before.")
+
+
+def test_it_counts_this_week_in_local_days_across_a_daylight_saving_change():
+    # 8 March 2026: clocks in New York go forward. The patient's "today" comes from their zone.
+    today = today_in("America/New_York", datetime(2026, 3, 9, 3, 30, tzinfo=UTC))  # 23:30 EDT on 8 March
+    assert today == date(2026, 3, 8)
+    week = trends.days_between(today - timedelta(days=6), today)
+    assert len(week) == 7 and week[0] == date(2026, 3, 2)
+    by_day = {d: 5 for d in week} | {date(2026, 3, 1): 1}
+    assert trends.week_summary(MOOD, by_day, today).startswith("Mood averaged 5.0 this week, up from 1.0")
+
+
+def test_it_counts_a_week_that_falls_back_as_seven_days():
+    today = today_in("America/New_York", datetime(2026, 11, 2, 4, 30, tzinfo=UTC))  # 23:30 EST on 1 November
+    assert today == date(2026, 11, 1)
+    assert len(trends.days_between(today - timedelta(days=6), today)) == 7
+
+
+# --- Charts for no data, one point, and a year --------------------------------------------------
+
+
+@pytest.mark.parametrize("chosen", [TWO_WEEKS, THREE_MONTHS, ALL])
+def test_it_draws_an_empty_chart_for_a_patient_with_no_data(chosen):
+    result = chart([], chosen)
+    assert result.empty
+    assert result.lines == [] and result.dots == [] and result.averages == []
+    assert result.y_labels == ("10", "5", "0")
+    assert result.x_labels[-1] == "Today"
+    assert result.summary == "No mood check-ins in the last two weeks yet."
+
+
+def test_it_draws_one_dot_and_no_average_for_one_check_in():
+    result = chart(values({0: 6}), TWO_WEEKS)
+    assert not result.empty
+    assert result.dots == [(trends.WIDTH, trends.SCORE_AXIS.y(6))]
+    assert result.lines == [[(trends.WIDTH, trends.SCORE_AXIS.y(6))]]
+    assert result.averages == []
+    assert result.summary.startswith("Mood was 6 on your one check-in this week")
+    assert [row[1:] for row in result.rows][:2] == [("6", "—"), ("No check-in", "—")]
+
+
+def test_it_draws_a_year_of_daily_data_as_weekly_averages():
+    history = values({n: 3 + n % 5 for n in range(365)})
+    result = chart(history, ALL, first_entry=day(364))
+    assert result.weekly and result.dots == [] and result.lines == []
+    assert len(result.averages) == 1 and len(result.averages[0]) == 53
+    assert result.averages[0][-1][0] == trends.WIDTH  # the newest week ends today
+    assert result.table_headers == ("Week ending", "Average", "Days checked in")
+    assert len(result.rows) == 53
+    assert result.rows[0][0] == "20 May 2026" and result.rows[0][2] == "7 of 7"
+    assert result.rows[-1][2] == "1 of 1"  # 365 days: the oldest block is one day long
+    assert result.x_labels == ("May 2025", "Today")
+
+
+def test_it_leaves_a_week_without_check_ins_as_a_gap_in_the_weekly_line():
+    history = values({n: 5 for n in range(200) if not 14 <= n < 21})
+    result = chart(history, ALL, first_entry=day(199))
+    assert [len(run) for run in result.averages] == [26, 2]  # 29 blocks, the third newest empty
+    assert result.rows[2][1:] == ("No check-ins", "0 of 7")
+
+
+def test_it_averages_each_week_from_the_days_checked_in():
+    weeks = trends.weekly_averages([None, 2, None, 4, 6, None, None, None, 8])
+    assert weeks == [(2, 2.0, 1, 2), (9, 6.0, 3, 7)]
+
+
+def test_it_spans_the_full_width_from_first_day_to_today():
+    result = chart(values({13: 5, 0: 5}), TWO_WEEKS)
+    assert result.dots[0][0] == 0.0 and result.dots[-1][0] == trends.WIDTH
+    assert all(0 <= y <= trends.HEIGHT for _, y in result.dots)
+    assert result.gridlines == (trends.HEIGHT, trends.HEIGHT / 2, 0.0)
+
+
+def test_it_widens_the_sleep_axis_only_for_very_long_nights():
+    assert chart(values({0: 5}, sleep=9), metric=SLEEP).y_labels == ("12", "6", "0")
+    assert chart(values({0: 5}, sleep=14), metric=SLEEP).y_labels == ("24", "12", "0")
+
+
+def test_it_marks_treatment_days_inside_the_range_only():
+    result = chart(values({0: 5}), TWO_WEEKS, markers=[day(13), day(3), day(40), TODAY + timedelta(days=2)])
+    assert result.markers == [0.0, trends.x_position(10, 14)]
+    assert chart(values({0: 5}), TWO_WEEKS).markers == []
+
+
+def test_it_marks_sessions_that_took_place_or_were_due_on_the_patients_own_date():
+    sessions = [
+        (datetime(2026, 3, 8, 3, 30, tzinfo=UTC), "done"),  # 22:30 EST on 7 March in New York
+        (datetime(2026, 3, 12, 14, 0, tzinfo=UTC), "planned"),
+        (datetime(2026, 3, 12, 18, 0, tzinfo=UTC), "done"),  # a second session the same day
+        (datetime(2026, 3, 15, 14, 0, tzinfo=UTC), "missed"),
+        (datetime(2026, 3, 16, 14, 0, tzinfo=UTC), "rescheduled"),
+        (datetime(2026, 3, 17, 14, 0, tzinfo=UTC), "cancelled"),
+    ]
+    assert trends.session_days(sessions, "America/New_York") == [date(2026, 3, 7), date(2026, 3, 12)]
+    assert trends.session_days(sessions[:1], "Europe/London") == [date(2026, 3, 8)]
+
+
+# --- Scale charts ------------------------------------------------------------------------------
+
+
+def scale_result(total: int, n_ago: int, instrument: str = "phq9", baseline: bool = False) -> ScaleResult:
+    chosen = scales.INSTRUMENTS[instrument]
+    return ScaleResult(id=10_000 - n_ago, instrument=instrument, local_date=day(n_ago), total=total,
+                       band=scales.band_for(chosen, total).key, is_baseline=baseline)
+
+
+def phq9_chart(results, chosen=THREE_MONTHS):
+    first, last = trends.range_bounds(chosen, TODAY, None)
+    return trends.scale_chart(scales.PHQ9, results, first, last, TODAY, chosen)
+
+
+def test_it_shades_each_band_so_a_total_sits_inside_its_own():
+    result = phq9_chart([])
+    bands = {band.key: band for band in result.bands}
+    axis = trends.SCALE_AXES["phq9"]
+    assert [b.key for b in result.bands] == ["minimal", "mild", "moderate", "moderately-severe", "severe"]
+    assert bands["minimal"].y + bands["minimal"].height == pytest.approx(trends.HEIGHT)
+    assert bands["severe"].y == 0.0
+    # A total of 5 is drawn inside the mild band, not on its edge.
+    assert bands["mild"].y < axis.y(5) < bands["mild"].y + bands["mild"].height
+    assert result.y_labels == ("27", "18", "9", "0")
+
+
+def test_it_summarises_the_latest_total_against_a_baseline_older_than_the_range():
+    results = [scale_result(20, 200), scale_result(12, 7), scale_result(9, 0)]
+    result = phq9_chart(results, TWO_WEEKS)
+    assert len(result.dots) == 2
+    assert result.summary == (
+        f"Your latest PHQ-9 was 9 (mild range) on {TODAY:%a} 20 May: down 11 points (55%) from your "
+        f"baseline of 20 on {day(200).day} {day(200):%b %Y}.")
+    assert [row[1:] for row in result.rows] == [("9", "Mild"), ("12", "Moderate")]
+
+
+def test_it_does_not_join_results_more_than_four_weeks_apart():
+    result = phq9_chart([scale_result(15, 80), scale_result(14, 40), scale_result(12, 33)])
+    assert [len(run) for run in result.lines] == [1, 2]
+
+
+def test_it_ignores_the_other_questionnaire_and_says_when_there_is_none():
+    result = phq9_chart([scale_result(9, 3, instrument="gad7")])
+    assert result.empty and result.dots == []
+    assert result.summary == "No PHQ-9 results in the last 3 months."
+
+
+# --- Checking in, kindly ---------------------------------------------------------------------
+
+UNKIND = ("broke", "broken", "lost", "missed", "fail", "streak", "only ", "should")
+
+
+def assert_kind(adherence: trends.Adherence) -> None:
+    text = " ".join([adherence.text, adherence.run_text, adherence.encouragement]).lower()
+    assert not [word for word in UNKIND if word in text], text
+
+
+def test_it_counts_days_checked_in_of_the_last_30():
+    done = [day(n) for n in (0, 1, 2, 5, 9, 29, 30, 45)]
+    adherence = trends.adherence(done, TODAY)
+    assert adherence.days == 6
+    assert adherence.text == "You checked in on 6 of the last 30 days."
+    assert adherence.run_text == "The last 3 of them were in a row, up to today."
+    assert_kind(adherence)
+
+
+def test_it_keeps_a_run_going_until_today_is_over():
+    adherence = trends.adherence([day(1), day(2), day(3)], TODAY)
+    assert adherence.run == 3 and adherence.run_text.endswith("up to yesterday.")
+    assert_kind(adherence)
+
+
+def test_it_says_nothing_about_a_run_after_a_gap():
+    adherence = trends.adherence([day(3), day(4), day(5), day(6)], TODAY)
+    assert adherence.run == 0 and adherence.run_text == ""
+    assert_kind(adherence)
+
+
+def test_it_welcomes_someone_back_with_no_check_ins():
+    adherence = trends.adherence([], TODAY)
+    assert adherence.text == "No check-ins in the last 30 days yet."
+    assert "30 seconds" in adherence.encouragement
+    assert_kind(adherence)
+
+
+def test_it_notices_every_day_of_the_last_30():
+    adherence = trends.adherence([day(n) for n in range(40)], TODAY)
+    assert adherence.days == 30 and adherence.run_text == "That's every day of the last 30."
+    assert_kind(adherence)
