@@ -68,3 +68,23 @@ async def test_it_refuses_a_backup_from_a_newer_schema(live_db, tmp_path):
 
 def test_it_refuses_a_missing_file(tmp_path):
     assert "does not exist" in database_problem(tmp_path / "nothing.db")
+
+
+async def test_the_command_line_backs_up_and_refuses_a_bad_restore(live_db, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.served import REPO_ROOT
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT / "backend"),
+           "LIFT_DATA_DIR": str(live_db.parent)}
+    copy = tmp_path / "cli-copy.db"
+    done = subprocess.run([sys.executable, "-m", "lift", "backup", str(copy)], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "integrity check ok" in done.stdout and database_problem(copy) is None
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database at all" * 100)
+    refused = subprocess.run([sys.executable, "-m", "lift", "restore", str(bad)], env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode == 1 and "refusing to restore" in refused.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lift.db import sessions
@@ -61,3 +62,20 @@ def current_user(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return middleware
+
+
+def refuse_oversized_bodies(limit: int):
+    """Refuse a declared body over the limit before any handler runs, even one that would not
+    read it; Litestar itself enforces the limit only when a body is read."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                declared = dict(scope["headers"]).get(b"content-length", b"0")
+                if declared.isdigit() and int(declared) > limit:
+                    raise HTTPException(status_code=413, detail="Request body too large")
+            await app(scope, receive, send)
+
+        return middleware
+
+    return wrap
