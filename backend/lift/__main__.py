@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -19,8 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("backup", "restore") and not args.path:
         parser.error(f"{args.command} needs a PATH")
+    environ = dict(os.environ)
+    if args.command in ("vapid", "backup", "restore"):
+        # Production's start-up checks guard serving; making the very keys they ask for, or
+        # copying the database, must work before those keys exist.
+        environ["LIFT_ENV"] = "development"
     try:
-        settings = load_settings()
+        settings = load_settings(environ)
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
         if args.command == "worker":

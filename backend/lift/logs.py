@@ -14,7 +14,6 @@ import sys
 import time
 import uuid
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 request_log = logging.getLogger("lift.requests")
@@ -61,16 +60,22 @@ def log_requests(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         started, request_id, status = time.perf_counter(), _request_id(scope), 500
+        # The security-headers hook echoes it, so refusals answered outside this middleware
+        # (CSRF, oversized bodies) carry it too.
+        scope["request_id"] = request_id
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
             await send(message)
 
         try:
             await app(scope, receive, send_and_note)
+        except Exception as exc:
+            # Raised inside (a CSRF or size refusal): the exception handler outside answers it.
+            status = getattr(exc, "status_code", 500)
+            raise
         finally:
             fields = {"request_id": request_id, "method": scope["method"], "route": route_template(scope),
                       "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)}

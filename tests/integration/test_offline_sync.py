@@ -231,7 +231,6 @@ def test_the_version_changes_with_each_release_label(tmp_path):
     first = asset_version(Settings(data_dir=str(tmp_path), release="2026-11-01"))
     assert first == asset_version(Settings(data_dir=str(tmp_path), release="2026-11-01"))
     assert first != asset_version(Settings(data_dir=str(tmp_path), release="2026-11-02"))
-    assert (FRONTEND_DIR / "static" / "icons" / "make_icons.py").exists()
 
 
 async def test_signing_out_asks_the_browser_to_clear_its_cache_and_cookies(patient):

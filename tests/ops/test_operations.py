@@ -71,6 +71,8 @@ def test_each_request_is_one_json_line_without_private_text(served):
                                                   "_csrf_token": token}, headers={"X-Request-ID": "req-abcdef123"})
         assert response.status_code == 422
         assert response.headers["x-request-id"] == "req-abcdef123"
+        refused = client.post("/checkin", data={"mood": "5"}, headers={"X-Request-ID": "req-nocsrf-456"})
+        assert refused.status_code == 403 and refused.headers["x-request-id"] == "req-nocsrf-456"
     served.stop()
     log = served.log_path.read_text()
     served.start()
@@ -80,3 +82,5 @@ def test_each_request_is_one_json_line_without_private_text(served):
     assert len(checkin) == 1
     assert checkin[0]["route"] == "/checkin" and checkin[0]["status"] == 422 and checkin[0]["method"] == "POST"
     assert checkin[0]["duration_ms"] >= 0
+    refusal = [e for e in entries if e.get("request_id") == "req-nocsrf-456"]
+    assert len(refusal) == 1 and refusal[0]["status"] == 403

@@ -9,6 +9,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.params import FromPath
 from litestar.response import Response
 
+from lift.logs import route_template
 from lift.web.rendering import redirect, render
 
 log = logging.getLogger("lift")
@@ -59,7 +60,7 @@ def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
 def http_error(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
-        log.error("request failed: %s %s: %r", request.method, request.url.path, exc)
+        log.error("request failed: %s %s: %s", request.method, route_template(request.scope), type(exc).__name__)
     title, message = MESSAGES.get(status, SERVER_ERROR if status >= 500 else CLIENT_ERROR)
     if status == 403 and "CSRF" in str(exc.detail):
         message = CSRF_MESSAGE
@@ -67,5 +68,6 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The route template, not the path: a path can hold a calendar or invitation token.
+    log.exception("unexpected error on %s %s", request.method, route_template(request.scope), exc_info=exc)
     return _error_page(request, 500, *SERVER_ERROR)

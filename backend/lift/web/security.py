@@ -45,6 +45,8 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     headers = MutableScopeHeaders.from_message(message)
     for name, value in STATIC_HEADERS.items():
         headers[name] = value
+    if "request_id" in scope:
+        headers["X-Request-ID"] = scope["request_id"]
     # Pages may hold health information: never let a browser or proxy keep them.
     if not scope["path"].startswith("/static/"):
         headers["Cache-Control"] = "no-store"

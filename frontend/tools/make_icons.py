@@ -1,7 +1,7 @@
 """Draw Lift's PNG icons from the same shapes as icon.svg, in Debian's Chromium.
 
 Run once after changing the icon (the PNGs are committed):
-    .venv/bin/python frontend/static/icons/make_icons.py
+    .venv/bin/python frontend/tools/make_icons.py
 
 "any" icons keep icon.svg's rounded corners. Maskable icons and the Apple touch icon are
 full-bleed squares, because the phone cuts its own shape out of them; the mark sits well
@@ -15,8 +15,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-HERE = Path(__file__).resolve().parent
-SCREENSHOT = HERE.parents[2] / "docs" / "screenshots" / "home.png"
+# Kept outside static/ so the script itself is never served.
+REPO = Path(__file__).resolve().parents[2]
+HERE = REPO / "frontend" / "static" / "icons"
+SCREENSHOT = REPO / "docs" / "screenshots" / "home.png"
 BLUE = "#2f4ac0"
 MARK = '<path d="M20 44 32 18l12 26" fill="none" stroke="#fff" stroke-width="6" stroke-linecap="round" stroke-linejoin="round"/>'
 
