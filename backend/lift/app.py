@@ -27,11 +27,12 @@ from lift.web import scales, trends
 from lift.web import education, treatment
 from lift.web import calendar, push
 from lift.web import pwa
+from lift.web.openapi import openapi_config
 from lift.web import caregiver, clinician, data_rights, export, report, sharing
 from lift.push.scheduler import reminder_lifespan
 from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
-from lift.web.security import add_security_headers, current_user, refuse_oversized_bodies
+from lift.web.security import add_security_headers, current_user, ids_fit_sqlite, refuse_oversized_bodies
 
 ROUTES = [
     pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[database, reminder_lifespan(settings)],
         middleware=[log_requests, refuse_oversized_bodies(MAX_BODY_BYTES), current_user],
         before_send=[add_security_headers],
+        guards=[ids_fit_sqlite],
         csrf_config=CSRFConfig(
             secret=secret, cookie_secure=settings.cookie_secure, cookie_httponly=True,
             cookie_samesite="lax", exclude=["/static"],
@@ -109,5 +111,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings, "crisis_resources": load_crisis_resources(Path(settings.crisis_resources)),
                      "education": education.load_cards(), "asset_version": pwa.asset_version(settings)}),
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=None,
+        openapi_config=openapi_config(version="0.1.0"),
     )

@@ -89,6 +89,10 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/sw.js", "/sw.js", everyone(200)),
     ("GET", "/sw-config.js", "/sw-config.js", everyone(200)),
     ("GET", "/manifest.webmanifest", "/manifest.webmanifest", everyone(200)),
+    # The OpenAPI document (JSON only), at /schema and /schema/openapi.json; anything else under it is missing.
+    ("GET", "/schema", "/schema", everyone(200)),
+    ("GET", "/schema/openapi.json", "/schema/openapi.json", everyone(200)),
+    ("GET", "/schema/{path:str}", "/schema/swagger", everyone(404)),
     ("GET", "/offline", "/offline", everyone(200)),
     ("GET", "/offline/checkin", "/offline/checkin", everyone(200)),
     # The calendar feed has no sign-in (calendar apps can't): its unguessable token is the key.

@@ -103,3 +103,9 @@ async def test_it_refuses_an_oversized_body(patient):
 async def test_it_clamps_an_absurd_page_number_instead_of_failing(patient):
     response = await patient.get("/checkins?page=" + "9" * 30)
     assert response.status_code in (200, 400)
+
+
+async def test_an_id_too_large_for_sqlite_is_a_404_not_a_500(patient):
+    huge = str(2**70)
+    assert (await patient.get(f"/checkins/{huge}")).status_code == 404
+    assert (await patient.post(f"/checkins/{huge}/delete")).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lift.db import sessions
@@ -81,3 +81,15 @@ def refuse_oversized_bodies(limit: int):
         return middleware
 
     return wrap
+
+
+# SQLite stores integers in 64 bits; a larger ID in a path cannot name any row, and handing
+# it to the database raises OverflowError (a 500). Such an ID is simply not found.
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
+def ids_fit_sqlite(connection: ASGIConnection, _handler: object) -> None:
+    """An app-wide guard: every integer path parameter must fit in an SQLite INTEGER."""
+    for value in connection.path_params.values():
+        if isinstance(value, int) and value not in SQLITE_INTEGERS:
+            raise NotFoundException()
