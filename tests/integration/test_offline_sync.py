@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from lift.settings import FRONTEND_DIR, Settings
+from lift.settings import Settings
 from lift.web.pwa import asset_version
 
 JSON = {"accept": "application/json"}

@@ -34,18 +34,18 @@ async def csv_stream(db: Database, patients: Sequence[rows.PatientRef], kind: st
         yield rows.csv_text(rows.definitions()).encode()
         return
     first, last = chosen.first, chosen.last
-    for patient in patients:
+    for ref in patients:
         if kind == "checkins":
-            async for page in store.checkin_records(db, patient.id, first, last):
-                yield await off_the_loop(lambda: [rows.checkin_row(patient, r, columns) for r in page])
+            async for page in store.checkin_records(db, ref.id, first, last):
+                yield await off_the_loop(lambda: [rows.checkin_row(ref, r, columns) for r in page])
         elif kind == "scales":
-            baselines = await store.baselines(db, patient.id)
-            async for page in store.scale_records(db, patient.id, first, last):
+            baselines = await store.baselines(db, ref.id)
+            async for page in store.scale_records(db, ref.id, first, last):
                 yield await off_the_loop(
-                    lambda: [rows.scale_row(patient, r, baselines.get(r.instrument), columns) for r in page])
+                    lambda: [rows.scale_row(ref, r, baselines.get(r.instrument), columns) for r in page])
         elif kind == "sessions":
-            async for page in store.session_records(db, patient, first, last):
-                yield await off_the_loop(lambda: [rows.session_row(patient, r, columns) for r in page])
+            async for page in store.session_records(db, ref, first, last):
+                yield await off_the_loop(lambda: [rows.session_row(ref, r, columns) for r in page])
 
 
 async def off_the_loop(make_rows: Callable[[], list[list[str]]]) -> bytes:
