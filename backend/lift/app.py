@@ -67,6 +67,8 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["tel"] = tel_link
     engine.engine.filters["sms"] = sms_link
     engine.engine.globals["safety_plan_steps"] = STEPS
+    # Templates ship with the release; checking each file's mtime on every render is wasted work.
+    engine.engine.auto_reload = False
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -7,6 +7,7 @@ that is wrong at once, so each field is converted on its own.
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any, TypeVar
 
 import msgspec
@@ -17,12 +18,18 @@ T = TypeVar("T", bound=msgspec.Struct)
 UNTRIMMED_FIELDS = frozenset({"password", "current_password", "new_password"})
 
 
+@cache
+def _fields(struct_type: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInfo, ...]:
+    # msgspec resolves the type annotations on every fields() call; a form's fields never change.
+    return msgspec.structs.fields(struct_type)
+
+
 def parse_form(
     struct_type: type[T], data: dict[str, Any], messages: dict[str, str]
 ) -> tuple[T | None, dict[str, str]]:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for field in msgspec.structs.fields(struct_type):
+    for field in _fields(struct_type):
         raw = data.get(field.name)
         if isinstance(raw, str) and field.name not in UNTRIMMED_FIELDS:
             # Browsers send textarea line breaks as CRLF but count them as one character

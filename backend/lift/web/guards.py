@@ -17,27 +17,29 @@ from lift.db import sharing as sharing_store
 from lift.domain.sharing import Grant
 
 
-def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+# Guards are coroutines: Litestar runs a plain-function guard in a worker thread, which
+# would cost every request a thread round trip for a dictionary lookup.
+async def signed_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if connection.scope.get("user") is None:
         raise NotAuthorizedException("Sign in to continue.")
 
 
-def _role(connection: ASGIConnection, handler: BaseRouteHandler, role: str) -> None:
-    signed_in(connection, handler)
+async def _role(connection: ASGIConnection, handler: BaseRouteHandler, role: str) -> None:
+    await signed_in(connection, handler)
     if connection.scope["user"].role != role:
         raise NotFoundException()
 
 
-def patient(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    _role(connection, handler, "patient")
+async def patient(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    await _role(connection, handler, "patient")
 
 
-def caregiver(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    _role(connection, handler, "caregiver")
+async def caregiver(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    await _role(connection, handler, "caregiver")
 
 
-def clinician(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    _role(connection, handler, "clinician")
+async def clinician(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    await _role(connection, handler, "clinician")
 
 
 async def shared_patient(request: Request, patient_id: int) -> Grant:

@@ -88,8 +88,9 @@ def refuse_oversized_bodies(limit: int):
 SQLITE_INTEGERS = range(-(2**63), 2**63)
 
 
-def ids_fit_sqlite(connection: ASGIConnection, _handler: object) -> None:
-    """An app-wide guard: every integer path parameter must fit in an SQLite INTEGER."""
+async def ids_fit_sqlite(connection: ASGIConnection, _handler: object) -> None:
+    """An app-wide guard: every integer path parameter must fit in an SQLite INTEGER.
+    A coroutine, so Litestar does not send it to a worker thread on every request."""
     for value in connection.path_params.values():
         if isinstance(value, int) and value not in SQLITE_INTEGERS:
             raise NotFoundException()
