@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 from lift.db.clock import iso, utc_now
@@ -48,14 +49,14 @@ async def save_checkin(db: Database, user_id: int, form: CheckinForm) -> tuple[C
 
     Returns the stored check-in and whether it was newly created.
     """
-    async with db.write() as conn:
-        cursor = await conn.execute(
-            "SELECT 1 FROM checkins WHERE user_id = ? AND local_date = ?",
-            (user_id, form.local_date.isoformat()),
-        )
-        existed = await cursor.fetchone() is not None
-        cursor = await conn.execute(UPSERT_CHECKIN, _upsert_params(user_id, form, None))
-        row = await cursor.fetchone()
+    return await db.transact(_save_checkin, user_id, form)
+
+
+def _save_checkin(conn: sqlite3.Connection, user_id: int, form: CheckinForm) -> tuple[Checkin, bool]:
+    existed = conn.execute(
+        "SELECT 1 FROM checkins WHERE user_id = ? AND local_date = ?", (user_id, form.local_date.isoformat())
+    ).fetchone() is not None
+    row = conn.execute(UPSERT_CHECKIN, _upsert_params(user_id, form, None)).fetchone()
     return _checkin(row), not existed
 
 
@@ -69,22 +70,24 @@ async def save_keyed_checkin(
     already holds different answers and replace_other is False, nothing is written and the
     stored check-in comes back as a CONFLICT for the patient to settle.
     """
-    async with db.write() as conn:
-        cursor = await conn.execute(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND client_uuid = ?",
-            (user_id, client_uuid),
-        )
-        if (row := await cursor.fetchone()) is not None:
-            return _checkin(row), SaveOutcome.REPLAYED
-        cursor = await conn.execute(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date = ?",
-            (user_id, form.local_date.isoformat()),
-        )
-        existing = _checkin(await cursor.fetchone())
-        if existing and not replace_other and not same_answers(existing, form):
-            return existing, SaveOutcome.CONFLICT
-        cursor = await conn.execute(UPSERT_CHECKIN, _upsert_params(user_id, form, client_uuid))
-        row = await cursor.fetchone()
+    return await db.transact(_save_keyed_checkin, user_id, form, client_uuid, replace_other)
+
+
+def _save_keyed_checkin(
+    conn: sqlite3.Connection, user_id: int, form: CheckinForm, client_uuid: str, replace_other: bool
+) -> tuple[Checkin, SaveOutcome]:
+    row = conn.execute(
+        f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND client_uuid = ?", (user_id, client_uuid)
+    ).fetchone()
+    if row is not None:
+        return _checkin(row), SaveOutcome.REPLAYED
+    existing = _checkin(conn.execute(
+        f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? AND local_date = ?",
+        (user_id, form.local_date.isoformat()),
+    ).fetchone())
+    if existing and not replace_other and not same_answers(existing, form):
+        return existing, SaveOutcome.CONFLICT
+    row = conn.execute(UPSERT_CHECKIN, _upsert_params(user_id, form, client_uuid)).fetchone()
     return _checkin(row), SaveOutcome.UPDATED if existing else SaveOutcome.CREATED
 
 

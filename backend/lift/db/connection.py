@@ -3,18 +3,27 @@
 SQLite allows one writer at a time, so every write goes through a single long-lived
 connection guarded by an asyncio lock and starts with BEGIN IMMEDIATE; reads use their
 own connections and never wait for a writer thanks to WAL.
+
+Each aiosqlite call is a round trip to the connection's thread and back through the event
+loop, and under load every round trip waits behind other requests. The hot paths therefore
+run whole units of work on the connection's thread in one trip: `fetch_one`/`fetch_all`
+for reads, and `transact` for writes, which also commits concurrent writes together.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
+
+T = TypeVar("T")
+Work = Callable[..., Any]
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -42,6 +51,9 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
+        self._queued_work: list[tuple[Work, tuple, asyncio.Future]] = []
+        self._committer: asyncio.Task | None = None
+        self.batches_committed = 0
 
     async def open(self) -> None:
         # Health data: only the account running Lift may read the data directory.
@@ -73,6 +85,39 @@ class Database:
                 raise
             await self._writer.execute("COMMIT")
 
+    async def transact(self, work: Callable[..., T], *args: Any) -> T:
+        """Run work(sqlite3_connection, *args) in a write transaction on the writer's thread.
+
+        Calls that arrive while a commit is under way are committed together with one fsync
+        (group commit), each inside its own savepoint: one call's error undoes only its own
+        changes and is raised to that caller alone. The result comes back only after COMMIT,
+        so a caller that got an answer knows its write is on disk.
+        """
+        assert self._writer is not None, "database is not open"
+        future = asyncio.get_running_loop().create_future()
+        self._queued_work.append((work, args, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_queued_work())
+        return await future
+
+    async def _commit_queued_work(self) -> None:
+        while self._queued_work:
+            batch, self._queued_work = self._queued_work, []
+            async with self._write_lock:
+                try:
+                    outcomes = await _on_thread(self._writer, _run_batch, [(w, a) for w, a, _ in batch])
+                except BaseException as error:  # the COMMIT itself failed: nothing in the batch is saved
+                    outcomes = [(False, error)] * len(batch)
+                else:
+                    self.batches_committed += 1
+            for (_, _, future), (succeeded, value) in zip(batch, outcomes):
+                if future.done():
+                    continue
+                if succeeded:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         reader = await self._readers.get()
@@ -83,12 +128,66 @@ class Database:
             self._readers.put_nowait(reader)
 
     async def fetch_one(self, sql: str, params: tuple = ()) -> aiosqlite.Row | None:
-        async with self.read() as conn, conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await self._fetch(sql, params, _fetch_one)
 
     async def fetch_all(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
-        async with self.read() as conn, conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await self._fetch(sql, params, _fetch_all)
+
+    async def _fetch(self, sql: str, params: tuple, fetch: Callable[..., T]) -> T:
+        # The cursor is closed on the reader's thread, so no statement (and no old WAL
+        # snapshot) outlives the call: no extra statement is needed to release it.
+        reader = await self._readers.get()
+        try:
+            return await _on_thread(reader, fetch, sql, params)
+        finally:
+            self._readers.put_nowait(reader)
+
+
+async def _on_thread(conn: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
+    """Run work(sqlite3_connection, *args) on the aiosqlite connection's own thread, in one trip.
+
+    aiosqlite has no public call for this; `_execute` is how its own methods queue work on
+    that thread. The version is pinned in the lock file and tests/unit/test_database.py
+    covers this path, so an upgrade that changes it fails the tests, not production.
+    """
+    return await conn._execute(work, conn._conn, *args)
+
+
+def _fetch_one(conn: sqlite3.Connection, sql: str, params: tuple) -> sqlite3.Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _fetch_all(conn: sqlite3.Connection, sql: str, params: tuple) -> list[sqlite3.Row]:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _run_batch(conn: sqlite3.Connection, batch: list[tuple[Work, tuple]]) -> list[tuple[bool, Any]]:
+    """One transaction for the whole batch, a savepoint per unit of work (on the writer's thread)."""
+    outcomes: list[tuple[bool, Any]] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for work, args in batch:
+            conn.execute("SAVEPOINT unit")
+            try:
+                outcomes.append((True, work(conn, *args)))
+            except Exception as error:
+                conn.execute("ROLLBACK TO unit")
+                outcomes.append((False, error))
+            conn.execute("RELEASE unit")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
 
 
 async def _release_statements(conn: aiosqlite.Connection) -> None:
