@@ -2,9 +2,10 @@
 
     make bench-http        (installs Debian's wrk when missing)
 
-Both apps are served by uvicorn exactly as `python -m lift run` serves Lift (one process,
-access log off) on 127.0.0.1, and loaded by wrk with 50 connections on 2 threads. It prints,
-and writes to bench/results/http.json:
+Both apps are served by uvicorn as `python -m lift run` serves Lift in production (the
+docker-compose setting of LIFT_WORKERS=2 server processes, access log off; `--workers 1` for
+the embedded default) on 127.0.0.1, and loaded by wrk with 50 connections on 2 threads. It
+prints, and writes to bench/results/http.json (http-1-worker.json for --workers 1):
   - signed-in check-in POST: requests/s as a ratio of the baseline's POST, and p99;
   - home and trends GET: requests/s as ratios of the baseline's GET.
 Goals (issue 9): check-in POST >= 60% of baseline throughput, p99 < 50 ms.
@@ -60,11 +61,12 @@ def wrk(url: str, script: str, seconds: int, connections: int = 50) -> dict:
     return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "non_2xx": int(errors.group(1)) if errors else 0}
 
 
-def serve_baseline(log: Path) -> tuple[subprocess.Popen, str]:
+def serve_baseline(log: Path, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "baseline_app:app", "--port", str(port), "--no-access-log",
-         "--log-level", "warning"], cwd=REPO / "bench", stdout=log.open("ab"), stderr=subprocess.STDOUT)
+         "--log-level", "warning", "--workers", str(workers)],
+        cwd=REPO / "bench", stdout=log.open("ab"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -88,11 +90,12 @@ def sign_in(url: str) -> tuple[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2, help="server processes for both apps")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        baseline, base_url = serve_baseline(folder / "baseline.log")
-        lift = ServedApp(folder / "data", folder / "lift.log")
+        baseline, base_url = serve_baseline(folder / "baseline.log", args.workers)
+        lift = ServedApp(folder / "data", folder / "lift.log", LIFT_WORKERS=str(args.workers))
         lift.start()
         try:
             cookie, token = sign_in(lift.url)
@@ -109,7 +112,7 @@ def main() -> None:
         finally:
             lift.stop()
             baseline.terminate()
-            baseline.wait(10)
+            baseline.wait(20)
     ratios = {
         "checkin_post_vs_baseline_post": results["checkin_post"]["rps"] / results["baseline_post"]["rps"],
         "home_get_vs_baseline_get": results["home_get"]["rps"] / results["baseline_get"]["rps"],
@@ -117,9 +120,11 @@ def main() -> None:
     }
     report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                           "python": platform.python_version()},
-              "connections": 50, "seconds": args.seconds, "results": results, "ratios": ratios}
+              "connections": 50, "seconds": args.seconds, "workers": args.workers, "results": results,
+              "ratios": ratios}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "http.json").write_text(json.dumps(report, indent=2) + "\n")
+    name = "http.json" if args.workers == 2 else f"http-{args.workers}-worker.json"
+    (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
     for name, value in results.items():
         print(f"{name:14} {value['rps']:9.0f} req/s   p99 {value['p99_ms']:7.1f} ms   non-2xx {value['non_2xx']}")
     for name, value in ratios.items():

@@ -35,8 +35,9 @@ class ServedApp:
 
     def start(self, timeout: float = 20) -> None:
         self._log = self.log_path.open("ab")
+        # A session of its own, so kill() reaches every server process (LIFT_WORKERS > 1).
         self.process = subprocess.Popen([sys.executable, "-m", "lift", "run"], cwd=REPO_ROOT, env=self.env,
-                                        stdout=self._log, stderr=subprocess.STDOUT)
+                                        stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -55,9 +56,9 @@ class ServedApp:
             return False
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown hooks, no flushing; what a power cut or OOM kill does."""
+        """SIGKILL to every server process: no shutdown hooks, no flushing; what a power cut does."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         self._close_log()
 

@@ -119,9 +119,28 @@ def serve(settings) -> int:
     print(f"lift: serving on http://{settings.host}:{settings.port} (data in {settings.data_dir})", flush=True)
     # Lift writes its own JSON request log with route templates; uvicorn's access log would
     # print concrete paths, and a calendar feed's path is a secret.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                access_log=False, timeout_graceful_shutdown=10)
+    server = {"host": settings.host, "port": settings.port, "log_level": "info", "access_log": False,
+              "timeout_graceful_shutdown": 10}
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), **server)
+        return 0
+    from lift.push.vapid import ensure_vapid_keys
+
+    # Make what every process needs once, before several race to make it.
+    asyncio.run(migrate(settings))
+    create_app(settings)
+    ensure_vapid_keys(settings)
+    uvicorn.run("lift.__main__:worker_process_app", factory=True, workers=settings.workers, **server)
     return 0
+
+
+def worker_process_app():
+    """The app in each of several server processes: uvicorn imports and calls this there."""
+    from lift.app import create_app
+    from lift.logs import configure_logging
+
+    configure_logging()
+    return create_app()
 
 
 if __name__ == "__main__":

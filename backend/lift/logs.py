@@ -23,7 +23,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "level": record.levelname.lower(),
-                 "logger": record.name, "message": record.getMessage()}
+                 "logger": record.name, "message": record.getMessage(), "pid": record.process}
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["error"] = record.exc_info[0].__name__

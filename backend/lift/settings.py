@@ -39,6 +39,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signin_window_minutes: Positive = 15
     crisis_resources: str = str(FRONTEND_DIR / "content" / "crisis_resources.toml")
     reader_connections: Positive = 4
+    # Server processes. One uses one core; on a server with more cores, one per core serves
+    # more people at once. Each process has its own connections and, if enabled, scheduler.
+    workers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
     # Web Push. Without keys here, Lift generates a pair once into the data directory.
     vapid_private_key: str = ""
     vapid_public_key: str = ""
@@ -80,6 +83,7 @@ _ENV_FIELDS = {
     "LIFT_SIGNIN_WINDOW_MINUTES": "signin_window_minutes",
     "LIFT_CRISIS_RESOURCES": "crisis_resources",
     "LIFT_READER_CONNECTIONS": "reader_connections",
+    "LIFT_WORKERS": "workers",
     "LIFT_VAPID_PRIVATE_KEY": "vapid_private_key",
     "LIFT_VAPID_PUBLIC_KEY": "vapid_public_key",
     "LIFT_VAPID_SUBJECT": "vapid_subject",

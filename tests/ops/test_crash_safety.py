@@ -8,6 +8,7 @@ import sqlite3
 from datetime import date, timedelta
 
 import httpx
+import pytest
 from tests.served import ServedApp
 
 PASSWORD = "crash test password 7"
@@ -41,8 +42,10 @@ async def post_checkins(client, token, email, today, acknowledged, mood):
             acknowledged.add((email, day, mood))
 
 
-async def test_every_acknowledged_check_in_survives_a_sigkill(tmp_path):
-    app = ServedApp(tmp_path / "data", tmp_path / "server.log")
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "two processes"])
+async def test_every_acknowledged_check_in_survives_a_sigkill(tmp_path, workers):
+    """Two processes write the same file through their own connections and group commits."""
+    app = ServedApp(tmp_path / "data", tmp_path / "server.log", LIFT_WORKERS=str(workers))
     acknowledged: set[tuple[str, str, int]] = set()
     for round_number in range(ROUNDS):
         app.start()

@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+from datetime import UTC, datetime
 import sys
 import urllib.request
 
@@ -84,3 +85,33 @@ def test_each_request_is_one_json_line_without_private_text(served):
     assert checkin[0]["duration_ms"] >= 0
     refusal = [e for e in entries if e.get("request_id") == "req-nocsrf-456"]
     assert len(refusal) == 1 and refusal[0]["status"] == 403
+
+
+def test_two_server_processes_share_the_work_and_the_database(tmp_path):
+    """LIFT_WORKERS=2: both processes answer, and a check-in saved by one is read by the other."""
+    import httpx
+
+    app = ServedApp(tmp_path / "data", tmp_path / "server.log", LIFT_WORKERS="2")
+    app.start()
+    try:
+        with httpx.Client(base_url=app.url, timeout=10) as client:
+            client.get("/signup")
+            token = client.cookies["csrftoken"]
+            client.post("/signup", data={"email": "two@example.com", "password": "two process password",
+                                         "timezone": "UTC", "_csrf_token": token})
+            today = datetime.now(UTC).date().isoformat()
+            saved = client.post("/checkin", data={"local_date": today, "mood": "4", "anxiety": "2",
+                                                  "sleep_hours": "6", "thoughts": "0", "_csrf_token": token})
+            assert saved.status_code == 200
+            cookies = dict(client.cookies)
+        pids = set()
+        for _ in range(200):  # a fresh connection each time, so the processes take turns accepting
+            with httpx.Client(base_url=app.url, timeout=10, cookies=cookies) as fresh:
+                assert "Today's check-in is done" in fresh.get("/").text
+            pids = {json.loads(line)["pid"] for line in app.log_path.read_text().splitlines()
+                    if line.startswith("{") and '"route":"/"' in line}
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2, "only one server process ever answered"
+    finally:
+        app.stop()

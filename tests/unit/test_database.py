@@ -62,7 +62,7 @@ async def test_a_failing_unit_undoes_only_its_own_changes_and_only_its_caller_se
 async def test_a_failed_commit_fails_every_caller_in_the_batch(db, monkeypatch):
     import lift.db.connection as connection
 
-    def refuse_commit(conn, batch):
+    def refuse_commit(conn, turn, batch):
         conn.execute("BEGIN IMMEDIATE")
         for work, args in batch:
             work(conn, *args)
@@ -109,3 +109,39 @@ async def test_a_bad_query_returns_its_reader_to_the_pool(db):
         with pytest.raises(sqlite3.OperationalError):
             await db.fetch_one("SELECT nope FROM notes")
     assert await db.fetch_all("SELECT * FROM notes") == []
+
+
+async def test_two_databases_on_one_file_take_turns_and_every_write_lands(db):
+    """Like two server processes: separate connections, group commits and turn files."""
+    other = Database(db.path, readers=1)
+    await other.open()
+    try:
+        async def block_write(database, body):
+            async with database.write() as conn:
+                await conn.execute("INSERT INTO notes (body) VALUES (?)", (body,))
+
+        await asyncio.gather(
+            *(db.transact(add_note, f"a{n:02}") for n in range(30)),
+            *(other.transact(add_note, f"b{n:02}") for n in range(30)),
+            *(block_write(db, f"c{n}") for n in range(5)),
+            *(block_write(other, f"d{n}") for n in range(5)),
+        )
+    finally:
+        await other.close()
+    assert len(stored(db.path)) == 70
+
+
+async def test_a_writer_that_never_gets_its_turn_gives_up_like_sqlite_does(db, monkeypatch):
+    from lift.db.connection import WriteTurn
+
+    monkeypatch.setattr(WriteTurn, "TIMEOUT_SECONDS", 0.2)
+    holder = WriteTurn(db.path)  # another process, stuck while holding its turn
+    holder.acquire()
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            await db.transact(add_note, "waits")
+    finally:
+        holder.release()
+        holder.close()
+    assert await db.transact(add_note, "after") == 1  # nothing of the refused write remains
+    assert stored(db.path) == ["after"]

@@ -35,6 +35,7 @@ def test_it_reads_only_the_environ_it_is_given(monkeypatch):
     ("LIFT_SIGNIN_WINDOW_MINUTES", "60", "signin_window_minutes", 60),
     ("LIFT_CRISIS_RESOURCES", "/etc/lift/crisis.toml", "crisis_resources", "/etc/lift/crisis.toml"),
     ("LIFT_READER_CONNECTIONS", "8", "reader_connections", 8),
+    ("LIFT_WORKERS", "2", "workers", 2),
 ])
 def test_it_reads_each_lift_variable(name, raw, field, value):
     assert getattr(load_settings({name: raw}), field) == value
@@ -64,6 +65,9 @@ def test_it_accepts_ports_from_1_to_65535(port):
     ("LIFT_SIGNIN_IP_LIMIT", "many"),
     ("LIFT_SIGNIN_WINDOW_MINUTES", "15m"),
     ("LIFT_READER_CONNECTIONS", "four"),
+    ("LIFT_WORKERS", "0"),
+    ("LIFT_WORKERS", "65"),
+    ("LIFT_WORKERS", "two"),
 ])
 def test_it_stops_on_a_bad_value_with_one_line_naming_the_variable(name, raw):
     with pytest.raises(SettingsError) as caught:

@@ -8,12 +8,17 @@ Each aiosqlite call is a round trip to the connection's thread and back through 
 loop, and under load every round trip waits behind other requests. The hot paths therefore
 run whole units of work on the connection's thread in one trip: `fetch_one`/`fetch_all`
 for reads, and `transact` for writes, which also commits concurrent writes together.
+
+Several processes may share the file (app workers, `python -m lift worker`). They take
+turns to write through an flock on a side file (WriteTurn) before BEGIN IMMEDIATE.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -21,6 +26,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own busy handler orders the writers there
+    fcntl = None
 
 T = TypeVar("T")
 Work = Callable[..., Any]
@@ -43,6 +53,48 @@ async def _connect(path: Path) -> aiosqlite.Connection:
     return conn
 
 
+class WriteTurn:
+    """An exclusive flock on `<database>-writer.lock`, taken on the writer's thread around
+    each write transaction so writers in different processes queue instead of colliding.
+
+    SQLite alone answers a busy writer with growing sleeps (up to 100 ms each) until the
+    other process commits; here a waiter looks again within 2 ms. Like SQLite's busy
+    timeout, it gives up after 5 s ("database is locked"), so a stuck process cannot hang
+    every other writer. SQLite's own locking still guarantees correctness: this only
+    shortens the queue.
+    """
+
+    TIMEOUT_SECONDS = 5.0
+    LONGEST_NAP_SECONDS = 0.002
+
+    def __init__(self, database_path: Path) -> None:
+        lock_path = database_path.with_name(database_path.name + "-writer.lock")
+        self._fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600) if fcntl else None
+
+    def acquire(self) -> None:
+        if self._fd is None:
+            return
+        deadline, nap = time.monotonic() + self.TIMEOUT_SECONDS, 0.0001
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(nap)
+                nap = min(nap * 2, self.LONGEST_NAP_SECONDS)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class Database:
     def __init__(self, path: Path, readers: int = 4) -> None:
         self.path = path
@@ -53,6 +105,7 @@ class Database:
         self._all: list[aiosqlite.Connection] = []
         self._queued_work: list[tuple[Work, tuple, asyncio.Future]] = []
         self._committer: asyncio.Task | None = None
+        self._turn: WriteTurn | None = None
         self.batches_committed = 0
 
     async def open(self) -> None:
@@ -60,6 +113,7 @@ class Database:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._writer = await _connect(self.path)
         self._all.append(self._writer)
+        self._turn = WriteTurn(self.path)
         await apply_migrations(self._writer)
         for _ in range(self._reader_count):
             reader = await _connect(self.path)
@@ -71,19 +125,22 @@ class Database:
             await conn.close()
         self._all.clear()
         self._writer = None
+        if self._turn is not None:
+            self._turn.close()
+            self._turn = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
         """A transaction on the writer; it commits on exit or rolls back on error."""
         assert self._writer is not None, "database is not open"
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await _on_thread(self._writer, _begin, self._turn)
             try:
                 yield self._writer
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await _on_thread(self._writer, _finish, self._turn, "ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
+            await _on_thread(self._writer, _finish, self._turn, "COMMIT")
 
     async def transact(self, work: Callable[..., T], *args: Any) -> T:
         """Run work(sqlite3_connection, *args) in a write transaction on the writer's thread.
@@ -105,7 +162,7 @@ class Database:
             batch, self._queued_work = self._queued_work, []
             async with self._write_lock:
                 try:
-                    outcomes = await _on_thread(self._writer, _run_batch, [(w, a) for w, a, _ in batch])
+                    outcomes = await _on_thread(self._writer, _run_batch, self._turn, [(w, a) for w, a, _ in batch])
                 except BaseException as error:  # the COMMIT itself failed: nothing in the batch is saved
                     outcomes = [(False, error)] * len(batch)
                 else:
@@ -169,10 +226,33 @@ def _fetch_all(conn: sqlite3.Connection, sql: str, params: tuple) -> list[sqlite
         cursor.close()
 
 
-def _run_batch(conn: sqlite3.Connection, batch: list[tuple[Work, tuple]]) -> list[tuple[bool, Any]]:
+def _begin(conn: sqlite3.Connection, turn: WriteTurn) -> None:
+    turn.acquire()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        turn.release()
+        raise
+
+
+def _finish(conn: sqlite3.Connection, turn: WriteTurn, statement: str) -> None:
+    """COMMIT or ROLLBACK, then let the next writer in; a failed COMMIT is rolled back."""
+    try:
+        conn.execute(statement)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        turn.release()
+
+
+def _run_batch(
+    conn: sqlite3.Connection, turn: WriteTurn, batch: list[tuple[Work, tuple]]
+) -> list[tuple[bool, Any]]:
     """One transaction for the whole batch, a savepoint per unit of work (on the writer's thread)."""
     outcomes: list[tuple[bool, Any]] = []
-    conn.execute("BEGIN IMMEDIATE")
+    _begin(conn, turn)
     try:
         for work, args in batch:
             conn.execute("SAVEPOINT unit")
@@ -182,11 +262,10 @@ def _run_batch(conn: sqlite3.Connection, batch: list[tuple[Work, tuple]]) -> lis
                 conn.execute("ROLLBACK TO unit")
                 outcomes.append((False, error))
             conn.execute("RELEASE unit")
-        conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _finish(conn, turn, "ROLLBACK")
         raise
+    _finish(conn, turn, "COMMIT")
     return outcomes
 
 
