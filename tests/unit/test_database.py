@@ -145,3 +145,29 @@ async def test_a_writer_that_never_gets_its_turn_gives_up_like_sqlite_does(db, m
         holder.close()
     assert await db.transact(add_note, "after") == 1  # nothing of the refused write remains
     assert stored(db.path) == ["after"]
+
+
+async def test_queries_queued_together_share_trips_and_keep_their_own_results_and_errors(db, monkeypatch):
+    import lift.db.connection as connection
+
+    for n in range(5):
+        await db.transact(add_note, f"n{n}")
+    trips = []
+    real_run_reads = connection._run_reads
+
+    def counting_run_reads(conn, batch):
+        trips.append(len(batch))
+        return real_run_reads(conn, batch)
+
+    monkeypatch.setattr(connection, "_run_reads", counting_run_reads)
+    results = await asyncio.gather(
+        *(db.fetch_one("SELECT body FROM notes WHERE id = ?", (n,)) for n in range(1, 6)),
+        db.fetch_one("SELECT nope FROM notes"),
+        *(db.fetch_all("SELECT id FROM notes WHERE id <= ?", (n,)) for n in range(1, 41)),
+        return_exceptions=True,
+    )
+    assert [row["body"] for row in results[:5]] == ["n0", "n1", "n2", "n3", "n4"]
+    assert isinstance(results[5], sqlite3.OperationalError)
+    assert [len(rows) for rows in results[6:]] == [min(n, 5) for n in range(1, 41)]
+    assert sum(trips) == 46 and len(trips) < 46  # every query ran once, many per trip
+    assert max(trips) <= connection.READ_BATCH

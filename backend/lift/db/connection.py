@@ -33,6 +33,7 @@ except ImportError:  # not on Windows: SQLite's own busy handler orders the writ
     fcntl = None
 
 T = TypeVar("T")
+READ_BATCH = 32  # queries per trip; a long batch would hold up its first caller
 Work = Callable[..., Any]
 
 PRAGMAS = (
@@ -104,6 +105,8 @@ class Database:
         self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
         self._all: list[aiosqlite.Connection] = []
         self._queued_work: list[tuple[Work, tuple, asyncio.Future]] = []
+        self._queued_reads: list[tuple[Callable, str, tuple, asyncio.Future]] = []
+        self._read_runners = 0
         self._committer: asyncio.Task | None = None
         self._turn: WriteTurn | None = None
         self.batches_committed = 0
@@ -167,13 +170,7 @@ class Database:
                     outcomes = [(False, error)] * len(batch)
                 else:
                     self.batches_committed += 1
-            for (_, _, future), (succeeded, value) in zip(batch, outcomes):
-                if future.done():
-                    continue
-                if succeeded:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+            _settle(batch, outcomes)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -191,13 +188,34 @@ class Database:
         return await self._fetch(sql, params, _fetch_all)
 
     async def _fetch(self, sql: str, params: tuple, fetch: Callable[..., T]) -> T:
-        # The cursor is closed on the reader's thread, so no statement (and no old WAL
-        # snapshot) outlives the call: no extra statement is needed to release it.
-        reader = await self._readers.get()
+        """Queue the query; queries queued together run in one trip to one reader.
+
+        Under load, each trip waits for the busy event loop (and its GIL) twice, so sharing
+        trips keeps the waits per request low. Each query is still its own statement with
+        its own snapshot, and its error goes to its own caller.
+        """
+        future = asyncio.get_running_loop().create_future()
+        self._queued_reads.append((fetch, sql, params, future))
+        if self._read_runners < self._reader_count:
+            self._read_runners += 1
+            asyncio.create_task(self._run_queued_reads())
+        return await future
+
+    async def _run_queued_reads(self) -> None:
         try:
-            return await _on_thread(reader, fetch, sql, params)
+            while self._queued_reads:
+                batch = self._queued_reads[:READ_BATCH]
+                del self._queued_reads[:READ_BATCH]
+                reader = await self._readers.get()
+                try:
+                    outcomes = await _on_thread(reader, _run_reads, [(f, s, p) for f, s, p, _ in batch])
+                except BaseException as error:  # the connection itself failed
+                    outcomes = [(False, error)] * len(batch)
+                finally:
+                    self._readers.put_nowait(reader)
+                _settle(batch, outcomes)
         finally:
-            self._readers.put_nowait(reader)
+            self._read_runners -= 1
 
 
 async def _on_thread(conn: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
@@ -208,6 +226,28 @@ async def _on_thread(conn: aiosqlite.Connection, work: Callable[..., T], *args: 
     covers this path, so an upgrade that changes it fails the tests, not production.
     """
     return await conn._execute(work, conn._conn, *args)
+
+
+def _settle(batch: list[tuple], outcomes: list[tuple[bool, Any]]) -> None:
+    """Hand each queued call its own result or error (the future is the last item)."""
+    for queued, (succeeded, value) in zip(batch, outcomes):
+        future = queued[-1]
+        if future.done():
+            continue
+        if succeeded:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
+def _run_reads(conn: sqlite3.Connection, batch: list[tuple[Callable, str, tuple]]) -> list[tuple[bool, Any]]:
+    outcomes: list[tuple[bool, Any]] = []
+    for fetch, sql, params in batch:
+        try:
+            outcomes.append((True, fetch(conn, sql, params)))
+        except Exception as error:
+            outcomes.append((False, error))
+    return outcomes
 
 
 def _fetch_one(conn: sqlite3.Connection, sql: str, params: tuple) -> sqlite3.Row | None:
