@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,18 +37,26 @@ STATIC_HEADERS = {
 }
 
 
+_OWN_HEADERS = tuple((name.lower().encode(), value.encode()) for name, value in STATIC_HEADERS.items())
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """A before_send hook, so error pages for unknown routes carry the headers too."""
+    """A before_send hook, so error pages for unknown routes carry the headers too.
+
+    Ours replace any of the same name; the raw header list is rebuilt in one pass (this runs
+    on every response)."""
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in STATIC_HEADERS.items():
-        headers[name] = value
+    own = list(_OWN_HEADERS)
     if "request_id" in scope:
-        headers["X-Request-ID"] = scope["request_id"]
+        own.append((b"x-request-id", scope["request_id"].encode("latin-1")))
     # Pages may hold health information: never let a browser or proxy keep them.
     if not scope["path"].startswith("/static/"):
-        headers["Cache-Control"] = "no-store"
+        own.append(_NO_STORE)
+    replaced = {name for name, _ in own}
+    kept = [header for header in message.get("headers", ()) if bytes(header[0]).lower() not in replaced]
+    message["headers"] = kept + own
 
 
 def current_user(app: ASGIApp) -> ASGIApp:
@@ -73,7 +80,7 @@ def refuse_oversized_bodies(limit: int):
     def wrap(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] == "http":
-                declared = dict(scope["headers"]).get(b"content-length", b"0")
+                declared = next((value for name, value in scope["headers"] if name == b"content-length"), b"0")
                 if declared.isdigit() and int(declared) > limit:
                     raise HTTPException(status_code=413, detail="Request body too large")
             await app(scope, receive, send)
