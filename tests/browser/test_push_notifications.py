@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from lift.domain import reminders as rules
+from tests.browser.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -142,3 +143,63 @@ def test_a_push_it_cannot_read_still_shows_a_generic_note_and_never_leaves_the_s
     shown = {n["title"]: n for n in wait_for_notifications(patient, count=2)}
     assert shown["Lift: you have a reminder"]["data"]["url"] == f"{live_server}/"
     assert shown["Lift: x"]["data"]["url"] == f"{live_server}/"
+
+
+def fake_push_service(endpoint: str) -> str:
+    """Headless Chromium cannot reach a push service, so its PushManager is replaced by one
+    that hands out a subscription with real keys (the server checks them) and records whether
+    the page unsubscribed. The state lives in sessionStorage so it survives navigations."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64url(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    p256dh = b64url(ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+    subscription = {"endpoint": endpoint, "expirationTime": None, "keys": {"p256dh": p256dh, "auth": b64url(os.urandom(16))}}
+    return """
+(() => {
+  const json = %s;
+  const fake = {
+    endpoint: json.endpoint,
+    options: { applicationServerKey: null },
+    toJSON: () => json,
+    unsubscribe: async () => { sessionStorage.setItem("fake-push", "unsubscribed"); return true; },
+  };
+  PushManager.prototype.getSubscription = async function () {
+    return sessionStorage.getItem("fake-push") === "subscribed" ? fake : null;
+  };
+  PushManager.prototype.subscribe = async function () {
+    sessionStorage.setItem("fake-push", "subscribed");
+    return fake;
+  };
+})();
+""" % json.dumps(subscription)
+
+
+def test_signing_out_stops_this_phones_reminders(page: Page, live_server: str, lift, console):
+    email = lift.sign_up(page)
+    page.context.grant_permissions(["notifications"], origin=live_server)
+    page.context.add_init_script(fake_push_service("https://push.example.com/lift-sign-out-test"))
+    page.goto("/reminders")
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(page.locator(".device")).to_have_count(1)
+    expect(page.locator(".device__this")).to_be_visible()  # the page knows it is this phone
+
+    page.goto("/account")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="You're signed out")).to_be_visible()
+    page.wait_for_function("() => sessionStorage.getItem('fake-push') === 'unsubscribed'")
+
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.goto("/reminders")
+    expect(page.get_by_text("No device gets reminders yet.")).to_be_visible()  # the server forgot it too
+    assert console.csp_violations == []
+    assert console.errors() == []

@@ -287,3 +287,42 @@ async def test_the_calendar_link_is_shown_once_and_can_be_replaced_or_turned_off
 async def test_a_made_up_calendar_token_finds_nothing(stranger):
     assert (await stranger.get("/calendar/" + "A" * 43 + ".ics")).status_code == 404
     assert (await stranger.get("/calendar/x.ics")).status_code == 404
+
+
+# Signing out ends reminders ------------------------------------------------------------------
+
+def endpoints(database) -> list[str]:
+    return sorted(row[0] for row in database.execute("SELECT endpoint FROM push_subscriptions"))
+
+
+async def test_signing_out_forgets_this_browsers_device_only(patient, people, database):
+    phone, tablet = "https://fcm.googleapis.com/fcm/send/phone", "https://fcm.googleapis.com/fcm/send/tablet"
+    await subscribe(patient, phone)
+    await subscribe(patient, tablet)
+    response = await patient.post("/signout", {"push_endpoint": phone})
+    assert response.status_code == 303
+    assert endpoints(database) == [tablet]
+
+
+async def test_signing_out_cannot_remove_another_persons_device(patient, other_patient, database):
+    theirs = "https://fcm.googleapis.com/fcm/send/theirs"
+    await subscribe(other_patient, theirs)
+    assert (await patient.post("/signout", {"push_endpoint": theirs})).status_code == 303
+    assert endpoints(database) == [theirs]
+
+
+@pytest.mark.parametrize("endpoint", ["", "x" * 5000, "not a url"])
+async def test_signing_out_always_works_whatever_endpoint_comes_with_it(patient, database, endpoint):
+    await subscribe(patient)
+    response = await patient.post("/signout", {"push_endpoint": endpoint})
+    assert response.status_code == 303 and "/signin" in response.headers["location"]
+    assert (await patient.get("/checkin")).status_code == 303  # signed out
+    assert len(endpoints(database)) == 1
+
+
+async def test_signing_out_everywhere_ends_every_devices_reminders(patient, other_patient, database):
+    await subscribe(patient, "https://fcm.googleapis.com/fcm/send/a")
+    await subscribe(patient, "https://fcm.googleapis.com/fcm/send/b")
+    await subscribe(other_patient, "https://fcm.googleapis.com/fcm/send/c")
+    assert (await patient.post("/account/signout-everywhere")).status_code == 303
+    assert endpoints(database) == ["https://fcm.googleapis.com/fcm/send/c"]

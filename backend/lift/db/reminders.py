@@ -156,6 +156,12 @@ async def delete_device_by_endpoint(db: Database, user_id: int, endpoint: str) -
         return cursor.rowcount == 1
 
 
+async def delete_all_devices(db: Database, user_id: int) -> int:
+    async with db.write() as conn:
+        cursor = await conn.execute("DELETE FROM push_subscriptions WHERE user_id = ?", (user_id,))
+        return cursor.rowcount
+
+
 async def queue_message(db: Database, user_id: int, device_id: int, payload: str, urgency: str,
                         topic: str, expires_at: datetime, now: datetime) -> int | None:
     """Queue one message (a test the patient asked for) to one of their own devices."""

@@ -48,6 +48,15 @@ class EndpointIn(msgspec.Struct, frozen=True):
     endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ENDPOINT_LENGTH)]
 
 
+class SignOutForm(msgspec.Struct, kw_only=True):
+    """Signing out may carry this browser's push endpoint, so its reminders stop too."""
+
+    push_endpoint: Annotated[str, msgspec.Meta(max_length=MAX_ENDPOINT_LENGTH)] = ""
+
+
+SIGN_OUT_MESSAGES = {"push_endpoint": "That isn't a push endpoint."}
+
+
 def decode_b64url(text: str) -> bytes | None:
     try:
         return base64.urlsafe_b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))

@@ -10,9 +10,11 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Response
 
+from lift.db import reminders as reminder_store
 from lift.db import sessions, users
 from lift.domain import accounts
 from lift.domain.forms import parse_form
+from lift.domain.push import SIGN_OUT_MESSAGES, SignOutForm
 from lift.passwords import hash_password, verify_password
 from lift.web.guards import signed_in
 from lift.web.rendering import form_data, redirect, render
@@ -144,7 +146,14 @@ async def signin(request: Request) -> Response:
 
 @post("/signout", guards=[signed_in])
 async def signout(request: Request) -> Response:
-    await sessions.delete_session(request.app.state.db, request.scope["session_token"])
+    db = request.app.state.db
+    # The page sends this browser's push endpoint, if it has one: a phone that is signed out
+    # must stop getting this person's reminders (the page also unsubscribes the browser).
+    # Signing out always works: an endpoint that fails validation is simply not acted on.
+    form, _ = parse_form(SignOutForm, await form_data(request), SIGN_OUT_MESSAGES)
+    await sessions.delete_session(db, request.scope["session_token"])
+    if form and form.push_endpoint:
+        await reminder_store.delete_device_by_endpoint(db, request.scope["user"].id, form.push_endpoint)
     return signed_out_response(request, "signed-out")
 
 
@@ -157,7 +166,9 @@ def signed_out_response(request: Request, notice: str) -> Response:
 
 @post("/account/signout-everywhere", guards=[signed_in])
 async def signout_everywhere(request: Request) -> Response:
+    """Ends every session, and every device's reminders: a lost phone gets nothing more."""
     await sessions.delete_user_sessions(request.app.state.db, request.scope["user"].id)
+    await reminder_store.delete_all_devices(request.app.state.db, request.scope["user"].id)
     return signed_out_response(request, "signed-out-everywhere")
 
 

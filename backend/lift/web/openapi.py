@@ -32,6 +32,7 @@ HTML = "text/html"
 FORM_BODIES: dict[tuple[str, str], tuple[type[msgspec.Struct], ...]] = {
     ("post", "/signup"): (accounts.SignupForm,),
     ("post", "/signin"): (accounts.SigninForm,),
+    ("post", "/signout"): (push.SignOutForm,),
     ("post", "/account/timezone"): (accounts.TimezoneForm,),
     ("post", "/account/password"): (accounts.PasswordChangeForm,),
     ("post", "/account/delete"): (DeleteForm,),

@@ -334,12 +334,34 @@
     if (action === "/signout" || action === "/account/signout-everywhere") sessionStorage.setItem(SIGNING_OUT, "1");
   }, true);
 
+  // A signed-out phone must not keep getting this person's reminders. The sign-out form
+  // carries this browser's push endpoint, so the server forgets the device, and the
+  // signed-out page unsubscribes the browser itself.
+  async function pushSubscription() {
+    if (!("serviceWorker" in navigator) || !window.PushManager) return null;
+    const registration = await navigator.serviceWorker.getRegistration();
+    return registration ? registration.pushManager.getSubscription() : null;
+  }
+
+  async function attachPushEndpoint() {
+    const forms = [...document.querySelectorAll('form[action="/signout"]')];
+    if (!forms.length) return;
+    const subscription = await pushSubscription().catch(() => null);
+    if (!subscription) return;
+    for (const form of forms) {
+      if (form.elements.push_endpoint) continue;
+      form.append(element("input", { type: "hidden", name: "push_endpoint", value: subscription.endpoint }));
+    }
+  }
+
   // The signed-out page empties this phone's queue, but only after a sign-out from this tab:
   // a link to that page alone must not delete anybody's unsent check-ins.
   async function clearAfterSignOut() {
     if (!document.querySelector("[data-signed-out]") || !sessionStorage.getItem(SIGNING_OUT)) return;
     sessionStorage.removeItem(SIGNING_OUT);
     await queue.clear().catch(() => {});
+    const subscription = await pushSubscription().catch(() => null);
+    if (subscription) await subscription.unsubscribe().catch(() => {});
     const names = await caches.keys().catch(() => []);
     // Pages are never cached, but anything a future version kept for one person goes too.
     await Promise.all(names.filter((name) => name.startsWith("lift-user")).map((name) => caches.delete(name)));
@@ -436,6 +458,7 @@
     if (owner) queue.setOwner(owner).catch(() => {});
     showInstallHints();
     showConnection();
+    attachPushEndpoint();
     clearAfterSignOut().then(() => (navigator.onLine ? sendNow() : renderQueue()));
   }
 
