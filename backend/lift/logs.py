@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
 import uuid
+from typing import TextIO
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-request_log = logging.getLogger("lift.requests")
+# Where request lines go once configure_logging has run (the server); None: not logged.
+_request_lines: TextIO | None = None
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -37,6 +40,19 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+    global _request_lines
+    _request_lines = sys.stderr
+
+
+def write_request_line(fields: dict) -> None:
+    """The request line in the same JSON shape as every other log line, written directly:
+    the `logging` module's record, handler lock and formatter cost several times the line
+    itself, and this runs on every request. One write call, so lines never interleave."""
+    if _request_lines is None:
+        return
+    entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": "info", "logger": "lift.requests",
+             "message": "request", "pid": os.getpid(), **fields}
+    _request_lines.write(json.dumps(entry, separators=(",", ":")) + "\n")
 
 
 def route_template(scope: Scope) -> str:
@@ -79,6 +95,6 @@ def log_requests(app: ASGIApp) -> ASGIApp:
         finally:
             fields = {"request_id": request_id, "method": scope["method"], "route": route_template(scope),
                       "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
-            request_log.info("request", extra={"fields": fields})
+            write_request_line(fields)
 
     return middleware

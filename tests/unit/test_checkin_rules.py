@@ -219,3 +219,13 @@ def test_it_parses_its_own_form_values_back_to_the_same_checkin():
     assert (form.local_date, form.mood, form.anxiety, form.sleep_hours, form.thoughts, form.note) == (
         stored.local_date, stored.mood, stored.anxiety, stored.sleep_hours, stored.thoughts, stored.note
     )
+
+
+def test_day_labels_name_every_weekday_and_month_in_english():
+    start = date(2024, 1, 1)
+    far_past = date(2000, 1, 1)  # neither today nor yesterday
+    for offset in range(366):
+        day = start + timedelta(days=offset)
+        weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.isoweekday() - 1]
+        month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[day.month - 1]
+        assert rules.day_label(day, far_past) == f"{weekday} {day.day} {month}"

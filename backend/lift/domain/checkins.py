@@ -129,8 +129,13 @@ def today_in(timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
+# English names, whatever the server's locale (strftime's %a and %b follow it).
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day_label(day: date, today: date) -> str:
-    text = f"{day:%a} {day.day} {day:%b}"
+    text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
     if day == today:
         return f"Today, {text}"
     if day == today - timedelta(days=1):
