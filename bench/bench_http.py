@@ -5,7 +5,8 @@
 Both apps are served by uvicorn as `python -m lift run` serves Lift in production (the
 docker-compose setting of LIFT_WORKERS=2 server processes, access log off; `--workers 1` for
 the embedded default) on 127.0.0.1, and loaded by wrk with 50 connections on 2 threads. It
-prints, and writes to bench/results/http.json (http-1-worker.json for --workers 1):
+prints the median of --rounds interleaved rounds (3), and writes to bench/results/http.json
+(http-1-worker.json for --workers 1):
   - signed-in check-in POST: requests/s as a ratio of the baseline's POST, and p99;
   - home and trends GET: requests/s as ratios of the baseline's GET.
 Goals (issue 9): check-in POST >= 60% of baseline throughput, p99 < 50 ms.
@@ -18,6 +19,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,6 +63,11 @@ def wrk(url: str, script: str, seconds: int, connections: int = 50) -> dict:
     return {"rps": rps, "p99_ms": float(p99.group(1)) * scale, "non_2xx": int(errors.group(1)) if errors else 0}
 
 
+def median_of(runs: list[dict]) -> dict:
+    return {"rps": statistics.median(r["rps"] for r in runs), "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+            "non_2xx": sum(r["non_2xx"] for r in runs)}
+
+
 def serve_baseline(log: Path, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
@@ -91,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="server processes for both apps")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
@@ -101,18 +109,24 @@ def main() -> None:
             cookie, token = sign_in(lift.url)
             seed(lift.data_dir / "lift.db", date.today())
             day = datetime.now(ZoneInfo("America/New_York")).date().isoformat()
-            results = {
-                "baseline_get": wrk(f"{base_url}/json", "", args.seconds),
-                "baseline_post": wrk(f"{base_url}/json", JSON_POST_LUA, args.seconds),
-                "checkin_post": wrk(f"{lift.url}/checkin", POST_LUA.format(day=day, token=token, cookie=cookie),
-                                    args.seconds),
-                "home_get": wrk(f"{lift.url}/", GET_LUA.format(cookie=cookie), args.seconds),
-                "trends_get": wrk(f"{lift.url}/trends", GET_LUA.format(cookie=cookie), args.seconds),
+            loads = {
+                "baseline_get": (f"{base_url}/json", ""),
+                "baseline_post": (f"{base_url}/json", JSON_POST_LUA),
+                "checkin_post": (f"{lift.url}/checkin", POST_LUA.format(day=day, token=token, cookie=cookie)),
+                "home_get": (f"{lift.url}/", GET_LUA.format(cookie=cookie)),
+                "trends_get": (f"{lift.url}/trends", GET_LUA.format(cookie=cookie)),
             }
+            # Rounds interleave the apps, so a noisy minute on a shared machine hits both;
+            # each figure reported is the median over the rounds.
+            samples: dict[str, list[dict]] = {name: [] for name in loads}
+            for _ in range(args.rounds):
+                for name, (url, script) in loads.items():
+                    samples[name].append(wrk(url, script, args.seconds))
         finally:
             lift.stop()
             baseline.terminate()
             baseline.wait(20)
+    results = {name: median_of(runs) for name, runs in samples.items()}
     ratios = {
         "checkin_post_vs_baseline_post": results["checkin_post"]["rps"] / results["baseline_post"]["rps"],
         "home_get_vs_baseline_get": results["home_get"]["rps"] / results["baseline_get"]["rps"],
@@ -120,11 +134,12 @@ def main() -> None:
     }
     report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                           "python": platform.python_version()},
-              "connections": 50, "seconds": args.seconds, "workers": args.workers, "results": results,
-              "ratios": ratios}
+              "connections": 50, "seconds": args.seconds, "workers": args.workers, "rounds": args.rounds,
+              "results": results, "ratios": ratios, "samples": samples}
     RESULTS.mkdir(exist_ok=True)
     name = "http.json" if args.workers == 2 else f"http-{args.workers}-worker.json"
     (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
+    print(f"median of {args.rounds} rounds, {args.workers} server process(es) per app:")
     for name, value in results.items():
         print(f"{name:14} {value['rps']:9.0f} req/s   p99 {value['p99_ms']:7.1f} ms   non-2xx {value['non_2xx']}")
     for name, value in ratios.items():
