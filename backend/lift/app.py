@@ -47,7 +47,7 @@ ROUTES = [
     treatment.session_page, treatment.move_form, treatment.move_session, treatment.cancel_session,
     treatment.ride_home, treatment.log_form, treatment.save_log, education.learn, education.learn_card,
     errors.not_found,
-    push.reminders_page, push.save_settings, push.subscribe, push.unsubscribe, push.send_test,
+    push.reminders_page, push.save_settings, push.subscribe, push.renew, push.unsubscribe, push.send_test,
     push.remove_device, push.service_worker, calendar.create_feed, calendar.delete_feed, calendar.calendar_feed,
     pwa.web_manifest, pwa.worker_config_script, pwa.offline_page, pwa.offline_checkin, pwa.offline_session,
     sharing.sharing_page, sharing.create_invitation, sharing.withdraw_invitation, sharing.revoke_grant,
@@ -98,7 +98,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[ids_fit_sqlite],
         csrf_config=CSRFConfig(
             secret=secret, cookie_secure=settings.cookie_secure, cookie_httponly=True,
-            cookie_samesite="lax", exclude=["/static"],
+            cookie_samesite="lax",
+            # The service worker cannot read the token; that route's credential is the old
+            # push endpoint, not the session (web/push.py: renew).
+            exclude=["/static", "/reminders/subscriptions/renew"],
         ),
         template_config=TemplateConfig(
             directory=FRONTEND_DIR / "templates", engine=JinjaTemplateEngine,

@@ -181,6 +181,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/reminders/settings", "/reminders/settings", patients(422)),
     ("POST", "/reminders/subscriptions", "/reminders/subscriptions", patients(400)),
     ("POST", "/reminders/subscriptions/remove", "/reminders/subscriptions/remove", patients(400)),
+    # The service worker's renewal: the old endpoint in the body is the credential, not the session.
+    ("POST", "/reminders/subscriptions/renew", "/reminders/subscriptions/renew", everyone(400)),
     ("POST", "/reminders/devices/{device_id:int}/test", "/reminders/devices/{device_id}/test",
      patients(303, other=404)),
     ("POST", "/reminders/devices/{device_id:int}/delete", "/reminders/devices/{device_id}/delete",

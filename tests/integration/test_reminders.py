@@ -326,3 +326,61 @@ async def test_signing_out_everywhere_ends_every_devices_reminders(patient, othe
     await subscribe(other_patient, "https://fcm.googleapis.com/fcm/send/c")
     assert (await patient.post("/account/signout-everywhere")).status_code == 303
     assert endpoints(database) == ["https://fcm.googleapis.com/fcm/send/c"]
+
+
+# A browser that replaced its subscription ---------------------------------------------------
+
+async def renew(person, old_endpoint: str, new: dict, csrf: bool = False):
+    """As the service worker posts it: JSON, no CSRF token (it cannot read one)."""
+    body = json.dumps({"old_endpoint": old_endpoint, "subscription": new}).encode()
+    headers = {"content-type": "application/json"}
+    if csrf:
+        headers["x-csrftoken"] = await person.csrf_token()
+    return await person.http.post("/reminders/subscriptions/renew", content=body, headers=headers)
+
+
+async def test_a_renewed_subscription_keeps_the_device_its_owner_and_label(patient, stranger, database):
+    old = "https://fcm.googleapis.com/fcm/send/old"
+    device = await subscribe(patient, old)
+    new = subscription("https://fcm.googleapis.com/fcm/send/new")
+    response = await renew(stranger, old, new)  # no session needed: the old endpoint names the device
+    assert response.status_code == 200 and response.json() == {"id": device}
+    [row] = database.execute("SELECT id, endpoint, p256dh, auth, label, user_id FROM push_subscriptions").fetchall()
+    assert (row["id"], row["endpoint"], row["p256dh"], row["auth"]) == (
+        device, new["endpoint"], new["keys"]["p256dh"], new["keys"]["auth"])
+    assert row["label"] and row["user_id"] == user_id_of(database, patient.email)
+
+
+async def test_renewing_an_unknown_subscription_changes_nothing(patient, database):
+    await subscribe(patient, "https://fcm.googleapis.com/fcm/send/mine")
+    response = await renew(patient, "https://fcm.googleapis.com/fcm/send/guess", subscription())
+    assert response.status_code == 404
+    assert endpoints(database) == ["https://fcm.googleapis.com/fcm/send/mine"]
+
+
+@pytest.mark.parametrize("new_endpoint", ["http://fcm.googleapis.com/plain-http", "https://127.0.0.1/push",
+                                          "https://printer.local/push"])
+async def test_a_renewal_to_an_endpoint_lift_would_not_accept_is_refused(patient, database, new_endpoint):
+    old = "https://fcm.googleapis.com/fcm/send/old"
+    await subscribe(patient, old)
+    response = await renew(patient, old, subscription(new_endpoint))
+    assert response.status_code == 400 and response.json()["error"]
+    assert endpoints(database) == [old]
+
+
+async def test_a_renewal_the_page_already_saved_leaves_one_device(patient, database):
+    old, new = "https://fcm.googleapis.com/fcm/send/old", "https://fcm.googleapis.com/fcm/send/new"
+    await subscribe(patient, old)
+    await subscribe(patient, new)
+    assert (await renew(patient, old, subscription(new))).status_code == 200
+    assert endpoints(database) == [new]
+
+
+async def test_only_the_renewal_route_goes_without_a_csrf_token(patient):
+    response = await patient.http.post("/reminders/subscriptions", content=json.dumps(subscription()).encode(),
+                                       headers={"content-type": "application/json"})
+    assert response.status_code == 403
+
+
+def user_id_of(database, email: str) -> int:
+    return database.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]

@@ -115,6 +115,24 @@ async def save_subscription(db: Database, user_id: int, subscription: Subscripti
         return (await cursor.fetchone())[0]
 
 
+async def renew_subscription(db: Database, old_endpoint: str, subscription: SubscriptionIn) -> int | None:
+    """Move a device to the subscription its browser replaced the old one with, keeping its
+    owner, label and history. None when no device has the old endpoint."""
+    async with db.write() as conn:
+        cursor = await conn.execute("SELECT id FROM push_subscriptions WHERE endpoint = ?", (old_endpoint,))
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        # The page may already have saved the new subscription: one row per browser.
+        await conn.execute("DELETE FROM push_subscriptions WHERE endpoint = ? AND id != ?",
+                           (subscription.endpoint, row[0]))
+        await conn.execute(
+            "UPDATE push_subscriptions SET endpoint = ?, p256dh = ?, auth = ? WHERE id = ?",
+            (subscription.endpoint, subscription.keys.p256dh, subscription.keys.auth, row[0]),
+        )
+        return row[0]
+
+
 async def has_room_for(db: Database, user_id: int, endpoint: str, limit: int) -> bool:
     """Whether this endpoint is already one of the patient's devices, or they have fewer than `limit`."""
     async with db.read() as conn:

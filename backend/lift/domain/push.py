@@ -48,6 +48,14 @@ class EndpointIn(msgspec.Struct, frozen=True):
     endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ENDPOINT_LENGTH)]
 
 
+class RenewalIn(msgspec.Struct, frozen=True):
+    """From the service worker when the browser replaced its subscription: the old endpoint
+    (which only this browser, its push service and Lift know) and the new subscription."""
+
+    old_endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ENDPOINT_LENGTH)]
+    subscription: SubscriptionIn
+
+
 class SignOutForm(msgspec.Struct, kw_only=True):
     """Signing out may carry this browser's push endpoint, so its reminders stop too."""
 

@@ -53,6 +53,7 @@ SCALE_FORM = ("post", "/scales/{instrument}")
 JSON_BODIES: dict[tuple[str, str], type[msgspec.Struct]] = {
     ("post", "/reminders/subscriptions"): push.SubscriptionIn,
     ("post", "/reminders/subscriptions/remove"): push.EndpointIn,
+    ("post", "/reminders/subscriptions/renew"): push.RenewalIn,
 }
 
 STATUSES = {
@@ -77,6 +78,7 @@ EXTRA_MEDIA: dict[tuple[str, str], dict[int, tuple[str, ...]]] = {
     ("post", "/checkin"): {200: (JSON,), 409: (JSON,), 422: (JSON,), 503: (JSON,)},
     ("post", "/reminders/subscriptions"): {201: (JSON,), 400: (JSON,)},
     ("post", "/reminders/subscriptions/remove"): {400: (JSON,)},
+    ("post", "/reminders/subscriptions/renew"): {200: (JSON,), 400: (JSON,), 404: (JSON,)},
     ("get", "/healthz"): {200: (JSON,)},
     ("get", "/readyz"): {200: (JSON,), 503: (JSON,)},
     ("get", "/offline/session"): {200: (JSON,)},

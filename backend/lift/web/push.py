@@ -19,6 +19,7 @@ from lift.domain.push import (
     MAX_DEVICES,
     TOO_MANY_DEVICES,
     EndpointIn,
+    RenewalIn,
     SubscriptionIn,
     device_label,
     subscription_problem,
@@ -91,6 +92,25 @@ async def subscribe(request: Request) -> Response:
     device_id = await store.save_subscription(request.app.state.db, user.id, subscription, label, utc_now())
     await replan(request.app.state, user.id)
     return Response(content={"id": device_id}, status_code=201)
+
+
+@post("/reminders/subscriptions/renew")
+async def renew(request: Request) -> Response:
+    """The service worker's call when the browser replaced its push subscription
+    (`pushsubscriptionchange`), so reminders keep coming. A service worker cannot read the
+    CSRF token and may run with no session, so the old endpoint is the credential: it names
+    the device, and the device keeps its owner. Exempt from CSRF for that reason."""
+    try:
+        renewal = msgspec.json.decode(await request.body(), type=RenewalIn)
+    except msgspec.DecodeError:
+        return _json_error(MALFORMED)
+    settings = request.app.state.settings
+    if problem := subscription_problem(renewal.subscription, settings.push_allow_private_endpoints):
+        return _json_error(problem)
+    device_id = await store.renew_subscription(request.app.state.db, renewal.old_endpoint, renewal.subscription)
+    if device_id is None:
+        return _json_error("No device has that subscription.", 404)
+    return Response(content={"id": device_id}, status_code=200)
 
 
 @post("/reminders/subscriptions/remove", guards=[patient])

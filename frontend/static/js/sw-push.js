@@ -55,3 +55,25 @@ self.addEventListener("notificationclick", (event) => {
   const url = liftUrl(event.notification.data && event.notification.data.url);
   event.waitUntil(openLift(url));
 });
+
+// The browser may replace a push subscription (it expired, or the push service rotated it).
+// Subscribe again with the same server key and tell Lift which device it was, so reminders
+// keep coming without the patient having to notice. Lift knows the device by its old
+// endpoint: a service worker has no CSRF token and perhaps no session.
+async function renewSubscription(event) {
+  const old = event.oldSubscription;
+  if (!old) return; // Lift could not tell which device this was; the Reminders page offers to turn them on
+  let fresh = event.newSubscription;
+  if (!fresh) {
+    const key = old.options && old.options.applicationServerKey;
+    if (!key) return;
+    fresh = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+  await fetch("/reminders/subscriptions/renew", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ old_endpoint: old.endpoint, subscription: fresh.toJSON() }),
+  });
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => event.waitUntil(renewSubscription(event)));
