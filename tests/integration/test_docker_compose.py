@@ -39,10 +39,14 @@ def compose_config(**extra_env: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def app_service() -> dict:
+def config() -> dict:
     result = compose_config(LIFT_SECRET_KEY=TEST_SECRET, **VAPID)
     assert result.returncode == 0, result.stderr
-    config = yaml.safe_load(result.stdout)
+    return yaml.safe_load(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def app_service(config) -> dict:
     assert "lift-data" in config.get("volumes", {}), "the named volume lift-data is not declared"
     return config["services"]["app"]
 
@@ -114,6 +118,18 @@ def test_it_refuses_to_start_without_a_secret_key():
     result = compose_config(**VAPID)
     assert result.returncode != 0
     assert "set LIFT_SECRET_KEY" in result.stderr
+
+
+def test_it_trusts_forwarded_addresses_from_its_own_network_only(config, app_service):
+    """The proxy reaches the app from the `lift` network; X-Forwarded-For from anywhere else
+    (or "*", which would let a client choose its own address) would defeat the IP throttle."""
+    import ipaddress
+
+    trusted = ipaddress.ip_network(app_service["environment"]["FORWARDED_ALLOW_IPS"])
+    assert app_service["networks"] == ["lift"] or "lift" in app_service["networks"]
+    [pool] = config["networks"]["lift"]["ipam"]["config"]
+    assert ipaddress.ip_network(pool["subnet"]) == trusted
+    assert trusted.is_private
 
 
 def test_it_restarts_unless_stopped(app_service):

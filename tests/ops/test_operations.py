@@ -115,3 +115,30 @@ def test_two_server_processes_share_the_work_and_the_database(tmp_path):
         assert len(pids) == 2, "only one server process ever answered"
     finally:
         app.stop()
+
+
+@pytest.mark.parametrize("trusted, shared", [("127.0.0.1", False), ("10.9.9.9", True)],
+                         ids=["proxy trusted", "proxy not trusted"])
+def test_the_ip_throttle_counts_the_client_a_trusted_proxy_names(tmp_path, trusted, shared):
+    """Behind a trusted proxy (FORWARDED_ALLOW_IPS, as docker-compose sets it) each client has
+    its own sign-in budget; otherwise X-Forwarded-For is ignored and all share the proxy's."""
+    import httpx
+
+    app = ServedApp(tmp_path / "data", tmp_path / "server.log", FORWARDED_ALLOW_IPS=trusted,
+                    LIFT_SIGNIN_IP_LIMIT="3")
+    app.start()
+    try:
+        with httpx.Client(base_url=app.url, timeout=10) as client:
+            client.get("/signin")
+            token = client.cookies["csrftoken"]
+
+            def sign_in(email: str, client_address: str) -> int:
+                return client.post("/signin", data={"email": email, "password": "not the password",
+                                                    "_csrf_token": token},
+                                   headers={"X-Forwarded-For": client_address}).status_code
+
+            assert [sign_in(f"nobody{n}@example.com", "203.0.113.7") for n in range(3)] == [401] * 3
+            assert sign_in("nobody3@example.com", "203.0.113.7") == 429
+            assert sign_in("someone@example.com", "198.51.100.9") == (429 if shared else 401)
+    finally:
+        app.stop()
