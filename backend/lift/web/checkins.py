@@ -38,7 +38,9 @@ async def form_view(request: Request, values: dict, errors: dict, status_code: i
     today = patient_today(request)
     days = [(d.isoformat(), rules.day_label(d, today)) for d in rules.fillable_dates(today)]
     # The page is never cached, so its offline copy of Get help now can hold the patient's own plan.
-    plan = await safety_plan_for(request.app.state.db, request.scope["user"].id)
+    # A page shown with the crisis panel has already read it.
+    plan = extra["plan"] if extra.get("crisis") else await safety_plan_for(request.app.state.db,
+                                                                           request.scope["user"].id)
     extra = {**offline_context(request, plan), **extra}
     return render(request, "checkins/form.html", status_code=status_code, values=values,
                   errors=errors, days=days, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
