@@ -107,6 +107,7 @@ class Database:
         self._queued_work: list[tuple[Work, tuple, asyncio.Future]] = []
         self._queued_reads: list[tuple[Callable, str, tuple, asyncio.Future]] = []
         self._read_runners = 0
+        self._read_tasks: set[asyncio.Task] = set()
         self._committer: asyncio.Task | None = None
         self._turn: WriteTurn | None = None
         self.batches_committed = 0
@@ -163,10 +164,11 @@ class Database:
     async def _commit_queued_work(self) -> None:
         while self._queued_work:
             batch, self._queued_work = self._queued_work, []
+            units = [(work, args) for work, args, _ in batch]
             async with self._write_lock:
                 try:
-                    outcomes = await _on_thread(self._writer, _run_batch, self._turn, [(w, a) for w, a, _ in batch])
-                except BaseException as error:  # the COMMIT itself failed: nothing in the batch is saved
+                    outcomes = await _on_thread(self._writer, _run_batch, self._turn, units)
+                except Exception as error:  # the transaction itself failed: nothing in the batch is saved
                     outcomes = [(False, error)] * len(batch)
                 else:
                     self.batches_committed += 1
@@ -198,18 +200,25 @@ class Database:
         self._queued_reads.append((fetch, sql, params, future))
         if self._read_runners < self._reader_count:
             self._read_runners += 1
-            asyncio.create_task(self._run_queued_reads())
+            runner = asyncio.create_task(self._run_queued_reads())
+            self._read_tasks.add(runner)  # the loop keeps only a weak reference to a task
+            runner.add_done_callback(self._read_tasks.discard)
         return await future
 
     async def _run_queued_reads(self) -> None:
         try:
             while self._queued_reads:
+                reader = await self._readers.get()
+                # Taken once a reader is free, so the batch holds everything queued meanwhile.
                 batch = self._queued_reads[:READ_BATCH]
                 del self._queued_reads[:READ_BATCH]
-                reader = await self._readers.get()
+                if not batch:  # another runner took them while this one waited
+                    self._readers.put_nowait(reader)
+                    break
                 try:
-                    outcomes = await _on_thread(reader, _run_reads, [(f, s, p) for f, s, p, _ in batch])
-                except BaseException as error:  # the connection itself failed
+                    queries = [(fetch, sql, params) for fetch, sql, params, _ in batch]
+                    outcomes = await _on_thread(reader, _run_reads, queries)
+                except Exception as error:  # the connection itself failed
                     outcomes = [(False, error)] * len(batch)
                 finally:
                     self._readers.put_nowait(reader)
