@@ -335,9 +335,11 @@ def test_a_page_opened_to_the_signed_out_notice_alone_deletes_nothing(phone, lif
     phone.goto("/checkin")
     lift.fill_checkin(phone, sleep="7.3")
     phone.get_by_role("button", name="Save check-in").click()
-    phone.context.set_offline(False)
-    # The session ran out (no sign-out here); a link to the signed-out page must not empty the queue.
+    # The session ran out while offline (no sign-out here), before the signal came back: had it
+    # run out after, the queue could already have sent the check-in. A link to the signed-out
+    # page must not empty the queue.
     server.execute("DELETE FROM sessions WHERE user_id = ?", (user_id(server, email),))
+    phone.context.set_offline(False)
     phone.goto("/signin?notice=signed-out")
     expect(phone.get_by_role("status").filter(has_text="You're signed out")).to_be_visible()
     phone.goto("/")
