@@ -44,7 +44,7 @@ import requests
 from lift.db.connection import Database
 from lift.domain import reminders as rules
 from lift.push.scheduler import Scheduler, plan_reminders
-from lift.push.sender import CAFileSession, PushMessage, Sender
+from lift.push.sender import PushMessage, PushSession, Sender
 from lift.push.vapid import ensure_vapid_keys
 from lift.settings import Settings
 
@@ -91,7 +91,7 @@ def raw_rate(origin: str, cert: str, count: int, concurrency: int, body: bytes) 
 
     def post(_: int) -> int:
         if not hasattr(local, "session"):
-            local.session = CAFileSession(cert)
+            local.session = PushSession(cert, public_only=False)
             sessions.append(local.session)
         return local.session.post(f"{origin}/raw", data=body, timeout=10,
                                   headers={"content-type": "application/json"}).status_code
@@ -109,7 +109,8 @@ def raw_rate(origin: str, cert: str, count: int, concurrency: int, body: bytes) 
 def sender_rate(vapid, settings: Settings, subscriptions: list[dict], concurrency: int, body: bytes) -> float:
     """pywebpush alone, on the same threads: the part of fan-out that is encryption and VAPID,
     without the scheduler's claims and bookkeeping in SQLite."""
-    sender = Sender(vapid, settings.vapid_subject, timeout=10, concurrency=concurrency, ca_file=settings.push_ca_file)
+    sender = Sender(vapid, settings.vapid_subject, timeout=10, concurrency=concurrency, ca_file=settings.push_ca_file,
+                    allow_private=True)
     messages = [PushMessage(endpoint=s["endpoint"], p256dh=s["keys"]["p256dh"], auth=s["keys"]["auth"],
                             payload=body.decode(), ttl=3600, urgency="normal", topic="checkin") for s in subscriptions]
     started = time.perf_counter()
@@ -124,7 +125,8 @@ def sender_rate(vapid, settings: Settings, subscriptions: list[dict], concurrenc
 async def fan_out(settings: Settings, vapid, count: int, concurrency: int, now: datetime) -> tuple[float, float, float]:
     db = Database(settings.database_path, readers=2)
     await db.open()
-    sender = Sender(vapid, settings.vapid_subject, timeout=10, concurrency=concurrency, ca_file=settings.push_ca_file)
+    sender = Sender(vapid, settings.vapid_subject, timeout=10, concurrency=concurrency, ca_file=settings.push_ca_file,
+                    allow_private=True)
     scheduler = Scheduler(db, sender, clock=lambda: now)
     try:
         await plan_reminders(db, now - timedelta(minutes=5))  # untimed: rows exist before they are due

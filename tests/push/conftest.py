@@ -88,7 +88,7 @@ async def make_scheduler(push_settings, vapid, clock) -> AsyncIterator[Callable[
 
     def make(database: Database, concurrency: int = 4, **options) -> Scheduler:
         sender = Sender(vapid, push_settings.vapid_subject, timeout=push_settings.push_timeout_seconds,
-                        concurrency=concurrency, ca_file=push_settings.push_ca_file)
+                        concurrency=concurrency, ca_file=push_settings.push_ca_file, allow_private=True)
         options.setdefault("clock", clock)
         options.setdefault("retry", FAST_RETRIES)
         made.append(Scheduler(database, sender, **options))

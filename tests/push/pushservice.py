@@ -52,6 +52,7 @@ class Answer:
     retry_after: str | None = None
     hang: bool = False
     delay: float = 0.0  # answer, but only after this many seconds
+    location: str | None = None  # a redirect's target (with a 3xx status)
 
 
 CREATED = Answer(201)
@@ -202,7 +203,8 @@ class LocalPushService:
         if answer.status == 201:
             self.accepted += 1
         extra = {"Retry-After": answer.retry_after} if answer.retry_after else {}
-        return web.Response(status=answer.status, headers={"Location": f"/messages/{secrets.token_hex(4)}", **extra})
+        location = answer.location or f"/messages/{secrets.token_hex(4)}"
+        return web.Response(status=answer.status, headers={"Location": location, **extra})
 
     def _check_vapid(self, authorization: str) -> tuple[dict, list[str]]:
         match = re.fullmatch(r"vapid t=([A-Za-z0-9_\-.]+),\s*k=([A-Za-z0-9_\-]+)", authorization)

@@ -23,7 +23,8 @@ def lift_env(settings, **extra) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("LIFT_")}
     env.update(PYTHONPATH=str(REPO_ROOT / "backend"), LIFT_DATA_DIR=settings.data_dir,
                LIFT_PUSH_CA_FILE=settings.push_ca_file, LIFT_VAPID_SUBJECT=settings.vapid_subject,
-               LIFT_PUSH_CONCURRENCY="2", LIFT_PUSH_TIMEOUT_SECONDS="5", **extra)
+               LIFT_PUSH_CONCURRENCY="2", LIFT_PUSH_TIMEOUT_SECONDS="5",
+               LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS="true", **extra)  # the local push service is on 127.0.0.1
     return env
 
 

@@ -9,7 +9,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from lift.domain.push import SubscriptionKeys, device_label, endpoint_hash, endpoint_problem, keys_problem
+from lift.domain.push import (SubscriptionKeys, device_label, endpoint_hash, endpoint_problem, is_private_address,
+                              keys_problem)
 
 
 def b64url(data: bytes) -> str:
@@ -64,6 +65,23 @@ def test_it_refuses_other_endpoints_with_a_reason(endpoint, words):
 def test_private_hosts_are_allowed_only_when_the_deployment_says_so():
     assert endpoint_problem("https://127.0.0.1:4443/push/x", allow_private=True) is None
     assert "https://" in endpoint_problem("http://127.0.0.1:4443/push/x", allow_private=True)
+
+
+@pytest.mark.parametrize(("address", "private"), [
+    ("142.250.180.10", False), ("2a00:1450:4001:82b::200a", False), ("::ffff:142.250.180.10", False),
+    ("127.0.0.1", True), ("127.0.1.1", True), ("10.1.2.3", True), ("172.31.255.255", True),
+    ("192.168.0.1", True), ("169.254.169.254", True), ("100.64.0.1", True), ("0.0.0.0", True),
+    ("224.0.0.1", True), ("::1", True), ("fe80::1%eth0", True), ("fd12::1", True), ("::ffff:127.0.0.1", True),
+    ("ff02::1", True),
+])
+def test_the_address_a_sender_connected_to_is_judged_public_or_private(address, private):
+    # The sender asks this of the socket's peer address at every new connection.
+    assert is_private_address(address) is private
+
+
+def test_a_name_is_not_an_address():
+    with pytest.raises(ValueError):
+        is_private_address("push.example.org")
 
 
 def test_it_accepts_a_real_p256_key_and_16_byte_secret():

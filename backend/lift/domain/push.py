@@ -77,9 +77,16 @@ def _private_host(host: str) -> bool:
     if name == "localhost" or name.endswith(LOCAL_SUFFIXES) or "." not in name and ":" not in name:
         return True
     try:
-        address = ipaddress.ip_address(name)
+        return is_private_address(name)
     except ValueError:
         return False
+
+
+def is_private_address(text: str) -> bool:
+    """True for any IP address that is not a public unicast one (loopback, private, link-local,
+    reserved, multicast), IPv4-mapped IPv6 judged as the IPv4 it carries. ValueError if `text`
+    is not an address."""
+    address = ipaddress.ip_address(text)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     return not address.is_global or address.is_multicast

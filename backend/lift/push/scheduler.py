@@ -91,7 +91,8 @@ class Scheduler:
     @classmethod
     def from_settings(cls, db: Database, settings: Settings, vapid: VapidKeys, **options) -> Scheduler:
         sender = Sender(vapid, settings.vapid_subject, timeout=settings.push_timeout_seconds,
-                        concurrency=settings.push_concurrency, ca_file=settings.push_ca_file)
+                        concurrency=settings.push_concurrency, ca_file=settings.push_ca_file,
+                        allow_private=settings.push_allow_private_endpoints)
         return cls(db, sender, **options)
 
     # Planning --------------------------------------------------------------------------------

@@ -9,7 +9,13 @@ Known pywebpush traps, each handled here:
 - its default timeout is none, so one silent push service would hold a thread forever;
 - it writes `aud` and `exp` into the claims dict it is given, so a dict reused for another
   push service would carry the wrong audience: every call gets a fresh dict;
-- a WebPushException may come without a response (a network error): check before reading it.
+- a WebPushException may come without a response (a network error): check before reading it;
+- it posts through requests, which follows redirects: a push service never redirects, and a
+  followed redirect would let an endpoint send the server anywhere, so none is followed.
+
+An endpoint's host is checked when the device subscribes, but its DNS can change afterwards
+(rebinding): unless private endpoints are allowed, the address actually connected to is
+checked too, before TLS starts or any byte of the message is sent.
 """
 
 from __future__ import annotations
@@ -24,7 +30,11 @@ from typing import Literal
 
 import requests
 from pywebpush import WebPushException, webpush
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from lift.domain.push import is_private_address
 from lift.domain.reminders import MAX_PAYLOAD_BYTES, MIN_TTL_SECONDS, TOPIC_PATTERN
 from lift.push.vapid import VapidKeys
 
@@ -78,24 +88,67 @@ def classify(http_status: int, retry_after: str | None) -> SendResult:
     return SendResult(status="failed", http_status=http_status, error=f"HTTP {http_status}")
 
 
-class CAFileSession(requests.Session):
-    """A session that verifies push services with one CA file. Plain requests lets the
-    REQUESTS_CA_BUNDLE environment variable override Session.verify; here the file wins."""
+class PrivateAddressRefused(Exception):
+    """Not an OSError, so urllib3 neither retries it nor hides it in a connection error."""
 
-    def __init__(self, ca_file: str) -> None:
+
+def _public_only(connection_class: type[HTTPConnection]) -> type[HTTPConnection]:
+    class PublicOnlyConnection(connection_class):
+        def _new_conn(self):
+            sock = super()._new_conn()
+            address = sock.getpeername()[0]
+            if is_private_address(address):
+                sock.close()
+                raise PrivateAddressRefused(f"refused: {self.host} is at a private address")
+            return sock
+
+    return PublicOnlyConnection
+
+
+class PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _public_only(HTTPConnection)
+
+
+class PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _public_only(HTTPSConnection)
+
+
+class PublicAddressesOnly(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": PublicHTTPPool, "https": PublicHTTPSPool}
+
+
+class PushSession(requests.Session):
+    """Follows no redirect; with a CA file, verifies push services with that file alone (plain
+    requests lets REQUESTS_CA_BUNDLE override Session.verify); with public_only, connects to
+    public addresses only."""
+
+    def __init__(self, ca_file: str = "", public_only: bool = True) -> None:
         super().__init__()
-        self.verify = ca_file
+        self.ca_file = ca_file
+        if ca_file:
+            self.verify = ca_file
+        if public_only:
+            self.mount("https://", PublicAddressesOnly())
+            self.mount("http://", PublicAddressesOnly())
+
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        merged["verify"] = self.verify
+        if self.ca_file:
+            merged["verify"] = self.ca_file
         return merged
 
 
 class Sender:
     def __init__(self, vapid: VapidKeys, subject: str, *, timeout: float, concurrency: int,
-                 ca_file: str = "") -> None:
+                 ca_file: str = "", allow_private: bool = False) -> None:
         self.vapid, self.subject, self.timeout, self.ca_file = vapid, subject, timeout, ca_file
+        self.allow_private = allow_private
         self.concurrency = concurrency
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lift-push")
         self._local = threading.local()
@@ -106,7 +159,7 @@ class Sender:
         """One keep-alive session per thread: requests sessions are not shared across threads."""
         session = getattr(self._local, "session", None)
         if session is None:
-            session = CAFileSession(self.ca_file) if self.ca_file else requests.Session()
+            session = PushSession(self.ca_file, public_only=not self.allow_private)
             self._local.session = session
             with self._sessions_lock:
                 self._sessions.append(session)
