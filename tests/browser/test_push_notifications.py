@@ -43,7 +43,7 @@ def service_worker_registration(context: BrowserContext, page: Page, origin: str
     cdp.send("ServiceWorker.enable")
     page.evaluate("navigator.serviceWorker.register('/sw.js', {scope: '/'}).then(() => navigator.serviceWorker.ready)"
                   ".then(() => true)")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
     deadline = walltime.monotonic() + 5
     while walltime.monotonic() < deadline:
         live = [r for r in registrations if r["scopeURL"] == origin + "/" and not r["isDeleted"]]
