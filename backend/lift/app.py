@@ -32,7 +32,7 @@ from lift.web import caregiver, clinician, data_rights, export, report, sharing
 from lift.push.scheduler import reminder_lifespan
 from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
-from lift.web.security import add_security_headers, current_user, ids_fit_sqlite, refuse_oversized_bodies
+from lift.web.security import current_user, ids_fit_sqlite, refuse_oversized_bodies, security_headers
 
 ROUTES = [
     pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTES, static],
         lifespan=[database, reminder_lifespan(settings)],
         middleware=[log_requests, refuse_oversized_bodies(MAX_BODY_BYTES), current_user],
-        before_send=[add_security_headers],
+        before_send=[security_headers(hsts=settings.cookie_secure)],
         guards=[ids_fit_sqlite],
         csrf_config=CSRFConfig(
             secret=secret, cookie_secure=settings.cookie_secure, cookie_httponly=True,

@@ -106,6 +106,31 @@ async def test_it_throttles_an_account_after_five_failures_even_with_the_right_p
     assert "lift_session" not in attacker.http.cookies
 
 
+async def test_guessing_the_current_password_inside_a_session_is_throttled_like_sign_in(patient, people, database):
+    # Someone holding an unlocked, signed-in phone must not be able to guess the password.
+    for _ in range(5):
+        bad = await patient.post("/account/password", {"current_password": "a guess at it", "new_password": "taken over!!"})
+        assert bad.status_code == 422 and "isn't your current password" in unescape(bad.text)
+    right = await patient.post("/account/password", {"current_password": PASSWORD, "new_password": "taken over!!"})
+    assert right.status_code == 429 and "Too many password attempts" in right.text
+    deleting = await patient.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    assert deleting.status_code == 429 and "Nothing was deleted" in deleting.text
+    assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    # The same counter guards sign-in, and the old password still works once the window passes.
+    assert (await people("pat@example.com").sign_in()).status_code == 429
+    database.execute("UPDATE signin_failures SET at = '2000-01-01T00:00:00Z'")
+    database.commit()
+    assert (await people("pat@example.com").sign_in()).status_code == 303
+
+
+async def test_a_right_password_inside_a_session_clears_earlier_wrong_guesses(patient, database):
+    for _ in range(4):
+        await patient.post("/account/password", {"current_password": "a guess at it", "new_password": "another good one"})
+    ok = await patient.post("/account/password", {"current_password": PASSWORD, "new_password": "another good one"})
+    assert ok.status_code == 303
+    assert database.execute("SELECT count(*) FROM signin_failures").fetchone()[0] == 0
+
+
 async def test_it_throttles_an_ip_address_across_accounts(app, people, database):
     person = people("someone@example.com")
     database.executemany(

@@ -1,4 +1,8 @@
+import msgspec
 import pytest
+from litestar.testing import AsyncTestClient
+
+from lift.app import create_app
 
 STATE_CHANGING = [
     ("/checkin", {"mood": "5"}),
@@ -52,6 +56,16 @@ async def test_every_response_carries_the_security_headers(patient, path):
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "http" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("cookie_secure", [True, False])
+async def test_hsts_is_sent_exactly_when_lift_is_served_with_secure_cookies(settings, cookie_secure):
+    app = create_app(msgspec.structs.replace(settings, cookie_secure=cookie_secure))
+    async with AsyncTestClient(app=app) as client:
+        for path in ("/help", "/no-such-page", "/static/css/app.css"):
+            response = await client.get(path)
+            assert response.headers.get("strict-transport-security") == (
+                "max-age=31536000" if cookie_secure else None), path
 
 
 @pytest.mark.parametrize("path", ["/", "/checkin", "/checkins", "/account", "/safety-plan", "/help"])

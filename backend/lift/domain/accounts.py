@@ -94,12 +94,10 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def signin_throttle_message(
-    account_failures: int, ip_failures: int, account_limit: int, ip_limit: int, minutes: int
+    account_failures: int, ip_failures: int, account_limit: int, ip_limit: int, minutes: int,
+    attempts: str = "sign-in attempts",
 ) -> str | None:
     """Refuse further attempts once either counter reaches its limit within the window."""
     if account_failures >= account_limit or ip_failures >= ip_limit:
-        return (
-            f"Too many sign-in attempts. For your security, wait {minutes} minutes "
-            "and try again."
-        )
+        return f"Too many {attempts}. For your security, wait {minutes} minutes and try again."
     return None

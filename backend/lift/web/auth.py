@@ -48,6 +48,26 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def recheck_password(request: Request, password: str) -> tuple[bool, str | None]:
+    """A password asked for again inside a session (changing it, deleting the account) counts
+    toward the sign-in throttle, so a borrowed unlocked phone is no way to guess it.
+    Returns (right, throttle message); a throttled attempt is not checked at all."""
+    user, db, settings = request.scope["user"], request.app.state.db, request.app.state.settings
+    ip = client_ip(request)
+    account_failures, ip_failures = await users.recent_signin_failures(
+        db, user.email, ip, timedelta(minutes=settings.signin_window_minutes))
+    throttled = accounts.signin_throttle_message(
+        account_failures, ip_failures, settings.signin_account_limit, settings.signin_ip_limit,
+        settings.signin_window_minutes, attempts="password attempts")
+    if throttled:
+        return False, throttled
+    if await verify_password(await users.password_hash_for(db, user.id), password):
+        await users.clear_signin_failures(db, user.email)
+        return True, None
+    await users.record_signin_failure(db, user.email, ip)
+    return False, None
+
+
 async def start_session(request: Request, user_id: int, next_path: str) -> Response:
     """Sign in with a brand-new session token: a token from before sign-in is never reused."""
     settings = request.app.state.settings
@@ -201,8 +221,12 @@ async def change_password(request: Request) -> Response:
     user, db = request.scope["user"], request.app.state.db
     values = await form_data(request)
     form, errors = parse_form(accounts.PasswordChangeForm, values, accounts.PASSWORD_CHANGE_MESSAGES)
+    status = 422
     if form:
-        if not await verify_password(await users.password_hash_for(db, user.id), form.current_password):
+        right, throttled = await recheck_password(request, form.current_password)
+        if throttled:
+            errors["current_password"], status = throttled, 429
+        elif not right:
             errors["current_password"] = "That isn't your current password."
         elif problem := accounts.password_problem(form.new_password, user.email):
             errors["new_password"] = problem
@@ -211,4 +235,4 @@ async def change_password(request: Request) -> Response:
         # A changed password ends every other session, in case the old one leaked.
         await sessions.delete_user_sessions(db, user.id, keep_token=request.scope["session_token"])
         return redirect(request, "/account?notice=password-changed")
-    return account_view(request, 422, values={"timezone": user.timezone}, errors=errors)
+    return account_view(request, status, values={"timezone": user.timezone}, errors=errors)

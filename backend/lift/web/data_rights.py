@@ -22,14 +22,13 @@ from litestar.response import Response, Stream
 
 from lift.db import data_rights as store
 from lift.db import export as export_store
-from lift.db import users
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
 from lift.domain import export
 from lift.domain.accounts import User
 from lift.domain.data_rights import DELETE_MESSAGES, DeleteForm
 from lift.domain.forms import parse_form
-from lift.passwords import verify_password
+from lift.web.auth import recheck_password
 from lift.web.guards import signed_in
 from lift.web.rendering import form_data, render
 from lift.web.security import SESSION_COOKIE
@@ -83,10 +82,15 @@ async def delete_account(request: Request) -> Response:
     form, errors = parse_form(DeleteForm, await form_data(request), DELETE_MESSAGES)
     if form and not form.confirm:
         errors["confirm"] = DELETE_MESSAGES["confirm"]
-    if form and not errors and not await verify_password(await users.password_hash_for(db, user.id), form.password):
-        errors["password"] = "That isn't your password. Nothing was deleted."
+    status = 422
+    if form and not errors:
+        right, throttled = await recheck_password(request, form.password)
+        if throttled:
+            errors["password"], status = f"{throttled} Nothing was deleted.", 429
+        elif not right:
+            errors["password"] = "That isn't your password. Nothing was deleted."
     if errors:
-        return delete_view(request, errors, 422)
+        return delete_view(request, errors, status)
     await store.delete_account(db, user)
     response = render(request, "account/deleted.html", user=None)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -39,16 +39,28 @@ STATIC_HEADERS = {
 
 _OWN_HEADERS = tuple((name.lower().encode(), value.encode()) for name, value in STATIC_HEADERS.items())
 _NO_STORE = (b"cache-control", b"no-store")
+# One year, this host only: other hosts of the clinic's domain may not serve HTTPS. Browsers
+# ignore the header over plain HTTP, so it is only sent where cookies are Secure anyway.
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
-async def add_security_headers(message: Message, scope: Scope) -> None:
-    """A before_send hook, so error pages for unknown routes carry the headers too.
+def security_headers(hsts: bool):
+    """A before_send hook, so error pages for unknown routes carry the headers too. `hsts`
+    adds Strict-Transport-Security: on when cookies are Secure, i.e. Lift is served over HTTPS.
 
     Ours replace any of the same name; the raw header list is rebuilt in one pass (this runs
     on every response)."""
-    if message["type"] != "http.response.start":
-        return
-    own = list(_OWN_HEADERS)
+    fixed = (*_OWN_HEADERS, _HSTS) if hsts else _OWN_HEADERS
+
+    async def add_security_headers(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            _replace_headers(message, scope, fixed)
+
+    return add_security_headers
+
+
+def _replace_headers(message: Message, scope: Scope, fixed: tuple) -> None:
+    own = list(fixed)
     if "request_id" in scope:
         own.append((b"x-request-id", scope["request_id"].encode("latin-1")))
     # Pages may hold health information: never let a browser or proxy keep them.
