@@ -12,7 +12,6 @@ Writes bench/results/export_latency.json.
 from __future__ import annotations
 
 import argparse
-import json
 import secrets
 import sqlite3
 import sys
@@ -28,7 +27,8 @@ from argon2 import PasswordHasher
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "backend"), str(REPO / "bench")]
 
-from bench_http import POST_LUA, RESULTS, sign_in, wrk  # noqa: E402
+from bench_http import POST_LUA, sign_in, wrk  # noqa: E402
+from results_file import write_results  # noqa: E402
 from tests.served import ServedApp  # noqa: E402
 
 PATIENTS, DAYS = 100, 1000
@@ -95,9 +95,7 @@ def main(seconds: int = 10) -> None:
     ratio = during["p99_ms"] / alone["p99_ms"]
     report = {"workers": workers, "rows_per_export": max(counts) if counts else 0, "exports_completed": len(counts),
               "alone": alone, "during_export": during, "p99_ratio": ratio}
-    RESULTS.mkdir(exist_ok=True)
-    name = "export_latency.json" if workers == 2 else f"export_latency-{workers}-worker.json"
-    (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
+    write_results("export_latency.json" if workers == 2 else f"export_latency-{workers}-worker.json", report)
     print(f"check-in p99 alone {alone['p99_ms']:.1f} ms, during export {during['p99_ms']:.1f} ms"
           f" -> ratio {ratio:.2f} (goal <= 2); {len(counts)} exports of {report['rows_per_export']} lines")
 

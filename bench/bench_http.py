@@ -15,9 +15,7 @@ Goals (issue 9): check-in POST >= 60% of baseline throughput, p99 < 50 ms.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -34,9 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "backend"), str(REPO / "bench")]
 
 from bench_trends import EMAIL, PASSWORD, seed  # noqa: E402
+from results_file import write_results  # noqa: E402
 from tests.served import ServedApp, free_port  # noqa: E402
 
-RESULTS = REPO / "bench" / "results"
 POST_LUA = """
 wrk.method = "POST"
 wrk.body = "local_date={day}&mood=6&anxiety=3&sleep_hours=7.5&thoughts=0&note=&_csrf_token={token}"
@@ -132,13 +130,9 @@ def main() -> None:
         "home_get_vs_baseline_get": results["home_get"]["rps"] / results["baseline_get"]["rps"],
         "trends_get_vs_baseline_get": results["trends_get"]["rps"] / results["baseline_get"]["rps"],
     }
-    report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                          "python": platform.python_version()},
-              "connections": 50, "seconds": args.seconds, "workers": args.workers, "rounds": args.rounds,
-              "results": results, "ratios": ratios, "samples": samples}
-    RESULTS.mkdir(exist_ok=True)
     name = "http.json" if args.workers == 2 else f"http-{args.workers}-worker.json"
-    (RESULTS / name).write_text(json.dumps(report, indent=2) + "\n")
+    write_results(name, {"connections": 50, "seconds": args.seconds, "workers": args.workers, "rounds": args.rounds,
+                         "results": results, "ratios": ratios, "samples": samples})
     print(f"median of {args.rounds} rounds, {args.workers} server process(es) per app:")
     for name, value in results.items():
         print(f"{name:14} {value['rps']:9.0f} req/s   p99 {value['p99_ms']:7.1f} ms   non-2xx {value['non_2xx']}")

@@ -19,7 +19,8 @@ real planner write their check-in reminders. Then, in the same run:
 - and, as a diagnostic, pywebpush alone on the same threads without the scheduler, which splits
   the gap into what encryption and VAPID cost and what the scheduler's bookkeeping costs.
 
-It prints sends per second for each, and fan-out as a fraction of the mean raw rate.
+It prints sends per second for each, and fan-out as a fraction of the mean raw rate, and writes
+them to bench/results/push_fanout.json.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from lift.push.scheduler import Scheduler, plan_reminders
 from lift.push.sender import PushMessage, PushSession, Sender
 from lift.push.vapid import ensure_vapid_keys
 from lift.settings import Settings
+from results_file import write_results
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ZONE = "America/New_York"
@@ -186,6 +188,12 @@ def main() -> int:
           f"{stats['problem_count']} failed its checks, at most {stats['max_per_subscriber']} messages per device")
     # The diagnostic pywebpush-alone pass sends each device a second message.
     ok = stats["accepted"] == 2 * args.reminders and stats["problem_count"] == 0 and stats["max_per_subscriber"] == 2
+    write_results("push_fanout.json", {
+        "reminders": args.reminders, "sending_threads": args.concurrency,
+        "raw_posts_per_second": {"before": raw_before, "after": raw_after}, "fan_out_per_second": rate,
+        "settle_seconds": dispatch_s, "send_seconds": deliver_s, "pywebpush_alone_per_second": bare,
+        "ratio_fan_out_to_raw": rate / raw, "ratio_pywebpush_alone_to_raw": bare / raw,
+        "push_service": {k: stats[k] for k in ("accepted", "problem_count", "max_per_subscriber")}, "ok": ok})
     if not ok:
         print(f"  PROBLEM: {stats['problems']}")
     return 0 if ok else 1

@@ -7,7 +7,8 @@ A standalone script, not part of `make test`:
 It builds the real app on a fresh SQLite file, signs a patient up over HTTP, seeds three years
 of daily check-ins and weekly PHQ-9 and GAD-7 results, then renders the home page and the
 trends page in alternating rounds in the same process, so both see the same machine state.
-It prints the median time of each and the ratio trends / home, which should stay within 3x.
+It prints the median time of each and the ratio trends / home, which should stay within 3x,
+and writes them to bench/results/trends.json.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from litestar.testing import AsyncTestClient
 from lift.app import create_app
 from lift.domain import scales
 from lift.settings import Settings
+from results_file import write_results
 
 EMAIL = "bench@example.com"
 PASSWORD = "amber lantern orchard 58"
@@ -110,6 +112,9 @@ async def run(rounds: int) -> None:
     ratio = medians["trends (3 months, the default)"] / home
     print(f"trends/home render-time ratio: {ratio:.2f} (limit {LIMIT:.0f}x: "
           f"{'within' if ratio <= LIMIT else 'OVER'})")
+    write_results("trends.json", {"days_of_checkins": YEARS_OF_DAYS, "rounds": rounds, "median_ms": medians,
+                                  "ratios_to_home": {name: value / home for name, value in medians.items()},
+                                  "limit": LIMIT})
 
 
 def main() -> None:
