@@ -6,13 +6,17 @@ a documented content type, the documented headers, and (for JSON) the documented
 
 Random values rarely get past the server's own rules (a check-in's day must be in the last week
 of the patient's zone, a time zone must exist, a session must be in the future), and a random
-id is never the patient's. So the patient has a treatment plan, a session today and a check-in,
-and part of the valid cases are given values those rules accept and the ids that exist: the
-run then reaches the code behind the validation, and says so at the end.
+id is never the patient's. So the patient has a treatment plan, a session today, a check-in, a
+pending invitation, a caregiver who accepted another one, and a phone with reminders on; part
+of the valid cases are given values those rules accept and the ids that exist: the run then
+reaches the code behind the validation, and says so at the end.
 """
 
 from __future__ import annotations
 
+import base64
+import os
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -25,6 +29,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -54,9 +60,12 @@ ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "Pacific/Auckland"
 BACKFILL_DAYS = 7  # a check-in may be for today or up to a week back
 LEAD_CHOICES = (30, 60, 90, 120, 180, 240)
 TIMES = ("00:00", "07:30", "10:00", "12:00", "19:45", "23:59")
-# Path parameter -> the table whose rows (the patient's) it names.
-KNOWN_IDS = {"session_id": "treatment_sessions", "checkin_id": "checkins", "result_id": "scale_results"}
+# Path parameter -> the table whose rows (the patient's) it names, and the column naming the patient.
+KNOWN_IDS = {"session_id": ("treatment_sessions", "user_id"), "checkin_id": ("checkins", "user_id"),
+             "result_id": ("scale_results", "user_id"), "invitation_id": ("share_invitations", "patient_id"),
+             "grant_id": ("share_grants", "patient_id"), "device_id": ("push_subscriptions", "user_id")}
 TREATMENT_SESSION_ROUTE = "/treatment/sessions/{session_id}/"
+CAREGIVER_EMAIL = "fuzz-caregiver-{n}@example.com"
 
 
 class SignedIn:
@@ -75,13 +84,20 @@ class SignedIn:
         self.visitor_cookies = {"csrftoken": token}
         self.headers = {"x-csrftoken": token}
 
-    def post(self, path: str, form: dict) -> int:
-        """A form post as the patient, the way the page sends it; the status."""
+    def post(self, path: str, form: dict, *, as_visitor: bool = False):
+        """A form post the way the page sends it, as the patient (or a signed-out visitor)."""
         with asgi.get_client(self.app) as client:
             response = client.post(path, data={**form, "_csrf_token": self.cookies["csrftoken"]},
-                                   cookies=self.cookies, allow_redirects=False)
+                                   cookies=self.visitor_cookies if as_visitor else self.cookies,
+                                   allow_redirects=False)
         assert response.status_code < 500, response.text[:500]
-        return response.status_code
+        return response
+
+    def post_json(self, path: str, body: dict):
+        with asgi.get_client(self.app) as client:
+            response = client.post(path, json=body, cookies=self.cookies, headers=self.headers)
+        assert response.status_code < 500, response.text[:500]
+        return response
 
 
 class Known:
@@ -100,9 +116,9 @@ class Known:
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.zone())).date()
 
-    def ids(self, table: str) -> list[int]:
+    def ids(self, table: str, owner: str = "user_id", where: str = "1") -> list[int]:
         return [row[0] for row in self.query(
-            f"SELECT t.id FROM {table} t JOIN users u ON u.id = t.user_id WHERE u.email = ? ORDER BY t.id",
+            f"SELECT t.id FROM {table} t JOIN users u ON u.id = t.{owner} WHERE u.email = ? AND {where} ORDER BY t.id",
             (EMAIL,))]
 
     def has_plan(self) -> bool:
@@ -121,23 +137,57 @@ def give_the_patient_a_plan(signed_in: SignedIn, known: Known) -> None:
     if known.has_plan():
         return
     today = known.today()
-    assert signed_in.post("/treatment/plan", plan_form(today + timedelta(days=1))) == 303
-    assert signed_in.post("/treatment/sessions", {"session_date": today.isoformat(), "session_time": "23:59"}) == 303
+    assert signed_in.post("/treatment/plan", plan_form(today + timedelta(days=1))).status_code == 303
+    assert signed_in.post("/treatment/sessions",
+                          {"session_date": today.isoformat(), "session_time": "23:59"}).status_code == 303
 
 
 def record_a_checkin(signed_in: SignedIn, known: Known) -> None:
     if known.ids("checkins"):
         return
     assert signed_in.post("/checkin", {"local_date": known.today().isoformat(), "mood": "5", "anxiety": "4",
-                                       "sleep_hours": "7.5", "thoughts": "0"}) == 200
+                                       "sleep_hours": "7.5", "thoughts": "0"}).status_code == 200
+
+
+def invite(signed_in: SignedIn) -> str:
+    """A caregiver invitation; its link's key, shown this once."""
+    response = signed_in.post("/sharing/invitations", {"role": "caregiver", "label": "Sam"})
+    assert response.status_code == 200, response.text[:500]
+    return re.search(r"/invite/([A-Za-z0-9_-]{20,})", response.text).group(1)
+
+
+def share_with_a_caregiver(signed_in: SignedIn, known: Known) -> None:
+    """An active grant (a caregiver signed up through an invitation) and a pending invitation."""
+    if not known.ids("share_grants", "patient_id", "t.revoked_at IS NULL"):
+        n = len(known.ids("share_grants", "patient_id"))
+        response = signed_in.post(f"/invite/{invite(signed_in)}/signup", {
+            "email": CAREGIVER_EMAIL.format(n=n), "password": PASSWORD, "timezone": PATIENT_ZONE}, as_visitor=True)
+        assert response.status_code == 303, response.text[:500]
+    if not known.ids("share_invitations", "patient_id", "t.used_at IS NULL AND t.withdrawn_at IS NULL"):
+        invite(signed_in)
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def turn_reminders_on(signed_in: SignedIn, known: Known) -> None:
+    """A phone's push subscription, as the browser hands it over (a real P-256 key)."""
+    if known.ids("push_subscriptions"):
+        return
+    public = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    subscription = {"endpoint": f"https://push.example.org/wpush/{b64url(os.urandom(16))}",
+                    "keys": {"p256dh": b64url(public), "auth": b64url(os.urandom(16))}}
+    assert signed_in.post_json("/reminders/subscriptions", subscription).status_code == 201
 
 
 def deepen(case, draw: Callable, known: Known) -> None:
     """Give a valid case, three times in four, values the server's own rules accept and real ids."""
     if draw(st.integers(0, 3)) == 0:
         return  # left as generated
-    for name, table in KNOWN_IDS.items():
-        if name in (case.path_parameters or {}) and (ids := known.ids(table)):
+    for name, (table, owner) in KNOWN_IDS.items():
+        if name in (case.path_parameters or {}) and (ids := known.ids(table, owner)):
             case.path_parameters[name] = draw(st.sampled_from(ids))
     body = case.body
     if not isinstance(body, dict):
@@ -179,8 +229,9 @@ def deepen(case, draw: Callable, known: Known) -> None:
 
 @pytest.fixture(scope="module")
 def lift_settings(tmp_path_factory) -> Settings:
+    # No scheduler: the test phone's push service does not exist, and sending is tested elsewhere.
     return Settings(data_dir=str(tmp_path_factory.mktemp("schemathesis")), cookie_secure=False,
-                    secret_key="schemathesis-secret-" * 3)
+                    secret_key="schemathesis-secret-" * 3, run_scheduler=False)
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +252,10 @@ def known(lift_settings, signed_in) -> Known:
     assert known.zone() == PATIENT_ZONE
     give_the_patient_a_plan(signed_in, known)
     record_a_checkin(signed_in, known)
+    share_with_a_caregiver(signed_in, known)
+    turn_reminders_on(signed_in, known)
     assert known.ids("treatment_sessions") and known.ids("checkins")
+    assert known.ids("share_grants", "patient_id") and known.ids("push_subscriptions")
     return known
 
 
@@ -247,6 +301,10 @@ def test_no_state_changing_route_fails_or_breaks_its_document(lift_app, signed_i
             give_the_patient_a_plan(signed_in, known)
         if operation.path.startswith("/checkins/"):
             record_a_checkin(signed_in, known)
+        if operation.path.startswith("/sharing/"):
+            share_with_a_caregiver(signed_in, known)
+        if operation.path.startswith("/reminders/"):
+            turn_reminders_on(signed_in, known)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
                 run_operation(operation, mode, signed_in, known, statuses[operation.path])
@@ -264,3 +322,8 @@ def test_no_state_changing_route_fails_or_breaks_its_document(lift_app, signed_i
     for action in ("move", "cancel", "ride", "log"):
         counts = statuses[f"{TREATMENT_SESSION_ROUTE}{action}"]
         assert sum(n for status, n in counts.items() if status != 404) > 0, reached
+    # ... and to the patient's own invitations, grants and devices.
+    for route in ("/sharing/invitations/{invitation_id}/withdraw", "/sharing/grants/{grant_id}/revoke",
+                  "/sharing/grants/{grant_id}/scope", "/reminders/devices/{device_id}/test",
+                  "/reminders/devices/{device_id}/delete"):
+        assert sum(n for status, n in statuses[route].items() if status != 404) > 0, reached
