@@ -5,7 +5,8 @@
 Seeds a clinician linked to 100 patients with 1,000 days of check-ins each, then loads the
 signed-in check-in POST with wrk (50 connections) twice: alone, and while another client
 streams the whole panel's CSV export over and over. Goal (issue 9): within 2x. Lift runs as
-docker-compose runs it, with two server processes (`--workers 1` for the embedded default).
+docker-compose runs it (production mode, Secure cookies, VAPID keys, the in-process
+scheduler, two server processes; `--workers 1` for the embedded default).
 Writes bench/results/export_latency.json.
 """
 
@@ -27,7 +28,7 @@ from argon2 import PasswordHasher
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "backend"), str(REPO / "bench")]
 
-from bench_http import POST_LUA, sign_in, wrk  # noqa: E402
+from bench_http import POST_LUA, production_env, sign_in, wrk  # noqa: E402
 from results_file import write_results  # noqa: E402
 from tests.served import ServedApp  # noqa: E402
 
@@ -58,10 +59,8 @@ def seed_panel(database: Path) -> None:
 
 
 def stream_exports(url: str, stop: threading.Event, counts: list[int]) -> None:
-    with httpx.Client(base_url=url, timeout=120) as client:
-        client.get("/signin")
-        token = client.cookies["csrftoken"]
-        client.post("/signin", data={"email": CLINICIAN, "password": PASSWORD, "_csrf_token": token})
+    cookie, _ = sign_in(url, "/signin", {"email": CLINICIAN, "password": PASSWORD})
+    with httpx.Client(base_url=url, timeout=120, headers={"Cookie": cookie}) as client:
         while not stop.is_set():
             rows = 0
             with client.stream("GET", "/clinician/export?kind=checkins") as response:
@@ -76,7 +75,7 @@ def main(seconds: int = 10) -> None:
     parser.add_argument("--workers", type=int, default=2)
     workers = parser.parse_args().workers
     with tempfile.TemporaryDirectory() as folder:
-        lift = ServedApp(Path(folder) / "data", Path(folder) / "lift.log", LIFT_WORKERS=str(workers))
+        lift = ServedApp(Path(folder) / "data", Path(folder) / "lift.log", **production_env(workers))
         lift.start()
         try:
             cookie, token = sign_in(lift.url)

@@ -2,9 +2,10 @@
 
     make bench-http        (installs Debian's wrk when missing)
 
-Both apps are served by uvicorn as `python -m lift run` serves Lift in production (the
-docker-compose setting of LIFT_WORKERS=2 server processes, access log off; `--workers 1` for
-the embedded default) on 127.0.0.1, and loaded by wrk with 50 connections on 2 threads. It
+Both apps are served by uvicorn as `python -m lift run` serves Lift in production, with the
+docker-compose settings (LIFT_ENV=production, Secure cookies, VAPID keys, the in-process
+scheduler, LIFT_WORKERS=2 server processes, access log off; `--workers 1` for the embedded
+default) on 127.0.0.1, and loaded by wrk with 50 connections on 2 threads. It
 prints the median of --rounds interleaved rounds (3), and writes to bench/results/http.json
 (http-1-worker.json for --workers 1):
   - signed-in check-in POST: requests/s as a ratio of the baseline's POST, and p99;
@@ -15,6 +16,7 @@ Goals (issue 9): check-in POST >= 60% of baseline throughput, p99 < 50 ms.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import re
 import statistics
@@ -27,11 +29,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "backend"), str(REPO / "bench")]
 
 from bench_trends import EMAIL, PASSWORD, seed  # noqa: E402
+from lift.push.vapid import private_key_text  # noqa: E402
 from results_file import write_results  # noqa: E402
 from tests.served import ServedApp, free_port  # noqa: E402
 
@@ -82,14 +87,27 @@ def serve_baseline(log: Path, workers: int) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("baseline app did not start")
 
 
-def sign_in(url: str) -> tuple[str, str]:
-    with httpx.Client(base_url=url, timeout=10) as client:
-        client.get("/signup")
-        token = client.cookies["csrftoken"]
-        response = client.post("/signup", data={"email": EMAIL, "password": PASSWORD,
-                                                "timezone": "America/New_York", "_csrf_token": token})
-        assert response.status_code == 303, response.status_code
-        return f"csrftoken={token}; lift_session={client.cookies['lift_session']}", token
+def production_env(workers: int) -> dict[str, str]:
+    """What docker-compose.yml gives the app: production mode (which checks all of this at
+    start-up), Secure cookies, a VAPID key pair, the in-process scheduler, `workers` processes."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return {"LIFT_ENV": "production", "LIFT_COOKIE_SECURE": "true", "LIFT_RUN_SCHEDULER": "true",
+            "LIFT_VAPID_PRIVATE_KEY": private_key_text(key),
+            "LIFT_VAPID_PUBLIC_KEY": base64.urlsafe_b64encode(public).rstrip(b"=").decode(),
+            "LIFT_VAPID_SUBJECT": "mailto:bench@example.org", "LIFT_WORKERS": str(workers)}
+
+
+def sign_in(url: str, path: str = "/signup", form: dict | None = None) -> tuple[str, str]:
+    """(Cookie header, CSRF token) of a new session: signs a patient up, or posts `form` to
+    `path`. Cookies are carried by hand: they are Secure, and the benchmark speaks plain HTTP
+    on 127.0.0.1 (TLS ends at a proxy in a deployment)."""
+    form = form or {"email": EMAIL, "password": PASSWORD, "timezone": "America/New_York"}
+    token = httpx.get(f"{url}{path}", timeout=10).cookies["csrftoken"]
+    response = httpx.post(f"{url}{path}", data={**form, "_csrf_token": token}, timeout=10,
+                          headers={"Cookie": f"csrftoken={token}"})
+    assert response.status_code == 303, response.status_code
+    return f"csrftoken={token}; lift_session={response.cookies['lift_session']}", token
 
 
 def main() -> None:
@@ -101,7 +119,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         baseline, base_url = serve_baseline(folder / "baseline.log", args.workers)
-        lift = ServedApp(folder / "data", folder / "lift.log", LIFT_WORKERS=str(args.workers))
+        lift = ServedApp(folder / "data", folder / "lift.log", **production_env(args.workers))
         lift.start()
         try:
             cookie, token = sign_in(lift.url)
