@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await db.open()
         await purge_expired(db, failures_older_than=timedelta(days=1))
         app.state.db = db
+        app.state.readiness = pages.ReadinessProbe()
         try:
             yield
         finally:

@@ -1,10 +1,15 @@
 """Deployment guard rails, readiness, and the JSON request log."""
 
 import json
+import sqlite3
 import subprocess
-from datetime import UTC, datetime
 import sys
+import time
+import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+from datetime import UTC, datetime
 
 import pytest
 
@@ -56,6 +61,45 @@ def test_readyz_reports_a_writable_current_database(served):
     with urllib.request.urlopen(f"{served.url}/readyz", timeout=5) as response:
         body = json.load(response)
     assert response.status == 200 and body["status"] == "ready"
+
+
+def test_a_burst_at_readyz_makes_one_check_and_a_second_later_a_new_one(served):
+    def ask(_) -> dict:
+        with urllib.request.urlopen(f"{served.url}/readyz", timeout=10) as response:
+            assert response.status == 200
+            return json.load(response)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        burst = list(pool.map(ask, range(40)))
+    checks = {answer["checked_at"] for answer in burst}
+    assert all(answer["status"] == "ready" for answer in burst)
+    # One write for the whole burst (two if it happened to straddle the one-second mark).
+    assert len(checks) <= 2
+    time.sleep(1.1)
+    assert ask(0)["checked_at"] not in checks
+
+
+def test_a_server_error_is_logged_by_route_never_by_the_token_in_its_path(tmp_path):
+    app = ServedApp(tmp_path / "data", tmp_path / "server.log")
+    app.start()
+    try:
+        with closing(sqlite3.connect(app.data_dir / "lift.db")) as conn:
+            conn.execute("DROP TABLE calendar_feeds")  # every feed lookup now fails inside the server
+            conn.commit()
+        token = "feedtoken-" + "k" * 30
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(f"{app.url}/calendar/{token}.ics", timeout=10)
+        failed.value.close()
+        assert failed.value.code >= 500
+    finally:
+        app.stop()
+    log = app.log_path.read_text()
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    errors = [e for e in entries if e["level"] == "error"]
+    assert [e["message"] for e in errors] == ["unexpected error on GET /calendar/{token:str}"]
+    assert errors[0]["error"] == "OperationalError"
+    assert [e["status"] for e in entries if e.get("route") == "/calendar/{token:str}"] == [500]
+    assert token not in log
 
 
 def test_each_request_is_one_json_line_without_private_text(served):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
 from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Response
@@ -49,23 +53,48 @@ async def health(request: Request) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/readyz", name="ready")
-async def ready(request: Request) -> Response:
-    """Ready to serve: the database takes a write and its schema is the one this code expects."""
-    db = request.app.state.db
+class ReadinessProbe:
+    """The last readiness answer, reused for `ttl` seconds. /readyz is public and each real
+    check is a durable write, so however often it is called (a load balancer, or anyone), the
+    database takes at most one such write per second per server process."""
+
+    def __init__(self, ttl: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._lock = asyncio.Lock()
+        self._answer: tuple[dict, int] | None = None
+        self._checked = 0.0
+
+    async def answer(self, check: Callable[[], Awaitable[tuple[dict, int]]]) -> tuple[dict, int]:
+        async with self._lock:  # callers during a check wait for it and share its answer
+            if self._answer is None or self.clock() - self._checked >= self.ttl:
+                self._answer, self._checked = await check(), self.clock()
+            return self._answer
+
+
+async def check_readiness(db) -> tuple[dict, int]:
+    """The database takes a write and its schema is the one this code expects."""
+    checked_at = iso(utc_now())
     try:
         async with db.write() as conn:
             await conn.execute(
                 "INSERT INTO readiness (id, checked_at) VALUES (1, ?)"
                 " ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
-                (iso(utc_now()),),
+                (checked_at,),
             )
         version = (await db.fetch_one("SELECT max(version) FROM schema_migrations"))[0]
     except DatabaseError as exc:
-        return Response({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
+        return {"status": "unavailable", "reason": type(exc).__name__, "checked_at": checked_at}, 503
     if version != latest_schema_version():
-        return Response({"status": "unavailable", "reason": "migrations not current"}, status_code=503)
-    return Response({"status": "ready", "schema_version": version})
+        return {"status": "unavailable", "reason": "migrations not current", "checked_at": checked_at}, 503
+    return {"status": "ready", "schema_version": version, "checked_at": checked_at}, 200
+
+
+@get("/readyz", name="ready")
+async def ready(request: Request) -> Response:
+    """Ready to serve, as of `checked_at` (at most a second ago)."""
+    db = request.app.state.db
+    body, status = await request.app.state.readiness.answer(lambda: check_readiness(db))
+    return Response(body, status_code=status)
 
 
 @get("/help", name="help")
