@@ -15,6 +15,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Receive, Scope, Send
 
 from lift.db.connection import Database
 from lift.db.sessions import purge_expired
@@ -71,7 +72,28 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.auto_reload = False
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+class LiftApp(Litestar):
+    """Answers HEAD on every GET route as that GET without its body (RFC 9110, 9.3.2): uptime
+    monitors and link checkers send HEAD, and Litestar routes it only to explicit handlers.
+    The request log still records HEAD."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET", "head_request": True}
+            send = _headers_only(send)
+        await super().__call__(scope, receive, send)
+
+
+def _headers_only(send: Send) -> Send:
+    async def send_without_body(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_without_body
+
+
+def create_app(settings: Settings | None = None) -> LiftApp:
     settings = settings or load_settings()
     secret = ensure_secret_key(settings)
 
@@ -91,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         path="/static", directories=[FRONTEND_DIR / "static"], name="static",
         include_in_schema=False,
     )
-    return Litestar(
+    return LiftApp(
         route_handlers=[*ROUTES, static],
         lifespan=[database, reminder_lifespan(settings)],
         middleware=[log_requests, refuse_oversized_bodies(MAX_BODY_BYTES), current_user],

@@ -123,3 +123,21 @@ async def test_an_id_too_large_for_sqlite_is_a_404_not_a_500(patient):
     huge = str(2**70)
     assert (await patient.get(f"/checkins/{huge}")).status_code == 404
     assert (await patient.post(f"/checkins/{huge}/delete")).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/help", "/healthz", "/signin", "/static/css/app.css", "/no-such-page"])
+async def test_head_answers_like_get_without_the_body(people, path):
+    visitor = people("visitor@example.com").http
+    got, head = await visitor.get(path), await visitor.head(path)
+    assert head.status_code == got.status_code and head.content == b""
+    for name in ("content-type", "content-security-policy", "cache-control", "x-content-type-options"):
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+async def test_head_is_authorized_like_get_and_changes_nothing(patient, people, database):
+    signed_out = await people("visitor@example.com").http.head("/checkin")
+    assert signed_out.status_code == 303 and signed_out.headers["location"].startswith("/signin")
+    assert (await patient.http.head("/checkin")).status_code == 200
+    # A route that only takes POST still refuses HEAD.
+    assert (await patient.http.head("/signout")).status_code == 405
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1

@@ -79,6 +79,22 @@ def test_a_burst_at_readyz_makes_one_check_and_a_second_later_a_new_one(served):
     assert ask(0)["checked_at"] not in checks
 
 
+def test_head_through_the_real_server_has_gets_headers_no_body_and_is_logged_as_head(served):
+    with urllib.request.urlopen(f"{served.url}/help", timeout=5) as got:
+        body = got.read()
+    request = urllib.request.Request(f"{served.url}/help", method="HEAD", headers={"X-Request-ID": "req-head-42"})
+    with urllib.request.urlopen(request, timeout=5) as head:
+        assert head.status == 200 and head.read() == b""
+        assert int(head.headers["content-length"]) == len(body)
+        assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
+    for _ in range(50):  # the line is written as the response ends
+        lines = [json.loads(line) for line in served.log_path.read_text().splitlines() if "req-head-42" in line]
+        if lines:
+            break
+        time.sleep(0.02)
+    assert [(line["method"], line["route"], line["status"]) for line in lines] == [("HEAD", "/help", 200)]
+
+
 def test_a_server_error_is_logged_by_route_never_by_the_token_in_its_path(tmp_path):
     app = ServedApp(tmp_path / "data", tmp_path / "server.log")
     app.start()
