@@ -239,6 +239,24 @@ async def test_the_audit_table_refuses_update_and_delete(patient, caregiver, dat
     assert database.execute("SELECT count(*) FROM audit_log WHERE actor_email = 'carer@example.com'").fetchone()[0] == 1
 
 
+async def test_if_the_audit_entry_cannot_be_written_nothing_is_shown(patient, caregiver, clinician, database):
+    pid = user_id(database, "pat@example.com")
+    await patient.check_in(note="Only for me")
+    # Any failure to append (a full disk, say) stands in: the audit table refuses new rows.
+    database.execute("CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'down'); END")
+    database.commit()
+    summary = await caregiver.get(f"/caregiver/patients/{pid}")
+    timeline = await clinician.get(f"/clinician/patients/{pid}")
+    export = await clinician.get(f"/clinician/patients/{pid}/export?kind=checkins")
+    for response in (summary, timeline, export):
+        assert response.status_code >= 500, response.request.url
+        assert "chart--mood" not in response.text and "Only for me" not in response.text
+        assert "local_date" not in response.text  # no CSV header either
+    database.execute("DROP TRIGGER audit_down")
+    database.commit()
+    assert (await caregiver.get(f"/caregiver/patients/{pid}")).status_code == 200
+
+
 async def test_a_patient_sees_only_their_own_log(patient, other_patient, caregiver):
     page = await other_patient.get("/sharing/audit")
     assert "carer@example.com" not in page.text and "Nothing yet" in page.text
