@@ -160,6 +160,19 @@ async def test_it_signs_out_and_clears_the_site_data(patient):
     assert (await patient.get("/checkin")).status_code == 303
 
 
+async def test_an_expired_session_is_refused_and_purged_at_the_next_start(patient, settings, database):
+    assert (await patient.get("/checkin")).status_code == 200
+    database.execute("UPDATE sessions SET expires_at = '2020-01-01T00:00:00Z'")
+    database.commit()
+    # The cookie is still in the browser; the server no longer honours it.
+    refused = await patient.get("/checkin")
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/signin")
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    async with AsyncTestClient(app=create_app(settings)):
+        pass
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+
+
 async def test_it_signs_out_of_all_devices(patient, people, database):
     phone = people("pat@example.com")
     await phone.sign_in()

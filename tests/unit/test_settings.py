@@ -108,6 +108,11 @@ def test_it_generates_a_secret_key_once_and_keeps_it_private(tmp_path):
     assert ensure_secret_key(settings) == key
 
 
+def test_the_data_directory_it_creates_is_the_owners_alone(tmp_path):
+    ensure_secret_key(Settings(data_dir=str(tmp_path / "fresh")))
+    assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o700
+
+
 def test_it_generates_a_different_key_for_each_data_directory(tmp_path):
     first = ensure_secret_key(Settings(data_dir=str(tmp_path / "a")))
     assert ensure_secret_key(Settings(data_dir=str(tmp_path / "b"))) != first
