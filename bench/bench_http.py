@@ -16,7 +16,6 @@ Goals (issue 9): check-in POST >= 60% of baseline throughput, p99 < 50 ms.
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import re
 import statistics
@@ -29,14 +28,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "backend"), str(REPO / "bench")]
 
 from bench_trends import EMAIL, PASSWORD, seed  # noqa: E402
-from lift.push.vapid import private_key_text  # noqa: E402
+from lift.push.vapid import private_key_text, public_key_of  # noqa: E402
 from results_file import write_results  # noqa: E402
 from tests.served import ServedApp, free_port  # noqa: E402
 
@@ -90,11 +89,9 @@ def serve_baseline(log: Path, workers: int) -> tuple[subprocess.Popen, str]:
 def production_env(workers: int) -> dict[str, str]:
     """What docker-compose.yml gives the app: production mode (which checks all of this at
     start-up), Secure cookies, a VAPID key pair, the in-process scheduler, `workers` processes."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    public = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    private = private_key_text(ec.generate_private_key(ec.SECP256R1()))
     return {"LIFT_ENV": "production", "LIFT_COOKIE_SECURE": "true", "LIFT_RUN_SCHEDULER": "true",
-            "LIFT_VAPID_PRIVATE_KEY": private_key_text(key),
-            "LIFT_VAPID_PUBLIC_KEY": base64.urlsafe_b64encode(public).rstrip(b"=").decode(),
+            "LIFT_VAPID_PRIVATE_KEY": private, "LIFT_VAPID_PUBLIC_KEY": public_key_of(Vapid.from_string(private)),
             "LIFT_VAPID_SUBJECT": "mailto:bench@example.org", "LIFT_WORKERS": str(workers)}
 
 

@@ -93,7 +93,8 @@ def log_requests(app: ASGIApp) -> ASGIApp:
             status = getattr(exc, "status_code", 500)
             raise
         finally:
-            fields = {"request_id": request_id, "method": "HEAD" if scope.get("head_request") else scope["method"], "route": route_template(scope),
+            method = "HEAD" if scope.get("head_request") else scope["method"]
+            fields = {"request_id": request_id, "method": method, "route": route_template(scope),
                       "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
             write_request_line(fields)
 

@@ -14,7 +14,6 @@ reaches the code behind the validation, and says so at the end.
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import sqlite3
@@ -45,6 +44,7 @@ from schemathesis.python import asgi
 from lift.app import create_app
 from lift.settings import Settings
 from tests.integration.conftest import PASSWORD
+from tests.push.pushservice import b64url
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
@@ -165,10 +165,6 @@ def share_with_a_caregiver(signed_in: SignedIn, known: Known) -> None:
         assert response.status_code == 303, response.text[:500]
     if not known.ids("share_invitations", "patient_id", "t.used_at IS NULL AND t.withdrawn_at IS NULL"):
         invite(signed_in)
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def turn_reminders_on(signed_in: SignedIn, known: Known) -> None:

@@ -48,23 +48,27 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def throttle_message(request: Request, email: str, attempts: str) -> str | None:
+    """Why a password for `email` from this client may not be checked now, or None."""
+    settings = request.app.state.settings
+    account_failures, ip_failures = await users.recent_signin_failures(
+        request.app.state.db, email, client_ip(request), timedelta(minutes=settings.signin_window_minutes))
+    return accounts.signin_throttle_message(
+        account_failures, ip_failures, settings.signin_account_limit, settings.signin_ip_limit,
+        settings.signin_window_minutes, attempts)
+
+
 async def recheck_password(request: Request, password: str) -> tuple[bool, str | None]:
     """A password asked for again inside a session (changing it, deleting the account) counts
     toward the sign-in throttle, so a borrowed unlocked phone is no way to guess it.
     Returns (right, throttle message); a throttled attempt is not checked at all."""
-    user, db, settings = request.scope["user"], request.app.state.db, request.app.state.settings
-    ip = client_ip(request)
-    account_failures, ip_failures = await users.recent_signin_failures(
-        db, user.email, ip, timedelta(minutes=settings.signin_window_minutes))
-    throttled = accounts.signin_throttle_message(
-        account_failures, ip_failures, settings.signin_account_limit, settings.signin_ip_limit,
-        settings.signin_window_minutes, attempts="password attempts")
-    if throttled:
+    user, db = request.scope["user"], request.app.state.db
+    if throttled := await throttle_message(request, user.email, "password attempts"):
         return False, throttled
     if await verify_password(await users.password_hash_for(db, user.id), password):
         await users.clear_signin_failures(db, user.email)
         return True, None
-    await users.record_signin_failure(db, user.email, ip)
+    await users.record_signin_failure(db, user.email, client_ip(request))
     return False, None
 
 
@@ -140,24 +144,18 @@ async def signin(request: Request) -> Response:
     values = await form_data(request)
     next_path = safe_next(values.get("next"))
     form, errors = parse_form(accounts.SigninForm, values, accounts.SIGNIN_MESSAGES)
-    status, settings = 422, request.app.state.settings
+    status = 422
     if form:
         db = request.app.state.db
-        email, ip = accounts.normalise_email(form.email), client_ip(request)
-        window = timedelta(minutes=settings.signin_window_minutes)
-        account_failures, ip_failures = await users.recent_signin_failures(db, email, ip, window)
-        throttled = accounts.signin_throttle_message(
-            account_failures, ip_failures, settings.signin_account_limit,
-            settings.signin_ip_limit, settings.signin_window_minutes,
-        )
-        if throttled:
+        email = accounts.normalise_email(form.email)
+        if throttled := await throttle_message(request, email, "sign-in attempts"):
             errors["form"], status = throttled, 429
         else:
             found = await users.user_with_password_hash(db, email)
             if await verify_password(found[1] if found else None, form.password):
                 await users.clear_signin_failures(db, email)
                 return await start_session(request, found[0].id, next_path)
-            await users.record_signin_failure(db, email, ip)
+            await users.record_signin_failure(db, email, client_ip(request))
             errors["form"], status = "That email and password don't match an account.", 401
     values.pop("password", None)
     return render(request, "account/signin.html", status_code=status, values=values, errors=errors,

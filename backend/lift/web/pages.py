@@ -15,7 +15,7 @@ from lift.db import safety_plans
 from lift.db import scales as scale_store
 from lift.db.backup import latest_schema_version
 from lift.db.clock import iso, utc_now
-from lift.db.connection import DatabaseError
+from lift.db.connection import Database, DatabaseError
 from lift.domain import checkins as rules
 from lift.domain import safety_plan as plans
 from lift.domain import scales
@@ -71,7 +71,7 @@ class ReadinessProbe:
             return self._answer
 
 
-async def check_readiness(db) -> tuple[dict, int]:
+async def check_readiness(db: Database) -> tuple[dict, int]:
     """The database takes a write and its schema is the one this code expects."""
     checked_at = iso(utc_now())
     try:
