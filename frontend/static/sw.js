@@ -39,9 +39,13 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-// Sent by the page when the patient taps "Reload" on the new-version banner.
+// "lift:update": the patient tapped "Reload" on the new-version banner.
+// "lift:claim": a page that was still loading when this worker activated is not claimed by
+// activate's clients.claim() (the spec skips clients not yet execution-ready), so it asks.
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "lift:update") self.skipWaiting();
+  const type = event.data && event.data.type;
+  if (type === "lift:update") self.skipWaiting();
+  if (type === "lift:claim") event.waitUntil(self.clients.claim());
 });
 
 function timeout(ms) {

@@ -110,6 +110,18 @@ def assert_opens_offline(page: Page) -> None:
     expect(page.get_by_text(re.compile(r"^Source: "))).to_be_visible()
 
 
+def test_a_page_the_worker_did_not_claim_asks_and_is_controlled(phone, lift):
+    # activate's clients.claim() skips a page still loading at that moment (the page a new
+    # patient lands on after signing up, now and then); a hard reload leaves a page
+    # uncontrolled the same way, on demand. The page asks the worker to claim it.
+    sign_up_with_worker(phone, lift)
+    phone.context.new_cdp_session(phone).send("Page.reload", {"ignoreCache": True})
+    phone.wait_for_load_state("load")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
+    phone.context.set_offline(True)
+    assert_opens_offline(phone)
+
+
 def test_it_opens_home_the_check_in_form_get_help_now_and_the_cards_with_the_connection_off(phone, lift):
     sign_up_with_worker(phone, lift)
     phone.context.set_offline(True)

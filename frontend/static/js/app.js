@@ -29,5 +29,9 @@ document.addEventListener("htmx:afterSettle", (event) => {
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+    // A page that loaded while the worker was activating is left uncontrolled: ask to be claimed.
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!navigator.serviceWorker.controller) registration.active.postMessage({ type: "lift:claim" });
+    });
   });
 }
