@@ -1,0 +1,301 @@
+"""Accessibility, checked by machine on every screen a patient, caregiver or clinician reaches:
+
+- axe-core's WCAG 2.0-2.2 A and AA rules (labels, names, roles, contrast, landmarks...) in light
+  and in dark mode;
+- tap targets at least 44x44 px (WCAG's inline-link exception applies);
+- no sideways scrolling on a 320 px screen, nor with text at 200 % on a phone;
+- no layout shift while a page loads.
+
+Machines catch regressions, not everything: docs/accessibility.md says what was checked by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PASSWORD, PHONE, REPO_ROOT, Lift, OpenPage, unique_email
+
+pytestmark = pytest.mark.browser
+
+AXE_SCRIPT = REPO_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+NARROWEST = {"width": 320, "height": 640}
+
+RUN_AXE = """async (tags) => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+    return result.violations.map((v) => `${v.id}: ${v.help} -> ` + v.nodes.map((n) => n.target.join(" ")).join(", "));
+}"""
+
+# Every visible control smaller than 44x44 px, counting an input's labels as part of it (a
+# radio drawn as its label), except a link inside a line of text (WCAG 2.5.5's inline exception).
+SMALL_TARGETS = """() => {
+    const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex='0']";
+    const small = [];
+    for (const control of document.querySelectorAll(controls)) {
+        if (control.closest("[hidden], [inert], details:not([open]) > :not(summary)")) continue;
+        const boxes = [control, ...(control.labels || [])].map((el) => el.getBoundingClientRect())
+            .filter((box) => box.width > 1 && box.height > 1);
+        if (boxes.length === 0) continue;  // not drawn (visually hidden until focused)
+        const inLine = getComputedStyle(control).display === "inline"
+            && [...control.parentElement.childNodes].some((node) => node !== control && node.textContent.trim());
+        if (inLine) continue;
+        if (!boxes.some((box) => box.width >= 43.5 && box.height >= 43.5)) {
+            const box = boxes[0];
+            small.push(`${control.outerHTML.slice(0, 90)} is ${Math.round(box.width)}x${Math.round(box.height)}`);
+        }
+    }
+    return small;
+}"""
+
+# How far the page scrolls sideways, and the innermost elements that stick out.
+OVERFLOW = """() => {
+    const width = window.innerWidth;
+    const sticksOut = (el) => el.getBoundingClientRect().right > width + 0.5;
+    // Allowed: a wide table or the tab bar scrolling inside its own box.
+    const scrollsOnItsOwn = (el) => {
+        for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+            if (["auto", "scroll"].includes(getComputedStyle(box).overflowX)) return true;
+        }
+        return false;
+    };
+    const culprits = [...document.body.querySelectorAll("*")]
+        .filter((el) => sticksOut(el) && !scrollsOnItsOwn(el) && ![...el.children].some(sticksOut))
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}"`);
+    return [document.documentElement.scrollWidth - width, culprits.slice(0, 5)];
+}"""
+
+# The page's cumulative layout shift, from load until now (buffered entries included).
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+    }).observe({type: "layout-shift", buffered: true});
+    setTimeout(() => resolve(total), 300);
+})"""
+
+
+def axe_violations(page: Page) -> list[str]:
+    # Evaluated through DevTools, so the page's CSP (which refuses inline script) is untouched.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text())
+    return page.evaluate(RUN_AXE, WCAG_AA)
+
+
+def problems_on(page: Page, path: str) -> list[str]:
+    """Everything this module checks, for the page now open, in light and dark mode."""
+    problems = []
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        problems += [f"{path} ({scheme}) {violation}" for violation in axe_violations(page)]
+    page.emulate_media(color_scheme="light")
+    problems += [f"{path} small target: {target}" for target in page.evaluate(SMALL_TARGETS)]
+    shift = page.evaluate(LAYOUT_SHIFT)
+    if shift > 0.01:
+        problems.append(f"{path} layout shift {shift:.3f} while loading")
+    set_text_size(page, 2.0)
+    problems += sideways_scrolling(page, f"{path} with text at 200%")
+    set_text_size(page, 1.0)
+    page.set_viewport_size(NARROWEST)
+    problems += sideways_scrolling(page, f"{path} on a 320px screen")
+    page.set_viewport_size(PHONE)
+    return problems
+
+
+def set_text_size(page: Page, scale: float) -> None:
+    """The browser's own text size setting (what a person with low vision changes), which
+    scales rem and em media queries alike; Chromium's default is 16 px, 13 px monospace."""
+    fonts = {"standard": round(16 * scale), "fixed": round(13 * scale)}
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": fonts})
+
+
+def sideways_scrolling(page: Page, where: str) -> list[str]:
+    overflow, culprits = page.evaluate(OVERFLOW)
+    return [f"{where} scrolls sideways by {overflow}px: {culprits}"] if overflow > 0 else []
+
+
+def visit_all(page: Page, paths: list[str]) -> list[str]:
+    problems = []
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None and response.status in (200, 404), f"{path}: {response and response.status}"
+        problems += problems_on(page, path)
+    return problems
+
+
+def test_the_checks_notice_what_they_look_for(page):
+    """Each check fails on a page made to break it, so a clean result elsewhere means something."""
+    page.goto("/help")
+    page.evaluate("""() => {
+        const main = document.querySelector("main");
+        const input = document.createElement("input");          // no label
+        const tiny = document.createElement("button");           // 20x20, with a name
+        tiny.textContent = "x"; tiny.style.cssText = "width:20px;height:20px;min-height:0;min-width:0;padding:0";
+        const faint = document.createElement("p");               // grey on white
+        faint.textContent = "Hard to read"; faint.style.color = "#ccc";
+        const wide = document.createElement("div");              // wider than any phone
+        wide.style.width = "1000px"; wide.textContent = "wide";
+        main.append(input, tiny, faint, wide);
+    }""")
+    problems = "\n".join(problems_on(page, "/help"))
+    for expected in ("label", "color-contrast", "small target: <button", "on a 320px screen", "text at 200%", 'div. "wide"'):
+        assert expected in problems, f"{expected!r} not reported:\n{problems}"
+
+
+def test_signed_out_pages(page):
+    page.goto("/learn")
+    card = page.locator("main a[href^='/learn/']").first.get_attribute("href")
+    problems = visit_all(page, ["/", "/signin", "/signup", "/help", "/learn", card, "/invite", "/no-such-page"])
+    # A form sent back with errors.
+    page.goto("/signup")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    problems += problems_on(page, "/signup (errors)")
+    assert problems == [], "\n".join(problems)
+
+
+def test_patient_pages(patient: Page, lift: Lift):
+    lift.check_in(patient, mood=4, note="A quiet day", days_ago=1)
+    lift.write_safety_plan(patient, {"2. Things I can do on my own": "Walk"}, "Dr Rivera", "555 0100")
+    problems = []
+
+    # The check-in with errors, then with Get help now at the top.
+    patient.goto("/checkin")
+    patient.get_by_label("Sleep last night").fill("31")
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("alert").first).to_be_visible()
+    problems += problems_on(patient, "/checkin (errors)")
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, mood=2, anxiety=8, thoughts="Thoughts of ending my life")
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("region", name="Get help now")).to_be_visible()
+    problems += problems_on(patient, "check-in saved with Get help now")
+
+    patient.goto("/treatment/plan/new")
+    patient.get_by_role("button", name=re.compile("Save")).first.click()
+    problems += problems_on(patient, "/treatment/plan/new (sent)")
+
+    patient.goto("/checkins")
+    checkin = patient.locator("a.history__item").first.get_attribute("href")
+    problems += visit_all(patient, [
+        "/", "/checkin", "/checkins", checkin, f"{checkin}/delete", "/trends", "/scales", "/scales/phq9",
+        "/scales/gad7", "/treatment", "/treatment/plan/new", "/safety-plan", "/sharing", "/sharing/audit",
+        "/reminders", "/report", "/account", "/account/data", "/account/delete", "/learn", "/help",
+        "/no-such-page",
+    ])
+    assert problems == [], "\n".join(problems)
+
+
+def test_treatment_and_questionnaire_pages(patient: Page):
+    patient.goto("/treatment/plan/new")
+    patient.get_by_role("radio", name="Esketamine nasal spray (Spravato)").check()
+    patient.get_by_role("radio", name="twice a week for 4 weeks").check()
+    patient.get_by_label("First session").fill(datetime.now(UTC).date().isoformat())
+    patient.get_by_label("Time of day").fill("23:30")
+    patient.get_by_role("button", name="Save my plan").click()
+    expect(patient.get_by_role("status")).to_contain_text("Your treatment plan is saved")
+    session = patient.locator("a.sessions__item").first.get_attribute("href")
+    problems = visit_all(patient, ["/treatment", "/", session, f"{session}/log", f"{session}/move",
+                                   "/treatment/sessions/new", "/treatment/plan/edit"])
+
+    patient.goto("/scales/phq9")
+    questions = patient.locator("fieldset.scale-item")
+    for number in range(questions.count()):
+        questions.nth(number).locator("label").nth(1).click()
+    patient.get_by_role("button", name="Save my answers").click()
+    # Every answer "several days", item 9 included: the result comes with Get help now.
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(patient.get_by_role("region", name="Get help now")).to_be_visible()
+    problems += problems_on(patient, "PHQ-9 result")
+    result = patient.get_by_role("link", name="See my answers").get_attribute("href")
+    problems += visit_all(patient, [result, "/scales", "/trends"])
+    assert problems == [], "\n".join(problems)
+
+
+def accept_invitation(patient: Page, other: Page, role: str) -> None:
+    patient.goto("/sharing")
+    patient.get_by_label("Their name").fill(role.title())
+    patient.locator(f"#role-{role}").check()
+    patient.get_by_role("button", name="Create invitation").click()
+    link = patient.get_by_label("Invitation link").input_value()
+    other.goto(link)
+    other.get_by_label("Email").fill(unique_email(role))
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Create account and accept").click()
+    expect(other).to_have_url(re.compile(f"/{role}"))
+
+
+def test_caregiver_and_clinician_pages(patient: Page, lift: Lift, open_page: OpenPage):
+    lift.check_in(patient, mood=6, note="Shared")
+    patient.goto("/scales/phq9")
+    problems = []
+
+    carer, clinician = open_page(), open_page()
+    accept_invitation(patient, carer, "caregiver")
+    problems += problems_on(carer, "caregiver summary")
+    summary = carer.url
+    problems += visit_all(carer, ["/caregiver", summary, "/account"])
+
+    accept_invitation(patient, clinician, "clinician")
+    clinician.goto("/clinician")
+    timeline = clinician.locator("main a[href^='/clinician/patients/']").first.get_attribute("href")
+    problems += visit_all(clinician, ["/clinician", timeline, f"{timeline}/report", "/account"])
+
+    patient.goto("/sharing")
+    problems += problems_on(patient, "/sharing (two people)")
+    assert problems == [], "\n".join(problems)
+
+
+# The focused element after each Tab: its name, where it is, and whether focus is drawn.
+FOCUSED = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const drawn = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+    const box = el.getBoundingClientRect();
+    const legend = el.type === "radio" && el.closest("fieldset")?.querySelector("legend");
+    const label = legend || (el.labels && el.labels[0]);
+    const name = label ? label.textContent : (el.getAttribute("aria-label") || el.textContent);
+    return {name: name.trim().replace(/\\s+/g, " ").slice(0, 40),
+            tag: el.tagName.toLowerCase(), type: el.type || "", top: box.top + window.scrollY,
+            fixed: !!el.closest(".tabbar, .topbar"), drawn: drawn};
+}"""
+
+
+def tab_through(page: Page, most: int) -> list[dict]:
+    """Every Tab stop from the top of the page to the last one (focus then leaves the page)."""
+    stops = []
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if stop["tag"] == "body":
+            return stops
+        stops.append(stop)
+    raise AssertionError(f"still tabbing after {most} stops: {[stop['name'] for stop in stops[-5:]]}")
+
+
+def test_the_keyboard_reaches_the_check_in_in_reading_order_with_focus_drawn(patient: Page):
+    patient.goto("/checkin")
+    stops = tab_through(patient, 80)
+    names = [stop["name"] for stop in stops]
+    # Skip link first, then the header (home, Get help), then the form.
+    assert names[:3] == ["Skip to content", "Lift", "Get help"], names[:3]
+    assert all(stop["drawn"] for stop in stops), [stop["name"] for stop in stops if not stop["drawn"]]
+    form = [stop for stop in stops if not stop["fixed"]]
+    tops = [stop["top"] for stop in form]
+    assert tops == sorted(tops), f"focus jumps back up the page: {[(s['name'], round(s['top'])) for s in form]}"
+    # Each radio group is one stop (arrows move within it), and every part of the form is reached.
+    reached = " | ".join(names)
+    for part in ("Day", "Sleep last night", "Note", "Save check-in"):
+        assert part in reached, f"{part!r} never focused: {reached}"
+    radio_stops = [stop for stop in form if stop["type"] == "radio"]
+    assert len(radio_stops) == 3, radio_stops  # mood, anxiety, thoughts
+
+    # The skip link moves focus past the header, to the page's own content.
+    patient.goto("/checkin")
+    patient.keyboard.press("Tab")
+    patient.keyboard.press("Enter")
+    patient.keyboard.press("Tab")
+    assert not patient.evaluate(FOCUSED)["fixed"]
