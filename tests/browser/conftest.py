@@ -30,6 +30,10 @@ PHONE = {"width": 390, "height": 844}
 PASSWORD = "violet kettle harbour 41"
 SECRET_KEY = "browser-tests-fixed-secret-key-not-for-production"
 START_TIMEOUT_S = 20
+# How long an action or an expectation may wait. A passing test never waits this long; the
+# margin is for a loaded 2-core CI machine (CI fails as a whole on one flake).
+WAIT_MS = 10_000
+expect.set_options(timeout=WAIT_MS)
 
 
 def free_port() -> int:
@@ -131,7 +135,7 @@ class OpenPage:
         options = {"viewport": PHONE, "color_scheme": "light", "locale": "en-US", "timezone_id": "UTC",
                    **options}
         context = self.browser.new_context(base_url=self.base_url, **options)
-        context.set_default_timeout(5_000)
+        context.set_default_timeout(WAIT_MS)
         self.contexts.append(context)
         page = context.new_page()
         self.watches[id(page)] = ConsoleWatch(page)
@@ -184,7 +188,7 @@ class Lift:
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Create account").click()
         # Hashing the password with argon2id is slow on purpose: on a loaded 2-core machine it
-        # can take longer than the 5 s allowed for everything else.
+        # can take longer than the time allowed for everything else.
         expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
         return email
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.browser.conftest import REPO_ROOT, SECRET_KEY, START_TIMEOUT_S, answers_health, free_port, stop
+from tests.browser.conftest import REPO_ROOT, SECRET_KEY, START_TIMEOUT_S, WAIT_MS, answers_health, free_port, stop
 
 
 class StoppableServer:
@@ -71,7 +71,7 @@ class StoppableServer:
             conn.commit()
 
 
-def wait_until(page: Page, script: str, timeout_s: float = 5.0) -> None:
+def wait_until(page: Page, script: str, timeout_s: float = WAIT_MS / 1000) -> None:
     """Poll an async page function until it answers true. (wait_for_function can't await a
     promise, and a string predicate would need eval, which Lift's CSP refuses.)"""
     deadline = time.monotonic() + timeout_s

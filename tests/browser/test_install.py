@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, Lift, OpenPage, unique_email
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, WAIT_MS, Lift, OpenPage, unique_email
 from tests.browser.servers import StoppableServer, wait_until
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def installable(browser: Browser, live_server: str, tmp_path) -> Iterator[Browse
         str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, base_url=live_server,
         viewport=PHONE, args=[*CHROMIUM_ARGS, "--bypass-app-banner-engagement-checks"],
     )
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(WAIT_MS)
     try:
         yield context
     finally:

@@ -58,7 +58,7 @@ def sign_up_with_worker(page: Page, lift: Lift) -> str:
     """A new patient, on a page the service worker controls with everything precached."""
     email = lift.sign_up(page)
     # Installing precaches the shell, the help page and every education card: on a busy
-    # 2-core machine that can take longer than Playwright's default 5 s.
+    # 2-core machine that can take longer than the usual wait.
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     return email

@@ -21,7 +21,7 @@ def test_it_knows_the_new_patient_right_after_signup_even_after_health_checks(pa
     for _ in range(HEALTH_PROBES):
         assert answers_health(live_server)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=2_000)
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
 
 
 def test_it_keeps_the_signed_in_shell_on_a_page_that_does_not_exist(patient):
