@@ -22,10 +22,12 @@ WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 
-# Lift runs as an unprivileged user that owns only the data directory.
+# Lift runs as an unprivileged user that owns only the data directory, owner-only like the one
+# Lift makes itself (a new named volume copies this mode).
 RUN useradd --system --uid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin lift \
     && mkdir -p /data \
-    && chown lift:lift /data
+    && chown lift:lift /data \
+    && chmod 700 /data
 
 # settings.py finds the front end relative to backend/, so the repository layout is kept.
 COPY backend/lift backend/lift

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HTMX := frontend/static/vendor/htmx.min.js
 export PYTHONPATH := backend
 
-.PHONY: run test install chromium migrate lock clean bench-http bench-trends bench-push bench-export bench-export-latency
+.PHONY: run test install chromium migrate lock clean bench-http bench-trends bench-push bench-export bench-export-latency docker-smoke
 
 run: install
 	LIFT_COOKIE_SECURE=$${LIFT_COOKIE_SECURE:-false} $(PY) -m lift run
@@ -58,6 +58,11 @@ bench-push: install
 
 bench-export: install
 	$(PY) bench/bench_export_memory.py
+
+# Deploys with docker-compose as docs/operations.md says and checks it end to end; needs a
+# running Docker engine and the base images. Not part of `make test`.
+docker-smoke: install
+	$(PY) ops/docker_smoke.py
 
 lock:
 	rm -rf .lock-venv && python3 -m venv .lock-venv

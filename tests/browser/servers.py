@@ -18,7 +18,15 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.browser.conftest import REPO_ROOT, SECRET_KEY, START_TIMEOUT_S, WAIT_MS, answers_health, free_port, stop
+from tests.browser.conftest import (
+    REPO_ROOT,
+    SECRET_KEY,
+    START_TIMEOUT_S,
+    WAIT_MS,
+    answers_health,
+    free_port,
+    stop,
+)
 
 
 class StoppableServer:

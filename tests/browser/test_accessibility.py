@@ -141,7 +141,9 @@ def test_the_checks_notice_what_they_look_for(page):
         main.append(input, tiny, faint, wide);
     }""")
     problems = "\n".join(problems_on(page, "/help"))
-    for expected in ("label", "color-contrast", "small target: <button", "on a 320px screen", "text at 200%", 'div. "wide"'):
+    expected_reports = ("label", "color-contrast", "small target: <button", "on a 320px screen", "text at 200%",
+                        'div. "wide"')
+    for expected in expected_reports:
         assert expected in problems, f"{expected!r} not reported:\n{problems}"
 
 

@@ -11,7 +11,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, WAIT_MS, Lift, OpenPage, unique_email
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    PHONE,
+    WAIT_MS,
+    Lift,
+    OpenPage,
+    unique_email,
+)
 from tests.browser.servers import StoppableServer, wait_until
 
 pytestmark = pytest.mark.browser

@@ -144,3 +144,10 @@ def test_the_dockerfile_installs_from_the_same_locks_as_make():
     assert "npm ci" in dockerfile
     assert "/healthz" in dockerfile
     assert re.search(r"^USER (?!root\b)\S+", dockerfile, re.MULTILINE), "the app must not run as root"
+
+
+def test_the_image_makes_the_data_directory_owner_only():
+    # A new named volume copies the image's /data, mode included; Lift's own 0700 applies only
+    # to a directory it creates. (ops/docker_smoke.py checks the running container: `make docker-smoke`.)
+    dockerfile = DOCKERFILE.read_text()
+    assert re.search(r"chown lift:lift /data\s*\\?\s*&& chmod 700 /data", dockerfile), "/data must be 0700"
