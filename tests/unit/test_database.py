@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import stat
 
 import pytest
 
@@ -171,3 +172,14 @@ async def test_queries_queued_together_share_trips_and_keep_their_own_results_an
     assert [len(rows) for rows in results[6:]] == [min(n, 5) for n in range(1, 41)]
     assert sum(trips) == 46 and len(trips) < 46  # every query ran once, many per trip
     assert max(trips) <= connection.READ_BATCH
+
+
+async def test_opening_makes_a_data_directory_made_by_someone_else_owner_only(tmp_path):
+    # An image's /data, or a volume an older release made, can be 0755: opening tightens it.
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    data_dir.chmod(0o755)
+    database = Database(data_dir / "lift.db", readers=0)
+    await database.open()
+    await database.close()
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700

@@ -96,6 +96,15 @@ class WriteTurn:
             self._fd = None
 
 
+def make_owner_only(directory: Path) -> None:
+    """Health data: only the account running Lift may read the data directory. One made before
+    Lift (an image's /data, a volume from an older release) is tightened too, if it is ours."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = directory.stat()
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        directory.chmod(0o700)
+
+
 class Database:
     def __init__(self, path: Path, readers: int = 4) -> None:
         self.path = path
@@ -113,8 +122,7 @@ class Database:
         self.batches_committed = 0
 
     async def open(self) -> None:
-        # Health data: only the account running Lift may read the data directory.
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_owner_only(self.path.parent)
         self._writer = await _connect(self.path)
         self._all.append(self._writer)
         self._turn = WriteTurn(self.path)
