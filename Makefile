@@ -61,8 +61,9 @@ bench-export: install
 
 # Deploys with docker-compose as docs/operations.md says and checks it end to end; needs a
 # running Docker engine and the base images. Not part of `make test`.
+# SMOKE_ARGS="--upgrade-from <git revision>" first deploys that release and upgrades from it.
 docker-smoke: install
-	$(PY) ops/docker_smoke.py
+	$(PY) ops/docker_smoke.py $(SMOKE_ARGS)
 
 lock:
 	rm -rf .lock-venv && python3 -m venv .lock-venv

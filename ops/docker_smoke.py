@@ -8,11 +8,13 @@ Secure cookies, a non-root process owning a private data directory, a patient si
 checking in, a backup made inside the container, the check-in surviving SIGKILL (the container
 restarts by itself), a restore that really goes back to the backup, and production mode
 refusing insecure cookies. Everything it made is removed at the end, the named volume included.
-It uses host port 8000, as docker-compose.yml does.
+It uses host port 8000, as docker-compose.yml does. With `--upgrade-from REVISION` it first
+deploys that older release onto the same volume and checks the upgrade keeps its data.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import secrets
@@ -31,10 +33,10 @@ URL = "http://127.0.0.1:8000"
 BACKUP = "/data/backups/lift-smoke.db"
 
 
-def run(*args: str, env_file: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def run(*args: str, env_file: Path | None = None, check: bool = True, cwd: Path = REPO) -> subprocess.CompletedProcess:
     compose = ["docker-compose", "-p", PROJECT, *(["--env-file", str(env_file)] if env_file else [])]
     command = [*compose, *args[1:]] if args[0] == "compose" else list(args)
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=check)
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=check)
 
 
 def step(message: str) -> None:
@@ -55,11 +57,11 @@ def write_env_file(folder: Path) -> Path:
     return env_file
 
 
-def wait_ready(timeout_s: float = 60) -> dict:
+def wait_ready(timeout_s: float = 60, path: str = "/readyz") -> dict:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            response = httpx.get(f"{URL}/readyz", timeout=2)
+            response = httpx.get(f"{URL}{path}", timeout=2)
             if response.status_code == 200:
                 return response.json()
         except httpx.HTTPError:
@@ -101,13 +103,37 @@ def moods(cookies: str) -> list[str]:
     return re.findall(r"Mood (\d+)", history.text)
 
 
+def deploy_old_release(revision: str, env_file: Path, folder: Path) -> tuple[str, str]:
+    """`revision` deployed from its own files into the same compose project, so onto the same
+    volume; a patient signs up and checks in there."""
+    old = folder / "old"
+    old.mkdir()
+    files = subprocess.run(["git", "archive", revision], cwd=REPO, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=files, check=True)
+    run("compose", "up", "-d", "--build", env_file=env_file, cwd=old)
+    print(f"  {revision}: /healthz {wait_ready(path='/healthz')}")
+    cookies, token = sign_up()
+    check_in(cookies, token, days_ago=0, mood=6)
+    return cookies, token
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--upgrade-from", metavar="REVISION",
+                        help="first deploy this git revision and check in there, then upgrade to the working tree")
+    upgrade_from = parser.parse_args().upgrade_from
     with tempfile.TemporaryDirectory() as folder:
         step("build the image")
         run("docker", "build", "-q", "-t", "lift:latest", ".")
         env_file = write_env_file(Path(folder))
         try:
-            step("docker-compose up -d")
+            if upgrade_from:
+                step(f"deploy {upgrade_from}, a patient checks in there")
+                cookies, token = deploy_old_release(upgrade_from, env_file, Path(folder))
+                step("upgrade, as docs/operations.md says: docker-compose build && docker-compose up -d")
+                run("compose", "build", env_file=env_file)
+            else:
+                step("docker-compose up -d")
             run("compose", "up", "-d", env_file=env_file)
             print(f"  /readyz: {wait_ready()}")
             container = container_id(env_file)
@@ -122,9 +148,13 @@ def main() -> None:
             data = run("compose", "exec", "-T", "app", "stat", "-c", "%U %a", "/data", env_file=env_file).stdout.strip()
             assert user == "10001" and data == "lift 700", (user, data)
 
-            step("a patient signs up and checks in")
-            cookies, token = sign_up()
-            check_in(cookies, token, days_ago=0, mood=6)
+            if upgrade_from:
+                step("the check-in made before the upgrade is there, the session still signed in")
+                assert moods(cookies) == ["6"]
+            else:
+                step("a patient signs up and checks in")
+                cookies, token = sign_up()
+                check_in(cookies, token, days_ago=0, mood=6)
 
             step("back up inside the container, as docs/operations.md says")
             backup = ("compose", "exec", "-T", "app", "python", "-m", "lift", "backup", BACKUP)
