@@ -138,11 +138,14 @@ def test_the_checks_notice_what_they_look_for(page):
         faint.textContent = "Hard to read"; faint.style.color = "#ccc";
         const wide = document.createElement("div");              // wider than any phone
         wide.style.width = "1000px"; wide.textContent = "wide";
+        const banner = document.createElement("div");            // pushes the page down, late
+        banner.style.height = "300px";
+        main.prepend(banner);
         main.append(input, tiny, faint, wide);
     }""")
     problems = "\n".join(problems_on(page, "/help"))
-    expected_reports = ("label", "color-contrast", "small target: <button", "on a 320px screen", "text at 200%",
-                        'div. "wide"')
+    expected_reports = ("label", "color-contrast", "small target: <button", "layout shift", "on a 320px screen",
+                        "text at 200%", 'div. "wide"')
     for expected in expected_reports:
         assert expected in problems, f"{expected!r} not reported:\n{problems}"
 
