@@ -153,7 +153,8 @@ def test_the_checks_notice_what_they_look_for(page):
 def test_signed_out_pages(page):
     page.goto("/learn")
     card = page.locator("main a[href^='/learn/']").first.get_attribute("href")
-    problems = visit_all(page, ["/", "/signin", "/signup", "/help", "/learn", card, "/invite", "/no-such-page"])
+    problems = visit_all(page, ["/", "/signin", "/signup", "/help", "/learn", card, "/invite", "/offline",
+                                "/offline/checkin", "/no-such-page"])
     # A form sent back with errors.
     page.goto("/signup")
     page.get_by_role("button", name="Create account").click()
