@@ -305,3 +305,14 @@ def test_the_keyboard_reaches_the_check_in_in_reading_order_with_focus_drawn(pat
     patient.keyboard.press("Enter")
     patient.keyboard.press("Tab")
     assert not patient.evaluate(FOCUSED)["fixed"]
+
+
+def test_after_a_check_in_with_thoughts_the_first_tab_reaches_the_call_button(patient: Page, lift: Lift):
+    # Get help now takes focus as it appears (a screen reader reads it first); the very next
+    # Tab is the call to 988, so a keyboard or switch user is one key from help.
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts="Thoughts of ending my life")
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("heading", name="Get help now")).to_be_focused()
+    patient.keyboard.press("Tab")
+    expect(patient.get_by_role("region", name="Get help now").locator('a[href="tel:988"]')).to_be_focused()
