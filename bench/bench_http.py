@@ -46,6 +46,8 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "{cookie}"
 wrk.headers["x-csrftoken"] = "{token}"
 """
+# As a phone sends it: htmx posts the form and swaps the answer into <main> (a fragment).
+HTMX_POST_LUA = POST_LUA + 'wrk.headers["HX-Request"] = "true"\n'
 GET_LUA = 'wrk.headers["Cookie"] = "{cookie}"\n'
 JSON_POST_LUA = 'wrk.method = "POST"\nwrk.body = "{}"\nwrk.headers["Content-Type"] = "application/json"\n'
 
@@ -126,6 +128,7 @@ def main() -> None:
                 "baseline_get": (f"{base_url}/json", ""),
                 "baseline_post": (f"{base_url}/json", JSON_POST_LUA),
                 "checkin_post": (f"{lift.url}/checkin", POST_LUA.format(day=day, token=token, cookie=cookie)),
+                "checkin_htmx": (f"{lift.url}/checkin", HTMX_POST_LUA.format(day=day, token=token, cookie=cookie)),
                 "home_get": (f"{lift.url}/", GET_LUA.format(cookie=cookie)),
                 "trends_get": (f"{lift.url}/trends", GET_LUA.format(cookie=cookie)),
             }
@@ -142,6 +145,7 @@ def main() -> None:
     results = {name: median_of(runs) for name, runs in samples.items()}
     ratios = {
         "checkin_post_vs_baseline_post": results["checkin_post"]["rps"] / results["baseline_post"]["rps"],
+        "checkin_htmx_vs_baseline_post": results["checkin_htmx"]["rps"] / results["baseline_post"]["rps"],
         "home_get_vs_baseline_get": results["home_get"]["rps"] / results["baseline_get"]["rps"],
         "trends_get_vs_baseline_get": results["trends_get"]["rps"] / results["baseline_get"]["rps"],
     }
