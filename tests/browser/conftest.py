@@ -36,6 +36,15 @@ WAIT_MS = 10_000
 expect.set_options(timeout=WAIT_MS)
 
 
+# Installing the service worker precaches the shell, the help page and every education card:
+# on a busy 2-core machine that can take longer than the usual wait.
+WORKER_INSTALL_MS = 20_000
+
+
+def wait_for_worker_control(page: Page, timeout_ms: int = WORKER_INSTALL_MS) -> None:
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=timeout_ms)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import CDPSession, Page, expect
 
 from tests.browser.conftest import PASSWORD, PHONE, REPO_ROOT, Lift, OpenPage, unique_email
 
@@ -96,20 +96,22 @@ def problems_on(page: Page, path: str) -> list[str]:
     shift = page.evaluate(LAYOUT_SHIFT)
     if shift > 0.01:
         problems.append(f"{path} layout shift {shift:.3f} while loading")
-    set_text_size(page, 2.0)
+    devtools = page.context.new_cdp_session(page)
+    set_text_size(devtools, 2.0)
     problems += sideways_scrolling(page, f"{path} with text at 200%")
-    set_text_size(page, 1.0)
+    set_text_size(devtools, 1.0)
+    devtools.detach()
     page.set_viewport_size(NARROWEST)
     problems += sideways_scrolling(page, f"{path} on a 320px screen")
     page.set_viewport_size(PHONE)
     return problems
 
 
-def set_text_size(page: Page, scale: float) -> None:
+def set_text_size(devtools: CDPSession, scale: float) -> None:
     """The browser's own text size setting (what a person with low vision changes), which
     scales rem and em media queries alike; Chromium's default is 16 px, 13 px monospace."""
     fonts = {"standard": round(16 * scale), "fixed": round(13 * scale)}
-    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": fonts})
+    devtools.send("Page.setFontSizes", {"fontSizes": fonts})
 
 
 def sideways_scrolling(page: Page, where: str) -> list[str]:

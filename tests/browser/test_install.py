@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     Lift,
     OpenPage,
     unique_email,
+    wait_for_worker_control,
 )
 from tests.browser.servers import StoppableServer, wait_until
 
@@ -48,7 +49,7 @@ def installable(browser: Browser, live_server: str, tmp_path) -> Iterator[Browse
 def test_it_meets_the_install_criteria_with_a_parsed_manifest_and_a_controlling_worker(installable, lift):
     page = installable.new_page()
     lift.sign_up(page)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    wait_for_worker_control(page)
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
 
     cdp = installable.new_cdp_session(page)
@@ -68,7 +69,7 @@ def test_it_offers_add_to_home_screen_only_when_the_browser_can_install(installa
     lift.sign_up(phone)
     hint = phone.get_by_role("region", name="Keep Lift on your home screen")
     # The browser fires beforeinstallprompt once the worker controls the page.
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    wait_for_worker_control(phone)
     phone.reload()
     expect(hint).to_be_visible()
     hint.get_by_role("button", name="Add to home screen").click()
@@ -76,7 +77,7 @@ def test_it_offers_add_to_home_screen_only_when_the_browser_can_install(installa
 
     # An incognito window can't install: no prompt, so no button.
     lift.sign_up(page)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    wait_for_worker_control(page)
     page.reload()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(page.get_by_role("region", name="Keep Lift on your home screen")).to_have_count(0)
@@ -100,7 +101,7 @@ def test_a_new_version_is_offered_with_a_reload_banner_and_its_old_cache_is_dele
     try:
         page = opener()
         lift.sign_up(page)
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+        wait_for_worker_control(page)
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")
         old_caches = page.evaluate(CACHES)
         assert len(old_caches) == 1 and old_caches[0].startswith("lift-")

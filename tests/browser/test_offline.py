@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, REPO_ROOT, Lift, OpenPage
+from tests.browser.conftest import PASSWORD, REPO_ROOT, Lift, OpenPage, wait_for_worker_control
 from tests.browser.servers import StoppableServer, wait_until
 
 pytestmark = pytest.mark.browser
@@ -57,9 +57,7 @@ def phone(opener: OpenPage) -> Page:
 def sign_up_with_worker(page: Page, lift: Lift) -> str:
     """A new patient, on a page the service worker controls with everything precached."""
     email = lift.sign_up(page)
-    # Installing precaches the shell, the help page and every education card: on a busy
-    # 2-core machine that can take longer than the usual wait.
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    wait_for_worker_control(page)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     return email
 
@@ -117,7 +115,7 @@ def test_a_page_the_worker_did_not_claim_asks_and_is_controlled(phone, lift):
     sign_up_with_worker(phone, lift)
     phone.context.new_cdp_session(phone).send("Page.reload", {"ignoreCache": True})
     phone.wait_for_load_state("load")
-    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
+    wait_for_worker_control(phone, timeout_ms=10_000)
     phone.context.set_offline(True)
     assert_opens_offline(phone)
 

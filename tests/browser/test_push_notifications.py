@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from lift.domain import reminders as rules
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, wait_for_worker_control
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def service_worker_registration(context: BrowserContext, page: Page, origin: str
     cdp.send("ServiceWorker.enable")
     page.evaluate("navigator.serviceWorker.register('/sw.js', {scope: '/'}).then(() => navigator.serviceWorker.ready)"
                   ".then(() => true)")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    wait_for_worker_control(page)
     deadline = walltime.monotonic() + 5
     while walltime.monotonic() < deadline:
         live = [r for r in registrations if r["scopeURL"] == origin + "/" and not r["isDeleted"]]
