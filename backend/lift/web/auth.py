@@ -12,12 +12,13 @@ from litestar.response import Response
 
 from lift.db import reminders as reminder_store
 from lift.db import sessions, users
+from lift.db.connection import DatabaseError
 from lift.domain import accounts
 from lift.domain.forms import parse_form
 from lift.domain.push import SIGN_OUT_MESSAGES, SignOutForm
 from lift.passwords import hash_password, verify_password
 from lift.web.guards import signed_in
-from lift.web.rendering import form_data, redirect, render
+from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
 from lift.web.security import SESSION_COOKIE
 
 NOTICES = {
@@ -208,7 +209,10 @@ async def change_timezone(request: Request) -> Response:
     values = await form_data(request)
     form, errors = parse_form(accounts.TimezoneForm, values, accounts.TIMEZONE_MESSAGES)
     if form and not accounts.timezone_problem(form.timezone, known_timezones()):
-        await users.set_timezone(request.app.state.db, request.scope["user"].id, form.timezone)
+        try:
+            await users.set_timezone(request.app.state.db, request.scope["user"].id, form.timezone)
+        except DatabaseError:
+            return account_view(request, 503, values=values, errors={"timezone": SAVE_FAILED})
         return redirect(request, "/account?notice=timezone-changed")
     errors = errors or {"timezone": accounts.TIMEZONE_MESSAGES["timezone"]}
     return account_view(request, 422, values=values, errors=errors)

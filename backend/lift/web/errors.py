@@ -24,6 +24,8 @@ MESSAGES = {
 }
 CLIENT_ERROR = ("That didn't work", "Lift couldn't handle that request. Go back and try again.")
 SERVER_ERROR = ("Something went wrong on our side", "It is not something you did. Try again in a moment.")
+DATABASE_WRITE = "Lift couldn't save that because of a problem on our side. Go back and try again in a moment."
+DATABASE_READ = "Lift couldn't open this page because of a problem on our side. Try again in a moment."
 CSRF_MESSAGE = "This form had expired, so nothing was saved. Go back, reload the page, and send it again."
 SIGNED_OUT_CHECKIN = (
     "You were signed out, so this check-in was not saved. Sign in and check in again."
@@ -65,6 +67,14 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     if status == 403 and "CSRF" in str(exc.detail):
         message = CSRF_MESSAGE
     return _error_page(request, status, title, message)
+
+
+def database_unavailable(request: Request, exc: Exception) -> Response:
+    """A locked or full database is our fault and passes: 503, try again. Forms that hold
+    typed text catch it themselves and come back filled in."""
+    log.error("database error on %s %s: %s", request.method, route_template(request.scope), type(exc).__name__)
+    message = DATABASE_WRITE if request.method == "POST" else DATABASE_READ
+    return _error_page(request, 503, SERVER_ERROR[0], message)
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -23,7 +23,7 @@ from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
 from lift.web.guards import patient
 from lift.web.treatment import home_context as treatment_home_context
-from lift.web.rendering import form_data, redirect, render
+from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
 
 
 @get("/", name="home")
@@ -124,5 +124,9 @@ async def save_safety_plan(request: Request) -> Response:
     if plan is None:
         return render(request, "safety_plan/edit.html", status_code=422, values=values,
                       errors=errors, steps=plans.STEPS, saved=False, updated_at=None)
-    await safety_plans.save_safety_plan(request.app.state.db, request.scope["user"].id, plan)
+    try:
+        await safety_plans.save_safety_plan(request.app.state.db, request.scope["user"].id, plan)
+    except DatabaseError:
+        return render(request, "safety_plan/edit.html", status_code=503, values=values,
+                      errors={"form": SAVE_FAILED}, steps=plans.STEPS, saved=False, updated_at=None)
     return redirect(request, "/safety-plan?saved=true")

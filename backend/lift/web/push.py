@@ -12,6 +12,7 @@ from litestar.response import Response
 from lift.db import calendar as calendar_store
 from lift.db import reminders as store
 from lift.db.clock import utc_now
+from lift.db.connection import DatabaseError
 from lift.domain import reminders as rules
 from lift.domain.forms import parse_form
 from lift.domain.push import (
@@ -27,7 +28,7 @@ from lift.domain.push import (
 from lift.push.scheduler import replan
 from lift.settings import FRONTEND_DIR
 from lift.web.guards import patient
-from lift.web.rendering import form_data, redirect, render
+from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
 
 SERVICE_WORKER = FRONTEND_DIR / "static" / "sw.js"
 
@@ -66,7 +67,10 @@ async def save_settings(request: Request) -> Response:
     if prefs is None:
         return await reminders_view(request, 422, values=values, errors=errors)
     user = request.scope["user"]
-    await store.save_preferences(request.app.state.db, user.id, prefs, utc_now())
+    try:
+        await store.save_preferences(request.app.state.db, user.id, prefs, utc_now())
+    except DatabaseError:
+        return await reminders_view(request, 503, values=values, errors={"form": SAVE_FAILED})
     await replan(request.app.state, user.id)
     return redirect(request, "/reminders?notice=saved")
 

@@ -7,6 +7,12 @@ from typing import Any
 from litestar import Request
 from litestar.response import Redirect, Response, Template
 
+# Shown above a form whose write failed (a locked or full database): the form comes back with
+# everything the person typed, so nothing is lost by trying again.
+SAVE_FAILED = (
+    "Nothing was saved because of a problem on our side. What you entered is still here: "
+    "try again in a moment."
+)
 FULL_LAYOUT = "base.html"
 FRAGMENT_LAYOUT = "_fragment.html"
 

@@ -17,12 +17,8 @@ from lift.domain import treatment as rules
 from lift.domain.accounts import User
 from lift.domain.forms import parse_form
 from lift.web.guards import patient
-from lift.web.rendering import form_data, redirect, render, wants_fragment
+from lift.web.rendering import SAVE_FAILED, form_data, redirect, render, wants_fragment
 
-SAVE_FAILED = (
-    "Nothing was saved because of a problem on our side. Your answers are still here: "
-    "try again in a moment."
-)
 SIDE_EFFECTS_CARD = "side-effects"
 TREATMENT_DAY_CARD = "treatment-day"
 
@@ -146,7 +142,10 @@ async def save_plan(request: Request) -> Response:
         errors.update(rules.plan_problems(plan, None, patient_today(request.scope["user"])))
     if errors:
         return plan_form_view(request, values, errors, 422, editing=True)
-    await store.update_plan(request.app.state.db, request.scope["user"].id, plan)
+    try:
+        await store.update_plan(request.app.state.db, request.scope["user"].id, plan)
+    except DatabaseError:
+        return plan_form_view(request, values, {"form": SAVE_FAILED}, 503, editing=True)
     return redirect(request, "/treatment?notice=saved")
 
 
@@ -167,8 +166,9 @@ async def delete_plan(request: Request) -> Response:
 
 def session_form_view(request: Request, values: dict, errors: dict, status_code: int = 200,
                       moving: rules.SessionView | None = None) -> Response:
+    # 409: the session can no longer be moved, so there is no form to send again.
     return render(request, "treatment/session_form.html", status_code=status_code, values=values,
-                  errors=errors, moving=moving)
+                  errors=errors, moving=moving, blocked=status_code == 409)
 
 
 def planned_from(form: rules.SessionForm, timezone: str, phase: str) -> schedule.PlannedSession:
@@ -197,7 +197,10 @@ async def add_session(request: Request) -> Response:
     if session_form_errors(form, errors, patient_today(user)):
         return session_form_view(request, values, errors, 422)
     planned = planned_from(form, user.timezone, "Added by you")
-    new_id = await store.add_session(request.app.state.db, user.id, planned)
+    try:
+        new_id = await store.add_session(request.app.state.db, user.id, planned)
+    except DatabaseError:
+        return session_form_view(request, values, {"form": SAVE_FAILED}, 503)
     if new_id is None:
         raise NotFoundException()
     return redirect(request, f"/treatment/sessions/{new_id}")
@@ -240,8 +243,11 @@ async def move_session(request: Request, session_id: FromPath[int]) -> Response:
     form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
     if session_form_errors(form, errors, patient_today(user)):
         return session_form_view(request, values, errors, 422, moving=item)
-    new_id = await store.move_session(request.app.state.db, user.id, session_id,
-                                      planned_from(form, user.timezone, session.phase))
+    try:
+        new_id = await store.move_session(request.app.state.db, user.id, session_id,
+                                          planned_from(form, user.timezone, session.phase))
+    except DatabaseError:
+        return session_form_view(request, values, {"form": SAVE_FAILED}, 503, moving=item)
     if new_id is None:
         return session_form_view(request, values, {"form": rules.CHANGED_MEANWHILE}, 409, moving=item)
     return redirect(request, f"/treatment/sessions/{new_id}?notice=moved")
@@ -312,17 +318,23 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
         errors.update(rules.log_problems(form, session.status, item.day, today))
     if errors:
         return log_form_view(request, item, values, errors, 409 if "form" in errors else 422)
-    if form.outcome == "rescheduled":
-        moved = rules.SessionForm(session_date=form.new_date, session_time=form.new_time)
-        planned = planned_from(moved, user.timezone, session.phase)
-        new_id = await store.move_session(db, user.id, session_id, planned)
-        if new_id is None:
-            raise NotFoundException()
-        return redirect(request, f"/treatment/sessions/{new_id}?notice=moved")
     if form.outcome == "missed":
         side_effects = {}
         form = rules.LogForm(outcome="missed", note=form.note)
-    if not await store.save_session_log(db, user.id, session_id, session.status, form, side_effects):
+    try:
+        if form.outcome == "rescheduled":
+            moved = rules.SessionForm(session_date=form.new_date, session_time=form.new_time)
+            new_id = await store.move_session(db, user.id, session_id,
+                                              planned_from(moved, user.timezone, session.phase))
+        else:
+            saved = await store.save_session_log(db, user.id, session_id, session.status, form, side_effects)
+    except DatabaseError:
+        return log_form_view(request, item, values, {"form": SAVE_FAILED}, 503)
+    if form.outcome == "rescheduled":
+        if new_id is None:
+            raise NotFoundException()
+        return redirect(request, f"/treatment/sessions/{new_id}?notice=moved")
+    if not saved:
         return log_form_view(request, item, values, {"form": rules.CHANGED_MEANWHILE}, 409)
     log = await store.session_log(db, user.id, session_id)
     return render(request, "treatment/logged.html", item=item, outcome=form.outcome, log=log,
