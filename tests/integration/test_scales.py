@@ -137,16 +137,27 @@ async def test_it_shows_get_help_now_first_for_item_9_above_zero(patient, item9)
     assert has_crisis_region(response.text)
     assert first_in_main(response.text).startswith('<section class="crisis')
     assert response.text.index(CRISIS_MARK) < response.text.index('id="result-title"')
-    # A total of 1 to 3 is minimal, and the panel still shows.
+    # A total of 1 to 3 is minimal, and the panel still shows; the result says item 9 counts
+    # more than the total, before the words about the range.
     assert "Minimal range" in response.text
+    assert response.text.index("question 9 matters more than the total") < response.text.index("few depression")
     assert 'href="tel:988"' in response.text and "not monitored in real time" in response.text
+
+
+@pytest.mark.parametrize("raw", ["3.0", "2e0", " 1 "])
+async def test_it_shows_get_help_now_for_every_spelling_of_item_9_the_form_saves(patient, database, raw):
+    response = await patient.post("/scales/phq9", answers(PHQ9, 0) | {"phq9_9": raw})
+    assert response.status_code == 200
+    assert has_crisis_region(response.text)
+    stored = database.execute("SELECT answer FROM scale_answers WHERE item_id = 'phq9_9'").fetchone()[0]
+    assert stored == int(float(raw))
 
 
 async def test_it_shows_no_crisis_region_for_item_9_at_zero_even_with_a_severe_total(patient):
     response = await patient.post("/scales/phq9", answers(PHQ9, 3, phq9_9=0))
     assert response.status_code == 200
     assert "Severe range" in response.text
-    assert not has_crisis_region(response.text)
+    assert not has_crisis_region(response.text) and "question 9 matters" not in response.text
 
 
 @pytest.mark.parametrize("item9", [1, 2, 3])

@@ -85,9 +85,23 @@ def test_it_refuses_a_phq9_item9_score_outside_0_to_3(score):
         crisis_prompt_for_phq9_item9(score, "911")
 
 
-def test_it_words_phq9_item9_like_the_matching_thoughts_answer():
-    assert crisis_prompt_for_phq9_item9(1, "911") == crisis_prompt_for_thoughts(Thoughts.PASSING, "911")
-    assert crisis_prompt_for_phq9_item9(3, "112") == crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, "112")
+def test_it_words_phq9_item9_at_the_level_of_the_matching_thoughts_answer():
+    for score, thoughts in [(1, Thoughts.PASSING), (2, Thoughts.ENDING_LIFE), (3, Thoughts.ENDING_LIFE)]:
+        prompt, matching = crisis_prompt_for_phq9_item9(score, "112"), crisis_prompt_for_thoughts(thoughts, "112")
+        assert (prompt.level, prompt.headline) == (matching.level, matching.headline)
+
+
+def test_it_names_self_harm_as_well_as_death_for_phq9_item9():
+    """Item 9 asks about being better off dead or hurting yourself, not only about suicide."""
+    assert crisis_prompt_for_phq9_item9(1, "911").message == (
+        "Thoughts that you would be better off dead, or of hurting yourself, are worth talking about "
+        "with someone today. You can call or text 988 at any hour, or turn to your safety plan."
+    )
+    assert crisis_prompt_for_phq9_item9(2, "112").message == (
+        "Thoughts that you would be better off dead, or of hurting yourself, are serious and you "
+        "deserve support right now. Call or text 988, text the Crisis Text Line, or contact your "
+        "care team. If you are in danger, call 112."
+    )
 
 
 def test_it_builds_an_sms_link_with_a_prefilled_body():

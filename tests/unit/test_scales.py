@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lift.domain import scales
 from lift.domain.crisis import crisis_prompt_for_phq9_item9
@@ -156,9 +158,24 @@ def test_it_leaves_the_difficulty_question_optional_but_checked():
 
 @pytest.mark.parametrize("raw, expected", [
     ("0", 0), ("1", 1), (" 2 ", 2), ("3", 3), ("4", None), ("-1", None), ("", None), (None, None), ("two", None),
+    ("3.0", 3), ("3e0", 3), ("2.5", None),
 ])
 def test_it_reads_item_9_on_its_own(raw, expected):
     assert scales.item_answer(raw) == expected
+
+
+NUMBERISH = st.text(alphabet="0123456789.+-eE_x ", max_size=6) | st.text(max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=NUMBERISH)
+def test_any_item_9_answer_the_form_saves_is_one_the_crisis_rule_reads_the_same(raw):
+    """The crisis rule reads item 9 on its own (other answers may be missing), so the two
+    readings must never disagree: a saved 3 the rule missed would hide the panel."""
+    data = {item_id: "0" for item_id in PHQ9.item_ids} | {scales.PHQ9_ITEM9: raw}
+    form, errors = parse_form(scales.FORM_TYPES["phq9"], data, scales.form_messages(PHQ9))
+    if form is not None:
+        assert scales.item_answer(raw) == getattr(form, scales.PHQ9_ITEM9)
 
 
 @pytest.mark.parametrize("answer", [1, 2, 3])

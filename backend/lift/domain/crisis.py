@@ -89,9 +89,23 @@ def crisis_prompt_for_phq9_item9(score: int, emergency_number: str) -> CrisisPro
         raise ValueError(f"PHQ-9 item 9 is scored 0-3, got {score}")
     if score == 0:
         return None
-    # More than half the days or nearly every day is treated like active thoughts.
+    # More than half the days or nearly every day is treated like active thoughts. The item
+    # asks about self-harm as well as death, so the message names both.
     thoughts = Thoughts.PASSING if score == 1 else Thoughts.ENDING_LIFE
-    return crisis_prompt_for_thoughts(thoughts, emergency_number)
+    prompt = crisis_prompt_for_thoughts(thoughts, emergency_number)
+    if thoughts is Thoughts.PASSING:
+        message = (
+            "Thoughts that you would be better off dead, or of hurting yourself, are worth "
+            "talking about with someone today. You can call or text 988 at any hour, or turn "
+            "to your safety plan."
+        )
+    else:
+        message = (
+            "Thoughts that you would be better off dead, or of hurting yourself, are serious "
+            "and you deserve support right now. Call or text 988, text the Crisis Text Line, or "
+            f"contact your care team. If you are in danger, call {emergency_number}."
+        )
+    return msgspec.structs.replace(prompt, message=message)
 
 
 def sms_link(number: str, body: str = "") -> str:

@@ -201,16 +201,26 @@ def band_meaning(instrument: Instrument, band: Band) -> str:
     )
 
 
+# Beside the result when item 9 is above 0, so a low total never reads as reassurance.
+ITEM9_NOTE = (
+    "Your answer to question 9 matters more than the total. Whatever the score, please talk "
+    "with someone about these thoughts today, and tell your clinician."
+)
+
+
 def item_answer(raw: object) -> int | None:
     """One answer if it is one of the four choices, whatever else in the form is wrong.
 
-    PHQ-9 item 9 must bring up the crisis panel even when other answers are missing.
+    PHQ-9 item 9 must bring up the crisis panel even when other answers are missing. It reads
+    the answer exactly as the form's own validation does ("3.0" is 3 to both), so any answer
+    that is saved is also an answer the crisis rule has seen.
     """
+    if isinstance(raw, str):
+        raw = raw.strip()
     try:
-        value = int(str(raw).strip())
-    except ValueError:
+        return msgspec.convert(raw, Answer, strict=False)
+    except msgspec.ValidationError:
         return None
-    return value if 0 <= value <= 3 else None
 
 
 def local_date_of(instant: datetime, timezone: str) -> date:

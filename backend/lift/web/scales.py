@@ -98,7 +98,8 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
         return form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)
     progress = scales.progress(await store.results_for(db, user.id), chosen)
     return render(request, "scales/result.html", instrument=chosen, result=result, band=band,
-                  meaning=scales.band_meaning(chosen, band), progress=progress, long_day=long_day,
+                  meaning=scales.band_meaning(chosen, band), item9_note=scales.ITEM9_NOTE,
+                  progress=progress, long_day=long_day,
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
 
