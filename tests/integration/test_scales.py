@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from lift.domain.scales import ATTRIBUTION, GAD7, PHQ9
+from tests.integration.test_crisis_path import shown
 
 CRISIS_MARK = 'aria-labelledby="crisis-title"'
 
@@ -20,6 +21,7 @@ def answers(instrument, value: int = 1, **overrides) -> dict[str, str]:
 
 
 def has_crisis_region(html: str) -> bool:
+    html = shown(html)
     return CRISIS_MARK in html and '<h2 id="crisis-title"' in html and "Get help now" in html
 
 
@@ -142,6 +144,20 @@ async def test_it_shows_get_help_now_first_for_item_9_above_zero(patient, item9)
     assert "Minimal range" in response.text
     assert response.text.index("question 9 matters more than the total") < response.text.index("few depression")
     assert 'href="tel:988"' in response.text and "not monitored in real time" in response.text
+
+
+async def test_the_phq9_page_holds_get_help_now_for_each_item_9_answer_with_the_patients_plan(patient):
+    """For when the answer never comes back: offline.js shows one of these at once."""
+    await patient.post("/safety-plan", {"coping": "Walk the dog", "care_team_phone": "312 555 0142"})
+    html = (await patient.get("/scales/phq9")).text
+    assert not has_crisis_region(html)
+    assert 'data-crisis-field="phq9_9"' in html
+    templates = re.findall(r'<template data-offline-crisis="(\d)">(.*?)</template>', html, flags=re.S)
+    assert [level for level, _ in templates] == ["1", "2", "3"]
+    for _, panel in templates:
+        assert "better off dead, or of hurting yourself" in panel and 'href="tel:988"' in panel
+        assert "Walk the dog" in panel and 'href="tel:3125550142"' in panel
+    assert 'data-crisis-field' not in (await patient.get("/scales/gad7")).text
 
 
 @pytest.mark.parametrize("raw", ["3.0", "2e0", " 1 "])

@@ -9,6 +9,7 @@ cookies, and the offline pages here are rendered as for nobody even when someone
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -17,7 +18,7 @@ from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
 from lift.domain import checkins as rules
-from lift.domain.crisis import THOUGHTS_LABELS, Thoughts, crisis_prompt_for_thoughts
+from lift.domain.crisis import THOUGHTS_LABELS, CrisisPrompt, crisis_prompt_for_thoughts
 from lift.settings import FRONTEND_DIR, Settings
 from lift.web.rendering import render
 
@@ -35,6 +36,9 @@ OFFLINE_PAGES = ("/offline", "/offline/checkin", "/help", "/learn")
 # How long a navigation waits for the network before the worker shows what it has.
 NAVIGATION_TIMEOUT_MS = 4000
 THEME_COLOR = "#f6f7fb"
+
+# (answer 1-3, emergency number) -> the prompt for that answer
+PromptFor = Callable[[int, str], CrisisPrompt | None]
 
 
 def asset_version(settings: Settings) -> str:
@@ -111,13 +115,13 @@ async def worker_config_script(request: Request) -> Response:
     return Response(content=script, media_type="application/javascript")
 
 
-def offline_context(request: Request, plan=None) -> dict:
-    """The hidden parts of a check-in page that work with no signal: the "saved on this
-    phone" confirmation, and Get help now worded for each thoughts answer above "none",
-    so an offline answer that reports suicidal thoughts shows the resources at once."""
+def offline_context(request: Request, plan=None, prompt_for: PromptFor = crisis_prompt_for_thoughts) -> dict:
+    """The hidden parts of a check-in or PHQ-9 page that work with no signal: the "saved on
+    this phone" confirmation, and Get help now worded for each answer above "none" to the
+    form's crisis question (the thoughts answer, or PHQ-9 item 9 with
+    `crisis_prompt_for_phq9_item9`), so such an answer shows the resources at once."""
     resources = request.app.state.crisis_resources
-    prompts = [(level.value, crisis_prompt_for_thoughts(level, resources.emergency_number))
-               for level in Thoughts if level is not Thoughts.NONE]
+    prompts = [(answer, prompt_for(answer, resources.emergency_number)) for answer in (1, 2, 3)]
     return {"offline_prompts": prompts, "offline_plan": plan, "resources": resources}
 
 

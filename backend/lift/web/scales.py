@@ -10,6 +10,7 @@ from litestar.response import Response
 from lift.db import scales as store
 from lift.db.clock import iso, utc_now
 from lift.db.connection import DatabaseError
+from lift.db.safety_plans import safety_plan_for
 from lift.domain import scales
 from lift.domain.checkins import today_in
 from lift.domain.crisis import CrisisPrompt, crisis_prompt_for_phq9_item9
@@ -17,6 +18,7 @@ from lift.domain.forms import parse_form
 from lift.domain.trends import long_day
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
+from lift.web.pwa import offline_context
 from lift.web.rendering import form_data, redirect, render
 
 SAVE_FAILED = (
@@ -47,9 +49,15 @@ def item9_prompt(request: Request, instrument: scales.Instrument, values: dict) 
     return crisis_prompt_for_phq9_item9(answer, request.app.state.crisis_resources.emergency_number)
 
 
-def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
-              status_code: int = 200, **crisis) -> Response:
+async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
+                    status_code: int = 200, **crisis) -> Response:
     crisis.setdefault("crisis", None)
+    if instrument is scales.PHQ9:
+        # Get help now for item 9 is on the page before it is sent, with the patient's own plan,
+        # for when the answer never comes back (no signal, a timeout, a proxy's error page).
+        plan = crisis["plan"] if crisis["crisis"] else await safety_plan_for(request.app.state.db,
+                                                                             request.scope["user"].id)
+        crisis = {**offline_context(request, plan, crisis_prompt_for_phq9_item9), **crisis}
     return render(request, "scales/form.html", status_code=status_code, instrument=instrument,
                   values=values, errors=errors, answer_labels=scales.ANSWER_LABELS,
                   difficulty_question=scales.DIFFICULTY_QUESTION,
@@ -72,7 +80,7 @@ async def scales_page(request: Request, done: FromQuery[str | None] = None) -> R
 
 @get("/scales/{instrument:str}", guards=[patient])
 async def scale_form(request: Request, instrument: FromPath[str]) -> Response:
-    return form_view(request, instrument_or_404(instrument), {}, {})
+    return await form_view(request, instrument_or_404(instrument), {}, {})
 
 
 @post("/scales/{instrument:str}", guards=[patient])
@@ -83,7 +91,7 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     crisis = await crisis_context(request, item9_prompt(request, chosen, values))
     form, errors = parse_form(scales.FORM_TYPES[chosen.key], values, scales.form_messages(chosen))
     if errors:
-        return form_view(request, chosen, values, errors, 422, **crisis)
+        return await form_view(request, chosen, values, errors, 422, **crisis)
     answers = scales.answers_of(form, chosen)
     total = scales.total_score(chosen, answers)
     band = scales.band_for(chosen, total)
@@ -95,7 +103,7 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
             band.key, getattr(form, "difficulty", None), form.baseline,
         )
     except DatabaseError:
-        return form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)
+        return await form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)
     progress = scales.progress(await store.results_for(db, user.id), chosen)
     return render(request, "scales/result.html", instrument=chosen, result=result, band=band,
                   meaning=scales.band_meaning(chosen, band), item9_note=scales.ITEM9_NOTE,

@@ -304,25 +304,69 @@
     renderQueue();
   });
 
-  // ---- The htmx check-in form when the network fails --------------------------------------
+  // ---- Forms with a crisis question (check-in, PHQ-9) when the answer is slow or never comes
 
   const isCheckin = (elt) => elt && elt.matches && elt.matches("form[data-offline-checkin]");
+  const isCrisisForm = (elt) => elt && elt.matches && elt.matches("form[data-crisis-field]");
+  // Lift's own pages (both layouts title every page "… · Lift"); a proxy's error page is not one.
+  const isLiftPage = (xhr) => /· Lift<\/title>/.test(xhr.responseText || "");
+
+  function crisisAnswer(form) {
+    const answer = Number(new FormData(form).get(form.dataset.crisisField));
+    return Number.isInteger(answer) && answer > 0 ? answer : 0;
+  }
+
+  // Get help now from the page itself, for an answer above "none", with focus on its heading.
+  function showCrisisFor(form) {
+    const level = crisisAnswer(form);
+    const region = level ? showCrisis(level) : null;
+    if (region) region.querySelector("h2").focus();
+    return region;
+  }
+
+  // No answer from Lift: a check-in is kept on this phone; any other form stays as it was,
+  // below Get help now when its answers call for it.
+  function noAnswer(form) {
+    if (isCheckin(form)) return keep(form);
+    const crisis = showCrisisFor(form);
+    const alert = showAlert("Not saved: Lift couldn't be reached. Your answers are still here: send them again when you have a signal.");
+    if (!crisis) {
+      alert.tabIndex = -1;
+      alert.focus();
+    }
+    return null;
+  }
 
   document.addEventListener("htmx:beforeRequest", (event) => {
-    // With no connection at all, keep it at once rather than wait for the request to fail.
-    if (isCheckin(event.detail.elt) && !navigator.onLine) {
+    const form = event.detail.elt;
+    if (!isCrisisForm(form)) return;
+    // With no connection at all, act at once rather than wait for the request to fail.
+    if (!navigator.onLine) {
       event.preventDefault();
-      keep(event.detail.elt);
+      noAnswer(form);
+      return;
     }
+    // Get help now before anything is sent: a slow network must not delay it. Lift's answer
+    // replaces it with the same panel.
+    showCrisisFor(form);
   });
   ["htmx:sendError", "htmx:timeout"].forEach((name) => document.addEventListener(name, (event) => {
-    if (isCheckin(event.detail.elt)) keep(event.detail.elt);
+    if (isCrisisForm(event.detail.elt)) noAnswer(event.detail.elt);
   }));
   document.addEventListener("htmx:beforeSwap", (event) => {
+    const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!isCrisisForm(form)) return;
+    const xhr = event.detail.xhr;
+    // A proxy's "502 Bad Gateway" (Lift restarting, say) would replace the answers and the
+    // panel with a page that knows nothing of them: treat it as no answer at all.
+    if (xhr.status >= 500 && !isLiftPage(xhr)) {
+      event.detail.shouldSwap = false;
+      noAnswer(form);
+      return;
+    }
     // Saved online (perhaps as "Fix and resend"): it no longer waits on this phone. Checked
     // before the swap, while the form is still on the page to say which entry it was.
-    const form = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (isCheckin(form) && event.detail.xhr.status === 200 && form.elements.client_uuid) {
+    if (isCheckin(form) && xhr.status === 200 && form.elements.client_uuid) {
       queue.remove(form.elements.client_uuid.value).then(renderQueue, () => {});
     }
   });

@@ -1,0 +1,135 @@
+"""Get help now when Lift's answer is slow or never comes: a connection that drops, a request
+that hangs, or a reverse proxy's own error page while Lift restarts. The panel comes from the
+page itself, at once, for the check-in's thoughts question and for PHQ-9 item 9.
+
+The service worker is blocked in these contexts so that Playwright's routes see every request
+(offline behaviour with the worker is in test_offline.py)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+pytestmark = pytest.mark.browser
+
+PROXY_ERROR = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+               "</center><hr><center>nginx</center></body></html>")
+PLAN_OR_INTENT = "Thoughts with a plan or intent to act"
+NOT_SAVED = "Not saved: Lift couldn't be reached. Your answers are still here"
+
+
+def crisis_region(page: Page):
+    return page.get_by_role("region", name="Get help now")
+
+
+@pytest.fixture
+def patient(open_page, lift) -> Page:
+    page = open_page(service_workers="block")
+    lift.sign_up(page)
+    return page
+
+
+def answer_like_a_proxy(route: Route) -> None:
+    route.fulfill(status=502, content_type="text/html", body=PROXY_ERROR)
+
+
+def drop_the_connection(route: Route) -> None:
+    route.abort("internetdisconnected")
+
+
+def never_answer(route: Route) -> None:
+    """Leaves the request pending: the network neither answers nor fails."""
+
+
+def answer_phq9(page: Page, item9: int) -> None:
+    page.goto("/scales/phq9")
+    for item in range(1, 9):
+        page.locator(f'label[for="phq9_{item}-0"]').click()
+    page.locator(f'label[for="phq9_9-{item9}"]').click()
+
+
+def test_a_proxy_error_page_never_replaces_a_check_in_reporting_a_plan(patient, lift):
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts=PLAN_OR_INTENT, note="typed before the proxy failed")
+    patient.route("**/checkin", answer_like_a_proxy)
+    patient.get_by_role("button", name="Save check-in").click()
+
+    region = crisis_region(patient)
+    expect(region).to_be_visible()
+    expect(region).to_contain_text("call 911 or 988 now")
+    expect(region.get_by_role("heading", level=2).first).to_be_focused()
+    # Kept on this phone rather than lost, and the proxy's page is nowhere.
+    expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible()
+    expect(patient.get_by_text("Bad Gateway")).to_have_count(0)
+
+    # Lift is back: the kept check-in goes on the next open, with the note typed.
+    patient.unroute("**/checkin")
+    patient.goto("/")
+    expect(patient.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
+    patient.goto("/checkin")
+    expect(patient.get_by_label("Note")).to_have_value("typed before the proxy failed")
+
+
+@pytest.mark.parametrize("failure", [drop_the_connection, answer_like_a_proxy], ids=["dropped", "proxy-502"])
+def test_a_phq9_reporting_item_9_shows_help_and_keeps_the_answers_when_lift_cannot_answer(patient, lift, failure):
+    lift.write_safety_plan(patient, {"Warning signs": "Staying in bed all day"}, "Dr Rivera", "(312) 555-0142")
+    answer_phq9(patient, item9=3)
+    patient.route("**/scales/phq9", failure)
+    patient.get_by_role("button", name="Save my answers").click()
+
+    region = crisis_region(patient)
+    expect(region).to_be_visible()
+    expect(region).to_contain_text("better off dead, or of hurting yourself")
+    expect(region.locator('a[href="tel:988"]')).to_have_count(1)
+    expect(region.locator('a[href="tel:3125550142"]')).to_have_count(1)  # the care team, from the plan
+    expect(region).to_contain_text("Staying in bed all day")
+    expect(patient.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
+    expect(patient.locator("#phq9_9-3")).to_be_checked()
+    expect(patient.get_by_text("Bad Gateway")).to_have_count(0)
+
+    patient.unroute("**/scales/phq9")
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(crisis_region(patient)).to_be_visible()
+
+
+def test_a_phq9_without_item_9_keeps_the_answers_and_says_why_without_a_panel(patient):
+    answer_phq9(patient, item9=0)
+    patient.route("**/scales/phq9", answer_like_a_proxy)
+    patient.get_by_role("button", name="Save my answers").click()
+    alert = patient.get_by_role("alert").filter(has_text=NOT_SAVED)
+    expect(alert).to_be_visible()
+    expect(alert).to_be_focused()
+    expect(crisis_region(patient)).to_have_count(0)
+    expect(patient.locator("#phq9_1-0")).to_be_checked()
+
+
+def test_get_help_now_shows_while_a_check_in_is_still_on_its_way(patient, lift):
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts="Thoughts of ending my life")
+    patient.route("**/checkin", never_answer)
+    patient.get_by_role("button", name="Save check-in").click()
+    # The request is still pending (the form allows 15 s before giving up), and help is there.
+    region = crisis_region(patient)
+    expect(region).to_be_visible(timeout=5_000)
+    expect(region).to_contain_text("Please reach out to someone now")
+    expect(region.get_by_role("heading", level=2).first).to_be_focused()
+
+
+def test_get_help_now_shows_while_a_phq9_is_still_on_its_way(patient):
+    answer_phq9(patient, item9=1)
+    patient.route("**/scales/phq9", never_answer)
+    patient.get_by_role("button", name="Save my answers").click()
+    region = crisis_region(patient)
+    expect(region).to_be_visible(timeout=5_000)
+    expect(region).to_contain_text("You don't have to carry these thoughts alone")
+
+
+def test_a_check_in_without_thoughts_shows_no_panel_while_it_is_on_its_way(patient, lift):
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts="None")
+    patient.route("**/checkin", never_answer)
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("button", name="Save check-in")).to_be_visible()
+    patient.wait_for_timeout(500)
+    expect(crisis_region(patient)).to_have_count(0)
