@@ -87,7 +87,7 @@ async def test_thoughts_answers_appear_only_when_the_patient_switched_them_on(pa
     pid = user_id(database, "pat@example.com")
     html = (await carer.get(f"/caregiver/patients/{pid}")).text
     assert all(text in html for text in THOUGHTS_TEXT)
-    assert "They reported thoughts of death or suicide" in html
+    assert "They reported thoughts of death, suicide or self-harm" in html
     assert NOTE not in html
     assert (await carer.get(f"/caregiver/patients/{pid}/notes")).status_code == 404
 

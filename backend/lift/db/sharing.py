@@ -275,6 +275,17 @@ async def thoughts_between(db: Database, patient_id: int, first: date, last: dat
     return [(date.fromisoformat(row[0]), row[1]) for row in rows]
 
 
+async def item9_answers(db: Database, patient_id: int) -> dict[int, tuple[date, int]]:
+    """PHQ-9 item 9 (better off dead, or hurting oneself) by result id: (local date, answer)."""
+    rows = await db.fetch_all(
+        "SELECT r.id, r.local_date, a.answer FROM scale_results r"
+        " JOIN scale_answers a ON a.result_id = r.id AND a.item_id = 'phq9_9'"
+        " WHERE r.user_id = ? AND r.instrument = 'phq9'",
+        (patient_id,),
+    )
+    return {row[0]: (date.fromisoformat(row[1]), row[2]) for row in rows}
+
+
 async def notes_between(db: Database, patient_id: int, first: date, last: date) -> list[tuple[date, str]]:
     rows = await db.fetch_all(
         "SELECT local_date, note FROM checkins WHERE user_id = ? AND local_date BETWEEN ? AND ?"
@@ -295,6 +306,17 @@ async def panel_checkins(db: Database, clinician_id: int, since: date) -> list[t
     rows = await db.fetch_all(
         f"SELECT c.user_id, c.local_date, c.thoughts FROM checkins c {PANEL_GRANTS.format(alias='c')}"
         " WHERE c.local_date >= ?",
+        (clinician_id, since.isoformat()),
+    )
+    return [(row[0], date.fromisoformat(row[1]), row[2]) for row in rows]
+
+
+async def panel_item9(db: Database, clinician_id: int, since: date) -> list[tuple[int, date, int]]:
+    """(patient, local date, answer) for linked patients' PHQ-9 item 9 answers above 0 since a date."""
+    rows = await db.fetch_all(
+        "SELECT r.user_id, r.local_date, a.answer FROM scale_results r"
+        " JOIN scale_answers a ON a.result_id = r.id AND a.item_id = 'phq9_9' AND a.answer > 0"
+        f" {PANEL_GRANTS.format(alias='r')} WHERE r.local_date >= ?",
         (clinician_id, since.isoformat()),
     )
     return [(row[0], date.fromisoformat(row[1]), row[2]) for row in rows]

@@ -71,7 +71,7 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
         "checkin_days": rules.checkin_days(recent, today), "window": rules.ADHERENCE_DAYS,
         "short_day": trends.short_day, "guidance": rules.CAREGIVER_GUIDANCE,
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,
-        "bands": [], "upcoming": [], "thoughts": None, "thoughts_flag": False,
+        "bands": [], "upcoming": [], "thoughts": None, "item9": [], "thoughts_flag": False,
         "recent_days": rules.RECENT_DAYS, "scope_text": rules.scope_text,
     }
     if seen.scale_bands:
@@ -87,9 +87,13 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
         planned = treatment.upcoming(sessions, today, person.timezone)[:UPCOMING_SHOWN]
         context["upcoming"] = [treatment.view(s, person.timezone, today) for s in planned]
     if seen.thoughts:
-        answers = await store.thoughts_between(db, person.id, rules.window_start(today, rules.RECENT_DAYS), today)
+        first = rules.window_start(today, rules.RECENT_DAYS)
+        answers = await store.thoughts_between(db, person.id, first, today)
+        item9 = sorted((a for a in (await store.item9_answers(db, person.id)).values() if first <= a[0] <= today),
+                       reverse=True)
         context["thoughts"] = [(day, answer, rules.thoughts_label(answer)) for day, answer in answers]
-        context["thoughts_flag"] = rules.thoughts_flag(answers, today, rules.RECENT_DAYS)
+        context["item9"] = [(day, answer, scales.ANSWER_LABELS[answer]) for day, answer in item9]
+        context["thoughts_flag"] = rules.thoughts_flag(answers + item9, today, rules.RECENT_DAYS)
     return context
 
 

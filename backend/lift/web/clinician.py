@@ -24,7 +24,7 @@ from lift.domain.crisis import THOUGHTS_LABELS
 from lift.web.guards import clinician, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    about_the_patient, chart_tools, daily_charts, patient_of, patient_today, session_entries,
+    about_the_patient, chart_tools, daily_charts, item9_tools, patient_of, patient_today, session_entries,
     session_markers, session_tools, wants_partial,
 )
 
@@ -43,6 +43,10 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
     recent: dict[int, list] = {}
     for patient_id, day, thoughts in await store.panel_checkins(db, clinician_id, since):
         recent.setdefault(patient_id, []).append((day, thoughts))
+    # PHQ-9 item 9 (better off dead, or hurting oneself) raises the same flag as a check-in.
+    item9: dict[int, list] = {}
+    for patient_id, day, answer in await store.panel_item9(db, clinician_id, since):
+        item9.setdefault(patient_id, []).append((day, answer))
     last = await store.panel_last_checkins(db, clinician_id)
     results = await store.panel_scale_results(db, clinician_id)
     rows = []
@@ -54,7 +58,7 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
             patient_id=grant.patient_id, email=grant.patient_email, last_checkin=last.get(grant.patient_id),
             phq9=rules.latest_score(own, scales.PHQ9), gad7=rules.latest_score(own, scales.GAD7),
             checkin_days=rules.checkin_days((day for day, _ in answers), today), window=rules.ADHERENCE_DAYS,
-            thoughts_flag=rules.thoughts_flag(answers, today),
+            thoughts_flag=rules.thoughts_flag(answers + item9.get(grant.patient_id, []), today),
         ))
     return rows
 
@@ -101,6 +105,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(scales.in_order(results))],
+        **await item9_tools(db, person),
         sessions=list(reversed(await session_entries(db, person, first, last, today))),
         checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS, long_day=trends.long_day,
         change_text=scales.change_text, kinds=export.KINDS, **session_tools(),

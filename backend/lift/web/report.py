@@ -23,8 +23,8 @@ from lift.domain.trends import long_day
 from lift.web.guards import clinician, patient, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    about_the_patient, chart_tools, daily_charts, patient_of, patient_today, session_entries, session_markers,
-    session_tools,
+    about_the_patient, chart_tools, daily_charts, item9_tools, patient_of, patient_today, session_entries,
+    session_markers, session_tools,
 )
 
 DEFAULT_DAYS = 30
@@ -70,7 +70,7 @@ async def report_context(request: Request, person: User, start: str | None, end:
         sessions=sessions, session_counts=Counter(view.session.status for view, _ in sessions),
         checkin_days=len(checked_in), long_day=long_day, change_text=scales.change_text,
         response_definition=export.RESPONSE_DEFINITION, remission_definition=export.REMISSION_DEFINITION,
-        not_a_diagnosis=export.NOT_A_DIAGNOSIS, **chart_tools(), **session_tools(),
+        not_a_diagnosis=export.NOT_A_DIAGNOSIS, **chart_tools(), **session_tools(), **await item9_tools(db, person),
     )
 
 

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import msgspec
 from litestar import Request
 
+from lift.db import sharing as sharing_store
 from lift.db import treatment as treatment_store
 from lift.db import trends as trend_store
 from lift.db.clock import utc_now
-from lift.domain import schedule, sharing, treatment, trends
+from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
 from lift.domain.checkins import today_in
 from lift.web.trends import dots_d, path_d, table_rows, treatment_days
@@ -67,3 +68,10 @@ async def session_entries(db, person: User, first: date, last: date, today: date
 def session_tools() -> dict:
     return {"side_effect_labels": treatment.SIDE_EFFECT_LABELS, "back_to_normal": treatment.BACK_TO_NORMAL,
             "mood_change": treatment.mood_change}
+
+
+async def item9_tools(db, person: User) -> dict:
+    """What `clinician/_scale_history.html` needs for its PHQ-9 question 9 column."""
+    answers = await sharing_store.item9_answers(db, person.id)
+    return {"item9": {result_id: answer for result_id, (_, answer) in answers.items()},
+            "answer_labels": scales.ANSWER_LABELS}

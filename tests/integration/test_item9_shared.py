@@ -1,0 +1,66 @@
+"""PHQ-9 question 9 (better off dead, or hurting oneself) reaches the people the patient shares
+thoughts answers with, as the sharing page promises: the clinician's flag, timeline and report,
+and a caregiver's summary when the patient switched thoughts on, and nobody else."""
+
+from __future__ import annotations
+
+import pytest
+
+from lift.domain.scales import PHQ9
+from tests.integration.sharing_helpers import days_back, seed_scale, shared_with, user_id
+from tests.integration.test_scales import answers
+
+
+def row_of(html: str, email: str) -> str:
+    start = html.index(f">{email}<")
+    return html[start:html.index("</tr>", start)]
+
+
+async def take_phq9(patient, item9: int) -> None:
+    """Through the form, as the patient does; every other answer 0, so the total is item 9."""
+    response = await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=item9))
+    assert response.status_code == 200
+
+
+async def test_question_9_alone_raises_the_clinicians_thoughts_flag(patient, people, database):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    await patient.check_in(thoughts=0)
+    html = (await doctor.get("/clinician")).text
+    assert "Thoughts reported" not in row_of(html, patient.email)
+
+    await take_phq9(patient, item9=2)
+    html = (await doctor.get("/clinician")).text
+    assert "Thoughts reported" in row_of(html, patient.email)
+    assert "PHQ-9 question 9" in html  # the flag's definition says so
+
+
+async def test_question_9_at_0_or_older_than_14_days_raises_no_flag(patient, people, database):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    await take_phq9(patient, item9=0)
+    old = seed_scale(database, patient.email, days_back(patient.today(), 15), 3)
+    database.execute("INSERT INTO scale_answers (result_id, item_id, answer) VALUES (?, 'phq9_9', 3)", (old,))
+    database.commit()
+    assert "Thoughts reported" not in row_of((await doctor.get("/clinician")).text, patient.email)
+
+
+async def test_the_timeline_and_the_report_show_each_phq9s_question_9(patient, people, database):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    await take_phq9(patient, item9=3)
+    await patient.post("/scales/gad7", answers(PHQ9, 0) | {f"gad7_{n}": "1" for n in range(1, 8)})
+    pid = user_id(database, patient.email)
+    for page in (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/report", "/report"):
+        viewer = patient if page == "/report" else doctor
+        html = (await viewer.get(page)).text
+        assert "Question 9" in html, page
+        assert '<strong class="flag">Nearly every day</strong>' in html, page
+        assert "not asked" in html, page  # the GAD-7 row has no question 9
+
+
+@pytest.mark.parametrize("thoughts", [True, False])
+async def test_a_caregiver_sees_question_9_only_when_thoughts_are_shared(patient, people, database, thoughts):
+    carer = await shared_with(patient, people("carer@example.com"), thoughts=thoughts)
+    await take_phq9(patient, item9=1)
+    html = (await carer.get(f"/caregiver/patients/{user_id(database, patient.email)}")).text
+    assert ("They reported thoughts of death, suicide or self-harm" in html) is thoughts
+    assert ("PHQ-9, question 9" in html) is thoughts
+    assert ("Several days" in html) is thoughts
