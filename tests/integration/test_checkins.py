@@ -3,6 +3,20 @@ from datetime import timedelta
 
 import pytest
 
+from lift.web import checkins as checkins_web
+
+
+def day_the_browser_sends(html: str) -> dict:
+    """What a browser submits for the day picker: the selected option, else the first enabled one;
+    a selected option that is disabled sends nothing."""
+    picker = re.search(r'<select id="local_date".*?</select>', html, flags=re.S).group(0)
+    options = re.findall(r"<option ([^>]*)>", picker)
+    chosen = next((o for o in options if re.search(r"\bselected\b", o)), None)
+    chosen = chosen or next(o for o in options if not re.search(r"\bdisabled\b", o))
+    if re.search(r"\bdisabled\b", chosen):
+        return {}
+    return {"local_date": re.search(r'value="([^"]*)"', chosen).group(1)}
+
 
 def crisis_region(html: str) -> bool:
     # Inert <template> copies of Get help now (kept for use with no signal) are not shown.
@@ -174,3 +188,27 @@ async def test_a_read_after_a_half_read_cursor_still_sees_new_commits(app, patie
     await patient.check_in(mood=9)
     for _ in range(db._reader_count):
         assert "Today's check-in is done" in (await patient.get("/")).text
+
+
+async def test_a_form_saved_after_midnight_asks_for_a_day_instead_of_overwriting_today(
+        patient, database, monkeypatch):
+    real_now = checkins_web.utc_now
+    monkeypatch.setattr(checkins_web, "utc_now", lambda: real_now() - timedelta(days=1))
+    oldest = patient.today() - timedelta(days=8)  # the oldest editable day, until midnight
+    await patient.check_in(local_date=oldest.isoformat(), mood=1, note="last week")
+    form = await patient.get(f"/checkin?day={oldest.isoformat()}")
+    assert f'type="hidden" name="local_date" value="{oldest.isoformat()}"' in form.text
+    monkeypatch.setattr(checkins_web, "utc_now", real_now)  # midnight passes
+    await patient.check_in(mood=9, note="today")  # meanwhile, from the phone
+
+    answers = {"mood": "1", "anxiety": "4", "sleep_hours": "7.5", "thoughts": "0", "note": "last week"}
+    refused = await patient.post("/checkin", {"local_date": oldest.isoformat(), **answers})
+    assert refused.status_code == 422
+    assert "can no longer be changed" in refused.text and ">last week</textarea>" in refused.text
+    # Save pressed again on the page that came back:
+    again = await patient.post("/checkin", {**day_the_browser_sends(refused.text), **answers})
+    assert again.status_code == 422
+    assert 'id="local_date-error"' in again.text and ">last week</textarea>" in again.text
+    today = database.execute("SELECT mood, note FROM checkins WHERE local_date = ?",
+                             (patient.today().isoformat(),)).fetchone()
+    assert tuple(today) == (9, "today")

@@ -113,7 +113,8 @@ def test_it_allows_today_and_7_days_back(day):
 
 def test_it_refuses_8_days_back():
     assert rules.date_error(date(2024, 3, 2), TODAY) == (
-        "Check-ins can be filled in or changed up to 7 days back."
+        "Sat 2 Mar can no longer be changed: check-ins can be filled in or changed up to 7 days back. "
+        "Choose another day."
     )
     assert not rules.is_editable(date(2024, 3, 2), TODAY)
 

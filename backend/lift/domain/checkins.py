@@ -77,7 +77,9 @@ def date_error(day: date, today: date) -> str | None:
     if day > today:
         return "That day hasn't happened yet. Choose today or an earlier day."
     if day < today - timedelta(days=BACKFILL_DAYS):
-        return f"Check-ins can be filled in or changed up to {BACKFILL_DAYS} days back."
+        # Also what a form left open past midnight hears: it names the day, as the form no longer does.
+        return (f"{day_label(day, today)} can no longer be changed: check-ins can be filled in or changed "
+                f"up to {BACKFILL_DAYS} days back. Choose another day.")
     return None
 
 
