@@ -126,6 +126,16 @@ async def test_a_reversed_report_range_says_so_and_shows_the_last_30_days(patien
     assert "Enter dates as YYYY-MM-DD" in html and "of 30</dd>" in html
 
 
+@pytest.mark.parametrize("query", ["start=0001-01-01&end=0001-01-07", "end=0001-01-01"])
+async def test_a_report_range_near_the_start_of_the_calendar_says_so_and_shows_the_last_30_days(
+        panel, patient, database, query):
+    pid = user_id(database, "pat@example.com")
+    for person, url in ((patient, "/report"), (panel, f"/clinician/patients/{pid}/report")):
+        response = await person.get(f"{url}?{query}")
+        assert response.status_code == 200, url
+        assert "between 1900-01-01 and 2100-12-31" in response.text and "of 30</dd>" in response.text
+
+
 async def test_a_clinician_cannot_change_a_patients_data(panel, patient, database):
     await patient.check_in(note="mine")
     checkin = database.execute("SELECT id FROM checkins WHERE note = 'mine'").fetchone()[0]

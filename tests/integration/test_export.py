@@ -88,6 +88,20 @@ async def test_a_bad_range_is_refused_with_a_page_that_says_why(patient, query):
     assert response.status_code == 422 and "Enter dates as YYYY-MM-DD" in response.text
 
 
+@pytest.mark.parametrize("query", ["kind=sessions&end=9999-12-31", "kind=checkins&start=0001-01-01"])
+async def test_a_date_near_the_ends_of_the_calendar_is_refused_before_the_file_starts(people, database, query):
+    # Tokyo is ahead of UTC: the UTC start of its 0001-01-01 would be in year 0.
+    person = people("tokyo@example.com")
+    await person.sign_up(timezone="Asia/Tokyo")
+    doctor = await shared_with(person, people("doctor@example.com"), "clinician")
+    pid = user_id(database, "tokyo@example.com")
+    for who, url in ((person, "/export"), (doctor, f"/clinician/patients/{pid}/export"),
+                     (doctor, "/clinician/export")):
+        response = await who.get(f"{url}?{query}")
+        assert response.status_code == 422, url
+        assert "between 1900-01-01 and 2100-12-31" in response.text
+
+
 async def test_an_unknown_kind_of_file_is_not_found(patient):
     assert (await patient.get("/export?kind=passwords")).status_code == 404
 

@@ -128,6 +128,11 @@ def test_the_definitions_cover_every_column_and_the_clinical_rules():
     ("2026-01-01", "2026-01-01", export.DateRange(date(2026, 1, 1), date(2026, 1, 1))),
     ("2026-02-01", "2026-01-01", None),
     ("yesterday", None, None),
+    ("1900-01-01", "2100-12-31", export.DateRange(date(1900, 1, 1), date(2100, 12, 31))),
+    ("1899-12-31", None, None),
+    (None, "2101-01-01", None),
+    ("0001-01-01", "0001-01-07", None),
+    (None, "9999-12-31", None),
 ])
 def test_a_date_range_is_two_optional_iso_dates_in_order(start, end, expected):
     assert export.date_range(start, end) == expected

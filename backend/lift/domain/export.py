@@ -305,15 +305,24 @@ class DateRange(msgspec.Struct, frozen=True):
     last: date | None  # None: up to the latest entry
 
 
-RANGE_MESSAGE = "Enter dates as YYYY-MM-DD, with the first on or before the last."
+# Far wider than any journal, and far enough from date.min and date.max that a chart's six
+# lead-in days or a local day's UTC bounds stay valid dates (near them, a report page or a CSV
+# stream already under way would fail).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+RANGE_MESSAGE = (f"Enter dates as YYYY-MM-DD between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}, "
+                 "with the first on or before the last.")
 
 
 def date_range(start: str | None, end: str | None) -> DateRange | None:
-    """The dates asked for, either end open; None when a date is not a date or they are reversed."""
+    """The dates asked for, either end open; None when a date is not a date, is outside the
+    years Lift accepts, or they are reversed."""
     try:
         first = date.fromisoformat(start.strip()) if start and start.strip() else None
         last = date.fromisoformat(end.strip()) if end and end.strip() else None
     except ValueError:
+        return None
+    if any(day and not EARLIEST_DATE <= day <= LATEST_DATE for day in (first, last)):
         return None
     if first and last and first > last:
         return None
