@@ -158,6 +158,13 @@ def test_the_panel_sorts_by_any_column_with_missing_values_last():
     assert sharing.sort_panel(rows, "flag", True)[0].email == "c@x.org"
 
 
+def test_the_flag_sort_orders_every_row_by_flag_then_phq9_in_either_direction():
+    rows = [row("amy@x.org", phq9=3), row("bob@x.org", phq9=26), row("cat@x.org", phq9=10, flag=True),
+            row("dan@x.org", phq9=20, flag=True), row("eve@x.org", flag=True), row("fay@x.org")]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "flag", True)] == ["dan", "cat", "eve", "bob", "amy", "fay"]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "flag", False)] == ["amy", "bob", "fay", "cat", "dan", "eve"]
+
+
 def test_an_unknown_sort_falls_back_to_flags_first():
     assert sharing.sort_choice("nonsense", "sideways") == ("flag", True)
     assert sharing.sort_choice("patient", None) == ("patient", False)

@@ -335,12 +335,17 @@ def sort_panel(rows: Sequence[PanelRow], key: str, descending: bool) -> list[Pan
     by_email = sorted(rows, key=lambda r: r.email.lower())
     if key == "patient":
         return by_email[::-1] if descending else by_email
+    if key == "flag":
+        # Every row has a flag, so none is missing; within flagged and unflagged rows PHQ-9 orders
+        # them the same way, and a row without a PHQ-9 comes last of its group either way.
+        sign = -1 if descending else 1
+        return sorted(by_email, key=lambda r: (sign * r.thoughts_flag, r.phq9 is None,
+                                               sign * r.phq9.total if r.phq9 else 0))
     extract = {
         "last_checkin": lambda r: (r.last_checkin is not None, r.last_checkin or date.min),
         "phq9": lambda r: _score_key(r.phq9),
         "gad7": lambda r: _score_key(r.gad7),
         "adherence": lambda r: (True, r.checkin_days),
-        "flag": lambda r: (r.thoughts_flag, _score_key(r.phq9)),
     }.get(key)
     if extract is None:
         return by_email
