@@ -189,6 +189,13 @@ def test_it_widens_the_sleep_axis_only_for_very_long_nights():
     assert chart(values({0: 5}, sleep=14), metric=SLEEP).y_labels == ("24", "12", "0")
 
 
+def test_the_sleep_axis_holds_a_7_day_average_raised_by_the_days_before_the_range():
+    history = [DayValues(day(n), 5, 4, 14 if n > 13 else 10) for n in range(19, -1, -1)]
+    result = chart(history, TWO_WEEKS, metric=SLEEP)
+    assert result.y_labels == ("24", "12", "0")
+    assert all(0 <= y <= trends.HEIGHT for line in result.averages for _, y in line)
+
+
 def test_it_marks_treatment_days_inside_the_range_only():
     result = chart(values({0: 5}), TWO_WEEKS, markers=[day(13), day(3), day(40), TODAY + timedelta(days=2)])
     assert result.markers == [0.0, trends.x_position(10, 14)]

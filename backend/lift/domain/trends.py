@@ -304,7 +304,13 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     days, xs = shown_frame.days, shown_frame.xs
     values = [by_day.get(day) for day in days]
     shown = [v for v in values if v is not None]
-    axis = LONG_SLEEP_AXIS if metric is SLEEP and shown and max(shown) > SLEEP_AXIS.high else (
+    weekly = len(days) > WEEKLY_AFTER_DAYS
+    lead = days_between(first - timedelta(days=AVERAGE_DAYS - 1), first - timedelta(days=1))
+    averages = [] if weekly else rolling_average([by_day.get(day) for day in lead] + values)[len(lead):]
+    # The 7-day average also reads the six days before the range, so it can rise above every
+    # value shown: the axis must hold both.
+    drawn = shown + [a for a in averages if a is not None]
+    axis = LONG_SLEEP_AXIS if metric is SLEEP and drawn and max(drawn) > SLEEP_AXIS.high else (
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
     summary = " ".join(filter(None, [week_summary(metric, by_day, today),
                                      range_summary(metric, shown, chosen)]))
@@ -314,7 +320,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
         bands=[], markers=_markers(markers, first, last), table_caption=f"{metric.title}, {chosen.phrase}",
     )
-    if len(days) > WEEKLY_AFTER_DAYS:
+    if weekly:
         weeks = weekly_averages(values)
         week_points = [None if average is None else (xs[end - 1], axis.y(average))
                        for end, average, _, _ in weeks]
@@ -324,8 +330,6 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
                             "No check-ins" if average is None else average_text(average),
                             f"{present} of {length}")
                            for end, average, present, length in reversed(weeks)])
-    lead = days_between(first - timedelta(days=AVERAGE_DAYS - 1), first - timedelta(days=1))
-    averages = rolling_average([by_day.get(day) for day in lead] + values)[len(lead):]
     y_of = {v: axis.y(v) for v in set(shown)}  # check-in values repeat: place each once
     points = [None if v is None else (x, y_of[v]) for x, v in zip(xs, values)]
     average_points = [None if a is None else (x, axis.y(a)) for x, a in zip(xs, averages)]
