@@ -123,6 +123,16 @@ async def test_it_paginates_after_twenty_check_ins(patient, database):
     assert "Page 2 of 2" in second.text
 
 
+async def test_history_gives_the_year_of_a_check_in_from_another_year(patient, database):
+    last_year = patient.today().year - 1
+    user_id = database.execute("SELECT id FROM users").fetchone()[0]
+    database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
+                     " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')", (user_id, f"{last_year}-11-29"))
+    database.commit()
+    history = await patient.get("/checkins")
+    assert f" 29 Nov {last_year}</span>" in history.text
+
+
 async def test_it_deletes_a_check_in_after_confirmation(patient, database):
     await patient.check_in()
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]

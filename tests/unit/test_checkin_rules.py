@@ -179,6 +179,11 @@ def test_it_labels_older_days_by_date_only():
     assert rules.day_label(date(2024, 3, 8), TODAY) == "Fri 8 Mar"
 
 
+def test_it_adds_the_year_to_a_day_in_another_year():
+    assert rules.day_label(date(2023, 11, 25), TODAY) == "Sat 25 Nov 2023"
+    assert rules.day_label(date(2023, 12, 31), date(2024, 1, 1)) == "Yesterday, Sun 31 Dec 2023"
+
+
 @pytest.mark.parametrize("raw, expected", [("0", 0), ("1", 1), ("2", 2), ("3", 3), (" 2 ", 2), (3, 3)])
 def test_it_reads_each_thoughts_answer(raw, expected):
     assert rules.thoughts_answer(raw) == expected
@@ -229,4 +234,4 @@ def test_day_labels_name_every_weekday_and_month_in_english():
         day = start + timedelta(days=offset)
         weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.isoweekday() - 1]
         month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[day.month - 1]
-        assert rules.day_label(day, far_past) == f"{weekday} {day.day} {month}"
+        assert rules.day_label(day, far_past) == f"{weekday} {day.day} {month} 2024"

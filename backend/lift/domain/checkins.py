@@ -137,12 +137,13 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 
 def day_label(day: date, today: date) -> str:
+    """"Sat 29 Nov", with the year when it is not the patient's current one ("Sat 29 Nov 2025"),
+    and "Today, ", "Yesterday, " or "Tomorrow, " in front when it is. Check-ins and sessions share it."""
     text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
-    if day == today:
-        return f"Today, {text}"
-    if day == today - timedelta(days=1):
-        return f"Yesterday, {text}"
-    return text
+    if day.year != today.year:
+        text += f" {day.year}"
+    offset = (day - today).days
+    return {0: f"Today, {text}", 1: f"Tomorrow, {text}", -1: f"Yesterday, {text}"}.get(offset, text)
 
 
 def thoughts_answer(raw: object) -> int | None:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from lift.domain import schedule
+from lift.domain.checkins import day_label
 
 NOTE_MAX = 2000
 ShortText = Annotated[str, msgspec.Meta(max_length=120)]
@@ -361,14 +362,6 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     time_note: str
     is_today: bool
     loggable: bool
-
-
-def day_label(day: date, today: date) -> str:
-    text = f"{day:%a} {day.day} {day:%b}"
-    if day.year != today.year:
-        text += f" {day.year}"
-    offset = (day - today).days
-    return {0: f"Today, {text}", 1: f"Tomorrow, {text}", -1: f"Yesterday, {text}"}.get(offset, text)
 
 
 def view(session: Session, timezone: str, today: date) -> SessionView:
