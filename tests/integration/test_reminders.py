@@ -88,6 +88,19 @@ async def test_it_stores_a_devices_subscription_and_lists_it(patient, database):
     assert "Chrome on Android" in page and "Send a test" in page
 
 
+async def test_the_page_gives_dates_in_the_patients_time_zone(patient, database):
+    # Evenings in New York (UTC-4 in March 2026) are already the next day in UTC.
+    await subscribe(patient)
+    await patient.post("/reminders/calendar")
+    database.execute("UPDATE push_subscriptions SET created_at = '2026-03-11T02:30:00Z',"
+                     " last_sent_at = '2026-03-12T03:00:00Z'")
+    database.execute("UPDATE calendar_feeds SET created_at = '2026-03-13T01:00:00Z'")
+    database.commit()
+    page = (await patient.get("/reminders")).text
+    assert "Added 10 Mar 2026." in page and "Last notification 11 Mar 2026." in page
+    assert "made 12 Mar 2026." in page
+
+
 def broken(**change) -> dict:
     body = subscription()
     body.update({k: v for k, v in change.items() if k != "keys"})

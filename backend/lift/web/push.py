@@ -14,6 +14,8 @@ from lift.db import reminders as store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import reminders as rules
+from lift.domain.schedule import local_date_of
+from lift.domain.trends import day_month_year
 from lift.domain.forms import parse_form
 from lift.domain.push import (
     MALFORMED,
@@ -49,7 +51,9 @@ async def reminders_view(request: Request, status_code: int = 200, **context) ->
                   devices=await store.devices_for(db, user.id),
                   public_key=request.app.state.vapid.public_key,
                   quiet_note=rules.quiet_hours_note(prefs), lead_choices=rules.LEAD_CHOICES,
-                  calendar_since=await calendar_store.feed_created_at(db, user.id), **context)
+                  calendar_since=await calendar_store.feed_created_at(db, user.id),
+                  # Stored instants are UTC; an evening in New York is already tomorrow there.
+                  local_day=lambda at: day_month_year(local_date_of(at, user.timezone)), **context)
 
 
 @get("/reminders", guards=[patient], name="reminders")
