@@ -237,6 +237,17 @@ async def test_home_shows_the_checklist_on_a_treatment_day(patient):
     assert "Next session after today" in html and "No more sessions planned" in html
 
 
+async def test_home_shows_a_second_session_later_today_as_the_next_one(patient):
+    first = await plan_with_session_today(patient)
+    await patient.post(f"/treatment/sessions/{first}/log", {"outcome": "done", "mood_before": "3", "mood_after": "6"})
+    today = patient.today()
+    added = await patient.post("/treatment/sessions", {"session_date": today.isoformat(), "session_time": "23:30"})
+    later = int(added.headers["location"].rsplit("/", 1)[1])
+    html = (await patient.get("/")).text
+    assert f'href="/treatment/sessions/{later}">Today, {today:%a} {today.day} {today:%b} at 23:30<' in html
+    assert 'id="next-session-title">Next session<' in html
+
+
 async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database):
     session_id = await plan_with_session_today(patient)
     response = await patient.post(f"/treatment/sessions/{session_id}/ride", {"ride_home": "arranged", "back": "/"})

@@ -125,11 +125,13 @@ async def sessions_between(db: Database, user_id: int, first: datetime, last: da
     return [_session(row) for row in rows]
 
 
-async def next_planned_session(db: Database, user_id: int, after: datetime) -> Session | None:
+async def next_planned_session(db: Database, user_id: int, after: datetime,
+                               skip: int | None = None) -> Session | None:
+    # "IS NOT NULL" holds for every row, so without a session to skip none is left out.
     row = await db.fetch_one(
         f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.user_id = ?"
-        " AND s.status = 'planned' AND s.starts_at >= ? ORDER BY s.starts_at, s.id LIMIT 1",
-        (user_id, iso(after)),
+        " AND s.status = 'planned' AND s.starts_at >= ? AND s.id IS NOT ? ORDER BY s.starts_at, s.id LIMIT 1",
+        (user_id, iso(after), skip),
     )
     return _session(row)
 

@@ -55,7 +55,8 @@ async def home_context(request: Request, user: User, today: date) -> dict:
     day_start, day_end = schedule.local_day_bounds(today, user.timezone)
     todays = rules.todays_session(await store.sessions_between(db, user.id, day_start, day_end),
                                   today, user.timezone)
-    following = await store.next_planned_session(db, user.id, day_end if todays else day_start)
+    # Today's session has the checklist; the next one may still be later today.
+    following = await store.next_planned_session(db, user.id, day_start, skip=todays.id if todays else None)
     return {
         "treatment_plan": plan,
         "treatment_today": rules.view(todays, user.timezone, today) if todays else None,
