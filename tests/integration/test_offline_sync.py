@@ -5,6 +5,7 @@ pieces an installed app needs (manifest, worker config, the offline pages) hold 
 from __future__ import annotations
 
 import json
+import re
 import struct
 import uuid
 
@@ -166,6 +167,8 @@ async def test_the_pages_kept_for_offline_use_hold_no_personal_data(patient):
             assert private not in response.text, (path, private)
     form = await patient.get("/offline/checkin")
     assert "data-offline-days" in form.text
+    # No option at all: offline.js lists the days from the phone's calendar only into an empty picker.
+    assert re.search(r'<select id="local_date"[^>]*>\s*</select>', form.text)
     assert 'hx-post' not in form.text
     # Get help now for every thoughts answer above "none", ready to show with no signal.
     for level in (1, 2, 3):
