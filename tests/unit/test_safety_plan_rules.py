@@ -13,6 +13,8 @@ def plan_errors(**data):
     ("(555) 123.4567", "tel:5551234567"),
     ("  +44 20 7946 0000", "tel:+442079460000"),
     ("988", "tel:988"),
+    ("+44 (0)20 7946 0000", "tel:+442079460000"),
+    ("(020) 7946 0000", "tel:02079460000"),
 ])
 def test_it_keeps_only_digits_and_a_leading_plus_in_tel_links(phone, link):
     assert plans.tel_link(phone) == link
@@ -45,15 +47,15 @@ def test_it_has_content_when_any_one_field_is_filled_in(field):
     assert plans.has_content(plans.SafetyPlan(**{field: "x"}))
 
 
-@pytest.mark.parametrize("phone", ["", "+1 (555) 123-4567", "555.0100", "0" * 40])
+@pytest.mark.parametrize("phone", ["", "+1 (555) 123-4567", "555.0100", "0" * 40, "988", "+44 (0)20 7946 0000"])
 def test_it_accepts_phone_numbers_of_digits_spaces_and_punctuation(phone):
     assert plan_errors(care_team_phone=phone) == {}
 
 
-@pytest.mark.parametrize("phone", ["call Dr Lee", "555-0100 ext 2", "0" * 41, "555<script>"])
-def test_it_rejects_phone_numbers_with_letters_symbols_or_over_40_characters(phone):
+@pytest.mark.parametrize("phone", ["call Dr Lee", "555-0100 ext 2", "0" * 41, "555<script>", "()", "+1", "12 -"])
+def test_it_rejects_phone_numbers_with_letters_symbols_fewer_than_3_digits_or_over_40_characters(phone):
     assert plan_errors(care_team_phone=phone) == {
-        "care_team_phone": "Enter a phone number using digits, spaces, +, -, ( and ) only."
+        "care_team_phone": "Enter a phone number of at least 3 digits, using digits, spaces, +, -, ( and ) only."
     }
 
 

@@ -9,7 +9,10 @@ import msgspec
 STEP_MAX = 2000
 StepText = Annotated[str, msgspec.Meta(max_length=STEP_MAX)]
 ShortText = Annotated[str, msgspec.Meta(max_length=120)]
-Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
+# Empty, or at least 3 digits (a "Call my care team" button must dial something) among
+# spaces and the usual punctuation.
+Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^$|^(?=(?:\D*\d){3})[0-9+()\-. ]*$")]
+PHONE_MESSAGE = "Enter a phone number of at least 3 digits, using digits, spaces, +, -, ( and ) only."
 
 # (field, heading, hint) in the order the plan is written and read.
 STEPS = (
@@ -39,7 +42,7 @@ PLAN_FIELDS = tuple(name for name, _, _ in STEPS) + ("care_team_name", "care_tea
 SAFETY_PLAN_MESSAGES = {
     **{name: f"Keep each step to {STEP_MAX:,} characters or fewer." for name, _, _ in STEPS},
     "care_team_name": "Keep the care-team name to 120 characters or fewer.",
-    "care_team_phone": "Enter a phone number using digits, spaces, +, -, ( and ) only.",
+    "care_team_phone": PHONE_MESSAGE,
     "updated_at": "",
 }
 
@@ -49,6 +52,10 @@ def has_content(plan: SafetyPlan | None) -> bool:
 
 
 def tel_link(phone: str) -> str:
-    """A tel: URI keeps only the digits and a leading plus sign."""
+    """A tel: URI keeps only the digits and a leading plus sign. In an international number a
+    "(0)" is the trunk prefix dialled only at home (+44 (0)20 ...), so it is left out."""
+    international = phone.strip().startswith("+")
+    if international:
+        phone = phone.replace("(0)", "")
     digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+    return f"tel:{'+' if international else ''}{digits}"

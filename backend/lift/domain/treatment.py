@@ -15,11 +15,11 @@ import msgspec
 
 from lift.domain import schedule
 from lift.domain.checkins import day_label
+from lift.domain.safety_plan import PHONE_MESSAGE, Phone
 
 NOTE_MAX = 2000
 ShortText = Annotated[str, msgspec.Meta(max_length=120)]
 AdviceText = Annotated[str, msgspec.Meta(max_length=500)]
-Phone = Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[0-9+()\-. ]*$")]
 TimeText = Annotated[str, msgspec.Meta(pattern=schedule.TIME_PATTERN.pattern)]
 Score = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Note = Annotated[str, msgspec.Meta(max_length=NOTE_MAX)]
@@ -113,7 +113,7 @@ PLAN_MESSAGES = {
     "medication": "Choose the treatment you are having.",
     "medication_name": "Keep the treatment name to 120 characters or fewer.",
     "clinic_name": "Keep the clinic name to 120 characters or fewer.",
-    "clinic_phone": "Enter a phone number using digits, spaces, +, -, ( and ) only.",
+    "clinic_phone": PHONE_MESSAGE,
     "food_advice": "Keep the clinic's advice to 500 characters or fewer.",
 }
 SCHEDULE_MESSAGES = {
