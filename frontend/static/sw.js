@@ -20,7 +20,7 @@ importScripts("/sw-config.js", "/static/js/offline-queue.js");
 const CONFIG = self.LIFT_OFFLINE;
 const CACHE = `lift-${CONFIG.version}`;
 // Where a navigation goes with no signal, when not to the kept copy of the page itself.
-const OFFLINE_COPIES = { "/checkin": "/offline/checkin" };
+const OFFLINE_COPIES = { "/checkin": "/offline/checkin", "/help": "/offline/help", "/safety-plan": "/offline/safety-plan" };
 
 self.addEventListener("install", (event) => {
   const requests = [...CONFIG.assets, ...CONFIG.pages].map(

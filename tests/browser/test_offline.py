@@ -309,6 +309,34 @@ def cached_text(page: Page) -> str:
     )
 
 
+def test_the_patients_own_safety_plan_opens_with_no_signal(phone, lift, server):
+    """The kept pages are made for nobody; the plan comes from the phone, where the patient's
+    own page left it (and sign-out deletes it: the next test)."""
+    sign_up_with_worker(phone, lift)
+    lift.write_safety_plan(phone, {"1. Warning signs": "Staying in bed all day"}, "Dr Rivera", "(312) 555-0142")
+    wait_until(phone, "() => LiftQueue.plan().then((plan) => Boolean(plan))")
+    server.stop()
+
+    phone.goto("/help")
+    region = crisis_region(phone)
+    assert_crisis_links(phone)
+    expect(region.get_by_role("link", name=re.compile("Call Dr Rivera"))).to_have_attribute("href", "tel:3125550142")
+    expect(region).to_contain_text("Staying in bed all day")
+
+    phone.goto("/safety-plan")
+    expect(phone.get_by_role("heading", name="My safety plan", level=1)).to_be_visible()
+    expect(phone.get_by_text("Staying in bed all day")).to_be_visible()
+    expect(phone.get_by_role("link", name=re.compile("Call Dr Rivera"))).to_be_visible()
+
+    phone.goto("/checkin")
+    lift.fill_checkin(phone, thoughts=ENDING_LIFE)
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    region = crisis_region(phone)
+    expect(region).to_contain_text("Staying in bed all day")
+    expect(region.get_by_role("link", name=re.compile("Call Dr Rivera"))).to_have_attribute("href", "tel:3125550142")
+
+
 def test_signing_out_empties_the_queue_and_nothing_personal_is_ever_cached_or_served(phone, lift, server):
     email = sign_up_with_worker(phone, lift)
     lift.write_safety_plan(phone, {"2. Things I can do on my own": "Walk the dog with Sam"}, "Dr Rivera", "555 0100")

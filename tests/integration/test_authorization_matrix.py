@@ -95,6 +95,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/schema/{path:str}", "/schema/swagger", everyone(404)),
     ("GET", "/offline", "/offline", everyone(200)),
     ("GET", "/offline/checkin", "/offline/checkin", everyone(200)),
+    ("GET", "/offline/help", "/offline/help", everyone(200)),
+    ("GET", "/offline/safety-plan", "/offline/safety-plan", everyone(200)),
     # The calendar feed has no sign-in (calendar apps can't): its unguessable token is the key.
     ("GET", "/calendar/{token:str}", "/calendar/not-a-real-calendar-token-000000.ics", everyone(404)),
     ("GET", "/invite", "/invite", everyone(200)),

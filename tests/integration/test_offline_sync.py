@@ -160,11 +160,13 @@ async def test_the_queue_session_is_401_when_signed_out(stranger):
 async def test_the_pages_kept_for_offline_use_hold_no_personal_data(patient):
     await patient.post("/safety-plan", {"coping": "Walk the dog with Sam", "care_team_phone": "555 0100"})
     await patient.check_in(note="A private note")
-    for path in ("/offline", "/offline/checkin"):
+    for path in ("/offline", "/offline/checkin", "/offline/help", "/offline/safety-plan"):
         response = await patient.get(path)
         assert response.status_code == 200
-        for private in ("pat@example.com", "Walk the dog", "555 0100", "A private note", "data-owner"):
+        for private in ("pat@example.com", "Walk the dog", "555 0100", "A private note", "data-owner",
+                        "data-offline-plan="):
             assert private not in response.text, (path, private)
+        assert "data-kept-copy" in response.text, path
     form = await patient.get("/offline/checkin")
     assert "data-offline-days" in form.text
     # No option at all: offline.js lists the days from the phone's calendar only into an empty picker.
@@ -174,6 +176,29 @@ async def test_the_pages_kept_for_offline_use_hold_no_personal_data(patient):
     for level in (1, 2, 3):
         assert f'data-offline-crisis="{level}"' in form.text
     assert 'href="tel:988"' in form.text
+
+
+@pytest.mark.parametrize("path", ["/checkin", "/help", "/safety-plan"])
+async def test_a_patients_own_pages_hand_their_plan_to_the_phone(patient, path):
+    """offline.js keeps it for the pages kept for use with no signal, which are made for nobody."""
+    page = await patient.get(path)
+    assert '<template data-offline-plan="none"></template>' in page.text  # no plan yet: the phone forgets any
+    await patient.post("/safety-plan", {"coping": "Walk the dog with Sam", "care_team_name": "Dr Lee",
+                                        "care_team_phone": "555 0100"})
+    page = (await patient.get(path)).text
+    kept = page[page.index('<template data-offline-plan="saved">'):]
+    kept = kept[:kept.index("</template>")]
+    assert "Walk the dog with Sam" in kept and 'href="tel:5550100"' in kept and "data-plan-call" in kept
+    assert "data-kept-copy" not in page
+
+
+async def test_a_safety_plan_form_sent_back_with_errors_hands_nothing_to_the_phone(patient):
+    response = await patient.post("/safety-plan", {"coping": "x" * 2001})
+    assert response.status_code == 422 and "data-offline-plan" not in response.text
+
+
+async def test_only_patients_pages_hand_a_plan_to_the_phone(stranger):
+    assert "data-offline-plan" not in (await stranger.get("/help")).text
 
 
 async def test_the_online_check_in_page_keeps_the_patients_own_plan_for_offline_use(patient):
@@ -211,7 +236,7 @@ async def test_the_worker_precaches_help_the_cards_and_the_shell_and_every_file_
     assert script.headers["content-type"].startswith("application/javascript")
     config = json.loads(script.text.removeprefix("self.LIFT_OFFLINE = ").rstrip().rstrip(";"))
     assert config["version"] == app.state.asset_version
-    assert {"/help", "/offline", "/offline/checkin", "/learn"} <= set(config["pages"])
+    assert {"/offline/help", "/offline/safety-plan", "/offline", "/offline/checkin", "/learn"} <= set(config["pages"])
     assert {f"/learn/{slug}" for slug in app.state.education} <= set(config["pages"])
     assert any("htmx.min.js" in url for url in config["assets"])
     assert all(url.endswith(f"?v={config['version']}") for url in config["assets"])

@@ -113,7 +113,7 @@ async def safety_plan_page(request: Request, saved: FromQuery[bool] = False) -> 
     plan = await safety_plans.safety_plan_for(request.app.state.db, request.scope["user"].id)
     values = {name: getattr(plan, name) for name in plans.PLAN_FIELDS} if plan else {}
     return render(request, "safety_plan/edit.html", values=values, errors={}, steps=plans.STEPS,
-                  saved=saved, updated_at=plan.updated_at if plan else None)
+                  saved=saved, updated_at=plan.updated_at if plan else None, plan=plan)
 
 
 @post("/safety-plan", guards=[patient])

@@ -30,9 +30,10 @@ SHELL_ASSETS = (
     "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png",
     "icons/maskable-512.png", "icons/apple-touch-icon.png",
 )
-# Public pages kept for offline use, fetched without cookies. /checkin opens the offline
-# check-in page when there is no signal; every other page falls back to /offline.
-OFFLINE_PAGES = ("/offline", "/offline/checkin", "/help", "/learn")
+# Public pages kept for offline use, fetched without cookies. With no signal /checkin, /help
+# and /safety-plan open their /offline/... copies (sw.js: OFFLINE_COPIES); every other page
+# falls back to /offline.
+OFFLINE_PAGES = ("/offline", "/offline/checkin", "/offline/help", "/offline/safety-plan", "/learn")
 # How long a navigation waits for the network before the worker shows what it has.
 NAVIGATION_TIMEOUT_MS = 4000
 THEME_COLOR = "#f6f7fb"
@@ -125,9 +126,13 @@ def offline_context(request: Request, plan=None, prompt_for: PromptFor = crisis_
     return {"offline_prompts": prompts, "offline_plan": plan, "resources": resources}
 
 
+# The pages below are kept by the service worker and made for nobody (`kept_copy` marks them
+# for offline.js, which adds the plan kept on this phone to their Get help now).
+
+
 @get("/offline", name="offline", include_in_schema=False)
 async def offline_page(request: Request) -> Response:
-    return render(request, "pages/offline.html", user=None)
+    return render(request, "pages/offline.html", user=None, kept_copy=True)
 
 
 @get("/offline/checkin", include_in_schema=False)
@@ -135,8 +140,21 @@ async def offline_checkin(request: Request) -> Response:
     """The check-in form as the worker keeps it: for nobody, with no answers and no days (the
     page's script lists the days from the phone's own calendar when it opens)."""
     return render(request, "checkins/form.html", user=None, offline=True, values={}, errors={}, days=[],
-                  editing=False, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
+                  editing=False, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX, kept_copy=True,
                   **offline_context(request))
+
+
+@get("/offline/help", include_in_schema=False)
+async def offline_help(request: Request) -> Response:
+    """Get help now as the worker keeps it for /help."""
+    return render(request, "pages/help.html", user=None, plan=None, crisis=None, kept_copy=True,
+                  resources=request.app.state.crisis_resources)
+
+
+@get("/offline/safety-plan", include_in_schema=False)
+async def offline_safety_plan(request: Request) -> Response:
+    """What /safety-plan shows with no signal: the plan kept on this phone, if there is one."""
+    return render(request, "pages/offline_safety_plan.html", user=None, kept_copy=True)
 
 
 @get("/offline/session", include_in_schema=False)

@@ -63,6 +63,10 @@ self.LiftQueue = (() => {
 
   const setOwner = (owner) => transact(META, "readwrite", (store) => store.put(owner, "owner"));
   const lastOwner = () => transact(META, "readonly", (store) => store.get("owner"));
+  // The patient's safety plan as their own page rendered it ({ owner, html }), for the pages
+  // kept for use with no signal. Deleted with everything else at sign-out.
+  const setPlan = (plan) => transact(META, "readwrite", (store) => store.put(plan, "plan"));
+  const plan = () => transact(META, "readonly", (store) => store.get("plan"));
 
   function clear() {
     return new Promise((resolve, reject) => {
@@ -136,5 +140,5 @@ self.LiftQueue = (() => {
     });
   }
 
-  return { SYNC_TAG, put, get, remove, all, update, setOwner, lastOwner, clear, sendAll };
+  return { SYNC_TAG, put, get, remove, all, update, setOwner, lastOwner, setPlan, plan, clear, sendAll };
 })();

@@ -114,6 +114,7 @@
     if (!template) return null;
     const region = template.content.firstElementChild.cloneNode(true);
     main().prepend(region);
+    addPlanTo(region);
     return region;
   }
 
@@ -182,6 +183,49 @@
     }
     const reasons = Object.values(entry.errors || {});
     showAlert(`This check-in from ${dayLabel(entry.fields.local_date)} wasn't saved. ${reasons.join(" ")} Change what's needed and save it again.`);
+  }
+
+  // ---- The safety plan with no signal -------------------------------------------------------
+
+  // A patient's own page that read their plan hands it over: kept on this phone for them.
+  async function rememberPlan() {
+    const source = document.querySelector("template[data-offline-plan]");
+    const owner = currentOwner();
+    if (!source || !owner) return;
+    const saved = source.dataset.offlinePlan === "saved";
+    await queue.setPlan(saved ? { owner, html: source.innerHTML } : null);
+  }
+
+  // The plan kept for the last person signed in here, on pages kept for use with no signal
+  // (made for nobody, so they never hold it themselves).
+  async function keptPlan() {
+    if (!document.querySelector("[data-kept-copy]")) return null;
+    const [plan, owner] = await Promise.all([queue.plan(), queue.lastOwner()]);
+    if (!plan || plan.owner !== owner) return null;
+    const parts = document.createElement("template");
+    parts.innerHTML = plan.html;
+    return parts.content;
+  }
+
+  async function addPlanTo(region) {
+    if (!region || region.querySelector(".crisis__plan")) return;
+    const plan = await keptPlan().catch(() => null);
+    if (!plan) return;
+    const call = plan.querySelector("[data-plan-call]");
+    if (call) region.querySelector(".crisis__actions").append(call);
+    const steps = plan.querySelector(".crisis__plan");
+    const readMore = region.querySelector(":scope > .crisis__note.link-row");
+    if (readMore) readMore.before(steps);
+    else region.append(steps);
+  }
+
+  async function showPlanPage() {
+    const page = document.querySelector("[data-offline-plan-page]");
+    if (!page) return;
+    const plan = await keptPlan().catch(() => null);
+    if (!plan) return;
+    const call = plan.querySelector("[data-plan-call]");
+    page.replaceChildren(plan.querySelector(".crisis__plan"), ...(call ? [element("ul", { class: "crisis__actions" }, call)] : []));
   }
 
   // ---- Sending -----------------------------------------------------------------------------
@@ -499,7 +543,9 @@
   function setUp() {
     document.querySelectorAll("form[data-offline-checkin]").forEach(prepareForm);
     const owner = currentOwner();
-    if (owner) queue.setOwner(owner).catch(() => {});
+    if (owner) queue.setOwner(owner).then(rememberPlan).catch(() => {});
+    addPlanTo(main() && main().querySelector("#crisis"));
+    showPlanPage();
     showInstallHints();
     showConnection();
     attachPushEndpoint();
