@@ -1,5 +1,6 @@
 from html import unescape
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from lift.app import create_app
@@ -219,3 +220,31 @@ async def test_it_only_redirects_to_same_site_paths_after_sign_in(patient):
     for target, expected in (("/checkins", "/checkins"), ("//evil.example", "/"), ("https://evil.example", "/")):
         response = await patient.post("/signin", {"email": patient.email, "password": PASSWORD, "next": target})
         assert response.headers["location"] == expected
+
+
+# Browsers drop tabs and newlines from a URL, so "/\t/evil.example" would go to //evil.example;
+# a CR or LF cannot go into a header at all (uvicorn drops the connection, cookie undelivered).
+CONTROL_CHARACTER_NEXTS = ("/\t/evil.example/phish", "/\n/evil", "/\r\n/evil", "/ /evil", "/\x7f/evil")
+
+
+def where_it_redirects(response) -> str:
+    return response.headers["hx-redirect"] if response.status_code == 204 else response.headers["location"]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("target", CONTROL_CHARACTER_NEXTS)
+async def test_a_next_with_a_control_character_goes_home_after_sign_in(patient, target, htmx):
+    headers = {"HX-Request": "true", "HX-Boosted": "true"} if htmx else {}
+    response = await patient.post("/signin", {"email": patient.email, "password": PASSWORD, "next": target},
+                                  headers=headers)
+    assert response.status_code == (204 if htmx else 303)
+    assert where_it_redirects(response) == "/"
+    assert "lift_session" in response.cookies
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("query", ["/%09/evil.example", "/%0a/evil"])
+async def test_a_signed_in_visit_to_sign_in_never_follows_a_control_character_next(patient, query, htmx):
+    headers = {"HX-Request": "true", "HX-Boosted": "true"} if htmx else {}
+    response = await patient.get(f"/signin?next={query}", headers=headers)
+    assert where_it_redirects(response) == "/"

@@ -271,6 +271,18 @@ async def test_a_checklist_tick_never_redirects_off_site(patient):
     assert response.headers["location"] == "/treatment"
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+async def test_a_checklist_tick_never_puts_a_newline_in_its_redirect(patient, htmx):
+    """`$` also matches before a trailing newline; the redirect header must never carry one."""
+    session_id = await plan_with_session_today(patient)
+    headers = {"HX-Request": "true", "HX-Boosted": "true"} if htmx else {}
+    response = await patient.post(f"/treatment/sessions/{session_id}/ride",
+                                  {"ride_home": "arranged", "back": f"/treatment/sessions/{session_id}\n"},
+                                  headers=headers)
+    assert response.status_code == (204 if htmx else 303)
+    assert response.headers["hx-redirect" if htmx else "location"] == "/treatment"
+
+
 # The session log -------------------------------------------------------------------------
 
 

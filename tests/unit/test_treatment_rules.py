@@ -231,6 +231,7 @@ def test_upcoming_keeps_todays_planned_session_until_it_is_logged():
 @pytest.mark.parametrize("raw, expected", [
     ("/", "/"), ("/treatment/sessions/12", "/treatment/sessions/12"), ("//evil.example", "/treatment"),
     ("https://evil.example/", "/treatment"), ("/treatment/sessions/12/../../x", "/treatment"), (None, "/treatment"),
+    ("/treatment/sessions/12\n", "/treatment"), ("/treatment/sessions/١٢", "/treatment"),
 ])
 def test_a_checklist_tick_only_returns_to_home_or_a_session(raw, expected):
     assert rules.back_path(raw) == expected

@@ -341,12 +341,14 @@ def todays_session(sessions: list[Session], today: date, timezone: str) -> Sessi
     return None
 
 
-SESSION_DAY_PATH = re.compile(r"^/treatment/sessions/\d+$")
+# fullmatch and [0-9]: `$` would also match before a trailing newline, and `\d` any
+# Unicode digit; either would let a character a header cannot carry through.
+SESSION_DAY_PATH = re.compile(r"/treatment/sessions/[0-9]+")
 
 
 def back_path(raw: str | None) -> str:
     """Where a checklist tick returns to without htmx: home or a session page, nowhere else."""
-    if raw and (raw == "/" or SESSION_DAY_PATH.match(raw)):
+    if raw and (raw == "/" or SESSION_DAY_PATH.fullmatch(raw)):
         return raw
     return "/treatment"
 

@@ -39,8 +39,13 @@ def timezone_choices() -> list[str]:
 
 
 def safe_next(path: str | None) -> str:
-    """Only same-site paths, so a sign-in link cannot send someone to another site."""
-    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+    """Only same-site paths, so a sign-in link cannot send someone to another site.
+    Control and whitespace characters are refused first: browsers drop tabs and newlines
+    from a URL, so `/\t/evil.example` would become `//evil.example`, and a CR or LF cannot go
+    into a header at all."""
+    if not path or any(ch < " " or ch == "\x7f" or ch.isspace() for ch in path):
+        return "/"
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
         return path
     return "/"
 

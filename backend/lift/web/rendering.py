@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.response import Redirect, Response, Template
+from litestar.utils import url_quote
 
 # Shown above a form whose write failed (a locked or full database): the form comes back with
 # everything the person typed, so nothing is lost by trying again.
@@ -32,7 +33,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 def redirect(request: Request, path: str) -> Response:
     """A redirect htmx follows as a full navigation, and a browser follows as a 303."""
     if request.headers.get("hx-request") == "true":
-        return Response(content=b"", status_code=204, headers={"HX-Redirect": path})
+        # Quoted as Litestar's Redirect quotes Location: a second layer, so no character that
+        # a browser would drop or a server would refuse ever reaches the header raw.
+        return Response(content=b"", status_code=204, headers={"HX-Redirect": url_quote(path)})
     return Redirect(path=path, status_code=303)
 
 
