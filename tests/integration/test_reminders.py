@@ -39,8 +39,10 @@ async def post_json(person, path: str, body, **headers):
         "content-type": "application/json", "x-csrftoken": await person.csrf_token(), **headers})
 
 
-async def subscribe(person, endpoint: str = "https://fcm.googleapis.com/fcm/send/device-1") -> int:
-    response = await post_json(person, "/reminders/subscriptions", subscription(endpoint), **{"user-agent": ANDROID})
+async def subscribe(person, endpoint: str = "https://fcm.googleapis.com/fcm/send/device-1",
+                    browser_subscription: dict | None = None) -> int:
+    body = browser_subscription or subscription(endpoint)
+    response = await post_json(person, "/reminders/subscriptions", body, **{"user-agent": ANDROID})
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -343,9 +345,18 @@ async def test_signing_out_everywhere_ends_every_devices_reminders(patient, othe
 
 # A browser that replaced its subscription ---------------------------------------------------
 
-async def renew(person, old_endpoint: str, new: dict, csrf: bool = False):
-    """As the service worker posts it: JSON, no CSRF token (it cannot read one)."""
-    body = json.dumps({"old_endpoint": old_endpoint, "subscription": new}).encode()
+MISSING = object()
+
+
+async def renew(person, old: dict, new: dict, csrf: bool = False, old_auth=MISSING):
+    """As the service worker posts it: JSON, the old endpoint and auth secret, no CSRF token
+    (it cannot read one). `old_auth` replaces the old subscription's secret; None leaves it out."""
+    body = {"old_endpoint": old["endpoint"], "old_auth": old["keys"]["auth"], "subscription": new}
+    if old_auth is None:
+        del body["old_auth"]
+    elif old_auth is not MISSING:
+        body["old_auth"] = old_auth
+    body = json.dumps(body).encode()
     headers = {"content-type": "application/json"}
     if csrf:
         headers["x-csrftoken"] = await person.csrf_token()
@@ -353,10 +364,10 @@ async def renew(person, old_endpoint: str, new: dict, csrf: bool = False):
 
 
 async def test_a_renewed_subscription_keeps_the_device_its_owner_and_label(patient, stranger, database):
-    old = "https://fcm.googleapis.com/fcm/send/old"
-    device = await subscribe(patient, old)
+    old = subscription("https://fcm.googleapis.com/fcm/send/old")
+    device = await subscribe(patient, browser_subscription=old)
     new = subscription("https://fcm.googleapis.com/fcm/send/new")
-    response = await renew(stranger, old, new)  # no session needed: the old endpoint names the device
+    response = await renew(stranger, old, new)  # no session needed: the old subscription is the credential
     assert response.status_code == 200 and response.json() == {"id": device}
     [row] = database.execute("SELECT id, endpoint, p256dh, auth, label, user_id FROM push_subscriptions").fetchall()
     assert (row["id"], row["endpoint"], row["p256dh"], row["auth"]) == (
@@ -366,24 +377,41 @@ async def test_a_renewed_subscription_keeps_the_device_its_owner_and_label(patie
 
 async def test_renewing_an_unknown_subscription_changes_nothing(patient, database):
     await subscribe(patient, "https://fcm.googleapis.com/fcm/send/mine")
-    response = await renew(patient, "https://fcm.googleapis.com/fcm/send/guess", subscription())
+    response = await renew(patient, subscription("https://fcm.googleapis.com/fcm/send/guess"), subscription())
     assert response.status_code == 404
     assert endpoints(database) == ["https://fcm.googleapis.com/fcm/send/mine"]
+
+
+@pytest.mark.parametrize("old_auth", [None, "", "wrong-auth-secret-AAAAA", "Ã©"],
+                         ids=["missing", "empty", "wrong", "non-ascii"])
+async def test_the_endpoint_alone_cannot_rekey_a_device(patient, stranger, database, old_auth):
+    """The push service knows every endpoint; with new keys it could read later reminders.
+    Without the old auth secret the answer is the unknown-endpoint one and nothing changes."""
+    old = subscription("https://fcm.googleapis.com/fcm/send/old")
+    await subscribe(patient, browser_subscription=old)
+    unknown = await renew(stranger, subscription("https://fcm.googleapis.com/fcm/send/guess"), subscription())
+    response = await renew(stranger, old, subscription("https://fcm.googleapis.com/fcm/send/attacker"),
+                           old_auth=old_auth)
+    assert (response.status_code, response.json()) == (unknown.status_code, unknown.json()) == (
+        404, {"error": "No device has that subscription."})
+    [row] = database.execute("SELECT endpoint, p256dh, auth FROM push_subscriptions").fetchall()
+    assert tuple(row) == (old["endpoint"], old["keys"]["p256dh"], old["keys"]["auth"])
 
 
 @pytest.mark.parametrize("new_endpoint", ["http://fcm.googleapis.com/plain-http", "https://127.0.0.1/push",
                                           "https://printer.local/push"])
 async def test_a_renewal_to_an_endpoint_lift_would_not_accept_is_refused(patient, database, new_endpoint):
-    old = "https://fcm.googleapis.com/fcm/send/old"
-    await subscribe(patient, old)
+    old = subscription("https://fcm.googleapis.com/fcm/send/old")
+    await subscribe(patient, browser_subscription=old)
     response = await renew(patient, old, subscription(new_endpoint))
     assert response.status_code == 400 and response.json()["error"]
-    assert endpoints(database) == [old]
+    assert endpoints(database) == [old["endpoint"]]
 
 
 async def test_a_renewal_the_page_already_saved_leaves_one_device(patient, database):
-    old, new = "https://fcm.googleapis.com/fcm/send/old", "https://fcm.googleapis.com/fcm/send/new"
-    await subscribe(patient, old)
+    old = subscription("https://fcm.googleapis.com/fcm/send/old")
+    new = "https://fcm.googleapis.com/fcm/send/new"
+    await subscribe(patient, browser_subscription=old)
     await subscribe(patient, new)
     assert (await renew(patient, old, subscription(new))).status_code == 200
     assert endpoints(database) == [new]

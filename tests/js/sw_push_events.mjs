@@ -14,7 +14,9 @@ function subscription(endpoint, key) {
   return {
     endpoint,
     options: { applicationServerKey: key },
-    toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh: "p256dh-of-" + endpoint, auth: "auth" } }),
+    toJSON: () => ({
+      endpoint, expirationTime: null, keys: { p256dh: "p256dh-of-" + endpoint, auth: "auth-of-" + endpoint },
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ a stale read could send a check-in reminder for a check-in just saved.
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -115,13 +116,17 @@ async def save_subscription(db: Database, user_id: int, subscription: Subscripti
         return (await cursor.fetchone())[0]
 
 
-async def renew_subscription(db: Database, old_endpoint: str, subscription: SubscriptionIn) -> int | None:
+async def renew_subscription(db: Database, old_endpoint: str, old_auth: str,
+                             subscription: SubscriptionIn) -> int | None:
     """Move a device to the subscription its browser replaced the old one with, keeping its
-    owner, label and history. None when no device has the old endpoint."""
+    owner, label and history. None when no device has the old endpoint with that auth secret
+    (the push service knows the endpoint, never the secret)."""
     async with db.write() as conn:
-        cursor = await conn.execute("SELECT id FROM push_subscriptions WHERE endpoint = ?", (old_endpoint,))
+        cursor = await conn.execute("SELECT id, auth FROM push_subscriptions WHERE endpoint = ?",
+                                    (old_endpoint,))
         row = await cursor.fetchone()
-        if row is None:
+        # Constant time, so the answer's timing does not leak the secret a byte at a time.
+        if row is None or not hmac.compare_digest(row[1].encode(), old_auth.encode()):
             return None
         # The page may already have saved the new subscription: one row per browser.
         await conn.execute("DELETE FROM push_subscriptions WHERE endpoint = ? AND id != ?",

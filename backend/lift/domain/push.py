@@ -49,11 +49,15 @@ class EndpointIn(msgspec.Struct, frozen=True):
 
 
 class RenewalIn(msgspec.Struct, frozen=True):
-    """From the service worker when the browser replaced its subscription: the old endpoint
-    (which only this browser, its push service and Lift know) and the new subscription."""
+    """From the service worker when the browser replaced its subscription: the old endpoint,
+    the old subscription's auth secret, and the new subscription. The push service knows every
+    endpoint, so the endpoint alone would let it swap the keys and read later payloads; the
+    auth secret is known only to the browser and Lift (RFC 8291 never sends it)."""
 
     old_endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ENDPOINT_LENGTH)]
     subscription: SubscriptionIn
+    # Missing or empty is simply wrong: answered like an unknown endpoint, not as malformed.
+    old_auth: Annotated[str, msgspec.Meta(max_length=40)] = ""
 
 
 class SignOutForm(msgspec.Struct, kw_only=True):

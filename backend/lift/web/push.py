@@ -106,8 +106,10 @@ async def subscribe(request: Request) -> Response:
 async def renew(request: Request) -> Response:
     """The service worker's call when the browser replaced its push subscription
     (`pushsubscriptionchange`), so reminders keep coming. A service worker cannot read the
-    CSRF token and may run with no session, so the old endpoint is the credential: it names
-    the device, and the device keeps its owner. Exempt from CSRF for that reason."""
+    CSRF token and may run with no session, so the old subscription is the credential: its
+    endpoint names the device and its auth secret proves the caller is that browser (the push
+    service knows the endpoint too). The device keeps its owner. Exempt from CSRF for that
+    reason. A wrong or missing secret is answered exactly like an unknown endpoint."""
     try:
         renewal = msgspec.json.decode(await request.body(), type=RenewalIn)
     except msgspec.DecodeError:
@@ -115,7 +117,8 @@ async def renew(request: Request) -> Response:
     settings = request.app.state.settings
     if problem := subscription_problem(renewal.subscription, settings.push_allow_private_endpoints):
         return _json_error(problem)
-    device_id = await store.renew_subscription(request.app.state.db, renewal.old_endpoint, renewal.subscription)
+    device_id = await store.renew_subscription(request.app.state.db, renewal.old_endpoint, renewal.old_auth,
+                                             renewal.subscription)
     if device_id is None:
         return _json_error("No device has that subscription.", 404)
     return Response(content={"id": device_id}, status_code=200)

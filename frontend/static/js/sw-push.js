@@ -59,7 +59,8 @@ self.addEventListener("notificationclick", (event) => {
 // The browser may replace a push subscription (it expired, or the push service rotated it).
 // Subscribe again with the same server key and tell Lift which device it was, so reminders
 // keep coming without the patient having to notice. Lift knows the device by its old
-// endpoint: a service worker has no CSRF token and perhaps no session.
+// endpoint and trusts the call by the old auth secret: a service worker has no CSRF token and
+// perhaps no session, and the push service knows the endpoint but never the secret.
 async function renewSubscription(event) {
   const old = event.oldSubscription;
   if (!old) return; // Lift could not tell which device this was; the Reminders page offers to turn them on
@@ -72,7 +73,11 @@ async function renewSubscription(event) {
   await fetch("/reminders/subscriptions/renew", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ old_endpoint: old.endpoint, subscription: fresh.toJSON() }),
+    body: JSON.stringify({
+      old_endpoint: old.endpoint,
+      old_auth: (old.toJSON().keys || {}).auth,
+      subscription: fresh.toJSON(),
+    }),
   });
 }
 
