@@ -195,6 +195,22 @@ async def test_it_changes_the_password_and_signs_out_other_devices(patient, peop
     assert (await phone.sign_in("another good one")).status_code == 303
 
 
+async def test_changing_the_password_ends_a_stolen_copy_of_this_browsers_session(patient, people, database):
+    """Someone who copied this browser's cookie must not outlive the password change it prompted;
+    the person changing it stays signed in, on a new token."""
+    stolen = patient.http.cookies["lift_session"]
+    thief = people("thief@example.com")
+    thief.http.cookies.set("lift_session", stolen)
+    assert (await thief.get("/account")).status_code == 200
+    ok = await patient.post("/account/password", {"current_password": PASSWORD, "new_password": "another good one"})
+    assert ok.status_code == 303 and ok.headers["location"] == "/account?notice=password-changed"
+    fresh = ok.cookies["lift_session"]
+    assert fresh != stolen
+    assert (await thief.get("/account")).status_code == 303  # sent to sign in
+    assert (await patient.get("/account")).status_code == 200
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
 async def test_it_changes_the_time_zone(patient, database):
     response = await patient.post("/account/timezone", {"timezone": "Asia/Tokyo"})
     assert response.status_code == 303

@@ -43,11 +43,10 @@ async def delete_session(db: Database, token: str) -> None:
         await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
 
 
-async def delete_user_sessions(db: Database, user_id: int, keep_token: str | None = None) -> None:
-    """Sign a user out everywhere, optionally keeping the session making the request."""
-    keep = token_hash(keep_token) if keep_token else ""
+async def delete_user_sessions(db: Database, user_id: int) -> None:
+    """Sign a user out everywhere."""
     async with db.write() as conn:
-        await conn.execute("DELETE FROM sessions WHERE user_id = ? AND token_hash != ?", (user_id, keep))
+        await conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
 
 async def purge_expired(db: Database, failures_older_than: timedelta) -> None:

@@ -239,7 +239,9 @@ async def change_password(request: Request) -> Response:
             errors["new_password"] = problem
     if form and not errors:
         await users.set_password_hash(db, user.id, await hash_password(form.new_password))
-        # A changed password ends every other session, in case the old one leaked.
-        await sessions.delete_user_sessions(db, user.id, keep_token=request.scope["session_token"])
-        return redirect(request, "/account?notice=password-changed")
+        # A changed password ends every session, this one too: whoever stole this browser's
+        # cookie (the usual reason to change it) must not keep it. The person changing it
+        # carries on with a brand-new token, as after signing in.
+        await sessions.delete_user_sessions(db, user.id)
+        return await start_session(request, user.id, "/account?notice=password-changed")
     return account_view(request, status, values={"timezone": user.timezone}, errors=errors)
