@@ -185,6 +185,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/reminders/subscriptions/remove", "/reminders/subscriptions/remove", patients(400)),
     # The service worker's renewal: the old endpoint in the body is the credential, not the session.
     ("POST", "/reminders/subscriptions/renew", "/reminders/subscriptions/renew", everyone(400)),
+    # Entering an invitation code is open to everyone (an empty form is answered 422).
+    ("POST", "/invite", "/invite", everyone(422)),
     ("POST", "/reminders/devices/{device_id:int}/test", "/reminders/devices/{device_id}/test",
      patients(303, other=404)),
     ("POST", "/reminders/devices/{device_id:int}/delete", "/reminders/devices/{device_id}/delete",

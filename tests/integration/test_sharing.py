@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.integration.conftest import PASSWORD
 from tests.integration.sharing_helpers import caregiver, clinician, invite, join, shared_with, user_id  # noqa: F401
 
 DEAD_PAGE = "<h1>This invitation can't be used</h1>"
@@ -51,11 +52,22 @@ async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summ
 async def test_the_short_code_opens_the_same_invitation_however_it_is_typed(patient, people):
     _, code = await invite(patient, "clinician")
     doctor = people("doctor@example.com")
-    typed = await doctor.get("/invite", params={"code": code.lower().replace("-", " ")})
-    assert typed.status_code == 303 and typed.headers["location"] == f"/invite/{code.replace('-', '')}"
-    response = await join(doctor, typed.headers["location"])
+    typed = await doctor.post("/invite", {"code": code.lower().replace("-", " ")})
+    assert typed.status_code == 200 and "pat@example.com" in typed.text
+    assert f'action="/invite/{code.replace("-", "")}/signup"' in typed.text
+    response = await join(doctor, f"/invite/{code.replace('-', '')}")
     assert response.status_code == 303 and response.headers["location"].startswith("/clinician/patients/")
     assert (await doctor.get("/")).headers["location"] == "/clinician"
+
+
+async def test_a_code_in_a_link_is_never_looked_up_by_the_get(patient, stranger):
+    """A GET counts no failure, so it must not answer whether a 40-bit code exists either: the
+    code form comes back filled in, the same for a real code and a made-up one."""
+    _, code = await invite(patient)
+    real, made_up = await stranger.get(f"/invite/{code.replace('-', '')}"), await stranger.get("/invite/ZZZZZZZZ")
+    assert real.status_code == made_up.status_code == 200
+    assert f'value="{code}"' in real.text and 'value="ZZZZ-ZZZZ"' in made_up.text
+    assert 'method="post" action="/invite"' in real.text and "pat@example.com" not in real.text
 
 
 async def test_an_invitation_works_once(patient, people, database):
@@ -73,8 +85,7 @@ async def test_an_expired_invitation_gives_a_clear_page_and_nothing_about_the_pa
     path, code = await invite(patient)
     database.execute("UPDATE share_invitations SET expires_at = '2020-01-01T00:00:00Z'")
     database.commit()
-    for url in (path, f"/invite/{code.replace('-', '')}"):
-        page = await stranger.get(url)
+    for page in (await stranger.get(path), await stranger.post("/invite", {"code": code})):
         assert page.status_code == 410 and "has expired" in page.text and DEAD_PAGE in page.text
         assert "pat@example.com" not in page.text
     assert (await join(stranger, path)).status_code == 410
@@ -88,20 +99,47 @@ async def test_a_withdrawn_invitation_stops_working(patient, stranger, database)
     assert page.status_code == 410 and "withdrawn" in page.text and "pat@example.com" not in page.text
 
 
-@pytest.mark.parametrize("key", ["not-a-real-token-at-all-0000000000000000000", "ZZZZZZZZ", "x" * 500])
+@pytest.mark.parametrize("key", ["not-a-real-token-at-all-0000000000000000000", "x" * 500])
 async def test_a_forged_token_or_code_is_unknown(patient, stranger, key):
     await invite(patient)
     page = await stranger.get(f"/invite/{key}")
     assert page.status_code == 404 and DEAD_PAGE in page.text and "pat@example.com" not in page.text
+    assert 'href="/invite"' in page.text  # the way to enter a code instead
+    for page in (await stranger.post("/invite", {"code": "ZZZZ-ZZZZ"}),
+                 await stranger.post(f"/invite/{key}/signup", {"email": stranger.email, "password": PASSWORD,
+                                                               "timezone": "UTC"})):
+        assert page.status_code == 404 and DEAD_PAGE in page.text and "pat@example.com" not in page.text
 
 
-async def test_guessing_codes_is_throttled(app, patient, stranger):
-    await invite(patient)
-    limit = app.state.settings.signin_ip_limit
-    for n in range(limit):
-        assert (await stranger.get(f"/invite/ZZZZ{n:04d}")).status_code == 404
-    response = await stranger.get("/invite/ZZZZ9999")
+@pytest.mark.parametrize("guess", ["code form", "sign-up", "accept"])
+async def test_guessing_codes_is_throttled(app, patient, stranger, caregiver, guess):
+    """Every POST that names an invitation counts an unknown key; at the limit even a right one is refused."""
+    _, code = await invite(patient)
+
+    async def try_code(key: str):
+        if guess == "code form":
+            return await stranger.post("/invite", {"code": key})
+        if guess == "sign-up":
+            return await stranger.post(f"/invite/{key}/signup", {"email": stranger.email, "password": PASSWORD,
+                                                                 "timezone": "UTC"})
+        return await caregiver.post(f"/invite/{key}/accept")
+
+    for n in range(app.state.settings.signin_ip_limit):
+        assert (await try_code(f"ZZZZ{n:04d}")).status_code == 404
+    response = await try_code(code.replace("-", ""))
     assert response.status_code == 429 and "Too many invitation codes" in response.text
+
+
+async def test_any_number_of_get_requests_cannot_lock_out_a_real_invitation(app, patient, stranger, people):
+    """Any web page can make a browser GET (<img src=".../invite/xxx">), so GETs count nothing:
+    a clinic's shared address keeps its budget, and the real link and code still work."""
+    path, code = await invite(patient)
+    for n in range(app.state.settings.signin_ip_limit + 5):
+        assert (await stranger.get(f"/invite/not-a-real-token-{n:027d}")).status_code == 404
+        await stranger.get(f"/invite/ZZZZ{n:04d}")
+    assert (await stranger.get(path)).status_code == 200
+    assert (await stranger.post("/invite", {"code": code})).status_code == 200
+    assert (await join(people("carer@example.com"), path)).status_code == 303
 
 
 async def test_a_patient_account_cannot_accept_an_invitation(patient, other_patient, database):

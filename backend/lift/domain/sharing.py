@@ -163,6 +163,15 @@ SCOPE_MESSAGES = {"include_notes": INVITE_MESSAGES["include_notes"],
                   "include_thoughts": INVITE_MESSAGES["include_thoughts"]}
 
 
+class CodeForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The short code as typed on the "Enter an invitation code" page."""
+
+    code: Annotated[str, msgspec.Meta(max_length=64)]
+
+
+CODE_MESSAGES = {"code": "Enter the 8-character code, like 7KQ2-M9XD."}
+
+
 class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     patient_id: int

@@ -46,6 +46,7 @@ FORM_BODIES: dict[tuple[str, str], tuple[type[msgspec.Struct], ...]] = {
     ("post", "/reminders/settings"): (reminders.PreferencesForm,),
     ("post", "/sharing/invitations"): (sharing.InviteForm,),
     ("post", "/sharing/grants/{grant_id}/scope"): (sharing.ScopeForm,),
+    ("post", "/invite"): (sharing.CodeForm,),
     ("post", "/invite/{key}/signup"): (accounts.SignupForm,),
 }
 # One operation serves every questionnaire: its body is whichever instrument the path names.

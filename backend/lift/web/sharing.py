@@ -121,26 +121,36 @@ async def audit_page(request: Request, page: FromQuery[int] = 1) -> Response:
 # --- The invitee's side ---------------------------------------------------------------------
 
 
+async def invitation_for_key(request: Request, key: str) -> rules.Invitation | None:
+    """The invitation a link token or short code names, found or not; nothing is counted."""
+    db = request.app.state.db
+    if len(key) > MAX_KEY_CHARS:
+        return None
+    if code := rules.normalise_code(key):
+        return await store.invitation_by_code(db, store.code_hash(code, code_key(request)))
+    return await store.invitation_by_token(db, store.token_hash(key))
+
+
+def problem_status(problem: str | None) -> int:
+    return 404 if problem == "unknown" else 410 if problem else 200
+
+
 async def find_invitation(request: Request, key: str) -> tuple[rules.Invitation | None, str | None, int]:
-    """The invitation a link token or short code names, why it can't be used (or None), and
-    the status to answer with. Unknown keys count toward a per-address limit, so the short
-    codes cannot be guessed by trying them one after another."""
+    """For the POST routes: the invitation a link token or short code names, why it can't be
+    used (or None), and the status to answer with. Unknown keys count toward a per-address
+    limit, so the short codes cannot be guessed by trying them one after another. Only POSTs
+    count (they need the CSRF token): any web page can make a browser send a GET."""
     db, settings = request.app.state.db, request.app.state.settings
     window = timedelta(minutes=settings.signin_window_minutes)
     ip = client_ip(request)
     if await store.recent_failures(db, ip, window) >= settings.signin_ip_limit:
         return None, "throttled", 429
-    invitation = None
-    if len(key) <= MAX_KEY_CHARS:
-        if code := rules.normalise_code(key):
-            invitation = await store.invitation_by_code(db, store.code_hash(code, code_key(request)))
-        else:
-            invitation = await store.invitation_by_token(db, store.token_hash(key))
+    invitation = await invitation_for_key(request, key)
     problem = rules.invitation_problem(invitation, utc_now())
     if problem == "unknown":
         await store.record_failure(db, ip, window)
         return None, problem, 404
-    return invitation, problem, 410 if problem else 200
+    return invitation, problem, problem_status(problem)
 
 
 def dead_invitation(request: Request, problem: str, status_code: int) -> Response:
@@ -161,24 +171,43 @@ def invitation_view(request: Request, key: str, invitation: rules.Invitation, va
                   long_day=long_day, detect_timezone=not values.get("email"))
 
 
+def new_invitee_values(request: Request) -> dict:
+    return {"timezone": request.app.state.settings.default_timezone}
+
+
 @get("/invite", name="invite")
-async def enter_code(request: Request, code: FromQuery[str | None] = None) -> Response:
+async def enter_code(request: Request) -> Response:
+    return render(request, "invite/enter.html", values={}, errors={})
+
+
+@post("/invite")
+async def open_with_code(request: Request) -> Response:
+    """A typed short code is posted, never looked up by a GET: its failures must count (it is
+    only about 40 bits), and a counted GET is one any web page could make."""
+    values = await form_data(request)
+    form, errors = parse_form(rules.CodeForm, values, rules.CODE_MESSAGES)
+    code = rules.normalise_code(form.code) if form else None
     if code is None:
-        return render(request, "invite/enter.html", values={}, errors={})
-    normal = rules.normalise_code(code)
-    if normal is None:
-        return render(request, "invite/enter.html", status_code=422, values={"code": code},
-                      errors={"code": "Enter the 8-character code, like 7KQ2-M9XD."})
-    return redirect(request, f"/invite/{normal}")
+        return render(request, "invite/enter.html", status_code=422, values={"code": values.get("code", "")},
+                      errors=errors or rules.CODE_MESSAGES)
+    invitation, problem, status = await find_invitation(request, code)
+    if problem:
+        return dead_invitation(request, problem, status)
+    return invitation_view(request, code, invitation, new_invitee_values(request), {})
 
 
 @get("/invite/{key:str}")
 async def invitation_page(request: Request, key: FromPath[str]) -> Response:
-    invitation, problem, status = await find_invitation(request, key)
-    if problem:
-        return dead_invitation(request, problem, status)
-    default_zone = request.app.state.settings.default_timezone
-    return invitation_view(request, key, invitation, {"timezone": default_zone}, {})
+    """Opening an invitation link. A GET counts no failure, or any web page could use up an
+    address's budget (a clinic's shared one) with <img src="/invite/x"> and lock out the real
+    link. So a GET may look up only link tokens (256 bits: nothing to guess); a short code in
+    the path goes back to the code form, filled in, for the counted POST."""
+    if code := rules.normalise_code(key):
+        return render(request, "invite/enter.html", values={"code": rules.format_code(code)}, errors={})
+    invitation = await invitation_for_key(request, key)
+    if problem := rules.invitation_problem(invitation, utc_now()):
+        return dead_invitation(request, problem, problem_status(problem))
+    return invitation_view(request, key, invitation, new_invitee_values(request), {})
 
 
 @post("/invite/{key:str}/signup")
