@@ -125,8 +125,10 @@ def create_app(settings: Settings | None = None) -> LiftApp:
             secret=secret, cookie_secure=settings.cookie_secure, cookie_httponly=True,
             cookie_samesite="lax",
             # The service worker cannot read the token; that route's credential is the old
-            # push endpoint, not the session (web/push.py: renew).
-            exclude=["/static", "/reminders/subscriptions/renew"],
+            # push subscription, not the session (web/push.py: renew). Litestar searches these
+            # regexes anywhere in the path, so each is anchored at both ends (\Z, not $, which
+            # also matches before a trailing newline): "/invite/static-x/accept" needs the token.
+            exclude=[r"^/static/", r"^/reminders/subscriptions/renew\Z"],
         ),
         template_config=TemplateConfig(
             directory=FRONTEND_DIR / "templates", engine=JinjaTemplateEngine,

@@ -25,6 +25,15 @@ async def test_it_refuses_a_state_change_without_a_csrf_token(patient, database,
     assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("path", ["/invite/static-x/accept", "/invite/static/accept", "/invite/static/signup"])
+async def test_only_the_excluded_paths_themselves_go_without_a_csrf_token(patient, database, path):
+    """The CSRF exclusions are regexes Litestar searches anywhere in the path: unanchored, any
+    path holding "/static" (an invitation key can be anything) skipped the check."""
+    response = await patient.post(path, {}, csrf=False)
+    assert response.status_code == 403 and "form had expired" in response.text
+    assert database.execute("SELECT count(*) FROM invitation_failures").fetchone()[0] == 0
+
+
 async def test_it_refuses_a_forged_csrf_cookie_and_matching_token(patient, database):
     forged = "a" * 64 + "b" * 64
     patient.http.cookies.set("csrftoken", forged)
