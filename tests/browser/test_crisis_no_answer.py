@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.conftest import PASSWORD
+
 pytestmark = pytest.mark.browser
 
 PROXY_ERROR = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
@@ -133,3 +135,31 @@ def test_a_check_in_without_thoughts_shows_no_panel_while_it_is_on_its_way(patie
     expect(patient.get_by_role("button", name="Save check-in")).to_be_visible()
     patient.wait_for_timeout(500)
     expect(crisis_region(patient)).to_have_count(0)
+
+
+@pytest.mark.parametrize("expired", ["lift_session", "csrftoken"], ids=["signed-out", "form-expired"])
+def test_a_check_in_sent_as_the_session_or_form_expires_is_kept_and_goes_later(open_page, lift, expired):
+    page = open_page(service_workers="block")
+    email = lift.sign_up(page)
+    page.goto("/checkin")
+    lift.fill_checkin(page, thoughts=PLAN_OR_INTENT, note="kept through the expiry")
+    page.context.clear_cookies(name=expired)
+    page.get_by_role("button", name="Save check-in").click()
+
+    # Help at the level of the answer, and the check-in kept, not lost with an error page.
+    region = crisis_region(page)
+    expect(region).to_contain_text("call 911 or 988 now")
+    expect(page.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible()
+
+    if expired == "lift_session":
+        # It waits for this person to sign in again, then goes.
+        expect(page.locator("#offline-queue")).to_contain_text("you're signed out")
+        page.goto("/signin")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
+    # An expired form needs nothing from the patient: the sender fetches a fresh token.
+    expect(page.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
+    page.goto("/checkin")
+    expect(page.get_by_label("Note")).to_have_value("kept through the expiry")

@@ -236,13 +236,14 @@
   }
 
   async function requestSync() {
+    if (navigator.onLine) sendNow();
     try {
-      const registration = await navigator.serviceWorker.ready;
-      if (registration.sync) await registration.sync.register(queue.SYNC_TAG);
+      // Not `serviceWorker.ready`: with no worker (blocked, or not installed yet) it never settles.
+      const registration = await navigator.serviceWorker.getRegistration();
+      if (registration && registration.sync) await registration.sync.register(queue.SYNC_TAG);
     } catch (error) {
       // No Background Sync here: the page sends on "online" and on the next open instead.
     }
-    if (navigator.onLine) sendNow();
   }
 
   let sending = null;
@@ -406,6 +407,14 @@
     if (xhr.status >= 500 && !isLiftPage(xhr)) {
       event.detail.shouldSwap = false;
       noAnswer(form);
+      return;
+    }
+    // Signed out, or the form's token expired, while the check-in was on its way: keep it on
+    // this phone as with no signal, rather than lose it. It goes after sign-in, or at once with
+    // a fresh token (the queue's sender asks for one).
+    if (isCheckin(form) && (xhr.status === 401 || xhr.status === 403)) {
+      event.detail.shouldSwap = false;
+      keep(form);
       return;
     }
     // Saved online (perhaps as "Fix and resend"): it no longer waits on this phone. Checked
