@@ -57,7 +57,8 @@ def test_an_unreadable_key_or_choice_is_refused(values):
 def test_the_worker_keeps_the_shell_help_the_offline_pages_and_every_card_at_this_version():
     config = worker_config("abc123", ["what-is-trd", "cost"])
     assert config["version"] == "abc123"
-    assert set(OFFLINE_PAGES) <= set(config["pages"]) and "/help" in config["pages"]
+    assert set(OFFLINE_PAGES) <= set(config["pages"])
+    assert {"/offline/help", "/offline/safety-plan", "/offline/checkin"} <= set(config["pages"])
     assert {"/learn/what-is-trd", "/learn/cost"} <= set(config["pages"])
     assert all(url.startswith("/static/") and url.endswith("?v=abc123") for url in config["assets"])
     for path in SHELL_ASSETS:
