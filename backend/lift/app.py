@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -17,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Receive, Scope, Send
 
-from lift.db.connection import Database, DatabaseError
+from lift.db.connection import Database
 from lift.db.sessions import purge_expired
 from lift.domain.checkins import format_hours
 from lift.domain.crisis import sms_link
@@ -138,7 +140,7 @@ def create_app(settings: Settings | None = None) -> LiftApp:
         exception_handlers={
             NotAuthorizedException: errors.not_signed_in,
             HTTPException: errors.http_error,
-            DatabaseError: errors.database_unavailable,
+            sqlite3.OperationalError: errors.database_unavailable,
             Exception: errors.unexpected_error,
         },
         state=State({"settings": settings, "crisis_resources": load_crisis_resources(Path(settings.crisis_resources)),

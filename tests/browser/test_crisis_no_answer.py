@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 PROXY_ERROR = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
                "</center><hr><center>nginx</center></body></html>")
 PLAN_OR_INTENT = "Thoughts with a plan or intent to act"
-NOT_SAVED = "Not saved: Lift couldn't be reached. Your answers are still here"
+NOT_SAVED = "Lift didn't answer, so this may not be saved. Your answers are still here"
 
 
 def crisis_region(page: Page):
@@ -95,6 +95,22 @@ def test_a_phq9_reporting_item_9_shows_help_and_keeps_the_answers_when_lift_cann
     expect(crisis_region(patient)).to_be_visible()
 
 
+def test_a_phq9_saved_by_lift_whose_answer_was_lost_is_stored_once_when_sent_again(patient):
+    def save_then_drop(route: Route) -> None:
+        assert route.fetch().status == 200  # Lift saved it; the phone never hears so
+        route.abort("connectionreset")
+
+    answer_phq9(patient, item9=2)
+    patient.route("**/scales/phq9", save_then_drop)
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
+    patient.unroute("**/scales/phq9")
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    patient.goto("/scales")
+    expect(patient.locator("a.history__item")).to_have_count(1)
+
+
 def test_a_phq9_without_item_9_keeps_the_answers_and_says_why_without_a_panel(patient):
     answer_phq9(patient, item9=0)
     patient.route("**/scales/phq9", answer_like_a_proxy)
@@ -163,3 +179,19 @@ def test_a_check_in_sent_as_the_session_or_form_expires_is_kept_and_goes_later(o
     expect(page.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
     page.goto("/checkin")
     expect(page.get_by_label("Note")).to_have_value("kept through the expiry")
+
+
+def test_a_check_in_with_no_day_chosen_is_not_kept_without_one(patient, lift):
+    """The form sent back after midnight offers "Choose a day", which sends no day."""
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts="Thoughts of ending my life")
+    patient.evaluate("""() => {
+        const days = document.getElementById("local_date");
+        days.prepend(new Option("Choose a day", "", true, true));
+        days.options[0].disabled = true;
+    }""")
+    patient.context.set_offline(True)
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(crisis_region(patient)).to_be_visible()
+    expect(patient.get_by_role("alert").filter(has_text="answer the day")).to_be_visible()
+    assert patient.evaluate("LiftQueue.all().then((entries) => entries.length)") == 0

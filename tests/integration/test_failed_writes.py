@@ -116,12 +116,23 @@ async def test_a_time_zone_change_comes_back_chosen_and_the_old_zone_stays(patie
     assert rows(database, "SELECT timezone FROM users") == [("America/New_York",)]
 
 
-async def test_any_other_refused_write_is_a_503_page_that_says_what_happened(patient, database):
+async def test_any_other_write_the_database_cannot_make_is_a_503_page_that_says_what_happened(patient, database):
     await patient.check_in(mood=6)
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
-    refuse_writes(database, "checkins", "DELETE")
+    # An OperationalError, as a locked or full database raises (a RAISE() is a constraint error).
+    database.execute("CREATE TRIGGER unavailable BEFORE DELETE ON checkins BEGIN SELECT disk_is_full(); END")
+    database.commit()
     response = await patient.post(f"/checkins/{checkin_id}/delete")
     assert response.status_code == 503
     assert "couldn&#39;t save that because of a problem on our side" in response.text
     assert "Traceback" not in response.text
+    assert len(rows(database, "SELECT * FROM checkins")) == 1
+
+
+async def test_a_constraint_that_fails_elsewhere_is_a_bug_and_stays_a_500(patient, database):
+    await patient.check_in(mood=6)
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    refuse_writes(database, "checkins", "DELETE")
+    response = await patient.post(f"/checkins/{checkin_id}/delete")
+    assert response.status_code == 500 and "Traceback" not in response.text
     assert len(rows(database, "SELECT * FROM checkins")) == 1

@@ -346,3 +346,42 @@ async def test_it_links_scales_from_the_journal_list(patient):
     html = (await patient.get("/account")).text
     journal = html.split('id="journal-title"', 1)[1].split("</nav>", 1)[0]
     assert re.search(r'<a href="/scales">[^<]*Scales', journal)
+
+
+# --- A form sent twice is stored once --------------------------------------------------------
+
+
+def form_key(html: str) -> str:
+    return re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', html).group(1)
+
+
+async def test_a_questionnaire_sent_again_after_its_answer_was_lost_is_stored_once(patient, database):
+    key = form_key((await patient.get("/scales/phq9")).text)
+    form = answers(PHQ9, 1, phq9_9=2) | {"client_uuid": key, "baseline": "true"}
+    first = await patient.post("/scales/phq9", form)
+    again = await patient.post("/scales/phq9", form)
+    assert first.status_code == again.status_code == 200
+    assert "PHQ-9 saved" in again.text and has_crisis_region(again.text)
+    rows = database.execute("SELECT id, total, is_baseline FROM scale_results").fetchall()
+    assert [tuple(r) for r in rows] == [(rows[0]["id"], 10, 1)]
+    assert database.execute("SELECT count(*) FROM scale_answers").fetchone()[0] == 9
+
+
+async def test_each_form_shown_gets_its_own_key_and_a_form_sent_back_keeps_it(patient, database):
+    first, second = [form_key((await patient.get("/scales/gad7")).text) for _ in range(2)]
+    assert first != second
+    refused = await patient.post("/scales/gad7", {"gad7_1": "2", "client_uuid": first})
+    assert refused.status_code == 422 and form_key(refused.text) == first
+    for key in (first, second):
+        assert (await patient.post("/scales/gad7", answers(GAD7, 1) | {"client_uuid": key})).status_code == 200
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 2
+
+
+async def test_a_key_lift_cannot_read_is_refused_and_nothing_is_stored(patient, database):
+    response = await patient.post("/scales/gad7", answers(GAD7, 1) | {"client_uuid": "not-a-key"})
+    assert response.status_code == 422 and "key Lift can&#39;t read" in response.text
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
+    # The form comes back with a key that works, and the answers.
+    resent = answers(GAD7, 1) | {"client_uuid": form_key(response.text)}
+    assert 'id="gad7_1-1" name="gad7_1" value="1" checked' in response.text
+    assert (await patient.post("/scales/gad7", resent)).status_code == 200

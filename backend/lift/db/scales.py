@@ -22,10 +22,18 @@ def _result(row, answers: dict[str, int] | None = None) -> ScaleResult | None:
 
 async def save_result(db: Database, user_id: int, instrument: str, local_date: date, taken_at: str,
                       answers: dict[str, int], total: int, band: str, difficulty: int | None,
-                      baseline: bool) -> ScaleResult:
+                      baseline: bool, client_uuid: str | None = None) -> ScaleResult:
     """Store one result and its answers in one transaction. Marking it as baseline unmarks
-    any earlier baseline of the same questionnaire: there is only ever one."""
+    any earlier baseline of the same questionnaire: there is only ever one. A form whose
+    client_uuid was stored already changes nothing and gets that result back."""
     async with db.write() as conn:
+        if client_uuid:
+            cursor = await conn.execute(
+                f"SELECT {RESULT_COLUMNS} FROM scale_results WHERE user_id = ? AND client_uuid = ?",
+                (user_id, client_uuid),
+            )
+            if (stored := await cursor.fetchone()) is not None:
+                return _result(stored)
         if baseline:
             await conn.execute(
                 "UPDATE scale_results SET is_baseline = 0 WHERE user_id = ? AND instrument = ?",
@@ -33,8 +41,9 @@ async def save_result(db: Database, user_id: int, instrument: str, local_date: d
             )
         cursor = await conn.execute(
             "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band,"
-            f" difficulty, is_baseline) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {RESULT_COLUMNS}",
-            (user_id, instrument, local_date.isoformat(), taken_at, total, band, difficulty, int(baseline)),
+            f" difficulty, is_baseline, client_uuid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {RESULT_COLUMNS}",
+            (user_id, instrument, local_date.isoformat(), taken_at, total, band, difficulty, int(baseline),
+             client_uuid),
         )
         row = await cursor.fetchone()
         await conn.executemany(

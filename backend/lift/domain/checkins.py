@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 import msgspec
 from zoneinfo import ZoneInfo
 
+from lift.domain.forms import ClientUuid
+
 BACKFILL_DAYS = 7
 NOTE_MAX = 2000
 
@@ -37,8 +39,6 @@ CHECKIN_MESSAGES = {
 }
 
 
-# The key a phone gives each check-in it sends (crypto.randomUUID: lower-case, hyphenated).
-ClientUuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 
 class SubmissionKey(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
 T = TypeVar("T", bound=msgspec.Struct)
+
+# The key a form carries so that sending it twice stores it once: a phone's check-in
+# (crypto.randomUUID) or a questionnaire form (made when shown). Lower-case, hyphenated.
+ClientUuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 
 # Passwords are taken exactly as typed; every other field is trimmed.
 UNTRIMMED_FIELDS = frozenset({"password", "current_password", "new_password"})

@@ -16,6 +16,8 @@ from typing import Annotated
 import msgspec
 from zoneinfo import ZoneInfo
 
+from lift.domain.forms import ClientUuid
+
 ATTRIBUTION = (
     "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
     "with an educational grant from Pfizer Inc. No permission required to reproduce, translate, "
@@ -145,6 +147,8 @@ def _form_type(instrument: Instrument) -> type[msgspec.Struct]:
     if instrument.has_difficulty:
         fields.append(("difficulty", Answer | None, None))
     fields.append(("baseline", bool, False))
+    # Made when the form is shown: a form sent twice (its first answer lost) is stored once.
+    fields.append(("client_uuid", ClientUuid | None, None))
     name = instrument.key.capitalize() + "Form"
     return msgspec.defstruct(name, fields, frozen=True, kw_only=True)
 
@@ -158,6 +162,7 @@ def form_messages(instrument: Instrument) -> dict[str, str]:
     }
     messages["difficulty"] = "Choose one of the four answers, or leave this question blank."
     messages["baseline"] = "Tick the box, or leave it empty."
+    messages["client_uuid"] = "This form came with a key Lift can't read. Reload the page and answer again."
     return messages
 
 

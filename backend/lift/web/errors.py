@@ -70,8 +70,9 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def database_unavailable(request: Request, exc: Exception) -> Response:
-    """A locked or full database is our fault and passes: 503, try again. Forms that hold
-    typed text catch it themselves and come back filled in."""
+    """A locked or full database (sqlite3.OperationalError) is our fault and passes: 503, try
+    again. A constraint that fails is a bug, not a passing state: that stays a 500. Forms that
+    hold typed text catch any database error themselves and come back filled in."""
     log.error("database error on %s %s", request.method, route_template(request.scope), exc_info=exc)
     message = DATABASE_WRITE if request.method == "POST" else DATABASE_READ
     return _error_page(request, 503, SERVER_ERROR[0], message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -52,6 +54,8 @@ def item9_prompt(request: Request, instrument: scales.Instrument, values: dict) 
 async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
                     status_code: int = 200, **crisis) -> Response:
     crisis.setdefault("crisis", None)
+    # The form's key stays with its answers when it comes back (422, 503); a new form gets one.
+    values = {"client_uuid": str(uuid.uuid4()), **values}
     if instrument is scales.PHQ9:
         # Get help now for item 9 is on the page before it is sent, with the patient's own plan,
         # for when the answer never comes back (no signal, a timeout, a proxy's error page).
@@ -91,6 +95,10 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     crisis = await crisis_context(request, item9_prompt(request, chosen, values))
     form, errors = parse_form(scales.FORM_TYPES[chosen.key], values, scales.form_messages(chosen))
     if errors:
+        if bad_key := errors.pop("client_uuid", None):
+            # Said above the form, which comes back with a new key to send it with.
+            values.pop("client_uuid", None)
+            errors.setdefault("form", bad_key)
         return await form_view(request, chosen, values, errors, 422, **crisis)
     answers = scales.answers_of(form, chosen)
     total = scales.total_score(chosen, answers)
@@ -100,7 +108,7 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     try:
         result = await store.save_result(
             db, user.id, chosen.key, scales.local_date_of(now, user.timezone), iso(now), answers, total,
-            band.key, getattr(form, "difficulty", None), form.baseline,
+            band.key, getattr(form, "difficulty", None), form.baseline, form.client_uuid,
         )
     except DatabaseError:
         return await form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)

@@ -8,7 +8,7 @@
   if (!("indexedDB" in window) || !window.LiftQueue) return;
   const queue = window.LiftQueue;
   const FIELDS = ["local_date", "mood", "anxiety", "sleep_hours", "thoughts", "note"];
-  const REQUIRED = { mood: "mood", anxiety: "anxiety", sleep_hours: "hours of sleep", thoughts: "the question about thoughts of death or suicide" };
+  const REQUIRED = { local_date: "the day", mood: "mood", anxiety: "anxiety", sleep_hours: "hours of sleep", thoughts: "the question about thoughts of death or suicide" };
   const SIGNING_OUT = "lift-signing-out";
   const INSTALL_DISMISSED = "lift-install-dismissed";
   const THOUGHTS = {
@@ -374,7 +374,8 @@
   function noAnswer(form) {
     if (isCheckin(form)) return keep(form);
     const crisis = showCrisisFor(form);
-    const alert = showAlert("Not saved: Lift couldn't be reached. Your answers are still here: send them again when you have a signal.");
+    // The answer may have been lost after Lift saved it; the form's key makes sending it again safe.
+    const alert = showAlert("Lift didn't answer, so this may not be saved. Your answers are still here: send them again when you have a signal (they are stored only once).");
     if (!crisis) {
       alert.tabIndex = -1;
       alert.focus();
