@@ -29,6 +29,11 @@ BODIES = {
     "json object": (b'{"mood": {"$gt": ""}, "thoughts": [1, 2]}', "application/json"),
     "multipart garbage": (b"--x\r\nContent-Disposition: form-data; name=\"mood\"\r\n\r\n" + rng.randbytes(300),
                           "multipart/form-data; boundary=x"),
+    "fields as files": (b"".join(
+        b'--x\r\nContent-Disposition: form-data; name="%s"; filename="f.txt"\r\n\r\n1\r\n' % name
+        for name in (b"mood", b"thoughts", b"note", b"email", b"password", b"local_date", b"back",
+                     b"bp_after", b"effect_nausea", b"outcome", b"timezone", b"code", b"phq9_9")
+    ) + b"--x--\r\n", "multipart/form-data; boundary=x"),
 }
 
 

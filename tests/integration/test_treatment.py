@@ -419,3 +419,16 @@ async def test_every_problem_in_a_plan_form_shows_at_once(patient, database):
     assert response.status_code == 422
     assert 'id="clinic_phone-error"' in response.text and 'id="start_date-error"' in response.text
     assert count(database, "treatment_plans") == 0
+
+
+async def test_fields_sent_as_files_are_refused_as_empty_not_a_server_error(patient, database):
+    """No form of Lift's takes a file; a multipart field with a filename reads as empty text."""
+    session_id = await plan_with_session_today(patient)
+    files = {"outcome": ("a.txt", b"done"), "effect_nausea": ("b.txt", b"mild"), "bp_after": ("c.txt", b"1/1"),
+             "back": ("d.txt", b"/treatment"), "ride_home": ("e.txt", b"arranged")}
+    token = await patient.csrf_token()
+    for path in (f"/treatment/sessions/{session_id}/log", f"/treatment/sessions/{session_id}/ride"):
+        response = await patient.http.post(path, files=files, data={"_csrf_token": token})
+        assert response.status_code < 500, (path, response.status_code)
+    assert database.execute("SELECT count(*) FROM treatment_session_logs").fetchone()[0] == 0
+    assert database.execute("SELECT ride_home FROM treatment_sessions").fetchone()[0] in (None, "")

@@ -40,6 +40,7 @@ def redirect(request: Request, path: str) -> Response:
 
 
 async def form_data(request: Request) -> dict[str, str]:
-    """The submitted form as a plain dict; a body that is not a form reads as empty."""
+    """The submitted form as a plain dict of text; a body that is not a form reads as empty.
+    A field sent as a file (multipart) reads as empty text: no form of Lift's takes a file."""
     form = await request.form()
-    return {key: form.get(key) for key in form.keys()}
+    return {key: value if isinstance(value := form.get(key), str) else "" for key in form.keys()}
