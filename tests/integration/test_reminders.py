@@ -159,7 +159,7 @@ async def test_it_queues_a_generic_test_notification_for_that_device(patient, da
     assert response.status_code == 303 and response.headers["location"] == "/reminders?notice=test-sent"
     [row] = database.execute("SELECT payload, urgency, topic, status, reminder_id FROM push_deliveries").fetchall()
     assert json.loads(row["payload"])["title"] == "Lift: test notification"
-    assert (row["urgency"], row["topic"], row["status"], row["reminder_id"]) == ("high", "test", "pending", None)
+    assert (row["urgency"], row["topic"], row["status"], row["reminder_id"]) == ("high", "r5", "pending", None)
 
 
 async def test_it_removes_a_device(patient, database):
@@ -278,10 +278,14 @@ async def test_detailed_calendar_text_follows_the_patients_choice(patient, app):
     await make_sessions(app, patient.email, "Europe/Berlin", [(today + timedelta(days=3), time(10, 0))])
     await patient.post("/reminders/settings", {**SETTINGS, "detailed_text": ""})
     url = (await new_feed(patient)).removeprefix("http://testserver.local")
-    assert str(icalendar.Calendar.from_ical((await patient.get(url)).content).walk("VEVENT")[0]["SUMMARY"]) == "Lift appointment"
+    generic = icalendar.Calendar.from_ical((await patient.get(url)).content).walk("VEVENT")[0]
+    assert str(generic["SUMMARY"]) == "Lift appointment"
+    # Opening the event shows nothing about treatment either, its link included.
+    assert all("treatment" not in str(generic[field]).lower() for field in ("SUMMARY", "DESCRIPTION", "URL"))
     await patient.post("/reminders/settings", SETTINGS)
     event = icalendar.Calendar.from_ical((await patient.get(url)).content).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Treatment session at Eastside; Suite 2"
+    assert str(event["URL"]).endswith("/treatment/sessions/1")
 
 
 async def test_the_calendar_link_is_shown_once_and_can_be_replaced_or_turned_off(patient, app, stranger):

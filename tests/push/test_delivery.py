@@ -43,7 +43,7 @@ async def test_it_sends_a_due_checkin_reminder_the_push_service_verifies_and_dec
         assert received.message == {"title": "Lift: time for your check-in", "body": "Open Lift to see it.",
                                     "url": "/checkin?day=2026-06-10", "tag": "checkin-2026-06-10", "kind": "checkin"}
         assert received.claims["sub"] == "mailto:care-team@example.org"
-        assert received.headers["urgency"] == "normal" and received.headers["topic"] == "checkin"
+        assert received.headers["urgency"] == "normal" and received.headers["topic"] == "r1"
         # Held for an offline phone until the reminder stops being useful, six hours after 20:00.
         assert int(received.headers["ttl"]) == 6 * 3600 - 30
     assert [r["status"] for r in rows("SELECT status FROM reminders WHERE local_date = '2026-06-10'")] == ["dispatched"]
@@ -223,9 +223,9 @@ async def test_it_sends_treatment_reminders_the_evening_before_and_before_the_se
     assert push_service.problems == []
     eve, lead = phone.delivered
     assert (eve.message["title"], eve.message["url"]) == ("Lift: reminder for tomorrow", f"/treatment/sessions/{session_id}")
-    assert (eve.headers["topic"], eve.headers["urgency"]) == ("treatment-eve", "normal")
+    assert (eve.headers["topic"], eve.headers["urgency"]) == ("r2", "normal")
     assert (lead.message["title"], lead.message["url"]) == ("Lift: reminder for today", f"/treatment/sessions/{session_id}")
-    assert (lead.headers["topic"], lead.headers["urgency"]) == ("treatment-lead", "high")
+    assert (lead.headers["topic"], lead.headers["urgency"]) == ("r3", "high")
     assert int(lead.headers["ttl"]) == 90 * 60  # until the session starts
 
 

@@ -358,3 +358,12 @@ def test_plannable_keeps_only_reminders_still_useful_and_within_the_horizon():
     found = rules.plannable(patient(NY, checkin_time=time(20, 0)), now)
     assert [o.key for o in found] == ["2026-06-10", "2026-06-11"]  # 20:00 today still in its window
     assert all(o.expires_at > now and o.due_at <= now + rules.HORIZON for o in found)
+
+
+def test_push_topics_travel_in_the_clear_so_they_name_nothing_and_differ_per_kind():
+    """The Topic header is not encrypted: the push service (Google, Mozilla, Apple) reads it."""
+    topics = list(rules.TOPICS.values())
+    assert len(set(topics)) == len(topics)
+    for topic in topics:
+        assert rules.TOPIC_PATTERN.match(topic)
+        assert not any(word in topic for word in ("treat", "session", "scale", "check", "mood", "eve", "lead"))

@@ -141,7 +141,8 @@ def _event(session: FeedSession, timezone: str, now: datetime, host: str, base_u
         _when("DTEND", session.starts_at + SESSION_LENGTH, timezone),
         f"SUMMARY:{escape_text(summary)}",
         f"DESCRIPTION:{escape_text(description)}",
-        f"URL:{base_url}/treatment/sessions/{session.id}",
+        # A generic event's link names no treatment page either; Lift's home shows the day.
+        f"URL:{base_url}/treatment/sessions/{session.id}" if detailed else f"URL:{base_url}/",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}",
     ]

@@ -51,8 +51,8 @@ URGENCY = {"checkin": "normal", "treatment_eve": "normal", "treatment_lead": "hi
            "test": "high"}
 # One Topic per kind: a newer reminder of the same kind replaces an older one that the push
 # service is still holding for an offline phone, so a phone coming back online shows one.
-TOPICS = {"checkin": "checkin", "treatment_eve": "treatment-eve", "treatment_lead": "treatment-lead",
-          "scale": "scales", "test": "test"}
+# The Topic header travels unencrypted to the push service: neutral names, never "treatment".
+TOPICS = {"checkin": "r1", "treatment_eve": "r2", "treatment_lead": "r3", "scale": "r4", "test": "r5"}
 
 # What a locked phone shows unless the patient chose detailed text: nothing about treatment,
 # medication, mood or scores.
