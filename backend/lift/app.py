@@ -18,6 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Receive, Scope, Send
+from markupsafe import Markup, escape
 
 from lift.db.connection import Database
 from lift.db.sessions import purge_expired
@@ -67,10 +68,16 @@ ROUTES = [
 MAX_BODY_BYTES = 256 * 1024
 
 
+def email_breaks(email: str) -> Markup:
+    """An address in a heading wraps after the @ on a narrow phone, not in the middle of a word."""
+    return Markup("@<wbr>").join(escape(part) for part in email.split("@"))
+
+
 def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["hours"] = format_hours
     engine.engine.filters["tel"] = tel_link
     engine.engine.filters["sms"] = sms_link
+    engine.engine.filters["email_breaks"] = email_breaks
     engine.engine.globals["safety_plan_steps"] = STEPS
     # Templates ship with the release; checking each file's mtime on every render is wasted work.
     engine.engine.auto_reload = False

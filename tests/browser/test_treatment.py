@@ -58,12 +58,12 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     checklist = page.get_by_role("region", name="Treatment day: 23:30")
     expect(checklist).to_be_visible()
     expect(checklist).to_contain_text("No driving until tomorrow")
-    expect(checklist).to_contain_text("Tick it or dismiss it")
+    expect(checklist).to_contain_text("Not arranged yet")
     next_session = page.get_by_role("region", name="Next session after today")
     expect(next_session).to_contain_text(f"{day_label(today + timedelta(days=3))} at 23:30")
 
     checklist.get_by_role("button", name="My ride is arranged").click()
-    expect(checklist).to_contain_text("✓ Done")
+    expect(checklist).to_contain_text("✓ Arranged")
     expect(checklist.get_by_role("button", name="Undo")).to_be_visible()
     review(page, "home")
 

@@ -267,6 +267,13 @@ async def test_grants_and_revocations_are_logged_and_shown_as_who_saw_what(patie
     assert page.text.index("You stopped sharing") < page.text.index("You invited a caregiver")
 
 
+async def test_the_audit_log_names_people_as_the_patient_labelled_them(patient, people, database):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Patel")
+    await doctor.get(f"/clinician/patients/{user_id(database, 'pat@example.com')}")
+    page = (await patient.get("/sharing/audit")).text
+    assert "Dr Patel (doctor@example.com, clinician) looked at your timeline." in page
+
+
 async def test_the_audit_table_refuses_update_and_delete(patient, caregiver, database):
     assert database.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 2
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

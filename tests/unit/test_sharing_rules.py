@@ -184,6 +184,12 @@ def test_the_audit_log_reads_as_who_saw_what():
     assert "deleted their Lift account" in sharing.audit_sentence(entry("revoke", "account_deleted"))
 
 
+def test_the_audit_log_names_a_person_as_the_patient_labelled_them_with_their_address_beside():
+    labelled = AuditEntry(id=1, at=NOW, actor_role="clinician", actor_email="dr@example.com", action="view",
+                          what="timeline", detail="", actor_label="Dr Patel")
+    assert sharing.audit_sentence(labelled) == "Dr Patel (dr@example.com, clinician) looked at your timeline."
+
+
 def test_the_time_of_an_entry_is_shown_in_the_readers_zone():
     assert sharing.local_when(NOW, "America/New_York") == "Wed 20 May 2026, 08:00"
 

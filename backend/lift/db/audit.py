@@ -60,7 +60,7 @@ def _entry(row) -> AuditEntry:
     return AuditEntry(
         id=row["id"], at=datetime.strptime(row["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
         actor_role=row["actor_role"], actor_email=row["actor_email"], action=row["action"],
-        what=row["what"], detail=row["detail"],
+        what=row["what"], detail=row["detail"], actor_label=row["actor_label"] or "",
     )
 
 
@@ -68,7 +68,11 @@ async def entries_for(db: Database, patient_id: int, limit: int, offset: int) ->
     """One page of the patient's log, newest first, and how many entries it has."""
     async with db.read() as conn:
         cursor = await conn.execute(
-            "SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, a.detail FROM audit_log a"
+            "SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, a.detail,"
+            # The label of this patient's latest grant to that person, if they still have an account.
+            " (SELECT g.label FROM share_grants g JOIN users u ON u.id = g.grantee_id"
+            "  WHERE g.patient_id = s.user_id AND u.email = a.actor_email ORDER BY g.id DESC LIMIT 1)"
+            " AS actor_label FROM audit_log a"
             " JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ?"
             " ORDER BY a.id DESC LIMIT ? OFFSET ?",
             (patient_id, limit, offset),

@@ -382,6 +382,7 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
     action: str
     what: str
     detail: str
+    actor_label: str = ""  # the name the patient gave the person when sharing, if any
 
 
 WHAT_LABELS = {
@@ -401,6 +402,9 @@ def audit_sentence(entry: AuditEntry) -> str:
     what = WHAT_LABELS.get(entry.what, entry.what)
     who = entry.actor_email or "Someone"
     role = entry.actor_role
+    if entry.actor_label and entry.actor_email:
+        # The name the patient knows them by first, the address that proves who it was beside it.
+        who, role = entry.actor_label, f"{entry.actor_email}, {role}"
     suffix = f" ({entry.detail})" if entry.detail else ""
     if entry.action == "view":
         return f"{who} ({role}) looked at {what}{suffix}."

@@ -56,7 +56,7 @@ async def report_context(request: Request, person: User, start: str | None, end:
     markers = await session_markers(db, person, first, last)
     results = await scale_store.results_for(db, person.id)
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
-    sessions = await session_entries(db, person, first, last, today)
+    sessions = list(reversed(await session_entries(db, person, first, last, today)))  # newest first
     checked_in = await trend_store.checkin_dates_between(db, person.id, first, last)
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, generated=rules.local_when(
@@ -65,7 +65,7 @@ async def report_context(request: Request, person: User, start: str | None, end:
         scale_charts=about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers)
                                         for i in scales.INSTRUMENTS.values()]),
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
-                 for r in in_range],
+                 for r in reversed(in_range)],
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
         sessions=sessions, session_counts=Counter(view.session.status for view, _ in sessions),
         checkin_days=len(checked_in), long_day=long_day, change_text=scales.change_text,

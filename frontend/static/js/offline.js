@@ -225,7 +225,10 @@
     const plan = await keptPlan().catch(() => null);
     if (!plan) return;
     const call = plan.querySelector("[data-plan-call]");
-    page.replaceChildren(plan.querySelector(".crisis__plan"), ...(call ? [element("ul", { class: "crisis__actions" }, call)] : []));
+    const steps = plan.querySelector(".crisis__plan");
+    // This page is the plan: its own heading names it, and there is nowhere else to open it.
+    steps.querySelectorAll("h3, .link-row").forEach((node) => node.remove());
+    page.replaceChildren(steps, ...(call ? [element("ul", { class: "crisis__actions" }, call)] : []));
   }
 
   // ---- Sending -----------------------------------------------------------------------------
