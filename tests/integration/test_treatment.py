@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -209,6 +210,64 @@ async def test_a_session_needs_a_plan(patient):
     response = await patient.post("/treatment/sessions", {"session_date": patient.today().isoformat(),
                                                           "session_time": "10:00"})
     assert response.status_code == 404
+
+
+# A new time zone --------------------------------------------------------------------------
+
+REMINDERS_ON = {"checkin_enabled": "true", "checkin_time": "20:00", "eve_enabled": "true",
+                "eve_time": "19:00", "lead_enabled": "true", "lead_minutes": "120", "scale_enabled": "true",
+                "scale_time": "10:00", "quiet_start": "", "quiet_end": ""}
+
+
+SHOWN_TIME = re.compile(r'href="/treatment/sessions/(\d+)">\s*<span class="sessions__day">[^<]* · (\d\d:\d\d)<')
+
+
+def shown_times(page: str) -> dict[int, str]:
+    """Each session on the treatment page, by id, with the clock time it shows."""
+    return {int(session_id): at for session_id, at in SHOWN_TIME.findall(page)}
+
+
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def test_a_new_time_zone_keeps_planned_sessions_at_their_clock_times(patient, database):
+    today, london = patient.today(), ZoneInfo("Europe/London")
+    june = date(today.year + (today >= date(today.year, 6, 1)), 6, 1)  # both zones on summer time
+    await create_plan(patient, template="none")
+    ids = {}
+    for name, day, at in (("tomorrow", today + timedelta(days=1), "10:00"), ("june", june, "10:00"),
+                          ("cancelled", june + timedelta(days=3), "10:00"),
+                          ("past", today, "00:00"), ("done", today, "00:00")):
+        added = await patient.post("/treatment/sessions", {"session_date": day.isoformat(),
+                                                           "session_time": at})
+        ids[name] = int(added.headers["location"].rsplit("/", 1)[1])
+    await patient.post(f"/treatment/sessions/{ids['cancelled']}/cancel")
+    await patient.post(f"/treatment/sessions/{ids['done']}/log", {"outcome": "done"})
+    statuses = {row["id"]: row["status"] for row in session_rows(database)}
+    assert [statuses[ids[name]] for name in ("past", "done", "cancelled")] == ["planned", "done", "cancelled"]
+    await patient.post("/reminders/settings", REMINDERS_ON)  # plans the reminders in New York
+    before = {row["id"]: instant(row["starts_at"]) for row in session_rows(database)}
+    lead = "SELECT due_at FROM reminders WHERE kind = 'treatment_lead' AND about = ?"
+    assert instant(database.execute(lead, (str(ids["tomorrow"]),)).fetchone()[0]) == (
+        before[ids["tomorrow"]] - timedelta(hours=2))
+
+    response = await patient.post("/account/timezone", {"timezone": "Europe/London"})
+    assert response.headers["location"] == "/account?notice=timezone-sessions-kept"
+    assert "a session at 10:00 is still at 10:00" in (await patient.get(response.headers["location"])).text
+
+    after = {row["id"]: instant(row["starts_at"]) for row in session_rows(database)}
+    assert after[ids["tomorrow"]].astimezone(london).replace(tzinfo=None) == datetime.combine(
+        today + timedelta(days=1), time(10, 0))
+    assert after[ids["june"]] == before[ids["june"]] - timedelta(hours=5)  # 10:00 BST, not 15:00
+    for name in ("cancelled", "past", "done"):  # settled or already past: a record, kept as it was
+        assert after[ids[name]] == before[ids[name]], name
+    shown = shown_times((await patient.get("/treatment")).text)
+    assert (shown[ids["tomorrow"]], shown[ids["june"]]) == ("10:00", "10:00")
+    assert shown[ids["cancelled"]] == "15:00"  # its instant, 10:00 in New York, read in London
+    # The lead reminder follows the session at once, not at the scheduler's next pass.
+    assert instant(database.execute(lead, (str(ids["tomorrow"]),)).fetchone()[0]) == (
+        after[ids["tomorrow"]] - timedelta(hours=2))
 
 
 # The treatment day -----------------------------------------------------------------------

@@ -257,7 +257,7 @@ async def test_it_follows_the_patient_to_a_new_time_zone(db, push_service, make_
     clock.at_local(DAY, 12, 0, NY)
     scheduler = make_scheduler(db)
     await scheduler.plan()
-    await users.set_timezone(db, patient, "America/Los_Angeles")
+    await users.set_timezone(db, patient, "America/Los_Angeles", clock())
 
     clock.at_local(DAY, 20, 0, NY)  # 17:00 in Los Angeles: not yet
     await scheduler.dispatch_due()

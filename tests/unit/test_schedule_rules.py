@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from lift.domain import schedule
+from lift.domain.treatment import Session
 
 MONDAY = date(2026, 1, 5)
 NEW_YORK = "America/New_York"
@@ -158,6 +159,33 @@ def test_a_local_day_with_a_spring_change_is_23_hours_long():
     assert end - start == timedelta(hours=23)
     autumn_start, autumn_end = schedule.local_day_bounds(date(2026, 11, 1), NEW_YORK)
     assert autumn_end - autumn_start == timedelta(hours=25)
+
+
+def booked(session_id: int, day: date, at: time, status: str = "planned") -> Session:
+    """A session as Lift stored it for a patient in New York."""
+    return Session(id=session_id, plan_id=1, starts_at=schedule.resolve_local(day, at, NEW_YORK).starts_at,
+                   requested_date=day, requested_time=at, phase="Weekly", status=status, ride_home="")
+
+
+def test_a_new_time_zone_keeps_each_planned_session_ahead_at_its_clock_time():
+    now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    ahead = booked(1, date(2026, 6, 2), time(10, 0))  # 14:00 UTC in New York (EDT)
+    # 02:30 does not exist in New York that night (stored as 03:00 EDT) but does in London.
+    skipped_in_new_york = booked(2, date(2027, 3, 14), time(2, 30))
+    # 01:30 does not exist in London that night: it moves to 02:00 BST, as when planning.
+    skipped_in_london = booked(3, date(2027, 3, 28), time(1, 30))
+    moved = schedule.in_new_zone([ahead, skipped_in_new_york, skipped_in_london], "Europe/London", now)
+    assert moved == [(1, datetime(2026, 6, 2, 9, 0, tzinfo=UTC)),  # 10:00 BST: five hours earlier
+                     (2, datetime(2027, 3, 14, 2, 30, tzinfo=UTC)),  # 02:30 GMT, as asked
+                     (3, datetime(2027, 3, 28, 1, 0, tzinfo=UTC))]  # 02:00 BST
+
+
+def test_a_new_time_zone_leaves_past_and_settled_sessions_where_they_were():
+    now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    past = booked(1, date(2026, 6, 1), time(7, 0))  # 11:00 UTC: an hour ago, still "planned"
+    settled = [booked(n, date(2026, 6, 4), time(10, 0), status)
+               for n, status in enumerate(("done", "missed", "rescheduled", "cancelled"), start=2)]
+    assert schedule.in_new_zone([past, *settled], "Europe/London", now) == []
 
 
 @pytest.mark.parametrize("raw, expected", [

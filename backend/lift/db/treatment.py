@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
-from lift.domain.schedule import PlannedSession
+from lift.domain.schedule import PlannedSession, in_new_zone
 from lift.domain.treatment import LogForm, Plan, PlanForm, Session, SessionLog, normal_blood_pressure
 
 PLAN_COLUMNS = "id, medication, medication_name, clinic_name, clinic_phone, food_advice, updated_at"
@@ -185,6 +185,20 @@ async def set_session_status(db: Database, user_id: int, session_id: int, status
             (status, iso(utc_now()), session_id, user_id, current),
         )
         return cursor.rowcount == 1
+
+
+async def keep_clock_times(conn, user_id: int, timezone: str, now: datetime) -> int:
+    """Part of a time zone change's transaction (db/users.set_timezone): move each planned
+    session still ahead to its requested clock time in the new zone. Returns how many."""
+    cursor = await conn.execute(f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.user_id = ?",
+                                (user_id,))
+    moves = in_new_zone([_session(row) for row in await cursor.fetchall()], timezone, now)
+    at = iso(now)
+    await conn.executemany(
+        "UPDATE treatment_sessions SET starts_at = ?, updated_at = ? WHERE id = ? AND user_id = ?",
+        [(iso(starts_at), at, session_id, user_id) for session_id, starts_at in moves],
+    )
+    return len(moves)
 
 
 async def set_ride_home(db: Database, user_id: int, session_id: int, value: str) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from lift.db import treatment
 from lift.db.clock import iso, iso_ago, utc_now
 from lift.db.connection import Database
 from lift.domain.accounts import User
@@ -41,9 +42,13 @@ async def set_password_hash(db: Database, user_id: int, password_hash: str) -> N
         await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
 
-async def set_timezone(db: Database, user_id: int, timezone: str) -> None:
+async def set_timezone(db: Database, user_id: int, timezone: str, now: datetime) -> int:
+    """The new zone and the planned sessions moved to keep their clock times, in one
+    transaction: no reader sees the new zone with sessions at the old zone's hours. Returns
+    how many planned sessions kept their clock time."""
     async with db.write() as conn:
         await conn.execute("UPDATE users SET timezone = ? WHERE id = ?", (timezone, user_id))
+        return await treatment.keep_clock_times(conn, user_id, timezone, now)
 
 
 async def record_signin_failure(db: Database, email: str, ip: str) -> None:

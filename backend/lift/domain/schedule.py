@@ -23,11 +23,15 @@ UTC instant. Two wall-clock times need a rule, and Lift tells the patient which 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
+
+if TYPE_CHECKING:  # only for the annotation: domain.treatment imports this module
+    from lift.domain.treatment import Session
 
 TemplateName = Literal["esketamine", "iv_ketamine", "none"]
 Maintenance = Literal["none", "weekly", "every_other_week"]
@@ -149,6 +153,16 @@ def plan_sessions(slots: list[SessionSlot], at: time, timezone: str) -> list[Pla
                                        starts_at=resolved.starts_at, phase=slot.phase,
                                        adjustment=resolved.adjustment))
     return sessions
+
+
+def in_new_zone(sessions: Iterable[Session], timezone: str, now: datetime) -> list[tuple[int, datetime]]:
+    """After the patient changes time zone: each planned session still ahead, with the instant
+    of the clock time they asked for (by the gap and fold rules) in the new zone. A clinic books
+    10:00 where the patient is, so 10:00 stays 10:00; keeping the UTC instant would show it at
+    another hour. What already happened or was settled (done, missed, moved, cancelled, or
+    past) keeps its instant: it is a record."""
+    return [(s.id, resolve_local(s.requested_date, s.requested_time, timezone).starts_at)
+            for s in sessions if s.status == "planned" and s.starts_at > now]
 
 
 def adjustment_note(day: date, requested: time, timezone: str) -> str:

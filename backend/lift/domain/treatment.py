@@ -369,7 +369,8 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
 def view(session: Session, timezone: str, today: date) -> SessionView:
     day = schedule.local_date_of(session.starts_at, timezone)
     # The note explains the gap or fold rule only while the session is still where the rule
-    # put it in this zone; after the patient changes zone it would no longer be true.
+    # put it in this zone; a past or settled session keeps its instant when the patient
+    # changes zone, and the note would no longer be true.
     resolved = schedule.resolve_local(session.requested_date, session.requested_time, timezone)
     note = ""
     if resolved.starts_at == session.starts_at:

@@ -12,11 +12,13 @@ from litestar.response import Response
 
 from lift.db import reminders as reminder_store
 from lift.db import sessions, users
+from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import accounts
 from lift.domain.forms import parse_form
 from lift.domain.push import SIGN_OUT_MESSAGES, SignOutForm
 from lift.passwords import hash_password, verify_password
+from lift.push.scheduler import replan
 from lift.web.guards import signed_in
 from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
 from lift.web.security import SESSION_COOKIE
@@ -26,6 +28,8 @@ NOTICES = {
     "signed-out-everywhere": "You're signed out on every device.",
     "password-changed": "Your password is changed. Other devices were signed out.",
     "timezone-changed": "Your time zone is saved.",
+    "timezone-sessions-kept": ("Your time zone is saved. Your planned sessions keep their clock times: "
+                               "a session at 10:00 is still at 10:00 in the new time zone."),
 }
 
 
@@ -214,11 +218,16 @@ async def change_timezone(request: Request) -> Response:
     values = await form_data(request)
     form, errors = parse_form(accounts.TimezoneForm, values, accounts.TIMEZONE_MESSAGES)
     if form and not accounts.timezone_problem(form.timezone, known_timezones()):
+        user_id = request.scope["user"].id
         try:
-            await users.set_timezone(request.app.state.db, request.scope["user"].id, form.timezone)
+            kept = await users.set_timezone(request.app.state.db, user_id, form.timezone, utc_now())
         except DatabaseError:
             return account_view(request, 503, values=values, errors={"timezone": SAVE_FAILED})
-        return redirect(request, "/account?notice=timezone-changed")
+        # As after saving reminder settings: the stored reminders follow the new zone and the
+        # sessions' new instants now, not at the scheduler's next pass.
+        await replan(request.app.state, user_id)
+        notice = "timezone-sessions-kept" if kept else "timezone-changed"
+        return redirect(request, f"/account?notice={notice}")
     errors = errors or {"timezone": accounts.TIMEZONE_MESSAGES["timezone"]}
     return account_view(request, 422, values=values, errors=errors)
 
