@@ -44,8 +44,9 @@ async def test_it_sends_a_due_checkin_reminder_the_push_service_verifies_and_dec
                                     "url": "/checkin?day=2026-06-10", "tag": "checkin-2026-06-10", "kind": "checkin"}
         assert received.claims["sub"] == "mailto:care-team@example.org"
         assert received.headers["urgency"] == "normal" and received.headers["topic"] == "r1"
-        # Held for an offline phone until the reminder stops being useful, six hours after 20:00.
-        assert int(received.headers["ttl"]) == 6 * 3600 - 30
+        # Held for an offline phone until the reminder stops being useful: at 22:00, when the
+        # default quiet hours start, not six hours after 20:00, in the middle of the night.
+        assert int(received.headers["ttl"]) == 2 * 3600 - 30
     assert [r["status"] for r in rows("SELECT status FROM reminders WHERE local_date = '2026-06-10'")] == ["dispatched"]
     assert {r["status"] for r in rows("SELECT status FROM push_deliveries")} == {"sent"}
     assert all(r["last_sent_at"] for r in rows("SELECT last_sent_at FROM push_subscriptions"))
@@ -179,6 +180,24 @@ async def test_it_drops_a_checkin_reminder_six_hours_late_instead_of_sending_it(
 
     assert phone.received == []
     assert rows("SELECT status FROM reminders WHERE about = '2026-06-10'")[0]["status"] == "expired"
+
+
+async def test_a_reminder_sent_just_before_quiet_hours_is_not_held_into_them(
+        db, push_service, make_scheduler, make_patient, subscribe, clock, rows):
+    patient = await make_patient(NY)  # the default quiet hours: 22:00 to 07:00
+    phone = push_service.subscribe()
+    await subscribe(patient, phone)
+    clock.at_local(DAY, 12, 0, NY)
+    scheduler = make_scheduler(db)
+    await scheduler.plan()  # the 20:00 check-in; then every worker is down until 21:59:30
+
+    clock.at_local(DAY, 21, 59, NY, second=30)
+    await scheduler.dispatch_due()
+    await scheduler.deliver()
+
+    # Even the shortest TTL (a minute) would let the push service deliver it after 22:00.
+    assert phone.received == []
+    assert [r["status"] for r in rows("SELECT status FROM push_deliveries")] == ["expired"]
 
 
 async def test_it_skips_the_checkin_reminder_when_that_days_checkin_is_done(

@@ -20,6 +20,7 @@ from lift.domain.reminders import (
 )
 
 NY, BERLIN, SYDNEY, LA = "America/New_York", "Europe/Berlin", "Australia/Sydney", "America/Los_Angeles"
+SANTIAGO = "America/Santiago"  # its clocks go forward at midnight: some days have no 00:00
 NO_QUIET = {"quiet_start": None, "quiet_end": None}
 
 
@@ -238,12 +239,95 @@ def test_it_waits_out_quiet_hours_when_a_late_reminder_comes_due_in_them():
     assert decision.due_at == local(day + timedelta(days=1), 7, 0, NY)
 
 
-def test_the_ttl_matches_what_is_left_of_the_window_and_is_never_zero():
+def test_the_ttl_is_what_is_left_of_the_window_never_more_and_never_under_a_minute():
     due = utc("2026-06-11T00:00Z")
     expires = due + rules.WINDOWS["checkin"]
     assert rules.ttl_seconds(expires, due) == 6 * 3600
-    assert rules.ttl_seconds(expires, expires - timedelta(seconds=5)) == rules.MIN_TTL_SECONDS
-    assert rules.ttl_seconds(expires, expires + timedelta(hours=1)) == rules.MIN_TTL_SECONDS
+    assert rules.ttl_seconds(expires, expires - timedelta(seconds=60)) == rules.MIN_TTL_SECONDS == 60
+    # Less than a minute left: the shortest TTL would outlast the window, so it is not sent.
+    assert rules.ttl_seconds(expires, expires - timedelta(seconds=59)) is None
+    assert rules.ttl_seconds(expires, expires + timedelta(hours=1)) is None
+
+
+# Expiry: a push service may hold a message until then, so never into quiet hours -----------
+
+def test_a_reminder_expires_when_quiet_hours_start_and_without_them_keeps_its_window():
+    day = date(2026, 6, 10)  # a Wednesday; the session is on Thursday
+    session = UpcomingSession(id=1, starts_at=local(day + timedelta(days=1), 10, 0, NY))
+    quiet = patient(NY, sessions=[session], checkin_time=time(20, 0), eve_time=time(19, 0),
+                    quiet_start=time(22, 0), quiet_end=time(7, 0))
+    found = rules.occurrences(quiet, noon(day, NY))
+    # Not 02:00 and 01:00 on Thursday, six hours after they were due.
+    assert find(found, "checkin", day.isoformat()).expires_at == local(day, 22, 0, NY)
+    assert find(found, "treatment_eve", "1").expires_at == local(day, 22, 0, NY)
+    no_quiet = patient(NY, checkin_time=time(20, 0))
+    checkin = find(rules.checkin_occurrences(no_quiet, noon(day, NY)), "checkin", day.isoformat())
+    assert checkin.expires_at == local(day + timedelta(days=1), 2, 0, NY)
+
+
+def test_the_evening_before_reminder_expires_at_midnight_even_without_quiet_hours():
+    day = date(2026, 6, 10)
+    session = UpcomingSession(id=1, starts_at=local(day + timedelta(days=1), 10, 0, NY))
+    ctx = patient(NY, sessions=[session], eve_time=time(22, 0), lead_enabled=False)
+    eve = find(rules.treatment_occurrences(ctx, noon(day, NY)), "treatment_eve", "1")
+    assert eve.expires_at == local(day + timedelta(days=1), 0, 0, NY)  # it says "tomorrow"
+    assert rules.decide(eve.due_at, eve, ctx, local(day, 23, 59, NY)).action == "send"
+    late = local(day + timedelta(days=1), 0, 30, NY)  # a worker that was down comes back
+    wanted = find(rules.occurrences(ctx, late), "treatment_eve", "1")
+    assert rules.decide(eve.due_at, wanted, ctx, late).action == "expire"
+
+
+def test_on_a_clock_change_night_the_caps_are_wall_clock_times():
+    # New York falls back at 02:00 on Sunday 1 Nov 2026: from Saturday 23:00 to quiet hours at
+    # 03:00 is five real hours, not four.
+    saturday = date(2026, 10, 31)
+    ctx = patient(NY, checkin_time=time(23, 0), quiet_start=time(3, 0), quiet_end=time(7, 0))
+    occ = find(rules.checkin_occurrences(ctx, noon(saturday, NY)), "checkin", saturday.isoformat())
+    assert occ.expires_at == utc("2026-11-01T08:00Z") == occ.due_at + timedelta(hours=5)  # 03:00 EST
+    # Santiago goes forward at midnight on Sunday 6 Sep 2026: that day starts at 01:00.
+    sunday = date(2026, 9, 6)
+    session = UpcomingSession(id=1, starts_at=local(sunday, 10, 0, SANTIAGO))
+    ctx = patient(SANTIAGO, sessions=[session], eve_time=time(22, 0), lead_enabled=False)
+    found = rules.treatment_occurrences(ctx, noon(sunday - timedelta(days=1), SANTIAGO))
+    eve = find(found, "treatment_eve", "1")
+    assert eve.expires_at == utc("2026-09-06T04:00Z") == eve.due_at + timedelta(hours=2)  # 01:00 -03
+
+
+def every_minute(start: datetime, end: datetime):
+    while start < end:
+        yield start
+        start += timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(("zone", "day", "prefs"), [
+    (NY, date(2026, 6, 10), {"quiet_start": time(22, 0), "quiet_end": time(7, 0)}),
+    (NY, date(2026, 6, 10), {"eve_time": time(22, 0), "lead_minutes": 240}),  # no quiet hours
+    (NY, date(2026, 10, 31), {"checkin_time": time(23, 0), "quiet_start": time(3, 0),
+                              "quiet_end": time(7, 0)}),  # the night the clocks go back
+    (BERLIN, date(2026, 3, 28), {"eve_time": time(21, 0), "quiet_start": time(23, 30),
+                                 "quiet_end": time(6, 0)}),  # the night they go forward
+    (SANTIAGO, date(2026, 9, 5), {"eve_time": time(23, 0), "checkin_time": time(21, 0)}),
+])
+def test_no_ttl_given_to_the_push_service_reaches_into_quiet_hours_or_past_midnight(zone, day, prefs):
+    session_day = day + timedelta(days=1)
+    session = UpcomingSession(id=1, starts_at=local(session_day, 10, 0, zone))
+    ctx = patient(zone, sessions=[session], scale_due=day, scale_time=time(16, 0), **prefs)
+    # 00:00 as zoneinfo reads it (fold=0): on a day that skips midnight, the instant the day starts.
+    midnight = datetime.combine(session_day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    found = [occ for occ in rules.occurrences(ctx, noon(day, zone)) if occ.local_date == day]
+    assert {occ.kind for occ in found} == {"checkin", "treatment_eve", "scale"}
+    for occ in found:
+        # Sent the moment it is due, the push service may deliver it until due + TTL.
+        held_until = occ.due_at + timedelta(seconds=rules.ttl_seconds(occ.expires_at, occ.due_at))
+        quiet = [t for t in every_minute(occ.due_at, held_until)
+                 if rules.in_quiet_hours(t, ctx.preferences, zone)]
+        assert quiet == [], occ.kind
+        if occ.kind == "treatment_eve":
+            assert held_until <= midnight
+        # Sent later (a worker was down, a retry), never for longer than that.
+        for now in every_minute(occ.due_at, occ.expires_at):
+            ttl = rules.ttl_seconds(occ.expires_at, now)
+            assert ttl is None or now + timedelta(seconds=ttl) <= held_until
 
 
 # What a locked phone shows ----------------------------------------------------------------

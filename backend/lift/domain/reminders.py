@@ -9,6 +9,11 @@ arrives at 03:00 on the night the clocks go forward, and once, not twice, the ni
 
 A "lead time" before a session is elapsed time (two hours before is two real hours before),
 so it is computed on the UTC instant, never on the wall clock.
+
+A push service holds a message for an offline phone until its TTL runs out and delivers it
+when the phone comes back, so quiet hours are kept only if no reminder's expiry (which sets
+the TTL) reaches into them: each one expires at the latest when the next quiet hours start,
+and the evening-before reminder, which says "tomorrow", at the latest at midnight.
 """
 
 from __future__ import annotations
@@ -22,13 +27,13 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from lift.domain.scales import DUE_EVERY_DAYS
-from lift.domain.schedule import resolve_local
+from lift.domain.schedule import local_day_bounds, resolve_local
 
 # How long after its due instant a reminder is still worth sending. A check-in reminder six
 # hours late would arrive in the middle of the night or the next morning: it is dropped.
 WINDOWS = {
     "checkin": timedelta(hours=6),
-    "treatment_eve": timedelta(hours=6),
+    "treatment_eve": timedelta(hours=6),  # but never past midnight: it says "tomorrow"
     "treatment_lead": timedelta(hours=12),  # but never after the session has started
     "scale": timedelta(hours=12),
 }
@@ -38,7 +43,8 @@ HORIZON = timedelta(hours=36)
 SESSION_LOOKAHEAD = timedelta(days=3)
 TEST_TTL = timedelta(minutes=10)
 # A push message that the service may hold for an offline phone for at least a minute: a TTL
-# of 0 means "drop it unless the phone is online right now", which loses reminders.
+# of 0 means "drop it unless the phone is online right now", which loses reminders. A reminder
+# with less than this left of its window is not sent: a longer TTL would outlast the window.
 MIN_TTL_SECONDS = 60
 # RFC 8291: a single aes128gcm record of 4096 bytes holds at most 3993 bytes of plaintext.
 MAX_PAYLOAD_BYTES = 3993
@@ -236,6 +242,18 @@ def quiet_hours_end_after(instant: datetime, prefs: Preferences, timezone: str) 
     raise ValueError("quiet hours never end")  # unreachable: quiet_end exists every day or the next
 
 
+def quiet_hours_start_after(instant: datetime, prefs: Preferences, timezone: str) -> datetime | None:
+    """The first instant after `instant` at which the patient's quiet hours start; None without them."""
+    if prefs.quiet_start is None or prefs.quiet_end is None or prefs.quiet_start == prefs.quiet_end:
+        return None
+    day = instant.astimezone(ZoneInfo(timezone)).date()
+    for offset in range(3):
+        candidate = local_instant(day + timedelta(days=offset), prefs.quiet_start, timezone)
+        if candidate > instant:
+            return candidate
+    raise ValueError("quiet hours never start")  # unreachable, as in quiet_hours_end_after
+
+
 def respect_quiet_hours(due: datetime, expires: datetime, prefs: Preferences, timezone: str) -> datetime | None:
     """The due instant moved to the end of quiet hours if it falls in them; None if that is too late."""
     if not in_quiet_hours(due, prefs, timezone):
@@ -251,6 +269,10 @@ def _occurrence(ctx: PatientContext, kind: str, key: str, local_date: date, due:
     moved = respect_quiet_hours(due, expires, ctx.preferences, ctx.timezone)
     if moved is None:
         return None
+    # The expiry is the push TTL's end: past the next start of quiet hours, the push service
+    # could deliver it in the middle of the patient's night.
+    if (quiet := quiet_hours_start_after(moved, ctx.preferences, ctx.timezone)) is not None:
+        expires = min(expires, quiet)
     return Occurrence(kind=kind, key=key, local_date=local_date, due_at=moved, expires_at=expires,
                       session_id=session_id)
 
@@ -281,7 +303,8 @@ def treatment_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence
         if prefs.eve_enabled:
             eve = session_day - timedelta(days=1)
             due = local_instant(eve, prefs.eve_time, ctx.timezone)
-            expires = min(due + WINDOWS["treatment_eve"], session.starts_at)
+            session_day_starts, _ = local_day_bounds(session_day, ctx.timezone)
+            expires = min(due + WINDOWS["treatment_eve"], session.starts_at, session_day_starts)
             if occ := _occurrence(ctx, "treatment_eve", str(session.id), eve, due, expires, session.id):
                 found.append(occ)
         if prefs.lead_enabled:
@@ -370,9 +393,12 @@ def decide(due_at: datetime, wanted: Occurrence | None, ctx: PatientContext, now
     return Decision(action="send", expires_at=wanted.expires_at)
 
 
-def ttl_seconds(expires_at: datetime, now: datetime) -> int:
-    """How long a push service may hold the message: until the reminder stops being useful."""
-    return max(MIN_TTL_SECONDS, int((expires_at - now).total_seconds()))
+def ttl_seconds(expires_at: datetime, now: datetime) -> int | None:
+    """How long a push service may hold the message: until the reminder stops being useful, and
+    not a second longer (it may deliver it at any moment until then). None when less than
+    MIN_TTL_SECONDS are left: too late to send, since the shortest TTL would outlast the window."""
+    left = int((expires_at - now).total_seconds())
+    return left if left >= MIN_TTL_SECONDS else None
 
 
 def _session_for(ctx: PatientContext, session_id: int | None) -> UpcomingSession | None:

@@ -182,13 +182,13 @@ class Scheduler:
         return attempted
 
     async def _send(self, delivery: Delivery) -> DeliveryOutcome:
-        now = self.clock()
-        if now >= delivery.expires_at:
+        ttl = rules.ttl_seconds(delivery.expires_at, self.clock())
+        if ttl is None:  # its window is over, or too nearly over for the shortest TTL
             return DeliveryOutcome(delivery_id=delivery.id, subscription_id=delivery.subscription_id,
                                    status="expired", error="too late to be useful")
         message = PushMessage(endpoint=delivery.endpoint, p256dh=delivery.p256dh, auth=delivery.auth,
-                              payload=delivery.payload, ttl=rules.ttl_seconds(delivery.expires_at, now),
-                              urgency=delivery.urgency, topic=delivery.topic)
+                              payload=delivery.payload, ttl=ttl, urgency=delivery.urgency,
+                              topic=delivery.topic)
         try:
             result = await self.sender.send(message)
         except Exception as exc:  # never let one message take the loop down
