@@ -491,3 +491,11 @@ async def test_fields_sent_as_files_are_refused_as_empty_not_a_server_error(pati
         assert response.status_code < 500, (path, response.status_code)
     assert database.execute("SELECT count(*) FROM treatment_session_logs").fetchone()[0] == 0
     assert database.execute("SELECT ride_home FROM treatment_sessions").fetchone()[0] in (None, "")
+
+
+async def test_a_very_high_blood_pressure_after_the_session_says_contact_your_clinic(patient):
+    session_id = await plan_with_session_today(patient)
+    html = (await patient.post(f"/treatment/sessions/{session_id}/log",
+                               {"outcome": "done", "bp_before": "135/85", "bp_after": "210/125"})).text
+    assert "Contact your clinic" in html
+    assert "210/125, above 180/120" in html and "call 911 now" in html

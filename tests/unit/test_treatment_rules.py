@@ -57,6 +57,25 @@ def test_each_severe_effect_is_named_in_the_advice():
     assert reasons == ["Dizziness was severe", "Confusion was severe"]
 
 
+@pytest.mark.parametrize("reading, alert", [
+    ("180/120", False), ("181/90", True), ("150/121", True), ("210/125", True), ("141/90", False),
+])
+def test_a_blood_pressure_after_the_session_above_180_120_means_contact_the_clinic(reading, alert):
+    reasons = rules.clinic_contact_reasons({}, bp_after=reading, emergency_number="112")
+    assert bool(reasons) is alert
+    if alert:
+        assert reading in reasons[0] and "call 112 now" in reasons[0] and "chest pain" in reasons[0]
+
+
+def test_no_blood_pressure_reading_is_no_reason():
+    assert rules.clinic_contact_reasons({}, bp_after=None) == rules.clinic_contact_reasons({}, bp_after="") == []
+
+
+@pytest.mark.parametrize("back, alert", [("next_day", True), ("same_day", False), ("not_yet", False), (None, False)])
+def test_effects_lasting_into_the_next_day_mean_contact_the_clinic(back, alert):
+    assert bool(rules.clinic_contact_reasons({"dissociation": "moderate"}, back_to_normal=back)) is alert
+
+
 def test_side_effects_keep_only_levels_above_none():
     chosen, errors = rules.parse_side_effects({"effect_dissociation": "moderate", "effect_nausea": "none",
                                                "effect_bladder": " mild "})

@@ -283,12 +283,29 @@ def normal_blood_pressure(text: str | None) -> str:
     return f"{systolic}/{diastolic}"
 
 
-def clinic_contact_reasons(side_effects: dict[str, str]) -> list[str]:
+# The American Heart Association's line for a hypertensive crisis: a top number above 180 or a
+# bottom number above 120. Esketamine raises blood pressure for a while after a dose.
+CRISIS_SYSTOLIC, CRISIS_DIASTOLIC = 180, 120
+
+
+def clinic_contact_reasons(side_effects: dict[str, str], bp_after: str | None = None,
+                           back_to_normal: str | None = None, emergency_number: str = "911") -> list[str]:
     """Why the patient should contact their clinic now; empty when nothing calls for it."""
     reasons = [f"{SIDE_EFFECT_LABELS[key]} was severe" for key, level in side_effects.items()
                if level == "severe" and key != "bladder"]
     if side_effects.get("bladder", "none") != "none":
         reasons.append(f"You had bladder pain ({side_effects['bladder']})")
+    if bp_after:
+        systolic, diastolic = split_blood_pressure(bp_after)
+        if systolic > CRISIS_SYSTOLIC or diastolic > CRISIS_DIASTOLIC:
+            reasons.append(
+                f"Your blood pressure after the session was {systolic}/{diastolic}, above "
+                f"{CRISIS_SYSTOLIC}/{CRISIS_DIASTOLIC}. If you also have chest pain, a severe headache, "
+                f"trouble breathing, weakness or changes in your sight, call {emergency_number} now"
+            )
+    # The effects usually pass within hours of the session; into the next day is not usual.
+    if back_to_normal == "next_day":
+        reasons.append("It took until the next day or later to feel back to normal")
     return reasons
 
 

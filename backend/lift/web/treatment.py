@@ -341,5 +341,7 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     return render(request, "treatment/logged.html", item=item, outcome=form.outcome, log=log,
                   change=rules.mood_change(log), side_effect_labels=rules.SIDE_EFFECT_LABELS,
                   back_to_normal=rules.BACK_TO_NORMAL, plan=await own_plan(request),
-                  clinic_reasons=rules.clinic_contact_reasons(side_effects),
+                  clinic_reasons=rules.clinic_contact_reasons(
+                      side_effects, form.bp_after, form.back_to_normal,
+                      request.app.state.crisis_resources.emergency_number),
                   side_effects_card=card(request, SIDE_EFFECTS_CARD) if side_effects else None)
