@@ -147,10 +147,21 @@ async def test_it_caps_the_devices_one_patient_can_add(patient, database):
 
 
 async def test_a_browser_subscribed_by_another_account_moves_to_the_new_one(patient, other_patient, database):
-    await subscribe(patient, "https://fcm.googleapis.com/fcm/send/shared")
-    await subscribe(other_patient, "https://fcm.googleapis.com/fcm/send/shared")
+    browser = subscription("https://fcm.googleapis.com/fcm/send/shared")  # the same browser: the same keys
+    await subscribe(patient, browser_subscription=browser)
+    await subscribe(other_patient, browser_subscription=browser)
     rows = database.execute("SELECT u.email FROM push_subscriptions s JOIN users u ON u.id = s.user_id").fetchall()
     assert [r["email"] for r in rows] == ["other@example.com"]
+
+
+async def test_knowing_another_accounts_endpoint_alone_moves_nothing(patient, other_patient, database):
+    """The push service knows every endpoint; only the browser (and Lift) know its auth secret."""
+    endpoint = "https://fcm.googleapis.com/fcm/send/theirs"
+    await subscribe(patient, endpoint)
+    before = [tuple(r) for r in database.execute("SELECT user_id, p256dh, auth FROM push_subscriptions")]
+    response = await post_json(other_patient, "/reminders/subscriptions", subscription(endpoint))
+    assert response.status_code == 409 and "another Lift account" in response.json()["error"]
+    assert [tuple(r) for r in database.execute("SELECT user_id, p256dh, auth FROM push_subscriptions")] == before
 
 
 async def test_it_queues_a_generic_test_notification_for_that_device(patient, database):

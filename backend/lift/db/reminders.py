@@ -94,10 +94,19 @@ def _preferences(row) -> Preferences:
 # Devices -----------------------------------------------------------------------------------
 
 async def save_subscription(db: Database, user_id: int, subscription: SubscriptionIn, label: str,
-                            now: datetime) -> int:
+                            now: datetime) -> int | None:
     """Store a device's subscription, or refresh it. A browser another account subscribed
-    before moves to this one, and nothing still queued for the other account reaches it."""
+    before moves to this one, and nothing still queued for the other account reaches it; but
+    only when the caller shows that browser's auth secret (the same browser subscribing again
+    gets the same keys). Knowing the endpoint alone, as the push service does, moves nothing:
+    None."""
     async with db.write() as conn:
+        cursor = await conn.execute("SELECT user_id, auth FROM push_subscriptions WHERE endpoint = ?",
+                                    (subscription.endpoint,))
+        held = await cursor.fetchone()
+        if held and held["user_id"] != user_id and not hmac.compare_digest(
+                held["auth"].encode(), subscription.keys.auth.encode()):
+            return None
         await conn.execute(
             "DELETE FROM push_deliveries WHERE status = 'pending' AND subscription_id IN"
             " (SELECT id FROM push_subscriptions WHERE endpoint = ? AND user_id != ?)",

@@ -24,6 +24,8 @@ MAX_ENDPOINT_LENGTH = 2048
 MAX_DEVICES = 10
 TOO_MANY_DEVICES = (f"Reminders are on for {MAX_DEVICES} devices already. Remove one you no longer use, "
                     "then try again.")
+HELD_BY_ANOTHER_ACCOUNT = ("This browser's reminders belong to another Lift account. Sign in to that account "
+                           "and remove this device there, or turn notifications off for this site and on again.")
 B64URL = r"^[A-Za-z0-9_-]+={0,2}$"
 # Names that only ever mean "this machine" or "this network", never a push service.
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".localdomain")

@@ -18,6 +18,7 @@ from lift.domain.schedule import local_date_of
 from lift.domain.trends import day_month_year
 from lift.domain.forms import parse_form
 from lift.domain.push import (
+    HELD_BY_ANOTHER_ACCOUNT,
     MALFORMED,
     MAX_DEVICES,
     TOO_MANY_DEVICES,
@@ -98,6 +99,8 @@ async def subscribe(request: Request) -> Response:
         return _json_error(TOO_MANY_DEVICES)
     label = device_label(request.headers.get("user-agent", ""))
     device_id = await store.save_subscription(request.app.state.db, user.id, subscription, label, utc_now())
+    if device_id is None:
+        return _json_error(HELD_BY_ANOTHER_ACCOUNT, 409)
     await replan(request.app.state, user.id)
     return Response(content={"id": device_id}, status_code=201)
 
