@@ -222,3 +222,19 @@ async def test_a_form_saved_after_midnight_asks_for_a_day_instead_of_overwriting
     today = database.execute("SELECT mood, note FROM checkins WHERE local_date = ?",
                              (patient.today().isoformat(),)).fetchone()
     assert tuple(today) == (9, "today")
+
+
+async def test_a_day_already_done_offers_the_empty_earlier_days(patient):
+    today = patient.today()
+    await patient.check_in()
+    await patient.check_in(local_date=(today - timedelta(days=2)).isoformat())
+    html = (await patient.get("/checkin")).text
+    assert "Change your check-in" in html and "Missed a day?" in html
+    offered = re.findall(r'href="/checkin\?day=([0-9-]+)"', html)
+    assert offered == [(today - timedelta(days=n)).isoformat() for n in (1, 3, 4, 5, 6, 7)]
+
+
+async def test_a_day_out_of_reach_in_the_address_says_so_and_opens_today(patient):
+    html = (await patient.get(f"/checkin?day={(patient.today() - timedelta(days=10)).isoformat()}")).text
+    assert "can no longer be changed" in html and "This is today&#39;s check-in instead." in html
+    assert "Missed a day?" not in html

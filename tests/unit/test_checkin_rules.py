@@ -235,3 +235,10 @@ def test_day_labels_name_every_weekday_and_month_in_english():
         weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.isoweekday() - 1]
         month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[day.month - 1]
         assert rules.day_label(day, far_past) == f"{weekday} {day.day} {month} 2024"
+
+
+def test_the_days_to_fill_are_the_empty_earlier_days_within_reach_newest_first():
+    today = date(2026, 3, 10)
+    done = [today, today - timedelta(days=1), today - timedelta(days=3), today - timedelta(days=30)]
+    assert rules.days_to_fill(today, done) == [today - timedelta(days=n) for n in (2, 4, 5, 6, 7)]
+    assert rules.days_to_fill(today, rules.fillable_dates(today)) == []

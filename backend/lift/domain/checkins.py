@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -71,6 +72,12 @@ class SaveOutcome(StrEnum):
 def fillable_dates(today: date) -> list[date]:
     """Today first, then each earlier day that can still be filled in or edited."""
     return [today - timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
+
+
+def days_to_fill(today: date, checked_in: Iterable[date]) -> list[date]:
+    """Earlier days that can still be filled in and have no check-in yet, newest first."""
+    done = set(checked_in)
+    return [day for day in fillable_dates(today)[1:] if day not in done]
 
 
 def date_error(day: date, today: date) -> str | None:

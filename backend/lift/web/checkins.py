@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
 from lift.db import checkins as store
+from lift.db import trends as trend_store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.db.safety_plans import safety_plan_for
@@ -56,11 +57,18 @@ def wants_json(request: Request) -> bool:
 async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> Response:
     today = patient_today(request)
     chosen = parse_day(day) or today
-    if rules.date_error(chosen, today):
-        chosen = today
-    existing = await store.checkin_for_day(request.app.state.db, request.scope["user"].id, chosen)
+    notice = None
+    if problem := rules.date_error(chosen, today):
+        chosen, notice = today, problem.replace("Choose another day.", "This is today's check-in instead.")
+    db, user = request.app.state.db, request.scope["user"]
+    existing = await store.checkin_for_day(db, user.id, chosen)
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
-    return await form_view(request, values, {}, editing=existing is not None)
+    # Editing a day already done: offer the earlier days still empty, so a missed day is a tap away.
+    first = rules.fillable_dates(today)[-1]
+    to_fill = rules.days_to_fill(today, await trend_store.checkin_dates_between(db, user.id, first, today)) \
+        if existing else []
+    return await form_view(request, values, {}, editing=existing is not None, notice=notice,
+                           days_to_fill=[(d.isoformat(), rules.day_label(d, today)) for d in to_fill])
 
 
 @post("/checkin", guards=[patient])
