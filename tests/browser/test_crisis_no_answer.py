@@ -195,3 +195,44 @@ def test_a_check_in_with_no_day_chosen_is_not_kept_without_one(patient, lift):
     expect(crisis_region(patient)).to_be_visible()
     expect(patient.get_by_role("alert").filter(has_text="answer the day")).to_be_visible()
     assert patient.evaluate("LiftQueue.all().then((entries) => entries.length)") == 0
+
+
+def test_a_questionnaire_sent_with_an_expired_form_is_sent_again_with_a_fresh_one(patient):
+    answer_phq9(patient, item9=0)
+    patient.context.clear_cookies(name="csrftoken")
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    patient.goto("/scales")
+    expect(patient.locator("a.history__item")).to_have_count(1)
+
+
+def test_a_questionnaire_sent_while_signed_out_keeps_its_answers_and_goes_after_sign_in(open_page, lift):
+    page = open_page(service_workers="block")
+    email = lift.sign_up(page)
+    answer_phq9(page, item9=3)
+    page.context.clear_cookies(name="lift_session")
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("alert").filter(has_text="You're signed out, so this wasn't saved")).to_be_visible()
+    expect(crisis_region(page)).to_contain_text("better off dead, or of hurting yourself")
+    expect(page.locator("#phq9_9-3")).to_be_checked()
+
+    other = page.context.new_page()  # "sign in from another tab"
+    other.goto("/signin")
+    other.get_by_label("Email").fill(email)
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    expect(other.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
+
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+
+
+def test_a_gad7_whose_answer_never_comes_keeps_its_answers_and_says_so(patient):
+    patient.goto("/scales/gad7")
+    for item in range(1, 8):
+        patient.locator(f'label[for="gad7_{item}-2"]').click()
+    patient.route("**/scales/gad7", drop_the_connection)
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
+    expect(patient.locator("#gad7_7-2")).to_be_checked()
+    expect(crisis_region(patient)).to_have_count(0)

@@ -356,6 +356,9 @@
 
   const isCheckin = (elt) => elt && elt.matches && elt.matches("form[data-offline-checkin]");
   const isCrisisForm = (elt) => elt && elt.matches && elt.matches("form[data-crisis-field]");
+  // Questionnaires: answers that take minutes to give stay on the page whatever goes wrong.
+  const keepsAnswers = (elt) => elt && elt.matches && elt.matches("form[data-keep-answers]");
+  const watched = (elt) => isCrisisForm(elt) || keepsAnswers(elt);
   // Lift's own pages (both layouts title every page "… · Lift"); a proxy's error page is not one.
   const isLiftPage = (xhr) => /· Lift<\/title>/.test(xhr.responseText || "");
 
@@ -388,7 +391,7 @@
 
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt;
-    if (!isCrisisForm(form)) return;
+    if (!watched(form)) return;
     // With no connection at all, act at once rather than wait for the request to fail.
     if (!navigator.onLine) {
       event.preventDefault();
@@ -400,11 +403,49 @@
     showCrisisFor(form);
   });
   ["htmx:sendError", "htmx:timeout"].forEach((name) => document.addEventListener(name, (event) => {
-    if (isCrisisForm(event.detail.elt)) noAnswer(event.detail.elt);
+    if (watched(event.detail.elt)) noAnswer(event.detail.elt);
   }));
+  // ---- Questionnaires sent as the form or the session expires ------------------------------
+
+  // An expired form token: fetch a fresh one and send the same answers again, once (the form's
+  // key makes a second arrival harmless).
+  async function resendWithFreshToken(form) {
+    const response = await fetch("/offline/session", { credentials: "same-origin", cache: "no-store", headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`Lift answered ${response.status}`);
+    const { csrf } = await response.json();
+    form.elements._csrf_token.value = csrf;
+    document.body.setAttribute("hx-headers", JSON.stringify({ "x-csrftoken": csrf }));
+    form.requestSubmit();
+  }
+
   document.addEventListener("htmx:beforeSwap", (event) => {
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (!isCrisisForm(form)) return;
+    const status = event.detail.xhr.status;
+    if (!keepsAnswers(form) || (status !== 401 && status !== 403)) return;
+    // The error page would replace the answers: keep them on the page instead.
+    event.detail.shouldSwap = false;
+    if (status === 403 && !form.dataset.resent) {
+      form.dataset.resent = "1";
+      resendWithFreshToken(form).catch(() => noAnswer(form));
+      return;
+    }
+    if (isCrisisForm(form)) showCrisisFor(form);
+    const alert = showAlert(status === 401
+      ? "You're signed out, so this wasn't saved. Your answers stay on this page: sign in from another tab or window, then press Save again here."
+      : "This form had expired, so it wasn't saved. Your answers stay on this page: reload it in another tab, then press Save again here.");
+    if (!main().querySelector("#crisis")) {
+      alert.tabIndex = -1;
+      alert.focus();
+    }
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt;
+    if (keepsAnswers(form) && event.detail.successful) delete form.dataset.resent;
+  });
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!watched(form)) return;
     const xhr = event.detail.xhr;
     // A proxy's "502 Bad Gateway" (Lift restarting, say) would replace the answers and the
     // panel with a page that knows nothing of them: treat it as no answer at all.
