@@ -265,6 +265,21 @@ def test_a_reminder_expires_when_quiet_hours_start_and_without_them_keeps_its_wi
     assert checkin.expires_at == local(day + timedelta(days=1), 2, 0, NY)
 
 
+def test_a_reminder_set_just_before_quiet_hours_still_has_time_to_go_out():
+    """Capped at 22:00, a 21:59 reminder would expire before the scheduler's next pass."""
+    day = date(2026, 6, 10)
+    ctx = patient(NY, checkin_time=time(21, 59), quiet_start=time(22, 0), quiet_end=time(7, 0))
+    occ = find(rules.checkin_occurrences(ctx, noon(day, NY)), "checkin", day.isoformat())
+    assert occ.expires_at == occ.due_at + rules.MIN_WINDOW
+    soon = occ.due_at + timedelta(seconds=70)  # a dispatch pass and a delivery later
+    decision = rules.decide(occ.due_at, occ, ctx, soon)
+    assert decision.action == "send" and rules.ttl_seconds(decision.expires_at, soon) >= rules.MIN_TTL_SECONDS
+    # Due well before quiet hours, the cap is still their start.
+    early = patient(NY, checkin_time=time(21, 0), quiet_start=time(22, 0), quiet_end=time(7, 0))
+    assert find(rules.checkin_occurrences(early, noon(day, NY)), "checkin", day.isoformat()).expires_at \
+        == local(day, 22, 0, NY)
+
+
 def test_the_evening_before_reminder_expires_at_midnight_even_without_quiet_hours():
     day = date(2026, 6, 10)
     session = UpcomingSession(id=1, starts_at=local(day + timedelta(days=1), 10, 0, NY))

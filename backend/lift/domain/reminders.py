@@ -46,6 +46,9 @@ TEST_TTL = timedelta(minutes=10)
 # of 0 means "drop it unless the phone is online right now", which loses reminders. A reminder
 # with less than this left of its window is not sent: a longer TTL would outlast the window.
 MIN_TTL_SECONDS = 60
+# The shortest window a reminder gets before quiet hours: the scheduler's passes and the push
+# service's minimum TTL must fit in it.
+MIN_WINDOW = timedelta(minutes=10)
 # RFC 8291: a single aes128gcm record of 4096 bytes holds at most 3993 bytes of plaintext.
 MAX_PAYLOAD_BYTES = 3993
 TITLE_MAX, BODY_MAX = 120, 400  # characters; at 4 UTF-8 bytes each, still far under the limit
@@ -270,9 +273,11 @@ def _occurrence(ctx: PatientContext, kind: str, key: str, local_date: date, due:
     if moved is None:
         return None
     # The expiry is the push TTL's end: past the next start of quiet hours, the push service
-    # could deliver it in the middle of the patient's night.
+    # could deliver it in the middle of the patient's night. A reminder set just before quiet
+    # hours still gets MIN_WINDOW to go out (a few minutes into them at worst), or it would
+    # never be sent at all.
     if (quiet := quiet_hours_start_after(moved, ctx.preferences, ctx.timezone)) is not None:
-        expires = min(expires, quiet)
+        expires = min(expires, max(quiet, moved + MIN_WINDOW))
     return Occurrence(kind=kind, key=key, local_date=local_date, due_at=moved, expires_at=expires,
                       session_id=session_id)
 
@@ -384,8 +389,10 @@ def decide(due_at: datetime, wanted: Occurrence | None, ctx: PatientContext, now
         return Decision(action="reschedule", due_at=wanted.due_at, expires_at=wanted.expires_at)
     if now >= wanted.expires_at:
         return Decision(action="expire")
-    if in_quiet_hours(now, ctx.preferences, ctx.timezone):
+    just_due = wanted.due_at <= now < wanted.due_at + MIN_WINDOW
+    if in_quiet_hours(now, ctx.preferences, ctx.timezone) and not just_due:
         # Late because a worker was down, and now it is the middle of the patient's night.
+        # (Within MIN_WINDOW of its due time, a reminder due just before quiet hours still goes.)
         later = quiet_hours_end_after(now, ctx.preferences, ctx.timezone)
         if later < wanted.expires_at:
             return Decision(action="reschedule", due_at=later, expires_at=wanted.expires_at)
