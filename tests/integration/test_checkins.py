@@ -231,10 +231,13 @@ async def test_a_day_already_done_offers_the_empty_earlier_days(patient):
     html = (await patient.get("/checkin")).text
     assert "Change your check-in" in html and "Missed a day?" in html
     offered = re.findall(r'href="/checkin\?day=([0-9-]+)"', html)
-    assert offered == [(today - timedelta(days=n)).isoformat() for n in (1, 3, 4, 5, 6, 7)]
+    assert offered == [(today - timedelta(days=n)).isoformat() for n in (1, 3, 4)]  # the three most recent
 
 
 async def test_a_day_out_of_reach_in_the_address_says_so_and_opens_today(patient):
     html = (await patient.get(f"/checkin?day={(patient.today() - timedelta(days=10)).isoformat()}")).text
-    assert "can no longer be changed" in html and "This is today&#39;s check-in instead." in html
+    assert "is more than 7 days ago, so it can no longer be filled in or changed" in html
+    assert "This is today&#39;s check-in." in html
+    future = (await patient.get(f"/checkin?day={(patient.today() + timedelta(days=1)).isoformat()}")).text
+    assert "That day hasn&#39;t happened yet, so this is today&#39;s check-in." in future
     assert "Missed a day?" not in html

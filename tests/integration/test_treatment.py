@@ -498,4 +498,4 @@ async def test_a_very_high_blood_pressure_after_the_session_says_contact_your_cl
     html = (await patient.post(f"/treatment/sessions/{session_id}/log",
                                {"outcome": "done", "bp_before": "135/85", "bp_after": "210/125"})).text
     assert "Contact your clinic" in html
-    assert "210/125, above 180/120" in html and "call 911 now" in html
+    assert "210/125: a top number over 180" in html and "call 911 now" in html

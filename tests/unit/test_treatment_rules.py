@@ -65,15 +65,22 @@ def test_a_blood_pressure_after_the_session_above_180_120_means_contact_the_clin
     assert bool(reasons) is alert
     if alert:
         assert reading in reasons[0] and "call 112 now" in reasons[0] and "chest pain" in reasons[0]
+        assert "a top number over 180 or a bottom number over 120" in reasons[0]
 
 
 def test_no_blood_pressure_reading_is_no_reason():
     assert rules.clinic_contact_reasons({}, bp_after=None) == rules.clinic_contact_reasons({}, bp_after="") == []
 
 
-@pytest.mark.parametrize("back, alert", [("next_day", True), ("same_day", False), ("not_yet", False), (None, False)])
-def test_effects_lasting_into_the_next_day_mean_contact_the_clinic(back, alert):
-    assert bool(rules.clinic_contact_reasons({"dissociation": "moderate"}, back_to_normal=back)) is alert
+@pytest.mark.parametrize("back, days_since, alert", [
+    ("next_day", 0, True), ("same_day", 0, False), ("not_yet", 0, False), ("not_yet", 1, True),
+    ("not_yet", 3, True), (None, 2, False),
+])
+def test_effects_lasting_into_the_next_day_mean_contact_the_clinic(back, days_since, alert):
+    """"Not yet" on the session day is usual (the effects last a few hours); the day after, it is not."""
+    reasons = rules.clinic_contact_reasons({"dissociation": "moderate"}, back_to_normal=back,
+                                           days_since_session=days_since)
+    assert bool(reasons) is alert
 
 
 def test_side_effects_keep_only_levels_above_none():

@@ -80,6 +80,14 @@ def days_to_fill(today: date, checked_in: Iterable[date]) -> list[date]:
     return [day for day in fillable_dates(today)[1:] if day not in done]
 
 
+def out_of_reach_notice(day: date, today: date) -> str:
+    """Why a link to a day opened today's check-in instead."""
+    if day > today:
+        return "That day hasn't happened yet, so this is today's check-in."
+    return (f"{day_label(day, today)} is more than {BACKFILL_DAYS} days ago, so it can no longer be filled "
+            "in or changed. This is today's check-in.")
+
+
 def date_error(day: date, today: date) -> str | None:
     if day > today:
         return "That day hasn't happened yet. Choose today or an earlier day."

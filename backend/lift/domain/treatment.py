@@ -289,7 +289,8 @@ CRISIS_SYSTOLIC, CRISIS_DIASTOLIC = 180, 120
 
 
 def clinic_contact_reasons(side_effects: dict[str, str], bp_after: str | None = None,
-                           back_to_normal: str | None = None, emergency_number: str = "911") -> list[str]:
+                           back_to_normal: str | None = None, emergency_number: str = "911",
+                           days_since_session: int = 0) -> list[str]:
     """Why the patient should contact their clinic now; empty when nothing calls for it."""
     reasons = [f"{SIDE_EFFECT_LABELS[key]} was severe" for key, level in side_effects.items()
                if level == "severe" and key != "bladder"]
@@ -299,13 +300,16 @@ def clinic_contact_reasons(side_effects: dict[str, str], bp_after: str | None = 
         systolic, diastolic = split_blood_pressure(bp_after)
         if systolic > CRISIS_SYSTOLIC or diastolic > CRISIS_DIASTOLIC:
             reasons.append(
-                f"Your blood pressure after the session was {systolic}/{diastolic}, above "
-                f"{CRISIS_SYSTOLIC}/{CRISIS_DIASTOLIC}. If you also have chest pain, a severe headache, "
-                f"trouble breathing, weakness or changes in your sight, call {emergency_number} now"
+                f"Your blood pressure after the session was {systolic}/{diastolic}: a top number over "
+                f"{CRISIS_SYSTOLIC} or a bottom number over {CRISIS_DIASTOLIC} is very high. If you also "
+                f"have chest pain, a severe headache, trouble breathing, weakness or changes in your sight, "
+                f"call {emergency_number} now"
             )
     # The effects usually pass within hours of the session; into the next day is not usual.
     if back_to_normal == "next_day":
         reasons.append("It took until the next day or later to feel back to normal")
+    elif back_to_normal == "not_yet" and days_since_session > 0:
+        reasons.append("You still don't feel back to normal since the session")
     return reasons
 
 

@@ -58,8 +58,9 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
     today = patient_today(request)
     chosen = parse_day(day) or today
     notice = None
-    if problem := rules.date_error(chosen, today):
-        chosen, notice = today, problem.replace("Choose another day.", "This is today's check-in instead.")
+    if rules.date_error(chosen, today):
+        notice = rules.out_of_reach_notice(chosen, today)
+        chosen = today
     db, user = request.app.state.db, request.scope["user"]
     existing = await store.checkin_for_day(db, user.id, chosen)
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
@@ -67,8 +68,9 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
     first = rules.fillable_dates(today)[-1]
     to_fill = rules.days_to_fill(today, await trend_store.checkin_dates_between(db, user.id, first, today)) \
         if existing else []
+    # The three most recent: the form stays near the top; the week strip on Today shows every day.
     return await form_view(request, values, {}, editing=existing is not None, notice=notice,
-                           days_to_fill=[(d.isoformat(), rules.day_label(d, today)) for d in to_fill])
+                           days_to_fill=[(d.isoformat(), rules.day_label(d, today)) for d in to_fill[:3]])
 
 
 @post("/checkin", guards=[patient])

@@ -343,5 +343,5 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
                   back_to_normal=rules.BACK_TO_NORMAL, plan=await own_plan(request),
                   clinic_reasons=rules.clinic_contact_reasons(
                       side_effects, form.bp_after, form.back_to_normal,
-                      request.app.state.crisis_resources.emergency_number),
+                      request.app.state.crisis_resources.emergency_number, (today - item.day).days),
                   side_effects_card=card(request, SIDE_EFFECTS_CARD) if side_effects else None)
