@@ -268,12 +268,34 @@ def test_a_day_already_checked_in_from_another_device_shows_both_and_the_patient
     expect(queued).to_contain_text("already has a different check-in")
     expect(queued).to_contain_text("From my phone")
     expect(queued).to_contain_text("From my laptop")
+    expect(queued.locator("[data-thoughts-warning]")).to_have_count(0)  # neither reports thoughts
     assert [row[1] for row in checkins_of(server, email)] == [8]
 
     queued.get_by_role("button", name="Keep the one from this phone").click()
     expect(phone.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
     assert [(row[1], row[4]) for row in checkins_of(server, email)] == [(2, "From my phone")]
     assert phone.evaluate(QUEUE_LENGTH) == 0
+
+
+def test_a_conflict_says_when_only_the_phone_holds_a_thoughts_answer(phone, lift, server, opener):
+    email = sign_up_with_worker(phone, lift)
+    phone.goto("/checkin")
+    phone.context.set_offline(True)
+    lift.fill_checkin(phone, mood=2, thoughts=ENDING_LIFE)
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    laptop = opener()
+    laptop.goto("/signin")
+    laptop.get_by_label("Email").fill(email)
+    laptop.get_by_label("Password").fill(PASSWORD)
+    laptop.get_by_role("button", name="Sign in").click()
+    expect(laptop.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    lift.check_in(laptop, mood=8)  # thoughts "None"
+    phone.context.set_offline(False)
+    queued = phone.locator("#offline-queue")
+    expect(queued).to_contain_text("already has a different check-in")
+    expect(queued.locator("[data-thoughts-warning]")).to_contain_text(
+        "Keeping the saved one would leave that answer out of your journal")
 
 
 def test_keeping_the_saved_check_in_removes_the_one_on_the_phone(phone, lift, server, opener):

@@ -304,6 +304,11 @@
         if (entry.saved.note) saved.append(element("p", { class: "note-text", text: entry.saved.note }));
         item.append(saved);
       }
+      // A thoughts answer only this phone holds must not vanish with a tap on "Keep the saved one".
+      if (Number(entry.fields.thoughts) > Number((entry.saved && entry.saved.thoughts) || 0)) {
+        item.append(element("p", { class: "alert alert--error", "data-thoughts-warning": "",
+          text: "The one from this phone reports thoughts of death or suicide, and the saved one doesn't. Keeping the saved one would leave that answer out of your journal." }));
+      }
       actions.append(button("Keep the one from this phone", "replace", entry.uuid, true), button("Keep the saved one", "remove", entry.uuid));
     } else if (entry.status === "signed-out") {
       actions.append(element("a", { class: "button button--primary", href: "/signin?next=/", text: "Sign in" }));
