@@ -499,3 +499,13 @@ async def test_a_very_high_blood_pressure_after_the_session_says_contact_your_cl
                                {"outcome": "done", "bp_before": "135/85", "bp_after": "210/125"})).text
     assert "Contact your clinic" in html
     assert "210/125: a top number over 180" in html and "call 911 now" in html
+
+
+
+async def test_the_advice_to_contact_the_clinic_stays_on_the_sessions_page(patient):
+    session_id = await plan_with_session_today(patient)
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "effect_nausea": "severe"})
+    html = (await patient.get(f"/treatment/sessions/{session_id}")).text
+    assert "Contact your clinic about this session" in html and "Nausea" in html and "was severe" in html
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "effect_nausea": "mild"})
+    assert "Contact your clinic" not in (await patient.get(f"/treatment/sessions/{session_id}")).text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
@@ -215,11 +215,23 @@ async def session_page(request: Request, session_id: FromPath[int],
     plan = await own_plan(request)
     log = await store.session_log(request.app.state.db, user.id, session_id) if session.has_log else None
     today = patient_today(user)
-    return render(request, "treatment/session.html", item=rules.view(session, user.timezone, today),
+    item = rules.view(session, user.timezone, today)
+    return render(request, "treatment/session.html", item=item, clinic_reasons=logged_reasons(request, log, item),
                   plan=plan, log=log, side_effect_labels=rules.SIDE_EFFECT_LABELS,
                   back_to_normal=rules.BACK_TO_NORMAL,
                   can_move=schedule.can_transition(session.status, "rescheduled"),
                   treatment_day_card=card(request, TREATMENT_DAY_CARD), notice=notice)
+
+
+def logged_reasons(request: Request, log: rules.SessionLog | None, item: rules.SessionView) -> list[str]:
+    """The "Contact your clinic" reasons as they stood when the log was saved, so the advice
+    stays on the session's page, not only on the page shown right after logging."""
+    if log is None or item.session.status != "done":
+        return []
+    logged_on = schedule.local_date_of(datetime.fromisoformat(log.updated_at), request.scope["user"].timezone)
+    return rules.clinic_contact_reasons(log.side_effects, log.bp_after or None, log.back_to_normal or None,
+                                        request.app.state.crisis_resources.emergency_number,
+                                        (logged_on - item.day).days)
 
 
 @get("/treatment/sessions/{session_id:int}/move", guards=[patient])
