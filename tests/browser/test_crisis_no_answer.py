@@ -237,3 +237,22 @@ def test_a_gad7_whose_answer_never_comes_keeps_its_answers_and_says_so(patient):
     expect(patient.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
     expect(patient.locator("#gad7_7-2")).to_be_checked()
     expect(crisis_region(patient)).to_have_count(0)
+
+
+def test_a_keyboard_user_who_tabbed_into_help_before_the_answer_came_stays_on_that_link(patient, lift):
+    """Get help now shows as the form is sent; Lift's answer replaces it with the same panel.
+    Someone who already moved to "Call 988" must not be thrown back to the heading."""
+    held: list[Route] = []
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts="Thoughts of ending my life")
+    patient.route("**/checkin", lambda route: held.append(route))
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("heading", name="Get help now")).to_be_focused()
+    patient.keyboard.press("Tab")
+    call = crisis_region(patient).locator('a[href="tel:988"]')
+    expect(call).to_be_focused()
+    patient.wait_for_timeout(200)
+    assert len(held) == 1
+    held[0].continue_()  # now Lift's answer arrives
+    expect(patient.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    expect(call).to_be_focused()

@@ -11,9 +11,19 @@ function detectTimezone(root) {
 }
 
 // After htmx swaps in a result, move focus to its first heading so screen readers
-// announce it; the crisis heading is marked to take focus before anything else.
+// announce it; the crisis heading is marked to take focus before anything else. Get help now
+// may already be on the page (shown as the form was sent): whoever had moved into it, to the
+// call button say, stays on the same link in the panel that replaces it.
+let crisisLinkInFocus = null;
+document.addEventListener("htmx:beforeSwap", () => {
+  const active = document.activeElement;
+  crisisLinkInFocus = active && active.closest("#crisis") && active.getAttribute("href");
+});
+
 function focusFirst(root) {
-  const target = root.querySelector("[data-focus-first]");
+  const kept = crisisLinkInFocus && root.querySelector(`#crisis a[href="${CSS.escape(crisisLinkInFocus)}"]`);
+  crisisLinkInFocus = null;
+  const target = kept || root.querySelector("[data-focus-first]");
   if (target) target.focus();
 }
 
