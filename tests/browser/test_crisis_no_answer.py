@@ -251,7 +251,10 @@ def test_a_keyboard_user_who_tabbed_into_help_before_the_answer_came_stays_on_th
     patient.keyboard.press("Tab")
     call = crisis_region(patient).locator('a[href="tel:988"]')
     expect(call).to_be_focused()
-    patient.wait_for_timeout(200)
+    for _ in range(100):  # the held request reaches the route (Playwright dispatches it while waiting)
+        if held:
+            break
+        patient.wait_for_timeout(100)
     assert len(held) == 1
     held[0].continue_()  # now Lift's answer arrives
     expect(patient.get_by_role("heading", name="Check-in saved")).to_be_visible()
