@@ -112,6 +112,11 @@ self.LiftQueue = (() => {
     return false;
   }
 
+  // Who is signed in here, and a CSRF token for them (401/403 when nobody, or not a patient).
+  const fetchSession = () => fetch("/offline/session", {
+    credentials: "same-origin", cache: "no-store", headers: { accept: "application/json" },
+  });
+
   // Send every entry that can go now. Resolves with the entries that were stored; rejects
   // when the network or the server failed, so Background Sync tries again later.
   function sendAll() {
@@ -119,9 +124,7 @@ self.LiftQueue = (() => {
       const entries = (await all()).filter((entry) => RETRY.has(entry.status));
       const sent = [];
       if (!entries.length) return sent;
-      const response = await fetch("/offline/session", {
-        credentials: "same-origin", cache: "no-store", headers: { accept: "application/json" },
-      });
+      const response = await fetchSession();
       if (response.status === 401 || response.status === 403) {
         for (const entry of entries) await update(entry.uuid, { status: "signed-out" });
         return sent;
@@ -140,5 +143,5 @@ self.LiftQueue = (() => {
     });
   }
 
-  return { SYNC_TAG, put, get, remove, all, update, setOwner, lastOwner, setPlan, plan, clear, sendAll };
+  return { SYNC_TAG, put, get, remove, all, update, setOwner, lastOwner, setPlan, plan, clear, fetchSession, sendAll };
 })();

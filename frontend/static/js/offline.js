@@ -380,17 +380,49 @@
     return region;
   }
 
-  // No answer from Lift: a check-in is kept on this phone; any other form stays as it was,
-  // below Get help now when its answers call for it.
-  function noAnswer(form) {
-    if (isCheckin(form)) return keep(form);
+  // The answers stay on the page with why they weren't saved, below Get help now when they
+  // call for it (the panel has focus then; otherwise the message takes it).
+  function keepAnswers(form, why) {
     const crisis = showCrisisFor(form);
-    // The answer may have been lost after Lift saved it; the form's key makes sending it again safe.
-    const alert = showAlert("Lift didn't answer, so this may not be saved. Your answers are still here: send them again when you have a signal (they are stored only once).");
+    const alert = showAlert(why);
     if (!crisis) {
       alert.tabIndex = -1;
       alert.focus();
     }
+  }
+
+  // No answer from Lift: a check-in is kept on this phone; any other form stays as it was.
+  function noAnswer(form) {
+    if (isCheckin(form)) return keep(form);
+    // The answer may have been lost after Lift saved it; the form's key makes sending it again safe.
+    keepAnswers(form, "Lift didn't answer, so this may not be saved. Your answers are still here: send them again when you have a signal (they are stored only once).");
+    return null;
+  }
+
+  // An expired form token: fetch a fresh one and send the same answers again, once (the form's
+  // key makes a second arrival harmless).
+  async function resendWithFreshToken(form) {
+    const response = await queue.fetchSession();
+    if (!response.ok) throw new Error(`Lift answered ${response.status}`);
+    const { csrf } = await response.json();
+    form.elements._csrf_token.value = csrf;
+    document.body.setAttribute("hx-headers", JSON.stringify({ "x-csrftoken": csrf }));
+    form.requestSubmit();
+  }
+
+  // Signed out (401), or the form's token expired (403), while the answers were on their way:
+  // the error page must not replace them. A check-in is kept on this phone as with no signal,
+  // and goes after sign-in or at once with a fresh token (the queue's sender asks for one). A
+  // questionnaire is sent again once with a fresh token, else its answers stay on the page.
+  function notLetIn(form, status) {
+    if (isCheckin(form)) return keep(form);
+    if (status === 403 && !form.dataset.resent) {
+      form.dataset.resent = "1";
+      return resendWithFreshToken(form).catch(() => noAnswer(form));
+    }
+    keepAnswers(form, status === 401
+      ? "You're signed out, so this wasn't saved. Your answers stay on this page: sign in from another tab or window, then press Save again here."
+      : "This form had expired, so it wasn't saved. Your answers stay on this page: reload it in another tab, then press Save again here.");
     return null;
   }
 
@@ -410,44 +442,6 @@
   ["htmx:sendError", "htmx:timeout"].forEach((name) => document.addEventListener(name, (event) => {
     if (watched(event.detail.elt)) noAnswer(event.detail.elt);
   }));
-  // ---- Questionnaires sent as the form or the session expires ------------------------------
-
-  // An expired form token: fetch a fresh one and send the same answers again, once (the form's
-  // key makes a second arrival harmless).
-  async function resendWithFreshToken(form) {
-    const response = await fetch("/offline/session", { credentials: "same-origin", cache: "no-store", headers: { accept: "application/json" } });
-    if (!response.ok) throw new Error(`Lift answered ${response.status}`);
-    const { csrf } = await response.json();
-    form.elements._csrf_token.value = csrf;
-    document.body.setAttribute("hx-headers", JSON.stringify({ "x-csrftoken": csrf }));
-    form.requestSubmit();
-  }
-
-  document.addEventListener("htmx:beforeSwap", (event) => {
-    const form = event.detail.requestConfig && event.detail.requestConfig.elt;
-    const status = event.detail.xhr.status;
-    if (!keepsAnswers(form) || (status !== 401 && status !== 403)) return;
-    // The error page would replace the answers: keep them on the page instead.
-    event.detail.shouldSwap = false;
-    if (status === 403 && !form.dataset.resent) {
-      form.dataset.resent = "1";
-      resendWithFreshToken(form).catch(() => noAnswer(form));
-      return;
-    }
-    if (isCrisisForm(form)) showCrisisFor(form);
-    const alert = showAlert(status === 401
-      ? "You're signed out, so this wasn't saved. Your answers stay on this page: sign in from another tab or window, then press Save again here."
-      : "This form had expired, so it wasn't saved. Your answers stay on this page: reload it in another tab, then press Save again here.");
-    if (!main().querySelector("#crisis")) {
-      alert.tabIndex = -1;
-      alert.focus();
-    }
-  });
-  document.addEventListener("htmx:afterRequest", (event) => {
-    const form = event.detail.elt;
-    if (keepsAnswers(form) && event.detail.successful) delete form.dataset.resent;
-  });
-
   document.addEventListener("htmx:beforeSwap", (event) => {
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!watched(form)) return;
@@ -459,12 +453,9 @@
       noAnswer(form);
       return;
     }
-    // Signed out, or the form's token expired, while the check-in was on its way: keep it on
-    // this phone as with no signal, rather than lose it. It goes after sign-in, or at once with
-    // a fresh token (the queue's sender asks for one).
-    if (isCheckin(form) && (xhr.status === 401 || xhr.status === 403)) {
+    if (xhr.status === 401 || xhr.status === 403) {
       event.detail.shouldSwap = false;
-      keep(form);
+      notLetIn(form, xhr.status);
       return;
     }
     // Saved online (perhaps as "Fix and resend"): it no longer waits on this phone. Checked
@@ -472,6 +463,10 @@
     if (isCheckin(form) && xhr.status === 200 && form.elements.client_uuid) {
       queue.remove(form.elements.client_uuid.value).then(renderQueue, () => {});
     }
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail.elt;
+    if (keepsAnswers(form) && event.detail.successful) delete form.dataset.resent;
   });
 
   // ---- Signing out ------------------------------------------------------------------------
