@@ -93,6 +93,12 @@ def _preferences(row) -> Preferences:
 
 # Devices -----------------------------------------------------------------------------------
 
+def _holds_secret(stored_auth: str, given_auth: str) -> bool:
+    """Whether the caller showed this browser's auth secret, which the push service never sees.
+    Constant time, so the answer's timing does not leak the secret a byte at a time."""
+    return hmac.compare_digest(stored_auth.encode(), given_auth.encode())
+
+
 async def save_subscription(db: Database, user_id: int, subscription: SubscriptionIn, label: str,
                             now: datetime) -> int | None:
     """Store a device's subscription, or refresh it. A browser another account subscribed
@@ -104,8 +110,7 @@ async def save_subscription(db: Database, user_id: int, subscription: Subscripti
         cursor = await conn.execute("SELECT user_id, auth FROM push_subscriptions WHERE endpoint = ?",
                                     (subscription.endpoint,))
         held = await cursor.fetchone()
-        if held and held["user_id"] != user_id and not hmac.compare_digest(
-                held["auth"].encode(), subscription.keys.auth.encode()):
+        if held and held["user_id"] != user_id and not _holds_secret(held["auth"], subscription.keys.auth):
             return None
         await conn.execute(
             "DELETE FROM push_deliveries WHERE status = 'pending' AND subscription_id IN"
@@ -134,8 +139,7 @@ async def renew_subscription(db: Database, old_endpoint: str, old_auth: str,
         cursor = await conn.execute("SELECT id, auth FROM push_subscriptions WHERE endpoint = ?",
                                     (old_endpoint,))
         row = await cursor.fetchone()
-        # Constant time, so the answer's timing does not leak the secret a byte at a time.
-        if row is None or not hmac.compare_digest(row[1].encode(), old_auth.encode()):
+        if row is None or not _holds_secret(row[1], old_auth):
             return None
         # The page may already have saved the new subscription: one row per browser.
         await conn.execute("DELETE FROM push_subscriptions WHERE endpoint = ? AND id != ?",

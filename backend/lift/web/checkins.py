@@ -13,14 +13,13 @@ from lift.db import checkins as store
 from lift.db import trends as trend_store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
-from lift.db.safety_plans import safety_plan_for
 from lift.domain import checkins as rules
 from lift.domain.checkins import SaveOutcome
 from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
 from lift.domain.forms import parse_form
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
-from lift.web.pwa import offline_context
+from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, redirect, render
 
 PAGE_SIZE = 20
@@ -38,11 +37,7 @@ def patient_today(request: Request) -> date:
 async def form_view(request: Request, values: dict, errors: dict, status_code: int = 200, **extra) -> Response:
     today = patient_today(request)
     days = [(d.isoformat(), rules.day_label(d, today)) for d in rules.fillable_dates(today)]
-    # The page is never cached, so its offline copy of Get help now can hold the patient's own plan.
-    # A page shown with the crisis panel has already read it.
-    plan = extra["plan"] if extra.get("crisis") else await safety_plan_for(request.app.state.db,
-                                                                           request.scope["user"].id)
-    extra = {**offline_context(request, plan), **extra}
+    extra = await with_offline_crisis(request, extra)
     return render(request, "checkins/form.html", status_code=status_code, values=values,
                   errors=errors, days=days, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
                   **extra)

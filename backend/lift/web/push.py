@@ -14,8 +14,6 @@ from lift.db import reminders as store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import reminders as rules
-from lift.domain.schedule import local_date_of
-from lift.domain.trends import day_month_year
 from lift.domain.forms import parse_form
 from lift.domain.push import (
     HELD_BY_ANOTHER_ACCOUNT,
@@ -28,6 +26,8 @@ from lift.domain.push import (
     device_label,
     subscription_problem,
 )
+from lift.domain.schedule import local_date_of
+from lift.domain.trends import day_month_year
 from lift.push.scheduler import replan
 from lift.settings import FRONTEND_DIR
 from lift.web.guards import patient

@@ -17,6 +17,7 @@ from litestar import Request, get
 from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
+from lift.db.safety_plans import safety_plan_for
 from lift.domain import checkins as rules
 from lift.domain.crisis import THOUGHTS_LABELS, CrisisPrompt, crisis_prompt_for_thoughts
 from lift.settings import FRONTEND_DIR, Settings
@@ -124,6 +125,16 @@ def offline_context(request: Request, plan=None, prompt_for: PromptFor = crisis_
     resources = request.app.state.crisis_resources
     prompts = [(answer, prompt_for(answer, resources.emergency_number)) for answer in (1, 2, 3)]
     return {"offline_prompts": prompts, "offline_plan": plan, "resources": resources}
+
+
+async def with_offline_crisis(request: Request, context: dict,
+                              prompt_for: PromptFor = crisis_prompt_for_thoughts) -> dict:
+    """`context` for a form a patient fills in, plus its hidden copies of Get help now. The page
+    is never cached, so they hold the patient's own plan: already read when the page shows the
+    panel, else read now."""
+    plan = context["plan"] if context.get("crisis") else await safety_plan_for(request.app.state.db,
+                                                                               request.scope["user"].id)
+    return {**offline_context(request, plan, prompt_for), **context}
 
 
 # The pages below are kept by the service worker and made for nobody (`kept_copy` marks them

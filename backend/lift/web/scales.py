@@ -12,7 +12,6 @@ from litestar.response import Response
 from lift.db import scales as store
 from lift.db.clock import iso, utc_now
 from lift.db.connection import DatabaseError
-from lift.db.safety_plans import safety_plan_for
 from lift.domain import scales
 from lift.domain.checkins import today_in
 from lift.domain.crisis import CrisisPrompt, crisis_prompt_for_phq9_item9
@@ -20,7 +19,7 @@ from lift.domain.forms import parse_form
 from lift.domain.trends import long_day
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
-from lift.web.pwa import offline_context
+from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, redirect, render
 
 SAVE_FAILED = (
@@ -57,11 +56,9 @@ async def form_view(request: Request, instrument: scales.Instrument, values: dic
     # The form's key stays with its answers when it comes back (422, 503); a new form gets one.
     values = {"client_uuid": str(uuid.uuid4()), **values}
     if instrument is scales.PHQ9:
-        # Get help now for item 9 is on the page before it is sent, with the patient's own plan,
-        # for when the answer never comes back (no signal, a timeout, a proxy's error page).
-        plan = crisis["plan"] if crisis["crisis"] else await safety_plan_for(request.app.state.db,
-                                                                             request.scope["user"].id)
-        crisis = {**offline_context(request, plan, crisis_prompt_for_phq9_item9), **crisis}
+        # Get help now for item 9 is on the page before it is sent, for when the answer is slow
+        # or never comes back (no signal, a timeout, a proxy's error page).
+        crisis = await with_offline_crisis(request, crisis, crisis_prompt_for_phq9_item9)
     return render(request, "scales/form.html", status_code=status_code, instrument=instrument,
                   values=values, errors=errors, answer_labels=scales.ANSWER_LABELS,
                   difficulty_question=scales.DIFFICULTY_QUESTION,

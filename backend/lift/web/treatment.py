@@ -224,9 +224,10 @@ async def session_page(request: Request, session_id: FromPath[int],
 
 
 def logged_reasons(request: Request, log: rules.SessionLog | None, item: rules.SessionView) -> list[str]:
-    """The "Contact your clinic" reasons as they stood when the log was saved, so the advice
-    stays on the session's page, not only on the page shown right after logging."""
-    if log is None or item.session.status != "done":
+    """The "Contact your clinic" reasons as they stood when the log was saved: the page shown
+    right after logging and the session's own page say the same. (A missed session's log
+    holds no effects, readings or recovery time, so it gives none.)"""
+    if log is None:
         return []
     logged_on = schedule.local_date_of(datetime.fromisoformat(log.updated_at), request.scope["user"].timezone)
     return rules.clinic_contact_reasons(log.side_effects, log.bp_after or None, log.back_to_normal or None,
@@ -353,7 +354,5 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     return render(request, "treatment/logged.html", item=item, outcome=form.outcome, log=log,
                   change=rules.mood_change(log), side_effect_labels=rules.SIDE_EFFECT_LABELS,
                   back_to_normal=rules.BACK_TO_NORMAL, plan=await own_plan(request),
-                  clinic_reasons=rules.clinic_contact_reasons(
-                      side_effects, form.bp_after, form.back_to_normal,
-                      request.app.state.crisis_resources.emergency_number, (today - item.day).days),
+                  clinic_reasons=logged_reasons(request, log, item),
                   side_effects_card=card(request, SIDE_EFFECTS_CARD) if side_effects else None)
