@@ -201,6 +201,14 @@ class Lift:
         expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
         return email
 
+    def sign_in(self, page: Page, email: str) -> None:
+        page.goto("/signin")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        # argon2id again: as slow as signing up.
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
+
     def fill_checkin(self, page: Page, mood: int | None = 6, anxiety: int | None = 4,
                      sleep: str | None = "7.5", thoughts: str | None = "None", note: str | None = None,
                      days_ago: int = 0) -> None:

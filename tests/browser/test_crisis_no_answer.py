@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import PASSWORD
 from tests.browser.servers import wait_until
 
 pytestmark = pytest.mark.browser
@@ -171,11 +170,7 @@ def test_a_check_in_sent_as_the_session_or_form_expires_is_kept_and_goes_later(o
     if expired == "lift_session":
         # It waits for this person to sign in again, then goes.
         expect(page.locator("#offline-queue")).to_contain_text("you're signed out")
-        page.goto("/signin")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
+        lift.sign_in(page, email)
     # An expired form needs nothing from the patient: the sender fetches a fresh token.
     expect(page.get_by_role("status").filter(has_text="Sent to Lift")).to_be_visible()
     page.goto("/checkin")
@@ -217,12 +212,7 @@ def test_a_questionnaire_sent_while_signed_out_keeps_its_answers_and_goes_after_
     expect(crisis_region(page)).to_contain_text("better off dead, or of hurting yourself")
     expect(page.locator("#phq9_9-3")).to_be_checked()
 
-    other = page.context.new_page()  # "sign in from another tab"
-    other.goto("/signin")
-    other.get_by_label("Email").fill(email)
-    other.get_by_label("Password").fill(PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
-    expect(other.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
+    lift.sign_in(page.context.new_page(), email)  # "sign in from another tab"
 
     page.get_by_role("button", name="Save my answers").click()
     expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()

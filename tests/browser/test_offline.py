@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import PASSWORD, REPO_ROOT, Lift, OpenPage, wait_for_worker_control
 from tests.browser.servers import StoppableServer, wait_until
@@ -245,27 +245,30 @@ def test_a_check_in_queued_when_the_session_expired_waits_for_sign_in_then_goes(
     assert [row[1] for row in checkins_of(server, email)] == [7]
 
 
-def test_a_day_already_checked_in_from_another_device_shows_both_and_the_patient_chooses(
-    phone, lift, server, opener
-):
+def phone_and_laptop_disagree(phone: Page, lift: Lift, opener: OpenPage, on_phone: dict,
+                              on_laptop: dict) -> tuple[str, Locator]:
+    """Today checked in offline on the phone, then differently on a laptop; the phone's signal
+    comes back. The patient's email and the phone's queue, showing the conflict."""
     email = sign_up_with_worker(phone, lift)
     phone.goto("/checkin")
     phone.context.set_offline(True)
-    lift.fill_checkin(phone, mood=2, note="From my phone")
+    lift.fill_checkin(phone, **on_phone)
     phone.get_by_role("button", name="Save check-in").click()
     expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
-
     laptop = opener()
-    laptop.goto("/signin")
-    laptop.get_by_label("Email").fill(email)
-    laptop.get_by_label("Password").fill(PASSWORD)
-    laptop.get_by_role("button", name="Sign in").click()
-    expect(laptop.get_by_role("heading", name="Today", exact=True)).to_be_visible()
-    lift.check_in(laptop, mood=8, note="From my laptop")
-
+    lift.sign_in(laptop, email)
+    lift.check_in(laptop, **on_laptop)
     phone.context.set_offline(False)
     queued = phone.locator("#offline-queue")
     expect(queued).to_contain_text("already has a different check-in")
+    return email, queued
+
+
+def test_a_day_already_checked_in_from_another_device_shows_both_and_the_patient_chooses(
+    phone, lift, server, opener
+):
+    email, queued = phone_and_laptop_disagree(phone, lift, opener, {"mood": 2, "note": "From my phone"},
+                                              {"mood": 8, "note": "From my laptop"})
     expect(queued).to_contain_text("From my phone")
     expect(queued).to_contain_text("From my laptop")
     expect(queued.locator("[data-thoughts-warning]")).to_have_count(0)  # neither reports thoughts
@@ -278,22 +281,8 @@ def test_a_day_already_checked_in_from_another_device_shows_both_and_the_patient
 
 
 def test_a_conflict_says_when_only_the_phone_holds_a_thoughts_answer(phone, lift, server, opener):
-    email = sign_up_with_worker(phone, lift)
-    phone.goto("/checkin")
-    phone.context.set_offline(True)
-    lift.fill_checkin(phone, mood=2, thoughts=ENDING_LIFE)
-    phone.get_by_role("button", name="Save check-in").click()
-    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
-    laptop = opener()
-    laptop.goto("/signin")
-    laptop.get_by_label("Email").fill(email)
-    laptop.get_by_label("Password").fill(PASSWORD)
-    laptop.get_by_role("button", name="Sign in").click()
-    expect(laptop.get_by_role("heading", name="Today", exact=True)).to_be_visible()
-    lift.check_in(laptop, mood=8)  # thoughts "None"
-    phone.context.set_offline(False)
-    queued = phone.locator("#offline-queue")
-    expect(queued).to_contain_text("already has a different check-in")
+    _, queued = phone_and_laptop_disagree(phone, lift, opener, {"mood": 2, "thoughts": ENDING_LIFE},
+                                          {"mood": 8})  # thoughts "None" on the laptop
     expect(queued.locator("[data-thoughts-warning]")).to_contain_text(
         "Keeping the saved one would leave that answer out of your journal")
 
