@@ -138,7 +138,10 @@ async def test_a_hanging_push_service_delays_no_other_device(db, push_service, m
     patient = await make_patient(NY)
     hanging = push_service.subscribe(HANG)
     await subscribe(patient, hanging)  # first, so its message is among the first two started
-    others = [push_service.subscribe() for _ in range(5)]
+    # Each other device's service answers after 80 ms, so the slot beside the hang cannot get
+    # through two of them before the hanging request has even arrived (CI once saw that race
+    # by under a millisecond); five of them still fit well inside the send timeout.
+    others = [push_service.subscribe(Answer(delay=0.08)) for _ in range(5)]
     for other in others:
         await subscribe(patient, other)
     clock.at_local(DAY, 20, 0, NY)
