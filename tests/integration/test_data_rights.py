@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +93,19 @@ async def test_deleting_removes_every_row_of_the_account_and_signs_out(patient, 
     # Audit entries stay (they cannot be deleted), ending with the deletion, linked to nobody.
     kept = database.execute("SELECT action FROM audit_log WHERE subject = ? ORDER BY id", (subject,)).fetchall()
     assert [row[0] for row in kept][-1] == "delete_account" and "view" in [row[0] for row in kept]
+
+
+async def test_deleted_words_are_gone_from_the_database_files_not_only_from_its_tables(patient, settings):
+    # SQLite keeps a deleted row's bytes in free space and old WAL frames until they happen to be
+    # overwritten; anyone with the files (or a copy of the server's disk) could read them.
+    words = "Zebra quokka words only this patient wrote"
+    await patient.check_in(note=words)
+    await patient.post("/safety-plan", {"coping": words})
+    await patient.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    for path in (settings.database_path, Path(f"{settings.database_path}-wal")):
+        if path.exists():
+            stored = path.read_bytes()
+            assert words.encode() not in stored and b"pat@example.com" not in stored, path.name
 
 
 async def test_a_new_account_never_inherits_a_deleted_accounts_audit_entries(patient, full_journal, people,

@@ -41,6 +41,10 @@ PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
+    # Deleted rows are overwritten with zeros rather than left in free space: a patient who
+    # deletes a note or their account expects it gone from the file too. Many builds of SQLite
+    # default to this, but not all.
+    "PRAGMA secure_delete=ON",
 )
 
 DatabaseError = sqlite3.Error
@@ -153,6 +157,14 @@ class Database:
                 await _on_thread(self._writer, _finish, self._turn, "ROLLBACK")
                 raise
             await _on_thread(self._writer, _finish, self._turn, "COMMIT")
+
+    async def empty_wal(self) -> bool:
+        """Copy every committed page into the database file and truncate the WAL to nothing,
+        so earlier versions of pages (rows since deleted) no longer sit in it. False when a
+        reader in some process still needed an old snapshot and the WAL could not be emptied."""
+        assert self._writer is not None, "database is not open"
+        async with self._write_lock:
+            return await _on_thread(self._writer, _truncate_wal, self._turn)
 
     async def transact(self, work: Callable[..., T], *args: Any) -> T:
         """Run work(sqlite3_connection, *args) in a write transaction on the writer's thread.
@@ -302,6 +314,15 @@ def _finish(conn: sqlite3.Connection, turn: WriteTurn, statement: str) -> None:
         raise
     finally:
         turn.release()
+
+
+def _truncate_wal(conn: sqlite3.Connection, turn: WriteTurn) -> bool:
+    turn.acquire()
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()[0]
+    finally:
+        turn.release()
+    return not busy
 
 
 def _run_batch(

@@ -12,7 +12,10 @@ async def delete_account(db: Database, user: User) -> None:
     with it by ON DELETE CASCADE. Audit entries cannot be deleted: the patient's last entry
     records the deletion, then the account's audit subject goes by cascade, so the entries left
     point to nobody. A caregiver or clinician who deletes their account leaves an entry on each
-    patient's log saying their access ended."""
+    patient's log saying their access ended.
+
+    Deleted rows are zeroed in the file (secure_delete), but the WAL still holds the pages as
+    they were before; emptying it leaves no copy of the account on the server's disk."""
     async with db.write() as conn:
         if user.role == "patient":
             await audit.append(conn, user.id, user, "delete_account")
@@ -24,3 +27,4 @@ async def delete_account(db: Database, user: User) -> None:
             await audit.append_many(conn, patients, user, "revoke", "account_deleted")
         await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
         await conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
+    await db.empty_wal()
