@@ -88,3 +88,15 @@ async def test_the_command_line_backs_up_and_refuses_a_bad_restore(live_db, tmp_
     refused = subprocess.run([sys.executable, "-m", "lift", "restore", str(bad)], env=env, capture_output=True,
                              text=True, timeout=60)
     assert refused.returncode == 1 and "refusing to restore" in refused.stderr
+
+
+async def test_a_backup_is_one_file_and_backing_up_or_restoring_leaves_nothing_beside_it(live_db, tmp_path):
+    # Backups are copied off the server as they are: a -wal beside one would be left behind,
+    # and files named after a temporary copy would pile up in the folder with every backup.
+    add_users(live_db, 0, 3)
+    folder = tmp_path / "backups"
+    backup_database(live_db, folder / "copy.db")
+    restore_database(folder / "copy.db", tmp_path / "restored" / "lift.db")
+    assert sorted(path.name for path in folder.iterdir()) == ["copy.db"]
+    with sqlite3.connect(f"file:{folder / 'copy.db'}?immutable=1", uri=True) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 3

@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from lift.db.connection import _migration_files
@@ -30,8 +31,12 @@ def backup_database(source: Path, destination: Path) -> None:
     fd, partial = tempfile.mkstemp(prefix=".lift-backup-", dir=destination.parent)
     os.close(fd)
     try:
-        with sqlite3.connect(source) as live, sqlite3.connect(partial) as copy:
+        # sqlite3's `with` commits but does not close: close both, so no -wal or -shm is left
+        # beside the temporary name. The copy leaves WAL mode (the live file's, copied with its
+        # pages) to be one self-contained file; Lift turns WAL on again when it opens it.
+        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(partial)) as copy:
             live.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
         problem = database_problem(Path(partial))
         if problem:
             raise BackupError(f"the copy failed its check: {problem}")
@@ -48,7 +53,8 @@ def database_problem(path: Path) -> str | None:
     if not path.is_file():
         return f"{path} does not exist"
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        # Immutable: read exactly the bytes a restore copies, and make no -wal or -shm beside them.
+        with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as conn:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if integrity != "ok":
                 return f"integrity check failed ({integrity})"
