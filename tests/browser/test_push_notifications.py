@@ -164,21 +164,43 @@ def fake_push_service(endpoint: str) -> str:
     return """
 (() => {
   const json = %s;
+  // The server key the subscription was made with, kept as a list of bytes.
+  const key = () => Uint8Array.from(JSON.parse(sessionStorage.getItem("fake-push-key") || "[]")).buffer;
   const fake = {
     endpoint: json.endpoint,
-    options: { applicationServerKey: null },
+    get options() { return { applicationServerKey: key() }; },
     toJSON: () => json,
     unsubscribe: async () => { sessionStorage.setItem("fake-push", "unsubscribed"); return true; },
   };
   PushManager.prototype.getSubscription = async function () {
     return sessionStorage.getItem("fake-push") === "subscribed" ? fake : null;
   };
-  PushManager.prototype.subscribe = async function () {
+  PushManager.prototype.subscribe = async function (options) {
     sessionStorage.setItem("fake-push", "subscribed");
+    sessionStorage.setItem("fake-push-key", JSON.stringify([...new Uint8Array(options.applicationServerKey)]));
     return fake;
   };
 })();
 """ % json.dumps(subscription)
+
+
+def test_a_device_subscribed_with_a_replaced_server_key_is_offered_reminders_again(page: Page, live_server: str,
+                                                                                     lift, console):
+    # After the VAPID keys are rotated, this browser's subscription still names the old key:
+    # no message Lift sends can reach it, so the page must not say the device gets reminders.
+    lift.sign_up(page)
+    page.context.grant_permissions(["notifications"], origin=live_server)
+    page.context.add_init_script(fake_push_service("https://push.example.com/lift-rotated-key-test"))
+    page.goto("/reminders")
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(page.get_by_text("This device gets your reminders.")).to_be_visible()
+
+    page.evaluate("sessionStorage.setItem('fake-push-key', JSON.stringify([4, 1, 2, 3]))")  # the old key
+    page.reload()
+    expect(page.get_by_role("button", name="Turn on reminders on this device")).to_be_visible()
+    expect(page.get_by_role("button", name="Turn off reminders on this device")).to_be_hidden()
+    expect(page.locator(".device__this")).to_be_hidden()
+    assert console.errors() == []
 
 
 def test_signing_out_stops_this_phones_reminders(page: Page, live_server: str, lift, console):

@@ -71,7 +71,10 @@
       return;
     }
     const subscription = await currentSubscription();
-    const item = subscription && deviceItem(await endpointHash(subscription.endpoint));
+    // One made with an earlier server key (the keys were replaced) gets none of Lift's
+    // messages: offer to turn reminders on again, which replaces it.
+    const current = subscription && sameKey(subscription.options.applicationServerKey, keyBytes(panel.dataset.publicKey));
+    const item = current && deviceItem(await endpointHash(subscription.endpoint));
     if (item) {
       item.querySelector(".device__this").hidden = false;
       say("This device gets your reminders.");
