@@ -82,7 +82,9 @@ async def test_deleting_removes_every_row_of_the_account_and_signs_out(patient, 
     subject = database.execute("SELECT subject FROM audit_subjects WHERE user_id = ?", (uid,)).fetchone()[0]
     response = await patient.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
     assert response.status_code == 200 and "Your account is deleted" in response.text
-    assert "lift_session=" in response.headers["set-cookie"] and "Clear-Site-Data" in response.headers
+    assert "lift_session=" in response.headers["set-cookie"]
+    # "storage" too: the offline queue and the safety plan kept on this phone go with the account.
+    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     for table, column in OWN_TABLES.items():
         assert database.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (uid,)).fetchone()[0] == 0, table
     for table in ("scale_answers", "treatment_session_logs", "treatment_side_effects"):
