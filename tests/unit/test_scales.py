@@ -48,6 +48,7 @@ def test_it_gives_every_item_a_stable_id():
 
 def test_it_uses_the_published_stem_answers_and_item_wording():
     assert PHQ9.stem == "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+    assert GAD7.stem == "Over the last 2 weeks, how often have you been bothered by the following problems?"
     assert scales.ANSWER_LABELS == ("Not at all", "Several days", "More than half the days", "Nearly every day")
     assert PHQ9.items[0].text == "Little interest or pleasure in doing things"
     assert PHQ9.items[8].text == "Thoughts that you would be better off dead or of hurting yourself in some way"

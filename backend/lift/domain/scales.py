@@ -24,7 +24,9 @@ ATTRIBUTION = (
     "display or distribute."
 )
 
-STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+# The two published forms word their stems differently: only the PHQ-9 says "any of".
+PHQ9_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
 
 ANSWER_LABELS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
 
@@ -87,7 +89,7 @@ PHQ9 = Instrument(
     key="phq9",
     name="PHQ-9",
     measures="depression",
-    stem=STEM,
+    stem=PHQ9_STEM,
     items=_items("phq9", (
         "Little interest or pleasure in doing things",
         "Feeling down, depressed, or hopeless",
@@ -115,7 +117,7 @@ GAD7 = Instrument(
     key="gad7",
     name="GAD-7",
     measures="anxiety",
-    stem=STEM,
+    stem=GAD7_STEM,
     items=_items("gad7", (
         "Feeling nervous, anxious or on edge",
         "Not being able to stop or control worrying",
