@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from lift.domain.scales import ATTRIBUTION, GAD7, PHQ9
+from lift.domain.trends import long_day
 from tests.integration.test_crisis_path import shown
 
 CRISIS_MARK = 'aria-labelledby="crisis-title"'
@@ -340,6 +341,17 @@ async def test_it_prompts_again_a_week_after_the_last_one(patient, database):
     insert_result(database, "pat@example.com", "gad7", week_ago + timedelta(days=1), 5, "mild")
     home = (await patient.get("/")).text
     assert 'href="/scales/phq9"' in home and 'href="/scales/gad7"' not in home
+
+
+async def test_it_says_when_a_questionnaire_that_is_not_due_will_be_due(patient, database):
+    taken = patient.today() - timedelta(days=2)
+    insert_result(database, "pat@example.com", "phq9", taken, 5, "mild")
+    html = (await patient.get("/scales")).text
+    phq9_card = html.split("<h2>PHQ-9", 1)[1].split("</li>", 1)[0]
+    assert f"Last taken on {long_day(taken)}" in phq9_card
+    assert f"The next one is due on {long_day(taken + timedelta(days=7))}." in phq9_card
+    gad7_card = html.split("<h2>GAD-7", 1)[1].split("</li>", 1)[0]
+    assert "Due now" in gad7_card
 
 
 async def test_it_links_scales_from_the_journal_list(patient):

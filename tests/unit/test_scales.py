@@ -303,6 +303,11 @@ def test_it_is_due_when_never_taken_and_again_a_week_later():
     assert [i.key for i in scales.due_instruments({"phq9": today - timedelta(days=2)}, today)] == ["gad7"]
 
 
+def test_it_names_the_local_date_the_next_one_is_due():
+    assert scales.next_due(date(2026, 4, 15)) == date(2026, 4, 22)
+    assert scales.next_due(date(2026, 3, 7)) == date(2026, 3, 14)  # across the spring-forward change
+
+
 def test_it_is_due_on_the_seventh_local_day_in_a_week_that_springs_forward():
     zone = "America/New_York"
     taken = datetime(2026, 3, 7, 5, 30, tzinfo=UTC)  # 00:30 EST on Saturday 7 March

@@ -249,13 +249,18 @@ class ScaleResult(msgspec.Struct, frozen=True, kw_only=True):
     answers: dict[str, int] = {}
 
 
-def is_due(last_taken: date | None, today: date) -> bool:
-    """Due when never taken, or when its last local date is a week or more before today.
+def next_due(last_taken: date) -> date:
+    """The local date a questionnaire is due again: a week after it was last taken.
 
     Counted in the patient's local calendar days, so a week that has a daylight-saving
     change in it is still seven days, not 167 or 169 hours.
     """
-    return last_taken is None or today >= last_taken + timedelta(days=DUE_EVERY_DAYS)
+    return last_taken + timedelta(days=DUE_EVERY_DAYS)
+
+
+def is_due(last_taken: date | None, today: date) -> bool:
+    """Due when never taken, or when its last local date is a week or more before today."""
+    return last_taken is None or today >= next_due(last_taken)
 
 
 def due_instruments(last_taken: dict[str, date], today: date) -> list[Instrument]:

@@ -71,8 +71,10 @@ async def scales_page(request: Request, done: FromQuery[str | None] = None) -> R
     results = await store.results_for(request.app.state.db, user.id)
     today = today_in(user.timezone, utc_now())
     phq9, gad7 = scales.progress(results, scales.PHQ9), scales.progress(results, scales.GAD7)
+    last_taken = scales.last_taken(results)
     return render(request, "scales/index.html", results=list(reversed(scales.in_order(results))),
-                  due=scales.due_instruments(scales.last_taken(results), today),
+                  due=scales.due_instruments(last_taken, today), last_taken=last_taken,
+                  next_due=scales.next_due,
                   instruments=scales.INSTRUMENTS,
                   phq9=phq9, gad7=gad7, baseline_ids={p.baseline.id for p in (phq9, gad7) if p.baseline},
                   notice=NOTICES.get(done or ""), long_day=long_day, band_by_key=scales.band_by_key,
