@@ -325,14 +325,16 @@ async def test_it_refuses_a_result_post_without_the_csrf_token(patient, database
 
 
 async def test_it_shows_the_weekly_card_on_home_until_both_are_taken(patient):
+    # Named for the questionnaires: "check-in" is the daily one, which may already be done.
     home = (await patient.get("/")).text
-    assert "Your weekly check-in is due" in home
+    assert "Your weekly questionnaires are due" in home and "weekly check-in" not in home
     assert 'href="/scales/phq9"' in home and 'href="/scales/gad7"' in home
     await patient.post("/scales/phq9", answers(PHQ9, 1))
     home = (await patient.get("/")).text
+    assert "Your weekly GAD-7 is due" in home
     assert 'href="/scales/phq9"' not in home and 'href="/scales/gad7"' in home
     await patient.post("/scales/gad7", answers(GAD7, 1))
-    assert "Your weekly check-in is due" not in (await patient.get("/")).text
+    assert 'id="scales-due-title"' not in (await patient.get("/")).text
 
 
 async def test_it_prompts_again_a_week_after_the_last_one(patient, database):
