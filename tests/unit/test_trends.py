@@ -202,6 +202,21 @@ def test_it_marks_treatment_days_inside_the_range_only():
     assert chart(values({0: 5}), TWO_WEEKS).markers == []
 
 
+def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_markers():
+    result = chart(values({0: 5, 3: 6}), TWO_WEEKS, markers=[day(3), day(5), day(40)])
+    assert result.summary.endswith(" Dashed lines mark 2 treatment days.")
+    rows = {row[0]: row[1] for row in result.rows}
+    assert rows[f"{trends.long_day(day(3))} (treatment day)"] == "6"
+    assert rows[f"{trends.long_day(day(5))} (treatment day)"] == "No check-in"
+    assert rows[trends.long_day(day(0))] == "5"
+    assert "treatment" not in chart(values({0: 5}), TWO_WEEKS).summary
+    phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS, [day(3)])
+    assert scale.summary.endswith(" Dashed lines mark 1 treatment day.")
+    assert scale.rows[0][0] == f"{trends.long_day(day(3))} (treatment day)"
+
+
 def test_it_marks_sessions_that_took_place_or_were_due_on_the_patients_own_date():
     sessions = [
         (datetime(2026, 3, 8, 3, 30, tzinfo=UTC), "done"),  # 22:30 EST on 7 March in New York

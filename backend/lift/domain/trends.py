@@ -223,6 +223,22 @@ def _markers(days: Sequence[date], first: date, last: date) -> list[float]:
     return sorted({x_position((day - first).days, count) for day in days if first <= day <= last})
 
 
+# The dashed markers are drawn only in the picture, so their days are said in words too: in
+# the summary that names the chart, and beside each day in its table.
+TREATMENT_DAY_NOTE = " (treatment day)"
+
+
+def treatment_text(days: Sequence[date], first: date, last: date) -> str:
+    count = len({day for day in days if first <= day <= last})
+    if not count:
+        return ""
+    return f"Dashed lines mark {count} treatment day{'s' if count != 1 else ''}."
+
+
+def _row_label(label: str, day: date, treatment_days: frozenset[date]) -> str:
+    return label + TREATMENT_DAY_NOTE if day in treatment_days else label
+
+
 # --- Daily charts: mood, anxiety, sleep ----------------------------------------------------
 
 
@@ -313,7 +329,8 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     axis = LONG_SLEEP_AXIS if metric is SLEEP and drawn and max(drawn) > SLEEP_AXIS.high else (
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
     summary = " ".join(filter(None, [week_summary(metric, by_day, today),
-                                     range_summary(metric, shown, chosen)]))
+                                     range_summary(metric, shown, chosen),
+                                     treatment_text(markers, first, last)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
@@ -330,6 +347,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
                             "No check-ins" if average is None else average_text(average),
                             f"{present} of {length}")
                            for end, average, present, length in reversed(weeks)])
+    treatment_days = frozenset(markers)
     y_of = {v: axis.y(v) for v in set(shown)}  # check-in values repeat: place each once
     points = [None if v is None else (x, y_of[v]) for x, v in zip(xs, values)]
     average_points = [None if a is None else (x, axis.y(a)) for x, a in zip(xs, averages)]
@@ -338,10 +356,10 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         averages=segments(average_points),
         dots=[p for p in points if p is not None],
         table_headers=("Day", metric.title + (metric.unit and f" ({metric.unit.strip()})"), "7-day average"),
-        rows=[(label, "No check-in" if value is None else number(value),
+        rows=[(_row_label(label, day, treatment_days), "No check-in" if value is None else number(value),
                "—" if average is None else average_text(average))
-              for label, value, average in zip(reversed(shown_frame.labels), reversed(values),
-                                               reversed(averages))],
+              for day, label, value, average in zip(reversed(days), reversed(shown_frame.labels),
+                                                    reversed(values), reversed(averages))],
     )
 
 
@@ -376,6 +394,7 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         if index and (result.local_date - shown[index - 1].local_date).days > SCALE_JOIN_DAYS:
             points.append(None)
         points.append((x_position((result.local_date - first).days, count), axis.y(result.total)))
+    treatment_days = frozenset(markers)
     bands = []
     for band in instrument.bands:
         top = axis.y(min(band.high + 0.5, axis.high))
@@ -384,13 +403,16 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
     return Chart(
         key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
         f"lower means fewer {instrument.measures} symptoms",
-        summary=scale_summary(instrument, own, shown, chosen), empty=not shown, weekly=False, crowded=False,
+        summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen),
+                                       treatment_text(markers, first, last)])),
+        empty=not shown, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
         markers=_markers(markers, first, last), table_caption=f"{instrument.name} results, {chosen.phrase}",
         table_headers=("Day", "Total", "Range"),
-        rows=[(long_day(r.local_date), str(r.total), scales.band_by_key(instrument, r.band).label)
+        rows=[(_row_label(long_day(r.local_date), r.local_date, treatment_days), str(r.total),
+               scales.band_by_key(instrument, r.band).label)
               for r in reversed(shown)],
     )
 
