@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lift.domain.education import SOURCES, CardError
+from lift.domain.treatment import clinic_contact_reasons
 from lift.web.education import EDUCATION_DIR, load_cards
 
 CARD_SLUGS = sorted(path.stem for path in EDUCATION_DIR.glob("*.md"))
@@ -64,6 +65,19 @@ async def test_the_crisis_region_links_to_the_suicidal_thoughts_card(stranger, p
 async def test_the_suicidal_thoughts_card_links_back_to_get_help(stranger):
     html = (await stranger.get("/learn/suicidal-thoughts")).text
     assert '<a href="/help">get help now</a>' in html
+
+
+def test_the_side_effects_card_gives_the_same_clinic_rule_as_the_session_log():
+    body = " ".join(load_cards()["side-effects"].body.split())
+    # Each case in which a logged session says "contact your clinic", and how the card says it.
+    cases = {
+        "a side effect is severe": clinic_contact_reasons({"dizziness": "severe"}),
+        "any bladder pain": clinic_contact_reasons({"bladder": "mild"}),
+        "blood pressure after a session is very high": clinic_contact_reasons({}, bp_after="190/100"),
+        "back to normal by the next day": clinic_contact_reasons({}, back_to_normal="next_day"),
+    }
+    for words, reasons in cases.items():
+        assert reasons and words in body, words
 
 
 async def test_the_account_page_links_to_treatment_and_learn(patient):
