@@ -80,6 +80,13 @@ def test_the_side_effects_card_gives_the_same_clinic_rule_as_the_session_log():
         assert reasons and words in body, words
 
 
+def test_the_treatment_day_card_says_what_the_day_holds():
+    body = " ".join(load_cards()["treatment-day"].body.split())
+    for words in ("two hours", "blood pressure and heart rate can go up", "arrange a ride home",
+                  "blood pressure before and after"):
+        assert words in body, words
+
+
 async def test_the_account_page_links_to_treatment_and_learn(patient):
     html = (await patient.get("/account")).text
     assert '<a href="/treatment">Treatment</a>' in html and '<a href="/learn">Learn</a>' in html
