@@ -345,15 +345,25 @@ async def test_it_prompts_again_a_week_after_the_last_one(patient, database):
     assert 'href="/scales/phq9"' in home and 'href="/scales/gad7"' not in home
 
 
+def scale_card(html: str, name: str) -> str:
+    """The questionnaire's card at the top of /scales."""
+    return html.split(f"<h2>{name}", 1)[1].split("</li>", 1)[0]
+
+
 async def test_it_says_when_a_questionnaire_that_is_not_due_will_be_due(patient, database):
     taken = patient.today() - timedelta(days=2)
     insert_result(database, "pat@example.com", "phq9", taken, 5, "mild")
     html = (await patient.get("/scales")).text
-    phq9_card = html.split("<h2>PHQ-9", 1)[1].split("</li>", 1)[0]
-    assert f"Last taken on {long_day(taken)}" in phq9_card
-    assert f"The next one is due on {long_day(taken + timedelta(days=7))}." in phq9_card
-    gad7_card = html.split("<h2>GAD-7", 1)[1].split("</li>", 1)[0]
-    assert "Due now" in gad7_card
+    assert f"Last taken on {long_day(taken)}" in scale_card(html, "PHQ-9")
+    assert f"The next one is due on {long_day(taken + timedelta(days=7))}." in scale_card(html, "PHQ-9")
+    assert "Due now: you haven't taken one yet." in scale_card(html, "GAD-7")
+
+
+async def test_it_says_when_a_questionnaire_that_is_due_was_last_taken(patient, database):
+    taken = patient.today() - timedelta(days=9)
+    insert_result(database, "pat@example.com", "gad7", taken, 5, "mild")
+    html = (await patient.get("/scales")).text
+    assert f"Due now: last taken on {long_day(taken)}, a week or more ago." in scale_card(html, "GAD-7")
 
 
 async def test_it_links_scales_from_the_journal_list(patient):
