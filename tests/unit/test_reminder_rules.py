@@ -33,9 +33,11 @@ def local(day: date, hour: int, minute: int, zone: str) -> datetime:
 
 
 def patient(zone: str, sessions=(), checked_in=(), scale_due=None, **prefs) -> PatientContext:
+    """scale_due: both questionnaires were last taken a week before it."""
     merged = {**NO_QUIET, **prefs}
+    taken = () if scale_due is None else (("phq9", scale_due - timedelta(days=7)), ("gad7", scale_due - timedelta(days=7)))
     return PatientContext(user_id=1, timezone=zone, preferences=Preferences(**merged),
-                          sessions=tuple(sessions), checked_in=frozenset(checked_in), scale_due=scale_due)
+                          sessions=tuple(sessions), checked_in=frozenset(checked_in), scales_taken=taken)
 
 
 def noon(day: date, zone: str) -> datetime:
@@ -133,6 +135,19 @@ def test_it_does_not_remind_about_questionnaires_before_the_first_one():
     assert rules.scale_occurrences(patient(NY, scale_due=None), noon(date(2026, 6, 10), NY)) == []
     assert rules.scale_due_date({}) is None
     assert rules.scale_due_date({"phq9": date(2026, 6, 1), "gad7": date(2026, 6, 3)}) == date(2026, 6, 8)
+
+
+def test_the_detailed_questionnaire_reminder_names_only_those_due_that_day():
+    taken = (("phq9", date(2026, 6, 1)), ("gad7", date(2026, 6, 3)))
+    ctx = PatientContext(user_id=1, timezone=NY, preferences=Preferences(**NO_QUIET, detailed_text=True),
+                         scales_taken=taken)
+    first = find(rules.scale_occurrences(ctx, noon(date(2026, 6, 8), NY)), "scale", "2026-06-08")
+    assert rules.notification_for(first, ctx).title == "Lift: your weekly PHQ-9 is due"
+    assert rules.notification_for(first, ctx).body == "It takes a minute or two."
+    week_later = find(rules.scale_occurrences(ctx, noon(date(2026, 6, 15), NY)), "scale", "2026-06-15")
+    assert rules.notification_for(week_later, ctx).title == "Lift: your weekly PHQ-9 and GAD-7 are due"
+    only_gad7 = (("gad7", date(2026, 6, 1)), ("phq9", date(2026, 6, 4)))
+    assert rules.scale_text(dict(only_gad7), date(2026, 6, 8))[0] == "Lift: your weekly GAD-7 is due"
 
 
 # Every kind, on both clock-change days, in two zones ---------------------------------------
@@ -385,7 +400,7 @@ def test_tapping_a_reminder_opens_the_right_page():
 
 def test_a_payload_always_fits_one_push_record():
     occ, ctx = all_kinds({"detailed_text": True})[1]
-    huge = PatientContext(user_id=1, timezone=NY, preferences=ctx.preferences, scale_due=ctx.scale_due,
+    huge = PatientContext(user_id=1, timezone=NY, preferences=ctx.preferences, scales_taken=ctx.scales_taken,
                           sessions=(UpcomingSession(id=9, starts_at=ctx.sessions[0].starts_at,
                                                     clinic_name="Ünïcode clinic " * 400),))
     text = rules.payload(rules.notification_for(occ, huge))

@@ -32,7 +32,6 @@ from lift.domain.reminders import (
     Settlement,
     StoredReminder,
     UpcomingSession,
-    scale_due_date,
 )
 
 CHUNK = 500
@@ -307,7 +306,7 @@ async def _contexts(conn, user_ids: list[int], now: datetime) -> dict[int, Patie
         user_id: PatientContext(
             user_id=user_id, timezone=zone, preferences=prefs,
             checked_in=frozenset(checked.get(user_id, ())), sessions=tuple(sessions.get(user_id, ())),
-            scale_due=scale_due_date(taken.get(user_id, {})),
+            scales_taken=tuple(taken.get(user_id, {}).items()),
         )
         for user_id, (zone, prefs) in people.items()
     }

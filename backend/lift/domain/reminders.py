@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from lift.domain.scales import DUE_EVERY_DAYS
+from lift.domain.scales import DUE_EVERY_DAYS, due_instruments
 from lift.domain.schedule import local_day_bounds, resolve_local
 
 # How long after its due instant a reminder is still worth sending. A check-in reminder six
@@ -111,8 +111,13 @@ class PatientContext(msgspec.Struct, frozen=True, kw_only=True):
     preferences: Preferences = DEFAULT_PREFERENCES
     checked_in: frozenset[date] = frozenset()
     sessions: tuple[UpcomingSession, ...] = ()
-    # The first day a weekly questionnaire is due again; None before the first one is taken.
-    scale_due: date | None = None
+    # Each questionnaire's key and the local date it was last taken.
+    scales_taken: tuple[tuple[str, date], ...] = ()
+
+    @property
+    def scale_due(self) -> date | None:
+        """The first day a weekly questionnaire is due again; None before the first one is taken."""
+        return scale_due_date(dict(self.scales_taken))
 
 
 class Occurrence(msgspec.Struct, frozen=True, kw_only=True):
@@ -434,11 +439,20 @@ def detailed_text(occ: Occurrence, ctx: PatientContext) -> tuple[str, str]:
     if occ.kind == "checkin":
         return "Lift: time for your daily check-in", "How were your mood, anxiety and sleep today?"
     if occ.kind == "scale":
-        return "Lift: your weekly PHQ-9 and GAD-7 are due", "They take about three minutes."
+        return scale_text(dict(ctx.scales_taken), occ.local_date)
     if occ.kind == "treatment_eve":
         return (f"Lift: treatment session tomorrow at {at}{where}",
                 "Arrange a ride home: no driving until the next day, after a night's sleep.")
     return f"Lift: treatment session today at {at}{where}", "Open today's checklist."
+
+
+def scale_text(last_taken: dict[str, date], day: date) -> tuple[str, str]:
+    """Names only the questionnaires due that day: with one taken later than the other, the
+    first reminder is for one of them."""
+    names = [instrument.name for instrument in due_instruments(last_taken, day)]
+    if len(names) == 1:
+        return f"Lift: your weekly {names[0]} is due", "It takes a minute or two."
+    return f"Lift: your weekly {' and '.join(names)} are due", "They take about three minutes."
 
 
 def device_test_notification() -> Notification:
