@@ -237,6 +237,7 @@ async def test_it_treats_the_first_phq9_as_baseline_and_shows_the_change(patient
     assert "Baseline: <strong>18</strong>" in second.text
     assert "down 9 points (50%) from your baseline" in second.text
     assert "Response</dt>" in second.text and "First reached on" in second.text
+    assert "Your latest score is still half your baseline or less." in second.text
 
 
 async def test_it_labels_response_and_remission_with_the_dates_first_reached(patient, database):
