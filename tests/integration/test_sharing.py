@@ -33,8 +33,11 @@ async def test_the_invitation_page_says_who_invited_and_what_will_be_shared(pati
     page = await stranger.get(path)
     assert page.status_code == 200
     assert "pat@example.com" in page.text and "Create your caregiver account" in page.text
-    assert "Your check-in notes" in page.text.split("What you won")[0]
-    assert "Your answers about thoughts of death or suicide" in page.text.split("What you won")[1]
+    # Said to the person invited, about the patient: "their notes", never "your notes".
+    sees, hidden = page.text.split("What you won")
+    assert "Whether they checked in each day" in sees and "Their check-in notes" in sees
+    assert "Their answers about thoughts of death or suicide" in hidden
+    assert "Your mood" not in page.text and "Your check-in notes" not in page.text
 
 
 async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summary(patient, people, database):

@@ -3,6 +3,7 @@ words, and the caregiver guidance (in Lift's own words, with its sources)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -67,6 +68,15 @@ def test_it_describes_what_a_caregiver_will_and_will_not_see():
     assert "Your answers about thoughts of death or suicide" in hidden
     assert sharing.scope_text(sharing.scope_for("caregiver")) == "Summary only"
     assert sharing.scope_text(sharing.scope_for("caregiver", True, True)) == "Summary with notes and thoughts answers"
+
+
+def test_the_invitee_is_told_what_they_will_see_of_the_patients_journal():
+    sees, hidden = sharing.describe_to_invitee(sharing.scope_for("caregiver", notes=True))
+    assert sees[:2] == ["Whether they checked in each day", "Their mood and anxiety trend"]
+    assert "Their check-in notes" in sees and "Their answers about thoughts of death or suicide" in hidden
+    sees, hidden = sharing.describe_to_invitee(sharing.scope_for("clinician"))
+    assert hidden == ["Their safety plan, reminders and account settings"]
+    assert not re.search(r"\byour?\b", " ".join(sees + hidden), re.IGNORECASE)
 
 
 def test_an_invitation_works_for_seven_days():

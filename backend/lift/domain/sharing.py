@@ -129,6 +129,20 @@ def describe(scope: Scope) -> tuple[list[str], list[str]]:
     return sees, hidden
 
 
+# describe() speaks to the patient ("your mood"); the invitation page speaks to the person
+# invited, about the patient ("their mood").
+_TO_THE_INVITEE = {"you": "they", "your": "their", "Your": "Their"}
+
+
+def describe_to_invitee(scope: Scope) -> tuple[list[str], list[str]]:
+    """describe(), worded for the person invited: what they will see of the patient's journal."""
+    def about_them(text: str) -> str:
+        return re.sub(r"\b(you|your|Your)\b", lambda m: _TO_THE_INVITEE[m.group()], text)
+
+    sees, hidden = describe(scope)
+    return [about_them(item) for item in sees], [about_them(item) for item in hidden]
+
+
 def scope_text(scope: Scope) -> str:
     if scope.role == "clinician":
         return "Everything in your journal except your safety plan"

@@ -164,7 +164,7 @@ def dead_invitation(request: Request, problem: str, status_code: int) -> Respons
 def invitation_view(request: Request, key: str, invitation: rules.Invitation, values: dict, errors: dict,
                     status_code: int = 200) -> Response:
     user = request.scope.get("user")
-    sees, hidden = rules.describe(invitation.scope)
+    sees, hidden = rules.describe_to_invitee(invitation.scope)
     return render(request, "invite/show.html", status_code=status_code, key=key, invitation=invitation,
                   sees=sees, hidden=hidden, values=values, errors=errors, timezones=timezone_choices(),
                   role_problem=rules.role_problem(invitation, user.role) if user else None,
