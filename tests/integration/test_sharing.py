@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.integration.conftest import PASSWORD
+from tests.integration.conftest import BASE_URL, PASSWORD
 from tests.integration.sharing_helpers import caregiver, clinician, invite, join, shared_with, user_id  # noqa: F401
 
 DEAD_PAGE = "<h1>This invitation can't be used</h1>"
@@ -162,6 +162,24 @@ async def test_an_existing_caregiver_signs_in_and_accepts_a_second_patients_invi
     assert response.headers["location"] == f"/caregiver/patients/{user_id(database, 'other@example.com')}"
     people = await caregiver.get("/caregiver")
     assert "pat@example.com" in people.text and "other@example.com" in people.text
+
+
+async def test_an_invitee_signed_out_before_pressing_accept_comes_back_to_the_invitation(
+        patient, other_patient, caregiver, database):
+    path, _ = await invite(other_patient)
+    await caregiver.get(path)
+    await caregiver.post("/signout")
+    # The session ended in another tab: Accept, pressed on the page still open, asks to sign in.
+    response = await caregiver.post(f"{path}/accept", headers={"referer": f"{BASE_URL}{path}"})
+    assert response.status_code == 303 and response.headers["location"] == f"/signin?next={path}"
+    back = await caregiver.post("/signin", {"email": caregiver.email, "password": PASSWORD, "next": path})
+    assert back.headers["location"] == path
+    page = await caregiver.get(path)
+    assert page.status_code == 200 and "Accept the invitation" in page.text
+    # Without a Referer there is no page to return to: home, never the accept route itself.
+    await caregiver.post("/signout")
+    response = await caregiver.post(f"{path}/accept")
+    assert response.headers["location"] == "/signin?next=/"
 
 
 async def test_a_caregiver_invitation_cannot_make_a_clinician_of_an_existing_clinician(patient, clinician):

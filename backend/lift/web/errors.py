@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from litestar import Request, get
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
@@ -53,10 +54,20 @@ async def not_found(path: FromPath[str]) -> None:
     raise NotFoundException()
 
 
+def _page_to_return_to(request: Request) -> str:
+    """Where sign-in leads back to: the page asked for or, for a form sent while signed out,
+    the page the form was on. A POST route has no page of its own: sent back to it, the
+    browser's GET met "This page can't be used that way" (an invitee's Accept, say)."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path
+    form_page = urlsplit(request.headers.get("referer", ""))
+    return form_page.path if form_page.netloc == request.url.netloc and form_page.path else "/"
+
+
 def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
     if _crisis_sensitive(request):
         return _error_page(request, 401, "You're signed out", SIGNED_OUT_CHECKIN)
-    return redirect(request, f"/signin?next={request.url.path}")
+    return redirect(request, f"/signin?next={_page_to_return_to(request)}")
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
