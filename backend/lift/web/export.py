@@ -73,7 +73,7 @@ def download(request: Request, patients: Sequence[rows.PatientRef], kind: str, c
                          chosen.last and chosen.last.isoformat())
     return Stream(
         csv_stream(request.app.state.db, patients, kind, chosen, seen),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds "; charset=utf-8" to text types
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
