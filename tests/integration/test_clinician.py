@@ -121,6 +121,13 @@ async def test_the_report_covers_a_date_range_with_adherence_and_side_effects(pa
         assert 'class="report__head"' in html and 'class="report__range no-print"' in html
 
 
+async def test_the_clinicians_report_leads_back_to_the_patients_timeline(panel, patient, database):
+    pid = user_id(database, "pat@example.com")
+    html = (await panel.get(f"/clinician/patients/{pid}/report")).text
+    assert f'<a class="back-link" href="/clinician/patients/{pid}">pat@example.com</a>' in html
+    assert 'class="back-link"' not in (await patient.get("/report")).text
+
+
 async def test_a_reversed_report_range_says_so_and_shows_the_last_30_days(patient):
     html = (await patient.get("/report?start=2026-05-10&end=2026-05-01")).text
     assert "Enter dates as YYYY-MM-DD" in html and "of 30</dd>" in html
