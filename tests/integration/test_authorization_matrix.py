@@ -4,8 +4,9 @@ The routes come from the app's own route table, so a route added anywhere (shari
 offline, anything later) fails this test until someone decides here who may use it.
 
 Each actor gets a fresh world: a patient who shares with two caregivers (summary only, and
-with notes), a linked clinician, a clinician whose grant was revoked, an unlinked clinician,
-another patient, and a pending caregiver invitation. The actor then sends every request, GETs
+with notes), a linked clinician, a clinician and a caregiver (who had notes and thoughts
+answers) whose grants were revoked, an unlinked clinician, another patient, and a pending
+caregiver invitation. The actor then sends every request, GETs
 first, then POSTs with an empty form (which changes little: mostly a 422 once past the
 guard), and the two sign-outs last, since they end the actor's session.
 
@@ -28,14 +29,15 @@ from lift.passwords import _hasher
 from lift.settings import Settings, ensure_secret_key
 from tests.integration.conftest import PASSWORD, Person
 
-A, P, O, CS, CN, CL, CU, R = ACTORS = (
+A, P, O, CS, CN, CL, CU, R, RC = ACTORS = (
     "anonymous", "patient", "other_patient", "caregiver_summary", "caregiver_notes", "linked_clinician",
-    "unlinked_clinician", "revoked_grantee",
+    "unlinked_clinician", "revoked_grantee", "revoked_caregiver",
 )
 EMAILS = {P: "pat@example.com", O: "other@example.com", CS: "carer@example.com", CN: "carer-notes@example.com",
-          CL: "doctor@example.com", CU: "stranger-doctor@example.com", R: "former-doctor@example.com"}
+          CL: "doctor@example.com", CU: "stranger-doctor@example.com", R: "former-doctor@example.com",
+          RC: "former-carer@example.com"}
 ROLES = {P: "patient", O: "patient", CS: "caregiver", CN: "caregiver", CL: "clinician", CU: "clinician",
-         R: "clinician"}
+         R: "clinician", RC: "caregiver"}
 # Litestar answers OPTIONS (and HEAD for static files) itself, for every path.
 AUTOMATIC_METHODS = frozenset({"OPTIONS", "HEAD"})
 SIGNED_OUT_REDIRECT = 303  # to /signin?next=…
@@ -59,7 +61,8 @@ def patients(ok: int, other: int | None = None, anonymous: int = SIGNED_OUT_REDI
 
 
 def caregivers(ok: int) -> dict[str, int]:
-    return expect(404, anonymous=SIGNED_OUT_REDIRECT, caregiver_summary=ok, caregiver_notes=ok)
+    return expect(404, anonymous=SIGNED_OUT_REDIRECT, caregiver_summary=ok, caregiver_notes=ok,
+                  revoked_caregiver=ok)
 
 
 def caregivers_of_patient(ok: int, notes_only: bool = False) -> dict[str, int]:
@@ -198,7 +201,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/invite/{key:str}/signup", "/invite/{invite_token}/signup", signed_in(303, anonymous=422)),
     # Only a caregiver account can accept a caregiver invitation.
     ("POST", "/invite/{key:str}/accept", "/invite/{invite_token}/accept",
-     expect(409, anonymous=SIGNED_OUT_REDIRECT, caregiver_summary=303, caregiver_notes=303)),
+     expect(409, anonymous=SIGNED_OUT_REDIRECT, caregiver_summary=303, caregiver_notes=303,
+            revoked_caregiver=303)),
     ("POST", "/sharing/invitations/{invitation_id:int}/withdraw", "/sharing/invitations/{invitation_id}/withdraw",
      patients(303, other=404)),
     ("POST", "/sharing/grants/{grant_id:int}/scope", "/sharing/grants/{grant_id}/scope", patients(303, other=404)),
@@ -276,6 +280,8 @@ async def build_world(app) -> World:
     await grant(CN, "caregiver", include_notes=True)
     await grant(CL, "clinician")
     await sharing_store.revoke_grant(db, patient, await grant(R, "clinician"))
+    await sharing_store.revoke_grant(db, patient, await grant(RC, "caregiver", include_notes=True,
+                                                               include_thoughts=True))
     invite_token, _ = await sharing_store.create_invitation(db, patient, InviteForm(role="caregiver"), key)
     invitation = await sharing_store.invitation_by_token(db, sharing_store.token_hash(invite_token))
 
