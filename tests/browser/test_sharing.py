@@ -139,7 +139,7 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     # The caregiver's reload is refused, and says nothing about the patient.
     response = carer.reload()
     assert response is not None and response.status == 404
-    expect(carer.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(carer.get_by_role("heading", name="Not shared with you now")).to_be_visible()
     assert patient_email not in carer.content() and carer.url == summary_url
     carer.goto("/caregiver")
     expect(carer.get_by_text("Nobody shares a journal with you right now")).to_be_visible()

@@ -4,6 +4,7 @@ and accept, the Sharing page, one-tap revocation with immediate effect, and the 
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -214,6 +215,19 @@ async def test_revoking_is_one_tap_and_refuses_the_grantees_next_request(patient
     assert after.status_code == 404 and "pat@example.com" not in after.text
     assert "pat@example.com" not in (await caregiver.get("/caregiver")).text
     assert (await patient.post(f"/sharing/grants/{grant_id}/revoke")).status_code == 404
+
+
+async def test_a_caregiver_whose_access_ended_is_told_so_kindly_and_learns_nothing(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    await patient.post(f"/sharing/grants/{grant_id}/revoke")
+    ended = await caregiver.get(f"/caregiver/patients/{pid}")
+    assert ended.status_code == 404 and "Not shared with you now" in ended.text
+    assert "not yours to see" not in ended.text
+    # Word for word what a journal that never existed gets: the page reveals nothing.
+    never = await caregiver.get("/caregiver/patients/99999")
+    main = re.compile(r"<main.*</main>", re.DOTALL)
+    assert main.search(ended.text).group() == main.search(never.text).group()
 
 
 async def test_another_patient_cannot_revoke_or_change_a_grant_that_is_not_theirs(patient, other_patient,

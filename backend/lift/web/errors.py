@@ -27,6 +27,13 @@ CLIENT_ERROR = ("That didn't work", "Lift couldn't handle that request. Go back 
 SERVER_ERROR = ("Something went wrong on our side", "It is not something you did. Try again in a moment.")
 DATABASE_WRITE = "Lift couldn't save that because of a problem on our side. Go back and try again in a moment."
 DATABASE_READ = "Lift couldn't open this page because of a problem on our side. Try again in a moment."
+# A caregiver or clinician whose access ended (or was narrowed) meets the same 404 as for a
+# journal that never existed, so nothing is revealed; the words say what may have happened
+# without blaming anyone.
+NOT_SHARED = ("Not shared with you now", "This isn't shared with you at the moment. The person whose journal "
+              "it is chooses what to share, and can change that at any time. Your home page shows what they "
+              "share with you now.")
+SHARED_PATHS = ("/caregiver/patients/", "/clinician/patients/")
 CSRF_MESSAGE = "This form had expired, so nothing was saved. Go back, reload the page, and send it again."
 SIGNED_OUT_CHECKIN = (
     "You were signed out, so this check-in was not saved. Sign in and check in again."
@@ -77,7 +84,14 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     title, message = MESSAGES.get(status, SERVER_ERROR if status >= 500 else CLIENT_ERROR)
     if status == 403 and "CSRF" in str(exc.detail):
         message = CSRF_MESSAGE
+    if status == 404 and _viewing_someone_elses_journal(request):
+        title, message = NOT_SHARED
     return _error_page(request, status, title, message)
+
+
+def _viewing_someone_elses_journal(request: Request) -> bool:
+    user = request.scope.get("user")
+    return user is not None and user.role != "patient" and request.url.path.startswith(SHARED_PATHS)
 
 
 def database_unavailable(request: Request, exc: Exception) -> Response:
