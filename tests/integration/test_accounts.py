@@ -191,6 +191,7 @@ async def test_it_changes_the_password_and_signs_out_other_devices(patient, peop
     ok = await patient.post("/account/password", {"current_password": PASSWORD, "new_password": "another good one"})
     assert ok.status_code == 303
     assert (await patient.get("/account")).status_code == 200
+    assert "your check-ins follow your local day" in (await patient.get("/account")).text
     assert (await phone.get("/account")).status_code == 303
     assert (await phone.sign_in("another good one")).status_code == 303
 

@@ -39,6 +39,8 @@ async def test_the_invitation_page_says_who_invited_and_what_will_be_shared(pati
     assert "Whether they checked in each day" in sees and "Their check-in notes" in sees
     assert "Their answers about thoughts of death or suicide" in hidden
     assert "Your mood" not in page.text and "Your check-in notes" not in page.text
+    # They don't check in: the sign-up's time zone field makes no claim about check-ins.
+    assert "your check-ins follow your local day" not in page.text
 
 
 async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summary(patient, people, database):
@@ -51,6 +53,8 @@ async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summ
     summary = await carer.get(response.headers["location"])
     assert summary.status_code == 200 and "pat@example.com" in summary.text
     assert (await carer.get("/")).headers["location"] == "/caregiver"
+    account = (await carer.get("/account")).text
+    assert 'name="timezone"' in account and "your check-ins follow your local day" not in account
 
 
 async def test_the_short_code_opens_the_same_invitation_however_it_is_typed(patient, people):
