@@ -105,6 +105,21 @@ def test_it_shows_field_errors_in_place_and_keeps_what_was_typed(patient, consol
     assert console.errors(expected_statuses=(422,)) == []
 
 
+def test_a_form_sent_back_with_errors_gives_focus_to_what_to_fix(patient):
+    # The check-in posts with hx-post and swaps <main>; the safety plan is a boosted form and
+    # swaps the whole body. Either way the Save button that had focus is gone.
+    patient.goto("/checkin")
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("alert")).to_contain_text("Please check the 4 highlighted answers.")
+    expect(patient.get_by_role("alert")).to_be_focused()
+
+    patient.goto("/safety-plan")
+    patient.get_by_label("Phone", exact=True).fill("call me")
+    patient.get_by_role("button", name="Save safety plan").click()
+    expect(patient.get_by_role("alert")).to_contain_text("Please check the highlighted steps.")
+    expect(patient.get_by_role("alert")).to_be_focused()
+
+
 def test_the_console_watch_would_notice_a_csp_violation(page, console):
     """Guards the checks above: an inline script is refused by the CSP and must be reported."""
     page.goto("/help")

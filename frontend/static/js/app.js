@@ -20,17 +20,27 @@ document.addEventListener("htmx:beforeSwap", () => {
   crisisLinkInFocus = active && active.closest("#crisis") && active.getAttribute("href");
 });
 
-function focusFirst(root) {
+// A form sent back with its errors has no heading marked to take focus: without this, focus
+// falls to the page itself once htmx removes the Save button, and a keyboard or screen-reader
+// user is left at the top with no word of what went wrong. The error summary says what to fix.
+function errorSummary(root, detail) {
+  const sent = detail.requestConfig && detail.requestConfig.verb !== "get";
+  const summary = sent && root.querySelector('.alert--error[role="alert"]');
+  if (summary) summary.tabIndex = -1;
+  return summary;
+}
+
+function focusFirst(root, detail) {
   const kept = crisisLinkInFocus && root.querySelector(`#crisis a[href="${CSS.escape(crisisLinkInFocus)}"]`);
   crisisLinkInFocus = null;
-  const target = kept || root.querySelector("[data-focus-first]");
+  const target = kept || root.querySelector("[data-focus-first]") || errorSummary(root, detail);
   if (target) target.focus();
 }
 
 document.addEventListener("DOMContentLoaded", () => detectTimezone(document));
 document.addEventListener("htmx:afterSettle", (event) => {
   detectTimezone(document);
-  focusFirst(event.detail.target);
+  focusFirst(event.detail.target, event.detail);
 });
 
 // Offline support (offline.js, sw.js): the service worker keeps Get help now, the education
