@@ -120,6 +120,17 @@ def test_a_form_sent_back_with_errors_gives_focus_to_what_to_fix(patient):
     expect(patient.get_by_role("alert")).to_be_focused()
 
 
+@pytest.mark.parametrize("typed, saved", [("6,5", "6.5 h"), ("7h", "7 h")])
+def test_sleep_typed_with_a_decimal_comma_or_an_h_is_saved_as_meant(patient, lift, typed, saved):
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, sleep=None)
+    # Key by key, as a person types: a number field would have dropped the comma (65) or the h.
+    patient.get_by_label("Sleep last night").press_sequentially(typed)
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    expect(patient.get_by_role("main")).to_contain_text(f"Sleep{saved}")
+
+
 def test_the_console_watch_would_notice_a_csp_violation(page, console):
     """Guards the checks above: an inline script is refused by the CSP and must be reported."""
     page.goto("/help")

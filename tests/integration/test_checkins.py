@@ -71,6 +71,16 @@ async def test_it_shows_a_field_error_and_writes_nothing_for_bad_input(patient, 
     assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
 
 
+async def test_it_reads_sleep_typed_with_a_decimal_comma_and_shows_a_wrong_one_as_typed(patient, database):
+    assert (await patient.check_in(sleep_hours="7,5")).status_code == 200
+    assert database.execute("SELECT sleep_hours FROM checkins").fetchone()[0] == 7.5
+
+    response = await patient.check_in(sleep_hours="7,3 h")
+    assert response.status_code == 422
+    assert 'value="7,3 h"' in response.text
+    assert database.execute("SELECT sleep_hours FROM checkins").fetchone()[0] == 7.5
+
+
 async def test_it_lists_every_wrong_field_at_once(patient):
     response = await patient.post("/checkin", {"local_date": patient.today().isoformat()})
     assert response.status_code == 422

@@ -13,6 +13,12 @@ def parse_checkin(**changes):
     return parse_form(rules.CheckinForm, {**VALID, **changes}, rules.CHECKIN_MESSAGES)
 
 
+def parse_typed_sleep(typed):
+    """As the check-in route parses it: the typed hours made plain first."""
+    return parse_form(rules.CheckinForm, rules.with_plain_hours({**VALID, "sleep_hours": typed}),
+                      rules.CHECKIN_MESSAGES)
+
+
 def checkin(**changes):
     fields = dict(id=1, local_date=TODAY, mood=5, anxiety=4, sleep_hours=7.5, thoughts=0,
                   note="", updated_at="2024-03-10T12:00:00Z")
@@ -53,6 +59,20 @@ def test_it_accepts_sleep_from_0_to_24_in_half_hours(raw, expected):
     form, errors = parse_checkin(sleep_hours=raw)
     assert errors == {}
     assert form.sleep_hours == expected
+
+
+@pytest.mark.parametrize("typed, expected", [("7,5", 7.5), ("0,5", 0.5), ("7h", 7.0), ("7.5 h", 7.5),
+                                             ("6 hours", 6.0), ("8 HRS", 8.0), ("1 hour", 1.0), (" 7,5h ", 7.5)])
+def test_it_reads_sleep_typed_with_a_decimal_comma_or_a_unit(typed, expected):
+    form, errors = parse_typed_sleep(typed)
+    assert errors == {}
+    assert form.sleep_hours == expected
+
+
+@pytest.mark.parametrize("typed", ["7,3", "25h", "7,5,5", "h", "about 7", "-1h", "7.5 minutes"])
+def test_it_still_refuses_sleep_it_cannot_read_as_half_hours_from_0_to_24(typed):
+    form, errors = parse_typed_sleep(typed)
+    assert errors == {"sleep_hours": rules.CHECKIN_MESSAGES["sleep_hours"]}
 
 
 @pytest.mark.parametrize("raw", ["-0.5", "24.5", "7.3", "abc"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -40,6 +41,22 @@ CHECKIN_MESSAGES = {
 }
 
 
+
+
+# Hours of sleep as people type them: a comma for the decimal mark ("7,5", the usual one in
+# much of the world and what many phones' decimal keypads offer) or a unit ("7h", "7.5 hours").
+TYPED_HOURS = re.compile(r"(\d+)(?:[.,](\d+))?\s*(?:h|hrs?|hours?)?", re.IGNORECASE)
+
+
+def with_plain_hours(values: dict[str, str]) -> dict[str, str]:
+    """The form with its sleep answer as plain hours ("7,5 h" -> "7.5"), for parsing only: the
+    page shows the answer as typed. Anything else is left alone to be refused."""
+    typed = values.get("sleep_hours", "")
+    match = TYPED_HOURS.fullmatch(typed.strip())
+    if not match:
+        return values
+    whole, fraction = match.groups()
+    return {**values, "sleep_hours": f"{whole}.{fraction}" if fraction else whole}
 
 
 class SubmissionKey(msgspec.Struct, frozen=True, kw_only=True):

@@ -76,7 +76,7 @@ async def save_checkin(request: Request) -> Response:
     resources = request.app.state.crisis_resources
     prompt = crisis_prompt_for_thoughts(thoughts, resources.emergency_number) if thoughts else None
     crisis = await crisis_context(request, prompt)
-    form, errors = parse_form(rules.CheckinForm, values, rules.CHECKIN_MESSAGES)
+    form, errors = parse_form(rules.CheckinForm, rules.with_plain_hours(values), rules.CHECKIN_MESSAGES)
     key, key_errors = parse_form(rules.SubmissionKey, values, rules.SUBMISSION_MESSAGES)
     if key_errors:
         errors["form"] = next(iter(key_errors.values()))
