@@ -120,6 +120,20 @@ def test_a_form_sent_back_with_errors_gives_focus_to_what_to_fix(patient):
     expect(patient.get_by_role("alert")).to_be_focused()
 
 
+def test_a_boosted_form_sent_back_with_errors_keeps_its_own_address(patient):
+    # /account/password answers only POST: had htmx put it in the address bar and the history,
+    # reloading or coming back would show "This page can't be used that way".
+    patient.goto("/checkins")
+    patient.goto("/account")
+    patient.get_by_role("button", name="Change password").click()
+    expect(patient.locator("#current_password-error")).to_have_text("Enter your current password.")
+    expect(patient).to_have_url(re.compile(r"/account$"))
+    patient.reload()
+    expect(patient.get_by_role("heading", name="Change password")).to_be_visible()
+    patient.go_back()
+    expect(patient).to_have_url(re.compile(r"/checkins$"))
+
+
 @pytest.mark.parametrize("typed, saved", [("6,5", "6.5 h"), ("7h", "7 h")])
 def test_sleep_typed_with_a_decimal_comma_or_an_h_is_saved_as_meant(patient, lift, typed, saved):
     patient.goto("/checkin")

@@ -18,21 +18,28 @@ FULL_LAYOUT = "base.html"
 FRAGMENT_LAYOUT = "_fragment.html"
 
 
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
 def wants_fragment(request: Request) -> bool:
     """htmx requests get the <main> content; boosted navigations and plain loads get the page."""
-    headers = request.headers
-    return headers.get("hx-request") == "true" and headers.get("hx-boosted") != "true"
+    return is_htmx(request) and request.headers.get("hx-boosted") != "true"
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
     context.setdefault("user", request.scope.get("user"))
     context["layout"] = FRAGMENT_LAYOUT if wants_fragment(request) else FULL_LAYOUT
-    return Template(template_name=template, context=context, status_code=status_code)
+    # A boosted form's answer (sent back with errors, or a result) would otherwise put the address
+    # it was posted to in the history, and many answer only POST: reloading the page, or coming
+    # back to it, would show "This page can't be used that way". The address stays the form's.
+    headers = {"HX-Push-Url": "false"} if request.method == "POST" and is_htmx(request) else None
+    return Template(template_name=template, context=context, status_code=status_code, headers=headers)
 
 
 def redirect(request: Request, path: str) -> Response:
     """A redirect htmx follows as a full navigation, and a browser follows as a 303."""
-    if request.headers.get("hx-request") == "true":
+    if is_htmx(request):
         # Quoted as Litestar's Redirect quotes Location: a second layer, so no character that
         # a browser would drop or a server would refuse ever reaches the header raw.
         return Response(content=b"", status_code=204, headers={"HX-Redirect": url_quote(path)})
