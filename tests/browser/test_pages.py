@@ -145,6 +145,18 @@ def test_sleep_typed_with_a_decimal_comma_or_an_h_is_saved_as_meant(patient, lif
     expect(patient.get_by_role("main")).to_contain_text(f"Sleep{saved}")
 
 
+def test_a_note_in_a_right_to_left_language_reads_right_to_left(patient, lift):
+    # Read left to right, the sentence's closing "!" would land on the wrong side of it.
+    note = "نمت جيدا اليوم!"
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, note=note)
+    assert patient.get_by_label("Note").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    patient.get_by_role("button", name="Save check-in").click()
+    saved = patient.locator(".note-text")
+    expect(saved).to_have_text(note)
+    assert saved.evaluate("el => getComputedStyle(el).direction") == "rtl"
+
+
 def test_the_console_watch_would_notice_a_csp_violation(page, console):
     """Guards the checks above: an inline script is refused by the CSP and must be reported."""
     page.goto("/help")
