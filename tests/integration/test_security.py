@@ -20,7 +20,8 @@ async def test_it_refuses_a_state_change_without_a_csrf_token(patient, database,
     await patient.check_in()
     response = await patient.post(path, data, csrf=False)
     assert response.status_code == 403
-    assert "form had expired" in response.text
+    assert "<h1>This form had expired</h1>" in response.text
+    assert "can't open this page" not in response.text
     assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
     assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 1
 

@@ -34,7 +34,8 @@ NOT_SHARED = ("Not shared with you now", "This isn't shared with you at the mome
               "it is chooses what to share, and can change that at any time. Your home page shows what they "
               "share with you now.")
 SHARED_PATHS = ("/caregiver/patients/", "/clinician/patients/")
-CSRF_MESSAGE = "This form had expired, so nothing was saved. Go back, reload the page, and send it again."
+CSRF_EXPIRED = ("This form had expired",
+                "Nothing was saved. Go back, reload the page, and send it again.")
 SIGNED_OUT_CHECKIN = (
     "You were signed out, so this check-in was not saved. Sign in and check in again."
 )
@@ -83,7 +84,8 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         log.error("request failed: %s %s: %s", request.method, route_template(request.scope), type(exc).__name__)
     title, message = MESSAGES.get(status, SERVER_ERROR if status >= 500 else CLIENT_ERROR)
     if status == 403 and "CSRF" in str(exc.detail):
-        message = CSRF_MESSAGE
+        # Not "You can't open this page": the person may open it, only the form's token was old.
+        title, message = CSRF_EXPIRED
     if status == 404 and _viewing_someone_elses_journal(request):
         title, message = NOT_SHARED
     return _error_page(request, status, title, message)
