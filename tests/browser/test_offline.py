@@ -172,10 +172,12 @@ def test_with_the_server_stopped_the_kept_form_works_and_sends_on_the_next_open(
     server.stop()
     phone.goto("/checkin")
     expect(phone.get_by_role("heading", name="Daily check-in")).to_be_visible()
-    lift.fill_checkin(phone, mood=3, anxiety=7, sleep="5", thoughts=ENDING_LIFE)
+    lift.fill_checkin(phone, mood=3, anxiety=7, sleep="5 hours", thoughts=ENDING_LIFE)
     phone.get_by_role("button", name="Save check-in").click()
     assert_crisis_links(phone)
     expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    # Hours typed with their unit (Lift reads "5 hours") are shown once with "h".
+    expect(phone.locator("main dl.summary").first.locator("dd").nth(2)).to_have_text("5 h")
     phone.evaluate("window.scrollTo(0, 0)")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SCREENSHOT))

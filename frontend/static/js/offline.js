@@ -47,11 +47,14 @@
     return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
   }
 
+  // Hours as typed ("7,5", "7h", "7 hours"; Lift reads them all), shown once with "h".
+  const hours = (typed) => `${String(typed).trim().replace(/\s*(h|hrs?|hours?)$/i, "")} h`;
+
   function summary(fields) {
     const list = element("dl", { class: "summary" });
     const rows = [
       ["Mood", `${fields.mood} / 10`], ["Anxiety", `${fields.anxiety} / 10`],
-      ["Sleep", `${fields.sleep_hours} h`], ["Thoughts", THOUGHTS[fields.thoughts] || fields.thoughts],
+      ["Sleep", hours(fields.sleep_hours)], ["Thoughts", THOUGHTS[fields.thoughts] || fields.thoughts],
     ];
     rows.forEach(([term, value]) => list.append(element("div", {}, element("dt", { text: term }), element("dd", { text: value }))));
     return list;
