@@ -1,0 +1,24 @@
+"""Text a person typed is shown in its own direction wherever it appears.
+
+A note or a clinic's advice written in Arabic, Hebrew or Persian, read left to right, puts a
+closing "!" or "." on the wrong side of the sentence. Every place that shows such text (marked
+`note-text` for its wrapping) also takes `dir="auto"`, on the patient's pages and on the pages
+their caregiver and clinician read.
+"""
+
+import re
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "frontend" / "templates"
+NOTE_TEXT = re.compile(r"<[a-z]+[^>]*class=\"[^\"]*\bnote-text\b[^\"]*\"[^>]*>")
+
+
+def test_every_element_showing_typed_text_takes_its_direction_from_the_text():
+    found, missing = 0, []
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        for tag in NOTE_TEXT.findall(template.read_text()):
+            found += 1
+            if 'dir="auto"' not in tag:
+                missing.append(f"{template.relative_to(TEMPLATES)}: {tag}")
+    assert found >= 10, "the pattern no longer finds the notes"
+    assert missing == []
