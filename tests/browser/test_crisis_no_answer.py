@@ -202,6 +202,28 @@ def test_a_questionnaire_sent_with_an_expired_form_is_sent_again_with_a_fresh_on
     expect(patient.locator("a.history__item")).to_have_count(1)
 
 
+def test_a_safety_plan_sent_with_an_expired_form_is_saved_with_a_fresh_one_and_nothing_typed_is_lost(patient):
+    # Signing out and in again in another tab gives a new form token: minutes of typing in
+    # this tab must not be replaced by an error page.
+    patient.goto("/safety-plan")
+    patient.get_by_label("1. Warning signs").fill("Not answering my sister's calls")
+    patient.context.clear_cookies(name="csrftoken")
+    patient.get_by_role("button", name="Save safety plan").click()
+    expect(patient.get_by_role("status").filter(has_text="Your safety plan is saved")).to_be_visible()
+    patient.goto("/safety-plan")
+    expect(patient.get_by_label("1. Warning signs")).to_have_value("Not answering my sister's calls")
+
+
+def test_a_safety_plan_whose_answer_never_comes_keeps_what_was_typed(patient):
+    patient.goto("/safety-plan")
+    patient.get_by_label("1. Warning signs").fill("Staying in bed all day")
+    patient.route("**/safety-plan", lambda route: answer_like_a_proxy(route) if route.request.method == "POST"
+                  else route.continue_())
+    patient.get_by_role("button", name="Save safety plan").click()
+    expect(patient.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
+    expect(patient.get_by_label("1. Warning signs")).to_have_value("Staying in bed all day")
+
+
 def test_a_questionnaire_sent_while_signed_out_keeps_its_answers_and_goes_after_sign_in(open_page, lift):
     page = open_page(service_workers="block")
     email = lift.sign_up(page)

@@ -364,7 +364,8 @@
 
   const isCheckin = (elt) => elt && elt.matches && elt.matches("form[data-offline-checkin]");
   const isCrisisForm = (elt) => elt && elt.matches && elt.matches("form[data-crisis-field]");
-  // Questionnaires: answers that take minutes to give stay on the page whatever goes wrong.
+  // Questionnaires, the safety plan, a session's log: what takes minutes to give stays on the
+  // page whatever goes wrong (each is stored once however often it is sent).
   const keepsAnswers = (elt) => elt && elt.matches && elt.matches("form[data-keep-answers]");
   const watched = (elt) => isCrisisForm(elt) || keepsAnswers(elt);
   // Lift's own pages (both layouts title every page "… · Lift"); a proxy's error page is not one.
