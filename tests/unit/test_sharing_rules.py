@@ -194,6 +194,22 @@ def test_the_audit_log_reads_as_who_saw_what():
     assert "deleted their Lift account" in sharing.audit_sentence(entry("revoke", "account_deleted"))
 
 
+def test_a_grantee_who_ended_their_own_access_is_not_said_to_have_deleted_their_account():
+    ended = sharing.audit_sentence(entry("revoke", sharing.ENDED_BY_GRANTEE, role="clinician"))
+    assert ended == ("sam@example.com (clinician) ended their own access to your journal, "
+                     "so they can no longer see it.")
+    assert "deleted" not in ended
+
+
+def test_ending_ones_own_access_is_worded_for_each_role_and_says_what_happens():
+    assert sharing.ENDINGS["clinician"].action == "Remove from my list"
+    assert sharing.ENDINGS["caregiver"].action == "Stop seeing this journal"
+    assert set(sharing.ENDINGS) == set(sharing.ROLES)
+    facts = " ".join(sharing.ENDING_FACTS)
+    for promise in ("at once", "Only they can share it with you again", "Nothing in their journal is deleted"):
+        assert promise in facts
+
+
 def test_the_audit_log_names_a_person_as_the_patient_labelled_them_with_their_address_beside():
     labelled = AuditEntry(id=1, at=NOW, actor_role="clinician", actor_email="dr@example.com", action="view",
                           what="timeline", detail="", actor_label="Dr Patel")

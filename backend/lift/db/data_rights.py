@@ -5,6 +5,7 @@ from __future__ import annotations
 from lift.db import audit
 from lift.db.connection import Database
 from lift.domain.accounts import User
+from lift.domain.sharing import ACCOUNT_DELETED
 
 
 async def delete_account(db: Database, user: User) -> None:
@@ -24,7 +25,7 @@ async def delete_account(db: Database, user: User) -> None:
                 "SELECT patient_id FROM share_grants WHERE grantee_id = ? AND revoked_at IS NULL", (user.id,)
             )
             patients = [row[0] for row in await cursor.fetchall()]
-            await audit.append_many(conn, patients, user, "revoke", "account_deleted")
+            await audit.append_many(conn, patients, user, "revoke", ACCOUNT_DELETED)
         await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
         await conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
     await db.empty_wal()

@@ -274,6 +274,41 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
     patient_email: str = ""
     grantee_email: str = ""
     patient_timezone: str = "UTC"
+    ended_at: datetime | None = None
+
+
+# The `what` of a "revoke" entry a caregiver or clinician wrote: they ended their own access,
+# or deleted their account (which ends every grant they had).
+ENDED_BY_GRANTEE = "ended_by_grantee"
+ACCOUNT_DELETED = "account_deleted"
+# How long the patient's Sharing page lists a share the other person ended; the audit log
+# keeps it for good.
+ENDED_SHOWN_DAYS = 30
+
+
+class Ending(msgspec.Struct, frozen=True, kw_only=True):
+    """What a caregiver or clinician is shown when they end their own access to a patient."""
+
+    action: str  # the button, on the patient's page and on the confirmation page
+    question: str
+    done: str  # the notice on their list afterwards
+
+
+# A clinician thinks of a list of patients (a discharged one leaves the panel); a caregiver
+# thinks of a person whose journal they follow.
+ENDINGS = {
+    "clinician": Ending(action="Remove from my list", question="Remove this patient from your list?",
+                        done="Removed from your list. You no longer see their journal; only they can share "
+                             "it with you again."),
+    "caregiver": Ending(action="Stop seeing this journal", question="Stop seeing this journal?",
+                        done="You no longer see their journal. Only they can share it with you again."),
+}
+# The same three facts for both roles, said before they confirm.
+ENDING_FACTS = (
+    "You lose access at once: their journal leaves your list, and its pages stop opening for you.",
+    "Only they can share it with you again, by sending you a new invitation.",
+    "Nothing in their journal is deleted. They will see that you ended your access.",
+)
 
 
 # --- The clinician panel --------------------------------------------------------------------
@@ -432,8 +467,10 @@ def audit_sentence(entry: AuditEntry) -> str:
         return f"{who} accepted your invitation and can now see your journal as a {role}{suffix}."
     if entry.action == "scope":
         return f"You changed what {entry.detail or 'someone'} can see."
-    if entry.action == "revoke" and entry.actor_role != "patient":
+    if entry.action == "revoke" and entry.what == ACCOUNT_DELETED:
         return f"{who} deleted their Lift account, so they can no longer see your journal."
+    if entry.action == "revoke" and entry.actor_role != "patient":
+        return f"{who} ({role}) ended their own access to your journal, so they can no longer see it."
     if entry.action == "revoke":
         return f"You stopped sharing with {entry.detail or 'someone'}."
     if entry.action == "delete_account":
