@@ -19,7 +19,8 @@ from lift.db.users import USER_COLUMNS, _user
 from lift.domain.accounts import User
 from lift.domain.scales import ScaleResult
 from lift.domain.sharing import (
-    CODE_ALPHABET, CODE_LENGTH, Grant, Invitation, InviteForm, Scope, invitation_expiry, scope_for, scope_text,
+    CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, Grant, Invitation, InviteForm, Scope, invitation_expiry,
+    scope_for, scope_text,
 )
 
 __all__ = ["token_hash", "code_hash"]
@@ -189,7 +190,8 @@ async def recent_failures(db: Database, ip: str, window: timedelta) -> int:
 
 GRANT_SELECT = (
     "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
-    " g.created_at, p.email AS patient_email, p.timezone AS patient_timezone, e.email AS grantee_email"
+    " g.created_at, g.revoked_at, p.email AS patient_email, p.timezone AS patient_timezone,"
+    " e.email AS grantee_email"
     " FROM share_grants g JOIN users p ON p.id = g.patient_id JOIN users e ON e.id = g.grantee_id"
 )
 
@@ -202,6 +204,7 @@ def _grant(row) -> Grant | None:
         scope=scope_for(row["role"], bool(row["include_notes"]), bool(row["include_thoughts"])),
         label=row["label"], created_at=_instant(row["created_at"]), patient_email=row["patient_email"],
         grantee_email=row["grantee_email"], patient_timezone=row["patient_timezone"],
+        ended_at=_instant(row["revoked_at"]),
     )
 
 
@@ -231,12 +234,26 @@ async def grants_for_grantee(db: Database, grantee_id: int, role: str) -> list[G
     return [_grant(row) for row in rows]
 
 
+async def grants_ended_by_grantees(db: Database, patient_id: int, since: datetime) -> list[Grant]:
+    """Shares the caregiver or clinician ended themselves since a time, newest first. Someone
+    the patient has shared with again since is listed among the active grants only."""
+    rows = await db.fetch_all(
+        f"{GRANT_SELECT} WHERE g.patient_id = ? AND g.ended_by = 'grantee' AND g.revoked_at > ?"
+        " AND NOT EXISTS (SELECT 1 FROM share_grants a WHERE a.patient_id = g.patient_id"
+        " AND a.grantee_id = g.grantee_id AND a.revoked_at IS NULL)"
+        " ORDER BY g.revoked_at DESC, g.id DESC",
+        (patient_id, iso(since)),
+    )
+    return [_grant(row) for row in rows]
+
+
 async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:
     """End a grant now. False if it is not this patient's or already ended."""
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
-            "UPDATE share_grants SET revoked_at = ?, updated_at = ? WHERE id = ? AND patient_id = ?"
+            "UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'patient'"
+            " WHERE id = ? AND patient_id = ?"
             " AND revoked_at IS NULL RETURNING role, (SELECT email FROM users WHERE id = grantee_id) AS email",
             (now, now, grant_id, patient.id),
         )
@@ -244,6 +261,22 @@ async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:
         if row is None:
             return False
         await audit.append(conn, patient.id, patient, "revoke", row["role"], row["email"])
+    return True
+
+
+async def end_own_access(db: Database, grantee: User, patient_id: int) -> bool:
+    """A caregiver or clinician ends their own grant to this patient now, and the patient's log
+    says so. False if they have no active grant to this patient."""
+    now = iso(utc_now())
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'grantee'"
+            " WHERE patient_id = ? AND grantee_id = ? AND role = ? AND revoked_at IS NULL RETURNING id",
+            (now, now, patient_id, grantee.id, grantee.role),
+        )
+        if await cursor.fetchone() is None:
+            return False
+        await audit.append(conn, patient_id, grantee, "revoke", ENDED_BY_GRANTEE)
     return True
 
 
