@@ -146,6 +146,9 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/caregiver/patients/{patient_id:int}", "/caregiver/patients/{patient_id}", caregivers_of_patient(200)),
     ("GET", "/caregiver/patients/{patient_id:int}/notes", "/caregiver/patients/{patient_id}/notes",
      caregivers_of_patient(200, notes_only=True)),
+    # The page that asks a caregiver to confirm ending their own access, and the same for a clinician.
+    ("GET", "/caregiver/patients/{patient_id:int}/stop", "/caregiver/patients/{patient_id}/stop",
+     caregivers_of_patient(200)),
     # Clinicians: their own panel (empty when nobody links to them), and linked patients only.
     ("GET", "/clinician", "/clinician", clinicians(200)),
     ("GET", "/clinician/export", "/clinician/export?kind=checkins", clinicians(200)),
@@ -153,6 +156,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/clinician/patients/{patient_id:int}/report", "/clinician/patients/{patient_id}/report",
      clinician_of_patient(200)),
     ("GET", "/clinician/patients/{patient_id:int}/export", "/clinician/patients/{patient_id}/export?kind=scales",
+     clinician_of_patient(200)),
+    ("GET", "/clinician/patients/{patient_id:int}/stop", "/clinician/patients/{patient_id}/stop",
      clinician_of_patient(200)),
 
     # POSTs with an empty form. Signed out, anything posted under /checkin or /scales gets a
@@ -197,6 +202,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/reminders/calendar", "/reminders/calendar", patients(200)),
     ("POST", "/reminders/calendar/delete", "/reminders/calendar/delete", patients(303)),
     ("POST", "/sharing/invitations", "/sharing/invitations", patients(422)),
+    # Only the grantee of an active grant ends it from their side. Before the accept below, which
+    # would give the revoked caregiver an active grant again.
+    ("POST", "/caregiver/patients/{patient_id:int}/stop", "/caregiver/patients/{patient_id}/stop",
+     caregivers_of_patient(303)),
+    ("POST", "/clinician/patients/{patient_id:int}/stop", "/clinician/patients/{patient_id}/stop",
+     clinician_of_patient(303)),
     # Signed in, sign-up through an invitation is not offered: back to the invitation.
     ("POST", "/invite/{key:str}/signup", "/invite/{invite_token}/signup", signed_in(303, anonymous=422)),
     # Only a caregiver account can accept a caregiver invitation.

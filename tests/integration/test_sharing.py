@@ -1,5 +1,6 @@
 """Sharing over HTTP: invitations (link and code, single use, 7 days, hashed), invitee sign-up
-and accept, the Sharing page, one-tap revocation with immediate effect, and the audit log."""
+and accept, the Sharing page, one-tap revocation with immediate effect, a caregiver or clinician
+ending their own access, and the audit log."""
 
 from __future__ import annotations
 
@@ -356,3 +357,108 @@ async def test_a_second_invitation_accepted_by_the_same_caregiver_updates_their_
 async def test_a_second_clinician_can_be_linked_without_disturbing_the_first(patient, clinician, people, database):
     await shared_with(patient, people("second-doctor@example.com"), "clinician")
     assert database.execute("SELECT count(*) FROM share_grants WHERE revoked_at IS NULL").fetchone()[0] == 2
+
+
+# --- A caregiver or clinician ending their own access ---------------------------------------
+
+
+def grant_state(database) -> list[tuple]:
+    return [tuple(row) for row in database.execute(
+        "SELECT u.email, g.revoked_at IS NOT NULL, g.ended_by FROM share_grants g"
+        " JOIN users u ON u.id = g.grantee_id ORDER BY g.id")]
+
+
+async def test_a_clinician_removes_a_discharged_patient_from_their_list_and_loses_access_at_once(
+        patient, clinician, database):
+    pid = user_id(database, "pat@example.com")
+    timeline = await clinician.get(f"/clinician/patients/{pid}")
+    assert f'href="/clinician/patients/{pid}/stop">Remove from my list</a>' in timeline.text
+    confirm = await clinician.get(f"/clinician/patients/{pid}/stop")
+    assert confirm.status_code == 200 and "Remove this patient from your list?" in confirm.text
+    for fact in ("You lose access at once", "Only they can share it with you again",
+                 "Nothing in their journal is deleted"):
+        assert fact in confirm.text
+    response = await clinician.post(f"/clinician/patients/{pid}/stop")
+    assert response.status_code == 303 and response.headers["location"] == "/clinician?notice=ended"
+    assert (await clinician.get(f"/clinician/patients/{pid}")).status_code == 404
+    assert (await clinician.get(f"/clinician/patients/{pid}/export?kind=checkins")).status_code == 404
+    panel = await clinician.get("/clinician?notice=ended")
+    assert "Removed from your list" in panel.text and "pat@example.com" not in panel.text
+    assert grant_state(database) == [("doctor@example.com", 1, "grantee")]
+    # Nothing of the journal went with it.
+    assert (await patient.get("/checkins")).status_code == 200
+    assert (await clinician.post(f"/clinician/patients/{pid}/stop")).status_code == 404
+
+
+async def test_a_caregiver_stops_seeing_a_journal(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    summary = await caregiver.get(f"/caregiver/patients/{pid}")
+    assert f'href="/caregiver/patients/{pid}/stop">Stop seeing this journal</a>' in summary.text
+    assert "Stop seeing this journal?" in (await caregiver.get(f"/caregiver/patients/{pid}/stop")).text
+    response = await caregiver.post(f"/caregiver/patients/{pid}/stop")
+    assert response.status_code == 303 and response.headers["location"] == "/caregiver?notice=ended"
+    assert (await caregiver.get(f"/caregiver/patients/{pid}")).status_code == 404
+    people_page = await caregiver.get("/caregiver?notice=ended")
+    assert "You no longer see their journal" in people_page.text and "pat@example.com" not in people_page.text
+    assert grant_state(database) == [("carer@example.com", 1, "grantee")]
+
+
+async def test_only_the_grantee_of_the_active_grant_can_end_it(patient, other_patient, caregiver, clinician, people,
+                                                               stranger, database):
+    pid = user_id(database, "pat@example.com")
+    other_doctor = await shared_with(other_patient, people("other-doctor@example.com"), "clinician")
+    other_carer = await shared_with(other_patient, people("other-carer@example.com"))
+    attempts = [
+        (other_doctor, f"/clinician/patients/{pid}/stop"),
+        (other_carer, f"/caregiver/patients/{pid}/stop"),
+        (caregiver, f"/clinician/patients/{pid}/stop"),
+        (clinician, f"/caregiver/patients/{pid}/stop"),
+        (patient, f"/clinician/patients/{pid}/stop"),
+        (patient, f"/caregiver/patients/{pid}/stop"),
+        (other_patient, f"/clinician/patients/{pid}/stop"),
+    ]
+    for person, path in attempts:
+        assert (await person.get(path)).status_code == 404, (person.email, path)
+        assert (await person.post(path)).status_code == 404, (person.email, path)
+    assert (await stranger.post(f"/clinician/patients/{pid}/stop")).headers["location"].startswith("/signin")
+    assert [state for state in grant_state(database) if state[0] in ("carer@example.com", "doctor@example.com")] == [
+        ("carer@example.com", 0, None), ("doctor@example.com", 0, None)]
+
+
+async def test_ending_ones_own_access_needs_the_csrf_token(patient, clinician, database):
+    pid = user_id(database, "pat@example.com")
+    response = await clinician.post(f"/clinician/patients/{pid}/stop", csrf=False)
+    assert response.status_code == 403
+    assert grant_state(database) == [("doctor@example.com", 0, None)]
+    assert (await clinician.get(f"/clinician/patients/{pid}")).status_code == 200
+
+
+async def test_the_patient_is_told_that_they_ended_their_own_access_not_that_they_deleted_an_account(
+        patient, people, database):
+    pid = user_id(database, "pat@example.com")
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Patel")
+    carer = await shared_with(patient, people("carer@example.com"))
+    await patient.post(f"/sharing/grants/{database.execute('SELECT max(id) FROM share_grants').fetchone()[0]}/revoke")
+    assert (await doctor.post(f"/clinician/patients/{pid}/stop")).status_code == 303
+    last = audit_rows(database, "pat@example.com")[-1]
+    assert (last["action"], last["what"], last["actor_role"], last["actor_email"]) == (
+        "revoke", "ended_by_grantee", "clinician", "doctor@example.com")
+    log = (await patient.get("/sharing/audit")).text
+    assert "Dr Patel (doctor@example.com, clinician) ended their own access to your journal" in log
+    assert "deleted their Lift account" not in log
+    sharing_page = (await patient.get("/sharing")).text
+    ended = sharing_page[sharing_page.index("Sharing they ended"):]
+    assert "Dr Patel" in ended and "ended by them on" in ended
+    # The caregiver the patient stopped sharing with is not listed as having ended it themselves.
+    assert carer.email not in ended
+    assert "Stop sharing with Dr Patel" not in sharing_page
+
+
+async def test_sharing_again_takes_someone_off_the_list_of_shares_they_ended(patient, clinician, database):
+    pid = user_id(database, "pat@example.com")
+    await clinician.post(f"/clinician/patients/{pid}/stop")
+    assert "Sharing they ended" in (await patient.get("/sharing")).text
+    path, _ = await invite(patient, "clinician")
+    assert (await clinician.post(f"{path}/accept")).status_code == 303
+    page = (await patient.get("/sharing")).text
+    assert "Sharing they ended" not in page and "Stop sharing with doctor@example.com" in page

@@ -291,6 +291,7 @@ class Ending(msgspec.Struct, frozen=True, kw_only=True):
 
     action: str  # the button, on the patient's page and on the confirmation page
     question: str
+    keep: str  # the way back, without ending anything
     done: str  # the notice on their list afterwards
 
 
@@ -298,9 +299,11 @@ class Ending(msgspec.Struct, frozen=True, kw_only=True):
 # thinks of a person whose journal they follow.
 ENDINGS = {
     "clinician": Ending(action="Remove from my list", question="Remove this patient from your list?",
+                        keep="Keep on my list",
                         done="Removed from your list. You no longer see their journal; only they can share "
                              "it with you again."),
     "caregiver": Ending(action="Stop seeing this journal", question="Stop seeing this journal?",
+                        keep="Keep seeing it",
                         done="You no longer see their journal. Only they can share it with you again."),
 }
 # The same three facts for both roles, said before they confirm.

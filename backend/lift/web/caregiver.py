@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response
@@ -27,6 +27,7 @@ from lift.domain.checkins import last_days
 from lift.web.guards import caregiver, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import chart_tools, daily_charts, patient_of, patient_today, wants_partial
+from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
 CHARTS_ID = "caregiver-trends"
 RANGE_KEYS = ("14d", "90d")
@@ -36,9 +37,10 @@ NOTES_DAYS = 30
 
 
 @get("/caregiver", guards=[caregiver], name="caregiver")
-async def people(request: Request) -> Response:
+async def people(request: Request, notice: FromQuery[str | None] = None) -> Response:
     grants = await store.grants_for_grantee(request.app.state.db, request.scope["user"].id, "caregiver")
-    return render(request, "caregiver/index.html", grants=grants, scope_text=rules.scope_text)
+    return render(request, "caregiver/index.html", grants=grants, scope_text=rules.scope_text,
+                  notice=ended_notice("caregiver", notice))
 
 
 @get("/caregiver/patients/{patient_id:int}", guards=[caregiver])
@@ -57,7 +59,8 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
                                                chosen)
     if wants_partial(request, CHARTS_ID):
         return render(request, "caregiver/_trends.html", **context)
-    return render(request, "caregiver/summary.html", **context, **await summary_context(request, grant, seen))
+    return render(request, "caregiver/summary.html", **context, **await summary_context(request, grant, seen),
+                  ending=rules.ENDINGS["caregiver"])
 
 
 async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visibility) -> dict:
@@ -108,3 +111,13 @@ async def notes(request: Request, patient_id: FromPath[int]) -> Response:
     found = await store.notes_between(db, person.id, rules.window_start(today, NOTES_DAYS), today)
     return render(request, "caregiver/notes.html", grant=grant, notes=found, days=NOTES_DAYS,
                   long_day=trends.long_day)
+
+
+@get("/caregiver/patients/{patient_id:int}/stop", guards=[caregiver])
+async def confirm_stop(request: Request, patient_id: FromPath[int]) -> Response:
+    return await confirm_end_access(request, patient_id)
+
+
+@post("/caregiver/patients/{patient_id:int}/stop", guards=[caregiver])
+async def stop(request: Request, patient_id: FromPath[int]) -> Response:
+    return await end_access(request, patient_id)

@@ -1,13 +1,14 @@
 """The clinician's side: the panel of linked patients, and one patient's timeline.
 
-Everything here is read-only: a clinician has no route that changes a patient's data.
+Everything here is read-only: a clinician has no route that changes a patient's data. The one
+thing they can change is their own access: a discharged patient can be taken off the panel.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
@@ -27,6 +28,7 @@ from lift.web.shared import (
     about_the_patient, chart_tools, daily_charts, item9_tools, patient_of, patient_today, session_entries,
     session_markers, session_tools, wants_partial,
 )
+from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
 PANEL_ID = "clinician-panel"
 CHARTS_ID = "timeline-charts"
@@ -64,7 +66,8 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
 
 
 @get("/clinician", guards=[clinician], name="clinician")
-async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQuery[str | None] = None) -> Response:
+async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQuery[str | None] = None,
+                notice: FromQuery[str | None] = None) -> Response:
     db, user = request.app.state.db, request.scope["user"]
     grants = await store.grants_for_grantee(db, user.id, "clinician")
     rows = await panel_rows(db, user.id, grants)
@@ -76,7 +79,7 @@ async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQ
                    short_day=trends.short_day, kinds=export.KINDS)
     if wants_partial(request, PANEL_ID):
         return render(request, "clinician/_panel.html", **context)
-    return render(request, "clinician/index.html", **context)
+    return render(request, "clinician/index.html", **context, notice=ended_notice("clinician", notice))
 
 
 @get("/clinician/patients/{patient_id:int}", guards=[clinician])
@@ -108,5 +111,15 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
         **await item9_tools(db, person),
         sessions=list(reversed(await session_entries(db, person, first, last, today))),
         checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS, long_day=trends.long_day,
-        change_text=scales.change_text, kinds=export.KINDS, **session_tools(),
+        change_text=scales.change_text, kinds=export.KINDS, **session_tools(), ending=rules.ENDINGS["clinician"],
     )
+
+
+@get("/clinician/patients/{patient_id:int}/stop", guards=[clinician])
+async def confirm_remove(request: Request, patient_id: FromPath[int]) -> Response:
+    return await confirm_end_access(request, patient_id)
+
+
+@post("/clinician/patients/{patient_id:int}/stop", guards=[clinician])
+async def remove(request: Request, patient_id: FromPath[int]) -> Response:
+    return await end_access(request, patient_id)

@@ -1,5 +1,6 @@
 """The patient's Sharing page (invite, see, change and revoke grants), "who saw my journal",
-and the invitee's side: opening an invitation, signing up or signing in, and accepting it."""
+and the invitee's side: opening an invitation, signing up or signing in, accepting it, and
+later ending their own access."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from lift.domain.trends import long_day
 from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
 from lift.web.auth import client_ip, known_timezones, start_session, timezone_choices
-from lift.web.guards import patient, signed_in
+from lift.web.guards import patient, shared_patient, signed_in
 from lift.web.rendering import form_data, redirect, render
 
 AUDIT_PAGE_SIZE = 50
@@ -55,8 +56,10 @@ def home_for(role: str, patient_id: int) -> str:
 async def sharing_view(request: Request, values: dict, errors: dict, status_code: int = 200,
                        notice: str | None = None) -> Response:
     db, user = request.app.state.db, request.scope["user"]
+    ended_since = utc_now() - timedelta(days=rules.ENDED_SHOWN_DAYS)
     return render(request, "sharing/index.html", status_code=status_code, values=values, errors=errors,
                   grants=await store.grants_for_patient(db, user.id),
+                  ended=await store.grants_ended_by_grantees(db, user.id, ended_since),
                   pending=await store.pending_invitations(db, user.id), notice=notice,
                   scope_text=rules.scope_text, long_day=long_day, invitation_days=rules.INVITATION_DAYS)
 
@@ -252,3 +255,26 @@ async def accept(request: Request, key: FromPath[str]) -> Response:
     if await store.accept_invitation(request.app.state.db, invitation.id, user) is None:
         return dead_invitation(request, "used", 410)
     return redirect(request, home_for(user.role, invitation.patient_id))
+
+
+# --- A caregiver or clinician ending their own access ---------------------------------------
+
+
+async def confirm_end_access(request: Request, patient_id: int) -> Response:
+    """What ending their access means, before they do it. Nothing of the journal is shown, so
+    the page is not an audited view."""
+    grant = await shared_patient(request, patient_id)
+    return render(request, "sharing/end_access.html", grant=grant, ending=rules.ENDINGS[grant.role],
+                  facts=rules.ENDING_FACTS)
+
+
+async def end_access(request: Request, patient_id: int) -> Response:
+    """Only the grantee of an active grant can end it; anything else is the usual 404."""
+    viewer = request.scope["user"]
+    if not await store.end_own_access(request.app.state.db, viewer, patient_id):
+        raise NotFoundException()
+    return redirect(request, f"/{viewer.role}?notice=ended")
+
+
+def ended_notice(role: str, notice: str | None) -> str | None:
+    return rules.ENDINGS[role].done if notice == "ended" else None
