@@ -245,12 +245,12 @@ def test_caregiver_and_clinician_pages(patient: Page, lift: Lift, open_page: Ope
     accept_invitation(patient, carer, "caregiver")
     problems += problems_on(carer, "caregiver summary")
     summary = carer.url
-    problems += visit_all(carer, ["/caregiver", summary, "/account"])
+    problems += visit_all(carer, ["/caregiver", summary, f"{summary}/stop", "/account"])
 
     accept_invitation(patient, clinician, "clinician")
     clinician.goto("/clinician")
     timeline = clinician.locator("main a[href^='/clinician/patients/']").first.get_attribute("href")
-    problems += visit_all(clinician, ["/clinician", timeline, f"{timeline}/report", "/account"])
+    problems += visit_all(clinician, ["/clinician", timeline, f"{timeline}/report", f"{timeline}/stop", "/account"])
 
     patient.goto("/sharing")
     problems += problems_on(patient, "/sharing (two people)")

@@ -147,3 +147,54 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     errors = open_page.console(carer).errors(expected_statuses=(404,))
     assert errors == [], errors
     assert open_page.console(patient).errors() == []
+
+
+def test_a_clinician_removes_a_discharged_patient_from_their_panel(patient: Page, open_page: OpenPage):
+    patient.goto("/account")
+    patient_email = patient.locator("main strong").first.inner_text()
+    patient.goto("/sharing")
+    patient.locator("#role-clinician").check()
+    patient.get_by_label("Their name").fill("Dr Patel")
+    patient.get_by_role("button", name="Create invitation").click()
+    link = patient.get_by_label("Invitation link").input_value()
+
+    doctor, doctor_email = open_page(), unique_email("clinician")
+    doctor.goto(link)
+    doctor.get_by_label("Email").fill(doctor_email)
+    doctor.get_by_label("Password").fill(PASSWORD)
+    doctor.get_by_role("button", name="Create account and accept").click()
+    expect(doctor.get_by_role("heading", name=patient_email)).to_be_visible()
+    timeline_url = doctor.url
+
+    # From the panel to the patient, then the button at the foot of their page.
+    doctor.goto("/clinician")
+    doctor.get_by_role("link", name=patient_email).click()
+    remove = doctor.get_by_role("link", name="Remove from my list")
+    remove.click()
+    expect(doctor.get_by_role("heading", name="Remove this patient from your list?")).to_be_visible()
+    expect(doctor.get_by_text("You lose access at once")).to_be_visible()
+    expect(doctor.get_by_text("Nothing in their journal is deleted")).to_be_visible()
+    confirm = doctor.get_by_role("button", name="Remove from my list")
+    box = confirm.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    confirm.click()
+
+    expect(doctor.get_by_role("status")).to_contain_text("Removed from your list")
+    expect(doctor).to_have_url(re.compile(r"/clinician\?notice=ended$"))
+    expect(doctor.get_by_role("link", name=patient_email)).to_have_count(0)
+    response = doctor.goto(timeline_url)
+    assert response is not None and response.status == 404
+    expect(doctor.get_by_role("heading", name="Not shared with you now")).to_be_visible()
+
+    # The patient sees that the clinician ended it, not that an account was deleted.
+    patient.goto("/sharing")
+    ended = patient.get_by_role("region", name="Sharing they ended")
+    expect(ended).to_contain_text("Dr Patel")
+    expect(patient.get_by_role("button", name="Stop sharing with Dr Patel")).to_have_count(0)
+    patient.goto("/sharing/audit")
+    expect(patient.get_by_text(f"Dr Patel ({doctor_email}, clinician) ended their own access to your journal")
+           ).to_be_visible()
+    expect(patient.get_by_text("deleted their Lift account")).to_have_count(0)
+
+    assert open_page.console(doctor).errors(expected_statuses=(404,)) == []
+    assert open_page.console(patient).errors() == []
