@@ -124,7 +124,7 @@ async def test_the_report_covers_a_date_range_with_adherence_and_side_effects(pa
 async def test_the_clinicians_report_leads_back_to_the_patients_timeline(panel, patient, database):
     pid = user_id(database, "pat@example.com")
     html = (await panel.get(f"/clinician/patients/{pid}/report")).text
-    assert f'<a class="back-link" href="/clinician/patients/{pid}">pat@example.com</a>' in html
+    assert f'<a class="back-link" href="/clinician/patients/{pid}">pat@<wbr>example.com</a>' in html
     assert 'class="back-link"' not in (await patient.get("/report")).text
 
 
