@@ -22,13 +22,15 @@ def read(response) -> list[dict[str, str]]:
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"].startswith("attachment; filename=\"lift-")
-    body = response.content.decode("utf-8")
+    # UTF-8 with a byte-order mark, so Excel reads accents and dashes in notes as written.
+    assert response.content.startswith("\ufeff".encode())
+    body = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
     return rows
 
 
 def header(response) -> list[str]:
-    return next(csv.reader(io.StringIO(response.text, newline="")))
+    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
 
 
 @pytest.fixture
@@ -78,7 +80,7 @@ async def test_a_date_range_filters_by_the_patients_local_dates(patient, checkin
 async def test_an_empty_range_gives_a_header_only_file(patient, checkins):
     response = await patient.get("/export?kind=checkins&start=2025-01-01&end=2025-01-31")
     assert read(response) == []
-    assert response.text == ",".join(c.name for c in export.CHECKIN_COLUMNS) + "\r\n"
+    assert response.text == "\ufeff" + ",".join(c.name for c in export.CHECKIN_COLUMNS) + "\r\n"
     assert "lift-journal-checkins-2025-01-01-to-2025-01-31.csv" in response.headers["content-disposition"]
 
 

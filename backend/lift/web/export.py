@@ -24,12 +24,16 @@ from lift.domain import sharing as rules
 from lift.web.guards import clinician, patient, shared_patient
 from lift.web.rendering import render
 
+BYTE_ORDER_MARK = "\ufeff"
+
 
 async def csv_stream(db: Database, patients: Sequence[rows.PatientRef], kind: str, chosen: rows.DateRange,
                      seen: rules.Visibility) -> AsyncIterator[bytes]:
     """The file, chunk by chunk: the header row, then one chunk per page of records."""
     columns = rows.columns_for(kind, seen)
-    yield rows.csv_text([rows.header(columns)]).encode()
+    # A byte-order mark first: Excel, which many clinics open CSV files with, reads UTF-8 without
+    # one as a legacy code page and garbles accents and dashes in notes. UTF-8 readers skip it.
+    yield (BYTE_ORDER_MARK + rows.csv_text([rows.header(columns)])).encode()
     if kind == "definitions":
         yield rows.csv_text(rows.definitions()).encode()
         return
