@@ -7,9 +7,11 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+
+from lift.domain.trends import long_day
 
 from tests.integration.conftest import BASE_URL, PASSWORD
 from tests.integration.sharing_helpers import caregiver, clinician, invite, join, shared_with, user_id  # noqa: F401
@@ -462,3 +464,14 @@ async def test_sharing_again_takes_someone_off_the_list_of_shares_they_ended(pat
     assert (await clinician.post(f"{path}/accept")).status_code == 303
     page = (await patient.get("/sharing")).text
     assert "Sharing they ended" not in page and "Stop sharing with doctor@example.com" in page
+
+
+async def test_invitation_dates_are_the_patients_days_not_utc_ones(patient, stranger, database):
+    # An invitation ending at 03:00 UTC ends the evening before in New York.
+    ends = datetime.now(UTC).replace(hour=3, minute=0, second=0, microsecond=0) + timedelta(days=3)
+    path, _ = await invite(patient, "caregiver")
+    database.execute("UPDATE share_invitations SET expires_at = ?", (ends.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+    database.commit()
+    new_york_day = long_day(ends.date() - timedelta(days=1))
+    assert f"works until {new_york_day}" in (await patient.get("/sharing")).text
+    assert f"The invitation works once, until {new_york_day}." in (await stranger.get(path)).text

@@ -197,6 +197,7 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
     used_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    patient_timezone: str = "UTC"  # its dates are the patient's days, as everywhere in Lift
 
 
 def invitation_expiry(created_at: datetime) -> datetime:

@@ -4,7 +4,8 @@ later ending their own access."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import cache
 
 from litestar import Request, get, post
@@ -18,6 +19,7 @@ from lift.db.clock import utc_now
 from lift.domain import accounts
 from lift.domain import sharing as rules
 from lift.domain.forms import parse_form
+from lift.domain.schedule import local_date_of
 from lift.domain.trends import long_day
 from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
@@ -53,6 +55,12 @@ def home_for(role: str, patient_id: int) -> str:
 # --- The patient's Sharing page -------------------------------------------------------------
 
 
+def day_in(timezone: str) -> Callable[[datetime], str]:
+    """"Sun 6 Dec" for an instant, on the patient's calendar: an invitation made at 22:00 in New
+    York ends on that evening's date, not the next day's (its UTC date)."""
+    return lambda instant: long_day(local_date_of(instant, timezone))
+
+
 async def sharing_view(request: Request, values: dict, errors: dict, status_code: int = 200,
                        notice: str | None = None) -> Response:
     db, user = request.app.state.db, request.scope["user"]
@@ -61,7 +69,7 @@ async def sharing_view(request: Request, values: dict, errors: dict, status_code
                   grants=await store.grants_for_patient(db, user.id),
                   ended=await store.grants_ended_by_grantees(db, user.id, ended_since),
                   pending=await store.pending_invitations(db, user.id), notice=notice,
-                  scope_text=rules.scope_text, long_day=long_day, invitation_days=rules.INVITATION_DAYS)
+                  scope_text=rules.scope_text, local_day=day_in(user.timezone), invitation_days=rules.INVITATION_DAYS)
 
 
 @get("/sharing", guards=[patient], name="sharing")
@@ -171,7 +179,7 @@ def invitation_view(request: Request, key: str, invitation: rules.Invitation, va
     return render(request, "invite/show.html", status_code=status_code, key=key, invitation=invitation,
                   sees=sees, hidden=hidden, values=values, errors=errors, timezones=timezone_choices(),
                   role_problem=rules.role_problem(invitation, user.role) if user else None,
-                  long_day=long_day, detect_timezone=not values.get("email"))
+                  local_day=day_in(invitation.patient_timezone), detect_timezone=not values.get("email"))
 
 
 def new_invitee_values(request: Request) -> dict:
