@@ -55,6 +55,44 @@ async def test_flagged_patients_come_first_by_default(panel):
     assert panel_order((await panel.get("/clinician")).text) == ["pat@example.com", "other@example.com"]
 
 
+def row_of(html: str, email: str) -> str:
+    start = html.index(f">{email}<")
+    return html[start:html.index("</tr>", start)]
+
+
+async def test_quiet_and_worsening_patients_rise_above_those_doing_well(panel, people, database):
+    """pat (thoughts) stays first; a patient silent for 9 days and one whose PHQ-9 rose 9 points
+    come next, above `other`, whose higher PHQ-9 alone does not call for a look."""
+    for email in ("quiet@example.com", "worse@example.com"):
+        person = people(email)
+        await person.sign_up()
+        path, _ = await invite(person, "clinician")
+        assert (await panel.post(f"{path}/accept")).status_code == 303
+    today = people("x@example.com").today()
+    seed_checkins(database, "quiet@example.com", [(days_back(today, n), 5, 0, "") for n in range(9, 20)])
+    seed_checkins(database, "worse@example.com", [(days_back(today, n), 5, 0, "") for n in range(5)])
+    seed_scale(database, "worse@example.com", days_back(today, 30), 4)
+    seed_scale(database, "worse@example.com", days_back(today, 2), 13)
+    html = (await panel.get("/clinician")).text
+    assert panel_order(html) == ["pat@example.com", "worse@example.com", "quiet@example.com", "other@example.com"]
+    assert "No check-in for 9 days" in row_of(html, "quiet@example.com")
+    assert "9 days ago" in row_of(html, "quiet@example.com")
+    assert "PHQ-9 up 9 points (225%) from baseline" in row_of(html, "worse@example.com")
+    assert "Nothing stands out" in row_of(html, "other@example.com")
+
+
+async def test_days_since_the_last_check_in_count_in_the_patients_own_time_zone(panel, people, database):
+    """Kiritimati is 14 hours ahead of UTC: its "today" is often the clinician's tomorrow."""
+    far = people("far@example.com")
+    await far.post("/signup", {"email": far.email, "password": "correct horse battery",
+                               "timezone": "Pacific/Kiritimati"})
+    path, _ = await invite(far, "clinician")
+    assert (await panel.post(f"{path}/accept")).status_code == 303
+    seed_checkins(database, "far@example.com", [(far.today("Pacific/Kiritimati"), 5, 0, "")])
+    far_row = row_of((await panel.get("/clinician")).text, "far@example.com")
+    assert "today" in far_row and "No check-in" not in far_row
+
+
 @pytest.mark.parametrize("sort, direction, expected", [
     ("phq9", "desc", ["other@example.com", "pat@example.com"]),
     ("phq9", "asc", ["pat@example.com", "other@example.com"]),

@@ -152,12 +152,16 @@ def test_the_latest_score_has_its_band_and_change_from_baseline():
     assert only.change is None and only.change_text is None
 
 
-def row(email, phq9=None, flag=False, days=0, last=None) -> PanelRow:
-    score = None if phq9 is None else sharing.LatestScore(total=phq9, band_key="mild", band_label="Mild",
-                                                          local_date=date(2026, 5, 1), change=None,
-                                                          change_text=None)
-    return PanelRow(patient_id=hash(email) % 1000, email=email, last_checkin=last, phq9=score, gad7=None,
-                    checkin_days=days, window=30, thoughts_flag=flag)
+def score(total, change=None) -> sharing.LatestScore:
+    return sharing.LatestScore(total=total, band_key="mild", band_label="Mild", local_date=date(2026, 5, 1),
+                               change=change, change_text=None if change is None else scales.change_text(change, None))
+
+
+def row(email, phq9=None, flag=False, days=0, last=None, quiet=0, change=None) -> PanelRow:
+    latest = None if phq9 is None else score(phq9, change)
+    return PanelRow(patient_id=hash(email) % 1000, email=email, last_checkin=last, phq9=latest, gad7=None,
+                    checkin_days=days, window=30, thoughts_flag=flag, days_since_checkin=quiet,
+                    concerns=sharing.attention(flag, quiet, latest, None))
 
 
 def test_the_panel_sorts_by_any_column_with_missing_values_last():
@@ -165,18 +169,42 @@ def test_the_panel_sorts_by_any_column_with_missing_values_last():
     assert [r.email for r in sharing.sort_panel(rows, "phq9", True)] == ["c@x.org", "d@x.org", "b@x.org", "a@x.org"]
     assert [r.email for r in sharing.sort_panel(rows, "phq9", False)] == ["b@x.org", "d@x.org", "c@x.org", "a@x.org"]
     assert [r.email for r in sharing.sort_panel(rows, "patient", False)] == ["a@x.org", "b@x.org", "c@x.org", "d@x.org"]
-    assert sharing.sort_panel(rows, "flag", True)[0].email == "c@x.org"
+    assert sharing.sort_panel(rows, "attention", True)[0].email == "c@x.org"
 
 
-def test_the_flag_sort_orders_every_row_by_flag_then_phq9_in_either_direction():
+def test_the_attention_sort_orders_every_row_by_flag_then_phq9_in_either_direction():
     rows = [row("amy@x.org", phq9=3), row("bob@x.org", phq9=26), row("cat@x.org", phq9=10, flag=True),
             row("dan@x.org", phq9=20, flag=True), row("eve@x.org", flag=True), row("fay@x.org")]
-    assert [r.email[:3] for r in sharing.sort_panel(rows, "flag", True)] == ["dan", "cat", "eve", "bob", "amy", "fay"]
-    assert [r.email[:3] for r in sharing.sort_panel(rows, "flag", False)] == ["amy", "bob", "fay", "cat", "dan", "eve"]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["dan", "cat", "eve", "bob", "amy",
+                                                                                  "fay"]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", False)] == ["amy", "bob", "fay", "cat", "dan",
+                                                                                   "eve"]
 
 
-def test_an_unknown_sort_falls_back_to_flags_first():
-    assert sharing.sort_choice("nonsense", "sideways") == ("flag", True)
+def test_the_attention_sort_puts_thoughts_then_worsening_then_quiet_patients_first():
+    rows = [row("amy@x.org", phq9=26), row("bob@x.org", phq9=4, quiet=9), row("cat@x.org", phq9=12, change=6),
+            row("dan@x.org", phq9=2, flag=True), row("eve@x.org", phq9=11, change=5, quiet=7)]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["dan", "eve", "cat", "bob", "amy"]
+
+
+def test_a_patient_needs_attention_for_thoughts_a_real_rise_or_going_quiet():
+    assert sharing.attention(False, 0, score(20, -4), None) == ()
+    assert [c.text for c in sharing.attention(True, 4, score(21, 9), score(15, 4))] == [
+        "Thoughts reported", "PHQ-9 up 9 points from baseline", "GAD-7 up 4 points from baseline"]
+    assert sharing.attention(False, 0, score(16, 4), score(9, 3)) == ()  # rises too small to matter
+    assert [c.text for c in sharing.attention(False, 5, None, None)] == ["No check-in for 5 days"]
+    assert sharing.attention(False, 4, None, None) == ()
+    assert [c.text for c in sharing.attention(False, None, None, None)] == ["No check-ins yet"]
+
+
+def test_days_since_the_last_check_in_read_plainly():
+    today = date(2026, 5, 20)
+    assert sharing.days_since(date(2026, 5, 11), today) == 9 and sharing.days_since(None, today) is None
+    assert [sharing.days_ago(n) for n in (0, 1, 9)] == ["today", "yesterday", "9 days ago"]
+
+
+def test_an_unknown_sort_falls_back_to_attention_first():
+    assert sharing.sort_choice("nonsense", "sideways") == ("attention", True)
     assert sharing.sort_choice("patient", None) == ("patient", False)
     assert sharing.sort_choice("phq9", "asc") == ("phq9", False)
 

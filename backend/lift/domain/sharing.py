@@ -327,6 +327,13 @@ class LatestScore(msgspec.Struct, frozen=True, kw_only=True):
     change_text: str | None
 
 
+class Concern(msgspec.Struct, frozen=True, kw_only=True):
+    """One reason a clinician may want to look at a patient first, in the panel's words."""
+
+    kind: str  # one of ATTENTION_ORDER
+    text: str
+
+
 class PanelRow(msgspec.Struct, frozen=True, kw_only=True):
     patient_id: int
     email: str
@@ -336,6 +343,8 @@ class PanelRow(msgspec.Struct, frozen=True, kw_only=True):
     checkin_days: int
     window: int
     thoughts_flag: bool
+    days_since_checkin: int | None = None  # in the patient's own local days
+    concerns: tuple[Concern, ...] = ()
 
 
 def latest_score(results: Sequence[scales.ScaleResult], instrument: scales.Instrument) -> LatestScore | None:
@@ -373,18 +382,59 @@ def checkin_days(days: Iterable[date], today: date, window: int = ADHERENCE_DAYS
     return len({day for day in days if first <= day <= today})
 
 
+# A patient who has not checked in for this many local days has gone quiet: in TRD, drifting
+# away from the journal can be the first sign of a worse spell, so the panel says so.
+QUIET_DAYS = 5
+# A rise from baseline this large is a real worsening, not noise: about the smallest change
+# that matters clinically on each scale (5 points on the PHQ-9, 4 on the GAD-7).
+WORSE_BY = {scales.PHQ9.key: 5, scales.GAD7.key: 4}
+# Most urgent first: the attention sort puts a patient with an earlier kind above any patient
+# without it, whatever else either has.
+ATTENTION_ORDER = ("thoughts", "worse", "quiet")
+
+
+def days_since(last: date | None, today: date) -> int | None:
+    return None if last is None else (today - last).days
+
+
+def days_ago(days: int) -> str:
+    return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+
+
+def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore | None,
+              gad7: LatestScore | None) -> tuple[Concern, ...]:
+    """Why this patient may need a look first, most urgent first; empty when nothing stands out."""
+    concerns = []
+    if thoughts:
+        concerns.append(Concern(kind="thoughts", text="Thoughts reported"))
+    for instrument, score in ((scales.PHQ9, phq9), (scales.GAD7, gad7)):
+        if score is not None and score.change is not None and score.change >= WORSE_BY[instrument.key]:
+            concerns.append(Concern(kind="worse", text=f"{instrument.name} {score.change_text} from baseline"))
+    if days_since_checkin is None:
+        concerns.append(Concern(kind="quiet", text="No check-ins yet"))
+    elif days_since_checkin >= QUIET_DAYS:
+        concerns.append(Concern(kind="quiet", text=f"No check-in for {days_since_checkin} days"))
+    return tuple(concerns)
+
+
 SORTS = {
     "patient": "Patient",
     "last_checkin": "Last check-in",
     "phq9": "PHQ-9",
     "gad7": "GAD-7",
     "adherence": "Check-ins",
-    "flag": "Thoughts flag",
+    "attention": "Needs attention",
 }
-DEFAULT_SORT = "flag"
+DEFAULT_SORT = "attention"
 # The first click on a column sorts the way a clinician most often wants it: the highest
-# scores, the flags, and the fewest check-ins first.
-DESCENDING_FIRST = frozenset({"phq9", "gad7", "flag", "last_checkin"})
+# scores, the most in need of attention, and the fewest check-ins first.
+DESCENDING_FIRST = frozenset({"phq9", "gad7", "attention", "last_checkin"})
+
+
+def _urgency(row: PanelRow) -> int:
+    """Each kind of concern outweighs every kind after it together (one bit each, most urgent highest)."""
+    kinds = {concern.kind for concern in row.concerns}
+    return sum(1 << (len(ATTENTION_ORDER) - i) for i, kind in enumerate(ATTENTION_ORDER) if kind in kinds)
 
 
 def _score_key(score: LatestScore | None) -> tuple[int, int]:
@@ -397,11 +447,11 @@ def sort_panel(rows: Sequence[PanelRow], key: str, descending: bool) -> list[Pan
     by_email = sorted(rows, key=lambda r: r.email.lower())
     if key == "patient":
         return by_email[::-1] if descending else by_email
-    if key == "flag":
-        # Every row has a flag, so none is missing; within flagged and unflagged rows PHQ-9 orders
-        # them the same way, and a row without a PHQ-9 comes last of its group either way.
+    if key == "attention":
+        # Every row has an answer, so none is missing; rows alike in what they need are ordered
+        # by PHQ-9, and a row without a PHQ-9 comes last of its group either way.
         sign = -1 if descending else 1
-        return sorted(by_email, key=lambda r: (sign * r.thoughts_flag, r.phq9 is None,
+        return sorted(by_email, key=lambda r: (sign * _urgency(r), r.phq9 is None,
                                                sign * r.phq9.total if r.phq9 else 0))
     extract = {
         "last_checkin": lambda r: (r.last_checkin is not None, r.last_checkin or date.min),

@@ -56,11 +56,14 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
         today = today_in(grant.patient_timezone, now)
         answers = recent.get(grant.patient_id, [])
         own = results.get(grant.patient_id, [])
+        phq9, gad7 = rules.latest_score(own, scales.PHQ9), rules.latest_score(own, scales.GAD7)
+        flag = rules.thoughts_flag(answers + item9.get(grant.patient_id, []), today)
+        quiet = rules.days_since(last.get(grant.patient_id), today)
         rows.append(rules.PanelRow(
             patient_id=grant.patient_id, email=grant.patient_email, last_checkin=last.get(grant.patient_id),
-            phq9=rules.latest_score(own, scales.PHQ9), gad7=rules.latest_score(own, scales.GAD7),
-            checkin_days=rules.checkin_days((day for day, _ in answers), today), window=rules.ADHERENCE_DAYS,
-            thoughts_flag=rules.thoughts_flag(answers + item9.get(grant.patient_id, []), today),
+            phq9=phq9, gad7=gad7, checkin_days=rules.checkin_days((day for day, _ in answers), today),
+            window=rules.ADHERENCE_DAYS, thoughts_flag=flag, days_since_checkin=quiet,
+            concerns=rules.attention(flag, quiet, phq9, gad7),
         ))
     return rows
 
@@ -76,7 +79,8 @@ async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQ
     key, descending = rules.sort_choice(sort, dir)
     context = dict(rows=rules.sort_panel(rows, key, descending), sort=key, descending=descending,
                    sorts=rules.SORTS, panel_id=PANEL_ID, flag_days=rules.FLAG_DAYS,
-                   short_day=trends.short_day, kinds=export.KINDS)
+                   short_day=trends.short_day, days_ago=rules.days_ago, quiet_days=rules.QUIET_DAYS,
+                   worse_by=rules.WORSE_BY, kinds=export.KINDS)
     if wants_partial(request, PANEL_ID):
         return render(request, "clinician/_panel.html", **context)
     return render(request, "clinician/index.html", **context, notice=ended_notice("clinician", notice))
