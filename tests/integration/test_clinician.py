@@ -93,6 +93,21 @@ async def test_days_since_the_last_check_in_count_in_the_patients_own_time_zone(
     assert "today" in far_row and "No check-in" not in far_row
 
 
+async def test_a_missed_session_or_one_to_call_the_clinic_about_shows_on_the_panel(panel, patient, database):
+    today = patient.today()
+    seed_session(database, "other@example.com", f"{days_back(today, 2).isoformat()}T15:00:00Z", "done",
+                 effects={"bladder": "moderate", "nausea": "mild"})
+    seed_session(database, "other@example.com", f"{days_back(today, 5).isoformat()}T15:00:00Z", "missed")
+    seed_session(database, "other@example.com", f"{days_back(today, 20).isoformat()}T15:00:00Z", "missed")
+    seed_session(database, "pat@example.com", f"{days_back(today, 1).isoformat()}T15:00:00Z", "done",
+                 effects={"nausea": "moderate"})
+    html = (await panel.get("/clinician")).text
+    other = row_of(html, "other@example.com")
+    assert f"Session {days_back(today, 2).strftime('%a')}" in other and "bladder pain (moderate)" in other
+    assert other.count("Missed session") == 1
+    assert "Session" not in row_of(html, "pat@example.com").split("</th>", 1)[1]
+
+
 @pytest.mark.parametrize("sort, direction, expected", [
     ("phq9", "desc", ["other@example.com", "pat@example.com"]),
     ("phq9", "asc", ["pat@example.com", "other@example.com"]),

@@ -7,9 +7,10 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
-from lift.domain import scales, sharing
+from lift.domain import scales, sharing, treatment
 from lift.domain.checkins import Checkin
 from lift.domain.education import SOURCES
 from lift.domain.sharing import AuditEntry, Invitation, PanelRow, Scope
@@ -265,3 +266,53 @@ def test_caregiver_guidance_copies_no_run_of_8_words_from_a_source_document():
               if line.strip() and not line.startswith("#")}
     for item in sharing.CAREGIVER_GUIDANCE:
         assert not shingle_hashes(f"{item.heading}\n{item.text}") & hashes, item.heading
+
+
+def panel_session(days_ago, status="done", effects=None, bp_after="", back="1_2h") -> sharing.PanelSession:
+    return sharing.PanelSession(patient_id=1, starts_at=datetime(2026, 5, 20, 15, tzinfo=UTC) - timedelta(days=days_ago),
+                                status=status, side_effects=effects or {}, bp_after=bp_after, back_to_normal=back)
+
+
+def test_a_session_the_patient_was_told_to_call_the_clinic_about_is_named_with_its_reasons():
+    today = date(2026, 5, 20)
+    [concern] = sharing.session_concerns([panel_session(1, effects={"bladder": "mild", "dizziness": "severe",
+                                                                    "nausea": "moderate"},
+                                                        bp_after="188/104", back="next_day")],
+                                         "America/New_York", today)
+    assert concern.kind == "session"
+    assert concern.text == ("Session Tue 19 May: Dizziness severe, bladder pain (mild), BP after 188/104, "
+                            "not back to normal until the next day")
+    assert sharing.session_concerns([panel_session(2, effects={"nausea": "moderate"}, bp_after="150/95")],
+                                    "America/New_York", today) == []
+
+
+def test_session_warnings_follow_the_patients_contact_the_clinic_rule():
+    cases = [({"dizziness": "severe"}, "", ""), ({"bladder": "mild"}, "", ""), ({}, "181/90", ""),
+             ({}, "170/121", ""), ({}, "180/120", ""), ({}, "", "next_day"), ({}, "", "same_day"),
+             ({"nausea": "moderate"}, "", "2_4h")]
+    for effects, bp, back in cases:
+        session = panel_session(3, effects=effects, bp_after=bp, back=back)
+        patient_told = treatment.clinic_contact_reasons(effects, bp or None, back or None)
+        assert bool(sharing.session_warnings(session, date(2026, 5, 17), date(2026, 5, 20))) == bool(patient_told)
+
+
+def test_missed_sessions_count_within_the_patients_last_14_local_days():
+    today = date(2026, 5, 20)
+    concerns = sharing.session_concerns([panel_session(3, "missed"), panel_session(15, "missed")],
+                                        "America/New_York", today)
+    assert [c.text for c in concerns] == ["Missed session Sun 17 May"]
+    # 23:30 UTC on the 19th is already the 20th in Auckland, the patient's today.
+    late = sharing.PanelSession(patient_id=1, starts_at=datetime(2026, 5, 19, 23, 30, tzinfo=UTC), status="missed",
+                                side_effects={}, bp_after="", back_to_normal="")
+    assert [c.text for c in sharing.session_concerns([late], "Pacific/Auckland", today)] == [
+        "Missed session Wed 20 May"]
+
+
+def test_a_session_to_call_about_ranks_above_worsening_and_a_missed_one_above_going_quiet():
+    call = sharing.Concern(kind="session", text="Session Tue 19 May: bladder pain (mild)")
+    missed = sharing.Concern(kind="missed", text="Missed session Sun 17 May")
+    rows = [row("amy@x.org", phq9=12, change=6), row("bob@x.org", phq9=4, quiet=8),
+            msgspec.structs.replace(row("cat@x.org", phq9=3), concerns=sharing.attention(False, 0, None, None, [call])),
+            msgspec.structs.replace(row("dan@x.org", phq9=3), concerns=sharing.attention(False, 0, None, None,
+                                                                                       [missed]))]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["cat", "amy", "dan", "bob"]

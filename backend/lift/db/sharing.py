@@ -19,8 +19,8 @@ from lift.db.users import USER_COLUMNS, _user
 from lift.domain.accounts import User
 from lift.domain.scales import ScaleResult
 from lift.domain.sharing import (
-    CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, Grant, Invitation, InviteForm, Scope, invitation_expiry,
-    scope_for, scope_text,
+    CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, Grant, Invitation, InviteForm, PanelSession, Scope,
+    invitation_expiry, scope_for, scope_text,
 )
 
 __all__ = ["token_hash", "code_hash"]
@@ -363,6 +363,31 @@ async def panel_last_checkins(db: Database, clinician_id: int) -> dict[int, date
         (clinician_id,),
     )
     return {row[0]: date.fromisoformat(row[1]) for row in rows}
+
+
+async def panel_sessions(db: Database, clinician_id: int, since: datetime) -> list[PanelSession]:
+    """Linked patients' sessions since an instant that were missed or logged as done, with what
+    the log says about side effects, blood pressure after and recovery."""
+    rows = await db.fetch_all(
+        "SELECT s.id, s.user_id, s.starts_at, s.status, l.bp_after_systolic, l.bp_after_diastolic,"
+        " l.back_to_normal FROM treatment_sessions s LEFT JOIN treatment_session_logs l ON l.session_id = s.id"
+        f" {PANEL_GRANTS.format(alias='s')} WHERE s.starts_at >= ? AND s.status IN ('missed', 'done')"
+        " ORDER BY s.starts_at, s.id",
+        (clinician_id, iso(since)),
+    )
+    effects: dict[int, dict[str, str]] = {}
+    for row in await db.fetch_all(
+        "SELECT e.session_id, e.effect, e.severity FROM treatment_side_effects e"
+        " JOIN treatment_sessions s ON s.id = e.session_id"
+        f" {PANEL_GRANTS.format(alias='s')} WHERE s.starts_at >= ?",
+        (clinician_id, iso(since)),
+    ):
+        effects.setdefault(row[0], {})[row[1]] = row[2]
+    return [PanelSession(
+        patient_id=row["user_id"], starts_at=datetime.fromisoformat(row["starts_at"]), status=row["status"],
+        side_effects=effects.get(row["id"], {}), back_to_normal=row["back_to_normal"] or "",
+        bp_after=f"{row['bp_after_systolic']}/{row['bp_after_diastolic']}" if row["bp_after_systolic"] else "",
+    ) for row in rows]
 
 
 async def panel_scale_results(db: Database, clinician_id: int) -> dict[int, list[ScaleResult]]:

@@ -16,11 +16,11 @@ from typing import Annotated, Literal
 import msgspec
 from zoneinfo import ZoneInfo
 
-from lift.domain import scales
+from lift.domain import scales, schedule, treatment
 from lift.domain.checkins import Checkin
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.education import SOURCES
-from lift.domain.trends import long_day
+from lift.domain.trends import long_day, short_day
 
 Role = Literal["caregiver", "clinician"]
 ROLES: tuple[str, ...] = ("caregiver", "clinician")
@@ -390,7 +390,53 @@ QUIET_DAYS = 5
 WORSE_BY = {scales.PHQ9.key: 5, scales.GAD7.key: 4}
 # Most urgent first: the attention sort puts a patient with an earlier kind above any patient
 # without it, whatever else either has.
-ATTENTION_ORDER = ("thoughts", "worse", "quiet")
+ATTENTION_ORDER = ("thoughts", "session", "worse", "missed", "quiet")
+
+
+class PanelSession(msgspec.Struct, frozen=True, kw_only=True):
+    """A past session as the panel weighs it: missed, or done with what its log says."""
+
+    patient_id: int
+    starts_at: datetime  # UTC
+    status: str
+    side_effects: dict[str, str]
+    bp_after: str
+    back_to_normal: str
+
+
+def session_warnings(session: PanelSession, day: date, today: date) -> list[str]:
+    """What made Lift tell the patient to contact their clinic after this session, in a few words
+    for the clinician; the same rule as treatment.clinic_contact_reasons."""
+    words = [f"{treatment.SIDE_EFFECT_LABELS[key].split(':')[0]} severe"
+             for key, level in session.side_effects.items() if level == "severe" and key != "bladder"]
+    if session.side_effects.get("bladder", "none") != "none":
+        words.append(f"bladder pain ({session.side_effects['bladder']})")
+    if session.bp_after:
+        systolic, diastolic = treatment.split_blood_pressure(session.bp_after)
+        if systolic > treatment.CRISIS_SYSTOLIC or diastolic > treatment.CRISIS_DIASTOLIC:
+            words.append(f"BP after {session.bp_after}")
+    if session.back_to_normal == "next_day":
+        words.append("not back to normal until the next day")
+    elif session.back_to_normal == "not_yet" and day < today:
+        words.append("not back to normal yet")
+    return words
+
+
+def session_concerns(sessions: Iterable[PanelSession], timezone: str, today: date,
+                     days: int = FLAG_DAYS) -> list[Concern]:
+    """Sessions in the patient's last `days` local days that were missed, or whose log calls for
+    a call to the clinic, newest first."""
+    first = window_start(today, days)
+    concerns = []
+    for session in sorted(sessions, key=lambda s: s.starts_at, reverse=True):
+        day = schedule.local_date_of(session.starts_at, timezone)
+        if not first <= day <= today:
+            continue
+        if session.status == "missed":
+            concerns.append(Concern(kind="missed", text=f"Missed session {short_day(day)}"))
+        elif warnings := session_warnings(session, day, today):
+            concerns.append(Concern(kind="session", text=f"Session {short_day(day)}: {', '.join(warnings)}"))
+    return concerns
 
 
 def days_since(last: date | None, today: date) -> int | None:
@@ -402,14 +448,16 @@ def days_ago(days: int) -> str:
 
 
 def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore | None,
-              gad7: LatestScore | None) -> tuple[Concern, ...]:
+              gad7: LatestScore | None, sessions: Sequence[Concern] = ()) -> tuple[Concern, ...]:
     """Why this patient may need a look first, most urgent first; empty when nothing stands out."""
     concerns = []
     if thoughts:
         concerns.append(Concern(kind="thoughts", text="Thoughts reported"))
+    concerns += [c for c in sessions if c.kind == "session"]
     for instrument, score in ((scales.PHQ9, phq9), (scales.GAD7, gad7)):
         if score is not None and score.change is not None and score.change >= WORSE_BY[instrument.key]:
             concerns.append(Concern(kind="worse", text=f"{instrument.name} {score.change_text} from baseline"))
+    concerns += [c for c in sessions if c.kind == "missed"]
     if days_since_checkin is None:
         concerns.append(Concern(kind="quiet", text="No check-ins yet"))
     elif days_since_checkin >= QUIET_DAYS:

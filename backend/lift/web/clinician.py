@@ -35,7 +35,7 @@ CHARTS_ID = "timeline-charts"
 
 
 async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[rules.PanelRow]:
-    """One row per linked patient from four set-wide queries, whatever the size of the panel.
+    """One row per linked patient from a fixed number of set-wide queries, whatever the panel's size.
     "Today" and the 14- and 30-day windows are each patient's own local days."""
     if not grants:
         return []
@@ -51,6 +51,9 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
         item9.setdefault(patient_id, []).append((day, answer))
     last = await store.panel_last_checkins(db, clinician_id)
     results = await store.panel_scale_results(db, clinician_id)
+    sessions: dict[int, list[rules.PanelSession]] = {}
+    for session in await store.panel_sessions(db, clinician_id, now - timedelta(days=rules.FLAG_DAYS + 1)):
+        sessions.setdefault(session.patient_id, []).append(session)
     rows = []
     for grant in grants:
         today = today_in(grant.patient_timezone, now)
@@ -63,7 +66,8 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
             patient_id=grant.patient_id, email=grant.patient_email, last_checkin=last.get(grant.patient_id),
             phq9=phq9, gad7=gad7, checkin_days=rules.checkin_days((day for day, _ in answers), today),
             window=rules.ADHERENCE_DAYS, thoughts_flag=flag, days_since_checkin=quiet,
-            concerns=rules.attention(flag, quiet, phq9, gad7),
+            concerns=rules.attention(flag, quiet, phq9, gad7, rules.session_concerns(
+                sessions.get(grant.patient_id, []), grant.patient_timezone, today)),
         ))
     return rows
 
