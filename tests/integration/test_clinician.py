@@ -174,6 +174,15 @@ async def test_the_report_covers_a_date_range_with_adherence_and_side_effects(pa
         assert 'class="report__head"' in html and 'class="report__range no-print"' in html
 
 
+async def test_the_report_dates_its_sessions_since_it_is_read_days_later(panel, patient, database):
+    today = patient.today()
+    seed_session(database, "pat@example.com", f"{days_back(today, 1).isoformat()}T15:00:00Z", "done",
+                 effects={"nausea": "mild"})
+    sessions = (await patient.get("/report")).text.split('id="sessions-title"')[1]
+    assert "Yesterday" not in sessions
+    assert f"{days_back(today, 1).day} {days_back(today, 1).strftime('%b')} {days_back(today, 1).year}" in sessions
+
+
 async def test_the_clinicians_report_leads_back_to_the_patients_timeline(panel, patient, database):
     pid = user_id(database, "pat@example.com")
     html = (await panel.get(f"/clinician/patients/{pid}/report")).text
