@@ -125,3 +125,11 @@ async def test_a_caregiver_who_edits_the_url_to_another_patient_gets_404(patient
                 f"/caregiver/patients/{other}?range=14d", "/caregiver/patients/99999"):
         response = await carer.get(url)
         assert response.status_code == 404 and "other@example.com" not in response.text, url
+
+
+async def test_the_caregivers_get_help_panel_says_nobody_is_alerted_and_speaks_to_them(patient, people, database):
+    caregiver = await shared_with(patient, people("carer@example.com"))
+    html = (await caregiver.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}")).text
+    panel = html[html.index('id="crisis"'):]
+    assert "nobody, not even their clinic, is alerted by what they enter" in panel
+    assert "your answers" not in panel
