@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from lift.domain.trends import long_day
 from tests.integration.sharing_helpers import (
     days_back, invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
 )
@@ -79,6 +80,23 @@ async def test_quiet_and_worsening_patients_rise_above_those_doing_well(panel, p
     assert "9 days ago" in row_of(html, "quiet@example.com")
     assert "PHQ-9 up 9 points (225%) from baseline" in row_of(html, "worse@example.com")
     assert "Nothing stands out" in row_of(html, "other@example.com")
+
+
+async def test_a_rise_after_improving_shows_even_while_below_baseline(panel, people, database):
+    """A relapse after response: 20 at baseline, down to 5, back up to 12. Still 'down 8 points
+    from baseline', so only the rise from its lowest says why to look (the panel reads the
+    lowest result along with the first, the latest and the baseline)."""
+    person = people("relapse@example.com")
+    await person.sign_up()
+    path, _ = await invite(person, "clinician")
+    assert (await panel.post(f"{path}/accept")).status_code == 303
+    today = person.today()
+    seed_checkins(database, "relapse@example.com", [(days_back(today, n), 5, 0, "") for n in range(3)])
+    for weeks_ago, total in ((6, 20), (4, 9), (3, 5), (2, 7), (0, 12)):
+        seed_scale(database, "relapse@example.com", days_back(today, 7 * weeks_ago), total)
+    row = row_of((await panel.get("/clinician")).text, "relapse@example.com")
+    assert "down 8 points (40%) from baseline" in row
+    assert f"PHQ-9 up 7 points from its lowest, 5 on {long_day(days_back(today, 21))}" in row
 
 
 async def test_days_since_the_last_check_in_count_in_the_patients_own_time_zone(panel, people, database):

@@ -188,6 +188,24 @@ def test_the_attention_sort_puts_thoughts_then_worsening_then_quiet_patients_fir
     assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["dan", "eve", "cat", "bob", "amy"]
 
 
+def phq9_series(*totals: int) -> list[scales.ScaleResult]:
+    """Weekly PHQ-9 results from Fri 1 May 2026, the first one the baseline."""
+    return [scales.ScaleResult(id=i, instrument="phq9", local_date=date(2026, 5, 1) + timedelta(days=7 * i),
+                               total=total, band="", is_baseline=i == 0) for i, total in enumerate(totals)]
+
+
+def test_a_rise_after_improving_needs_attention_even_below_baseline():
+    latest = sharing.latest_score(phq9_series(20, 6, 5, 5, 11), scales.PHQ9)
+    assert (latest.change, latest.lowest, latest.lowest_date) == (-9, 5, date(2026, 5, 22))
+    assert [c.text for c in sharing.attention(False, 0, latest, None)] == [
+        "PHQ-9 up 6 points from its lowest, 5 on Fri 22 May 2026"]
+    # A rise too small to matter says nothing; one that shows against baseline is said once, that way.
+    assert sharing.attention(False, 0, sharing.latest_score(phq9_series(20, 6, 5, 9), scales.PHQ9), None) == ()
+    worse = sharing.latest_score(phq9_series(20, 6, 5, 26), scales.PHQ9)
+    assert [c.text for c in sharing.attention(False, 0, worse, None)] == ["PHQ-9 up 6 points (30%) from baseline"]
+    assert sharing.latest_score(phq9_series(20, 6, 5, 5), scales.PHQ9).lowest is None
+
+
 def test_a_patient_needs_attention_for_thoughts_a_real_rise_or_going_quiet():
     assert sharing.attention(False, 0, score(20, -4), None) == ()
     assert [c.text for c in sharing.attention(True, 4, score(21, 9), score(15, 4))] == [

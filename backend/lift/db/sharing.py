@@ -392,14 +392,17 @@ async def panel_sessions(db: Database, clinician_id: int, since: datetime) -> li
 
 async def panel_scale_results(db: Database, clinician_id: int) -> dict[int, list[ScaleResult]]:
     """For each linked patient, the results that decide their latest score and its change: each
-    questionnaire's first and latest, and the one marked as baseline."""
+    questionnaire's first and latest, the one marked as baseline, and the lowest (the latest of
+    equals) for a rise after improving."""
     rows = await db.fetch_all(
         "SELECT user_id, id, instrument, local_date, total, band, is_baseline FROM ("
         " SELECT r.*, row_number() OVER (PARTITION BY r.user_id, r.instrument ORDER BY r.local_date, r.id)"
         " AS first_rank, row_number() OVER (PARTITION BY r.user_id, r.instrument"
-        " ORDER BY r.local_date DESC, r.id DESC) AS last_rank"
+        " ORDER BY r.local_date DESC, r.id DESC) AS last_rank, row_number() OVER (PARTITION BY r.user_id,"
+        " r.instrument ORDER BY r.total, r.local_date DESC, r.id DESC) AS low_rank"
         f" FROM scale_results r {PANEL_GRANTS.format(alias='r')})"
-        " WHERE first_rank = 1 OR last_rank = 1 OR is_baseline = 1 ORDER BY user_id, local_date, id",
+        " WHERE first_rank = 1 OR last_rank = 1 OR low_rank = 1 OR is_baseline = 1"
+        " ORDER BY user_id, local_date, id",
         (clinician_id,),
     )
     results: dict[int, list[ScaleResult]] = {}

@@ -325,6 +325,10 @@ class LatestScore(msgspec.Struct, frozen=True, kw_only=True):
     local_date: date
     change: int | None
     change_text: str | None
+    # The lowest total so far, when lower than the latest: a rise from there after an
+    # improvement (a relapse) matters even while the score is still below baseline.
+    lowest: int | None = None
+    lowest_date: date | None = None
 
 
 class Concern(msgspec.Struct, frozen=True, kw_only=True):
@@ -354,11 +358,15 @@ def latest_score(results: Sequence[scales.ScaleResult], instrument: scales.Instr
         return None
     latest = progress.latest
     band = scales.band_for(instrument, latest.total)
+    own = [r for r in results if r.instrument == instrument.key]
+    lowest = min(own, key=lambda r: (r.total, -r.local_date.toordinal()))
     return LatestScore(
         total=latest.total, band_key=band.key, band_label=band.label, local_date=latest.local_date,
         change=progress.change,
         change_text=None if progress.change is None else scales.change_text(progress.change,
                                                                            progress.change_percent),
+        lowest=lowest.total if lowest.total < latest.total else None,
+        lowest_date=lowest.local_date if lowest.total < latest.total else None,
     )
 
 
@@ -455,14 +463,27 @@ def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore 
         concerns.append(Concern(kind="thoughts", text="Thoughts reported"))
     concerns += [c for c in sessions if c.kind == "session"]
     for instrument, score in ((scales.PHQ9, phq9), (scales.GAD7, gad7)):
-        if score is not None and score.change is not None and score.change >= WORSE_BY[instrument.key]:
-            concerns.append(Concern(kind="worse", text=f"{instrument.name} {score.change_text} from baseline"))
+        if worse := _worsening(instrument, score):
+            concerns.append(worse)
     concerns += [c for c in sessions if c.kind == "missed"]
     if days_since_checkin is None:
         concerns.append(Concern(kind="quiet", text="No check-ins yet"))
     elif days_since_checkin >= QUIET_DAYS:
         concerns.append(Concern(kind="quiet", text=f"No check-in for {days_since_checkin} days"))
     return tuple(concerns)
+
+
+def _worsening(instrument: scales.Instrument, score: LatestScore | None) -> Concern | None:
+    """A real rise: from baseline, or else from the lowest score since (a relapse after improving)."""
+    if score is None:
+        return None
+    if score.change is not None and score.change >= WORSE_BY[instrument.key]:
+        return Concern(kind="worse", text=f"{instrument.name} {score.change_text} from baseline")
+    if score.lowest is not None and score.total - score.lowest >= WORSE_BY[instrument.key]:
+        rise = scales.change_text(score.total - score.lowest, None)
+        return Concern(kind="worse", text=f"{instrument.name} {rise} from its lowest, {score.lowest} on "
+                                          f"{long_day(score.lowest_date)}")
+    return None
 
 
 SORTS = {
