@@ -36,6 +36,7 @@ from lift.web import caregiver, clinician, data_rights, export, report, sharing
 from lift.push.scheduler import reminder_lifespan
 from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
+from lift.web.rendering import current_tab
 from lift.web.security import current_user, ids_fit_sqlite, refuse_oversized_bodies, security_headers
 
 ROUTES = [
@@ -79,6 +80,7 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["sms"] = sms_link
     engine.engine.filters["email_breaks"] = email_breaks
     engine.engine.globals["safety_plan_steps"] = STEPS
+    engine.engine.globals["current_tab"] = current_tab
     # Templates ship with the release; checking each file's mtime on every render is wasted work.
     engine.engine.auto_reload = False
 

@@ -15,6 +15,24 @@ SAVE_FAILED = (
     "try again in a moment."
 )
 FULL_LAYOUT = "base.html"
+# A patient's tab bar, and the addresses each tab holds: every page the More page links to is
+# under More, so the tab bar always shows where the patient is, however deep.
+PATIENT_TABS = {
+    "/": ("/",),
+    "/checkin": ("/checkin",),
+    "/trends": ("/trends",),
+    "/checkins": ("/checkins",),
+    "/account": ("/account", "/scales", "/safety-plan", "/treatment", "/learn", "/reminders",
+                 "/sharing", "/report", "/export"),
+}
+
+
+def current_tab(path: str) -> str | None:
+    """The patient tab whose area holds `path` (the page itself or one below it), if any."""
+    for tab, areas in PATIENT_TABS.items():
+        if any(path == area or (area != "/" and path.startswith(area + "/")) for area in areas):
+            return tab
+    return None
 FRAGMENT_LAYOUT = "_fragment.html"
 
 
