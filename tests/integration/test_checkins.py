@@ -153,6 +153,25 @@ async def test_it_deletes_a_check_in_after_confirmation(patient, database):
     assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
 
 
+async def test_its_delete_confirmation_says_what_is_lost_and_when_the_day_can_be_filled_again(patient, database):
+    await patient.check_in(mood=3, note="rough day")
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    confirm = (await patient.get(f"/checkins/{checkin_id}/delete")).text
+    assert "You would lose: mood 3, anxiety 4, sleep 7.5 h, and your note." in confirm
+    assert "You can fill this day in again until the end of" in confirm
+
+
+async def test_its_delete_confirmation_warns_that_an_older_day_cannot_be_filled_again(patient, database):
+    user_id = database.execute("SELECT id FROM users").fetchone()[0]
+    old_day = (patient.today() - timedelta(days=10)).isoformat()
+    database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
+                     " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')", (user_id, old_day))
+    database.commit()
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    confirm = (await patient.get(f"/checkins/{checkin_id}/delete")).text
+    assert "once deleted it can&#39;t be filled in again" in confirm
+
+
 async def test_it_edits_a_recent_check_in_from_its_page(patient, database):
     await patient.check_in(mood=2)
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]

@@ -262,3 +262,15 @@ def test_the_days_to_fill_are_the_empty_earlier_days_within_reach_newest_first()
     done = [today, today - timedelta(days=1), today - timedelta(days=3), today - timedelta(days=30)]
     assert rules.days_to_fill(today, done) == [today - timedelta(days=n) for n in (2, 4, 5, 6, 7)]
     assert rules.days_to_fill(today, rules.fillable_dates(today)) == []
+
+
+def test_it_says_a_deleted_recent_day_can_be_filled_in_again_until_the_window_closes():
+    today = date(2026, 11, 29)
+    assert rules.after_deletion(today, today) == "You can fill this day in again until the end of Sun 6 Dec."
+    assert rules.after_deletion(date(2026, 11, 23), today).endswith("until the end of tomorrow.")
+    assert rules.after_deletion(date(2026, 11, 22), today).endswith("until the end of today.")
+
+
+def test_it_warns_that_a_deleted_older_day_can_never_be_filled_in_again():
+    notice = rules.after_deletion(date(2026, 11, 21), date(2026, 11, 29))
+    assert "more than 7 days ago" in notice and "can't be filled in again" in notice

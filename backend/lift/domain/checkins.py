@@ -119,6 +119,17 @@ def is_editable(day: date, today: date) -> bool:
     return date_error(day, today) is None
 
 
+def after_deletion(day: date, today: date) -> str:
+    """What deleting a day's check-in leaves the patient able to do: past the backfill window
+    the day stays empty for good, which they should know before they confirm."""
+    if not is_editable(day, today):
+        return (f"This day is more than {BACKFILL_DAYS} days ago, so once deleted it can't be filled in "
+                "again: it will show as a day without a check-in.")
+    last = day + timedelta(days=BACKFILL_DAYS)
+    when = {0: "today", 1: "tomorrow"}.get((last - today).days) or day_label(last, today)
+    return f"You can fill this day in again until the end of {when}."
+
+
 def last_days(today: date, count: int = 7) -> list[date]:
     """The last `count` days ending today, oldest first, for the week-at-a-glance strip."""
     return [today - timedelta(days=n) for n in range(count - 1, -1, -1)]

@@ -150,8 +150,10 @@ async def checkin_detail(request: Request, checkin_id: FromPath[int]) -> Respons
 @get("/checkins/{checkin_id:int}/delete", guards=[patient])
 async def confirm_delete(request: Request, checkin_id: FromPath[int]) -> Response:
     checkin = await own_checkin(request, checkin_id)
+    today = patient_today(request)
     return render(request, "checkins/delete.html", checkin=checkin,
-                  day_label=rules.day_label(checkin.local_date, patient_today(request)))
+                  day_label=rules.day_label(checkin.local_date, today),
+                  after_deletion=rules.after_deletion(checkin.local_date, today))
 
 
 @post("/checkins/{checkin_id:int}/delete", guards=[patient])
