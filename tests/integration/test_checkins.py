@@ -270,3 +270,21 @@ async def test_a_day_out_of_reach_in_the_address_says_so_and_opens_today(patient
     future = (await patient.get(f"/checkin?day={(patient.today() + timedelta(days=1)).isoformat()}")).text
     assert "That day hasn&#39;t happened yet, so this is today&#39;s check-in." in future
     assert "Missed a day?" not in html
+
+
+async def test_today_welcomes_back_after_two_weeks_away_and_says_which_days_can_be_filled(patient, database):
+    user_id = database.execute("SELECT id FROM users").fetchone()[0]
+    database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
+                     " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')",
+                     (user_id, (patient.today() - timedelta(days=15)).isoformat()))
+    database.commit()
+    home = (await patient.get("/")).text
+    assert "Welcome back" in home and "days before that stay empty" in home
+    yesterday = (patient.today() - timedelta(days=1)).isoformat()
+    assert f'<a href="/checkin?day={yesterday}">Fill in a missed day</a>' in home
+
+
+async def test_today_has_no_welcome_back_on_the_first_day_or_the_day_after_a_check_in(patient):
+    assert "Welcome back" not in (await patient.get("/")).text
+    await patient.check_in(local_date=(patient.today() - timedelta(days=1)).isoformat())
+    assert "Welcome back" not in (await patient.get("/")).text

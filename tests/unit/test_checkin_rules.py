@@ -274,3 +274,22 @@ def test_it_says_a_deleted_recent_day_can_be_filled_in_again_until_the_window_cl
 def test_it_warns_that_a_deleted_older_day_can_never_be_filled_in_again():
     notice = rules.after_deletion(date(2026, 11, 21), date(2026, 11, 29))
     assert "more than 7 days ago" in notice and "can't be filled in again" in notice
+
+
+def test_it_does_not_welcome_back_someone_who_never_left():
+    today = date(2026, 11, 29)
+    assert rules.welcome_back(None, today) is None
+    assert rules.welcome_back(today, today) is None
+    assert rules.welcome_back(today - timedelta(days=3), today) is None
+
+
+def test_it_welcomes_back_after_days_away_while_every_missed_day_can_be_filled():
+    today = date(2026, 11, 29)
+    words = rules.welcome_back(today - timedelta(days=4), today)
+    assert words.startswith("Start with today.") and "you can still fill them in" in words
+
+
+def test_it_says_which_missed_days_can_still_be_filled_after_two_weeks_away():
+    words = rules.welcome_back(date(2026, 11, 14), date(2026, 11, 29))
+    assert "fill in days back to Sun 22 Nov" in words and "days before that stay empty" in words
+    assert "missed" not in words and "14" not in words

@@ -116,6 +116,11 @@ async def checkins_between(db: Database, user_id: int, first: date, last: date) 
     return [_checkin(row) for row in rows]
 
 
+async def last_checkin_date(db: Database, user_id: int) -> date | None:
+    row = await db.fetch_one("SELECT max(local_date) FROM checkins WHERE user_id = ?", (user_id,))
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
 async def checkin_page(db: Database, user_id: int, limit: int, offset: int) -> tuple[list[Checkin], int]:
     """One page of check-ins, newest first, and the total count."""
     rows = await db.fetch_all(

@@ -130,6 +130,23 @@ def after_deletion(day: date, today: date) -> str:
     return f"You can fill this day in again until the end of {when}."
 
 
+# After this many days in a row without a check-in, Today welcomes the patient back. It never
+# counts what they missed: stepping away is common in depression, and a tally reads as blame.
+AWAY_DAYS = 3
+
+
+def welcome_back(last_checkin: date | None, today: date) -> str | None:
+    """Today's words for a patient coming back after days away, or None (never checked in,
+    or not away). They say which missed days can still be filled in, and that the rest can't."""
+    if last_checkin is None or (today - last_checkin).days <= AWAY_DAYS:
+        return None
+    earliest = today - timedelta(days=BACKFILL_DAYS)
+    if last_checkin >= earliest:
+        return "Start with today. If you remember the days in between, you can still fill them in."
+    return (f"Start with today. If you remember them, you can fill in days back to {day_label(earliest, today)}; "
+            "days before that stay empty, and that's fine.")
+
+
 def last_days(today: date, count: int = 7) -> list[date]:
     """The last `count` days ending today, oldest first, for the week-at-a-glance strip."""
     return [today - timedelta(days=n) for n in range(count - 1, -1, -1)]

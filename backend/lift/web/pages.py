@@ -38,11 +38,14 @@ async def home(request: Request) -> Response:
     today = rules.today_in(user.timezone, utc_now())
     week = rules.last_days(today)
     by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, week[0], today)}
+    last_checkin = max(by_day) if by_day else await checkin_store.last_checkin_date(db, user.id)
+    missed = rules.days_to_fill(today, by_day)
     plan = await safety_plans.safety_plan_for(db, user.id)
     due_scales = scales.due_instruments(await scale_store.last_taken_dates(db, user.id), today)
     return render(request, "pages/home.html", today=today, todays=by_day.get(today),
                   week=[(day, by_day.get(day)) for day in week], has_plan=plans.has_content(plan),
-                  due_scales=due_scales,
+                  due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today),
+                  first_missed=missed[0] if missed else None,
                   thoughts_labels=THOUGHTS_LABELS, **await treatment_home_context(request, user, today))
 
 
