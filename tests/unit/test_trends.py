@@ -319,3 +319,17 @@ def test_it_notices_every_day_of_the_last_30():
     adherence = trends.adherence([day(n) for n in range(40)], TODAY)
     assert adherence.days == 30 and adherence.run_text == "That's every day of the last 30."
     assert_kind(adherence)
+
+
+def test_an_unasked_range_is_two_weeks_for_a_journal_younger_than_that_else_three_months():
+    today = date(2026, 11, 29)
+    assert trends.patient_range(None, None, today).key == "14d"
+    assert trends.patient_range(None, today - timedelta(days=13), today).key == "14d"
+    assert trends.patient_range("", today - timedelta(days=14), today).key == "90d"
+    assert trends.patient_range("forever", today - timedelta(days=400), today).key == "90d"
+
+
+def test_an_asked_for_range_is_kept_however_young_the_journal():
+    today = date(2026, 11, 29)
+    assert trends.patient_range("90d", today, today).key == "90d"
+    assert trends.patient_range("all", None, today).key == "all"

@@ -55,6 +55,17 @@ def trend_range(key: str | None) -> TrendRange:
     return RANGES.get(key or "", RANGES[DEFAULT_RANGE])
 
 
+def patient_range(key: str | None, first_entry: date | None, today: date) -> TrendRange:
+    """The asked-for range; unasked, three months, unless the journal is younger than two weeks:
+    its few days would be squeezed into the right-hand edge of a three-month chart."""
+    if key in RANGES:
+        return RANGES[key]
+    short = RANGES["14d"]
+    if first_entry is None or first_entry > today - timedelta(days=short.days):
+        return short
+    return RANGES[DEFAULT_RANGE]
+
+
 def range_bounds(chosen: TrendRange, today: date, first_entry: date | None) -> tuple[date, date]:
     """First and last local date shown. "All time" is never shorter than two weeks."""
     if chosen.days is not None:

@@ -62,8 +62,8 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
     user = request.scope["user"]
     db = request.app.state.db
     today = today_in(user.timezone, utc_now())
-    chosen = trends.trend_range(range)
-    first_entry = await store.first_entry_date(db, user.id) if chosen.days is None else None
+    first_entry = await store.first_entry_date(db, user.id)
+    chosen = trends.patient_range(range, first_entry, today)
     first, last = trends.range_bounds(chosen, today, first_entry)
     # Six days before the range feed the 7-day average of its first days.
     history = await store.day_values_between(
