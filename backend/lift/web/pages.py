@@ -12,11 +12,15 @@ from litestar.response import Response
 
 from lift.db import checkins as checkin_store
 from lift.db import safety_plans
+from lift.db import reminders as reminder_store
 from lift.db import scales as scale_store
+from lift.db import sharing as sharing_store
+from lift.db import trends as trend_store
 from lift.db.backup import latest_schema_version
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database, DatabaseError
 from lift.domain import checkins as rules
+from lift.domain import home as home_rules
 from lift.domain import safety_plan as plans
 from lift.domain import scales
 from lift.domain.crisis import THOUGHTS_LABELS
@@ -42,11 +46,20 @@ async def home(request: Request) -> Response:
     missed = rules.days_to_fill(today, by_day)
     plan = await safety_plans.safety_plan_for(db, user.id)
     due_scales = scales.due_instruments(await scale_store.last_taken_dates(db, user.id), today)
+    treatment = await treatment_home_context(request, user, today)
+    first_steps = []
+    if home_rules.in_first_weeks(await trend_store.first_entry_date(db, user.id), today):
+        first_steps = home_rules.open_steps(
+            has_treatment_plan=treatment["treatment_plan"] is not None,
+            has_device=bool(await reminder_store.devices_for(db, user.id)),
+            shares=bool(await sharing_store.grants_for_patient(db, user.id)
+                        or await sharing_store.pending_invitations(db, user.id)),
+        )
     return render(request, "pages/home.html", today=today, todays=by_day.get(today),
                   week=[(day, by_day.get(day)) for day in week], has_plan=plans.has_content(plan),
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today),
-                  first_missed=missed[0] if missed else None,
-                  thoughts_labels=THOUGHTS_LABELS, **await treatment_home_context(request, user, today))
+                  first_missed=missed[0] if missed else None, first_steps=first_steps,
+                  thoughts_labels=THOUGHTS_LABELS, **treatment)
 
 
 @get("/healthz", name="health")

@@ -1,0 +1,29 @@
+"""Today in a patient's first weeks: what else Lift does is named there, not only under More."""
+
+from datetime import timedelta
+
+from tests.integration.test_treatment import plan_form
+
+STEPS = ('href="/treatment"', 'href="/reminders"', 'href="/sharing"')
+
+
+async def test_a_new_patients_today_names_treatment_reminders_and_sharing(patient):
+    html = (await patient.get("/")).text
+    assert "When you're ready" in html
+    assert all(link in html for link in STEPS)
+
+
+async def test_it_drops_a_step_once_taken(patient):
+    assert (await patient.post("/treatment/plan", plan_form(patient.today()))).status_code == 303
+    html = (await patient.get("/")).text
+    section = html.split('id="first-steps-title"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/treatment"' not in section and 'href="/reminders"' in section
+
+
+async def test_it_leaves_them_under_more_once_the_journal_is_two_weeks_old(patient, database):
+    user_id = database.execute("SELECT id FROM users").fetchone()[0]
+    database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
+                     " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')",
+                     (user_id, (patient.today() - timedelta(days=20)).isoformat()))
+    database.commit()
+    assert "When you're ready" not in (await patient.get("/")).text
