@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 
 from lift.web import checkins as checkins_web
+from tests.integration.conftest import insert_checkin
 
 
 def day_the_browser_sends(html: str) -> dict:
@@ -162,11 +163,7 @@ async def test_its_delete_confirmation_says_what_is_lost_and_when_the_day_can_be
 
 
 async def test_its_delete_confirmation_warns_that_an_older_day_cannot_be_filled_again(patient, database):
-    user_id = database.execute("SELECT id FROM users").fetchone()[0]
-    old_day = (patient.today() - timedelta(days=10)).isoformat()
-    database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
-                     " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')", (user_id, old_day))
-    database.commit()
+    insert_checkin(database, patient.today() - timedelta(days=10))
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
     confirm = (await patient.get(f"/checkins/{checkin_id}/delete")).text
     assert "once deleted it can&#39;t be filled in again" in confirm
@@ -273,11 +270,7 @@ async def test_a_day_out_of_reach_in_the_address_says_so_and_opens_today(patient
 
 
 async def test_today_welcomes_back_after_two_weeks_away_and_says_which_days_can_be_filled(patient, database):
-    user_id = database.execute("SELECT id FROM users").fetchone()[0]
-    database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
-                     " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')",
-                     (user_id, (patient.today() - timedelta(days=15)).isoformat()))
-    database.commit()
+    insert_checkin(database, patient.today() - timedelta(days=15))
     home = (await patient.get("/")).text
     assert "Welcome back" in home and "days before that stay empty" in home
     yesterday = (patient.today() - timedelta(days=1)).isoformat()

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from tests.integration.conftest import insert_checkin
 from tests.integration.test_treatment import plan_form
 
 STEPS = ('href="/treatment"', 'href="/reminders"', 'href="/sharing"')
@@ -21,9 +22,5 @@ async def test_it_drops_a_step_once_taken(patient):
 
 
 async def test_it_leaves_them_under_more_once_the_journal_is_two_weeks_old(patient, database):
-    user_id = database.execute("SELECT id FROM users").fetchone()[0]
-    database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
-                     " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')",
-                     (user_id, (patient.today() - timedelta(days=20)).isoformat()))
-    database.commit()
+    insert_checkin(database, patient.today() - timedelta(days=20))
     assert "When you're ready" not in (await patient.get("/")).text
