@@ -307,6 +307,37 @@ async def test_home_shows_a_second_session_later_today_as_the_next_one(patient):
     assert 'id="next-session-title">Next session<' in html
 
 
+def move_into_the_past(database, session_id: int, days: int, timezone: str = "America/New_York") -> date:
+    """Put a session `days` local days back at 22:30, as time passing would, and return its day."""
+    day = datetime.now(ZoneInfo(timezone)).date() - timedelta(days=days)
+    starts_at = datetime.combine(day, time(22, 30), ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
+    database.execute("UPDATE treatment_sessions SET starts_at = ? WHERE id = ?",
+                     (starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"), session_id))
+    database.commit()
+    return day
+
+
+async def test_home_asks_how_a_recent_unlogged_session_went(patient, database):
+    session_id = await plan_with_session_today(patient)
+    day = move_into_the_past(database, session_id, 2)
+    html = (await patient.get("/")).text
+    assert f"How did {day:%A}&#39;s session go?" in html
+    assert f'href="/treatment/sessions/{session_id}/log">Log it<' in html
+    assert "Treatment day" not in html and "No more sessions planned" in html
+    overview = (await patient.get("/treatment")).text
+    assert "Not logged yet" in overview.split('id="earlier-title"')[1]
+    assert "Not logged yet" in (await patient.get(f"/treatment/sessions/{session_id}")).text
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "missed"})
+    assert "session go?" not in (await patient.get("/")).text
+
+
+async def test_home_stops_asking_about_an_unlogged_session_after_a_week(patient, database):
+    session_id = await plan_with_session_today(patient)
+    move_into_the_past(database, session_id, 7)
+    assert "session go?" not in (await patient.get("/")).text
+    assert "Not logged yet" in (await patient.get("/treatment")).text
+
+
 async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database):
     session_id = await plan_with_session_today(patient)
     response = await patient.post(f"/treatment/sessions/{session_id}/ride", {"ride_home": "arranged", "back": "/"})

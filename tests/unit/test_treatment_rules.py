@@ -254,6 +254,49 @@ def test_upcoming_keeps_todays_planned_session_until_it_is_logged():
     assert [s.id for s in rules.earlier(sessions, TODAY, NEW_YORK)] == [4, 1]
 
 
+# A past session nobody logged ----------------------------------------------------------------
+
+
+def test_a_past_session_left_planned_needs_its_log_and_says_so():
+    # Thursday 19 November at 10:00 in New York; today is Monday 23 November.
+    past = session(starts_at=datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
+    assert rules.view(past, NEW_YORK, TODAY).needs_log
+    assert not rules.view(session(), NEW_YORK, TODAY).needs_log  # today's has its checklist
+    assert not rules.view(session(starts_at=datetime(2026, 11, 19, 15, 0, tzinfo=UTC), status="done"),
+                          NEW_YORK, TODAY).needs_log
+
+
+def test_today_asks_about_the_latest_unlogged_session_of_the_last_week():
+    thursday = session(id=1, starts_at=datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
+    saturday = session(id=2, starts_at=datetime(2026, 11, 21, 15, 0, tzinfo=UTC))
+    logged = session(id=3, starts_at=datetime(2026, 11, 22, 15, 0, tzinfo=UTC), status="done")
+    moved = session(id=4, starts_at=datetime(2026, 11, 22, 16, 0, tzinfo=UTC), status="rescheduled")
+    today = session(id=5)
+    assert rules.session_to_log([thursday, saturday, logged, moved, today], TODAY, NEW_YORK) == saturday
+    assert rules.session_to_log([logged, moved, today], TODAY, NEW_YORK) is None
+
+
+def test_it_stops_asking_after_a_week():
+    six_days_ago = session(starts_at=datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
+    seven_days_ago = session(starts_at=datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
+    assert rules.session_to_log([six_days_ago], TODAY, NEW_YORK) == six_days_ago
+    assert rules.session_to_log([seven_days_ago], TODAY, NEW_YORK) is None
+
+
+def test_a_late_evening_session_belongs_to_the_patients_own_day():
+    # 22:30 on Sunday 22 November in Los Angeles is already Monday 23 November in UTC.
+    late = session(starts_at=datetime(2026, 11, 23, 6, 30, tzinfo=UTC))
+    assert rules.session_to_log([late], TODAY, "America/Los_Angeles") == late
+    assert rules.log_question(date(2026, 11, 22), TODAY) == "How did yesterday's session go?"
+    # In London it is today's session, with its checklist, not one to ask about.
+    assert rules.session_to_log([late], TODAY, "Europe/London") is None
+
+
+def test_it_asks_by_weekday_within_the_week():
+    assert rules.log_question(date(2026, 11, 19), TODAY) == "How did Thursday's session go?"
+    assert rules.log_question(date(2026, 11, 17), TODAY) == "How did Tuesday's session go?"
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("/", "/"), ("/treatment/sessions/12", "/treatment/sessions/12"), ("//evil.example", "/treatment"),
     ("https://evil.example/", "/treatment"), ("/treatment/sessions/12/../../x", "/treatment"), (None, "/treatment"),

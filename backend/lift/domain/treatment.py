@@ -362,6 +362,31 @@ def todays_session(sessions: list[Session], today: date, timezone: str) -> Sessi
     return None
 
 
+# A session still "planned" after its day was had or missed, and only its log says which. For
+# a week Today asks about the latest one, by weekday; older ones wait on the Treatment page,
+# marked "Not logged yet", without a nudge that would read as a tally of what was let slip.
+LOG_NUDGE_DAYS = 6
+# English names, whatever the server's locale (strftime's %A follows it).
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def needs_log(session: Session, today: date, timezone: str) -> bool:
+    return session.status == "planned" and schedule.local_date_of(session.starts_at, timezone) < today
+
+
+def session_to_log(sessions: list[Session], today: date, timezone: str) -> Session | None:
+    """The latest session of the last LOG_NUDGE_DAYS days before today left unlogged, or None."""
+    recent = [s for s in sessions if needs_log(s, today, timezone)
+              and (today - schedule.local_date_of(s.starts_at, timezone)).days <= LOG_NUDGE_DAYS]
+    return max(recent, key=lambda s: s.starts_at, default=None)
+
+
+def log_question(day: date, today: date) -> str:
+    """"How did yesterday's session go?", or the weekday's name within the last week."""
+    name = "yesterday" if (today - day).days == 1 else WEEKDAYS[day.weekday()]
+    return f"How did {name}'s session go?"
+
+
 # fullmatch and [0-9]: `$` would also match before a trailing newline, and `\d` any
 # Unicode digit; either would let a character a header cannot carry through.
 SESSION_DAY_PATH = re.compile(r"/treatment/sessions/[0-9]+")
@@ -385,6 +410,7 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     time_note: str
     is_today: bool
     loggable: bool
+    needs_log: bool
 
 
 def view(session: Session, timezone: str, today: date) -> SessionView:
@@ -401,4 +427,5 @@ def view(session: Session, timezone: str, today: date) -> SessionView:
         time_label=f"{schedule.local_time_of(session.starts_at, timezone):%H:%M}",
         status_label=schedule.STATUS_LABELS[session.status], time_note=note, is_today=day == today,
         loggable=log_block_reason(session.status, day, today) is None,
+        needs_log=needs_log(session, today, timezone),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
@@ -57,10 +57,16 @@ async def home_context(request: Request, user: User, today: date) -> dict:
                                   today, user.timezone)
     # Today's session has the checklist; the next one may still be later today.
     following = await store.next_planned_session(db, user.id, day_start, skip=todays.id if todays else None)
+    week_start, _ = schedule.local_day_bounds(today - timedelta(days=rules.LOG_NUDGE_DAYS), user.timezone)
+    to_log = rules.session_to_log(await store.sessions_between(db, user.id, week_start, day_start),
+                                  today, user.timezone)
     return {
         "treatment_plan": plan,
         "treatment_today": rules.view(todays, user.timezone, today) if todays else None,
         "treatment_next": rules.view(following, user.timezone, today) if following else None,
+        "treatment_to_log": to_log,
+        "treatment_log_question": rules.log_question(schedule.local_date_of(to_log.starts_at, user.timezone), today)
+        if to_log else None,
         "treatment_day_card": card(request, TREATMENT_DAY_CARD),
     }
 
