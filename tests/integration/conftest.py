@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -120,4 +120,11 @@ def insert_checkin(database, day) -> None:
     user_id = database.execute("SELECT id FROM users").fetchone()[0]
     database.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, created_at,"
                      " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'x', 'x')", (user_id, day.isoformat()))
+    database.commit()
+
+
+def joined_days_ago(database, days: int) -> None:
+    """Make the only user's account `days` days old, as a patient who has used Lift that long."""
+    joined = datetime.now(UTC) - timedelta(days=days)
+    database.execute("UPDATE users SET created_at = ?", (joined.strftime("%Y-%m-%dT%H:%M:%SZ"),))
     database.commit()

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from lift.web import checkins as checkins_web
-from tests.integration.conftest import insert_checkin
+from tests.integration.conftest import insert_checkin, joined_days_ago
 
 
 def day_the_browser_sends(html: str) -> dict:
@@ -250,7 +250,8 @@ async def test_a_form_saved_after_midnight_asks_for_a_day_instead_of_overwriting
     assert tuple(today) == (9, "today")
 
 
-async def test_a_day_already_done_offers_the_empty_earlier_days(patient):
+async def test_a_day_already_done_offers_the_empty_earlier_days(patient, database):
+    joined_days_ago(database, 30)
     today = patient.today()
     await patient.check_in()
     await patient.check_in(local_date=(today - timedelta(days=2)).isoformat())
@@ -258,6 +259,13 @@ async def test_a_day_already_done_offers_the_empty_earlier_days(patient):
     assert "Change your check-in" in html and "Missed a day?" in html
     offered = re.findall(r'href="/checkin\?day=([0-9-]+)"', html)
     assert offered == [(today - timedelta(days=n)).isoformat() for n in (1, 3, 4)]  # the three most recent
+
+
+async def test_days_before_the_account_existed_are_not_offered_as_missed(patient, database):
+    joined_days_ago(database, 2)
+    await patient.check_in()
+    offered = re.findall(r'href="/checkin\?day=([0-9-]+)"', (await patient.get("/checkin")).text)
+    assert offered == [(patient.today() - timedelta(days=n)).isoformat() for n in (1, 2)]
 
 
 async def test_a_day_out_of_reach_in_the_address_says_so_and_opens_today(patient):
@@ -270,6 +278,7 @@ async def test_a_day_out_of_reach_in_the_address_says_so_and_opens_today(patient
 
 
 async def test_today_welcomes_back_after_two_weeks_away_and_says_which_days_can_be_filled(patient, database):
+    joined_days_ago(database, 30)
     insert_checkin(database, patient.today() - timedelta(days=15))
     home = (await patient.get("/")).text
     assert "Welcome back" in home and "days before that stay empty" in home

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from tests.integration.conftest import insert_checkin
+from tests.integration.conftest import insert_checkin, joined_days_ago
 from tests.integration.test_treatment import plan_form
 
 STEPS = ('href="/treatment"', 'href="/reminders"', 'href="/sharing"')
@@ -24,3 +24,25 @@ async def test_it_drops_a_step_once_taken(patient):
 async def test_it_leaves_them_under_more_once_the_journal_is_two_weeks_old(patient, database):
     insert_checkin(database, patient.today() - timedelta(days=20))
     assert "When you're ready" not in (await patient.get("/")).text
+
+
+def days_offered_to_fill(html: str) -> int:
+    return html.count("week__value--missing")
+
+
+async def test_a_new_patients_week_shows_the_days_before_they_joined_blank_not_missed(patient):
+    html = (await patient.get("/")).text
+    assert days_offered_to_fill(html) == 1  # today only
+    assert html.count("Before you joined") == 6
+    assert "Blank days are from before you joined: nothing is missing there." in html
+
+
+async def test_the_days_since_joining_can_be_filled_in_from_the_week(patient, database):
+    joined_days_ago(database, 2)
+    html = (await patient.get("/")).text
+    assert days_offered_to_fill(html) == 3
+    for n in (1, 2):
+        assert f'href="/checkin?day={(patient.today() - timedelta(days=n)).isoformat()}"' in html
+    joined_days_ago(database, 10)
+    html = (await patient.get("/")).text
+    assert days_offered_to_fill(html) == 7 and "Before you joined" not in html

@@ -264,6 +264,23 @@ def test_the_days_to_fill_are_the_empty_earlier_days_within_reach_newest_first()
     assert rules.days_to_fill(today, rules.fillable_dates(today)) == []
 
 
+def test_days_before_the_patient_joined_are_not_days_to_fill():
+    today = date(2026, 3, 10)
+    joined = today - timedelta(days=2)
+    assert rules.days_to_fill(today, [today], joined) == [today - timedelta(days=1), joined]
+    assert rules.days_to_fill(today, [], today) == []
+
+
+def test_the_week_shows_blank_only_the_empty_days_before_joining():
+    today = date(2026, 3, 10)
+    week = rules.last_days(today)
+    backfilled = today - timedelta(days=4)
+    assert rules.before_joining(week, [backfilled], today - timedelta(days=1)) == [
+        today - timedelta(days=n) for n in (6, 5, 3, 2)]
+    assert rules.before_joining(week, [], week[0]) == []
+    assert rules.before_joining(week, [], None) == []
+
+
 def test_it_says_a_deleted_recent_day_can_be_filled_in_again_until_the_window_closes():
     today = date(2026, 11, 29)
     assert rules.after_deletion(today, today) == "You can fill this day in again until the end of Sun 6 Dec."

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from lift.db import treatment
 from lift.db.clock import iso, iso_ago, utc_now
 from lift.db.connection import Database
 from lift.domain.accounts import User
+from lift.domain.schedule import local_date_of
 
 USER_COLUMNS = "id, email, role, timezone"
 
@@ -25,6 +26,12 @@ async def create_user(db: Database, email: str, password_hash: str, role: str, t
             (email, password_hash, role, timezone, iso(utc_now())),
         )
         return _user(await cursor.fetchone())
+
+
+async def joined_on(db: Database, user_id: int, timezone: str) -> date | None:
+    """The user's local date when their account was made."""
+    row = await db.fetch_one("SELECT created_at FROM users WHERE id = ?", (user_id,))
+    return local_date_of(datetime.fromisoformat(row[0]), timezone) if row else None
 
 
 async def user_with_password_hash(db: Database, email: str) -> tuple[User, str] | None:

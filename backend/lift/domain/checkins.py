@@ -91,10 +91,18 @@ def fillable_dates(today: date) -> list[date]:
     return [today - timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
 
 
-def days_to_fill(today: date, checked_in: Iterable[date]) -> list[date]:
-    """Earlier days that can still be filled in and have no check-in yet, newest first."""
+def days_to_fill(today: date, checked_in: Iterable[date], joined: date | None = None) -> list[date]:
+    """Earlier days that can still be filled in and have no check-in yet, newest first. Days
+    before the patient joined were never missed: they can still be chosen on the form, but
+    are not offered as gaps to fill."""
     done = set(checked_in)
-    return [day for day in fillable_dates(today)[1:] if day not in done]
+    return [day for day in fillable_dates(today)[1:] if day not in done and (joined is None or day >= joined)]
+
+
+def before_joining(days: Iterable[date], checked_in: Iterable[date], joined: date | None) -> list[date]:
+    """The days shown blank on Today's week strip: before the account existed, with no check-in."""
+    done = set(checked_in)
+    return [day for day in days if joined is not None and day < joined and day not in done]
 
 
 def out_of_reach_notice(day: date, today: date) -> str:

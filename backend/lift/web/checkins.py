@@ -11,6 +11,7 @@ from litestar.response import Response
 
 from lift.db import checkins as store
 from lift.db import trends as trend_store
+from lift.db import users as user_store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
@@ -61,8 +62,8 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
     # Editing a day already done: offer the earlier days still empty, so a missed day is a tap away.
     first = rules.fillable_dates(today)[-1]
-    to_fill = rules.days_to_fill(today, await trend_store.checkin_dates_between(db, user.id, first, today)) \
-        if existing else []
+    to_fill = rules.days_to_fill(today, await trend_store.checkin_dates_between(db, user.id, first, today),
+                                 await user_store.joined_on(db, user.id, user.timezone)) if existing else []
     # The three most recent: the form stays near the top; the week strip on Today shows every day.
     return await form_view(request, values, {}, editing=existing is not None, notice=notice,
                            days_to_fill=[(d.isoformat(), rules.day_label(d, today)) for d in to_fill[:3]])

@@ -16,6 +16,7 @@ from lift.db import reminders as reminder_store
 from lift.db import scales as scale_store
 from lift.db import sharing as sharing_store
 from lift.db import trends as trend_store
+from lift.db import users as user_store
 from lift.db.backup import latest_schema_version
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database, DatabaseError
@@ -43,7 +44,8 @@ async def home(request: Request) -> Response:
     week = rules.last_days(today)
     by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, week[0], today)}
     last_checkin = max(by_day) if by_day else await checkin_store.last_checkin_date(db, user.id)
-    missed = rules.days_to_fill(today, by_day)
+    joined = await user_store.joined_on(db, user.id, user.timezone)
+    missed = rules.days_to_fill(today, by_day, joined)
     plan = await safety_plans.safety_plan_for(db, user.id)
     due_scales = scales.due_instruments(await scale_store.last_taken_dates(db, user.id), today)
     treatment = await treatment_home_context(request, user, today)
@@ -56,7 +58,8 @@ async def home(request: Request) -> Response:
                         or await sharing_store.pending_invitations(db, user.id)),
         )
     return render(request, "pages/home.html", today=today, todays=by_day.get(today),
-                  week=[(day, by_day.get(day)) for day in week], has_plan=plans.has_content(plan),
+                  week=[(day, by_day.get(day)) for day in week],
+                  before_joining=rules.before_joining(week, by_day, joined), has_plan=plans.has_content(plan),
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today),
                   first_missed=missed[0] if missed else None, first_steps=first_steps,
                   thoughts_labels=THOUGHTS_LABELS, **treatment)
