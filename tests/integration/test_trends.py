@@ -28,6 +28,7 @@ def svgs(html: str) -> list[str]:
 
 @pytest.mark.parametrize("key", RANGES)
 async def test_it_renders_the_full_page_for_each_range(patient, key):
+    await patient.check_in()
     response = await patient.get(f"/trends?range={key}")
     assert response.status_code == 200
     assert "<h1>Trends</h1>" in response.text
@@ -49,6 +50,7 @@ async def test_it_returns_only_the_charts_partial_for_the_htmx_range_switch(pati
 
 
 async def test_it_switches_range_with_htmx_and_keeps_a_real_link_for_no_script(patient):
+    await patient.check_in()
     html = (await patient.get("/trends")).text
     for key in RANGES:
         assert (f'href="/trends?range={key}" hx-get="/trends?range={key}" hx-target="#trend-charts" '
@@ -79,8 +81,18 @@ async def test_it_labels_every_chart_and_offers_its_numbers_as_a_table(patient, 
     assert "style=" not in html and "<script>" not in html
 
 
-async def test_it_draws_a_sensible_empty_chart_for_a_patient_with_no_data(patient):
+async def test_an_empty_journal_gets_one_invitation_to_check_in_instead_of_five_empty_charts(patient):
     html = (await patient.get("/trends")).text
+    assert "Your trends start with your first check-in" in html
+    assert 'href="/checkin"' in html.split("<main", 1)[1]
+    assert svgs(html) == [] and "Nothing here yet" not in html and 'id="trend-charts"' not in html
+    await patient.check_in()
+    assert len(svgs((await patient.get("/trends")).text)) == 5
+
+
+async def test_it_draws_a_sensible_empty_chart_for_a_range_with_no_data(patient, database):
+    seed_checkins(database, "pat@example.com", patient.today() - timedelta(days=100), 1)
+    html = (await patient.get("/trends?range=14d")).text
     assert len(svgs(html)) == 5
     assert "No mood check-ins in the last two weeks yet." in html
     assert html.count("Nothing here yet for this period.") == 5
@@ -133,6 +145,7 @@ async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
             " status, created_at, updated_at) VALUES (?, ?, ?, ?, '10:00', ?, 'x', 'x')",
             (plan, user_id, f"{day.isoformat()}T15:00:00Z", day.isoformat(), status))
     database.commit()
+    await patient.check_in()
     html = (await patient.get("/trends?range=14d")).text
     mood = html.split('class="chart chart--mood"', 1)[1].split("</figure>", 1)[0]
     markers = re.findall(r'<line class="chart__marker" x1="([\d.]+)"', mood)
@@ -164,8 +177,7 @@ async def test_it_shows_only_the_patients_own_data(patient, other_patient, datab
     seed_checkins(database, "other@example.com", other_patient.today(), 30, mood=lambda n: 9)
     await other_patient.post("/scales/gad7", {f"gad7_{n}": "3" for n in range(1, 8)})
     html = (await patient.get("/trends?range=all")).text
-    assert "No mood check-ins in the last two weeks yet." in html
-    assert "No GAD-7 results" in html
+    assert "Your trends start with your first check-in" in html
     assert "chart__dots" not in html
 
 

@@ -63,6 +63,9 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
     db = request.app.state.db
     today = today_in(user.timezone, utc_now())
     first_entry = await store.first_entry_date(db, user.id)
+    if first_entry is None:
+        # Nothing to draw yet: one invitation to start, not five charts each saying "nothing here".
+        return render(request, "trends/empty.html")
     chosen = trends.patient_range(range, first_entry, today)
     first, last = trends.range_bounds(chosen, today, first_entry)
     # Six days before the range feed the 7-day average of its first days.
