@@ -214,6 +214,43 @@ def test_a_safety_plan_sent_with_an_expired_form_is_saved_with_a_fresh_one_and_n
     expect(patient.get_by_label("1. Warning signs")).to_have_value("Not answering my sister's calls")
 
 
+@pytest.mark.parametrize("form", ["safety-plan", "phq9"])
+def test_a_form_with_an_expired_token_is_never_sent_again_to_someone_else_who_signed_in(open_page, lift, form):
+    """On a shared phone, one person signs out in another tab and someone else signs in: the
+    first person's safety plan or answers must not be sent again, with the new token, into the
+    second person's journal."""
+    page = open_page(service_workers="block")
+    email = lift.sign_up(page)
+    if form == "safety-plan":
+        page.goto("/safety-plan")
+        page.get_by_label("1. Warning signs").fill("Not answering my sister's calls")
+        save = page.get_by_role("button", name="Save safety plan")
+    else:
+        answer_phq9(page, item9=0)
+        save = page.get_by_role("button", name="Save my answers")
+    other = page.context.new_page()
+    page.context.clear_cookies()  # signed out in the other tab: the session and the form token go
+    lift.sign_up(other)
+    save.click()
+
+    expect(page.get_by_role("alert").filter(has_text="Someone else is signed in")).to_be_visible()
+    if form == "safety-plan":
+        expect(page.get_by_label("1. Warning signs")).to_have_value("Not answering my sister's calls")
+        other.goto("/safety-plan")
+        expect(other.get_by_label("1. Warning signs")).to_have_value("")
+    else:
+        expect(page.locator("#phq9_1-0")).to_be_checked()
+        other.goto("/scales")
+        expect(other.locator("a.history__item")).to_have_count(0)
+
+    # Back as themselves, the same Save sends the kept answers into their own journal.
+    page.context.clear_cookies()
+    lift.sign_in(other, email)
+    save.click()
+    expect(page.get_by_role("status").filter(has_text="saved").or_(
+        page.get_by_role("heading", name="PHQ-9 saved"))).to_be_visible()
+
+
 def test_a_safety_plan_whose_answer_never_comes_keeps_what_was_typed(patient):
     patient.goto("/safety-plan")
     patient.get_by_label("1. Warning signs").fill("Staying in bed all day")

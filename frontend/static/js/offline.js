@@ -404,11 +404,17 @@
   }
 
   // An expired form token: fetch a fresh one and send the same answers again, once (the form's
-  // key makes a second arrival harmless).
+  // key makes a second arrival harmless). Only to the person the page was made for: on a shared
+  // phone, someone else may have signed in from another tab, and the fresh token is theirs.
   async function resendWithFreshToken(form) {
     const response = await queue.fetchSession();
     if (!response.ok) throw new Error(`Lift answered ${response.status}`);
-    const { csrf } = await response.json();
+    const { owner, csrf } = await response.json();
+    if (!owner || owner !== currentOwner()) {
+      delete form.dataset.resent; // once they sign in again, Save gets them a fresh token
+      keepAnswers(form, "Someone else is signed in on this browser now, so this wasn't saved. Your answers stay on this page: sign in again as yourself from another tab, then press Save again here.");
+      return;
+    }
     form.elements._csrf_token.value = csrf;
     document.body.setAttribute("hx-headers", JSON.stringify({ "x-csrftoken": csrf }));
     form.requestSubmit();
