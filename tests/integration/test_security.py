@@ -3,6 +3,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from lift.app import create_app
+from tests.integration.conftest import PASSWORD
 
 STATE_CHANGING = [
     ("/checkin", {"mood": "5"}),
@@ -151,3 +152,23 @@ async def test_head_is_authorized_like_get_and_changes_nothing(patient, people, 
     # A route that only takes POST still refuses HEAD.
     assert (await patient.http.head("/signout")).status_code == 405
     assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
+async def test_a_form_from_before_a_sign_in_is_refused_after_it_whoever_signs_in(people, database):
+    """A page left open by one person (their session ended, or was ended from another device)
+    must not save into the account of whoever signs in next on that browser: signing in gives
+    a new form token, so the old page's forms get "This form had expired"."""
+    browser = people("first@example.com")
+    await browser.sign_up()
+    old_token = await browser.csrf_token()  # the first person's safety plan page holds this
+    browser.http.cookies.delete("lift_session")  # their session ends
+    second = people("second@example.com")
+    await second.sign_up()
+    await browser.post("/signin", {"email": "second@example.com", "password": PASSWORD})
+    await browser.get("/")  # the page sign-in leads to
+    response = await browser.http.post("/safety-plan", data={"_csrf_token": old_token,
+                                                             "coping": "the first person's plan"})
+    assert response.status_code == 403
+    assert database.execute("SELECT count(*) FROM safety_plans").fetchone()[0] == 0
+    # The new page's own forms work.
+    assert (await browser.post("/safety-plan", {"coping": "the second person's plan"})).status_code == 303

@@ -21,7 +21,7 @@ from lift.passwords import hash_password, verify_password
 from lift.push.scheduler import replan
 from lift.web.guards import signed_in
 from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
-from lift.web.security import SESSION_COOKIE
+from lift.web.security import CSRF_COOKIE, SESSION_COOKIE
 
 NOTICES = {
     "signed-out": "You're signed out.",
@@ -102,6 +102,9 @@ async def start_session(request: Request, user_id: int, next_path: str) -> Respo
         httponly=True,
         samesite="lax",
     )
+    # A new form token too (the next page makes it): a page left open from before, perhaps
+    # someone else's on a shared browser, must not send its forms into this account.
+    response.delete_cookie(CSRF_COOKIE, path="/")
     return response
 
 

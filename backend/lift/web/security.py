@@ -9,6 +9,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from lift.db import sessions
 
 SESSION_COOKIE = "lift_session"
+CSRF_COOKIE = "csrftoken"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
