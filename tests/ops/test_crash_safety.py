@@ -26,7 +26,9 @@ async def signed_in_client(url: str, email: str) -> tuple[httpx.AsyncClient, str
     if response.status_code == 422:  # signed up in an earlier round: sign in instead
         response = await client.post("/signin", data={"email": email, "password": PASSWORD, "_csrf_token": token})
     assert response.status_code == 303, response.text[:500]
-    return client, token
+    # Signing in ends the page's form token; the next page carries a new one.
+    await client.get("/checkin")
+    return client, client.cookies["csrftoken"]
 
 
 async def post_checkins(client, token, email, today, acknowledged, mood):

@@ -128,6 +128,8 @@ def test_each_request_is_one_json_line_without_private_text(served):
         token = client.cookies["csrftoken"]
         client.post("/signup", data={"email": "log@example.com", "password": "log test password 9",
                                      "timezone": "UTC", "_csrf_token": token})
+        client.get("/checkin")  # signing up ends the form token; the next page has a new one
+        token = client.cookies["csrftoken"]
         response = client.post("/checkin", data={"local_date": "2000-01-01", "mood": "5", "anxiety": "5",
                                                   "sleep_hours": "7", "thoughts": "2", "note": secret_note,
                                                   "_csrf_token": token}, headers={"X-Request-ID": "req-abcdef123"})
@@ -160,6 +162,8 @@ def test_two_server_processes_share_the_work_and_the_database(tmp_path):
             token = client.cookies["csrftoken"]
             client.post("/signup", data={"email": "two@example.com", "password": "two process password",
                                          "timezone": "UTC", "_csrf_token": token})
+            client.get("/checkin")  # signing up ends the form token; the next page has a new one
+            token = client.cookies["csrftoken"]
             today = datetime.now(UTC).date().isoformat()
             saved = client.post("/checkin", data={"local_date": today, "mood": "4", "anxiety": "2",
                                                   "sleep_hours": "6", "thoughts": "0", "_csrf_token": token})
