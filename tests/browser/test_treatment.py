@@ -32,7 +32,10 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     page = patient
     assert page.viewport_size == PHONE
     # The browser runs in UTC, and sign-up takes the browser's zone, so the patient's days are UTC days.
-    today = datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    today = now.date()
+    # A session that has started (this hour), so "Log how it went" is offered on its checklist.
+    at = f"{now:%H}:00"
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="More").click()
     page.get_by_role("link", name="Treatment", exact=True).click()
@@ -43,24 +46,24 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     page.get_by_label("Clinic phone").fill("+1 555 010 0123")
     page.get_by_role("radio", name="twice a week for 4 weeks").check()
     page.get_by_label("First session").fill(today.isoformat())
-    page.get_by_label("Time of day").fill("23:30")
+    page.get_by_label("Time of day").fill(at)
     review(page, "plan-form")
     page.get_by_role("button", name="Save my plan").click()
 
     expect(page.get_by_role("status")).to_contain_text("Your treatment plan is saved")
     upcoming = page.locator(".sessions__item")
     expect(upcoming).to_have_count(12)
-    expect(upcoming.first).to_contain_text(f"Today, {day_label(today)} · 23:30")
-    expect(upcoming.nth(1)).to_contain_text(f"{day_label(today + timedelta(days=3))} · 23:30")
+    expect(upcoming.first).to_contain_text(f"Today, {day_label(today)} · {at}")
+    expect(upcoming.nth(1)).to_contain_text(f"{day_label(today + timedelta(days=3))} · {at}")
     review(page, "overview")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
-    checklist = page.get_by_role("region", name="Treatment day: 23:30")
+    checklist = page.get_by_role("region", name=f"Treatment day: {at}")
     expect(checklist).to_be_visible()
     expect(checklist).to_contain_text("No driving until tomorrow")
     expect(checklist).to_contain_text("Not arranged yet")
     next_session = page.get_by_role("region", name="Next session after today")
-    expect(next_session).to_contain_text(f"{day_label(today + timedelta(days=3))} at 23:30")
+    expect(next_session).to_contain_text(f"{day_label(today + timedelta(days=3))} at {at}")
 
     checklist.get_by_role("button", name="My ride is arranged").click()
     expect(checklist).to_contain_text("✓ Arranged")

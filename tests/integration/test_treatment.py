@@ -24,12 +24,12 @@ async def create_plan(person, start: date | None = None, **changes):
     return await person.post("/treatment/plan", plan_form(start, **changes))
 
 
-async def plan_with_session_today(person, **plan_changes) -> int:
+async def plan_with_session_today(person, session_time: str = "12:00", **plan_changes) -> int:
     """A plan with no template and one session today; returns the session's id."""
     response = await create_plan(person, template="none", **plan_changes)
     assert response.headers["location"] == "/treatment/sessions/new"
     response = await person.post("/treatment/sessions", {"session_date": person.today().isoformat(),
-                                                         "session_time": "12:00"})
+                                                         "session_time": session_time})
     assert response.status_code == 303
     return int(response.headers["location"].rsplit("/", 1)[1])
 
@@ -41,6 +41,17 @@ def session_rows(database, where: str = "1", params=()) -> list:
 
 def count(database, table: str) -> int:
     return database.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Sets the time of day, today in New York, for the pages that show today's session."""
+    def set_to(hour: int, minute: int = 0) -> None:
+        zone = ZoneInfo("America/New_York")
+        now = datetime.combine(datetime.now(zone).date(), time(hour, minute), zone).astimezone(ZoneInfo("UTC"))
+        for module in ("lift.web.pages", "lift.web.treatment"):
+            monkeypatch.setattr(f"{module}.utc_now", lambda: now)
+    return set_to
 
 
 def next_spring_forward(today: date) -> date:
@@ -282,7 +293,8 @@ async def test_home_shows_the_next_session(patient):
     assert "Treatment day" not in html
 
 
-async def test_home_shows_the_checklist_on_a_treatment_day(patient):
+async def test_home_shows_the_checklist_on_a_treatment_day(patient, clock):
+    clock(12, 30)
     session_id = await plan_with_session_today(patient, food_advice="No food for 2 hours before")
     html = (await patient.get("/")).text
     assert f'id="checklist-{session_id}"' in html
@@ -294,6 +306,22 @@ async def test_home_shows_the_checklist_on_a_treatment_day(patient):
     assert f'href="/treatment/sessions/{session_id}/log"' in html
     assert 'href="/learn/treatment-day"' in html
     assert "Next session after today" in html and "No more sessions planned" in html
+
+
+async def test_log_how_it_went_is_offered_from_the_sessions_start(patient, clock):
+    clock(10)
+    session_id = await plan_with_session_today(patient, session_time="21:30")
+    log_link = f'href="/treatment/sessions/{session_id}/log"'
+    for page in ("/", f"/treatment/sessions/{session_id}"):
+        html = (await patient.get(page)).text
+        assert "Treatment day: 21:30" in html and "A ride home" in html
+        assert log_link not in html and "once it starts, at 21:30" in html
+    # Logging early by its address still works: the day is what the server checks.
+    assert (await patient.get(f"/treatment/sessions/{session_id}/log")).status_code == 200
+    clock(21, 30)
+    for page in ("/", f"/treatment/sessions/{session_id}"):
+        html = (await patient.get(page)).text
+        assert log_link in html and "once it starts" not in html
 
 
 async def test_home_shows_a_second_session_later_today_as_the_next_one(patient):

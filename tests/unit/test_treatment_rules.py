@@ -1,6 +1,7 @@
 """Plan and log rules, side effects and the contact-your-clinic rule, and how sessions are shown."""
 
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -223,6 +224,33 @@ def test_a_session_is_shown_in_the_patients_time_zone():
     tokyo = rules.view(session(), "Asia/Tokyo", TODAY)
     assert (tokyo.day_label, tokyo.time_label) == ("Tomorrow, Tue 24 Nov", "00:00")
     assert not tokyo.loggable
+
+
+def test_logging_is_offered_from_the_sessions_start_not_all_day():
+    # 21:30 in New York on Monday 23 November is 02:30 UTC on the Tuesday.
+    evening = session(starts_at=datetime(2026, 11, 24, 2, 30, tzinfo=UTC), requested_time=time(21, 30))
+    def at(hour, minute=0):
+        return datetime(2026, 11, 23, hour, minute, tzinfo=ZoneInfo(NEW_YORK))
+    assert not rules.log_offered(evening, NEW_YORK, at(10))
+    assert not rules.log_offered(evening, NEW_YORK, at(21, 29))
+    assert rules.log_offered(evening, NEW_YORK, at(21, 30))
+    assert rules.log_offered(evening, NEW_YORK, at(23, 59))
+    # The server still takes a log all day; only the offer waits.
+    morning = rules.view(evening, NEW_YORK, TODAY, at(10))
+    assert (morning.loggable, morning.log_offered) == (True, False)
+    assert rules.view(evening, NEW_YORK, TODAY, at(22)).log_offered
+
+
+def test_a_log_given_early_can_be_changed_before_the_start():
+    early = session(starts_at=datetime(2026, 11, 24, 2, 30, tzinfo=UTC), status="missed", has_log=True)
+    assert rules.log_offered(early, NEW_YORK, datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(NEW_YORK)))
+
+
+def test_logging_is_never_offered_without_now_or_when_the_server_refuses_it():
+    noon = datetime(2026, 11, 23, 12, 0, tzinfo=ZoneInfo(NEW_YORK))
+    assert not rules.view(session(), NEW_YORK, TODAY).log_offered  # a caregiver's or clinician's view
+    assert not rules.log_offered(session(status="cancelled"), NEW_YORK, noon)
+    assert not rules.log_offered(session(starts_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC)), NEW_YORK, noon)
 
 
 def test_a_gap_session_explains_its_new_time():

@@ -263,6 +263,16 @@ def log_block_reason(status: str, day: date, today: date) -> str | None:
     return None
 
 
+def log_offered(session: Session, timezone: str, now: datetime) -> bool:
+    """Whether to offer logging the session. The server takes a log all day (log_block_reason),
+    but before the session starts the checklist is what matters, so "Log how it went" waits for
+    the start; a log already given, or a session settled early, can be changed at any time."""
+    today = schedule.local_date_of(now, timezone)
+    if log_block_reason(session.status, schedule.local_date_of(session.starts_at, timezone), today):
+        return False
+    return session.status != "planned" or session.starts_at <= now
+
+
 def split_blood_pressure(text: str) -> tuple[int, int]:
     systolic, diastolic = (int(part) for part in text.split("/"))
     return systolic, diastolic
@@ -410,10 +420,13 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     time_note: str
     is_today: bool
     loggable: bool
+    log_offered: bool
     needs_log: bool
 
 
-def view(session: Session, timezone: str, today: date) -> SessionView:
+def view(session: Session, timezone: str, today: date, now: datetime | None = None) -> SessionView:
+    """`now` is for the patient's own pages: without it logging is never offered (a caregiver or
+    clinician reads the session but cannot log it)."""
     day = schedule.local_date_of(session.starts_at, timezone)
     # The note explains the gap or fold rule only while the session is still where the rule
     # put it in this zone; a past or settled session keeps its instant when the patient
@@ -427,5 +440,6 @@ def view(session: Session, timezone: str, today: date) -> SessionView:
         time_label=f"{schedule.local_time_of(session.starts_at, timezone):%H:%M}",
         status_label=schedule.STATUS_LABELS[session.status], time_note=note, is_today=day == today,
         loggable=log_block_reason(session.status, day, today) is None,
+        log_offered=now is not None and log_offered(session, timezone, now),
         needs_log=needs_log(session, today, timezone),
     )

@@ -46,6 +46,12 @@ async def own_session(request: Request, session_id: int) -> rules.Session:
     return session
 
 
+def own_view(session: rules.Session, user: User) -> rules.SessionView:
+    """A session as its patient's own pages show it: "Log how it went" from its start."""
+    now = utc_now()
+    return rules.view(session, user.timezone, schedule.local_date_of(now, user.timezone), now)
+
+
 async def home_context(request: Request, user: User, today: date) -> dict:
     """What the home page shows about treatment: today's session with its checklist, and the next one."""
     db = request.app.state.db
@@ -62,7 +68,7 @@ async def home_context(request: Request, user: User, today: date) -> dict:
                                   today, user.timezone)
     return {
         "treatment_plan": plan,
-        "treatment_today": rules.view(todays, user.timezone, today) if todays else None,
+        "treatment_today": own_view(todays, user) if todays else None,
         "treatment_next": rules.view(following, user.timezone, today) if following else None,
         "treatment_to_log": to_log,
         "treatment_log_question": rules.log_question(schedule.local_date_of(to_log.starts_at, user.timezone), today)
@@ -220,8 +226,7 @@ async def session_page(request: Request, session_id: FromPath[int],
     session = await own_session(request, session_id)
     plan = await own_plan(request)
     log = await store.session_log(request.app.state.db, user.id, session_id) if session.has_log else None
-    today = patient_today(user)
-    item = rules.view(session, user.timezone, today)
+    item = own_view(session, user)
     return render(request, "treatment/session.html", item=item, clinic_reasons=logged_reasons(request, log, item),
                   plan=plan, log=log, side_effect_labels=rules.SIDE_EFFECT_LABELS,
                   back_to_normal=rules.BACK_TO_NORMAL,
@@ -293,7 +298,7 @@ async def ride_home(request: Request, session_id: FromPath[int]) -> Response:
         await store.set_ride_home(request.app.state.db, user.id, session_id, choice)
     if wants_fragment(request):
         session = await own_session(request, session_id)
-        item = rules.view(session, user.timezone, patient_today(user))
+        item = own_view(session, user)
         return render(request, "treatment/_checklist.html", item=item, plan=await own_plan(request),
                       back=rules.back_path(values.get("back")),
                       treatment_day_card=card(request, TREATMENT_DAY_CARD))
