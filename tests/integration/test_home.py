@@ -35,12 +35,13 @@ async def test_a_new_patients_week_shows_the_days_before_they_joined_blank_not_m
     assert days_offered_to_fill(html) == 1  # today only
     assert html.count("Before you joined") == 6
     assert "Blank days are from before you joined: nothing is missing there." in html
+    assert "Missed a day?" not in html  # no earlier day has a + to tap
 
 
 async def test_the_days_since_joining_can_be_filled_in_from_the_week(patient, database):
     joined_days_ago(database, 2)
     html = (await patient.get("/")).text
-    assert days_offered_to_fill(html) == 3
+    assert days_offered_to_fill(html) == 3 and "Missed a day? Tap +" in html
     for n in (1, 2):
         assert f'href="/checkin?day={(patient.today() - timedelta(days=n)).isoformat()}"' in html
     joined_days_ago(database, 10)

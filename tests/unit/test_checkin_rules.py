@@ -271,6 +271,14 @@ def test_days_before_the_patient_joined_are_not_days_to_fill():
     assert rules.days_to_fill(today, [], today) == []
 
 
+def test_only_days_to_fill_that_the_week_shows_are_offered_there():
+    today = date(2024, 3, 10)
+    week = rules.last_days(today)
+    assert rules.shown_to_fill(rules.days_to_fill(today, [], today), week) == []  # joined today
+    to_fill = rules.days_to_fill(today, [], today - timedelta(days=30))
+    assert rules.shown_to_fill(to_fill, week) == [today - timedelta(days=n) for n in range(1, 7)]
+
+
 def test_the_week_shows_blank_only_the_empty_days_before_joining():
     today = date(2026, 3, 10)
     week = rules.last_days(today)

@@ -105,6 +105,13 @@ def before_joining(days: Iterable[date], checked_in: Iterable[date], joined: dat
     return [day for day in days if joined is not None and day < joined and day not in done]
 
 
+def shown_to_fill(to_fill: Iterable[date], shown: Iterable[date]) -> list[date]:
+    """The days to fill that Today's week strip shows, each as a +. Without one, "Missed a day?
+    Tap +" would point at nothing (a new patient's earlier days are blank, not missed)."""
+    strip = set(shown)
+    return [day for day in to_fill if day in strip]
+
+
 def out_of_reach_notice(day: date, today: date) -> str:
     """Why a link to a day opened today's check-in instead."""
     if day > today:

@@ -60,6 +60,7 @@ async def home(request: Request) -> Response:
     return render(request, "pages/home.html", today=today, todays=by_day.get(today),
                   week=[(day, by_day.get(day)) for day in week],
                   before_joining=rules.before_joining(week, by_day, joined), has_plan=plans.has_content(plan),
+                  week_to_fill=rules.shown_to_fill(missed, week),
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today),
                   first_missed=missed[0] if missed else None, first_steps=first_steps,
                   thoughts_labels=THOUGHTS_LABELS, **treatment)
