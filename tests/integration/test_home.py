@@ -47,3 +47,14 @@ async def test_the_days_since_joining_can_be_filled_in_from_the_week(patient, da
     joined_days_ago(database, 10)
     html = (await patient.get("/")).text
     assert days_offered_to_fill(html) == 7 and "Before you joined" not in html
+
+
+async def test_the_day_a_week_ago_is_offered_though_the_strip_stops_short_of_it(patient, database):
+    joined_days_ago(database, 10)
+    week_ago = patient.today() - timedelta(days=7)
+    html = (await patient.get("/")).text
+    assert days_offered_to_fill(html) == 7  # today and 6 back
+    assert f'href="/checkin?day={week_ago.isoformat()}">' in html and "until the end of today" in html
+    await patient.check_in(local_date=week_ago.isoformat())
+    html = (await patient.get("/")).text
+    assert f"day={week_ago.isoformat()}" not in html and "Missed a day? Tap +" in html

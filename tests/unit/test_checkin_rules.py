@@ -279,6 +279,15 @@ def test_only_days_to_fill_that_the_week_shows_are_offered_there():
     assert rules.shown_to_fill(to_fill, week) == [today - timedelta(days=n) for n in range(1, 7)]
 
 
+def test_the_one_day_to_fill_older_than_the_week_is_named_apart():
+    today = date(2024, 3, 10)
+    week = rules.last_days(today)
+    to_fill = rules.days_to_fill(today, [], today - timedelta(days=30))
+    assert rules.older_than_shown(to_fill, week) == [today - timedelta(days=rules.BACKFILL_DAYS)]
+    assert set(rules.shown_to_fill(to_fill, week)) | set(rules.older_than_shown(to_fill, week)) == set(to_fill)
+    assert rules.older_than_shown(rules.days_to_fill(today, [], today - timedelta(days=3)), week) == []
+
+
 def test_the_week_shows_blank_only_the_empty_days_before_joining():
     today = date(2026, 3, 10)
     week = rules.last_days(today)

@@ -112,6 +112,13 @@ def shown_to_fill(to_fill: Iterable[date], shown: Iterable[date]) -> list[date]:
     return [day for day in to_fill if day in strip]
 
 
+def older_than_shown(to_fill: Iterable[date], shown: Iterable[date]) -> list[date]:
+    """The days to fill older than Today's week strip. The form reaches BACKFILL_DAYS back, one
+    day past the strip's 7, so Today names that day in words rather than let it go unoffered."""
+    first = min(shown)
+    return [day for day in to_fill if day < first]
+
+
 def out_of_reach_notice(day: date, today: date) -> str:
     """Why a link to a day opened today's check-in instead."""
     if day > today:

@@ -42,7 +42,9 @@ async def home(request: Request) -> Response:
     db = request.app.state.db
     today = rules.today_in(user.timezone, utc_now())
     week = rules.last_days(today)
-    by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, week[0], today)}
+    # From the oldest day the form can fill, a day before the strip, to know whether it is done.
+    first = rules.fillable_dates(today)[-1]
+    by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, first, today)}
     last_checkin = max(by_day) if by_day else await checkin_store.last_checkin_date(db, user.id)
     joined = await user_store.joined_on(db, user.id, user.timezone)
     missed = rules.days_to_fill(today, by_day, joined)
@@ -61,6 +63,7 @@ async def home(request: Request) -> Response:
                   week=[(day, by_day.get(day)) for day in week],
                   before_joining=rules.before_joining(week, by_day, joined), has_plan=plans.has_content(plan),
                   week_to_fill=rules.shown_to_fill(missed, week),
+                  older_to_fill=[(day, rules.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today),
                   first_missed=missed[0] if missed else None, first_steps=first_steps,
                   thoughts_labels=THOUGHTS_LABELS, **treatment)
