@@ -27,8 +27,15 @@ def test_a_cell_that_starts_like_a_formula_is_neutralised(start):
     assert export.cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
 
 
+@pytest.mark.parametrize("text", [" =1+2", "  +1", "\n=HYPERLINK(1)", "\uff1d1+2", " \uff20SUM(A1)", "\uff0d1",
+                                  "\uff0b1"])
+def test_a_formula_behind_spaces_or_in_full_width_signs_is_neutralised_too(text):
+    assert export.neutralise(text) == "'" + text
+
+
 def test_other_text_and_numbers_are_written_as_they_are():
     assert export.neutralise("feeling =better") == "feeling =better"
+    assert export.neutralise(" slept well") == " slept well" and export.neutralise("") == ""
     assert export.cell(-6) == "-6" and export.cell(7.5) == "7.5" and export.cell(8.0) == "8"
     assert export.cell(None) == "" and export.cell(True) == "1"
 

@@ -29,6 +29,8 @@ from lift.domain.treatment import BACK_TO_NORMAL, SIDE_EFFECT_LABELS
 
 KINDS = ("checkins", "scales", "sessions", "definitions")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms, which some spreadsheets (and input methods) turn into the ASCII ones.
+FULL_WIDTH_FORMULA_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 class Column(msgspec.Struct, frozen=True):
@@ -144,8 +146,10 @@ def columns_for(kind: str, seen: Visibility) -> tuple[Column, ...]:
 
 
 def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP), also when
+    spaces or line breaks come first (some spreadsheets trim them) or the sign is full-width."""
+    start = text.lstrip(" \n")
+    return "'" + text if start.startswith(FORMULA_STARTS + FULL_WIDTH_FORMULA_STARTS) else text
 
 
 def cell(value: object) -> str:
