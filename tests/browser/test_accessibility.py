@@ -12,7 +12,10 @@ Machines catch regressions, not everything: docs/accessibility.md says what was 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import sqlite3
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import CDPSession, Page, expect
@@ -119,6 +122,53 @@ def sideways_scrolling(page: Page, where: str) -> list[str]:
     return [f"{where} scrolls sideways by {overflow}px: {culprits}"] if overflow > 0 else []
 
 
+def visit(page: Page, path: str, *headings: str) -> list[str]:
+    """One page in a given state: each heading named must be there, so the walk cannot silently
+    stop visiting that state when the seeded data or the page changes."""
+    page.goto(path)
+    for heading in headings:
+        expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+    return problems_on(page, f"{path} ({', '.join(headings)})")
+
+
+@pytest.fixture
+def served_database(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served app's SQLite file (live_server made it under the session's temp folder)."""
+    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
+    assert found, "could not find the served app's database"
+    return found[-1]
+
+
+STAMP = "2026-01-01T00:00:00Z"
+
+
+def write(database: Path, statements: list[tuple[str, tuple]]) -> None:
+    """Rows straight into the served app's database (WAL lets it read them at once)."""
+    with closing(sqlite3.connect(database, timeout=10)) as conn:
+        for sql, values in statements:
+            conn.execute(sql, values)
+        conn.commit()
+
+
+def user_id(database: Path, email: str) -> int:
+    with closing(sqlite3.connect(database, timeout=10)) as conn:
+        return conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+
+
+def session_row(user: int, day: date, status: str) -> tuple[str, tuple]:
+    """A session at 10:00 UTC on a day, in the patient's treatment plan."""
+    return ("INSERT INTO treatment_sessions (plan_id, user_id, starts_at, requested_date, requested_time,"
+            " phase, status, created_at, updated_at)"
+            " VALUES ((SELECT id FROM treatment_plans WHERE user_id = ?), ?, ?, ?, '10:00', '', ?, ?, ?)",
+            (user, user, f"{day.isoformat()}T10:00:00Z", day.isoformat(), status, STAMP, STAMP))
+
+
+def scale_rows(user: int, instrument: str, totals: dict[date, int]) -> list[tuple[str, tuple]]:
+    return [("INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band)"
+             " VALUES (?, ?, ?, ?, ?, 'moderate')", (user, instrument, day.isoformat(), STAMP, total))
+            for day, total in totals.items()]
+
+
 def visit_all(page: Page, paths: list[str]) -> list[str]:
     problems = []
     for path in paths:
@@ -177,7 +227,7 @@ def test_patient_pages(patient: Page, lift: Lift):
     expect(patient.get_by_role("alert").first).to_be_visible()
     problems += problems_on(patient, "/checkin (errors)")
     patient.goto("/checkin")
-    lift.fill_checkin(patient, mood=2, anxiety=8, thoughts="Thoughts of ending my life")
+    lift.fill_checkin(patient, mood=2, anxiety=8, thoughts="Thoughts of ending my life", note="A hard day")
     patient.get_by_role("button", name="Save check-in").click()
     expect(patient.get_by_role("region", name="Get help now")).to_be_visible()
     problems += problems_on(patient, "check-in saved with Get help now")
@@ -188,8 +238,11 @@ def test_patient_pages(patient: Page, lift: Lift):
 
     patient.goto("/checkins")
     checkin = patient.locator("a.history__item").first.get_attribute("href")
+    # The delete page lists what would be lost, the note included.
+    problems += visit(patient, f"{checkin}/delete", "Delete this check-in?")
+    expect(patient.get_by_text("and your note")).to_be_visible()
     problems += visit_all(patient, [
-        "/", "/checkin", "/checkins", checkin, f"{checkin}/delete", "/trends", "/scales", "/scales/phq9",
+        "/", "/checkin", "/checkins", checkin, "/trends", "/scales", "/scales/phq9",
         "/scales/gad7", "/treatment", "/treatment/plan/new", "/safety-plan", "/sharing", "/sharing/audit",
         "/reminders", "/report", "/account", "/account/data", "/account/delete", "/learn", "/help",
         "/no-such-page",
@@ -197,7 +250,12 @@ def test_patient_pages(patient: Page, lift: Lift):
     assert problems == [], "\n".join(problems)
 
 
-def test_treatment_and_questionnaire_pages(patient: Page):
+def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_database: Path):
+    patient = page
+    email = lift.sign_up(patient)
+    # An empty journal: Trends is one card, not five empty charts.
+    problems = visit(patient, "/trends", "Your trends start with your first check-in")
+
     patient.goto("/treatment/plan/new")
     patient.get_by_role("radio", name="Esketamine nasal spray (Spravato)").check()
     patient.get_by_role("radio", name="twice a week for 4 weeks").check()
@@ -206,8 +264,21 @@ def test_treatment_and_questionnaire_pages(patient: Page):
     patient.get_by_role("button", name="Save my plan").click()
     expect(patient.get_by_role("status")).to_contain_text("Your treatment plan is saved")
     session = patient.locator("a.sessions__item").first.get_attribute("href")
-    problems = visit_all(patient, ["/treatment", "/", session, f"{session}/log", f"{session}/move",
-                                   "/treatment/sessions/new", "/treatment/plan/edit"])
+    problems += visit_all(patient, ["/treatment", session, f"{session}/log", f"{session}/move",
+                                    "/treatment/sessions/new", "/treatment/plan/edit"])
+
+    # Today after ten days away, in a journal younger than two weeks, with a past session
+    # nobody logged: Welcome back, a week ago still to fill, How did it go, When you're ready.
+    today, me = datetime.now(UTC).date(), user_id(served_database, email)
+    joined, last = today - timedelta(days=20), today - timedelta(days=10)
+    write(served_database, [
+        ("UPDATE users SET created_at = ? WHERE id = ?", (f"{joined.isoformat()}T08:00:00Z", me)),
+        ("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
+         " updated_at) VALUES (?, ?, 5, 5, 7, 0, '', ?, ?)", (me, last.isoformat(), STAMP, STAMP)),
+        session_row(me, today - timedelta(days=2), "planned"),
+    ])
+    problems += visit(patient, "/", "Welcome back", "How did", "When you're ready")
+    expect(patient.get_by_text("a week ago, until the end of today")).to_be_visible()
 
     patient.goto("/scales/phq9")
     questions = patient.locator("fieldset.scale-item")
@@ -236,7 +307,9 @@ def accept_invitation(patient: Page, other: Page, role: str) -> None:
     expect(other).to_have_url(re.compile(f"/{role}"))
 
 
-def test_caregiver_and_clinician_pages(patient: Page, lift: Lift, open_page: OpenPage):
+def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPage, served_database: Path):
+    patient = page
+    patient_email = lift.sign_up(patient)
     lift.check_in(patient, mood=6, note="Shared")
     patient.goto("/scales/phq9")
     problems = []
@@ -248,12 +321,41 @@ def test_caregiver_and_clinician_pages(patient: Page, lift: Lift, open_page: Ope
     problems += visit_all(carer, ["/caregiver", summary, f"{summary}/stop", "/account"])
 
     accept_invitation(patient, clinician, "clinician")
-    clinician.goto("/clinician")
-    timeline = clinician.locator("main a[href^='/clinician/patients/']").first.get_attribute("href")
-    problems += visit_all(clinician, ["/clinician", timeline, f"{timeline}/report", f"{timeline}/stop", "/account"])
+    # Everything the panel's Needs attention column can say at once: thoughts, a session to call
+    # about, worse from baseline, a relapse from the lowest score, a missed session, gone quiet.
+    today = datetime.now(UTC).date()
+    me = user_id(served_database, patient_email)
 
-    patient.goto("/sharing")
-    problems += problems_on(patient, "/sharing (two people)")
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    write(served_database, [
+        ("UPDATE checkins SET local_date = ?, thoughts = 2 WHERE user_id = ?", (ago(6).isoformat(), me)),
+        *scale_rows(me, "phq9", {ago(20): 10, ago(3): 16}),
+        *scale_rows(me, "gad7", {ago(20): 15, ago(10): 4, ago(3): 10}),
+        ("INSERT INTO treatment_plans (user_id, medication, created_at, updated_at) VALUES (?, 'esketamine', ?, ?)",
+         (me, STAMP, STAMP)),
+        session_row(me, ago(4), "missed"),
+        session_row(me, ago(2), "done"),
+        ("INSERT INTO treatment_session_logs (session_id, bp_after_systolic, bp_after_diastolic, created_at,"
+         " updated_at) VALUES ((SELECT max(id) FROM treatment_sessions WHERE user_id = ?), 190, 110, ?, ?)",
+         (me, STAMP, STAMP)),
+    ])
+    clinician.goto("/clinician")
+    attention = clinician.locator(".panel tbody td").last
+    for concern in ("Thoughts reported", "BP after 190/110", "from baseline", "from its lowest", "Missed session",
+                    "No check-in for 6 days"):
+        expect(attention).to_contain_text(concern)
+    problems += problems_on(clinician, "/clinician (needs attention)")
+    timeline = clinician.locator("main a[href^='/clinician/patients/']").first.get_attribute("href")
+    problems += visit_all(clinician, [timeline, f"{timeline}/report", f"{timeline}/stop", "/account"])
+
+    # The caregiver stops seeing the journal; the patient's Sharing page says so.
+    carer.goto(f"{summary}/stop")
+    carer.locator("main form button[type=submit]").click()
+    expect(carer.get_by_role("status")).to_be_visible()
+    problems += problems_on(carer, "/caregiver (access ended)")
+    problems += visit(patient, "/sharing", "Who can see your journal", "Sharing they ended")
     assert problems == [], "\n".join(problems)
 
 
