@@ -360,13 +360,13 @@ def latest_score(results: Sequence[scales.ScaleResult], instrument: scales.Instr
     band = scales.band_for(instrument, latest.total)
     own = [r for r in results if r.instrument == instrument.key]
     lowest = min(own, key=lambda r: (r.total, -r.local_date.toordinal()))
+    rose = lowest.total < latest.total
     return LatestScore(
         total=latest.total, band_key=band.key, band_label=band.label, local_date=latest.local_date,
         change=progress.change,
         change_text=None if progress.change is None else scales.change_text(progress.change,
                                                                            progress.change_percent),
-        lowest=lowest.total if lowest.total < latest.total else None,
-        lowest_date=lowest.local_date if lowest.total < latest.total else None,
+        lowest=lowest.total if rose else None, lowest_date=lowest.local_date if rose else None,
     )
 
 
@@ -412,22 +412,22 @@ class PanelSession(msgspec.Struct, frozen=True, kw_only=True):
     back_to_normal: str
 
 
+# The causes of treatment.clinic_contact_causes in a few words for the clinician.
+CLINICIAN_WORDS = {
+    "severe": lambda key: f"{treatment.SIDE_EFFECT_LABELS[key].split(':')[0]} severe",
+    "bladder": lambda level: f"bladder pain ({level})",
+    "blood_pressure": lambda reading: f"BP after {reading}",
+    "next_day": lambda _: "not back to normal until the next day",
+    "not_yet": lambda _: "not back to normal yet",
+}
+
+
 def session_warnings(session: PanelSession, day: date, today: date) -> list[str]:
-    """What made Lift tell the patient to contact their clinic after this session, in a few words
-    for the clinician; the same rule as treatment.clinic_contact_reasons."""
-    words = [f"{treatment.SIDE_EFFECT_LABELS[key].split(':')[0]} severe"
-             for key, level in session.side_effects.items() if level == "severe" and key != "bladder"]
-    if session.side_effects.get("bladder", "none") != "none":
-        words.append(f"bladder pain ({session.side_effects['bladder']})")
-    if session.bp_after:
-        systolic, diastolic = treatment.split_blood_pressure(session.bp_after)
-        if systolic > treatment.CRISIS_SYSTOLIC or diastolic > treatment.CRISIS_DIASTOLIC:
-            words.append(f"BP after {session.bp_after}")
-    if session.back_to_normal == "next_day":
-        words.append("not back to normal until the next day")
-    elif session.back_to_normal == "not_yet" and day < today:
-        words.append("not back to normal yet")
-    return words
+    """What makes Lift tell the patient to contact their clinic after this session (as of today),
+    in the clinician's words: the same rule as the patient's advice."""
+    causes = treatment.clinic_contact_causes(session.side_effects, session.bp_after or None,
+                                             session.back_to_normal or None, (today - day).days)
+    return [CLINICIAN_WORDS[kind](detail) for kind, detail in causes]
 
 
 def session_concerns(sessions: Iterable[PanelSession], timezone: str, today: date,

@@ -298,29 +298,43 @@ def normal_blood_pressure(text: str | None) -> str:
 CRISIS_SYSTOLIC, CRISIS_DIASTOLIC = 180, 120
 
 
+def clinic_contact_causes(side_effects: dict[str, str], bp_after: str | None = None,
+                          back_to_normal: str | None = None, days_since_session: int = 0) -> list[tuple[str, str]]:
+    """What in a session's log calls for contacting the clinic, as (kind, detail) pairs: the one
+    rule behind the patient's advice (clinic_contact_reasons) and the clinician's panel."""
+    causes = [("severe", key) for key, level in side_effects.items() if level == "severe" and key != "bladder"]
+    if side_effects.get("bladder", "none") != "none":
+        causes.append(("bladder", side_effects["bladder"]))
+    if bp_after:
+        systolic, diastolic = split_blood_pressure(bp_after)
+        if systolic > CRISIS_SYSTOLIC or diastolic > CRISIS_DIASTOLIC:
+            causes.append(("blood_pressure", f"{systolic}/{diastolic}"))
+    # The effects usually pass within hours of the session; into the next day is not usual.
+    if back_to_normal == "next_day":
+        causes.append(("next_day", ""))
+    elif back_to_normal == "not_yet" and days_since_session > 0:
+        causes.append(("not_yet", ""))
+    return causes
+
+
 def clinic_contact_reasons(side_effects: dict[str, str], bp_after: str | None = None,
                            back_to_normal: str | None = None, emergency_number: str = "911",
                            days_since_session: int = 0) -> list[str]:
     """Why the patient should contact their clinic now; empty when nothing calls for it."""
-    reasons = [f"{SIDE_EFFECT_LABELS[key]} was severe" for key, level in side_effects.items()
-               if level == "severe" and key != "bladder"]
-    if side_effects.get("bladder", "none") != "none":
-        reasons.append(f"You had bladder pain ({side_effects['bladder']})")
-    if bp_after:
-        systolic, diastolic = split_blood_pressure(bp_after)
-        if systolic > CRISIS_SYSTOLIC or diastolic > CRISIS_DIASTOLIC:
-            reasons.append(
-                f"Your blood pressure after the session was {systolic}/{diastolic}: a top number over "
-                f"{CRISIS_SYSTOLIC} or a bottom number over {CRISIS_DIASTOLIC} is very high. If you also "
-                f"have chest pain, a severe headache, trouble breathing, weakness or changes in your sight, "
-                f"call {emergency_number} now"
-            )
-    # The effects usually pass within hours of the session; into the next day is not usual.
-    if back_to_normal == "next_day":
-        reasons.append("It took until the next day or later to feel back to normal")
-    elif back_to_normal == "not_yet" and days_since_session > 0:
-        reasons.append("You still don't feel back to normal since the session")
-    return reasons
+    sentences = {
+        "severe": lambda key: f"{SIDE_EFFECT_LABELS[key]} was severe",
+        "bladder": lambda level: f"You had bladder pain ({level})",
+        "blood_pressure": lambda reading: (
+            f"Your blood pressure after the session was {reading}: a top number over "
+            f"{CRISIS_SYSTOLIC} or a bottom number over {CRISIS_DIASTOLIC} is very high. If you also "
+            f"have chest pain, a severe headache, trouble breathing, weakness or changes in your sight, "
+            f"call {emergency_number} now"
+        ),
+        "next_day": lambda _: "It took until the next day or later to feel back to normal",
+        "not_yet": lambda _: "You still don't feel back to normal since the session",
+    }
+    causes = clinic_contact_causes(side_effects, bp_after, back_to_normal, days_since_session)
+    return [sentences[kind](detail) for kind, detail in causes]
 
 
 def as_log_values(log: SessionLog | None, status: str) -> dict[str, str]:
