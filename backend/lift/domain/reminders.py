@@ -327,11 +327,11 @@ def treatment_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence
 
 def scale_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
     """On the day the weekly questionnaires are due, and once a week after that until taken."""
-    prefs, found = ctx.preferences, []
-    if not prefs.scale_enabled or ctx.scale_due is None:
+    prefs, found, first_due = ctx.preferences, [], ctx.scale_due
+    if not prefs.scale_enabled or first_due is None:
         return found
     for day in _daily_candidates(now, ctx.timezone):
-        if day < ctx.scale_due or (day - ctx.scale_due).days % 7:
+        if day < first_due or (day - first_due).days % 7:
             continue
         due = local_instant(day, prefs.scale_time, ctx.timezone)
         if occ := _occurrence(ctx, "scale", day.isoformat(), day, due, due + WINDOWS["scale"]):

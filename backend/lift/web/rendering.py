@@ -15,6 +15,7 @@ SAVE_FAILED = (
     "try again in a moment."
 )
 FULL_LAYOUT = "base.html"
+FRAGMENT_LAYOUT = "_fragment.html"
 # A patient's tab bar, and the addresses each tab holds: every page the More page links to is
 # under More, so the tab bar always shows where the patient is, however deep.
 PATIENT_TABS = {
@@ -33,7 +34,6 @@ def current_tab(path: str) -> str | None:
         if any(path == area or (area != "/" and path.startswith(area + "/")) for area in areas):
             return tab
     return None
-FRAGMENT_LAYOUT = "_fragment.html"
 
 
 def is_htmx(request: Request) -> bool:

@@ -423,7 +423,7 @@
   // Signed out (401), or the form's token expired (403), while the answers were on their way:
   // the error page must not replace them. A check-in is kept on this phone as with no signal,
   // and goes after sign-in or at once with a fresh token (the queue's sender asks for one). A
-  // questionnaire is sent again once with a fresh token, else its answers stay on the page.
+  // form that keeps its answers is sent again once with a fresh token, else they stay on the page.
   function notLetIn(form, status) {
     if (isCheckin(form)) return keep(form);
     if (status === 403 && !form.dataset.resent) {
