@@ -1,3 +1,4 @@
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -237,6 +238,18 @@ async def test_it_only_redirects_to_same_site_paths_after_sign_in(patient):
     for target, expected in (("/checkins", "/checkins"), ("//evil.example", "/"), ("https://evil.example", "/")):
         response = await patient.post("/signin", {"email": patient.email, "password": PASSWORD, "next": target})
         assert response.headers["location"] == expected
+
+
+async def test_a_reminder_link_opened_signed_out_returns_to_its_day_after_sign_in(patient):
+    """A check-in reminder opens /checkin?day=…; signing in must not land on today's form."""
+    await patient.post("/signout")
+    reminder = f"/checkin?day={patient.today() - timedelta(days=1)}"
+    to_sign_in = (await patient.get(reminder)).headers["location"]
+    assert to_sign_in == "/signin?next=" + reminder.replace("?", "%3F").replace("=", "%3D")
+    sign_in_page = await patient.get(to_sign_in)
+    assert f'name="next" value="{reminder}"' in unescape(sign_in_page.text)
+    response = await patient.post("/signin", {"email": patient.email, "password": PASSWORD, "next": reminder})
+    assert response.headers["location"] == reminder
 
 
 # Browsers drop tabs and newlines from a URL, so "/\t/evil.example" would go to //evil.example;

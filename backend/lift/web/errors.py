@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from litestar import Request, get
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
@@ -65,17 +65,27 @@ async def not_found(path: FromPath[str]) -> None:
 def _page_to_return_to(request: Request) -> str:
     """Where sign-in leads back to: the page asked for or, for a form sent while signed out,
     the page the form was on. A POST route has no page of its own: sent back to it, the
-    browser's GET met "This page can't be used that way" (an invitee's Accept, say)."""
+    browser's GET met "This page can't be used that way" (an invitee's Accept, say).
+    The query string comes along: a reminder opens `/checkin?day=…`, and without it the
+    patient would sign in to today's form instead of the day the reminder was about."""
     if request.method in ("GET", "HEAD"):
-        return request.url.path
-    form_page = urlsplit(request.headers.get("referer", ""))
-    return form_page.path if form_page.netloc == request.url.netloc and form_page.path else "/"
+        page = urlsplit(str(request.url))
+    else:
+        page = urlsplit(request.headers.get("referer", ""))
+        if page.netloc != request.url.netloc or not page.path:
+            return "/"
+    return page.path + (f"?{page.query}" if page.query else "")
+
+
+def _sign_in_address(request: Request) -> str:
+    """`next` is percent-encoded whole, so its own `?` and `&` cannot become sign-in's."""
+    return f"/signin?next={quote(_page_to_return_to(request), safe='/')}"
 
 
 def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
     if _crisis_sensitive(request):
         return _error_page(request, 401, "You're signed out", SIGNED_OUT_CHECKIN)
-    return redirect(request, f"/signin?next={_page_to_return_to(request)}")
+    return redirect(request, _sign_in_address(request))
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
