@@ -287,10 +287,15 @@ async def test_each_view_and_export_by_someone_else_writes_one_entry(patient, ca
         rows = audit_rows(database, "pat@example.com")
         assert len(rows) == before + n, url
         assert (rows[-1]["action"], rows[-1]["what"], rows[-1]["actor_email"]) == (action, what, person.email)
+    # A HEAD is logged like its GET: its headers (a length, say) still tell something of the page.
+    person, url, action, what = requests[2]
+    assert (await person.http.head(url)).status_code == 200
+    rows = audit_rows(database, "pat@example.com")
+    assert len(rows) == before + len(requests) + 1 and (rows[-1]["action"], rows[-1]["what"]) == (action, what)
     # The patient's own use of their journal is not logged as someone looking.
     await patient.get("/report")
     await patient.get("/export?kind=checkins")
-    assert len(audit_rows(database, "pat@example.com")) == before + len(requests)
+    assert len(audit_rows(database, "pat@example.com")) == before + len(requests) + 1
 
 
 async def test_grants_and_revocations_are_logged_and_shown_as_who_saw_what(patient, caregiver, database):
