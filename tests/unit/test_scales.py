@@ -12,6 +12,7 @@ from lift.domain import scales
 from lift.domain.crisis import crisis_prompt_for_phq9_item9
 from lift.domain.forms import parse_form
 from lift.domain.scales import GAD7, PHQ9, ScaleResult
+from lift.domain.schedule import local_date_of
 
 
 def answers_totalling(instrument: scales.Instrument, total: int) -> dict[str, int]:
@@ -311,12 +312,12 @@ def test_it_names_the_local_date_the_next_one_is_due():
 def test_it_is_due_on_the_seventh_local_day_in_a_week_that_springs_forward():
     zone = "America/New_York"
     taken = datetime(2026, 3, 7, 5, 30, tzinfo=UTC)  # 00:30 EST on Saturday 7 March
-    assert scales.local_date_of(taken, zone) == date(2026, 3, 7)
+    assert local_date_of(taken, zone) == date(2026, 3, 7)
     # 00:15 EDT on Saturday 14 March: only 166h45m later, because clocks went forward.
     now = datetime(2026, 3, 14, 4, 15, tzinfo=UTC)
     assert now - taken < timedelta(days=7)
-    assert scales.local_date_of(now, zone) == date(2026, 3, 14)
-    assert scales.is_due(scales.local_date_of(taken, zone), scales.local_date_of(now, zone))
+    assert local_date_of(now, zone) == date(2026, 3, 14)
+    assert scales.is_due(local_date_of(taken, zone), local_date_of(now, zone))
 
 
 def test_it_is_not_due_before_the_seventh_local_day_in_a_week_that_falls_back():
@@ -325,11 +326,11 @@ def test_it_is_not_due_before_the_seventh_local_day_in_a_week_that_falls_back():
     # 23:45 EST on Friday 6 November: over 168 hours later, because clocks went back.
     now = datetime(2026, 11, 7, 4, 45, tzinfo=UTC)
     assert now - taken > timedelta(days=7)
-    assert scales.local_date_of(now, zone) == date(2026, 11, 6)
-    assert not scales.is_due(scales.local_date_of(taken, zone), scales.local_date_of(now, zone))
+    assert local_date_of(now, zone) == date(2026, 11, 6)
+    assert not scales.is_due(local_date_of(taken, zone), local_date_of(now, zone))
 
 
 def test_it_files_a_late_evening_result_under_the_patients_own_date():
     late_evening = datetime(2026, 6, 2, 3, 30, tzinfo=UTC)  # 20:30 on 1 June in Los Angeles
-    assert scales.local_date_of(late_evening, "America/Los_Angeles") == date(2026, 6, 1)
-    assert scales.local_date_of(late_evening, "Europe/Berlin") == date(2026, 6, 2)
+    assert local_date_of(late_evening, "America/Los_Angeles") == date(2026, 6, 1)
+    assert local_date_of(late_evening, "Europe/Berlin") == date(2026, 6, 2)

@@ -9,9 +9,9 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 import msgspec
-from zoneinfo import ZoneInfo
 
 from lift.domain.forms import ClientUuid
+from lift.domain.schedule import local_date_of
 
 BACKFILL_DAYS = 7
 NOTE_MAX = 2000
@@ -209,8 +209,9 @@ def format_hours(hours: float) -> str:
 
 
 def today_in(timezone: str, now: datetime) -> date:
-    """A check-in belongs to the patient's local date, not the server's."""
-    return now.astimezone(ZoneInfo(timezone)).date()
+    """A check-in (and a questionnaire result) belongs to the patient's local date, not the
+    server's."""
+    return local_date_of(now, timezone)
 
 
 # English names, whatever the server's locale (strftime's %a and %b follow it).

@@ -10,11 +10,10 @@ score says what the range means and suggests talking it over with a clinician.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 import msgspec
-from zoneinfo import ZoneInfo
 
 from lift.domain.forms import ClientUuid
 
@@ -228,11 +227,6 @@ def item_answer(raw: object) -> int | None:
         return msgspec.convert(raw, Answer, strict=False)
     except msgspec.ValidationError:
         return None
-
-
-def local_date_of(instant: datetime, timezone: str) -> date:
-    """A result belongs to the patient's local date, the same rule as check-ins."""
-    return instant.astimezone(ZoneInfo(timezone)).date()
 
 
 # --- Stored results, baseline, response and remission -------------------------------------

@@ -106,7 +106,7 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     db = request.app.state.db
     try:
         result = await store.save_result(
-            db, user.id, chosen.key, scales.local_date_of(now, user.timezone), iso(now), answers, total,
+            db, user.id, chosen.key, today_in(user.timezone, now), iso(now), answers, total,
             band.key, getattr(form, "difficulty", None), form.baseline, form.client_uuid,
         )
     except DatabaseError:
