@@ -65,9 +65,28 @@ def seed(database: Path, email: str, today: date) -> None:
                 conn.execute(
                     "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band)"
                     " VALUES (?, ?, ?, ?, ?, ?)", (user_id, instrument, day, STAMP, total, band))
+        seed_sessions(conn, user_id, today)
         conn.commit()
     finally:
         conn.close()
+
+
+def session_days_back() -> list[int]:
+    """Esketamine as the seed documents describe it: twice a week for four weeks from 12 weeks
+    ago, then weekly. Days counted back from today."""
+    induction = [84 - 7 * week - offset for week in range(4) for offset in (0, 3)]
+    return induction + list(range(56, 0, -7))
+
+
+def seed_sessions(conn: sqlite3.Connection, user_id: int, today: date) -> None:
+    plan = conn.execute(
+        "INSERT INTO treatment_plans (user_id, medication, created_at, updated_at)"
+        " VALUES (?, 'esketamine', ?, ?) RETURNING id", (user_id, STAMP, STAMP)).fetchone()[0]
+    conn.executemany(
+        "INSERT INTO treatment_sessions (plan_id, user_id, starts_at, requested_date, requested_time, status,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, '10:00', 'done', ?, ?)",
+        [(plan, user_id, f"{today - timedelta(days=n)}T10:00:00Z", str(today - timedelta(days=n)), STAMP, STAMP)
+         for n in session_days_back()])
 
 
 def phq9_band(total: int) -> str:
@@ -124,6 +143,12 @@ def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, 
     expect(chart(page, "phq9").locator("rect.chart__band")).to_have_count(5)
     expect(chart(page, "phq9")).to_contain_text("Your latest PHQ-9 was 7 (mild range)")
     expect(chart(page, "phq9")).to_contain_text("down 14 points (67%) from your baseline of 21")
+    # Treatment days are marked on every chart, and said in words for those who can't see them.
+    sessions = len(session_days_back())
+    expect(chart(page, "mood").locator("line.chart__marker")).to_have_count(sessions)
+    expect(chart(page, "phq9").locator("line.chart__marker")).to_have_count(sessions)
+    expect(mood_chart).to_have_accessible_name(__import__("re").compile(f"Dashed lines mark {sessions} treatment days"))
+    expect(chart(page, "mood").get_by_text("Treatment session")).to_be_visible()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
     if FULL_PAGE_DIR:
