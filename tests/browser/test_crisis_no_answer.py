@@ -277,15 +277,24 @@ def test_a_questionnaire_sent_while_signed_out_keeps_its_answers_and_goes_after_
     expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
 
 
-def test_a_gad7_whose_answer_never_comes_keeps_its_answers_and_says_so(patient):
+def test_a_gad7_whose_answer_never_comes_keeps_every_answer_and_sends_them_again(patient):
     patient.goto("/scales/gad7")
     for item in range(1, 8):
         patient.locator(f'label[for="gad7_{item}-2"]').click()
+    patient.get_by_role("group", name="how difficult have these problems").get_by_label("Very difficult").check()
     patient.route("**/scales/gad7", drop_the_connection)
     patient.get_by_role("button", name="Save my answers").click()
     expect(patient.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
     expect(patient.locator("#gad7_7-2")).to_be_checked()
+    expect(patient.locator("#difficulty-2")).to_be_checked()
     expect(crisis_region(patient)).to_have_count(0)
+
+    # With a signal again, the same answers go, the last question's with them.
+    patient.unroute("**/scales/gad7")
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("heading", name="GAD-7 saved")).to_be_visible()
+    patient.get_by_role("link", name="See my answers").click()
+    expect(patient.get_by_text("Very difficult", exact=True)).to_be_visible()
 
 
 def test_a_keyboard_user_who_tabbed_into_help_before_the_answer_came_stays_on_that_link(patient, lift):

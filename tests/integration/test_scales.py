@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from lift.domain.scales import ATTRIBUTION, GAD7, PHQ9
+from lift.domain.scales import ATTRIBUTION, DIFFICULTY_LABELS, DIFFICULTY_QUESTION, GAD7, PHQ9
 from lift.domain.trends import long_day
 from tests.integration.test_crisis_path import shown
 
@@ -63,6 +63,18 @@ async def test_it_shows_the_phq9_item_by_item_with_the_published_answers_and_att
     assert ATTRIBUTION in html
 
 
+async def test_it_ends_the_gad7_with_the_published_optional_difficulty_question(patient):
+    html = (await patient.get("/scales/gad7")).text
+    assert "Over the last 2 weeks, how often have you been bothered by the following problems?" in html
+    for label in ("Not at all", "Several days", "More than half the days", "Nearly every day"):
+        assert html.count(f">{label}</label>") == 7
+    assert f"<legend>{DIFFICULTY_QUESTION} <span class=\"hint\">optional</span></legend>" in html
+    for value, label in enumerate(DIFFICULTY_LABELS):
+        assert f'id="difficulty-{value}" name="difficulty" value="{value}"' in html
+        assert f">{label}</label>" in html
+    assert ATTRIBUTION in html
+
+
 async def test_it_scores_and_stores_a_phq9_by_item_id(patient, database):
     response = await patient.post("/scales/phq9", answers(PHQ9, 1, phq9_1=3, phq9_2=3, difficulty=2))
     assert response.status_code == 200
@@ -87,6 +99,17 @@ async def test_it_scores_and_stores_a_gad7(patient, database):
     assert database.execute("SELECT count(*) FROM scale_answers WHERE item_id LIKE 'gad7_%'").fetchone()[0] == 7
 
 
+async def test_it_stores_a_gad7_difficulty_answer_outside_the_total_and_shows_it_with_the_answers(
+        patient, database):
+    response = await patient.post("/scales/gad7", answers(GAD7, 1, gad7_1=3, difficulty=3))
+    assert '<strong class="score__total">9</strong> out of 21' in response.text
+    assert "Mild range (5–9)" in response.text
+    row = database.execute("SELECT instrument, total, band, difficulty FROM scale_results").fetchone()
+    assert tuple(row) == ("gad7", 9, "mild", 3)
+    html = (await patient.get(f"/scales/results/{result_id(database)}")).text
+    assert f'<span class="hint">{DIFFICULTY_QUESTION}</span><br><strong>Extremely difficult</strong>' in html
+
+
 async def test_it_files_the_result_under_the_patients_local_date(people, database):
     person = people("tokyo@example.com")
     await person.sign_up(timezone="Asia/Tokyo")
@@ -109,9 +132,14 @@ async def test_it_keeps_answers_and_names_each_missing_one(patient, database):
     assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
 
 
-async def test_it_refuses_an_out_of_range_difficulty_and_saves_nothing(patient, database):
-    response = await patient.post("/scales/phq9", answers(PHQ9, 0, difficulty=9))
+@pytest.mark.parametrize("instrument", [PHQ9, GAD7], ids=["phq9", "gad7"])
+async def test_it_refuses_an_out_of_range_difficulty_and_saves_nothing(patient, database, instrument):
+    response = await patient.post(f"/scales/{instrument.key}", answers(instrument, 2, difficulty=9))
     assert response.status_code == 422
+    assert "Choose one of the four answers, or leave this question blank." in response.text
+    assert 'aria-invalid="true" aria-describedby="difficulty-error"' in response.text
+    first = instrument.item_ids[0]
+    assert f'id="{first}-2" name="{first}" value="2" checked' in response.text
     assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 0
 
 

@@ -55,6 +55,9 @@ def test_it_uses_the_published_stem_answers_and_item_wording():
     assert PHQ9.items[8].text == "Thoughts that you would be better off dead or of hurting yourself in some way"
     assert GAD7.items[0].text == "Feeling nervous, anxious or on edge"
     assert GAD7.items[6].text == "Feeling afraid as if something awful might happen"
+    assert scales.DIFFICULTY_QUESTION == (
+        "If you checked off any problems, how difficult have these problems made it for you to do your "
+        "work, take care of things at home, or get along with other people?")
     assert scales.DIFFICULTY_LABELS == (
         "Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult")
 
@@ -130,13 +133,18 @@ def test_it_never_words_a_band_as_a_diagnosis():
 
 # --- The form ----------------------------------------------------------------------------------
 
+BOTH_FORMS = pytest.mark.parametrize("instrument", [PHQ9, GAD7], ids=["phq9", "gad7"])
 
-def test_it_parses_a_complete_phq9_form_with_the_difficulty_question():
-    data = {item_id: "2" for item_id in PHQ9.item_ids} | {"difficulty": "1", "baseline": "true"}
-    form, errors = parse_form(scales.FORM_TYPES["phq9"], data, scales.form_messages(PHQ9))
+
+@BOTH_FORMS
+def test_it_parses_a_complete_form_with_the_difficulty_question_outside_the_total(instrument):
+    data = {item_id: "2" for item_id in instrument.item_ids} | {"difficulty": "3", "baseline": "true"}
+    form, errors = parse_form(scales.FORM_TYPES[instrument.key], data, scales.form_messages(instrument))
     assert errors == {}
-    assert scales.answers_of(form, PHQ9) == dict.fromkeys(PHQ9.item_ids, 2)
-    assert form.difficulty == 1 and form.baseline is True
+    answers = scales.answers_of(form, instrument)
+    assert answers == dict.fromkeys(instrument.item_ids, 2)
+    assert scales.total_score(instrument, answers) == 2 * len(instrument.items)
+    assert form.difficulty == 3 and form.baseline is True
 
 
 def test_it_names_every_missing_or_out_of_range_answer():
@@ -150,12 +158,15 @@ def test_it_names_every_missing_or_out_of_range_answer():
     }
 
 
-def test_it_leaves_the_difficulty_question_optional_but_checked():
-    data = {item_id: "0" for item_id in PHQ9.item_ids}
-    form, errors = parse_form(scales.FORM_TYPES["phq9"], data, scales.form_messages(PHQ9))
+@BOTH_FORMS
+def test_it_leaves_the_difficulty_question_optional_but_checked(instrument):
+    form_type, messages = scales.FORM_TYPES[instrument.key], scales.form_messages(instrument)
+    data = {item_id: "0" for item_id in instrument.item_ids}
+    form, errors = parse_form(form_type, data, messages)
     assert errors == {} and form.difficulty is None and form.baseline is False
-    _, errors = parse_form(scales.FORM_TYPES["phq9"], data | {"difficulty": "5"}, scales.form_messages(PHQ9))
-    assert set(errors) == {"difficulty"}
+    for wrong in ("5", "-1", "x"):
+        _, errors = parse_form(form_type, data | {"difficulty": wrong}, messages)
+        assert errors == {"difficulty": "Choose one of the four answers, or leave this question blank."}
 
 
 @pytest.mark.parametrize("raw, expected", [

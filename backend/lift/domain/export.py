@@ -88,8 +88,10 @@ SCALE_COLUMNS = (
            "does not apply (GAD-7, a baseline of 0, or no baseline before it).", ("scale_totals",)),
     Column("remission", "PHQ-9 only: yes when the total is below 5. Empty when the baseline was already "
            "below 5, and for GAD-7.", ("scale_totals",)),
-    Column("difficulty", "PHQ-9's last question, how difficult the problems made life: 0 not difficult at "
-           "all to 3 extremely difficult. Empty if not answered.", ("scale_totals",)),
+    Column("difficulty", "The last question of the PHQ-9 and of the GAD-7, not part of the total: how "
+           "difficult the problems made it to work, take care of things at home or get along with other "
+           "people. 0 not difficult at all to 3 extremely difficult. Empty if not answered.",
+           ("scale_totals",)),
     *(_item_column(item_id) for item_id in ITEM_IDS),
 )
 

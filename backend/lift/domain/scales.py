@@ -29,6 +29,8 @@ GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the foll
 
 ANSWER_LABELS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
 
+# Both published forms end with this same question. It is optional and unscored: it tells a
+# clinician how much the problems get in the way, and never changes the total or the band.
 DIFFICULTY_QUESTION = (
     "If you checked off any problems, how difficult have these problems made it for you to do "
     "your work, take care of things at home, or get along with other people?"
@@ -69,7 +71,7 @@ class Instrument(msgspec.Struct, frozen=True):
     stem: str
     items: tuple[Item, ...]
     bands: tuple[Band, ...]
-    has_difficulty: bool
+    has_difficulty: bool  # ends with the unscored DIFFICULTY_QUESTION, as both published forms do
 
     @property
     def max_total(self) -> int:
@@ -132,7 +134,7 @@ GAD7 = Instrument(
         Band("moderate", "Moderate", 10, 14),
         Band("severe", "Severe", 15, 21),
     ),
-    has_difficulty=False,
+    has_difficulty=True,
 )
 
 INSTRUMENTS = {PHQ9.key: PHQ9, GAD7.key: GAD7}
