@@ -6,6 +6,7 @@ import pytest
 
 from lift.domain.crisis import (
     THOUGHTS_LABELS,
+    CrisisResources,
     Thoughts,
     crisis_prompt_for_phq9_item9,
     crisis_prompt_for_thoughts,
@@ -14,15 +15,22 @@ from lift.domain.crisis import (
 )
 
 RESOURCES_FILE = Path(__file__).resolve().parents[2] / "frontend" / "content" / "crisis_resources.toml"
+US = parse_resources(tomllib.loads(RESOURCES_FILE.read_text()))
+UK = parse_resources({"emergency_number": "999", "lines": [
+    {"name": "Samaritans", "call": "116 123"}, {"name": "Shout", "text": "85258", "text_body": "SHOUT"}]})
+
+
+def with_emergency(number: str) -> CrisisResources:
+    return msgspec.structs.replace(US, emergency_number=number)
 
 
 @pytest.fixture(scope="module")
 def resources():
-    return parse_resources(tomllib.loads(RESOURCES_FILE.read_text()))
+    return US
 
 
 def test_it_offers_support_for_passing_thoughts():
-    prompt = crisis_prompt_for_thoughts(Thoughts.PASSING, "911")
+    prompt = crisis_prompt_for_thoughts(Thoughts.PASSING, US)
     assert prompt.level == "support"
     assert prompt.headline == "You don't have to carry these thoughts alone"
     assert prompt.message == (
@@ -32,18 +40,18 @@ def test_it_offers_support_for_passing_thoughts():
 
 
 def test_it_urges_reaching_out_now_for_thoughts_of_ending_life():
-    prompt = crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, "112")
+    prompt = crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, with_emergency("112"))
     assert prompt.level == "urgent"
     assert prompt.headline == "Please reach out to someone now"
     assert prompt.message == (
         "Thoughts of ending your life are serious and you deserve support right now. Call or "
-        "text 988, text the Crisis Text Line, or contact your care team. If you are in danger, "
+        "text 988, text HOME to 741741, or contact your care team. If you are in danger, "
         "call 112."
     )
 
 
 def test_it_puts_safety_first_for_a_plan_or_intent():
-    prompt = crisis_prompt_for_thoughts(Thoughts.PLAN_OR_INTENT, "999")
+    prompt = crisis_prompt_for_thoughts(Thoughts.PLAN_OR_INTENT, with_emergency("999"))
     assert prompt.level == "immediate"
     assert prompt.headline == "If you might act on these thoughts, call 999 or 988 now"
     assert prompt.message == (
@@ -54,23 +62,23 @@ def test_it_puts_safety_first_for_a_plan_or_intent():
 
 @pytest.mark.parametrize("level", [Thoughts.PASSING, Thoughts.ENDING_LIFE, Thoughts.PLAN_OR_INTENT])
 def test_it_mentions_988_at_every_level_above_none(level):
-    prompt = crisis_prompt_for_thoughts(level, "911")
+    prompt = crisis_prompt_for_thoughts(level, US)
     assert "988" in prompt.headline + prompt.message
 
 
 def test_it_grows_more_direct_as_the_answer_grows_more_serious():
-    levels = [crisis_prompt_for_thoughts(t, "911").level for t in (1, 2, 3)]
+    levels = [crisis_prompt_for_thoughts(t, US).level for t in (1, 2, 3)]
     assert levels == ["support", "urgent", "immediate"]
 
 
 def test_it_accepts_a_plain_int_thoughts_answer():
-    assert crisis_prompt_for_thoughts(2, "911") == crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, "911")
+    assert crisis_prompt_for_thoughts(2, US) == crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, US)
 
 
 @pytest.mark.parametrize("thoughts", [-1, 4])
 def test_it_refuses_a_thoughts_answer_outside_0_to_3(thoughts):
     with pytest.raises(ValueError):
-        crisis_prompt_for_thoughts(thoughts, "911")
+        crisis_prompt_for_thoughts(thoughts, US)
 
 
 def test_it_has_a_label_for_every_thoughts_level():
@@ -82,26 +90,54 @@ def test_it_has_a_label_for_every_thoughts_level():
 @pytest.mark.parametrize("score", [-1, 4])
 def test_it_refuses_a_phq9_item9_score_outside_0_to_3(score):
     with pytest.raises(ValueError, match="PHQ-9 item 9 is scored 0-3"):
-        crisis_prompt_for_phq9_item9(score, "911")
+        crisis_prompt_for_phq9_item9(score, US)
 
 
 def test_it_words_phq9_item9_at_the_level_of_the_matching_thoughts_answer():
     for score, thoughts in [(1, Thoughts.PASSING), (2, Thoughts.ENDING_LIFE), (3, Thoughts.ENDING_LIFE)]:
-        prompt, matching = crisis_prompt_for_phq9_item9(score, "112"), crisis_prompt_for_thoughts(thoughts, "112")
+        prompt, matching = crisis_prompt_for_phq9_item9(score, UK), crisis_prompt_for_thoughts(thoughts, UK)
         assert (prompt.level, prompt.headline) == (matching.level, matching.headline)
 
 
 def test_it_names_self_harm_as_well_as_death_for_phq9_item9():
     """Item 9 asks about being better off dead or hurting yourself, not only about suicide."""
-    assert crisis_prompt_for_phq9_item9(1, "911").message == (
+    assert crisis_prompt_for_phq9_item9(1, US).message == (
         "Thoughts that you would be better off dead, or of hurting yourself, are worth talking about "
         "with someone today. You can call or text 988 at any hour, or turn to your safety plan."
     )
-    assert crisis_prompt_for_phq9_item9(2, "112").message == (
+    assert crisis_prompt_for_phq9_item9(2, with_emergency("112")).message == (
         "Thoughts that you would be better off dead, or of hurting yourself, are serious and you "
-        "deserve support right now. Call or text 988, text the Crisis Text Line, or contact your "
+        "deserve support right now. Call or text 988, text HOME to 741741, or contact your "
         "care team. If you are in danger, call 112."
     )
+
+
+@pytest.mark.parametrize("level", [Thoughts.PASSING, Thoughts.ENDING_LIFE, Thoughts.PLAN_OR_INTENT])
+def test_it_names_only_the_deployments_own_numbers_abroad(level):
+    prompt = crisis_prompt_for_thoughts(level, UK)
+    assert "988" not in prompt.headline + prompt.message
+    assert "Crisis Text Line" not in prompt.message
+
+
+def test_it_points_abroad_to_each_line_as_its_buttons_do():
+    assert crisis_prompt_for_thoughts(Thoughts.PASSING, UK).message.endswith(
+        "You can call 116 123 at any hour, or turn to your safety plan.")
+    assert "Call 116 123, text SHOUT to 85258, or contact your care team. If you are in danger, call 999." in (
+        crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, UK).message)
+    assert crisis_prompt_for_thoughts(Thoughts.PLAN_OR_INTENT, UK).headline == (
+        "If you might act on these thoughts, call 999 or 116 123 now")
+
+
+def test_it_names_the_emergency_number_alone_when_no_line_takes_calls():
+    texting_only = parse_resources({"emergency_number": "112", "lines": [{"name": "Chat", "text": "1234"}]})
+    assert texting_only.call_now == "112"
+    assert crisis_prompt_for_thoughts(Thoughts.PASSING, texting_only).message.endswith(
+        "You can text 1234 at any hour, or turn to your safety plan.")
+
+
+def test_it_refuses_resources_without_a_crisis_line():
+    with pytest.raises(msgspec.ValidationError):
+        parse_resources({"emergency_number": "112", "lines": []})
 
 
 def test_it_builds_an_sms_link_with_a_prefilled_body():

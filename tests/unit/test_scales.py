@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lift.domain import scales
-from lift.domain.crisis import crisis_prompt_for_phq9_item9
+from lift.domain.crisis import crisis_prompt_for_phq9_item9, parse_resources
 from lift.domain.forms import parse_form
 from lift.domain.scales import GAD7, PHQ9, ScaleResult
 from lift.domain.schedule import local_date_of
@@ -193,8 +193,9 @@ def test_any_item_9_answer_the_form_saves_is_one_the_crisis_rule_reads_the_same(
 
 @pytest.mark.parametrize("answer", [1, 2, 3])
 def test_it_asks_for_the_crisis_panel_for_item_9_above_zero(answer):
-    assert crisis_prompt_for_phq9_item9(answer, "911") is not None
-    assert crisis_prompt_for_phq9_item9(0, "911") is None
+    US = parse_resources({"emergency_number": "911", "lines": [{"name": "988 Lifeline", "call": "988"}]})
+    assert crisis_prompt_for_phq9_item9(answer, US) is not None
+    assert crisis_prompt_for_phq9_item9(0, US) is None
 
 
 # --- Baseline, response and remission ------------------------------------------------------

@@ -8,6 +8,7 @@ wording grows more direct as the answer grows more serious.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Annotated
 from urllib.parse import quote
 
 import msgspec
@@ -36,10 +37,40 @@ class CrisisLine(msgspec.Struct, frozen=True):
     text_body: str = ""
 
 
+def reach(line: CrisisLine) -> str:
+    """How a message points to a line, as its buttons do: "call or text 988", "call 116 123",
+    "text HOME to 741741"."""
+    if line.call and line.call == line.text and not line.text_body:
+        return f"call or text {line.call}"
+    if line.call:
+        return f"call {line.call}"
+    return f"text {line.text_body} to {line.text}" if line.text_body else f"text {line.text}"
+
+
 class CrisisResources(msgspec.Struct, frozen=True):
     emergency_number: str
-    lines: list[CrisisLine]
+    # At least one line: every prompt below points to one, whatever the answer.
+    lines: Annotated[list[CrisisLine], msgspec.Meta(min_length=1)]
     emergency_label: str = "Emergency services"
+
+    @property
+    def helpline(self) -> str:
+        """How the wording points to the first line: "call or text 988", "call 116 123"."""
+        return reach(self.lines[0])
+
+    @property
+    def every_line(self) -> str:
+        """Every line, as one list: "call or text 988, text HOME to 741741"."""
+        return ", ".join(reach(line) for line in self.lines)
+
+    @property
+    def call_now(self) -> str:
+        """What to call in danger: the emergency number, and the first line that takes calls
+        ("911 or 988"). The wording names only numbers in this deployment's file: 988 does
+        not answer outside North America."""
+        line = next((line for line in self.lines if line.call), None)
+        return f"{self.emergency_number} or {line.call}" if line else self.emergency_number
+
 
 
 class CrisisPrompt(msgspec.Struct, frozen=True):
@@ -48,7 +79,7 @@ class CrisisPrompt(msgspec.Struct, frozen=True):
     message: str
 
 
-def crisis_prompt_for_thoughts(thoughts: int, emergency_number: str) -> CrisisPrompt | None:
+def crisis_prompt_for_thoughts(thoughts: int, resources: CrisisResources) -> CrisisPrompt | None:
     """The crisis prompt for a daily check-in's thoughts answer, or None for "none"."""
     level = Thoughts(thoughts)
     if level is Thoughts.NONE:
@@ -59,8 +90,8 @@ def crisis_prompt_for_thoughts(thoughts: int, emergency_number: str) -> CrisisPr
             headline="You don't have to carry these thoughts alone",
             message=(
                 "Thoughts of death or of not wanting to be here are worth talking about "
-                "with someone today. You can call or text 988 at any hour, or turn to "
-                "your safety plan."
+                f"with someone today. You can {resources.helpline} at any hour, or turn "
+                "to your safety plan."
             ),
         )
     if level is Thoughts.ENDING_LIFE:
@@ -69,13 +100,13 @@ def crisis_prompt_for_thoughts(thoughts: int, emergency_number: str) -> CrisisPr
             headline="Please reach out to someone now",
             message=(
                 "Thoughts of ending your life are serious and you deserve support right "
-                "now. Call or text 988, text the Crisis Text Line, or contact your care "
-                f"team. If you are in danger, call {emergency_number}."
+                f"now. {sentence(resources.every_line)}, or contact your care team. If you "
+                f"are in danger, call {resources.emergency_number}."
             ),
         )
     return CrisisPrompt(
         level="immediate",
-        headline=f"If you might act on these thoughts, call {emergency_number} or 988 now",
+        headline=f"If you might act on these thoughts, call {resources.call_now} now",
         message=(
             "Your safety comes first. Call now, or ask someone near you to call with you. "
             "If you can, move away from anything you could use to hurt yourself."
@@ -83,7 +114,7 @@ def crisis_prompt_for_thoughts(thoughts: int, emergency_number: str) -> CrisisPr
     )
 
 
-def crisis_prompt_for_phq9_item9(score: int, emergency_number: str) -> CrisisPrompt | None:
+def crisis_prompt_for_phq9_item9(score: int, resources: CrisisResources) -> CrisisPrompt | None:
     """PHQ-9 item 9 (thoughts of being better off dead or of self-harm) above 0."""
     if not 0 <= score <= 3:
         raise ValueError(f"PHQ-9 item 9 is scored 0-3, got {score}")
@@ -92,20 +123,24 @@ def crisis_prompt_for_phq9_item9(score: int, emergency_number: str) -> CrisisPro
     # More than half the days or nearly every day is treated like active thoughts. The item
     # asks about self-harm as well as death, so the message names both.
     thoughts = Thoughts.PASSING if score == 1 else Thoughts.ENDING_LIFE
-    prompt = crisis_prompt_for_thoughts(thoughts, emergency_number)
+    prompt = crisis_prompt_for_thoughts(thoughts, resources)
     if thoughts is Thoughts.PASSING:
         message = (
             "Thoughts that you would be better off dead, or of hurting yourself, are worth "
-            "talking about with someone today. You can call or text 988 at any hour, or turn "
-            "to your safety plan."
+            f"talking about with someone today. You can {resources.helpline} at any hour, or "
+            "turn to your safety plan."
         )
     else:
         message = (
             "Thoughts that you would be better off dead, or of hurting yourself, are serious "
-            "and you deserve support right now. Call or text 988, text the Crisis Text Line, or "
-            f"contact your care team. If you are in danger, call {emergency_number}."
+            f"and you deserve support right now. {sentence(resources.every_line)}, or contact "
+            f"your care team. If you are in danger, call {resources.emergency_number}."
         )
     return msgspec.structs.replace(prompt, message=message)
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def sms_link(number: str, body: str = "") -> str:

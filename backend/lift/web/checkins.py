@@ -75,7 +75,7 @@ async def save_checkin(request: Request) -> Response:
     values = await form_data(request)
     thoughts = rules.thoughts_answer(values.get("thoughts"))
     resources = request.app.state.crisis_resources
-    prompt = crisis_prompt_for_thoughts(thoughts, resources.emergency_number) if thoughts else None
+    prompt = crisis_prompt_for_thoughts(thoughts, resources) if thoughts else None
     crisis = await crisis_context(request, prompt)
     form, errors = parse_form(rules.CheckinForm, rules.with_plain_hours(values), rules.CHECKIN_MESSAGES)
     key, key_errors = parse_form(rules.SubmissionKey, values, rules.SUBMISSION_MESSAGES)

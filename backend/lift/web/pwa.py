@@ -19,7 +19,7 @@ from litestar.utils.scope.state import ScopeState
 
 from lift.db.safety_plans import safety_plan_for
 from lift.domain import checkins as rules
-from lift.domain.crisis import THOUGHTS_LABELS, CrisisPrompt, crisis_prompt_for_thoughts
+from lift.domain.crisis import THOUGHTS_LABELS, CrisisPrompt, CrisisResources, crisis_prompt_for_thoughts
 from lift.settings import FRONTEND_DIR, Settings
 from lift.web.rendering import render
 
@@ -39,8 +39,8 @@ OFFLINE_PAGES = ("/offline", "/offline/checkin", "/offline/help", "/offline/safe
 NAVIGATION_TIMEOUT_MS = 4000
 THEME_COLOR = "#f6f7fb"
 
-# (answer 1-3, emergency number) -> the prompt for that answer
-PromptFor = Callable[[int, str], CrisisPrompt | None]
+# (answer 1-3, the deployment's resources) -> the prompt for that answer
+PromptFor = Callable[[int, CrisisResources], CrisisPrompt | None]
 
 
 def asset_version(settings: Settings) -> str:
@@ -123,7 +123,7 @@ def offline_context(request: Request, plan=None, prompt_for: PromptFor = crisis_
     form's crisis question (the thoughts answer, or PHQ-9 item 9 with
     `crisis_prompt_for_phq9_item9`), so such an answer shows the resources at once."""
     resources = request.app.state.crisis_resources
-    prompts = [(answer, prompt_for(answer, resources.emergency_number)) for answer in (1, 2, 3)]
+    prompts = [(answer, prompt_for(answer, resources)) for answer in (1, 2, 3)]
     return {"offline_prompts": prompts, "offline_plan": plan, "resources": resources}
 
 

@@ -47,7 +47,7 @@ def item9_prompt(request: Request, instrument: scales.Instrument, values: dict) 
     answer = scales.item_answer(values.get(scales.PHQ9_ITEM9))
     if answer is None:
         return None
-    return crisis_prompt_for_phq9_item9(answer, request.app.state.crisis_resources.emergency_number)
+    return crisis_prompt_for_phq9_item9(answer, request.app.state.crisis_resources)
 
 
 async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
