@@ -152,6 +152,23 @@ def test_it_percent_encodes_the_sms_body():
     assert sms_link("85258", "SHOUT & TALK") == "sms:85258?&body=SHOUT%20%26%20TALK"
 
 
+def test_it_sends_a_text_to_the_number_without_its_spaces():
+    assert sms_link("85 258", "SHOUT") == "sms:85258?&body=SHOUT"
+    assert sms_link("+44 (0)7700 900123") == "sms:+447700900123"
+
+
+@pytest.mark.parametrize("line", [{"call": "1-800-273-TALK"}, {"text": "HOME"}, {"call": "116 123 ext 2"}])
+def test_it_refuses_a_line_number_its_links_could_not_dial(line):
+    with pytest.raises(msgspec.ValidationError):
+        parse_resources({"emergency_number": "112", "lines": [{"name": "A line", **line}]})
+
+
+@pytest.mark.parametrize("number", ["", "police", " "])
+def test_it_refuses_an_emergency_number_with_no_digit_to_dial(number):
+    with pytest.raises(msgspec.ValidationError):
+        parse_resources({"emergency_number": number, "lines": [{"name": "A line", "call": "116 123"}]})
+
+
 def test_it_reads_the_emergency_number_911_from_the_real_resources(resources):
     assert resources.emergency_number == "911"
     assert resources.emergency_label == "Emergency services"

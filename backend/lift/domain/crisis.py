@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import msgspec
 
+from lift.domain.safety_plan import dialable
+
 
 class Thoughts(IntEnum):
     NONE = 0
@@ -29,11 +31,17 @@ THOUGHTS_LABELS = {
 }
 
 
+# A number as a deployment writes it ("116 123", "+44 (0)800 ..."): its links keep only what
+# is dialled (dialable), so a letter, which would be dropped there, stops start-up instead.
+Number = Annotated[str, msgspec.Meta(pattern=r"^[0-9+()\-. ]*$")]
+RequiredNumber = Annotated[str, msgspec.Meta(pattern=r"^[0-9+()\-. ]*[0-9][0-9+()\-. ]*$")]
+
+
 class CrisisLine(msgspec.Struct, frozen=True):
     name: str
     description: str = ""
-    call: str = ""
-    text: str = ""
+    call: Number = ""
+    text: Number = ""
     text_body: str = ""
 
 
@@ -48,7 +56,7 @@ def reach(line: CrisisLine) -> str:
 
 
 class CrisisResources(msgspec.Struct, frozen=True):
-    emergency_number: str
+    emergency_number: RequiredNumber
     # At least one line: every prompt below points to one, whatever the answer.
     lines: Annotated[list[CrisisLine], msgspec.Meta(min_length=1)]
     emergency_label: str = "Emergency services"
@@ -145,6 +153,7 @@ def sentence(text: str) -> str:
 
 def sms_link(number: str, body: str = "") -> str:
     """An sms: URI; '?&body=' is understood by both iOS and Android messaging apps."""
+    number = dialable(number)
     return f"sms:{number}?&body={quote(body)}" if body else f"sms:{number}"
 
 

@@ -51,11 +51,16 @@ def has_content(plan: SafetyPlan | None) -> bool:
     return plan is not None and any(getattr(plan, name).strip() for name in PLAN_FIELDS)
 
 
-def tel_link(phone: str) -> str:
-    """A tel: URI keeps only the digits and a leading plus sign. In an international number a
-    "(0)" is the trunk prefix dialled only at home (+44 (0)20 ...), so it is left out."""
+def dialable(phone: str) -> str:
+    """A number as tel: and sms: URIs take it (RFC 3966: no spaces): only the digits and a
+    leading plus sign. In an international number a "(0)" is the trunk prefix dialled only at
+    home (+44 (0)20 ...), so it is left out."""
     international = phone.strip().startswith("+")
     if international:
         phone = phone.replace("(0)", "")
     digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"tel:{'+' if international else ''}{digits}"
+    return f"{'+' if international else ''}{digits}"
+
+
+def tel_link(phone: str) -> str:
+    return f"tel:{dialable(phone)}"
