@@ -160,3 +160,30 @@ async def test_it_shows_crisis_panel_for_every_spelling_the_form_accepts(patient
     response = await patient.check_in(thoughts=raw)
     assert response.status_code == 200
     assert has_crisis_region(response.text)
+
+
+async def test_a_safety_plan_that_cannot_be_read_never_holds_back_the_check_in_or_its_panel(patient, database):
+    """The plan is read only for a crisis answer: when it cannot be read (here its table is
+    gone), such a check-in is still saved and answered with Get help now worded for it."""
+    database.execute("ALTER TABLE safety_plans RENAME TO unreadable")
+    database.commit()
+    response = await patient.check_in(thoughts=3, note="kept as typed")
+    assert response.status_code == 200
+    assert crisis_before(response.text, 'id="saved-title"')
+    assert "call 911 or 988 now" in response.text
+    assert [tuple(row) for row in database.execute("SELECT thoughts, note FROM checkins")] == [(3, "kept as typed")]
+
+
+async def test_a_failed_save_whose_plan_cannot_be_read_either_keeps_the_answers_and_the_panel(patient, database):
+    database.execute("ALTER TABLE safety_plans RENAME TO unreadable")
+    database.execute("CREATE TRIGGER refuse BEFORE INSERT ON checkins BEGIN SELECT RAISE(ABORT, 'x'); END")
+    database.commit()
+    for path in ("/checkin", "/help"):
+        page = await patient.get(path)
+        # Nothing is handed to the phone, which keeps the copy of the plan it already has.
+        assert page.status_code == 200 and "data-offline-plan" not in page.text
+    for thoughts in (0, 2):
+        response = await patient.check_in(thoughts=thoughts, note="kept as typed")
+        assert response.status_code == 503
+        assert has_crisis_region(response.text) == (thoughts > 0)
+        assert ">kept as typed</textarea>" in response.text

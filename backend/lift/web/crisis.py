@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from pathlib import Path
 
 from litestar import Request
 
+from lift.db.connection import DatabaseError
 from lift.db.safety_plans import safety_plan_for
 from lift.domain.crisis import CrisisPrompt, CrisisResources, parse_resources
+from lift.domain.safety_plan import SafetyPlan
+
+log = logging.getLogger("lift")
 
 
 def load_crisis_resources(path: Path) -> CrisisResources:
@@ -18,6 +23,18 @@ def load_crisis_resources(path: Path) -> CrisisResources:
 
 async def crisis_context(request: Request, prompt: CrisisPrompt | None) -> dict:
     """What the crisis panel shows: the prompt, the resources, and the patient's own plan."""
-    user = request.scope.get("user")
-    plan = await safety_plan_for(request.app.state.db, user.id) if user and prompt else None
+    plan = await own_plan(request) if request.scope.get("user") and prompt else None
     return {"crisis": prompt, "resources": request.app.state.crisis_resources, "plan": plan}
+
+
+async def own_plan(request: Request) -> SafetyPlan | None:
+    """The signed-in patient's plan, or None when it cannot be read. Read for Get help now
+    (shown, or kept for no signal), a failed read must not cost a crisis answer its save, its
+    panel or its form, nor the Get help page itself: they show without the plan. The page then
+    hands nothing to the phone (plan_unreadable), which keeps the copy it has."""
+    try:
+        return await safety_plan_for(request.app.state.db, request.scope["user"].id)
+    except DatabaseError:
+        log.exception("safety plan unreadable; Get help now shown without it")
+        request.state.plan_unreadable = True
+        return None

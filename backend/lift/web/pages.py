@@ -26,6 +26,7 @@ from lift.domain import safety_plan as plans
 from lift.domain import scales
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
+from lift.web.crisis import own_plan
 from lift.web.guards import patient
 from lift.web.treatment import home_context as treatment_home_context
 from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
@@ -124,9 +125,7 @@ async def ready(request: Request) -> Response:
 async def get_help(request: Request) -> Response:
     """Open to everyone, signed in or not: nobody should have to sign in to find help."""
     user = request.scope.get("user")
-    plan = None
-    if user and user.role == "patient":
-        plan = await safety_plans.safety_plan_for(request.app.state.db, user.id)
+    plan = await own_plan(request) if user and user.role == "patient" else None
     return render(request, "pages/help.html", resources=request.app.state.crisis_resources,
                   plan=plan, crisis=None)
 

@@ -17,10 +17,10 @@ from litestar import Request, get
 from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
-from lift.db.safety_plans import safety_plan_for
 from lift.domain import checkins as rules
 from lift.domain.crisis import THOUGHTS_LABELS, CrisisPrompt, CrisisResources, crisis_prompt_for_thoughts
 from lift.settings import FRONTEND_DIR, Settings
+from lift.web.crisis import own_plan
 from lift.web.rendering import render
 
 STATIC_DIR = FRONTEND_DIR / "static"
@@ -132,8 +132,7 @@ async def with_offline_crisis(request: Request, context: dict,
     """`context` for a form a patient fills in, plus its hidden copies of Get help now. The page
     is never cached, so they hold the patient's own plan: already read when the page shows the
     panel, else read now."""
-    plan = context["plan"] if context.get("crisis") else await safety_plan_for(request.app.state.db,
-                                                                               request.scope["user"].id)
+    plan = context["plan"] if context.get("crisis") else await own_plan(request)
     return {**offline_context(request, plan, prompt_for), **context}
 
 
