@@ -155,3 +155,21 @@ def test_it_shows_the_safety_plan_and_care_team_in_get_help_now(patient, lift):
     care_team = region.locator('a[href="tel:3125550142"]')
     expect(care_team).to_have_count(1)
     expect(care_team).to_contain_text("Call Dr. Rivera's clinic")
+
+
+def test_every_crisis_button_stays_on_a_narrow_screen_whatever_the_care_team_is_called(patient, lift):
+    """A name with no space to break at (a long compound word, an address) made the panel's
+    grid as wide as that name: on a 320 px phone every button, 988 and 911 included, stretched
+    off the screen, its label centred where nobody could see it."""
+    lift.write_safety_plan(patient, {"1. Warning signs": "Not sleeping"},
+                           care_team_name="rivera.psychiatry.team@mercy-behavioral-health.example.org",
+                           care_team_phone="(312) 555-0142")
+    patient.set_viewport_size({"width": 320, "height": 640})
+    lift.check_in(patient, thoughts="Thoughts of ending my life")
+
+    region = crisis_region(patient)
+    expect(region).to_be_visible()
+    for link in region.locator(".crisis__actions a").all():
+        box = link.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320, (link.get_attribute("href"), box)
+    assert patient.evaluate("document.documentElement.scrollWidth") <= 320
