@@ -6,6 +6,7 @@ import re
 import pytest
 
 from lift.settings import Settings
+from tests.integration.sharing_helpers import shared_with, user_id
 
 UK_RESOURCES = """
 emergency_number = "999"
@@ -69,3 +70,17 @@ async def test_numbers_written_with_spaces_make_well_formed_links(patient):
     assert 'href="tel:116123">Call 116 123<' in html
     assert 'href="sms:85258?&amp;body=SHOUT"' in html
     assert not re.search(r'href="(tel|sms):[^"]*[ ()]', html)
+
+
+async def test_the_safety_plan_form_suggests_the_deployments_own_line(patient):
+    html = (await patient.get("/safety-plan")).text
+    assert "crisis lines such as Samaritans." in html
+    assert_no_us_numbers(html)
+
+
+async def test_a_caregivers_guidance_names_the_deployments_own_line(patient, people, database):
+    carer = await shared_with(patient, people("carer@example.com"))
+    html = (await carer.get(f"/caregiver/patients/{user_id(database, patient.email)}")).text
+    assert "help them call 116 123 or contact their care team" in html
+    assert "You can call 116 123 for yourself as well" in html
+    assert_no_us_numbers(html)

@@ -76,3 +76,9 @@ def test_it_lists_the_six_stanley_brown_steps_in_order():
         "1. Warning signs", "2. Things I can do on my own", "3. People and places that distract me",
         "4. People I can ask for help", "5. Professionals and crisis lines", "6. Making my environment safer",
     ]
+
+
+def test_step_5_suggests_the_crisis_line_it_is_given():
+    hints = {name: hint for name, _, hint in plans.steps_naming("Samaritans")}
+    assert hints["professionals"] == "My clinicians, my clinic, and crisis lines such as Samaritans."
+    assert not any("{" in hint for hint in hints.values())

@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from lift.domain import scales, sharing, treatment
+from lift.domain import crisis, scales, sharing, treatment
 from lift.domain.checkins import Checkin
 from lift.domain.education import SOURCES
 from lift.domain.sharing import AuditEntry, Invitation, PanelRow, Scope
@@ -334,3 +334,10 @@ def test_a_session_to_call_about_ranks_above_worsening_and_a_missed_one_above_go
             msgspec.structs.replace(row("dan@x.org", phq9=3), concerns=sharing.attention(False, 0, None, None,
                                                                                        [missed]))]
     assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["cat", "amy", "dan", "bob"]
+
+
+def test_caregiver_guidance_points_to_the_deployments_first_crisis_line():
+    us = crisis.CrisisResources(emergency_number="911", lines=[crisis.CrisisLine(name="988 Lifeline", call="988", text="988")])
+    texts = " ".join(item.text for item in sharing.caregiver_guidance(us))
+    assert "help them call or text 988 or contact their care team" in texts
+    assert "{" not in texts

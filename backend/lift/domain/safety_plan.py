@@ -20,9 +20,15 @@ STEPS = (
     ("coping", "2. Things I can do on my own", "Things that help me take my mind off my problems, without contacting anyone."),
     ("distractions", "3. People and places that distract me", "People and social settings that help me feel better."),
     ("people", "4. People I can ask for help", "Names and phone numbers of people I can reach out to."),
-    ("professionals", "5. Professionals and crisis lines", "My clinicians, my clinic, and crisis lines such as 988."),
+    ("professionals", "5. Professionals and crisis lines", "My clinicians, my clinic, and crisis lines such as {crisis_line}."),
     ("environment", "6. Making my environment safer", "How I can keep myself safe, such as putting means of harm out of reach."),
 )
+
+
+
+def steps_naming(crisis_line: str) -> tuple[tuple[str, str, str], ...]:
+    """The steps with step 5's hint naming this deployment's own crisis line, not a US one."""
+    return tuple((name, heading, hint.format(crisis_line=crisis_line)) for name, heading, hint in STEPS)
 
 
 class SafetyPlan(msgspec.Struct, frozen=True, kw_only=True):

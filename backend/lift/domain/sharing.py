@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from lift.domain import scales, schedule, treatment
 from lift.domain.checkins import Checkin
-from lift.domain.crisis import THOUGHTS_LABELS
+from lift.domain.crisis import THOUGHTS_LABELS, CrisisResources
 from lift.domain.education import SOURCES
 from lift.domain.trends import long_day, short_day
 
@@ -637,6 +637,7 @@ class Guidance(msgspec.Struct, frozen=True, kw_only=True):
 
 
 # Restated in Lift's own words; the unit tests check no 8-word run is copied from a source.
+# {helpline} is the deployment's first crisis line ("call or text 988"), see caregiver_guidance.
 CAREGIVER_GUIDANCE = (
     Guidance(
         heading="Treatment days",
@@ -667,15 +668,21 @@ CAREGIVER_GUIDANCE = (
         heading="Ask, listen, and stay",
         text=("If you are worried, ask plainly how they are, and whether they are thinking about "
               "suicide. Asking does not put the idea in their head. Listen without rushing to fix "
-              "things, and help them reach 988 or their care team. If they may act on it now, "
-              "call the emergency number."),
+              "things, and help them {helpline} or contact their care team. If they may act on it "
+              "now, call the emergency number."),
     ),
     Guidance(
         heading="Look after yourself too",
-        text=("Supporting someone is tiring. You can call or text 988 for yourself as well, for "
-              "advice on how to help."),
+        text=("Supporting someone is tiring. You can {helpline} for yourself as well, for advice "
+              "on how to help."),
     ),
 )
+
+
+def caregiver_guidance(resources: CrisisResources) -> tuple[Guidance, ...]:
+    """The guidance naming this deployment's own crisis line: 988 answers only in North America."""
+    return tuple(msgspec.structs.replace(item, text=item.text.format(helpline=resources.helpline))
+                 for item in CAREGIVER_GUIDANCE)
 
 
 def thoughts_label(answer: int) -> str:

@@ -72,7 +72,7 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
         "today": today, "checked_in_today": today in recent,
         "week": [(day, day in recent) for day in last_days(today)],
         "checkin_days": rules.checkin_days(recent, today), "window": rules.ADHERENCE_DAYS,
-        "short_day": trends.short_day, "guidance": rules.CAREGIVER_GUIDANCE,
+        "short_day": trends.short_day, "guidance": rules.caregiver_guidance(request.app.state.crisis_resources),
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,
         "bands": [], "upcoming": [], "thoughts": None, "item9": [], "thoughts_flag": False,
         "recent_days": rules.RECENT_DAYS, "scope_text": rules.scope_text,

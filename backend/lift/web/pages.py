@@ -130,11 +130,15 @@ async def get_help(request: Request) -> Response:
                   plan=plan, crisis=None)
 
 
+def _steps(request: Request) -> tuple[tuple[str, str, str], ...]:
+    return plans.steps_naming(request.app.state.crisis_resources.lines[0].name)
+
+
 @get("/safety-plan", guards=[patient], name="safety_plan")
 async def safety_plan_page(request: Request, saved: FromQuery[bool] = False) -> Response:
     plan = await safety_plans.safety_plan_for(request.app.state.db, request.scope["user"].id)
     values = {name: getattr(plan, name) for name in plans.PLAN_FIELDS} if plan else {}
-    return render(request, "safety_plan/edit.html", values=values, errors={}, steps=plans.STEPS,
+    return render(request, "safety_plan/edit.html", values=values, errors={}, steps=_steps(request),
                   saved=saved, updated_at=plan.updated_at if plan else None, plan=plan)
 
 
@@ -145,10 +149,10 @@ async def save_safety_plan(request: Request) -> Response:
     plan, errors = parse_form(plans.SafetyPlan, values, plans.SAFETY_PLAN_MESSAGES)
     if plan is None:
         return render(request, "safety_plan/edit.html", status_code=422, values=values,
-                      errors=errors, steps=plans.STEPS, saved=False, updated_at=None)
+                      errors=errors, steps=_steps(request), saved=False, updated_at=None)
     try:
         await safety_plans.save_safety_plan(request.app.state.db, request.scope["user"].id, plan)
     except DatabaseError:
         return render(request, "safety_plan/edit.html", status_code=503, values=values,
-                      errors={"form": SAVE_FAILED}, steps=plans.STEPS, saved=False, updated_at=None)
+                      errors={"form": SAVE_FAILED}, steps=_steps(request), saved=False, updated_at=None)
     return redirect(request, "/safety-plan?saved=true")
