@@ -22,3 +22,9 @@ def test_every_element_showing_typed_text_takes_its_direction_from_the_text():
                 missing.append(f"{template.relative_to(TEMPLATES)}: {tag}")
     assert found >= 10, "the pattern no longer finds the notes"
     assert missing == []
+
+
+def test_the_care_team_name_in_its_call_button_is_isolated_from_the_words_around_it():
+    """"Call" + a right-to-left name ending in "." would otherwise put the full stop first."""
+    button = (TEMPLATES / "partials" / "_crisis_call_care_team.html").read_text()
+    assert re.search(r"Call <bdi>\{\{ plan\.care_team_name[^}]*\}\}</bdi>", button)
