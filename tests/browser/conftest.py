@@ -97,6 +97,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stop(process)
 
 
+@pytest.fixture
+def served_database(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served app's SQLite file (live_server made it under the session's temp folder), for
+    a test that seeds rows or changes them behind the server's back."""
+    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
+    assert found, "could not find the served app's database"
+    return found[-1]
+
+
 @pytest.fixture(scope="session")
 def browser(live_server: str) -> Iterator[Browser]:
     # Depends on live_server so the browser closes before the server is asked to stop.

@@ -131,14 +131,6 @@ def visit(page: Page, path: str, *headings: str) -> list[str]:
     return problems_on(page, f"{path} ({', '.join(headings)})")
 
 
-@pytest.fixture
-def served_database(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The served app's SQLite file (live_server made it under the session's temp folder)."""
-    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
-    assert found, "could not find the served app's database"
-    return found[-1]
-
-
 STAMP = "2026-01-01T00:00:00Z"
 
 

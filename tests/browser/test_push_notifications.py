@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time as walltime
+from contextlib import closing
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -148,7 +151,7 @@ def test_a_push_it_cannot_read_still_shows_a_generic_note_and_never_leaves_the_s
 def fake_push_service(endpoint: str) -> str:
     """Headless Chromium cannot reach a push service, so its PushManager is replaced by one
     that hands out a subscription with real keys (the server checks them) and records whether
-    the page unsubscribed. The state lives in sessionStorage so it survives navigations."""
+    the page unsubscribed (the next subscription gets a new endpoint). The state lives in sessionStorage so it survives navigations."""
     import base64
     import os
 
@@ -166,11 +169,18 @@ def fake_push_service(endpoint: str) -> str:
   const json = %s;
   // The server key the subscription was made with, kept as a list of bytes.
   const key = () => Uint8Array.from(JSON.parse(sessionStorage.getItem("fake-push-key") || "[]")).buffer;
+  // As a real push service does, a subscription made after unsubscribing has a new endpoint.
+  const generation = () => Number(sessionStorage.getItem("fake-push-generation") || "0");
+  const current = () => ({ ...json, endpoint: json.endpoint + (generation() ? "/" + generation() : "") });
   const fake = {
-    endpoint: json.endpoint,
+    get endpoint() { return current().endpoint; },
     get options() { return { applicationServerKey: key() }; },
-    toJSON: () => json,
-    unsubscribe: async () => { sessionStorage.setItem("fake-push", "unsubscribed"); return true; },
+    toJSON: current,
+    unsubscribe: async () => {
+      sessionStorage.setItem("fake-push", "unsubscribed");
+      sessionStorage.setItem("fake-push-generation", String(generation() + 1));
+      return true;
+    },
   };
   PushManager.prototype.getSubscription = async function () {
     return sessionStorage.getItem("fake-push") === "subscribed" ? fake : null;
@@ -225,3 +235,37 @@ def test_signing_out_stops_this_phones_reminders(page: Page, live_server: str, l
     expect(page.get_by_text("No device gets reminders yet.")).to_be_visible()  # the server forgot it too
     assert console.csp_violations == []
     assert console.errors() == []
+
+
+def device_endpoints(database: Path, email: str) -> list[str]:
+    with closing(sqlite3.connect(database, timeout=10)) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT s.endpoint FROM push_subscriptions s JOIN users u ON u.id = s.user_id WHERE u.email = ?",
+            (email,))]
+
+
+def test_a_device_lift_dropped_is_told_so_and_turning_on_again_makes_a_new_subscription(
+        page: Page, live_server: str, lift, console, served_database: Path):
+    # The push service answered 404/410 to a reminder, so Lift deleted this device; the browser
+    # may still hold that dead subscription. Sending it again would look like success on the
+    # page while every reminder went nowhere.
+    endpoint = "https://push.example.com/lift-gone-test"
+    email = lift.sign_up(page)
+    page.context.grant_permissions(["notifications"], origin=live_server)
+    page.context.add_init_script(fake_push_service(endpoint))
+    page.goto("/reminders")
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(page.get_by_text("This device gets your reminders.")).to_be_visible()
+    with closing(sqlite3.connect(served_database, timeout=10)) as conn:  # what a 410 makes the sender do
+        conn.execute("DELETE FROM push_subscriptions WHERE endpoint = ?", (endpoint,))
+        conn.commit()
+
+    page.reload()
+    expect(page.locator("[data-push-status]")).to_have_text(
+        "This device doesn't get your reminders now. If it did before, it was removed from your list or its "
+        "browser stopped taking them: turn them on again.")
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(page.get_by_text("This device gets your reminders.")).to_be_visible()
+    assert device_endpoints(served_database, email) == [endpoint + "/1"]
+    assert console.errors() == []
+

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,15 +22,6 @@ SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "caregiver.png"
 FULL_PAGE_DIR = os.environ.get("FULL_PAGE_SCREENSHOTS_DIR")
 PRIVATE_NOTE = "Told nobody about the bad night"
 STAMP = "2026-01-01T00:00:00Z"
-
-
-@pytest.fixture
-def served_database(request: pytest.FixtureRequest, live_server: str,
-                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The served app's SQLite file, found under the session's temp folder (live_server made it)."""
-    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
-    assert found, "could not find the served app's database"
-    yield found[-1]
 
 
 @pytest.fixture

@@ -79,23 +79,28 @@
       item.querySelector(".device__this").hidden = false;
       say("This device gets your reminders.");
       show(disableButton, true);
+    } else if (current) {
+      // Not on this account's list: Lift deleted it (removed from the list, or its push service
+      // answered that it is gone), or another account on this browser made it.
+      say("This device doesn't get your reminders now. If it did before, it was removed from your list " +
+        "or its browser stopped taking them: turn them on again.");
+      show(enableButton, true);
     } else {
       say("This device doesn't get reminders yet.");
       show(enableButton, true);
     }
   }
 
+  // Always a new subscription. One the browser still holds is not on this page's list (else
+  // "Turn on" would not be offered): made with an earlier server key, or one Lift deleted
+  // because its push service said it is gone. Sending that again would look like success
+  // while every reminder went nowhere.
   async function subscribe() {
-    const key = keyBytes(panel.dataset.publicKey);
     await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     const registration = await navigator.serviceWorker.ready;
-    let subscription = await registration.pushManager.getSubscription();
-    // A subscription made with another server key cannot receive Lift's messages: replace it.
-    if (subscription && !sameKey(subscription.options.applicationServerKey, key)) {
-      await subscription.unsubscribe();
-      subscription = null;
-    }
-    return subscription || registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    const old = await registration.pushManager.getSubscription();
+    if (old) await old.unsubscribe();
+    return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(panel.dataset.publicKey) });
   }
 
   async function turnOn() {
