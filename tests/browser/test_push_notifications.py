@@ -269,3 +269,30 @@ def test_a_device_lift_dropped_is_told_so_and_turning_on_again_makes_a_new_subsc
     assert device_endpoints(served_database, email) == [endpoint + "/1"]
     assert console.errors() == []
 
+
+IPHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                "Version/16.2 Mobile/15E148 Safari/604.1")
+
+
+def iphone_without_web_push(installed: bool) -> str:
+    """Safari on an iPhone offers no Web Push in a tab, nor before iOS 16.4 even on the Home
+    Screen; navigator.standalone is Safari's own flag for a page opened from the Home Screen."""
+    return """
+delete window.PushManager;
+delete window.Notification;
+Object.defineProperty(Navigator.prototype, "standalone", { get: () => %s });
+""" % ("true" if installed else "false")
+
+
+@pytest.mark.parametrize(("installed", "words"), [
+    (False, "To get reminders on this device, add Lift to your Home Screen first (see below), then open it from there."),
+    (True, "This iPhone or iPad needs iOS or iPadOS 16.4 or later for notifications from web apps. "
+           "Until then, the calendar link below can keep your treatment days in your calendar."),
+])
+def test_an_iphone_without_web_push_is_told_what_would_make_it_work(open_page, lift, installed, words):
+    phone = open_page(user_agent=IPHONE_AGENT)
+    phone.context.add_init_script(iphone_without_web_push(installed))
+    lift.sign_up(phone)
+    phone.goto("/reminders")
+    expect(phone.locator("[data-push-status]")).to_have_text(words)
+    expect(phone.get_by_role("button", name="Turn on reminders on this device")).to_be_hidden()

@@ -22,6 +22,21 @@
     return /iPhone|iPad|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
   }
 
+  // Opened from the Home Screen (Safari's own flag, or the installed app's display mode).
+  function isInstalled() {
+    return navigator.standalone === true || window.matchMedia("(display-mode: standalone)").matches;
+  }
+
+  function unsupportedReason() {
+    if (!isAppleMobile()) return "This browser can't receive notifications from Lift. Try another browser, or use the calendar link below.";
+    // Already on the Home Screen: only a newer iOS brings Web Push; adding it again would not.
+    if (isInstalled()) {
+      return "This iPhone or iPad needs iOS or iPadOS 16.4 or later for notifications from web apps. " +
+        "Until then, the calendar link below can keep your treatment days in your calendar.";
+    }
+    return "To get reminders on this device, add Lift to your Home Screen first (see below), then open it from there.";
+  }
+
   function keyBytes(base64url) {
     const base64 = (base64url + "=".repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
     return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -61,9 +76,7 @@
     show(enableButton, false);
     show(disableButton, false);
     if (!supported()) {
-      say(isAppleMobile()
-        ? "To get reminders on this device, add Lift to your Home Screen first (see below), then open it from there."
-        : "This browser can't receive notifications from Lift. Try another browser, or use the calendar link below.");
+      say(unsupportedReason());
       return;
     }
     if (Notification.permission === "denied") {
