@@ -296,3 +296,35 @@ def test_an_iphone_without_web_push_is_told_what_would_make_it_work(open_page, l
     phone.goto("/reminders")
     expect(phone.locator("[data-push-status]")).to_have_text(words)
     expect(phone.get_by_role("button", name="Turn on reminders on this device")).to_be_hidden()
+
+
+def scale_push() -> str:
+    """What the server sends for a weekly questionnaire reminder, by the server's own rules."""
+    today = date.today()
+    ctx = rules.PatientContext(user_id=1, timezone="UTC", scales_taken=(("phq9", today - timedelta(days=7)),))
+    occ = next(o for o in rules.scale_occurrences(ctx, datetime.combine(today, time(12), tzinfo=UTC)))
+    return rules.payload(rules.notification_for(occ, ctx))
+
+
+def test_tapping_a_reminder_never_takes_away_a_page_with_typed_answers(patient: Page, live_server: str):
+    context = patient.context
+    context.grant_permissions(["notifications"], origin=live_server)
+    patient.goto("/checkin")
+    registration = service_worker_registration(context, patient, live_server)
+    patient.get_by_label("Note").fill("Slept badly, started writing this before the reminder came")
+    push(patient, live_server, registration, scale_push())
+    wait_for_notifications(patient)
+
+    # DevTools cannot click a notification: the worker is handed the event a click fires, and
+    # the test waits for what its handler does (it may well fail to open a window here).
+    [worker] = context.service_workers
+    worker.evaluate("""async () => {
+        const [notification] = await self.registration.getNotifications();
+        const event = new NotificationEvent("notificationclick", {notification});
+        let handled = Promise.resolve();
+        event.waitUntil = (promise) => { handled = promise; };
+        self.dispatchEvent(event);
+        await handled.catch(() => {});
+    }""")
+    expect(patient).to_have_url(re.compile(r"/checkin$"))
+    expect(patient.get_by_label("Note")).to_have_value("Slept badly, started writing this before the reminder came")

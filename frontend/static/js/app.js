@@ -43,6 +43,28 @@ document.addEventListener("htmx:afterSettle", (event) => {
   focusFirst(event.detail.target, event.detail);
 });
 
+// A field whose value differs from the one the page came with: typed, ticked or chosen here.
+function changedHere(field) {
+  if (["hidden", "submit", "button", "reset"].includes(field.type)) return false;
+  if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+  if (field.type === "select-one") {
+    const initial = [...field.options].findIndex((option) => option.defaultSelected);
+    return field.selectedIndex !== Math.max(initial, 0);
+  }
+  if (field.type === "select-multiple") return [...field.options].some((option) => option.selected !== option.defaultSelected);
+  return "defaultValue" in field && field.value !== field.defaultValue;
+}
+
+// Tapping a reminder reuses an open Lift window (sw-push.js), but first asks whether this
+// one holds answers not yet sent, which navigating away would lose without a word.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (!event.data || event.data.type !== "lift:typed-answers?" || !event.ports[0]) return;
+    const typed = [...document.forms].some((form) => [...form.elements].some(changedHere));
+    event.ports[0].postMessage(typed);
+  });
+}
+
 // Offline support (offline.js, sw.js): the service worker keeps Get help now, the education
 // cards and the check-in form working with no signal. Registered after load so it never
 // competes with the first paint.

@@ -34,12 +34,29 @@ self.addEventListener("push", (event) => {
   );
 });
 
+// Whether a window holds answers typed but not yet sent (app.js answers). navigate() asks no
+// "leave this page?" question, so reusing such a window would throw away a half-written
+// check-in or safety plan. No answer in time counts as yes: one window more is the lesser harm.
+function holdsTypedAnswers(client) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve(true), 500);
+    channel.port1.onmessage = (event) => {
+      clearTimeout(timer);
+      resolve(event.data !== false);
+    };
+    client.postMessage({ type: "lift:typed-answers?" }, [channel.port2]);
+  });
+}
+
 async function openLift(url) {
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const same = windows.find((client) => client.url === url);
   if (same) return same.focus();
-  // Reuse a Lift window already open (the installed app) rather than stacking new ones.
-  for (const client of windows) {
+  // Reuse a Lift window already open (the installed app) rather than stacking new ones, but
+  // only one with nothing typed in it.
+  const typed = await Promise.all(windows.map(holdsTypedAnswers));
+  for (const client of windows.filter((_, i) => !typed[i])) {
     try {
       const navigated = await client.navigate(url);
       if (navigated) return navigated.focus();
