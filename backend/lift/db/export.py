@@ -157,6 +157,8 @@ ARCHIVE_SECTIONS = (
      " AND rowid > ? ORDER BY rowid LIMIT ?", ()),
     ("notification_devices", "SELECT id, label, created_at, last_sent_at FROM push_subscriptions"
      " WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?", ()),
+    ("removed_notification_devices", "SELECT id, label, gone_at FROM gone_devices WHERE user_id = ? AND id > ?"
+     " ORDER BY id LIMIT ?", ()),
     ("calendar_feed", "SELECT rowid AS _key, created_at FROM calendar_feeds WHERE user_id = ? AND rowid > ?"
      " ORDER BY rowid LIMIT ?", ()),
     ("signed_in_devices", "SELECT rowid AS _key, created_at, expires_at, user_agent FROM sessions"

@@ -26,6 +26,7 @@ from lift.domain.reminders import (
     Delivery,
     DeliveryOutcome,
     Device,
+    GoneDevice,
     Occurrence,
     PatientContext,
     Preferences,
@@ -111,6 +112,8 @@ async def save_subscription(db: Database, user_id: int, subscription: Subscripti
         held = await cursor.fetchone()
         if held and held["user_id"] != user_id and not _holds_secret(held["auth"], subscription.keys.auth):
             return None
+        # This browser is getting reminders again: whatever said it stopped is past.
+        await conn.execute("DELETE FROM gone_devices WHERE user_id = ? AND label = ?", (user_id, label))
         await conn.execute(
             "DELETE FROM push_deliveries WHERE status = 'pending' AND subscription_id IN"
             " (SELECT id FROM push_subscriptions WHERE endpoint = ? AND user_id != ?)",
@@ -173,6 +176,13 @@ async def devices_for(db: Database, user_id: int) -> list[Device]:
                    created_at=parse_stamp(row["created_at"]),
                    last_sent_at=parse_stamp(row["last_sent_at"]) if row["last_sent_at"] else None)
             for row in rows]
+
+
+async def gone_devices_for(db: Database, user_id: int) -> list[GoneDevice]:
+    """Devices deleted because their push service said they are gone, oldest first."""
+    rows = await db.fetch_all("SELECT label, gone_at FROM gone_devices WHERE user_id = ? ORDER BY gone_at, id",
+                              (user_id,))
+    return [GoneDevice(label=row["label"], gone_at=parse_stamp(row["gone_at"])) for row in rows]
 
 
 async def delete_device(db: Database, user_id: int, device_id: int) -> bool:
@@ -497,10 +507,14 @@ async def record_outcomes(db: Database, worker: str, outcomes: list[DeliveryOutc
             [(o.status, o.http_status, o.error[:500], o.delivery_id, worker)
              for o in groups.get("failed", []) + groups.get("expired", [])],
         )
+        gone = [(device_id,) for device_id in sorted({o.subscription_id for o in groups.get("gone", [])})]
+        # Kept by name and day, so the Reminders page can say which device stopped and when.
         await conn.executemany(
-            "DELETE FROM push_subscriptions WHERE id = ?",
-            [(o.subscription_id,) for o in groups.get("gone", [])],
+            "INSERT INTO gone_devices (user_id, label, gone_at) SELECT user_id, label, ?"
+            " FROM push_subscriptions WHERE id = ?",
+            [(at, device_id) for (device_id,) in gone],
         )
+        await conn.executemany("DELETE FROM push_subscriptions WHERE id = ?", gone)
 
 
 async def prune_history(db: Database, before: datetime) -> None:
@@ -510,3 +524,4 @@ async def prune_history(db: Database, before: datetime) -> None:
         await conn.execute(
             "DELETE FROM push_deliveries WHERE status != 'pending' AND created_at < ?", (stamp(before),)
         )
+        await conn.execute("DELETE FROM gone_devices WHERE gone_at < ?", (stamp(before),))

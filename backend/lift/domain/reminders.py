@@ -168,6 +168,13 @@ class Device(msgspec.Struct, frozen=True, kw_only=True):
     last_sent_at: datetime | None = None
 
 
+class GoneDevice(msgspec.Struct, frozen=True, kw_only=True):
+    """A device Lift deleted because its push service said its subscription is gone."""
+
+    label: str
+    gone_at: datetime
+
+
 class Delivery(msgspec.Struct, frozen=True, kw_only=True):
     """One push message to one device, claimed by a worker for sending."""
 

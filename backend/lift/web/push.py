@@ -49,7 +49,7 @@ async def reminders_view(request: Request, status_code: int = 200, **context) ->
     context.setdefault("values", rules.preferences_as_form_values(prefs))
     context.setdefault("errors", {})
     return render(request, "reminders/index.html", status_code=status_code,
-                  devices=await store.devices_for(db, user.id),
+                  devices=await store.devices_for(db, user.id), gone_devices=await store.gone_devices_for(db, user.id),
                   public_key=request.app.state.vapid.public_key,
                   quiet_note=rules.quiet_hours_note(prefs), lead_choices=rules.LEAD_CHOICES,
                   calendar_since=await calendar_store.feed_created_at(db, user.id),
