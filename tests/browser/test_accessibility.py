@@ -314,7 +314,8 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
 
     accept_invitation(patient, clinician, "clinician")
     # Everything the panel's Needs attention column can say at once: thoughts, a session to call
-    # about, worse from baseline, a relapse from the lowest score, a missed session, gone quiet.
+    # about, worse from baseline, a relapse from the lowest score, a missed session, gone quiet,
+    # and a session whose day passed with no log.
     today = datetime.now(UTC).date()
     me = user_id(served_database, patient_email)
 
@@ -327,6 +328,7 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
         *scale_rows(me, "gad7", {ago(20): 15, ago(10): 4, ago(3): 10}),
         ("INSERT INTO treatment_plans (user_id, medication, created_at, updated_at) VALUES (?, 'esketamine', ?, ?)",
          (me, STAMP, STAMP)),
+        session_row(me, ago(5), "planned"),
         session_row(me, ago(4), "missed"),
         session_row(me, ago(2), "done"),
         ("INSERT INTO treatment_session_logs (session_id, bp_after_systolic, bp_after_diastolic, created_at,"
@@ -336,7 +338,7 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
     clinician.goto("/clinician")
     attention = clinician.locator(".panel tbody td").last
     for concern in ("Thoughts reported", "BP after 190/110", "from baseline", "from its lowest", "Missed session",
-                    "No check-in for 6 days"):
+                    "No check-in for 6 days", "not logged yet"):
         expect(attention).to_contain_text(concern)
     problems += problems_on(clinician, "/clinician (needs attention)")
     timeline = clinician.locator("main a[href^='/clinician/patients/']").first.get_attribute("href")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from lift.domain.trends import long_day
+from lift.domain.trends import long_day, short_day
 from tests.integration.sharing_helpers import (
     days_back, invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
 )
@@ -124,6 +124,23 @@ async def test_a_missed_session_or_one_to_call_the_clinic_about_shows_on_the_pan
     assert f"Session {days_back(today, 2).strftime('%a')}" in other and "bladder pain (moderate)" in other
     assert other.count("Missed session") == 1
     assert "Session" not in row_of(html, "pat@example.com").split("</th>", 1)[1]
+
+
+async def test_a_session_whose_day_passed_with_no_log_shows_on_the_panel_timeline_and_report(
+        panel, patient, other_patient, database):
+    """Said as the patient's own Treatment page says it: what the journal lacks, not a charge."""
+    today = patient.today()
+    for day in (days_back(today, 3), today, days_back(today, -2)):
+        seed_session(database, "other@example.com", f"{day.isoformat()}T15:00:00Z", "planned")
+    row = row_of((await panel.get("/clinician")).text, "other@example.com")
+    assert f"Session {short_day(days_back(today, 3))} not logged yet" in row
+    assert row.count("not logged yet") == 1 and "Nothing stands out" not in row
+    pid = user_id(database, "other@example.com")
+    sessions = (await panel.get(f"/clinician/patients/{pid}")).text.split('id="sessions-title"')[1]
+    assert sessions.count("Not logged yet") == 1
+    for person, url in ((other_patient, "/report"), (panel, f"/clinician/patients/{pid}/report")):
+        html = (await person.get(url)).text
+        assert "Sessions not logged yet</dt><dd>1" in html and html.count("Not logged yet") == 1
 
 
 @pytest.mark.parametrize("sort, direction, expected", [

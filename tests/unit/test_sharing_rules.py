@@ -341,3 +341,33 @@ def test_caregiver_guidance_points_to_the_deployments_first_crisis_line():
     texts = " ".join(item.text for item in sharing.caregiver_guidance(us))
     assert "help them call or text 988 or contact their care team" in texts
     assert "{" not in texts
+
+
+def test_planned_sessions_whose_day_passed_without_a_log_are_one_line_in_plain_words():
+    today = date(2026, 5, 20)
+
+    def unlogged(*days_ago: int) -> list[str]:
+        sessions = [panel_session(n, "planned", back="") for n in days_ago]
+        concerns = sharing.session_concerns(sessions, "America/New_York", today)
+        return [c.text for c in concerns if c.kind == "unlogged"]
+
+    assert unlogged(1) == ["Session Tue 19 May not logged yet"]
+    assert unlogged(1, 4) == ["Sessions Sat 16 May and Tue 19 May not logged yet"]
+    assert unlogged(8, 1, 4, 11) == ["4 sessions not logged yet, Sat 9 May to Tue 19 May"]
+    # Today's session can still be logged today; one older than the panel's 14 days is history.
+    assert unlogged(0) == [] and unlogged(14) == []
+    # Logged sessions are weighed by what their log says, never as unlogged.
+    logged = sharing.session_concerns([panel_session(1, "done"), panel_session(2, "missed")],
+                                      "America/New_York", today)
+    assert [c.kind for c in logged] == ["missed"]
+
+
+def test_an_unlogged_session_is_listed_last_and_ranks_a_patient_only_above_those_with_nothing():
+    unlogged = sharing.Concern(kind="unlogged", text="Session Tue 19 May not logged yet")
+    missed = sharing.Concern(kind="missed", text="Missed session Sun 17 May")
+    concerns = sharing.attention(False, 6, None, None, [unlogged, missed])
+    assert [c.kind for c in concerns] == ["missed", "quiet", "unlogged"]
+    rows = [row("amy@x.org", phq9=20), row("bob@x.org", phq9=4, quiet=8),
+            msgspec.structs.replace(row("cat@x.org", phq9=3), concerns=sharing.attention(False, 0, None, None,
+                                                                                       [unlogged]))]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["bob", "cat", "amy"]

@@ -365,15 +365,18 @@ async def panel_last_checkins(db: Database, clinician_id: int) -> dict[int, date
     return {row[0]: date.fromisoformat(row[1]) for row in rows}
 
 
-async def panel_sessions(db: Database, clinician_id: int, since: datetime) -> list[PanelSession]:
+async def panel_sessions(db: Database, clinician_id: int, since: datetime,
+                         now: datetime) -> list[PanelSession]:
     """Linked patients' sessions since an instant that were missed or logged as done, with what
-    the log says about side effects, blood pressure after and recovery."""
+    the log says about side effects, blood pressure after and recovery, and those still planned
+    though their time has passed (never logged)."""
     rows = await db.fetch_all(
         "SELECT s.id, s.user_id, s.starts_at, s.status, l.bp_after_systolic, l.bp_after_diastolic,"
         " l.back_to_normal FROM treatment_sessions s LEFT JOIN treatment_session_logs l ON l.session_id = s.id"
-        f" {PANEL_GRANTS.format(alias='s')} WHERE s.starts_at >= ? AND s.status IN ('missed', 'done')"
+        f" {PANEL_GRANTS.format(alias='s')} WHERE s.starts_at >= ?"
+        " AND (s.status IN ('missed', 'done') OR (s.status = 'planned' AND s.starts_at < ?))"
         " ORDER BY s.starts_at, s.id",
-        (clinician_id, iso(since)),
+        (clinician_id, iso(since), iso(now)),
     )
     effects: dict[int, dict[str, str]] = {}
     for row in await db.fetch_all(

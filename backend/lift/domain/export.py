@@ -100,7 +100,8 @@ SESSION_COLUMNS = (
     Column("date", "The patient's local date of the session.", ("upcoming_sessions",)),
     Column("starts_at", "The session's start: ISO 8601 with the patient's UTC offset.", ("upcoming_sessions",)),
     Column("phase", "Where it falls in the schedule, e.g. induction or maintenance.", ("upcoming_sessions",)),
-    Column("status", "planned, done, missed, rescheduled (moved) or cancelled.", ("upcoming_sessions",)),
+    Column("status", "planned, done, missed, rescheduled (moved) or cancelled. A session still planned after "
+                     "its day was not logged: it may have taken place or not.", ("upcoming_sessions",)),
     Column("mood_before", "Mood just before the session, 0-10.", ("session_logs",)),
     Column("mood_after", "Mood after the session, 0-10.", ("session_logs",)),
     Column("bp_before", "Blood pressure before, systolic/diastolic.", ("session_logs",)),

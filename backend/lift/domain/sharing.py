@@ -397,12 +397,14 @@ QUIET_DAYS = 5
 # that matters clinically on each scale (5 points on the PHQ-9, 4 on the GAD-7).
 WORSE_BY = {scales.PHQ9.key: 5, scales.GAD7.key: 4}
 # Most urgent first: the attention sort puts a patient with an earlier kind above any patient
-# without it, whatever else either has.
-ATTENTION_ORDER = ("thoughts", "session", "worse", "missed", "quiet")
+# without it, whatever else either has. A session with no log comes last: it may well have
+# taken place, so it says less than one the patient reported missing, or weeks of silence.
+ATTENTION_ORDER = ("thoughts", "session", "worse", "missed", "quiet", "unlogged")
 
 
 class PanelSession(msgspec.Struct, frozen=True, kw_only=True):
-    """A past session as the panel weighs it: missed, or done with what its log says."""
+    """A past session as the panel weighs it: missed, done with what its log says, or still
+    planned after its day (never logged)."""
 
     patient_id: int
     starts_at: datetime  # UTC
@@ -433,18 +435,33 @@ def session_warnings(session: PanelSession, day: date, today: date) -> list[str]
 def session_concerns(sessions: Iterable[PanelSession], timezone: str, today: date,
                      days: int = FLAG_DAYS) -> list[Concern]:
     """Sessions in the patient's last `days` local days that were missed, or whose log calls for
-    a call to the clinic, newest first."""
+    a call to the clinic, newest first; then one line for those whose day passed with no log."""
     first = window_start(today, days)
-    concerns = []
+    concerns, unlogged = [], []
     for session in sorted(sessions, key=lambda s: s.starts_at, reverse=True):
         day = schedule.local_date_of(session.starts_at, timezone)
         if not first <= day <= today:
             continue
         if session.status == "missed":
             concerns.append(Concern(kind="missed", text=f"Missed session {short_day(day)}"))
+        elif treatment.awaits_log(session.status, day, today):
+            unlogged.append(day)
         elif warnings := session_warnings(session, day, today):
             concerns.append(Concern(kind="session", text=f"Session {short_day(day)}: {', '.join(warnings)}"))
+    if unlogged:
+        concerns.append(Concern(kind="unlogged", text=unlogged_text(unlogged)))
     return concerns
+
+
+def unlogged_text(days: Sequence[date]) -> str:
+    """Sessions whose day passed with no log, in the words the patient's own Treatment page
+    uses: it says what the journal lacks, not what the patient did."""
+    days = sorted(days)
+    if len(days) == 1:
+        return f"Session {short_day(days[0])} not logged yet"
+    if len(days) == 2:
+        return f"Sessions {short_day(days[0])} and {short_day(days[1])} not logged yet"
+    return f"{len(days)} sessions not logged yet, {short_day(days[0])} to {short_day(days[-1])}"
 
 
 def days_since(last: date | None, today: date) -> int | None:
@@ -458,19 +475,18 @@ def days_ago(days: int) -> str:
 def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore | None,
               gad7: LatestScore | None, sessions: Sequence[Concern] = ()) -> tuple[Concern, ...]:
     """Why this patient may need a look first, most urgent first; empty when nothing stands out."""
-    concerns = []
+    concerns = list(sessions)
     if thoughts:
         concerns.append(Concern(kind="thoughts", text="Thoughts reported"))
-    concerns += [c for c in sessions if c.kind == "session"]
     for instrument, score in ((scales.PHQ9, phq9), (scales.GAD7, gad7)):
         if worse := _worsening(instrument, score):
             concerns.append(worse)
-    concerns += [c for c in sessions if c.kind == "missed"]
     if days_since_checkin is None:
         concerns.append(Concern(kind="quiet", text="No check-ins yet"))
     elif days_since_checkin >= QUIET_DAYS:
         concerns.append(Concern(kind="quiet", text=f"No check-in for {days_since_checkin} days"))
-    return tuple(concerns)
+    # A stable sort: concerns of one kind keep their order (sessions newest first, PHQ-9 before GAD-7).
+    return tuple(sorted(concerns, key=lambda c: ATTENTION_ORDER.index(c.kind)))
 
 
 def _worsening(instrument: scales.Instrument, score: LatestScore | None) -> Concern | None:

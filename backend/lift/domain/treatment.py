@@ -394,8 +394,13 @@ LOG_NUDGE_DAYS = 6
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+def awaits_log(status: str, day: date, today: date) -> bool:
+    """A session still planned after its local day: had or missed, only a log would say which."""
+    return status == "planned" and day < today
+
+
 def needs_log(session: Session, today: date, timezone: str) -> bool:
-    return session.status == "planned" and schedule.local_date_of(session.starts_at, timezone) < today
+    return awaits_log(session.status, schedule.local_date_of(session.starts_at, timezone), today)
 
 
 def session_to_log(sessions: list[Session], today: date, timezone: str) -> Session | None:

@@ -52,11 +52,15 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
     last = await store.panel_last_checkins(db, clinician_id)
     results = await store.panel_scale_results(db, clinician_id)
     sessions: dict[int, list[rules.PanelSession]] = {}
-    for session in await store.panel_sessions(db, clinician_id, now - timedelta(days=rules.FLAG_DAYS + 1)):
+    sessions_since = now - timedelta(days=rules.FLAG_DAYS + 1)
+    for session in await store.panel_sessions(db, clinician_id, sessions_since, now):
         sessions.setdefault(session.patient_id, []).append(session)
     rows = []
     for grant in grants:
         today = today_in(grant.patient_timezone, now)
+        # Past sessions are the patient's to share: a scope without session logs shows none.
+        seen = rules.visibility(grant.scope)
+        shared_sessions = sessions.get(grant.patient_id, []) if seen.session_logs else []
         answers = recent.get(grant.patient_id, [])
         own = results.get(grant.patient_id, [])
         phq9, gad7 = rules.latest_score(own, scales.PHQ9), rules.latest_score(own, scales.GAD7)
@@ -67,7 +71,7 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
             phq9=phq9, gad7=gad7, checkin_days=rules.checkin_days((day for day, _ in answers), today),
             window=rules.ADHERENCE_DAYS, thoughts_flag=flag, days_since_checkin=quiet,
             concerns=rules.attention(flag, quiet, phq9, gad7, rules.session_concerns(
-                sessions.get(grant.patient_id, []), grant.patient_timezone, today)),
+                shared_sessions, grant.patient_timezone, today)),
         ))
     return rows
 
