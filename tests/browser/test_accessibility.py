@@ -336,7 +336,7 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
          (me, STAMP, STAMP)),
     ])
     clinician.goto("/clinician")
-    attention = clinician.locator(".panel tbody td").last
+    attention = clinician.locator(".panel__attention")
     for concern in ("Thoughts reported", "BP after 190/110", "from baseline", "from its lowest", "Missed session",
                     "No check-in for 6 days", "not logged yet"):
         expect(attention).to_contain_text(concern)

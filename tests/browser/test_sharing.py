@@ -156,8 +156,16 @@ def test_a_clinician_removes_a_discharged_patient_from_their_panel(patient: Page
     expect(doctor.get_by_role("heading", name=patient_email)).to_be_visible()
     timeline_url = doctor.url
 
-    # From the panel to the patient, then the button at the foot of their page.
+    # On a phone the panel's first screen shows the patient and why they may need a look:
+    # the intro is short and Needs attention sits beside the name, not off to the right.
     doctor.goto("/clinician")
+    reason = doctor.locator(".panel tbody tr").first.get_by_role("cell").first
+    expect(reason).to_have_text("No check-ins yet")
+    box = reason.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+    assert box["y"] + box["height"] <= PHONE["height"], box
+
+    # From the panel to the patient, then the button at the foot of their page.
     doctor.get_by_role("link", name=patient_email).click()
     remove = doctor.get_by_role("link", name="Remove from my list")
     remove.click()

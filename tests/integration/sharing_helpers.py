@@ -75,6 +75,19 @@ def seed_scale(database, email: str, day: date, total: int, instrument: str = "p
     return cursor.lastrowid
 
 
+def without_breaks(html: str) -> str:
+    """The clinician's panel lets each address wrap after its @ (a <wbr> in a <span>); the tests
+    read it whole."""
+    return re.sub(r'<span class="panel__email">([^<]*)@<wbr>([^<]*)</span>', r"\1@\2", html)
+
+
+def row_of(html: str, email: str) -> str:
+    """The clinician's panel row for a patient, from their address to the end of the row."""
+    html = without_breaks(html)
+    start = html.index(f">{email}<")
+    return html[start:html.index("</tr>", start)]
+
+
 def days_back(today: date, n: int) -> date:
     return today - timedelta(days=n)
 

@@ -10,14 +10,14 @@ import pytest
 
 from lift.domain.trends import long_day, short_day
 from tests.integration.sharing_helpers import (
-    days_back, invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+    days_back, invite, row_of, seed_checkins, seed_scale, seed_session, shared_with, user_id, without_breaks,
 )
 
 PANEL = {"HX-Request": "true", "HX-Target": "clinician-panel"}
 
 
 def panel_order(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/clinician/patients/\d+">([^<]+)</a>', html)
+    return re.findall(r'<th scope="row"><a href="/clinician/patients/\d+">([^<]+)</a>', without_breaks(html))
 
 
 @pytest.fixture
@@ -42,23 +42,18 @@ async def panel(patient, other_patient, people, database):
 
 async def test_the_panel_lists_each_linked_patient_with_scores_adherence_and_flag(panel, patient):
     html = (await panel.get("/clinician")).text
-    pat_row = html[html.index(">pat@example.com<"):html.index("</tr>", html.index(">pat@example.com<"))]
+    pat_row = row_of(html, "pat@example.com")
     assert patient.today().strftime("%a") in pat_row  # last check-in today
     assert "<strong>8</strong>" in pat_row and "Mild" in pat_row and "down 12 points (60%) from baseline" in pat_row
     assert "<strong>11</strong>" in pat_row  # GAD-7
     assert "20 of 30 days" in pat_row and "Thoughts reported" in pat_row
-    other_row = html[html.index(">other@example.com<"):html.index("</tr>", html.index(">other@example.com<"))]
+    other_row = row_of(html, "other@example.com")
     assert "<strong>14</strong>" in other_row and "Moderate" in other_row and "from baseline" not in other_row
     assert "2 of 30 days" in other_row and "Thoughts reported" not in other_row
 
 
 async def test_flagged_patients_come_first_by_default(panel):
     assert panel_order((await panel.get("/clinician")).text) == ["pat@example.com", "other@example.com"]
-
-
-def row_of(html: str, email: str) -> str:
-    start = html.index(f">{email}<")
-    return html[start:html.index("</tr>", start)]
 
 
 async def test_quiet_and_worsening_patients_rise_above_those_doing_well(panel, people, database):

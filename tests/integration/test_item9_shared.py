@@ -7,13 +7,8 @@ from __future__ import annotations
 import pytest
 
 from lift.domain.scales import PHQ9
-from tests.integration.sharing_helpers import days_back, seed_scale, shared_with, user_id
+from tests.integration.sharing_helpers import days_back, row_of, seed_scale, shared_with, user_id
 from tests.integration.test_scales import answers
-
-
-def row_of(html: str, email: str) -> str:
-    start = html.index(f">{email}<")
-    return html[start:html.index("</tr>", start)]
 
 
 async def take_phq9(patient, item9: int) -> None:

@@ -222,6 +222,11 @@ def test_days_since_the_last_check_in_read_plainly():
     assert [sharing.days_ago(n) for n in (0, 1, 9)] == ["today", "yesterday", "9 days ago"]
 
 
+def test_the_panel_shows_needs_attention_beside_the_name_and_words_every_sort_order():
+    assert list(sharing.SORTS)[:2] == ["patient", "attention"]  # both on a phone's first screen
+    assert sharing.SORT_DIRECTIONS.keys() == sharing.SORTS.keys()
+
+
 def test_an_unknown_sort_falls_back_to_attention_first():
     assert sharing.sort_choice("nonsense", "sideways") == ("attention", True)
     assert sharing.sort_choice("patient", None) == ("patient", False)

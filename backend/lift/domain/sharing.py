@@ -502,13 +502,24 @@ def _worsening(instrument: scales.Instrument, score: LatestScore | None) -> Conc
     return None
 
 
+# The panel's columns, in order. Needs attention sits beside the name: on a phone the columns
+# after the first two are off screen until the table is scrolled sideways.
 SORTS = {
     "patient": "Patient",
+    "attention": "Needs attention",
     "last_checkin": "Last check-in",
     "phq9": "PHQ-9",
     "gad7": "GAD-7",
     "adherence": "Check-ins",
-    "attention": "Needs attention",
+}
+# How each column's order reads in the table's caption: (ascending, descending).
+SORT_DIRECTIONS = {
+    "patient": ("A to Z", "Z to A"),
+    "attention": ("least first", "most first"),
+    "last_checkin": ("earliest first", "latest first"),
+    "phq9": ("lowest first", "highest first"),
+    "gad7": ("lowest first", "highest first"),
+    "adherence": ("fewest first", "most first"),
 }
 DEFAULT_SORT = "attention"
 # The first click on a column sorts the way a clinician most often wants it: the highest

@@ -86,9 +86,9 @@ async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQ
         await audit.record(db, [g.patient_id for g in grants], user, "view", "panel")
     key, descending = rules.sort_choice(sort, dir)
     context = dict(rows=rules.sort_panel(rows, key, descending), sort=key, descending=descending,
-                   sorts=rules.SORTS, panel_id=PANEL_ID, flag_days=rules.FLAG_DAYS,
-                   short_day=trends.short_day, days_ago=rules.days_ago, quiet_days=rules.QUIET_DAYS,
-                   worse_by=rules.WORSE_BY, kinds=export.KINDS)
+                   sorts=rules.SORTS, sort_directions=rules.SORT_DIRECTIONS, panel_id=PANEL_ID,
+                   flag_days=rules.FLAG_DAYS, short_day=trends.short_day, days_ago=rules.days_ago,
+                   quiet_days=rules.QUIET_DAYS, worse_by=rules.WORSE_BY, kinds=export.KINDS)
     if wants_partial(request, PANEL_ID):
         return render(request, "clinician/_panel.html", **context)
     return render(request, "clinician/index.html", **context, notice=ended_notice("clinician", notice))
