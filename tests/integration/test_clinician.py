@@ -106,6 +106,18 @@ async def test_days_since_the_last_check_in_count_in_the_patients_own_time_zone(
     assert "today" in far_row and "No check-in" not in far_row
 
 
+async def test_a_check_in_dated_ahead_of_the_patients_new_time_zone_reads_as_today(panel, people, database):
+    """Checked in on Kiritimati's date (UTC+14), then moved to Pago Pago (UTC-11), a day or two
+    behind: the panel says the last check-in was today, not "-1 days ago"."""
+    west = people("west@example.com")
+    await west.sign_up("Pacific/Pago_Pago")
+    path, _ = await invite(west, "clinician")
+    assert (await panel.post(f"{path}/accept")).status_code == 303
+    seed_checkins(database, "west@example.com", [(west.today("Pacific/Kiritimati"), 5, 0, "")])
+    row = row_of((await panel.get("/clinician")).text, "west@example.com")
+    assert "today" in row and "days ago" not in row
+
+
 async def test_a_missed_session_or_one_to_call_the_clinic_about_shows_on_the_panel(panel, patient, database):
     today = patient.today()
     seed_session(database, "other@example.com", f"{days_back(today, 2).isoformat()}T15:00:00Z", "done",

@@ -219,6 +219,7 @@ def test_a_patient_needs_attention_for_thoughts_a_real_rise_or_going_quiet():
 def test_days_since_the_last_check_in_read_plainly():
     today = date(2026, 5, 20)
     assert sharing.days_since(date(2026, 5, 11), today) == 9 and sharing.days_since(None, today) is None
+    assert sharing.days_since(date(2026, 5, 21), today) == 0  # checked in before moving west
     assert [sharing.days_ago(n) for n in (0, 1, 9)] == ["today", "yesterday", "9 days ago"]
 
 

@@ -465,7 +465,9 @@ def unlogged_text(days: Sequence[date]) -> str:
 
 
 def days_since(last: date | None, today: date) -> int | None:
-    return None if last is None else (today - last).days
+    """Never below 0: a check-in dated by the patient's old time zone can fall on what their new
+    zone still calls tomorrow (a move west), and that is today's news, not "-1 days ago"."""
+    return None if last is None else max(0, (today - last).days)
 
 
 def days_ago(days: int) -> str:
