@@ -59,3 +59,17 @@ async def test_a_caregiver_sees_question_9_only_when_thoughts_are_shared(patient
     assert ("They reported thoughts of death, suicide or self-harm" in html) is thoughts
     assert ("PHQ-9, question 9" in html) is thoughts
     assert ("Several days" in html) is thoughts
+
+
+async def test_the_timeline_and_the_report_show_each_results_difficulty_answer(patient, people, database):
+    """Both questionnaires end with how hard the problems made daily life: the clinician reads it
+    beside the total, as the patient answered it or as left blank."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    await patient.post("/scales/phq9", answers(PHQ9, 1, difficulty=2))
+    await patient.post("/scales/gad7", {f"gad7_{n}": "1" for n in range(1, 8)})
+    pid = user_id(database, patient.email)
+    for page in (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/report", "/report"):
+        html = (await (patient if page == "/report" else doctor).get(page)).text
+        assert '<th scope="col">Difficulty</th>' in html, page
+        assert "<td>Very difficult</td>" in html, page
+        assert '<span class="hint">not answered</span>' in html, page  # the GAD-7 left it blank

@@ -71,7 +71,7 @@ def session_tools() -> dict:
 
 
 async def item9_tools(db, person: User) -> dict:
-    """What `clinician/_scale_history.html` needs for its PHQ-9 question 9 column."""
+    """What `clinician/_scale_history.html` needs for its PHQ-9 question 9 and difficulty columns."""
     answers = await sharing_store.item9_answers(db, person.id)
     return {"item9": {result_id: answer for result_id, (_, answer) in answers.items()},
-            "answer_labels": scales.ANSWER_LABELS}
+            "answer_labels": scales.ANSWER_LABELS, "difficulty_labels": scales.DIFFICULTY_LABELS}
