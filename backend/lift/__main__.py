@@ -1,6 +1,7 @@
-"""`python -m lift run|migrate|worker|vapid|backup PATH|restore PATH`: serve Lift, bring its
-database up to date, send reminders without serving pages, make (once) and show the Web Push
-key pair, copy the live database, or put a checked copy back (with Lift stopped)."""
+"""`python -m lift run|migrate|worker|vapid|backup PATH|restore PATH|reset-link EMAIL`: serve
+Lift, bring its database up to date, send reminders without serving pages, make (once) and show
+the Web Push key pair, copy the live database, put a checked copy back (with Lift stopped), or
+make a password reset link for an account (Lift sends no email: the clinic hands it over)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,22 @@ from pathlib import Path
 from lift.settings import SettingsError, load_settings
 
 
+COMMANDS = ["run", "migrate", "worker", "vapid", "backup", "restore", "reset-link"]
+NEEDS_TARGET = {"backup": "a PATH", "restore": "a PATH", "reset-link": "an EMAIL"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lift")
-    parser.add_argument("command", choices=["run", "migrate", "worker", "vapid", "backup", "restore"])
-    parser.add_argument("path", nargs="?", help="the backup file, for backup and restore")
+    parser.add_argument("command", choices=COMMANDS)
+    parser.add_argument("target", nargs="?", metavar="PATH|EMAIL",
+                        help="the backup file (backup, restore), or the account's email (reset-link)")
     args = parser.parse_args(argv)
-    if args.command in ("backup", "restore") and not args.path:
-        parser.error(f"{args.command} needs a PATH")
+    if args.command in NEEDS_TARGET and not args.target:
+        parser.error(f"{args.command} needs {NEEDS_TARGET[args.command]}")
     environ = dict(os.environ)
-    if args.command in ("vapid", "backup", "restore"):
-        # Production's start-up checks guard serving; making the very keys they ask for, or
-        # copying the database, must work before those keys exist.
+    if args.command in ("vapid", "backup", "restore", "reset-link"):
+        # Production's start-up checks guard serving; making the very keys they ask for,
+        # copying the database or making a reset link must work without them.
         environ["LIFT_ENV"] = "development"
     try:
         settings = load_settings(environ)
@@ -34,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "vapid":
             return vapid(settings)
         if args.command in ("backup", "restore"):
-            return copy_database(args.command, settings, Path(args.path))
+            return copy_database(args.command, settings, Path(args.target))
+        if args.command == "reset-link":
+            return asyncio.run(reset_link(settings, args.target))
         return serve(settings)
     except SettingsError as exc:
         print(f"lift: {exc}", file=sys.stderr)
@@ -106,6 +114,39 @@ def copy_database(command: str, settings, path: Path) -> int:
     except BackupError as exc:
         print(f"lift: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+async def reset_link(settings, email: str) -> int:
+    """Print a single-use link that lets the account with this email choose a new password."""
+    from lift.db.clock import utc_now
+    from lift.db.connection import Database
+    from lift.db.password_resets import create_reset_link
+    from lift.domain.accounts import normalise_email
+    from lift.domain.password_resets import RESET_LINK_HOURS, reset_link as link_for
+
+    if not settings.database_path.exists():
+        # Opening it would make an empty database: a wrong LIFT_DATA_DIR, most likely.
+        print(f"lift: no database at {settings.database_path} (is LIFT_DATA_DIR set?)", file=sys.stderr)
+        return 1
+    db = Database(settings.database_path, readers=0)
+    await db.open()
+    try:
+        made = await create_reset_link(db, normalise_email(email), utc_now())
+    finally:
+        await db.close()
+    if made is None:
+        print(f"lift: no account has the email {email!r} in {settings.database_path}", file=sys.stderr)
+        return 1
+    token, expires_at = made
+    print(f"lift: a password reset link for {normalise_email(email)}. It works once, for {RESET_LINK_HOURS}"
+          f" hours (until {expires_at:%Y-%m-%d %H:%M} UTC), and replaces any earlier link for this account.")
+    if not settings.public_url:
+        print("lift: LIFT_PUBLIC_URL is not set, so this is the link's path: put the address people open"
+              " Lift at in front of it.")
+    print("lift: anyone who has the link can set the password: give it only to the account's owner,"
+          " in person or through a number or account you know is theirs.")
+    print(link_for(settings.public_url, token))
     return 0
 
 

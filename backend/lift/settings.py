@@ -59,6 +59,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # A label for this deployment (a commit, a date). It is part of the service worker's
     # version with the hash of the front-end files, so each deploy offers phones an update.
     release: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    # The address people open Lift at (https://lift.clinic.example), for the links the
+    # operator's commands print. Lift serves pages without it; it sends no email.
+    public_url: Annotated[str, msgspec.Meta(max_length=200, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")] = ""
 
     @property
     def data_path(self) -> Path:
@@ -93,6 +96,7 @@ _ENV_FIELDS = {
     "LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS": "push_allow_private_endpoints",
     "LIFT_PUSH_CA_FILE": "push_ca_file",
     "LIFT_RELEASE": "release",
+    "LIFT_PUBLIC_URL": "public_url",
 }
 
 
@@ -123,6 +127,8 @@ def production_problem(settings: Settings) -> str | None:
         return "LIFT_VAPID_PRIVATE_KEY / LIFT_VAPID_PUBLIC_KEY: production needs the Web Push key pair"
     if settings.push_allow_private_endpoints:
         return "LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS: only for tests, never in production"
+    if settings.public_url.startswith("http://"):
+        return "LIFT_PUBLIC_URL: production is served over HTTPS, so its address starts with https://"
     return None
 
 

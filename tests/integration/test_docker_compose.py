@@ -151,3 +151,12 @@ def test_the_image_makes_the_data_directory_owner_only():
     # to a directory it creates. (ops/docker_smoke.py checks the running container: `make docker-smoke`.)
     dockerfile = DOCKERFILE.read_text()
     assert re.search(r"chown lift:lift /data\s*\\?\s*&& chmod 700 /data", dockerfile), "/data must be 0700"
+
+
+def test_it_passes_the_public_address_for_reset_links_and_leaves_it_empty_by_default(app_service):
+    # Empty reads as unset: `python -m lift reset-link` then prints the link's path.
+    assert app_service["environment"]["LIFT_PUBLIC_URL"] == ""
+    result = compose_config(LIFT_SECRET_KEY=TEST_SECRET, LIFT_PUBLIC_URL="https://lift.clinic.example", **VAPID)
+    assert result.returncode == 0, result.stderr
+    environment = yaml.safe_load(result.stdout)["services"]["app"]["environment"]
+    assert environment["LIFT_PUBLIC_URL"] == "https://lift.clinic.example"

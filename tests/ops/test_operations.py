@@ -32,6 +32,7 @@ def test_production_starts_with_every_secret_set():
     ({"LIFT_COOKIE_SECURE": "false"}, "LIFT_COOKIE_SECURE"),
     ({"LIFT_VAPID_PRIVATE_KEY": ""}, "LIFT_VAPID"),
     ({"LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS": "true"}, "LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS"),
+    ({"LIFT_PUBLIC_URL": "http://lift.clinic.example"}, "LIFT_PUBLIC_URL"),
 ])
 def test_production_refuses_to_start_without_its_protections(change, variable):
     with pytest.raises(SettingsError) as error:

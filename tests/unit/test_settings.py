@@ -36,6 +36,8 @@ def test_it_reads_only_the_environ_it_is_given(monkeypatch):
     ("LIFT_CRISIS_RESOURCES", "/etc/lift/crisis.toml", "crisis_resources", "/etc/lift/crisis.toml"),
     ("LIFT_READER_CONNECTIONS", "8", "reader_connections", 8),
     ("LIFT_WORKERS", "2", "workers", 2),
+    ("LIFT_PUBLIC_URL", "https://lift.clinic.example", "public_url", "https://lift.clinic.example"),
+    ("LIFT_PUBLIC_URL", "https://clinic.example:8443/lift/", "public_url", "https://clinic.example:8443/lift/"),
 ])
 def test_it_reads_each_lift_variable(name, raw, field, value):
     assert getattr(load_settings({name: raw}), field) == value
@@ -68,6 +70,10 @@ def test_it_accepts_ports_from_1_to_65535(port):
     ("LIFT_WORKERS", "0"),
     ("LIFT_WORKERS", "65"),
     ("LIFT_WORKERS", "two"),
+    ("LIFT_PUBLIC_URL", "lift.clinic.example"),
+    ("LIFT_PUBLIC_URL", "javascript:alert(1)"),
+    ("LIFT_PUBLIC_URL", "https://lift.clinic.example/?next=x"),
+    ("LIFT_PUBLIC_URL", "https://lift clinic.example"),
 ])
 def test_it_stops_on_a_bad_value_with_one_line_naming_the_variable(name, raw):
     with pytest.raises(SettingsError) as caught:
