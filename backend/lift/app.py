@@ -26,7 +26,7 @@ from lift.domain.checkins import format_hours
 from lift.domain.crisis import sms_link
 from lift.domain.safety_plan import STEPS, tel_link
 from lift.settings import FRONTEND_DIR, Settings, ensure_secret_key, load_settings
-from lift.web import auth, checkins, errors, pages
+from lift.web import auth, checkins, errors, pages, password_resets
 from lift.web import scales, trends
 from lift.web import education, treatment
 from lift.web import calendar, push
@@ -43,6 +43,7 @@ ROUTES = [
     pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
     auth.signup_page, auth.signup, auth.signin_page, auth.signin, auth.signout,
     auth.account_page, auth.change_timezone, auth.change_password, auth.signout_everywhere,
+    password_resets.forgot_password, password_resets.reset_page, password_resets.reset_password,
     checkins.checkin_form, checkins.save_checkin, checkins.history, checkins.checkin_detail,
     checkins.confirm_delete, checkins.delete_checkin,
     scales.scales_page, scales.scale_form, scales.save_scale, scales.scale_result, scales.mark_baseline,

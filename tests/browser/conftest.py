@@ -70,9 +70,15 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The served app's data directory, for tests that run `python -m lift` commands on it."""
+    return tmp_path_factory.mktemp("lift-data")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_data_dir: Path) -> Iterator[str]:
     """The real app on a free port and a fresh data directory; always stopped at the end."""
-    data_dir = tmp_path_factory.mktemp("lift-data")
+    data_dir = live_data_dir
     port = free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("LIFT_")}
     env.update(

@@ -198,7 +198,7 @@ def test_signed_out_pages(page):
     page.goto("/learn")
     card = page.locator("main a[href^='/learn/']").first.get_attribute("href")
     problems = visit_all(page, ["/", "/signin", "/signup", "/help", "/learn", card, "/invite", "/offline",
-                                "/offline/checkin", "/no-such-page"])
+                                "/offline/checkin", "/no-such-page", "/reset", "/reset/not-a-link"])
     # A form sent back with errors.
     page.goto("/signup")
     page.get_by_role("button", name="Create account").click()

@@ -22,7 +22,7 @@ from functools import cache
 import msgspec
 import pytest
 
-from lift.db import sessions, users
+from lift.db import password_resets, sessions, users
 from lift.db import sharing as sharing_store
 from lift.domain.sharing import InviteForm
 from lift.passwords import _hasher
@@ -104,6 +104,10 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/calendar/{token:str}", "/calendar/not-a-real-calendar-token-000000.ics", everyone(404)),
     ("GET", "/invite", "/invite", everyone(200)),
     ("GET", "/invite/{key:str}", "/invite/{invite_token}", everyone(200)),
+    # Forgot your password, and the operator's reset link: its 256-bit token is the key, and
+    # whoever holds it (signed in as anyone or not) may choose that account's password.
+    ("GET", "/reset", "/reset", everyone(200)),
+    ("GET", "/reset/{token:str}", "/reset/{reset_token}", everyone(200)),
     # Home: patients get Today, caregivers and clinicians their own home.
     ("GET", "/", "/", expect(303, anonymous=200, patient=200, other_patient=200)),
     ("GET", "/signup", "/signup", expect(303, anonymous=200)),
@@ -195,6 +199,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/reminders/subscriptions/renew", "/reminders/subscriptions/renew", everyone(400)),
     # Entering an invitation code is open to everyone (an empty form is answered 422).
     ("POST", "/invite", "/invite", everyone(422)),
+    ("POST", "/reset/{token:str}", "/reset/{reset_token}", everyone(422)),
     ("POST", "/reminders/devices/{device_id:int}/test", "/reminders/devices/{device_id}/test",
      patients(303, other=404)),
     ("POST", "/reminders/devices/{device_id:int}/delete", "/reminders/devices/{device_id}/delete",
@@ -272,6 +277,7 @@ class World(msgspec.Struct, kw_only=True):
     grant_id: int
     invitation_id: int
     invite_token: str
+    reset_token: str
 
 
 async def build_world(app) -> World:
@@ -295,6 +301,7 @@ async def build_world(app) -> World:
                                                                include_thoughts=True))
     invite_token, _ = await sharing_store.create_invitation(db, patient, InviteForm(role="caregiver"), key)
     invitation = await sharing_store.invitation_by_token(db, sharing_store.token_hash(invite_token))
+    reset_token, _ = await password_resets.create_reset_link(db, EMAILS[O], datetime.now(UTC))
 
     now = datetime.now(UTC)
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -324,7 +331,8 @@ async def build_world(app) -> World:
             " VALUES (?, 'https://push.invalid/matrix', 'key', 'auth', ?)", (patient.id, stamp))
     return World(ids={actor: user.id for actor, user in people.items()}, patient_id=patient.id,
                  checkin_id=checkin_id, result_id=result_id, session_id=session_id, device_id=device_id,
-                 grant_id=summary_grant, invitation_id=invitation.id, invite_token=invite_token)
+                 grant_id=summary_grant, invitation_id=invitation.id, invite_token=invite_token,
+                 reset_token=reset_token)
 
 
 async def as_actor(app, people, world: World, actor: str) -> Person:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from lift.db.clock import utc_now
+from lift.db.password_resets import create_reset_link
 from tests.integration.conftest import PASSWORD
 from tests.integration.sharing_helpers import (
     invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
@@ -21,11 +23,12 @@ OWN_TABLES = {
     "treatment_sessions": "user_id", "safety_plans": "user_id", "sessions": "user_id",
     "push_subscriptions": "user_id", "reminder_preferences": "user_id", "calendar_feeds": "user_id",
     "share_invitations": "patient_id", "share_grants": "patient_id", "audit_subjects": "user_id",
+    "password_resets": "user_id",
 }
 
 
 @pytest.fixture
-async def full_journal(patient, people, database):
+async def full_journal(app, patient, people, database):
     """A patient with something in every part of Lift, and a caregiver who looked."""
     await patient.post("/safety-plan", {"coping": "Walk the dog"})
     seed_checkins(database, "pat@example.com", [(date(2026, 3, d), 5, 0, f"note {d}") for d in range(1, 4)])
@@ -40,6 +43,7 @@ async def full_journal(patient, people, database):
     carer = await shared_with(patient, people("carer@example.com"))
     await carer.get(f"/caregiver/patients/{uid}")
     await invite(patient, "clinician")
+    await create_reset_link(app.state.db, "pat@example.com", utc_now())
     return carer
 
 

@@ -208,3 +208,35 @@ def test_the_ip_throttle_counts_the_client_a_trusted_proxy_names(tmp_path, trust
             assert sign_in("someone@example.com", "198.51.100.9") == (429 if shared else 401)
     finally:
         app.stop()
+
+
+def test_a_password_reset_link_is_logged_by_its_route_never_by_its_token(tmp_path):
+    import httpx
+
+    app = ServedApp(tmp_path / "data", tmp_path / "server.log")
+    app.start()
+    try:
+        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT / "backend"),
+               "LIFT_DATA_DIR": str(app.data_dir)}
+        with httpx.Client(base_url=app.url, timeout=10) as client:
+            client.get("/signup")
+            client.post("/signup", data={"email": "reset@example.com", "password": "log test password 9",
+                                         "timezone": "UTC", "_csrf_token": client.cookies["csrftoken"]})
+            made = subprocess.run([sys.executable, "-m", "lift", "reset-link", "reset@example.com"], env=env,
+                                  capture_output=True, text=True, timeout=60)
+            path = made.stdout.splitlines()[-1]
+            client.cookies.clear()
+            assert client.get(path).status_code == 200
+            form = {"_csrf_token": client.cookies["csrftoken"]}
+            assert client.post(path, data={**form, "new_password": "short"}).status_code == 422
+            assert client.post(path, data={"new_password": "a new password 42"}).status_code == 403
+            assert client.post(path, data={**form, "new_password": "a new password 42"}).status_code == 303
+            assert client.get(path).status_code == 410
+    finally:
+        app.stop()
+    log = app.log_path.read_text()
+    token = path.rsplit("/", 1)[1]
+    assert token not in log and "a new password 42" not in log
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert [(e["method"], e["status"]) for e in entries if e.get("route") == "/reset/{token:str}"] == [
+        ("GET", 200), ("POST", 422), ("POST", 403), ("POST", 303), ("GET", 410)]

@@ -27,6 +27,8 @@ NOTICES = {
     "signed-out": "You're signed out.",
     "signed-out-everywhere": "You're signed out on every device.",
     "password-changed": "Your password is changed. Other devices were signed out.",
+    "password-reset": ("Your new password is set and you're signed in. Any other device signed in to your "
+                       "account was signed out. Your journal is just as you left it."),
     "timezone-changed": "Your time zone is saved.",
     "timezone-sessions-kept": ("Your time zone is saved. Your planned sessions keep their clock times: "
                                "a session at 10:00 is still at 10:00 in the new time zone."),

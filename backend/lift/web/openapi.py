@@ -19,7 +19,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.serialization import encode_json
 
-from lift.domain import accounts, checkins, push, reminders, safety_plan, scales, sharing, treatment
+from lift.domain import accounts, checkins, password_resets, push, reminders, safety_plan, scales, sharing
+from lift.domain import treatment
 from lift.domain.data_rights import DeleteForm
 
 SCHEMA_PATH = "/schema"
@@ -48,6 +49,7 @@ FORM_BODIES: dict[tuple[str, str], tuple[type[msgspec.Struct], ...]] = {
     ("post", "/sharing/grants/{grant_id}/scope"): (sharing.ScopeForm,),
     ("post", "/invite"): (sharing.CodeForm,),
     ("post", "/invite/{key}/signup"): (accounts.SignupForm,),
+    ("post", "/reset/{token}"): (password_resets.PasswordResetForm,),
 }
 # One operation serves every questionnaire: its body is whichever instrument the path names.
 SCALE_FORM = ("post", "/scales/{instrument}")
@@ -66,6 +68,7 @@ STATUSES = {
     403: "The CSRF token is missing or wrong, or the action is not for this kind of account.",
     404: "Not found, or not yours.",
     409: "The action conflicts with the current state.",
+    410: "An invitation or password reset link that was used, withdrawn or has expired.",
     413: "The body is over the size limit.",
     422: "Something submitted is wrong: the form again, with a message for each field.",
     429: "Too many attempts: try again later.",
