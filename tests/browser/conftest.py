@@ -104,12 +104,10 @@ def live_server(live_data_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def served_database(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The served app's SQLite file (live_server made it under the session's temp folder), for
-    a test that seeds rows or changes them behind the server's back."""
-    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
-    assert found, "could not find the served app's database"
-    return found[-1]
+def served_database(live_server: str, live_data_dir: Path) -> Path:
+    """The served app's SQLite file, for a test that seeds rows or changes them behind the
+    server's back."""
+    return live_data_dir / "lift.db"
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,22 +23,6 @@ SEEDED_DAYS = 90
 # Days (counted back from today) with no check-in: the charts must show them as gaps.
 MISSED = {3, 4, 17, 40, 41, 42, 63}
 STAMP = "2026-01-01T00:00:00Z"
-
-
-@pytest.fixture
-def served_database(request: pytest.FixtureRequest, live_server: str,
-                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The served app's SQLite file. The shared conftest may expose its data directory; if it
-    does not, this finds the directory live_server made under the session's temp folder."""
-    for name in ("data_dir", "live_data_dir", "server_data_dir"):
-        try:
-            yield Path(request.getfixturevalue(name)) / "lift.db"
-            return
-        except pytest.FixtureLookupError:
-            continue
-    found = sorted(tmp_path_factory.getbasetemp().glob("lift-data*/lift.db"))
-    assert found, "could not find the served app's database"
-    yield found[-1]
 
 
 def seed(database: Path, email: str, today: date) -> None:
