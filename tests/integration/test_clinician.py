@@ -5,9 +5,12 @@ timeline with notes and session logs, the printable report, and no way to change
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from lift.domain.checkins import day_label
 from lift.domain.trends import long_day, short_day
 from tests.integration.sharing_helpers import (
     days_back, invite, row_of, seed_checkins, seed_scale, seed_session, shared_with, user_id, without_breaks,
@@ -255,3 +258,17 @@ async def test_a_clinician_cannot_change_a_patients_data(panel, patient, databas
                       ("/sharing/invitations", {"role": "caregiver"})):
         assert (await panel.post(url, form)).status_code == 404, url
     assert database.execute("SELECT note FROM checkins WHERE id = ?", (checkin,)).fetchone()[0] == "mine"
+
+
+async def test_the_timeline_names_the_next_planned_sessions(patient, people, database):
+    """The session table covers days up to today; the clinician also sees what comes next."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    pid = user_id(database, patient.email)
+    assert "No sessions planned." in (await doctor.get(f"/clinician/patients/{pid}")).text
+    soon, later = (patient.today() + timedelta(days=n) for n in (3, 10))
+    seed_session(database, patient.email, f"{soon}T15:00:00Z", status="planned")
+    seed_session(database, patient.email, f"{later}T15:00:00Z", status="cancelled")
+    html = (await doctor.get(f"/clinician/patients/{pid}")).text
+    starts = datetime.fromisoformat(f"{soon}T15:00:00+00:00").astimezone(ZoneInfo("America/New_York"))
+    assert f"Next planned: {day_label(soon, patient.today())} at {starts:%H:%M}." in html
+    assert short_day(later) not in html

@@ -7,8 +7,6 @@ htmx partial can contain them.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -17,22 +15,17 @@ from litestar.response import Response
 from lift.db import audit
 from lift.db import scales as scale_store
 from lift.db import sharing as store
-from lift.db import treatment as treatment_store
 from lift.db import trends as trend_store
-from lift.db.clock import utc_now
 from lift.domain import scales, trends
 from lift.domain import sharing as rules
-from lift.domain import treatment
 from lift.domain.checkins import last_days
 from lift.web.guards import caregiver, shared_patient
 from lift.web.rendering import render
-from lift.web.shared import chart_tools, daily_charts, patient_of, patient_today, wants_partial
+from lift.web.shared import chart_tools, daily_charts, patient_of, patient_today, upcoming_sessions, wants_partial
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
 CHARTS_ID = "caregiver-trends"
 RANGE_KEYS = ("14d", "90d")
-UPCOMING_DAYS = 90
-UPCOMING_SHOWN = 4
 NOTES_DAYS = 30
 
 
@@ -85,10 +78,7 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
             band = rules.latest_band(own, instrument)
             context["bands"].append((instrument, band, own[-1].local_date if own else None))
     if seen.upcoming_sessions:
-        now = utc_now()
-        sessions = await treatment_store.sessions_between(db, person.id, now, now + timedelta(days=UPCOMING_DAYS))
-        planned = treatment.upcoming(sessions, today, person.timezone)[:UPCOMING_SHOWN]
-        context["upcoming"] = [treatment.view(s, person.timezone, today) for s in planned]
+        context["upcoming"] = await upcoming_sessions(db, person, today)
     if seen.thoughts:
         first = rules.window_start(today, rules.RECENT_DAYS)
         answers = await store.thoughts_between(db, person.id, first, today)

@@ -26,7 +26,7 @@ from lift.web.guards import clinician, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
     about_the_patient, chart_tools, daily_charts, item9_tools, patient_of, patient_today, session_entries,
-    session_markers, session_tools, wants_partial,
+    session_markers, session_tools, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
@@ -122,6 +122,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
                  for r in reversed(scales.in_order(results))],
         **await item9_tools(db, person),
         sessions=list(reversed(await session_entries(db, person, first, last, today))),
+        upcoming=await upcoming_sessions(db, person, today),
         checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS, long_day=trends.long_day,
         change_text=scales.change_text, kinds=export.KINDS, **session_tools(), ending=rules.ENDINGS["clinician"],
     )

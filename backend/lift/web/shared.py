@@ -65,6 +65,19 @@ async def session_entries(db, person: User, first: date, last: date, today: date
     return entries
 
 
+# The next planned sessions a caregiver or clinician sees: the coming three months, four at most.
+UPCOMING_DAYS = 90
+UPCOMING_SHOWN = 4
+
+
+async def upcoming_sessions(db, person: User, today: date) -> list[treatment.SessionView]:
+    """The patient's next planned sessions, soonest first."""
+    now = utc_now()
+    sessions = await treatment_store.sessions_between(db, person.id, now, now + timedelta(days=UPCOMING_DAYS))
+    return [treatment.view(s, person.timezone, today)
+            for s in treatment.upcoming(sessions, today, person.timezone)[:UPCOMING_SHOWN]]
+
+
 def session_tools() -> dict:
     return {"side_effect_labels": treatment.SIDE_EFFECT_LABELS, "back_to_normal": treatment.BACK_TO_NORMAL,
             "mood_change": treatment.mood_change}
