@@ -1,10 +1,11 @@
-"""The education cards are in Lift's own words and cite one of the two source documents.
+"""The education cards are in Lift's own words, cite one of the two source documents, and give no dose.
 
 No card may share a run of 8 consecutive words with either document. The documents are not
 in the repository: tests/data/make_seed_shingles.py hashed their 8-word shingles into
 tests/data/seed_shingles.txt, and this test uses only those hashes.
 """
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,22 @@ def test_the_check_finds_a_copied_run_inside_other_text():
     card = "Lift wrote this: Two three FOUR five, six seven eight nine! Then more."
     assert shingle_hashes(card) & shingle_hashes(original)
     assert not shingle_hashes("two three four five six seven eight") & shingle_hashes(original)
+
+
+# A dose, a number of sprays or a strength is the clinic's to give, never a card's: a card
+# that said "one spray goes into each nostril" described a dose the documents never give
+# (a dose is set by the clinic and can be several sprays).
+DOSING = re.compile(r"\b(\d+|one|two|three|four)\s+(sprays?|squirts?|devices?|puffs?)\b"
+                    r"|\b\d+\s*(mg|ml|milligrams?)\b|\bmg/kg\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", CARD_FILES, ids=lambda p: p.stem)
+def test_no_card_gives_a_dose(path):
+    card = parse_card(path.stem, path.read_text(encoding="utf-8"))
+    assert not DOSING.search(f"{card.title}\n{card.body}"), f"{path.name}: {DOSING.search(card.body).group(0)!r}"
+
+
+def test_the_dose_check_finds_a_dose():
+    for text in ("One spray goes into each nostril.", "two sprays", "56 mg", "0.5 mg/kg", "3 devices"):
+        assert DOSING.search(text), text
+    assert not DOSING.search("a nasal spray used in both nostrils; your clinic sets the dose")
