@@ -84,7 +84,7 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     expect(page.get_by_text("up 4")).to_be_visible()
     card = page.get_by_role("article", name="Side effects and what to report")
     expect(card).to_be_visible()
-    expect(card).to_contain_text("Source: “Ketamine and esketamine for treatment-resistant depression”")
+    expect(card).to_contain_text("Source: A patient-education article on ketamine and esketamine for treatment-resistant depression")
     expect(page.get_by_role("heading", name="Contact your clinic")).to_have_count(0)
 
     card.scroll_into_view_if_needed()

@@ -418,7 +418,7 @@ async def test_it_logs_a_session_with_moods_and_side_effects_and_shows_the_side_
     assert "up 4" in html and "Mood before: <strong>3</strong>" in html
     assert "Dissociation" in html and "moderate" in html
     assert "Side effects and what to report" in html
-    assert "Source: “Ketamine and esketamine for treatment-resistant depression”" in html
+    assert "Source: A patient-education article on ketamine and esketamine for treatment-resistant depression" in html
     assert "Contact your clinic" not in html
     log = database.execute("SELECT * FROM treatment_session_logs").fetchone()
     assert (log["mood_before"], log["mood_after"], log["bp_before_systolic"], log["bp_after_diastolic"],

@@ -20,6 +20,14 @@ def test_it_reads_title_source_tags_and_order():
     assert card.body == "A short card in Lift's own words."
 
 
+def test_each_document_is_named_as_it_names_itself():
+    # The newsletter's own title and who answered; the article has no title of its own, so
+    # none is made up for it in quotation marks.
+    assert "What is esketamine and who may benefit from using it?" in SOURCES[NEWSLETTER]
+    assert "Sue Wolff, PMHNP" in SOURCES[NEWSLETTER]
+    assert not set("“”\"") & set(SOURCES[ARTICLE])
+
+
 def test_a_card_without_a_source_is_refused():
     with pytest.raises(CardError, match="needs a source"):
         parse_card("no-source", card_text("title: Unsourced"))

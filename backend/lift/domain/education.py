@@ -1,7 +1,7 @@
 """Education cards: front matter, the rules every card must meet, and a safe Markdown subset.
 
 A card is a Markdown file written in Lift's own words from one of the two source documents
-in design.md section 7, and it names that document. A card without a known source is an
+(SOURCES below), and it names that document. A card without a known source is an
 error, not a warning: an unsourced health claim must never reach a patient.
 
 The renderer understands only what cards need — paragraphs, **bold**, "- " lists and links to
@@ -16,11 +16,15 @@ from html import escape
 import msgspec
 from markupsafe import Markup
 
+# How a card names its document. Only a title the document itself carries is put in quotation
+# marks: the newsletter has one and names who answered; the article as kept has no title or
+# author (its one heading, "Ketamine for depression: ...", heads a section), so it is described.
 SOURCES = {
     "000_2ff687e3752922c8.txt":
-        "Mind Matters newsletter — “What is esketamine and who may benefit from using it?”",
+        "Mind Matters newsletter, “What is esketamine and who may benefit from using it?”, "
+        "answered by Sue Wolff, PMHNP",
     "001_bbfe915b9883af78.txt":
-        "“Ketamine and esketamine for treatment-resistant depression” (patient-education article)",
+        "A patient-education article on ketamine and esketamine for treatment-resistant depression",
 }
 MAX_WORDS = 150
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
