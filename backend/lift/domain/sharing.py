@@ -677,14 +677,16 @@ CAREGIVER_GUIDANCE = (
     ),
     Guidance(
         heading="Side effects are usually brief",
-        text=("Feeling dizzy, sick, detached or “floaty” is common during a session and for a short "
-              "while after. Severe effects, and any bladder pain, are worth a call to the clinic."),
+        text=("Effects such as feeling dizzy, sick, confused or detached (“floaty”) mostly come during "
+              "a session and for a short while after. Lift suggests calling the clinic about severe "
+              "effects, and about any bladder pain."),
         source="001_bbfe915b9883af78.txt",
     ),
     Guidance(
-        heading="Ups and downs are expected",
-        text=("Some people feel better within a day, others more slowly, and symptoms can come back. "
-              "A hard week is not a failure: a return of symptoms can be treated again."),
+        heading="Ups and downs happen",
+        text=("Relief can start within hours, but it does not come for everyone, and depression "
+              "coming back is not unusual. A hard week is not a failure: if symptoms return, "
+              "treatment can start again."),
         source="001_bbfe915b9883af78.txt",
     ),
     Guidance(
