@@ -1,12 +1,15 @@
 """Treatment schedules: templates that become concrete dated sessions, and session statuses.
 
-A template is a list of phases taken from the two source documents: esketamine twice a week
-for about four weeks, then weekly for about four weeks, then (as the clinic decides) weekly or
-every other week; IV ketamine twice a week for two to three weeks, then weekly, then about
-monthly. The documents give no count for the weekly and monthly IV phases or for esketamine
-maintenance, so Lift fills in a starting point (four weekly IV sessions, three monthly ones,
-eight weeks of maintenance) that the patient then moves, cancels or adds to, to match their
-clinic's real plan.
+A template is a list of phases taken from the patient-education article (seed 001):
+esketamine twice a week for about four weeks, then weekly for about four weeks, then tapering
+off over time; IV ketamine twice a week for two to three weeks, then weekly, then monthly, then
+hopefully tapering off. The documents give no count for the weekly and monthly IV phases, and
+no spacing for esketamine after week eight (the article says "tapering off", the newsletter,
+seed 000, "occasionally" after a break), so Lift fills in a starting point (four weekly IV
+sessions, three monthly ones) and leaves esketamine's later sessions to the clinic: "Not yet"
+is the default, and the weekly or every-other-week maintenance choices are conveniences for a
+clinic that booked them, not a schedule the sources give. The patient then moves, cancels or
+adds sessions to match their clinic's real plan.
 
 "Twice a week" is the start day and three days later (Mon and Thu, Tue and Fri, ...), and
 "monthly" is every four weeks, so a session keeps its weekday: clinics book by weekday.

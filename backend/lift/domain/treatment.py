@@ -1,7 +1,9 @@
 """Treatment plans, sessions and session logs: fields, limits, side effects, and the clinic rule.
 
-The side-effect list is the one the source documents give for ketamine and esketamine. The
-"contact your clinic" rule is Lift's: any side effect the patient calls severe, or bladder
+The side-effect list is the one the patient-education article (seed 001) gives for ketamine and
+esketamine, plus "sedation or sleepiness", which neither source document names: it is asked
+about because the product brief lists it, not because a source does, and no card claims it.
+The "contact your clinic" rule is Lift's: any side effect the patient calls severe, or bladder
 pain at any level (the documents name it among the effects, and it is one to raise early).
 """
 
@@ -42,7 +44,8 @@ SIDE_EFFECTS = (
     ("confusion", "Confusion"),
     ("anxiety", "Anxiety"),
     ("memory", "Memory problems"),
-    ("numbness", "Numbness, or feeling emotionally flat"),
+    # The article's "emotional numbness"; "Numbness" alone read as a body feeling.
+    ("numbness", "Feeling emotionally numb or flat"),
     ("visual", "Visual changes"),
     ("blood_pressure", "Raised blood pressure or heart rate"),
     ("digestive", "Stomach or digestion trouble"),
