@@ -1,8 +1,9 @@
 """PHQ-9 and GAD-7: items as published, exact scoring, bands, baseline, response and remission.
 
-Both questionnaires were released by Pfizer without copyright restriction. Every answer is
-kept under a stable item ID (phq9_1 … phq9_9, gad7_1 … gad7_7), so scoring and stored data
-never depend on how a question is worded on screen.
+Both published forms say no permission is needed to reproduce, translate, display or
+distribute them; ATTRIBUTION below is their own footer, and Lift shows it with every form and
+result. Every answer is kept under a stable item ID (phq9_1 … phq9_9, gad7_1 … gad7_7), so
+scoring and stored data never depend on how a question is worded on screen.
 
 A score describes the last two weeks; it is never a diagnosis. Every sentence shown about a
 score says what the range means and suggests talking it over with a clinician.
