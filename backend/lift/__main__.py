@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from lift.settings import SettingsError, load_settings
+from lift.settings import SettingsError, load_settings, public_url_problem
 
 
 COMMANDS = ["run", "migrate", "worker", "vapid", "backup", "restore", "reset-link"]
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in NEEDS_TARGET and not args.target:
         parser.error(f"{args.command} needs {NEEDS_TARGET[args.command]}")
     environ = dict(os.environ)
+    production = environ.get("LIFT_ENV") == "production"
     if args.command in ("vapid", "backup", "restore", "reset-link"):
         # Production's start-up checks guard serving; making the very keys they ask for,
         # copying the database or making a reset link must work without them.
@@ -42,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("backup", "restore"):
             return copy_database(args.command, settings, Path(args.target))
         if args.command == "reset-link":
+            # Serving's checks are skipped, not the one about the link itself: the only use of
+            # LIFT_PUBLIC_URL is this link, and an http:// one would send its token in the clear.
+            if production and (problem := public_url_problem(settings.public_url)):
+                raise SettingsError(problem)
             return asyncio.run(reset_link(settings, args.target))
         return serve(settings)
     except SettingsError as exc:

@@ -127,7 +127,13 @@ def production_problem(settings: Settings) -> str | None:
         return "LIFT_VAPID_PRIVATE_KEY / LIFT_VAPID_PUBLIC_KEY: production needs the Web Push key pair"
     if settings.push_allow_private_endpoints:
         return "LIFT_PUSH_ALLOW_PRIVATE_ENDPOINTS: only for tests, never in production"
-    if settings.public_url.startswith("http://"):
+    return public_url_problem(settings.public_url)
+
+
+def public_url_problem(public_url: str) -> str | None:
+    """Production's check of the address reset links are printed with: over plain HTTP, a
+    link would carry its token in the clear."""
+    if public_url.startswith("http://"):
         return "LIFT_PUBLIC_URL: production is served over HTTPS, so its address starts with https://"
     return None
 

@@ -91,3 +91,13 @@ def test_a_data_directory_without_a_database_is_refused_and_left_empty(tmp_path)
 def test_a_missing_email_or_a_bad_address_is_refused(data_dir, args, env, says):
     done = reset_link(data_dir, *args, **env)
     assert done.returncode == 2 and says in done.stderr and done.stdout == ""
+
+
+def test_in_production_a_plain_http_address_is_refused_and_no_link_is_made(data_dir):
+    """The command skips serving's checks, but not the one about its own link: an http:// link
+    would carry the token in the clear to whoever watches the network."""
+    done = reset_link(data_dir, "pat@example.com", LIFT_PUBLIC_URL="http://lift.clinic.example",
+                      LIFT_ENV="production")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "LIFT_PUBLIC_URL" in done.stderr and "https://" in done.stderr
+    assert stored_hashes(data_dir) == []
