@@ -151,6 +151,21 @@ async def test_an_unknown_link_says_it_cannot_be_used(stranger, token):
     assert (await stranger.post(f"/reset/{token}", {"new_password": NEW_PASSWORD})).status_code == 404
 
 
+async def test_changing_the_password_on_the_account_page_ends_an_unused_link(app, patient, people, database):
+    """A link is a second key to the account: someone who changes their password (perhaps
+    because another person knew it) must not leave a link in a message that still sets it."""
+    path = await reset_path(app)
+    changed = await patient.post("/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert changed.status_code == 303
+    after = password_hash(database)
+    finder = people("found-the-message@example.com")
+    page = await finder.get(path)
+    assert page.status_code == 404 and "ended when the account&#39;s password was changed" in page.text
+    assert (await finder.post(path, {"new_password": "another password 9x"})).status_code == 404
+    assert password_hash(database) == after
+    assert (await finder.get("/account")).status_code == 303
+
+
 async def test_a_new_link_replaces_the_earlier_one(app, patient, forgetful, database):
     first, second = await reset_path(app), await reset_path(app)
     assert (await forgetful.get(first)).status_code == 404
