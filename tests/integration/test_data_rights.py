@@ -23,7 +23,7 @@ OWN_TABLES = {
     "treatment_sessions": "user_id", "safety_plans": "user_id", "sessions": "user_id",
     "push_subscriptions": "user_id", "reminder_preferences": "user_id", "calendar_feeds": "user_id",
     "share_invitations": "patient_id", "share_grants": "patient_id", "audit_subjects": "user_id",
-    "password_resets": "user_id",
+    "password_resets": "user_id", "gone_devices": "user_id",
 }
 
 
@@ -39,6 +39,8 @@ async def full_journal(app, patient, people, database):
         "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, label, created_at)"
         " VALUES (?, 'https://push.example/secret-endpoint', 'p256dh-secret', 'auth-secret', 'Phone', '2026-01-01')",
         (uid,))
+    database.execute("INSERT INTO gone_devices (user_id, label, gone_at) VALUES (?, 'Old tablet', '2026-01-02T00:00:00Z')",
+                     (uid,))
     database.commit()
     carer = await shared_with(patient, people("carer@example.com"))
     await carer.get(f"/caregiver/patients/{uid}")
@@ -58,6 +60,7 @@ async def test_the_archive_holds_everything_and_no_secret(patient, full_journal,
     assert archive["treatment_sessions"][0]["log"]["side_effects"] == {"nausea": "mild"}
     assert archive["safety_plan"][0]["coping"] == "Walk the dog"
     assert archive["notification_devices"][0]["label"] == "Phone"
+    assert archive["removed_notification_devices"][0]["label"] == "Old tablet"
     assert archive["shared_with"][0]["viewer_email"] == "carer@example.com"
     assert {e["action"] for e in archive["audit_log"]} >= {"invite", "grant", "view"}
     assert any(d["term"] == "response" for d in archive["definitions"])
@@ -70,6 +73,7 @@ async def test_the_archive_holds_everything_and_no_secret(patient, full_journal,
 async def test_the_archive_of_a_caregiver_holds_their_grants_and_no_journal(patient, full_journal):
     archive = json.loads((await full_journal.get("/account/data/archive.json")).content)
     assert archive["account"]["role"] == "caregiver" and archive["checkins"] == []
+    assert archive["removed_notification_devices"] == []
     assert archive["shared_with_me"][0]["patient_email"] == "pat@example.com"
 
 
