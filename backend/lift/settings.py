@@ -61,7 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     release: Annotated[str, msgspec.Meta(max_length=100)] = ""
     # The address people open Lift at (https://lift.clinic.example), for the links the
     # operator's commands print. Lift serves pages without it; it sends no email.
-    public_url: Annotated[str, msgspec.Meta(max_length=200, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?$")] = ""
+    public_url: Annotated[str, msgspec.Meta(max_length=200, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?\Z")] = ""
 
     @property
     def data_path(self) -> Path:
