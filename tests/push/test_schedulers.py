@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
+from lift.db import checkins
 from lift.db import reminders as store
 from lift.db.connection import Database
+from lift.domain.checkins import CheckinForm
 from tests.push.pushservice import Answer
 
 NY = "America/New_York"
@@ -66,6 +68,43 @@ async def test_two_scheduler_instances_send_each_due_reminder_exactly_once(
     assert all(count > 0 for count in attempted.values()), attempted  # both really shared the work
     assert {r["status"] for r in rows("SELECT status FROM push_deliveries")} == {"sent"}
     assert rows("SELECT count(*) AS n FROM reminders WHERE claimed_by IS NOT NULL")[0]["n"] == 0
+
+
+async def test_two_scheduler_instances_retry_each_message_once_and_withdraw_the_unwanted_once(
+        push_settings, db, push_service, make_scheduler, make_patient, subscribe, clock, rows):
+    devices = []
+    for _ in range(24):
+        patient, device = await make_patient(NY), push_service.subscribe(Answer(500), Answer(201))
+        await subscribe(patient, device)
+        devices.append((patient, device))
+    other_db = Database(push_settings.database_path, readers=2)  # its own connections, like another process
+    await other_db.open()
+    try:
+        clock.at_local(DAY, 20, 0, NY)
+        schedulers = [make_scheduler(database, concurrency=4, batch=5, poll_seconds=0.05,
+                                     delivery_poll_seconds=0.05) for database in (db, other_db)]
+        runs = [asyncio.create_task(scheduler.run()) for scheduler in schedulers]
+        await wait_for(lambda: len(push_service.received) >= len(devices))
+        # While every message waits to be retried, half the patients check in.
+        checked_in = devices[::2]
+        for patient, _ in checked_in:
+            await checkins.save_checkin(db, patient, CheckinForm(local_date=DAY, mood=5, anxiety=4,
+                                                                 sleep_hours=7, thoughts=0))
+        clock.advance(minutes=5)  # every retry is due
+        await wait_for(lambda: push_service.accepted >= len(devices) - len(checked_in))
+        await asyncio.sleep(0.3)  # long enough for a duplicate, if there were one, to arrive
+        for scheduler in schedulers:
+            scheduler.request_stop()
+        await asyncio.gather(*runs)
+    finally:
+        await other_db.close()
+
+    assert push_service.problems == []
+    answers = [[r.answered for r in device.received] for _, device in devices]
+    assert answers == [[500] if pair in checked_in else [500, 201] for pair in devices]
+    statuses = sorted(r["status"] for r in rows("SELECT status FROM push_deliveries"))
+    assert statuses == ["sent"] * 12 + ["withdrawn"] * 12
+    assert rows("SELECT count(*) AS n FROM push_deliveries WHERE claimed_by IS NOT NULL")[0]["n"] == 0
 
 
 async def test_a_scheduler_stopped_mid_batch_finishes_what_it_started_and_hands_back_the_rest(

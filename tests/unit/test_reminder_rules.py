@@ -408,6 +408,99 @@ def test_a_payload_always_fits_one_push_record():
     assert json.loads(text)["url"] == "/treatment/sessions/9"
 
 
+# Naming a session's day ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (date(2026, 6, 10), "today"), (date(2026, 6, 11), "tomorrow"), (date(2026, 6, 12), "Friday"),
+    (date(2026, 6, 16), "Tuesday"), (date(2026, 6, 17), "Wed 17 Jun"),  # a week on: "Wednesday" would mislead
+])
+def test_a_day_is_named_from_the_day_the_message_is_read(day, expected):
+    assert rules.relative_day(day, today=date(2026, 6, 10)) == expected
+
+
+@pytest.mark.parametrize(("zone", "sent_at", "starts_at", "expected"), [
+    (NY, "2026-06-11T03:59:59Z", "2026-06-11T04:30:00Z", "tomorrow"),  # 23:59:59 for 00:30
+    (NY, "2026-06-11T04:00:00Z", "2026-06-11T04:30:00Z", "today"),     # midnight, for 00:30
+    # 23:30 before a 25-hour day (the clocks go back), for 23:45 on it: 25 h 15 min away.
+    (NY, "2026-11-01T03:30:00Z", "2026-11-02T04:45:00Z", "tomorrow"),
+    # 23:50 before a 23-hour day (the clocks go forward), for 00:10 after it: 23 h 20 min away.
+    (NY, "2026-03-08T04:50:00Z", "2026-03-09T04:10:00Z", "Monday"),
+    # Santiago's clocks jump from 00:00 to 01:00: a minute before and just after the missing hour.
+    (SANTIAGO, "2026-09-06T03:59:00Z", "2026-09-06T04:30:00Z", "tomorrow"),  # 23:59 for 01:30
+    (SANTIAGO, "2026-09-06T04:00:00Z", "2026-09-06T04:30:00Z", "today"),     # 01:00 for 01:30
+])
+def test_a_sessions_day_is_named_in_the_patients_zone_across_midnight_and_clock_changes(
+        zone, sent_at, starts_at, expected):
+    sent = utc(sent_at)
+    assert rules.session_day(utc(starts_at), sent, sent, zone) == expected  # shown as it is sent
+
+
+def test_a_message_that_may_be_shown_after_midnight_names_the_weekday():
+    starts_at = local(date(2026, 6, 11), 1, 0, NY)  # a Thursday
+    sent = local(date(2026, 6, 10), 23, 0, NY)
+    assert rules.session_day(starts_at, sent, starts_at, NY) == "Thursday"  # held until 01:00
+    midnight = local(date(2026, 6, 11), 0, 0, NY)
+    assert rules.session_day(starts_at, sent, midnight, NY) == "tomorrow"  # held until midnight, no later
+
+
+def test_the_text_before_an_after_midnight_session_follows_when_it_is_sent():
+    session = UpcomingSession(id=4, starts_at=local(date(2026, 6, 11), 0, 30, NY), clinic_name="Eastside")
+    ctx = patient(NY, sessions=[session], lead_minutes=60, detailed_text=True)
+    lead = find(rules.treatment_occurrences(ctx, noon(date(2026, 6, 10), NY)), "treatment_lead", "4")
+    before = rules.notification_for(lead, ctx, sent_at=local(date(2026, 6, 10), 23, 30, NY))
+    after = rules.notification_for(lead, ctx, sent_at=local(date(2026, 6, 11), 0, 0, NY))
+    assert (before.title, before.body) == ("Lift: treatment session on Thursday at 00:30 at Eastside",
+                                           "Open the session's checklist.")
+    assert (after.title, after.body) == ("Lift: treatment session today at 00:30 at Eastside",
+                                         "Open today's checklist.")
+    generic = patient(NY, sessions=[session], lead_minutes=60)
+    assert rules.notification_for(lead, generic, sent_at=local(date(2026, 6, 11), 0, 0, NY)).title == \
+        "Lift: reminder for today"
+
+
+# Looking again before a message goes ------------------------------------------------------
+
+def queued(ctx: PatientContext | None, row: StoredReminder, attempts: int = 2) -> Delivery:
+    return Delivery(id=7, subscription_id=3, endpoint="https://push.example/1", p256dh="x", auth="y",
+                    payload="as first queued", urgency="normal", topic="r1", expires_at=row.expires_at,
+                    attempts=attempts, reminder=row, context=ctx)
+
+
+def checkin_row(ctx: PatientContext, day: date) -> StoredReminder:
+    return stored(5, find(rules.checkin_occurrences(ctx, noon(day, NY)), "checkin", day.isoformat()),
+                  status="dispatched")
+
+
+def test_a_queued_message_goes_with_the_text_and_window_of_the_facts_now():
+    day = date(2026, 6, 10)
+    row = checkin_row(patient(NY, detailed_text=True), day)
+    now = local(day, 20, 10, NY)
+    sent = rules.recheck(queued(patient(NY, detailed_text=False), row), now)
+    assert json.loads(sent.payload)["title"] == "Lift: time for your check-in"  # detail was turned off
+    shorter = patient(NY, quiet_start=time(21, 0), quiet_end=time(7, 0))
+    assert rules.recheck(queued(shorter, row), now).expires_at == local(day, 21, 0, NY)
+
+
+def test_a_queued_message_no_longer_wanted_is_withdrawn_and_a_late_one_expires():
+    day = date(2026, 6, 10)
+    ctx = patient(NY)
+    row = checkin_row(ctx, day)
+    now = local(day, 20, 10, NY)
+    for changed in (patient(NY, checked_in=[day]), patient(NY, checkin_enabled=False), None):
+        outcome = rules.recheck(queued(changed, row), now)
+        assert (outcome.delivery_id, outcome.subscription_id, outcome.status) == (7, 3, "withdrawn")
+    assert rules.recheck(queued(ctx, row), row.expires_at).status == "expired"
+
+
+def test_a_queued_message_for_a_reminder_moved_later_waits_for_its_new_time():
+    day = date(2026, 6, 10)
+    row = checkin_row(patient(NY), day)
+    later = patient(NY, checkin_time=time(21, 0))
+    outcome = rules.recheck(queued(later, row), local(day, 20, 10, NY))
+    assert (outcome.status, outcome.next_attempt_at, outcome.expires_at) == (
+        "deferred", local(day, 21, 0, NY), local(day + timedelta(days=1), 3, 0, NY))
+
+
 # Retries ----------------------------------------------------------------------------------
 
 POLICY = RetryPolicy(base_seconds=5, cap_seconds=60, max_attempts=5, max_retry_after_seconds=600)

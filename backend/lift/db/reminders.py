@@ -39,7 +39,7 @@ CHUNK = 500
 REMINDER_COLUMNS = (
     "id, user_id, kind, about, session_id, local_date, due_at, expires_at, status, claimed_by"
 )
-DELIVERY_COLUMNS = "id, subscription_id, payload, urgency, topic, expires_at, attempts"
+DELIVERY_COLUMNS = "id, reminder_id, subscription_id, payload, urgency, topic, expires_at, attempts"
 
 
 def stamp(instant: datetime) -> str:
@@ -457,14 +457,25 @@ async def claim_deliveries(db: Database, worker: str, now: datetime, stale_befor
             (_ids(row["subscription_id"] for row in claimed),),
         )
         devices = {row["id"]: row for row in await cursor.fetchall()}
-    return [
-        Delivery(id=row["id"], subscription_id=row["subscription_id"],
-                 endpoint=devices[row["subscription_id"]]["endpoint"],
-                 p256dh=devices[row["subscription_id"]]["p256dh"], auth=devices[row["subscription_id"]]["auth"],
-                 payload=row["payload"], urgency=row["urgency"], topic=row["topic"],
-                 expires_at=parse_stamp(row["expires_at"]), attempts=row["attempts"])
-        for row in sorted(claimed, key=lambda r: r["id"])
-    ]
+        # What the worker needs to decide again whether each reminder's message should still go,
+        # read with the claim (on the writer, for the reason in the module docstring).
+        cursor = await conn.execute(
+            f"SELECT {REMINDER_COLUMNS} FROM reminders WHERE id IN (SELECT value FROM json_each(?))",
+            (_ids(row["reminder_id"] for row in claimed if row["reminder_id"] is not None),),
+        )
+        reminders = {row["id"]: _reminder(row) for row in await cursor.fetchall()}
+        patients = sorted({reminder.user_id for reminder in reminders.values()})
+        contexts = await _contexts(conn, patients, now) if patients else {}
+
+    def delivery(row) -> Delivery:
+        device, reminder = devices[row["subscription_id"]], reminders.get(row["reminder_id"])
+        return Delivery(id=row["id"], subscription_id=row["subscription_id"], endpoint=device["endpoint"],
+                        p256dh=device["p256dh"], auth=device["auth"], payload=row["payload"],
+                        urgency=row["urgency"], topic=row["topic"], expires_at=parse_stamp(row["expires_at"]),
+                        attempts=row["attempts"], reminder=reminder,
+                        context=contexts.get(reminder.user_id) if reminder else None)
+
+    return [delivery(row) for row in sorted(claimed, key=lambda r: r["id"])]
 
 
 async def release_deliveries(db: Database, worker: str, delivery_ids: list[int]) -> None:
@@ -505,7 +516,14 @@ async def record_outcomes(db: Database, worker: str, outcomes: list[DeliveryOutc
             "UPDATE push_deliveries SET status = ?, last_status = ?, last_error = ?,"
             " claimed_by = NULL, claimed_at = NULL WHERE id = ? AND claimed_by = ?",
             [(o.status, o.http_status, o.error[:500], o.delivery_id, worker)
-             for o in groups.get("failed", []) + groups.get("expired", [])],
+             for o in groups.get("failed", []) + groups.get("expired", []) + groups.get("withdrawn", [])],
+        )
+        # Wanted later now: waiting for that is not a failed attempt.
+        await conn.executemany(
+            "UPDATE push_deliveries SET next_attempt_at = ?, expires_at = ?, attempts = attempts - 1,"
+            " claimed_by = NULL, claimed_at = NULL WHERE id = ? AND claimed_by = ?",
+            [(stamp(o.next_attempt_at), stamp(o.expires_at), o.delivery_id, worker)
+             for o in groups.get("deferred", [])],
         )
         gone = [(device_id,) for device_id in sorted({o.subscription_id for o in groups.get("gone", [])})]
         # Kept by name and day, so the Reminders page can say which device stopped and when.

@@ -26,8 +26,10 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from lift.domain.checkins import day_label
 from lift.domain.scales import DUE_EVERY_DAYS, due_instruments
-from lift.domain.schedule import local_day_bounds, resolve_local
+from lift.domain.schedule import local_date_of, local_day_bounds, resolve_local
+from lift.domain.treatment import WEEKDAYS
 
 # How long after its due instant a reminder is still worth sending. A check-in reminder six
 # hours late would arrive in the middle of the night or the next morning: it is dropped.
@@ -64,11 +66,9 @@ URGENCY = {"checkin": "normal", "treatment_eve": "normal", "treatment_lead": "hi
 TOPICS = {"checkin": "r1", "treatment_eve": "r2", "treatment_lead": "r3", "scale": "r4", "test": "r5"}
 
 # What a locked phone shows unless the patient chose detailed text: nothing about treatment,
-# medication, mood or scores.
+# medication, mood or scores. A session's reminders name its day ("Lift: reminder for today").
 GENERIC_TITLES = {
     "checkin": "Lift: time for your check-in",
-    "treatment_eve": "Lift: reminder for tomorrow",
-    "treatment_lead": "Lift: reminder for today",
     "scale": "Lift: time for your weekly questions",
     "test": "Lift: test notification",
 }
@@ -188,15 +188,22 @@ class Delivery(msgspec.Struct, frozen=True, kw_only=True):
     topic: str
     expires_at: datetime
     attempts: int  # including the one about to be made
+    # A reminder's message, with the patient's facts read when it was claimed: it is looked at
+    # again before it goes (None for a test message, and a context of None for an account
+    # that is no longer a patient's).
+    reminder: StoredReminder | None = None
+    context: PatientContext | None = None
 
 
 class DeliveryOutcome(msgspec.Struct, frozen=True, kw_only=True):
     delivery_id: int
     subscription_id: int
-    status: Literal["sent", "retry", "gone", "failed", "expired"]
+    # withdrawn: the reminder is no longer wanted. deferred: wanted later, at next_attempt_at.
+    status: Literal["sent", "retry", "gone", "failed", "expired", "withdrawn", "deferred"]
     http_status: int | None = None
     error: str = ""
     next_attempt_at: datetime | None = None
+    expires_at: datetime | None = None  # a deferred message's new window
 
 
 class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -354,6 +361,10 @@ def scale_due_date(last_taken: dict[str, date]) -> date | None:
     return min(last_taken.values()) + timedelta(days=DUE_EVERY_DAYS)
 
 
+KIND_RULES = {"checkin": checkin_occurrences, "treatment_eve": treatment_occurrences,
+              "treatment_lead": treatment_occurrences, "scale": scale_occurrences}
+
+
 def occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
     """Every reminder this patient should have around `now`, including ones already past."""
     return checkin_occurrences(ctx, now) + treatment_occurrences(ctx, now) + scale_occurrences(ctx, now)
@@ -412,6 +423,48 @@ def decide(due_at: datetime, wanted: Occurrence | None, ctx: PatientContext, now
     return Decision(action="send", expires_at=wanted.expires_at)
 
 
+def wanted_now(row: StoredReminder, ctx: PatientContext, now: datetime) -> Occurrence | None:
+    """The same reminder as the rules compute it with the facts in `ctx`, or None. Only its
+    kind's rule runs: this is asked once per message sent."""
+    return next((occ for occ in KIND_RULES[row.kind](ctx, now) if occ.identity == (row.kind, row.key)), None)
+
+
+def settle(row: StoredReminder, ctx: PatientContext | None, wanted: Occurrence | None,
+           now: datetime) -> Settlement:
+    """A due reminder's fate (see decide), and for one to send, its message as of `now`.
+    `ctx` is None when the account is gone or is no longer a patient's."""
+    if ctx is None:
+        return Settlement(reminder_id=row.id, decision=Decision(action="withdraw"))
+    decision = decide(row.due_at, wanted, ctx, now)
+    if decision.action != "send":
+        return Settlement(reminder_id=row.id, decision=decision)
+    return Settlement(reminder_id=row.id, decision=decision,
+                      payload=payload(notification_for(wanted, ctx, sent_at=now)),
+                      urgency=URGENCY[row.kind], topic=TOPICS[row.kind])
+
+
+# A reminder's decision at send time, as its message's outcome, and why.
+RECHECKED = {"withdraw": ("withdrawn", "no longer wanted"), "expire": ("expired", "too late to be useful"),
+             "reschedule": ("deferred", "")}
+
+
+def recheck(delivery: Delivery, now: datetime) -> Delivery | DeliveryOutcome:
+    """A reminder's message about to be sent, or sent again after its push service refused it
+    (a retry can wait up to an hour), looked at with the facts of `delivery.context`: the
+    message as it reads now, in the patient's current words and level of detail, or why it
+    does not go. Meanwhile the session may have been cancelled, the check-in done, or the
+    reminder moved to a later time (deferred, not counted as an attempt)."""
+    row, ctx = delivery.reminder, delivery.context
+    wanted = wanted_now(row, ctx, now) if ctx is not None else None
+    settled = settle(row, ctx, wanted, now)
+    decision = settled.decision
+    if decision.action == "send":
+        return msgspec.structs.replace(delivery, payload=settled.payload, expires_at=decision.expires_at)
+    status, why = RECHECKED[decision.action]
+    return DeliveryOutcome(delivery_id=delivery.id, subscription_id=delivery.subscription_id, status=status,
+                           error=why, next_attempt_at=decision.due_at, expires_at=decision.expires_at)
+
+
 def ttl_seconds(expires_at: datetime, now: datetime) -> int | None:
     """How long a push service may hold the message: until the reminder stops being useful, and
     not a second longer (it may deliver it at any moment until then). None when less than
@@ -424,8 +477,37 @@ def _session_for(ctx: PatientContext, session_id: int | None) -> UpcomingSession
     return next((s for s in ctx.sessions if s.id == session_id), None)
 
 
-def notification_for(occ: Occurrence, ctx: PatientContext) -> Notification:
-    """Generic lock-screen text by default; the detail only if the patient opted in."""
+def relative_day(day: date, today: date) -> str:
+    """How a message read on the local date `today` names `day`: "today", "tomorrow", the
+    weekday within the week ahead, else its date. Dates, not elapsed time: a day with a clock
+    change has 23 or 25 hours, and still the next one is "tomorrow"."""
+    ahead = (day - today).days
+    if ahead == 0:
+        return "today"
+    if ahead == 1:
+        return "tomorrow"
+    if 1 < ahead < 7:
+        return WEEKDAYS[day.weekday()]
+    return day_label(day, today)
+
+
+def session_day(starts_at: datetime, sent_at: datetime, held_until: datetime, timezone: str) -> str:
+    """How a message sent at `sent_at` names a session's day. The push service may hold it for an
+    offline phone until `held_until` (exclusive): when a local midnight falls in between,
+    "tomorrow" could be read on the day itself, so it names the weekday, true either way."""
+    day = local_date_of(starts_at, timezone)
+    sent_word = relative_day(day, local_date_of(sent_at, timezone))
+    last_word = relative_day(day, local_date_of(max(sent_at, held_until - timedelta(seconds=1)), timezone))
+    return sent_word if sent_word == last_word else WEEKDAYS[day.weekday()]
+
+
+def _on_day(day_word: str) -> str:
+    return day_word if day_word in ("today", "tomorrow") else f"on {day_word}"
+
+
+def notification_for(occ: Occurrence, ctx: PatientContext, sent_at: datetime | None = None) -> Notification:
+    """Generic lock-screen text by default; the detail only if the patient opted in. Worded as
+    of `sent_at` (by default, its due instant)."""
     if occ.kind == "checkin":
         # The form opens on today; a reminder that arrives after midnight still opens its day.
         url = f"/checkin?day={occ.local_date.isoformat()}"
@@ -433,24 +515,29 @@ def notification_for(occ: Occurrence, ctx: PatientContext) -> Notification:
         url = "/scales"
     else:  # the session's page, with the treatment-day checklist on the day
         url = f"/treatment/sessions/{occ.session_id}"
-    title, body = GENERIC_TITLES[occ.kind], GENERIC_BODY
+    sent_at = sent_at or occ.due_at
+    title, body = GENERIC_TITLES.get(occ.kind, "Lift: reminder"), GENERIC_BODY
     if ctx.preferences.detailed_text:
-        title, body = detailed_text(occ, ctx)
+        title, body = detailed_text(occ, ctx, sent_at)
+    elif session := _session_for(ctx, occ.session_id):
+        day = session_day(session.starts_at, sent_at, occ.expires_at, ctx.timezone)
+        title = f"Lift: reminder for {day}"
     return Notification(title=title, body=body, url=url, tag=f"{occ.kind}-{occ.key}", kind=occ.kind)
 
 
-def detailed_text(occ: Occurrence, ctx: PatientContext) -> tuple[str, str]:
-    session = _session_for(ctx, occ.session_id)
-    at = f"{session.starts_at.astimezone(ZoneInfo(ctx.timezone)):%H:%M}" if session else ""
-    where = f" at {session.clinic_name}" if session and session.clinic_name else ""
+def detailed_text(occ: Occurrence, ctx: PatientContext, sent_at: datetime) -> tuple[str, str]:
     if occ.kind == "checkin":
         return "Lift: time for your daily check-in", "How were your mood, anxiety and sleep today?"
     if occ.kind == "scale":
         return scale_text(dict(ctx.scales_taken), occ.local_date)
+    session = _session_for(ctx, occ.session_id)
+    when = _on_day(session_day(session.starts_at, sent_at, occ.expires_at, ctx.timezone))
+    at = f"{session.starts_at.astimezone(ZoneInfo(ctx.timezone)):%H:%M}"
+    where = f" at {session.clinic_name}" if session.clinic_name else ""
+    title = f"Lift: treatment session {when} at {at}{where}"
     if occ.kind == "treatment_eve":
-        return (f"Lift: treatment session tomorrow at {at}{where}",
-                "Arrange a ride home: no driving until the next day, after a night's sleep.")
-    return f"Lift: treatment session today at {at}{where}", "Open today's checklist."
+        return title, "Arrange a ride home: no driving until the next day, after a night's sleep."
+    return title, "Open today's checklist." if when == "today" else "Open the session's checklist."
 
 
 def scale_text(last_taken: dict[str, date], day: date) -> tuple[str, str]:

@@ -8,7 +8,10 @@ Three steps, each safe to run in any number of workers against one database:
    may be done, the session moved, the time zone changed), and either queue one message per
    device, move the reminder, or drop it.
 3. deliver: claim queued messages and send them on a bounded thread pool, a few at a time as
-   threads free up, so one push service that hangs holds one thread and nothing else.
+   threads free up, so one push service that hangs holds one thread and nothing else. Each
+   reminder's message is decided again, by the same rules, with the facts read as it was
+   claimed: a retry may go out an hour after the first try, and by then the session may be
+   cancelled or the patient may have turned detailed text off.
 
 A worker that stops (app shutdown, SIGTERM) finishes the sends it started and records them,
 and hands back what it claimed but had not started: a restart sends nothing twice and loses
@@ -37,7 +40,7 @@ from lift.db import reminders as store
 from lift.db.clock import utc_now
 from lift.db.connection import Database
 from lift.domain import reminders as rules
-from lift.domain.reminders import Delivery, DeliveryOutcome, RetryPolicy, Settlement
+from lift.domain.reminders import Delivery, DeliveryOutcome, RetryPolicy
 from lift.push.sender import PushMessage, Sender
 from lift.push.vapid import VapidKeys, ensure_vapid_keys
 from lift.settings import Settings
@@ -116,24 +119,13 @@ class Scheduler:
                 user_id: {occ.identity: occ for occ in rules.occurrences(ctx, now)}
                 for user_id, ctx in contexts.items()
             }
-            settlements = [self._settle(row, contexts.get(row.user_id), wanted.get(row.user_id, {}), now)
+            settlements = [rules.settle(row, contexts.get(row.user_id),
+                                        wanted.get(row.user_id, {}).get((row.kind, row.key)), now)
                            for row in claimed]
             queued += await store.settle_reminders(self.db, self.worker, settlements, now)
             if len(claimed) < self.batch:
                 break
         return queued
-
-    def _settle(self, row: rules.StoredReminder, ctx: rules.PatientContext | None,
-                wanted: dict[tuple[str, str], rules.Occurrence], now: datetime) -> Settlement:
-        if ctx is None:  # the account is gone or is no longer a patient's
-            return Settlement(reminder_id=row.id, decision=rules.Decision(action="withdraw"))
-        occ = wanted.get((row.kind, row.key))
-        decision = rules.decide(row.due_at, occ, ctx, now)
-        if decision.action != "send":
-            return Settlement(reminder_id=row.id, decision=decision)
-        return Settlement(reminder_id=row.id, decision=decision,
-                          payload=rules.payload(rules.notification_for(occ, ctx)),
-                          urgency=rules.URGENCY[row.kind], topic=rules.TOPICS[row.kind])
 
     # Delivery --------------------------------------------------------------------------------
 
@@ -182,6 +174,12 @@ class Scheduler:
         return attempted
 
     async def _send(self, delivery: Delivery) -> DeliveryOutcome:
+        if delivery.reminder is not None:
+            # Still wanted, and worded as of now? A retry may have waited up to an hour.
+            checked = rules.recheck(delivery, self.clock())
+            if isinstance(checked, DeliveryOutcome):
+                return checked
+            delivery = checked
         ttl = rules.ttl_seconds(delivery.expires_at, self.clock())
         if ttl is None:  # its window is over, or too nearly over for the shortest TTL
             return DeliveryOutcome(delivery_id=delivery.id, subscription_id=delivery.subscription_id,
