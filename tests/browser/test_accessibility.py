@@ -273,9 +273,8 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     expect(patient.get_by_text("a week ago, until the end of today")).to_be_visible()
 
     patient.goto("/scales/phq9")
-    questions = patient.locator("fieldset.scale-item")
-    for number in range(questions.count()):
-        questions.nth(number).locator("label").nth(1).click()
+    expect(patient.get_by_role("group", name=DIFFICULTY)).to_be_visible()
+    answer_every_question(patient)
     patient.get_by_role("button", name="Save my answers").click()
     # Every answer "several days", item 9 included: the result comes with Get help now.
     expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
@@ -283,7 +282,45 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     problems += problems_on(patient, "PHQ-9 result")
     result = patient.get_by_role("link", name="See my answers").get_attribute("href")
     problems += visit_all(patient, [result, "/scales", "/trends"])
+
+    # The GAD-7 sent back for its difficulty answer alone (a value no radio offers).
+    patient.goto("/scales/gad7")
+    answer_every_question(patient)
+    patient.locator("#difficulty-0").evaluate("(radio) => { radio.value = '7'; radio.checked = true; }")
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.locator("#difficulty-error")).to_contain_text("Choose one of the four answers")
+    expect(patient.get_by_role("group", name=DIFFICULTY)).to_be_visible()
+    problems += problems_on(patient, "/scales/gad7 (difficulty refused)")
+
+    # Reminders after a push service ended a device, in a browser that still holds a subscription
+    # Lift no longer lists (stubbed: headless Chromium cannot subscribe to a real push service).
+    write(served_database, [("INSERT INTO gone_devices (user_id, label, gone_at) VALUES (?, 'Old phone', ?)",
+                             (me, f"{(today - timedelta(days=1)).isoformat()}T09:00:00Z"))])
+    patient.add_init_script(HELD_SUBSCRIPTION)
+    patient.goto("/reminders")
+    expect(patient.get_by_text("Old phone stopped taking reminders on")).to_be_visible()
+    expect(patient.locator("[data-push-status]")).to_contain_text("it was removed from your list")
+    problems += problems_on(patient, "/reminders (a device gone, a subscription held)")
     assert problems == [], "\n".join(problems)
+
+
+DIFFICULTY = re.compile("how difficult have these problems made it")
+
+# The browser's push subscription, made with Lift's current key, for an endpoint on no list.
+HELD_SUBSCRIPTION = """
+navigator.serviceWorker.getRegistration = async () => ({pushManager: {getSubscription: async () => {
+    const key = document.querySelector("#push-device").dataset.publicKey.replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(key + "=".repeat((4 - key.length % 4) % 4)), (c) => c.charCodeAt(0));
+    return {endpoint: "https://push.invalid/held", options: {applicationServerKey: bytes.buffer}};
+}}});
+"""
+
+
+def answer_every_question(patient: Page) -> None:
+    """The second answer to every question: 'several days', 'somewhat difficult'."""
+    questions = patient.locator("fieldset.scale-item")
+    for number in range(questions.count()):
+        questions.nth(number).locator("label").nth(1).click()
 
 
 def accept_invitation(patient: Page, other: Page, role: str) -> None:
@@ -331,18 +368,29 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
         session_row(me, ago(5), "planned"),
         session_row(me, ago(4), "missed"),
         session_row(me, ago(2), "done"),
+        ("UPDATE scale_results SET difficulty = 2 WHERE user_id = ? AND local_date = ?", (me, ago(3).isoformat())),
         ("INSERT INTO treatment_session_logs (session_id, bp_after_systolic, bp_after_diastolic, created_at,"
          " updated_at) VALUES ((SELECT max(id) FROM treatment_sessions WHERE user_id = ?), 190, 110, ?, ?)",
          (me, STAMP, STAMP)),
+        session_row(me, ago(-3), "planned"),
     ])
     clinician.goto("/clinician")
     attention = clinician.locator(".panel__attention")
     for concern in ("Thoughts reported", "BP after 190/110", "from baseline", "from its lowest", "Missed session",
                     "No check-in for 6 days", "not logged yet"):
         expect(attention).to_contain_text(concern)
-    problems += problems_on(clinician, "/clinician (needs attention)")
+    clinician.get_by_text("What puts a patient under Needs attention").click()
+    expect(clinician.get_by_text("a recent planned session whose day passed")).to_be_visible()
+    problems += problems_on(clinician, "/clinician (needs attention, its reasons open)")
     timeline = clinician.locator("main a[href^='/clinician/patients/']").first.get_attribute("href")
-    problems += visit_all(clinician, [timeline, f"{timeline}/report", f"{timeline}/stop", "/account"])
+    # The timeline with a difficulty answer, the next planned session and one not logged yet.
+    clinician.goto(timeline)
+    main = clinician.get_by_role("main")
+    for shown in ("Very difficult", "not answered", "Next planned: ", "Not logged yet"):
+        expect(main).to_contain_text(shown)
+    expect(clinician.get_by_role("columnheader", name="Difficulty")).to_be_visible()
+    problems += problems_on(clinician, f"{timeline} (difficulty, next planned, not logged yet)")
+    problems += visit_all(clinician, [f"{timeline}/report", f"{timeline}/stop", "/account"])
 
     # The caregiver stops seeing the journal; the patient's Sharing page says so.
     carer.goto(f"{summary}/stop")
