@@ -8,7 +8,9 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from litestar.testing import AsyncTestClient
 
+from lift.app import create_app
 from lift.db.clock import utc_now
 from lift.db.password_resets import create_reset_link, use_reset_link
 from tests.integration.conftest import PASSWORD
@@ -205,3 +207,14 @@ async def test_the_reset_pages_are_never_kept_and_never_name_the_link_to_other_s
                      await forgetful.get("/reset")):
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_a_link_dead_for_over_a_week_is_purged_at_the_next_start(app, patient, other_patient, settings,
+                                                                       database):
+    """A dead link still says why for a week ("expired", "already used"); after that it goes."""
+    await reset_path(app, "pat@example.com", hours_ago=24 + 8 * 24)
+    await reset_path(app, "other@example.com", hours_ago=24 + 6 * 24)
+    async with AsyncTestClient(app=create_app(settings)):
+        pass
+    kept = database.execute("SELECT u.email FROM password_resets r JOIN users u ON u.id = r.user_id").fetchall()
+    assert [row[0] for row in kept] == ["other@example.com"]

@@ -10,6 +10,7 @@ from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
 from lift.db.users import _user
 from lift.domain.accounts import User
+from lift.domain.password_resets import DEAD_LINK_KEPT
 
 
 def token_hash(token: str) -> str:
@@ -50,8 +51,10 @@ async def delete_user_sessions(db: Database, user_id: int) -> None:
 
 
 async def purge_expired(db: Database, failures_older_than: timedelta) -> None:
-    """Drop ended sessions and sign-in failures too old to count toward any throttle."""
+    """Drop ended sessions, sign-in failures too old to count toward any throttle, and reset
+    links long dead."""
     now = utc_now()
     async with db.write() as conn:
         await conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (iso(now),))
         await conn.execute("DELETE FROM signin_failures WHERE at <= ?", (iso(now - failures_older_than),))
+        await conn.execute("DELETE FROM password_resets WHERE expires_at <= ?", (iso(now - DEAD_LINK_KEPT),))

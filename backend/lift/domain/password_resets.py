@@ -15,6 +15,9 @@ from lift.domain.accounts import PASSWORD_CHANGE_MESSAGES, Password
 # Long enough for the clinic to reach the person (a phone call, the next visit's morning),
 # short enough that a link left in a message or on paper soon stops working.
 RESET_LINK_HOURS = 24
+# A dead link is kept a week after it expired, so opening it says why it no longer works
+# ("already used", "expired") rather than "not one Lift knows"; then it is purged at start-up.
+DEAD_LINK_KEPT = timedelta(days=7)
 RESET_PATH = "/reset"
 
 
