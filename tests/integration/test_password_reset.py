@@ -218,3 +218,18 @@ async def test_a_link_dead_for_over_a_week_is_purged_at_the_next_start(app, pati
         pass
     kept = database.execute("SELECT u.email FROM password_resets r JOIN users u ON u.id = r.user_id").fetchall()
     assert [row[0] for row in kept] == ["other@example.com"]
+
+
+async def test_the_account_page_shows_a_link_waiting_until_it_is_used_or_ended(app, patient, forgetful):
+    """Its owner learns a link exists (they may not have asked the clinic for one), and how to end it."""
+    notice = "A password reset link for this account was made on"
+    assert notice not in (await patient.get("/account")).text
+    await reset_path(app)
+    page = (await patient.get("/account")).text
+    assert notice in page and "change your password below: that ends the link" in page
+    await patient.post("/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert notice not in (await patient.get("/account")).text
+    # A link used to choose a password is not waiting either.
+    used = await reset_path(app)
+    await forgetful.post(used, {"new_password": "another password 9x"})
+    assert notice not in (await forgetful.get("/account")).text

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lift.domain.password_resets import (
-    RESET_LINK_HOURS, RESET_PROBLEMS, ResetLink, reset_expiry, reset_link, reset_problem,
+    RESET_LINK_HOURS, RESET_PROBLEMS, ResetLink, reset_expiry, reset_link, reset_problem, waiting_link_notice,
 )
 
 MADE = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -54,3 +54,10 @@ def test_every_dead_link_says_to_ask_the_clinic_and_that_the_journal_is_kept(pro
 ])
 def test_the_link_is_whole_when_the_public_address_is_known(public_url, expected):
     assert reset_link(public_url, "tok") == expected
+
+
+def test_a_waiting_link_is_told_in_the_owners_own_time():
+    made = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+    text = waiting_link_notice(made, made + timedelta(hours=24), "America/New_York")
+    assert text.startswith("A password reset link for this account was made on Sun 29 Nov at 18:30 and works "
+                           "until Mon 30 Nov at 18:30.")

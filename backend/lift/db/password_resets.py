@@ -65,3 +65,11 @@ async def use_reset_link(db: Database, token_digest: str, password_hash: str, no
         await conn.execute("DELETE FROM signin_failures WHERE email = (SELECT email FROM users WHERE id = ?)",
                            (user_id,))
     return user_id
+
+
+async def unused_link_times(db: Database, user_id: int, now: datetime) -> tuple[datetime, datetime] | None:
+    """When the account's reset link was made and until when it works, if one can still be used."""
+    row = await db.fetch_one(
+        "SELECT created_at, expires_at FROM password_resets WHERE user_id = ? AND used_at IS NULL"
+        " AND expires_at > ?", (user_id, iso(now)))
+    return (parse_stamp(row["created_at"]), parse_stamp(row["expires_at"])) if row else None

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 import msgspec
 
 from lift.domain.accounts import PASSWORD_CHANGE_MESSAGES, Password
+from lift.domain.schedule import local_date_of, local_time_of
+from lift.domain.trends import short_day
 
 # Long enough for the clinic to reach the person (a phone call, the next visit's morning),
 # short enough that a link left in a message or on paper soon stops working.
@@ -68,3 +70,13 @@ def reset_path(token: str) -> str:
 def reset_link(public_url: str, token: str) -> str:
     """The whole link when the server's public address is known, else only its path."""
     return f"{public_url.rstrip('/')}{reset_path(token)}"
+
+
+def waiting_link_notice(made_at: datetime, expires_at: datetime, timezone: str) -> str:
+    """What the account page says while a reset link can still be used, in the owner's time."""
+    def when(instant: datetime) -> str:
+        return f"{short_day(local_date_of(instant, timezone))} at {local_time_of(instant, timezone):%H:%M}"
+
+    return (f"A password reset link for this account was made on {when(made_at)} and works until "
+            f"{when(expires_at)}. If you didn't ask your clinic for one, change your password below: "
+            "that ends the link.")

@@ -10,11 +10,13 @@ from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Response
 
+from lift.db import password_resets as reset_store
 from lift.db import reminders as reminder_store
 from lift.db import sessions, users
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import accounts
+from lift.domain import password_resets as reset_rules
 from lift.domain.forms import parse_form
 from lift.domain.push import SIGN_OUT_MESSAGES, SignOutForm
 from lift.passwords import hash_password, verify_password
@@ -207,15 +209,18 @@ async def signout_everywhere(request: Request) -> Response:
 
 @get("/account", guards=[signed_in], name="account")
 async def account_page(request: Request, notice: FromQuery[str | None] = None) -> Response:
-    return account_view(request, notice=NOTICES.get(notice or ""))
+    return await account_view(request, notice=NOTICES.get(notice or ""))
 
 
-def account_view(request: Request, status_code: int = 200, **context) -> Response:
+async def account_view(request: Request, status_code: int = 200, **context) -> Response:
     user = request.scope["user"]
     context.setdefault("values", {"timezone": user.timezone})
     context.setdefault("errors", {})
-    return render(request, "account/account.html", status_code=status_code,
-                  timezones=timezone_choices(), **context)
+    # A reset link is a second key to the account: its owner sees that one is waiting, in case
+    # they never asked for it (changing the password ends it).
+    waiting = await reset_store.unused_link_times(request.app.state.db, user.id, utc_now())
+    return render(request, "account/account.html", status_code=status_code, timezones=timezone_choices(),
+                  reset_link_notice=waiting and reset_rules.waiting_link_notice(*waiting, user.timezone), **context)
 
 
 @post("/account/timezone", guards=[signed_in])
@@ -227,14 +232,14 @@ async def change_timezone(request: Request) -> Response:
         try:
             kept = await users.set_timezone(request.app.state.db, user_id, form.timezone, utc_now())
         except DatabaseError:
-            return account_view(request, 503, values=values, errors={"timezone": SAVE_FAILED})
+            return await account_view(request, 503, values=values, errors={"timezone": SAVE_FAILED})
         # As after saving reminder settings: the stored reminders follow the new zone and the
         # sessions' new instants now, not at the scheduler's next pass.
         await replan(request.app.state, user_id)
         notice = "timezone-sessions-kept" if kept else "timezone-changed"
         return redirect(request, f"/account?notice={notice}")
     errors = errors or {"timezone": accounts.TIMEZONE_MESSAGES["timezone"]}
-    return account_view(request, 422, values=values, errors=errors)
+    return await account_view(request, 422, values=values, errors=errors)
 
 
 @post("/account/password", guards=[signed_in])
@@ -258,4 +263,4 @@ async def change_password(request: Request) -> Response:
         # carries on with a brand-new token, as after signing in.
         await sessions.delete_user_sessions(db, user.id)
         return await start_session(request, user.id, "/account?notice=password-changed")
-    return account_view(request, status, values={"timezone": user.timezone}, errors=errors)
+    return await account_view(request, status, values={"timezone": user.timezone}, errors=errors)
