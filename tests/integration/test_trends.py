@@ -97,7 +97,7 @@ async def test_it_draws_a_sensible_empty_chart_for_a_range_with_no_data(patient,
     assert "No mood check-ins in the last two weeks yet." in html
     assert html.count("Nothing here yet for this period.") == 5
     assert 'class="chart__line"' not in html
-    assert "No check-ins in the last 30 days yet." in html
+    assert "No check-ins yet." in html
 
 
 async def test_it_draws_a_single_check_in_as_one_dot(patient):
@@ -106,7 +106,8 @@ async def test_it_draws_a_single_check_in_as_one_dot(patient):
     assert "Mood was 6 on your one check-in this week" in html
     assert re.search(r'<path class="chart__dots" d="M300 \d+(\.\d)?h0"/>', html)
     assert "chart__average" not in html
-    assert "You checked in on 1 of the last 30 days." in html
+    # Joined today: counted over the one day they have had, not the last 30.
+    assert "You checked in on your first day." in html
 
 
 async def test_it_draws_a_year_of_daily_data_as_weekly_averages(patient, database):

@@ -321,6 +321,31 @@ def test_it_notices_every_day_of_the_last_30():
     assert_kind(adherence)
 
 
+def test_a_new_patient_is_counted_over_the_days_since_joining_not_the_last_30():
+    # Joined 3 days ago, checked in twice: not "2 of the last 30 days".
+    adherence = trends.adherence([day(0), day(1)], TODAY, joined=day(3))
+    assert adherence.text == "You checked in on 2 of your first 4 days."
+    assert adherence.run_text == "The last 2 of them were in a row, up to today."
+    assert_kind(adherence)
+
+
+def test_a_new_patient_checked_in_every_day_hears_so():
+    adherence = trends.adherence([day(0), day(1), day(2)], TODAY, joined=day(2))
+    assert adherence.text == "You checked in on 3 of your first 3 days."
+    assert adherence.run_text == "That's every day so far."
+    assert trends.adherence([day(0)], TODAY, joined=TODAY).text == "You checked in on your first day."
+
+
+def test_a_day_filled_in_from_before_joining_counts_within_the_days_shown():
+    adherence = trends.adherence([day(5), day(0)], TODAY, joined=day(1))
+    assert adherence.text == "You checked in on 2 of your first 6 days."
+
+
+def test_a_patient_who_joined_over_30_days_ago_keeps_the_last_30():
+    adherence = trends.adherence([day(0)], TODAY, joined=day(60))
+    assert adherence.text == "You checked in on 1 of the last 30 days."
+
+
 def test_an_unasked_range_is_two_weeks_for_a_journal_younger_than_that_else_three_months():
     today = date(2026, 11, 29)
     assert trends.patient_range(None, None, today).key == "14d"

@@ -456,24 +456,35 @@ class Adherence(msgspec.Struct, frozen=True):
     encouragement: str
 
 
-def adherence(checked_in: Iterable[date], today: date, window: int = ADHERENCE_DAYS) -> Adherence:
+def adherence(checked_in: Iterable[date], today: date, window: int = ADHERENCE_DAYS,
+              joined: date | None = None) -> Adherence:
     """Days checked in of the last `window`, and a run of days when there is one.
 
     Worded so that a missed day never reads as a failure: there is no "streak lost" message,
-    only what was done.
+    only what was done. A patient newer than the window is counted over the days they have
+    had since joining (or since their earliest filled-in day): "2 of the last 30" would read
+    as 28 missed days to someone who joined 3 days ago.
     """
     window_days = set(days_between(today - timedelta(days=window - 1), today))
     done = set(checked_in) & window_days
+    first_day = min([joined, *done]) if joined else None
+    new = first_day is not None and first_day > today - timedelta(days=window - 1)
+    if new:
+        window = (today - first_day).days + 1
     run_end = today if today in done else today - timedelta(days=1)
     run = 0
     while run_end - timedelta(days=run) in done:
         run += 1
-    if done:
-        text = f"You checked in on {len(done)} of the last {window} days."
+    of_days = ("your first day" if window == 1 else f"your first {window} days") if new \
+        else f"the last {window} days"
+    if done and of_days == "your first day":
+        text = "You checked in on your first day."
+    elif done:
+        text = f"You checked in on {len(done)} of {of_days}."
     else:
-        text = f"No check-ins in the last {window} days yet."
+        text = "No check-ins yet." if new else f"No check-ins in {of_days} yet."
     if run >= window:
-        run_text = f"That's every day of the last {window}."
+        run_text = "That's every day so far." if new else f"That's every day of the last {window}."
     elif run >= 2:
         until = "today" if run_end == today else "yesterday"
         run_text = f"The last {run} of them were in a row, up to {until}."

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from lift.db import scales as scale_store
 from lift.db import treatment as treatment_store
 from lift.db import trends as store
+from lift.db import users as user_store
 from lift.db.clock import utc_now
 from lift.domain import scales, trends
 from lift.domain.checkins import today_in
@@ -77,13 +78,14 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
         db, user.id, today - timedelta(days=trends.ADHERENCE_DAYS - 1), today
     )
     markers = await treatment_days(db, user, first, last)
+    joined = await user_store.joined_on(db, user.id, user.timezone)
     context = dict(
         chosen=chosen, ranges=list(trends.RANGES.values()), first=first, today=today,
         daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers)
                       for m in trends.METRICS],
         scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers)
                       for i in scales.INSTRUMENTS.values()],
-        adherence=trends.adherence(recent, today), path_d=path_d, dots_d=dots_d, table_rows=table_rows,
+        adherence=trends.adherence(recent, today, joined=joined), path_d=path_d, dots_d=dots_d, table_rows=table_rows,
         width=trends.WIDTH, height=trends.HEIGHT, charts_id=CHARTS_ID,
     )
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == CHARTS_ID:
