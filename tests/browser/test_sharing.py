@@ -196,3 +196,15 @@ def test_a_clinician_removes_a_discharged_patient_from_their_panel(patient: Page
 
     assert open_page.console(doctor).errors(expected_statuses=(404,)) == []
     assert open_page.console(patient).errors() == []
+
+
+def test_the_invitation_link_is_copied_in_one_tap(open_page: OpenPage, lift):
+    page = open_page(permissions=["clipboard-read", "clipboard-write"])
+    lift.sign_up(page)
+    page.goto("/sharing")
+    page.get_by_role("button", name="Create invitation").click()
+    expect(page.get_by_role("heading", name="Invitation ready")).to_be_visible()
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    link = page.get_by_label("Invitation link").input_value()
+    assert link.startswith("http") and page.evaluate("navigator.clipboard.readText()") == link

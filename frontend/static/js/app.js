@@ -37,9 +37,28 @@ function focusFirst(root, detail) {
   if (target) target.focus();
 }
 
-document.addEventListener("DOMContentLoaded", () => detectTimezone(document));
+// A Copy button next to a link to send (an invitation): one tap instead of press, select, copy.
+function showCopyButtons(root) {
+  if (!navigator.clipboard) return;
+  root.querySelectorAll("button[data-copy]").forEach((button) => { button.hidden = false; });
+}
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  navigator.clipboard.writeText(field.value).then(
+    () => { button.textContent = "Copied"; },
+    () => { field.select(); },
+  );
+});
+
+document.addEventListener("DOMContentLoaded", () => {
+  detectTimezone(document);
+  showCopyButtons(document);
+});
 document.addEventListener("htmx:afterSettle", (event) => {
   detectTimezone(document);
+  showCopyButtons(document);
   focusFirst(event.detail.target, event.detail);
 });
 
