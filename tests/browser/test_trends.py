@@ -33,6 +33,9 @@ def seed(database: Path, email: str, today: date) -> None:
         row = conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()
         assert row, f"{email} is not in {database}"
         user_id = row[0]
+        # Joined when the seeded days start: days before joining read "Before you joined", not missed.
+        conn.execute("UPDATE users SET created_at = ? WHERE id = ?",
+                     (f"{today - timedelta(days=SEEDED_DAYS)}T00:00:00Z", user_id))
         # Mood climbs slowly (as with a treatment that is starting to work), with weekly ripples.
         conn.executemany(
             "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"

@@ -194,3 +194,12 @@ async def test_it_puts_trends_between_check_in_and_history_in_the_tab_bar(patien
     tabs = re.findall(r'<a href="(/[a-z]*)"', html.split('<nav class="tabbar"', 1)[1].split("</nav>", 1)[0])
     assert tabs.index("/checkin") + 1 == tabs.index("/trends") == tabs.index("/checkins") - 1
     assert re.search(r'<a href="/trends" aria-current="page">Trends</a>', html)
+
+
+async def test_a_new_patients_tables_say_days_before_joining_were_not_missed(patient):
+    # As Today's week strip does: "No check-in" for the days before joining reads as missed days.
+    await patient.check_in()
+    html = (await patient.get("/trends?range=14d")).text
+    mood = html.split('class="chart chart--mood', 1)[1].split("</figure>", 1)[0]
+    assert mood.count("<td>Before you joined</td>") == 13
+    assert "<td>No check-in</td>" not in mood

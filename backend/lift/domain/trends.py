@@ -323,7 +323,7 @@ def range_summary(metric: Metric, values: list[float], chosen: TrendRange) -> st
 
 
 def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last: date, today: date,
-                chosen: TrendRange, markers: Sequence[date] = ()) -> Chart:
+                chosen: TrendRange, markers: Sequence[date] = (), joined: date | None = None) -> Chart:
     """One daily chart. `history` may start before `first`: those days feed the 7-day
     average of the first days shown, so the line does not start late."""
     by_day = {d.local_date: getattr(d, metric.field) for d in history}
@@ -367,7 +367,9 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         averages=segments(average_points),
         dots=[p for p in points if p is not None],
         table_headers=("Day", metric.title + (metric.unit and f" ({metric.unit.strip()})"), "7-day average"),
-        rows=[(_row_label(label, day, treatment_days), "No check-in" if value is None else number(value),
+        rows=[(_row_label(label, day, treatment_days), number(value) if value is not None else
+               # As on Today: a day before the patient joined was never missed.
+               "Before you joined" if joined and day < joined else "No check-in",
                "—" if average is None else average_text(average))
               for day, label, value, average in zip(reversed(days), reversed(shown_frame.labels),
                                                     reversed(values), reversed(averages))],

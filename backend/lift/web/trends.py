@@ -81,7 +81,7 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
     joined = await user_store.joined_on(db, user.id, user.timezone)
     context = dict(
         chosen=chosen, ranges=list(trends.RANGES.values()), first=first, today=today,
-        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers)
+        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers, joined)
                       for m in trends.METRICS],
         scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers)
                       for i in scales.INSTRUMENTS.values()],
