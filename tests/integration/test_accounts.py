@@ -38,6 +38,13 @@ async def test_it_refuses_a_short_or_common_password_and_keeps_the_email(strange
     assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 0
 
 
+async def test_the_time_zone_list_offers_places_not_tzdata_internals(stranger):
+    page = (await stranger.get("/signup")).text
+    assert ">Europe/Paris</option>" in page and ">UTC</option>" in page
+    for internal in ("Factory", "localtime"):
+        assert f">{internal}</option>" not in page
+
+
 async def test_it_refuses_an_unknown_time_zone(stranger, database):
     response = await stranger.post("/signup", {"email": "a@example.com", "password": PASSWORD,
                                                "timezone": "Mars/Olympus"})

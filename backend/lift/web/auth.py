@@ -42,8 +42,14 @@ def known_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+# tzdata entries that name no place a person lives: offered in the list they only puzzle.
+NOT_A_PLACE = frozenset({"Factory", "localtime", "posixrules"})
+NOT_A_PLACE_PREFIXES = ("posix/", "right/", "SystemV/")
+
+
 def timezone_choices() -> list[str]:
-    return sorted(known_timezones())
+    return sorted(zone for zone in known_timezones()
+                  if zone not in NOT_A_PLACE and not zone.startswith(NOT_A_PLACE_PREFIXES))
 
 
 def safe_next(path: str | None) -> str:
