@@ -133,3 +133,13 @@ async def test_the_caregivers_get_help_panel_says_nobody_is_alerted_and_speaks_t
     panel = html[html.index('id="crisis"'):]
     assert "nobody, not even their clinic, is alerted by what they enter" in panel
     assert "your answers" not in panel
+
+
+async def test_a_new_patients_check_ins_are_counted_over_their_days_so_far(patient, people, journal, database):
+    """Two weeks in, "14 of the last 30 days" would read as 16 missed days."""
+    carer = await shared_with(patient, people("carer@example.com"))
+    summary = f"/caregiver/patients/{user_id(database, patient.email)}"
+    assert "Checked in on 14 of their first 14 days." in (await carer.get(summary)).text
+    database.execute("UPDATE users SET created_at = '2020-01-01T00:00:00Z' WHERE email = ?", (patient.email,))
+    database.commit()
+    assert "Checked in on 14 of the last 30 days." in (await carer.get(summary)).text

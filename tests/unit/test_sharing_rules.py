@@ -377,3 +377,15 @@ def test_an_unlogged_session_is_listed_last_and_ranks_a_patient_only_above_those
             msgspec.structs.replace(row("cat@x.org", phq9=3), concerns=sharing.attention(False, 0, None, None,
                                                                                        [unlogged]))]
     assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["bob", "cat", "amy"]
+
+
+def test_a_new_patients_check_ins_are_counted_from_joining_or_an_earlier_filled_in_day():
+    today = date(2026, 5, 20)
+    assert sharing.days_counted([], today, joined=None) == 30
+    assert sharing.days_counted([], today, joined=today) == 1
+    assert sharing.days_counted([today - timedelta(days=5)], today, joined=today - timedelta(days=2)) == 6
+    assert sharing.days_counted([], today, joined=today - timedelta(days=90)) == 30
+    assert sharing.checkin_count_text(1, 1) == "Checked in on their first day."
+    assert sharing.checkin_count_text(0, 1) == "No check-in yet on their first day."
+    assert sharing.checkin_count_text(3, 4) == "Checked in on 3 of their first 4 days."
+    assert sharing.checkin_count_text(12, 30) == "Checked in on 12 of the last 30 days."

@@ -390,6 +390,24 @@ def checkin_days(days: Iterable[date], today: date, window: int = ADHERENCE_DAYS
     return len({day for day in days if first <= day <= today})
 
 
+def days_counted(days: Iterable[date], today: date, joined: date | None, window: int = ADHERENCE_DAYS) -> int:
+    """How many days the check-in count covers: the last `window`, or, for a patient newer than
+    that, the days since joining (or since an earlier filled-in day). "3 of the last 30" would
+    read as 27 missed days to someone who joined 4 days ago."""
+    if joined is None:
+        return window
+    return max(1, min(window, (today - min([joined, *days])).days + 1))
+
+
+def checkin_count_text(count: int, counted: int, window: int = ADHERENCE_DAYS) -> str:
+    """The caregiver's sentence for a count from checkin_days over `counted` days."""
+    if counted >= window:
+        return f"Checked in on {count} of the last {window} days."
+    if counted == 1:
+        return "Checked in on their first day." if count else "No check-in yet on their first day."
+    return f"Checked in on {count} of their first {counted} days."
+
+
 # A patient who has not checked in for this many local days has gone quiet: in TRD, drifting
 # away from the journal can be the first sign of a worse spell, so the panel says so.
 QUIET_DAYS = 5

@@ -16,6 +16,7 @@ from lift.db import audit
 from lift.db import scales as scale_store
 from lift.db import sharing as store
 from lift.db import trends as trend_store
+from lift.db import users as user_store
 from lift.domain import scales, trends
 from lift.domain import sharing as rules
 from lift.domain.checkins import last_days
@@ -61,10 +62,11 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
     today = patient_today(person)
     recent = set(await trend_store.checkin_dates_between(
         db, person.id, rules.window_start(today, rules.ADHERENCE_DAYS), today))
+    counted = rules.days_counted(recent, today, await user_store.joined_on(db, person.id, person.timezone))
     context = {
         "today": today, "checked_in_today": today in recent,
         "week": [(day, day in recent) for day in last_days(today)],
-        "checkin_days": rules.checkin_days(recent, today), "window": rules.ADHERENCE_DAYS,
+        "checkin_text": rules.checkin_count_text(rules.checkin_days(recent, today, counted), counted),
         "short_day": trends.short_day, "guidance": rules.caregiver_guidance(request.app.state.crisis_resources),
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,
         "bands": [], "upcoming": [], "thoughts": None, "item9": [], "thoughts_flag": False,
