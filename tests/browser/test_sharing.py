@@ -208,3 +208,15 @@ def test_the_invitation_link_is_copied_in_one_tap(open_page: OpenPage, lift):
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     link = page.get_by_label("Invitation link").input_value()
     assert link.startswith("http") and page.evaluate("navigator.clipboard.readText()") == link
+
+
+def test_the_private_calendar_link_is_copied_in_one_tap(open_page: OpenPage, lift):
+    """Shown once and never again, so copying it must not depend on fiddly selection handles."""
+    page = open_page(permissions=["clipboard-read", "clipboard-write"])
+    lift.sign_up(page)
+    page.goto("/reminders")
+    page.get_by_role("button", name="Make a calendar link").click()
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    link = page.get_by_label("Calendar link").input_value()
+    assert "/calendar/" in link and page.evaluate("navigator.clipboard.readText()") == link
