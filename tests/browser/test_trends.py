@@ -115,7 +115,7 @@ def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, 
     mood_chart = page.get_by_role("img", name="Mood")
     expect(mood_chart).to_be_visible()
     expect(mood_chart).to_have_accessible_name(
-        __import__("re").compile(r"^Mood 0 is the lowest, 10 the best Mood averaged \d\.\d this week"))
+        __import__("re").compile(r"^Mood 0 is the lowest, 10 is the best Mood averaged \d\.\d this week"))
     box = mood_chart.bounding_box()
     assert box["width"] > 200 and box["x"] + box["width"] <= PHONE["width"]
     no_sideways_scroll(page)

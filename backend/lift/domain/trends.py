@@ -261,7 +261,7 @@ class Metric(msgspec.Struct, frozen=True):
     field: str  # the DayValues attribute
 
 
-MOOD = Metric("mood", "Mood", "0 is the lowest, 10 the best", "", "mood")
+MOOD = Metric("mood", "Mood", "0 is the lowest, 10 is the best", "", "mood")
 ANXIETY = Metric("anxiety", "Anxiety", "0 is none, 10 the most", "", "anxiety")
 SLEEP = Metric("sleep", "Sleep", "hours a night", " hours", "sleep_hours")
 METRICS = (MOOD, ANXIETY, SLEEP)
