@@ -134,17 +134,18 @@ async def reset_link(settings, email: str) -> int:
         # Opening it would make an empty database: a wrong LIFT_DATA_DIR, most likely.
         print(f"lift: no database at {settings.database_path} (is LIFT_DATA_DIR set?)", file=sys.stderr)
         return 1
+    address = normalise_email(email)
     db = Database(settings.database_path, readers=0)
     await db.open()
     try:
-        made = await create_reset_link(db, normalise_email(email), utc_now())
+        made = await create_reset_link(db, address, utc_now())
     finally:
         await db.close()
     if made is None:
         print(f"lift: no account has the email {email!r} in {settings.database_path}", file=sys.stderr)
         return 1
     token, expires_at = made
-    print(f"lift: a password reset link for {normalise_email(email)}. It works once, for {RESET_LINK_HOURS}"
+    print(f"lift: a password reset link for {address}. It works once, for {RESET_LINK_HOURS}"
           f" hours (until {expires_at:%Y-%m-%d %H:%M} UTC), and replaces any earlier link for this account.")
     if not settings.public_url:
         print("lift: LIFT_PUBLIC_URL is not set, so this is the link's path: put the address people open"
