@@ -97,15 +97,21 @@ async def test_a_rise_after_improving_shows_even_while_below_baseline(panel, peo
     assert f"PHQ-9 up 7 points from its lowest, 5 on {long_day(days_back(today, 21))}" in row
 
 
+async def row_after_checking_in_on_kiritimatis_date(panel, person, database) -> str:
+    """The person's panel row once they are linked to the panel's clinician and checked in on
+    Kiritimati's date (UTC+14, often the clinician's tomorrow)."""
+    path, _ = await invite(person, "clinician")
+    assert (await panel.post(f"{path}/accept")).status_code == 303
+    seed_checkins(database, person.email, [(person.today("Pacific/Kiritimati"), 5, 0, "")])
+    return row_of((await panel.get("/clinician")).text, person.email)
+
+
 async def test_days_since_the_last_check_in_count_in_the_patients_own_time_zone(panel, people, database):
     """Kiritimati is 14 hours ahead of UTC: its "today" is often the clinician's tomorrow."""
     far = people("far@example.com")
     await far.post("/signup", {"email": far.email, "password": "correct horse battery",
                                "timezone": "Pacific/Kiritimati"})
-    path, _ = await invite(far, "clinician")
-    assert (await panel.post(f"{path}/accept")).status_code == 303
-    seed_checkins(database, "far@example.com", [(far.today("Pacific/Kiritimati"), 5, 0, "")])
-    far_row = row_of((await panel.get("/clinician")).text, "far@example.com")
+    far_row = await row_after_checking_in_on_kiritimatis_date(panel, far, database)
     assert "today" in far_row and "No check-in" not in far_row
 
 
@@ -114,10 +120,7 @@ async def test_a_check_in_dated_ahead_of_the_patients_new_time_zone_reads_as_tod
     behind: the panel says the last check-in was today, not "-1 days ago"."""
     west = people("west@example.com")
     await west.sign_up("Pacific/Pago_Pago")
-    path, _ = await invite(west, "clinician")
-    assert (await panel.post(f"{path}/accept")).status_code == 303
-    seed_checkins(database, "west@example.com", [(west.today("Pacific/Kiritimati"), 5, 0, "")])
-    row = row_of((await panel.get("/clinician")).text, "west@example.com")
+    row = await row_after_checking_in_on_kiritimatis_date(panel, west, database)
     assert "today" in row and "days ago" not in row
 
 
