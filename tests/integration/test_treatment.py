@@ -382,6 +382,20 @@ async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database):
     assert database.execute("SELECT ride_home FROM treatment_sessions").fetchone()[0] == "dismissed"
 
 
+async def test_the_ride_home_is_not_asked_about_once_the_session_is_logged(patient, database, clock):
+    clock(12, 30)
+    session_id = await plan_with_session_today(patient, food_advice="No food for 2 hours before")
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "mood_before": "3"})
+    for page in ("/", f"/treatment/sessions/{session_id}"):
+        html = (await patient.get(page)).text
+        assert f'id="checklist-{session_id}"' in html and "No driving until tomorrow" in html, page
+        assert "A ride home" not in html and "Not arranged yet" not in html and 'name="ride_home"' not in html, page
+        assert "No food for 2 hours before" not in html and "checklist--open" not in html, page
+    # A tap from a tab opened before the log changes nothing.
+    await patient.post(f"/treatment/sessions/{session_id}/ride", {"ride_home": "arranged", "back": "/"})
+    assert database.execute("SELECT ride_home FROM treatment_sessions").fetchone()[0] == ""
+
+
 async def test_a_checklist_tick_never_redirects_off_site(patient):
     session_id = await plan_with_session_today(patient)
     response = await patient.post(f"/treatment/sessions/{session_id}/ride",

@@ -202,9 +202,12 @@ async def keep_clock_times(conn, user_id: int, timezone: str, now: datetime) -> 
 
 
 async def set_ride_home(db: Database, user_id: int, session_id: int, value: str) -> bool:
+    """Only a planned session asks about the ride home: once it is done, missed, moved or
+    cancelled the ride is past or moot, so a tap from a tab opened before that changes nothing."""
     async with db.write() as conn:
         cursor = await conn.execute(
-            "UPDATE treatment_sessions SET ride_home = ?, updated_at = ? WHERE id = ? AND user_id = ?",
+            "UPDATE treatment_sessions SET ride_home = ?, updated_at = ?"
+            " WHERE id = ? AND user_id = ? AND status = 'planned'",
             (value, iso(utc_now()), session_id, user_id),
         )
         return cursor.rowcount == 1
