@@ -65,9 +65,15 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     next_session = page.get_by_role("region", name="Next session after today")
     expect(next_session).to_contain_text(f"{day_label(today + timedelta(days=3))} at {at}")
 
+    # Heard out of context (a screen reader's list of buttons), each button still says what it does.
+    dismiss = checklist.get_by_role("button", name="Dismiss the ride reminder", exact=True)
+    expect(dismiss).to_be_visible()
+    box = dismiss.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+
     checklist.get_by_role("button", name="My ride is arranged").click()
     expect(checklist).to_contain_text("✓ Arranged")
-    expect(checklist.get_by_role("button", name="Undo")).to_be_visible()
+    expect(checklist.get_by_role("button", name="Undo the ride choice", exact=True)).to_be_visible()
     review(page, "home")
 
     checklist.get_by_role("link", name="Log how it went").click()

@@ -378,7 +378,7 @@ async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database):
                                        headers={"HX-Request": "true", "x-csrftoken": token})
     assert fragment.status_code == 200
     assert f'id="checklist-{session_id}"' in fragment.text and "<html" not in fragment.text
-    assert "Dismissed" in fragment.text
+    assert "Reminder dismissed" in fragment.text
     assert database.execute("SELECT ride_home FROM treatment_sessions").fetchone()[0] == "dismissed"
 
 
