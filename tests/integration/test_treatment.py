@@ -314,14 +314,36 @@ async def test_log_how_it_went_is_offered_from_the_sessions_start(patient, clock
     log_link = f'href="/treatment/sessions/{session_id}/log"'
     for page in ("/", f"/treatment/sessions/{session_id}"):
         html = (await patient.get(page)).text
-        assert "Treatment day: 21:30" in html and "A ride home" in html
-        assert log_link not in html and "once it starts, at 21:30" in html
+        assert f'id="checklist-{session_id}"' in html and "A ride home" in html
+        assert log_link not in html and "once it starts." in html
     # Logging early by its address still works: the day is what the server checks.
     assert (await patient.get(f"/treatment/sessions/{session_id}/log")).status_code == 200
     clock(21, 30)
     for page in ("/", f"/treatment/sessions/{session_id}"):
         html = (await patient.get(page)).text
         assert log_link in html and "once it starts" not in html
+
+
+def main_of(html: str) -> str:
+    return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+async def test_the_time_and_clinic_are_said_once_on_today_and_on_the_session_page(patient, clock):
+    clock(10)  # before the session, so the checklist also says when logging opens
+    session_id = await plan_with_session_today(patient, session_time="21:30")
+    home = main_of((await patient.get("/")).text)
+    assert "Treatment day: 21:30" in home and "Esketamine nasal spray (Spravato) at Riverside Clinic" in home
+    page = main_of((await patient.get(f"/treatment/sessions/{session_id}")).text)
+    assert "<dd>21:30</dd>" in page and "<dd>Riverside Clinic</dd>" in page and "Today's checklist" in page
+    for html in (home, page):
+        assert html.count("21:30") == 1 and html.count("Riverside Clinic") == 1
+    # The checklist a ride-home tap swaps into the session page leaves them to its summary too.
+    token = await patient.csrf_token()
+    fragment = (await patient.http.post(f"/treatment/sessions/{session_id}/ride",
+                                        data={"ride_home": "arranged", "back": f"/treatment/sessions/{session_id}"},
+                                        headers={"HX-Request": "true", "x-csrftoken": token})).text
+    assert "✓ Arranged" in fragment and "Today's checklist" in fragment
+    assert "21:30" not in fragment and "Riverside Clinic" not in fragment
 
 
 async def test_home_shows_a_second_session_later_today_as_the_next_one(patient):
