@@ -151,6 +151,20 @@ def test_each_request_is_one_json_line_without_private_text(served):
     assert len(refusal) == 1 and refusal[0]["status"] == 403
 
 
+def test_the_served_app_hashes_passwords_with_argon2id_at_the_rfc_9106_low_memory_cost(served):
+    """In-process tests use a cheap argon2id (tests/cheap_passwords.py); the real command must not."""
+    import httpx
+
+    with httpx.Client(base_url=served.url, timeout=10) as client:
+        client.get("/signup")
+        signed_up = client.post("/signup", data={"email": "kim@example.com", "password": "cost test password 9",
+                                                 "timezone": "UTC", "_csrf_token": client.cookies["csrftoken"]})
+        assert signed_up.status_code == 303, signed_up.text[-800:]
+    with closing(sqlite3.connect(served.data_dir / "lift.db")) as conn:
+        (stored,) = conn.execute("SELECT password_hash FROM users WHERE email = 'kim@example.com'").fetchone()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 def test_two_server_processes_share_the_work_and_the_database(tmp_path):
     """LIFT_WORKERS=2: both processes answer, and a check-in saved by one is read by the other."""
     import httpx
