@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.integration.conftest import joined_days_ago
+
 RANGES = ["14d", "90d", "all"]
 HTMX_CHARTS = {"HX-Request": "true", "HX-Target": "trend-charts"}
 
@@ -94,7 +96,8 @@ async def test_it_draws_a_sensible_empty_chart_for_a_range_with_no_data(patient,
     seed_checkins(database, "pat@example.com", patient.today() - timedelta(days=100), 1)
     html = (await patient.get("/trends?range=14d")).text
     assert len(svgs(html)) == 5
-    assert "No mood check-ins in the last two weeks yet." in html
+    # The account was made today: the two weeks shown are not spoken of as theirs.
+    assert "No mood check-ins since you joined." in html
     assert html.count("Nothing here yet for this period.") == 5
     assert 'class="chart__line"' not in html
     assert "No check-ins yet." in html
@@ -203,3 +206,35 @@ async def test_a_new_patients_tables_say_days_before_joining_were_not_missed(pat
     mood = html.split('class="chart chart--mood', 1)[1].split("</figure>", 1)[0]
     assert mood.count("<td>Before you joined</td>") == 13
     assert "<td>No check-in</td>" not in mood
+
+
+def chart_of(html: str, key: str) -> str:
+    return html.split(f'class="chart chart--{key}', 1)[1].split("</figure>", 1)[0]
+
+
+async def test_a_new_patients_first_week_is_not_compared_with_a_week_before_they_joined(patient, database):
+    # Joined 3 days ago with 2 check-ins: the 2 weeks shown start 10 days before the account.
+    joined_days_ago(database, 3)
+    today = patient.today()
+    for n, mood in ((2, 4), (0, 6)):
+        await patient.check_in(local_date=(today - timedelta(days=n)).isoformat(), mood=mood)
+    html = (await patient.get("/trends")).text
+    assert re.search(r'id="range-14d"[^>]*aria-current="true"', html)
+    mood = chart_of(html, "mood")
+    assert re.search(r'id="chart-mood-summary">Mood averaged 5.0 this week, your first week with Lift.', mood)
+    assert "the week before" not in html and "Across the last 2 weeks" not in html
+    assert mood.count("<td>Before you joined</td>") == 10
+
+
+async def test_a_patient_who_joined_before_the_range_hears_of_the_week_before(patient, database):
+    joined_days_ago(database, 30)
+    await patient.check_in()
+    html = (await patient.get("/trends?range=14d")).text
+    assert "with no check-ins the week before to compare" in html and "Across the last 2 weeks" in html
+
+
+async def test_a_patient_who_joined_today_with_only_a_questionnaire_has_no_two_weeks_to_account_for(patient):
+    await patient.post("/scales/gad7", {f"gad7_{n}": "1" for n in range(1, 8)})
+    html = (await patient.get("/trends")).text
+    assert "No mood check-ins since you joined." in html and "in the last two weeks" not in html
+    assert "No check-ins yet." in html

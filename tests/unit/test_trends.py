@@ -24,9 +24,9 @@ def values(mood_by_days_ago: dict[int, int], anxiety: int = 4, sleep: float = 7.
                   key=lambda d: d.local_date)
 
 
-def chart(history, chosen=THREE_MONTHS, metric=MOOD, markers=(), first_entry=None):
+def chart(history, chosen=THREE_MONTHS, metric=MOOD, markers=(), first_entry=None, joined=None):
     first, last = trends.range_bounds(chosen, TODAY, first_entry)
-    return trends.daily_chart(metric, history, first, last, TODAY, chosen, markers)
+    return trends.daily_chart(metric, history, first, last, TODAY, chosen, markers, joined)
 
 
 # --- Ranges ----------------------------------------------------------------------------------
@@ -111,6 +111,25 @@ def test_it_summarises_one_check_in_and_none():
     assert trends.week_summary(MOOD, {}, TODAY) == "No mood check-ins in the last two weeks yet."
     assert trends.week_summary(MOOD, {day(9): 3}, TODAY) == (
         "No check-ins yet this week. Mood averaged 3.0 the week before.")
+
+
+def test_a_new_patients_first_week_is_not_compared_with_a_week_from_before_they_joined():
+    # Joined 3 days ago: there was no "week before" in which to have no check-ins.
+    assert trends.week_summary(MOOD, {day(0): 6, day(2): 4}, TODAY, joined=day(3)) == (
+        "Mood averaged 5.0 this week, your first week with Lift.")
+    assert trends.week_summary(SLEEP, {day(0): 7.5}, TODAY, joined=TODAY) == (
+        "Sleep was 7.5 hours on your one check-in this week, your first week with Lift.")
+    # Joined today with only a questionnaire so far: not "in the last two weeks".
+    assert trends.week_summary(MOOD, {}, TODAY, joined=TODAY) == "No mood check-ins since you joined."
+
+
+def test_the_week_before_counts_once_it_or_a_day_filled_in_for_it_is_there():
+    # Joined 7 days ago: the week before holds the day they joined, which had no check-in.
+    assert trends.week_summary(MOOD, {day(0): 6}, TODAY, joined=day(7)) == (
+        "Mood was 6 on your one check-in this week, with no check-ins the week before to compare.")
+    # A day filled in from before joining is a real check-in to compare with.
+    assert trends.week_summary(MOOD, {day(0): 6, day(8): 4}, TODAY, joined=day(3)) == (
+        "Mood was 6 on your one check-in this week, up from 4.0 the week before.")
 
 
 def test_it_counts_this_week_in_local_days_across_a_daylight_saving_change():
@@ -215,6 +234,15 @@ def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_marker
     scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS, [day(3)])
     assert scale.summary.endswith(" Dashed lines mark 1 treatment day.")
     assert scale.rows[0][0] == f"{trends.long_day(day(3))} (treatment day)"
+
+
+def test_a_new_patients_chart_does_not_average_two_weeks_mostly_from_before_they_joined():
+    result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))
+    assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
+    assert [row[1] for row in result.rows].count("Before you joined") == 10
+    # Once the week before was theirs, the range's sentence is back.
+    assert chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(7)).summary.endswith(
+        "Across the last 2 weeks it averaged 5.0 over 2 check-in days.")
 
 
 def test_it_marks_sessions_that_took_place_or_were_due_on_the_patients_own_date():

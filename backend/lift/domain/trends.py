@@ -288,14 +288,28 @@ def average_text(value: float) -> str:
     return f"{value:.1f}"
 
 
-def week_summary(metric: Metric, by_day: dict[date, float], today: date) -> str:
+def week_before(today: date) -> list[date]:
+    return days_between(today - timedelta(days=13), today - timedelta(days=7))
+
+
+def in_first_week(by_day: dict[date, float], today: date, joined: date | None) -> bool:
+    """Joined within the last 7 local days, with nothing filled in for the 7 before them: there
+    was no week before to compare with."""
+    return (joined is not None and joined > today - timedelta(days=AVERAGE_DAYS)
+            and not any(day in by_day for day in week_before(today)))
+
+
+def week_summary(metric: Metric, by_day: dict[date, float], today: date, joined: date | None = None) -> str:
     """"Mood averaged 4.2 this week, up from 3.1 the week before." — the last 7 local days
-    against the 7 before them."""
+    against the 7 before them. In a patient's first week there was no week before: it is not
+    spoken of as one without check-ins."""
     this_week = [by_day[d] for d in days_between(today - timedelta(days=6), today) if d in by_day]
-    last_week = [by_day[d] for d in days_between(today - timedelta(days=13), today - timedelta(days=7))
-                 if d in by_day]
+    last_week = [by_day[d] for d in week_before(today) if d in by_day]
     unit = metric.unit
+    first_week = in_first_week(by_day, today, joined)
     if not this_week and not last_week:
+        if first_week:
+            return f"No {metric.title.lower()} check-ins since you joined."
         return f"No {metric.title.lower()} check-ins in the last two weeks yet."
     before = average_text(mean(last_week)) if last_week else None
     if not this_week:
@@ -306,6 +320,8 @@ def week_summary(metric: Metric, by_day: dict[date, float], today: date) -> str:
     else:
         now = average_text(mean(this_week))
         opening = f"{metric.title} averaged {now}{unit} this week"
+    if first_week:
+        return f"{opening}, your first week with Lift."
     if before is None:
         return f"{opening}, with no check-ins the week before to compare."
     if float(now) == float(before):
@@ -339,8 +355,11 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     drawn = shown + [a for a in averages if a is not None]
     axis = LONG_SLEEP_AXIS if metric is SLEEP and drawn and max(drawn) > SLEEP_AXIS.high else (
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
-    summary = " ".join(filter(None, [week_summary(metric, by_day, today),
-                                     range_summary(metric, shown, chosen),
+    # In the first week the range holds only this week's check-ins: its sentence would repeat
+    # the week's, over days that were mostly before the account.
+    first_week = in_first_week(by_day, today, joined)
+    summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined),
+                                     "" if first_week else range_summary(metric, shown, chosen),
                                      treatment_text(markers, first, last)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
