@@ -202,6 +202,44 @@ def test_it_stays_readable_at_200_percent_text_in_dark_mode(open_page, lift, ser
     assert open_page.console(page).errors() == []
 
 
+def test_a_patient_who_joined_3_days_ago_sees_the_days_before_shaded_not_missed(patient: Page, lift, console,
+                                                                                served_database):
+    lift.check_in(patient, mood=4, days_ago=2)
+    lift.check_in(patient, mood=6)
+    today = datetime.now(UTC).date()
+    joined = today - timedelta(days=3)
+    conn = sqlite3.connect(served_database, timeout=10)
+    try:  # the account made 3 days ago, after the check-ins so their days are the form's own
+        conn.execute("UPDATE users SET created_at = ? WHERE id = (SELECT max(id) FROM users)",
+                     (f"{joined}T12:00:00Z",))
+        conn.commit()
+    finally:
+        conn.close()
+
+    patient.goto("/trends")
+    expect(patient.locator("#range-14d")).to_have_attribute("aria-current", "true")
+    mood_chart = patient.get_by_role("img", name="Mood")
+    # What a screen reader hears names the shading and the first week, and no week before it.
+    expect(mood_chart).to_have_accessible_name(
+        "Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, your first week with Lift. "
+        f"Shading marks the days before you joined on {joined:%a} {joined.day} {joined:%b}.")
+    shade = chart(patient, "mood").locator("rect.chart__before")
+    expect(shade).to_be_visible()
+    expect(chart(patient, "mood").locator(".legend").get_by_text("Before you joined")).to_be_visible()
+    expect(patient.get_by_text("Shaded days are from before you joined: nothing is missing there.")
+           ).to_be_visible()
+    # The shade covers the 10 days before joining, and stops short of the first check-in.
+    svg, box = mood_chart.bounding_box(), shade.bounding_box()
+    assert box["x"] == pytest.approx(svg["x"], abs=1)
+    assert box["width"] / svg["width"] == pytest.approx(9.5 / 13, abs=0.01)
+    assert box["width"] / svg["width"] < 11 / 13
+    for scheme, fill in (("light", "rgba(74, 80, 104, 0.14)"), ("dark", "rgba(179, 184, 204, 0.14)")):
+        patient.emulate_media(color_scheme=scheme)
+        assert shade.evaluate("e => getComputedStyle(e).fill") == fill
+    no_sideways_scroll(patient)
+    assert console.errors() == []
+
+
 @pytest.mark.parametrize("item9", [0, 1, 3])
 def test_it_shows_get_help_now_first_after_a_phq9_with_item_9_above_zero(patient: Page, console, item9):
     patient.goto("/")

@@ -212,12 +212,17 @@ def chart_of(html: str, key: str) -> str:
     return html.split(f'class="chart chart--{key}', 1)[1].split("</figure>", 1)[0]
 
 
-async def test_a_new_patients_first_week_is_not_compared_with_a_week_before_they_joined(patient, database):
-    # Joined 3 days ago with 2 check-ins: the 2 weeks shown start 10 days before the account.
+async def joined_3_days_ago_with_2_check_ins(patient, database):
+    """A new patient: the 2 weeks shown start 10 days before the account."""
     joined_days_ago(database, 3)
     today = patient.today()
     for n, mood in ((2, 4), (0, 6)):
         await patient.check_in(local_date=(today - timedelta(days=n)).isoformat(), mood=mood)
+    return today
+
+
+async def test_a_new_patients_first_week_is_not_compared_with_a_week_before_they_joined(patient, database):
+    await joined_3_days_ago_with_2_check_ins(patient, database)
     html = (await patient.get("/trends")).text
     assert re.search(r'id="range-14d"[^>]*aria-current="true"', html)
     mood = chart_of(html, "mood")
@@ -226,11 +231,28 @@ async def test_a_new_patients_first_week_is_not_compared_with_a_week_before_they
     assert mood.count("<td>Before you joined</td>") == 10
 
 
+async def test_a_new_patients_charts_shade_the_days_before_they_joined_and_say_so(patient, database):
+    today = await joined_3_days_ago_with_2_check_ins(patient, database)
+    html = (await patient.get("/trends")).text
+    assert "Shaded days are from before you joined: nothing is missing there." in html
+    joined = today - timedelta(days=3)
+    shading = f"Shading marks the days before you joined on {joined:%a} {joined.day} {joined:%b}."
+    for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+        figure = chart_of(html, key)
+        width = float(re.search(r'<rect class="chart__before" x="0" y="0" width="([\d.]+)"', figure).group(1))
+        assert width == round((9 + 10) / 2 / 13 * 300, 1)  # halfway between the day before and the day
+        assert "Before you joined</li>" in figure
+        assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure)
+    dots = re.search(r'<path class="chart__dots" d="([^"]+)"', chart_of(html, "mood")).group(1)
+    assert all(float(x) > width for x in re.findall(r"M([\d.]+) ", dots))
+
+
 async def test_a_patient_who_joined_before_the_range_hears_of_the_week_before(patient, database):
     joined_days_ago(database, 30)
     await patient.check_in()
     html = (await patient.get("/trends?range=14d")).text
     assert "with no check-ins the week before to compare" in html and "Across the last 2 weeks" in html
+    assert "chart__before" not in html and "before you joined" not in html.lower()
 
 
 async def test_a_patient_who_joined_today_with_only_a_questionnaire_has_no_two_weeks_to_account_for(patient):
@@ -238,3 +260,4 @@ async def test_a_patient_who_joined_today_with_only_a_questionnaire_has_no_two_w
     html = (await patient.get("/trends")).text
     assert "No mood check-ins since you joined." in html and "in the last two weeks" not in html
     assert "No check-ins yet." in html
+    assert html.count('class="chart__before"') == 5

@@ -238,11 +238,54 @@ def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_marker
 
 def test_a_new_patients_chart_does_not_average_two_weeks_mostly_from_before_they_joined():
     result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))
-    assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
+    assert result.summary.startswith("Mood averaged 5.0 this week, your first week with Lift.")
+    assert "Across" not in result.summary
     assert [row[1] for row in result.rows].count("Before you joined") == 10
     # Once the week before was theirs, the range's sentence is back.
-    assert chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(7)).summary.endswith(
-        "Across the last 2 weeks it averaged 5.0 over 2 check-in days.")
+    assert "Across the last 2 weeks it averaged 5.0 over 2 check-in days." in chart(
+        values({2: 4, 0: 6}), TWO_WEEKS, joined=day(7)).summary
+
+
+def test_it_shades_the_days_before_the_patient_joined_up_to_halfway_to_the_day_they_did():
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    assert trends.before_joining_width(first, last, day(3)) == round(
+        (trends.x_position(9, 14) + trends.x_position(10, 14)) / 2, 1)
+    assert trends.before_joining_width(first, last, TODAY) == pytest.approx(12.5 / 13 * trends.WIDTH, abs=0.1)
+    # Joined on or before the first day shown: nothing to shade.
+    assert trends.before_joining_width(first, last, day(13)) == 0.0
+    assert trends.before_joining_width(first, last, day(200)) == 0.0
+    assert trends.before_joining_width(first, last, None) == 0.0
+
+
+def test_a_new_patients_chart_shades_and_says_the_days_before_they_joined():
+    # Joined 3 days ago, checked in twice: the 10 days before are not missed check-ins.
+    result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))
+    assert result.before_joined == trends.before_joining_width(day(13), TODAY, day(3))
+    assert all(x > result.before_joined for x, _ in result.dots)  # every check-in outside the shade
+    assert result.summary == ("Mood averaged 5.0 this week, your first week with Lift. "
+                              "Shading marks the days before you joined on Sun 17 May.")
+    assert "the last 2 weeks" not in result.summary  # most of them were before the account
+    assert [row[1] for row in result.rows].count("Before you joined") == 10
+    phq9 = trends.scale_chart(scales.PHQ9, [], day(13), TODAY, TODAY, TWO_WEEKS, joined=day(3))
+    assert phq9.before_joined == result.before_joined
+    assert phq9.summary == ("No PHQ-9 results in the last 2 weeks. "
+                            "Shading marks the days before you joined on Sun 17 May.")
+
+
+def test_a_patient_who_joined_before_the_range_gets_no_shading_and_the_usual_words():
+    result = chart(values({20: 5, 2: 4, 0: 6}), TWO_WEEKS, joined=day(30))
+    assert result.before_joined == 0.0
+    assert result.summary == ("Mood averaged 5.0 this week, with no check-ins the week before to compare. "
+                              "Across the last 2 weeks it averaged 5.0 over 2 check-in days.")
+    # Caregivers and clinicians see charts made without a join date: no shading, no "you joined".
+    assert chart(values({0: 6}), TWO_WEEKS).before_joined == 0.0
+
+
+def test_a_join_date_in_another_year_is_said_with_its_year():
+    first = day(500)
+    assert trends.joined_text(first, TODAY, day(400)) == (
+        f"Shading marks the days before you joined on {trends.long_day(day(400))}.")
+    assert trends.joined_text(first, TODAY, first) == ""
 
 
 def test_it_marks_sessions_that_took_place_or_were_due_on_the_patients_own_date():

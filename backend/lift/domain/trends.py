@@ -199,6 +199,8 @@ class Chart(msgspec.Struct, frozen=True, kw_only=True):
     dots: list[Point]
     bands: list[BandArea]
     markers: list[float]
+    # How far from the left the plot is shaded as before the patient joined; 0 for none.
+    before_joined: float
     table_caption: str
     table_headers: tuple[str, ...]
     rows: list[TableRow]
@@ -244,6 +246,27 @@ def treatment_text(days: Sequence[date], first: date, last: date) -> str:
     if not count:
         return ""
     return f"Dashed lines mark {count} treatment day{'s' if count != 1 else ''}."
+
+
+# A new patient's range starts before their account did. Those days are shaded, named in the
+# legend and said in the summary, as Today's week strip and the tables do: left as bare gaps
+# they read as missed check-ins.
+def before_joining_width(first: date, last: date, joined: date | None) -> float:
+    """The shaded width, to halfway between the last day before joining and the day they joined,
+    so each day's dot stays on its own side."""
+    if joined is None or joined <= first:
+        return 0.0
+    if joined > last:
+        return WIDTH
+    count, index = (last - first).days + 1, (joined - first).days
+    return round((x_position(index - 1, count) + x_position(index, count)) / 2, 1)
+
+
+def joined_text(first: date, last: date, joined: date | None) -> str:
+    if not before_joining_width(first, last, joined):
+        return ""
+    when = short_day(joined) if joined.year == last.year else long_day(joined)
+    return f"Shading marks the days before you joined on {when}."
 
 
 def _row_label(label: str, day: date, treatment_days: frozenset[date]) -> str:
@@ -360,12 +383,15 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     first_week = in_first_week(by_day, today, joined)
     summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined),
                                      "" if first_week else range_summary(metric, shown, chosen),
+                                     joined_text(first, last, joined),
                                      treatment_text(markers, first, last)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
-        bands=[], markers=_markers(markers, first, last), table_caption=f"{metric.title}, {chosen.phrase}",
+        bands=[], markers=_markers(markers, first, last),
+        before_joined=before_joining_width(first, last, joined),
+        table_caption=f"{metric.title}, {chosen.phrase}",
     )
     if weekly:
         weeks = weekly_averages(values)
@@ -413,7 +439,8 @@ SCALE_AXES = {"phq9": Axis(0, 27, (0, 9, 18, 27)), "gad7": Axis(0, 21, (0, 7, 14
 
 
 def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleResult], first: date,
-                last: date, today: date, chosen: TrendRange, markers: Sequence[date] = ()) -> Chart:
+                last: date, today: date, chosen: TrendRange, markers: Sequence[date] = (),
+                joined: date | None = None) -> Chart:
     """Totals over the range on the instrument's bands. `results` is every result of the
     patient's (the baseline may be older than the range); only those in range are drawn."""
     axis = SCALE_AXES[instrument.key]
@@ -436,12 +463,14 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
         f"lower means fewer {instrument.measures} symptoms",
         summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen),
+                                       joined_text(first, last, joined),
                                        treatment_text(markers, first, last)])),
         empty=not shown, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
-        markers=_markers(markers, first, last), table_caption=f"{instrument.name} results, {chosen.phrase}",
+        markers=_markers(markers, first, last), before_joined=before_joining_width(first, last, joined),
+        table_caption=f"{instrument.name} results, {chosen.phrase}",
         table_headers=("Day", "Total", "Range"),
         rows=[(_row_label(long_day(r.local_date), r.local_date, treatment_days), str(r.total),
                scales.band_by_key(instrument, r.band).label)

@@ -83,7 +83,7 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
         chosen=chosen, ranges=list(trends.RANGES.values()), first=first, today=today,
         daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers, joined)
                       for m in trends.METRICS],
-        scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers)
+        scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers, joined)
                       for i in scales.INSTRUMENTS.values()],
         adherence=trends.adherence(recent, today, joined=joined), path_d=path_d, dots_d=dots_d, table_rows=table_rows,
         width=trends.WIDTH, height=trends.HEIGHT, charts_id=CHARTS_ID,
