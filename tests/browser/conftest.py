@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -198,6 +200,20 @@ def console(open_page: OpenPage, page: Page) -> ConsoleWatch:
 
 def unique_email(label: str = "patient") -> str:
     return f"{label}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def newest_account_joined_days_ago(database: Path, days: int) -> date:
+    """Date the newest account `days` days back (UTC, as the browsers' zone), after its check-ins
+    went through the form so their days are the form's own. Returns the day it joined."""
+    joined = datetime.now(UTC).date() - timedelta(days=days)
+    conn = sqlite3.connect(database, timeout=10)
+    try:
+        conn.execute("UPDATE users SET created_at = ? WHERE id = (SELECT max(id) FROM users)",
+                     (f"{joined}T12:00:00Z",))
+        conn.commit()
+    finally:
+        conn.close()
+    return joined
 
 
 class Lift:

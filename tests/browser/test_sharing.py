@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD, PHONE, REPO_ROOT, OpenPage, unique_email
+from tests.browser.conftest import (
+    PASSWORD, PHONE, REPO_ROOT, OpenPage, newest_account_joined_days_ago, unique_email,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +38,9 @@ def seed_fortnight(database: Path, email: str, today: date) -> None:
     conn = sqlite3.connect(database, timeout=10)
     try:
         user_id = conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+        # Joined when the seeded days start, or the caregiver would see them as days before joining.
+        conn.execute("UPDATE users SET created_at = ? WHERE id = ?", (f"{today - timedelta(days=14)}T00:00:00Z",
+                                                                       user_id))
         conn.executemany(
             "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, 7, 0, ?, ?, ?)",
@@ -220,3 +225,54 @@ def test_the_private_calendar_link_is_copied_in_one_tap(open_page: OpenPage, lif
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     link = page.get_by_label("Calendar link").input_value()
     assert "/calendar/" in link and page.evaluate("navigator.clipboard.readText()") == link
+
+
+def accept(page: Page, link: str) -> None:
+    page.goto(link)
+    page.get_by_label("Email").fill(unique_email("invitee"))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account and accept").click()
+
+
+def invitation_link(patient: Page, role: str) -> str:
+    patient.goto("/sharing")
+    patient.locator(f"#role-{role}").check()
+    patient.get_by_role("button", name="Create invitation").click()
+    return patient.get_by_label("Invitation link").input_value()
+
+
+def test_a_new_patients_caregiver_and_clinician_see_the_days_before_they_joined_shaded_not_missed(
+        patient: Page, lift, open_page: OpenPage, served_database):
+    lift.check_in(patient, mood=4, days_ago=2)
+    lift.check_in(patient, mood=6)
+    joined = newest_account_joined_days_ago(served_database, 3)
+    shading = f"Shading marks the days before they joined on {joined:%a} {joined.day} {joined:%b}."
+    carer, doctor = open_page(), open_page()
+    for page, role in ((carer, "caregiver"), (doctor, "clinician")):
+        accept(page, invitation_link(patient, role))
+        expect(page.get_by_role("img", name="Mood")).to_be_visible()
+    doctor.goto(doctor.url + "?range=14d")
+
+    for page in (carer, doctor):
+        mood = page.get_by_role("img", name="Mood")
+        # What a screen reader hears: their first week, no week before it, and what the shade is.
+        expect(mood).to_have_accessible_name(
+            f"Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, their first week with Lift. {shading}")
+        figure = page.locator("figure.chart--mood")
+        shade = figure.locator("rect.chart__before")
+        expect(shade).to_be_visible()
+        expect(figure.locator(".legend").get_by_text("Before they joined")).to_be_visible()
+        expect(page.get_by_text("Shaded days are from before they joined Lift: nothing is missing there.")
+               ).to_be_visible()
+        svg, box = mood.bounding_box(), shade.bounding_box()
+        assert box["width"] / svg["width"] == pytest.approx(9.5 / 13, abs=0.01)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        assert open_page.console(page).errors() == []
+    # The caregiver's week strip leaves the 3 days before joining blank, and says why.
+    expect(carer.locator(".week .week__value--before")).to_have_count(3)
+    expect(carer.get_by_text("Blank days are from before they joined Lift: nothing is missing there.")
+           ).to_be_visible()
+    if FULL_PAGE_DIR:
+        for page, name in ((carer, "caregiver-new-patient.png"), (doctor, "timeline-new-patient.png")):
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=Path(FULL_PAGE_DIR) / name, full_page=True, animations="disabled", caret="hide")

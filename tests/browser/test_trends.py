@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, REPO_ROOT
+from tests.browser.conftest import PHONE, REPO_ROOT, newest_account_joined_days_ago
 
 pytestmark = pytest.mark.browser
 
@@ -206,15 +206,7 @@ def test_a_patient_who_joined_3_days_ago_sees_the_days_before_shaded_not_missed(
                                                                                 served_database):
     lift.check_in(patient, mood=4, days_ago=2)
     lift.check_in(patient, mood=6)
-    today = datetime.now(UTC).date()
-    joined = today - timedelta(days=3)
-    conn = sqlite3.connect(served_database, timeout=10)
-    try:  # the account made 3 days ago, after the check-ins so their days are the form's own
-        conn.execute("UPDATE users SET created_at = ? WHERE id = (SELECT max(id) FROM users)",
-                     (f"{joined}T12:00:00Z",))
-        conn.commit()
-    finally:
-        conn.close()
+    joined = newest_account_joined_days_ago(served_database, 3)
 
     patient.goto("/trends")
     expect(patient.locator("#range-14d")).to_have_attribute("aria-current", "true")

@@ -6,7 +6,7 @@ Imported by the sharing test modules (fixtures included), so each file reads on 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -90,6 +90,18 @@ def row_of(html: str, email: str) -> str:
 
 def days_back(today: date, n: int) -> date:
     return today - timedelta(days=n)
+
+
+def joined_days_ago(database, email: str, days: int) -> None:
+    """Make one person's account `days` days old."""
+    joined = datetime.now(UTC) - timedelta(days=days)
+    database.execute("UPDATE users SET created_at = ? WHERE email = ?",
+                     (joined.strftime("%Y-%m-%dT%H:%M:%SZ"), email))
+    database.commit()
+
+
+def chart_of(html: str, key: str) -> str:
+    return html.split(f'class="chart chart--{key}', 1)[1].split("</figure>", 1)[0]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from lift.domain.crisis import THOUGHTS_LABELS
 from tests.integration.sharing_helpers import (
-    days_back, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+    chart_of, days_back, joined_days_ago, seed_checkins, seed_scale, seed_session, shared_with, user_id,
 )
 
 NOTE = "Argued with my sister about the lease"
@@ -143,3 +143,49 @@ async def test_a_new_patients_check_ins_are_counted_over_their_days_so_far(patie
     database.execute("UPDATE users SET created_at = '2020-01-01T00:00:00Z' WHERE email = ?", (patient.email,))
     database.commit()
     assert "Checked in on 14 of the last 30 days." in (await carer.get(summary)).text
+
+
+async def new_patient_with_2_check_ins(patient, database):
+    """Joined 3 days ago, checked in 2 days ago and today: a caregiver's 2 weeks start 10 days
+    before the account."""
+    joined_days_ago(database, patient.email, 3)
+    today = patient.today()
+    for n, mood in ((2, 4), (0, 6)):
+        await patient.check_in(local_date=days_back(today, n).isoformat(), mood=mood)
+    return today - timedelta(days=3)
+
+
+async def test_a_new_patients_summary_shows_the_days_before_they_joined_as_such_not_as_missed(patient, people,
+                                                                                               database):
+    joined = await new_patient_with_2_check_ins(patient, database)
+    carer = await shared_with(patient, people("carer@example.com"))
+    pid = user_id(database, patient.email)
+    shading = f"Shading marks the days before they joined on {joined:%a} {joined.day} {joined:%b}."
+    for url, headers in ((f"/caregiver/patients/{pid}", {}), (f"/caregiver/patients/{pid}?range=14d", PARTIAL)):
+        html = (await carer.get(url, headers=headers)).text
+        assert "Shaded days are from before they joined Lift: nothing is missing there." in html
+        mood = chart_of(html, "mood")
+        assert 'class="chart__before"' in mood and "Before they joined</li>" in mood
+        assert f'id="chart-mood-summary">Mood averaged 5.0 this week, their first week with Lift. {shading}' in mood
+        # The day they joined and the day after had no check-in: those stay "No check-in".
+        assert mood.count("<td>Before they joined</td>") == 10 and mood.count("<td>No check-in</td>") == 2
+        assert 'class="chart__before"' in chart_of(html, "anxiety")
+        assert "the week before" not in html and "Across the last 2 weeks" not in html
+        assert "you joined" not in html.lower() and "your first week" not in html
+    html = (await carer.get(f"/caregiver/patients/{pid}")).text
+    # The week strip: the 3 days before joining are blank, the day after it without a check-in is missed.
+    assert html.count("was before they joined</span>") == 3 and html.count("> no check-in on ") == 2
+    assert "Blank days are from before they joined Lift: nothing is missing there." in html
+    assert "Checked in on 2 of their first 4 days." in html
+
+
+async def test_a_caregiver_learns_no_join_date_when_the_patient_joined_before_what_they_see(patient, people,
+                                                                                           database):
+    """The join date is shown only where it explains an empty stretch of the days shown."""
+    joined_days_ago(database, patient.email, 200)
+    await patient.check_in()
+    carer = await shared_with(patient, people("carer@example.com"))
+    pid = user_id(database, patient.email)
+    for url, headers in pages(pid):
+        html = (await carer.get(url, headers=headers)).text
+        assert "joined" not in html.lower() and "chart__before" not in html and "week__value--before" not in html, url

@@ -13,7 +13,8 @@ import pytest
 from lift.domain.checkins import day_label
 from lift.domain.trends import long_day, short_day
 from tests.integration.sharing_helpers import (
-    days_back, invite, row_of, seed_checkins, seed_scale, seed_session, shared_with, user_id, without_breaks,
+    chart_of, days_back, invite, joined_days_ago, row_of, seed_checkins, seed_scale, seed_session, shared_with,
+    user_id, without_breaks,
 )
 
 PANEL = {"HX-Request": "true", "HX-Target": "clinician-panel"}
@@ -275,3 +276,45 @@ async def test_the_timeline_names_the_next_planned_sessions(patient, people, dat
     starts = datetime.fromisoformat(f"{soon}T15:00:00+00:00").astimezone(ZoneInfo("America/New_York"))
     assert f"Next planned: {day_label(soon, patient.today())} at {starts:%H:%M}." in html
     assert short_day(later) not in html
+
+
+async def test_a_new_patients_timeline_and_report_show_the_days_before_they_joined_as_such(patient, people,
+                                                                                           database):
+    """Joined 3 days ago with 2 check-ins: 10 of the 2 weeks shown were before the account."""
+    joined_days_ago(database, patient.email, 3)
+    today = patient.today()
+    for n, mood in ((2, 4), (0, 6)):
+        await patient.check_in(local_date=days_back(today, n).isoformat(), mood=mood)
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    pid = user_id(database, patient.email)
+    joined = days_back(today, 3)
+    shading = f"Shading marks the days before they joined on {joined:%a} {joined.day} {joined:%b}."
+    timeline = (await doctor.get(f"/clinician/patients/{pid}?range=14d")).text
+    partial = (await doctor.get(f"/clinician/patients/{pid}?range=14d",
+                                headers={"HX-Request": "true", "HX-Target": "timeline-charts"})).text
+    report = (await doctor.get(f"/clinician/patients/{pid}/report?start={days_back(today, 13)}&end={today}")).text
+    own_report = (await patient.get(f"/report?start={days_back(today, 13)}&end={today}")).text
+    for html in (timeline, partial, report, own_report):
+        for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+            figure = chart_of(html, key)
+            assert 'class="chart__before"' in figure and "Before they joined</li>" in figure, key
+            assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure), key
+        mood = chart_of(html, "mood")
+        assert 'id="chart-mood-summary">Mood averaged 5.0 this week, their first week with Lift.' in mood
+        assert mood.count("<td>Before they joined</td>") == 10
+        assert "Their total</li>" in chart_of(html, "phq9")
+        assert "the week before" not in html and "Across " not in html
+        assert "you joined" not in html.lower() and "your first week" not in html and "Your total" not in html
+        assert "Each questionnaire they take adds a point." in chart_of(html, "gad7")
+    assert timeline.count("Shaded days are from before they joined Lift: nothing is missing there.") == 1
+    assert "Shaded days are from before they joined Lift" in partial
+
+
+async def test_a_timeline_from_after_the_patient_joined_has_no_shading(panel, database):
+    pid = user_id(database, "pat@example.com")
+    database.execute("UPDATE users SET created_at = '2020-01-01T00:00:00Z' WHERE email = 'pat@example.com'")
+    database.commit()
+    for range_key in ("14d", "90d", "all"):
+        html = (await panel.get(f"/clinician/patients/{pid}?range={range_key}")).text
+        assert "chart__before" not in html and "joined" not in html.lower(), range_key
+        assert "all your entries" not in html

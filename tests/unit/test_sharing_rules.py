@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from lift.domain import crisis, scales, sharing, treatment
+from lift.domain import crisis, scales, sharing, treatment, trends
 from lift.domain.checkins import Checkin
 from lift.domain.education import SOURCES
 from lift.domain.sharing import AuditEntry, Invitation, PanelRow, Scope
@@ -277,6 +277,34 @@ def test_chart_sentences_about_the_patient_are_not_addressed_to_them():
     text = "Your latest PHQ-9 was 9 (mild range) on Wed 20 May: down 9 points (50%) from your baseline of 18."
     assert sharing.about_the_patient(text).startswith("The latest PHQ-9")
     assert "your" not in sharing.about_the_patient(text).lower()
+
+
+def test_a_new_patients_chart_speaks_of_the_days_before_they_joined_about_them():
+    today, joined = date(2026, 5, 20), date(2026, 5, 17)
+    first, two_weeks = today - timedelta(days=13), trends.RANGES["14d"]
+    history = [trends.DayValues(joined + timedelta(days=1), 4, 3, 7.0), trends.DayValues(today, 6, 3, 7.0)]
+    chart = sharing.chart_about_the_patient(
+        trends.daily_chart(trends.MOOD, history, first, today, today, two_weeks, (), joined))
+    assert chart.summary == ("Mood averaged 5.0 this week, their first week with Lift. "
+                             "Shading marks the days before they joined on Sun 17 May.")
+    assert chart.before_joined > 0
+    assert [row[1] for row in chart.rows].count("Before they joined") == 10
+    assert "No check-in" in [row[1] for row in chart.rows]  # a day since joining with none is still one
+    empty = sharing.chart_about_the_patient(
+        trends.daily_chart(trends.ANXIETY, [], first, today, today, two_weeks, (), today))
+    assert empty.summary.startswith("No anxiety check-ins since they joined.")
+    phq9 = sharing.chart_about_the_patient(
+        trends.scale_chart(scales.PHQ9, [], first, today, today, two_weeks, (), joined))
+    assert phq9.summary.endswith("Shading marks the days before they joined on Sun 17 May.")
+    for text in (chart.summary, empty.summary, phq9.summary, *(row[1] for row in chart.rows)):
+        assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
+
+
+def test_a_shared_tables_caption_is_not_addressed_to_the_patient():
+    today = date(2026, 5, 20)
+    chart = sharing.chart_about_the_patient(trends.daily_chart(
+        trends.MOOD, [], today - timedelta(days=13), today, today, trends.RANGES["all"]))
+    assert chart.table_caption == "Mood, all entries"
 
 
 def test_every_piece_of_caregiver_guidance_cites_a_known_source_or_none():

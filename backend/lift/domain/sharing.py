@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import msgspec
 from zoneinfo import ZoneInfo
 
-from lift.domain import scales, schedule, treatment
+from lift.domain import scales, schedule, treatment, trends
 from lift.domain.checkins import Checkin
 from lift.domain.crisis import THOUGHTS_LABELS, CrisisResources
 from lift.domain.education import SOURCES
@@ -661,6 +661,10 @@ THIRD_PERSON = (
     ("your baseline", "the baseline"),
     ("your one check-in", "the one check-in"),
     ("all your entries", "all entries"),
+    ("your first week with Lift", "their first week with Lift"),
+    ("since you joined", "since they joined"),
+    ("before you joined", "before they joined"),
+    ("Before you joined", "Before they joined"),
 )
 
 
@@ -668,6 +672,15 @@ def about_the_patient(text: str) -> str:
     for mine, theirs in THIRD_PERSON:
         text = text.replace(mine, theirs)
     return text
+
+
+def chart_about_the_patient(chart: trends.Chart) -> trends.Chart:
+    """A chart's words about the patient: its summary, its table's caption and, on a chart with
+    days before they joined, the rows that say so (a long table has none, and is left as it is)."""
+    rows = ([(label, about_the_patient(value), detail) for label, value, detail in chart.rows]
+            if chart.before_joined else chart.rows)
+    return msgspec.structs.replace(chart, summary=about_the_patient(chart.summary),
+                                   table_caption=about_the_patient(chart.table_caption), rows=rows)
 
 
 # --- Supporting someone: guidance for caregivers --------------------------------------------

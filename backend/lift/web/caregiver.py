@@ -7,6 +7,8 @@ htmx partial can contain them.
 
 from __future__ import annotations
 
+from datetime import date
+
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -16,13 +18,14 @@ from lift.db import audit
 from lift.db import scales as scale_store
 from lift.db import sharing as store
 from lift.db import trends as trend_store
-from lift.db import users as user_store
 from lift.domain import scales, trends
 from lift.domain import sharing as rules
-from lift.domain.checkins import last_days
+from lift.domain.checkins import before_joining, last_days
 from lift.web.guards import caregiver, shared_patient
 from lift.web.rendering import render
-from lift.web.shared import chart_tools, daily_charts, patient_of, patient_today, upcoming_sessions, wants_partial
+from lift.web.shared import (
+    chart_tools, daily_charts, joined_on, patient_of, patient_today, upcoming_sessions, wants_partial,
+)
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
 CHARTS_ID = "caregiver-trends"
@@ -46,26 +49,32 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
     today = patient_today(person)
     chosen = trends.trend_range(range if range in RANGE_KEYS else "14d")
     first, last = trends.range_bounds(chosen, today, None)
+    # Only the local date the account was made: the charts shade the days before it and the
+    # week strip leaves them blank, so they do not read as missed check-ins.
+    joined = await joined_on(db, person)
     context = dict(grant=grant, seen=seen, chosen=chosen, ranges=[trends.RANGES[k] for k in RANGE_KEYS],
                    charts_id=CHARTS_ID, first=first, charts=[], **chart_tools())
     if seen.mood_anxiety:
         context["charts"] = await daily_charts(db, person, (trends.MOOD, trends.ANXIETY), first, last, today,
-                                               chosen)
+                                               chosen, joined=joined)
     if wants_partial(request, CHARTS_ID):
         return render(request, "caregiver/_trends.html", **context)
-    return render(request, "caregiver/summary.html", **context, **await summary_context(request, grant, seen),
-                  ending=rules.ENDINGS["caregiver"])
+    return render(request, "caregiver/summary.html", **context,
+                  **await summary_context(request, grant, seen, joined), ending=rules.ENDINGS["caregiver"])
 
 
-async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visibility) -> dict:
+async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visibility,
+                          joined: date | None) -> dict:
     db, person = request.app.state.db, patient_of(grant)
     today = patient_today(person)
     recent = set(await trend_store.checkin_dates_between(
         db, person.id, rules.window_start(today, rules.ADHERENCE_DAYS), today))
-    counted = rules.days_counted(recent, today, await user_store.joined_on(db, person.id, person.timezone))
+    counted = rules.days_counted(recent, today, joined)
+    week = last_days(today)
     context = {
         "today": today, "checked_in_today": today in recent,
-        "week": [(day, day in recent) for day in last_days(today)],
+        "week": [(day, day in recent) for day in week],
+        "before_joining": before_joining(week, recent, joined),
         "checkin_text": rules.checkin_count_text(rules.checkin_days(recent, today, counted), counted),
         "short_day": trends.short_day, "guidance": rules.caregiver_guidance(request.app.state.crisis_resources),
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,

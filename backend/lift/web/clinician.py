@@ -25,8 +25,8 @@ from lift.domain.crisis import THOUGHTS_LABELS
 from lift.web.guards import clinician, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    about_the_patient, chart_tools, daily_charts, item9_tools, patient_of, patient_today, session_entries,
-    session_markers, session_tools, upcoming_sessions, wants_partial,
+    chart_tools, daily_charts, item9_tools, joined_on, patient_of, patient_today, scale_charts,
+    session_entries, session_markers, session_tools, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
@@ -105,11 +105,12 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     first, last = trends.range_bounds(chosen, today, first_entry)
     markers = await session_markers(db, person, first, last)
     results = await scale_store.results_for(db, person.id)
+    joined = await joined_on(db, person)
     context = dict(
         grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, charts_id=CHARTS_ID,
-        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers),
-        scale_charts=about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers)
-                                        for i in scales.INSTRUMENTS.values()]),
+        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
+                                        joined),
+        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined),
         **chart_tools(),
     )
     if wants_partial(request, CHARTS_ID):
@@ -117,6 +118,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     checkins = await checkin_store.checkins_between(db, person.id, first, last)
     return render(
         request, "clinician/timeline.html", **context, today=today,
+        period=rules.about_the_patient(chosen.phrase),
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(scales.in_order(results))],

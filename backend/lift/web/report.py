@@ -23,8 +23,8 @@ from lift.domain.trends import long_day
 from lift.web.guards import clinician, patient, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    about_the_patient, chart_tools, daily_charts, item9_tools, patient_of, patient_today, session_entries,
-    session_markers, session_tools,
+    chart_tools, daily_charts, item9_tools, joined_on, patient_of, patient_today, scale_charts,
+    session_entries, session_markers, session_tools,
 )
 
 DEFAULT_DAYS = 30
@@ -58,12 +58,13 @@ async def report_context(request: Request, person: User, start: str | None, end:
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
     sessions = list(reversed(await session_entries(db, person, first, last, today)))  # newest first
     checked_in = await trend_store.checkin_dates_between(db, person.id, first, last)
+    joined = await joined_on(db, person)
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, generated=rules.local_when(
             utc_now(), person.timezone),
-        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers),
-        scale_charts=about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers)
-                                        for i in scales.INSTRUMENTS.values()]),
+        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
+                                        joined),
+        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined),
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(in_range)],
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],

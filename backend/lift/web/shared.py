@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-import msgspec
 from litestar import Request
 
 from lift.db import sharing as sharing_store
 from lift.db import treatment as treatment_store
 from lift.db import trends as trend_store
+from lift.db import users as user_store
 from lift.db.clock import utc_now
 from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
@@ -24,9 +24,9 @@ def wants_partial(request: Request, target: str) -> bool:
 
 
 def chart_tools() -> dict:
-    """What trends/_chart.html needs besides the chart."""
+    """What trends/_chart.html needs besides the chart; its legend speaks about the patient."""
     return {"path_d": path_d, "dots_d": dots_d, "table_rows": table_rows, "width": trends.WIDTH,
-            "height": trends.HEIGHT}
+            "height": trends.HEIGHT, "about_patient": True}
 
 
 def patient_of(grant: sharing.Grant) -> User:
@@ -38,16 +38,30 @@ def patient_today(person: User) -> date:
 
 
 def about_the_patient(charts: Sequence[trends.Chart]) -> list[trends.Chart]:
-    return [msgspec.structs.replace(c, summary=sharing.about_the_patient(c.summary)) for c in charts]
+    return [sharing.chart_about_the_patient(c) for c in charts]
+
+
+async def joined_on(db, person: User) -> date | None:
+    """The patient's local date of joining: their charts shade the days before it, as the
+    patient's own Trends page does, so those days never read as missed check-ins."""
+    return await user_store.joined_on(db, person.id, person.timezone)
 
 
 async def daily_charts(db, person: User, metrics: Sequence[trends.Metric], first: date, last: date,
-                       today: date, chosen: trends.TrendRange, markers: Sequence[date] = ()) -> list[trends.Chart]:
+                       today: date, chosen: trends.TrendRange, markers: Sequence[date] = (),
+                       joined: date | None = None) -> list[trends.Chart]:
     # Six days before the range feed the 7-day average of its first days, as on Trends.
     history = await trend_store.day_values_between(db, person.id, first - timedelta(days=trends.AVERAGE_DAYS - 1),
                                                    last)
-    return about_the_patient([trends.daily_chart(m, history, first, last, today, chosen, markers)
+    return about_the_patient([trends.daily_chart(m, history, first, last, today, chosen, markers, joined)
                               for m in metrics])
+
+
+def scale_charts(results: Sequence[scales.ScaleResult], first: date, last: date, today: date,
+                 chosen: trends.TrendRange, markers: Sequence[date],
+                 joined: date | None) -> list[trends.Chart]:
+    return about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers, joined)
+                              for i in scales.INSTRUMENTS.values()])
 
 
 async def session_markers(db, person: User, first: date, last: date) -> list[date]:

@@ -86,7 +86,7 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
         scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers, joined)
                       for i in scales.INSTRUMENTS.values()],
         adherence=trends.adherence(recent, today, joined=joined), path_d=path_d, dots_d=dots_d, table_rows=table_rows,
-        width=trends.WIDTH, height=trends.HEIGHT, charts_id=CHARTS_ID,
+        width=trends.WIDTH, height=trends.HEIGHT, charts_id=CHARTS_ID, about_patient=False,
     )
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == CHARTS_ID:
         return render(request, "trends/_charts.html", **context)
