@@ -239,9 +239,15 @@ async def test_the_clinicians_report_leads_back_to_the_patients_timeline(panel, 
     assert 'class="back-link"' not in (await patient.get("/report")).text
 
 
+def last_30_days(person) -> str:
+    """The report's heading for the last 30 days."""
+    today = person.today()
+    return f"<h1>Lift report: {long_day(days_back(today, 29))} to {long_day(today)}</h1>"
+
+
 async def test_a_reversed_report_range_says_so_and_shows_the_last_30_days(patient):
     html = (await patient.get("/report?start=2026-05-10&end=2026-05-01")).text
-    assert "Enter dates as YYYY-MM-DD" in html and "of 30</dd>" in html
+    assert "Enter dates as YYYY-MM-DD" in html and last_30_days(patient) in html
 
 
 @pytest.mark.parametrize("query", ["start=0001-01-01&end=0001-01-07", "end=0001-01-01"])
@@ -251,7 +257,7 @@ async def test_a_report_range_near_the_start_of_the_calendar_says_so_and_shows_t
     for person, url in ((patient, "/report"), (panel, f"/clinician/patients/{pid}/report")):
         response = await person.get(f"{url}?{query}")
         assert response.status_code == 200, url
-        assert "between 1900-01-01 and 2100-12-31" in response.text and "of 30</dd>" in response.text
+        assert "between 1900-01-01 and 2100-12-31" in response.text and last_30_days(patient) in response.text
 
 
 async def test_a_clinician_cannot_change_a_patients_data(panel, patient, database):
@@ -318,3 +324,19 @@ async def test_a_timeline_from_after_the_patient_joined_has_no_shading(panel, da
         html = (await panel.get(f"/clinician/patients/{pid}?range={range_key}")).text
         assert "chart__before" not in html and "joined" not in html.lower(), range_key
         assert "all your entries" not in html
+
+
+async def test_a_new_patients_report_counts_days_checked_in_from_their_first_day(patient, people, database):
+    """Joined 3 days ago with 2 check-ins: "2 of 30" would read as 28 missed days."""
+    joined_days_ago(database, patient.email, 3)
+    today = patient.today()
+    for n in (2, 0):
+        await patient.check_in(local_date=days_back(today, n).isoformat())
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    since = f"since their first day with Lift, {long_day(days_back(today, 3))}"
+    pid = user_id(database, patient.email)
+    for person, url in ((patient, "/report"), (doctor, f"/clinician/patients/{pid}/report")):
+        html = (await person.get(url)).text
+        assert f'Days checked in</dt><dd>2 of 4 <span class="hint">{since}</span></dd>' in html, url
+        before = (await person.get(f"{url}?start={days_back(today, 40)}&end={days_back(today, 10)}")).text
+        assert 'Days checked in</dt><dd>None <span class="hint">their first day with Lift' in before, url

@@ -307,6 +307,21 @@ def test_a_shared_tables_caption_is_not_addressed_to_the_patient():
     assert chart.table_caption == "Mood, all entries"
 
 
+def test_a_reports_days_checked_in_count_only_from_the_patients_first_day():
+    first, last = date(2026, 4, 21), date(2026, 5, 20)
+    joined = date(2026, 5, 17)
+    assert sharing.report_checkin_days([last], first, last, None) == ("1 of 30", "")
+    assert sharing.report_checkin_days([last], first, last, date(2026, 1, 1)) == ("1 of 30", "")
+    assert sharing.report_checkin_days([last], first, last, first) == ("1 of 30", "")
+    assert sharing.report_checkin_days([date(2026, 5, 18), last], first, last, joined) == (
+        "2 of 4", "since their first day with Lift, Sun 17 May 2026")
+    # A day filled in from before they joined counts, and so does every day after it.
+    assert sharing.report_checkin_days([date(2026, 5, 15), last], first, last, joined) == (
+        "2 of 6", "since their first day with Lift, Fri 15 May 2026")
+    assert sharing.report_checkin_days([], first, date(2026, 5, 10), joined) == (
+        "None", "their first day with Lift, Sun 17 May 2026, came after this period")
+
+
 def test_every_piece_of_caregiver_guidance_cites_a_known_source_or_none():
     for item in sharing.CAREGIVER_GUIDANCE:
         assert item.source == "" or item.source in SOURCES

@@ -408,6 +408,20 @@ def checkin_count_text(count: int, counted: int, window: int = ADHERENCE_DAYS) -
     return f"Checked in on {count} of their first {counted} days."
 
 
+def report_checkin_days(checked_in: Sequence[date], first: date, last: date,
+                        joined: date | None) -> tuple[str, str]:
+    """The report's days checked in, out of its days from the patient's first day with Lift
+    (the day they joined, or an earlier day they filled in), and a note saying so: "2 of 30"
+    would read as 28 missed days on the report of someone who joined 4 days ago."""
+    days = (last - first).days + 1
+    start = min([joined, *checked_in]) if joined else first
+    if start <= first:
+        return f"{len(checked_in)} of {days}", ""
+    if start > last:
+        return "None", f"their first day with Lift, {long_day(start)}, came after this period"
+    return f"{len(checked_in)} of {(last - start).days + 1}", f"since their first day with Lift, {long_day(start)}"
+
+
 # A patient who has not checked in for this many local days has gone quiet: in TRD, drifting
 # away from the journal can be the first sign of a worse spell, so the panel says so.
 QUIET_DAYS = 5

@@ -70,7 +70,8 @@ async def report_context(request: Request, person: User, start: str | None, end:
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
         sessions=sessions, session_counts=Counter(view.session.status for view, _ in sessions),
         unlogged_sessions=sum(view.needs_log for view, _ in sessions),
-        checkin_days=len(checked_in), long_day=long_day, change_text=scales.change_text,
+        checkin_days=rules.report_checkin_days(checked_in, first, last, joined), long_day=long_day,
+        change_text=scales.change_text,
         response_definition=export.RESPONSE_DEFINITION, remission_definition=export.REMISSION_DEFINITION,
         not_a_diagnosis=export.NOT_A_DIAGNOSIS, **chart_tools(), **session_tools(), **await item9_tools(db, person),
     )
