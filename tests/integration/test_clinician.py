@@ -340,3 +340,14 @@ async def test_a_new_patients_report_counts_days_checked_in_from_their_first_day
         assert f'Days checked in</dt><dd>2 of 4 <span class="hint">{since}</span></dd>' in html, url
         before = (await person.get(f"{url}?start={days_back(today, 40)}&end={days_back(today, 10)}")).text
         assert 'Days checked in</dt><dd>None <span class="hint">their first day with Lift' in before, url
+
+
+async def test_a_new_patients_timeline_opens_on_2_weeks_as_their_own_trends_do(patient, people, database):
+    joined_days_ago(database, patient.email, 3)
+    await patient.check_in()
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    timeline = f"/clinician/patients/{user_id(database, patient.email)}"
+    assert re.search(r'id="range-14d"[^>]*aria-current="true"', (await doctor.get(timeline)).text)
+    assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await doctor.get(f"{timeline}?range=90d")).text)
+    seed_checkins(database, patient.email, [(days_back(patient.today(), 20), 5, 0, "")])
+    assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await doctor.get(timeline)).text)

@@ -100,8 +100,10 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     db, person = request.app.state.db, patient_of(grant)
     await audit.record(db, [patient_id], request.scope["user"], "view", "timeline")
     today = patient_today(person)
-    chosen = trends.trend_range(range)
-    first_entry = await trend_store.first_entry_date(db, person.id) if chosen.days is None else None
+    first_entry = await trend_store.first_entry_date(db, person.id)
+    # As on the patient's own Trends: a journal younger than two weeks opens on 2 weeks, not
+    # squeezed into the right-hand edge of three months that are mostly before they joined.
+    chosen = trends.patient_range(range, first_entry, today)
     first, last = trends.range_bounds(chosen, today, first_entry)
     markers = await session_markers(db, person, first, last)
     results = await scale_store.results_for(db, person.id)
