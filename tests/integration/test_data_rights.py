@@ -5,6 +5,7 @@ and audit entries handled as the deletion page says."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -82,6 +83,24 @@ async def test_deleting_needs_the_password_and_the_confirmation(patient, databas
                                                                    "That isn&#39;t your password")):
         response = await patient.post("/account/delete", form)
         assert response.status_code == 422 and field in response.text
+    assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+
+async def test_an_empty_delete_form_names_both_missing_answers_at_once(patient):
+    # Without this, an empty password hid the unticked box: fixing it only led to a second refusal.
+    response = await patient.post("/account/delete", {})
+    assert response.status_code == 422
+    assert "Enter your password to confirm it&#39;s you." in response.text and "Tick the box" in response.text
+
+
+async def test_a_mistyped_password_keeps_the_box_the_person_ticked(patient, database):
+    response = await patient.post("/account/delete", {"password": "wrong password", "confirm": "true"})
+    assert response.status_code == 422 and "That isn&#39;t your password" in response.text
+    assert re.search(r'<input type="checkbox" id="confirm" name="confirm" value="true" checked', response.text)
+    assert 'type="password" autocomplete="current-password"' in response.text and "wrong password" not in response.text
+    # Unticked, it comes back unticked.
+    response = await patient.post("/account/delete", {"password": PASSWORD})
+    assert re.search(r'<input type="checkbox" id="confirm" name="confirm" value="true"\s+(?!checked)', response.text)
     assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 1
 
 

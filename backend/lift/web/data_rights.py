@@ -67,8 +67,10 @@ async def archive(request: Request) -> Response:
                   headers={"Content-Disposition": f'attachment; filename="lift-archive-{day}.json"'})
 
 
-def delete_view(request: Request, errors: dict, status_code: int = 200) -> Response:
-    return render(request, "account/delete.html", status_code=status_code, errors=errors)
+def delete_view(request: Request, errors: dict, status_code: int = 200, confirmed: bool = False) -> Response:
+    """The confirmation page; sent back with errors, a box the person ticked stays ticked, so a
+    mistyped password does not also cost them the tick (the password is still asked again)."""
+    return render(request, "account/delete.html", status_code=status_code, errors=errors, confirmed=confirmed)
 
 
 @get("/account/delete", guards=[signed_in], name="delete_account")
@@ -79,9 +81,12 @@ async def confirm_delete(request: Request) -> Response:
 @post("/account/delete", guards=[signed_in])
 async def delete_account(request: Request) -> Response:
     user, db = request.scope["user"], request.app.state.db
-    form, errors = parse_form(DeleteForm, await form_data(request), DELETE_MESSAGES)
-    if form and not form.confirm:
-        errors["confirm"] = DELETE_MESSAGES["confirm"]
+    values = await form_data(request)
+    form, errors = parse_form(DeleteForm, values, DELETE_MESSAGES)
+    # Every missing answer is said at once: an empty password must not hide an unticked box.
+    confirmed = form.confirm if form else values.get("confirm") == "true"
+    if not confirmed:
+        errors.setdefault("confirm", DELETE_MESSAGES["confirm"])
     status = 422
     if form and not errors:
         right, throttled = await recheck_password(request, form.password)
@@ -90,7 +95,7 @@ async def delete_account(request: Request) -> Response:
         elif not right:
             errors["password"] = "That isn't your password. Nothing was deleted."
     if errors:
-        return delete_view(request, errors, status)
+        return delete_view(request, errors, status, confirmed)
     await store.delete_account(db, user)
     response = render(request, "account/deleted.html", user=None)
     response.delete_cookie(SESSION_COOKIE, path="/")
