@@ -162,3 +162,27 @@ async def test_a_caregiver_deleting_their_account_ends_their_access_and_tells_th
     page = await patient.get("/sharing/audit")
     assert "carer@example.com deleted their Lift account" in page.text
     assert "carer@example.com (caregiver) looked at your summary." in page.text
+
+
+async def test_a_caregivers_pages_say_what_deleting_and_downloading_mean_for_them(patient, full_journal):
+    carer = full_journal
+    page = (await carer.get("/account/delete")).text
+    # A caregiver has no reminders or calendar link, and their address stays in each patient's log
+    # (test_a_caregiver_deleting_their_account_ends_their_access_and_tells_the_patient): the page
+    # said both were otherwise.
+    assert "calendar link" not in page and "no longer point to you" not in page
+    assert "it keeps your email address beside what you looked at and when" in page
+    data = (await carer.get("/account/data")).text
+    # Their archive has no log of who looked (only patients have one).
+    assert "log of who looked" not in data and "whose journals are shared with you" in data
+    account = (await carer.get("/account")).text
+    # Their tab bar calls the page Account; it said More, and spoke of reminders they cannot have.
+    assert "<title>Account · Lift</title>" in account and "<h1>Account</h1>" in account
+    assert "reminders" not in account.lower()
+
+
+async def test_a_patients_pages_keep_their_journal_wording(patient):
+    assert "calendar link" in (await patient.get("/account/delete")).text
+    assert "the log of who looked" in (await patient.get("/account/data")).text
+    account = (await patient.get("/account")).text
+    assert "<h1>More</h1>" in account and "Signing out also stops reminders on this device" in account
