@@ -15,7 +15,7 @@ from lift.db.clock import utc_now
 from lift.db.password_resets import create_reset_link
 from tests.integration.conftest import PASSWORD
 from tests.integration.sharing_helpers import (
-    invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+    invite, join, seed_checkins, seed_scale, seed_session, shared_with, user_id,
 )
 
 # Every table that holds a patient's own rows, and the column naming them.
@@ -186,3 +186,28 @@ async def test_a_patients_pages_keep_their_journal_wording(patient):
     assert "the log of who looked" in (await patient.get("/account/data")).text
     account = (await patient.get("/account")).text
     assert "<h1>More</h1>" in account and "Signing out also stops reminders on this device" in account
+
+
+async def test_the_names_a_patient_gave_invitations_go_with_the_account(patient, people, database):
+    # Audit entries outlive the account; the names typed for invitations are the patient's own
+    # words, and were copied into them.
+    path, _ = await invite(patient, "caregiver", label="Mum Quokka")
+    await join(people("carer@example.com"), path)
+    await invite(patient, "clinician", label="Dr Quokka at Riverside ketamine clinic")
+    pending = database.execute("SELECT id FROM share_invitations WHERE used_at IS NULL").fetchone()[0]
+    assert (await patient.post(f"/sharing/invitations/{pending}/withdraw")).status_code in (200, 303)
+    # While the account exists, its log and archive still say which invitation was which.
+    log = (await patient.get("/sharing/audit")).text
+    assert "You invited a caregiver (Mum Quokka)." in log
+    assert "You withdrew an invitation for a clinician (Dr Quokka at Riverside ketamine clinic)." in log
+    archive = json.loads((await patient.get("/account/data/archive.json")).content)
+    assert {e["detail"] for e in archive["audit_log"] if e["action"] in ("invite", "withdraw")} == {
+        "Mum Quokka", "Dr Quokka at Riverside ketamine clinic"}
+    await patient.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    left = database.execute("SELECT * FROM audit_log").fetchall()
+    assert left and not [tuple(row) for row in left if "Quokka" in repr(tuple(row))]
+    # A later patient whose invitation reuses an id never sees the deleted one's entries or names.
+    late = people("late@example.com")
+    await late.sign_up()
+    await invite(late, "caregiver", label="Brother")
+    assert "Quokka" not in (await late.get("/sharing/audit")).text

@@ -22,8 +22,15 @@ ENSURE_SUBJECT = (
     " ON CONFLICT (user_id) DO NOTHING"
 )
 APPEND = (
-    "INSERT INTO audit_log (at, subject, actor_role, actor_email, action, what, detail)"
-    " SELECT ?, subject, ?, ?, ?, ?, ? FROM audit_subjects WHERE user_id = ?"
+    "INSERT INTO audit_log (at, subject, actor_role, actor_email, action, what, detail, invitation_id)"
+    " SELECT ?, subject, ?, ?, ?, ?, ?, ? FROM audit_subjects WHERE user_id = ?"
+)
+# An entry's detail as the patient reads it, in a query that joins audit_log a to audit_subjects s:
+# an invitation's entry takes the invitation's name while the invitation (and so the account)
+# exists, never from another patient's invitation that reused the id.
+DETAIL = (
+    "CASE WHEN a.invitation_id IS NULL THEN a.detail ELSE coalesce((SELECT i.label FROM share_invitations i"
+    " WHERE i.id = a.invitation_id AND i.patient_id = s.user_id), '') END AS detail"
 )
 
 
@@ -33,19 +40,21 @@ def _actor(actor: User) -> tuple[str, str]:
 
 
 async def append(conn: aiosqlite.Connection, patient_id: int, actor: User, action: str, what: str = "",
-                 detail: str = "") -> None:
+                 detail: str = "", invitation_id: int | None = None) -> None:
     """One entry inside the caller's write transaction, so a grant or revocation and its entry
-    are stored together or not at all."""
-    await append_many(conn, [patient_id], actor, action, what, detail)
+    are stored together or not at all. An invitation's entry names it by invitation_id: its
+    name is the patient's words, read from the invitation, so it goes with the account."""
+    await append_many(conn, [patient_id], actor, action, what, detail, invitation_id)
 
 
 async def append_many(conn: aiosqlite.Connection, patient_ids: Iterable[int], actor: User, action: str,
-                      what: str = "", detail: str = "") -> None:
+                      what: str = "", detail: str = "", invitation_id: int | None = None) -> None:
     ids = list(patient_ids)
     role, email = _actor(actor)
     now = iso(utc_now())
     await conn.executemany(ENSURE_SUBJECT, [(pid,) for pid in ids])
-    await conn.executemany(APPEND, [(now, role, email, action, what, detail, pid) for pid in ids])
+    await conn.executemany(APPEND, [(now, role, email, action, what, detail, invitation_id, pid)
+                                    for pid in ids])
 
 
 async def record(db: Database, patient_ids: Iterable[int], actor: User, action: str, what: str = "",
@@ -68,7 +77,7 @@ async def entries_for(db: Database, patient_id: int, limit: int, offset: int) ->
     """One page of the patient's log, newest first, and how many entries it has."""
     async with db.read() as conn:
         cursor = await conn.execute(
-            "SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, a.detail,"
+            f"SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {DETAIL},"
             # The label of this patient's latest grant to that person, if they still have an account.
             " (SELECT g.label FROM share_grants g JOIN users u ON u.id = g.grantee_id"
             "  WHERE g.patient_id = s.user_id AND u.email = a.actor_email ORDER BY g.id DESC LIMIT 1)"

@@ -13,6 +13,7 @@ from datetime import date
 
 import msgspec
 
+from lift.db import audit
 from lift.db.clock import iso
 from lift.db.connection import Database
 from lift.domain import scales
@@ -171,9 +172,9 @@ ARCHIVE_SECTIONS = (
      " WHERE g.grantee_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
     ("invitations", "SELECT id, role, include_notes, include_thoughts, label, created_at, expires_at, used_at,"
      " withdrawn_at FROM share_invitations WHERE patient_id = ? AND id > ? ORDER BY id LIMIT ?", ()),
-    ("audit_log", "SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, a.detail FROM audit_log a"
-     " JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ? AND a.id > ? ORDER BY a.id LIMIT ?",
-     ()),
+    ("audit_log", f"SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {audit.DETAIL}"
+     " FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ? AND a.id > ?"
+     " ORDER BY a.id LIMIT ?", ()),
 )
 
 

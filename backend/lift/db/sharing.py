@@ -76,8 +76,9 @@ async def create_invitation(db: Database, patient: User, form: InviteForm, code_
                 (patient.id, scope.role, int(scope.notes), int(scope.thoughts), form.label, token_hash(token),
                  code_hash(code, code_key), iso(now), iso(invitation_expiry(now))),
             )
-            if await cursor.fetchone() is not None:
-                await audit.append(conn, patient.id, patient, "invite", scope.role, form.label)
+            made = await cursor.fetchone()
+            if made is not None:
+                await audit.append(conn, patient.id, patient, "invite", scope.role, invitation_id=made[0])
                 return token, code
     raise RuntimeError("could not draw an unused invitation code")
 
@@ -103,13 +104,13 @@ async def withdraw_invitation(db: Database, patient: User, invitation_id: int) -
     async with db.write() as conn:
         cursor = await conn.execute(
             "UPDATE share_invitations SET withdrawn_at = ? WHERE id = ? AND patient_id = ?"
-            " AND used_at IS NULL AND withdrawn_at IS NULL RETURNING role, label",
+            " AND used_at IS NULL AND withdrawn_at IS NULL RETURNING role",
             (iso(utc_now()), invitation_id, patient.id),
         )
         row = await cursor.fetchone()
         if row is None:
             return False
-        await audit.append(conn, patient.id, patient, "withdraw", row["role"], row["label"])
+        await audit.append(conn, patient.id, patient, "withdraw", row["role"], invitation_id=invitation_id)
     return True
 
 
