@@ -124,6 +124,31 @@ async def test_deleting_removes_every_row_of_the_account_and_signs_out(patient, 
     assert [row[0] for row in kept][-1] == "delete_account" and "view" in [row[0] for row in kept]
 
 
+async def test_no_table_in_the_schema_keeps_a_row_naming_the_deleted_account(app, patient, full_journal, database):
+    # Read from the schema, not from a list: a table added later that names accounts is checked too.
+    from lift.push.scheduler import replan
+
+    uid = user_id(database, "pat@example.com")
+    await replan(app.state, uid)
+    await patient.post("/account/delete", {"password": "a wrong guess", "confirm": "true"})
+    assert database.execute("SELECT count(*) FROM reminders WHERE user_id = ?", (uid,)).fetchone()[0] > 0
+    assert database.execute("SELECT count(*) FROM signin_failures").fetchone()[0] == 1
+    await patient.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    tables = [row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    checked = 0
+    for table in tables:
+        for fk in database.execute(f"PRAGMA foreign_key_list({table})").fetchall():
+            if fk["table"] == "users":
+                checked += 1
+                left = database.execute(f"SELECT count(*) FROM {table} WHERE {fk['from']} = ?", (uid,)).fetchone()[0]
+                assert left == 0, f"{table}.{fk['from']}"
+        columns = {row["name"] for row in database.execute(f"PRAGMA table_info({table})").fetchall()}
+        for column in columns & {"email", "actor_email"}:
+            left = database.execute(f"SELECT count(*) FROM {table} WHERE {column} = 'pat@example.com'").fetchone()[0]
+            assert left == 0, f"{table}.{column}"
+    assert checked >= len(OWN_TABLES)
+
+
 async def test_deleted_words_are_gone_from_the_database_files_not_only_from_its_tables(patient, settings):
     # SQLite keeps a deleted row's bytes in free space and old WAL frames until they happen to be
     # overwritten; anyone with the files (or a copy of the server's disk) could read them.
