@@ -226,6 +226,10 @@ async def test_it_changes_the_time_zone(patient, database):
     assert database.execute("SELECT timezone FROM users").fetchone()[0] == "Asia/Tokyo"
     bad = await patient.post("/account/timezone", {"timezone": "Nowhere/Land"})
     assert bad.status_code == 422
+    # Said in the time zone's own card, where focus goes (the form is far down a phone's page).
+    card = bad.text[bad.text.index('aria-labelledby="tz-title"'):bad.text.index('aria-labelledby="pw-title"')]
+    assert """role="alert"><p>Your time zone wasn't saved.</p>""" in card
+    assert 'role="alert"' not in bad.text[bad.text.index('aria-labelledby="pw-title"'):]
 
 
 async def test_sessions_survive_a_restart(settings, people):

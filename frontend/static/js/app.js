@@ -33,8 +33,14 @@ function errorSummary(root, detail) {
 function focusFirst(root, detail) {
   const kept = crisisLinkInFocus && root.querySelector(`#crisis a[href="${CSS.escape(crisisLinkInFocus)}"]`);
   crisisLinkInFocus = null;
-  const target = kept || root.querySelector("[data-focus-first]") || errorSummary(root, detail);
-  if (target) target.focus();
+  const marked = kept || root.querySelector("[data-focus-first]");
+  const summary = !marked && errorSummary(root, detail);
+  if (marked) marked.focus();
+  if (!summary) return;
+  summary.focus();
+  // A boosted page is scrolled to its top once this event is over, which would leave a summary
+  // low on the page (a form far down, as on the account page) focused but out of sight.
+  setTimeout(() => summary.scrollIntoView({ block: "center" }), 0);
 }
 
 // A Copy button next to a link to send (an invitation): one tap instead of press, select, copy.
