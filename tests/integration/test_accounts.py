@@ -289,3 +289,14 @@ async def test_a_signed_in_visit_to_sign_in_never_follows_a_control_character_ne
     headers = {"HX-Request": "true", "HX-Boosted": "true"} if htmx else {}
     response = await patient.get(f"/signin?next={query}", headers=headers)
     assert where_it_redirects(response) == "/"
+
+
+async def test_the_password_forms_name_the_account_for_a_password_manager(patient):
+    # A form with only password fields leaves a password manager guessing which saved account a
+    # changed password belongs to (Chrome warns about it); the reset page already says.
+    hint = '<input type="email" autocomplete="username" value="pat@example.com" hidden>'
+    account = (await patient.get("/account")).text
+    form = account[account.index('action="/account/password"'):]
+    assert hint in form[:form.index("</form>")]
+    page = (await patient.get("/account/delete")).text
+    assert hint in page[page.index('action="/account/delete"'):]
