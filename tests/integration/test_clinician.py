@@ -33,6 +33,9 @@ async def panel(patient, other_patient, people, database):
     path, _ = await invite(other_patient, "clinician")
     assert (await doctor.post(f"{path}/accept")).status_code == 303
     today = patient.today()
+    # With Lift for longer than what is seeded: the panel counts check-ins from a patient's first day.
+    for email in ("pat@example.com", "other@example.com"):
+        joined_days_ago(database, email, 60)
     seed_checkins(database, "pat@example.com",
                   [(days_back(today, n), 5, 1 if n == 13 else 0, "slept badly" if n == 0 else "") for n in range(20)])
     seed_checkins(database, "other@example.com", [(days_back(today, 20), 4, 3, ""), (days_back(today, 2), 6, 0, "")])
@@ -54,6 +57,34 @@ async def test_the_panel_lists_each_linked_patient_with_scores_adherence_and_fla
     other_row = row_of(html, "other@example.com")
     assert "<strong>14</strong>" in other_row and "Moderate" in other_row and "from baseline" not in other_row
     assert "2 of 30 days" in other_row and "Thoughts reported" not in other_row
+
+
+async def test_a_new_patients_check_ins_count_from_their_first_day_and_sort_by_how_often(panel, people,
+                                                                                          database):
+    """A patient who joined 4 days ago and checked in twice read "2 of 30 days", as if they had
+    missed 28; one who joined today was flagged "No check-ins yet" though their day isn't over.
+    Sorted by check-ins, 2 of a patient's first 2 days ranks as the best record, not beside
+    other's 2 of 30."""
+    for email, joined, checked_in in (("four@example.com", 4, (2, 0)), ("keen@example.com", 1, (1, 0)),
+                                      ("new@example.com", 0, ())):
+        person = people(email)
+        await person.sign_up()
+        path, _ = await invite(person, "clinician")
+        assert (await panel.post(f"{path}/accept")).status_code == 303
+        joined_days_ago(database, email, joined)
+        seed_checkins(database, email, [(days_back(person.today(), n), 5, 0, "") for n in checked_in])
+    html = (await panel.get("/clinician")).text
+    assert "2 of their first 5 days" in row_of(html, "four@example.com")
+    assert "2 of their first 2 days" in row_of(html, "keen@example.com")
+    new = row_of(html, "new@example.com")
+    assert "Joined today, none yet" in new and "Nothing stands out" in new and "No check-ins yet" not in new
+    assert "20 of 30 days" in row_of(html, "pat@example.com") and "2 of 30 days" in row_of(html, "other@example.com")
+    # Least often first; a patient with no day over yet has no share to sort by, so comes last.
+    order = ["other@example.com", "four@example.com", "pat@example.com", "keen@example.com", "new@example.com"]
+    assert panel_order((await panel.get("/clinician?sort=adherence&dir=asc")).text) == order
+    assert panel_order((await panel.get("/clinician?sort=adherence&dir=desc")).text) == [
+        "keen@example.com", "pat@example.com", "four@example.com", "other@example.com", "new@example.com"]
+    assert "Sorted by Check-ins, least often first" in (await panel.get("/clinician?sort=adherence")).text
 
 
 async def test_flagged_patients_come_first_by_default(panel):

@@ -158,11 +158,13 @@ def score(total, change=None) -> sharing.LatestScore:
                                change=change, change_text=None if change is None else scales.change_text(change, None))
 
 
-def row(email, phq9=None, flag=False, days=0, last=None, quiet=0, change=None) -> PanelRow:
+def row(email, phq9=None, flag=False, days=0, last=None, quiet=0, change=None, counted=30,
+        today=False) -> PanelRow:
     latest = None if phq9 is None else score(phq9, change)
     return PanelRow(patient_id=hash(email) % 1000, email=email, last_checkin=last, phq9=latest, gad7=None,
                     checkin_days=days, window=30, thoughts_flag=flag, days_since_checkin=quiet,
-                    concerns=sharing.attention(flag, quiet, latest, None))
+                    concerns=sharing.attention(flag, quiet, latest, None), counted=counted,
+                    checked_in_today=today)
 
 
 def test_the_panel_sorts_by_any_column_with_missing_values_last():
@@ -186,6 +188,40 @@ def test_the_attention_sort_puts_thoughts_then_worsening_then_quiet_patients_fir
     rows = [row("amy@x.org", phq9=26), row("bob@x.org", phq9=4, quiet=9), row("cat@x.org", phq9=12, change=6),
             row("dan@x.org", phq9=2, flag=True), row("eve@x.org", phq9=11, change=5, quiet=7)]
     assert [r.email[:3] for r in sharing.sort_panel(rows, "attention", True)] == ["dan", "eve", "cat", "bob", "amy"]
+
+
+def test_the_panel_counts_a_new_patients_check_ins_over_their_days_with_lift():
+    today = date(2026, 5, 20)
+    days = {today, today - timedelta(days=2)}
+    counted = sharing.days_counted(days, today, today - timedelta(days=4))
+    assert counted == 5 and sharing.checkin_days(days, today, counted) == 2
+    assert sharing.panel_checkin_text(2, counted) == "2 of their first 5 days"
+    assert sharing.panel_checkin_text(20, 30) == "20 of 30 days"
+    assert sharing.panel_checkin_text(0, sharing.days_counted((), today, today)) == "Joined today, none yet"
+    assert sharing.panel_checkin_text(1, 1) == "Joined today, checked in"
+    assert row("a@x.org", days=2, counted=5).checkin_text == "2 of their first 5 days"
+
+
+def test_the_check_ins_sort_goes_by_how_often_a_patient_checked_in_not_how_many_times():
+    rows = [row("amy@x.org", days=20, counted=30, today=True),  # 20 of 30 days
+            row("bob@x.org", days=2, counted=2, today=True),  # 2 of their first 2 days
+            row("cat@x.org", days=1, counted=2),  # yesterday, not yet today: 1 of 1 so far
+            row("dan@x.org", days=0, counted=1),  # joined today, none yet: nothing to go on
+            row("eve@x.org", days=0, counted=30),
+            row("fay@x.org", days=0, counted=3),  # 0 of 2 finished days: fewer missed than eve
+            row("gus@x.org", days=3, counted=30)]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "adherence", False)] == [
+        "eve", "fay", "gus", "amy", "bob", "cat", "dan"]
+    assert [r.email[:3] for r in sharing.sort_panel(rows, "adherence", True)] == [
+        "bob", "cat", "amy", "gus", "fay", "eve", "dan"]
+    assert sharing.SORT_DIRECTIONS["adherence"] == ("least often first", "most often first")
+
+
+def test_a_patient_with_no_check_in_yet_is_quiet_once_5_days_have_passed_from_the_day_they_joined():
+    assert sharing.attention(False, None, None, None, (), 0) == ()  # joined today: today isn't over
+    assert sharing.attention(False, None, None, None, (), 3) == ()
+    assert [c.text for c in sharing.attention(False, None, None, None, (), 4)] == ["No check-ins yet"]
+    assert [c.text for c in sharing.attention(False, None, None, None, (), 40)] == ["No check-ins yet"]
 
 
 def phq9_series(*totals: int) -> list[scales.ScaleResult]:

@@ -18,6 +18,7 @@ from lift.db.sessions import token_hash
 from lift.db.users import USER_COLUMNS, _user
 from lift.domain.accounts import User
 from lift.domain.scales import ScaleResult
+from lift.domain.schedule import local_date_of
 from lift.domain.sharing import (
     CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, Grant, Invitation, InviteForm, PanelSession, Scope,
     invitation_expiry, scope_for, scope_text,
@@ -193,7 +194,7 @@ async def recent_failures(db: Database, ip: str, window: timedelta) -> int:
 GRANT_SELECT = (
     "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
     " g.created_at, g.revoked_at, p.email AS patient_email, p.timezone AS patient_timezone,"
-    " e.email AS grantee_email"
+    " p.created_at AS patient_created_at, e.email AS grantee_email"
     " FROM share_grants g JOIN users p ON p.id = g.patient_id JOIN users e ON e.id = g.grantee_id"
 )
 
@@ -206,6 +207,7 @@ def _grant(row) -> Grant | None:
         scope=scope_for(row["role"], bool(row["include_notes"]), bool(row["include_thoughts"])),
         label=row["label"], created_at=_instant(row["created_at"]), patient_email=row["patient_email"],
         grantee_email=row["grantee_email"], patient_timezone=row["patient_timezone"],
+        patient_joined=local_date_of(_instant(row["patient_created_at"]), row["patient_timezone"]),
         ended_at=_instant(row["revoked_at"]),
     )
 

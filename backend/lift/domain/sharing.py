@@ -275,6 +275,7 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
     patient_email: str = ""
     grantee_email: str = ""
     patient_timezone: str = "UTC"
+    patient_joined: date | None = None  # the patient's local date when their account was made
     ended_at: datetime | None = None
 
 
@@ -349,6 +350,13 @@ class PanelRow(msgspec.Struct, frozen=True, kw_only=True):
     thoughts_flag: bool
     days_since_checkin: int | None = None  # in the patient's own local days
     concerns: tuple[Concern, ...] = ()
+    # The days checkin_days is out of (days_counted): `window`, or fewer for a newer patient.
+    counted: int = ADHERENCE_DAYS
+    checked_in_today: bool = False
+
+    @property
+    def checkin_text(self) -> str:
+        return panel_checkin_text(self.checkin_days, self.counted, self.window)
 
 
 def latest_score(results: Sequence[scales.ScaleResult], instrument: scales.Instrument) -> LatestScore | None:
@@ -406,6 +414,16 @@ def checkin_count_text(count: int, counted: int, window: int = ADHERENCE_DAYS) -
     if counted == 1:
         return "Checked in on their first day." if count else "No check-in yet on their first day."
     return f"Checked in on {count} of their first {counted} days."
+
+
+def panel_checkin_text(count: int, counted: int, window: int = ADHERENCE_DAYS) -> str:
+    """The panel's check-in cell: checkin_count_text in a table cell's few words."""
+    if counted >= window:
+        return f"{count} of {window} days"
+    if counted == 1:
+        # One day counted: their first day with Lift is today.
+        return "Joined today, checked in" if count else "Joined today, none yet"
+    return f"{count} of their first {counted} days"
 
 
 def report_checkin_days(checked_in: Sequence[date], first: date, last: date,
@@ -507,7 +525,8 @@ def days_ago(days: int) -> str:
 
 
 def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore | None,
-              gad7: LatestScore | None, sessions: Sequence[Concern] = ()) -> tuple[Concern, ...]:
+              gad7: LatestScore | None, sessions: Sequence[Concern] = (),
+              days_since_joining: int | None = None) -> tuple[Concern, ...]:
     """Why this patient may need a look first, most urgent first; empty when nothing stands out."""
     concerns = list(sessions)
     if thoughts:
@@ -516,7 +535,11 @@ def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore 
         if worse := _worsening(instrument, score):
             concerns.append(worse)
     if days_since_checkin is None:
-        concerns.append(Concern(kind="quiet", text="No check-ins yet"))
+        # None yet is as quiet as a last check-in on the day before they joined: a patient who
+        # joined today has missed nothing (today isn't over), one who joined 4 days ago has gone
+        # 5 days without, as has one whose last check-in was 5 days ago.
+        if days_since_joining is None or days_since_joining + 1 >= QUIET_DAYS:
+            concerns.append(Concern(kind="quiet", text="No check-ins yet"))
     elif days_since_checkin >= QUIET_DAYS:
         concerns.append(Concern(kind="quiet", text=f"No check-in for {days_since_checkin} days"))
     # A stable sort: concerns of one kind keep their order (sessions newest first, PHQ-9 before GAD-7).
@@ -553,7 +576,7 @@ SORT_DIRECTIONS = {
     "last_checkin": ("earliest first", "latest first"),
     "phq9": ("lowest first", "highest first"),
     "gad7": ("lowest first", "highest first"),
-    "adherence": ("fewest first", "most first"),
+    "adherence": ("least often first", "most often first"),
 }
 DEFAULT_SORT = "attention"
 # The first click on a column sorts the way a clinician most often wants it: the highest
@@ -569,6 +592,20 @@ def _urgency(row: PanelRow) -> int:
 
 def _score_key(score: LatestScore | None) -> tuple[int, int]:
     return (0, 0) if score is None else (1, score.total)
+
+
+def _adherence_key(row: PanelRow) -> tuple[bool, float, int]:
+    """How often the patient checked in, over the days they have had with Lift so far.
+
+    The share, not the count: 2 of a new patient's first 2 days is as good a record as 30 of 30,
+    and a count would sort it below 20 of 30. Today counts only once checked in, as it isn't
+    over: 1 of 2 days, yesterday done, is 1 of 1 so far, not a half; and a patient who joined
+    today with none yet has no share (sorted with the missing values, last). Between equal
+    shares, more days without a check-in is the weaker record (0 of 30 below 0 of 1)."""
+    days = row.counted - (0 if row.checked_in_today else 1)
+    if days < 1:
+        return False, 0.0, 0
+    return True, row.checkin_days / days, row.checkin_days - days
 
 
 def sort_panel(rows: Sequence[PanelRow], key: str, descending: bool) -> list[PanelRow]:
@@ -587,7 +624,7 @@ def sort_panel(rows: Sequence[PanelRow], key: str, descending: bool) -> list[Pan
         "last_checkin": lambda r: (r.last_checkin is not None, r.last_checkin or date.min),
         "phq9": lambda r: _score_key(r.phq9),
         "gad7": lambda r: _score_key(r.gad7),
-        "adherence": lambda r: (True, r.checkin_days),
+        "adherence": _adherence_key,
     }.get(key)
     if extract is None:
         return by_email

@@ -66,12 +66,17 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
         phq9, gad7 = rules.latest_score(own, scales.PHQ9), rules.latest_score(own, scales.GAD7)
         flag = rules.thoughts_flag(answers + item9.get(grant.patient_id, []), today)
         quiet = rules.days_since(last.get(grant.patient_id), today)
+        # Counted from the patient's first day with Lift, as on the caregiver's summary: 2 of the
+        # last 30 would read as 28 missed days for a patient who joined 3 days ago.
+        days = {day for day, _ in answers}
+        counted = rules.days_counted(days, today, grant.patient_joined)
         rows.append(rules.PanelRow(
             patient_id=grant.patient_id, email=grant.patient_email, last_checkin=last.get(grant.patient_id),
-            phq9=phq9, gad7=gad7, checkin_days=rules.checkin_days((day for day, _ in answers), today),
-            window=rules.ADHERENCE_DAYS, thoughts_flag=flag, days_since_checkin=quiet,
+            phq9=phq9, gad7=gad7, checkin_days=rules.checkin_days(days, today, counted),
+            window=rules.ADHERENCE_DAYS, counted=counted, checked_in_today=today in days,
+            thoughts_flag=flag, days_since_checkin=quiet,
             concerns=rules.attention(flag, quiet, phq9, gad7, rules.session_concerns(
-                shared_sessions, grant.patient_timezone, today)),
+                shared_sessions, grant.patient_timezone, today), rules.days_since(grant.patient_joined, today)),
         ))
     return rows
 
