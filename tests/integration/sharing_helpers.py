@@ -100,6 +100,16 @@ def joined_days_ago(database, email: str, days: int) -> None:
     database.commit()
 
 
+async def joined_then_checked_in(patient: Person, database, joined: int, moods: dict[int, int]) -> date:
+    """Make the patient's account `joined` days old, then check in through the form, {days ago:
+    mood} (the form reaches a week back, to before the account). Returns the patient's today."""
+    joined_days_ago(database, patient.email, joined)
+    today = patient.today()
+    for n, mood in moods.items():
+        await patient.check_in(local_date=days_back(today, n).isoformat(), mood=mood)
+    return today
+
+
 def chart_of(html: str, key: str) -> str:
     return html.split(f'class="chart chart--{key}', 1)[1].split("</figure>", 1)[0]
 

@@ -3,13 +3,15 @@ answer unless it was switched on, not in the page, not in any htmx partial, not 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from lift.domain.crisis import THOUGHTS_LABELS
 from tests.integration.sharing_helpers import (
-    chart_of, days_back, joined_days_ago, seed_checkins, seed_scale, seed_session, shared_with, user_id,
+    chart_of, days_back, joined_days_ago, joined_then_checked_in, seed_checkins, seed_scale, seed_session,
+    shared_with, user_id,
 )
 
 NOTE = "Argued with my sister about the lease"
@@ -148,11 +150,7 @@ async def test_a_new_patients_check_ins_are_counted_over_their_days_so_far(patie
 async def new_patient_with_2_check_ins(patient, database):
     """Joined 3 days ago, checked in 2 days ago and today: a caregiver's 2 weeks start 10 days
     before the account."""
-    joined_days_ago(database, patient.email, 3)
-    today = patient.today()
-    for n, mood in ((2, 4), (0, 6)):
-        await patient.check_in(local_date=days_back(today, n).isoformat(), mood=mood)
-    return today - timedelta(days=3)
+    return await joined_then_checked_in(patient, database, 3, {2: 4, 0: 6}) - timedelta(days=3)
 
 
 async def test_a_new_patients_summary_shows_the_days_before_they_joined_as_such_not_as_missed(patient, people,
@@ -177,6 +175,23 @@ async def test_a_new_patients_summary_shows_the_days_before_they_joined_as_such_
     assert html.count("was before they joined</span>") == 3 and html.count("> no check-in on ") == 2
     assert "Blank days are from before they joined Lift: nothing is missing there." in html
     assert "Checked in on 2 of their first 4 days." in html
+
+
+async def test_a_day_filled_in_from_before_joining_is_not_shaded_on_the_caregivers_charts(patient, people,
+                                                                                        database):
+    today = await joined_then_checked_in(patient, database, 3, {5: 4, 0: 6})
+    carer = await shared_with(patient, people("carer@example.com"))
+    pid = user_id(database, patient.email)
+    filled = days_back(today, 5)
+    shading = f"Shading marks the days before their first entry on {filled:%a} {filled.day} {filled:%b}."
+    for url, headers in ((f"/caregiver/patients/{pid}", {}), (f"/caregiver/patients/{pid}?range=14d", PARTIAL)):
+        html = (await carer.get(url, headers=headers)).text
+        for key in ("mood", "anxiety"):
+            figure = chart_of(html, key)
+            assert f'<rect class="chart__before" x="0" y="0" width="{round(7.5 / 13 * 300, 1)}"' in figure, key
+            assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure), key
+        assert chart_of(html, "mood").count("<td>Before they joined</td>") == 8
+        assert "they joined on" not in html and "you" not in chart_of(html, "mood").lower()
 
 
 async def test_a_caregiver_learns_no_join_date_when_the_patient_joined_before_what_they_see(patient, people,

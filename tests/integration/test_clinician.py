@@ -13,8 +13,8 @@ import pytest
 from lift.domain.checkins import day_label
 from lift.domain.trends import long_day, short_day
 from tests.integration.sharing_helpers import (
-    chart_of, days_back, invite, joined_days_ago, row_of, seed_checkins, seed_scale, seed_session, shared_with,
-    user_id, without_breaks,
+    chart_of, days_back, invite, joined_days_ago, joined_then_checked_in, row_of, seed_checkins, seed_scale,
+    seed_session, shared_with, user_id, without_breaks,
 )
 
 PANEL = {"HX-Request": "true", "HX-Target": "clinician-panel"}
@@ -318,10 +318,7 @@ async def test_the_timeline_names_the_next_planned_sessions(patient, people, dat
 async def test_a_new_patients_timeline_and_report_show_the_days_before_they_joined_as_such(patient, people,
                                                                                            database):
     """Joined 3 days ago with 2 check-ins: 10 of the 2 weeks shown were before the account."""
-    joined_days_ago(database, patient.email, 3)
-    today = patient.today()
-    for n, mood in ((2, 4), (0, 6)):
-        await patient.check_in(local_date=days_back(today, n).isoformat(), mood=mood)
+    today = await joined_then_checked_in(patient, database, 3, {2: 4, 0: 6})
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
     pid = user_id(database, patient.email)
     joined = days_back(today, 3)
@@ -345,6 +342,26 @@ async def test_a_new_patients_timeline_and_report_show_the_days_before_they_join
         assert "Each questionnaire they take adds a point." in chart_of(html, "gad7")
     assert timeline.count("Shaded days are from before they joined Lift: nothing is missing there.") == 1
     assert "Shaded days are from before they joined Lift" in partial
+
+
+async def test_a_day_filled_in_from_before_joining_is_not_shaded_on_the_timeline_or_the_report(patient, people,
+                                                                                              database):
+    """Joined 3 days ago, then filled in 5 days ago: the shade ends before that day on every chart."""
+    today = await joined_then_checked_in(patient, database, 3, {5: 4, 0: 6})
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    pid = user_id(database, patient.email)
+    filled = days_back(today, 5)
+    shading = f"Shading marks the days before their first entry on {filled:%a} {filled.day} {filled:%b}."
+    period = f"start={days_back(today, 13)}&end={today}"
+    for person, url in ((doctor, f"/clinician/patients/{pid}?range=14d"),
+                        (doctor, f"/clinician/patients/{pid}/report?{period}"), (patient, f"/report?{period}")):
+        html = (await person.get(url)).text
+        for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+            figure = chart_of(html, key)
+            assert f'<rect class="chart__before" x="0" y="0" width="{round(7.5 / 13 * 300, 1)}"' in figure, key
+            assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure), key
+        assert chart_of(html, "mood").count("<td>Before they joined</td>") == 8
+        assert "they joined on" not in html and "your first entry" not in html
 
 
 async def test_a_timeline_from_after_the_patient_joined_has_no_shading(panel, database):

@@ -247,6 +247,31 @@ async def test_a_new_patients_charts_shade_the_days_before_they_joined_and_say_s
     assert all(float(x) > width for x in re.findall(r"M([\d.]+) ", dots))
 
 
+async def test_a_day_filled_in_from_before_joining_is_not_shaded_and_the_shade_is_named_for_it(patient, database):
+    """Joined 3 days ago, then filled in the day 5 days ago (a check-in reaches a week back, to
+    before the account): its dot sat inside a shade said to mark "the days before you joined on"
+    the join date, under "nothing is missing there". The shade now ends before that day."""
+    joined_days_ago(database, 3)
+    today = patient.today()
+    for n, mood in ((5, 4), (0, 6)):
+        await patient.check_in(local_date=(today - timedelta(days=n)).isoformat(), mood=mood)
+    html = (await patient.get("/trends")).text
+    filled = today - timedelta(days=5)
+    shading = f"Shading marks the days before your first entry on {filled:%a} {filled.day} {filled:%b}."
+    for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+        figure = chart_of(html, key)
+        width = float(re.search(r'<rect class="chart__before" x="0" y="0" width="([\d.]+)"', figure).group(1))
+        assert width == round((7 + 8) / 2 / 13 * 300, 1)  # halfway between the day before it and the day
+        assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure)
+        assert "Before you joined</li>" in figure  # every shaded day still was
+    mood = chart_of(html, "mood")
+    dots = re.search(r'<path class="chart__dots" d="([^"]+)"', mood).group(1)
+    assert all(float(x) > width for x in re.findall(r"M([\d.]+) ", dots))
+    assert mood.count("<td>Before you joined</td>") == 8 and mood.count("<td>No check-in</td>") == 4
+    assert "you joined on" not in html
+    assert "Shaded days are from before you joined: nothing is missing there." in html
+
+
 async def test_a_patient_who_joined_before_the_range_hears_of_the_week_before(patient, database):
     joined_days_ago(database, 30)
     await patient.check_in()

@@ -336,6 +336,18 @@ def test_a_new_patients_chart_speaks_of_the_days_before_they_joined_about_them()
         assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
 
 
+def test_a_shade_ended_by_a_day_filled_in_before_joining_is_said_about_the_patient():
+    today, joined, filled = date(2026, 5, 20), date(2026, 5, 17), date(2026, 5, 15)
+    history = [trends.DayValues(filled, 4, 3, 7.0), trends.DayValues(today, 6, 3, 7.0)]
+    chart = sharing.chart_about_the_patient(trends.daily_chart(
+        trends.MOOD, history, today - timedelta(days=13), today, today, trends.RANGES["14d"], (), joined,
+        filled))
+    assert chart.summary == ("Mood averaged 5.0 this week, their first week with Lift. "
+                             "Shading marks the days before their first entry on Fri 15 May.")
+    for text in (chart.summary, *(row[1] for row in chart.rows)):
+        assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
+
+
 def test_a_shared_tables_caption_is_not_addressed_to_the_patient():
     today = date(2026, 5, 20)
     chart = sharing.chart_about_the_patient(trends.daily_chart(
@@ -356,6 +368,9 @@ def test_a_reports_days_checked_in_count_only_from_the_patients_first_day():
         "2 of 6", "since their first day with Lift, Fri 15 May 2026")
     assert sharing.report_checkin_days([], first, date(2026, 5, 10), joined) == (
         "None", "their first day with Lift, Sun 17 May 2026, came after this period")
+    # A day filled in from before the period, and before they joined: every day of it counts.
+    assert sharing.report_checkin_days([last], first, last, date(2026, 4, 25), date(2026, 4, 19)) == (
+        "1 of 30", "")
 
 
 def test_every_piece_of_caregiver_guidance_cites_a_known_source_or_none():

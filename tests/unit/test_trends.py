@@ -26,7 +26,7 @@ def values(mood_by_days_ago: dict[int, int], anxiety: int = 4, sleep: float = 7.
 
 def chart(history, chosen=THREE_MONTHS, metric=MOOD, markers=(), first_entry=None, joined=None):
     first, last = trends.range_bounds(chosen, TODAY, first_entry)
-    return trends.daily_chart(metric, history, first, last, TODAY, chosen, markers, joined)
+    return trends.daily_chart(metric, history, first, last, TODAY, chosen, markers, joined, first_entry)
 
 
 # --- Ranges ----------------------------------------------------------------------------------
@@ -286,6 +286,39 @@ def test_a_join_date_in_another_year_is_said_with_its_year():
     assert trends.joined_text(first, TODAY, day(400)) == (
         f"Shading marks the days before you joined on {trends.long_day(day(400))}.")
     assert trends.joined_text(first, TODAY, first) == ""
+
+
+def test_the_first_day_with_lift_is_the_join_date_or_an_earlier_day_filled_in():
+    assert trends.first_day_with_lift(day(3), [day(5), None, day(0)]) == day(5)
+    assert trends.first_day_with_lift(day(3), [day(2), day(0)]) == day(3)
+    assert trends.first_day_with_lift(day(3), [None]) == trends.first_day_with_lift(day(3)) == day(3)
+    assert trends.first_day_with_lift(None, [day(5)]) is None
+
+
+def test_a_day_filled_in_from_before_joining_ends_the_shade_and_the_words_say_so():
+    """Joined 3 days ago, then filled in 5 days ago: its dot sat inside a shade said to be
+    "before you joined on Sun 17 May", under a hint that nothing is missing there."""
+    result = chart(values({5: 4, 0: 6}), TWO_WEEKS, first_entry=day(5), joined=day(3))
+    assert result.before_joined == trends.before_joining_width(day(13), TODAY, day(5)) > 0
+    assert all(x > result.before_joined for x, _ in result.dots)  # every check-in outside the shade
+    assert result.summary == ("Mood averaged 5.0 this week, your first week with Lift. "
+                              "Shading marks the days before your first entry on Fri 15 May.")
+    # Shaded days were before they joined; from the first entry on, as counted, a gap is a gap.
+    cells = [row[1] for row in result.rows]
+    assert cells.count("Before you joined") == 8 and cells.count("No check-in") == 4
+    # The entries drawn end the shade even when the first entry is not passed.
+    assert chart(values({5: 4, 0: 6}), TWO_WEEKS, joined=day(3)).before_joined == result.before_joined
+    first = day(13)
+    filled = [ScaleResult(id=1, instrument="phq9", local_date=day(5), total=12, band="moderate")]
+    for results in ([], filled):
+        phq9 = trends.scale_chart(scales.PHQ9, results, first, TODAY, TODAY, TWO_WEEKS, joined=day(3),
+                                  first_entry=day(5))
+        assert phq9.before_joined == result.before_joined
+        assert phq9.summary.endswith("Shading marks the days before your first entry on Fri 15 May.")
+    alone = trends.scale_chart(scales.PHQ9, filled, first, TODAY, TODAY, TWO_WEEKS, joined=day(3))
+    assert alone.before_joined == result.before_joined and all(x > alone.before_joined for x, _ in alone.dots)
+    assert trends.joined_text(day(500), TODAY, day(3), day(400)) == (
+        f"Shading marks the days before your first entry on {trends.long_day(day(400))}.")
 
 
 def test_it_marks_sessions_that_took_place_or_were_due_on_the_patients_own_date():

@@ -402,9 +402,10 @@ def days_counted(days: Iterable[date], today: date, joined: date | None, window:
     """How many days the check-in count covers: the last `window`, or, for a patient newer than
     that, the days since joining (or since an earlier filled-in day). "3 of the last 30" would
     read as 27 missed days to someone who joined 4 days ago."""
-    if joined is None:
+    start = trends.first_day_with_lift(joined, days)
+    if start is None:
         return window
-    return max(1, min(window, (today - min([joined, *days])).days + 1))
+    return max(1, min(window, (today - start).days + 1))
 
 
 def checkin_count_text(count: int, counted: int, window: int = ADHERENCE_DAYS) -> str:
@@ -427,12 +428,13 @@ def panel_checkin_text(count: int, counted: int, window: int = ADHERENCE_DAYS) -
 
 
 def report_checkin_days(checked_in: Sequence[date], first: date, last: date,
-                        joined: date | None) -> tuple[str, str]:
+                        joined: date | None, first_entry: date | None = None) -> tuple[str, str]:
     """The report's days checked in, out of its days from the patient's first day with Lift
-    (the day they joined, or an earlier day they filled in), and a note saying so: "2 of 30"
-    would read as 28 missed days on the report of someone who joined 4 days ago."""
+    (the day they joined, or an earlier day they filled in, in the period or before it), and a
+    note saying so: "2 of 30" would read as 28 missed days on the report of someone who joined
+    4 days ago."""
     days = (last - first).days + 1
-    start = min([joined, *checked_in]) if joined else first
+    start = trends.first_day_with_lift(joined, [first_entry, *checked_in]) or first
     if start <= first:
         return f"{len(checked_in)} of {days}", ""
     if start > last:
@@ -715,6 +717,7 @@ THIRD_PERSON = (
     ("your first week with Lift", "their first week with Lift"),
     ("since you joined", "since they joined"),
     ("before you joined", "before they joined"),
+    ("your first entry", "their first entry"),
     ("Before you joined", "Before they joined"),
 )
 

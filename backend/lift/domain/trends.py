@@ -248,24 +248,40 @@ def treatment_text(days: Sequence[date], first: date, last: date) -> str:
     return f"Dashed lines mark {count} treatment day{'s' if count != 1 else ''}."
 
 
+def first_day_with_lift(joined: date | None, entries: Iterable[date | None] = ()) -> date | None:
+    """The patient's first day with Lift: the day they joined, or an earlier day they filled in
+    (a check-in can be filled in up to a week back, days before the account included). Every
+    count "of their first N days" and every shade before joining starts here. None when the join
+    date is unknown."""
+    if joined is None:
+        return None
+    return min([joined, *(day for day in entries if day is not None)])
+
+
 # A new patient's range starts before their account did. Those days are shaded, named in the
 # legend and said in the summary, as Today's week strip and the tables do: left as bare gaps
 # they read as missed check-ins.
-def before_joining_width(first: date, last: date, joined: date | None) -> float:
-    """The shaded width, to halfway between the last day before joining and the day they joined,
-    so each day's dot stays on its own side."""
-    if joined is None or joined <= first:
+def before_joining_width(first: date, last: date, start: date | None) -> float:
+    """The shaded width, to halfway between the last day before `start` (first_day_with_lift)
+    and that day, so each day's dot stays on its own side."""
+    if start is None or start <= first:
         return 0.0
-    if joined > last:
+    if start > last:
         return WIDTH
-    count, index = (last - first).days + 1, (joined - first).days
+    count, index = (last - first).days + 1, (start - first).days
     return round((x_position(index - 1, count) + x_position(index, count)) / 2, 1)
 
 
-def joined_text(first: date, last: date, joined: date | None) -> str:
-    if not before_joining_width(first, last, joined):
+def joined_text(first: date, last: date, joined: date | None, start: date | None = None) -> str:
+    """What the shade is. It ends at `start`, the first day with Lift: the day they joined, or
+    their first entry when they filled in a day from before that. Then the shade stops short of
+    the join date, and saying it marks the days before they joined would be untrue."""
+    start = start or joined
+    if not before_joining_width(first, last, start):
         return ""
-    when = short_day(joined) if joined.year == last.year else long_day(joined)
+    when = short_day(start) if start.year == last.year else long_day(start)
+    if start < joined:
+        return f"Shading marks the days before your first entry on {when}."
     return f"Shading marks the days before you joined on {when}."
 
 
@@ -362,10 +378,14 @@ def range_summary(metric: Metric, values: list[float], chosen: TrendRange) -> st
 
 
 def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last: date, today: date,
-                chosen: TrendRange, markers: Sequence[date] = (), joined: date | None = None) -> Chart:
+                chosen: TrendRange, markers: Sequence[date] = (), joined: date | None = None,
+                first_entry: date | None = None) -> Chart:
     """One daily chart. `history` may start before `first`: those days feed the 7-day
-    average of the first days shown, so the line does not start late."""
+    average of the first days shown, so the line does not start late. The days before the
+    patient's first day with Lift (`joined`, or `first_entry` if earlier) are shaded; a day
+    drawn is never among them."""
     by_day = {d.local_date: getattr(d, metric.field) for d in history}
+    start = first_day_with_lift(joined, [first_entry, *by_day])
     shown_frame = frame(first, last)
     days, xs = shown_frame.days, shown_frame.xs
     values = [by_day.get(day) for day in days]
@@ -383,14 +403,14 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     first_week = in_first_week(by_day, today, joined)
     summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined),
                                      "" if first_week else range_summary(metric, shown, chosen),
-                                     joined_text(first, last, joined),
+                                     joined_text(first, last, joined, start),
                                      treatment_text(markers, first, last)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
         bands=[], markers=_markers(markers, first, last),
-        before_joined=before_joining_width(first, last, joined),
+        before_joined=before_joining_width(first, last, start),
         table_caption=f"{metric.title}, {chosen.phrase}",
     )
     if weekly:
@@ -413,8 +433,9 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         dots=[p for p in points if p is not None],
         table_headers=("Day", metric.title + (metric.unit and f" ({metric.unit.strip()})"), "7-day average"),
         rows=[(_row_label(label, day, treatment_days), number(value) if value is not None else
-               # As on Today: a day before the patient joined was never missed.
-               "Before you joined" if joined and day < joined else "No check-in",
+               # As on Today: a day before the patient joined was never missed. From their first
+               # entry on, as shaded and as counted, a day without one is a day without one.
+               "Before you joined" if start and day < start else "No check-in",
                "—" if average is None else average_text(average))
               for day, label, value, average in zip(reversed(days), reversed(shown_frame.labels),
                                                     reversed(values), reversed(averages))],
@@ -440,11 +461,13 @@ SCALE_AXES = {"phq9": Axis(0, 27, (0, 9, 18, 27)), "gad7": Axis(0, 21, (0, 7, 14
 
 def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleResult], first: date,
                 last: date, today: date, chosen: TrendRange, markers: Sequence[date] = (),
-                joined: date | None = None) -> Chart:
+                joined: date | None = None, first_entry: date | None = None) -> Chart:
     """Totals over the range on the instrument's bands. `results` is every result of the
-    patient's (the baseline may be older than the range); only those in range are drawn."""
+    patient's (the baseline may be older than the range); only those in range are drawn. The
+    days before the first day with Lift are shaded, as on the daily charts."""
     axis = SCALE_AXES[instrument.key]
     own = scales.in_order([r for r in results if r.instrument == instrument.key])
+    start = first_day_with_lift(joined, [first_entry, *(r.local_date for r in own)])
     latest_per_day = {r.local_date: r for r in own}
     shown = [r for day, r in sorted(latest_per_day.items()) if first <= day <= last]
     count = (last - first).days + 1
@@ -463,13 +486,13 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
         f"lower means fewer {instrument.measures} symptoms",
         summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen),
-                                       joined_text(first, last, joined),
+                                       joined_text(first, last, joined, start),
                                        treatment_text(markers, first, last)])),
         empty=not shown, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
-        markers=_markers(markers, first, last), before_joined=before_joining_width(first, last, joined),
+        markers=_markers(markers, first, last), before_joined=before_joining_width(first, last, start),
         table_caption=f"{instrument.name} results, {chosen.phrase}",
         table_headers=("Day", "Total", "Range"),
         rows=[(_row_label(long_day(r.local_date), r.local_date, treatment_days), str(r.total),
@@ -517,7 +540,7 @@ def adherence(checked_in: Iterable[date], today: date, window: int = ADHERENCE_D
     """
     window_days = set(days_between(today - timedelta(days=window - 1), today))
     done = set(checked_in) & window_days
-    first_day = min([joined, *done]) if joined else None
+    first_day = first_day_with_lift(joined, done)
     new = first_day is not None and first_day > today - timedelta(days=window - 1)
     if new:
         window = (today - first_day).days + 1

@@ -49,14 +49,16 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
     today = patient_today(person)
     chosen = trends.trend_range(range if range in RANGE_KEYS else "14d")
     first, last = trends.range_bounds(chosen, today, None)
-    # Only the local date the account was made: the charts shade the days before it and the
-    # week strip leaves them blank, so they do not read as missed check-ins.
+    # Only the local date the account was made: the charts shade the days before it (or before an
+    # earlier day filled in) and the week strip leaves them blank, so they do not read as missed
+    # check-ins.
     joined = await joined_on(db, person)
     context = dict(grant=grant, seen=seen, chosen=chosen, ranges=[trends.RANGES[k] for k in RANGE_KEYS],
                    charts_id=CHARTS_ID, first=first, charts=[], **chart_tools())
     if seen.mood_anxiety:
         context["charts"] = await daily_charts(db, person, (trends.MOOD, trends.ANXIETY), first, last, today,
-                                               chosen, joined=joined)
+                                               chosen, joined=joined,
+                                               first_entry=await trend_store.first_entry_date(db, person.id))
     if wants_partial(request, CHARTS_ID):
         return render(request, "caregiver/_trends.html", **context)
     return render(request, "caregiver/summary.html", **context,

@@ -116,8 +116,8 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     context = dict(
         grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, charts_id=CHARTS_ID,
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
-                                        joined),
-        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined),
+                                        joined, first_entry),
+        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined, first_entry),
         **chart_tools(),
     )
     if wants_partial(request, CHARTS_ID):

@@ -58,19 +58,22 @@ async def report_context(request: Request, person: User, start: str | None, end:
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
     sessions = list(reversed(await session_entries(db, person, first, last, today)))  # newest first
     checked_in = await trend_store.checkin_dates_between(db, person.id, first, last)
-    joined = await joined_on(db, person)
+    # The shade and the count start at the first day with Lift: the join date, or an earlier
+    # entry (a day filled in from before joining).
+    joined, first_entry = await joined_on(db, person), await trend_store.first_entry_date(db, person.id)
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, generated=rules.local_when(
             utc_now(), person.timezone),
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
-                                        joined),
-        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined),
+                                        joined, first_entry),
+        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined, first_entry),
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(in_range)],
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
         sessions=sessions, session_counts=Counter(view.session.status for view, _ in sessions),
         unlogged_sessions=sum(view.needs_log for view, _ in sessions),
-        checkin_days=rules.report_checkin_days(checked_in, first, last, joined), long_day=long_day,
+        checkin_days=rules.report_checkin_days(checked_in, first, last, joined, first_entry),
+        long_day=long_day,
         change_text=scales.change_text,
         response_definition=export.RESPONSE_DEFINITION, remission_definition=export.REMISSION_DEFINITION,
         not_a_diagnosis=export.NOT_A_DIAGNOSIS, **chart_tools(), **session_tools(), **await item9_tools(db, person),

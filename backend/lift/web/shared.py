@@ -49,19 +49,19 @@ async def joined_on(db, person: User) -> date | None:
 
 async def daily_charts(db, person: User, metrics: Sequence[trends.Metric], first: date, last: date,
                        today: date, chosen: trends.TrendRange, markers: Sequence[date] = (),
-                       joined: date | None = None) -> list[trends.Chart]:
+                       joined: date | None = None, first_entry: date | None = None) -> list[trends.Chart]:
     # Six days before the range feed the 7-day average of its first days, as on Trends.
     history = await trend_store.day_values_between(db, person.id, first - timedelta(days=trends.AVERAGE_DAYS - 1),
                                                    last)
-    return about_the_patient([trends.daily_chart(m, history, first, last, today, chosen, markers, joined)
-                              for m in metrics])
+    return about_the_patient([trends.daily_chart(m, history, first, last, today, chosen, markers, joined,
+                                                 first_entry) for m in metrics])
 
 
 def scale_charts(results: Sequence[scales.ScaleResult], first: date, last: date, today: date,
                  chosen: trends.TrendRange, markers: Sequence[date],
-                 joined: date | None) -> list[trends.Chart]:
-    return about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers, joined)
-                              for i in scales.INSTRUMENTS.values()])
+                 joined: date | None, first_entry: date | None = None) -> list[trends.Chart]:
+    return about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers, joined,
+                                                 first_entry) for i in scales.INSTRUMENTS.values()])
 
 
 async def session_markers(db, person: User, first: date, last: date) -> list[date]:

@@ -81,9 +81,9 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
     joined = await user_store.joined_on(db, user.id, user.timezone)
     context = dict(
         chosen=chosen, ranges=list(trends.RANGES.values()), first=first, today=today,
-        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers, joined)
+        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers, joined, first_entry)
                       for m in trends.METRICS],
-        scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers, joined)
+        scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers, joined, first_entry)
                       for i in scales.INSTRUMENTS.values()],
         adherence=trends.adherence(recent, today, joined=joined), path_d=path_d, dots_d=dots_d, table_rows=table_rows,
         width=trends.WIDTH, height=trends.HEIGHT, charts_id=CHARTS_ID, about_patient=False,
