@@ -52,6 +52,19 @@ async def test_it_refuses_an_unknown_time_zone(stranger, database):
     assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize("internal", ["localtime", "Factory"])
+async def test_a_time_zone_the_list_never_offers_is_refused_like_any_unknown_one(patient, stranger, database,
+                                                                                 internal):
+    """A hand-made request cannot store a tzdata name the list leaves out ("localtime" is the
+    server's own zone): the account page and sign-up answer as for any unknown zone."""
+    changed = await patient.post("/account/timezone", {"timezone": internal})
+    assert changed.status_code == 422 and "Choose your time zone from the list." in changed.text
+    assert 'id="timezone-error"' in changed.text
+    signup = await stranger.post("/signup", {"email": "new@example.com", "password": PASSWORD, "timezone": internal})
+    assert signup.status_code == 422 and 'id="timezone-error"' in signup.text
+    assert [row[0] for row in database.execute("SELECT timezone FROM users")] == ["America/New_York"]
+
+
 async def test_it_refuses_a_second_account_for_the_same_email(patient, people):
     again = people("PAT@example.com")
     response = await again.sign_up()

@@ -60,6 +60,14 @@ async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summ
     assert 'name="timezone"' in account and "your check-ins follow your local day" not in account
 
 
+async def test_an_invitee_cannot_sign_up_with_a_time_zone_the_list_never_offers(patient, people, database):
+    path, _ = await invite(patient, "caregiver")
+    response = await join(people("carer@example.com"), path, timezone="localtime")
+    assert response.status_code == 422 and 'id="timezone-error"' in response.text
+    assert "Choose your time zone from the list." in response.text
+    assert database.execute("SELECT count(*) FROM users WHERE email = 'carer@example.com'").fetchone()[0] == 0
+
+
 async def test_the_short_code_opens_the_same_invitation_however_it_is_typed(patient, people):
     _, code = await invite(patient, "clinician")
     doctor = people("doctor@example.com")

@@ -75,6 +75,10 @@ def test_it_accepts_ports_from_1_to_65535(port):
     ("LIFT_PUBLIC_URL", "https://lift.clinic.example/?next=x"),
     ("LIFT_PUBLIC_URL", "https://lift clinic.example"),
     ("LIFT_PUBLIC_URL", "https://lift.clinic.example\n"),  # a stray newline would break the printed link
+    ("LIFT_DEFAULT_TIMEZONE", "Mars/Olympus"),
+    # tzdata names the time-zone list leaves out: sign-up would open with nothing chosen.
+    ("LIFT_DEFAULT_TIMEZONE", "localtime"),
+    ("LIFT_DEFAULT_TIMEZONE", "Factory"),
 ])
 def test_it_stops_on_a_bad_value_with_one_line_naming_the_variable(name, raw):
     with pytest.raises(SettingsError) as caught:

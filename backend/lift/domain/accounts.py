@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import msgspec
@@ -80,6 +81,19 @@ def password_problem(password: str, email: str) -> str | None:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+# tzdata entries that name no place a person lives: offered in the list they only puzzle, and
+# "localtime" is whatever the server's clock is set to.
+NOT_A_PLACE = frozenset({"Factory", "localtime", "posixrules"})
+NOT_A_PLACE_PREFIXES = ("posix/", "right/", "SystemV/")
+
+
+def offered_timezones(available: Iterable[str]) -> tuple[str, ...]:
+    """The zones a person may choose, sorted: every tzdata name but those that are no place.
+    The select lists these and every form that takes a time zone accepts only these."""
+    return tuple(sorted(zone for zone in available
+                        if zone not in NOT_A_PLACE and not zone.startswith(NOT_A_PLACE_PREFIXES)))
 
 
 def timezone_problem(name: str, known: frozenset[str] | set[str]) -> str | None:

@@ -38,21 +38,17 @@ NOTICES = {
 
 
 @cache
-def known_timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-# tzdata entries that name no place a person lives: offered in the list they only puzzle.
-NOT_A_PLACE = frozenset({"Factory", "localtime", "posixrules"})
-NOT_A_PLACE_PREFIXES = ("posix/", "right/", "SystemV/")
-
-
-@cache
 def timezone_choices() -> tuple[str, ...]:
     """The zones offered in the select, filtered and sorted once: every sign-up and account page
     lists all ~600."""
-    return tuple(sorted(zone for zone in known_timezones()
-                        if zone not in NOT_A_PLACE and not zone.startswith(NOT_A_PLACE_PREFIXES)))
+    return accounts.offered_timezones(zoneinfo.available_timezones())
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """What a form may send: exactly the zones the select offers, so a hand-made request cannot
+    store "localtime" (the server's zone) or "posix/..." that no list shows."""
+    return frozenset(timezone_choices())
 
 
 def safe_next(path: str | None) -> str:
