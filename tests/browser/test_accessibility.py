@@ -239,6 +239,10 @@ def test_patient_pages(patient: Page, lift: Lift):
         "/reminders", "/report", "/account", "/account/data", "/account/delete", "/learn", "/help",
         "/no-such-page",
     ])
+    # A download refused for its dates comes back on its form.
+    patient.goto("/export?kind=checkins&start=2026-03-10&end=2026-03-01")
+    expect(patient.get_by_role("alert")).to_be_visible()
+    problems += problems_on(patient, "/export (dates the wrong way round)")
     assert problems == [], "\n".join(problems)
 
 

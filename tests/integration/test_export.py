@@ -84,10 +84,38 @@ async def test_an_empty_range_gives_a_header_only_file(patient, checkins):
     assert "lift-journal-checkins-2025-01-01-to-2025-01-31.csv" in response.headers["content-disposition"]
 
 
-@pytest.mark.parametrize("query", ["start=yesterday", "start=2026-03-10&end=2026-03-01", "end=2026-02-30"])
-async def test_a_bad_range_is_refused_with_a_page_that_says_why(patient, query):
-    response = await patient.get(f"/export?kind=checkins&{query}")
-    assert response.status_code == 422 and "Enter dates as YYYY-MM-DD" in response.text
+@pytest.mark.parametrize("query, field, message", [
+    ("start=yesterday", "start", "Enter the From date as year-month-day, like 2026-03-01"),
+    ("start=2026-03-10&end=2026-03-01", "end", "Enter a To date on or after the From date"),
+    ("end=2026-02-30", "end", "Enter the To date as year-month-day"),
+    ("start=0202-03-01", "start", "Enter a From date in the years 1900 to 2100"),
+])
+async def test_a_bad_range_comes_back_on_the_form_saying_what_to_fix(people, database, query, field, message):
+    """As any form in Lift: the same form, filled in as sent, the wrong date marked and said what
+    to fix beside it (422), with the way back to the page it was on; not an error page whose
+    only button goes home. The patient's own download and both of a clinician's."""
+    person = people("pat@example.com")
+    await person.sign_up()
+    doctor = await shared_with(person, people("doctor@example.com"), "clinician")
+    pid = user_id(database, "pat@example.com")
+    for who, action, back in ((person, "/export", "/account/data"),
+                              (doctor, f"/clinician/patients/{pid}/export", f"/clinician/patients/{pid}"),
+                              (doctor, "/clinician/export", "/clinician")):
+        response = await who.get(f"{action}?kind=sessions&{query}")
+        assert response.status_code == 422, action
+        page = response.text
+        assert f'<form method="get" action="{action}"' in page and f'href="{back}"' in page
+        assert f'id="{field}-error">{message}' in page
+        assert f'id="{field}" name="{field}" type="date"' in page and 'aria-invalid="true"' in page
+        assert page.count('aria-invalid="true"') == 1
+        assert '<option value="sessions" selected>' in page
+        for name in ("start", "end"):
+            if typed := dict(part.split("=") for part in query.split("&")).get(name):
+                assert f'value="{typed}"' in page
+        assert "Nothing was downloaded. Check the dates below." in page
+        assert "Go to the home page" not in page
+    # A refused download is no export: the patient's log holds none.
+    assert database.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("query", ["kind=sessions&end=9999-12-31", "kind=checkins&start=0001-01-01"])
@@ -101,7 +129,7 @@ async def test_a_date_near_the_ends_of_the_calendar_is_refused_before_the_file_s
                      (doctor, "/clinician/export")):
         response = await who.get(f"{url}?{query}")
         assert response.status_code == 422, url
-        assert "between 1900-01-01 and 2100-12-31" in response.text
+        assert "date in the years 1900 to 2100." in response.text
 
 
 async def test_an_unknown_kind_of_file_is_not_found(patient):

@@ -145,6 +145,21 @@ def test_a_date_range_is_two_optional_iso_dates_in_order(start, end, expected):
     assert export.date_range(start, end) == expected
 
 
+@pytest.mark.parametrize("start, end, expected", [
+    (None, "", {}),
+    ("2026-01-01", "2026-01-01", {}),
+    ("yesterday", None, {"start": "Enter the From date as year-month-day, like 2026-03-01, or leave it empty."}),
+    ("1899-12-31", "2026-02-30", {"start": "Enter a From date in the years 1900 to 2100.",
+                                  "end": "Enter the To date as year-month-day, like 2026-03-01, or leave it empty."}),
+    ("2026-02-01", "2026-01-01", {"end": "Enter a To date on or after the From date, or leave it empty to go up "
+                                         "to the latest entry."}),
+    # A From date that is itself wrong is the one to fix first: the order is not judged.
+    ("0202-03-01", "2026-01-01", {"start": "Enter a From date in the years 1900 to 2100."}),
+])
+def test_a_bad_range_says_which_date_to_fix_and_how(start, end, expected):
+    assert export.range_problems(start, end) == expected
+
+
 def test_a_download_name_is_safe_for_a_header_and_a_file_system():
     assert export.filename("checkins", 'pa"tient/../x', "2026-01-01", None) == \
         "lift-pa-tient----x-checkins-2026-01-01-to-today.csv"

@@ -321,19 +321,41 @@ RANGE_MESSAGE = (f"Enter dates as YYYY-MM-DD between {EARLIEST_DATE.isoformat()}
                  "with the first on or before the last.")
 
 
+# The form's two date fields, as their labels name them.
+RANGE_FIELDS = {"start": "From", "end": "To"}
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text.strip()) if text and text.strip() else None
+
+
+def range_problems(start: str | None, end: str | None) -> dict[str, str]:
+    """What is wrong with each date field, said so the person can fix it: a date that is not one,
+    one outside the years Lift accepts, or a To date before the From date. Empty: both fine."""
+    problems: dict[str, str] = {}
+    days: dict[str, date | None] = {}
+    for field, text in (("start", start), ("end", end)):
+        label = RANGE_FIELDS[field]
+        try:
+            days[field] = _day(text)
+        except ValueError:
+            problems[field] = f"Enter the {label} date as year-month-day, like 2026-03-01, or leave it empty."
+            continue
+        if days[field] and not EARLIEST_DATE <= days[field] <= LATEST_DATE:
+            problems[field] = f"Enter a {label} date in the years {EARLIEST_DATE.year} to {LATEST_DATE.year}."
+    first, last = days.get("start"), days.get("end")
+    if not problems and first and last and first > last:
+        problems["end"] = ("Enter a To date on or after the From date, or leave it empty to go up to "
+                           "the latest entry.")
+    return problems
+
+
 def date_range(start: str | None, end: str | None) -> DateRange | None:
     """The dates asked for, either end open; None when a date is not a date, is outside the
-    years Lift accepts, or they are reversed."""
-    try:
-        first = date.fromisoformat(start.strip()) if start and start.strip() else None
-        last = date.fromisoformat(end.strip()) if end and end.strip() else None
-    except ValueError:
+    years Lift accepts, or they are reversed (range_problems says which)."""
+    if range_problems(start, end):
         return None
-    if any(day and not EARLIEST_DATE <= day <= LATEST_DATE for day in (first, last)):
-        return None
-    if first and last and first > last:
-        return None
-    return DateRange(first, last)
+    return DateRange(_day(start), _day(end))
 
 
 def range_text(chosen: DateRange) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 
+import msgspec
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -65,10 +66,28 @@ async def panel_patients(db: Database, clinician_id: int) -> list[rows.PatientRe
             if rules.visibility(g.scope).export]
 
 
-def bad_range(request: Request) -> Response:
-    return render(request, "pages/error.html", status_code=422, title="Those dates didn't work",
-                  message=rows.RANGE_MESSAGE, signed_out=False, show_crisis=False, crisis=None, plan=None,
-                  resources=request.app.state.crisis_resources)
+class FormPage(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a refused download's form comes back: its heading, a line under it, and the way back
+    to the page the form was on."""
+
+    title: str
+    hint: str
+    back_href: str
+    back_text: str
+
+
+OWN_FORM = FormPage(title="Download CSV files", hint="Your check-ins, questionnaires or sessions, as spreadsheets.",
+                    back_href="/account/data", back_text="Download my data")
+PANEL_FORM = FormPage(title="Download the whole panel", hint="Each download is shown to the patients in it.",
+                      back_href="/clinician", back_text="Your patients")
+
+
+def refused(request: Request, action: str, page: FormPage, errors: dict[str, str]) -> Response:
+    """The form again, filled in as it was sent, with what to fix beside each date (422), as any
+    form in Lift comes back: not an error page whose only way on is home."""
+    values = {name: request.query_params.get(name, "") for name in ("kind", "start", "end")}
+    return render(request, "export/form.html", status_code=422, page=page, export_action=action,
+                  export_values=values, export_errors=errors)
 
 
 def download(request: Request, patients: Sequence[rows.PatientRef], kind: str, chosen: rows.DateRange,
@@ -82,21 +101,20 @@ def download(request: Request, patients: Sequence[rows.PatientRef], kind: str, c
     )
 
 
-def parse_request(kind: str, start: str | None, end: str | None) -> rows.DateRange | None:
+def check_kind(kind: str) -> None:
     if kind not in rows.KINDS:
         raise NotFoundException()
-    return rows.date_range(start, end)
 
 
 @get("/export", guards=[patient], name="export")
 async def own_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
                      end: FromQuery[str | None] = None) -> Response:
-    chosen = parse_request(kind, start, end)
-    if chosen is None:
-        return bad_range(request)
+    check_kind(kind)
+    if errors := rows.range_problems(start, end):
+        return refused(request, "/export", OWN_FORM, errors)
     user = request.scope["user"]
-    return download(request, [rows.PatientRef(user.id, user.email, user.timezone)], kind, chosen, rules.OWNER,
-                    "journal")
+    return download(request, [rows.PatientRef(user.id, user.email, user.timezone)], kind,
+                    rows.date_range(start, end), rules.OWNER, "journal")
 
 
 @get("/clinician/patients/{patient_id:int}/export", guards=[clinician])
@@ -106,9 +124,13 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
     seen = rules.visibility(grant.scope)
     if not seen.export:
         raise NotFoundException()
-    chosen = parse_request(kind, start, end)
-    if chosen is None:
-        return bad_range(request)
+    check_kind(kind)
+    if errors := rows.range_problems(start, end):
+        page = FormPage(title="Download CSV files", hint=f"From {grant.patient_email}'s journal. "
+                        "The patient sees each download in their log.",
+                        back_href=f"/clinician/patients/{patient_id}", back_text=grant.patient_email)
+        return refused(request, f"/clinician/patients/{patient_id}/export", page, errors)
+    chosen = rows.date_range(start, end)
     if kind != "definitions":
         await audit.record(request.app.state.db, [patient_id], request.scope["user"], "export", kind,
                            rows.range_text(chosen))
@@ -119,9 +141,10 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
 @get("/clinician/export", guards=[clinician])
 async def panel_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
                        end: FromQuery[str | None] = None) -> Response:
-    chosen = parse_request(kind, start, end)
-    if chosen is None:
-        return bad_range(request)
+    check_kind(kind)
+    if errors := rows.range_problems(start, end):
+        return refused(request, "/clinician/export", PANEL_FORM, errors)
+    chosen = rows.date_range(start, end)
     db, user = request.app.state.db, request.scope["user"]
     patients = await panel_patients(db, user.id)
     if patients and kind != "definitions":
