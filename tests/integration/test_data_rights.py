@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -204,6 +205,19 @@ async def test_a_caregivers_pages_say_what_deleting_and_downloading_mean_for_the
     # Their tab bar calls the page Account; it said More, and spoke of reminders they cannot have.
     assert "<title>Account · Lift</title>" in account and "<h1>Account</h1>" in account
     assert "reminders" not in account.lower()
+
+
+async def test_the_delete_page_says_backups_hold_the_account_until_they_are_deleted(patient, full_journal):
+    """It said "Lift can't bring it back", but the backups docs/operations.md has whoever runs Lift
+    keep hold the account until each is deleted (and a restore would bring it back)."""
+    for person in (patient, full_journal):
+        page = unescape((await person.get("/account/delete")).text)
+        assert "can't bring it back" not in page
+        assert ("Whoever runs Lift keeps backup copies in case the server fails. Those made before today "
+                "still hold your account until they're deleted, after a set time.") in page
+    operations = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    assert "backups made before that day keep their account\nuntil they are deleted, after a set time" in operations
+    assert "A restore undoes everything since the backup was made" in operations
 
 
 async def test_a_patients_pages_keep_their_journal_wording(patient):
