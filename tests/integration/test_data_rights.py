@@ -186,7 +186,7 @@ async def test_a_caregiver_deleting_their_account_ends_their_access_and_tells_th
     assert response.status_code == 200
     assert database.execute("SELECT count(*) FROM share_grants").fetchone()[0] == 0
     page = await patient.get("/sharing/audit")
-    assert "carer@example.com deleted their Lift account" in page.text
+    assert "carer@example.com (caregiver) deleted their Lift account" in page.text
     assert "carer@example.com (caregiver) looked at your summary." in page.text
 
 

@@ -8,6 +8,7 @@ import hashlib
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -467,6 +468,51 @@ async def test_the_patient_is_told_that_they_ended_their_own_access_not_that_the
     # The caregiver the patient stopped sharing with is not listed as having ended it themselves.
     assert carer.email not in ended
     assert "Stop sharing with Dr Patel" not in sharing_page
+
+
+async def test_the_patient_sees_on_sharing_that_a_caregiver_or_clinician_deleted_their_account(
+        patient, people, database):
+    """Their grant goes with their account, so it vanished from the Sharing page without a word;
+    the entry it left on the patient's log is listed with the shares they ended, under the name
+    the patient gave them, and said the same way in the log."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Patel")
+    carer = await shared_with(patient, people("carer@example.com"))
+    stayed = await shared_with(patient, people("friend@example.com"), label="Alex")
+    for person in (doctor, carer):
+        assert (await person.post("/account/delete", {"password": PASSWORD, "confirm": "true"})).status_code == 200
+    page = (await patient.get("/sharing")).text
+    ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
+    today = long_day(datetime.now(ZoneInfo("America/New_York")).date())  # the patient's own day
+    assert "<strong>Dr Patel</strong> <span class=\"hint\">doctor@example.com</span>" in ended
+    assert f"Clinician · deleted their Lift account on {today}" in ended
+    assert "<strong>carer@example.com</strong>" in ended and "Caregiver · deleted their Lift account on" in ended
+    assert ended.count("They deleted their Lift account, so their access ended") == 2
+    assert "ended by them on" not in ended and stayed.email not in ended
+    log = (await patient.get("/sharing/audit")).text
+    assert "Dr Patel (doctor@example.com, clinician) deleted their Lift account" in log
+    assert "carer@example.com (caregiver) deleted their Lift account" in log
+
+
+async def test_a_deleted_account_leaves_the_sharing_page_after_30_days_or_once_shared_with_again(
+        patient, people, database):
+    carer = await shared_with(patient, people("carer@example.com"))
+    await carer.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    assert "deleted their Lift account on" in (await patient.get("/sharing")).text
+    # Back with a new account through a new invitation: listed as sharing, not as gone.
+    again = await shared_with(patient, people("carer@example.com"))
+    page = (await patient.get("/sharing")).text
+    assert "Sharing they ended" not in page and "Stop sharing with carer@example.com" in page
+    # An entry from 31 days ago (the log refuses updates, so one is written as it would have been).
+    await again.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    subject = database.execute("SELECT subject FROM audit_subjects WHERE user_id = ?",
+                               (user_id(database, "pat@example.com"),)).fetchone()[0]
+    old = (datetime.now(UTC) - timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    database.execute("INSERT INTO audit_log (at, subject, actor_role, actor_email, action, what)"
+                     " VALUES (?, ?, 'caregiver', 'old@example.com', 'revoke', 'account_deleted')", (old, subject))
+    database.commit()
+    page = (await patient.get("/sharing")).text
+    assert "carer@example.com" in page and "old@example.com" not in page
+    assert "old@example.com (caregiver) deleted their Lift account" in (await patient.get("/sharing/audit")).text
 
 
 async def test_sharing_again_takes_someone_off_the_list_of_shares_they_ended(patient, clinician, database):

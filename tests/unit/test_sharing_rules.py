@@ -283,6 +283,28 @@ def test_the_audit_log_reads_as_who_saw_what():
     assert "deleted their Lift account" in sharing.audit_sentence(entry("revoke", "account_deleted"))
 
 
+def test_a_deleted_account_is_named_as_the_patient_named_them_when_the_invitation_still_says():
+    # detail is the name on the invitation they accepted, read while the patient's account exists.
+    assert (sharing.audit_sentence(entry("revoke", sharing.ACCOUNT_DELETED, "Mum"))
+            == "Mum (sam@example.com, caregiver) deleted their Lift account, so they can no longer see your journal.")
+    assert (sharing.audit_sentence(entry("revoke", sharing.ACCOUNT_DELETED, role="clinician"))
+            == "sam@example.com (clinician) deleted their Lift account, so they can no longer see your journal.")
+
+
+def test_shares_they_ended_and_accounts_they_deleted_are_one_list_newest_first():
+    scope = sharing.scope_for("clinician")
+    ended = sharing.Grant(id=1, patient_id=1, grantee_id=2, role="clinician", scope=scope, label="Dr Patel",
+                          created_at=NOW - timedelta(days=9), grantee_email="doc@example.com",
+                          ended_at=NOW - timedelta(days=2))
+    deleted = [sharing.EndedShare(label="", email=f"{name}@example.com", role="caregiver",
+                                  ended_at=NOW - timedelta(days=days), account_deleted=True)
+               for name, days in (("sam", 1), ("kim", 3))]
+    shares = sharing.ended_shares([ended], deleted)
+    assert [(s.email, s.account_deleted) for s in shares] == [
+        ("sam@example.com", True), ("doc@example.com", False), ("kim@example.com", True)]
+    assert shares[1].label == "Dr Patel" and shares[1].role == "clinician"
+
+
 def test_a_grantee_who_ended_their_own_access_is_not_said_to_have_deleted_their_account():
     ended = sharing.audit_sentence(entry("revoke", sharing.ENDED_BY_GRANTEE, role="clinician"))
     assert ended == ("sam@example.com (clinician) ended their own access to your journal, "

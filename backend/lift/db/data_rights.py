@@ -17,7 +17,7 @@ async def delete_account(db: Database, user: User) -> None:
     with it by ON DELETE CASCADE. Audit entries cannot be deleted: the patient's last entry
     records the deletion, then the account's audit subject goes by cascade, so the entries left
     point to nobody. A caregiver or clinician who deletes their account leaves an entry on each
-    patient's log saying their access ended.
+    patient's log saying their access ended, which the patient's Sharing page lists too.
 
     Deleted rows are zeroed in the file (secure_delete), but the WAL still holds the pages as
     they were before; emptying it leaves no copy of the account on the server's disk."""
@@ -25,11 +25,16 @@ async def delete_account(db: Database, user: User) -> None:
         if user.role == "patient":
             await audit.append(conn, user.id, user, "delete_account")
         else:
+            # Each entry names the invitation they accepted (its name is the patient's for them,
+            # as the grant's was), so the patient's Sharing page and log can still say who it was
+            # once the grant has gone with this account.
             cursor = await conn.execute(
-                "SELECT patient_id FROM share_grants WHERE grantee_id = ? AND revoked_at IS NULL", (user.id,)
+                "SELECT g.patient_id, (SELECT i.id FROM share_invitations i WHERE i.patient_id = g.patient_id"
+                " AND i.used_by = g.grantee_id ORDER BY i.used_at DESC, i.id DESC LIMIT 1) AS invitation_id"
+                " FROM share_grants g WHERE g.grantee_id = ? AND g.revoked_at IS NULL", (user.id,)
             )
-            patients = [row[0] for row in await cursor.fetchall()]
-            await audit.append_many(conn, patients, user, "revoke", ACCOUNT_DELETED)
+            for patient_id, invitation_id in await cursor.fetchall():
+                await audit.append(conn, patient_id, user, "revoke", ACCOUNT_DELETED, invitation_id=invitation_id)
         await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
         await conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
     if not await db.empty_wal():

@@ -20,8 +20,8 @@ from lift.domain.accounts import User
 from lift.domain.scales import ScaleResult
 from lift.domain.schedule import local_date_of
 from lift.domain.sharing import (
-    CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, Grant, Invitation, InviteForm, PanelSession, Scope,
-    invitation_expiry, scope_for, scope_text,
+    ACCOUNT_DELETED, CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, EndedShare, Grant, Invitation, InviteForm,
+    PanelSession, Scope, invitation_expiry, scope_for, scope_text,
 )
 
 __all__ = ["token_hash", "code_hash"]
@@ -249,6 +249,24 @@ async def grants_ended_by_grantees(db: Database, patient_id: int, since: datetim
         (patient_id, iso(since)),
     )
     return [_grant(row) for row in rows]
+
+
+async def grantee_accounts_deleted(db: Database, patient_id: int, since: datetime) -> list[EndedShare]:
+    """Caregivers and clinicians who deleted their account while sharing with this patient, since
+    a time, newest first. Their grant went with the account, so this reads the entry the deletion
+    left on the patient's log; someone who has an active share again (a new account, same
+    address) is listed among the active grants only."""
+    rows = await db.fetch_all(
+        f"SELECT a.at, a.actor_role, a.actor_email, {audit.DETAIL} FROM audit_log a"
+        " JOIN audit_subjects s ON s.subject = a.subject"
+        " WHERE s.user_id = ? AND a.action = 'revoke' AND a.what = ? AND a.at > ?"
+        " AND NOT EXISTS (SELECT 1 FROM share_grants g JOIN users u ON u.id = g.grantee_id"
+        " WHERE g.patient_id = s.user_id AND u.email = a.actor_email AND g.revoked_at IS NULL)"
+        " ORDER BY a.id DESC",
+        (patient_id, ACCOUNT_DELETED, iso(since)),
+    )
+    return [EndedShare(label=row["detail"], email=row["actor_email"], role=row["actor_role"],
+                       ended_at=_instant(row["at"]), account_deleted=True) for row in rows]
 
 
 async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:

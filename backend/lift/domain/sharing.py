@@ -288,6 +288,25 @@ ACCOUNT_DELETED = "account_deleted"
 ENDED_SHOWN_DAYS = 30
 
 
+class EndedShare(msgspec.Struct, frozen=True, kw_only=True):
+    """A share the caregiver or clinician ended, as the patient's Sharing page lists it: they
+    ended their own access (the grant says so), or deleted their account (the grant went with
+    it, so the patient's log is what remembers it)."""
+
+    label: str  # the name the patient gave them, if it is still known
+    email: str
+    role: str
+    ended_at: datetime
+    account_deleted: bool = False
+
+
+def ended_shares(ended_grants: Iterable[Grant], deleted_accounts: Iterable[EndedShare]) -> list[EndedShare]:
+    """Both kinds in one list, the most recently ended first."""
+    shares = [EndedShare(label=g.label, email=g.grantee_email, role=g.role, ended_at=g.ended_at)
+              for g in ended_grants if g.ended_at is not None]
+    return sorted([*shares, *deleted_accounts], key=lambda share: share.ended_at, reverse=True)
+
+
 class Ending(msgspec.Struct, frozen=True, kw_only=True):
     """What a caregiver or clinician is shown when they end their own access to a patient."""
 
@@ -691,7 +710,11 @@ def audit_sentence(entry: AuditEntry) -> str:
     if entry.action == "scope":
         return f"You changed what {entry.detail or 'someone'} can see."
     if entry.action == "revoke" and entry.what == ACCOUNT_DELETED:
-        return f"{who} deleted their Lift account, so they can no longer see your journal."
+        # The account is gone, so the name the patient gave them comes from the invitation they
+        # accepted (detail), while the patient's account keeps it.
+        if entry.detail and entry.actor_email and not entry.actor_label:
+            who, role = entry.detail, f"{entry.actor_email}, {role}"
+        return f"{who} ({role}) deleted their Lift account, so they can no longer see your journal."
     if entry.action == "revoke" and entry.actor_role != "patient":
         return f"{who} ({role}) ended their own access to your journal, so they can no longer see it."
     if entry.action == "revoke":

@@ -67,7 +67,8 @@ async def sharing_view(request: Request, values: dict, errors: dict, status_code
     ended_since = utc_now() - timedelta(days=rules.ENDED_SHOWN_DAYS)
     return render(request, "sharing/index.html", status_code=status_code, values=values, errors=errors,
                   grants=await store.grants_for_patient(db, user.id),
-                  ended=await store.grants_ended_by_grantees(db, user.id, ended_since),
+                  ended=rules.ended_shares(await store.grants_ended_by_grantees(db, user.id, ended_since),
+                                           await store.grantee_accounts_deleted(db, user.id, ended_since)),
                   pending=await store.pending_invitations(db, user.id), notice=notice,
                   scope_text=rules.scope_text, local_day=day_in(user.timezone), invitation_days=rules.INVITATION_DAYS)
 
