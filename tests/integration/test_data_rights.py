@@ -14,6 +14,7 @@ import pytest
 
 from lift.db.clock import utc_now
 from lift.db.password_resets import create_reset_link
+from tests.account_rows import rows_naming
 from tests.integration.conftest import PASSWORD
 from tests.integration.sharing_helpers import (
     invite, join, seed_checkins, seed_scale, seed_session, shared_with, user_id,
@@ -135,18 +136,8 @@ async def test_no_table_in_the_schema_keeps_a_row_naming_the_deleted_account(app
     assert database.execute("SELECT count(*) FROM reminders WHERE user_id = ?", (uid,)).fetchone()[0] > 0
     assert database.execute("SELECT count(*) FROM signin_failures").fetchone()[0] == 1
     await patient.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
-    tables = [row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    checked = 0
-    for table in tables:
-        for fk in database.execute(f"PRAGMA foreign_key_list({table})").fetchall():
-            if fk["table"] == "users":
-                checked += 1
-                left = database.execute(f"SELECT count(*) FROM {table} WHERE {fk['from']} = ?", (uid,)).fetchone()[0]
-                assert left == 0, f"{table}.{fk['from']}"
-        columns = {row["name"] for row in database.execute(f"PRAGMA table_info({table})").fetchall()}
-        for column in columns & {"email", "actor_email"}:
-            left = database.execute(f"SELECT count(*) FROM {table} WHERE {column} = 'pat@example.com'").fetchone()[0]
-            assert left == 0, f"{table}.{column}"
+    left, checked = rows_naming(database, uid, "pat@example.com")
+    assert left == []
     assert checked >= len(OWN_TABLES)
 
 
