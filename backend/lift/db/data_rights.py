@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from lift.db import audit
 from lift.db.connection import Database
 from lift.domain.accounts import User
+from lift.domain.data_rights import AccountOnRecord
 from lift.domain.sharing import ACCOUNT_DELETED
 
 log = logging.getLogger("lift")
 
 
-async def delete_account(db: Database, user: User) -> None:
+async def account_on_record(db: Database, email: str) -> AccountOnRecord | None:
+    """The account with this email, when it was made, its check-ins and its active shares (as
+    the patient, or as the caregiver or clinician), for an operator about to delete it."""
+    row = await db.fetch_one(
+        "SELECT u.id, u.email, u.role, u.timezone, u.created_at,"
+        " (SELECT count(*) FROM checkins c WHERE c.user_id = u.id) AS checkins,"
+        " (SELECT count(*) FROM share_grants g WHERE (g.patient_id = u.id OR g.grantee_id = u.id)"
+        "  AND g.revoked_at IS NULL) AS shares"
+        " FROM users u WHERE u.email = ?", (email,),
+    )
+    if row is None:
+        return None
+    user = User(id=row["id"], email=row["email"], role=row["role"], timezone=row["timezone"])
+    return AccountOnRecord(user=user, created_at=datetime.fromisoformat(row["created_at"]),
+                           checkins=row["checkins"], shares=row["shares"])
+
+
+async def delete_account(db: Database, user: User) -> bool:
     """Delete the account; its journal, sessions, devices, reminders, invitations and grants go
     with it by ON DELETE CASCADE. Audit entries cannot be deleted: the patient's last entry
     records the deletion, then the account's audit subject goes by cascade, so the entries left
@@ -20,8 +39,14 @@ async def delete_account(db: Database, user: User) -> None:
     patient's log saying their access ended, which the patient's Sharing page lists too.
 
     Deleted rows are zeroed in the file (secure_delete), but the WAL still holds the pages as
-    they were before; emptying it leaves no copy of the account on the server's disk."""
+    they were before; emptying it leaves no copy of the account on the server's disk.
+
+    False, with nothing written, when the account is already gone (deleted meanwhile from the
+    app or by `python -m lift delete-account`, whichever came second)."""
     async with db.write() as conn:
+        cursor = await conn.execute("SELECT 1 FROM users WHERE id = ? AND email = ?", (user.id, user.email))
+        if await cursor.fetchone() is None:
+            return False
         if user.role == "patient":
             await audit.append(conn, user.id, user, "delete_account")
         else:
@@ -40,3 +65,4 @@ async def delete_account(db: Database, user: User) -> None:
     if not await db.empty_wal():
         # A reader held an old snapshot: the pages go at the next checkpoint that gets through.
         log.warning("account deleted; the WAL could not be emptied yet (a reader held an old snapshot)")
+    return True
