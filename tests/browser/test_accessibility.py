@@ -303,7 +303,7 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     patient.add_init_script(HELD_SUBSCRIPTION)
     patient.goto("/reminders")
     expect(patient.get_by_text("Old phone stopped taking reminders on")).to_be_visible()
-    expect(patient.locator("[data-push-status]")).to_contain_text("it was removed from your list")
+    expect(patient.locator("[data-push-advice]")).to_contain_text("removed from your list")
     problems += problems_on(patient, "/reminders (a device gone, a subscription held)")
     assert problems == [], "\n".join(problems)
 

@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import time as walltime
+import uuid
 from contextlib import closing
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from lift.domain import reminders as rules
 from tests.browser.conftest import PASSWORD, wait_for_worker_control
+from tests.browser.test_accessibility import LAYOUT_SHIFT, set_text_size
 
 pytestmark = pytest.mark.browser
 
@@ -84,12 +86,13 @@ def test_the_reminders_page_asks_for_permission_only_after_a_tap(patient: Page, 
     expect(patient.get_by_role("heading", name="Reminders", level=1)).to_be_visible()
     turn_on = patient.get_by_role("button", name="Turn on reminders on this device")
     expect(turn_on).to_be_visible()
-    expect(patient.get_by_text("This device doesn't get reminders yet.")).to_be_visible()
+    expect(patient.locator("[data-push-status]")).to_have_text("This device doesn't get reminders yet.")
     assert patient.evaluate("window.__permissionRequests") == 0
 
     turn_on.click()
-    expect(patient.locator("[data-push-status]")).to_have_text(
-        "Lift can't send reminders without your permission. You can allow notifications later in this browser's settings.")
+    expect(patient.locator("[data-push-status]")).to_have_text("Reminders are still off.")
+    expect(patient.locator("[data-push-advice]")).to_have_text(
+        "Lift can send them only with your permission. You can allow notifications later in this browser's settings.")
     assert patient.evaluate("window.__permissionRequests") == 1
     assert console.csp_violations == []
     assert console.errors() == []
@@ -203,7 +206,7 @@ def test_a_device_subscribed_with_a_replaced_server_key_is_offered_reminders_aga
     page.context.add_init_script(fake_push_service("https://push.example.com/lift-rotated-key-test"))
     page.goto("/reminders")
     page.get_by_role("button", name="Turn on reminders on this device").click()
-    expect(page.get_by_text("This device gets your reminders.")).to_be_visible()
+    expect(page.locator("[data-push-status]")).to_have_text("This device gets your reminders.")
 
     page.evaluate("sessionStorage.setItem('fake-push-key', JSON.stringify([4, 1, 2, 3]))")  # the old key
     page.reload()
@@ -255,17 +258,17 @@ def test_a_device_lift_dropped_is_told_so_and_turning_on_again_makes_a_new_subsc
     page.context.add_init_script(fake_push_service(endpoint))
     page.goto("/reminders")
     page.get_by_role("button", name="Turn on reminders on this device").click()
-    expect(page.get_by_text("This device gets your reminders.")).to_be_visible()
+    expect(page.locator("[data-push-status]")).to_have_text("This device gets your reminders.")
     with closing(sqlite3.connect(served_database, timeout=10)) as conn:  # what a 410 makes the sender do
         conn.execute("DELETE FROM push_subscriptions WHERE endpoint = ?", (endpoint,))
         conn.commit()
 
     page.reload()
-    expect(page.locator("[data-push-status]")).to_have_text(
-        "This device doesn't get your reminders now. If it did before, it was removed from your list or its "
-        "browser stopped taking them: turn them on again.")
+    expect(page.locator("[data-push-status]")).to_have_text("Reminders are off on this device.")
+    expect(page.locator("[data-push-advice]")).to_have_text(
+        "It may have been removed from your list, or this browser stopped them.")
     page.get_by_role("button", name="Turn on reminders on this device").click()
-    expect(page.get_by_text("This device gets your reminders.")).to_be_visible()
+    expect(page.locator("[data-push-status]")).to_have_text("This device gets your reminders.")
     assert device_endpoints(served_database, email) == [endpoint + "/1"]
     assert console.errors() == []
 
@@ -284,18 +287,159 @@ Object.defineProperty(Navigator.prototype, "standalone", { get: () => %s });
 """ % ("true" if installed else "false")
 
 
-@pytest.mark.parametrize(("installed", "words"), [
-    (False, "To get reminders on this device, add Lift to your Home Screen first (see below), then open it from there."),
-    (True, "This iPhone or iPad needs iOS or iPadOS 16.4 or later for notifications from web apps. "
-           "Until then, the calendar link below can keep your treatment days in your calendar."),
+@pytest.mark.parametrize(("installed", "words", "advice"), [
+    (False, "Add Lift to your Home Screen first.",
+     "An iPhone or iPad gets reminders only from web apps opened there: see “On an iPhone or iPad?” below."),
+    (True, "This needs a newer iOS or iPadOS.",
+     "Reminders need version 16.4 or later. Until then, the calendar link below can put your treatment days in "
+     "your calendar."),
 ])
-def test_an_iphone_without_web_push_is_told_what_would_make_it_work(open_page, lift, installed, words):
+def test_an_iphone_without_web_push_is_told_what_would_make_it_work(open_page, lift, installed, words, advice):
     phone = open_page(user_agent=IPHONE_AGENT)
     phone.context.add_init_script(iphone_without_web_push(installed))
     lift.sign_up(phone)
     phone.goto("/reminders")
     expect(phone.locator("[data-push-status]")).to_have_text(words)
+    expect(phone.locator("[data-push-advice]")).to_have_text(advice)
     expect(phone.get_by_role("button", name="Turn on reminders on this device")).to_be_hidden()
+
+
+def block_notifications(page: Page, origin: str) -> None:
+    """The browser's own "Block" for this site, as its settings would set it."""
+    context_id = page.context.new_cdp_session(page).send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+    page.context.browser.new_browser_cdp_session().send("Browser.setPermission", {
+        "permission": {"name": "notifications"}, "setting": "denied", "origin": origin,
+        "browserContextId": context_id})
+
+
+def device_in(outcome: str, open_page, lift, origin: str, database: Path, scheme: str = "light") -> Page:
+    """A signed-in patient's browser in which the Reminders page will find this outcome:
+    off, on, dropped (on, then deleted by Lift), blocked, unsupported (no Web Push),
+    iPhone (Safari in a tab) or old iPhone (on the Home Screen, before iOS 16.4)."""
+    iphone = outcome in ("iPhone", "old iPhone")
+    page = open_page(color_scheme=scheme, **({"user_agent": IPHONE_AGENT} if iphone else {}))
+    if iphone:
+        page.context.add_init_script(iphone_without_web_push(installed=outcome == "old iPhone"))
+    if outcome == "unsupported":
+        page.context.add_init_script("delete window.PushManager;")
+    lift.sign_up(page)
+    if outcome in ("on", "dropped"):
+        endpoint = f"https://push.example.com/lift-shift-test-{uuid.uuid4().hex}"
+        page.context.grant_permissions(["notifications"], origin=origin)
+        page.context.add_init_script(fake_push_service(endpoint))
+        page.goto("/reminders")
+        page.get_by_role("button", name="Turn on reminders on this device").click()
+        expect(page.locator(".device__this")).to_be_visible()
+        if outcome == "dropped":
+            with closing(sqlite3.connect(database, timeout=10)) as conn:
+                conn.execute("DELETE FROM push_subscriptions WHERE endpoint = ?", (endpoint,))
+                conn.commit()
+        page.goto("/account")
+    if outcome == "blocked":
+        block_notifications(page, origin)
+    return page
+
+
+# Drops push.js from the service worker's caches, so the worker fetches it from the network,
+# where the browser context's routes (not the page's) see a worker's requests.
+FORGET_PUSH_JS = """() => caches.keys().then((names) => Promise.all(names.map(
+    (name) => caches.open(name).then((cache) => cache.delete("/static/js/push.js")))))"""
+
+
+def layout_shift_as_the_status_arrives(page: Page, path: str) -> tuple[float, str]:
+    """Opens path with push.js held back until the page is drawn, as on a slow connection, then
+    sums every layout shift from the start of the load until the device status is in."""
+    held = []
+
+    def after_first_paint(route):
+        page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+        held.append(route.request.url)
+        route.continue_()
+
+    page.evaluate(FORGET_PUSH_JS)
+    page.context.route("**/static/js/push.js*", after_first_paint)
+    page.goto(path)
+    status = page.locator("[data-push-status]")
+    expect(status).not_to_have_text("")
+    shift = page.evaluate(LAYOUT_SHIFT)
+    page.context.unroute("**/static/js/push.js*")
+    assert held, "push.js was not held back"
+    return shift, status.inner_text()
+
+
+# How much taller the status's place is than what it says, in lines of its text.
+STATUS_ROOM_TO_SPARE = """() => {
+    const status = document.querySelector("[data-push-status]");
+    const words = document.createRange();
+    words.selectNodeContents(status);
+    const line = parseFloat(getComputedStyle(status).lineHeight);
+    return (status.parentElement.getBoundingClientRect().height - words.getBoundingClientRect().height) / line;
+}"""
+
+
+# "#push-device" opens the page at this device's card, as Turn on and Turn off leave it (they
+# reload the page, which keeps its scroll position); "#devices-title" at the list, where
+# "(this device)" appears beside this phone.
+@pytest.mark.parametrize(("outcome", "text_size", "scheme", "where", "words"), [
+    ("off", 1.0, "light", "#push-device", "This device doesn't get reminders yet."),
+    ("off", 2.0, "dark", "#push-device", "This device doesn't get reminders yet."),
+    ("on", 1.0, "dark", "#push-device", "This device gets your reminders."),
+    ("on", 2.0, "light", "#push-device", "This device gets your reminders."),
+    ("on", 1.0, "light", "#devices-title", "This device gets your reminders."),
+    ("on", 2.0, "dark", "#devices-title", "This device gets your reminders."),
+])
+def test_the_device_status_arriving_moves_nothing_on_the_page(open_page, lift, live_server: str, served_database,
+                                                             outcome, text_size, scheme, where, words):
+    # Off and on are what nearly every patient sees: the room kept for them must fit at the
+    # text size the person chose (at 200% lines wrap sooner as well as growing taller), and
+    # be no bigger than that, or the card opens on a blank gap.
+    page = device_in(outcome, open_page, lift, live_server, served_database, scheme)
+    set_text_size(page.context.new_cdp_session(page), text_size)
+
+    shift, status = layout_shift_as_the_status_arrives(page, "/reminders" + where)
+
+    assert status == words
+    assert shift == 0, f"the page moved by {shift:.4f} when push.js said: {status}"
+    assert page.evaluate(STATUS_ROOM_TO_SPARE) < 1.01, "the status keeps more than a line of blank room"
+    assert open_page.console(page).errors() == []
+
+
+# What the accessibility checks allow any page while it loads (test_accessibility.py). The
+# rarer outcomes add advice in the place of the hint, or of the buttons and the hint when
+# neither can be used: written to fit there, it moves the page only where it runs a line over
+# at 200% (0.0044 at most today), and a wordier message would break this bound.
+RARE_SHIFT_BOUND = 0.01
+
+
+@pytest.mark.parametrize("text_size", [1.0, 2.0])
+@pytest.mark.parametrize(("outcome", "words", "advice"), [
+    ("dropped", "Reminders are off on this device.", "removed from your list"),
+    ("blocked", "Notifications from Lift are blocked.", "allow them in this browser's settings"),
+    ("unsupported", "This browser can't show reminders.", "Try another browser"),
+    ("iPhone", "Add Lift to your Home Screen first.", "only from web apps opened there"),
+    ("old iPhone", "This needs a newer iOS or iPadOS.", "version 16.4"),
+])
+def test_rarer_advice_moves_the_page_only_a_little(open_page, lift, live_server: str, served_database,
+                                                  outcome, words, advice, text_size):
+    page = device_in(outcome, open_page, lift, live_server, served_database, "dark" if text_size > 1 else "light")
+    set_text_size(page.context.new_cdp_session(page), text_size)
+
+    shift, status = layout_shift_as_the_status_arrives(page, "/reminders#push-device")
+
+    assert status == words
+    expect(page.locator("[data-push-advice]")).to_contain_text(advice)
+    assert shift <= RARE_SHIFT_BOUND, f"the page moved by {shift:.4f} when push.js said: {status}"
+    assert open_page.console(page).errors() == []
+
+
+def test_without_javascript_the_card_says_it_is_needed(open_page, lift):
+    page = open_page(java_script_enabled=False)
+    lift.sign_up(page)
+    page.goto("/reminders")
+    # Read as drawn: Playwright's text matchers leave out a <noscript>.
+    assert page.locator("[data-push-status]").inner_text() == (
+        "Turning reminders on needs JavaScript, which is off in this browser.")
+    expect(page.get_by_text("Your browser asks for permission")).to_be_hidden()  # no button will come
 
 
 def scale_push() -> str:

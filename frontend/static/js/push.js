@@ -7,11 +7,22 @@
   const panel = document.getElementById("push-device");
   if (!panel) return;
   const status = panel.querySelector("[data-push-status]");
+  const advice = panel.querySelector("[data-push-advice]");
   const enableButton = panel.querySelector("[data-push-enable]");
   const disableButton = panel.querySelector("[data-push-disable]");
   const csrfToken = panel.querySelector('input[name="_csrf_token"]').value;
 
-  const say = (text) => { status.textContent = text; };
+  // The status is one short sentence; anything longer is advice, which lies over the hint, or
+  // over the buttons and the hint when neither is offered (the stylesheet keeps their room, so
+  // the page moves only by what the advice says beyond it). Call after showing the buttons.
+  function say(text, more = "") {
+    status.textContent = text;
+    advice.textContent = more;
+    if (!more) delete panel.dataset.advice;
+    else panel.dataset.advice = enableButton.hidden && disableButton.hidden ? "alone" : "beside";
+  }
+  // The common statuses are in the page, where they keep the room of the longest.
+  const sayCommon = (name) => say(panel.querySelector(`[data-push-message="${name}"]`).textContent);
   const show = (button, visible) => { button.hidden = !visible; };
 
   function supported() {
@@ -27,14 +38,17 @@
     return navigator.standalone === true || window.matchMedia("(display-mode: standalone)").matches;
   }
 
-  function unsupportedReason() {
-    if (!isAppleMobile()) return "This browser can't receive notifications from Lift. Try another browser, or use the calendar link below.";
-    // Already on the Home Screen: only a newer iOS brings Web Push; adding it again would not.
-    if (isInstalled()) {
-      return "This iPhone or iPad needs iOS or iPadOS 16.4 or later for notifications from web apps. " +
-        "Until then, the calendar link below can keep your treatment days in your calendar.";
+  function sayWhyUnsupported() {
+    if (!isAppleMobile()) {
+      say("This browser can't show reminders.", "Try another browser, or use the calendar link below to keep your treatment days in your calendar.");
+    } else if (isInstalled()) {
+      // Already on the Home Screen: only a newer iOS brings Web Push; adding it again would not.
+      say("This needs a newer iOS or iPadOS.",
+        "Reminders need version 16.4 or later. Until then, the calendar link below can put your treatment days in your calendar.");
+    } else {
+      say("Add Lift to your Home Screen first.",
+        "An iPhone or iPad gets reminders only from web apps opened there: see “On an iPhone or iPad?” below.");
     }
-    return "To get reminders on this device, add Lift to your Home Screen first (see below), then open it from there.";
   }
 
   function keyBytes(base64url) {
@@ -76,11 +90,12 @@
     show(enableButton, false);
     show(disableButton, false);
     if (!supported()) {
-      say(unsupportedReason());
+      sayWhyUnsupported();
       return;
     }
     if (Notification.permission === "denied") {
-      say("Notifications from Lift are blocked in this browser's settings. Allow them there, then reload this page.");
+      say("Notifications from Lift are blocked.",
+        "To get reminders, allow them in this browser's settings, then reload this page. Or use the calendar link below.");
       return;
     }
     const subscription = await currentSubscription();
@@ -90,17 +105,17 @@
     const item = current && deviceItem(await endpointHash(subscription.endpoint));
     if (item) {
       item.querySelector(".device__this").hidden = false;
-      say("This device gets your reminders.");
       show(disableButton, true);
+      sayCommon("on");
     } else if (current) {
       // Not on this account's list: Lift deleted it (removed from the list, or its push service
       // answered that it is gone), or another account on this browser made it.
-      say("This device doesn't get your reminders now. If it did before, it was removed from your list " +
-        "or its browser stopped taking them: turn them on again.");
       show(enableButton, true);
+      say("Reminders are off on this device.",
+        "It may have been removed from your list, or this browser stopped them.");
     } else {
-      say("This device doesn't get reminders yet.");
       show(enableButton, true);
+      sayCommon("off");
     }
   }
 
@@ -121,20 +136,20 @@
     try {
       const permission = await Notification.requestPermission();
       if (permission !== "granted") {
-        say("Lift can't send reminders without your permission. You can allow notifications later in this browser's settings.");
+        say("Reminders are still off.", "Lift can send them only with your permission. You can allow notifications later in this browser's settings.");
         return;
       }
-      say("Turning on reminders…");
+      sayCommon("turning-on");
       const subscription = await subscribe();
       const response = await postJson("/reminders/subscriptions", subscription.toJSON());
       if (!response.ok) {
         const answer = await response.json().catch(() => ({}));
-        say(answer.error || "Lift couldn't save this device. Try again in a moment.");
+        say("Lift couldn't turn reminders on.", answer.error || "Try again in a moment.");
         return;
       }
       window.location.reload();
     } catch (error) {
-      say("This device couldn't be set up for notifications (" + error.message + "). Try again in a moment.");
+      say("Lift couldn't turn reminders on.", "Try again in a moment. (" + error.message + ")");
     } finally {
       enableButton.disabled = false;
     }
@@ -147,14 +162,14 @@
       if (subscription) {
         const response = await postJson("/reminders/subscriptions/remove", { endpoint: subscription.endpoint });
         if (!response.ok) {
-          say("Lift couldn't turn reminders off for this device. Try again in a moment.");
+          say("Lift couldn't turn reminders off.", "Try again in a moment.");
           return;
         }
         await subscription.unsubscribe();
       }
       window.location.reload();
     } catch (error) {
-      say("Reminders couldn't be turned off here (" + error.message + "). Try again in a moment.");
+      say("Lift couldn't turn reminders off.", "Try again in a moment. (" + error.message + ")");
     } finally {
       disableButton.disabled = false;
     }
@@ -162,5 +177,5 @@
 
   enableButton.addEventListener("click", turnOn);
   disableButton.addEventListener("click", turnOff);
-  refresh().catch((error) => say("Lift couldn't check this device's notifications (" + error.message + ")."));
+  refresh().catch((error) => say("Lift couldn't check this device.", "Reload the page to try again. (" + error.message + ")"));
 })();
