@@ -343,7 +343,7 @@ def device_in(outcome: str, open_page, lift, origin: str, database: Path, scheme
 # Drops push.js from the service worker's caches, so the worker fetches it from the network,
 # where the browser context's routes (not the page's) see a worker's requests.
 FORGET_PUSH_JS = """() => caches.keys().then((names) => Promise.all(names.map(
-    (name) => caches.open(name).then((cache) => cache.delete("/static/js/push.js")))))"""
+    (name) => caches.open(name).then((cache) => cache.delete("/static/js/push.js", {ignoreSearch: true})))))"""
 
 
 def layout_shift_as_the_status_arrives(page: Page, path: str) -> tuple[float, str]:

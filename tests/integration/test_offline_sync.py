@@ -253,6 +253,8 @@ async def test_static_files_on_pages_carry_the_version_so_a_deploy_never_mixes_o
     version = app.state.asset_version
     for path in ("css/app.css", "vendor/htmx.min.js", "js/app.js", "js/offline.js"):
         assert f'/static/{path}?v={version}"' in page
+    # push.js reads words and places from its page: an older copy would not fit a newer page.
+    assert f'/static/js/push.js?v={version}"' in (await patient.get("/reminders")).text
 
 
 def test_the_version_changes_with_each_release_label(tmp_path):
