@@ -59,7 +59,7 @@ async def test_it_explains_reminders_and_asks_permission_only_from_its_script(pa
     assert "Lift: time for your check-in" in page  # what a locked phone will show
     assert "Home Screen" in page and "16.4" in page  # the iPhone note
     assert f'data-public-key="{app.state.vapid.public_key}"' in page
-    assert '<script src="/static/js/push.js" defer></script>' in page
+    assert re.search(r'<script src="/static/js/push\.js\?v=[^"]+" defer></script>', page)
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page) is None  # no inline script
     assert "No device gets reminders yet." in page
 
@@ -440,3 +440,10 @@ async def test_only_the_renewal_route_goes_without_a_csrf_token(patient):
 
 def user_id_of(database, email: str) -> int:
     return database.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()[0]
+
+
+async def test_the_lead_times_read_as_a_person_would_say_them(patient):
+    page = (await patient.get("/reminders")).text
+    options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', page)
+    lead = {value: label for value, label in options if value in ("30", "60", "90", "120")}
+    assert lead == {"30": "30 minutes", "60": "1 hour", "90": "1½ hours", "120": "2 hours"}

@@ -574,3 +574,10 @@ def test_push_topics_travel_in_the_clear_so_they_name_nothing_and_differ_per_kin
     for topic in topics:
         assert rules.TOPIC_PATTERN.match(topic)
         assert not any(word in topic for word in ("treat", "session", "scale", "check", "mood", "eve", "lead"))
+
+
+@pytest.mark.parametrize("minutes, label", [(30, "30 minutes"), (60, "1 hour"), (90, "1½ hours"),
+                                            (120, "2 hours"), (150, "2½ hours"), (75, "1 h 15 min"),
+                                            (240, "4 hours")])
+def test_a_lead_time_reads_as_a_person_would_say_it(minutes, label):
+    assert rules.lead_label(minutes) == label

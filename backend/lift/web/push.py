@@ -52,6 +52,7 @@ async def reminders_view(request: Request, status_code: int = 200, **context) ->
                   devices=await store.devices_for(db, user.id), gone_devices=await store.gone_devices_for(db, user.id),
                   public_key=request.app.state.vapid.public_key,
                   quiet_note=rules.quiet_hours_note(prefs), lead_choices=rules.LEAD_CHOICES,
+                  lead_label=rules.lead_label,
                   calendar_since=await calendar_store.feed_created_at(db, user.id),
                   # Stored instants are UTC; an evening in New York is already tomorrow there.
                   local_day=lambda at: day_month_year(local_date_of(at, user.timezone)), **context)
