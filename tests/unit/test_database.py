@@ -148,6 +148,25 @@ async def test_a_writer_that_never_gets_its_turn_gives_up_like_sqlite_does(db, m
     assert stored(db.path) == ["after"]
 
 
+async def test_emptying_the_wal_while_another_process_keeps_its_turn_says_not_yet_and_loses_nothing(
+        db, monkeypatch):
+    """An account deletion is committed before the WAL is emptied: a turn held elsewhere must not
+    turn that committed deletion into an error (a "try again" page, a traceback in the command)."""
+    from lift.db.connection import WriteTurn
+
+    monkeypatch.setattr(WriteTurn, "TIMEOUT_SECONDS", 0.2)
+    assert await db.transact(add_note, "kept") == 1
+    holder = WriteTurn(db.path)
+    holder.acquire()
+    try:
+        assert await db.empty_wal() is False
+    finally:
+        holder.release()
+        holder.close()
+    assert await db.empty_wal() is True
+    assert stored(db.path) == ["kept"]
+
+
 async def test_queries_queued_together_share_trips_and_keep_their_own_results_and_errors(db, monkeypatch):
     import lift.db.connection as connection
 

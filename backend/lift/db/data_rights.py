@@ -63,6 +63,7 @@ async def delete_account(db: Database, user: User) -> bool:
         await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
         await conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
     if not await db.empty_wal():
-        # A reader held an old snapshot: the pages go at the next checkpoint that gets through.
-        log.warning("account deleted; the WAL could not be emptied yet (a reader held an old snapshot)")
+        # A reader held an old snapshot, or another process its write turn: the pages go at the
+        # next checkpoint that gets through.
+        log.warning("account deleted; the WAL could not be emptied yet (a reader or another writer was busy)")
     return True
