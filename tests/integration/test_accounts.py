@@ -313,3 +313,121 @@ async def test_the_password_forms_name_the_account_for_a_password_manager(patien
     assert hint in form[:form.index("</form>")]
     page = (await patient.get("/account/delete")).text
     assert hint in page[page.index('action="/account/delete"'):]
+
+
+NEW_EMAIL = "pat@new.example"
+
+
+async def change_email(person: Person, new_email: str = NEW_EMAIL, password: str = PASSWORD, **kwargs):
+    return await person.post("/account/email", {"current_password": password, "new_email": new_email}, **kwargs)
+
+
+async def test_it_changes_the_sign_in_address_and_keeps_this_browser_signed_in(patient, people, database):
+    response = await change_email(patient, "  Pat@New.Example ")
+    assert response.status_code == 303 and response.headers["location"] == "/account?notice=email-changed"
+    account = await patient.get(response.headers["location"])
+    assert account.status_code == 200
+    assert "Your email address is changed: sign in with the new one" in account.text
+    assert "Signed in as <strong>pat@new.example</strong>" in account.text
+    assert database.execute("SELECT email FROM users").fetchall()[0][0] == NEW_EMAIL
+    # Sign in with the new address works, with the old one it does not.
+    assert (await people(NEW_EMAIL).sign_in()).status_code == 303
+    old = await people("pat@example.com").sign_in()
+    assert old.status_code == 401 and "lift_session" not in old.cookies
+
+
+async def test_changing_the_address_ends_the_other_sessions_and_any_reset_link(app, patient, people, database):
+    from lift.db.clock import utc_now
+    from lift.db.password_resets import create_reset_link
+
+    phone = people("pat@example.com")
+    await phone.sign_in()
+    stolen = patient.http.cookies["lift_session"]
+    token, _ = await create_reset_link(app.state.db, "pat@example.com", utc_now())
+    response = await change_email(patient)
+    assert response.status_code == 303 and response.cookies["lift_session"] != stolen
+    assert (await phone.get("/account")).status_code == 303
+    assert (await patient.get("/account")).status_code == 200
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+    assert database.execute("SELECT count(*) FROM password_resets").fetchone()[0] == 0
+    assert (await people("finder@example.com").get(f"/reset/{token}")).status_code == 404
+
+
+async def test_a_wrong_password_changes_nothing_and_counts_toward_the_throttle(patient, database):
+    for _ in range(5):
+        bad = await change_email(patient, password="a guess at it")
+        assert bad.status_code == 422 and "isn't your current password" in unescape(bad.text)
+        assert "Your email address wasn't changed." in bad.text and 'id="email_password-error"' in bad.text
+        # The password card's field is not marked: its id is its own.
+        assert 'id="current_password-error"' not in bad.text
+        assert f'value="{NEW_EMAIL}"' in bad.text and "a guess at it" not in bad.text
+    throttled = await change_email(patient)
+    assert throttled.status_code == 429 and "Too many password attempts" in throttled.text
+    assert database.execute("SELECT email FROM users").fetchone()[0] == "pat@example.com"
+
+
+async def test_an_address_another_account_has_is_refused_as_sign_up_refuses_it(patient, other_patient, database):
+    # Only after the right password, and saying no more than sign-up says of the address.
+    wrong = await change_email(patient, other_patient.email, password="a guess at it")
+    assert "already exists" not in wrong.text
+    taken = await change_email(patient, other_patient.email.upper())
+    assert taken.status_code == 422 and "An account with this email already exists." in taken.text
+    assert 'id="new_email-error"' in taken.text and 'aria-invalid="true" aria-describedby="new_email-error"' in taken.text
+    emails = {row[0] for row in database.execute("SELECT email FROM users")}
+    assert emails == {"pat@example.com", other_patient.email}
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("new_email, message", [
+    ("not an address", "Enter an email address like name@example.com."),
+    ("", "Enter an email address like name@example.com."),
+    (" PAT@example.com ", "That is already your email address."),
+])
+async def test_an_invalid_or_unchanged_address_is_refused(patient, database, new_email, message):
+    response = await change_email(patient, new_email)
+    assert response.status_code == 422 and message in response.text
+    assert database.execute("SELECT email FROM users").fetchone()[0] == "pat@example.com"
+    assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
+async def test_the_email_form_names_the_account_for_a_password_manager(patient):
+    account = (await patient.get("/account")).text
+    form = account[account.index('action="/account/email"'):]
+    form = form[:form.index("</form>")]
+    assert '<input type="email" autocomplete="username" value="pat@example.com" hidden>' in form
+    assert 'name="_csrf_token"' in form and 'for="email_password"' in form and 'for="new_email"' in form
+
+
+async def test_a_caregiver_who_changes_address_keeps_their_name_on_the_patients_pages(patient, people, database):
+    from tests.integration.sharing_helpers import shared_with, user_id
+
+    carer = await shared_with(patient, people("carer@example.com"), label="Mum")
+    pid = user_id(database, "pat@example.com")
+    assert (await carer.get(f"/caregiver/patients/{pid}")).status_code == 200
+    assert (await change_email(carer, "mum@new.example")).status_code == 303
+    assert (await carer.get(f"/caregiver/patients/{pid}")).status_code == 200
+    sharing = (await patient.get("/sharing")).text
+    assert '<strong>Mum</strong> <span class="hint">mum@new.example</span>' in sharing
+    assert "carer@example.com" not in sharing
+    log = unescape((await patient.get("/sharing/audit")).text)
+    # Before the change under the old address, after it under the new one: both with her name.
+    assert "Mum (carer@example.com, caregiver) looked at your summary." in log
+    assert ("Mum (mum@new.example, caregiver) changed the email address they sign in with"
+            " (was carer@example.com).") in log
+    assert "Mum (mum@new.example, caregiver) looked at your summary." in log
+    assert "Mum accepted your invitation and can now see your journal as a carer@example.com, caregiver" in log
+
+
+async def test_an_address_given_up_and_taken_by_someone_else_keeps_the_log_honest(patient, people, database):
+    """The earlier entries under an address are the person who gave it up, not whoever has it now."""
+    from tests.integration.sharing_helpers import shared_with, user_id
+
+    carer = await shared_with(patient, people("carer@example.com"), label="Mum")
+    pid = user_id(database, "pat@example.com")
+    await carer.get(f"/caregiver/patients/{pid}")
+    await change_email(carer, "mum@new.example")
+    await shared_with(patient, people("carer@example.com"), label="Uncle Joe")
+    log = unescape((await patient.get("/sharing/audit")).text)
+    assert "Mum (carer@example.com, caregiver) looked at your summary." in log
+    assert "Uncle Joe accepted your invitation and can now see your journal as a carer@example.com" in log
+    assert "Uncle Joe (carer@example.com, caregiver) looked" not in log

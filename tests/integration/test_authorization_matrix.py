@@ -170,6 +170,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/signin", "/signin", everyone(422)),
     ("POST", "/account/timezone", "/account/timezone", signed_in(422)),
     ("POST", "/account/password", "/account/password", signed_in(422)),
+    ("POST", "/account/email", "/account/email", signed_in(422)),
     ("POST", "/account/delete", "/account/delete", signed_in(422)),
     ("POST", "/checkin", "/checkin", patients(422, anonymous=401)),
     ("POST", "/scales/{instrument:str}", "/scales/phq9", patients(422, anonymous=401)),

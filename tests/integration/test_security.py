@@ -10,6 +10,7 @@ STATE_CHANGING = [
     ("/safety-plan", {"coping": "x"}),
     ("/account/timezone", {"timezone": "UTC"}),
     ("/account/password", {"current_password": "a", "new_password": "b"}),
+    ("/account/email", {"current_password": PASSWORD, "new_email": "pat@new.example"}),
     ("/account/signout-everywhere", {}),
     ("/signout", {}),
     ("/checkins/1/delete", {}),

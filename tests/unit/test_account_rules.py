@@ -128,3 +128,18 @@ def test_it_refuses_sign_in_when_the_address_reaches_its_limit():
     message = accounts.signin_throttle_message(0, 20, account_limit=5, ip_limit=20, minutes=30)
     assert message is not None
     assert "wait 30 minutes" in message
+
+
+def test_a_new_sign_in_address_must_differ_from_the_current_one_however_it_is_typed():
+    assert accounts.new_email_problem("jane@example.com", "Jane@Example.com") is not None
+    assert accounts.new_email_problem("jane@new.example", "jane@example.com") is None
+
+
+def test_the_email_change_form_validates_the_address_like_sign_up_and_keeps_the_password_whole():
+    form, errors = parse_form(accounts.EmailChangeForm, {"current_password": " pass phrase ", "new_email": "bad"},
+                              accounts.EMAIL_CHANGE_MESSAGES)
+    assert form is None and errors == {"new_email": accounts.SIGNUP_MESSAGES["email"]}
+    form, errors = parse_form(accounts.EmailChangeForm,
+                              {"current_password": " pass phrase ", "new_email": " Jane@New.example "},
+                              accounts.EMAIL_CHANGE_MESSAGES)
+    assert errors == {} and form.current_password == " pass phrase " and form.new_email == "Jane@New.example"

@@ -291,6 +291,13 @@ def test_a_deleted_account_is_named_as_the_patient_named_them_when_the_invitatio
             == "sam@example.com (clinician) deleted their Lift account, so they can no longer see your journal.")
 
 
+def test_a_changed_sign_in_address_says_the_old_one_beside_the_new():
+    changed = AuditEntry(id=1, at=NOW, actor_role="caregiver", actor_email="sam@new.example", action="grant",
+                         what=sharing.EMAIL_CHANGED, detail="sam@example.com", actor_label="Mum")
+    assert (sharing.audit_sentence(changed)
+            == "Mum (sam@new.example, caregiver) changed the email address they sign in with (was sam@example.com).")
+
+
 def test_shares_they_ended_and_accounts_they_deleted_are_one_list_newest_first():
     scope = sharing.scope_for("clinician")
     ended = sharing.Grant(id=1, patient_id=1, grantee_id=2, role="clinician", scope=scope, label="Dr Patel",

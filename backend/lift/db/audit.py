@@ -15,7 +15,7 @@ import aiosqlite
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
 from lift.domain.accounts import User
-from lift.domain.sharing import AuditEntry
+from lift.domain.sharing import EMAIL_CHANGED, AuditEntry
 
 ENSURE_SUBJECT = (
     "INSERT INTO audit_subjects (user_id, subject) VALUES (?, lower(hex(randomblob(16))))"
@@ -31,6 +31,21 @@ APPEND = (
 DETAIL = (
     "CASE WHEN a.invitation_id IS NULL THEN a.detail ELSE coalesce((SELECT i.label FROM share_invitations i"
     " WHERE i.id = a.invitation_id AND i.patient_id = s.user_id), '') END AS detail"
+)
+
+
+# Every address a caregiver or clinician of this patient has signed in with, mapped to the one
+# they use now (`now`), and the entry id up to which it was theirs (`until`): a change of address
+# writes an entry (action "grant", what EMAIL_CHANGED, detail the old address), and entries
+# under the old address written before it are that person's. An address given up may be taken
+# later by someone else, so an entry takes the mapping with the nearest `until` after it.
+ADDRESSES = (
+    "WITH RECURSIVE renamed(id, old, new) AS (SELECT a.id, a.detail, a.actor_email FROM audit_log a"
+    " JOIN audit_subjects s ON s.subject = a.subject"
+    f" WHERE s.user_id = ? AND a.action = 'grant' AND a.what = '{EMAIL_CHANGED}'),"
+    " addresses(email, now, until) AS (SELECT u.email, u.email, 9223372036854775807 FROM share_grants g"
+    " JOIN users u ON u.id = g.grantee_id WHERE g.patient_id = ?"
+    " UNION SELECT r.old, k.now, r.id FROM renamed r JOIN addresses k ON r.new = k.email AND r.id < k.until)"
 )
 
 
@@ -77,14 +92,15 @@ async def entries_for(db: Database, patient_id: int, limit: int, offset: int) ->
     """One page of the patient's log, newest first, and how many entries it has."""
     async with db.read() as conn:
         cursor = await conn.execute(
-            f"SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {DETAIL},"
+            f"{ADDRESSES} SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {DETAIL},"
             # The label of this patient's latest grant to that person, if they still have an account.
-            " (SELECT g.label FROM share_grants g JOIN users u ON u.id = g.grantee_id"
-            "  WHERE g.patient_id = s.user_id AND u.email = a.actor_email ORDER BY g.id DESC LIMIT 1)"
+            " (SELECT g.label FROM addresses k JOIN users u ON u.email = k.now"
+            "  JOIN share_grants g ON g.grantee_id = u.id AND g.patient_id = s.user_id"
+            "  WHERE k.email = a.actor_email AND a.id < k.until ORDER BY k.until, g.id DESC LIMIT 1)"
             " AS actor_label FROM audit_log a"
             " JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ?"
             " ORDER BY a.id DESC LIMIT ? OFFSET ?",
-            (patient_id, limit, offset),
+            (patient_id, patient_id, patient_id, limit, offset),
         )
         rows = await cursor.fetchall()
         cursor = await conn.execute(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from lift.db import treatment
+from lift.db import audit, treatment
 from lift.db.clock import iso, iso_ago, utc_now
 from lift.db.connection import Database
 from lift.domain.accounts import User
 from lift.domain.schedule import local_date_of
+from lift.domain.sharing import EMAIL_CHANGED
 
 USER_COLUMNS = "id, email, role, timezone"
 
@@ -51,6 +52,30 @@ async def set_password_hash(db: Database, user_id: int, password_hash: str) -> N
     async with db.write() as conn:
         await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
         await conn.execute("DELETE FROM password_resets WHERE user_id = ?", (user_id,))
+
+
+async def set_email(db: Database, user: User, new_email: str) -> bool:
+    """The new sign-in address, or False when another account has it. In the same transaction,
+    as a password change does: every session of the account ends (the caller signs this browser
+    in again), a reset link made for the old address ends, the old address's sign-in failures
+    go, and each patient who shares with this caregiver or clinician gets an entry on their log
+    (its entries name people by address; the entry links the old one to the new)."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE users SET email = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM users WHERE email = ?)"
+            " RETURNING id", (new_email, user.id, new_email))
+        if await cursor.fetchone() is None:
+            return False
+        await conn.execute("DELETE FROM sessions WHERE user_id = ?", (user.id,))
+        await conn.execute("DELETE FROM password_resets WHERE user_id = ?", (user.id,))
+        await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
+        if user.role != "patient":
+            cursor = await conn.execute(
+                "SELECT patient_id FROM share_grants WHERE grantee_id = ? AND revoked_at IS NULL", (user.id,))
+            patients = [row[0] for row in await cursor.fetchall()]
+            renamed = User(id=user.id, email=new_email, role=user.role, timezone=user.timezone)
+            await audit.append_many(conn, patients, renamed, "grant", EMAIL_CHANGED, user.email)
+    return True
 
 
 async def set_timezone(db: Database, user_id: int, timezone: str, now: datetime) -> int:

@@ -50,6 +50,11 @@ class TimezoneForm(msgspec.Struct, frozen=True, kw_only=True):
     timezone: TimeZoneName
 
 
+class EmailChangeForm(msgspec.Struct, frozen=True, kw_only=True):
+    current_password: AnyPassword
+    new_email: Email
+
+
 SIGNUP_MESSAGES = {
     "email": "Enter an email address like name@example.com.",
     "password": f"Use at least {PASSWORD_MIN} characters for your password.",
@@ -64,6 +69,13 @@ PASSWORD_CHANGE_MESSAGES = {
     "new_password": f"Use at least {PASSWORD_MIN} characters for your new password.",
 }
 TIMEZONE_MESSAGES = {"timezone": "Choose your time zone from the list."}
+EMAIL_CHANGE_MESSAGES = {
+    "current_password": "Enter your current password.",
+    "new_email": SIGNUP_MESSAGES["email"],
+}
+# What sign-up says of an address another account has, less its "Sign in instead": changing
+# to it reveals no more than signing up with it (and needs the password first).
+EMAIL_TAKEN = "An account with this email already exists."
 
 
 def password_problem(password: str, email: str) -> str | None:
@@ -81,6 +93,13 @@ def password_problem(password: str, email: str) -> str | None:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def new_email_problem(new_email: str, current_email: str) -> str | None:
+    """Why a new sign-in address (already normalised) cannot replace the current one."""
+    if new_email == normalise_email(current_email):
+        return "That is already your email address. Enter the new one."
+    return None
 
 
 # tzdata entries that name no place a person lives: offered in the list they only puzzle, and

@@ -283,6 +283,10 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
 # or deleted their account (which ends every grant they had).
 ENDED_BY_GRANTEE = "ended_by_grantee"
 ACCOUNT_DELETED = "account_deleted"
+# The `what` of a "grant" entry a caregiver or clinician wrote by changing the address they sign
+# in with: actor_email is the new address, detail the old one. It tells the patient, and it lets
+# the log name that person's earlier entries (under the old address) as the patient named them.
+EMAIL_CHANGED = "email_changed"
 # How long the patient's Sharing page lists a share the other person ended; the audit log
 # keeps it for good.
 ENDED_SHOWN_DAYS = 30
@@ -705,6 +709,9 @@ def audit_sentence(entry: AuditEntry) -> str:
         return f"You invited a {entry.what}{suffix}."
     if entry.action == "withdraw":
         return f"You withdrew an invitation for a {entry.what}{suffix}."
+    if entry.action == "grant" and entry.what == EMAIL_CHANGED:
+        was = f" (was {entry.detail})" if entry.detail else ""
+        return f"{who} ({role}) changed the email address they sign in with{was}."
     if entry.action == "grant":
         return f"{who} accepted your invitation and can now see your journal as a {role}{suffix}."
     if entry.action == "scope":

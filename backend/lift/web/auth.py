@@ -29,6 +29,8 @@ NOTICES = {
     "signed-out": "You're signed out.",
     "signed-out-everywhere": "You're signed out on every device.",
     "password-changed": "Your password is changed. Other devices were signed out.",
+    "email-changed": ("Your email address is changed: sign in with the new one from now on. "
+                      "Other devices were signed out."),
     "password-reset": ("Your new password is set and you're signed in. Any other device signed in to your "
                        "account was signed out. Your journal is just as you left it."),
     "timezone-changed": "Your time zone is saved.",
@@ -89,6 +91,15 @@ async def recheck_password(request: Request, password: str) -> tuple[bool, str |
         return True, None
     await users.record_signin_failure(db, user.email, client_ip(request))
     return False, None
+
+
+async def current_password_problem(request: Request, password: str) -> tuple[str | None, int]:
+    """What to say of a current password asked for on the account page (None when right), and
+    the status to answer if the form goes back."""
+    right, throttled = await recheck_password(request, password)
+    if throttled:
+        return throttled, 429
+    return (None, 422) if right else ("That isn't your current password.", 422)
 
 
 async def start_session(request: Request, user_id: int, next_path: str) -> Response:
@@ -254,11 +265,9 @@ async def change_password(request: Request) -> Response:
     form, errors = parse_form(accounts.PasswordChangeForm, values, accounts.PASSWORD_CHANGE_MESSAGES)
     status = 422
     if form:
-        right, throttled = await recheck_password(request, form.current_password)
-        if throttled:
-            errors["current_password"], status = throttled, 429
-        elif not right:
-            errors["current_password"] = "That isn't your current password."
+        wrong, status = await current_password_problem(request, form.current_password)
+        if wrong:
+            errors["current_password"] = wrong
         elif problem := accounts.password_problem(form.new_password, user.email):
             errors["new_password"] = problem
     if form and not errors:
@@ -269,3 +278,33 @@ async def change_password(request: Request) -> Response:
         await sessions.delete_user_sessions(db, user.id)
         return await start_session(request, user.id, "/account?notice=password-changed")
     return await account_view(request, status, values={"timezone": user.timezone}, errors=errors)
+
+
+@post("/account/email", guards=[signed_in])
+async def change_email(request: Request) -> Response:
+    """A new sign-in address, checked like sign-up's, after the current password (throttled like
+    sign-in). Whether another account has the address is said only once the password is right,
+    and no more than sign-up says of it."""
+    user = request.scope["user"]
+    values = await form_data(request)
+    form, errors = parse_form(accounts.EmailChangeForm, values, accounts.EMAIL_CHANGE_MESSAGES)
+    status = 422
+    new_email = accounts.normalise_email(form.new_email) if form else ""
+    if form and (problem := accounts.new_email_problem(new_email, user.email)):
+        errors["new_email"] = problem
+    elif form:
+        wrong, status = await current_password_problem(request, form.current_password)
+        if wrong:
+            errors["current_password"] = wrong
+        elif not await users.set_email(request.app.state.db, user, new_email):
+            errors["new_email"] = accounts.EMAIL_TAKEN
+    if form and not errors:
+        # Every session ended with the old address (as after a password change); this browser
+        # carries on with a brand-new token.
+        return await start_session(request, user.id, "/account?notice=email-changed")
+    # The password card has a current_password field too: this card's errors go by its own ids.
+    if "current_password" in errors:
+        errors["email_password"] = errors.pop("current_password")
+    return await account_view(request, status, values={"timezone": user.timezone,
+                                                       "new_email": values.get("new_email", "")},
+                              errors=errors)

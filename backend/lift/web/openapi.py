@@ -36,6 +36,7 @@ FORM_BODIES: dict[tuple[str, str], tuple[type[msgspec.Struct], ...]] = {
     ("post", "/signout"): (push.SignOutForm,),
     ("post", "/account/timezone"): (accounts.TimezoneForm,),
     ("post", "/account/password"): (accounts.PasswordChangeForm,),
+    ("post", "/account/email"): (accounts.EmailChangeForm,),
     ("post", "/account/delete"): (DeleteForm,),
     ("post", "/checkin"): (checkins.CheckinForm, checkins.SubmissionKey),
     ("post", "/safety-plan"): (safety_plan.SafetyPlan,),
