@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 def test_a_wrong_current_password_is_said_where_the_form_is_and_takes_focus(page, lift, console):
     lift.sign_up(page)
     page.goto("/account")
-    page.get_by_label("Current password").fill("not my password at all")
+    # Changing the email asks for the current password too: this is the password card's field.
+    card = page.get_by_role("region", name="Change password")
+    card.get_by_label("Current password").fill("not my password at all")
     page.get_by_label("New password").fill("a brand new passphrase 7")
     page.get_by_role("button", name="Change password").click()
     expect(page.locator("#current_password-error")).to_contain_text("That isn't your current password.")
@@ -24,7 +26,7 @@ def test_a_wrong_current_password_is_said_where_the_form_is_and_takes_focus(page
     expect(summary).to_be_focused()
     expect(summary).to_be_in_viewport()
     # The right password still works afterwards.
-    page.get_by_label("Current password").fill(PASSWORD)
+    card.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password").fill("a brand new passphrase 7")
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("status")).to_contain_text("Your password is changed.", timeout=15_000)
