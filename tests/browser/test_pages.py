@@ -120,6 +120,27 @@ def test_a_form_sent_back_with_errors_gives_focus_to_what_to_fix(patient):
     expect(patient.get_by_role("alert")).to_be_focused()
 
 
+def test_a_report_range_the_wrong_way_round_gives_focus_to_what_to_fix(patient, console):
+    # The report's range form is a boosted GET: the refusal (422) swaps the body, and the summary
+    # takes focus there as it does on a full page load; the To date says what to fix.
+    patient.goto("/report")
+    patient.get_by_label("From", exact=True).fill("2026-03-10")
+    patient.get_by_label("To", exact=True).fill("2026-03-01")
+    patient.get_by_role("button", name="Show this period").click()
+    summary = patient.get_by_role("alert")
+    expect(summary).to_have_text("Those dates didn't work, so the report shows the last 30 days. "
+                                 "Check the dates below.")
+    expect(summary).to_be_focused()
+    expect(patient.get_by_label("To", exact=True)).to_have_accessible_description(
+        "Enter a To date on or after the From date, or leave it empty to go up to the latest entry.")
+    expect(patient.get_by_label("From", exact=True)).to_have_value("2026-03-10")
+    patient.get_by_label("To", exact=True).fill("2026-03-31")
+    patient.get_by_role("button", name="Show this period").click()
+    expect(patient.get_by_role("heading", level=1)).to_contain_text("10 Mar 2026 to")
+    expect(patient.get_by_role("alert")).to_have_count(0)
+    assert console.errors(expected_statuses=(422,)) == []
+
+
 def test_a_boosted_form_sent_back_with_errors_keeps_its_own_address(patient):
     # /account/password answers only POST: had htmx put it in the address bar and the history,
     # reloading or coming back would show "This page can't be used that way".

@@ -317,8 +317,6 @@ class DateRange(msgspec.Struct, frozen=True):
 # stream already under way would fail).
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
-RANGE_MESSAGE = (f"Enter dates as YYYY-MM-DD between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}, "
-                 "with the first on or before the last.")
 
 
 # The form's two date fields, as their labels name them.

@@ -33,10 +33,10 @@ MAX_DAYS = 731
 
 
 def report_range(start: str | None, end: str | None, today: date) -> tuple[date, date, str | None]:
-    """The days the report covers: the asked-for range, else the last 30 days; at most two years."""
-    chosen = export.date_range(start, end)
-    problem = None if chosen is not None else export.RANGE_MESSAGE
-    chosen = chosen or export.DateRange(None, None)
+    """The days the report covers: the asked-for range, else the last 30 days; at most two years
+    (said in the note returned). A range export.range_problems refuses gives the last 30 days."""
+    chosen = export.date_range(start, end) or export.DateRange(None, None)
+    problem = None
     last = min(chosen.last or today, today)
     first = chosen.first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
@@ -50,6 +50,9 @@ def report_range(start: str | None, end: str | None, today: date) -> tuple[date,
 async def report_context(request: Request, person: User, start: str | None, end: str | None) -> dict:
     db = request.app.state.db
     today = patient_today(person)
+    # A refused date is marked on the form, kept as sent, with what to fix (as the CSV form does);
+    # the report below it shows the last 30 days, and the page answers 422.
+    errors = export.range_problems(start, end)
     first, last, problem = report_range(start, end, today)
     days = (last - first).days + 1
     chosen = trends.TrendRange("report", "Report", "this period", days)
@@ -62,7 +65,9 @@ async def report_context(request: Request, person: User, start: str | None, end:
     # entry (a day filled in from before joining).
     joined, first_entry = await joined_on(db, person), await trend_store.first_entry_date(db, person.id)
     return dict(
-        person=person, first=first, last=last, days=days, problem=problem, generated=rules.local_when(
+        person=person, first=first, last=last, days=days, problem=problem, errors=errors,
+        range_values={"start": start or "", "end": end or ""} if errors else
+        {"start": first.isoformat(), "end": last.isoformat()}, generated=rules.local_when(
             utc_now(), person.timezone),
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
                                         joined, first_entry),
@@ -80,11 +85,17 @@ async def report_context(request: Request, person: User, start: str | None, end:
     )
 
 
+def refused(context: dict) -> int:
+    """422 when a date asked for was refused, as any form sent back with what to fix."""
+    return 422 if context["errors"] else 200
+
+
 @get("/report", guards=[patient], name="report")
 async def own_report(request: Request, start: FromQuery[str | None] = None,
                      end: FromQuery[str | None] = None) -> Response:
     context = await report_context(request, request.scope["user"], start, end)
-    return render(request, "report/report.html", form_action="/report", own=True, **context)
+    return render(request, "report/report.html", status_code=refused(context), form_action="/report", own=True,
+                  **context)
 
 
 @get("/clinician/patients/{patient_id:int}/report", guards=[clinician])
@@ -96,5 +107,5 @@ async def patient_report(request: Request, patient_id: FromPath[int], start: Fro
     context = await report_context(request, patient_of(grant), start, end)
     await audit.record(request.app.state.db, [patient_id], request.scope["user"], "view", "report",
                        f"{context['first'].isoformat()} to {context['last'].isoformat()}")
-    return render(request, "report/report.html", form_action=f"/clinician/patients/{patient_id}/report",
-                  own=False, **context)
+    return render(request, "report/report.html", status_code=refused(context),
+                  form_action=f"/clinician/patients/{patient_id}/report", own=False, **context)
