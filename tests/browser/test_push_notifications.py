@@ -346,6 +346,10 @@ FORGET_PUSH_JS = """() => caches.keys().then((names) => Promise.all(names.map(
     (name) => caches.open(name).then((cache) => cache.delete("/static/js/push.js", {ignoreSearch: true})))))"""
 
 
+# What the device status says until push.js replaces it.
+WAITING = "Lift hasn't checked this device yet."
+
+
 def layout_shift_as_the_status_arrives(page: Page, path: str) -> tuple[float, str]:
     """Opens path with push.js held back until the page is drawn, as on a slow connection, then
     sums every layout shift from the start of the load until the device status is in."""
@@ -360,7 +364,7 @@ def layout_shift_as_the_status_arrives(page: Page, path: str) -> tuple[float, st
     page.context.route("**/static/js/push.js*", after_first_paint)
     page.goto(path)
     status = page.locator("[data-push-status]")
-    expect(status).not_to_have_text("")
+    expect(status).not_to_have_text(re.compile(rf"^$|^{re.escape(WAITING)}$"))
     shift = page.evaluate(LAYOUT_SHIFT)
     page.context.unroute("**/static/js/push.js*")
     assert held, "push.js was not held back"
@@ -399,6 +403,7 @@ def test_the_device_status_arriving_moves_nothing_on_the_page(open_page, lift, l
     shift, status = layout_shift_as_the_status_arrives(page, "/reminders" + where)
 
     assert status == words
+    expect(page.get_by_text("If this doesn't change in a moment")).to_have_count(0)
     assert shift == 0, f"the page moved by {shift:.4f} when push.js said: {status}"
     assert page.evaluate(STATUS_ROOM_TO_SPARE) < 1.01, "the status keeps more than a line of blank room"
     assert open_page.console(page).errors() == []
@@ -430,6 +435,19 @@ def test_rarer_advice_moves_the_page_only_a_little(open_page, lift, live_server:
     expect(page.locator("[data-push-advice]")).to_contain_text(advice)
     assert shift <= RARE_SHIFT_BOUND, f"the page moved by {shift:.4f} when push.js said: {status}"
     assert open_page.console(page).errors() == []
+
+
+def test_without_push_js_the_card_says_what_to_do(patient: Page):
+    # JavaScript on, but push.js never arrives (blocked, or its download failed): the card says
+    # where it stands and what to try, in place of a blank status and a hint about a button.
+    patient.evaluate(FORGET_PUSH_JS)
+    patient.context.route("**/static/js/push.js*", lambda route: route.abort())
+    patient.goto("/reminders")
+    expect(patient.locator("[data-push-status]")).to_have_text(WAITING)
+    expect(patient.get_by_text("If this doesn't change in a moment, reload the page.")).to_be_visible()
+    expect(patient.get_by_text("Your browser asks for permission")).to_be_hidden()
+    expect(patient.get_by_role("button", name="Turn on reminders on this device")).to_be_hidden()
+    patient.context.unroute("**/static/js/push.js*")
 
 
 def test_without_javascript_the_card_says_it_is_needed(open_page, lift):

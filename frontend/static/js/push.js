@@ -15,7 +15,11 @@
   // The status is one short sentence; anything longer is advice, which lies over the hint, or
   // over the buttons and the hint when neither is offered (the stylesheet keeps their room, so
   // the page moves only by what the advice says beyond it). Call after showing the buttons.
+  // The first word from here also takes away what the page says until then (data-waiting).
   function say(text, more = "") {
+    const waiting = panel.querySelector("[data-push-waiting]");
+    if (waiting) waiting.remove();
+    delete panel.dataset.waiting;
     status.textContent = text;
     advice.textContent = more;
     if (!more) delete panel.dataset.advice;
