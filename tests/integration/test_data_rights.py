@@ -14,6 +14,7 @@ import pytest
 
 from lift.db.clock import utc_now
 from lift.db.password_resets import create_reset_link
+from lift.domain.treatment import SIDE_EFFECTS
 from tests.account_rows import rows_naming
 from tests.integration.conftest import PASSWORD
 from tests.integration.sharing_helpers import (
@@ -57,7 +58,7 @@ async def test_the_archive_holds_everything_and_no_secret(patient, full_journal,
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     assert "attachment" in response.headers["content-disposition"]
     archive = json.loads(response.content)
-    assert archive["format"] == "lift-archive/1" and archive["account"]["email"] == "pat@example.com"
+    assert archive["format"] == "lift-archive/2" and archive["account"]["email"] == "pat@example.com"
     assert [c["note"] for c in archive["checkins"]] == ["note 1", "note 2", "note 3"]
     assert archive["scale_results"][0]["total"] == 12
     assert archive["treatment_sessions"][0]["log"]["side_effects"] == {"nausea": "mild"}
@@ -66,11 +67,45 @@ async def test_the_archive_holds_everything_and_no_secret(patient, full_journal,
     assert archive["removed_notification_devices"][0]["label"] == "Old tablet"
     assert archive["shared_with"][0]["viewer_email"] == "carer@example.com"
     assert {e["action"] for e in archive["audit_log"]} >= {"invite", "grant", "view"}
-    assert any(d["term"] == "response" for d in archive["definitions"])
+    assert any(d["section"] == "scale_results" and d["key"] == "band" for d in archive["definitions"])
     text = response.text
     for secret in ("password_hash", "argon2", "token_hash", "code_hash", "secret-endpoint", "p256dh-secret",
                    "auth-secret"):
         assert secret not in text
+
+
+def keys_in(value: object, prefix: str = "") -> set[str]:
+    """The keys of an archive entry, those inside a field holding an object written with a dot."""
+    if not isinstance(value, dict):
+        return set()
+    return {f"{prefix}{key}" for key in value} | {
+        found for key, inner in value.items() for found in keys_in(inner, f"{prefix}{key}.")}
+
+
+async def test_the_archive_explains_every_key_it_holds(patient, full_journal, database):
+    """Walks real archives, the patient's with something in every section and their caregiver's
+    (shared_with_me): each key, nested ones too (a session log's fields, question and side-effect
+    codes), has a meaning in definitions, and so do the archive's own keys."""
+    uid = user_id(database, "pat@example.com")
+    database.execute("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (?, 'hash', '2026-01-01')",
+                     (uid,))
+    database.commit()
+    await patient.post("/reminders/settings", {"checkin_enabled": "true", "checkin_time": "21:15", "eve_time": "18:30",
+                                               "lead_minutes": "90", "scale_time": "09:00"})
+    seed_session(database, "pat@example.com", "2026-03-05T15:00:00Z", "done", note="ok",
+                 effects={key: "mild" for key, _ in SIDE_EFFECTS})
+    seed_scale(database, "pat@example.com", date(2026, 3, 8), 5, instrument="gad7")
+    archives = [json.loads((await person.get("/account/data/archive.json")).content) for person in (patient, full_journal)]
+    defined = {(d["section"], d["key"]) for d in archives[0]["definitions"]}
+    sections = [key for key in archives[0] if key not in ("format", "exported_at", "definitions")]
+    empty = [name for name in sections if name not in ("account", "shared_with_me") and not archives[0][name]]
+    assert empty == [] and archives[1]["shared_with_me"], "a section the walk would not see"
+    assert {("", key) for key in archives[0]} <= defined
+    for archive in archives:
+        for name in sections:
+            entries = [archive[name]] if name == "account" else archive[name]
+            missing = {key for entry in entries for key in keys_in(entry)} - {k for s, k in defined if s == name}
+            assert missing == set(), name
 
 
 async def test_the_archive_of_a_caregiver_holds_their_grants_and_no_journal(patient, full_journal):

@@ -24,6 +24,7 @@ from lift.db import data_rights as store
 from lift.db import export as export_store
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
+from lift.domain import archive as archive_keys
 from lift.domain import export
 from lift.domain.accounts import User
 from lift.domain.data_rights import DELETE_MESSAGES, DeleteForm
@@ -33,7 +34,9 @@ from lift.web.guards import signed_in
 from lift.web.rendering import form_data, render
 from lift.web.security import SESSION_COOKIE
 
-ARCHIVE_FORMAT = "lift-archive/1"
+# 2: "definitions" explains the archive's own keys and codes (section, key, meaning); in 1 it
+# listed the CSV files' columns.
+ARCHIVE_FORMAT = "lift-archive/2"
 
 
 async def archive_stream(db: Database, user: User) -> AsyncIterator[bytes]:
@@ -41,7 +44,7 @@ async def archive_stream(db: Database, user: User) -> AsyncIterator[bytes]:
     encode = msgspec.json.encode
     head = {"format": ARCHIVE_FORMAT, "exported_at": iso(utc_now()),
             "account": await export_store.account_facts(db, user.id),
-            "definitions": [{"file": f, "term": t, "meaning": m} for f, t, m in export.definitions()]}
+            "definitions": archive_keys.definitions()}
     yield encode(head)[:-1]
     for name, sql, json_columns in export_store.ARCHIVE_SECTIONS:
         yield b"," + encode(name) + b":["
