@@ -19,3 +19,10 @@ def test_codes_are_spelled_out():
     assert "0 = None" in archive.SECTIONS["checkins"]["thoughts"]
     assert "moderately-severe = Moderately severe 15-19" in archive.SECTIONS["scale_results"]["band"]
     assert "{" not in archive.SECTIONS["safety_plan"]["professionals"]
+
+
+def test_every_special_audit_what_is_explained():
+    from lift.domain.sharing import ACCOUNT_DELETED, EMAIL_CHANGED, ENDED_BY_GRANTEE
+
+    what = archive.SECTIONS["audit_log"]["what"]
+    assert all(f"{code} = " in what for code in (ENDED_BY_GRANTEE, ACCOUNT_DELETED, EMAIL_CHANGED))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lift.domain import safety_plan, scales, treatment
 from lift.domain.crisis import THOUGHTS_LABELS
-from lift.domain.sharing import ACCOUNT_DELETED, ENDED_BY_GRANTEE
+from lift.domain.sharing import ACCOUNT_DELETED, EMAIL_CHANGED, ENDED_BY_GRANTEE
 
 INSTANT = "in UTC (ISO 8601)"
 LOCAL_DAY = "in the patient's time zone, as YYYY-MM-DD"
@@ -183,9 +183,11 @@ SECTIONS: dict[str, dict[str, str]] = {
                    "file was downloaded; delete_account = the account was deleted."),
         "what": ("Which: for invite, withdraw, grant, scope and revoke, the role (caregiver or "
                  f"clinician), or {ENDED_BY_GRANTEE} = the viewer ended it, {ACCOUNT_DELETED} = their "
-                 "account was deleted; for view, the page (summary, notes, panel, timeline, "
-                 "report); for export, the file (checkins, scales, sessions)."),
-        "detail": "More about it: an invitation's name, what was shared, or a date range (may be empty).",
+                 f"account was deleted, {EMAIL_CHANGED} = they changed the address they sign in with; "
+                 "for view, the page (summary, notes, panel, timeline, report); for export, the file "
+                 "(checkins, scales, sessions)."),
+        "detail": ("More about it: an invitation's name, what was shared, a date range, or the "
+                   "address they signed in with before a change (may be empty)."),
     },
 }
 
