@@ -415,7 +415,7 @@ async def test_a_caregiver_who_changes_address_keeps_their_name_on_the_patients_
     assert ("Mum (mum@new.example, caregiver) changed the email address they sign in with"
             " (was carer@example.com).") in log
     assert "Mum (mum@new.example, caregiver) looked at your summary." in log
-    assert "Mum accepted your invitation and can now see your journal as a carer@example.com, caregiver" in log
+    assert "Mum (carer@example.com) accepted your invitation and can now see your journal as a caregiver" in log
 
 
 async def test_an_address_given_up_and_taken_by_someone_else_keeps_the_log_honest(patient, people, database):
@@ -429,5 +429,5 @@ async def test_an_address_given_up_and_taken_by_someone_else_keeps_the_log_hones
     await shared_with(patient, people("carer@example.com"), label="Uncle Joe")
     log = unescape((await patient.get("/sharing/audit")).text)
     assert "Mum (carer@example.com, caregiver) looked at your summary." in log
-    assert "Uncle Joe accepted your invitation and can now see your journal as a carer@example.com" in log
+    assert "Uncle Joe (carer@example.com) accepted your invitation and can now see your journal as a caregiver" in log
     assert "Uncle Joe (carer@example.com, caregiver) looked" not in log

@@ -512,3 +512,13 @@ def test_a_new_patients_check_ins_are_counted_from_joining_or_an_earlier_filled_
     assert sharing.checkin_count_text(0, 1) == "No check-in yet on their first day."
     assert sharing.checkin_count_text(3, 4) == "Checked in on 3 of their first 4 days."
     assert sharing.checkin_count_text(12, 30) == "Checked in on 12 of the last 30 days."
+
+
+def test_an_accepted_invitation_names_the_role_not_the_address_after_as_a():
+    named = AuditEntry(id=1, at=NOW, actor_role="caregiver", actor_email="sam@example.com", action="grant",
+                       what="caregiver", detail="Summary only", actor_label="Mum")
+    assert (sharing.audit_sentence(named)
+            == "Mum (sam@example.com) accepted your invitation and can now see your journal as a caregiver"
+               " (Summary only).")
+    assert (sharing.audit_sentence(entry("grant", "clinician", role="clinician"))
+            == "sam@example.com accepted your invitation and can now see your journal as a clinician.")

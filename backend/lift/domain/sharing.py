@@ -713,7 +713,9 @@ def audit_sentence(entry: AuditEntry) -> str:
         was = f" (was {entry.detail})" if entry.detail else ""
         return f"{who} ({role}) changed the email address they sign in with{was}."
     if entry.action == "grant":
-        return f"{who} accepted your invitation and can now see your journal as a {role}{suffix}."
+        # "as a caregiver", never "as a carer@example.com, caregiver": the address goes by the name.
+        named = f"{who} ({entry.actor_email})" if who != (entry.actor_email or "Someone") else who
+        return f"{named} accepted your invitation and can now see your journal as a {entry.actor_role}{suffix}."
     if entry.action == "scope":
         return f"You changed what {entry.detail or 'someone'} can see."
     if entry.action == "revoke" and entry.what == ACCOUNT_DELETED:
