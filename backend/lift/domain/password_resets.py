@@ -56,7 +56,7 @@ def reset_problem(link: ResetLink | None, now: datetime) -> str | None:
 ASK_AGAIN = "Ask your clinic (whoever runs Lift for you) for a new link. Your journal is kept as it is."
 RESET_PROBLEMS = {
     "unknown": f"This link isn't one Lift knows: it may have been copied only in part, replaced by a "
-               f"newer link, or ended when the account's password was changed. {ASK_AGAIN}",
+               f"newer link, or ended when the account's password or email address was changed. {ASK_AGAIN}",
     "used": f"This link has already been used to choose a password, and each link works once. If you "
             f"can't sign in with that password, {ASK_AGAIN[0].lower()}{ASK_AGAIN[1:]}",
     "expired": f"This link has expired: reset links work for {RESET_LINK_HOURS} hours. {ASK_AGAIN}",
