@@ -285,7 +285,7 @@ def last_30_days(person) -> str:
 ])
 async def test_a_refused_report_range_marks_each_wrong_date_and_keeps_what_was_typed(panel, patient, database, query,
                                                                                    marked, said):
-    """As the CSV form does (export.range_problems): each wrong date is marked and described by
+    """As the CSV form does (export.parse_range): each wrong date is marked and described by
     what to fix, the dates stay as typed, the summary takes focus, 422; the report below shows
     the last 30 days. The patient's report and the clinician's alike."""
     pid = user_id(database, "pat@example.com")

@@ -327,9 +327,10 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text.strip()) if text and text.strip() else None
 
 
-def range_problems(start: str | None, end: str | None) -> dict[str, str]:
-    """What is wrong with each date field, said so the person can fix it: a date that is not one,
-    one outside the years Lift accepts, or a To date before the From date. Empty: both fine."""
+def parse_range(start: str | None, end: str | None) -> tuple[DateRange | None, dict[str, str]]:
+    """The dates asked for, either end open, and what is wrong with each date field, said so the
+    person can fix it: a date that is not one, one outside the years Lift accepts, or a To date
+    before the From date. The range is None whenever anything is wrong."""
     problems: dict[str, str] = {}
     days: dict[str, date | None] = {}
     for field, text in (("start", start), ("end", end)):
@@ -345,15 +346,7 @@ def range_problems(start: str | None, end: str | None) -> dict[str, str]:
     if not problems and first and last and first > last:
         problems["end"] = ("Enter a To date on or after the From date, or leave it empty to go up to "
                            "the latest entry.")
-    return problems
-
-
-def date_range(start: str | None, end: str | None) -> DateRange | None:
-    """The dates asked for, either end open; None when a date is not a date, is outside the
-    years Lift accepts, or they are reversed (range_problems says which)."""
-    if range_problems(start, end):
-        return None
-    return DateRange(_day(start), _day(end))
+    return (None if problems else DateRange(first, last)), problems
 
 
 def range_text(chosen: DateRange) -> str:

@@ -110,11 +110,12 @@ def check_kind(kind: str) -> None:
 async def own_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
                      end: FromQuery[str | None] = None) -> Response:
     check_kind(kind)
-    if errors := rows.range_problems(start, end):
+    chosen, errors = rows.parse_range(start, end)
+    if errors:
         return refused(request, "/export", OWN_FORM, errors)
     user = request.scope["user"]
-    return download(request, [rows.PatientRef(user.id, user.email, user.timezone)], kind,
-                    rows.date_range(start, end), rules.OWNER, "journal")
+    return download(request, [rows.PatientRef(user.id, user.email, user.timezone)], kind, chosen,
+                    rules.OWNER, "journal")
 
 
 @get("/clinician/patients/{patient_id:int}/export", guards=[clinician])
@@ -125,12 +126,12 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
     if not seen.export:
         raise NotFoundException()
     check_kind(kind)
-    if errors := rows.range_problems(start, end):
+    chosen, errors = rows.parse_range(start, end)
+    if errors:
         page = FormPage(title="Download CSV files", hint=f"From {grant.patient_email}'s journal. "
                         "The patient sees each download in their log.",
                         back_href=f"/clinician/patients/{patient_id}", back_text=grant.patient_email)
         return refused(request, f"/clinician/patients/{patient_id}/export", page, errors)
-    chosen = rows.date_range(start, end)
     if kind != "definitions":
         await audit.record(request.app.state.db, [patient_id], request.scope["user"], "export", kind,
                            rows.range_text(chosen))
@@ -142,9 +143,9 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
 async def panel_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
                        end: FromQuery[str | None] = None) -> Response:
     check_kind(kind)
-    if errors := rows.range_problems(start, end):
+    chosen, errors = rows.parse_range(start, end)
+    if errors:
         return refused(request, "/clinician/export", PANEL_FORM, errors)
-    chosen = rows.date_range(start, end)
     db, user = request.app.state.db, request.scope["user"]
     patients = await panel_patients(db, user.id)
     if patients and kind != "definitions":

@@ -32,10 +32,10 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 731
 
 
-def report_range(start: str | None, end: str | None, today: date) -> tuple[date, date, str | None]:
+def report_range(asked: export.DateRange | None, today: date) -> tuple[date, date, str | None]:
     """The days the report covers: the asked-for range, else the last 30 days; at most two years
-    (said in the note returned). A range export.range_problems refuses gives the last 30 days."""
-    chosen = export.date_range(start, end) or export.DateRange(None, None)
+    (said in the note returned). A range export.parse_range refused (None) gives the last 30 days."""
+    chosen = asked or export.DateRange(None, None)
     problem = None
     last = min(chosen.last or today, today)
     first = chosen.first or last - timedelta(days=DEFAULT_DAYS - 1)
@@ -52,8 +52,8 @@ async def report_context(request: Request, person: User, start: str | None, end:
     today = patient_today(person)
     # A refused date is marked on the form, kept as sent, with what to fix (as the CSV form does);
     # the report below it shows the last 30 days, and the page answers 422.
-    errors = export.range_problems(start, end)
-    first, last, problem = report_range(start, end, today)
+    asked, errors = export.parse_range(start, end)
+    first, last, problem = report_range(asked, today)
     days = (last - first).days + 1
     chosen = trends.TrendRange("report", "Report", "this period", days)
     markers = await session_markers(db, person, first, last)
