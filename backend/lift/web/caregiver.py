@@ -24,7 +24,7 @@ from lift.domain.checkins import before_joining, last_days
 from lift.web.guards import caregiver, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    chart_tools, daily_charts, joined_on, patient_of, patient_today, upcoming_sessions, wants_partial,
+    chart_tools, daily_charts, patient_of, patient_today, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
@@ -52,7 +52,7 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
     # Only the local date the account was made: the charts shade the days before it (or before an
     # earlier day filled in) and the week strip leaves them blank, so they do not read as missed
     # check-ins.
-    joined = await joined_on(db, person)
+    joined = grant.patient_joined
     context = dict(grant=grant, seen=seen, chosen=chosen, ranges=[trends.RANGES[k] for k in RANGE_KEYS],
                    charts_id=CHARTS_ID, first=first, charts=[], **chart_tools())
     if seen.mood_anxiety:

@@ -25,7 +25,7 @@ from lift.domain.crisis import THOUGHTS_LABELS
 from lift.web.guards import clinician, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    chart_tools, daily_charts, item9_tools, joined_on, patient_of, patient_today, scale_charts,
+    chart_tools, daily_charts, item9_tools, patient_of, patient_today, scale_charts,
     session_entries, session_markers, session_tools, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
@@ -112,7 +112,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     first, last = trends.range_bounds(chosen, today, first_entry)
     markers = await session_markers(db, person, first, last)
     results = await scale_store.results_for(db, person.id)
-    joined = await joined_on(db, person)
+    joined = grant.patient_joined
     context = dict(
         grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, charts_id=CHARTS_ID,
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,

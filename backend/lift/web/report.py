@@ -15,6 +15,7 @@ from litestar.response import Response
 from lift.db import audit
 from lift.db import scales as scale_store
 from lift.db import trends as trend_store
+from lift.db import users as user_store
 from lift.db.clock import utc_now
 from lift.domain import export, scales, trends
 from lift.domain import sharing as rules
@@ -23,7 +24,7 @@ from lift.domain.trends import long_day
 from lift.web.guards import clinician, patient, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    chart_tools, daily_charts, item9_tools, joined_on, patient_of, patient_today, scale_charts,
+    chart_tools, daily_charts, item9_tools, patient_of, patient_today, scale_charts,
     session_entries, session_markers, session_tools,
 )
 
@@ -47,7 +48,9 @@ def report_range(asked: export.DateRange | None, today: date) -> tuple[date, dat
     return first, last, problem
 
 
-async def report_context(request: Request, person: User, start: str | None, end: str | None) -> dict:
+async def report_context(request: Request, person: User, joined: date | None, start: str | None,
+                         end: str | None) -> dict:
+    """`joined`: the patient's local date of joining (a clinician's grant carries it)."""
     db = request.app.state.db
     today = patient_today(person)
     # A refused date is marked on the form, kept as sent, with what to fix (as the CSV form does);
@@ -63,7 +66,7 @@ async def report_context(request: Request, person: User, start: str | None, end:
     checked_in = await trend_store.checkin_dates_between(db, person.id, first, last)
     # The shade and the count start at the first day with Lift: the join date, or an earlier
     # entry (a day filled in from before joining).
-    joined, first_entry = await joined_on(db, person), await trend_store.first_entry_date(db, person.id)
+    first_entry = await trend_store.first_entry_date(db, person.id)
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, errors=errors,
         range_values={"start": start or "", "end": end or ""} if errors else
@@ -93,7 +96,9 @@ def refused(context: dict) -> int:
 @get("/report", guards=[patient], name="report")
 async def own_report(request: Request, start: FromQuery[str | None] = None,
                      end: FromQuery[str | None] = None) -> Response:
-    context = await report_context(request, request.scope["user"], start, end)
+    user = request.scope["user"]
+    joined = await user_store.joined_on(request.app.state.db, user.id, user.timezone)
+    context = await report_context(request, user, joined, start, end)
     return render(request, "report/report.html", status_code=refused(context), form_action="/report", own=True,
                   **context)
 
@@ -104,7 +109,7 @@ async def patient_report(request: Request, patient_id: FromPath[int], start: Fro
     grant = await shared_patient(request, patient_id)
     if not rules.visibility(grant.scope).report:
         raise NotFoundException()
-    context = await report_context(request, patient_of(grant), start, end)
+    context = await report_context(request, patient_of(grant), grant.patient_joined, start, end)
     await audit.record(request.app.state.db, [patient_id], request.scope["user"], "view", "report",
                        f"{context['first'].isoformat()} to {context['last'].isoformat()}")
     return render(request, "report/report.html", status_code=refused(context),

@@ -11,7 +11,6 @@ from litestar import Request
 from lift.db import sharing as sharing_store
 from lift.db import treatment as treatment_store
 from lift.db import trends as trend_store
-from lift.db import users as user_store
 from lift.db.clock import utc_now
 from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
@@ -39,12 +38,6 @@ def patient_today(person: User) -> date:
 
 def about_the_patient(charts: Sequence[trends.Chart]) -> list[trends.Chart]:
     return [sharing.chart_about_the_patient(c) for c in charts]
-
-
-async def joined_on(db, person: User) -> date | None:
-    """The patient's local date of joining: their charts shade the days before it, as the
-    patient's own Trends page does, so those days never read as missed check-ins."""
-    return await user_store.joined_on(db, person.id, person.timezone)
 
 
 async def daily_charts(db, person: User, metrics: Sequence[trends.Metric], first: date, last: date,
