@@ -330,6 +330,20 @@ async def test_the_audit_log_names_people_as_the_patient_labelled_them(patient, 
     assert "Dr Patel (doctor@example.com, clinician) looked at your timeline." in page
 
 
+async def test_a_clinician_sorting_their_list_is_every_look_stored_and_one_line_on_the_log(
+        patient, clinician, database):
+    sorts = ("patient", "phq9", "attention")
+    partial = {"HX-Request": "true", "HX-Target": "clinician-panel"}
+    for sort in sorts:
+        response = await clinician.get(f"/clinician?sort={sort}", headers=partial)
+        assert response.status_code == 200 and "<html" not in response.text
+    views = [row for row in audit_rows(database, "pat@example.com") if row["action"] == "view"]
+    assert [row["what"] for row in views] == ["panel"] * len(sorts)
+    page = (await patient.get("/sharing/audit")).text
+    assert page.count("looked at your row in their list of patients") == 1
+    assert "looked at your row in their list of patients 3 times, the first at" in page
+
+
 async def test_the_audit_table_refuses_update_and_delete(patient, caregiver, database):
     assert database.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 2
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -522,3 +522,42 @@ def test_an_accepted_invitation_names_the_role_not_the_address_after_as_a():
                " (Summary only).")
     assert (sharing.audit_sentence(entry("grant", "clinician", role="clinician"))
             == "sam@example.com accepted your invitation and can now see your journal as a clinician.")
+
+
+def look(minutes_before: int, what="panel", action="view", email="dr@example.com", detail="") -> AuditEntry:
+    return AuditEntry(id=100 - minutes_before, at=NOW - timedelta(minutes=minutes_before), actor_role="clinician",
+                      actor_email=email, action=action, what=what, detail=detail)
+
+
+def test_a_run_of_looks_at_the_same_page_reads_as_one_line_with_how_many_and_the_first_time():
+    # Newest first, as the log is read: four sorts of the panel, each within ten minutes of the next.
+    lines = sharing.audit_lines([look(0), look(3), look(12), look(21)])
+    assert [(line.times, line.entry.at, line.first_at) for line in lines] == [
+        (4, NOW, NOW - timedelta(minutes=21))]
+    text = sharing.audit_line_sentence(lines[0], "UTC")
+    assert text == ("dr@example.com (clinician) looked at your row in their list of patients 4 times,"
+                    f" the first at {NOW - timedelta(minutes=21):%H:%M}.")
+
+
+def test_looks_further_apart_or_at_another_page_or_by_someone_else_stay_apart():
+    entries = [look(0), look(11), look(12, what="timeline"), look(13, email="other@example.com"),
+               look(14, detail="2026-05-01 to 2026-05-20"), look(15, detail="2026-05-01 to 2026-05-19")]
+    assert [line.times for line in sharing.audit_lines(entries)] == [1, 1, 1, 1, 1, 1]
+
+
+def test_downloads_and_sharing_changes_are_never_folded_together():
+    entries = [look(0, what="checkins", action="export"), look(1, what="checkins", action="export"),
+               look(2, what="caregiver", action="revoke"), look(3, what="caregiver", action="revoke")]
+    assert [line.times for line in sharing.audit_lines(entries)] == [1, 1, 1, 1]
+    assert sharing.audit_line_sentence(sharing.audit_lines(entries)[0], "UTC").endswith("as a CSV file.")
+
+
+def test_a_run_across_midnight_names_the_first_look_in_full():
+    midnight = datetime(2026, 5, 21, 0, 3, tzinfo=UTC)
+    run = [AuditEntry(id=2, at=midnight, actor_role="caregiver", actor_email="sam@example.com", action="view",
+                      what="summary", detail=""),
+           AuditEntry(id=1, at=midnight - timedelta(minutes=6), actor_role="caregiver",
+                      actor_email="sam@example.com", action="view", what="summary", detail="")]
+    [line] = sharing.audit_lines(run)
+    assert sharing.audit_line_sentence(line, "UTC") == (
+        "sam@example.com (caregiver) looked at your summary 2 times, the first at Wed 20 May 2026, 23:57.")
