@@ -192,6 +192,10 @@ async def test_a_day_filled_in_from_before_joining_is_not_shaded_on_the_caregive
             assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure), key
         assert chart_of(html, "mood").count("<td>Before they joined</td>") == 8
         assert "they joined on" not in html and "you" not in chart_of(html, "mood").lower()
+    # The week strip agrees with the charts: only the day before the filled-in one is blank; the
+    # day between it and the join date is missed, as the charts show it.
+    html = (await carer.get(f"/caregiver/patients/{pid}")).text
+    assert html.count("was before they joined</span>") == 1 and html.count("> no check-in on ") == 4
 
 
 async def test_a_caregiver_learns_no_join_date_when_the_patient_joined_before_what_they_see(patient, people,

@@ -268,6 +268,15 @@ async def test_days_before_the_account_existed_are_not_offered_as_missed(patient
     assert offered == [(patient.today() - timedelta(days=n)).isoformat() for n in (1, 2)]
 
 
+async def test_after_a_day_filled_in_before_joining_the_days_since_it_are_offered_as_on_the_charts(
+        patient, database):
+    joined_days_ago(database, 1)
+    await patient.check_in()
+    await patient.check_in(local_date=(patient.today() - timedelta(days=4)).isoformat())
+    offered = re.findall(r'href="/checkin\?day=([0-9-]+)"', (await patient.get("/checkin")).text)
+    assert offered == [(patient.today() - timedelta(days=n)).isoformat() for n in (1, 2, 3)]
+
+
 async def test_a_day_out_of_reach_in_the_address_says_so_and_opens_today(patient):
     html = (await patient.get(f"/checkin?day={(patient.today() - timedelta(days=10)).isoformat()}")).text
     assert "is more than 7 days ago, so it can no longer be filled in or changed" in html

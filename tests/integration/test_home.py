@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from tests.integration.conftest import insert_checkin, joined_days_ago
+from tests.integration.sharing_helpers import chart_of
 from tests.integration.test_treatment import plan_form
 
 STEPS = ('href="/treatment"', 'href="/reminders"', 'href="/sharing"')
@@ -47,6 +48,20 @@ async def test_the_days_since_joining_can_be_filled_in_from_the_week(patient, da
     joined_days_ago(database, 10)
     html = (await patient.get("/")).text
     assert days_offered_to_fill(html) == 7 and "Before you joined" not in html
+
+
+async def test_a_day_filled_in_before_joining_starts_the_week_as_it_starts_the_charts(patient, database):
+    # Joined yesterday, with the day four days ago filled in: Trends counts from that day, so the
+    # days between are days to fill here too, and only the two before it are blank.
+    joined_days_ago(database, 1)
+    insert_checkin(database, patient.today() - timedelta(days=4))
+    html = (await patient.get("/")).text
+    assert html.count("Before you joined") == 2
+    assert days_offered_to_fill(html) == 4  # today, and 1 to 3 days ago
+    for n in (1, 2, 3):
+        assert f'href="/checkin?day={(patient.today() - timedelta(days=n)).isoformat()}"' in html
+    mood = chart_of((await patient.get("/trends")).text, "mood")
+    assert mood.count("<td>No check-in</td>") == 4 and mood.count("<td>Before you joined</td>") == 9
 
 
 async def test_the_day_a_week_ago_is_offered_though_the_strip_stops_short_of_it(patient, database):

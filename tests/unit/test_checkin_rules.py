@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from lift.domain import checkins as rules
+from lift.domain import trends
 from lift.domain.forms import parse_form
 
 TODAY = date(2024, 3, 10)
@@ -288,14 +289,23 @@ def test_the_one_day_to_fill_older_than_the_week_is_named_apart():
     assert rules.older_than_shown(rules.days_to_fill(today, [], today - timedelta(days=3)), week) == []
 
 
-def test_the_week_shows_blank_only_the_empty_days_before_joining():
+def test_the_week_shows_blank_only_the_empty_days_before_the_first_day_with_lift():
     today = date(2026, 3, 10)
     week = rules.last_days(today)
-    backfilled = today - timedelta(days=4)
-    assert rules.before_joining(week, [backfilled], today - timedelta(days=1)) == [
-        today - timedelta(days=n) for n in (6, 5, 3, 2)]
+    assert rules.before_joining(week, [], today - timedelta(days=1)) == [today - timedelta(days=n) for n in range(6, 1, -1)]
     assert rules.before_joining(week, [], week[0]) == []
     assert rules.before_joining(week, [], None) == []
+
+
+def test_a_day_filled_in_before_joining_starts_the_week_and_the_days_to_fill_as_it_starts_the_charts():
+    # Joined yesterday, and filled in the day four days ago: the charts count from that day, so
+    # the two days between are days to fill, not blank days from before joining.
+    today = date(2026, 3, 10)
+    week, backfilled, joined = rules.last_days(today), today - timedelta(days=4), today - timedelta(days=1)
+    first_day = trends.first_day_with_lift(joined, [backfilled])
+    assert rules.before_joining(week, [backfilled], first_day) == [today - timedelta(days=n) for n in (6, 5)]
+    assert rules.days_to_fill(today, [today, backfilled], first_day) == [
+        today - timedelta(days=n) for n in (1, 2, 3)]
 
 
 def test_it_says_a_deleted_recent_day_can_be_filled_in_again_until_the_window_closes():

@@ -91,18 +91,21 @@ def fillable_dates(today: date) -> list[date]:
     return [today - timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
 
 
-def days_to_fill(today: date, checked_in: Iterable[date], joined: date | None = None) -> list[date]:
+def days_to_fill(today: date, checked_in: Iterable[date], first_day: date | None = None) -> list[date]:
     """Earlier days that can still be filled in and have no check-in yet, newest first. Days
-    before the patient joined were never missed: they can still be chosen on the form, but
-    are not offered as gaps to fill."""
+    before the patient's first day with Lift (`trends.first_day_with_lift`: the day they joined,
+    or an earlier day they filled in) were never missed: they can still be chosen on the form,
+    but are not offered as gaps to fill."""
     done = set(checked_in)
-    return [day for day in fillable_dates(today)[1:] if day not in done and (joined is None or day >= joined)]
+    return [day for day in fillable_dates(today)[1:] if day not in done and (first_day is None or day >= first_day)]
 
 
-def before_joining(days: Iterable[date], checked_in: Iterable[date], joined: date | None) -> list[date]:
-    """The days shown blank on Today's week strip: before the account existed, with no check-in."""
+def before_joining(days: Iterable[date], checked_in: Iterable[date], first_day: date | None) -> list[date]:
+    """The days shown blank on a week strip: before the patient's first day with Lift, as the
+    charts shade them. A day between an earlier filled-in day and the join date is a day to fill,
+    as it is a missed day on the charts."""
     done = set(checked_in)
-    return [day for day in days if joined is not None and day < joined and day not in done]
+    return [day for day in days if first_day is not None and day < first_day and day not in done]
 
 
 def shown_to_fill(to_fill: Iterable[date], shown: Iterable[date]) -> list[date]:

@@ -76,7 +76,7 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
     context = {
         "today": today, "checked_in_today": today in recent,
         "week": [(day, day in recent) for day in week],
-        "before_joining": before_joining(week, recent, joined),
+        "before_joining": before_joining(week, recent, trends.first_day_with_lift(joined, recent)),
         "checkin_text": rules.checkin_count_text(rules.checkin_days(recent, today, counted), counted),
         "short_day": trends.short_day, "guidance": rules.caregiver_guidance(request.app.state.crisis_resources),
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,

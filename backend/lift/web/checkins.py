@@ -18,6 +18,7 @@ from lift.domain import checkins as rules
 from lift.domain.checkins import SaveOutcome
 from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
 from lift.domain.forms import parse_form
+from lift.domain.trends import first_day_with_lift
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
@@ -62,8 +63,12 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
     # Editing a day already done: offer the earlier days still empty, so a missed day is a tap away.
     first = rules.fillable_dates(today)[-1]
-    to_fill = rules.days_to_fill(today, await trend_store.checkin_dates_between(db, user.id, first, today),
-                                 await user_store.joined_on(db, user.id, user.timezone)) if existing else []
+    to_fill = []
+    if existing:
+        joined = await user_store.joined_on(db, user.id, user.timezone)
+        first_day = first_day_with_lift(joined, [await trend_store.first_entry_date(db, user.id)])
+        to_fill = rules.days_to_fill(today, await trend_store.checkin_dates_between(db, user.id, first, today),
+                                     first_day)
     # The three most recent: the form stays near the top; the week strip on Today shows every day.
     return await form_view(request, values, {}, editing=existing is not None, notice=notice,
                            days_to_fill=[(d.isoformat(), rules.day_label(d, today)) for d in to_fill[:3]])

@@ -26,6 +26,7 @@ from lift.domain import safety_plan as plans
 from lift.domain import scales
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
+from lift.domain.trends import first_day_with_lift
 from lift.web.crisis import own_plan
 from lift.web.guards import patient
 from lift.web.treatment import home_context as treatment_home_context
@@ -47,13 +48,15 @@ async def home(request: Request) -> Response:
     first = rules.fillable_dates(today)[-1]
     by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, first, today)}
     last_checkin = max(by_day) if by_day else await checkin_store.last_checkin_date(db, user.id)
-    joined = await user_store.joined_on(db, user.id, user.timezone)
-    missed = rules.days_to_fill(today, by_day, joined)
+    first_entry = await trend_store.first_entry_date(db, user.id)
+    # As the charts count them: from the day they joined, or an earlier day they filled in.
+    first_day = first_day_with_lift(await user_store.joined_on(db, user.id, user.timezone), [first_entry])
+    missed = rules.days_to_fill(today, by_day, first_day)
     plan = await safety_plans.safety_plan_for(db, user.id)
     due_scales = scales.due_instruments(await scale_store.last_taken_dates(db, user.id), today)
     treatment = await treatment_home_context(request, user, today)
     first_steps = []
-    if home_rules.in_first_weeks(await trend_store.first_entry_date(db, user.id), today):
+    if home_rules.in_first_weeks(first_entry, today):
         first_steps = home_rules.open_steps(
             has_treatment_plan=treatment["treatment_plan"] is not None,
             has_device=bool(await reminder_store.devices_for(db, user.id)),
@@ -62,7 +65,7 @@ async def home(request: Request) -> Response:
         )
     return render(request, "pages/home.html", today=today, todays=by_day.get(today),
                   week=[(day, by_day.get(day)) for day in week],
-                  before_joining=rules.before_joining(week, by_day, joined), has_plan=plans.has_content(plan),
+                  before_joining=rules.before_joining(week, by_day, first_day), has_plan=plans.has_content(plan),
                   week_to_fill=rules.shown_to_fill(missed, week),
                   older_to_fill=[(day, rules.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today),
