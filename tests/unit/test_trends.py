@@ -241,9 +241,18 @@ def test_a_new_patients_chart_does_not_average_two_weeks_mostly_from_before_they
     assert result.summary.startswith("Mood averaged 5.0 this week, your first week with Lift.")
     assert "Across" not in result.summary
     assert [row[1] for row in result.rows].count("Before you joined") == 10
-    # Once the week before was theirs, the range's sentence is back.
-    assert "Across the last 2 weeks it averaged 5.0 over 2 check-in days." in chart(
-        values({2: 4, 0: 6}), TWO_WEEKS, joined=day(7)).summary
+    # Once the week before was theirs, it is spoken of; the range's sentence would still repeat
+    # this week's average over the same two days, so it is left out.
+    later = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(7)).summary
+    assert "with no check-ins the week before to compare" in later and "Across" not in later
+
+
+def test_the_range_sentence_returns_once_it_covers_more_than_this_weeks_check_ins():
+    assert chart(values({9: 2, 2: 4, 0: 6}), TWO_WEEKS, joined=day(30)).summary == (
+        "Mood averaged 5.0 this week, up from 2.0 the week before. "
+        "Across the last 2 weeks it averaged 4.0 over 3 check-in days.")
+    # A check-in from before the range does not count: the range's own days are all this week's.
+    assert "Across" not in chart(values({20: 5, 0: 6}), TWO_WEEKS, joined=day(30)).summary
 
 
 def test_it_shades_the_days_before_the_patient_joined_up_to_halfway_to_the_day_they_did():
@@ -275,8 +284,8 @@ def test_a_new_patients_chart_shades_and_says_the_days_before_they_joined():
 def test_a_patient_who_joined_before_the_range_gets_no_shading_and_the_usual_words():
     result = chart(values({20: 5, 2: 4, 0: 6}), TWO_WEEKS, joined=day(30))
     assert result.before_joined == 0.0
-    assert result.summary == ("Mood averaged 5.0 this week, with no check-ins the week before to compare. "
-                              "Across the last 2 weeks it averaged 5.0 over 2 check-in days.")
+    # The range's sentence would repeat the week's: both average the same two check-ins.
+    assert result.summary == "Mood averaged 5.0 this week, with no check-ins the week before to compare."
     # Caregivers and clinicians see charts made without a join date: no shading, no "you joined".
     assert chart(values({0: 6}), TWO_WEEKS).before_joined == 0.0
 

@@ -369,9 +369,14 @@ def week_summary(metric: Metric, by_day: dict[date, float], today: date, joined:
     return f"{opening}, {direction} from {before}{unit} the week before."
 
 
-def range_summary(metric: Metric, values: list[float], chosen: TrendRange) -> str:
-    if not values:
+def range_summary(metric: Metric, by_day: dict[date, float], first: date, last: date, today: date,
+                  chosen: TrendRange) -> str:
+    """"Across the last 3 months it averaged …". Left out when every check-in shown is from the
+    last 7 days (a first week, or a return after a gap): it would repeat the week's sentence."""
+    shown = {day: value for day, value in by_day.items() if first <= day <= last}
+    if all(day > today - timedelta(days=AVERAGE_DAYS) for day in shown):
         return ""
+    values = list(shown.values())
     days = len(values)
     return (f"Across {chosen.phrase} it averaged {average_text(mean(values))}{metric.unit} "
             f"over {days} check-in day{'s' if days != 1 else ''}.")
@@ -398,11 +403,8 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     drawn = shown + [a for a in averages if a is not None]
     axis = LONG_SLEEP_AXIS if metric is SLEEP and drawn and max(drawn) > SLEEP_AXIS.high else (
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
-    # In the first week the range holds only this week's check-ins: its sentence would repeat
-    # the week's, over days that were mostly before the account.
-    first_week = in_first_week(by_day, today, joined)
     summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined),
-                                     "" if first_week else range_summary(metric, shown, chosen),
+                                     range_summary(metric, by_day, first, last, today, chosen),
                                      joined_text(first, last, joined, start),
                                      treatment_text(markers, first, last)]))
     common = dict(
