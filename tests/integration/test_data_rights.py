@@ -74,6 +74,27 @@ async def test_the_archive_holds_everything_and_no_secret(patient, full_journal,
         assert secret not in text
 
 
+async def test_the_archive_says_when_a_session_was_logged_who_ended_a_share_and_each_failed_sign_in(
+        patient, full_journal, people, database):
+    """A person asking for all their data expects these, and the archive left them out."""
+    uid = user_id(database, "pat@example.com")
+    # Recorded against the address before the account was made, and against another address.
+    database.execute("INSERT INTO signin_failures (email, ip, at) VALUES ('pat@example.com', '10.0.0.9',"
+                     " '2020-01-01T00:00:00Z')")
+    database.commit()
+    for email in ("pat@example.com", "someone@example.com"):
+        assert (await people(email).sign_in("not the password")).status_code == 401
+    assert (await full_journal.post(f"/caregiver/patients/{uid}/stop")).status_code == 303
+    archive = json.loads((await patient.get("/account/data/archive.json")).content)
+    assert archive["treatment_sessions"][0]["log"]["created_at"] == "2026-01-01T12:00:00Z"
+    assert [(g["viewer_email"], g["ended_by"]) for g in archive["shared_with"]] == [("carer@example.com", "grantee")]
+    failed = archive["failed_sign_ins"]
+    assert [sorted(f) for f in failed] == [["at", "id", "ip"]] and failed[0]["ip"] == "127.0.0.1"
+    assert failed[0]["at"] >= archive["account"]["created_at"]
+    mine = json.loads((await full_journal.get("/account/data/archive.json")).content)
+    assert [g["ended_by"] for g in mine["shared_with_me"]] == ["grantee"] and mine["failed_sign_ins"] == []
+
+
 def keys_in(value: object, prefix: str = "") -> set[str]:
     """The keys of an archive entry, those inside a field holding an object written with a dot."""
     if not isinstance(value, dict):
@@ -82,7 +103,7 @@ def keys_in(value: object, prefix: str = "") -> set[str]:
         found for key, inner in value.items() for found in keys_in(inner, f"{prefix}{key}.")}
 
 
-async def test_the_archive_explains_every_key_it_holds(patient, full_journal, database):
+async def test_the_archive_explains_every_key_it_holds(patient, full_journal, people, database):
     """Walks real archives, the patient's with something in every section and their caregiver's
     (shared_with_me): each key, nested ones too (a session log's fields, question and side-effect
     codes), has a meaning in definitions, and so do the archive's own keys."""
@@ -95,6 +116,7 @@ async def test_the_archive_explains_every_key_it_holds(patient, full_journal, da
     seed_session(database, "pat@example.com", "2026-03-05T15:00:00Z", "done", note="ok",
                  effects={key: "mild" for key, _ in SIDE_EFFECTS})
     seed_scale(database, "pat@example.com", date(2026, 3, 8), 5, instrument="gad7")
+    assert (await people("pat@example.com").sign_in("not the password")).status_code == 401
     archives = [json.loads((await person.get("/account/data/archive.json")).content) for person in (patient, full_journal)]
     defined = {(d["section"], d["key"]) for d in archives[0]["definitions"]}
     sections = [key for key in archives[0] if key not in ("format", "exported_at", "definitions")]

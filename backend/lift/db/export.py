@@ -147,7 +147,7 @@ ARCHIVE_SECTIONS = (
      " s.ride_home, s.moved_to, (SELECT json_object('mood_before', l.mood_before, 'mood_after', l.mood_after,"
      " 'bp_before_systolic', l.bp_before_systolic, 'bp_before_diastolic', l.bp_before_diastolic,"
      " 'bp_after_systolic', l.bp_after_systolic, 'bp_after_diastolic', l.bp_after_diastolic,"
-     " 'back_to_normal', l.back_to_normal, 'note', l.note, 'updated_at', l.updated_at,"
+     " 'back_to_normal', l.back_to_normal, 'note', l.note, 'created_at', l.created_at, 'updated_at', l.updated_at,"
      " 'side_effects', (SELECT json_group_object(e.effect, e.severity) FROM treatment_side_effects e"
      " WHERE e.session_id = l.session_id)) FROM treatment_session_logs l WHERE l.session_id = s.id) AS log"
      " FROM treatment_sessions s WHERE s.user_id = ? AND s.id > ? ORDER BY s.id LIMIT ?", ("log",)),
@@ -165,13 +165,17 @@ ARCHIVE_SECTIONS = (
     ("signed_in_devices", "SELECT rowid AS _key, created_at, expires_at, user_agent FROM sessions"
      " WHERE user_id = ? AND rowid > ? ORDER BY rowid LIMIT ?", ()),
     ("shared_with", "SELECT g.id, e.email AS viewer_email, g.role, g.include_notes, g.include_thoughts, g.label,"
-     " g.created_at, g.revoked_at FROM share_grants g JOIN users e ON e.id = g.grantee_id"
+     " g.created_at, g.revoked_at, g.ended_by FROM share_grants g JOIN users e ON e.id = g.grantee_id"
      " WHERE g.patient_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
     ("shared_with_me", "SELECT g.id, p.email AS patient_email, g.role, g.include_notes, g.include_thoughts,"
-     " g.created_at, g.revoked_at FROM share_grants g JOIN users p ON p.id = g.patient_id"
+     " g.created_at, g.revoked_at, g.ended_by FROM share_grants g JOIN users p ON p.id = g.patient_id"
      " WHERE g.grantee_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
     ("invitations", "SELECT id, role, include_notes, include_thoughts, label, created_at, expires_at, used_at,"
      " withdrawn_at FROM share_invitations WHERE patient_id = ? AND id > ? ORDER BY id LIMIT ?", ()),
+    # signin_failures holds the address typed, not an account (a failure for an address with no
+    # account is counted too): those under the account's address since the account was made.
+    ("failed_sign_ins", "SELECT f.id, f.at, f.ip FROM signin_failures f JOIN users u ON u.email = f.email"
+     " WHERE u.id = ? AND f.at >= u.created_at AND f.id > ? ORDER BY f.id LIMIT ?", ()),
     ("audit_log", f"SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {audit.DETAIL}"
      " FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ? AND a.id > ?"
      " ORDER BY a.id LIMIT ?", ()),

@@ -1,7 +1,13 @@
 """What each key of the "Download all my data" archive means, and the codes its values use, so a
 person or another app reading the JSON understands every field without the CSV definitions
 (which describe the CSV columns, not these keys). Keys inside a field holding an object are
-written with a dot: "log.mood_before", "answers.phq9_1", "log.side_effects.nausea"."""
+written with a dot: "log.mood_before", "answers.phq9_1", "log.side_effects.nausea".
+
+The format stays lift-archive/2 while keys are only added (a session log's created_at, a
+share's ended_by and the failed_sign_ins section came after it): a reader of version 2 that
+skips keys it does not know reads every later archive of that version as before. Removing or
+renaming a key, or changing what one holds or its shape, needs a new version
+(web/data_rights.ARCHIVE_FORMAT), as "definitions" changing shape made version 2."""
 
 from __future__ import annotations
 
@@ -27,7 +33,8 @@ SCOPE = {
 ANSWERS = _codes(enumerate(scales.ANSWER_LABELS))
 
 TOP = {
-    "format": "The name and version of this archive's layout.",
+    "format": ("The name and version of this archive's layout. Within a version keys may be added, "
+               "never removed or changed, so a reader can skip keys it does not know."),
     "exported_at": f"When this archive was made, {INSTANT}.",
     "account": "The account this archive belongs to.",
     "definitions": "What each key in this archive means (this list).",
@@ -100,6 +107,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "log.back_to_normal": "How long until feeling back to normal: "
                               + _codes(treatment.BACK_TO_NORMAL.items()) + ".",
         "log.note": "The note written with the log (may be empty).",
+        "log.created_at": f"When the session was first logged, {INSTANT}.",
         "log.updated_at": f"When the log was last changed, {INSTANT}.",
         "log.side_effects": ("Side effects rated above none, by side-effect code (below), each "
                              "mild, moderate or severe. One not listed was rated none."),
@@ -153,6 +161,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "label": "The name the patient gave the invitation (may be empty).",
         "created_at": f"When the sharing began, {INSTANT}.",
         "revoked_at": f"When it ended, {INSTANT}; empty while it goes on.",
+        "ended_by": ("Who ended it: patient = the patient stopped sharing; grantee = the caregiver or "
+                     "clinician ended their own access; empty while it goes on."),
     },
     "shared_with_me": {
         "id": ID,
@@ -161,6 +171,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         **SCOPE,
         "created_at": f"When the sharing began, {INSTANT}.",
         "revoked_at": f"When it ended, {INSTANT}; empty while it goes on.",
+        "ended_by": ("Who ended it: patient = the patient stopped sharing; grantee = this account ended "
+                     "its own access; empty while it goes on."),
     },
     "invitations": {
         "id": ID,
@@ -171,6 +183,14 @@ SECTIONS: dict[str, dict[str, str]] = {
         "expires_at": f"When it stops working if unused, {INSTANT}.",
         "used_at": f"When it was accepted, {INSTANT}; empty if not.",
         "withdrawn_at": f"When the patient withdrew it, {INSTANT}; empty if not.",
+    },
+    "failed_sign_ins": {
+        "id": ID,
+        "at": (f"When a wrong password was given for this account's email address, {INSTANT}: at sign-in, "
+               "or when the password was asked again (to change it or the email address, or to delete "
+               "the account). Lift keeps these only to slow down guessing: a right password clears "
+               "them, and those over a day old are removed when Lift's server next starts."),
+        "ip": "The network address the attempt came from, as Lift's server saw it. It may not be yours.",
     },
     "audit_log": {
         "id": ID,

@@ -35,7 +35,7 @@ from lift.web.rendering import form_data, render
 from lift.web.security import SESSION_COOKIE
 
 # 2: "definitions" explains the archive's own keys and codes (section, key, meaning); in 1 it
-# listed the CSV files' columns.
+# listed the CSV files' columns. Keys added since keep 2 (domain/archive.py says why).
 ARCHIVE_FORMAT = "lift-archive/2"
 
 
