@@ -507,6 +507,50 @@ async def test_the_patient_sees_on_sharing_that_a_caregiver_or_clinician_deleted
     assert "carer@example.com (caregiver) deleted their Lift account" in log
 
 
+async def test_someone_who_ended_their_access_and_then_deleted_their_account_is_still_listed_as_having_ended_it(
+        patient, people, database):
+    """Their ended grant went with the account, and the deletion wrote nothing for a share already
+    ended, so the "ended by them" line vanished from Sharing within its 30 days. The deletion now
+    leaves one entry (the address the log already holds, and the invitation's id for the name the
+    patient gave them); a share the patient ended, or one ended over 30 days ago, leaves none."""
+    pid = user_id(database, "pat@example.com")
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Patel")
+    carer = await shared_with(patient, people("carer@example.com"))
+    friend = await shared_with(patient, people("friend@example.com"), label="Alex")
+    kim = await shared_with(patient, people("kim@example.com"), label="Kim")
+    for person, role in ((doctor, "clinician"), (friend, "caregiver"), (kim, "caregiver")):
+        assert (await person.post(f"/{role}/patients/{pid}/stop")).status_code == 303
+    # Kim then signs in with another address, which the patient's log never held: it must not
+    # stay there once the account has gone (Kim's line goes, as before).
+    assert (await kim.post("/account/email", {"current_password": PASSWORD,
+                                              "new_email": "kim@new.example"})).status_code == 303
+    carer_grant = database.execute("SELECT g.id FROM share_grants g JOIN users u ON u.id = g.grantee_id"
+                                   " WHERE u.email = 'carer@example.com'").fetchone()[0]
+    assert (await patient.post(f"/sharing/grants/{carer_grant}/revoke")).status_code in (200, 303)
+    # The friend ended it 31 days ago: the Sharing page no longer lists it.
+    old = (datetime.now(UTC) - timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    database.execute("UPDATE share_grants SET revoked_at = ? WHERE grantee_id = ?",
+                     (old, user_id(database, "friend@example.com")))
+    database.commit()
+    before = len(audit_rows(database, "pat@example.com"))
+    for person in (doctor, carer, friend, kim):
+        assert (await person.post("/account/delete", {"password": PASSWORD, "confirm": "true"})).status_code == 200
+    added = audit_rows(database, "pat@example.com")[before:]
+    assert [(e["action"], e["actor_email"], e["detail"], e["invitation_id"] is not None) for e in added] == [
+        ("delete_account", "doctor@example.com", "", True)]
+    page = (await patient.get("/sharing")).text
+    ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
+    today = long_day(datetime.now(ZoneInfo("America/New_York")).date())
+    assert "<strong>Dr Patel</strong> <span class=\"hint\">doctor@example.com</span>" in ended
+    assert f"Clinician · ended by them, then deleted their Lift account on {today}" in ended
+    assert "They ended their own access, then deleted their Lift account" in ended
+    assert "carer@example.com" not in ended and "friend@example.com" not in ended and "Kim" not in ended
+    log = (await patient.get("/sharing/audit")).text
+    assert "kim@new.example" not in log
+    assert ("Dr Patel (doctor@example.com, clinician) deleted their Lift account, after ending their own "
+            "access to your journal.") in log
+
+
 async def test_a_deleted_account_leaves_the_sharing_page_after_30_days_or_once_shared_with_again(
         patient, people, database):
     carer = await shared_with(patient, people("carer@example.com"))

@@ -291,6 +291,15 @@ def test_a_deleted_account_is_named_as_the_patient_named_them_when_the_invitatio
             == "sam@example.com (clinician) deleted their Lift account, so they can no longer see your journal.")
 
 
+def test_a_deleted_account_that_had_ended_its_own_access_says_both_and_the_patients_own_deletion_stays():
+    assert (sharing.audit_sentence(entry("delete_account", detail="Mum"))
+            == "Mum (sam@example.com, caregiver) deleted their Lift account, after ending their own access "
+               "to your journal.")
+    assert (sharing.audit_sentence(entry("delete_account", role="clinician"))
+            == "sam@example.com (clinician) deleted their Lift account, after ending their own access to your journal.")
+    assert sharing.audit_sentence(entry("delete_account", role="patient", email="")) == "The account was deleted."
+
+
 def test_a_changed_sign_in_address_says_the_old_one_beside_the_new():
     changed = AuditEntry(id=1, at=NOW, actor_role="caregiver", actor_email="sam@new.example", action="grant",
                          what=sharing.EMAIL_CHANGED, detail="sam@example.com", actor_label="Mum")

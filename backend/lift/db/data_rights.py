@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lift.db import audit
+from lift.db.clock import iso_ago
 from lift.db.connection import Database
 from lift.domain.accounts import User
 from lift.domain.data_rights import AccountOnRecord
-from lift.domain.sharing import ACCOUNT_DELETED
+from lift.domain.sharing import ACCOUNT_DELETED, ENDED_SHOWN_DAYS
 
 log = logging.getLogger("lift")
 
@@ -36,7 +37,8 @@ async def delete_account(db: Database, user: User) -> bool:
     with it by ON DELETE CASCADE. Audit entries cannot be deleted: the patient's last entry
     records the deletion, then the account's audit subject goes by cascade, so the entries left
     point to nobody. A caregiver or clinician who deletes their account leaves an entry on each
-    patient's log saying their access ended, which the patient's Sharing page lists too.
+    patient's log saying their access ended, or, where they had ended it themselves in the last
+    ENDED_SHOWN_DAYS, that they then deleted their account; the patient's Sharing page lists both.
 
     Deleted rows are zeroed in the file (secure_delete), but the WAL still holds the pages as
     they were before; emptying it leaves no copy of the account on the server's disk.
@@ -52,14 +54,25 @@ async def delete_account(db: Database, user: User) -> bool:
         else:
             # Each entry names the invitation they accepted (its name is the patient's for them,
             # as the grant's was), so the patient's Sharing page and log can still say who it was
-            # once the grant has gone with this account.
+            # once the grant has gone with this account. A share they had ended themselves, that
+            # the patient's Sharing page still lists (ENDED_SHOWN_DAYS, not shared again since),
+            # gets a delete_account entry instead: the grant that said they ended it goes too. Only
+            # under an address that patient's log already holds: one taken after ending the share
+            # (no entry told that patient of it) would stay on their log after the account went.
             cursor = await conn.execute(
-                "SELECT g.patient_id, (SELECT i.id FROM share_invitations i WHERE i.patient_id = g.patient_id"
-                " AND i.used_by = g.grantee_id ORDER BY i.used_at DESC, i.id DESC LIMIT 1) AS invitation_id"
-                " FROM share_grants g WHERE g.grantee_id = ? AND g.revoked_at IS NULL", (user.id,)
+                "SELECT DISTINCT g.patient_id, g.revoked_at IS NOT NULL AS ended, (SELECT i.id FROM"
+                " share_invitations i WHERE i.patient_id = g.patient_id AND i.used_by = g.grantee_id"
+                " ORDER BY i.used_at DESC, i.id DESC LIMIT 1) AS invitation_id"
+                " FROM share_grants g WHERE g.grantee_id = ? AND (g.revoked_at IS NULL"
+                " OR (g.ended_by = 'grantee' AND g.revoked_at > ? AND NOT EXISTS (SELECT 1 FROM share_grants a"
+                " WHERE a.patient_id = g.patient_id AND a.grantee_id = g.grantee_id AND a.revoked_at IS NULL)"
+                " AND EXISTS (SELECT 1 FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject"
+                " WHERE s.user_id = g.patient_id AND a.actor_email = ?)))",
+                (user.id, iso_ago(timedelta(days=ENDED_SHOWN_DAYS)), user.email),
             )
-            for patient_id, invitation_id in await cursor.fetchall():
-                await audit.append(conn, patient_id, user, "revoke", ACCOUNT_DELETED, invitation_id=invitation_id)
+            for patient_id, ended, invitation_id in await cursor.fetchall():
+                action, what = ("delete_account", "") if ended else ("revoke", ACCOUNT_DELETED)
+                await audit.append(conn, patient_id, user, action, what, invitation_id=invitation_id)
         await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
         await conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
     if not await db.empty_wal():

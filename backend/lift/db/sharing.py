@@ -252,21 +252,24 @@ async def grants_ended_by_grantees(db: Database, patient_id: int, since: datetim
 
 
 async def grantee_accounts_deleted(db: Database, patient_id: int, since: datetime) -> list[EndedShare]:
-    """Caregivers and clinicians who deleted their account while sharing with this patient, since
-    a time, newest first. Their grant went with the account, so this reads the entry the deletion
-    left on the patient's log; someone who has an active share again (a new account, same
-    address) is listed among the active grants only."""
+    """Caregivers and clinicians who deleted their account while sharing with this patient, or
+    after ending their own access (a delete_account entry by one of them), since a time, newest
+    first. Their grant went with the account, so this reads the entry the deletion left on the
+    patient's log; someone who has an active share again (a new account, same address) is listed
+    among the active grants only."""
     rows = await db.fetch_all(
-        f"SELECT a.at, a.actor_role, a.actor_email, {audit.DETAIL} FROM audit_log a"
+        f"SELECT a.at, a.action, a.actor_role, a.actor_email, {audit.DETAIL} FROM audit_log a"
         " JOIN audit_subjects s ON s.subject = a.subject"
-        " WHERE s.user_id = ? AND a.action = 'revoke' AND a.what = ? AND a.at > ?"
+        " WHERE s.user_id = ? AND ((a.action = 'revoke' AND a.what = ?)"
+        " OR (a.action = 'delete_account' AND a.actor_role <> 'patient')) AND a.at > ?"
         " AND NOT EXISTS (SELECT 1 FROM share_grants g JOIN users u ON u.id = g.grantee_id"
         " WHERE g.patient_id = s.user_id AND u.email = a.actor_email AND g.revoked_at IS NULL)"
         " ORDER BY a.id DESC",
         (patient_id, ACCOUNT_DELETED, iso(since)),
     )
     return [EndedShare(label=row["detail"], email=row["actor_email"], role=row["actor_role"],
-                       ended_at=_instant(row["at"]), account_deleted=True) for row in rows]
+                       ended_at=_instant(row["at"]), account_deleted=True,
+                       ended_by_them=row["action"] == "delete_account") for row in rows]
 
 
 async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:

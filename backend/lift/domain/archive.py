@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from lift.domain import safety_plan, scales, treatment
 from lift.domain.crisis import THOUGHTS_LABELS
-from lift.domain.sharing import ACCOUNT_DELETED, EMAIL_CHANGED, ENDED_BY_GRANTEE
+from lift.domain.sharing import ACCOUNT_DELETED, EMAIL_CHANGED, ENDED_BY_GRANTEE, ENDED_SHOWN_DAYS
 
 INSTANT = "in UTC (ISO 8601)"
 LOCAL_DAY = "in the patient's time zone, as YYYY-MM-DD"
@@ -200,7 +200,9 @@ SECTIONS: dict[str, dict[str, str]] = {
         "action": ("What happened: invite = an invitation was made; withdraw = it was withdrawn; "
                    "grant = an invitation was accepted; scope = what a caregiver sees was changed; "
                    "revoke = sharing ended; view = a page of the journal was opened; export = a "
-                   "file was downloaded; delete_account = the account was deleted."),
+                   "file was downloaded; delete_account = the account was deleted (by a caregiver or "
+                   f"clinician: they deleted theirs after ending their own access in the {ENDED_SHOWN_DAYS} "
+                   "days before)."),
         "what": ("Which: for invite, withdraw, grant, scope and revoke, the role (caregiver or "
                  f"clinician), or {ENDED_BY_GRANTEE} = the viewer ended it, {ACCOUNT_DELETED} = their "
                  f"account was deleted, {EMAIL_CHANGED} = they changed the address they sign in with; "

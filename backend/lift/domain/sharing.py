@@ -295,13 +295,14 @@ ENDED_SHOWN_DAYS = 30
 class EndedShare(msgspec.Struct, frozen=True, kw_only=True):
     """A share the caregiver or clinician ended, as the patient's Sharing page lists it: they
     ended their own access (the grant says so), or deleted their account (the grant went with
-    it, so the patient's log is what remembers it)."""
+    it, so the patient's log is what remembers it), perhaps after ending their access."""
 
     label: str  # the name the patient gave them, if it is still known
     email: str
     role: str
-    ended_at: datetime
+    ended_at: datetime  # for a deleted account, when it was deleted
     account_deleted: bool = False
+    ended_by_them: bool = False  # a deleted account that had ended its own access first
 
 
 def ended_shares(ended_grants: Iterable[Grant], deleted_accounts: Iterable[EndedShare]) -> list[EndedShare]:
@@ -760,11 +761,15 @@ def audit_sentence(entry: AuditEntry) -> str:
         return f"{named} accepted your invitation and can now see your journal as a {entry.actor_role}{suffix}."
     if entry.action == "scope":
         return f"You changed what {entry.detail or 'someone'} can see."
-    if entry.action == "revoke" and entry.what == ACCOUNT_DELETED:
+    gone = (entry.action == "revoke" and entry.what == ACCOUNT_DELETED) or (
+        entry.action == "delete_account" and entry.actor_role != "patient")
+    if gone and entry.detail and entry.actor_email and not entry.actor_label:
         # The account is gone, so the name the patient gave them comes from the invitation they
         # accepted (detail), while the patient's account keeps it.
-        if entry.detail and entry.actor_email and not entry.actor_label:
-            who, role = entry.detail, f"{entry.actor_email}, {role}"
+        who, role = entry.detail, f"{entry.actor_email}, {role}"
+    if gone and entry.action == "delete_account":
+        return f"{who} ({role}) deleted their Lift account, after ending their own access to your journal."
+    if gone:
         return f"{who} ({role}) deleted their Lift account, so they can no longer see your journal."
     if entry.action == "revoke" and entry.actor_role != "patient":
         return f"{who} ({role}) ended their own access to your journal, so they can no longer see it."
