@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
 from lift.domain import reminders as rules
@@ -45,7 +46,8 @@ def noon(day: date, zone: str) -> datetime:
 
 
 def find(found: list[Occurrence], kind: str, key: str) -> Occurrence | None:
-    return next((o for o in found if o.kind == kind and o.key == key), None)
+    """A date's reminder by its date; a session's by the session's id (its key adds the start)."""
+    return next((o for o in found if o.kind == kind and key in (o.key, str(o.session_id))), None)
 
 
 # Daily check-in ---------------------------------------------------------------------------
@@ -163,7 +165,8 @@ def test_every_kind_lands_at_its_wall_clock_time_on_a_clock_change_day(zone, day
     ctx = patient(zone, sessions=[session], scale_due=day, checkin_time=time(20, 0), eve_time=time(19, 0),
                   scale_time=time(10, 0), lead_minutes=480)
     found = rules.occurrences(ctx, local(day - timedelta(days=1), 12, 0, zone))
-    wall = {o.kind: o.due_at.astimezone(ZoneInfo(zone)) for o in found if o.key in (day.isoformat(), "1")}
+    wall = {o.kind: o.due_at.astimezone(ZoneInfo(zone)) for o in found
+            if day.isoformat() == o.key or o.session_id == 1}
     assert (wall["checkin"].date(), wall["checkin"].time()) == (day, time(20, 0))
     assert (wall["scale"].date(), wall["scale"].time()) == (day, time(10, 0))
     assert (wall["treatment_eve"].date(), wall["treatment_eve"].time()) == (day - timedelta(days=1), time(19, 0))
@@ -558,6 +561,91 @@ def test_planning_writes_only_what_changed_and_never_revives_history():
     sent = [stored(1, today, status="dispatched"), stored(2, tomorrow, claimed=True)]
     assert rules.plan_changes(sent, wanted, now) == ([], [])
     assert rules.plan_changes([stored(1, today, status="withdrawn")], [today], now) == ([today], [])
+
+
+JUNE_10, JUNE_11, JUNE_12 = date(2026, 6, 10), date(2026, 6, 11), date(2026, 6, 12)
+
+
+def at_ten_tomorrow(zone: str = NY, id: int = 1, replaces=()) -> PatientContext:
+    """A patient with only treatment reminders (defaults: 19:00 the evening before, 2 hours
+    before) and one session on 11 June at 10:00 in `zone`."""
+    session = UpcomingSession(id=id, starts_at=local(JUNE_11, 10, 0, zone), replaces=replaces)
+    return patient(zone, [session], checkin_enabled=False)
+
+
+def history_of(ctx: PatientContext, sent_until: datetime) -> list[StoredReminder]:
+    """The session's reminder rows: sent if due by `sent_until`, else still pending."""
+    found = [o for o in rules.occurrences(ctx, sent_until) if o.session_id is not None]
+    return [stored(i, o, status="dispatched" if o.due_at <= sent_until else "pending")
+            for i, o in enumerate(found, start=10)]
+
+
+def planned(writes: list[Occurrence]) -> list[tuple[str, int, datetime]]:
+    return [(o.kind, o.session_id, o.due_at) for o in writes]
+
+
+def test_a_session_that_starts_later_after_its_lead_reminder_went_gets_one_for_its_new_time():
+    # Sent at 08:00 in New York for 10:00. The patient then sets Los Angeles as their time zone,
+    # and the session keeps its clock time: 10:00 there, three hours later. Without a second
+    # reminder at 08:00 there, the only one came five hours before the session.
+    history = history_of(at_ten_tomorrow(NY), local(JUNE_11, 8, 0, NY))
+    now = local(JUNE_11, 8, 10, NY)
+    writes, withdrawals = rules.plan_changes(history, rules.plannable(at_ten_tomorrow(LA), now), now)
+    assert planned(writes) == [("treatment_lead", 1, local(JUNE_11, 8, 0, LA))]
+    assert withdrawals == []
+    # Sent once: the new one is then history like any other.
+    history.append(stored(99, writes[0], status="dispatched"))
+    later = local(JUNE_11, 8, 1, LA)
+    assert rules.plan_changes(history, rules.plannable(at_ten_tomorrow(LA), later), later) == ([], [])
+
+
+def test_a_new_time_zone_the_evening_the_reminder_went_gives_no_second_evening_reminder():
+    # The evening-before reminder went at 19:00 in New York: it said "tomorrow", and the session
+    # is still tomorrow at 10:00. The reminder before the session follows it to its new instant.
+    history = history_of(at_ten_tomorrow(NY), local(JUNE_10, 19, 0, NY))
+    old_lead = next(row for row in history if row.kind == "treatment_lead")
+    now = local(JUNE_10, 19, 30, NY)
+    writes, withdrawals = rules.plan_changes(history, rules.plannable(at_ten_tomorrow(LA), now), now)
+    assert planned(writes) == [("treatment_lead", 1, local(JUNE_11, 8, 0, LA))]
+    assert withdrawals == [old_lead.id]  # nothing at the old time
+
+
+@pytest.mark.parametrize(("day", "hour", "minute", "expected"), [
+    (JUNE_11, 11, 0, [("treatment_lead", 2, (JUNE_11, 9, 0))]),  # same day: no second "tomorrow"
+    (JUNE_11, 10, 5, []),  # its reminders would come when the ones sent came
+    (JUNE_11, 9, 30, []),  # its lead-time reminder's moment has passed: the one sent stands
+    (JUNE_12, 10, 0, [("treatment_eve", 2, (JUNE_11, 19, 0)), ("treatment_lead", 2, (JUNE_12, 8, 0))]),
+])
+def test_a_moved_session_gets_the_reminders_those_sent_do_not_stand_for(day, hour, minute, expected):
+    # Both reminders went for the 10:00 session; at 08:30 the patient moves it (a new session, 2,
+    # replacing 1). The lead time is two hours, the evening-before reminder at 19:00.
+    history = history_of(at_ten_tomorrow(NY), local(JUNE_11, 8, 0, NY))
+    moved = patient(NY, [UpcomingSession(id=2, starts_at=local(day, hour, minute, NY), replaces=(1,))],
+                    checkin_enabled=False)
+    now = local(JUNE_11, 8, 30, NY)
+    writes, _ = rules.plan_changes(history, rules.plannable(moved, now), now)
+    assert planned(writes) == [(kind, id, local(*when, NY)) for kind, id, when in expected]
+
+
+def test_a_session_moved_the_evening_its_reminder_went_gets_no_second_evening_reminder():
+    history = history_of(at_ten_tomorrow(NY), local(JUNE_10, 19, 0, NY))
+    now = local(JUNE_10, 20, 0, NY)
+    moved = at_ten_tomorrow(NY, id=2, replaces=(1,))
+    assert planned(rules.plan_changes(history, rules.plannable(moved, now), now)[0]) == [
+        ("treatment_lead", 2, local(JUNE_11, 8, 0, NY))]
+    # A session added, not moved, is one the patient has not been reminded of.
+    added = at_ten_tomorrow(NY, id=2)
+    assert [o.kind for o in rules.plan_changes(history, rules.plannable(added, now), now)[0]] == [
+        "treatment_eve", "treatment_lead"]
+
+
+def test_reminders_sent_before_their_keys_named_the_start_still_stand():
+    # Rows written before a session's key carried its start instant say only its id.
+    ctx, now = at_ten_tomorrow(NY), local(JUNE_10, 19, 30, NY)
+    history = [msgspec.structs.replace(row, key="1") for row in history_of(ctx, local(JUNE_10, 19, 0, NY))]
+    writes, withdrawals = rules.plan_changes(history, rules.plannable(ctx, now), now)
+    assert planned(writes) == [("treatment_lead", 1, local(JUNE_11, 8, 0, NY))]
+    assert withdrawals == [row.id for row in history if row.kind == "treatment_lead"]
 
 
 def test_plannable_keeps_only_reminders_still_useful_and_within_the_horizon():

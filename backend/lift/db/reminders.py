@@ -260,6 +260,25 @@ async def subscribed_patients(db: Database) -> list[int]:
         return [row[0] for row in await cursor.fetchall()]
 
 
+async def _moved_from(conn, user_ids: list[int], since: datetime) -> dict[int, int]:
+    """Each session a patient moved since `since`, by the session that replaced it. Older moves
+    do not matter: a session gets no reminders once moved, and planning looks two days back."""
+    cursor = await conn.execute(
+        "SELECT id, moved_to FROM treatment_sessions WHERE user_id IN (SELECT value FROM json_each(?))"
+        " AND status = 'rescheduled' AND moved_to IS NOT NULL AND updated_at >= ?",
+        (_ids(user_ids), iso(since)),
+    )
+    return {row["moved_to"]: row["id"] for row in await cursor.fetchall()}
+
+
+def _replaced(session_id: int, moved_from: dict[int, int]) -> tuple[int, ...]:
+    found: list[int] = []
+    while (earlier := moved_from.get(session_id)) is not None and earlier not in found:
+        found.append(earlier)
+        session_id = earlier
+    return tuple(found)
+
+
 async def _sessions(conn, user_ids: list[int], start: datetime, end: datetime) -> list[tuple[int, UpcomingSession]]:
     cursor = await conn.execute(
         "SELECT s.id, s.user_id, s.starts_at, p.clinic_name FROM treatment_sessions s"
@@ -268,9 +287,12 @@ async def _sessions(conn, user_ids: list[int], start: datetime, end: datetime) -
         " AND s.starts_at >= ? AND s.starts_at < ? ORDER BY s.starts_at, s.id",
         (_ids(user_ids), iso(start), iso(end)),
     )
+    rows = await cursor.fetchall()
+    moved_from = await _moved_from(conn, user_ids, start - timedelta(days=2)) if rows else {}
     return [(row["user_id"], UpcomingSession(id=row["id"], starts_at=parse_stamp(row["starts_at"]),
-                                             clinic_name=row["clinic_name"]))
-            for row in await cursor.fetchall()]
+                                             clinic_name=row["clinic_name"],
+                                             replaces=_replaced(row["id"], moved_from)))
+            for row in rows]
 
 
 async def upcoming_sessions(db: Database, user_ids: list[int], start: datetime,

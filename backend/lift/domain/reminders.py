@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -113,6 +113,15 @@ class UpcomingSession(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     starts_at: datetime  # UTC
     clinic_name: str = ""
+    # The sessions the patient moved to this one (each one's moved_to led here, the latest
+    # first): a reminder already sent for one of them may stand for this one's (see already_sent).
+    replaces: tuple[int, ...] = ()
+
+
+def session_key(session: UpcomingSession) -> str:
+    """What a session's reminders are about: the session at its start instant. When a session
+    starts at another instant (a new time zone keeps its clock time), its reminders are new ones."""
+    return f"{session.id}@{session.starts_at.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 class PatientContext(msgspec.Struct, frozen=True, kw_only=True):
@@ -141,6 +150,7 @@ class Occurrence(msgspec.Struct, frozen=True, kw_only=True):
     due_at: datetime  # UTC
     expires_at: datetime  # UTC: after this it is dropped, never sent late
     session_id: int | None = None
+    replaces: tuple[int, ...] = ()  # the sessions this session replaced (UpcomingSession.replaces)
 
     @property
     def identity(self) -> tuple[str, str]:
@@ -297,7 +307,7 @@ def respect_quiet_hours(due: datetime, expires: datetime, prefs: Preferences, ti
 
 
 def _occurrence(ctx: PatientContext, kind: str, key: str, local_date: date, due: datetime,
-                expires: datetime, session_id: int | None = None) -> Occurrence | None:
+                expires: datetime, session: UpcomingSession | None = None) -> Occurrence | None:
     if expires <= due:
         return None
     moved = respect_quiet_hours(due, expires, ctx.preferences, ctx.timezone)
@@ -310,7 +320,8 @@ def _occurrence(ctx: PatientContext, kind: str, key: str, local_date: date, due:
     if (quiet := quiet_hours_start_after(moved, ctx.preferences, ctx.timezone)) is not None:
         expires = min(expires, max(quiet, moved + MIN_WINDOW))
     return Occurrence(kind=kind, key=key, local_date=local_date, due_at=moved, expires_at=expires,
-                      session_id=session_id)
+                      session_id=session.id if session else None,
+                      replaces=session.replaces if session else ())
 
 
 def _daily_candidates(now: datetime, timezone: str) -> list[date]:
@@ -335,18 +346,18 @@ def checkin_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
 def treatment_occurrences(ctx: PatientContext, now: datetime) -> list[Occurrence]:
     prefs, zone, found = ctx.preferences, ZoneInfo(ctx.timezone), []
     for session in ctx.sessions:
-        session_day = session.starts_at.astimezone(zone).date()
+        session_day, key = session.starts_at.astimezone(zone).date(), session_key(session)
         if prefs.eve_enabled:
             eve = session_day - timedelta(days=1)
             due = local_instant(eve, prefs.eve_time, ctx.timezone)
             session_day_starts, _ = local_day_bounds(session_day, ctx.timezone)
             expires = min(due + WINDOWS["treatment_eve"], session.starts_at, session_day_starts)
-            if occ := _occurrence(ctx, "treatment_eve", str(session.id), eve, due, expires, session.id):
+            if occ := _occurrence(ctx, "treatment_eve", key, eve, due, expires, session):
                 found.append(occ)
         if prefs.lead_enabled:
             due = session.starts_at - timedelta(minutes=prefs.lead_minutes)
             expires = min(due + WINDOWS["treatment_lead"], session.starts_at)
-            if occ := _occurrence(ctx, "treatment_lead", str(session.id), session_day, due, expires, session.id):
+            if occ := _occurrence(ctx, "treatment_lead", key, session_day, due, expires, session):
                 found.append(occ)
     return found
 
@@ -387,17 +398,36 @@ def plannable(ctx: PatientContext, now: datetime, horizon: timedelta = HORIZON) 
     return [occ for occ in occurrences(ctx, now) if occ.expires_at > now and occ.due_at <= now + horizon]
 
 
+def already_sent(sent: StoredReminder, occ: Occurrence) -> bool:
+    """Whether a session's reminder that was sent stands for `occ`, one of the same kind for the
+    same session at a new start instant, or for a session the patient moved it to. It does when
+    `occ` is due no later than it (give or take MIN_WINDOW): by then the patient had it, and
+    another would be the same reminder again, at once. The evening-before reminder is also for
+    its evening: one sent that evening already said "tomorrow" (the patient moved the session
+    within that day, or changed time zone, which keeps its clock time)."""
+    if sent.status != "dispatched" or sent.kind != occ.kind or occ.session_id is None:
+        return False
+    if sent.session_id != occ.session_id and sent.session_id not in occ.replaces:
+        return False
+    if occ.due_at < sent.due_at + MIN_WINDOW:
+        return True
+    return occ.kind == "treatment_eve" and occ.local_date == sent.local_date
+
+
 def plan_changes(existing: list[StoredReminder], wanted: list[Occurrence],
                  now: datetime) -> tuple[list[Occurrence], list[int]]:
     """Which wanted reminders to write (new, changed, or wanted again after being withdrawn)
     and which future rows to withdraw because the rules no longer want them. Rows that were
-    already sent or dropped are history and never come back; claimed rows belong to a worker."""
+    already sent or dropped are history and never come back; claimed rows belong to a worker.
+    A session that now starts at another instant, or that replaced a moved one, has new
+    reminders, written unless one already sent stands for them (already_sent)."""
     stored = {(row.kind, row.key): row for row in existing}
     writes = []
     for occ in wanted:
         row = stored.get(occ.identity)
         if row is None:
-            writes.append(occ)
+            if not any(already_sent(earlier, occ) for earlier in existing):
+                writes.append(occ)
         elif row.claimed or row.status not in ("pending", "withdrawn"):
             continue
         elif row.status == "withdrawn" or (row.due_at, row.expires_at, row.session_id, row.local_date) != (
