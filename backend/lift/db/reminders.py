@@ -295,16 +295,6 @@ async def _sessions(conn, user_ids: list[int], start: datetime, end: datetime) -
             for row in rows]
 
 
-async def upcoming_sessions(db: Database, user_ids: list[int], start: datetime,
-                            end: datetime) -> dict[int, list[UpcomingSession]]:
-    """Planned treatment sessions starting in [start, end), by patient, oldest first."""
-    found: dict[int, list[UpcomingSession]] = {}
-    async with db.read() as conn:
-        for user_id, session in await _sessions(conn, user_ids, start, end):
-            found.setdefault(user_id, []).append(session)
-    return found
-
-
 async def _contexts(conn, user_ids: list[int], now: datetime) -> dict[int, PatientContext]:
     ids = _ids(user_ids)
     cursor = await conn.execute(
