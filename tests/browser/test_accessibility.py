@@ -475,3 +475,71 @@ def test_after_a_check_in_with_thoughts_the_first_tab_reaches_the_call_button(pa
     expect(patient.get_by_role("heading", name="Get help now")).to_be_focused()
     patient.keyboard.press("Tab")
     expect(patient.get_by_role("region", name="Get help now").locator('a[href="tel:988"]')).to_be_focused()
+
+
+# How much of the screen the tab bar hides from the page, as a share of the screen's height.
+BAR_SHARE = """() => {
+    const bar = document.querySelector("nav.tabbar").getBoundingClientRect();
+    return Math.max(0, Math.min(bar.bottom, innerHeight) - Math.max(bar.top, 0)) / innerHeight;
+}"""
+
+# The page's last control, scrolled as far down the page as it goes (to the end, then back up just
+# enough to show its top): its box, and whether each corner is really there to tap, not under the bar.
+LAST_CONTROL = """() => {
+    const controls = [...document.querySelectorAll("main a[href], main button, main input, main summary")]
+        .filter((el) => !el.closest("[hidden]") && el.getBoundingClientRect().height > 1);
+    const last = controls.pop();
+    window.scrollTo(0, document.documentElement.scrollHeight);
+    window.scrollBy(0, Math.min(0, last.getBoundingClientRect().top));
+    const box = last.getBoundingClientRect();
+    const corners = [[box.left + 2, box.top + 2], [box.right - 2, box.top + 2],
+                     [box.left + 2, box.bottom - 2], [box.right - 2, box.bottom - 2]];
+    const uncovered = corners.every(([x, y]) => last.contains(document.elementFromPoint(x, y)));
+    const name = last.textContent.trim().replace(/\\s+/g, " ").slice(0, 40);
+    return {name: name, top: box.top, bottom: box.bottom, height: innerHeight, uncovered: uncovered};
+}"""
+
+
+@pytest.mark.parametrize(("text_size", "scheme", "most"), [
+    (1.0, "light", 0.07), (1.5, "dark", 0.12), (2.0, "light", 0.12), (2.0, "dark", 0.12),
+])
+def test_the_tab_bar_leaves_the_screen_to_the_page_at_any_text_size(open_page: OpenPage, lift: Lift,
+                                                                    text_size, scheme, most):
+    # With text at 200% the bar's two rows of labels once hid a quarter of the screen.
+    page = open_page(color_scheme=scheme)
+    lift.sign_up(page)
+    set_text_size(page.context.new_cdp_session(page), text_size)
+    page.goto("/")
+    expect(page.get_by_role("link", name="Check in now")).to_be_visible()
+    share = page.evaluate(BAR_SHARE)
+    assert share <= most, f"the tab bar hides {share:.0%} of the screen at {text_size:.0%} text"
+    tabs = page.get_by_role("navigation", name="Main").get_by_role("link")
+    expect(tabs).to_have_count(5)
+    assert all(tabs.nth(i).bounding_box()["height"] >= 43.5 for i in range(5))
+    # However long the page, its end scrolls fully into view, clear of the bar.
+    last = page.evaluate(LAST_CONTROL)
+    assert -0.5 <= last["top"] and last["bottom"] <= last["height"] + 0.5 and last["uncovered"], last
+
+
+# How far the focused element lies under the tab bar, in px (0: clear of it).
+FOCUS_UNDER_BAR = """() => {
+    const box = document.activeElement.getBoundingClientRect();
+    const bar = document.querySelector("nav.tabbar").getBoundingClientRect();
+    return Math.max(0, Math.min(box.bottom, bar.bottom) - Math.max(box.top, bar.top));
+}"""
+
+
+@pytest.mark.parametrize("text_size", [1.0, 1.5, 2.0])
+def test_tabbing_down_today_never_leaves_focus_under_the_tab_bar(patient: Page, text_size):
+    # WCAG 2.4.11: a control that takes focus must not be hidden by the bar pinned over the page.
+    set_text_size(patient.context.new_cdp_session(patient), text_size)
+    patient.goto("/")
+    hidden = []
+    for _ in range(60):
+        patient.keyboard.press("Tab")
+        stop = patient.evaluate(FOCUSED)
+        if stop["tag"] == "body" or (stop["fixed"] and stop["name"] == "Today"):
+            break
+        if not stop["fixed"] and patient.evaluate(FOCUS_UNDER_BAR) > 0:
+            hidden.append(stop["name"])
+    assert hidden == [], f"focused under the tab bar at {text_size:.0%} text: {hidden}"
