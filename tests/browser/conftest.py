@@ -15,11 +15,12 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -45,6 +46,31 @@ WORKER_INSTALL_MS = 20_000
 
 def wait_for_worker_control(page: Page, timeout_ms: int = WORKER_INSTALL_MS) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=timeout_ms)
+
+
+# Drops a script from the service worker's caches, so the worker fetches it from the network,
+# where the browser context's routes (not the page's) see a worker's requests.
+FORGET_SCRIPT = """(path) => caches.keys().then((names) => Promise.all(names.map(
+    (name) => caches.open(name).then((cache) => cache.delete(path, {ignoreSearch: true})))))"""
+
+
+@contextmanager
+def held_until_first_paint(page: Page, script: str) -> Iterator[list[str]]:
+    """While open, the page's loads get `script` (a path under /static/) only once they have drawn
+    their first content, as on a slow connection. Yields the list of the requests held back."""
+    held: list[str] = []
+
+    def after_first_paint(route: Route) -> None:
+        page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+        held.append(route.request.url)
+        route.continue_()
+
+    page.evaluate(FORGET_SCRIPT, script)
+    page.context.route(f"**{script}*", after_first_paint)
+    try:
+        yield held
+    finally:
+        page.context.unroute(f"**{script}*")
 
 
 def free_port() -> int:

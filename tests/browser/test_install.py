@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
@@ -19,10 +20,12 @@ from tests.browser.conftest import (
     WAIT_MS,
     Lift,
     OpenPage,
+    newest_account_joined_days_ago,
     unique_email,
     wait_for_worker_control,
 )
 from tests.browser.servers import StoppableServer, wait_until
+from tests.browser.test_accessibility import LAYOUT_SHIFT, scale_rows, set_text_size, user_id, write
 
 pytestmark = pytest.mark.browser
 
@@ -161,3 +164,38 @@ def test_the_check_in_page_first_load_is_at_most_60_kb_compressed_including_htmx
             print(f"  {url:<40} {raw:>8} -> {compressed:>7}")
         print(f"  {'total':<40} {'':>8}    {total:>7}  (budget {PAGE_WEIGHT_BUDGET})")
     assert total <= PAGE_WEIGHT_BUDGET
+
+
+def a_returning_patients_today(page: Page, lift: Lift, database) -> None:
+    """Today as it is most days after the first two weeks: checked in, questionnaires done, no
+    first steps left. Short enough that the footer is on the screen as it opens."""
+    email = lift.sign_up(page)
+    lift.check_in(page, days_ago=1)
+    me, today = user_id(database, email), datetime.now(UTC).date()
+    # That check-in moved three weeks back: the journal is past its first two weeks.
+    weeks_ago = (today - timedelta(days=20)).isoformat()
+    write(database, [("UPDATE checkins SET local_date = ? WHERE user_id = ?", (weeks_ago, me))]
+          + scale_rows(me, "phq9", {today: 5}) + scale_rows(me, "gad7", {today: 4}))
+    newest_account_joined_days_ago(database, 20)
+    lift.check_in(page)
+
+
+@pytest.mark.parametrize(("text_size", "scheme"), [(1.0, "light"), (1.0, "dark"), (2.0, "light")])
+def test_add_to_home_screen_appearing_moves_nothing_on_today(open_page, lift, served_database,
+                                                             text_size, scheme):
+    # The browser offers to install whenever it likes, often well after Today is drawn. The event
+    # is dispatched here by hand, after the first paint, so the moment is the same on every run.
+    page = open_page(color_scheme=scheme)
+    a_returning_patients_today(page, lift, served_database)
+    set_text_size(page.context.new_cdp_session(page), text_size)
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Today's check-in is done")).to_be_visible()
+    page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeinstallprompt'))")
+    expect(page.get_by_role("region", name="Keep Lift on your home screen")).to_be_visible()
+    shift = page.evaluate(LAYOUT_SHIFT)
+    assert shift == 0, f"Today moved by {shift:.4f} as the card appeared"
+    # At the page's end, before the tab bar only: Tab reaches it after everything else.
+    assert page.evaluate("""() => document.querySelector("[data-install-hint]")
+        .compareDocumentPosition(document.querySelector("footer")) === Node.DOCUMENT_POSITION_PRECEDING""")
+    assert open_page.console(page).errors() == []

@@ -16,8 +16,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import PASSWORD, REPO_ROOT, Lift, OpenPage, wait_for_worker_control
+from tests.browser.conftest import (
+    PASSWORD,
+    REPO_ROOT,
+    Lift,
+    OpenPage,
+    held_until_first_paint,
+    wait_for_worker_control,
+)
 from tests.browser.servers import StoppableServer, wait_until
+from tests.browser.test_accessibility import LAYOUT_SHIFT, set_text_size
 
 pytestmark = pytest.mark.browser
 
@@ -434,3 +442,29 @@ def test_a_check_in_made_while_another_account_was_signed_in_never_goes_to_this_
     expect(phone.locator("#offline-queue")).to_contain_text("a different account")
     assert checkins_of(server, second) == [] and checkins_of(server, first) == []
     uuid.UUID(phone.evaluate("LiftQueue.all().then((entries) => entries[0].uuid)"))
+
+
+@pytest.mark.parametrize(("text_size", "scheme"), [(1.0, "light"), (2.0, "dark")])
+def test_the_list_of_check_ins_on_the_phone_appearing_moves_nothing_on_today(phone, lift, server, opener,
+                                                                             text_size, scheme):
+    # The list needs the phone's storage and Lift's answer, so it comes after Today is drawn:
+    # offline.js is held back until the first paint, as on a slow connection.
+    phone.emulate_media(color_scheme=scheme)
+    sign_up_with_worker(phone, lift)
+    server.stop()
+    phone.goto("/checkin")
+    lift.fill_checkin(phone, sleep="7.3")
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    server.start()
+    set_text_size(phone.context.new_cdp_session(phone), text_size)
+    with held_until_first_paint(phone, "/static/js/offline.js") as held:
+        phone.goto("/")
+        expect(phone.locator("#offline-queue")).to_contain_text("Lift couldn't save it")
+        shift = phone.evaluate(LAYOUT_SHIFT)
+    assert held, "offline.js was not held back"
+    assert shift == 0, f"Today moved by {shift:.4f} as the list appeared"
+    # Last on the page, after the footer and before the tab bar, where Tab reaches it.
+    assert phone.evaluate("""() => document.querySelector("#offline-queue")
+        .compareDocumentPosition(document.querySelector("footer")) === Node.DOCUMENT_POSITION_PRECEDING""")
+    assert opener.console(phone).csp_violations == []

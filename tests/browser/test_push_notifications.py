@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from lift.domain import reminders as rules
-from tests.browser.conftest import PASSWORD, wait_for_worker_control
+from tests.browser.conftest import FORGET_SCRIPT, PASSWORD, held_until_first_paint, wait_for_worker_control
 from tests.browser.test_accessibility import LAYOUT_SHIFT, set_text_size
 
 pytestmark = pytest.mark.browser
@@ -340,12 +340,6 @@ def device_in(outcome: str, open_page, lift, origin: str, database: Path, scheme
     return page
 
 
-# Drops push.js from the service worker's caches, so the worker fetches it from the network,
-# where the browser context's routes (not the page's) see a worker's requests.
-FORGET_PUSH_JS = """() => caches.keys().then((names) => Promise.all(names.map(
-    (name) => caches.open(name).then((cache) => cache.delete("/static/js/push.js", {ignoreSearch: true})))))"""
-
-
 # What the device status says until push.js replaces it.
 WAITING = "Lift hasn't checked this device yet."
 
@@ -353,20 +347,11 @@ WAITING = "Lift hasn't checked this device yet."
 def layout_shift_as_the_status_arrives(page: Page, path: str) -> tuple[float, str]:
     """Opens path with push.js held back until the page is drawn, as on a slow connection, then
     sums every layout shift from the start of the load until the device status is in."""
-    held = []
-
-    def after_first_paint(route):
-        page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
-        held.append(route.request.url)
-        route.continue_()
-
-    page.evaluate(FORGET_PUSH_JS)
-    page.context.route("**/static/js/push.js*", after_first_paint)
-    page.goto(path)
-    status = page.locator("[data-push-status]")
-    expect(status).not_to_have_text(re.compile(rf"^$|^{re.escape(WAITING)}$"))
-    shift = page.evaluate(LAYOUT_SHIFT)
-    page.context.unroute("**/static/js/push.js*")
+    with held_until_first_paint(page, "/static/js/push.js") as held:
+        page.goto(path)
+        status = page.locator("[data-push-status]")
+        expect(status).not_to_have_text(re.compile(rf"^$|^{re.escape(WAITING)}$"))
+        shift = page.evaluate(LAYOUT_SHIFT)
     assert held, "push.js was not held back"
     return shift, status.inner_text()
 
@@ -440,7 +425,7 @@ def test_rarer_advice_moves_the_page_only_a_little(open_page, lift, live_server:
 def test_without_push_js_the_card_says_what_to_do(patient: Page):
     # JavaScript on, but push.js never arrives (blocked, or its download failed): the card says
     # where it stands and what to try, in place of a blank status and a hint about a button.
-    patient.evaluate(FORGET_PUSH_JS)
+    patient.evaluate(FORGET_SCRIPT, "/static/js/push.js")
     patient.context.route("**/static/js/push.js*", lambda route: route.abort())
     patient.goto("/reminders")
     expect(patient.locator("[data-push-status]")).to_have_text(WAITING)

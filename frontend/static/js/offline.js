@@ -333,17 +333,18 @@
     } catch (error) {
       return;
     }
-    let panel = root.querySelector("#offline-queue");
+    let panel = document.getElementById("offline-queue");
     if (!entries.length) {
       if (panel) panel.remove();
       return;
     }
     if (!panel) {
       panel = element("section", { id: "offline-queue", class: "card queue", "aria-labelledby": "offline-queue-title" });
-      // After Get help now and what was just saved or sent; before anything else.
-      const anchor = [...root.querySelectorAll(":scope > #crisis, :scope > [data-offline-sent], :scope > .confirmation")].pop();
-      if (anchor) anchor.after(panel);
-      else root.prepend(panel);
+      // It comes after the page is drawn (the phone's storage, often Lift's answer too, comes
+      // first): at the page's end, after the footer, it pushes nothing the patient sees down.
+      const end = document.querySelector("[data-page-end]");
+      if (end) end.prepend(panel);
+      else root.append(panel);
     }
     const waiting = entries.length === 1 ? "1 check-in on this phone" : `${entries.length} check-ins on this phone`;
     panel.replaceChildren(element("h2", { id: "offline-queue-title", text: waiting }), element("ul", { class: "queue__list" }, ...entries.map(entryItem)));
