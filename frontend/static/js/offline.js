@@ -284,6 +284,8 @@
     conflict: "This day already has a different check-in, perhaps from another device. Nothing was replaced: choose which one to keep.",
   };
 
+  const NEEDS_THE_PATIENT = new Set(["rejected", "conflict", "signed-out", "other-account"]);
+
   function button(text, action, uuid, primary = false) {
     return element("button", { type: "button", class: primary ? "button button--primary" : "button", "data-queue-action": action, "data-uuid": uuid, text });
   }
@@ -338,13 +340,24 @@
       if (panel) panel.remove();
       return;
     }
+    // It comes after the page is drawn (the phone's storage, often Lift's answer too, comes
+    // first). Check-ins that only wait to be sent go at the page's end, after the footer, where
+    // they push nothing the patient sees down. One that needs the patient (refused, in conflict,
+    // signed out, another account's) goes at the top, where it is seen at once: a check-in,
+    // perhaps a thoughts answer, that is only on this phone outweighs a page that moves.
+    const place = entries.some((entry) => NEEDS_THE_PATIENT.has(entry.status)) ? "top" : "end";
+    if (panel && panel.dataset.place !== place) {
+      panel.remove();
+      panel = null;
+    }
     if (!panel) {
-      panel = element("section", { id: "offline-queue", class: "card queue", "aria-labelledby": "offline-queue-title" });
-      // It comes after the page is drawn (the phone's storage, often Lift's answer too, comes
-      // first): at the page's end, after the footer, it pushes nothing the patient sees down.
+      panel = element("section", { id: "offline-queue", class: "card queue", "aria-labelledby": "offline-queue-title", "data-place": place });
       const end = document.querySelector("[data-page-end]");
-      if (end) end.prepend(panel);
-      else root.append(panel);
+      // At the top: after Get help now and what was just saved or sent; before anything else.
+      const anchor = [...root.querySelectorAll(":scope > #crisis, :scope > [data-offline-sent], :scope > .confirmation")].pop();
+      if (place === "end" && end) end.prepend(panel);
+      else if (anchor) anchor.after(panel);
+      else root.prepend(panel);
     }
     const waiting = entries.length === 1 ? "1 check-in on this phone" : `${entries.length} check-ins on this phone`;
     panel.replaceChildren(element("h2", { id: "offline-queue-title", text: waiting }), element("ul", { class: "queue__list" }, ...entries.map(entryItem)));
