@@ -421,3 +421,17 @@ async def test_a_new_patients_timeline_opens_on_2_weeks_as_their_own_trends_do(p
     assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await doctor.get(f"{timeline}?range=90d")).text)
     seed_checkins(database, patient.email, [(days_back(patient.today(), 20), 5, 0, "")])
     assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await doctor.get(timeline)).text)
+
+
+async def test_a_report_on_a_past_period_does_not_say_it_has_no_check_ins(patient, people, database):
+    """A report ending two weeks ago: its charts speak of its own days, not of this week's, which
+    it does not show (it said 'No mood check-ins in the last two weeks yet' beside 3 of them)."""
+    joined_days_ago(database, patient.email, 40)
+    today = patient.today()
+    seed_checkins(database, patient.email, [(days_back(today, n), mood, 0, "") for n, mood in
+                                            ((20, 3), (18, 4), (15, 8))])
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    url = f"/clinician/patients/{user_id(database, patient.email)}/report"
+    html = (await doctor.get(f"{url}?start={days_back(today, 27)}&end={days_back(today, 14)}")).text
+    assert 'id="chart-mood-summary">Across this period it averaged 5.0 over 3 check-in days.' in html
+    assert "in the last two weeks yet" not in html and "this week" not in html

@@ -471,3 +471,20 @@ def test_an_asked_for_range_is_kept_however_young_the_journal():
     today = date(2026, 11, 29)
     assert trends.patient_range("90d", today, today).key == "90d"
     assert trends.patient_range("all", None, today).key == "all"
+
+
+def test_a_range_that_ended_before_today_speaks_only_of_its_own_days():
+    """A report on a past period: 'this week' would be days it does not show (nor read), so it
+    would say there were no check-ins beside a range full of them."""
+    history = values({30: 3, 25: 4, 22: 5, 21: 6})
+    first, last = day(34), day(21)
+    past = trends.daily_chart(MOOD, history, first, last, TODAY, trends.TrendRange("report", "Report", "this period",
+                                                                                  14))
+    assert past.summary == "Across this period it averaged 4.5 over 4 check-in days."
+    # Ending yesterday, with every check-in in the last 7 days, still gives the period's average.
+    recent = trends.daily_chart(MOOD, values({3: 4, 1: 6}), day(13), day(1), TODAY,
+                                trends.TrendRange("report", "Report", "this period", 13))
+    assert recent.summary == "Across this period it averaged 5.0 over 2 check-in days."
+    empty = trends.daily_chart(MOOD, history, day(60), day(40), TODAY,
+                               trends.TrendRange("report", "Report", "this period", 21))
+    assert empty.summary == "No mood check-ins in this period."

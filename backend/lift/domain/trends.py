@@ -372,9 +372,12 @@ def week_summary(metric: Metric, by_day: dict[date, float], today: date, joined:
 def range_summary(metric: Metric, by_day: dict[date, float], first: date, last: date, today: date,
                   chosen: TrendRange) -> str:
     """"Across the last 3 months it averaged …". Left out when every check-in shown is from the
-    last 7 days (a first week, or a return after a gap): it would repeat the week's sentence."""
+    last 7 days (a first week, or a return after a gap): it would repeat the week's sentence. A
+    range that ended before today has no week's sentence, so it always has this one."""
     shown = {day: value for day, value in by_day.items() if first <= day <= last}
-    if all(day > today - timedelta(days=AVERAGE_DAYS) for day in shown):
+    if not shown and last < today:
+        return f"No {metric.title.lower()} check-ins in {chosen.phrase}."
+    if last >= today and all(day > today - timedelta(days=AVERAGE_DAYS) for day in shown):
         return ""
     values = list(shown.values())
     days = len(values)
@@ -403,7 +406,9 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     drawn = shown + [a for a in averages if a is not None]
     axis = LONG_SLEEP_AXIS if metric is SLEEP and drawn and max(drawn) > SLEEP_AXIS.high else (
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
-    summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined),
+    # A range that ended before today (a report on a past period) has no "this week": the days
+    # that sentence speaks of are not in it, nor read, so it would say there were no check-ins.
+    summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined) if last >= today else "",
                                      range_summary(metric, by_day, first, last, today, chosen),
                                      joined_text(first, last, joined, start),
                                      treatment_text(markers, first, last)]))
