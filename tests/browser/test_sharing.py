@@ -282,3 +282,39 @@ def test_a_new_patients_caregiver_and_clinician_see_the_days_before_they_joined_
         for page, name in ((carer, "caregiver-new-patient.png"), (doctor, "timeline-new-patient.png")):
             page.evaluate("() => window.scrollTo(0, 0)")
             page.screenshot(path=Path(FULL_PAGE_DIR) / name, full_page=True, animations="disabled", caret="hide")
+
+
+def test_a_clinicians_range_switch_changes_the_sessions_and_check_ins_below_the_charts(
+        patient: Page, open_page: OpenPage, served_database):
+    """The switch swaps the range's sessions and check-ins with its charts: they went on saying
+    "the last 3 months", and listing its days, under 2 weeks of charts."""
+    patient.goto("/account")
+    email = patient.locator("main strong").first.inner_text()
+    today = datetime.now(UTC).date()
+    seed_fortnight(served_database, email, today)
+    old_note = "A note from six weeks ago"
+    conn = sqlite3.connect(served_database, timeout=10)
+    try:
+        conn.execute("UPDATE users SET created_at = ? WHERE email = ?", (f"{today - timedelta(days=60)}T00:00:00Z",
+                                                                         email))
+        conn.execute("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note,"
+                     " created_at, updated_at) SELECT id, ?, 5, 5, 7, 0, ?, ?, ? FROM users WHERE email = ?",
+                     ((today - timedelta(days=40)).isoformat(), old_note, STAMP, STAMP, email))
+        conn.commit()
+    finally:
+        conn.close()
+    doctor = open_page()
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor.locator("#range-90d")).to_have_attribute("aria-current", "true")
+    expect(doctor.get_by_role("heading", name="Check-ins, the last 3 months")).to_be_visible()
+    expect(doctor.get_by_text(old_note)).to_be_visible()
+
+    doctor.locator("#range-14d").click()
+    expect(doctor).to_have_url(re.compile(r"\?range=14d$"))
+    expect(doctor.locator("#range-14d")).to_have_attribute("aria-current", "true")
+    expect(doctor.get_by_role("heading", name="Sessions, the last 2 weeks")).to_be_visible()
+    expect(doctor.get_by_role("heading", name="Check-ins, the last 2 weeks")).to_be_visible()
+    expect(doctor.get_by_text(old_note)).to_have_count(0)
+    expect(doctor.get_by_role("heading", name="Download")).to_be_visible()
+    expect(doctor.locator("#range-14d")).to_be_focused()
+    assert open_page.console(doctor).errors() == []

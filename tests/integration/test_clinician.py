@@ -233,11 +233,16 @@ async def test_the_timeline_shows_charts_scales_sessions_and_full_checkins(panel
     assert "Your latest" not in html and "your baseline" not in html
 
 
-async def test_the_timeline_range_switch_returns_only_the_charts(panel, database):
+async def test_the_timeline_range_switch_returns_the_ranges_charts_sessions_and_check_ins(panel, patient, database):
+    """Not the charts alone: the sessions and check-ins below them are the range's too, and kept
+    the range before ('Check-ins, the last 3 months' under 2 weeks of charts)."""
     pid = user_id(database, "pat@example.com")
     html = (await panel.get(f"/clinician/patients/{pid}?range=14d",
-                            headers={"HX-Request": "true", "HX-Target": "timeline-charts"})).text.strip()
-    assert html.startswith('<div id="timeline-charts"') and "slept badly" not in html
+                            headers={"HX-Request": "true", "HX-Target": "timeline-range"})).text.strip()
+    assert html.startswith('<div id="timeline-range"') and "<h1" not in html and "Download" not in html
+    assert "Sessions, the last 2 weeks" in html and "Check-ins, the last 2 weeks" in html
+    assert long_day(days_back(patient.today(), 13)) in html and long_day(days_back(patient.today(), 14)) not in html
+    assert 'hx-target="#timeline-range"' in html and "slept badly" in html
 
 
 async def test_the_report_covers_a_date_range_with_adherence_and_side_effects(panel, patient, database):
@@ -347,7 +352,7 @@ async def test_a_new_patients_timeline_and_report_show_the_days_before_they_join
     shading = f"Shading marks the days before they joined on {joined:%a} {joined.day} {joined:%b}."
     timeline = (await doctor.get(f"/clinician/patients/{pid}?range=14d")).text
     partial = (await doctor.get(f"/clinician/patients/{pid}?range=14d",
-                                headers={"HX-Request": "true", "HX-Target": "timeline-charts"})).text
+                                headers={"HX-Request": "true", "HX-Target": "timeline-range"})).text
     report = (await doctor.get(f"/clinician/patients/{pid}/report?start={days_back(today, 13)}&end={today}")).text
     own_report = (await patient.get(f"/report?start={days_back(today, 13)}&end={today}")).text
     for html in (timeline, partial, report, own_report):

@@ -31,7 +31,7 @@ from lift.web.shared import (
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
 PANEL_ID = "clinician-panel"
-CHARTS_ID = "timeline-charts"
+RANGE_ID = "timeline-range"
 
 
 async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[rules.PanelRow]:
@@ -114,17 +114,17 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     results = await scale_store.results_for(db, person.id)
     joined = grant.patient_joined
     context = dict(
-        grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, charts_id=CHARTS_ID,
+        grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, range_id=RANGE_ID,
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
                                         joined, first_entry),
         scale_charts=scale_charts(results, first, last, today, chosen, markers, joined, first_entry),
         **chart_tools(),
     )
-    if wants_partial(request, CHARTS_ID):
-        return render(request, "clinician/_charts.html", **context)
     checkins = await checkin_store.checkins_between(db, person.id, first, last)
+    # The range switch swaps the charts and the sessions and check-ins of the range together.
+    template = "clinician/_range.html" if wants_partial(request, RANGE_ID) else "clinician/timeline.html"
     return render(
-        request, "clinician/timeline.html", **context, today=today,
+        request, template, **context, today=today,
         period=rules.about_the_patient(chosen.phrase),
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
