@@ -318,3 +318,20 @@ def test_a_clinicians_range_switch_changes_the_sessions_and_check_ins_below_the_
     expect(doctor.get_by_role("heading", name="Download")).to_be_visible()
     expect(doctor.locator("#range-14d")).to_be_focused()
     assert open_page.console(doctor).errors() == []
+
+
+def test_sorting_the_panel_from_the_keyboard_keeps_focus_on_the_column_sorted(patient: Page, open_page: OpenPage):
+    """Each sort swaps the table in place: without an id to find it again by, the link pressed
+    went with the old table and focus fell to the page, so a keyboard user started again at the top."""
+    doctor = open_page()
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor).to_have_url(re.compile(r"/clinician/patients/\d+$"))
+    doctor.goto("/clinician")
+    for name, caption in (("PHQ-9", "Sorted by PHQ-9, highest first"), ("PHQ-9", "Sorted by PHQ-9, lowest first"),
+                          ("Check-ins", "Sorted by Check-ins, least often first")):
+        link = doctor.locator(".panel thead").get_by_role("link", name=name)
+        link.focus()
+        doctor.keyboard.press("Enter")
+        expect(doctor.locator(".panel caption")).to_have_text(caption)
+        expect(doctor.locator(".panel thead").get_by_role("link", name=name)).to_be_focused()
+    assert open_page.console(doctor).errors() == []
