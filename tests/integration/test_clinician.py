@@ -440,3 +440,15 @@ async def test_a_report_on_a_past_period_does_not_say_it_has_no_check_ins(patien
     html = (await doctor.get(f"{url}?start={days_back(today, 27)}&end={days_back(today, 14)}")).text
     assert 'id="chart-mood-summary">Across this period it averaged 5.0 over 3 check-in days.' in html
     assert "in the last two weeks yet" not in html and "this week" not in html
+
+
+async def test_a_sessions_blood_pressure_reads_before_then_after_as_its_mood_does(panel, patient, database):
+    """'128/82 / –' under 'Blood pressure' read as three numbers, or as one reading over another."""
+    today = patient.today()
+    seed_session(database, "pat@example.com", f"{days_back(today, 6).isoformat()}T15:00:00Z", "done",
+                 note="fine", mood=(3, 6))
+    pid = user_id(database, "pat@example.com")
+    for url in (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/report"):
+        html = (await panel.get(url)).text
+        assert '<th scope="col">Blood pressure before → after</th>' in html, url
+        assert "<td>128/82 → –</td>" in html and "128/82 / " not in html, url
