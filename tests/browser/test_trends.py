@@ -253,3 +253,17 @@ def test_it_shows_get_help_now_first_after_a_phq9_with_item_9_above_zero(patient
         expect(region).to_have_count(0)
     expect(patient.get_by_text("Minimal range (0–4)")).to_be_visible()
     assert console.errors() == []
+
+
+def test_the_printed_report_sets_no_table_aside_larger_than_the_data_beside_it(page: Page, lift, served_database):
+    """On paper the tables shrink to 9pt; a hint ("not answered") or range label sized in rem
+    stayed screen-sized, larger than the totals and days beside it."""
+    email = lift.sign_up(page)
+    seed(served_database, email, datetime.now(UTC).date())
+    page.goto("/report")
+    page.emulate_media(media="print")
+    sizes = page.evaluate("""() => [...document.querySelectorAll('.data-table .hint, .data-table .band-label')]
+        .map(e => [e.className, parseFloat(getComputedStyle(e).fontSize),
+                   parseFloat(getComputedStyle(e.closest('td, th')).fontSize)])""")
+    assert {name.split()[0] for name, _, _ in sizes} == {"hint", "band-label"}, sizes
+    assert all(size <= cell for _, size, cell in sizes), sizes
