@@ -334,4 +334,7 @@ def test_sorting_the_panel_from_the_keyboard_keeps_focus_on_the_column_sorted(pa
         doctor.keyboard.press("Enter")
         expect(doctor.locator(".panel caption")).to_have_text(caption)
         expect(doctor.locator(".panel thead").get_by_role("link", name=name)).to_be_focused()
+        # In sight too: the new table starts scrolled to its left edge, and the last columns are
+        # off a phone's screen.
+        expect(doctor.locator(".panel thead").get_by_role("link", name=name)).to_be_in_viewport()
     assert open_page.console(doctor).errors() == []
