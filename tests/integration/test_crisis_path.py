@@ -17,7 +17,7 @@ def shown(html: str) -> str:
 
 def has_crisis_region(html: str) -> bool:
     html = shown(html)
-    return CRISIS_MARK in html and '<h2 id="crisis-title"' in html and "Get help now" in html
+    return CRISIS_MARK in html and re.search(r'<h[12] id="crisis-title"', html) and "Get help now" in html
 
 
 def crisis_before(html: str, marker: str) -> bool:
@@ -116,6 +116,16 @@ async def test_the_get_help_page_is_open_to_everyone(stranger, patient):
         assert response.status_code == 200
         assert has_crisis_region(response.text)
         assert 'href="tel:988"' in response.text
+
+
+@pytest.mark.parametrize("path", ["/help", "/offline/help"])
+async def test_the_get_help_page_has_its_panel_title_as_its_one_main_heading(stranger, patient, path):
+    """Get help is the panel itself: a screen reader listing headings finds one level-1
+    heading there, Get help now, as on every other page (elsewhere the panel is a section)."""
+    for person in (stranger, patient):
+        html = shown((await person.get(path)).text)
+        assert re.findall(r"<h1\b[^>]*>([^<]*)</h1>", html) == ["Get help now"], (path, person.email)
+    assert '<h2 id="crisis-title"' in shown((await patient.check_in(thoughts=1)).text)
 
 
 async def test_every_page_links_to_get_help(patient):
