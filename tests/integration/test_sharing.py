@@ -61,6 +61,16 @@ async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summ
     assert 'name="timezone"' in account and "your check-ins follow your local day" not in account
 
 
+async def test_the_footer_speaks_to_a_caregiver_or_clinician_about_the_patients_care(patient, caregiver, clinician):
+    """Every page's footer says whose care Lift supports: the patient's own ("your care"), but not
+    a caregiver's or a clinician's, who are not the ones being treated."""
+    for person, page in ((caregiver, "/caregiver"), (clinician, "/clinician"), (caregiver, "/account")):
+        html = (await person.get(page)).text
+        assert "Lift is a journal that supports a patient's care." in html.replace("&#39;", "'"), (person.email, page)
+        assert "supports your care" not in html, (person.email, page)
+    assert "Lift is a journal that supports your care." in (await patient.get("/")).text
+
+
 async def test_an_invitee_cannot_sign_up_with_a_time_zone_the_list_never_offers(patient, people, database):
     path, _ = await invite(patient, "caregiver")
     response = await join(people("carer@example.com"), path, timezone="localtime")
