@@ -74,6 +74,11 @@ def test_it_shows_get_help_now_first_when_a_new_patient_reports_thoughts_of_endi
     region = crisis_region(page)
     expect(region).to_be_visible()
     assert_crisis_links(region)
+    # A new patient has no plan yet: the way to write one is a 44 px target like every other
+    # action in the panel, not a line of small print.
+    write_plan = region.get_by_role("link", name="Write a safety plan")
+    expect(write_plan).to_have_attribute("href", "/safety-plan")
+    assert write_plan.bounding_box()["height"] >= 44, write_plan.bounding_box()
     expect(region).to_contain_text("Please reach out to someone now")
     expect(region).to_contain_text("not monitored in real time")
     saved = page.get_by_role("heading", name="Check-in saved")
