@@ -192,3 +192,17 @@ def test_the_console_watch_would_notice_a_csp_violation(page, console):
         page.wait_for_timeout(50)
     assert console.csp_violations, console.messages
     assert page.evaluate("() => window.__inlineRan") is None
+
+
+def test_the_0_to_10_chips_stay_44px_on_a_320px_screen_and_at_200_percent_text(patient):
+    """Six chips a row with their gap: on the narrowest phone, or with the text doubled (the gap
+    grows with it), each must still be a 44 px target."""
+    patient.goto("/checkin")
+    chips = patient.locator(".scale__options label")
+    devtools = patient.context.new_cdp_session(patient)
+    for width, text in ((320, 16), (390, 32)):
+        patient.set_viewport_size({"width": width, "height": 844})
+        devtools.send("Page.setFontSizes", {"fontSizes": {"standard": text, "fixed": round(text * 13 / 16)}})
+        sizes = chips.evaluate_all("els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+        assert len(sizes) == 22
+        assert all(w >= 44 and h >= 44 for w, h in sizes), (width, text, sizes[:6])
