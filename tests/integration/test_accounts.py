@@ -38,6 +38,15 @@ async def test_it_refuses_a_short_or_common_password_and_keeps_the_email(strange
     assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize("path", ["/signup", "/signin", "/"])
+async def test_a_signed_out_page_says_once_that_lift_is_not_an_emergency_service(stranger, path):
+    """The footer says it on every page; the sign-up page once said it again, in other words,
+    just above the footer."""
+    html = (await stranger.get(path)).text
+    assert html.count("not an emergency service") == 1, path
+    assert html.count("does not diagnose") == 1, path
+
+
 async def test_the_time_zone_list_offers_places_not_tzdata_internals(stranger):
     page = (await stranger.get("/signup")).text
     assert ">Europe/Paris</option>" in page and ">UTC</option>" in page
