@@ -61,6 +61,15 @@ async def test_a_caregiver_signs_up_through_the_invitation_and_lands_on_the_summ
     assert 'name="timezone"' in account and "your check-ins follow your local day" not in account
 
 
+async def test_the_invitation_page_shows_the_patients_own_name_for_it_as_theirs(patient, stranger):
+    """The name is the patient's label for the person ("My sister"): said to that person, it is
+    quoted as the patient's, not shown bare as if it were the invitee's own words."""
+    path, _ = await invite(patient, "caregiver", label="My sister")
+    page = (await stranger.get(path)).text
+    assert "invited you as their caregiver (they named the invitation “My sister”)." in page
+    assert "(My sister)" not in page
+
+
 async def test_the_footer_speaks_to_a_caregiver_or_clinician_about_the_patients_care(patient, caregiver, clinician):
     """Every page's footer says whose care Lift supports: the patient's own ("your care"), but not
     a caregiver's or a clinician's, who are not the ones being treated."""
