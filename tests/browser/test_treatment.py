@@ -99,3 +99,29 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
     assert console.errors() == []
+
+
+def test_the_plan_form_offers_only_the_schedules_that_fit_the_treatment(patient: Page, console):
+    page = patient
+    page.goto("/treatment/plan/new")
+    schedules = page.get_by_role("group", name="Schedule")
+    esketamine = schedules.get_by_role("radio", name="Esketamine: twice a week")
+    iv = schedules.get_by_role("radio", name="IV ketamine: twice a week")
+    one_by_one = schedules.get_by_role("radio", name="No template")
+    expect(esketamine).to_be_checked()
+    expect(iv).to_be_hidden()
+
+    # Changing the treatment hides the schedule made for the other one, and the one that fits
+    # takes its place, so the schedule sent is one the patient can see.
+    page.get_by_role("radio", name="IV ketamine infusion").check()
+    expect(esketamine).to_be_hidden()
+    expect(iv).to_be_visible()
+    expect(iv).to_be_checked()
+    expect(one_by_one).to_be_visible()
+
+    page.get_by_role("radio", name="Something else").check()
+    expect(iv).to_be_hidden()
+    expect(esketamine).to_be_hidden()
+    expect(one_by_one).to_be_checked()
+    review(page, "plan-form-other")
+    assert console.errors() == []

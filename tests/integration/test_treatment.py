@@ -105,6 +105,8 @@ async def test_it_creates_an_iv_plan_with_a_last_day(patient, database):
     ({"template": "ketamine_daily"}, "template", "Choose a schedule from the list"),
     ({"session_time": "25:00"}, "session_time", "Enter the time of day"),
     ({"medication": "iv_ketamine"}, "template", "That schedule is for esketamine"),
+    ({"medication": "other", "medication_name": "Ketamine lozenge"}, "template",
+     "That schedule is for esketamine. For another treatment, add your sessions one by one."),
     ({"clinic_phone": "call me maybe"}, "clinic_phone", "Enter a phone number"),
     ({"medication": "other"}, "medication_name", "Enter the name of the treatment"),
 ])

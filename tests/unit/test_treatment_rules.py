@@ -159,6 +159,23 @@ def test_a_schedule_for_the_other_medicine_is_refused(medication, template):
     assert set(problems) == {"template"}
 
 
+@pytest.mark.parametrize("template", ["esketamine", "iv_ketamine"])
+def test_another_treatment_gets_no_schedule_made_for_esketamine_or_iv_ketamine(template):
+    problems = rules.plan_problems(plan_form(medication="other", medication_name="Ketamine lozenge"),
+                                   schedule_form(template=template), TODAY)
+    assert problems["template"].endswith("For another treatment, add your sessions one by one.")
+    assert set(problems) == {"template"}
+
+
+@pytest.mark.parametrize("medication", list(rules.MEDICATIONS))
+def test_each_treatment_fits_its_own_schedule_and_sessions_one_by_one(medication):
+    fitting = [template for template in ("esketamine", "iv_ketamine", "none")
+               if not rules.schedule_mismatch(medication, template)]
+    assert fitting == list(rules.SCHEDULES_FOR[medication])
+    assert fitting == ([medication, "none"] if medication != "other" else ["none"])
+    assert all(medication in rules.treatments_fitting(template) for template in fitting)
+
+
 def test_something_else_needs_a_name():
     assert set(rules.plan_problems(plan_form(medication="other"), None, TODAY)) == {"medication_name"}
     assert rules.plan_problems(plan_form(medication="other", medication_name="Ketamine lozenge"), None, TODAY) == {}

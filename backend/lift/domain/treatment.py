@@ -35,6 +35,31 @@ MEDICATIONS = {
     "other": "Something else",
 }
 
+# The schedules that fit each treatment. A template is one medicine's schedule as the
+# patient-education article gives it (seed 001: esketamine, or IV ketamine), so it is offered
+# only with that medicine; for anything else the patient adds the sessions their clinic booked
+# one by one. The plan form shows only these (app.css, app.js) and plan_problems refuses the rest.
+SCHEDULES_FOR: dict[str, tuple[str, ...]] = {
+    "esketamine": ("esketamine", "none"),
+    "iv_ketamine": ("iv_ketamine", "none"),
+    "other": ("none",),
+}
+SCHEDULE_MEDICINES = {"esketamine": "esketamine", "iv_ketamine": "IV ketamine"}
+
+
+def treatments_fitting(template: str) -> list[str]:
+    """The treatments a schedule fits, in the form's order."""
+    return [medication for medication, fitting in SCHEDULES_FOR.items() if template in fitting]
+
+
+def schedule_mismatch(medication: str, template: str) -> str | None:
+    """Why this schedule does not fit this treatment, or None when it does."""
+    if template in SCHEDULES_FOR[medication]:
+        return None
+    instead = (f"Choose the {SCHEDULE_MEDICINES[medication]} schedule, or add sessions one by one."
+               if medication in SCHEDULE_MEDICINES else "For another treatment, add your sessions one by one.")
+    return f"That schedule is for {SCHEDULE_MEDICINES[template]}. {instead}"
+
 # (key, label) in the order the log form asks about them.
 SIDE_EFFECTS = (
     ("dissociation", "Dissociation: feeling detached or “floating”"),
@@ -196,12 +221,8 @@ def plan_problems(plan: PlanForm | None, sched: ScheduleForm | None, today: date
         errors["medication_name"] = "Enter the name of the treatment."
     if sched is None or sched.template == "none":
         return errors
-    if sched.template == "esketamine" and medication == "iv_ketamine":
-        errors["template"] = ("That schedule is for esketamine. Choose the IV ketamine schedule, "
-                              "or add sessions one by one.")
-    if sched.template == "iv_ketamine" and medication == "esketamine":
-        errors["template"] = ("That schedule is for IV ketamine. Choose the esketamine schedule, "
-                              "or add sessions one by one.")
+    if medication and (problem := schedule_mismatch(medication, sched.template)):
+        errors["template"] = problem
     if sched.start_date is None:
         errors["start_date"] = SCHEDULE_MESSAGES["start_date"]
     elif problem := schedule.start_date_error(sched.start_date, today):

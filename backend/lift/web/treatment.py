@@ -101,6 +101,7 @@ def plan_form_view(request: Request, values: dict, errors: dict, status_code: in
                    editing: bool = False) -> Response:
     return render(request, "treatment/plan_form.html", status_code=status_code, values=values, errors=errors,
                   editing=editing, medications=rules.MEDICATIONS, templates=schedule.TEMPLATES,
+                  treatments_fitting=rules.treatments_fitting,
                   maintenance=schedule.MAINTENANCE, today=patient_today(request.scope["user"]))
 
 

@@ -68,6 +68,19 @@ document.addEventListener("htmx:afterSettle", (event) => {
   focusFirst(event.detail.target, event.detail);
 });
 
+// The treatment plan form shows only the schedules that fit the chosen treatment (app.css): a
+// schedule chosen before the treatment changed, now hidden, gives way to the first that fits
+// (that treatment's own, or adding sessions one by one), so what is sent is what is seen.
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field.name !== "medication" || !field.form || !field.form.matches(".plan-form")) return;
+  const fits = (input) => input.closest("[data-fits]").dataset.fits.split(" ").includes(field.value);
+  const chosen = field.form.querySelector('input[name="template"]:checked');
+  if (!chosen || fits(chosen)) return;
+  const fitting = [...field.form.querySelectorAll('input[name="template"]')].find(fits);
+  if (fitting) fitting.checked = true;
+});
+
 // A field whose value differs from the one the page came with: typed, ticked or chosen here.
 function changedHere(field) {
   if (["hidden", "submit", "button", "reset"].includes(field.type)) return false;
