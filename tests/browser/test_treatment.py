@@ -125,3 +125,31 @@ def test_the_plan_form_offers_only_the_schedules_that_fit_the_treatment(patient:
     expect(one_by_one).to_be_checked()
     review(page, "plan-form-other")
     assert console.errors() == []
+
+
+def test_the_plan_form_asks_only_what_fits_the_treatment_and_schedule(patient: Page, console):
+    page = patient
+    page.goto("/treatment/plan/new")
+    name = page.get_by_label("Name of the treatment")
+    first_day = page.get_by_label("First session")
+    maintenance = page.get_by_label("Esketamine: after the 8 weeks")
+    induction = page.get_by_label("IV ketamine: weeks of twice-weekly sessions")
+    expect(maintenance).to_be_visible()
+    expect(first_day).to_be_visible()
+    expect(induction).to_be_hidden()
+    expect(name).to_be_hidden()
+    review(page, "plan-form-esketamine")
+
+    page.get_by_role("radio", name="IV ketamine infusion").check()
+    expect(induction).to_be_visible()
+    expect(maintenance).to_be_hidden()
+    page.get_by_role("radio", name="No template").check()
+    expect(induction).to_be_hidden()
+    expect(first_day).to_be_hidden()
+
+    page.get_by_role("radio", name="Something else").check()
+    expect(name).to_be_visible()
+    name.fill("Ketamine lozenge")
+    page.get_by_role("button", name="Save my plan").click()
+    expect(page.get_by_role("heading", name="Add a session")).to_be_visible()
+    assert console.errors() == []

@@ -125,6 +125,26 @@ async def test_a_bad_plan_is_refused_with_a_message_and_nothing_is_written(patie
     assert count(database, "treatment_plans") == 0 and count(database, "treatment_sessions") == 0
 
 
+async def test_answers_hidden_for_the_chosen_treatment_are_ignored_and_not_stored(patient, database):
+    # An IV ketamine answer (a number of weeks the form would refuse) and a name for "Something
+    # else", sent with esketamine: neither blocks the save nor is kept against esketamine.
+    response = await create_plan(patient, induction_weeks="9", medication_name="Ketamine lozenge")
+    assert response.status_code == 303
+    plan = database.execute("SELECT medication, medication_name FROM treatment_plans").fetchone()
+    assert tuple(plan) == ("esketamine", "")
+    assert len(session_rows(database)) == 12
+    changed = await patient.post("/treatment/plan/edit", {"medication": "iv_ketamine", "medication_name": "Old name"})
+    assert changed.status_code == 303
+    assert database.execute("SELECT medication_name FROM treatment_plans").fetchone()[0] == ""
+
+
+async def test_sessions_one_by_one_ignore_the_hidden_first_day_and_time(patient, database):
+    response = await create_plan(patient, template="none", session_time="25:00", maintenance="monthly",
+                                 end_date="someday")
+    assert response.status_code == 303 and response.headers["location"] == "/treatment/sessions/new"
+    assert count(database, "treatment_plans") == 1 and count(database, "treatment_sessions") == 0
+
+
 async def test_a_plan_is_all_or_nothing_when_saving_its_sessions_fails(patient, database):
     database.execute("CREATE TRIGGER refuse AFTER INSERT ON treatment_sessions WHEN NEW.phase = 'Weekly'"
                      " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")

@@ -176,6 +176,26 @@ def test_each_treatment_fits_its_own_schedule_and_sessions_one_by_one(medication
     assert all(medication in rules.treatments_fitting(template) for template in fitting)
 
 
+FULL_FORM = {"medication": "esketamine", "medication_name": "Spravato 84 mg", "clinic_name": "Riverside",
+             "template": "esketamine", "start_date": "2026-12-01", "session_time": "10:00", "end_date": "",
+             "maintenance": "weekly", "induction_weeks": "2"}
+
+
+@pytest.mark.parametrize("changes, left_out", [
+    ({}, {"medication_name", "induction_weeks"}),
+    ({"medication": "iv_ketamine", "template": "iv_ketamine"}, {"medication_name", "maintenance"}),
+    ({"medication": "other", "template": "none"},
+     {"start_date", "session_time", "end_date", "maintenance", "induction_weeks"}),
+    # No known schedule: its answers stay, and the schedule itself is the error to show.
+    ({"template": "daily"}, {"medication_name"}),
+    ({"template": ""}, {"medication_name"}),
+])
+def test_answers_that_do_not_fit_the_treatment_or_schedule_are_left_out(changes, left_out):
+    values = {**FULL_FORM, **changes}
+    assert set(values) - set(rules.applicable(values)) == left_out
+    assert all(rules.applicable(values)[field] == values[field] for field in set(values) - left_out)
+
+
 def test_something_else_needs_a_name():
     assert set(rules.plan_problems(plan_form(medication="other"), None, TODAY)) == {"medication_name"}
     assert rules.plan_problems(plan_form(medication="other", medication_name="Ketamine lozenge"), None, TODAY) == {}

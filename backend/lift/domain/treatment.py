@@ -97,6 +97,33 @@ OUTCOMES = {
 }
 
 
+# Answers that belong to one treatment or schedule: the treatment's name to "Something else",
+# the maintenance spacing to esketamine's schedule, the twice-weekly weeks to IV ketamine's, and
+# the first day, time and last day to any schedule (not to sessions added one by one). The form
+# shows each only with its choice (app.css); `applicable` leaves the others out before parsing,
+# so a hidden answer can neither block a save nor be stored against a treatment it does not fit.
+ONLY_WITH_MEDICATION = {"medication_name": ("other",)}
+ONLY_WITH_TEMPLATE = {
+    "maintenance": ("esketamine",),
+    "induction_weeks": ("iv_ketamine",),
+    **{field: ("esketamine", "iv_ketamine") for field in ("start_date", "session_time", "end_date")},
+}
+
+
+def applicable(values: dict[str, str]) -> dict[str, str]:
+    """The plan form's answers without those that do not apply to the chosen treatment and
+    schedule. Schedule answers stay while no known schedule is chosen: that is its own error."""
+    medication, template = values.get("medication"), values.get("template")
+    kept = {}
+    for field, value in values.items():
+        if field in ONLY_WITH_MEDICATION and medication not in ONLY_WITH_MEDICATION[field]:
+            continue
+        if field in ONLY_WITH_TEMPLATE and template in schedule.TEMPLATES and template not in ONLY_WITH_TEMPLATE[field]:
+            continue
+        kept[field] = value
+    return kept
+
+
 class PlanForm(msgspec.Struct, frozen=True, kw_only=True):
     """The treatment itself: what, where, and what the clinic said about food and drink."""
 

@@ -118,8 +118,9 @@ async def new_plan(request: Request) -> Response:
 async def create_plan(request: Request) -> Response:
     user = request.scope["user"]
     values = await form_data(request)
-    plan, errors = parse_form(rules.PlanForm, values, rules.PLAN_MESSAGES)
-    sched, sched_errors = parse_form(rules.ScheduleForm, values, rules.SCHEDULE_MESSAGES)
+    answers = rules.applicable(values)
+    plan, errors = parse_form(rules.PlanForm, answers, rules.PLAN_MESSAGES)
+    sched, sched_errors = parse_form(rules.ScheduleForm, answers, rules.SCHEDULE_MESSAGES)
     errors.update(sched_errors)
     for field, problem in rules.plan_problems(plan, sched, patient_today(user)).items():
         errors.setdefault(field, problem)
@@ -151,7 +152,7 @@ async def edit_plan(request: Request) -> Response:
 async def save_plan(request: Request) -> Response:
     await own_plan(request)
     values = await form_data(request)
-    plan, errors = parse_form(rules.PlanForm, values, rules.PLAN_MESSAGES)
+    plan, errors = parse_form(rules.PlanForm, rules.applicable(values), rules.PLAN_MESSAGES)
     if plan:
         errors.update(rules.plan_problems(plan, None, patient_today(request.scope["user"])))
     if errors:
