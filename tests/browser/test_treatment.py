@@ -153,3 +153,16 @@ def test_the_plan_form_asks_only_what_fits_the_treatment_and_schedule(patient: P
     page.get_by_role("button", name="Save my plan").click()
     expect(page.get_by_role("heading", name="Add a session")).to_be_visible()
     assert console.errors() == []
+
+
+def test_adding_a_session_before_a_plan_exists_leads_to_making_the_plan_first(patient: Page, console):
+    page = patient
+    page.goto("/treatment/sessions/new")
+    expect(page.get_by_role("heading", name="Set up my treatment")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("set that up first")
+    expect(page.get_by_role("radio", name="No template")).to_be_checked()
+    expect(page.get_by_label("First session")).to_be_hidden()
+    review(page, "plan-first")
+    page.get_by_role("button", name="Save my plan").click()
+    expect(page.get_by_role("heading", name="Add a session")).to_be_visible()
+    assert console.errors() == []

@@ -133,7 +133,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/treatment/plan/new", "/treatment/plan/new", patients(303, other=200)),
     ("GET", "/treatment/plan/edit", "/treatment/plan/edit", patients(200, other=404)),
     ("GET", "/treatment/plan/delete", "/treatment/plan/delete", patients(200, other=404)),
-    ("GET", "/treatment/sessions/new", "/treatment/sessions/new", patients(200, other=404)),
+    # Without a plan, "add a session" sends the other patient to make one first.
+    ("GET", "/treatment/sessions/new", "/treatment/sessions/new", patients(200, other=303)),
     ("GET", "/treatment/sessions/{session_id:int}", "/treatment/sessions/{session_id}", patients(200, other=404)),
     ("GET", "/treatment/sessions/{session_id:int}/move", "/treatment/sessions/{session_id}/move",
      patients(200, other=404)),

@@ -238,11 +238,29 @@ async def test_a_session_cannot_be_added_or_moved_into_the_past(patient, databas
     assert count(database, "treatment_sessions") == 0
 
 
-async def test_a_session_needs_a_plan(patient):
-    assert (await patient.get("/treatment/sessions/new")).status_code == 404
+async def test_a_session_cannot_be_saved_without_a_plan(patient):
     response = await patient.post("/treatment/sessions", {"session_date": patient.today().isoformat(),
                                                           "session_time": "10:00"})
     assert response.status_code == 404
+
+
+async def test_adding_a_session_before_there_is_a_plan_leads_to_making_one(patient, database):
+    response = await patient.get("/treatment/sessions/new")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/treatment/plan/new?notice=plan-first"
+    form = await patient.get(response.headers["location"])
+    assert form.status_code == 200 and "Set up my treatment" in form.text
+    assert "Sessions are kept in your treatment plan, so set that up first." in form.text
+    # Adding sessions one by one is what the patient came for, so it is the schedule chosen.
+    assert re.search(r'id="template-none" name="template" value="none" checked', form.text)
+    saved = await create_plan(patient, template="none")
+    assert saved.headers["location"] == "/treatment/sessions/new"
+    assert (await patient.get("/treatment/sessions/new")).status_code == 200
+    # An ordinary visit to the form has no such notice, and offers esketamine's schedule first.
+    await patient.post("/treatment/plan/delete")
+    plain = await patient.get("/treatment/plan/new")
+    assert "so set that up first" not in plain.text
+    assert re.search(r'id="template-esketamine" name="template" value="esketamine" checked', plain.text)
 
 
 # A new time zone --------------------------------------------------------------------------

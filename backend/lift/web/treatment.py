@@ -97,21 +97,29 @@ async def overview(request: Request, notice: FromQuery[str | None] = None) -> Re
                   earlier=views(rules.earlier(sessions, today, user.timezone)))
 
 
+# The notice on the plan form for a patient sent there to make a plan before adding a session.
+PLAN_FIRST = "plan-first"
+
+
 def plan_form_view(request: Request, values: dict, errors: dict, status_code: int = 200,
-                   editing: bool = False) -> Response:
+                   editing: bool = False, notice: str | None = None) -> Response:
     return render(request, "treatment/plan_form.html", status_code=status_code, values=values, errors=errors,
+                  notice=notice,
                   editing=editing, medications=rules.MEDICATIONS, templates=schedule.TEMPLATES,
                   treatments_fitting=rules.treatments_fitting,
                   maintenance=schedule.MAINTENANCE, today=patient_today(request.scope["user"]))
 
 
 @get("/treatment/plan/new", guards=[patient])
-async def new_plan(request: Request) -> Response:
+async def new_plan(request: Request, notice: FromQuery[str | None] = None) -> Response:
     if await store.plan_for(request.app.state.db, request.scope["user"].id):
         return redirect(request, "/treatment")
     today = patient_today(request.scope["user"])
-    return plan_form_view(request, {"template": "esketamine", "medication": "esketamine",
-                                    "start_date": today.isoformat(), "induction_weeks": "3"}, {})
+    # Sent here to add a session: adding sessions one by one is what they came for.
+    template = "none" if notice == PLAN_FIRST else "esketamine"
+    return plan_form_view(request, {"template": template, "medication": "esketamine",
+                                    "start_date": today.isoformat(), "induction_weeks": "3"}, {},
+                          notice=notice)
 
 
 @post("/treatment/plan", guards=[patient])
@@ -199,7 +207,9 @@ def session_form_errors(form: rules.SessionForm | None, errors: dict, today: dat
 
 @get("/treatment/sessions/new", guards=[patient])
 async def new_session(request: Request) -> Response:
-    await own_plan(request)
+    """Sessions belong to a plan: without one, the patient is sent to make it first."""
+    if await store.plan_for(request.app.state.db, request.scope["user"].id) is None:
+        return redirect(request, f"/treatment/plan/new?notice={PLAN_FIRST}")
     return session_form_view(request, {"session_date": patient_today(request.scope["user"]).isoformat()}, {})
 
 
