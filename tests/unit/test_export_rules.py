@@ -124,9 +124,14 @@ def test_the_definitions_cover_every_column_and_the_clinical_rules():
     for kind in ("checkins", "scales", "sessions"):
         assert {(kind, c.name) for c in export.COLUMNS[kind]} <= terms
     meanings = " ".join(meaning for _, _, meaning in export.definitions())
-    assert "at least 50% lower than the baseline" in meanings and "below 5" in meanings
+    assert "at least 50% below the baseline" in meanings and "below 5" in meanings
     assert "Minimal 0-4; Mild 5-9; Moderate 10-14; Moderately severe 15-19; Severe 20-27" in meanings
     assert "not a diagnosis" in meanings
+
+
+def test_the_definitions_describe_each_column_of_each_file_once():
+    pairs = [(file, term) for file, term, _ in export.definitions()]
+    assert len(pairs) == len(set(pairs)), [pair for pair in pairs if pairs.count(pair) > 1]
 
 
 @pytest.mark.parametrize("start, end, expected", [

@@ -130,14 +130,14 @@ NOT_A_DIAGNOSIS = ("A PHQ-9 or GAD-7 total summarises the last two weeks as the 
 
 
 def definitions() -> list[tuple[str, str, str]]:
-    """Every column of every file, the bands, and the response and remission rules."""
+    """Every column of every file once, then the bands and what a score is not. The response and
+    remission rules are the meanings of the scales file's columns of those names."""
     rows = [(kind, column.name, column.meaning) for kind in ("checkins", "scales", "sessions")
             for column in COLUMNS[kind]]
     for instrument in scales.INSTRUMENTS.values():
         bands = "; ".join(f"{band.label} {band.low}-{band.high}" for band in instrument.bands)
         rows.append(("scales", f"{instrument.name} bands", bands))
-    rows += [("scales", "response", RESPONSE_DEFINITION), ("scales", "remission", REMISSION_DEFINITION),
-             ("scales", "about scores", NOT_A_DIAGNOSIS)]
+    rows.append(("scales", "about scores", NOT_A_DIAGNOSIS))
     return rows
 
 
