@@ -172,6 +172,17 @@ async def test_the_sessions_file_lists_logs_and_side_effects(patient, database):
     ]
 
 
+async def test_without_a_to_date_the_file_and_its_name_go_up_to_the_latest_entry(patient, database):
+    seed_session(database, "pat@example.com", "2026-07-01T14:00:00Z", "done")
+    seed_session(database, "pat@example.com", "2099-07-04T14:00:00Z", "planned")
+    response = await patient.get("/export?kind=sessions")
+    assert [(r["date"], r["status"]) for r in read(response)] == [("2026-07-01", "done"), ("2099-07-04", "planned")]
+    assert 'filename="lift-journal-sessions-start-to-latest.csv"' in response.headers["content-disposition"]
+    form = (await patient.get("/account/data")).text
+    assert "Leave the dates empty for everything from the first entry to the latest, planned sessions included." \
+        in form
+
+
 async def test_the_definitions_file_documents_every_column_and_rule(patient):
     rows = read(await patient.get("/export?kind=definitions"))
     terms = {(r["file"], r["term"]) for r in rows}

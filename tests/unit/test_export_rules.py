@@ -167,4 +167,4 @@ def test_a_bad_range_says_which_date_to_fix_and_how(start, end, expected):
 
 def test_a_download_name_is_safe_for_a_header_and_a_file_system():
     assert export.filename("checkins", 'pa"tient/../x', "2026-01-01", None) == \
-        "lift-pa-tient----x-checkins-2026-01-01-to-today.csv"
+        "lift-pa-tient----x-checkins-2026-01-01-to-latest.csv"

@@ -358,7 +358,9 @@ def range_text(chosen: DateRange) -> str:
 
 
 def filename(kind: str, who: str, first: str | None, last: str | None) -> str:
-    """A download name with no characters a header or a file system would choke on."""
-    span = f"-{first or 'start'}-to-{last or 'today'}" if kind != "definitions" else ""
+    """A download name with no characters a header or a file system would choke on. Without a To
+    date the file goes up to the latest entry, planned sessions after today included, and its
+    name says "latest", not "today"."""
+    span = f"-{first or 'start'}-to-{last or 'latest'}" if kind != "definitions" else ""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in who)[:40] or "lift"
     return f"lift-{safe}-{kind}{span}.csv"
