@@ -206,3 +206,22 @@ def test_the_0_to_10_chips_stay_44px_on_a_320px_screen_and_at_200_percent_text(p
         sizes = chips.evaluate_all("els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
         assert len(sizes) == 22
         assert all(w >= 44 and h >= 44 for w, h in sizes), (width, text, sizes[:6])
+
+
+# How far each PHQ-9 and GAD-7 card's heading sits below the top of the card's content box.
+HEADING_GAPS = """() => [...document.querySelectorAll('.progress-grid .card')].map((card) => {
+  const style = getComputedStyle(card);
+  const top = card.getBoundingClientRect().top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop);
+  return card.querySelector('h3').getBoundingClientRect().top - top;
+})"""
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_the_phq9_and_gad7_cards_start_with_their_heading_on_screen_and_on_paper(patient, media):
+    # The card's padding is the space above its heading; the h3's own top margin left a gap.
+    patient.emulate_media(media=media)
+    for size in ({"width": 390, "height": 844}, {"width": 1280, "height": 800}):
+        patient.set_viewport_size(size)
+        patient.goto("/report")
+        gaps = patient.evaluate(HEADING_GAPS)
+        assert len(gaps) == 2 and all(abs(gap) < 1 for gap in gaps), (size, gaps)
