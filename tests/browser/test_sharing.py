@@ -338,3 +338,39 @@ def test_sorting_the_panel_from_the_keyboard_keeps_focus_on_the_column_sorted(pa
         # off a phone's screen.
         expect(doctor.locator(".panel thead").get_by_role("link", name=name)).to_be_in_viewport()
     assert open_page.console(doctor).errors() == []
+
+
+# The contrast of an element's text against the background of the card it sits on (WCAG 2.x).
+TEXT_CONTRAST = """([selector, cardSelector]) => {
+  const channels = (css) => css.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (css) => {
+    const [r, g, b] = channels(css).map((c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const text = getComputedStyle(document.querySelector(selector)).color;
+  const [a, b] = [luminance(text), luminance(getComputedStyle(document.querySelector(cardSelector)).backgroundColor)];
+  return {color: text, body: getComputedStyle(document.body).color,
+          link: getComputedStyle(document.querySelector('main a')).color,
+          ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+}"""
+
+
+def test_a_caregivers_notes_are_headed_by_their_day_in_text_colour_not_link_blue(patient: Page, lift, open_page):
+    # Each note's day is a label, not a link: in link blue and bold it looked like one.
+    lift.check_in(patient, mood=6, note="Walked to the shop")
+    patient.goto("/sharing")
+    patient.locator("#role-caregiver").check()
+    patient.get_by_label("My check-in notes").check()
+    patient.get_by_role("button", name="Create invitation").click()
+    link = patient.get_by_label("Invitation link").input_value()
+    carer = open_page()
+    accept(carer, link)
+    expect(carer).to_have_url(re.compile(r"/caregiver/patients/\d+$"))
+    notes_url = carer.url + "/notes"
+    for scheme in ("light", "dark"):
+        carer.emulate_media(color_scheme=scheme)
+        carer.goto(notes_url)
+        expect(carer.locator(".history__item")).to_contain_text("Walked to the shop")
+        day = carer.evaluate(TEXT_CONTRAST, [".history__day", ".history__item"])
+        assert day["color"] == day["body"] != day["link"], (scheme, day)
+        assert day["ratio"] >= 4.5, (scheme, day)
