@@ -210,6 +210,13 @@ def test_it_knows_which_wall_clock_times_are_quiet(start, end, wall, quiet):
     assert rules.wall_time_in_quiet_hours(wall, Preferences(quiet_start=start, quiet_end=end)) is quiet
 
 
+def test_a_weekly_reminder_time_in_quiet_hours_is_named_as_the_weekly_questionnaires_are_everywhere():
+    prefs = Preferences(checkin_enabled=False, eve_enabled=False, scale_time=time(23, 0),
+                        quiet_start=time(22, 0), quiet_end=time(7, 0))
+    assert rules.quiet_hours_note(prefs).startswith(
+        "Your weekly questionnaire reminder time is inside your quiet hours")
+
+
 def test_quiet_hours_that_end_in_a_skipped_hour_end_when_the_clocks_have_jumped():
     prefs = Preferences(quiet_start=time(22, 0), quiet_end=time(2, 30))
     night = local(date(2026, 3, 7), 23, 0, NY)
@@ -387,7 +394,7 @@ def test_lock_screen_text_is_generic_by_default():
         assert note.title.startswith("Lift: ")
         titles.append(note.title)
     assert titles == ["Lift: time for your check-in", "Lift: reminder for tomorrow", "Lift: reminder for today",
-                      "Lift: time for your weekly questions"]
+                      "Lift: time for your weekly questionnaires"]
 
 
 def test_detailed_text_appears_only_after_opting_in():

@@ -81,7 +81,7 @@ TOPICS = {"checkin": "r1", "treatment_eve": "r2", "treatment_lead": "r3", "scale
 # medication, mood or scores. A session's reminders name its day ("Lift: reminder for today").
 GENERIC_TITLES = {
     "checkin": "Lift: time for your check-in",
-    "scale": "Lift: time for your weekly questions",
+    "scale": "Lift: time for your weekly questionnaires",
     "test": "Lift: test notification",
 }
 GENERIC_BODY = "Open Lift to see it."
@@ -714,7 +714,7 @@ def quiet_hours_note(prefs: Preferences) -> str:
     clashes = [label for label, enabled, at in (
         ("check-in", prefs.checkin_enabled, prefs.checkin_time),
         ("evening-before", prefs.eve_enabled, prefs.eve_time),
-        ("weekly questions", prefs.scale_enabled, prefs.scale_time),
+        ("weekly questionnaire", prefs.scale_enabled, prefs.scale_time),
     ) if enabled and wall_time_in_quiet_hours(at, prefs)]
     if not clashes:
         return ""
