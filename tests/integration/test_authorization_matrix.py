@@ -184,7 +184,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/safety-plan", "/safety-plan", patients(303)),
     ("POST", "/treatment/plan", "/treatment/plan", patients(422)),
     ("POST", "/treatment/plan/edit", "/treatment/plan/edit", patients(422, other=404)),
-    ("POST", "/treatment/sessions", "/treatment/sessions", patients(422, other=404)),
+    # Without a plan, the other patient is told it is gone, with what they typed (409).
+    ("POST", "/treatment/sessions", "/treatment/sessions", patients(422, other=409)),
     ("POST", "/treatment/sessions/{session_id:int}/move", "/treatment/sessions/{session_id}/move",
      patients(422, other=404)),
     ("POST", "/treatment/sessions/{session_id:int}/ride", "/treatment/sessions/{session_id}/ride",

@@ -238,10 +238,16 @@ async def test_a_session_cannot_be_added_or_moved_into_the_past(patient, databas
     assert count(database, "treatment_sessions") == 0
 
 
-async def test_a_session_cannot_be_saved_without_a_plan(patient):
-    response = await patient.post("/treatment/sessions", {"session_date": patient.today().isoformat(),
-                                                          "session_time": "10:00"})
-    assert response.status_code == 404
+async def test_a_session_sent_after_the_plan_was_deleted_says_so_and_keeps_what_was_typed(patient, database):
+    # The form was open in one tab while the plan was deleted in another.
+    await create_plan(patient, template="none")
+    day = (patient.today() + timedelta(days=3)).isoformat()
+    await patient.post("/treatment/plan/delete")
+    response = await patient.post("/treatment/sessions", {"session_date": day, "session_time": "10:30"})
+    assert response.status_code == 409
+    assert "Your treatment plan was deleted, so this session wasn&#39;t added." in response.text
+    assert f"add the session ({day} at 10:30)." in response.text
+    assert database.execute("SELECT count(*) FROM treatment_sessions").fetchone()[0] == 0
 
 
 async def test_adding_a_session_before_there_is_a_plan_leads_to_making_one(patient, database):

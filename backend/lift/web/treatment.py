@@ -216,8 +216,14 @@ async def new_session(request: Request) -> Response:
 @post("/treatment/sessions", guards=[patient])
 async def add_session(request: Request) -> Response:
     user = request.scope["user"]
-    await own_plan(request)
     values = await form_data(request)
+    if await store.plan_for(request.app.state.db, user.id) is None:
+        # The plan went (deleted on another screen) while this form was open: say so, and give
+        # back the day and time typed, so nothing is lost. 409: there is no form to send again.
+        typed = " at ".join(filter(None, (values.get("session_date", ""), values.get("session_time", ""))))
+        return session_form_view(request, values, {"form": (
+            "Your treatment plan was deleted, so this session wasn't added. Set up your treatment "
+            f"again, then add the session{f' ({typed})' if typed else ''}.")}, 409)
     form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
     if session_form_errors(form, errors, patient_today(user)):
         return session_form_view(request, values, errors, 422)
