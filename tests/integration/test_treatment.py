@@ -288,6 +288,28 @@ def instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+async def test_reminders_follow_a_session_added_moved_or_cancelled_at_once(patient, database):
+    """Not at the scheduler's next pass: nothing here runs the scheduler."""
+    await create_plan(patient, template="none")
+    await patient.post("/reminders/settings", REMINDERS_ON)
+    tomorrow = (patient.today() + timedelta(days=1)).isoformat()
+    added = await patient.post("/treatment/sessions", {"session_date": tomorrow, "session_time": "10:00"})
+    first = int(added.headers["location"].rsplit("/", 1)[1])
+
+    def lead_reminders(session_id: int) -> int:
+        # The lead reminder is still to come (the evening one may already be due, and due rows
+        # are the dispatcher's to drop, not the planner's to withdraw).
+        return database.execute("SELECT count(*) FROM reminders WHERE session_id = ? AND status = 'pending'"
+                                " AND kind = 'treatment_lead'", (session_id,)).fetchone()[0]
+
+    assert lead_reminders(first) == 1
+    moved = await patient.post(f"/treatment/sessions/{first}/move", {"session_date": tomorrow, "session_time": "11:00"})
+    second = int(moved.headers["location"].split("?")[0].rsplit("/", 1)[1])
+    assert (lead_reminders(first), lead_reminders(second)) == (0, 1)
+    await patient.post(f"/treatment/sessions/{second}/cancel")
+    assert lead_reminders(second) == 0
+
+
 async def test_a_new_time_zone_keeps_planned_sessions_at_their_clock_times(patient, database):
     today, london = patient.today(), ZoneInfo("Europe/London")
     june = date(today.year + (today >= date(today.year, 6, 1)), 6, 1)  # both zones on summer time

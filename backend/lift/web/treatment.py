@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 
 from litestar import Request, get, post
@@ -16,11 +17,14 @@ from lift.domain import schedule
 from lift.domain import treatment as rules
 from lift.domain.accounts import User
 from lift.domain.forms import parse_form
+from lift.push.scheduler import replan
 from lift.web.guards import patient
 from lift.web.rendering import SAVE_FAILED, form_data, redirect, render, wants_fragment
 
 SIDE_EFFECTS_CARD = "side-effects"
 TREATMENT_DAY_CARD = "treatment-day"
+
+log = logging.getLogger("lift")
 
 
 def patient_today(user: User) -> date:
@@ -29,6 +33,16 @@ def patient_today(user: User) -> date:
 
 def card(request: Request, slug: str):
     return request.app.state.education.get(slug)
+
+
+async def sessions_changed(request: Request) -> None:
+    """Reminders follow sessions added, moved, cancelled, or made or removed with a plan at once,
+    as they follow reminder settings and time zones, not at the scheduler's next pass. The
+    change is already saved: if re-planning cannot write just now, that pass still will."""
+    try:
+        await replan(request.app.state, request.scope["user"].id)
+    except DatabaseError:
+        log.warning("reminders not re-planned after a session change; the scheduler's next pass will")
 
 
 async def own_plan(request: Request) -> rules.Plan:
@@ -145,6 +159,7 @@ async def create_plan(request: Request) -> Response:
         return plan_form_view(request, values, {"form": SAVE_FAILED}, 503)
     if created is None:
         return redirect(request, "/treatment")
+    await sessions_changed(request)
     if sched.template == "none":
         return redirect(request, "/treatment/sessions/new")
     return redirect(request, "/treatment?notice=created")
@@ -181,6 +196,7 @@ async def confirm_delete_plan(request: Request) -> Response:
 async def delete_plan(request: Request) -> Response:
     if not await store.delete_plan(request.app.state.db, request.scope["user"].id):
         raise NotFoundException()
+    await sessions_changed(request)
     return redirect(request, "/treatment?notice=deleted")
 
 
@@ -234,6 +250,7 @@ async def add_session(request: Request) -> Response:
         return session_form_view(request, values, {"form": SAVE_FAILED}, 503)
     if new_id is None:
         raise NotFoundException()
+    await sessions_changed(request)
     return redirect(request, f"/treatment/sessions/{new_id}")
 
 
@@ -293,6 +310,7 @@ async def move_session(request: Request, session_id: FromPath[int]) -> Response:
         return session_form_view(request, values, {"form": SAVE_FAILED}, 503, moving=item)
     if new_id is None:
         return session_form_view(request, values, {"form": rules.CHANGED_MEANWHILE}, 409, moving=item)
+    await sessions_changed(request)
     return redirect(request, f"/treatment/sessions/{new_id}?notice=moved")
 
 
@@ -302,6 +320,7 @@ async def cancel_session(request: Request, session_id: FromPath[int]) -> Respons
     session = await own_session(request, session_id)
     if schedule.can_transition(session.status, "cancelled"):
         await store.set_session_status(request.app.state.db, user.id, session_id, "cancelled", session.status)
+        await sessions_changed(request)
     return redirect(request, f"/treatment/sessions/{session_id}?notice=cancelled")
 
 
@@ -376,6 +395,7 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     if form.outcome == "rescheduled":
         if new_id is None:
             raise NotFoundException()
+        await sessions_changed(request)
         return redirect(request, f"/treatment/sessions/{new_id}?notice=moved")
     if not saved:
         return log_form_view(request, item, values, {"form": rules.CHANGED_MEANWHILE}, 409)
