@@ -15,7 +15,8 @@ from lift.db.clock import utc_now
 from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
 from lift.domain.checkins import today_in
-from lift.web.trends import dots_d, path_d, table_rows, treatment_days
+from lift.web.trends import chart_tools as trend_chart_tools
+from lift.web.trends import treatment_days
 
 
 def wants_partial(request: Request, target: str) -> bool:
@@ -23,9 +24,8 @@ def wants_partial(request: Request, target: str) -> bool:
 
 
 def chart_tools() -> dict:
-    """What trends/_chart.html needs besides the chart; its legend speaks about the patient."""
-    return {"path_d": path_d, "dots_d": dots_d, "table_rows": table_rows, "width": trends.WIDTH,
-            "height": trends.HEIGHT, "about_patient": True}
+    """What trends/_chart.html needs besides the chart, its legend speaking about the patient."""
+    return trend_chart_tools(about_patient=True)
 
 
 def patient_of(grant: sharing.Grant) -> User:

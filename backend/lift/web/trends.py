@@ -48,6 +48,13 @@ def table_rows(rows: Sequence[trends.TableRow]) -> Markup:
     ))
 
 
+def chart_tools(about_patient: bool = False) -> dict:
+    """What trends/_chart.html needs besides the chart; `about_patient` words its legend about the
+    patient (a caregiver's, a clinician's or the report's charts) instead of to them."""
+    return {"path_d": path_d, "dots_d": dots_d, "table_rows": table_rows, "width": trends.WIDTH,
+            "height": trends.HEIGHT, "about_patient": about_patient}
+
+
 async def treatment_days(db, user, first: date, last: date) -> list[date]:
     """The local days with a treatment session, marked on every chart's time axis."""
     zone = ZoneInfo(user.timezone)
@@ -85,8 +92,7 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
                       for m in trends.METRICS],
         scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers, joined, first_entry)
                       for i in scales.INSTRUMENTS.values()],
-        adherence=trends.adherence(recent, today, joined=joined), path_d=path_d, dots_d=dots_d, table_rows=table_rows,
-        width=trends.WIDTH, height=trends.HEIGHT, charts_id=CHARTS_ID, about_patient=False,
+        adherence=trends.adherence(recent, today, joined=joined), charts_id=CHARTS_ID, **chart_tools(),
     )
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == CHARTS_ID:
         return render(request, "trends/_charts.html", **context)
