@@ -55,18 +55,6 @@ MIN_WINDOW = timedelta(minutes=10)
 MAX_PAYLOAD_BYTES = 3993
 TITLE_MAX, BODY_MAX = 120, 400  # characters; at 4 UTF-8 bytes each, still far under the limit
 LEAD_CHOICES = (30, 60, 90, 120, 180, 240)
-
-
-def lead_label(minutes: int) -> str:
-    """A lead time as the Reminders list says it: "30 minutes", "1 hour", "1½ hours", "3 hours"."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} minutes"
-    if rest == 30:
-        return f"{hours}½ hours"
-    if rest:
-        return f"{hours} h {rest} min"
-    return "1 hour" if hours == 1 else f"{hours} hours"
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 TOPIC_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -86,6 +74,18 @@ GENERIC_TITLES = {
 }
 GENERIC_BODY = "Open Lift to see it."
 TEST_BODY = "Reminders work on this device."
+
+
+def lead_label(minutes: int) -> str:
+    """A lead time as the Reminders list says it: "30 minutes", "1 hour", "1½ hours", "3 hours"."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} minutes"
+    if rest == 30:
+        return f"{hours}½ hours"
+    if rest:
+        return f"{hours} h {rest} min"
+    return "1 hour" if hours == 1 else f"{hours} hours"
 
 
 class Preferences(msgspec.Struct, frozen=True, kw_only=True):
