@@ -64,6 +64,15 @@ async def test_a_day_filled_in_before_joining_starts_the_week_as_it_starts_the_c
     assert mood.count("<td>No check-in</td>") == 4 and mood.count("<td>Before you joined</td>") == 9
 
 
+async def test_a_new_patient_who_filled_in_a_day_from_before_joining_is_not_welcomed_back(patient, database):
+    # Joined yesterday; the one check-in is from five days ago, filled in on joining.
+    joined_days_ago(database, 1)
+    insert_checkin(database, patient.today() - timedelta(days=5))
+    assert "Welcome back" not in (await patient.get("/")).text
+    joined_days_ago(database, 10)  # had Lift all along and was away: welcomed back
+    assert "Welcome back" in (await patient.get("/")).text
+
+
 async def test_the_day_a_week_ago_is_offered_though_the_strip_stops_short_of_it(patient, database):
     joined_days_ago(database, 10)
     week_ago = patient.today() - timedelta(days=7)

@@ -325,6 +325,9 @@ def test_it_does_not_welcome_back_someone_who_never_left():
     assert rules.welcome_back(None, today) is None
     assert rules.welcome_back(today, today) is None
     assert rules.welcome_back(today - timedelta(days=3), today) is None
+    # Joined two days ago and filled in a day from the week before: not away, just new.
+    assert rules.welcome_back(today - timedelta(days=6), today, joined=today - timedelta(days=2)) is None
+    assert rules.welcome_back(today - timedelta(days=6), today, joined=today - timedelta(days=4)) is not None
 
 
 def test_it_welcomes_back_after_days_away_while_every_missed_day_can_be_filled():

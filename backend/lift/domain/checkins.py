@@ -160,10 +160,12 @@ def after_deletion(day: date, today: date) -> str:
 AWAY_DAYS = 3
 
 
-def welcome_back(last_checkin: date | None, today: date) -> str | None:
+def welcome_back(last_checkin: date | None, today: date, joined: date | None = None) -> str | None:
     """Today's words for a patient coming back after days away, or None (never checked in,
-    or not away). They say which missed days can still be filled in, and that the rest can't."""
-    if last_checkin is None or (today - last_checkin).days <= AWAY_DAYS:
+    or not away). They say which missed days can still be filled in, and that the rest can't.
+    Days away count from the join date when that is later: a patient who joined today and
+    filled in a day from the week before has not been away."""
+    if last_checkin is None or (today - max(last_checkin, joined or last_checkin)).days <= AWAY_DAYS:
         return None
     earliest = today - timedelta(days=BACKFILL_DAYS)
     if last_checkin >= earliest:

@@ -50,7 +50,8 @@ async def home(request: Request) -> Response:
     last_checkin = max(by_day) if by_day else await checkin_store.last_checkin_date(db, user.id)
     first_entry = await trend_store.first_entry_date(db, user.id)
     # As the charts count them: from the day they joined, or an earlier day they filled in.
-    first_day = first_day_with_lift(await user_store.joined_on(db, user.id, user.timezone), [first_entry])
+    joined = await user_store.joined_on(db, user.id, user.timezone)
+    first_day = first_day_with_lift(joined, [first_entry])
     missed = rules.days_to_fill(today, by_day, first_day)
     plan = await safety_plans.safety_plan_for(db, user.id)
     due_scales = scales.due_instruments(await scale_store.last_taken_dates(db, user.id), today)
@@ -68,7 +69,7 @@ async def home(request: Request) -> Response:
                   before_joining=rules.before_joining(week, by_day, first_day), has_plan=plans.has_content(plan),
                   week_to_fill=rules.shown_to_fill(missed, week),
                   older_to_fill=[(day, rules.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
-                  due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today),
+                  due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today, joined),
                   first_missed=missed[0] if missed else None, first_steps=first_steps,
                   thoughts_labels=THOUGHTS_LABELS, **treatment)
 
