@@ -1,8 +1,12 @@
-"""Hash every 8-word run ("shingle") of the two source documents into seed_shingles.txt.
+"""Hash the two source documents into what tests/unit/test_education_copying.py checks cards against.
 
 The education cards must be in Lift's own words. The documents are not part of the
-repository, so only these hashes are committed, and tests/unit/test_education_copying.py
-checks every card against them. Regenerate after a source document changes:
+repository, so only hashes are committed:
+- seed_shingles.txt: every 8-word run ("shingle"), for copied text;
+- seed_sentences.txt: each sentence's content words, in order, one hash per word, for a
+  sentence kept with a few words swapped, which has no 8-word run in common.
+
+Regenerate after a source document changes:
 
     python tests/data/make_seed_shingles.py            # reads ../shared/seeds
     python tests/data/make_seed_shingles.py SEED_DIR
@@ -23,6 +27,7 @@ SHINGLE_WORDS = 8
 HASH_CHARS = 16
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "seed_shingles.txt"
+SENTENCES_OUTPUT = HERE / "seed_sentences.txt"
 DEFAULT_SEEDS = HERE.parents[1].parent / "shared" / "seeds"
 SEED_FILES = ("000_2ff687e3752922c8.txt", "001_bbfe915b9883af78.txt")
 
@@ -43,6 +48,36 @@ def shingle_hashes(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {shingle_hash(words[i:i + size]) for i in range(len(words) - size + 1)}
 
 
+# Words that carry no content: a paraphrase keeps the content words and changes these.
+STOP_WORDS = frozenset("""
+a about after all also an and any are as at be been before being both but by can could did
+do does each for from had has have he her here his how i if in into is it its may me might
+more most my no not of on or other our out over she should so some such than that the their
+them then there these they this those to up very was we were what when where which who whom
+will with would you your
+""".split())
+SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+WORD_HASH_CHARS = 8
+
+
+def stem(word: str) -> str:
+    """A crude stem, enough that "relieves" and "relieved" count as one word."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences, clauses after a semicolon or colon, and list items, each on its own."""
+    return [part for part in re.split(r"(?<=[.!?;:])\s+|\n+", text) if part.strip()]
+
+
+def content_word_hashes(sentence: str) -> list[str]:
+    words = [stem(w) for w in normalised_words(sentence) if w not in STOP_WORDS and len(w) > 2]
+    return [hashlib.sha256(w.encode("utf-8")).hexdigest()[:WORD_HASH_CHARS] for w in words]
+
+
 def main(seed_dir: Path) -> int:
     hashes: set[str] = set()
     for name in SEED_FILES:
@@ -51,6 +86,12 @@ def main(seed_dir: Path) -> int:
               f"{', '.join(SEED_FILES)}; made by tests/data/make_seed_shingles.py\n")
     OUTPUT.write_text(header + "".join(f"{h}\n" for h in sorted(hashes)), encoding="utf-8")
     print(f"wrote {len(hashes)} hashes to {OUTPUT}")
+    lines = [" ".join(content_word_hashes(s)) for name in SEED_FILES
+             for s in sentences((seed_dir / name).read_text(encoding="utf-8"))]
+    header = (f"# each sentence's content words, in order, as sha256[:{WORD_HASH_CHARS}] of each; "
+              f"{', '.join(SEED_FILES)}; made by tests/data/make_seed_shingles.py\n")
+    SENTENCES_OUTPUT.write_text(header + "".join(f"{line}\n" for line in lines if line), encoding="utf-8")
+    print(f"wrote {len(lines)} sentences to {SENTENCES_OUTPUT}")
     return 0
 
 

@@ -1,8 +1,10 @@
 """The education cards are in Lift's own words, cite one of the two source documents, and give no dose.
 
-No card may share a run of 8 consecutive words with either document. The documents are not
-in the repository: tests/data/make_seed_shingles.py hashed their 8-word shingles into
-tests/data/seed_shingles.txt, and this test uses only those hashes.
+No card may share a run of 8 consecutive words with either document, nor keep one of their
+sentences with a few words swapped. The documents are not in the repository:
+tests/data/make_seed_shingles.py hashed their 8-word shingles into tests/data/seed_shingles.txt
+and each sentence's content words into tests/data/seed_sentences.txt, and this test uses only
+those hashes.
 """
 
 import re
@@ -11,12 +13,14 @@ from pathlib import Path
 import pytest
 
 from lift.domain.education import MAX_WORDS, SOURCES, parse_card, word_count
-from tests.data.make_seed_shingles import HASH_CHARS, SEED_FILES, normalised_words, shingle_hashes
+from tests.data.make_seed_shingles import (HASH_CHARS, SEED_FILES, content_word_hashes, normalised_words, sentences,
+                                           shingle_hashes)
 
 REPO = Path(__file__).resolve().parents[2]
 CARDS_DIR = REPO / "frontend" / "content" / "education"
 CARD_FILES = sorted(CARDS_DIR.glob("*.md"))
 SHINGLES = REPO / "tests" / "data" / "seed_shingles.txt"
+SEED_SENTENCES = REPO / "tests" / "data" / "seed_sentences.txt"
 
 
 def seed_hashes() -> set[str]:
@@ -53,6 +57,60 @@ def test_no_card_shares_8_consecutive_words_with_a_source_document(path):
 def test_every_card_is_150_words_or_fewer(path):
     card = parse_card(path.stem, path.read_text(encoding="utf-8"))
     assert word_count(card.body) <= MAX_WORDS
+
+
+# A card sentence of at least 6 content words may share at most this share of them with any
+# one source sentence, counted as a set and in order. Lists of side effects are shorter; the
+# sentences this caught had kept the source's words with a verb or two swapped.
+MIN_CONTENT_WORDS = 6
+MAX_SHARED = 0.6
+
+
+def seed_sentences() -> list[list[str]]:
+    lines = SEED_SENTENCES.read_text(encoding="utf-8").splitlines()
+    return [line.split() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def in_order(a: list[str], b: list[str]) -> int:
+    """How many of a's words b has in the same order (longest common subsequence)."""
+    previous = [0] * (len(b) + 1)
+    for word in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if word == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+def closest_seed_share(sentence: str, seeds: list[list[str]]) -> float:
+    words = content_word_hashes(sentence)
+    return max(max(len(set(words) & set(seed)) / len(set(words)), in_order(words, seed) / len(words))
+               for seed in seeds)
+
+
+def reworded_sentences(text: str, seeds: list[list[str]]) -> list[str]:
+    return [s for s in sentences(text) if len(content_word_hashes(s)) >= MIN_CONTENT_WORDS
+            and closest_seed_share(s, seeds) >= MAX_SHARED]
+
+
+def test_the_committed_sentence_hashes_cover_both_documents():
+    seeds = seed_sentences()
+    assert len(seeds) > 60
+    assert all(len(h) == 8 and int(h, 16) >= 0 for seed in seeds for h in seed)
+
+
+@pytest.mark.parametrize("path", CARD_FILES, ids=lambda p: p.stem)
+def test_no_card_keeps_a_source_sentence_with_words_swapped(path):
+    card = parse_card(path.stem, path.read_text(encoding="utf-8"))
+    close = reworded_sentences(f"{card.title}\n{card.body}", seed_sentences())
+    assert not close, f"{path.name} keeps source sentences with a few words changed: {close}"
+
+
+def test_the_sentence_check_finds_a_source_sentence_with_words_swapped():
+    source = [content_word_hashes("Standard antidepressants generally take several weeks to provide relief.")]
+    assert reworded_sentences("Standard antidepressants usually take several weeks to bring relief.", source)
+    assert reworded_sentences("Relief takes several weeks with standard antidepressants, generally.", source)
+    assert not reworded_sentences("With most antidepressants, you wait weeks before you notice a change.", source)
 
 
 def test_the_check_sees_through_case_punctuation_and_hyphens():
