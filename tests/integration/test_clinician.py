@@ -181,11 +181,15 @@ async def test_a_session_whose_day_passed_with_no_log_shows_on_the_panel_timelin
     assert f"Session {short_day(days_back(today, 3))} not logged yet" in row
     assert row.count("not logged yet") == 1 and "Nothing stands out" not in row
     pid = user_id(database, "other@example.com")
-    sessions = (await panel.get(f"/clinician/patients/{pid}")).text.split('id="sessions-title"')[1]
-    assert sessions.count("Not logged yet") == 1
+    timeline = (await panel.get(f"/clinician/patients/{pid}")).text
+    assert timeline.split('id="sessions-title"')[1].count("Not logged yet") == 1
+    # The charts agree: today's planned session is a treatment day, the unlogged one is not marked.
+    charts = " Dashed lines mark 1 treatment day. 1 session is not logged yet, so its day is not marked."
+    assert charts in chart_of(timeline, "mood")
     for person, url in ((other_patient, "/report"), (panel, f"/clinician/patients/{pid}/report")):
         html = (await person.get(url)).text
         assert "Sessions not logged yet</dt><dd>1" in html and html.count("Not logged yet") == 1
+        assert charts in chart_of(html, "mood") and chart_of(html, "mood").count('class="chart__marker"') == 1
 
 
 @pytest.mark.parametrize("sort, direction, expected", [

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from lift.domain.trends import long_day
 from tests.integration.conftest import joined_days_ago
 
 RANGES = ["14d", "90d", "all"]
@@ -136,19 +137,23 @@ async def test_it_shows_questionnaire_totals_on_their_bands(patient):
     assert "<td>18</td><td>Moderately severe</td>" in phq9
 
 
-async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
+def seed_sessions(database, today, statuses: tuple[tuple[int, str], ...]) -> None:
+    """(days ago, status) sessions at 10:00 or 11:00 in New York, the patient's zone."""
     user_id = database.execute("SELECT id FROM users WHERE email = 'pat@example.com'").fetchone()[0]
     plan = database.execute(
         "INSERT INTO treatment_plans (user_id, medication, created_at, updated_at)"
         " VALUES (?, 'esketamine', 'x', 'x')", (user_id,)).lastrowid
-    today = patient.today()
-    for days_ago, status in ((2, "done"), (5, "planned"), (6, "cancelled"), (30, "done")):
+    for days_ago, status in statuses:
         day = today - timedelta(days=days_ago)
         database.execute(
             "INSERT INTO treatment_sessions (plan_id, user_id, starts_at, requested_date, requested_time,"
             " status, created_at, updated_at) VALUES (?, ?, ?, ?, '10:00', ?, 'x', 'x')",
             (plan, user_id, f"{day.isoformat()}T15:00:00Z", day.isoformat(), status))
     database.commit()
+
+
+async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
+    seed_sessions(database, patient.today(), ((2, "done"), (5, "done"), (6, "cancelled"), (30, "done")))
     await patient.check_in()
     html = (await patient.get("/trends?range=14d")).text
     mood = html.split('class="chart chart--mood"', 1)[1].split("</figure>", 1)[0]
@@ -157,6 +162,25 @@ async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
     assert "Treatment session" in mood
     assert html.count('class="chart__marker"') == 5 * 2  # every chart, and only sessions in range
     assert (await patient.get("/trends?range=90d")).text.count('class="chart__marker"') == 5 * 3
+
+
+async def test_a_past_session_not_logged_yet_is_not_counted_as_a_treatment_day(patient, database):
+    today = patient.today()
+    seed_sessions(database, today, ((1, "done"), (3, "done"), (5, "planned"), (6, "cancelled"), (8, "done"),
+                                    (10, "done"), (12, "done")))
+    await patient.check_in()
+    html = (await patient.get("/trends?range=14d")).text
+    mood = html.split('class="chart chart--mood"', 1)[1].split("</figure>", 1)[0]
+    assert ("Dashed lines mark 5 treatment days. 1 session is not logged yet, so its day is not marked."
+            in mood)
+    assert mood.count('class="chart__marker"') == 5
+    assert f"{long_day(today - timedelta(days=5))} (session not logged yet)</th>" in mood
+    assert f"{long_day(today - timedelta(days=3))} (treatment day)</th>" in mood
+    # What the Treatment page and the report say of the same session.
+    assert (await patient.get("/treatment")).text.count("Not logged yet") == 1
+    report = (await patient.get("/report")).text
+    assert "<dt>Sessions not logged yet</dt><dd>1</dd>" in report
+    assert "Dashed lines mark 5 treatment days. 1 session is not logged yet" in report
 
 
 @pytest.mark.parametrize("marked", [False, True])

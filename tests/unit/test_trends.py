@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lift.domain import scales, trends
+from lift.domain import scales, treatment, trends
 from lift.domain.checkins import today_in
 from lift.domain.scales import ScaleResult
 from lift.domain.trends import ANXIETY, MOOD, SLEEP, DayValues
@@ -24,9 +24,11 @@ def values(mood_by_days_ago: dict[int, int], anxiety: int = 4, sleep: float = 7.
                   key=lambda d: d.local_date)
 
 
-def chart(history, chosen=THREE_MONTHS, metric=MOOD, markers=(), first_entry=None, joined=None):
+def chart(history, chosen=THREE_MONTHS, metric=MOOD, markers=(), first_entry=None, joined=None,
+          unlogged=()):
     first, last = trends.range_bounds(chosen, TODAY, first_entry)
-    return trends.daily_chart(metric, history, first, last, TODAY, chosen, markers, joined, first_entry)
+    sessions = trends.SessionDays(treatment=frozenset(markers), unlogged=tuple(unlogged))
+    return trends.daily_chart(metric, history, first, last, TODAY, chosen, sessions, joined, first_entry)
 
 
 # --- Ranges ----------------------------------------------------------------------------------
@@ -231,7 +233,8 @@ def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_marker
     assert "treatment" not in chart(values({0: 5}), TWO_WEEKS).summary
     phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
     first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
-    scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS, [day(3)])
+    scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
+                               trends.SessionDays(treatment=frozenset({day(3)})))
     assert scale.summary.endswith(" Dashed lines mark 1 treatment day.")
     assert scale.rows[0][0] == f"{trends.long_day(day(3))} (treatment day)"
 
@@ -330,17 +333,74 @@ def test_a_day_filled_in_from_before_joining_ends_the_shade_and_the_words_say_so
         f"Shading marks the days before your first entry on {trends.long_day(day(400))}.")
 
 
-def test_it_marks_sessions_that_took_place_or_were_due_on_the_patients_own_date():
+def session_at(days_ago: int, status: str, hour: int = 14) -> tuple[datetime, str]:
+    instant = datetime.combine(day(days_ago), datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour)
+    return instant, status
+
+
+def test_a_session_logged_as_given_marks_its_day_on_the_patients_own_date():
     sessions = [
         (datetime(2026, 3, 8, 3, 30, tzinfo=UTC), "done"),  # 22:30 EST on 7 March in New York
-        (datetime(2026, 3, 12, 14, 0, tzinfo=UTC), "planned"),
-        (datetime(2026, 3, 12, 18, 0, tzinfo=UTC), "done"),  # a second session the same day
+        (datetime(2026, 3, 12, 18, 0, tzinfo=UTC), "done"),
         (datetime(2026, 3, 15, 14, 0, tzinfo=UTC), "missed"),
         (datetime(2026, 3, 16, 14, 0, tzinfo=UTC), "rescheduled"),
         (datetime(2026, 3, 17, 14, 0, tzinfo=UTC), "cancelled"),
     ]
-    assert trends.session_days(sessions, "America/New_York") == [date(2026, 3, 7), date(2026, 3, 12)]
-    assert trends.session_days(sessions[:1], "Europe/London") == [date(2026, 3, 8)]
+    marked = trends.session_days(sessions, "America/New_York", TODAY)
+    assert marked == trends.SessionDays(treatment=frozenset({date(2026, 3, 7), date(2026, 3, 12)}))
+    assert trends.session_days(sessions[:1], "Europe/London", TODAY).treatment == {date(2026, 3, 8)}
+
+
+def test_a_past_session_never_logged_is_not_a_treatment_day_but_is_named_as_not_logged_yet():
+    sessions = [session_at(9, "done"), session_at(5, "planned"), session_at(2, "planned"),
+                session_at(2, "planned", 18)]
+    marked = trends.session_days(sessions, "UTC", TODAY)
+    assert marked.treatment == {day(9)}
+    # One entry per session, as the report's "Sessions not logged yet" counts them.
+    assert marked.unlogged == (day(5), day(2), day(2))
+    # The same rule as the Treatment page's "Not logged yet".
+    assert all(treatment.awaits_log("planned", d, TODAY) for d in marked.unlogged)
+
+
+def test_a_day_with_a_session_given_is_a_treatment_day_even_beside_one_not_logged():
+    marked = trends.session_days([session_at(4, "planned", 9), session_at(4, "done", 15)], "UTC", TODAY)
+    assert marked == trends.SessionDays(treatment=frozenset({day(4)}))
+
+
+def test_a_session_planned_for_today_or_later_stays_a_treatment_day():
+    marked = trends.session_days([session_at(0, "planned"), session_at(-3, "planned")], "UTC", TODAY)
+    assert marked == trends.SessionDays(treatment=frozenset({TODAY, day(-3)}))
+
+
+def test_a_moved_session_counts_on_the_day_it_moved_to_and_a_cancelled_one_nowhere():
+    # Moved from 6 days ago to 4 days ago (given), and from 3 days ago to 1 day ago (never logged),
+    # and from yesterday to tomorrow; one cancelled outright.
+    sessions = [session_at(6, "rescheduled"), session_at(4, "done"), session_at(3, "rescheduled"),
+                session_at(1, "planned"), session_at(1, "rescheduled", 9), session_at(-1, "planned"),
+                session_at(8, "cancelled")]
+    marked = trends.session_days(sessions, "UTC", TODAY)
+    assert marked == trends.SessionDays(treatment=frozenset({day(4), day(-1)}), unlogged=(day(1),))
+
+
+def test_a_session_not_logged_yet_is_said_in_the_summary_and_beside_its_day_not_drawn():
+    result = chart(values({0: 5, 5: 6}), TWO_WEEKS, markers=[day(2), day(6), day(9), day(11), day(13)],
+                   unlogged=[day(5)])
+    assert result.summary.endswith(
+        " Dashed lines mark 5 treatment days. 1 session is not logged yet, so its day is not marked.")
+    assert len(result.markers) == 5 and trends.x_position(8, 14) not in result.markers
+    rows = {row[0]: row[1] for row in result.rows}
+    assert rows[f"{trends.long_day(day(5))} (session not logged yet)"] == "6"
+    assert rows[f"{trends.long_day(day(2))} (treatment day)"] == "No check-in"
+    several = chart(values({0: 5}), TWO_WEEKS, unlogged=[day(3), day(3), day(7), day(40)])
+    assert several.summary.endswith(" 3 sessions are not logged yet, so their days are not marked.")
+    assert "Dashed" not in several.summary and several.markers == []
+    assert "logged" not in chart(values({0: 5}), TWO_WEEKS, unlogged=[day(40)]).summary
+    phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
+                               trends.SessionDays(unlogged=(day(3),)))
+    assert scale.summary.endswith(" 1 session is not logged yet, so its day is not marked.")
+    assert scale.rows[0][0] == f"{trends.long_day(day(3))} (session not logged yet)" and scale.markers == []
 
 
 # --- Scale charts ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from functools import lru_cache
 import msgspec
 from zoneinfo import ZoneInfo
 
-from lift.domain import scales
+from lift.domain import scales, treatment
 
 # The SVG's user space. The chart is stretched to its box (preserveAspectRatio="none"), so
 # strokes use vector-effect: non-scaling-stroke and the labels live in HTML around it.
@@ -219,33 +219,56 @@ def _x_labels(first: date, last: date, today: date) -> tuple[str, ...]:
     return label(first), label(last)
 
 
-# Sessions that took place, or were due to and not reported otherwise, are marked on the
-# time axis; missed, moved and cancelled ones are not.
-MARKED_SESSION_STATUSES = frozenset({"planned", "done"})
+# The days a chart marks as treatment days agree with the session log: a session logged as given
+# marks its day, and so does one still planned for today or later (a moved session is a new one
+# on its new day). One still planned after its day was had or missed, and only a log would say
+# which: the Treatment page, the report and the clinician's views call it "not logged yet", so
+# it is not marked, and the summary and table say so. Missed, moved and cancelled ones are not.
+class SessionDays(msgspec.Struct, frozen=True):
+    treatment: frozenset[date] = frozenset()
+    # One day per session not logged yet (two on one day count as two, as the report does),
+    # none of them a treatment day.
+    unlogged: tuple[date, ...] = ()
 
 
-def session_days(sessions: Iterable[tuple[datetime, str]], timezone: str) -> list[date]:
-    """The patient's local dates of treatment sessions, from (start instant, status) pairs."""
+NO_SESSIONS = SessionDays()
+
+
+def session_days(sessions: Iterable[tuple[datetime, str]], timezone: str, today: date) -> SessionDays:
+    """From (start instant, status) pairs, the patient's local treatment days and the local days
+    of the sessions not logged yet, as of the patient's `today`."""
     zone = ZoneInfo(timezone)
-    return sorted({start.astimezone(zone).date() for start, status in sessions
-                   if status in MARKED_SESSION_STATUSES})
+    dated = [(start.astimezone(zone).date(), status) for start, status in sessions]
+    marked = frozenset(day for day, status in dated
+                       if status == "done" or (status == "planned" and day >= today))
+    unlogged = tuple(sorted(day for day, status in dated
+                            if treatment.awaits_log(status, day, today) and day not in marked))
+    return SessionDays(treatment=marked, unlogged=unlogged)
 
 
-def _markers(days: Sequence[date], first: date, last: date) -> list[float]:
+def _markers(days: Iterable[date], first: date, last: date) -> list[float]:
     count = (last - first).days + 1
     return sorted({x_position((day - first).days, count) for day in days if first <= day <= last})
 
 
 # The dashed markers are drawn only in the picture, so their days are said in words too: in
-# the summary that names the chart, and beside each day in its table.
+# the summary that names the chart, and beside each day in its table. A session not logged yet
+# is said there too, so a day the session log knows of is never left out without a word.
 TREATMENT_DAY_NOTE = " (treatment day)"
+NOT_LOGGED_NOTE = " (session not logged yet)"
 
 
-def treatment_text(days: Sequence[date], first: date, last: date) -> str:
-    count = len({day for day in days if first <= day <= last})
-    if not count:
-        return ""
-    return f"Dashed lines mark {count} treatment day{'s' if count != 1 else ''}."
+def treatment_text(sessions: SessionDays, first: date, last: date) -> str:
+    count = len({day for day in sessions.treatment if first <= day <= last})
+    unlogged = sum(1 for day in sessions.unlogged if first <= day <= last)
+    parts = []
+    if count:
+        parts.append(f"Dashed lines mark {count} treatment day{'s' if count != 1 else ''}.")
+    if unlogged == 1:
+        parts.append("1 session is not logged yet, so its day is not marked.")
+    elif unlogged:
+        parts.append(f"{unlogged} sessions are not logged yet, so their days are not marked.")
+    return " ".join(parts)
 
 
 def first_day_with_lift(joined: date | None, entries: Iterable[date | None] = ()) -> date | None:
@@ -285,8 +308,10 @@ def joined_text(first: date, last: date, joined: date | None, start: date | None
     return f"Shading marks the days before you joined on {when}."
 
 
-def _row_label(label: str, day: date, treatment_days: frozenset[date]) -> str:
-    return label + TREATMENT_DAY_NOTE if day in treatment_days else label
+def _row_label(label: str, day: date, sessions: SessionDays) -> str:
+    if day in sessions.treatment:
+        return label + TREATMENT_DAY_NOTE
+    return label + NOT_LOGGED_NOTE if day in sessions.unlogged else label
 
 
 # --- Daily charts: mood, anxiety, sleep ----------------------------------------------------
@@ -386,7 +411,7 @@ def range_summary(metric: Metric, by_day: dict[date, float], first: date, last: 
 
 
 def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last: date, today: date,
-                chosen: TrendRange, markers: Sequence[date] = (), joined: date | None = None,
+                chosen: TrendRange, sessions: SessionDays = NO_SESSIONS, joined: date | None = None,
                 first_entry: date | None = None) -> Chart:
     """One daily chart. `history` may start before `first`: those days feed the 7-day
     average of the first days shown, so the line does not start late. The days before the
@@ -411,12 +436,12 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined) if last >= today else "",
                                      range_summary(metric, by_day, first, last, today, chosen),
                                      joined_text(first, last, joined, start),
-                                     treatment_text(markers, first, last)]))
+                                     treatment_text(sessions, first, last)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
-        bands=[], markers=_markers(markers, first, last),
+        bands=[], markers=_markers(sessions.treatment, first, last),
         before_joined=before_joining_width(first, last, start),
         table_caption=f"{metric.title}, {chosen.phrase}",
     )
@@ -430,7 +455,6 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
                             "No check-ins" if average is None else average_text(average),
                             f"{present} of {length}")
                            for end, average, present, length in reversed(weeks)])
-    treatment_days = frozenset(markers)
     y_of = {v: axis.y(v) for v in set(shown)}  # check-in values repeat: place each once
     points = [None if v is None else (x, y_of[v]) for x, v in zip(xs, values)]
     average_points = [None if a is None else (x, axis.y(a)) for x, a in zip(xs, averages)]
@@ -439,7 +463,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         averages=segments(average_points),
         dots=[p for p in points if p is not None],
         table_headers=("Day", metric.title + (metric.unit and f" ({metric.unit.strip()})"), "7-day average"),
-        rows=[(_row_label(label, day, treatment_days), number(value) if value is not None else
+        rows=[(_row_label(label, day, sessions), number(value) if value is not None else
                # As on Today: a day before the patient joined was never missed. From their first
                # entry on, as shaded and as counted, a day without one is a day without one.
                "Before you joined" if start and day < start else "No check-in",
@@ -467,7 +491,7 @@ SCALE_AXES = {"phq9": Axis(0, 27, (0, 9, 18, 27)), "gad7": Axis(0, 21, (0, 7, 14
 
 
 def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleResult], first: date,
-                last: date, today: date, chosen: TrendRange, markers: Sequence[date] = (),
+                last: date, today: date, chosen: TrendRange, sessions: SessionDays = NO_SESSIONS,
                 joined: date | None = None, first_entry: date | None = None) -> Chart:
     """Totals over the range on the instrument's bands. `results` is every result of the
     patient's (the baseline may be older than the range); only those in range are drawn. The
@@ -483,7 +507,6 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         if index and (result.local_date - shown[index - 1].local_date).days > SCALE_JOIN_DAYS:
             points.append(None)
         points.append((x_position((result.local_date - first).days, count), axis.y(result.total)))
-    treatment_days = frozenset(markers)
     bands = []
     for band in instrument.bands:
         top = axis.y(min(band.high + 0.5, axis.high))
@@ -494,15 +517,16 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         f"lower means fewer {instrument.measures} symptoms",
         summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen),
                                        joined_text(first, last, joined, start),
-                                       treatment_text(markers, first, last)])),
+                                       treatment_text(sessions, first, last)])),
         empty=not shown, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
-        markers=_markers(markers, first, last), before_joined=before_joining_width(first, last, start),
+        markers=_markers(sessions.treatment, first, last),
+        before_joined=before_joining_width(first, last, start),
         table_caption=f"{instrument.name} results, {chosen.phrase}",
         table_headers=("Day", "Total", "Range"),
-        rows=[(_row_label(long_day(r.local_date), r.local_date, treatment_days), str(r.total),
+        rows=[(_row_label(long_day(r.local_date), r.local_date, sessions), str(r.total),
                scales.band_by_key(instrument, r.band).label)
               for r in reversed(shown)],
     )

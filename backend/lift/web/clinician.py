@@ -110,14 +110,14 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     # squeezed into the right-hand edge of three months that are mostly before they joined.
     chosen = trends.patient_range(range, first_entry, today)
     first, last = trends.range_bounds(chosen, today, first_entry)
-    markers = await session_markers(db, person, first, last)
+    marked = await session_markers(db, person, first, last, today)
     results = await scale_store.results_for(db, person.id)
     joined = grant.patient_joined
     context = dict(
         grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, range_id=RANGE_ID,
-        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
+        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, marked,
                                         joined, first_entry),
-        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined, first_entry),
+        scale_charts=scale_charts(results, first, last, today, chosen, marked, joined, first_entry),
         **chart_tools(),
     )
     checkins = await checkin_store.checkins_between(db, person.id, first, last)

@@ -59,7 +59,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
     first, last, problem = report_range(asked, today)
     days = (last - first).days + 1
     chosen = trends.TrendRange("report", "Report", "this period", days)
-    markers = await session_markers(db, person, first, last)
+    marked = await session_markers(db, person, first, last, today)
     results = await scale_store.results_for(db, person.id)
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
     sessions = list(reversed(await session_entries(db, person, first, last, today)))  # newest first
@@ -72,9 +72,9 @@ async def report_context(request: Request, person: User, joined: date | None, st
         range_values={"start": start or "", "end": end or ""} if errors else
         {"start": first.isoformat(), "end": last.isoformat()}, generated=rules.local_when(
             utc_now(), person.timezone),
-        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, markers,
+        daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, marked,
                                         joined, first_entry),
-        scale_charts=scale_charts(results, first, last, today, chosen, markers, joined, first_entry),
+        scale_charts=scale_charts(results, first, last, today, chosen, marked, joined, first_entry),
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(in_range)],
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],

@@ -16,7 +16,7 @@ from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
 from lift.domain.checkins import today_in
 from lift.web.trends import chart_tools as trend_chart_tools
-from lift.web.trends import treatment_days
+from lift.web.trends import session_days
 
 
 def wants_partial(request: Request, target: str) -> bool:
@@ -41,24 +41,25 @@ def about_the_patient(charts: Sequence[trends.Chart]) -> list[trends.Chart]:
 
 
 async def daily_charts(db, person: User, metrics: Sequence[trends.Metric], first: date, last: date,
-                       today: date, chosen: trends.TrendRange, markers: Sequence[date] = (),
-                       joined: date | None = None, first_entry: date | None = None) -> list[trends.Chart]:
+                       today: date, chosen: trends.TrendRange,
+                       sessions: trends.SessionDays = trends.NO_SESSIONS, joined: date | None = None,
+                       first_entry: date | None = None) -> list[trends.Chart]:
     # Six days before the range feed the 7-day average of its first days, as on Trends.
     history = await trend_store.day_values_between(db, person.id, first - timedelta(days=trends.AVERAGE_DAYS - 1),
                                                    last)
-    return about_the_patient([trends.daily_chart(m, history, first, last, today, chosen, markers, joined,
+    return about_the_patient([trends.daily_chart(m, history, first, last, today, chosen, sessions, joined,
                                                  first_entry) for m in metrics])
 
 
 def scale_charts(results: Sequence[scales.ScaleResult], first: date, last: date, today: date,
-                 chosen: trends.TrendRange, markers: Sequence[date],
+                 chosen: trends.TrendRange, sessions: trends.SessionDays,
                  joined: date | None, first_entry: date | None = None) -> list[trends.Chart]:
-    return about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, markers, joined,
+    return about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, sessions, joined,
                                                  first_entry) for i in scales.INSTRUMENTS.values()])
 
 
-async def session_markers(db, person: User, first: date, last: date) -> list[date]:
-    return await treatment_days(db, person, first, last)
+async def session_markers(db, person: User, first: date, last: date, today: date) -> trends.SessionDays:
+    return await session_days(db, person, first, last, today)
 
 
 async def session_entries(db, person: User, first: date, last: date, today: date) -> list[tuple]:

@@ -55,14 +55,15 @@ def chart_tools(about_patient: bool = False) -> dict:
             "height": trends.HEIGHT, "about_patient": about_patient}
 
 
-async def treatment_days(db, user, first: date, last: date) -> list[date]:
-    """The local days with a treatment session, marked on every chart's time axis."""
+async def session_days(db, user, first: date, last: date, today: date) -> trends.SessionDays:
+    """The local treatment days marked on every chart's time axis, and the sessions not logged yet
+    that its summary and table name, as of the patient's `today`."""
     zone = ZoneInfo(user.timezone)
     sessions = await treatment_store.sessions_between(
         db, user.id, datetime.combine(first, time.min, tzinfo=zone),
         datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
     )
-    return trends.session_days([(s.starts_at, s.status) for s in sessions], user.timezone)
+    return trends.session_days([(s.starts_at, s.status) for s in sessions], user.timezone, today)
 
 
 @get("/trends", guards=[patient], name="trends")
@@ -84,14 +85,14 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
     recent = await store.checkin_dates_between(
         db, user.id, today - timedelta(days=trends.ADHERENCE_DAYS - 1), today
     )
-    markers = await treatment_days(db, user, first, last)
+    sessions = await session_days(db, user, first, last, today)
     joined = await user_store.joined_on(db, user.id, user.timezone)
     context = dict(
         chosen=chosen, ranges=list(trends.RANGES.values()), first=first, today=today,
-        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, markers, joined, first_entry)
-                      for m in trends.METRICS],
-        scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, markers, joined, first_entry)
-                      for i in scales.INSTRUMENTS.values()],
+        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, sessions, joined,
+                                         first_entry) for m in trends.METRICS],
+        scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, sessions, joined,
+                                         first_entry) for i in scales.INSTRUMENTS.values()],
         adherence=trends.adherence(recent, today, joined=joined), charts_id=CHARTS_ID, **chart_tools(),
     )
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == CHARTS_ID:
