@@ -134,7 +134,7 @@ def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, 
     expect(chart(page, "mood").locator("line.chart__marker")).to_have_count(sessions)
     expect(chart(page, "phq9").locator("line.chart__marker")).to_have_count(sessions)
     expect(mood_chart).to_have_accessible_name(__import__("re").compile(f"Dashed lines mark {sessions} treatment days"))
-    expect(chart(page, "mood").get_by_text("Treatment session")).to_be_visible()
+    expect(chart(page, "mood").get_by_text("Treatment day", exact=True)).to_be_visible()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
     if FULL_PAGE_DIR:

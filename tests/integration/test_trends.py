@@ -159,7 +159,7 @@ async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
     mood = html.split('class="chart chart--mood"', 1)[1].split("</figure>", 1)[0]
     markers = re.findall(r'<line class="chart__marker" x1="([\d.]+)"', mood)
     assert [float(x) for x in markers] == [round(8 / 13 * 300, 1), round(11 / 13 * 300, 1)]
-    assert "Treatment session" in mood
+    assert "Treatment day<" in mood
     assert html.count('class="chart__marker"') == 5 * 2  # every chart, and only sessions in range
     assert (await patient.get("/trends?range=90d")).text.count('class="chart__marker"') == 5 * 3
 

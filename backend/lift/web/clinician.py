@@ -26,9 +26,10 @@ from lift.web.guards import clinician, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
     chart_tools, daily_charts, item9_tools, patient_of, patient_today, scale_charts,
-    session_entries, session_markers, session_tools, upcoming_sessions, wants_partial,
+    session_entries, session_tools, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
+from lift.web.trends import session_days
 
 PANEL_ID = "clinician-panel"
 RANGE_ID = "timeline-range"
@@ -110,7 +111,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     # squeezed into the right-hand edge of three months that are mostly before they joined.
     chosen = trends.patient_range(range, first_entry, today)
     first, last = trends.range_bounds(chosen, today, first_entry)
-    marked = await session_markers(db, person, first, last, today)
+    marked = await session_days(db, person, first, last, today)
     results = await scale_store.results_for(db, person.id)
     joined = grant.patient_joined
     context = dict(

@@ -25,8 +25,9 @@ from lift.web.guards import clinician, patient, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
     chart_tools, daily_charts, item9_tools, patient_of, patient_today, scale_charts,
-    session_entries, session_markers, session_tools,
+    session_entries, session_tools,
 )
+from lift.web.trends import session_days
 
 DEFAULT_DAYS = 30
 # Two years: beyond that a printed chart is a smear, and the CSV export is the better tool.
@@ -59,7 +60,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
     first, last, problem = report_range(asked, today)
     days = (last - first).days + 1
     chosen = trends.TrendRange("report", "Report", "this period", days)
-    marked = await session_markers(db, person, first, last, today)
+    marked = await session_days(db, person, first, last, today)
     results = await scale_store.results_for(db, person.id)
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
     sessions = list(reversed(await session_entries(db, person, first, last, today)))  # newest first

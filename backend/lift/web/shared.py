@@ -16,7 +16,6 @@ from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
 from lift.domain.checkins import today_in
 from lift.web.trends import chart_tools as trend_chart_tools
-from lift.web.trends import session_days
 
 
 def wants_partial(request: Request, target: str) -> bool:
@@ -56,10 +55,6 @@ def scale_charts(results: Sequence[scales.ScaleResult], first: date, last: date,
                  joined: date | None, first_entry: date | None = None) -> list[trends.Chart]:
     return about_the_patient([trends.scale_chart(i, results, first, last, today, chosen, sessions, joined,
                                                  first_entry) for i in scales.INSTRUMENTS.values()])
-
-
-async def session_markers(db, person: User, first: date, last: date, today: date) -> trends.SessionDays:
-    return await session_days(db, person, first, last, today)
 
 
 async def session_entries(db, person: User, first: date, last: date, today: date) -> list[tuple]:
