@@ -127,6 +127,70 @@ def test_the_plan_form_offers_only_the_schedules_that_fit_the_treatment(patient:
     assert console.errors() == []
 
 
+def test_without_javascript_a_schedule_hidden_by_a_new_treatment_is_cleared_and_nothing_typed_is_lost(
+        open_page, lift):
+    # With CSS but no script, the plan form still hides the schedules that do not fit the chosen
+    # treatment, but nothing unchooses one: a schedule chosen before the treatment changed is
+    # sent unseen. The server gives the form back with no schedule chosen and says why.
+    page = open_page(java_script_enabled=False)
+    lift.sign_up(page)
+    page.goto("/treatment/plan/new")
+    first_day = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
+    last_day = (datetime.now(UTC).date() + timedelta(days=60)).isoformat()
+    schedules = page.get_by_role("group", name="Schedule")
+    esketamine = schedules.get_by_role("radio", name="Esketamine: twice a week")
+    # By id, not role: a choice hidden by CSS leaves the accessibility tree, and the test must
+    # still see whether it is checked.
+    iv = page.locator("#template-iv_ketamine")
+    one_by_one = schedules.get_by_role("radio", name="No template")
+    induction = page.locator("#induction_weeks")
+
+    page.get_by_role("radio", name="IV ketamine infusion").check()
+    iv.check()
+    induction.select_option("2")
+    page.get_by_role("textbox", name="Clinic optional", exact=True).fill("Riverside Clinic")
+    page.get_by_label("Clinic phone").fill("+1 555 010 0123")
+    page.get_by_label("Eating and drinking before a session").fill("Nothing to eat for 2 hours before")
+    page.get_by_label("First session").fill(first_day)
+    page.get_by_label("Time of day").fill("10:00")
+    page.get_by_label("Last day").fill(last_day)
+    page.get_by_role("radio", name="Esketamine nasal spray (Spravato)").check()
+    expect(iv).to_be_hidden()
+    expect(iv).to_be_checked()  # what no script can change
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save my plan").click()
+    assert navigation.value.status == 422
+
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved yet")
+    problem = schedules.locator("#template-error")
+    expect(problem).to_be_visible()
+    expect(problem).to_have_text("The schedule you had chosen is for IV ketamine, so it is no longer chosen. "
+                                 "Choose the esketamine schedule, or add sessions one by one.")
+    expect(schedules).to_have_attribute("aria-describedby", "template-error")
+    expect(iv).not_to_be_checked()
+    expect(iv).to_be_hidden()
+    expect(esketamine).to_be_visible()
+    expect(esketamine).not_to_be_checked()
+    expect(one_by_one).to_be_visible()
+    expect(one_by_one).not_to_be_checked()
+    # Everything else is as typed, the IV ketamine weeks too (hidden now, back with IV ketamine).
+    expect(page.get_by_role("radio", name="Esketamine nasal spray (Spravato)")).to_be_checked()
+    expect(page.get_by_role("textbox", name="Clinic optional", exact=True)).to_have_value("Riverside Clinic")
+    expect(page.get_by_label("Clinic phone")).to_have_value("+1 555 010 0123")
+    expect(page.get_by_label("Eating and drinking before a session")).to_have_value(
+        "Nothing to eat for 2 hours before")
+    expect(page.get_by_label("First session")).to_have_value(first_day)
+    expect(page.get_by_label("Time of day")).to_have_value("10:00")
+    expect(page.get_by_label("Last day")).to_have_value(last_day)
+    expect(induction).to_have_value("2")
+    review(page, "plan-form-schedule-cleared")
+
+    esketamine.check()
+    page.get_by_role("button", name="Save my plan").click()
+    expect(page.get_by_role("status")).to_contain_text("Your treatment plan is saved")
+    expect(page.locator(".sessions__item").first).to_contain_text("10:00")
+
+
 def test_the_plan_form_asks_only_what_fits_the_treatment_and_schedule(patient: Page, console):
     page = patient
     page.goto("/treatment/plan/new")

@@ -104,9 +104,9 @@ async def test_it_creates_an_iv_plan_with_a_last_day(patient, database):
     ({"end_date": "BEFORE"}, "end_date", "can&#39;t be before the first session"),
     ({"template": "ketamine_daily"}, "template", "Choose a schedule from the list"),
     ({"session_time": "25:00"}, "session_time", "Enter the time of day"),
-    ({"medication": "iv_ketamine"}, "template", "That schedule is for esketamine"),
+    ({"medication": "iv_ketamine"}, "template", "The schedule you had chosen is for esketamine"),
     ({"medication": "other", "medication_name": "Ketamine lozenge"}, "template",
-     "That schedule is for esketamine. For another treatment, add your sessions one by one."),
+     "is for esketamine, so it is no longer chosen. For another treatment, add your sessions one by one."),
     ({"clinic_phone": "call me maybe"}, "clinic_phone", "Enter a phone number"),
     ({"medication": "other"}, "medication_name", "Enter the name of the treatment"),
 ])
@@ -123,6 +123,21 @@ async def test_a_bad_plan_is_refused_with_a_message_and_nothing_is_written(patie
     assert message in response.text
     assert 'value="Riverside Clinic"' in response.text  # what the patient typed is kept
     assert count(database, "treatment_plans") == 0 and count(database, "treatment_sessions") == 0
+
+
+async def test_a_schedule_that_does_not_fit_comes_back_unchosen_beside_any_other_problem(patient, database):
+    # The phone number fails to parse, and the schedule is still said not to fit at once; the form
+    # comes back with no schedule chosen (the form would hide the chosen one) and the rest as sent.
+    response = await create_plan(patient, medication="iv_ketamine", clinic_phone="call me maybe",
+                                 maintenance="weekly")
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="clinic_phone-error"' in page
+    assert "The schedule you had chosen is for esketamine, so it is no longer chosen." in page
+    assert not re.search(r'name="template" value="[a-z_]+" checked', page)
+    assert re.search(r'name="medication" value="iv_ketamine" checked', page)
+    assert 'value="call me maybe"' in page and 'value="weekly" selected' in page
+    assert count(database, "treatment_plans") == 0
 
 
 async def test_answers_hidden_for_the_chosen_treatment_are_ignored_and_not_stored(patient, database):

@@ -153,18 +153,40 @@ def test_adding_sessions_one_by_one_needs_no_date():
                                                             session_time=None), TODAY) == {}
 
 
-@pytest.mark.parametrize("medication, template", [("esketamine", "iv_ketamine"), ("iv_ketamine", "esketamine")])
-def test_a_schedule_for_the_other_medicine_is_refused(medication, template):
-    problems = rules.plan_problems(plan_form(medication=medication), schedule_form(template=template), TODAY)
-    assert set(problems) == {"template"}
+@pytest.mark.parametrize("medication, template, message", [
+    ("esketamine", "iv_ketamine",
+     "The schedule you had chosen is for IV ketamine, so it is no longer chosen. "
+     "Choose the esketamine schedule, or add sessions one by one."),
+    ("iv_ketamine", "esketamine",
+     "The schedule you had chosen is for esketamine, so it is no longer chosen. "
+     "Choose the IV ketamine schedule, or add sessions one by one."),
+])
+def test_a_schedule_for_the_other_medicine_is_refused(medication, template, message):
+    assert rules.unfit_schedule({**FULL_FORM, "medication": medication, "template": template}) == message
+    # Read as parse_form reads them: a space around an answer does not let a schedule through.
+    spaced = {**FULL_FORM, "medication": f" {medication}", "template": f"{template} "}
+    assert rules.unfit_schedule(spaced) == message
 
 
 @pytest.mark.parametrize("template", ["esketamine", "iv_ketamine"])
 def test_another_treatment_gets_no_schedule_made_for_esketamine_or_iv_ketamine(template):
-    problems = rules.plan_problems(plan_form(medication="other", medication_name="Ketamine lozenge"),
-                                   schedule_form(template=template), TODAY)
-    assert problems["template"].endswith("For another treatment, add your sessions one by one.")
-    assert set(problems) == {"template"}
+    problem = rules.unfit_schedule({**FULL_FORM, "medication": "other", "template": template})
+    assert problem.endswith("so it is no longer chosen. For another treatment, add your sessions one by one.")
+
+
+@pytest.mark.parametrize("changes", [{}, {"template": "none"}, {"medication": "other", "template": "none"},
+                                     {"template": "daily"}, {"medication": "lozenge"}, {"medication": ""}])
+def test_a_schedule_that_fits_or_an_answer_the_form_does_not_offer_is_no_mismatch(changes):
+    assert rules.unfit_schedule({**FULL_FORM, **changes}) is None
+
+
+def test_a_refused_form_comes_back_without_a_schedule_that_does_not_fit_and_with_every_other_answer():
+    # Without JavaScript the form hides the schedule a new treatment does not fit but cannot unchoose it.
+    sent = {**FULL_FORM, "medication": "esketamine", "template": "iv_ketamine", "induction_weeks": "2"}
+    assert rules.shown_again(sent) == {field: value for field, value in sent.items() if field != "template"}
+    for fitting in ({**FULL_FORM, "template": "none"}, {**FULL_FORM, "start_date": "2020-01-01"},
+                    {**FULL_FORM, "template": "daily"}):
+        assert rules.shown_again(fitting) == fitting
 
 
 @pytest.mark.parametrize("medication", list(rules.MEDICATIONS))

@@ -38,7 +38,7 @@ MEDICATIONS = {
 # The schedules that fit each treatment. A template is one medicine's schedule as the
 # patient-education article gives it (seed 001: esketamine, or IV ketamine), so it is offered
 # only with that medicine; for anything else the patient adds the sessions their clinic booked
-# one by one. The plan form shows only these (app.css, app.js) and plan_problems refuses the rest.
+# one by one. The plan form shows only these (app.css, app.js) and unfit_schedule refuses the rest.
 SCHEDULES_FOR: dict[str, tuple[str, ...]] = {
     "esketamine": ("esketamine", "none"),
     "iv_ketamine": ("iv_ketamine", "none"),
@@ -53,12 +53,34 @@ def treatments_fitting(template: str) -> list[str]:
 
 
 def schedule_mismatch(medication: str, template: str) -> str | None:
-    """Why this schedule does not fit this treatment, or None when it does."""
+    """Why this schedule does not fit this treatment, or None when it does. The refused form
+    comes back with the schedule no longer chosen (`shown_again`), and the message says so."""
     if template in SCHEDULES_FOR[medication]:
         return None
     instead = (f"Choose the {SCHEDULE_MEDICINES[medication]} schedule, or add sessions one by one."
                if medication in SCHEDULE_MEDICINES else "For another treatment, add your sessions one by one.")
-    return f"That schedule is for {SCHEDULE_MEDICINES[template]}. {instead}"
+    return (f"The schedule you had chosen is for {SCHEDULE_MEDICINES[template]}, so it is no longer chosen. "
+            f"{instead}")
+
+
+def unfit_schedule(values: dict[str, str]) -> str | None:
+    """Why the plan form's schedule does not fit its treatment, or None: also when either answer
+    is not one the form offers, which is then its own error. Read from the answers as sent, so
+    it is reported even when another answer fails to parse (trimmed, as parse_form reads them)."""
+    medication, template = ((values.get(field) or "").strip() for field in ("medication", "template"))
+    if medication not in SCHEDULES_FOR or template not in schedule.TEMPLATES:
+        return None
+    return schedule_mismatch(medication, template)
+
+
+def shown_again(values: dict[str, str]) -> dict[str, str]:
+    """A refused plan form's answers, to fill it in again: every one as sent, except a schedule
+    that does not fit the treatment, which is no longer chosen. The form hides such a schedule
+    (app.css); without JavaScript nothing unchooses it when the treatment changes, so it would
+    come back chosen out of sight. Its own questions' answers stay, for when it is chosen again."""
+    if unfit_schedule(values):
+        return {field: value for field, value in values.items() if field != "template"}
+    return values
 
 # (key, label) in the order the log form asks about them.
 SIDE_EFFECTS = (
@@ -243,13 +265,10 @@ def plan_problems(plan: PlanForm | None, sched: ScheduleForm | None, today: date
     """Rules across fields that msgspec cannot check one field at a time. Either part may be
     None (it failed to parse) and the other is still checked, so every problem shows at once."""
     errors: dict[str, str] = {}
-    medication = plan.medication if plan else None
     if plan and plan.medication == "other" and not plan.medication_name:
         errors["medication_name"] = "Enter the name of the treatment."
     if sched is None or sched.template == "none":
         return errors
-    if medication and (problem := schedule_mismatch(medication, sched.template)):
-        errors["template"] = problem
     if sched.start_date is None:
         errors["start_date"] = SCHEDULE_MESSAGES["start_date"]
     elif problem := schedule.start_date_error(sched.start_date, today):
