@@ -79,6 +79,9 @@ async def throttle_message(request: Request, email: str, attempts: str) -> str |
         settings.signin_window_minutes, attempts)
 
 
+WRONG_CURRENT_PASSWORD = "That isn't your current password."
+
+
 async def recheck_password(request: Request, password: str) -> tuple[bool, str | None]:
     """A password asked for again inside a session (changing it, deleting the account) counts
     toward the sign-in throttle, so a borrowed unlocked phone is no way to guess it.
@@ -93,13 +96,15 @@ async def recheck_password(request: Request, password: str) -> tuple[bool, str |
     return False, None
 
 
-async def current_password_problem(request: Request, password: str) -> tuple[str | None, int]:
-    """What to say of a current password asked for on the account page (None when right), and
-    the status to answer if the form goes back."""
+async def current_password_problem(request: Request, password: str,
+                                   wrong: str = WRONG_CURRENT_PASSWORD) -> tuple[str | None, int]:
+    """What to say of a password asked for again inside a session (None when right), and the
+    status to answer if the form goes back: the one way every form checks it (the account page's
+    cards, deleting the account). `wrong` is what a wrong one is told."""
     right, throttled = await recheck_password(request, password)
     if throttled:
         return throttled, 429
-    return (None, 422) if right else ("That isn't your current password.", 422)
+    return (None, 422) if right else (wrong, 422)
 
 
 async def start_session(request: Request, user_id: int, next_path: str) -> Response:

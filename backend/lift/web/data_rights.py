@@ -29,7 +29,7 @@ from lift.domain import export
 from lift.domain.accounts import User
 from lift.domain.data_rights import DELETE_MESSAGES, DeleteForm
 from lift.domain.forms import parse_form
-from lift.web.auth import recheck_password
+from lift.web.auth import current_password_problem
 from lift.web.guards import signed_in
 from lift.web.rendering import form_data, render
 from lift.web.security import SESSION_COOKIE
@@ -92,11 +92,10 @@ async def delete_account(request: Request) -> Response:
         errors.setdefault("confirm", DELETE_MESSAGES["confirm"])
     status = 422
     if form and not errors:
-        right, throttled = await recheck_password(request, form.password)
-        if throttled:
-            errors["password"], status = f"{throttled} Nothing was deleted.", 429
-        elif not right:
-            errors["password"] = "That isn't your password. Nothing was deleted."
+        problem, status = await current_password_problem(request, form.password,
+                                                         wrong="That isn't your password.")
+        if problem:
+            errors["password"] = f"{problem} Nothing was deleted."
     if errors:
         return delete_view(request, errors, status, confirmed)
     await store.delete_account(db, user)
