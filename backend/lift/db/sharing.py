@@ -191,6 +191,9 @@ async def recent_failures(db: Database, ip: str, window: timedelta) -> int:
 
 # --- Grants ---------------------------------------------------------------------------------
 
+# The grantee's address when their grant ended: set with revoked_at by the UPDATE that ends it.
+ENDED_EMAIL = "ended_email = (SELECT email FROM users WHERE id = grantee_id)"
+
 GRANT_SELECT = (
     "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
     " g.created_at, g.revoked_at, p.email AS patient_email, p.timezone AS patient_timezone,"
@@ -277,9 +280,8 @@ async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
-            "UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'patient'"
-            " WHERE id = ? AND patient_id = ?"
-            " AND revoked_at IS NULL RETURNING role, (SELECT email FROM users WHERE id = grantee_id) AS email",
+            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'patient', {ENDED_EMAIL}"
+            " WHERE id = ? AND patient_id = ? AND revoked_at IS NULL RETURNING role, ended_email AS email",
             (now, now, grant_id, patient.id),
         )
         row = await cursor.fetchone()
@@ -295,7 +297,7 @@ async def end_own_access(db: Database, grantee: User, patient_id: int) -> bool:
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
-            "UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'grantee'"
+            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'grantee', {ENDED_EMAIL}"
             " WHERE patient_id = ? AND grantee_id = ? AND role = ? AND revoked_at IS NULL RETURNING id",
             (now, now, patient_id, grantee.id, grantee.role),
         )

@@ -1,0 +1,84 @@
+"""A migration meeting a database that already holds data, as an upgrade does: the database is
+made with the migrations before it, filled in as the app of that time left it, then opened by
+the app as it is now."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from lift.db import connection
+from lift.db.connection import Database
+
+
+async def database_at(path, version: int, monkeypatch) -> None:
+    """A database with the migrations up to `version` applied, and no later one."""
+    every = connection._migration_files()
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "_migration_files", lambda: [m for m in every if m[0] <= version])
+        db = Database(path, readers=1)
+        await db.open()
+        await db.close()
+
+
+@pytest.fixture
+async def before_0014(tmp_path, monkeypatch):
+    path = tmp_path / "lift.db"
+    await database_at(path, 13, monkeypatch)
+    conn = sqlite3.connect(path)
+    yield path, conn
+    conn.close()
+
+
+def add_user(conn, email: str, role: str) -> int:
+    return conn.execute("INSERT INTO users (email, password_hash, role, timezone, created_at)"
+                        " VALUES (?, 'x', ?, 'UTC', '2026-01-01T00:00:00Z') RETURNING id", (email, role)).fetchone()[0]
+
+
+def add_grant(conn, patient: int, grantee: int, revoked_at: str | None, ended_by: str | None,
+              role: str = "caregiver") -> int:
+    return conn.execute(
+        "INSERT INTO share_grants (patient_id, grantee_id, role, created_at, updated_at, revoked_at, ended_by)"
+        " VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, ?) RETURNING id",
+        (patient, grantee, role, revoked_at, ended_by)).fetchone()[0]
+
+
+def add_entry(conn, subject: str, at: str, actor_role: str, actor_email: str, what: str, detail: str = "") -> None:
+    conn.execute("INSERT INTO audit_log (at, subject, actor_role, actor_email, action, what, detail)"
+                 " VALUES (?, ?, ?, ?, 'revoke', ?, ?)", (at, subject, actor_role, actor_email, what, detail))
+
+
+async def test_0014_gives_grants_ended_before_it_the_address_their_ending_logged(before_0014):
+    """The log holds the address each ending had; the grantee's current address is shown only
+    where it is theirs beyond doubt, and an address that cannot be told apart is left unknown."""
+    path, conn = before_0014
+    pat = add_user(conn, "pat@example.com", "patient")
+    conn.execute("INSERT INTO audit_subjects (user_id, subject) VALUES (?, 'pat-subject')", (pat,))
+    moved = add_user(conn, "mum@new.example", "caregiver")  # was carer@example.com when cut off
+    left = add_user(conn, "dr@new.example", "clinician")  # was doctor@example.com when they left
+    same = add_user(conn, "friend@example.com", "caregiver")  # ended with another in one second
+    other = add_user(conn, "uncle@new.example", "caregiver")  # was uncle@example.com then
+    active = add_user(conn, "alex@example.com", "caregiver")
+    grants = {
+        "moved": add_grant(conn, pat, moved, "2026-02-01T10:00:00Z", "patient"),
+        "left": add_grant(conn, pat, left, "2026-02-02T10:00:00Z", "grantee", "clinician"),
+        "same": add_grant(conn, pat, same, "2026-02-03T10:00:00Z", "patient"),
+        "other": add_grant(conn, pat, other, "2026-02-03T10:00:00Z", "patient"),
+        "active": add_grant(conn, pat, active, None, None),
+    }
+    add_entry(conn, "pat-subject", "2026-02-01T10:00:00Z", "patient", "", "caregiver", "carer@example.com")
+    # Written a few seconds after revoked_at: the grant's time is read before the write turn.
+    add_entry(conn, "pat-subject", "2026-02-02T10:00:03Z", "clinician", "doctor@example.com", "ended_by_grantee")
+    add_entry(conn, "pat-subject", "2026-02-03T10:00:00Z", "patient", "", "caregiver", "friend@example.com")
+    add_entry(conn, "pat-subject", "2026-02-03T10:00:00Z", "patient", "", "caregiver", "uncle@example.com")
+    conn.commit()
+
+    db = Database(path, readers=1)
+    await db.open()
+    await db.close()
+
+    ended = dict(conn.execute("SELECT id, ended_email FROM share_grants").fetchall())
+    assert ended == {grants["moved"]: "carer@example.com", grants["left"]: "doctor@example.com",
+                     grants["same"]: "friend@example.com", grants["other"]: None, grants["active"]: None}
+    assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 14
