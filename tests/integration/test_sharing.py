@@ -5,6 +5,7 @@ ending their own access, and the audit log."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -600,6 +601,94 @@ async def test_sharing_again_takes_someone_off_the_list_of_shares_they_ended(pat
     assert (await clinician.post(f"{path}/accept")).status_code == 303
     page = (await patient.get("/sharing")).text
     assert "Sharing they ended" not in page and "Stop sharing with doctor@example.com" in page
+
+
+async def new_address(person, email: str) -> None:
+    """They change the address they sign in with (their browser stays signed in)."""
+    response = await person.post("/account/email", {"current_password": PASSWORD, "new_email": email})
+    assert response.status_code == 303, response.text
+
+
+async def archive_of(person) -> dict:
+    return json.loads((await person.get("/account/data/archive.json")).content)
+
+
+async def test_a_share_they_ended_shows_the_address_it_had_when_it_ended(patient, people, database):
+    """A caregiver or clinician who ended their own access and then changed the address they sign
+    in with: the patient's Sharing page and archive showed the new address, telling the patient
+    of a change made after the share ended. They show the address the patient knew."""
+    pid = user_id(database, "pat@example.com")
+    mum = await shared_with(patient, people("carer@example.com"), label="Mum")
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    for person, role, address in ((mum, "caregiver", "mum@new.example"), (doctor, "clinician", "dr@new.example")):
+        assert (await person.post(f"/{role}/patients/{pid}/stop")).status_code == 303
+        await new_address(person, address)
+    page = (await patient.get("/sharing")).text
+    ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
+    assert '<strong>Mum</strong> <span class="hint">carer@example.com</span>' in ended
+    assert "<strong>doctor@example.com</strong>" in ended and ended.count("ended by them on") == 2
+    assert "new.example" not in page
+    assert "new.example" not in (await patient.get("/sharing/audit")).text
+    archive = await archive_of(patient)
+    assert [(g["viewer_email"], g["ended_by"]) for g in archive["shared_with"]] == [
+        ("carer@example.com", "grantee"), ("doctor@example.com", "grantee")]
+    assert "new.example" not in json.dumps(archive)
+
+
+async def test_a_share_the_patient_ended_keeps_the_address_it_had_when_it_ended(patient, people, database):
+    carer = await shared_with(patient, people("carer@example.com"), label="Mum")
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    assert (await patient.post(f"/sharing/grants/{grant_id}/revoke")).status_code in (200, 303)
+    await new_address(carer, "mum@new.example")
+    assert "new.example" not in (await patient.get("/sharing")).text
+    log = (await patient.get("/sharing/audit")).text
+    assert "You stopped sharing with carer@example.com." in log and "new.example" not in log
+    archive = await archive_of(patient)
+    assert [(g["viewer_email"], g["ended_by"]) for g in archive["shared_with"]] == [("carer@example.com", "patient")]
+    assert "new.example" not in json.dumps(archive)
+
+
+async def test_a_share_ended_before_lift_kept_its_address_names_them_without_one(patient, people, database):
+    """Migration 0014 leaves the address unknown where the log cannot tell it: such a share is
+    shown by the patient's name for them, or as "A caregiver", never by today's address."""
+    pid = user_id(database, "pat@example.com")
+    mum = await shared_with(patient, people("carer@example.com"), label="Mum")
+    friend = await shared_with(patient, people("friend@example.com"))
+    for person in (mum, friend):
+        assert (await person.post(f"/caregiver/patients/{pid}/stop")).status_code == 303
+        await new_address(person, person.email.replace("example.com", "new.example"))
+    database.execute("UPDATE share_grants SET ended_email = NULL")
+    database.commit()
+    page = (await patient.get("/sharing")).text
+    ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
+    assert '<strong>Mum</strong></p>' in ended and "<strong>A caregiver</strong></p>" in ended
+    assert "@" not in ended
+    archive = await archive_of(patient)
+    assert [g["viewer_email"] for g in archive["shared_with"]] == ["", ""]
+
+
+async def test_an_active_share_shows_the_address_they_sign_in_with_now(patient, people, database):
+    """While the patient shares with them, a new address is theirs to know: the change is on
+    their log. A share ended before keeps its old address, the one shared with again the new."""
+    pid = user_id(database, "pat@example.com")
+    carer = await shared_with(patient, people("carer@example.com"), label="Mum")
+    await new_address(carer, "mum@new.example")
+    page = (await patient.get("/sharing")).text
+    assert '<strong>Mum</strong> <span class="hint">mum@new.example</span>' in page
+    assert "Stop sharing with Mum" in page and "carer@example.com" not in page
+    archive = await archive_of(patient)
+    assert [(g["viewer_email"], g["revoked_at"]) for g in archive["shared_with"]] == [("mum@new.example", None)]
+    # She ends it, changes address again, and the patient shares with her again.
+    assert (await carer.post(f"/caregiver/patients/{pid}/stop")).status_code == 303
+    await new_address(carer, "mum@third.example")
+    path, _ = await invite(patient, label="Mum")
+    assert (await carer.post(f"{path}/accept")).status_code == 303
+    page = (await patient.get("/sharing")).text
+    assert '<strong>Mum</strong> <span class="hint">mum@third.example</span>' in page
+    assert "Sharing they ended" not in page
+    archive = await archive_of(patient)
+    assert [(g["viewer_email"], g["ended_by"]) for g in archive["shared_with"]] == [
+        ("mum@new.example", "grantee"), ("mum@third.example", None)]
 
 
 async def test_invitation_dates_are_the_patients_days_not_utc_ones(patient, stranger, database):

@@ -13,7 +13,7 @@ from datetime import date
 
 import msgspec
 
-from lift.db import audit
+from lift.db import audit, sharing
 from lift.db.clock import iso
 from lift.db.connection import Database
 from lift.domain import scales
@@ -164,7 +164,7 @@ ARCHIVE_SECTIONS = (
      " ORDER BY rowid LIMIT ?", ()),
     ("signed_in_devices", "SELECT rowid AS _key, created_at, expires_at, user_agent FROM sessions"
      " WHERE user_id = ? AND rowid > ? ORDER BY rowid LIMIT ?", ()),
-    ("shared_with", "SELECT g.id, e.email AS viewer_email, g.role, g.include_notes, g.include_thoughts, g.label,"
+    ("shared_with", f"SELECT g.id, {sharing.GRANTEE_EMAIL} AS viewer_email, g.role, g.include_notes, g.include_thoughts, g.label,"
      " g.created_at, g.revoked_at, g.ended_by FROM share_grants g JOIN users e ON e.id = g.grantee_id"
      " WHERE g.patient_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
     ("shared_with_me", "SELECT g.id, p.email AS patient_email, g.role, g.include_notes, g.include_thoughts,"

@@ -191,13 +191,18 @@ async def recent_failures(db: Database, ip: str, window: timedelta) -> int:
 
 # --- Grants ---------------------------------------------------------------------------------
 
+# The grantee's address as the patient may know it, for a grant g joined to its grantee e: the
+# one they sign in with now while the grant lasts (a change is on the patient's log), the one
+# they had when it ended once it has ended (a later change is none of the patient's business;
+# empty when a grant ended before migration 0014 left it unknown).
+GRANTEE_EMAIL = "CASE WHEN g.revoked_at IS NULL THEN e.email ELSE coalesce(g.ended_email, '') END"
 # The grantee's address when their grant ended: set with revoked_at by the UPDATE that ends it.
 ENDED_EMAIL = "ended_email = (SELECT email FROM users WHERE id = grantee_id)"
 
 GRANT_SELECT = (
     "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
     " g.created_at, g.revoked_at, p.email AS patient_email, p.timezone AS patient_timezone,"
-    " p.created_at AS patient_created_at, e.email AS grantee_email"
+    f" p.created_at AS patient_created_at, {GRANTEE_EMAIL} AS grantee_email"
     " FROM share_grants g JOIN users p ON p.id = g.patient_id JOIN users e ON e.id = g.grantee_id"
 )
 
