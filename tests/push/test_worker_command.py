@@ -17,6 +17,7 @@ from tests.push.pushservice import Answer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+NO_REMINDERS = rules.Preferences(checkin_enabled=False, eve_enabled=False, lead_enabled=False, scale_enabled=False)
 
 
 def lift_env(settings, **extra) -> dict[str, str]:
@@ -35,10 +36,13 @@ async def start_worker(settings) -> asyncio.subprocess.Process:
 
 
 async def queue_tests(db, make_patient, subscribe, push_service, count: int, *answers):
-    """A test notification to each of `count` devices, due now (real time)."""
+    """A test notification to each of `count` devices, due now (real time), and nothing else: the
+    patients' own reminders are off, so none comes due during the run, whatever the hour (from
+    20:00 in their zone the worker would also send the day's check-in reminder)."""
     devices, now = [], utc_now()
     for _ in range(count):
         device, patient = push_service.subscribe(*answers), await make_patient()
+        await store.save_preferences(db, patient, NO_REMINDERS, now)
         device_id = await subscribe(patient, device)
         await store.queue_message(db, patient, device_id,
                                   rules.payload(rules.device_test_notification()), "high", "test",
