@@ -500,15 +500,21 @@ LAST_CONTROL = """() => {
 }"""
 
 
+def new_patient_at(open_page: OpenPage, lift: Lift, text_size: float, scheme: str) -> Page:
+    """A page signed in as a brand-new patient, in a colour scheme, with the browser's text size set."""
+    page = open_page(color_scheme=scheme)
+    lift.sign_up(page)
+    set_text_size(page.context.new_cdp_session(page), text_size)
+    return page
+
+
 @pytest.mark.parametrize(("text_size", "scheme", "most"), [
     (1.0, "light", 0.07), (1.5, "dark", 0.12), (2.0, "light", 0.12), (2.0, "dark", 0.12),
 ])
 def test_the_tab_bar_leaves_the_screen_to_the_page_at_any_text_size(open_page: OpenPage, lift: Lift,
                                                                     text_size, scheme, most):
     # With text at 200% the bar's two rows of labels once hid a quarter of the screen.
-    page = open_page(color_scheme=scheme)
-    lift.sign_up(page)
-    set_text_size(page.context.new_cdp_session(page), text_size)
+    page = new_patient_at(open_page, lift, text_size, scheme)
     page.goto("/")
     expect(page.get_by_role("link", name="Check in now")).to_be_visible()
     share = page.evaluate(BAR_SHARE)
@@ -543,3 +549,39 @@ def test_tabbing_down_today_never_leaves_focus_under_the_tab_bar(patient: Page, 
         if not stop["fixed"] and patient.evaluate(FOCUS_UNDER_BAR) > 0:
             hidden.append(stop["name"])
     assert hidden == [], f"focused under the tab bar at {text_size:.0%} text: {hidden}"
+
+
+@pytest.mark.parametrize(("text_size", "scheme", "shown_unfocused"), [(2.0, "dark", True), (1.0, "light", False)])
+def test_menu_in_the_top_bar_takes_the_keyboard_to_the_tab_bar(open_page: OpenPage, lift: Lift,
+                                                               text_size, scheme, shown_unfocused):
+    # At 200% text the bar is not pinned: it is the end of the page, and on a long page a keyboard
+    # or screen-reader user had every link before it to go through. Menu is the fourth Tab stop,
+    # after the top bar's own links; with the bar pinned it shows only when focused.
+    page = new_patient_at(open_page, lift, text_size, scheme)
+    page.goto("/learn")
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.locator("header").get_by_role("link", name="Menu", exact=True)
+    if shown_unfocused:
+        expect(nav).not_to_be_in_viewport()
+        expect(menu).to_be_in_viewport()
+    else:
+        expect(menu).not_to_be_in_viewport()
+    names = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate(FOCUSED)["name"])
+    assert names == ["Skip to content", "Lift", "Get help", "Menu"], names
+    expect(menu).to_be_focused()
+    expect(menu).to_be_in_viewport()
+    assert page.evaluate(FOCUSED)["drawn"]
+    box = menu.bounding_box()
+    assert box is not None and box["width"] >= 43.5 and box["height"] >= 43.5, box
+    assert page.evaluate(OVERFLOW)[0] == 0
+
+    page.keyboard.press("Enter")
+    expect(nav).to_be_focused()
+    expect(nav).to_be_in_viewport()
+    # The next Tab is the bar's first link, not the top of the page again.
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Today")).to_be_focused()
+    expect(nav.get_by_role("link", name="Today")).to_be_in_viewport()
