@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     PASSWORD, PHONE, REPO_ROOT, OpenPage, newest_account_joined_days_ago, unique_email,
 )
+from tests.browser.test_accessibility import session_row, user_id, write
 
 pytestmark = pytest.mark.browser
 
@@ -317,6 +318,82 @@ def test_a_clinicians_range_switch_changes_the_sessions_and_check_ins_below_the_
     expect(doctor.get_by_text(old_note)).to_have_count(0)
     expect(doctor.get_by_role("heading", name="Download")).to_be_visible()
     expect(doctor.locator("#range-14d")).to_be_focused()
+    assert open_page.console(doctor).errors() == []
+
+
+SESSION_NOTE = "Drove home with my partner, slept two hours, and felt lighter by the evening"
+FLAGGED_NOTE = "A long day at work, then a bad evening; I called my sister and felt steadier"
+
+# A table's rows on the page: how far the table scrolls sideways in its box, and each row's
+# header (or first cell) with the row's height in px.
+TABLE_ROWS = """(caption) => {
+    const table = [...document.querySelectorAll("main table")].find((t) => t.caption.textContent === caption);
+    const box = table.parentElement;
+    return {sideways: box.scrollWidth - box.clientWidth,
+            rows: [...table.tBodies[0].rows].map((row) => [row.cells[0].textContent.trim(),
+                                                           Math.round(row.getBoundingClientRect().height)])};
+}"""
+
+
+def test_on_a_phone_the_timelines_sessions_and_check_ins_are_short_rows_still_read_as_tables(
+        patient: Page, open_page: OpenPage, served_database):
+    """At 390px every column was squeezed to a word's width: a check-in with a note stood a
+    screen tall, and the sessions ran off to the right. Each row now stacks into a few labelled
+    lines, while a screen reader still meets two tables, and a desk still sees the columns."""
+    patient.goto("/account")
+    email = patient.locator("main strong").first.inner_text()
+    today = datetime.now(UTC).date()
+    seed_fortnight(served_database, email, today)
+    me = user_id(served_database, email)
+    statements = [("UPDATE checkins SET thoughts = 1, note = ? WHERE user_id = ? AND local_date = ?",
+                   (FLAGGED_NOTE, me, (today - timedelta(days=3)).isoformat())),
+                  session_row(me, today - timedelta(days=9), "missed")]
+    for days in (6, 3):
+        statements += [
+            session_row(me, today - timedelta(days=days), "done"),
+            ("INSERT INTO treatment_session_logs (session_id, mood_before, mood_after, bp_before_systolic,"
+             " bp_before_diastolic, bp_after_systolic, bp_after_diastolic, back_to_normal, note, created_at,"
+             " updated_at) SELECT max(id), 4, 6, 128, 82, 142, 90, '1_2h', ?, ?, ? FROM treatment_sessions"
+             " WHERE user_id = ?", (SESSION_NOTE, STAMP, STAMP, me)),
+            ("INSERT INTO treatment_side_effects (session_id, effect, severity) SELECT max(id), 'dissociation',"
+             " 'moderate' FROM treatment_sessions WHERE user_id = ?", (me,)),
+            ("INSERT INTO treatment_side_effects (session_id, effect, severity) SELECT max(id), 'nausea', 'mild'"
+             " FROM treatment_sessions WHERE user_id = ?", (me,)),
+        ]
+    write(served_database, statements)
+    doctor = open_page()
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor.get_by_text(FLAGGED_NOTE)).to_be_visible()
+
+    # The longest rows, at about 22px a line: a check-in with thoughts and a two-line note (six
+    # lines; it was 404px), a session logged with two side effects and a two-line note (nine; it
+    # was 426px, and the table scrolled 632px sideways).
+    for caption, most in (("Newest first", 160), ("Treatment sessions", 240)):
+        table = doctor.evaluate(TABLE_ROWS, caption)
+        assert table["sideways"] == 0, f"{caption} scrolls sideways by {table['sideways']}px on a phone"
+        tall = [row for row in table["rows"] if row[1] > most]
+        assert tall == [], f"{caption}: rows over {most}px on a 390px phone: {tall}"
+
+    # Chromium's own accessibility tree: both are still tables, each value a cell named by its
+    # column, the labels drawn before the values not read a second time.
+    devtools = doctor.context.new_cdp_session(doctor)
+    nodes = [(node["role"]["value"], node.get("name", {}).get("value", ""))
+             for node in devtools.send("Accessibility.getFullAXTree")["nodes"] if not node.get("ignored")]
+    assert {("table", "Treatment sessions"), ("table", "Newest first")} <= set(nodes)
+    headers = {name for role, name in nodes if role == "columnheader"}
+    assert {"Mood before → after", "Blood pressure before → after", "Thoughts of death or suicide"} <= headers
+    cells = [name for role, name in nodes if role == "cell"]
+    assert "128/82 → 142/90" in cells and "Passing thoughts of death or of not wanting to be here" in cells
+    assert not [name for name in cells if re.match(r"(Mood|BP|Sleep|Thoughts of death or suicide): ", name)]
+
+    # At a desk the columns and their headers are as they were.
+    doctor.set_viewport_size({"width": 1280, "height": 900})
+    header = doctor.get_by_role("columnheader", name="Blood pressure before → after")
+    assert header.bounding_box()["height"] > 20
+    # Each row on one line again: its cells side by side, not stacked.
+    tops = doctor.locator("table.data-table--stack tbody tr").first.locator("th, td").evaluate_all(
+        "(cells) => cells.map((cell) => Math.round(cell.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1, tops
     assert open_page.console(doctor).errors() == []
 
 

@@ -455,4 +455,4 @@ async def test_a_sessions_blood_pressure_reads_before_then_after_as_its_mood_doe
     for url in (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/report"):
         html = (await panel.get(url)).text
         assert '<th scope="col">Blood pressure before → after</th>' in html, url
-        assert "<td>128/82 → –</td>" in html and "128/82 / " not in html, url
+        assert '<td data-label="BP">128/82 → –</td>' in html and "128/82 / " not in html, url
