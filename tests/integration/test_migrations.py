@@ -51,7 +51,8 @@ def add_entry(conn, subject: str, at: str, actor_role: str, actor_email: str, wh
 
 async def test_0014_gives_grants_ended_before_it_the_address_their_ending_logged(before_0014):
     """The log holds the address each ending had; the grantee's current address is shown only
-    where it is theirs beyond doubt, and an address that cannot be told apart is left unknown."""
+    where it is theirs beyond doubt, and an address that cannot be told apart is left unknown, as
+    is the patient's address at each ending."""
     path, conn = before_0014
     pat = add_user(conn, "pat@example.com", "patient")
     conn.execute("INSERT INTO audit_subjects (user_id, subject) VALUES (?, 'pat-subject')", (pat,))
@@ -81,4 +82,8 @@ async def test_0014_gives_grants_ended_before_it_the_address_their_ending_logged
     ended = dict(conn.execute("SELECT id, ended_email FROM share_grants").fetchall())
     assert ended == {grants["moved"]: "carer@example.com", grants["left"]: "doctor@example.com",
                      grants["same"]: "friend@example.com", grants["other"]: None, grants["active"]: None}
+    # The patient's address when each ended is logged nowhere (a patient's change of address
+    # writes no entry), so it stays unknown rather than today's, which may be a later one.
+    patient_then = dict(conn.execute("SELECT id, ended_patient_email FROM share_grants").fetchall())
+    assert patient_then == dict.fromkeys(grants.values())
     assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 14

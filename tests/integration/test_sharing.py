@@ -691,6 +691,36 @@ async def test_an_active_share_shows_the_address_they_sign_in_with_now(patient, 
         ("mum@new.example", "grantee"), ("mum@third.example", None)]
 
 
+def grant_of(database, email: str) -> int:
+    return database.execute("SELECT g.id FROM share_grants g JOIN users u ON u.id = g.grantee_id"
+                            " WHERE u.email = ?", (email,)).fetchone()[0]
+
+
+async def test_a_share_that_ended_keeps_the_patients_address_as_it_was_then(patient, people, database):
+    """The reverse leak: a patient who stopped sharing with someone, or whom they left, and then
+    changed address had the new one shown in that person's archive (shared_with_me). An ended
+    share keeps the patient's address at its end; an active one shows the address now."""
+    pid = user_id(database, "pat@example.com")
+    mum = await shared_with(patient, people("carer@example.com"), label="Mum")
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    friend = await shared_with(patient, people("friend@example.com"))
+    assert (await patient.post(f"/sharing/grants/{grant_of(database, 'carer@example.com')}/revoke")).status_code in (
+        200, 303)
+    assert (await doctor.post(f"/clinician/patients/{pid}/stop")).status_code == 303
+    await new_address(patient, "pat@new.example")
+    for person, ended_by in ((mum, "patient"), (doctor, "grantee")):
+        archive = await archive_of(person)
+        assert [(g["patient_email"], g["ended_by"]) for g in archive["shared_with_me"]] == [
+            ("pat@example.com", ended_by)]
+        assert "new.example" not in json.dumps(archive)
+    archive = await archive_of(friend)
+    assert [(g["patient_email"], g["revoked_at"]) for g in archive["shared_with_me"]] == [("pat@new.example", None)]
+    # Shares ended before Lift kept the patient's address (migration 0014) show none.
+    database.execute("UPDATE share_grants SET ended_patient_email = NULL")
+    database.commit()
+    assert [g["patient_email"] for g in (await archive_of(mum))["shared_with_me"]] == [""]
+
+
 async def test_invitation_dates_are_the_patients_days_not_utc_ones(patient, stranger, database):
     # An invitation ending at 03:00 UTC ends the evening before in New York.
     ends = datetime.now(UTC).replace(hour=3, minute=0, second=0, microsecond=0) + timedelta(days=3)

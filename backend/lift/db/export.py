@@ -167,7 +167,7 @@ ARCHIVE_SECTIONS = (
     ("shared_with", f"SELECT g.id, {sharing.GRANTEE_EMAIL} AS viewer_email, g.role, g.include_notes, g.include_thoughts, g.label,"
      " g.created_at, g.revoked_at, g.ended_by FROM share_grants g JOIN users e ON e.id = g.grantee_id"
      " WHERE g.patient_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
-    ("shared_with_me", "SELECT g.id, p.email AS patient_email, g.role, g.include_notes, g.include_thoughts,"
+    ("shared_with_me", f"SELECT g.id, {sharing.PATIENT_EMAIL} AS patient_email, g.role, g.include_notes, g.include_thoughts,"
      " g.created_at, g.revoked_at, g.ended_by FROM share_grants g JOIN users p ON p.id = g.patient_id"
      " WHERE g.grantee_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
     ("invitations", "SELECT id, role, include_notes, include_thoughts, label, created_at, expires_at, used_at,"

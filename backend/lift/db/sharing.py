@@ -196,12 +196,16 @@ async def recent_failures(db: Database, ip: str, window: timedelta) -> int:
 # they had when it ended once it has ended (a later change is none of the patient's business;
 # empty when a grant ended before migration 0014 left it unknown).
 GRANTEE_EMAIL = "CASE WHEN g.revoked_at IS NULL THEN e.email ELSE coalesce(g.ended_email, '') END"
-# The grantee's address when their grant ended: set with revoked_at by the UPDATE that ends it.
-ENDED_EMAIL = "ended_email = (SELECT email FROM users WHERE id = grantee_id)"
+# The same for the patient p, as the grantee may know it: a patient who changed address after
+# the grant ended is not shown to that person at the new one.
+PATIENT_EMAIL = "CASE WHEN g.revoked_at IS NULL THEN p.email ELSE coalesce(g.ended_patient_email, '') END"
+# Both addresses when the grant ended: set with revoked_at by the UPDATE that ends it.
+ENDED_EMAILS = ("ended_email = (SELECT email FROM users WHERE id = grantee_id),"
+                " ended_patient_email = (SELECT email FROM users WHERE id = patient_id)")
 
 GRANT_SELECT = (
     "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
-    " g.created_at, g.revoked_at, p.email AS patient_email, p.timezone AS patient_timezone,"
+    f" g.created_at, g.revoked_at, {PATIENT_EMAIL} AS patient_email, p.timezone AS patient_timezone,"
     f" p.created_at AS patient_created_at, {GRANTEE_EMAIL} AS grantee_email"
     " FROM share_grants g JOIN users p ON p.id = g.patient_id JOIN users e ON e.id = g.grantee_id"
 )
@@ -285,7 +289,7 @@ async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
-            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'patient', {ENDED_EMAIL}"
+            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'patient', {ENDED_EMAILS}"
             " WHERE id = ? AND patient_id = ? AND revoked_at IS NULL RETURNING role, ended_email AS email",
             (now, now, grant_id, patient.id),
         )
@@ -302,7 +306,7 @@ async def end_own_access(db: Database, grantee: User, patient_id: int) -> bool:
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
-            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'grantee', {ENDED_EMAIL}"
+            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'grantee', {ENDED_EMAILS}"
             " WHERE patient_id = ? AND grantee_id = ? AND role = ? AND revoked_at IS NULL RETURNING id",
             (now, now, patient_id, grantee.id, grantee.role),
         )

@@ -7,10 +7,13 @@ The format stays lift-archive/2 while keys are only added (a session log's creat
 share's ended_by and the failed_sign_ins section came after it): a reader of version 2 that
 skips keys it does not know reads every later archive of that version as before. Removing or
 renaming a key, or changing what one holds or its shape, needs a new version
-(web/data_rights.ARCHIVE_FORMAT), as "definitions" changing shape made version 2. One value was
-corrected within version 2: an ended share's viewer_email, which showed the address the person
-signs in with now (an address changed after the share ended, which the patient was never told),
-is the one they had when it ended, or empty where that is not known (migration 0014)."""
+(web/data_rights.ARCHIVE_FORMAT), as "definitions" changing shape made version 2. Two values
+were corrected within version 2: an ended share's viewer_email, which showed the address the
+person signs in with now (an address changed after the share ended, which the patient was never
+told), is the one they had when it ended, or empty where that is not known (migration 0014); and
+the same way round, an ended share's patient_email in shared_with_me, which showed the patient's
+address now, is the one the patient had when it ended, or empty for a share that ended before
+Lift kept it (migration 0014)."""
 
 from __future__ import annotations
 
@@ -171,7 +174,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "shared_with_me": {
         "id": ID,
-        "patient_email": "The email address of the patient whose journal is shared.",
+        "patient_email": ("The email address of the patient whose journal is shared: the one they sign in "
+                          "with now while the sharing goes on, the one they had when it ended once it has "
+                          "ended (empty if Lift did not record it, for sharing that ended before it did)."),
         "role": f"What this account is to them: {ROLES}.",
         **SCOPE,
         "created_at": f"When the sharing began, {INSTANT}.",

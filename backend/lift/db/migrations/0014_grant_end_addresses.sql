@@ -6,6 +6,14 @@
 -- patient's log). Set in the same UPDATE that ends the grant.
 ALTER TABLE share_grants ADD COLUMN ended_email TEXT;
 
+-- The same the other way: the patient's address when the grant ended, which the caregiver's or
+-- clinician's archive shows for that share instead of the one the patient signs in with now (a
+-- patient who stopped sharing, or was left, and then changed address is no longer that person's
+-- business). Set by the same UPDATE. Grants ended before this migration keep it unknown (NULL,
+-- shown as no address): a patient's change of address is logged nowhere, so nothing tells
+-- whether the address they have now is the one they had then.
+ALTER TABLE share_grants ADD COLUMN ended_patient_email TEXT;
+
 -- Grants ended before this migration take the address from the audit entry their ending wrote
 -- in the same transaction: the patient's revoke (the address in detail) or the grantee's
 -- ended_by_grantee revoke (actor_email), on that patient's log, at most a minute after
