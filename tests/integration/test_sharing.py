@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -719,6 +720,41 @@ async def test_a_share_that_ended_keeps_the_patients_address_as_it_was_then(pati
     database.execute("UPDATE share_grants SET ended_patient_email = NULL")
     database.commit()
     assert [g["patient_email"] for g in (await archive_of(mum))["shared_with_me"]] == [""]
+
+
+async def test_a_share_that_ended_keeps_its_name_on_the_log_after_someone_else_takes_the_address(
+        patient, people, database):
+    """Mum ended her share (or the patient ended Dr Patel's), then changed address: no entry told
+    the patient, as they no longer share. Someone else then signed up with the old address and
+    was shared with. The earlier entries were named after the newcomer, whose grant now held that
+    address; each entry is named by the grant it was written under."""
+    pid = user_id(database, "pat@example.com")
+    mum = await shared_with(patient, people("carer@example.com"), label="Mum")
+    patel = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Patel")
+    await mum.get(f"/caregiver/patients/{pid}")
+    await patel.get(f"/clinician/patients/{pid}")
+    assert (await mum.post(f"/caregiver/patients/{pid}/stop")).status_code == 303
+    assert (await patient.post(f"/sharing/grants/{grant_of(database, 'doctor@example.com')}/revoke")).status_code in (
+        200, 303)
+    await new_address(mum, "mum@new.example")
+    await new_address(patel, "patel@new.example")
+    joe = await shared_with(patient, people("carer@example.com"), label="Uncle Joe")
+    lee = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Lee")
+    await joe.get(f"/caregiver/patients/{pid}")
+    await lee.get(f"/clinician/patients/{pid}")
+    log = unescape((await patient.get("/sharing/audit")).text)
+    for sentence in ("Mum (carer@example.com) accepted your invitation",
+                     "Mum (carer@example.com, caregiver) looked at your summary.",
+                     "Mum (carer@example.com, caregiver) ended their own access to your journal",
+                     "Dr Patel (doctor@example.com) accepted your invitation",
+                     "Dr Patel (doctor@example.com, clinician) looked at your timeline.",
+                     "You stopped sharing with doctor@example.com.",
+                     "Uncle Joe (carer@example.com) accepted your invitation",
+                     "Uncle Joe (carer@example.com, caregiver) looked at your summary.",
+                     "Dr Lee (doctor@example.com) accepted your invitation",
+                     "Dr Lee (doctor@example.com, clinician) looked at your timeline."):
+        assert log.count(sentence) == 1, sentence
+    assert "new.example" not in log
 
 
 async def test_invitation_dates_are_the_patients_days_not_utc_ones(patient, stranger, database):

@@ -34,18 +34,36 @@ DETAIL = (
 )
 
 
-# Every address a caregiver or clinician of this patient has signed in with, mapped to the one
-# they use now (`now`), and the entry id up to which it was theirs (`until`): a change of address
-# writes an entry (action "grant", what EMAIL_CHANGED, detail the old address), and entries
-# under the old address written before it are that person's. An address given up may be taken
-# later by someone else, so an entry takes the mapping with the nearest `until` after it.
+# Every address each of this patient's grants was held under (`email`), with the grant
+# (`grant_id`), when it began (`since`) and the entry id up to which the address was that
+# grant's (`until`), so an entry is named by the grant it was written under, never by whoever
+# holds the address now. A grant still going on starts from the address its grantee has now; an
+# ended one from the address it had when it ended (share_grants.ended_email), up to the entry its
+# ending wrote: the grantee may have changed address since without the patient being told (no
+# entry), and someone else may have taken the old one. A change of address while a grant went on
+# writes an entry (action "grant", what EMAIL_CHANGED, detail the old address): entries under the
+# old address written before it, and since the grant began, are that grant's. An entry takes the
+# mapping with the nearest `until` after it. A grant ended before migration 0014 whose address
+# the log could not tell (ended_email NULL) names none of its entries.
 ADDRESSES = (
-    "WITH RECURSIVE renamed(id, old, new) AS (SELECT a.id, a.detail, a.actor_email FROM audit_log a"
+    "WITH RECURSIVE renamed(id, at, old, new) AS (SELECT a.id, a.at, a.detail, a.actor_email FROM audit_log a"
     " JOIN audit_subjects s ON s.subject = a.subject"
     f" WHERE s.user_id = ? AND a.action = 'grant' AND a.what = '{EMAIL_CHANGED}'),"
-    " addresses(email, now, until) AS (SELECT u.email, u.email, 9223372036854775807 FROM share_grants g"
-    " JOIN users u ON u.id = g.grantee_id WHERE g.patient_id = ?"
-    " UNION SELECT r.old, k.now, r.id FROM renamed r JOIN addresses k ON r.new = k.email AND r.id < k.until)"
+    " addresses(email, grant_id, since, until) AS (SELECT CASE WHEN g.revoked_at IS NULL THEN u.email"
+    " ELSE g.ended_email END, g.id, g.created_at, CASE WHEN g.revoked_at IS NULL THEN 9223372036854775807"
+    # The entry the ending wrote: the patient's revoke names the address in detail, the grantee's
+    # is written under it; no earlier than revoked_at, which is read before the write.
+    " ELSE (SELECT min(a.id) FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject"
+    " WHERE s.user_id = g.patient_id AND a.action = 'revoke' AND a.at >= g.revoked_at"
+    " AND CASE WHEN a.actor_role = 'patient' THEN a.detail ELSE a.actor_email END = g.ended_email) END"
+    " FROM share_grants g JOIN users u ON u.id = g.grantee_id WHERE g.patient_id = ?"
+    " UNION SELECT r.old, k.grant_id, k.since, r.id FROM renamed r"
+    " JOIN addresses k ON r.new = k.email AND r.id < k.until AND r.at >= k.since)"
+)
+# The name the patient gave the grant an entry a was written under (see ADDRESSES).
+ACTOR_LABEL = (
+    "(SELECT g.label FROM addresses k JOIN share_grants g ON g.id = k.grant_id WHERE k.email = a.actor_email"
+    " AND a.id <= k.until AND a.at >= k.since ORDER BY k.until, k.grant_id DESC LIMIT 1) AS actor_label"
 )
 
 
@@ -93,11 +111,7 @@ async def entries_for(db: Database, patient_id: int, limit: int, offset: int) ->
     async with db.read() as conn:
         cursor = await conn.execute(
             f"{ADDRESSES} SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {DETAIL},"
-            # The label of this patient's latest grant to that person, if they still have an account.
-            " (SELECT g.label FROM addresses k JOIN users u ON u.email = k.now"
-            "  JOIN share_grants g ON g.grantee_id = u.id AND g.patient_id = s.user_id"
-            "  WHERE k.email = a.actor_email AND a.id < k.until ORDER BY k.until, g.id DESC LIMIT 1)"
-            " AS actor_label FROM audit_log a"
+            f" {ACTOR_LABEL} FROM audit_log a"
             " JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ?"
             " ORDER BY a.id DESC LIMIT ? OFFSET ?",
             (patient_id, patient_id, patient_id, limit, offset),
