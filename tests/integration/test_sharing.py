@@ -532,8 +532,9 @@ async def test_someone_who_ended_their_access_and_then_deleted_their_account_is_
         patient, people, database):
     """Their ended grant went with the account, and the deletion wrote nothing for a share already
     ended, so the "ended by them" line vanished from Sharing within its 30 days. The deletion now
-    leaves one entry (the address the log already holds, and the invitation's id for the name the
-    patient gave them); a share the patient ended, or one ended over 30 days ago, leaves none."""
+    leaves one entry (under the address the share had when it ended, and the invitation's id for
+    the name the patient gave them); a share the patient ended, or one ended over 30 days ago,
+    leaves none."""
     pid = user_id(database, "pat@example.com")
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Patel")
     carer = await shared_with(patient, people("carer@example.com"))
@@ -542,7 +543,7 @@ async def test_someone_who_ended_their_access_and_then_deleted_their_account_is_
     for person, role in ((doctor, "clinician"), (friend, "caregiver"), (kim, "caregiver")):
         assert (await person.post(f"/{role}/patients/{pid}/stop")).status_code == 303
     # Kim then signs in with another address, which the patient's log never held: it must not
-    # stay there once the account has gone (Kim's line goes, as before).
+    # reach that log, so Kim's entry is written under the address her share had when it ended.
     assert (await kim.post("/account/email", {"current_password": PASSWORD,
                                               "new_email": "kim@new.example"})).status_code == 303
     carer_grant = database.execute("SELECT g.id FROM share_grants g JOIN users u ON u.id = g.grantee_id"
@@ -558,16 +559,17 @@ async def test_someone_who_ended_their_access_and_then_deleted_their_account_is_
         assert (await person.post("/account/delete", {"password": PASSWORD, "confirm": "true"})).status_code == 200
     added = audit_rows(database, "pat@example.com")[before:]
     assert [(e["action"], e["actor_email"], e["detail"], e["invitation_id"] is not None) for e in added] == [
-        ("delete_account", "doctor@example.com", "", True)]
+        ("delete_account", "doctor@example.com", "", True), ("delete_account", "kim@example.com", "", True)]
     page = (await patient.get("/sharing")).text
     ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
     today = long_day(datetime.now(ZoneInfo("America/New_York")).date())
     assert "<strong>Dr Patel</strong> <span class=\"hint\">doctor@example.com</span>" in ended
     assert f"Clinician · ended by them, then deleted their Lift account on {today}" in ended
     assert "They ended their own access, then deleted their Lift account" in ended
-    assert "carer@example.com" not in ended and "friend@example.com" not in ended and "Kim" not in ended
+    assert '<strong>Kim</strong> <span class="hint">kim@example.com</span>' in ended
+    assert "carer@example.com" not in ended and "friend@example.com" not in ended
     log = (await patient.get("/sharing/audit")).text
-    assert "kim@new.example" not in log
+    assert "kim@new.example" not in page + log
     assert ("Dr Patel (doctor@example.com, clinician) deleted their Lift account, after ending their own "
             "access to your journal.") in log
 
@@ -755,6 +757,35 @@ async def test_a_share_that_ended_keeps_its_name_on_the_log_after_someone_else_t
                      "Dr Lee (doctor@example.com, clinician) looked at your timeline."):
         assert log.count(sentence) == 1, sentence
     assert "new.example" not in log
+
+
+async def test_someone_who_ended_their_share_then_changed_address_and_deleted_their_account_is_still_listed(
+        patient, people, database):
+    """Their deletion wrote nothing, as the patient's log never held their new address, so the
+    share they ended dropped off "Sharing they ended". The entry is written under the address the
+    share had when it ended, and the line stays, even once someone else has that address."""
+    pid = user_id(database, "pat@example.com")
+    mum = await shared_with(patient, people("carer@example.com"), label="Mum")
+    patel = await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Patel")
+    for person, role, address in ((mum, "caregiver", "mum@new.example"), (patel, "clinician", "patel@new.example")):
+        assert (await person.post(f"/{role}/patients/{pid}/stop")).status_code == 303
+        await new_address(person, address)
+    # Someone else now signs in with Dr Patel's old address, and the patient shares with them.
+    await shared_with(patient, people("doctor@example.com"), "clinician", label="Dr Lee")
+    for person in (mum, patel):
+        assert (await person.post("/account/delete", {"password": PASSWORD, "confirm": "true"})).status_code == 200
+    page = (await patient.get("/sharing")).text
+    ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
+    assert '<strong>Mum</strong> <span class="hint">carer@example.com</span>' in ended
+    assert '<strong>Dr Patel</strong> <span class="hint">doctor@example.com</span>' in ended
+    assert ended.count("ended by them, then deleted their Lift account on") == 2
+    assert "Dr Lee" not in ended and "Stop sharing with Dr Lee" in page
+    log = unescape((await patient.get("/sharing/audit")).text)
+    assert ("Mum (carer@example.com, caregiver) deleted their Lift account, after ending their own access to"
+            " your journal.") in log
+    assert ("Dr Patel (doctor@example.com, clinician) deleted their Lift account, after ending their own access"
+            " to your journal.") in log
+    assert "new.example" not in page + log
 
 
 async def test_invitation_dates_are_the_patients_days_not_utc_ones(patient, stranger, database):

@@ -60,10 +60,14 @@ ADDRESSES = (
     " UNION SELECT r.old, k.grant_id, k.since, r.id FROM renamed r"
     " JOIN addresses k ON r.new = k.email AND r.id < k.until AND r.at >= k.since)"
 )
-# The name the patient gave the grant an entry a was written under (see ADDRESSES).
+# The name the patient gave the grant an entry a was written under (see ADDRESSES). A caregiver's
+# or clinician's delete_account entry is written under the address their ended share had, which
+# may be someone else's by then, and their grants went with the account: the invitation they
+# accepted names them (DETAIL).
 ACTOR_LABEL = (
-    "(SELECT g.label FROM addresses k JOIN share_grants g ON g.id = k.grant_id WHERE k.email = a.actor_email"
-    " AND a.id <= k.until AND a.at >= k.since ORDER BY k.until, k.grant_id DESC LIMIT 1) AS actor_label"
+    "CASE WHEN a.action = 'delete_account' THEN NULL ELSE (SELECT g.label FROM addresses k"
+    " JOIN share_grants g ON g.id = k.grant_id WHERE k.email = a.actor_email AND a.id <= k.until"
+    " AND a.at >= k.since ORDER BY k.until, k.grant_id DESC LIMIT 1) END AS actor_label"
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+import msgspec
+
 from lift.db import audit
 from lift.db.clock import iso_ago
 from lift.db.connection import Database
@@ -56,23 +58,32 @@ async def delete_account(db: Database, user: User) -> bool:
             # as the grant's was), so the patient's Sharing page and log can still say who it was
             # once the grant has gone with this account. A share they had ended themselves, that
             # the patient's Sharing page still lists (ENDED_SHOWN_DAYS, not shared again since),
-            # gets a delete_account entry instead: the grant that said they ended it goes too. Only
-            # under an address that patient's log already holds: one taken after ending the share
-            # (no entry told that patient of it) would stay on their log after the account went.
+            # gets a delete_account entry instead: the grant that said they ended it goes too. It
+            # is written under the address that share had when it ended (ended_email), the one the
+            # patient knew, never one taken since (no entry told that patient of it, and it would
+            # stay on their log after the account went). A share ended before migration 0014 whose
+            # address is unknown uses the current one only if that patient's log already holds it.
+            # Of several such shares with one patient, the latest ended speaks for them.
             cursor = await conn.execute(
-                "SELECT DISTINCT g.patient_id, g.revoked_at IS NOT NULL AS ended, (SELECT i.id FROM"
+                "SELECT g.patient_id, g.revoked_at IS NOT NULL AS ended, (SELECT i.id FROM"
                 " share_invitations i WHERE i.patient_id = g.patient_id AND i.used_by = g.grantee_id"
-                " ORDER BY i.used_at DESC, i.id DESC LIMIT 1) AS invitation_id"
+                " ORDER BY i.used_at DESC, i.id DESC LIMIT 1) AS invitation_id,"
+                " CASE WHEN g.revoked_at IS NULL THEN ? ELSE coalesce(g.ended_email, CASE WHEN EXISTS ("
+                " SELECT 1 FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject"
+                " WHERE s.user_id = g.patient_id AND a.actor_email = ?) THEN ? END) END AS email"
                 " FROM share_grants g WHERE g.grantee_id = ? AND (g.revoked_at IS NULL"
                 " OR (g.ended_by = 'grantee' AND g.revoked_at > ? AND NOT EXISTS (SELECT 1 FROM share_grants a"
-                " WHERE a.patient_id = g.patient_id AND a.grantee_id = g.grantee_id AND a.revoked_at IS NULL)"
-                " AND EXISTS (SELECT 1 FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject"
-                " WHERE s.user_id = g.patient_id AND a.actor_email = ?)))",
-                (user.id, iso_ago(timedelta(days=ENDED_SHOWN_DAYS)), user.email),
+                " WHERE a.patient_id = g.patient_id AND a.grantee_id = g.grantee_id AND a.revoked_at IS NULL)))"
+                " ORDER BY g.revoked_at, g.id",
+                (user.email, user.email, user.email, user.id, iso_ago(timedelta(days=ENDED_SHOWN_DAYS))),
             )
-            for patient_id, ended, invitation_id in await cursor.fetchall():
+            entries = {row["patient_id"]: row for row in await cursor.fetchall()}
+            for patient_id, ended, invitation_id, email in entries.values():
+                if email is None:
+                    continue
                 action, what = ("delete_account", "") if ended else ("revoke", ACCOUNT_DELETED)
-                await audit.append(conn, patient_id, user, action, what, invitation_id=invitation_id)
+                await audit.append(conn, patient_id, msgspec.structs.replace(user, email=email), action, what,
+                                   invitation_id=invitation_id)
         await conn.execute("DELETE FROM signin_failures WHERE email = ?", (user.email,))
         await conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
     if not await db.empty_wal():

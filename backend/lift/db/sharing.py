@@ -267,15 +267,19 @@ async def grantee_accounts_deleted(db: Database, patient_id: int, since: datetim
     """Caregivers and clinicians who deleted their account while sharing with this patient, or
     after ending their own access (a delete_account entry by one of them), since a time, newest
     first. Their grant went with the account, so this reads the entry the deletion left on the
-    patient's log; someone who has an active share again (a new account, same address) is listed
-    among the active grants only."""
+    patient's log; someone shared with again since (a new account, same address) is listed among
+    the active grants only (the address accepted an invitation after the entry). One shared with
+    before the deletion is someone else: an entry after ending is written under the address the
+    ended share had, which another account may hold by then."""
     rows = await db.fetch_all(
         f"SELECT a.at, a.action, a.actor_role, a.actor_email, {audit.DETAIL} FROM audit_log a"
         " JOIN audit_subjects s ON s.subject = a.subject"
         " WHERE s.user_id = ? AND ((a.action = 'revoke' AND a.what = ?)"
         " OR (a.action = 'delete_account' AND a.actor_role <> 'patient')) AND a.at > ?"
         " AND NOT EXISTS (SELECT 1 FROM share_grants g JOIN users u ON u.id = g.grantee_id"
-        " WHERE g.patient_id = s.user_id AND u.email = a.actor_email AND g.revoked_at IS NULL)"
+        " WHERE g.patient_id = s.user_id AND u.email = a.actor_email AND g.revoked_at IS NULL"
+        " AND EXISTS (SELECT 1 FROM audit_log b WHERE b.subject = a.subject AND b.id > a.id"
+        " AND b.action = 'grant' AND b.what = g.role AND b.actor_email = a.actor_email))"
         " ORDER BY a.id DESC",
         (patient_id, ACCOUNT_DELETED, iso(since)),
     )
