@@ -475,3 +475,12 @@ def test_tapping_a_reminder_never_takes_away_a_page_with_typed_answers(patient: 
     }""")
     expect(patient).to_have_url(re.compile(r"/checkin$"))
     expect(patient.get_by_label("Note")).to_have_value("Slept badly, started writing this before the reminder came")
+
+
+def test_a_new_calendar_link_opens_the_page_where_the_link_is(patient: Page):
+    # Shown once and never again, far down the page: opened at the top, a patient on a phone saw
+    # the Reminders page as before, with no sign that the link was made or where to copy it.
+    patient.goto("/reminders")
+    patient.get_by_role("button", name="Make a calendar link").click()
+    expect(patient.get_by_text("Your private calendar link is ready.")).to_be_in_viewport()
+    expect(patient.get_by_label("Calendar link")).to_be_in_viewport()
