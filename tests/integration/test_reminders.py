@@ -219,6 +219,16 @@ async def test_it_saves_reminder_settings(patient, database):
     assert 'value="21:15"' in page and "Your reminder settings are saved." in page
 
 
+async def test_the_page_says_which_reminder_quiet_hours_hold_back_and_which_they_stop(patient):
+    await patient.post("/reminders/settings", {**SETTINGS, "checkin_time": "23:30", "scale_time": "06:00"})
+    page = (await patient.get("/reminders")).text
+    assert "Your check-in reminder, set for 23:30, falls in your quiet hours (23:00 to 06:30). By 06:30" in page
+    assert "so it is never sent" in page
+    assert "Your weekly questionnaire reminder, set for 06:00, falls in your quiet hours (23:00 to 06:30), so it " \
+           "comes when they end, at 06:30." in page
+    assert "evening-before reminder" not in page  # 18:30 is outside them
+
+
 async def test_saving_settings_plans_that_patients_reminders(patient, database):
     await subscribe(patient)
     await patient.post("/reminders/settings", {**SETTINGS, "checkin_time": "20:45", "quiet_start": "", "quiet_end": ""})

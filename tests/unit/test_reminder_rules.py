@@ -213,8 +213,51 @@ def test_it_knows_which_wall_clock_times_are_quiet(start, end, wall, quiet):
 def test_a_weekly_reminder_time_in_quiet_hours_is_named_as_the_weekly_questionnaires_are_everywhere():
     prefs = Preferences(checkin_enabled=False, eve_enabled=False, scale_time=time(23, 0),
                         quiet_start=time(22, 0), quiet_end=time(7, 0))
-    assert rules.quiet_hours_note(prefs).startswith(
-        "Your weekly questionnaire reminder time is inside your quiet hours")
+    assert rules.quiet_hours_notes(prefs)[0].startswith("Your weekly questionnaire reminder, set for 23:00,")
+
+
+def test_a_reminder_time_in_quiet_hours_is_said_to_come_when_they_end_only_if_it_does():
+    # The page said every such reminder "will wait until quiet hours end, or be skipped if that
+    # is too late": a check-in at 23:00 with quiet hours until 07:00 is never sent, every day.
+    prefs = dict(checkin_time=time(23, 0), eve_time=time(23, 30), scale_time=time(6, 30),
+                 quiet_start=time(22, 0), quiet_end=time(7, 0))
+    day = date(2026, 6, 10)
+    ctx = patient(NY, sessions=[UpcomingSession(id=1, starts_at=local(day + timedelta(days=1), 12, 0, NY))],
+                  scale_due=day, lead_enabled=False, **prefs)
+    found = rules.occurrences(ctx, noon(day, NY))
+    assert [o.kind for o in found if o.local_date == day] == ["scale"]
+    assert find(found, "scale", day.isoformat()).due_at == local(day, 7, 0, NY)
+
+    assert rules.quiet_hours_notes(Preferences(**prefs)) == [
+        "Your check-in reminder, set for 23:00, falls in your quiet hours (22:00 to 07:00). By 07:00 it "
+        "would be too late to be useful, so it is never sent: choose a time outside quiet hours to get it.",
+        "Your evening-before reminder, set for 23:30, falls in your quiet hours (22:00 to 07:00). By 07:00 it "
+        "would be too late to be useful, so it is never sent: choose a time outside quiet hours to get it.",
+        "Your weekly questionnaire reminder, set for 06:30, falls in your quiet hours (22:00 to 07:00), "
+        "so it comes when they end, at 07:00.",
+    ]
+
+
+@pytest.mark.parametrize(("kind", "at", "quiet_start", "quiet_end", "comes_at"), [
+    ("checkin", time(21, 30), time(21, 0), time(3, 0), time(3, 0)),    # 5 h 30 min late: within 6 h
+    ("checkin", time(21, 0), time(21, 0), time(3, 0), None),           # 6 h late: too late
+    ("treatment_eve", time(21, 30), time(21, 0), time(23, 0), time(23, 0)),
+    ("treatment_eve", time(21, 30), time(21, 0), time(0, 0), None),     # midnight is the session's day
+    ("scale", time(22, 0), time(22, 0), time(9, 0), time(9, 0)),        # 11 h: within 12 h
+    ("scale", time(20, 0), time(20, 0), time(9, 0), None),
+])
+def test_the_note_and_the_rules_agree_on_when_a_quiet_reminder_comes(kind, at, quiet_start, quiet_end, comes_at):
+    field = {"checkin": "checkin_time", "treatment_eve": "eve_time", "scale": "scale_time"}[kind]
+    chosen = {"quiet_start": quiet_start, "quiet_end": quiet_end, field: at}
+    day = date(2026, 6, 10)
+    session = UpcomingSession(id=1, starts_at=local(day + timedelta(days=1), 12, 0, "UTC"))
+    ctx = patient("UTC", sessions=[session], scale_due=day, lead_enabled=False, **chosen)
+    found = next((o for o in rules.occurrences(ctx, noon(day, "UTC")) if o.kind == kind and o.local_date == day), None)
+    assert (found.due_at.time() if found else None) == comes_at
+
+    note = next(n for n in rules.quiet_hours_notes(Preferences(**chosen)) if f"set for {at:%H:%M}" in n)
+    assert ("never sent" in note) is (comes_at is None)
+    assert comes_at is None or note.endswith(f"at {comes_at:%H:%M}.")
 
 
 def test_quiet_hours_that_end_in_a_skipped_hour_end_when_the_clocks_have_jumped():

@@ -56,6 +56,9 @@ MAX_PAYLOAD_BYTES = 3993
 TITLE_MAX, BODY_MAX = 120, 400  # characters; at 4 UTF-8 bytes each, still far under the limit
 LEAD_CHOICES = (30, 60, 90, 120, 180, 240)
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+# An ordinary day for telling a patient what quiet hours do to a daily reminder time: a date in
+# UTC, which has no clock changes.
+ORDINARY_DAY = date(2026, 1, 14)
 TOPIC_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 URGENCY = {"checkin": "normal", "treatment_eve": "normal", "treatment_lead": "high", "scale": "low",
@@ -709,14 +712,34 @@ def preferences_as_form_values(prefs: Preferences) -> dict[str, str]:
     }
 
 
-def quiet_hours_note(prefs: Preferences) -> str:
-    """Warn when a chosen time falls in quiet hours, so nobody wonders where a reminder went."""
-    clashes = [label for label, enabled, at in (
-        ("check-in", prefs.checkin_enabled, prefs.checkin_time),
-        ("evening-before", prefs.eve_enabled, prefs.eve_time),
-        ("weekly questionnaire", prefs.scale_enabled, prefs.scale_time),
-    ) if enabled and wall_time_in_quiet_hours(at, prefs)]
-    if not clashes:
-        return ""
-    return (f"Your {' and '.join(clashes)} reminder time is inside your quiet hours, so it will wait "
-            "until quiet hours end, or be skipped if that is too late to be useful.")
+def _after_quiet_hours(kind: str, at: time, prefs: Preferences) -> time | None:
+    """When a reminder set for `at`, inside quiet hours, comes on an ordinary day: when they
+    end, or None when that is past its window (for the evening before, past midnight too)."""
+    due = datetime.combine(ORDINARY_DAY, at, UTC)
+    expires = due + WINDOWS[kind]
+    if kind == "treatment_eve":
+        expires = min(expires, datetime.combine(ORDINARY_DAY + timedelta(days=1), time(0), UTC))
+    moved = respect_quiet_hours(due, expires, prefs, "UTC")
+    return moved.time() if moved else None
+
+
+def quiet_hours_notes(prefs: Preferences) -> list[str]:
+    """One sentence for each reminder time inside quiet hours, so nobody wonders where a
+    reminder went: it comes when they end, or, too late by then, it is never sent."""
+    notes = []
+    for kind, label, enabled, at in (
+        ("checkin", "check-in", prefs.checkin_enabled, prefs.checkin_time),
+        ("treatment_eve", "evening-before", prefs.eve_enabled, prefs.eve_time),
+        ("scale", "weekly questionnaire", prefs.scale_enabled, prefs.scale_time),
+    ):
+        if not enabled or not wall_time_in_quiet_hours(at, prefs):
+            continue
+        quiet = (f"Your {label} reminder, set for {at:%H:%M}, falls in your quiet hours "
+                 f"({prefs.quiet_start:%H:%M} to {prefs.quiet_end:%H:%M})")
+        comes = _after_quiet_hours(kind, at, prefs)
+        if comes is None:
+            notes.append(f"{quiet}. By {prefs.quiet_end:%H:%M} it would be too late to be useful, so it is "
+                         "never sent: choose a time outside quiet hours to get it.")
+        else:
+            notes.append(f"{quiet}, so it comes when they end, at {comes:%H:%M}.")
+    return notes
