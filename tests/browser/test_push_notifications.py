@@ -89,10 +89,15 @@ def test_the_reminders_page_asks_for_permission_only_after_a_tap(patient: Page, 
     expect(patient.locator("[data-push-status]")).to_have_text("This device doesn't get reminders yet.")
     assert patient.evaluate("window.__permissionRequests") == 0
 
+    # Headless Chromium refuses, as a patient who taps Block does. The page said "Reminders are
+    # still off" and kept a button that could no longer do anything, and only after a reload
+    # that notifications were blocked and how to allow them.
     turn_on.click()
-    expect(patient.locator("[data-push-status]")).to_have_text("Reminders are still off.")
+    expect(patient.locator("[data-push-status]")).to_have_text("Notifications from Lift are blocked.")
     expect(patient.locator("[data-push-advice]")).to_have_text(
-        "Lift can send them only with your permission. You can allow notifications later in this browser's settings.")
+        "To get reminders, allow them in this browser's settings, then reload this page. Or use the calendar link below.")
+    expect(turn_on).to_be_hidden()
+    expect(patient.locator("[data-push-status]")).to_be_focused()
     assert patient.evaluate("window.__permissionRequests") == 1
     assert console.csp_violations == []
     assert console.errors() == []

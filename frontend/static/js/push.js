@@ -55,6 +55,13 @@
     }
   }
 
+  // Only the browser's settings can undo a refusal: "Turn on" would do nothing, so it goes.
+  function sayBlocked() {
+    show(enableButton, false);
+    say("Notifications from Lift are blocked.",
+      "To get reminders, allow them in this browser's settings, then reload this page. Or use the calendar link below.");
+  }
+
   function keyBytes(base64url) {
     const base64 = (base64url + "=".repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
     return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -98,8 +105,7 @@
       return;
     }
     if (Notification.permission === "denied") {
-      say("Notifications from Lift are blocked.",
-        "To get reminders, allow them in this browser's settings, then reload this page. Or use the calendar link below.");
+      sayBlocked();
       return;
     }
     const subscription = await currentSubscription();
@@ -139,6 +145,13 @@
     enableButton.disabled = true;
     try {
       const permission = await Notification.requestPermission();
+      if (permission === "denied") {
+        sayBlocked();
+        // The button that had focus is gone: the words that replace it take it.
+        status.tabIndex = -1;
+        status.focus();
+        return;
+      }
       if (permission !== "granted") {
         say("Reminders are still off.", "Lift can send them only with your permission. You can allow notifications later in this browser's settings.");
         return;
