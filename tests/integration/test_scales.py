@@ -339,6 +339,22 @@ async def test_it_shows_a_result_with_each_answer(patient, database):
     assert ATTRIBUTION in html
 
 
+async def test_a_past_phq9_with_question_9_above_0_says_so_and_points_to_help(patient, database):
+    await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=1))
+    html = (await patient.get(f"/scales/results/{result_id(database)}")).text
+    note = html.split('<div class="alert" role="note">', 1)[1].split("</div>", 1)[0]
+    assert "question 9" in note and "<strong>“Several days”</strong>" in note
+    assert "That matters more than the total." in note and '<a href="/help">Get help now</a>' in note
+
+
+async def test_a_result_without_question_9_above_0_has_no_note(patient, database):
+    await patient.post("/scales/phq9", answers(PHQ9, 2, phq9_9=0))
+    await patient.post("/scales/gad7", answers(GAD7, 3))
+    for row in database.execute("SELECT id FROM scale_results").fetchall():
+        html = (await patient.get(f"/scales/results/{row[0]}")).text
+        assert "Your answers" in html and 'role="note"' not in html and "question 9" not in html
+
+
 async def test_it_answers_404_to_another_patient_for_every_result_route(patient, other_patient, database):
     await patient.post("/scales/phq9", answers(PHQ9, 2))
     mine = result_id(database)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -346,3 +347,13 @@ def test_it_files_a_late_evening_result_under_the_patients_own_date():
     late_evening = datetime(2026, 6, 2, 3, 30, tzinfo=UTC)  # 20:30 on 1 June in Los Angeles
     assert local_date_of(late_evening, "America/Los_Angeles") == date(2026, 6, 1)
     assert local_date_of(late_evening, "Europe/Berlin") == date(2026, 6, 2)
+
+
+def test_item9_answer_is_the_phq9s_ninth_answer_and_0_otherwise():
+    phq9 = scales.ScaleResult(id=1, instrument="phq9", local_date=date(2026, 1, 1), total=3, band="minimal",
+                              answers={"phq9_1": 1, "phq9_9": 2})
+    gad7 = scales.ScaleResult(id=2, instrument="gad7", local_date=date(2026, 1, 1), total=3, band="minimal",
+                              answers={"gad7_1": 3})
+    assert scales.item9_answer(phq9) == 2
+    assert scales.item9_answer(gad7) == 0
+    assert scales.item9_answer(msgspec.structs.replace(phq9, answers={"phq9_1": 1})) == 0

@@ -217,6 +217,11 @@ ITEM9_NOTE = (
 )
 
 
+def item9_answer(result: ScaleResult) -> int:
+    """A PHQ-9 result's answer to item 9 (0 when it is a GAD-7 or the item was not answered)."""
+    return result.answers.get(PHQ9_ITEM9, 0) if result.instrument == PHQ9.key else 0
+
+
 def item_answer(raw: object) -> int | None:
     """One answer if it is one of the four choices, whatever else in the form is wrong.
 

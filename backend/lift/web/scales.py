@@ -132,6 +132,7 @@ async def scale_result(request: Request, result_id: FromPath[int]) -> Response:
     instrument = scales.INSTRUMENTS[result.instrument]
     band = scales.band_by_key(instrument, result.band)
     return render(request, "scales/detail.html", instrument=instrument, result=result, band=band,
+                  item9=scales.item9_answer(result),
                   meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,
                   difficulty_question=scales.DIFFICULTY_QUESTION,
                   difficulty_labels=scales.DIFFICULTY_LABELS, long_day=long_day,
