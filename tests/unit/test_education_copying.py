@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 
 from lift.domain.education import MAX_WORDS, SOURCES, parse_card, word_count
-from tests.data.make_seed_shingles import (HASH_CHARS, SEED_FILES, content_word_hashes, normalised_words, sentences,
-                                           shingle_hashes)
+from tests.copying import reworded_sentences, seed_sentences
+from tests.data.make_seed_shingles import HASH_CHARS, SEED_FILES, content_word_hashes, normalised_words, shingle_hashes
 
 REPO = Path(__file__).resolve().parents[2]
 CARDS_DIR = REPO / "frontend" / "content" / "education"
 CARD_FILES = sorted(CARDS_DIR.glob("*.md"))
 SHINGLES = REPO / "tests" / "data" / "seed_shingles.txt"
-SEED_SENTENCES = REPO / "tests" / "data" / "seed_sentences.txt"
 
 
 def seed_hashes() -> set[str]:
@@ -57,40 +56,6 @@ def test_no_card_shares_8_consecutive_words_with_a_source_document(path):
 def test_every_card_is_150_words_or_fewer(path):
     card = parse_card(path.stem, path.read_text(encoding="utf-8"))
     assert word_count(card.body) <= MAX_WORDS
-
-
-# A card sentence of at least 6 content words may share at most this share of them with any
-# one source sentence, counted as a set and in order. Lists of side effects are shorter; the
-# sentences this caught had kept the source's words with a verb or two swapped.
-MIN_CONTENT_WORDS = 6
-MAX_SHARED = 0.6
-
-
-def seed_sentences() -> list[list[str]]:
-    lines = SEED_SENTENCES.read_text(encoding="utf-8").splitlines()
-    return [line.split() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def in_order(a: list[str], b: list[str]) -> int:
-    """How many of a's words b has in the same order (longest common subsequence)."""
-    previous = [0] * (len(b) + 1)
-    for word in a:
-        current = [0]
-        for j, other in enumerate(b):
-            current.append(previous[j] + 1 if word == other else max(previous[j + 1], current[j]))
-        previous = current
-    return previous[-1]
-
-
-def closest_seed_share(sentence: str, seeds: list[list[str]]) -> float:
-    words = content_word_hashes(sentence)
-    return max(max(len(set(words) & set(seed)) / len(set(words)), in_order(words, seed) / len(words))
-               for seed in seeds)
-
-
-def reworded_sentences(text: str, seeds: list[list[str]]) -> list[str]:
-    return [s for s in sentences(text) if len(content_word_hashes(s)) >= MIN_CONTENT_WORDS
-            and closest_seed_share(s, seeds) >= MAX_SHARED]
 
 
 def test_the_committed_sentence_hashes_cover_both_documents():

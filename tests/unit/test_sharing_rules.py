@@ -14,6 +14,7 @@ from lift.domain import crisis, scales, sharing, treatment, trends
 from lift.domain.checkins import Checkin
 from lift.domain.education import SOURCES
 from lift.domain.sharing import AuditEntry, Invitation, PanelRow, Scope
+from tests.copying import reworded_sentences, seed_sentences
 from tests.data.make_seed_shingles import shingle_hashes
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
@@ -422,6 +423,12 @@ def test_caregiver_guidance_copies_no_run_of_8_words_from_a_source_document():
               if line.strip() and not line.startswith("#")}
     for item in sharing.CAREGIVER_GUIDANCE:
         assert not shingle_hashes(f"{item.heading}\n{item.text}") & hashes, item.heading
+
+
+def test_caregiver_guidance_keeps_no_source_sentence_with_words_swapped():
+    seeds = seed_sentences()
+    for item in sharing.CAREGIVER_GUIDANCE:
+        assert not reworded_sentences(f"{item.heading}\n{item.text}", seeds), item.heading
 
 
 def panel_session(days_ago, status="done", effects=None, bp_after="", back="1_2h") -> sharing.PanelSession:
