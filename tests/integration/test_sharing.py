@@ -82,6 +82,15 @@ async def test_the_footer_speaks_to_a_caregiver_or_clinician_about_the_patients_
     assert "Lift is a journal that supports your care." in (await patient.get("/")).text
 
 
+async def test_an_invitation_seen_signed_out_speaks_of_a_patients_care(patient, stranger):
+    """Whoever opens an invitation, signed in or not, is asked to help with someone else's care."""
+    path, _ = await invite(patient, "caregiver")
+    for page in (path, "/invite", "/invite/ZZZZZZZZ"):
+        html = (await stranger.get(page)).text.replace("&#39;", "'")
+        assert "Lift is a journal that supports a patient's care." in html, page
+        assert "supports your care" not in html, page
+
+
 async def test_an_invitee_cannot_sign_up_with_a_time_zone_the_list_never_offers(patient, people, database):
     path, _ = await invite(patient, "caregiver")
     response = await join(people("carer@example.com"), path, timezone="localtime")
