@@ -317,3 +317,58 @@ def test_a_keyboard_user_who_tabbed_into_help_before_the_answer_came_stays_on_th
     held[0].continue_()  # now Lift's answer arrives
     expect(patient.get_by_role("heading", name="Check-in saved")).to_be_visible()
     expect(call).to_be_focused()
+
+
+def saved_but_slow(first_sends: list[Route]):
+    """Lift stores the first send of the form, and its answer is held on the way back (a slow
+    network); any later send goes straight through."""
+    def handle(route: Route) -> None:
+        if route.request.method != "POST" or first_sends:
+            route.continue_()
+            return
+        assert route.fetch().status == 200  # stored; the phone has not heard yet
+        first_sends.append(route)
+    return handle
+
+
+@pytest.mark.parametrize("form", ["checkin", "phq9"])
+def test_an_answer_raised_and_saved_again_while_the_first_save_is_on_its_way_shows_help_and_is_kept(
+        patient, lift, form):
+    """Someone presses Save, then changes their answer to thoughts of suicide and presses Save
+    again before Lift's answer to the first came. htmx used to hold the second send until the
+    first was answered, and then drop it (its form was gone): no Get help now, ever, and the
+    journal kept the first answer. Now the second goes at once, with a new key."""
+    first_sends: list[Route] = []
+    if form == "checkin":
+        patient.goto("/checkin")
+        lift.fill_checkin(patient, thoughts="None")
+        save = patient.get_by_role("button", name="Save check-in")
+        path = "**/checkin"
+    else:
+        answer_phq9(patient, item9=0)
+        save = patient.get_by_role("button", name="Save my answers")
+        path = "**/scales/phq9"
+    patient.route(path, saved_but_slow(first_sends))
+    save.click()
+    for _ in range(100):  # until Lift has stored the first send
+        if first_sends:
+            break
+        patient.wait_for_timeout(100)
+    assert len(first_sends) == 1
+
+    if form == "checkin":
+        patient.get_by_role("radio", name=PLAN_OR_INTENT, exact=True).check()
+    else:
+        patient.locator('label[for="phq9_9-3"]').click()
+    save.click()
+
+    region = crisis_region(patient)
+    if form == "checkin":
+        expect(region).to_contain_text("call 911 or 988 now")
+        expect(patient.get_by_role("heading", name="Check-in updated")).to_be_visible()
+        patient.goto("/checkin")  # the day as Lift keeps it
+        expect(patient.get_by_role("radio", name=PLAN_OR_INTENT, exact=True)).to_be_checked()
+    else:
+        expect(region).to_contain_text("better off dead, or of hurting yourself")
+        expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+        expect(patient.locator(".score__total")).to_have_text("3")  # question 9's 3, not the first send's 0

@@ -450,6 +450,21 @@
     return null;
   }
 
+  // Save pressed again while the form is on its way (hx-sync="this:replace" sends the new one at
+  // once): a key stands for one set of answers, so changed answers go with a new key. With the
+  // old one, Lift would take them for the first send again and keep what that one said.
+  const answersOf = (form) => new URLSearchParams([...new FormData(form)]
+    .filter(([name]) => name !== "client_uuid" && name !== "_csrf_token")).toString();
+  document.addEventListener("htmx:confirm", (event) => {
+    const form = event.detail.elt;
+    if (!watched(form) || !form.elements.client_uuid) return;
+    const key = form.elements.client_uuid;
+    const answers = answersOf(form);
+    if (form.dataset.sentKey === key.value && form.dataset.sentAnswers !== answers) key.value = crypto.randomUUID();
+    form.dataset.sentKey = key.value;
+    form.dataset.sentAnswers = answers;
+  });
+
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt;
     if (!watched(form)) return;
