@@ -59,9 +59,19 @@ async function keptPage(url) {
   return copy || (await cache.match("/offline")) || Response.error();
 }
 
+// A server error is no page to show: for a page kept for no signal (Get help now, the check-in,
+// the safety plan) the kept copy works without Lift; elsewhere, a reverse proxy's own error page
+// ("502 Bad Gateway" while Lift restarts; Lift titles every page "… · Lift") says nothing, and
+// not even how to reach help.
+async function unusable(response, url) {
+  if (response.status < 500) return false;
+  return url.pathname in OFFLINE_COPIES || !/· Lift<\/title>/.test(await response.clone().text());
+}
+
 async function networkFirst(request, url) {
   try {
-    return await Promise.race([fetch(request), timeout(CONFIG.navigationTimeoutMs)]);
+    const response = await Promise.race([fetch(request), timeout(CONFIG.navigationTimeoutMs)]);
+    return (await unusable(response, url)) ? keptPage(url) : response;
   } catch (error) {
     return keptPage(url);
   }

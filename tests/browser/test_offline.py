@@ -139,6 +139,37 @@ def test_it_opens_them_with_the_server_unreachable_too(phone, lift, server):
     assert_opens_offline(phone)
 
 
+PROXY_ERROR = ("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+               "</center><hr><center>nginx</center></body></html>")
+
+
+def test_a_proxys_error_page_never_stands_in_for_get_help_or_the_check_in(phone, lift):
+    """While Lift restarts behind its reverse proxy, the proxy answers "502 Bad Gateway". The
+    worker passed that page on as if it were Lift's: Get help (typed, or tapped in the top bar)
+    and the check-in showed a bare error page with no help on it. They open the kept copies."""
+    sign_up_with_worker(phone, lift)
+    lift.write_safety_plan(phone, {"1. Warning signs": "Staying in bed all day"}, "Dr Rivera", "(312) 555-0142")
+    wait_until(phone, "() => LiftQueue.plan().then((plan) => Boolean(plan))")
+    # The context's routes see the worker's own fetches.
+    for path in ("/help", "/checkin", "/trends"):
+        phone.context.route(f"**{path}", lambda route: route.fulfill(status=502, content_type="text/html",
+                                                                      body=PROXY_ERROR))
+
+    phone.goto("/help")
+    assert_crisis_links(phone)
+    expect(crisis_region(phone)).to_contain_text("Staying in bed all day")  # the plan kept on the phone
+
+    phone.goto("/checkin")
+    expect(phone.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    expect(phone.get_by_role("status").filter(has_text="Check in as usual")).to_be_visible()
+
+    phone.goto("/trends")  # no kept copy: the offline page, with its way to help
+    expect(phone.get_by_role("heading", name="You're offline")).to_be_visible()
+    phone.get_by_role("link", name="Get help", exact=True).click()  # the top bar's, a boosted link
+    assert_crisis_links(phone)
+    expect(phone.get_by_text("Bad Gateway")).to_have_count(0)
+
+
 def test_a_check_in_made_offline_shows_help_at_once_and_arrives_exactly_once(phone, lift, server, opener):
     email = sign_up_with_worker(phone, lift)
     phone.goto("/checkin")
