@@ -110,6 +110,19 @@ async def test_it_never_shows_another_patients_safety_plan(patient, other_patien
     assert "secret signs" not in html
 
 
+async def test_get_help_shows_the_resources_even_when_lift_cannot_read_its_database(patient, stranger, database):
+    """A signed-in person's session is read from the database on every page: when it cannot be
+    read (locked, an I/O error; here its table is gone), /help was a bare 503 "Something went
+    wrong" with no number on it. Someone signed out never met it (their page reads nothing)."""
+    database.execute("ALTER TABLE sessions RENAME TO unreadable")
+    database.commit()
+    response = await patient.get("/help")
+    assert response.status_code == 503
+    assert has_crisis_region(response.text) and 'href="tel:988"' in response.text
+    assert "Something went wrong on our side" in response.text
+    assert not has_crisis_region((await patient.get("/trends")).text)  # other pages stay as they were
+
+
 async def test_the_get_help_page_is_open_to_everyone(stranger, patient):
     for person in (stranger, patient):
         response = await person.get("/help")

@@ -42,10 +42,14 @@ SIGNED_OUT_CHECKIN = (
 # A check-in that could not be read (signed out, expired form) may have reported suicidal
 # thoughts, so these pages show the crisis resources rather than risk hiding them.
 CRISIS_SENSITIVE_PATHS = ("/checkin", "/scales")
+# Get help itself: whatever stops Lift from making it (a database it cannot read for a signed-in
+# person's session), its error page still shows the resources.
+HELP_PATH = "/help"
 
 
 def _crisis_sensitive(request: Request) -> bool:
-    return request.method == "POST" and request.url.path.startswith(CRISIS_SENSITIVE_PATHS)
+    path = request.url.path
+    return path == HELP_PATH or (request.method == "POST" and path.startswith(CRISIS_SENSITIVE_PATHS))
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
