@@ -7,6 +7,10 @@ The service worker is blocked in these contexts so that Playwright's routes see 
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from contextlib import closing, contextmanager
+
 import pytest
 from playwright.sync_api import Page, Route, expect
 
@@ -33,6 +37,12 @@ def patient(open_page, lift) -> Page:
 
 def answer_like_a_proxy(route: Route) -> None:
     route.fulfill(status=502, content_type="text/html", body=PROXY_ERROR)
+
+
+def answer_like_a_firewall(route: Route) -> None:
+    """A web application firewall or CDN in front of Lift, refusing with a page of its own."""
+    route.fulfill(status=429, content_type="text/html",
+                  body="<html><head><title>429 Too Many Requests</title></head><body><h1>Too Many Requests</h1></body></html>")
 
 
 def drop_the_connection(route: Route) -> None:
@@ -72,7 +82,8 @@ def test_a_proxy_error_page_never_replaces_a_check_in_reporting_a_plan(patient, 
     expect(patient.get_by_label("Note")).to_have_value("typed before the proxy failed")
 
 
-@pytest.mark.parametrize("failure", [drop_the_connection, answer_like_a_proxy], ids=["dropped", "proxy-502"])
+@pytest.mark.parametrize("failure", [drop_the_connection, answer_like_a_proxy, answer_like_a_firewall],
+                         ids=["dropped", "proxy-502", "firewall-429"])
 def test_a_phq9_reporting_item_9_shows_help_and_keeps_the_answers_when_lift_cannot_answer(patient, lift, failure):
     lift.write_safety_plan(patient, {"Warning signs": "Staying in bed all day"}, "Dr Rivera", "(312) 555-0142")
     answer_phq9(patient, item9=3)
@@ -87,7 +98,7 @@ def test_a_phq9_reporting_item_9_shows_help_and_keeps_the_answers_when_lift_cann
     expect(region).to_contain_text("Staying in bed all day")
     expect(patient.get_by_role("alert").filter(has_text=NOT_SAVED)).to_be_visible()
     expect(patient.locator("#phq9_9-3")).to_be_checked()
-    expect(patient.get_by_text("Bad Gateway")).to_have_count(0)
+    expect(patient.get_by_text(re.compile("Bad Gateway|Too Many Requests"))).to_have_count(0)
 
     patient.unroute("**/scales/phq9")
     patient.get_by_role("button", name="Save my answers").click()
@@ -372,3 +383,60 @@ def test_an_answer_raised_and_saved_again_while_the_first_save_is_on_its_way_sho
         expect(region).to_contain_text("better off dead, or of hurting yourself")
         expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
         expect(patient.locator(".score__total")).to_have_text("3")  # question 9's 3, not the first send's 0
+
+
+@contextmanager
+def sessions_unreadable(database):
+    """Lift cannot read a signed-in person's session (a locked database, an I/O error; here its
+    table is gone), so every page of theirs is Lift's own 503 error page, until it is back."""
+    with closing(sqlite3.connect(database, timeout=10)) as conn:
+        conn.execute("ALTER TABLE sessions RENAME TO sessions_away")
+        try:
+            yield
+        finally:
+            conn.execute("ALTER TABLE sessions_away RENAME TO sessions")
+
+
+def test_a_check_in_answered_by_lifts_error_page_instead_of_the_form_is_kept_with_help_for_its_answer(
+        patient, lift, served_database):
+    """Lift's own error page ('Something went wrong on our side') has the panel, but not for the
+    answer given (no 'call 911 or 988 now' for a plan), and not the answers: they were lost. Only a
+    proxy's page counted as no answer; Lift's error page in place of the form now does too."""
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts=PLAN_OR_INTENT, note="sent while Lift could not read")
+    with sessions_unreadable(served_database):
+        with patient.expect_response(lambda r: r.request.method == "POST") as posted:
+            patient.get_by_role("button", name="Save check-in").click()
+        assert posted.value.status == 503
+        region = crisis_region(patient)
+        expect(region).to_contain_text("call 911 or 988 now")
+        expect(region.get_by_role("heading", level=2).first).to_be_focused()
+        expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible()
+        expect(patient.get_by_text("Something went wrong on our side")).to_have_count(0)
+
+    # Lift reads again: the kept check-in goes, note and all.
+    patient.goto("/")
+    wait_until(patient, "() => LiftQueue.all().then((entries) => entries.length === 0)")
+    patient.goto("/checkin")
+    expect(patient.get_by_label("Note")).to_have_value("sent while Lift could not read")
+
+
+def test_a_check_in_lift_could_not_save_comes_back_filled_in_with_help_and_is_not_kept_on_the_phone(
+        patient, lift, served_database):
+    """Lift's own answer to a failed save is the form, filled in as typed, with Get help now and
+    why: that is swapped in as Lift sent it, unlike an error page in place of the form."""
+    patient.goto("/checkin")
+    lift.fill_checkin(patient, thoughts=PLAN_OR_INTENT, note="typed once")
+    with closing(sqlite3.connect(served_database, timeout=10)) as conn:
+        conn.execute("CREATE TRIGGER refuse_checkins BEFORE INSERT ON checkins BEGIN SELECT RAISE(ABORT, 'x'); END")
+        try:
+            with patient.expect_response(lambda r: r.request.method == "POST") as posted:
+                patient.get_by_role("button", name="Save check-in").click()
+            assert posted.value.status == 503
+            expect(patient.get_by_role("alert").filter(has_text="was not saved because of a problem on our side")
+                   ).to_be_visible()
+        finally:
+            conn.execute("DROP TRIGGER refuse_checkins")
+    expect(crisis_region(patient)).to_contain_text("call 911 or 988 now")
+    expect(patient.get_by_label("Note")).to_have_value("typed once")
+    assert patient.evaluate("LiftQueue.all().then((entries) => entries.length)") == 0

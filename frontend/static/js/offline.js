@@ -384,6 +384,13 @@
   const watched = (elt) => isCrisisForm(elt) || keepsAnswers(elt);
   // Lift's own pages (both layouts title every page "… · Lift"); a proxy's error page is not one.
   const isLiftPage = (xhr) => /· Lift<\/title>/.test(xhr.responseText || "");
+  // Lift sends a form back with what was typed when it could not save it (422, 503).
+  const formSentBack = (xhr) => /<form\b[^>]*\bdata-(offline-checkin|keep-answers)\b/.test(xhr.responseText || "");
+  // An error page in place of Lift's answer to the form: a proxy's or a firewall's ("502 Bad
+  // Gateway" while Lift restarts, "429 Too Many Requests"), or Lift's own for a server error
+  // ("Something went wrong on our side"). Either would replace the answers and the panel worded
+  // for them with a page that knows nothing of them: it counts as no answer at all.
+  const noAnswerIn = (xhr) => xhr.status >= 400 && (!isLiftPage(xhr) || (xhr.status >= 500 && !formSentBack(xhr)));
 
   function crisisAnswer(form) {
     const answer = Number(new FormData(form).get(form.dataset.crisisField));
@@ -485,16 +492,14 @@
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!watched(form)) return;
     const xhr = event.detail.xhr;
-    // A proxy's "502 Bad Gateway" (Lift restarting, say) would replace the answers and the
-    // panel with a page that knows nothing of them: treat it as no answer at all.
-    if (xhr.status >= 500 && !isLiftPage(xhr)) {
-      event.detail.shouldSwap = false;
-      noAnswer(form);
-      return;
-    }
     if (xhr.status === 401 || xhr.status === 403) {
       event.detail.shouldSwap = false;
       notLetIn(form, xhr.status);
+      return;
+    }
+    if (noAnswerIn(xhr)) {
+      event.detail.shouldSwap = false;
+      noAnswer(form);
       return;
     }
     // Saved online (perhaps as "Fix and resend"): it no longer waits on this phone. Checked
