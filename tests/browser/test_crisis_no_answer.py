@@ -133,7 +133,7 @@ def test_a_phq9_without_item_9_keeps_the_answers_and_says_why_without_a_panel(pa
     expect(patient.locator("#phq9_1-0")).to_be_checked()
 
 
-def test_get_help_now_shows_while_a_check_in_is_still_on_its_way(patient, lift):
+def test_get_help_now_shows_while_a_check_in_is_still_on_its_way_and_it_is_kept_when_none_comes(patient, lift):
     patient.goto("/checkin")
     lift.fill_checkin(patient, thoughts="Thoughts of ending my life")
     patient.route("**/checkin", never_answer)
@@ -143,6 +143,11 @@ def test_get_help_now_shows_while_a_check_in_is_still_on_its_way(patient, lift):
     expect(region).to_be_visible(timeout=5_000)
     expect(region).to_contain_text("Please reach out to someone now")
     expect(region.get_by_role("heading", level=2).first).to_be_focused()
+    # The 15 s pass with no answer: the check-in is kept on the phone, help still first and focused.
+    expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible(timeout=20_000)
+    expect(region).to_contain_text("Please reach out to someone now")
+    expect(region.get_by_role("heading", level=2).first).to_be_focused()
+    assert patient.evaluate("LiftQueue.all().then((entries) => entries.length)") == 1
 
 
 def test_get_help_now_shows_while_a_phq9_is_still_on_its_way(patient):
