@@ -418,6 +418,9 @@ def test_a_check_in_answered_by_lifts_error_page_instead_of_the_form_is_kept_wit
         expect(region.get_by_role("heading", level=2).first).to_be_focused()
         expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible()
         expect(patient.get_by_text("Something went wrong on our side")).to_have_count(0)
+        # The phone had a signal: the page says Lift could not be reached, not that there is none.
+        expect(patient.get_by_text("Lift couldn't be reached just now")).to_be_visible()
+        expect(patient.get_by_text("no connection", exact=False)).to_have_count(0)
 
     # Lift reads again: the kept check-in goes, note and all.
     patient.goto("/")
