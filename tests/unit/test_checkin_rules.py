@@ -191,20 +191,6 @@ def test_it_applies_daylight_time_until_the_fall_back_instant():
 
 # Labels and form values.
 
-def test_it_labels_today_and_yesterday_by_name():
-    assert rules.day_label(TODAY, TODAY) == "Today, Sun 10 Mar"
-    assert rules.day_label(date(2024, 3, 9), TODAY) == "Yesterday, Sat 9 Mar"
-
-
-def test_it_labels_older_days_by_date_only():
-    assert rules.day_label(date(2024, 3, 8), TODAY) == "Fri 8 Mar"
-
-
-def test_it_adds_the_year_to_a_day_in_another_year():
-    assert rules.day_label(date(2023, 11, 25), TODAY) == "Sat 25 Nov 2023"
-    assert rules.day_label(date(2023, 12, 31), date(2024, 1, 1)) == "Yesterday, Sun 31 Dec 2023"
-
-
 @pytest.mark.parametrize("raw, expected", [("0", 0), ("1", 1), ("2", 2), ("3", 3), (" 2 ", 2), (3, 3)])
 def test_it_reads_each_thoughts_answer(raw, expected):
     assert rules.thoughts_answer(raw) == expected
@@ -246,16 +232,6 @@ def test_it_parses_its_own_form_values_back_to_the_same_checkin():
     assert (form.local_date, form.mood, form.anxiety, form.sleep_hours, form.thoughts, form.note) == (
         stored.local_date, stored.mood, stored.anxiety, stored.sleep_hours, stored.thoughts, stored.note
     )
-
-
-def test_day_labels_name_every_weekday_and_month_in_english():
-    start = date(2024, 1, 1)
-    far_past = date(2000, 1, 1)  # neither today nor yesterday
-    for offset in range(366):
-        day = start + timedelta(days=offset)
-        weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.isoweekday() - 1]
-        month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[day.month - 1]
-        assert rules.day_label(day, far_past) == f"{weekday} {day.day} {month} 2024"
 
 
 def test_the_days_to_fill_are_the_empty_earlier_days_within_reach_newest_first():

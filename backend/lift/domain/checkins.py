@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from lift.domain.dates import day_label
 from lift.domain.forms import ClientUuid
 from lift.domain.schedule import local_date_of
 
@@ -217,21 +218,6 @@ def today_in(timezone: str, now: datetime) -> date:
     """A check-in (and a questionnaire result) belongs to the patient's local date, not the
     server's."""
     return local_date_of(now, timezone)
-
-
-# English names, whatever the server's locale (strftime's %a and %b follow it).
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_label(day: date, today: date) -> str:
-    """"Sat 29 Nov", with the year when it is not the patient's current one ("Sat 29 Nov 2025"),
-    and "Today, ", "Yesterday, " or "Tomorrow, " in front when it is. Check-ins and sessions share it."""
-    text = f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
-    if day.year != today.year:
-        text += f" {day.year}"
-    offset = (day - today).days
-    return {0: f"Today, {text}", 1: f"Tomorrow, {text}", -1: f"Yesterday, {text}"}.get(offset, text)
 
 
 def thoughts_answer(raw: object) -> int | None:

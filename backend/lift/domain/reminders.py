@@ -26,10 +26,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from lift.domain.checkins import day_label
+from lift.domain.dates import day_label, weekday_name
 from lift.domain.scales import DUE_EVERY_DAYS, due_instruments
 from lift.domain.schedule import local_date_of, local_day_bounds, resolve_local
-from lift.domain.treatment import WEEKDAYS
 
 # How long after its due instant a reminder is still worth sending. A check-in reminder six
 # hours late would arrive in the middle of the night or the next morning: it is dropped.
@@ -532,7 +531,7 @@ def relative_day(day: date, today: date) -> str:
     if ahead == 1:
         return "tomorrow"
     if 1 < ahead < 7:
-        return WEEKDAYS[day.weekday()]
+        return weekday_name(day)
     return day_label(day, today)
 
 
@@ -543,7 +542,7 @@ def session_day(starts_at: datetime, sent_at: datetime, held_until: datetime, ti
     day = local_date_of(starts_at, timezone)
     sent_word = relative_day(day, local_date_of(sent_at, timezone))
     last_word = relative_day(day, local_date_of(max(sent_at, held_until - timedelta(seconds=1)), timezone))
-    return sent_word if sent_word == last_word else WEEKDAYS[day.weekday()]
+    return sent_word if sent_word == last_word else weekday_name(day)
 
 
 def _on_day(day_word: str) -> str:

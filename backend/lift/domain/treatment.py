@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from lift.domain import schedule
-from lift.domain.checkins import day_label
+from lift.domain.dates import day_label, weekday_name
 from lift.domain.safety_plan import PHONE_MESSAGE, Phone
 
 NOTE_MAX = 2000
@@ -460,8 +460,6 @@ def todays_session(sessions: list[Session], today: date, timezone: str) -> Sessi
 # a week Today asks about the latest one, by weekday; older ones wait on the Treatment page,
 # marked "Not logged yet", without a nudge that would read as a tally of what was let slip.
 LOG_NUDGE_DAYS = 6
-# English names, whatever the server's locale (strftime's %A follows it).
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def awaits_log(status: str, day: date, today: date) -> bool:
@@ -482,7 +480,7 @@ def session_to_log(sessions: list[Session], today: date, timezone: str) -> Sessi
 
 def log_question(day: date, today: date) -> str:
     """"How did yesterday's session go?", or the weekday's name within the last week."""
-    name = "yesterday" if (today - day).days == 1 else WEEKDAYS[day.weekday()]
+    name = "yesterday" if (today - day).days == 1 else weekday_name(day)
     return f"How did {name}'s session go?"
 
 

@@ -15,6 +15,7 @@ from lift.db import users as user_store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
+from lift.domain import dates
 from lift.domain.checkins import SaveOutcome
 from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
 from lift.domain.forms import parse_form
@@ -38,7 +39,7 @@ def patient_today(request: Request) -> date:
 
 async def form_view(request: Request, values: dict, errors: dict, status_code: int = 200, **extra) -> Response:
     today = patient_today(request)
-    days = [(d.isoformat(), rules.day_label(d, today)) for d in rules.fillable_dates(today)]
+    days = [(d.isoformat(), dates.day_label(d, today)) for d in rules.fillable_dates(today)]
     extra = await with_offline_crisis(request, extra)
     return render(request, "checkins/form.html", status_code=status_code, values=values,
                   errors=errors, days=days, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
@@ -71,7 +72,7 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
                                      first_day)
     # The three most recent: the form stays near the top; the week strip on Today shows every day.
     return await form_view(request, values, {}, editing=existing is not None, notice=notice,
-                           days_to_fill=[(d.isoformat(), rules.day_label(d, today)) for d in to_fill[:3]])
+                           days_to_fill=[(d.isoformat(), dates.day_label(d, today)) for d in to_fill[:3]])
 
 
 @post("/checkin", guards=[patient])
@@ -106,14 +107,14 @@ async def save_checkin(request: Request) -> Response:
         if wants_json(request):
             return Response(content={"status": "conflict", "saved": checkin}, status_code=409)
         return render(request, "checkins/conflict.html", status_code=409, saved=checkin, values=values,
-                      client_uuid=key.client_uuid, day_label=rules.day_label(checkin.local_date, today),
+                      client_uuid=key.client_uuid, day_label=dates.day_label(checkin.local_date, today),
                       thoughts_labels=THOUGHTS_LABELS, **crisis)
     if wants_json(request):
         return Response(content={"status": "saved", "checkin": checkin, "crisis": prompt is not None},
                         status_code=200)
     # A replay answers "saved": whichever arrival wrote it, the entry is in, once.
     return render(request, "checkins/saved.html", checkin=checkin, created=outcome is not SaveOutcome.UPDATED,
-                  day_label=rules.day_label(checkin.local_date, today),
+                  day_label=dates.day_label(checkin.local_date, today),
                   thoughts_labels=THOUGHTS_LABELS, **crisis)
 
 
@@ -133,7 +134,7 @@ async def history(request: Request, page: FromQuery[int] = 1) -> Response:
     today = patient_today(request)
     return render(request, "checkins/history.html", checkins=items, page=page,
                   pages=max(1, -(-total // PAGE_SIZE)), total=total, today=today,
-                  day_label=rules.day_label, editable=rules.is_editable)
+                  day_label=dates.day_label, editable=rules.is_editable)
 
 
 async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
@@ -149,7 +150,7 @@ async def checkin_detail(request: Request, checkin_id: FromPath[int]) -> Respons
     checkin = await own_checkin(request, checkin_id)
     today = patient_today(request)
     return render(request, "checkins/detail.html", checkin=checkin,
-                  day_label=rules.day_label(checkin.local_date, today),
+                  day_label=dates.day_label(checkin.local_date, today),
                   editable=rules.is_editable(checkin.local_date, today), thoughts_labels=THOUGHTS_LABELS)
 
 
@@ -158,7 +159,7 @@ async def confirm_delete(request: Request, checkin_id: FromPath[int]) -> Respons
     checkin = await own_checkin(request, checkin_id)
     today = patient_today(request)
     return render(request, "checkins/delete.html", checkin=checkin,
-                  day_label=rules.day_label(checkin.local_date, today),
+                  day_label=dates.day_label(checkin.local_date, today),
                   after_deletion=rules.after_deletion(checkin.local_date, today))
 
 

@@ -21,6 +21,7 @@ from lift.db.backup import latest_schema_version
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database, DatabaseError
 from lift.domain import checkins as rules
+from lift.domain import dates
 from lift.domain import home as home_rules
 from lift.domain import safety_plan as plans
 from lift.domain import scales
@@ -68,7 +69,7 @@ async def home(request: Request) -> Response:
                   week=[(day, by_day.get(day)) for day in week],
                   before_joining=rules.before_joining(week, by_day, first_day), has_plan=plans.has_content(plan),
                   week_to_fill=rules.shown_to_fill(missed, week),
-                  older_to_fill=[(day, rules.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
+                  older_to_fill=[(day, dates.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today, joined),
                   first_missed=missed[0] if missed else None, first_steps=first_steps,
                   thoughts_labels=THOUGHTS_LABELS, **treatment)

@@ -1,0 +1,74 @@
+"""How Lift writes a day for a person to read. One rule, in English whatever the server's locale
+(strftime's %a and %b follow the locale, and cost microseconds a call where a chart labels
+hundreds of days):
+
+- On screen, `day_text(day, today)`: "Wed 20 May" for a day in the current year of the person the
+  page is about (`today` is their local date), "Wed 20 May 2025" for a day in any other year. A
+  day from another year is never written without its year.
+- Where a page is about recent days (check-ins, sessions), `day_label(day, today)` puts "Today, ",
+  "Yesterday, " or "Tomorrow, " in front: "Yesterday, Wed 20 May".
+- On paper (the printed report) and in records kept as they are (the access log, a chart's table,
+  which the report prints too), `dated(day)`: always with the year, "Wed 20 May 2026". A template
+  shared by a screen and the report is given `today=None` on paper, and both functions above then
+  write `dated`: "Yesterday" would be wrong once the paper is read later.
+  A chart's sentences, built once for Trends and the report, take the range's last day as `today`
+  (today on screen; on the report, the period its heading names with years).
+- An instant ("since", "ended on", "made on") is the day it fell on in the time zone of the
+  person the page is about, written by the same rule: `day_of(instant, timezone, today)`.
+- Where there is room for a few letters only: `weekday` "Wed", `weekday_name` "Wednesday", and a
+  chart axis's ends, `day_month` "20 May" and `month_year` "May 2026".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+RECENT = {-1: "Yesterday, ", 0: "Today, ", 1: "Tomorrow, "}
+
+
+def weekday(day: date) -> str:
+    """"Wed" """
+    return WEEKDAYS[day.weekday()][:3]
+
+
+def weekday_name(day: date) -> str:
+    """"Wednesday" """
+    return WEEKDAYS[day.weekday()]
+
+
+def day_month(day: date) -> str:
+    """"20 May" """
+    return f"{day.day} {MONTHS[day.month - 1][:3]}"
+
+
+def month_year(day: date) -> str:
+    """"May 2026" """
+    return f"{MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def dated(day: date) -> str:
+    """"Wed 20 May 2026": on paper and in records."""
+    return f"{weekday(day)} {day_month(day)} {day.year}"
+
+
+def day_text(day: date, today: date | None) -> str:
+    """"Wed 20 May" in `today`'s year, else "Wed 20 May 2025"; `dated` on paper (`today` None)."""
+    if today is None or day.year != today.year:
+        return dated(day)
+    return f"{weekday(day)} {day_month(day)}"
+
+
+def day_label(day: date, today: date | None) -> str:
+    """`day_text` with "Today, ", "Yesterday, " or "Tomorrow, " in front when it is one of them."""
+    text = day_text(day, today)
+    return text if today is None else RECENT.get((day - today).days, "") + text
+
+
+def day_of(instant: datetime, timezone: str, today: date | None) -> str:
+    """An instant as the day it fell on in `timezone`: an invitation made at 22:00 in New York
+    ends on that evening's date, not on the next day's (its UTC date)."""
+    return day_text(instant.astimezone(ZoneInfo(timezone)).date(), today)

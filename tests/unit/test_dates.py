@@ -1,0 +1,57 @@
+from datetime import UTC, date, datetime, timedelta
+
+from lift.domain import dates
+
+TODAY = date(2024, 3, 10)  # a Sunday
+
+
+def test_a_day_in_the_current_year_is_written_without_its_year():
+    assert dates.day_text(date(2024, 3, 8), TODAY) == "Fri 8 Mar"
+    assert dates.day_text(date(2024, 12, 31), TODAY) == "Tue 31 Dec"
+
+
+def test_a_day_in_another_year_always_has_its_year():
+    assert dates.day_text(date(2023, 11, 25), TODAY) == "Sat 25 Nov 2023"
+    assert dates.day_text(date(2025, 1, 1), TODAY) == "Wed 1 Jan 2025"
+
+
+def test_the_year_turns_between_31_december_and_1_january():
+    new_year, eve = date(2025, 1, 1), date(2024, 12, 31)
+    assert dates.day_text(eve, new_year) == "Tue 31 Dec 2024"
+    assert dates.day_text(new_year, eve) == "Wed 1 Jan 2025"
+    assert dates.day_label(eve, new_year) == "Yesterday, Tue 31 Dec 2024"
+    assert dates.day_label(new_year, eve) == "Tomorrow, Wed 1 Jan 2025"
+    assert dates.day_label(new_year, new_year) == "Today, Wed 1 Jan"
+
+
+def test_recent_days_are_named():
+    assert dates.day_label(TODAY, TODAY) == "Today, Sun 10 Mar"
+    assert dates.day_label(date(2024, 3, 9), TODAY) == "Yesterday, Sat 9 Mar"
+    assert dates.day_label(date(2024, 3, 11), TODAY) == "Tomorrow, Mon 11 Mar"
+    assert dates.day_label(date(2024, 3, 8), TODAY) == "Fri 8 Mar"
+
+
+def test_on_paper_every_day_has_its_year_and_none_is_yesterday():
+    assert dates.dated(TODAY) == "Sun 10 Mar 2024"
+    assert dates.day_text(TODAY, None) == "Sun 10 Mar 2024"
+    assert dates.day_label(TODAY - timedelta(days=1), None) == "Sat 9 Mar 2024"
+
+
+def test_an_instant_is_the_day_it_fell_on_where_the_reader_is():
+    evening_in_new_york = datetime(2025, 1, 1, 3, 0, tzinfo=UTC)  # 22:00 on 31 Dec there
+    assert dates.day_of(evening_in_new_york, "America/New_York", date(2025, 1, 1)) == "Tue 31 Dec 2024"
+    assert dates.day_of(evening_in_new_york, "Europe/London", date(2025, 1, 1)) == "Wed 1 Jan"
+
+
+def test_short_forms_for_a_week_strip_and_a_chart_axis():
+    assert (dates.weekday(TODAY), dates.weekday_name(TODAY)) == ("Sun", "Sunday")
+    assert (dates.day_month(TODAY), dates.month_year(TODAY)) == ("10 Mar", "Mar 2024")
+
+
+def test_every_weekday_and_month_is_named_in_english():
+    weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    for offset in range(366):
+        day = date(2024, 1, 1) + timedelta(days=offset)
+        assert dates.dated(day) == f"{weekdays[day.weekday()]} {day.day} {months[day.month - 1]} 2024"
+
