@@ -1,6 +1,6 @@
 """When a password reset link can still set a password, and the link the operator is given."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -58,6 +58,13 @@ def test_the_link_is_whole_when_the_public_address_is_known(public_url, expected
 
 def test_a_waiting_link_is_told_in_the_owners_own_time():
     made = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
-    text = waiting_link_notice(made, made + timedelta(hours=24), "America/New_York")
+    text = waiting_link_notice(made, made + timedelta(hours=24), "America/New_York", date(2026, 11, 29))
     assert text.startswith("A password reset link for this account was made on Sun 29 Nov at 18:30 and works "
                            "until Mon 30 Nov at 18:30.")
+
+
+def test_a_waiting_link_made_last_year_says_which_year():
+    made = datetime(2027, 1, 1, 3, 0, tzinfo=UTC)  # 22:00 on New Year's Eve in New York
+    text = waiting_link_notice(made, made + timedelta(hours=24), "America/New_York", date(2027, 1, 1))
+    assert text.startswith("A password reset link for this account was made on Thu 31 Dec 2026 at 22:00 and "
+                           "works until Fri 1 Jan at 22:00.")

@@ -146,11 +146,18 @@ def test_a_template_session_on_the_gap_day_is_moved_and_the_others_are_not():
 
 
 def test_the_patient_is_told_what_happened_to_a_skipped_or_repeated_time():
-    gap = schedule.adjustment_note(date(2026, 3, 8), time(2, 30), NEW_YORK)
-    assert "02:30 doesn't exist" in gap and "clocks go forward" in gap and "03:00" in gap
-    fold = schedule.adjustment_note(date(2026, 11, 1), time(1, 30), NEW_YORK)
-    assert "happens twice" in fold and "first one" in fold
-    assert schedule.adjustment_note(date(2026, 3, 9), time(2, 30), NEW_YORK) == ""
+    today = date(2026, 2, 1)
+    gap = schedule.adjustment_note(date(2026, 3, 8), time(2, 30), NEW_YORK, today)
+    assert "02:30 doesn't exist on Sun 8 Mar because the clocks go forward" in gap and "03:00" in gap
+    fold = schedule.adjustment_note(date(2026, 11, 1), time(1, 30), NEW_YORK, today)
+    assert "happens twice on Sun 1 Nov" in fold and "first one" in fold
+    assert schedule.adjustment_note(date(2026, 3, 9), time(2, 30), NEW_YORK, today) == ""
+
+
+def test_a_clock_change_in_another_year_is_told_with_its_year():
+    planned_in_december = date(2025, 12, 1)
+    gap = schedule.adjustment_note(date(2026, 3, 8), time(2, 30), NEW_YORK, planned_in_december)
+    assert "02:30 doesn't exist on Sun 8 Mar 2026 because" in gap
 
 
 def test_a_local_day_with_a_spring_change_is_23_hours_long():

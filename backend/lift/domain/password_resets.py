@@ -6,13 +6,13 @@ clinic) for a link, which the operator makes with `python -m lift reset-link EMA
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import msgspec
 
 from lift.domain.accounts import PASSWORD_CHANGE_MESSAGES, Password
-from lift.domain.schedule import local_date_of, local_time_of
-from lift.domain.trends import short_day
+from lift.domain.dates import day_of
+from lift.domain.schedule import local_time_of
 
 # Long enough for the clinic to reach the person (a phone call, the next visit's morning),
 # short enough that a link left in a message or on paper soon stops working.
@@ -72,10 +72,10 @@ def reset_link(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}{reset_path(token)}"
 
 
-def waiting_link_notice(made_at: datetime, expires_at: datetime, timezone: str) -> str:
+def waiting_link_notice(made_at: datetime, expires_at: datetime, timezone: str, today: date) -> str:
     """What the account page says while a reset link can still be used, in the owner's time."""
     def when(instant: datetime) -> str:
-        return f"{short_day(local_date_of(instant, timezone))} at {local_time_of(instant, timezone):%H:%M}"
+        return f"{day_of(instant, timezone, today)} at {local_time_of(instant, timezone):%H:%M}"
 
     return (f"A password reset link for this account was made on {when(made_at)} and works until "
             f"{when(expires_at)}. If you didn't ask your clinic for one, change your password below: "

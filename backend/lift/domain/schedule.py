@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from lift.domain.dates import day_text
+
 if TYPE_CHECKING:  # only for the annotation: domain.treatment imports this module
     from lift.domain.treatment import Session
 
@@ -168,19 +170,19 @@ def in_new_zone(sessions: Iterable[Session], timezone: str, now: datetime) -> li
             for s in sessions if s.status == "planned" and s.starts_at > now]
 
 
-def adjustment_note(day: date, requested: time, timezone: str) -> str:
+def adjustment_note(day: date, requested: time, timezone: str, today: date) -> str:
     """What Lift did with a time the clocks skip or repeat that day, in plain words; '' if nothing."""
     resolved = resolve_local(day, requested, timezone)
     asked = f"{requested:%H:%M}"
     if resolved.adjustment == "gap":
         moved_to = f"{resolved.local:%H:%M}"
         if resolved.local.date() != day:
-            moved_to += f" on {resolved.local:%a} {resolved.local.day} {resolved.local:%b}"
-        return (f"{asked} doesn't exist on {day:%a} {day.day} {day:%b} because the clocks go "
+            moved_to += f" on {day_text(resolved.local.date(), today)}"
+        return (f"{asked} doesn't exist on {day_text(day, today)} because the clocks go "
                 f"forward, so Lift set this session for {moved_to}, the first time that exists "
                 "after it. Check the time with your clinic.")
     if resolved.adjustment == "fold":
-        return (f"{asked} happens twice on {day:%a} {day.day} {day:%b} because the clocks go back; "
+        return (f"{asked} happens twice on {day_text(day, today)} because the clocks go back; "
                 "Lift uses the first one, before the change.")
     return ""
 

@@ -521,7 +521,7 @@ def view(session: Session, timezone: str, today: date, now: datetime | None = No
     resolved = schedule.resolve_local(session.requested_date, session.requested_time, timezone)
     note = ""
     if resolved.starts_at == session.starts_at:
-        note = schedule.adjustment_note(session.requested_date, session.requested_time, timezone)
+        note = schedule.adjustment_note(session.requested_date, session.requested_time, timezone, today)
     return SessionView(
         session=session, day=day, day_label=day_label(day, today),
         time_label=f"{schedule.local_time_of(session.starts_at, timezone):%H:%M}",

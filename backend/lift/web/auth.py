@@ -17,6 +17,7 @@ from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import accounts
 from lift.domain import password_resets as reset_rules
+from lift.domain.checkins import today_in
 from lift.domain.forms import parse_form
 from lift.domain.push import SIGN_OUT_MESSAGES, SignOutForm
 from lift.passwords import hash_password, verify_password
@@ -239,9 +240,11 @@ async def account_view(request: Request, status_code: int = 200, **context) -> R
     context.setdefault("errors", {})
     # A reset link is a second key to the account: its owner sees that one is waiting, in case
     # they never asked for it (changing the password ends it).
-    waiting = await reset_store.unused_link_times(request.app.state.db, user.id, utc_now())
+    now = utc_now()
+    waiting = await reset_store.unused_link_times(request.app.state.db, user.id, now)
+    notice = waiting and reset_rules.waiting_link_notice(*waiting, user.timezone, today_in(user.timezone, now))
     return render(request, "account/account.html", status_code=status_code, timezones=timezone_choices(),
-                  reset_link_notice=waiting and reset_rules.waiting_link_notice(*waiting, user.timezone), **context)
+                  reset_link_notice=notice, **context)
 
 
 @post("/account/timezone", guards=[signed_in])
