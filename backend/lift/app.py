@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from lift.db.connection import Database
 from lift.db.sessions import purge_expired
+from lift.domain import dates
 from lift.domain.checkins import format_hours
 from lift.domain.crisis import sms_link
 from lift.domain.safety_plan import STEPS, tel_link
@@ -82,6 +83,9 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["email_breaks"] = email_breaks
     engine.engine.globals["safety_plan_steps"] = STEPS
     engine.engine.globals["current_tab"] = current_tab
+    # Every day a template writes goes through domain/dates.py, which says which form where.
+    engine.engine.globals.update(weekday=dates.weekday, weekday_name=dates.weekday_name, dated=dates.dated,
+                                 day_text=dates.day_text, day_label=dates.day_label)
     # Templates ship with the release; checking each file's mtime on every render is wasted work.
     engine.engine.auto_reload = False
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from lift.domain.crisis import THOUGHTS_LABELS
+from lift.domain.dates import dated, day_text
 from tests.integration.sharing_helpers import (
     chart_of, days_back, joined_days_ago, joined_then_checked_in, seed_checkins, seed_scale, seed_session,
     shared_with, user_id,
@@ -63,6 +64,17 @@ async def test_a_summary_shows_bands_not_scores_and_no_sleep(patient, people, jo
     assert "chart--sleep" not in html and "chart--phq9" not in html
     assert "Upcoming treatment sessions" in html and "induction" in html
     assert "Nausea" not in html and SESSION_NOTE not in html
+
+
+async def test_a_questionnaire_from_another_year_is_dated_with_its_year(patient, people, database):
+    """A caregiver read a GAD-7 range "Sat 25 Oct" as recent when it was from the year before."""
+    carer = await shared_with(patient, people("carer@example.com"))
+    today = patient.today()
+    seed_scale(database, "pat@example.com", days_back(today, 3), 17)
+    seed_scale(database, "pat@example.com", days_back(today, 400), 9, "gad7")
+    html = (await carer.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}")).text
+    assert f'<span class="hint">{dated(days_back(today, 400))}</span>' in html
+    assert f'<span class="hint">{day_text(days_back(today, 3), today)}</span>' in html
 
 
 async def test_the_partial_is_only_the_charts(patient, people, journal, database):

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from lift.domain import dates
+from lift.settings import FRONTEND_DIR
 
 TODAY = date(2024, 3, 10)  # a Sunday
 
@@ -55,3 +56,9 @@ def test_every_weekday_and_month_is_named_in_english():
         day = date(2024, 1, 1) + timedelta(days=offset)
         assert dates.dated(day) == f"{weekdays[day.weekday()]} {day.day} {months[day.month - 1]} 2024"
 
+
+def test_no_template_writes_a_date_with_strftime():
+    """strftime's %a, %A and %b follow the process's locale (any setlocale call changes them), and the
+    week strips used them; domain/dates.py writes English names whatever the locale."""
+    for template in (FRONTEND_DIR / "templates").rglob("*.html"):
+        assert "strftime" not in template.read_text(encoding="utf-8"), template.name

@@ -78,7 +78,7 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
         "week": [(day, day in recent) for day in week],
         "before_joining": before_joining(week, recent, trends.first_day_with_lift(joined, recent)),
         "checkin_text": rules.checkin_count_text(rules.checkin_days(recent, today, counted), counted),
-        "short_day": trends.short_day, "guidance": rules.caregiver_guidance(request.app.state.crisis_resources),
+        "guidance": rules.caregiver_guidance(request.app.state.crisis_resources),
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,
         "bands": [], "upcoming": [], "thoughts": None, "item9": [], "thoughts_flag": False,
         "recent_days": rules.RECENT_DAYS, "scope_text": rules.scope_text,
@@ -112,8 +112,7 @@ async def notes(request: Request, patient_id: FromPath[int]) -> Response:
     await audit.record(db, [patient_id], request.scope["user"], "view", "notes")
     today = patient_today(person)
     found = await store.notes_between(db, person.id, rules.window_start(today, NOTES_DAYS), today)
-    return render(request, "caregiver/notes.html", grant=grant, notes=found, days=NOTES_DAYS,
-                  long_day=trends.long_day)
+    return render(request, "caregiver/notes.html", grant=grant, notes=found, days=NOTES_DAYS, today=today)
 
 
 @get("/caregiver/patients/{patient_id:int}/stop", guards=[caregiver])
