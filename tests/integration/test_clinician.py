@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lift.domain.checkins import day_label
-from lift.domain.trends import long_day, short_day
+from lift.domain.dates import dated, day_label, day_text
 from tests.integration.sharing_helpers import (
     chart_of, days_back, invite, joined_days_ago, joined_then_checked_in, row_of, seed_checkins, seed_scale,
     seed_session, shared_with, user_id, without_breaks,
@@ -47,10 +46,20 @@ async def panel(patient, other_patient, people, database):
     return doctor
 
 
+async def test_a_last_check_in_from_another_year_is_shown_with_its_year(patient, people, database):
+    """It read "Sat 29 Nov" on the panel a year later, as if it were a few days old."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    today = patient.today()
+    joined_days_ago(database, "pat@example.com", 500)
+    seed_checkins(database, "pat@example.com", [(days_back(today, 400), 5, 0, "")])
+    row = row_of((await doctor.get("/clinician")).text, "pat@example.com")
+    assert f"{dated(days_back(today, 400))}<br>" in row and "400 days ago" in row
+
+
 async def test_the_panel_lists_each_linked_patient_with_scores_adherence_and_flag(panel, patient):
     html = (await panel.get("/clinician")).text
     pat_row = row_of(html, "pat@example.com")
-    assert patient.today().strftime("%a") in pat_row  # last check-in today
+    assert f"{day_text(patient.today(), patient.today())}<br>" in pat_row  # last check-in today
     assert "<strong>8</strong>" in pat_row and "Mild" in pat_row and "down 12 points (60%) from baseline" in pat_row
     assert "<strong>11</strong>" in pat_row  # GAD-7
     assert "20 of 30 days" in pat_row and "Thoughts reported" in pat_row
@@ -126,7 +135,7 @@ async def test_a_rise_after_improving_shows_even_while_below_baseline(panel, peo
         seed_scale(database, "relapse@example.com", days_back(today, 7 * weeks_ago), total)
     row = row_of((await panel.get("/clinician")).text, "relapse@example.com")
     assert "down 8 points (40%) from baseline" in row
-    assert f"PHQ-9 up 7 points from its lowest, 5 on {long_day(days_back(today, 21))}" in row
+    assert f"PHQ-9 up 7 points from its lowest, 5 on {day_text(days_back(today, 21), today)}" in row
 
 
 async def row_after_checking_in_on_kiritimatis_date(panel, person, database) -> str:
@@ -178,7 +187,7 @@ async def test_a_session_whose_day_passed_with_no_log_shows_on_the_panel_timelin
     for day in (days_back(today, 3), today, days_back(today, -2)):
         seed_session(database, "other@example.com", f"{day.isoformat()}T15:00:00Z", "planned")
     row = row_of((await panel.get("/clinician")).text, "other@example.com")
-    assert f"Session {short_day(days_back(today, 3))} not logged yet" in row
+    assert f"Session {day_text(days_back(today, 3), today)} not logged yet" in row
     assert row.count("not logged yet") == 1 and "Nothing stands out" not in row
     pid = user_id(database, "other@example.com")
     timeline = (await panel.get(f"/clinician/patients/{pid}")).text
@@ -245,7 +254,8 @@ async def test_the_timeline_range_switch_returns_the_ranges_charts_sessions_and_
                             headers={"HX-Request": "true", "HX-Target": "timeline-range"})).text.strip()
     assert html.startswith('<div id="timeline-range"') and "<h1" not in html and "Download" not in html
     assert "Sessions, the last 2 weeks" in html and "Check-ins, the last 2 weeks" in html
-    assert long_day(days_back(patient.today(), 13)) in html and long_day(days_back(patient.today(), 14)) not in html
+    today = patient.today()
+    assert day_text(days_back(today, 13), today) in html and day_text(days_back(today, 14), today) not in html
     assert 'hx-target="#timeline-range"' in html and "slept badly" in html
 
 
@@ -282,7 +292,7 @@ async def test_the_clinicians_report_leads_back_to_the_patients_timeline(panel, 
 def last_30_days(person) -> str:
     """The report's heading for the last 30 days."""
     today = person.today()
-    return f"<h1>Lift report: {long_day(days_back(today, 29))} to {long_day(today)}</h1>"
+    return f"<h1>Lift report: {dated(days_back(today, 29))} to {dated(today)}</h1>"
 
 
 @pytest.mark.parametrize(("query", "marked", "said"), [
@@ -343,7 +353,7 @@ async def test_the_timeline_names_the_next_planned_sessions(patient, people, dat
     html = (await doctor.get(f"/clinician/patients/{pid}")).text
     starts = datetime.fromisoformat(f"{soon}T15:00:00+00:00").astimezone(ZoneInfo("America/New_York"))
     assert f"Next planned: {day_label(soon, patient.today())} at {starts:%H:%M}." in html
-    assert short_day(later) not in html
+    assert day_text(later, patient.today()) not in html
 
 
 async def test_a_new_patients_timeline_and_report_show_the_days_before_they_joined_as_such(patient, people,
@@ -412,7 +422,7 @@ async def test_a_new_patients_report_counts_days_checked_in_from_their_first_day
     for n in (2, 0):
         await patient.check_in(local_date=days_back(today, n).isoformat())
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
-    since = f"since their first day with Lift, {long_day(days_back(today, 3))}"
+    since = f"since their first day with Lift, {dated(days_back(today, 3))}"
     pid = user_id(database, patient.email)
     for person, url in ((patient, "/report"), (doctor, f"/clinician/patients/{pid}/report")):
         html = (await person.get(url)).text

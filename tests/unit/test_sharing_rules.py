@@ -471,6 +471,20 @@ def test_missed_sessions_count_within_the_patients_last_14_local_days():
         "Missed session Wed 20 May"]
 
 
+def test_the_panel_writes_a_day_from_last_year_with_its_year():
+    new_year = date(2027, 1, 2)
+    missed = sharing.PanelSession(patient_id=1, starts_at=datetime(2026, 12, 30, 15, tzinfo=UTC), status="missed",
+                                  side_effects={}, bp_after="", back_to_normal="")
+    unlogged = msgspec.structs.replace(missed, starts_at=datetime(2027, 1, 1, 15, tzinfo=UTC), status="planned")
+    assert [c.text for c in sharing.session_concerns([missed, unlogged], "America/New_York", new_year)] == [
+        "Missed session Wed 30 Dec 2026", "Session Fri 1 Jan not logged yet"]
+    latest = sharing.latest_score(phq9_series(20, 6, 5, 5, 11), scales.PHQ9)
+    assert [c.text for c in sharing.attention(False, 0, latest, None, today=date(2026, 6, 1))] == [
+        "PHQ-9 up 6 points from its lowest, 5 on Fri 22 May"]
+    assert [c.text for c in sharing.attention(False, 0, latest, None, today=new_year)] == [
+        "PHQ-9 up 6 points from its lowest, 5 on Fri 22 May 2026"]
+
+
 def test_a_session_to_call_about_ranks_above_worsening_and_a_missed_one_above_going_quiet():
     call = sharing.Concern(kind="session", text="Session Tue 19 May: bladder pain (mild)")
     missed = sharing.Concern(kind="missed", text="Missed session Sun 17 May")

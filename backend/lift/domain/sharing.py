@@ -20,7 +20,7 @@ from lift.domain import scales, schedule, treatment, trends
 from lift.domain.checkins import Checkin
 from lift.domain.crisis import THOUGHTS_LABELS, CrisisResources
 from lift.domain.education import SOURCES
-from lift.domain.trends import long_day, short_day
+from lift.domain.dates import dated, day_text
 
 Role = Literal["caregiver", "clinician"]
 ROLES: tuple[str, ...] = ("caregiver", "clinician")
@@ -377,6 +377,8 @@ class PanelRow(msgspec.Struct, frozen=True, kw_only=True):
     # The days checkin_days is out of (days_counted): `window`, or fewer for a newer patient.
     counted: int = ADHERENCE_DAYS
     checked_in_today: bool = False
+    # The patient's local date, by whose year the row's days are written.
+    today: date | None = None
 
     @property
     def checkin_text(self) -> str:
@@ -462,8 +464,8 @@ def report_checkin_days(checked_in: Sequence[date], first: date, last: date,
     if start <= first:
         return f"{len(checked_in)} of {days}", ""
     if start > last:
-        return "None", f"their first day with Lift, {long_day(start)}, came after this period"
-    return f"{len(checked_in)} of {(last - start).days + 1}", f"since their first day with Lift, {long_day(start)}"
+        return "None", f"their first day with Lift, {dated(start)}, came after this period"
+    return f"{len(checked_in)} of {(last - start).days + 1}", f"since their first day with Lift, {dated(start)}"
 
 
 # A patient who has not checked in for this many local days has gone quiet: in TRD, drifting
@@ -519,25 +521,26 @@ def session_concerns(sessions: Iterable[PanelSession], timezone: str, today: dat
         if not first <= day <= today:
             continue
         if session.status == "missed":
-            concerns.append(Concern(kind="missed", text=f"Missed session {short_day(day)}"))
+            concerns.append(Concern(kind="missed", text=f"Missed session {day_text(day, today)}"))
         elif treatment.awaits_log(session.status, day, today):
             unlogged.append(day)
         elif warnings := session_warnings(session, day, today):
-            concerns.append(Concern(kind="session", text=f"Session {short_day(day)}: {', '.join(warnings)}"))
+            concerns.append(Concern(kind="session", text=f"Session {day_text(day, today)}: {', '.join(warnings)}"))
     if unlogged:
-        concerns.append(Concern(kind="unlogged", text=unlogged_text(unlogged)))
+        concerns.append(Concern(kind="unlogged", text=unlogged_text(unlogged, today)))
     return concerns
 
 
-def unlogged_text(days: Sequence[date]) -> str:
+def unlogged_text(days: Sequence[date], today: date) -> str:
     """Sessions whose day passed with no log, in the words the patient's own Treatment page
     uses: it says what the journal lacks, not what the patient did."""
     days = sorted(days)
+    first, last = day_text(days[0], today), day_text(days[-1], today)
     if len(days) == 1:
-        return f"Session {short_day(days[0])} not logged yet"
+        return f"Session {first} not logged yet"
     if len(days) == 2:
-        return f"Sessions {short_day(days[0])} and {short_day(days[1])} not logged yet"
-    return f"{len(days)} sessions not logged yet, {short_day(days[0])} to {short_day(days[-1])}"
+        return f"Sessions {first} and {last} not logged yet"
+    return f"{len(days)} sessions not logged yet, {first} to {last}"
 
 
 def days_since(last: date | None, today: date) -> int | None:
@@ -552,13 +555,14 @@ def days_ago(days: int) -> str:
 
 def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore | None,
               gad7: LatestScore | None, sessions: Sequence[Concern] = (),
-              days_since_joining: int | None = None) -> tuple[Concern, ...]:
-    """Why this patient may need a look first, most urgent first; empty when nothing stands out."""
+              days_since_joining: int | None = None, today: date | None = None) -> tuple[Concern, ...]:
+    """Why this patient may need a look first, most urgent first; empty when nothing stands out.
+    `today` is the patient's local date: a day from another year is written with its year."""
     concerns = list(sessions)
     if thoughts:
         concerns.append(Concern(kind="thoughts", text="Thoughts reported"))
     for instrument, score in ((scales.PHQ9, phq9), (scales.GAD7, gad7)):
-        if worse := _worsening(instrument, score):
+        if worse := _worsening(instrument, score, today):
             concerns.append(worse)
     if days_since_checkin is None:
         # None yet is as quiet as a last check-in on the day before they joined: a patient who
@@ -572,7 +576,7 @@ def attention(thoughts: bool, days_since_checkin: int | None, phq9: LatestScore 
     return tuple(sorted(concerns, key=lambda c: ATTENTION_ORDER.index(c.kind)))
 
 
-def _worsening(instrument: scales.Instrument, score: LatestScore | None) -> Concern | None:
+def _worsening(instrument: scales.Instrument, score: LatestScore | None, today: date | None) -> Concern | None:
     """A real rise: from baseline, or else from the lowest score since (a relapse after improving)."""
     if score is None:
         return None
@@ -581,7 +585,7 @@ def _worsening(instrument: scales.Instrument, score: LatestScore | None) -> Conc
     if score.lowest is not None and score.total - score.lowest >= WORSE_BY[instrument.key]:
         rise = scales.change_text(score.total - score.lowest, None)
         return Concern(kind="worse", text=f"{instrument.name} {rise} from its lowest, {score.lowest} on "
-                                          f"{long_day(score.lowest_date)}")
+                                          f"{day_text(score.lowest_date, today)}")
     return None
 
 
@@ -781,9 +785,10 @@ def audit_sentence(entry: AuditEntry) -> str:
 
 
 def local_when(at: datetime, timezone: str) -> str:
-    """"Wed 20 May 2026, 14:05" in the reader's own time zone."""
+    """"Wed 20 May 2026, 14:05" in the reader's own time zone, always with the year: the access log
+    and the report's "made" are records, read later."""
     local = at.astimezone(ZoneInfo(timezone))
-    return f"{long_day(local.date())}, {local:%H:%M}"
+    return f"{dated(local.date())}, {local:%H:%M}"
 
 
 # The trend charts speak to the patient ("your baseline"). On someone else's screen, and on a

@@ -75,9 +75,10 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
             patient_id=grant.patient_id, email=grant.patient_email, last_checkin=last.get(grant.patient_id),
             phq9=phq9, gad7=gad7, checkin_days=rules.checkin_days(days, today, counted),
             window=rules.ADHERENCE_DAYS, counted=counted, checked_in_today=today in days,
-            thoughts_flag=flag, days_since_checkin=quiet,
+            thoughts_flag=flag, days_since_checkin=quiet, today=today,
             concerns=rules.attention(flag, quiet, phq9, gad7, rules.session_concerns(
-                shared_sessions, grant.patient_timezone, today), rules.days_since(grant.patient_joined, today)),
+                shared_sessions, grant.patient_timezone, today), rules.days_since(grant.patient_joined, today),
+                today),
         ))
     return rows
 
@@ -93,7 +94,7 @@ async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQ
     key, descending = rules.sort_choice(sort, dir)
     context = dict(rows=rules.sort_panel(rows, key, descending), sort=key, descending=descending,
                    sorts=rules.SORTS, sort_directions=rules.SORT_DIRECTIONS, panel_id=PANEL_ID,
-                   flag_days=rules.FLAG_DAYS, short_day=trends.short_day, days_ago=rules.days_ago,
+                   flag_days=rules.FLAG_DAYS, days_ago=rules.days_ago,
                    quiet_days=rules.QUIET_DAYS, worse_by=rules.WORSE_BY, kinds=export.KINDS)
     if wants_partial(request, PANEL_ID):
         return render(request, "clinician/_panel.html", **context)
@@ -133,7 +134,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
         **await item9_tools(db, person),
         sessions=list(reversed(await session_entries(db, person, first, last, today))),
         upcoming=await upcoming_sessions(db, person, today),
-        checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS, long_day=trends.long_day,
+        checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS,
         change_text=scales.change_text, kinds=export.KINDS, **session_tools(), ending=rules.ENDINGS["clinician"],
     )
 

@@ -20,7 +20,6 @@ from lift.db.clock import utc_now
 from lift.domain import export, scales, trends
 from lift.domain import sharing as rules
 from lift.domain.accounts import User
-from lift.domain.trends import long_day
 from lift.web.guards import clinician, patient, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
@@ -82,7 +81,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
         sessions=sessions, session_counts=Counter(view.session.status for view, _ in sessions),
         unlogged_sessions=sum(view.needs_log for view, _ in sessions),
         checkin_days=rules.report_checkin_days(checked_in, first, last, joined, first_entry),
-        long_day=long_day,
+        today=None,  # on paper: every day with its year, and no "Yesterday" (domain/dates.py)
         change_text=scales.change_text,
         response_definition=export.RESPONSE_DEFINITION, remission_definition=export.REMISSION_DEFINITION,
         not_a_diagnosis=export.NOT_A_DIAGNOSIS, **chart_tools(), **session_tools(), **await item9_tools(db, person),
