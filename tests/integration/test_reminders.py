@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from lift.db import treatment
+from lift.domain.dates import day_text
 from lift.domain.schedule import SessionSlot, plan_sessions
 from lift.domain.treatment import PlanForm
 
@@ -99,8 +100,11 @@ async def test_the_page_gives_dates_in_the_patients_time_zone(patient, database)
     database.execute("UPDATE calendar_feeds SET created_at = '2026-03-13T01:00:00Z'")
     database.commit()
     page = (await patient.get("/reminders")).text
-    assert "Added 10 Mar 2026." in page and "Last notification 11 Mar 2026." in page
-    assert "made 12 Mar 2026." in page
+    today = patient.today()  # written as every other day on screen: the year only when it is not this one
+    assert f"Added {day_text(date(2026, 3, 10), today)}." in page
+    assert f"Last notification {day_text(date(2026, 3, 11), today)}." in page
+    assert f"made {day_text(date(2026, 3, 12), today)}." in page
+    assert "Tue 10 Mar" in page  # with its weekday, as on the Sharing page
 
 
 def broken(**change) -> dict:

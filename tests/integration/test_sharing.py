@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lift.domain.trends import long_day
+from lift.domain.dates import day_text
 
 from tests.integration.conftest import BASE_URL, PASSWORD
 from tests.integration.sharing_helpers import caregiver, clinician, invite, join, shared_with, user_id  # noqa: F401
@@ -526,7 +526,8 @@ async def test_the_patient_sees_on_sharing_that_a_caregiver_or_clinician_deleted
         assert (await person.post("/account/delete", {"password": PASSWORD, "confirm": "true"})).status_code == 200
     page = (await patient.get("/sharing")).text
     ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
-    today = long_day(datetime.now(ZoneInfo("America/New_York")).date())  # the patient's own day
+    patient_day = datetime.now(ZoneInfo("America/New_York")).date()  # the patient's own day
+    today = day_text(patient_day, patient_day)
     assert "<strong>Dr Patel</strong> <span class=\"hint\">doctor@example.com</span>" in ended
     assert f"Clinician · deleted their Lift account on {today}" in ended
     assert "<strong>carer@example.com</strong>" in ended and "Caregiver · deleted their Lift account on" in ended
@@ -571,7 +572,8 @@ async def test_someone_who_ended_their_access_and_then_deleted_their_account_is_
         ("delete_account", "doctor@example.com", "", True), ("delete_account", "kim@example.com", "", True)]
     page = (await patient.get("/sharing")).text
     ended = page[page.index("Sharing they ended"):page.index("Invite someone")]
-    today = long_day(datetime.now(ZoneInfo("America/New_York")).date())
+    patient_day = datetime.now(ZoneInfo("America/New_York")).date()
+    today = day_text(patient_day, patient_day)
     assert "<strong>Dr Patel</strong> <span class=\"hint\">doctor@example.com</span>" in ended
     assert f"Clinician · ended by them, then deleted their Lift account on {today}" in ended
     assert "They ended their own access, then deleted their Lift account" in ended
@@ -803,6 +805,6 @@ async def test_invitation_dates_are_the_patients_days_not_utc_ones(patient, stra
     path, _ = await invite(patient, "caregiver")
     database.execute("UPDATE share_invitations SET expires_at = ?", (ends.strftime("%Y-%m-%dT%H:%M:%SZ"),))
     database.commit()
-    new_york_day = long_day(ends.date() - timedelta(days=1))
+    new_york_day = day_text(ends.date() - timedelta(days=1), datetime.now(ZoneInfo("America/New_York")).date())
     assert f"works until {new_york_day}" in (await patient.get("/sharing")).text
     assert f"The invitation works once, until {new_york_day}." in (await stranger.get(path)).text

@@ -26,12 +26,10 @@ from lift.domain.push import (
     device_label,
     subscription_problem,
 )
-from lift.domain.schedule import local_date_of
-from lift.domain.trends import day_month_year
 from lift.push.scheduler import replan
 from lift.settings import FRONTEND_DIR
 from lift.web.guards import patient
-from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
+from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render
 
 SERVICE_WORKER = FRONTEND_DIR / "static" / "sw.js"
 
@@ -55,7 +53,7 @@ async def reminders_view(request: Request, status_code: int = 200, **context) ->
                   lead_label=rules.lead_label,
                   calendar_since=await calendar_store.feed_created_at(db, user.id),
                   # Stored instants are UTC; an evening in New York is already tomorrow there.
-                  local_day=lambda at: day_month_year(local_date_of(at, user.timezone)), **context)
+                  local_day=day_in(user.timezone), **context)
 
 
 @get("/reminders", guards=[patient], name="reminders")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from litestar import Request
 from litestar.response import Redirect, Response, Template
 from litestar.utils import url_quote
+
+from lift.db.clock import utc_now
+from lift.domain import dates
+from lift.domain.checkins import today_in
 
 # Shown above a form whose write failed (a locked or full database): the form comes back with
 # everything the person typed, so nothing is lost by trying again.
@@ -53,6 +59,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     # back to it, would show "This page can't be used that way". The address stays the form's.
     headers = {"HX-Push-Url": "false"} if request.method == "POST" and is_htmx(request) else None
     return Template(template_name=template, context=context, status_code=status_code, headers=headers)
+
+
+def day_in(timezone: str) -> Callable[[datetime], str]:
+    """For a page's `local_day`: an instant ("since", "ended on") as the day it fell on in
+    `timezone`, written as domain/dates.py says for a reader whose today is that zone's."""
+    today = today_in(timezone, utc_now())
+    return lambda instant: dates.day_of(instant, timezone, today)
 
 
 def redirect(request: Request, path: str) -> Response:

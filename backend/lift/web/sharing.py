@@ -4,8 +4,7 @@ later ending their own access."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 from litestar import Request, get, post
@@ -19,13 +18,11 @@ from lift.db.clock import utc_now
 from lift.domain import accounts
 from lift.domain import sharing as rules
 from lift.domain.forms import parse_form
-from lift.domain.schedule import local_date_of
-from lift.domain.trends import long_day
 from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
 from lift.web.auth import client_ip, known_timezones, start_session, timezone_choices
 from lift.web.guards import patient, shared_patient, signed_in
-from lift.web.rendering import form_data, redirect, render
+from lift.web.rendering import day_in, form_data, redirect, render
 
 AUDIT_PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -53,12 +50,6 @@ def home_for(role: str, patient_id: int) -> str:
 
 
 # --- The patient's Sharing page -------------------------------------------------------------
-
-
-def day_in(timezone: str) -> Callable[[datetime], str]:
-    """"Sun 6 Dec" for an instant, on the patient's calendar: an invitation made at 22:00 in New
-    York ends on that evening's date, not the next day's (its UTC date)."""
-    return lambda instant: long_day(local_date_of(instant, timezone))
 
 
 async def sharing_view(request: Request, values: dict, errors: dict, status_code: int = 200,
