@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from lift.domain.scales import ATTRIBUTION, DIFFICULTY_LABELS, DIFFICULTY_QUESTION, GAD7, PHQ9
-from lift.domain.trends import long_day
+from lift.domain.dates import day_text
 from tests.integration.test_crisis_path import shown
 
 CRISIS_MARK = 'aria-labelledby="crisis-title"'
@@ -291,8 +291,8 @@ async def test_it_labels_response_and_remission_with_the_dates_first_reached(pat
         insert_result(database, "pat@example.com", "phq9", day, total, band)
     html = (await patient.get("/scales")).text
     response_on, remission_on = dates[2], dates[3]
-    assert f"First reached on {response_on:%a} {response_on.day} {response_on:%b %Y}, with a score of 9." in html
-    assert f"First reached on {remission_on:%a} {remission_on.day} {remission_on:%b %Y}, with a score of 4." in html
+    assert f"First reached on {day_text(response_on, today)}, with a score of 9." in html
+    assert f"First reached on {day_text(remission_on, today)}, with a score of 4." in html
     assert "Response means a PHQ-9 score at least 50% lower than your baseline" in html
     assert "remission means a PHQ-9 score below 5" in html
     assert "They are not a diagnosis" in html
@@ -415,8 +415,8 @@ async def test_it_says_when_a_questionnaire_that_is_not_due_will_be_due(patient,
     taken = patient.today() - timedelta(days=2)
     insert_result(database, "pat@example.com", "phq9", taken, 5, "mild")
     html = (await patient.get("/scales")).text
-    assert f"Last taken on {long_day(taken)}" in scale_card(html, "PHQ-9")
-    assert f"The next one is due on {long_day(taken + timedelta(days=7))}." in scale_card(html, "PHQ-9")
+    assert f"Last taken on {day_text(taken, patient.today())}" in scale_card(html, "PHQ-9")
+    assert f"The next one is due on {day_text(taken + timedelta(days=7), patient.today())}." in scale_card(html, "PHQ-9")
     assert "Due now: you haven't taken one yet." in scale_card(html, "GAD-7")
 
 
@@ -424,7 +424,7 @@ async def test_it_says_when_a_questionnaire_that_is_due_was_last_taken(patient, 
     taken = patient.today() - timedelta(days=9)
     insert_result(database, "pat@example.com", "gad7", taken, 5, "mild")
     html = (await patient.get("/scales")).text
-    assert f"Due now: last taken on {long_day(taken)}, a week or more ago." in scale_card(html, "GAD-7")
+    assert f"Due now: last taken on {day_text(taken, patient.today())}, a week or more ago." in scale_card(html, "GAD-7")
 
 
 async def test_it_links_scales_from_the_journal_list(patient):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from lift.domain.trends import long_day
+from lift.domain.dates import dated, day_text
 from tests.integration.conftest import joined_days_ago
 
 RANGES = ["14d", "90d", "all"]
@@ -126,6 +126,8 @@ async def test_it_draws_a_year_of_daily_data_as_weekly_averages(patient, databas
     assert mood.count('<th scope="row">') == 53
     assert "You checked in on 16 of the last 30 days." in html
     assert "The last 8 of them were in a row, up to today." in html
+    first = patient.today() - timedelta(days=364)
+    assert f"From {day_text(first, patient.today())} to today." in html  # the same way as every other day
 
 
 async def test_it_shows_questionnaire_totals_on_their_bands(patient):
@@ -174,8 +176,8 @@ async def test_a_past_session_not_logged_yet_is_not_counted_as_a_treatment_day(p
     assert ("Dashed lines mark 5 treatment days. 1 session is not logged yet, so its day is not marked."
             in mood)
     assert mood.count('class="chart__marker"') == 5
-    assert f"{long_day(today - timedelta(days=5))} (session not logged yet)</th>" in mood
-    assert f"{long_day(today - timedelta(days=3))} (treatment day)</th>" in mood
+    assert f"{dated(today - timedelta(days=5))} (session not logged yet)</th>" in mood
+    assert f"{dated(today - timedelta(days=3))} (treatment day)</th>" in mood
     # What the Treatment page and the report say of the same session.
     assert (await patient.get("/treatment")).text.count("Not logged yet") == 1
     report = (await patient.get("/report")).text
@@ -197,8 +199,8 @@ async def test_it_measures_the_latest_total_from_a_baseline_older_than_the_range
     html = (await patient.get("/trends?range=14d")).text
     baseline = today - timedelta(days=200 if marked else 300)
     change = "down 16 points (73%)" if marked else "down 2 points (25%)"
-    assert (f"Your latest PHQ-9 was 6 (mild range) on {today:%a} {today.day} {today:%b}: {change} from your "
-            f"baseline of {22 if marked else 8} on {baseline.day} {baseline:%b %Y}.") in html
+    assert (f"Your latest PHQ-9 was 6 (mild range) on {day_text(today, today)}: {change} from your "
+            f"baseline of {22 if marked else 8} on {day_text(baseline, today)}.") in html
 
 
 async def test_it_shows_only_the_patients_own_data(patient, other_patient, database):

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lift.domain import scales, treatment, trends
+from lift.domain import dates, scales, treatment, trends
 from lift.domain.checkins import today_in
 from lift.domain.scales import ScaleResult
 from lift.domain.trends import ANXIETY, MOOD, SLEEP, DayValues
@@ -181,7 +181,7 @@ def test_it_draws_a_year_of_daily_data_as_weekly_averages():
     assert result.averages[0][-1][0] == trends.WIDTH  # the newest week ends today
     assert result.table_headers == ("Week ending", "Average", "Days checked in")
     assert len(result.rows) == 53
-    assert result.rows[0][0] == "20 May 2026" and result.rows[0][2] == "7 of 7"
+    assert result.rows[0][0] == "Wed 20 May 2026" and result.rows[0][2] == "7 of 7"  # as the daily rows
     assert result.rows[-1][2] == "1 of 1"  # 365 days: the oldest block is one day long
     assert result.x_labels == ("May 2025", "Today")
 
@@ -227,16 +227,16 @@ def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_marker
     result = chart(values({0: 5, 3: 6}), TWO_WEEKS, markers=[day(3), day(5), day(40)])
     assert result.summary.endswith(" Dashed lines mark 2 treatment days.")
     rows = {row[0]: row[1] for row in result.rows}
-    assert rows[f"{trends.long_day(day(3))} (treatment day)"] == "6"
-    assert rows[f"{trends.long_day(day(5))} (treatment day)"] == "No check-in"
-    assert rows[trends.long_day(day(0))] == "5"
+    assert rows[f"{dates.dated(day(3))} (treatment day)"] == "6"
+    assert rows[f"{dates.dated(day(5))} (treatment day)"] == "No check-in"
+    assert rows[dates.dated(day(0))] == "5"
     assert "treatment" not in chart(values({0: 5}), TWO_WEEKS).summary
     phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
     first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
     scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
                                trends.SessionDays(treatment=frozenset({day(3)})))
     assert scale.summary.endswith(" Dashed lines mark 1 treatment day.")
-    assert scale.rows[0][0] == f"{trends.long_day(day(3))} (treatment day)"
+    assert scale.rows[0][0] == f"{dates.dated(day(3))} (treatment day)"
 
 
 def test_a_new_patients_chart_does_not_average_two_weeks_mostly_from_before_they_joined():
@@ -296,7 +296,7 @@ def test_a_patient_who_joined_before_the_range_gets_no_shading_and_the_usual_wor
 def test_a_join_date_in_another_year_is_said_with_its_year():
     first = day(500)
     assert trends.joined_text(first, TODAY, day(400)) == (
-        f"Shading marks the days before you joined on {trends.long_day(day(400))}.")
+        f"Shading marks the days before you joined on {dates.dated(day(400))}.")
     assert trends.joined_text(first, TODAY, first) == ""
 
 
@@ -330,7 +330,7 @@ def test_a_day_filled_in_from_before_joining_ends_the_shade_and_the_words_say_so
     alone = trends.scale_chart(scales.PHQ9, filled, first, TODAY, TODAY, TWO_WEEKS, joined=day(3))
     assert alone.before_joined == result.before_joined and all(x > alone.before_joined for x, _ in alone.dots)
     assert trends.joined_text(day(500), TODAY, day(3), day(400)) == (
-        f"Shading marks the days before your first entry on {trends.long_day(day(400))}.")
+        f"Shading marks the days before your first entry on {dates.dated(day(400))}.")
 
 
 def session_at(days_ago: int, status: str, hour: int = 14) -> tuple[datetime, str]:
@@ -389,8 +389,8 @@ def test_a_session_not_logged_yet_is_said_in_the_summary_and_beside_its_day_not_
         " Dashed lines mark 5 treatment days. 1 session is not logged yet, so its day is not marked.")
     assert len(result.markers) == 5 and trends.x_position(8, 14) not in result.markers
     rows = {row[0]: row[1] for row in result.rows}
-    assert rows[f"{trends.long_day(day(5))} (session not logged yet)"] == "6"
-    assert rows[f"{trends.long_day(day(2))} (treatment day)"] == "No check-in"
+    assert rows[f"{dates.dated(day(5))} (session not logged yet)"] == "6"
+    assert rows[f"{dates.dated(day(2))} (treatment day)"] == "No check-in"
     several = chart(values({0: 5}), TWO_WEEKS, unlogged=[day(3), day(3), day(7), day(40)])
     assert several.summary.endswith(" 3 sessions are not logged yet, so their days are not marked.")
     assert "Dashed" not in several.summary and several.markers == []
@@ -400,7 +400,7 @@ def test_a_session_not_logged_yet_is_said_in_the_summary_and_beside_its_day_not_
     scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
                                trends.SessionDays(unlogged=(day(3),)))
     assert scale.summary.endswith(" 1 session is not logged yet, so its day is not marked.")
-    assert scale.rows[0][0] == f"{trends.long_day(day(3))} (session not logged yet)" and scale.markers == []
+    assert scale.rows[0][0] == f"{dates.dated(day(3))} (session not logged yet)" and scale.markers == []
 
 
 # --- Scale charts ------------------------------------------------------------------------------
@@ -434,9 +434,17 @@ def test_it_summarises_the_latest_total_against_a_baseline_older_than_the_range(
     result = phq9_chart(results, TWO_WEEKS)
     assert len(result.dots) == 2
     assert result.summary == (
-        f"Your latest PHQ-9 was 9 (mild range) on {TODAY:%a} 20 May: down 11 points (55%) from your "
-        f"baseline of 20 on {day(200).day} {day(200):%b %Y}.")
+        "Your latest PHQ-9 was 9 (mild range) on Wed 20 May: down 11 points (55%) from your "
+        "baseline of 20 on Sat 1 Nov 2025.")
     assert [row[1:] for row in result.rows] == [("9", "Mild"), ("12", "Moderate")]
+
+
+def test_a_latest_result_from_last_year_is_summarised_with_its_year():
+    first = day(200)
+    result = trends.scale_chart(scales.PHQ9, [scale_result(20, 200), scale_result(12, 150)], first, TODAY,
+                                TODAY, ALL)
+    assert result.summary.startswith("Your latest PHQ-9 was 12 (moderate range) on Sun 21 Dec 2025: down 8 points")
+    assert result.summary.endswith("from your baseline of 20 on Sat 1 Nov 2025.")
 
 
 def test_it_does_not_join_results_more_than_four_weeks_apart():

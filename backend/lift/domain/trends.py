@@ -15,6 +15,7 @@ import msgspec
 from zoneinfo import ZoneInfo
 
 from lift.domain import scales, treatment
+from lift.domain.dates import dated, day_month, day_text, month_year
 
 # The SVG's user space. The chart is stretched to its box (preserveAspectRatio="none"), so
 # strokes use vector-effect: non-scaling-stroke and the labels live in HTML around it.
@@ -103,25 +104,6 @@ def mean(values: Iterable[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-# strftime costs microseconds per call, and a long range labels hundreds of days.
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def short_day(day: date) -> str:
-    """"Wed 20 May" """
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
-
-
-def long_day(day: date) -> str:
-    """"Wed 20 May 2026" """
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def day_month_year(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 # --- Geometry ------------------------------------------------------------------------------
 
 Point = tuple[float, float]
@@ -151,7 +133,7 @@ class Frame(msgspec.Struct, frozen=True):
 def frame(first: date, last: date) -> Frame:
     days = tuple(days_between(first, last))
     count = len(days)
-    return Frame(days, tuple(x_position(i, count) for i in range(count)), tuple(map(long_day, days)))
+    return Frame(days, tuple(x_position(i, count) for i in range(count)), tuple(map(dated, days)))
 
 
 def segments(points: Sequence[Point | None]) -> list[list[Point]]:
@@ -215,7 +197,7 @@ def _x_labels(first: date, last: date, today: date) -> tuple[str, ...]:
     def label(day: date) -> str:
         if day == today:
             return "Today"
-        return f"{MONTHS[day.month - 1]} {day.year}" if long_span else f"{day.day} {MONTHS[day.month - 1]}"
+        return month_year(day) if long_span else day_month(day)
     return label(first), label(last)
 
 
@@ -302,7 +284,7 @@ def joined_text(first: date, last: date, joined: date | None, start: date | None
     start = start or joined
     if not before_joining_width(first, last, start):
         return ""
-    when = short_day(start) if start.year == last.year else long_day(start)
+    when = day_text(start, last)
     if start < joined:
         return f"Shading marks the days before your first entry on {when}."
     return f"Shading marks the days before you joined on {when}."
@@ -451,7 +433,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
                        for end, average, _, _ in weeks]
         return Chart(**common, weekly=True, crowded=False, lines=[], dots=[], averages=segments(week_points),
                      table_headers=("Week ending", f"Average{metric.unit}", "Days checked in"),
-                     rows=[(day_month_year(days[end - 1]),
+                     rows=[(dated(days[end - 1]),
                             "No check-ins" if average is None else average_text(average),
                             f"{present} of {length}")
                            for end, average, present, length in reversed(weeks)])
@@ -515,7 +497,7 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
     return Chart(
         key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
         f"lower means fewer {instrument.measures} symptoms",
-        summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen),
+        summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen, last),
                                        joined_text(first, last, joined, start),
                                        treatment_text(sessions, first, last)])),
         empty=not shown, weekly=False, crowded=False,
@@ -526,25 +508,27 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         before_joined=before_joining_width(first, last, start),
         table_caption=f"{instrument.name} results, {chosen.phrase}",
         table_headers=("Day", "Total", "Range"),
-        rows=[(_row_label(long_day(r.local_date), r.local_date, sessions), str(r.total),
+        rows=[(_row_label(dated(r.local_date), r.local_date, sessions), str(r.total),
                scales.band_by_key(instrument, r.band).label)
               for r in reversed(shown)],
     )
 
 
 def scale_summary(instrument: scales.Instrument, own: Sequence[scales.ScaleResult],
-                  shown: Sequence[scales.ScaleResult], chosen: TrendRange) -> str:
+                  shown: Sequence[scales.ScaleResult], chosen: TrendRange, last: date) -> str:
+    """Days are written in the year of the range's `last` day (today's on screen; on a report, the
+    year of the period its heading names): with their year when it is another."""
     if not shown:
         return f"No {instrument.name} results in {chosen.phrase}."
     latest = shown[-1]
     band = scales.band_by_key(instrument, latest.band).label.lower()
     text = (f"Your latest {instrument.name} was {latest.total} ({band} range) on "
-            f"{short_day(latest.local_date)}")
+            f"{day_text(latest.local_date, last)}")
     progress = scales.progress(list(own), instrument)
     if progress.change is not None and progress.latest == latest:
         baseline = progress.baseline
         return (f"{text}: {scales.change_text(progress.change, progress.change_percent)} from your "
-                f"baseline of {baseline.total} on {day_month_year(baseline.local_date)}.")
+                f"baseline of {baseline.total} on {day_text(baseline.local_date, last)}.")
     return f"{text}."
 
 

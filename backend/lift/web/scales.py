@@ -16,7 +16,6 @@ from lift.domain import scales
 from lift.domain.checkins import today_in
 from lift.domain.crisis import CrisisPrompt, crisis_prompt_for_phq9_item9
 from lift.domain.forms import parse_form
-from lift.domain.trends import long_day
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
@@ -77,7 +76,7 @@ async def scales_page(request: Request, done: FromQuery[str | None] = None) -> R
                   next_due=scales.next_due,
                   instruments=scales.INSTRUMENTS,
                   phq9=phq9, gad7=gad7, baseline_ids={p.baseline.id for p in (phq9, gad7) if p.baseline},
-                  notice=NOTICES.get(done or ""), long_day=long_day, band_by_key=scales.band_by_key,
+                  notice=NOTICES.get(done or ""), today=today, band_by_key=scales.band_by_key,
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION)
 
 
@@ -114,7 +113,7 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     progress = scales.progress(await store.results_for(db, user.id), chosen)
     return render(request, "scales/result.html", instrument=chosen, result=result, band=band,
                   meaning=scales.band_meaning(chosen, band), item9_note=scales.ITEM9_NOTE,
-                  progress=progress, long_day=long_day,
+                  progress=progress, today=today_in(user.timezone, now),
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
 
@@ -131,11 +130,12 @@ async def scale_result(request: Request, result_id: FromPath[int]) -> Response:
     result = await own_result(request, result_id)
     instrument = scales.INSTRUMENTS[result.instrument]
     band = scales.band_by_key(instrument, result.band)
-    return render(request, "scales/detail.html", instrument=instrument, result=result, band=band,
+    today = today_in(request.scope["user"].timezone, utc_now())
+    return render(request, "scales/detail.html", instrument=instrument, result=result, band=band, today=today,
                   item9=scales.item9_answer(result),
                   meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,
                   difficulty_question=scales.DIFFICULTY_QUESTION,
-                  difficulty_labels=scales.DIFFICULTY_LABELS, long_day=long_day,
+                  difficulty_labels=scales.DIFFICULTY_LABELS,
                   attribution=scales.ATTRIBUTION)
 
 
