@@ -585,3 +585,79 @@ def test_menu_in_the_top_bar_takes_the_keyboard_to_the_tab_bar(open_page: OpenPa
     page.keyboard.press("Tab")
     expect(nav.get_by_role("link", name="Today")).to_be_focused()
     expect(nav.get_by_role("link", name="Today")).to_be_in_viewport()
+
+
+def cut_off_dates_and_times(page: Page, where: str) -> list[str]:
+    """Each date or time field on the page that shows only part of its value. Chromium draws the
+    value (its -webkit-datetime-edit-fields-wrapper) inside an edit box that clips it, in a
+    shadow root scripts cannot reach, and reports scrollWidth equal to clientWidth even then:
+    DevTools reads both boxes."""
+    devtools = page.context.new_cdp_session(page)
+    fields = devtools.send("Runtime.evaluate", {
+        "expression": "[...document.querySelectorAll('input[type=date], input[type=time]')]"
+                      ".filter((field) => field.getClientRects().length > 0)"})["result"]["objectId"]
+    listed = devtools.send("Runtime.getProperties", {"objectId": fields, "ownProperties": True})["result"]
+    cut = []
+    for field in (item["value"] for item in listed if item["name"].isdigit()):
+        node = devtools.send("DOM.describeNode",
+                             {"objectId": field["objectId"], "depth": -1, "pierce": True})["node"]
+        boxes = {part: box_of(devtools, inner) for part, inner in shadow_parts(node).items()}
+        shown, value = boxes["-webkit-datetime-edit"], boxes["-webkit-datetime-edit-fields-wrapper"]
+        if value[1] > shown[1] + 0.5:
+            name = dict(zip(node["attributes"][::2], node["attributes"][1::2]))["id"]
+            cut.append(f"{where} #{name} shows {shown[1] - shown[0]:.0f}px"
+                       f" of its {value[1] - value[0]:.0f}px value")
+    devtools.detach()
+    return cut
+
+
+def shadow_parts(node: dict) -> dict[str, int]:
+    """The backend node id of each part of a field's user-agent shadow root, by its pseudo name."""
+    parts = {}
+    for inner in node.get("shadowRoots", []) + node.get("children", []):
+        attributes = dict(zip(inner.get("attributes", [])[::2], inner.get("attributes", [])[1::2]))
+        if "pseudo" in attributes:
+            parts[attributes["pseudo"]] = inner["backendNodeId"]
+        parts |= shadow_parts(inner)
+    return parts
+
+
+def box_of(devtools: CDPSession, backend_node_id: int) -> tuple[float, float]:
+    """Left and right edges of a node's content box, in CSS px."""
+    quad = devtools.send("DOM.getBoxModel", {"backendNodeId": backend_node_id})["model"]["content"]
+    return quad[0], quad[2]
+
+
+# Widest values: in en-US a date reads 12/30/2026 and a time 10:00 PM.
+FILL_EMPTY_DATES_AND_TIMES = """() => {
+    for (const field of document.querySelectorAll('input[type=date], input[type=time]')) {
+        if (!field.value) field.value = field.type === "date" ? "2026-12-30" : "22:00";
+    }
+}"""
+
+
+@pytest.mark.parametrize(("width", "text_size"), [(390, 2.0), (320, 1.0)])
+def test_every_date_and_time_is_shown_whole_at_200_percent_text_and_on_a_320px_screen(patient: Page, width,
+                                                                                      text_size):
+    # Dates and times sat two to a row at any size: at 200% text the report's From and To showed
+    # "12/" of 12/30/2026, and on a 320px screen the last digits were cut off. Every page with a
+    # date or a time: the reminder times and quiet hours, the report's and the CSV's ranges, the
+    # plan, a new or moved session, and a session's log ("If it was moved").
+    patient.set_viewport_size({"width": width, "height": 844})
+    set_text_size(patient.context.new_cdp_session(patient), text_size)
+    patient.goto("/treatment/plan/new")
+    patient.get_by_role("radio", name="Esketamine nasal spray (Spravato)").check()
+    patient.get_by_role("radio", name="twice a week for 4 weeks").check()
+    patient.get_by_label("First session").fill(datetime.now(UTC).date().isoformat())
+    patient.get_by_label("Time of day").fill("22:00")
+    patient.get_by_label("Last day").fill("2026-12-30")
+    cut = cut_off_dates_and_times(patient, "/treatment/plan/new")
+    patient.get_by_role("button", name="Save my plan").click()
+    expect(patient.get_by_role("status")).to_contain_text("Your treatment plan is saved")
+    session = patient.locator("a.sessions__item").first.get_attribute("href")
+    for path in ["/reminders", "/report", "/account/data", "/treatment/sessions/new", f"{session}/move",
+                 f"{session}/log"]:
+        patient.goto(path)
+        patient.evaluate(FILL_EMPTY_DATES_AND_TIMES)
+        cut += cut_off_dates_and_times(patient, path)
+    assert cut == [], "\n".join(cut)

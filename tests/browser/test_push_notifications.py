@@ -489,26 +489,3 @@ def test_a_new_calendar_link_opens_the_page_where_the_link_is(patient: Page):
     patient.get_by_role("button", name="Make a calendar link").click()
     expect(patient.get_by_text("Your private calendar link is ready.")).to_be_in_viewport()
     expect(patient.get_by_label("Calendar link")).to_be_in_viewport()
-
-
-# Each time field's own width against the width its value needs (a time field as wide as its
-# content, measured by letting it size itself for a moment).
-TIME_FIELDS_CUT_OFF = """() => [...document.querySelectorAll('input[type="time"]')].flatMap((field) => {
-    const width = field.getBoundingClientRect().width;
-    field.style.width = "max-content";
-    const needs = field.getBoundingClientRect().width;
-    field.style.width = "";
-    return needs > width + 0.5 ? [`${field.id}: ${Math.round(width)}px, needs ${Math.round(needs)}px`] : [];
-})"""
-
-
-@pytest.mark.parametrize(("width", "text_size"), [(390, 2.0), (320, 1.0)])
-def test_every_reminder_time_is_shown_whole_at_200_percent_text_and_on_a_320px_screen(patient: Page, width,
-                                                                                      text_size):
-    # Quiet hours' From and Until sat side by side at any size: at 200% text they showed "1" and
-    # "0" of 10:00 PM and 07:00 AM.
-    patient.set_viewport_size({"width": width, "height": 844})
-    set_text_size(patient.context.new_cdp_session(patient), text_size)
-    patient.goto("/reminders")
-    expect(patient.get_by_label("Until")).to_have_value("07:00")
-    assert patient.evaluate(TIME_FIELDS_CUT_OFF) == []
