@@ -255,6 +255,17 @@ async def test_it_keeps_what_was_typed_and_explains_a_wrong_setting(patient, dat
     assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
 
 
+async def test_every_wrong_setting_is_explained_at_once(patient, database):
+    # Quiet hours with one end and a lead no choice offers were explained only once every time
+    # had the right shape: the patient fixed one answer and was sent back for the others.
+    sent = {**SETTINGS, "checkin_time": "25:00", "quiet_end": "", "lead_minutes": "7"}
+    response = await patient.post("/reminders/settings", sent)
+    assert response.status_code == 422
+    for field in ("checkin_time", "quiet_end", "lead_minutes"):
+        assert f'id="{field}-error"' in response.text
+    assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
+
+
 # Calendar feed ------------------------------------------------------------------------------
 
 async def make_sessions(app, email: str, zone: str, starts: list[tuple[date, time]]) -> list[int]:

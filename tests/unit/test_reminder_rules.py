@@ -719,3 +719,30 @@ def test_push_topics_travel_in_the_clear_so_they_name_nothing_and_differ_per_kin
                                             (240, "4 hours")])
 def test_a_lead_time_reads_as_a_person_would_say_it(minutes, label):
     assert rules.lead_label(minutes) == label
+
+
+# The settings form -------------------------------------------------------------------------
+
+SENT = {"checkin_enabled": "true", "checkin_time": "21:15", "eve_enabled": "true", "eve_time": "18:30",
+        "lead_enabled": "true", "lead_minutes": "90", "scale_enabled": "true", "scale_time": "09:00",
+        "quiet_start": "23:00", "quiet_end": "06:30"}
+
+
+@pytest.mark.parametrize(("change", "problems"), [
+    ({}, {}),
+    ({"quiet_start": "", "quiet_end": ""}, {}),
+    ({"quiet_end": " "}, {"quiet_end": "Enter both times for quiet hours, or leave both empty."}),
+    ({"quiet_start": ""}, {"quiet_start": "Enter both times for quiet hours, or leave both empty."}),
+    ({"quiet_end": "23:00"}, {"quiet_end": "Quiet hours need to end at a different time than they start."}),
+    ({"lead_minutes": "7"}, {"lead_minutes": "Choose how long before the session."}),
+    ({"lead_minutes": "soon"}, {"lead_minutes": "Choose how long before the session."}),
+])
+def test_the_settings_pairing_and_lead_are_checked_from_the_answers_as_sent(change, problems):
+    assert rules.settings_problems({**SENT, **change}) == problems
+
+
+def test_the_settings_pairing_and_lead_are_checked_even_when_another_answer_is_wrong():
+    # They were checked only once every answer had the right shape: a patient who fixed a time
+    # was then told, in a second round, that quiet hours needed both ends.
+    sent = {**SENT, "checkin_time": "25:00", "eve_time": "", "quiet_end": "", "lead_minutes": "7"}
+    assert set(rules.settings_problems(sent)) == {"quiet_end", "lead_minutes"}

@@ -676,17 +676,24 @@ def _wall(text: str) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
-def preferences_from_form(form: PreferencesForm) -> tuple[Preferences | None, dict[str, str]]:
+def settings_problems(answers: dict[str, str]) -> dict[str, str]:
+    """What is wrong beyond each answer's own shape: a lead no choice offers, and quiet hours
+    with one end or with both ends the same. Read from the answers as sent (trimmed, as
+    parse_form reads them), so they show beside any other problem, not after it is fixed."""
     errors: dict[str, str] = {}
-    if form.lead_minutes not in LEAD_CHOICES:
+    lead = (answers.get("lead_minutes") or "").strip()
+    if lead and not (lead.isdigit() and int(lead) in LEAD_CHOICES):
         errors["lead_minutes"] = PREFERENCES_MESSAGES["lead_minutes"]
-    if bool(form.quiet_start) != bool(form.quiet_end):
-        missing = "quiet_end" if form.quiet_start else "quiet_start"
-        errors[missing] = "Enter both times for quiet hours, or leave both empty."
-    elif form.quiet_start and form.quiet_start == form.quiet_end:
+    start, end = ((answers.get(field) or "").strip() for field in ("quiet_start", "quiet_end"))
+    if bool(start) != bool(end):
+        errors["quiet_end" if start else "quiet_start"] = ("Enter both times for quiet hours, "
+                                                          "or leave both empty.")
+    elif start and start == end:
         errors["quiet_end"] = "Quiet hours need to end at a different time than they start."
-    if errors:
-        return None, errors
+    return errors
+
+
+def preferences_from_form(form: PreferencesForm) -> Preferences:
     return Preferences(
         checkin_enabled=form.checkin_enabled, checkin_time=_wall(form.checkin_time),
         eve_enabled=form.eve_enabled, eve_time=_wall(form.eve_time),
@@ -694,7 +701,7 @@ def preferences_from_form(form: PreferencesForm) -> tuple[Preferences | None, di
         scale_enabled=form.scale_enabled, scale_time=_wall(form.scale_time),
         quiet_start=_wall(form.quiet_start), quiet_end=_wall(form.quiet_end),
         detailed_text=form.detailed_text,
-    ), {}
+    )
 
 
 def preferences_as_form_values(prefs: Preferences) -> dict[str, str]:

@@ -65,11 +65,11 @@ async def reminders_page(request: Request, notice: FromQuery[str | None] = None)
 async def save_settings(request: Request) -> Response:
     values = await form_data(request)
     form, errors = parse_form(rules.PreferencesForm, values, rules.PREFERENCES_MESSAGES)
-    prefs = None
-    if form:
-        prefs, errors = rules.preferences_from_form(form)
-    if prefs is None:
+    for field, problem in rules.settings_problems(values).items():
+        errors.setdefault(field, problem)
+    if errors:
         return await reminders_view(request, 422, values=values, errors=errors)
+    prefs = rules.preferences_from_form(form)
     user = request.scope["user"]
     try:
         await store.save_preferences(request.app.state.db, user.id, prefs, utc_now())
