@@ -266,6 +266,22 @@ async def test_every_wrong_setting_is_explained_at_once(patient, database):
     assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
 
 
+async def test_a_reminder_turned_off_needs_no_time(patient, database):
+    # Turning the check-in reminder off and clearing its time was refused with "Enter a time like
+    # 20:00" for a reminder that would never be sent. Its stored time (or the default) stays.
+    off = {**SETTINGS, "checkin_enabled": "", "checkin_time": "", "eve_enabled": "", "eve_time": "7pm"}
+    response = await patient.post("/reminders/settings", off)
+    assert response.headers["location"] == "/reminders?notice=saved"
+    row = database.execute("SELECT * FROM reminder_preferences").fetchone()
+    assert (row["checkin_enabled"], row["checkin_time"], row["eve_enabled"], row["eve_time"]) == \
+        (0, "20:00", 0, "19:00")
+
+    await patient.post("/reminders/settings", SETTINGS)
+    await patient.post("/reminders/settings", {**off, "eve_time": ""})
+    row = database.execute("SELECT * FROM reminder_preferences").fetchone()
+    assert (row["checkin_enabled"], row["checkin_time"], row["eve_time"]) == (0, "21:15", "18:30")
+
+
 # Calendar feed ------------------------------------------------------------------------------
 
 async def make_sessions(app, email: str, zone: str, starts: list[tuple[date, time]]) -> list[int]:

@@ -746,3 +746,15 @@ def test_the_settings_pairing_and_lead_are_checked_even_when_another_answer_is_w
     # was then told, in a second round, that quiet hours needed both ends.
     sent = {**SENT, "checkin_time": "25:00", "eve_time": "", "quiet_end": "", "lead_minutes": "7"}
     assert set(rules.settings_problems(sent)) == {"quiet_end", "lead_minutes"}
+
+
+def test_a_reminder_turned_off_keeps_its_stored_time_when_the_one_sent_is_empty_or_wrong():
+    stored = Preferences(checkin_time=time(21, 15))
+    sent = {**SENT, "checkin_enabled": "", "checkin_time": "", "eve_enabled": "", "eve_time": "17:45",
+            "scale_time": ""}
+    answers = rules.settings_answers(sent, stored)
+    assert answers["checkin_time"] == "21:15"
+    assert answers["eve_time"] == "17:45"  # a time that can be used is kept as sent, though turned off
+    assert answers["scale_time"] == ""  # still on: its missing time is its own error
+    assert rules.settings_answers({**SENT, "checkin_enabled": "", "checkin_time": "8pm"},
+                                  rules.DEFAULT_PREFERENCES)["checkin_time"] == "20:00"

@@ -676,6 +676,25 @@ def _wall(text: str) -> time | None:
     return time.fromisoformat(text) if text else None
 
 
+# Each reminder with a time of its own: its switch and its time.
+REMINDER_TIMES = (("checkin_enabled", "checkin_time"), ("eve_enabled", "eve_time"),
+                  ("scale_enabled", "scale_time"))
+WALL_TIME = re.compile(TIME_PATTERN)
+
+
+def settings_answers(values: dict[str, str], stored: Preferences) -> dict[str, str]:
+    """The settings form's answers as they are checked and saved. A reminder turned off keeps its
+    stored time (the default before any was saved) when the one sent is empty or not a time:
+    nothing uses it until the reminder is turned on again, so it must not stop the rest from
+    being saved."""
+    answers = dict(values)
+    kept = preferences_as_form_values(stored)
+    for switch, field in REMINDER_TIMES:
+        if not (values.get(switch) or "").strip() and not WALL_TIME.match((values.get(field) or "").strip()):
+            answers[field] = kept[field]
+    return answers
+
+
 def settings_problems(answers: dict[str, str]) -> dict[str, str]:
     """What is wrong beyond each answer's own shape: a lead no choice offers, and quiet hours
     with one end or with both ends the same. Read from the answers as sent (trimmed, as

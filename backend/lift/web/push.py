@@ -63,14 +63,14 @@ async def reminders_page(request: Request, notice: FromQuery[str | None] = None)
 
 @post("/reminders/settings", guards=[patient])
 async def save_settings(request: Request) -> Response:
-    values = await form_data(request)
-    form, errors = parse_form(rules.PreferencesForm, values, rules.PREFERENCES_MESSAGES)
-    for field, problem in rules.settings_problems(values).items():
+    user, values = request.scope["user"], await form_data(request)
+    answers = rules.settings_answers(values, await store.preferences_for(request.app.state.db, user.id))
+    form, errors = parse_form(rules.PreferencesForm, answers, rules.PREFERENCES_MESSAGES)
+    for field, problem in rules.settings_problems(answers).items():
         errors.setdefault(field, problem)
     if errors:
         return await reminders_view(request, 422, values=values, errors=errors)
     prefs = rules.preferences_from_form(form)
-    user = request.scope["user"]
     try:
         await store.save_preferences(request.app.state.db, user.id, prefs, utc_now())
     except DatabaseError:
