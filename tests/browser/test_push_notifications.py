@@ -489,3 +489,22 @@ def test_a_new_calendar_link_opens_the_page_where_the_link_is(patient: Page):
     patient.get_by_role("button", name="Make a calendar link").click()
     expect(patient.get_by_text("Your private calendar link is ready.")).to_be_in_viewport()
     expect(patient.get_by_label("Calendar link")).to_be_in_viewport()
+
+
+def test_refused_reminder_settings_open_at_a_summary_that_takes_focus_and_names_each_one(patient: Page,
+                                                                                        console):
+    # The page came back at its top with focus on the body, and the summary said only "Please
+    # check the highlighted answers": the form is several screens below on a phone.
+    patient.goto("/reminders")
+    patient.get_by_label("Check-in reminder time").fill("")
+    patient.get_by_label("Until").fill("")
+    patient.get_by_role("button", name="Save reminder settings").click()
+    summary = patient.get_by_role("alert").filter(has_text="Nothing was saved yet")
+    expect(summary).to_have_text("Please check the check-in reminder time and when quiet hours end. "
+                                 "Nothing was saved yet.")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    summary.get_by_role("link", name="when quiet hours end").click()
+    expect(patient.get_by_label("Until")).to_be_in_viewport()
+    expect(patient.locator("#quiet_end-error")).to_be_in_viewport()
+    assert console.errors(expected_statuses=(422,)) == []

@@ -266,6 +266,22 @@ async def test_every_wrong_setting_is_explained_at_once(patient, database):
     assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
 
 
+async def test_the_summary_names_each_setting_to_fix_as_a_link_to_it(patient):
+    # It said only "Please check the highlighted answers", at the top of a page several screens
+    # long on a phone, far from the form.
+    response = await patient.post("/reminders/settings",
+                                  {**SETTINGS, "checkin_time": "25:00", "quiet_end": ""})
+    summary = re.search(r'<div class="alert alert--error" role="alert" tabindex="-1" autofocus><p>(.*?)</p>',
+                        response.text).group(1)
+    assert summary == ('Please check <a href="#checkin_time">the check-in reminder time</a> and '
+                       '<a href="#quiet_end">when quiet hours end</a>. Nothing was saved yet.')
+    assert response.text.index(summary) > response.text.index('id="settings-title"')
+    three = (await patient.post("/reminders/settings", {**SETTINGS, "eve_time": "", "scale_time": "x",
+                                                          "quiet_end": "23:00"})).text
+    assert ('<a href="#eve_time">the evening reminder time</a>, <a href="#scale_time">the weekly reminder '
+            'time</a> and <a href="#quiet_end">when quiet hours end</a>.') in three
+
+
 async def test_a_reminder_turned_off_needs_no_time(patient, database):
     # Turning the check-in reminder off and clearing its time was refused with "Enter a time like
     # 20:00" for a reminder that would never be sent. Its stored time (or the default) stays.

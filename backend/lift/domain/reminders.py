@@ -672,6 +672,23 @@ PREFERENCES_MESSAGES = {
 }
 
 
+# What the summary of a refused form calls each answer, in the form's order: on a phone the
+# settings are several screens long, so it names each one wrong, as a link to it.
+PREFERENCES_NAMES = {
+    "checkin_enabled": "the check-in reminder",
+    "checkin_time": "the check-in reminder time",
+    "eve_enabled": "the evening-before reminder",
+    "eve_time": "the evening reminder time",
+    "lead_enabled": "the reminder before the session",
+    "lead_minutes": "how long before the session",
+    "scale_enabled": "the weekly questionnaire reminder",
+    "scale_time": "the weekly reminder time",
+    "quiet_start": "when quiet hours start",
+    "quiet_end": "when quiet hours end",
+    "detailed_text": "details in notifications",
+}
+
+
 def _wall(text: str) -> time | None:
     return time.fromisoformat(text) if text else None
 
