@@ -491,6 +491,26 @@ def test_a_new_calendar_link_opens_the_page_where_the_link_is(patient: Page):
     expect(patient.get_by_label("Calendar link")).to_be_in_viewport()
 
 
+def test_reloading_after_making_a_calendar_link_keeps_that_link_working(patient: Page, live_server: str):
+    # The page showing the link was the form's answer, at /reminders/calendar: a reload sent the
+    # form again and silently replaced the link just added to the phone's calendar.
+    patient.goto("/reminders")
+    patient.get_by_role("button", name="Make a calendar link").click()
+    link = patient.get_by_label("Calendar link")
+    expect(link).to_be_in_viewport()
+    url = link.input_value()
+    expect(patient).to_have_url(f"{live_server}/reminders#calendar")
+    patient.reload()
+    expect(patient.get_by_role("button", name="Make a new calendar link")).to_be_in_viewport()
+    expect(patient.get_by_label("Calendar link")).to_have_count(0)  # shown once
+    assert patient.request.get(url).status == 200
+    # Back and forward again neither make a link nor bring the old one back.
+    patient.go_back()
+    patient.go_forward()
+    expect(patient.get_by_label("Calendar link")).to_have_count(0)
+    assert patient.request.get(url).status == 200
+
+
 def test_refused_reminder_settings_open_at_a_summary_that_takes_focus_and_names_each_one(patient: Page,
                                                                                         console):
     # The page came back at its top with focus on the body, and the summary said only "Please

@@ -118,6 +118,12 @@ async def test_cookies_are_secure_by_default(tmp_path, people):
         assert response.status_code == 303, response.text
         session = [c for c in response.headers.get_list("set-cookie") if c.startswith("lift_session")]
         assert session and "Secure" in session[0] and "HttpOnly" in session[0]
+        # A new calendar link rides to the page that shows it in a cookie of its own.
+        await client.get("/reminders")  # signing up deleted the form token: this page makes one
+        made = await client.post("/reminders/calendar", data={"_csrf_token": client.cookies["csrftoken"]},
+                                 follow_redirects=False)
+        link = [c for c in made.headers.get_list("set-cookie") if c.startswith("lift_new_calendar_link")]
+        assert made.status_code == 303 and link and "Secure" in link[0] and "HttpOnly" in link[0]
 
 
 async def test_it_rejects_a_wrong_password_with_a_clear_message(patient, database):

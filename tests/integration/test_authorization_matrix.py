@@ -207,7 +207,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      patients(303, other=404)),
     ("POST", "/reminders/devices/{device_id:int}/delete", "/reminders/devices/{device_id}/delete",
      patients(303, other=404)),
-    ("POST", "/reminders/calendar", "/reminders/calendar", patients(200)),
+    ("POST", "/reminders/calendar", "/reminders/calendar", patients(303)),
     ("POST", "/reminders/calendar/delete", "/reminders/calendar/delete", patients(303)),
     ("POST", "/sharing/invitations", "/sharing/invitations", patients(422)),
     # Only the grantee of an active grant ends it from their side. Before the accept below, which

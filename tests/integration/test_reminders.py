@@ -94,7 +94,7 @@ async def test_it_stores_a_devices_subscription_and_lists_it(patient, database):
 async def test_the_page_gives_dates_in_the_patients_time_zone(patient, database):
     # Evenings in New York (UTC-4 in March 2026) are already the next day in UTC.
     await subscribe(patient)
-    await patient.post("/reminders/calendar")
+    await new_feed(patient)
     database.execute("UPDATE push_subscriptions SET created_at = '2026-03-11T02:30:00Z',"
                      " last_sent_at = '2026-03-12T03:00:00Z'")
     database.execute("UPDATE calendar_feeds SET created_at = '2026-03-13T01:00:00Z'")
@@ -310,8 +310,15 @@ async def make_sessions(app, email: str, zone: str, starts: list[tuple[date, tim
 
 
 async def new_feed(person) -> str:
-    page = (await person.post("/reminders/calendar")).text
+    """A new calendar link, as the browser gets it: the form's answer sends it to the page."""
+    made = await person.post("/reminders/calendar")
+    assert made.status_code == 303 and made.headers["location"] == "/reminders#calendar"
+    page = (await person.get("/reminders")).text
     return re.search(r'id="calendar_url" type="url" value="([^"]+)"', page).group(1)
+
+
+def link_cookie(response) -> str:
+    return next(c for c in response.headers.get_list("set-cookie") if c.startswith("lift_new_calendar_link="))
 
 
 async def test_the_calendar_feed_is_valid_icalendar_with_the_sessions_at_their_local_times(patient, stranger, app,
@@ -372,6 +379,39 @@ async def test_the_calendar_link_is_shown_once_and_can_be_replaced_or_turned_off
     response = await patient.post("/reminders/calendar/delete")
     assert response.headers["location"] == "/reminders?notice=calendar-removed"
     assert (await stranger.get(second)).status_code == 404
+
+
+async def test_a_reload_after_making_a_calendar_link_makes_no_other_and_shows_it_no_more(patient, stranger):
+    # The page showing a new link was the form's own answer, at /reminders/calendar: reloading it
+    # sent the form again and silently replaced the link the patient had just added to a calendar.
+    made = await patient.post("/reminders/calendar")
+    assert made.status_code == 303 and made.headers["location"] == "/reminders#calendar"
+    cookie = link_cookie(made)
+    token = re.match(r"lift_new_calendar_link=([^;]+);", cookie).group(1)
+    # The token goes in no address (the history, a Referer): in a cookie for the Reminders pages
+    # alone, same-site only, unreadable by scripts, for a minute.
+    assert token not in made.headers["location"]
+    for flag in ("HttpOnly", "SameSite=strict", "Path=/reminders", "Max-Age=60"):
+        assert flag in cookie
+    shown = await patient.get("/reminders")
+    assert f'value="http://testserver.local/calendar/{token}.ics"' in shown.text
+    assert "Your private calendar link is ready." in shown.text
+    assert 'lift_new_calendar_link="";' in link_cookie(shown)  # deleted as it is shown
+
+    reloaded = (await patient.get("/reminders")).text
+    assert token not in reloaded and "Make a new calendar link" in reloaded
+    assert (await stranger.get(f"/calendar/{token}.ics")).status_code == 200
+
+
+async def test_a_new_calendar_link_is_shown_only_to_its_patient_and_only_while_it_works(patient,
+                                                                                       other_patient):
+    first = (await patient.post("/reminders/calendar")).cookies["lift_new_calendar_link"]
+    await patient.post("/reminders/calendar")
+    for person in (other_patient, patient):
+        person.http.cookies.set("lift_new_calendar_link", first, domain="testserver.local", path="/reminders")
+    for person in (other_patient, patient):  # not theirs; replaced since
+        page = (await person.get("/reminders")).text
+        assert first not in page and "Your private calendar link is ready." not in page
 
 
 async def test_a_made_up_calendar_token_finds_nothing(stranger):

@@ -14,8 +14,24 @@ from lift.db.clock import utc_now
 from lift.db.reminders import preferences_for
 from lift.domain import calendar as feeds
 from lift.web.guards import patient
-from lift.web.push import reminders_view
 from lift.web.rendering import redirect
+
+# A new link goes to the page that shows it in a cookie, never in its address: a reload of that
+# page sends no form again (which made another link and silently stopped the one just added to a
+# calendar), and the token lands in no URL, history entry or Referer. Sent only to the Reminders
+# pages, same-site only, unreadable by scripts, and for one minute: the page deletes it as it
+# shows the link.
+NEW_LINK_COOKIE = "lift_new_calendar_link"
+NEW_LINK_PATH = "/reminders"
+NEW_LINK_SECONDS = 60
+
+
+async def feed_owner(request: Request, token: str) -> tuple[int, str] | None:
+    """The patient (id, time zone) whose feed has this token; a token of no length Lift makes
+    is not even looked up."""
+    if not 20 <= len(token) <= 100:
+        return None
+    return await store.feed_owner(request.app.state.db, feeds.token_hash(token))
 
 
 def feed_url(request: Request, token: str) -> str:
@@ -28,9 +44,28 @@ async def create_feed(request: Request) -> Response:
     token = feeds.new_token()
     user = request.scope["user"]
     await store.replace_feed_token(request.app.state.db, user.id, feeds.token_hash(token), utc_now())
+    # The link is shown once, far down the page: the page opens there.
+    response = redirect(request, "/reminders#calendar")
+    response.set_cookie(NEW_LINK_COOKIE, token, max_age=NEW_LINK_SECONDS, path=NEW_LINK_PATH,
+                        secure=request.app.state.settings.cookie_secure, httponly=True, samesite="strict")
+    return response
+
+
+async def new_link(request: Request) -> dict[str, str]:
+    """The link just made, for the page to show once ({} when there is none): only while it is
+    still this patient's link, so a link replaced since, or a cookie planted, shows nothing."""
+    token = request.cookies.get(NEW_LINK_COOKIE, "")
+    owner = await feed_owner(request, token)
+    if owner is None or owner[0] != request.scope["user"].id:
+        return {}
     url = feed_url(request, token)
-    return await reminders_view(request, calendar_url=url,
-                                webcal_url="webcal://" + url.split("://", 1)[1])
+    return {"calendar_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+
+
+def forget_new_link(request: Request, response: Response) -> Response:
+    if NEW_LINK_COOKIE in request.cookies:
+        response.delete_cookie(NEW_LINK_COOKIE, path=NEW_LINK_PATH)
+    return response
 
 
 @post("/reminders/calendar/delete", guards=[patient])
@@ -44,7 +79,7 @@ async def calendar_feed(request: Request, token: FromPath[str]) -> Response:
     """No sign-in: calendar apps cannot sign in. The unguessable token is the credential."""
     token = token.removesuffix(".ics")
     db = request.app.state.db
-    owner = await store.feed_owner(db, feeds.token_hash(token)) if 20 <= len(token) <= 100 else None
+    owner = await feed_owner(request, token)
     if owner is None:
         raise NotFoundException()
     user_id, timezone = owner

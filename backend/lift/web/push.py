@@ -28,6 +28,7 @@ from lift.domain.push import (
 )
 from lift.push.scheduler import replan
 from lift.settings import FRONTEND_DIR
+from lift.web.calendar import forget_new_link, new_link
 from lift.web.guards import patient
 from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render
 
@@ -59,7 +60,8 @@ async def reminders_view(request: Request, status_code: int = 200, **context) ->
 
 @get("/reminders", guards=[patient], name="reminders")
 async def reminders_page(request: Request, notice: FromQuery[str | None] = None) -> Response:
-    return await reminders_view(request, notice=NOTICES.get(notice or ""))
+    response = await reminders_view(request, notice=NOTICES.get(notice or ""), **await new_link(request))
+    return forget_new_link(request, response)
 
 
 @post("/reminders/settings", guards=[patient])
