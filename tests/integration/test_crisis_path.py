@@ -210,3 +210,66 @@ async def test_a_failed_save_whose_plan_cannot_be_read_either_keeps_the_answers_
         assert response.status_code == 503
         assert has_crisis_region(response.text) == (thoughts > 0)
         assert ">kept as typed</textarea>" in response.text
+
+
+# Without JavaScript, a check-in or PHQ-9 that Lift does not let in (signed out: 401; the form's
+# token stale or gone: 403) shows Get help now worded for the answer it carried, read by the
+# same rules as a saved one, not a generic panel.
+PANEL_CLASS = re.compile(r'<section class="crisis(?: crisis--(\w+))?" role="region"')
+
+
+def panel_level(html: str) -> str | None:
+    """The level the shown panel is worded for ("support", "urgent", "immediate"), or None for
+    the generic one."""
+    found = PANEL_CLASS.search(shown(html))
+    assert found, "no Get help now on the page"
+    return found.group(1)
+
+
+async def refused(refusal: str, stranger, patient, path: str, form: dict):
+    if refusal == "signed-out":
+        response = await stranger.post(path, form)
+        assert response.status_code == 401
+    else:
+        response = await patient.post(path, {**form, "_csrf_token": "stale"}, csrf=False)
+        assert response.status_code == 403
+    return response
+
+
+@pytest.mark.parametrize("refusal", ["signed-out", "expired-form"])
+@pytest.mark.parametrize(("thoughts", "level"), [(0, None), (1, "support"), (2, "urgent"), (3, "immediate")])
+async def test_a_check_in_not_let_in_shows_help_worded_for_its_thoughts_answer(stranger, patient, refusal,
+                                                                               thoughts, level):
+    form = {"local_date": "2026-01-05", "mood": "2", "anxiety": "8", "sleep_hours": "4", "thoughts": str(thoughts)}
+    response = await refused(refusal, stranger, patient, "/checkin", form)
+    assert panel_level(response.text) == level
+    if level == "immediate":
+        assert "If you might act on these thoughts, call 911 or 988 now" in shown(response.text)
+
+
+@pytest.mark.parametrize("refusal", ["signed-out", "expired-form"])
+@pytest.mark.parametrize(("item9", "level"), [(0, None), (1, "support"), (2, "urgent"), (3, "urgent")])
+async def test_a_phq9_not_let_in_shows_help_worded_for_its_item_9(stranger, patient, refusal, item9, level):
+    form = {f"phq9_{item}": "0" for item in range(1, 9)} | {"phq9_9": str(item9)}
+    response = await refused(refusal, stranger, patient, "/scales/phq9", form)
+    assert panel_level(response.text) == level
+    assert ("better off dead, or of hurting yourself" in shown(response.text)) == (item9 > 0)
+
+
+@pytest.mark.parametrize("refusal", ["signed-out", "expired-form"])
+@pytest.mark.parametrize("body", ["unread", "no-choice", "gad7"])
+async def test_a_refused_form_whose_answer_cannot_be_read_keeps_the_generic_panel(stranger, patient, refusal, body):
+    """A form Lift had not read when it refused it (its token sent as a header, as htmx does:
+    offline.js words that panel), a thoughts answer that is none of the choices, a question 9 sent to another
+    questionnaire: nothing to word the panel for, and never an error of Lift's own."""
+    person = stranger if refusal == "signed-out" else patient
+    status = 401 if refusal == "signed-out" else 403
+    token = await person.csrf_token() if refusal == "signed-out" else "stale"
+    if body == "unread":
+        response = await person.http.post("/checkin", data={"thoughts": "3"}, headers={"x-csrftoken": token})
+    elif body == "no-choice":
+        response = await refused(refusal, stranger, patient, "/checkin", {"thoughts": "a plan"})
+    else:
+        response = await refused(refusal, stranger, patient, "/scales/gad7", {"phq9_9": "3", "gad7_1": "3"})
+    assert response.status_code == status
+    assert panel_level(response.text) is None

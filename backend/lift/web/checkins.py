@@ -17,10 +17,10 @@ from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
 from lift.domain import dates
 from lift.domain.checkins import SaveOutcome
-from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
+from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
 from lift.domain.trends import first_day_with_lift
-from lift.web.crisis import crisis_context
+from lift.web.crisis import crisis_context, thoughts_prompt_for
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, redirect, render
@@ -79,9 +79,7 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
 async def save_checkin(request: Request) -> Response:
     user = request.scope["user"]
     values = await form_data(request)
-    thoughts = rules.thoughts_answer(values.get("thoughts"))
-    resources = request.app.state.crisis_resources
-    prompt = crisis_prompt_for_thoughts(thoughts, resources) if thoughts else None
+    prompt = thoughts_prompt_for(values, request.app.state.crisis_resources)
     crisis = await crisis_context(request, prompt)
     form, errors = parse_form(rules.CheckinForm, rules.with_plain_hours(values), rules.CHECKIN_MESSAGES)
     key, key_errors = parse_form(rules.SubmissionKey, values, rules.SUBMISSION_MESSAGES)

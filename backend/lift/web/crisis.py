@@ -10,7 +10,14 @@ from litestar import Request
 
 from lift.db.connection import DatabaseError
 from lift.db.safety_plans import safety_plan_for
-from lift.domain.crisis import CrisisPrompt, CrisisResources, parse_resources
+from lift.domain import checkins, scales
+from lift.domain.crisis import (
+    CrisisPrompt,
+    CrisisResources,
+    crisis_prompt_for_phq9_item9,
+    crisis_prompt_for_thoughts,
+    parse_resources,
+)
 from lift.domain.safety_plan import SafetyPlan
 
 log = logging.getLogger("lift")
@@ -19,6 +26,20 @@ log = logging.getLogger("lift")
 def load_crisis_resources(path: Path) -> CrisisResources:
     with path.open("rb") as file:
         return parse_resources(tomllib.load(file))
+
+
+def thoughts_prompt_for(values: dict[str, str], resources: CrisisResources) -> CrisisPrompt | None:
+    """Get help now for a check-in's thoughts answer, read from the form as sent: before, and
+    whatever, validation says of the rest."""
+    thoughts = checkins.thoughts_answer(values.get("thoughts"))
+    return crisis_prompt_for_thoughts(thoughts, resources) if thoughts else None
+
+
+def item9_prompt_for(values: dict[str, str], resources: CrisisResources) -> CrisisPrompt | None:
+    """Get help now for a PHQ-9's item 9 above 0, read from the form as sent, like the thoughts
+    answer: whatever the total, and whatever else in the form is missing or wrong."""
+    answer = scales.item_answer(values.get(scales.PHQ9_ITEM9))
+    return crisis_prompt_for_phq9_item9(answer, resources) if answer is not None else None
 
 
 async def crisis_context(request: Request, prompt: CrisisPrompt | None) -> dict:

@@ -6,12 +6,18 @@ import logging
 from urllib.parse import quote, urlsplit
 
 from litestar import Request, get
+from litestar.datastructures import FormMultiDict
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
+from lift.domain import scales
+from lift.domain.crisis import CrisisPrompt
 from lift.logs import route_template
-from lift.web.rendering import redirect, render
+from lift.web.crisis import item9_prompt_for, thoughts_prompt_for
+from lift.web.rendering import form_values, redirect, render
 
 log = logging.getLogger("lift")
 
@@ -42,6 +48,9 @@ SIGNED_OUT_CHECKIN = (
 # A check-in that could not be read (signed out, expired form) may have reported suicidal
 # thoughts, so these pages show the crisis resources rather than risk hiding them.
 CRISIS_SENSITIVE_PATHS = ("/checkin", "/scales")
+# The two forms with a crisis question, whose answer words the panel when it can be read.
+CHECKIN_PATH = "/checkin"
+PHQ9_PATH = f"/scales/{scales.PHQ9.key}"
 # Get help itself: whatever stops Lift from making it (a database it cannot read for a signed-in
 # person's session), its error page still shows the resources.
 HELP_PATH = "/help"
@@ -53,10 +62,33 @@ def _crisis_sensitive(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    crisis_sensitive = _crisis_sensitive(request)
     return render(request, "pages/error.html", status_code=status, title=title, message=message,
                   signed_out=status == 401,
-                  show_crisis=_crisis_sensitive(request), crisis=None, plan=None,
-                  resources=request.app.state.crisis_resources)
+                  show_crisis=crisis_sensitive, crisis=_prompt_for_refused_form(request) if crisis_sensitive else None,
+                  plan=None, resources=request.app.state.crisis_resources)
+
+
+def _prompt_for_refused_form(request: Request) -> CrisisPrompt | None:
+    """Get help now worded for the crisis answer of a check-in or PHQ-9 that was not let in
+    (signed out, an expired form), read by the rules a saved one is: a plan or intent still
+    reads "call 911 or 988 now" without JavaScript. Only from a form already read, as the CSRF
+    check reads every form sent without JavaScript: an exception handler cannot read a body,
+    and one not read yet may be gone or too large. Anything else keeps the generic panel."""
+    form = ScopeState.from_scope(request.scope).form
+    if form is Empty or request.method != "POST":
+        return None
+    try:
+        values = form_values(FormMultiDict.from_form_data(form))
+    except Exception:  # noqa: BLE001 - a form that cannot be read must never cost the page
+        log.warning("refused form unreadable on %s", route_template(request.scope))
+        return None
+    resources = request.app.state.crisis_resources
+    if request.url.path == CHECKIN_PATH:
+        return thoughts_prompt_for(values, resources)
+    if request.url.path == PHQ9_PATH:
+        return item9_prompt_for(values, resources)
+    return None
 
 
 @get("/{path:path}", name="not_found", include_in_schema=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.response import Redirect, Response, Template
+from litestar.datastructures import FormMultiDict
 from litestar.utils import url_quote
 
 from lift.db.clock import utc_now
@@ -80,5 +81,9 @@ def redirect(request: Request, path: str) -> Response:
 async def form_data(request: Request) -> dict[str, str]:
     """The submitted form as a plain dict of text; a body that is not a form reads as empty.
     A field sent as a file (multipart) reads as empty text: no form of Lift's takes a file."""
-    form = await request.form()
+    return form_values(await request.form())
+
+
+def form_values(form: FormMultiDict) -> dict[str, str]:
+    """A form as a plain dict of text, each field's first value; a file reads as empty text."""
     return {key: value if isinstance(value := form.get(key), str) else "" for key in form.keys()}

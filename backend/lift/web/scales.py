@@ -16,7 +16,7 @@ from lift.domain import scales
 from lift.domain.checkins import today_in
 from lift.domain.crisis import CrisisPrompt, crisis_prompt_for_phq9_item9
 from lift.domain.forms import parse_form
-from lift.web.crisis import crisis_context
+from lift.web.crisis import crisis_context, item9_prompt_for
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, redirect, render
@@ -43,10 +43,7 @@ def item9_prompt(request: Request, instrument: scales.Instrument, values: dict) 
     the form is missing or wrong, so it is read before anything is validated."""
     if instrument is not scales.PHQ9:
         return None
-    answer = scales.item_answer(values.get(scales.PHQ9_ITEM9))
-    if answer is None:
-        return None
-    return crisis_prompt_for_phq9_item9(answer, request.app.state.crisis_resources)
+    return item9_prompt_for(values, request.app.state.crisis_resources)
 
 
 async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
