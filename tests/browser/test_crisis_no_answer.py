@@ -391,15 +391,16 @@ def test_an_answer_raised_and_saved_again_while_the_first_save_is_on_its_way_sho
 
 
 @contextmanager
-def sessions_unreadable(database):
-    """Lift cannot read a signed-in person's session (a locked database, an I/O error; here its
-    table is gone), so every page of theirs is Lift's own 503 error page, until it is back."""
+def unreadable(database, table: str):
+    """Lift cannot read a table (a locked database, an I/O error; here the table is gone) until
+    it is back. Without `sessions`, every page of a signed-in person's is Lift's own 503 error
+    page; without `safety_plans`, pages show Get help now without the plan."""
     with closing(sqlite3.connect(database, timeout=10)) as conn:
-        conn.execute("ALTER TABLE sessions RENAME TO sessions_away")
+        conn.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
         try:
             yield
         finally:
-            conn.execute("ALTER TABLE sessions_away RENAME TO sessions")
+            conn.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
 
 
 def test_a_check_in_answered_by_lifts_error_page_instead_of_the_form_is_kept_with_help_for_its_answer(
@@ -409,7 +410,7 @@ def test_a_check_in_answered_by_lifts_error_page_instead_of_the_form_is_kept_wit
     proxy's page counted as no answer; Lift's error page in place of the form now does too."""
     patient.goto("/checkin")
     lift.fill_checkin(patient, thoughts=PLAN_OR_INTENT, note="sent while Lift could not read")
-    with sessions_unreadable(served_database):
+    with unreadable(served_database, "sessions"):
         with patient.expect_response(lambda r: r.request.method == "POST") as posted:
             patient.get_by_role("button", name="Save check-in").click()
         assert posted.value.status == 503
@@ -448,3 +449,44 @@ def test_a_check_in_lift_could_not_save_comes_back_filled_in_with_help_and_is_no
     expect(crisis_region(patient)).to_contain_text("call 911 or 988 now")
     expect(patient.get_by_label("Note")).to_have_value("typed once")
     assert patient.evaluate("LiftQueue.all().then((entries) => entries.length)") == 0
+
+
+def check_in_with_no_answer_on_a_page_made_without_the_plan(page: Page, lift, database) -> None:
+    """Lift could not read the safety plan when it made the check-in page, then did not answer
+    the check-in (a proxy's error page): Get help now comes from the page's own copies."""
+    with unreadable(database, "safety_plans"):
+        page.goto("/checkin")
+    expect(page.locator("template[data-offline-plan]")).to_have_count(0)  # nothing handed to the phone
+    lift.fill_checkin(page, thoughts=PLAN_OR_INTENT)
+    page.route("**/checkin", answer_like_a_proxy)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(crisis_region(page)).to_contain_text("call 911 or 988 now")
+    expect(page.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible()
+    page.unroute("**/checkin")
+
+
+def test_get_help_now_on_a_page_made_without_the_plan_shows_the_one_kept_on_this_phone_for_its_owner_only(
+        open_page, lift, served_database):
+    """The page's Get help now held no plan, as Lift could not read it: the panel shows the copy
+    this phone kept for the patient, with their care team's number, not 'Write a safety plan'.
+    On a shared phone, someone else signed in since never sees it."""
+    page = open_page(service_workers="block")
+    lift.sign_up(page)
+    lift.write_safety_plan(page, {"1. Warning signs": "Staying in bed all day"}, "Dr Rivera", "(312) 555-0142")
+    wait_until(page, "() => LiftQueue.plan().then((plan) => Boolean(plan))")
+
+    check_in_with_no_answer_on_a_page_made_without_the_plan(page, lift, served_database)
+    region = crisis_region(page)
+    expect(region).to_contain_text("Staying in bed all day")
+    expect(region.locator('a[href="tel:3125550142"]')).to_have_count(1)
+    expect(region.get_by_role("link", name="Write a safety plan")).to_have_count(0)
+
+    # Signed out in another tab, so this phone keeps the first patient's copy; someone else signs in.
+    page.context.clear_cookies()
+    lift.sign_up(page)
+    check_in_with_no_answer_on_a_page_made_without_the_plan(page, lift, served_database)
+    assert page.evaluate("LiftQueue.plan().then((plan) => Boolean(plan))")  # still kept, for its owner
+    region = crisis_region(page)
+    expect(region.get_by_role("link", name="Write a safety plan")).to_have_count(1)
+    expect(region).not_to_contain_text("Staying in bed all day")
+    expect(region.locator('a[href="tel:3125550142"]')).to_have_count(0)

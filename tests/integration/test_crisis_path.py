@@ -201,7 +201,7 @@ async def test_a_failed_save_whose_plan_cannot_be_read_either_keeps_the_answers_
     database.execute("ALTER TABLE safety_plans RENAME TO unreadable")
     database.execute("CREATE TRIGGER refuse BEFORE INSERT ON checkins BEGIN SELECT RAISE(ABORT, 'x'); END")
     database.commit()
-    for path in ("/checkin", "/help"):
+    for path in ("/checkin", "/scales/phq9", "/help"):
         page = await patient.get(path)
         # Nothing is handed to the phone, which keeps the copy of the plan it already has.
         assert page.status_code == 200 and "data-offline-plan" not in page.text

@@ -179,9 +179,11 @@ async def test_the_pages_kept_for_offline_use_hold_no_personal_data(patient):
     assert 'href="tel:988"' in form.text
 
 
-@pytest.mark.parametrize("path", ["/checkin", "/help", "/safety-plan"])
+@pytest.mark.parametrize("path", ["/checkin", "/scales/phq9", "/help", "/safety-plan"])
 async def test_a_patients_own_pages_hand_their_plan_to_the_phone(patient, path):
-    """offline.js keeps it for the pages kept for use with no signal, which are made for nobody."""
+    """offline.js keeps it for the pages kept for use with no signal, which are made for nobody.
+    A page that says which plan it read ("none" too) also keeps offline.js from putting the
+    copy kept on the phone in its own Get help now, which only a page that could not read it gets."""
     page = await patient.get(path)
     assert '<template data-offline-plan="none"></template>' in page.text  # no plan yet: the phone forgets any
     await patient.post("/safety-plan", {"coping": "Walk the dog with Sam", "care_team_name": "Dr Lee",

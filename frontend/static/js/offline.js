@@ -199,11 +199,17 @@
     await queue.setPlan(saved ? { owner, html: source.innerHTML } : null);
   }
 
-  // The plan kept for the last person signed in here, on pages kept for use with no signal
-  // (made for nobody, so they never hold it themselves).
+  // The plan kept on this phone, for a page that holds none itself. On pages kept for use with
+  // no signal (made for nobody), the last person signed in here's. On a patient's own page
+  // whose plan Lift could not read (such a page hands the phone nothing), theirs and only
+  // theirs: on a shared phone the copy may be someone else's. A page that read the plan hands
+  // the phone what it read, and its Get help now is right as it is, plan or none.
   async function keptPlan() {
-    if (!document.querySelector("[data-kept-copy]")) return null;
-    const [plan, owner] = await Promise.all([queue.plan(), queue.lastOwner()]);
+    let owner = null;
+    if (document.querySelector("[data-kept-copy]")) owner = await queue.lastOwner();
+    else if (!document.querySelector("template[data-offline-plan]")) owner = currentOwner();
+    if (!owner) return null;
+    const plan = await queue.plan();
     if (!plan || plan.owner !== owner) return null;
     const parts = document.createElement("template");
     parts.innerHTML = plan.html;
@@ -211,9 +217,12 @@
   }
 
   async function addPlanTo(region) {
-    if (!region || region.querySelector(".crisis__plan")) return;
+    if (!region || region.querySelector(".crisis__plan") || region.dataset.planSought) return;
+    region.dataset.planSought = "1";
     const plan = await keptPlan().catch(() => null);
     if (!plan) return;
+    // The page did not know the plan, so it offered to write one.
+    region.querySelectorAll("[data-plan-invite]").forEach((node) => node.remove());
     const call = plan.querySelector("[data-plan-call]");
     if (call) region.querySelector(".crisis__actions").append(call);
     const steps = plan.querySelector(".crisis__plan");
