@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request
-from litestar.response import Redirect, Response, Template
 from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Response, Template
 from litestar.utils import url_quote
 
 from lift.db.clock import utc_now
