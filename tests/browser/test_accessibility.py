@@ -636,7 +636,7 @@ FILL_EMPTY_DATES_AND_TIMES = """() => {
 }"""
 
 
-@pytest.mark.parametrize(("width", "text_size"), [(390, 2.0), (320, 1.0)])
+@pytest.mark.parametrize(("width", "text_size"), [(390, 2.0), (320, 1.0), (320, 2.0)])
 def test_every_date_and_time_is_shown_whole_at_200_percent_text_and_on_a_320px_screen(patient: Page, width,
                                                                                       text_size):
     # Dates and times sat two to a row at any size: at 200% text the report's From and To showed
