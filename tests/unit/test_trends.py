@@ -556,3 +556,23 @@ def test_a_range_that_ended_before_today_speaks_only_of_its_own_days():
     empty = trends.daily_chart(MOOD, history, day(60), day(40), TODAY,
                                trends.TrendRange("report", "Report", "this period", 21))
     assert empty.summary == "No mood check-ins in this period."
+
+
+# --- Axis ends and paper: a day from another year is never written without its year ------------
+
+REPORT = trends.TrendRange("report", "Report", "this period", 30)
+
+
+def test_an_axis_end_in_another_year_or_across_a_new_year_carries_its_year():
+    """They read "23 Dec" and "Today" on 5 January, and "1 Oct" to "30 Oct" for a period of the
+    year before, as if it were this year's."""
+    new_year = date(2027, 1, 5)
+    across = trends.daily_chart(MOOD, [], new_year - timedelta(days=13), new_year, new_year, TWO_WEEKS)
+    assert across.x_labels == ("23 Dec 2026", "Today")
+    last_year = trends.scale_chart(scales.PHQ9, [], date(2026, 10, 1), date(2026, 10, 30), new_year,
+                                   THREE_MONTHS)
+    assert last_year.x_labels == ("1 Oct 2026", "30 Oct 2026")
+    # In the current year an axis end stays short, as a phone needs; a long range names its months.
+    assert chart([], TWO_WEEKS).x_labels == ("7 May", "Today")
+    long_range = trends.daily_chart(MOOD, [], date(2025, 11, 1), new_year, new_year, ALL)
+    assert long_range.x_labels == ("Nov 2025", "Today")

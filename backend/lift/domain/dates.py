@@ -16,7 +16,9 @@ hundreds of days):
 - An instant ("since", "ended on", "made on") is the day it fell on in the time zone of the
   person the page is about, written by the same rule: `day_of(instant, timezone, today)`.
 - Where there is room for a few letters only: `weekday` "Wed", `weekday_name` "Wednesday", and a
-  chart axis's ends, `day_month` "20 May" and `month_year` "May 2026".
+  chart axis's ends (trends._x_labels), `day_month` "20 May" and `month_year` "May 2026". An axis
+  end by `day_month` gets its year ("20 May 2025") when either end is in another year or the
+  range crosses one.
 """
 
 from __future__ import annotations

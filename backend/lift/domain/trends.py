@@ -193,11 +193,17 @@ def _tick_text(value: float) -> str:
 
 
 def _x_labels(first: date, last: date, today: date) -> tuple[str, ...]:
+    """The axis's two ends, short for a phone: "8 Oct" in the current year, "8 Oct 2025" when
+    either end is in another year or the range crosses a year (so both ends carry theirs);
+    "Oct 2025" on a long range."""
     long_span = (last - first).days >= WEEKLY_AFTER_DAYS
+    with_year = first.year != last.year or last.year != today.year
     def label(day: date) -> str:
         if day == today:
             return "Today"
-        return month_year(day) if long_span else day_month(day)
+        if long_span:
+            return month_year(day)
+        return f"{day_month(day)} {day.year}" if with_year else day_month(day)
     return label(first), label(last)
 
 
