@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lift.domain.dates import dated, day_label, day_text
+from lift.domain.dates import dated, day_label, day_month, day_text
 from tests.integration.sharing_helpers import (
     chart_of, days_back, invite, joined_days_ago, joined_then_checked_in, row_of, seed_checkins, seed_scale,
     seed_session, shared_with, user_id, without_breaks,
@@ -369,13 +369,14 @@ async def test_a_new_patients_timeline_and_report_show_the_days_before_they_join
                                 headers={"HX-Request": "true", "HX-Target": "timeline-range"})).text
     report = (await doctor.get(f"/clinician/patients/{pid}/report?start={days_back(today, 13)}&end={today}")).text
     own_report = (await patient.get(f"/report?start={days_back(today, 13)}&end={today}")).text
-    for html in (timeline, partial, report, own_report):
+    on_paper = f"in the 7 days to {dated(today)}"  # read later: not "this week"
+    for html, week in ((timeline, "this week"), (partial, "this week"), (report, on_paper), (own_report, on_paper)):
         for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
             figure = chart_of(html, key)
             assert 'class="chart__before"' in figure and "Before they joined</li>" in figure, key
             assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure), key
         mood = chart_of(html, "mood")
-        assert 'id="chart-mood-summary">Mood averaged 5.0 this week, their first week with Lift.' in mood
+        assert f'id="chart-mood-summary">Mood averaged 5.0 {week}, their first week with Lift.' in mood
         assert mood.count("<td>Before they joined</td>") == 10
         assert "Their total</li>" in chart_of(html, "phq9")
         assert "the week before" not in html and "Across " not in html
@@ -454,6 +455,23 @@ async def test_a_report_on_a_past_period_does_not_say_it_has_no_check_ins(patien
     html = (await doctor.get(f"{url}?start={days_back(today, 27)}&end={days_back(today, 14)}")).text
     assert 'id="chart-mood-summary">Across this period it averaged 5.0 over 3 check-in days.' in html
     assert "in the last two weeks yet" not in html and "this week" not in html
+
+
+async def test_a_report_ending_today_names_its_days_not_today_or_this_week(panel, patient, database):
+    """Paper is read later: its charts said "Today" under their last day and "Mood averaged 5.0
+    this week". Trends, on screen, keeps both."""
+    today = patient.today()
+    week = f"in the 7 days to {dated(today)}"
+    pid = user_id(database, "pat@example.com")
+    for person, url in ((patient, "/report"), (panel, f"/clinician/patients/{pid}/report")):
+        html = (await person.get(url)).text
+        mood = chart_of(html, "mood")
+        first = days_back(today, 29)
+        assert f"<li>{day_month(first)} {first.year}</li><li>{day_month(today)} {today.year}</li>" in mood, url
+        assert "<li>Today</li>" not in html and "this week" not in html and "week before" not in html, url
+        assert f'id="chart-mood-summary">Mood averaged 5.0 {week}, the same as the 7 days before.' in html, url
+    trends_page = (await patient.get("/trends")).text
+    assert "<li>Today</li>" in chart_of(trends_page, "mood") and "Mood averaged 5.0 this week" in trends_page
 
 
 async def test_a_sessions_blood_pressure_reads_before_then_after_as_its_mood_does(panel, patient, database):

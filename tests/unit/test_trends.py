@@ -560,7 +560,7 @@ def test_a_range_that_ended_before_today_speaks_only_of_its_own_days():
 
 # --- Axis ends and paper: a day from another year is never written without its year ------------
 
-REPORT = trends.TrendRange("report", "Report", "this period", 30)
+REPORT = trends.TrendRange("report", "Report", "this period", 30, on_paper=True)
 
 
 def test_an_axis_end_in_another_year_or_across_a_new_year_carries_its_year():
@@ -576,3 +576,38 @@ def test_an_axis_end_in_another_year_or_across_a_new_year_carries_its_year():
     assert chart([], TWO_WEEKS).x_labels == ("7 May", "Today")
     long_range = trends.daily_chart(MOOD, [], date(2025, 11, 1), new_year, new_year, ALL)
     assert long_range.x_labels == ("Nov 2025", "Today")
+
+
+def test_on_paper_an_axis_ends_on_a_dated_day_not_today():
+    """A report printed today and read next week said "Today" under its last day."""
+    first = TODAY - timedelta(days=29)
+    daily = trends.daily_chart(MOOD, values({0: 5}), first, TODAY, TODAY, REPORT)
+    assert daily.x_labels == ("21 Apr 2026", "20 May 2026")
+    scale = trends.scale_chart(scales.PHQ9, [], first, TODAY, TODAY, REPORT)
+    assert scale.x_labels == ("21 Apr 2026", "20 May 2026")
+    assert chart([]).x_labels[-1] == "Today"  # on screen, Trends keeps it
+
+
+def test_on_paper_a_charts_week_is_named_by_its_days_not_this_week():
+    """A report ending today said "this week" and "the week before": wrong once read later."""
+    first = TODAY - timedelta(days=29)
+    week = "in the 7 days to Wed 20 May 2026"
+
+    def summary(history, joined=None):
+        return trends.daily_chart(MOOD, history, first, TODAY, TODAY, REPORT, joined=joined).summary
+
+    assert summary(values({0: 5, 2: 6, 9: 3})).startswith(
+        f"Mood averaged 5.5 {week}, up from 3.0 the 7 days before. Across this period it averaged")
+    assert summary(values({0: 6, 9: 6})).startswith(
+        f"Mood was 6 on your one check-in {week}, the same as the 7 days before.")
+    assert summary(values({0: 6})).startswith(
+        f"Mood was 6 on your one check-in {week}, with no check-ins the 7 days before to compare.")
+    assert summary(values({9: 3})).startswith(f"No check-ins {week}. Mood averaged 3.0 the 7 days before.")
+    assert summary(values({20: 3})).startswith("No mood check-ins in the 14 days to Wed 20 May 2026.")
+    assert summary(values({0: 5, 1: 5}), joined=day(2)).startswith(
+        f"Mood averaged 5.0 {week}, your first week with Lift.")
+    for history in (values({0: 5, 2: 6, 9: 3}), values({9: 3}), values({20: 3}), []):
+        assert "week" not in summary(history)
+    # On screen, Trends keeps its words.
+    assert chart(values({0: 5, 2: 6, 9: 3})).summary.startswith(
+        "Mood averaged 5.5 this week, up from 3.0 the week before.")

@@ -12,13 +12,14 @@ hundreds of days):
   shared by a screen and the report is given `today=None` on paper, and both functions above then
   write `dated`: "Yesterday" would be wrong once the paper is read later.
   A chart's sentences, built once for Trends and the report, take the range's last day as `today`
-  (today on screen; on the report, the period its heading names with years).
+  (today on screen; on the report, the period its heading names with years). On paper a chart's
+  week is named by its days ("in the 7 days to Wed 20 May 2026"), never "this week".
 - An instant ("since", "ended on", "made on") is the day it fell on in the time zone of the
   person the page is about, written by the same rule: `day_of(instant, timezone, today)`.
 - Where there is room for a few letters only: `weekday` "Wed", `weekday_name` "Wednesday", and a
   chart axis's ends (trends._x_labels), `day_month` "20 May" and `month_year` "May 2026". An axis
   end by `day_month` gets its year ("20 May 2025") when either end is in another year or the
-  range crosses one.
+  range crosses one, and always on paper, where it never reads "Today".
 """
 
 from __future__ import annotations

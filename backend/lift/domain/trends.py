@@ -41,6 +41,8 @@ class TrendRange(msgspec.Struct, frozen=True):
     label: str
     phrase: str
     days: int | None  # None: from the first entry until today
+    # The printed report: read later, so no "Today" on an axis and no "this week" in a sentence.
+    on_paper: bool = False
 
 
 RANGES = {
@@ -192,14 +194,14 @@ def _tick_text(value: float) -> str:
     return f"{value:g}"
 
 
-def _x_labels(first: date, last: date, today: date) -> tuple[str, ...]:
+def _x_labels(first: date, last: date, today: date, on_paper: bool = False) -> tuple[str, ...]:
     """The axis's two ends, short for a phone: "8 Oct" in the current year, "8 Oct 2025" when
-    either end is in another year or the range crosses a year (so both ends carry theirs);
-    "Oct 2025" on a long range."""
+    either end is in another year or the range crosses a year (so both ends carry theirs), and
+    on paper always; "Oct 2025" on a long range. "Today" only on screen: paper is read later."""
     long_span = (last - first).days >= WEEKLY_AFTER_DAYS
-    with_year = first.year != last.year or last.year != today.year
+    with_year = on_paper or first.year != last.year or last.year != today.year
     def label(day: date) -> str:
-        if day == today:
+        if day == today and not on_paper:
             return "Today"
         if long_span:
             return month_year(day)
@@ -351,35 +353,43 @@ def in_first_week(by_day: dict[date, float], today: date, joined: date | None) -
             and not any(day in by_day for day in week_before(today)))
 
 
-def week_summary(metric: Metric, by_day: dict[date, float], today: date, joined: date | None = None) -> str:
+def week_summary(metric: Metric, by_day: dict[date, float], today: date, joined: date | None = None,
+                 on_paper: bool = False) -> str:
     """"Mood averaged 4.2 this week, up from 3.1 the week before." — the last 7 local days
     against the 7 before them. In a patient's first week there was no week before: it is not
-    spoken of as one without check-ins."""
+    spoken of as one without check-ins. On paper, read later, the week is named by its last day:
+    "Mood averaged 4.2 in the 7 days to Wed 20 May 2026, up from 3.1 the 7 days before." """
     this_week = [by_day[d] for d in days_between(today - timedelta(days=6), today) if d in by_day]
     last_week = [by_day[d] for d in week_before(today) if d in by_day]
     unit = metric.unit
     first_week = in_first_week(by_day, today, joined)
+    if on_paper:
+        week, week_before_it = f"in the 7 days to {dated(today)}", "the 7 days before"
+        two_weeks, none_this_week = f"in the 14 days to {dated(today)}", f"No check-ins {week}."
+    else:
+        week, week_before_it = "this week", "the week before"
+        two_weeks, none_this_week = "in the last two weeks yet", "No check-ins yet this week."
     if not this_week and not last_week:
         if first_week:
             return f"No {metric.title.lower()} check-ins since you joined."
-        return f"No {metric.title.lower()} check-ins in the last two weeks yet."
+        return f"No {metric.title.lower()} check-ins {two_weeks}."
     before = average_text(mean(last_week)) if last_week else None
     if not this_week:
-        return f"No check-ins yet this week. {metric.title} averaged {before}{unit} the week before."
+        return f"{none_this_week} {metric.title} averaged {before}{unit} {week_before_it}."
     if len(this_week) == 1:
         now = number(this_week[0])
-        opening = f"{metric.title} was {now}{unit} on your one check-in this week"
+        opening = f"{metric.title} was {now}{unit} on your one check-in {week}"
     else:
         now = average_text(mean(this_week))
-        opening = f"{metric.title} averaged {now}{unit} this week"
+        opening = f"{metric.title} averaged {now}{unit} {week}"
     if first_week:
         return f"{opening}, your first week with Lift."
     if before is None:
-        return f"{opening}, with no check-ins the week before to compare."
+        return f"{opening}, with no check-ins {week_before_it} to compare."
     if float(now) == float(before):
-        return f"{opening}, the same as the week before."
+        return f"{opening}, the same as {week_before_it}."
     direction = "up" if float(now) > float(before) else "down"
-    return f"{opening}, {direction} from {before}{unit} the week before."
+    return f"{opening}, {direction} from {before}{unit} {week_before_it}."
 
 
 def range_summary(metric: Metric, by_day: dict[date, float], first: date, last: date, today: date,
@@ -421,14 +431,15 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
     # A range that ended before today (a report on a past period) has no "this week": the days
     # that sentence speaks of are not in it, nor read, so it would say there were no check-ins.
-    summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined) if last >= today else "",
+    summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined, chosen.on_paper)
+                                     if last >= today else "",
                                      range_summary(metric, by_day, first, last, today, chosen),
                                      joined_text(first, last, joined, start),
                                      treatment_text(sessions, first, last)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
-        gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
+        gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         bands=[], markers=_markers(sessions.treatment, first, last),
         before_joined=before_joining_width(first, last, start),
         table_caption=f"{metric.title}, {chosen.phrase}",
@@ -508,7 +519,7 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
                                        treatment_text(sessions, first, last)])),
         empty=not shown, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
-        gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today),
+        gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
         markers=_markers(sessions.treatment, first, last),
         before_joined=before_joining_width(first, last, start),

@@ -58,7 +58,8 @@ async def report_context(request: Request, person: User, joined: date | None, st
     asked, errors = export.parse_range(start, end)
     first, last, problem = report_range(asked, today)
     days = (last - first).days + 1
-    chosen = trends.TrendRange("report", "Report", "this period", days)
+    # On paper: no "Today" on an axis and no "this week" in a sentence, since it is read later.
+    chosen = trends.TrendRange("report", "Report", "this period", days, on_paper=True)
     marked = await session_days(db, person, first, last, today)
     results = await scale_store.results_for(db, person.id)
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
