@@ -212,6 +212,22 @@ async def test_a_failed_save_whose_plan_cannot_be_read_either_keeps_the_answers_
         assert ">kept as typed</textarea>" in response.text
 
 
+async def test_a_panel_whose_plan_was_not_read_links_to_the_plan_instead_of_asking_to_write_one(patient, database):
+    """A patient with a plan, on a page that could not read it (a stale form's error page, a
+    database that would not give it), is not told to write one: the link is to their plan."""
+    await patient.post("/safety-plan", {"warning_signs": "Not sleeping"})
+    form = {"local_date": "2026-01-05", "mood": "2", "anxiety": "8", "sleep_hours": "4", "thoughts": "2"}
+    refused_form = await patient.post("/checkin", {**form, "_csrf_token": "stale"}, csrf=False)
+    assert refused_form.status_code == 403
+    database.execute("ALTER TABLE safety_plans RENAME TO unreadable")
+    database.commit()
+    unread_plan = await patient.get("/help")
+    for html in (refused_form.text, unread_plan.text):
+        panel = shown(html).split('id="crisis"', 1)[1]
+        assert '<a href="/safety-plan">Your safety plan</a>' in panel
+        assert "Write a safety plan" not in panel
+
+
 # Without JavaScript, a check-in or PHQ-9 that Lift does not let in (signed out: 401; the form's
 # token stale or gone: 403) shows Get help now worded for the answer it carried, read by the
 # same rules as a saved one, not a generic panel.

@@ -66,7 +66,7 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     return render(request, "pages/error.html", status_code=status, title=title, message=message,
                   signed_out=status == 401,
                   show_crisis=crisis_sensitive, crisis=_prompt_for_refused_form(request) if crisis_sensitive else None,
-                  plan=None, resources=request.app.state.crisis_resources)
+                  plan=None, plan_unknown=True, resources=request.app.state.crisis_resources)
 
 
 def _prompt_for_refused_form(request: Request) -> CrisisPrompt | None:
