@@ -82,6 +82,7 @@ def shown_again(values: dict[str, str]) -> dict[str, str]:
         return {field: value for field, value in values.items() if field != "template"}
     return values
 
+
 # (key, label) in the order the log form asks about them.
 SIDE_EFFECTS = (
     ("dissociation", "Dissociation: feeling detached or “floating”"),

@@ -228,10 +228,10 @@ def session_days(sessions: Iterable[tuple[datetime, str]], timezone: str, today:
     """From (start instant, status) pairs, the patient's local treatment days and the local days
     of the sessions not logged yet, as of the patient's `today`."""
     zone = ZoneInfo(timezone)
-    dated = [(start.astimezone(zone).date(), status) for start, status in sessions]
-    marked = frozenset(day for day, status in dated
+    local = [(start.astimezone(zone).date(), status) for start, status in sessions]
+    marked = frozenset(day for day, status in local
                        if status == "done" or (status == "planned" and day >= today))
-    unlogged = tuple(sorted(day for day, status in dated
+    unlogged = tuple(sorted(day for day, status in local
                             if treatment.awaits_log(status, day, today) and day not in marked))
     return SessionDays(treatment=marked, unlogged=unlogged)
 
