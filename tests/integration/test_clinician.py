@@ -363,18 +363,20 @@ async def test_a_new_patients_timeline_and_report_show_the_days_before_they_join
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
     pid = user_id(database, patient.email)
     joined = days_back(today, 3)
-    shading = f"Shading marks the days before they joined on {joined:%a} {joined.day} {joined:%b}."
+    shading = f"Shading marks the days before they joined on {day_text(joined, today)}."
     timeline = (await doctor.get(f"/clinician/patients/{pid}?range=14d")).text
     partial = (await doctor.get(f"/clinician/patients/{pid}?range=14d",
                                 headers={"HX-Request": "true", "HX-Target": "timeline-range"})).text
     report = (await doctor.get(f"/clinician/patients/{pid}/report?start={days_back(today, 13)}&end={today}")).text
     own_report = (await patient.get(f"/report?start={days_back(today, 13)}&end={today}")).text
-    on_paper = f"in the 7 days to {dated(today)}"  # read later: not "this week"
-    for html, week in ((timeline, "this week"), (partial, "this week"), (report, on_paper), (own_report, on_paper)):
+    on_paper = f"in the 7 days to {dated(today)}"  # read later: not "this week", and every day with its year
+    paper_shading = f"Shading marks the days before they joined on {dated(joined)}."
+    for html, week, shade in ((timeline, "this week", shading), (partial, "this week", shading),
+                              (report, on_paper, paper_shading), (own_report, on_paper, paper_shading)):
         for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
             figure = chart_of(html, key)
             assert 'class="chart__before"' in figure and "Before they joined</li>" in figure, key
-            assert re.search(rf'id="chart-{key}-summary">[^<]*{shading}', figure), key
+            assert re.search(rf'id="chart-{key}-summary">[^<]*{shade}', figure), key
         mood = chart_of(html, "mood")
         assert f'id="chart-mood-summary">Mood averaged 5.0 {week}, their first week with Lift.' in mood
         assert mood.count("<td>Before they joined</td>") == 10
@@ -393,10 +395,11 @@ async def test_a_day_filled_in_from_before_joining_is_not_shaded_on_the_timeline
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
     pid = user_id(database, patient.email)
     filled = days_back(today, 5)
-    shading = f"Shading marks the days before their first entry on {filled:%a} {filled.day} {filled:%b}."
     period = f"start={days_back(today, 13)}&end={today}"
-    for person, url in ((doctor, f"/clinician/patients/{pid}?range=14d"),
-                        (doctor, f"/clinician/patients/{pid}/report?{period}"), (patient, f"/report?{period}")):
+    for person, url, when in ((doctor, f"/clinician/patients/{pid}?range=14d", day_text(filled, today)),
+                              (doctor, f"/clinician/patients/{pid}/report?{period}", dated(filled)),
+                              (patient, f"/report?{period}", dated(filled))):
+        shading = f"Shading marks the days before their first entry on {when}."
         html = (await person.get(url)).text
         for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
             figure = chart_of(html, key)
@@ -472,6 +475,21 @@ async def test_a_report_ending_today_names_its_days_not_today_or_this_week(panel
         assert f'id="chart-mood-summary">Mood averaged 5.0 {week}, the same as the 7 days before.' in html, url
     trends_page = (await patient.get("/trends")).text
     assert "<li>Today</li>" in chart_of(trends_page, "mood") and "Mood averaged 5.0 this week" in trends_page
+
+
+async def test_a_reports_chart_sentences_give_a_day_of_its_own_year_its_year(panel, patient, database):
+    """On paper every day carries its year, but the PHQ-9 chart said "The latest PHQ-9 was 8 (mild
+    range) on Thu 26 Nov" beside "Thu 26 Nov 2026" in its own table. The timeline keeps it short."""
+    today = patient.today()
+    latest, baseline = days_back(today, 3), days_back(today, 40)
+    pid = user_id(database, "pat@example.com")
+    for person, url in ((patient, "/report"), (panel, f"/clinician/patients/{pid}/report")):
+        html = (await person.get(url)).text
+        assert (f'id="chart-phq9-summary">The latest PHQ-9 was 8 (mild range) on {dated(latest)}: down 12 points'
+                f" (60%) from the baseline of 20 on {dated(baseline)}.") in chart_of(html, "phq9"), url
+        assert f"The latest GAD-7 was 11 (moderate range) on {dated(days_back(today, 4))}." in chart_of(html, "gad7")
+    timeline = chart_of((await panel.get(f"/clinician/patients/{pid}")).text, "phq9")
+    assert f"The latest PHQ-9 was 8 (mild range) on {day_text(latest, today)}:" in timeline
 
 
 async def test_a_sessions_blood_pressure_reads_before_then_after_as_its_mood_does(panel, patient, database):

@@ -38,6 +38,13 @@ def test_on_paper_every_day_has_its_year_and_none_is_yesterday():
     assert dates.day_label(TODAY - timedelta(days=1), None) == "Sat 9 Mar 2024"
 
 
+def test_a_charts_sentence_writes_a_day_of_its_own_year_short_on_screen_and_dated_on_paper():
+    """The report's "latest PHQ-9 … on Fri 8 Mar" had no year, though its heading and tables did."""
+    assert dates.chart_day(date(2024, 3, 8), TODAY, on_paper=False) == "Fri 8 Mar"
+    assert dates.chart_day(date(2023, 11, 25), TODAY, on_paper=False) == "Sat 25 Nov 2023"
+    assert dates.chart_day(date(2024, 3, 8), TODAY, on_paper=True) == "Fri 8 Mar 2024"
+
+
 def test_an_instant_is_the_day_it_fell_on_where_the_reader_is():
     evening_in_new_york = datetime(2025, 1, 1, 3, 0, tzinfo=UTC)  # 22:00 on 31 Dec there
     assert dates.day_of(evening_in_new_york, "America/New_York", date(2025, 1, 1)) == "Tue 31 Dec 2024"

@@ -611,3 +611,21 @@ def test_on_paper_a_charts_week_is_named_by_its_days_not_this_week():
     # On screen, Trends keeps its words.
     assert chart(values({0: 5, 2: 6, 9: 3})).summary.startswith(
         "Mood averaged 5.5 this week, up from 3.0 the week before.")
+
+
+def test_on_paper_a_charts_sentences_give_every_day_its_year_the_reports_own_included():
+    """A report's PHQ-9 sentence said "on Wed 20 May: down 11 points … from the baseline of 20 on
+    Sat 1 Nov 2025", and its shade "before you joined on Sun 17 May": a day of the report's own
+    year lost its year, which everything on paper carries."""
+    first = TODAY - timedelta(days=29)
+    results = [scale_result(20, 200), scale_result(12, 7), scale_result(9, 0)]
+    phq9 = trends.scale_chart(scales.PHQ9, results, first, TODAY, TODAY, REPORT)
+    assert phq9.summary == ("Your latest PHQ-9 was 9 (mild range) on Wed 20 May 2026: down 11 points (55%) from "
+                            "your baseline of 20 on Sat 1 Nov 2025.")
+    new_patient = trends.scale_chart(scales.PHQ9, [], first, TODAY, TODAY, REPORT, joined=day(3))
+    assert new_patient.summary.endswith("Shading marks the days before you joined on Sun 17 May 2026.")
+    mood = trends.daily_chart(MOOD, values({5: 4, 0: 6}), first, TODAY, TODAY, REPORT, joined=day(3),
+                              first_entry=day(5))
+    assert mood.summary.endswith("Shading marks the days before your first entry on Fri 15 May 2026.")
+    # On screen a day of the current year stays short.
+    assert phq9_chart(results).summary.startswith("Your latest PHQ-9 was 9 (mild range) on Wed 20 May:")

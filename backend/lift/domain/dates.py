@@ -11,9 +11,10 @@ hundreds of days):
   which the report prints too), `dated(day)`: always with the year, "Wed 20 May 2026". A template
   shared by a screen and the report is given `today=None` on paper, and both functions above then
   write `dated`: "Yesterday" would be wrong once the paper is read later.
-  A chart's sentences, built once for Trends and the report, take the range's last day as `today`
-  (today on screen; on the report, the period its heading names with years). On paper a chart's
-  week is named by its days ("in the 7 days to Wed 20 May 2026"), never "this week".
+  A chart's sentences, built once for Trends and the report, write a day with `chart_day`: on
+  screen by `day_text` with the range's last day as `today` (today on Trends), on paper `dated`,
+  so the report's "latest PHQ-9 … on" and "joined on" carry their year as its tables do. On paper
+  a chart's week is named by its days ("in the 7 days to Wed 20 May 2026"), never "this week".
 - An instant ("since", "ended on", "made on") is the day it fell on in the time zone of the
   person the page is about, written by the same rule: `day_of(instant, timezone, today)`.
 - Where there is room for a few letters only: `weekday` "Wed", `weekday_name` "Wednesday", and a
@@ -69,6 +70,12 @@ def day_label(day: date, today: date | None) -> str:
     """`day_text` with "Today, ", "Yesterday, " or "Tomorrow, " in front when it is one of them."""
     text = day_text(day, today)
     return text if today is None else RECENT.get((day - today).days, "") + text
+
+
+def chart_day(day: date, last: date, on_paper: bool) -> str:
+    """A day in a chart's sentence: `day_text` in the year of the range's `last` day on screen,
+    `dated` on paper, where a day of the report's own year was once left without it."""
+    return dated(day) if on_paper else day_text(day, last)
 
 
 def day_of(instant: datetime, timezone: str, today: date | None) -> str:

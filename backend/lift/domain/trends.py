@@ -15,7 +15,7 @@ import msgspec
 from zoneinfo import ZoneInfo
 
 from lift.domain import scales, treatment
-from lift.domain.dates import dated, day_month, day_text, month_year
+from lift.domain.dates import chart_day, dated, day_month, month_year
 
 # The SVG's user space. The chart is stretched to its box (preserveAspectRatio="none"), so
 # strokes use vector-effect: non-scaling-stroke and the labels live in HTML around it.
@@ -285,14 +285,15 @@ def before_joining_width(first: date, last: date, start: date | None) -> float:
     return round((x_position(index - 1, count) + x_position(index, count)) / 2, 1)
 
 
-def joined_text(first: date, last: date, joined: date | None, start: date | None = None) -> str:
+def joined_text(first: date, last: date, joined: date | None, start: date | None = None,
+                on_paper: bool = False) -> str:
     """What the shade is. It ends at `start`, the first day with Lift: the day they joined, or
     their first entry when they filled in a day from before that. Then the shade stops short of
     the join date, and saying it marks the days before they joined would be untrue."""
     start = start or joined
     if not before_joining_width(first, last, start):
         return ""
-    when = day_text(start, last)
+    when = chart_day(start, last, on_paper)
     if start < joined:
         return f"Shading marks the days before your first entry on {when}."
     return f"Shading marks the days before you joined on {when}."
@@ -434,7 +435,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
     summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined, chosen.on_paper)
                                      if last >= today else "",
                                      range_summary(metric, by_day, first, last, today, chosen),
-                                     joined_text(first, last, joined, start),
+                                     joined_text(first, last, joined, start, chosen.on_paper),
                                      treatment_text(sessions, first, last)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
@@ -515,7 +516,7 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
         f"lower means fewer {instrument.measures} symptoms",
         summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen, last),
-                                       joined_text(first, last, joined, start),
+                                       joined_text(first, last, joined, start, chosen.on_paper),
                                        treatment_text(sessions, first, last)])),
         empty=not shown, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
@@ -533,19 +534,19 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
 
 def scale_summary(instrument: scales.Instrument, own: Sequence[scales.ScaleResult],
                   shown: Sequence[scales.ScaleResult], chosen: TrendRange, last: date) -> str:
-    """Days are written in the year of the range's `last` day (today's on screen; on a report, the
-    year of the period its heading names): with their year when it is another."""
+    """Days are written by `dates.chart_day`: on screen in the year of the range's `last` day (with
+    their year when it is another), on paper always with it."""
     if not shown:
         return f"No {instrument.name} results in {chosen.phrase}."
     latest = shown[-1]
     band = scales.band_by_key(instrument, latest.band).label.lower()
     text = (f"Your latest {instrument.name} was {latest.total} ({band} range) on "
-            f"{day_text(latest.local_date, last)}")
+            f"{chart_day(latest.local_date, last, chosen.on_paper)}")
     progress = scales.progress(list(own), instrument)
     if progress.change is not None and progress.latest == latest:
         baseline = progress.baseline
         return (f"{text}: {scales.change_text(progress.change, progress.change_percent)} from your "
-                f"baseline of {baseline.total} on {day_text(baseline.local_date, last)}.")
+                f"baseline of {baseline.total} on {chart_day(baseline.local_date, last, chosen.on_paper)}.")
     return f"{text}."
 
 
