@@ -335,16 +335,14 @@ TABLE_ROWS = """(caption) => {
 }"""
 
 
-def test_on_a_phone_the_timelines_sessions_and_check_ins_are_short_rows_still_read_as_tables(
-        patient: Page, open_page: OpenPage, served_database):
-    """At 390px every column was squeezed to a word's width: a check-in with a note stood a
-    screen tall, and the sessions ran off to the right. Each row now stacks into a few labelled
-    lines, while a screen reader still meets two tables, and a desk still sees the columns."""
+def seed_logged_sessions(database: Path, patient: Page) -> None:
+    """Two weeks of check-ins, one with thoughts and a two-line note, a missed session and two
+    logged ones, each with two side effects and a two-line note: the timeline's longest rows."""
     patient.goto("/account")
     email = patient.locator("main strong").first.inner_text()
     today = datetime.now(UTC).date()
-    seed_fortnight(served_database, email, today)
-    me = user_id(served_database, email)
+    seed_fortnight(database, email, today)
+    me = user_id(database, email)
     statements = [("UPDATE checkins SET thoughts = 1, note = ? WHERE user_id = ? AND local_date = ?",
                    (FLAGGED_NOTE, me, (today - timedelta(days=3)).isoformat())),
                   session_row(me, today - timedelta(days=9), "missed")]
@@ -360,7 +358,15 @@ def test_on_a_phone_the_timelines_sessions_and_check_ins_are_short_rows_still_re
             ("INSERT INTO treatment_side_effects (session_id, effect, severity) SELECT max(id), 'nausea', 'mild'"
              " FROM treatment_sessions WHERE user_id = ?", (me,)),
         ]
-    write(served_database, statements)
+    write(database, statements)
+
+
+def test_on_a_phone_the_timelines_sessions_and_check_ins_are_short_rows_still_read_as_tables(
+        patient: Page, open_page: OpenPage, served_database):
+    """At 390px every column was squeezed to a word's width: a check-in with a note stood a
+    screen tall, and the sessions ran off to the right. Each row now stacks into a few labelled
+    lines, while a screen reader still meets two tables, and a desk still sees the columns."""
+    seed_logged_sessions(served_database, patient)
     doctor = open_page()
     accept(doctor, invitation_link(patient, "clinician"))
     expect(doctor.get_by_text(FLAGGED_NOTE)).to_be_visible()
@@ -394,6 +400,27 @@ def test_on_a_phone_the_timelines_sessions_and_check_ins_are_short_rows_still_re
     tops = doctor.locator("table.data-table--stack tbody tr").first.locator("th, td").evaluate_all(
         "(cells) => cells.map((cell) => Math.round(cell.getBoundingClientRect().top))")
     assert len(set(tops)) == 1, tops
+    assert open_page.console(doctor).errors() == []
+
+
+def test_at_a_desk_a_sessions_note_is_read_as_a_sentence_not_a_word_a_line(patient: Page, open_page: OpenPage,
+                                                                          served_database):
+    """At 1280px the Note column was left 140px beside headers kept on one line (at 1024px, 59px:
+    one word a line), while "4 → 6" sat under a 183px "Mood before → after". A long header now
+    wraps, and a note gets a readable width."""
+    seed_logged_sessions(served_database, patient)
+    doctor = open_page(viewport={"width": 1280, "height": 800})
+    accept(doctor, invitation_link(patient, "clinician"))
+    note = doctor.locator("table.data-table--status td.note-text").first
+    expect(note).to_have_text(SESSION_NOTE)
+    # 16rem: some 35 characters a line at the table's size.
+    for width in (1280, 1024):
+        doctor.set_viewport_size({"width": width, "height": 800})
+        box = note.bounding_box()
+        assert box["width"] >= 256, f"the note is {box['width']:.0f}px wide at {width}px"
+        sideways = doctor.locator("table.data-table--status").evaluate(
+            "(table) => table.parentElement.scrollWidth - table.parentElement.clientWidth")
+        assert sideways == 0, f"the sessions scroll sideways by {sideways}px at {width}px"
     assert open_page.console(doctor).errors() == []
 
 
