@@ -38,7 +38,7 @@ def test_a_download_with_its_dates_the_wrong_way_round_comes_back_on_the_form(pa
     summary takes focus as it loads, the To date says what to fix, and the dates stay typed."""
     lift.sign_up(page)
     page.goto("/account/data")
-    page.get_by_label("File", exact=True).select_option("scales")
+    page.get_by_role("radio", name="PHQ-9 and GAD-7 results").check()
     page.get_by_label("From optional", exact=True).fill("2026-03-10")
     page.get_by_label("To optional", exact=True).fill("2026-03-01")
     page.get_by_role("button", name="Download CSV").click()
@@ -48,7 +48,7 @@ def test_a_download_with_its_dates_the_wrong_way_round_comes_back_on_the_form(pa
     expect(page.get_by_label("To optional", exact=True)).to_have_accessible_description(
         "Enter a To date on or after the From date, or leave it empty to go up to the latest entry.")
     expect(page.get_by_label("From optional", exact=True)).to_have_value("2026-03-10")
-    expect(page.get_by_label("File", exact=True)).to_have_value("scales")
+    expect(page.get_by_role("radio", name="PHQ-9 and GAD-7 results")).to_be_checked()
     page.get_by_label("To optional", exact=True).fill("2026-03-31")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download CSV").click()

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     PASSWORD, PHONE, REPO_ROOT, OpenPage, newest_account_joined_days_ago, unique_email,
 )
-from tests.browser.test_accessibility import session_row, user_id, write
+from tests.browser.test_accessibility import session_row, set_text_size, user_id, write
 
 pytestmark = pytest.mark.browser
 
@@ -441,6 +441,66 @@ def test_sorting_the_panel_from_the_keyboard_keeps_focus_on_the_column_sorted(pa
         # In sight too: the new table starts scrolled to its left edge, and the last columns are
         # off a phone's screen.
         expect(doctor.locator(".panel thead").get_by_role("link", name=name)).to_be_in_viewport()
+    assert open_page.console(doctor).errors() == []
+
+
+# Each choice of the download's File: its text cut off inside its own box, or its box outside the
+# screen's width or cut by a box around it that hides or scrolls what overflows; and its size.
+FILE_CHOICES = """() => {
+    const width = window.innerWidth;
+    const fieldset = [...document.querySelectorAll(".export-form fieldset")].find(
+        (f) => f.querySelector("legend").textContent.trim() === "File");
+    return [...fieldset.querySelectorAll("input[type=radio]")].map((radio) => {
+        const label = radio.labels[0], box = label.getBoundingClientRect();
+        const cut = [];
+        if (label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight) cut.push("its own box");
+        if (box.left < 0 || box.right > width + 0.5) cut.push("the screen");
+        for (let el = label.parentElement; el && el !== document.body; el = el.parentElement) {
+            const outer = el.getBoundingClientRect(), style = getComputedStyle(el);
+            if (style.overflowX !== "visible" && (box.left < outer.left - 0.5 || box.right > outer.right + 0.5)) {
+                cut.push(el.tagName.toLowerCase() + "." + el.className);
+            }
+        }
+        return {text: label.textContent.trim(), cut, width: box.width, height: box.height};
+    });
+}"""
+
+
+def test_every_file_a_clinician_can_download_is_shown_whole_on_a_320px_screen_at_200_percent_text(
+        patient: Page, open_page: OpenPage):
+    """The File drop-down showed "Check-ins, o" on a 320px screen at 200% text: a closed <select>
+    holds one line it cannot wrap. Each file is now a radio button whose words wrap, whole, in a
+    row at least 44px high, reached by Tab and chosen with the arrow keys, on the panel, the
+    patient's page and the patient's own data page."""
+    doctor = open_page(viewport={"width": 320, "height": 640})
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor).to_have_url(re.compile(r"/clinician/patients/\d+$"))
+    names = ["Check-ins, one row per day", "PHQ-9 and GAD-7 results", "Treatment sessions and side effects",
+             "Column definitions"]
+    patient.set_viewport_size({"width": 320, "height": 640})
+    for page, path in ((doctor, "/clinician"), (doctor, doctor.url), (patient, "/account/data")):
+        set_text_size(page.context.new_cdp_session(page), 2.0)
+        page.goto(path)
+        group = page.get_by_role("group", name="File")
+        expect(group.get_by_role("radio")).to_have_count(len(names))
+        choices = page.evaluate(FILE_CHOICES)
+        assert [choice["text"] for choice in choices] == names, path
+        for choice in choices:
+            assert choice["cut"] == [], f"{path}: {choice['text']!r} is cut by {choice['cut']}"
+            assert choice["width"] >= 44 and choice["height"] >= 44, f"{path}: {choice}"
+        # From the keyboard: the chosen file is one Tab away from the dates after it, the arrow
+        # keys choose each in turn, and the one chosen is in sight.
+        page.get_by_label("From optional", exact=True).focus()
+        page.keyboard.press("Shift+Tab")
+        expect(group.get_by_role("radio", name=names[0])).to_be_focused()
+        for name in names[1:]:
+            page.keyboard.press("ArrowDown")
+            chosen = group.get_by_role("radio", name=name)
+            expect(chosen).to_be_focused()
+            expect(chosen).to_be_checked()
+            expect(page.locator(f"label[for='{chosen.get_attribute('id')}']")).to_be_in_viewport()
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("From optional", exact=True)).to_be_focused()
     assert open_page.console(doctor).errors() == []
 
 

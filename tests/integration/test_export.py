@@ -108,7 +108,8 @@ async def test_a_bad_range_comes_back_on_the_form_saying_what_to_fix(people, dat
         assert f'id="{field}-error">{message}' in page
         assert f'id="{field}" name="{field}" type="date"' in page and 'aria-invalid="true"' in page
         assert page.count('aria-invalid="true"') == 1
-        assert '<option value="sessions" selected>' in page
+        assert '<input type="radio" id="kind-sessions" name="kind" value="sessions" checked>' in page
+        assert page.count(" checked>") == 1
         for name in ("start", "end"):
             if typed := dict(part.split("=") for part in query.split("&")).get(name):
                 assert f'value="{typed}"' in page
