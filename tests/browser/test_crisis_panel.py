@@ -160,6 +160,15 @@ def test_it_shows_the_safety_plan_and_care_team_in_get_help_now(patient, lift):
     care_team = region.locator('a[href="tel:3125550142"]')
     expect(care_team).to_have_count(1)
     expect(care_team).to_contain_text("Call Dr. Rivera's clinic")
+    # "Call" and the name read as one label, as "Call 988" does: the button stacks its parts
+    # (label, then number), and a bare "Call" once stood on a line of its own above the name.
+    call, name = care_team.evaluate("""(link) => {
+        const range = document.createRange();
+        range.selectNodeContents([...link.querySelectorAll('*')].map((el) => el.previousSibling)
+            .find((node) => node && node.nodeType === Node.TEXT_NODE && node.textContent.trim() === 'Call'));
+        return [range.getBoundingClientRect().top, link.querySelector('bdi').getBoundingClientRect().top];
+    }""")
+    assert abs(call - name) < 2, f"'Call' at {call}px, the care team's name at {name}px"
 
 
 def test_every_crisis_button_stays_on_a_narrow_screen_whatever_the_care_team_is_called(patient, lift):
