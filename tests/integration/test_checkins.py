@@ -178,6 +178,20 @@ async def test_it_edits_a_recent_check_in_from_its_page(patient, database):
     assert "Change your check-in" in form.text and 'value="2" checked' in form.text
 
 
+@pytest.mark.parametrize("thoughts", [0, 1, 2, 3])
+async def test_a_past_check_in_with_thoughts_above_none_points_to_help(patient, database, thoughts):
+    """Saving it showed Get help now; opened again later (from History), the day showed its
+    answer, "Thoughts with a plan or intent to act" too, and nothing more, as a past PHQ-9 once did."""
+    await patient.check_in(thoughts=thoughts)
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    html = (await patient.get(f"/checkins/{checkin_id}")).text
+    if thoughts == 0:
+        assert 'role="note"' not in html and 'href="/help"' not in html.split("<main", 1)[1]
+        return
+    note = html.split('<div class="alert" role="note">', 1)[1].split("</div>", 1)[0]
+    assert "thoughts of death or suicide" in note and '<a href="/help">Get help now</a>' in note
+
+
 async def test_it_returns_404_for_another_patients_check_in(patient, other_patient, database):
     await patient.check_in(note="private")
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
