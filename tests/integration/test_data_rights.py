@@ -275,6 +275,13 @@ async def test_a_patients_pages_keep_their_journal_wording(patient):
     assert "<h1>More</h1>" in account and "Signing out also stops reminders on this device" in account
 
 
+async def test_a_patient_reads_what_the_spreadsheets_open_in_not_their_file_standard(patient):
+    """"CSV files (RFC 4180, UTF-8, with a header row)" told a patient nothing they could use."""
+    data = (await patient.get("/account/data")).text
+    assert "Spreadsheet files (CSV) that open in any spreadsheet app, Excel included." in data
+    assert "RFC 4180" not in data and "UTF-8" not in data
+
+
 async def test_the_names_a_patient_gave_invitations_go_with_the_account(patient, people, database):
     # Audit entries outlive the account; the names typed for invitations are the patient's own
     # words, and were copied into them.
