@@ -147,6 +147,23 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     assert open_page.console(patient).errors() == []
 
 
+def test_the_invitation_asks_what_else_to_share_only_when_inviting_a_caregiver(patient: Page):
+    """A clinician sees everything but the safety plan: with "A clinician" chosen, the caregiver's
+    boxes ("My answers about thoughts of death or suicide, off unless you tick it") read as if
+    leaving them empty kept those answers from the clinician."""
+    patient.goto("/sharing")
+    notes = patient.get_by_label("My check-in notes")
+    thoughts = patient.get_by_label("My answers about thoughts of death or suicide")
+    expect(thoughts).to_be_visible()
+    patient.get_by_role("radio", name=re.compile("A clinician")).check()
+    expect(thoughts).to_be_hidden()
+    expect(notes).to_be_hidden()
+    expect(patient.get_by_text("A clinician sees everything except your safety plan")).to_be_visible()
+    patient.get_by_role("radio", name=re.compile("A caregiver")).check()
+    expect(thoughts).to_be_visible()
+    expect(notes).to_be_visible()
+
+
 def test_a_clinician_removes_a_discharged_patient_from_their_panel(patient: Page, open_page: OpenPage):
     patient.goto("/account")
     patient_email = patient.locator("main strong").first.inner_text()
