@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from lift.web import checkins as checkins_web
+from lift.web import rendering
 from tests.integration.conftest import insert_checkin, joined_days_ago
 
 
@@ -242,13 +242,13 @@ async def test_a_read_after_a_half_read_cursor_still_sees_new_commits(app, patie
 
 async def test_a_form_saved_after_midnight_asks_for_a_day_instead_of_overwriting_today(
         patient, database, monkeypatch):
-    real_now = checkins_web.utc_now
-    monkeypatch.setattr(checkins_web, "utc_now", lambda: real_now() - timedelta(days=1))
+    real_now = rendering.utc_now
+    monkeypatch.setattr(rendering, "utc_now", lambda: real_now() - timedelta(days=1))
     oldest = patient.today() - timedelta(days=8)  # the oldest editable day, until midnight
     await patient.check_in(local_date=oldest.isoformat(), mood=1, note="last week")
     form = await patient.get(f"/checkin?day={oldest.isoformat()}")
     assert f'type="hidden" name="local_date" value="{oldest.isoformat()}"' in form.text
-    monkeypatch.setattr(checkins_web, "utc_now", real_now)  # midnight passes
+    monkeypatch.setattr(rendering, "utc_now", real_now)  # midnight passes
     await patient.check_in(mood=9, note="today")  # meanwhile, from the phone
 
     answers = {"mood": "1", "anxiety": "4", "sleep_hours": "7.5", "thoughts": "0", "note": "last week"}

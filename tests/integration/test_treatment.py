@@ -49,7 +49,7 @@ def clock(monkeypatch):
     def set_to(hour: int, minute: int = 0) -> None:
         zone = ZoneInfo("America/New_York")
         now = datetime.combine(datetime.now(zone).date(), time(hour, minute), zone).astimezone(ZoneInfo("UTC"))
-        for module in ("lift.web.pages", "lift.web.treatment"):
+        for module in ("lift.web.rendering", "lift.web.treatment"):
             monkeypatch.setattr(f"{module}.utc_now", lambda: now)
     return set_to
 

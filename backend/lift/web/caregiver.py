@@ -22,9 +22,9 @@ from lift.domain import scales, trends
 from lift.domain import sharing as rules
 from lift.domain.checkins import before_joining, last_days
 from lift.web.guards import caregiver, shared_patient
-from lift.web.rendering import render
+from lift.web.rendering import local_today, render
 from lift.web.shared import (
-    chart_tools, daily_charts, patient_of, patient_today, upcoming_sessions, wants_partial,
+    chart_tools, daily_charts, patient_of, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
 
@@ -46,7 +46,7 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
     seen = rules.visibility(grant.scope)
     db, person = request.app.state.db, patient_of(grant)
     await audit.record(db, [patient_id], request.scope["user"], "view", "summary")
-    today = patient_today(person)
+    today = local_today(person.timezone)
     chosen = trends.trend_range(range if range in RANGE_KEYS else "14d")
     first, last = trends.range_bounds(chosen, today, None)
     # Only the local date the account was made: the charts shade the days before it (or before an
@@ -68,7 +68,7 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
 async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visibility,
                           joined: date | None) -> dict:
     db, person = request.app.state.db, patient_of(grant)
-    today = patient_today(person)
+    today = local_today(person.timezone)
     recent = set(await trend_store.checkin_dates_between(
         db, person.id, rules.window_start(today, rules.ADHERENCE_DAYS), today))
     counted = rules.days_counted(recent, today, joined)
@@ -110,7 +110,7 @@ async def notes(request: Request, patient_id: FromPath[int]) -> Response:
         raise NotFoundException()
     db, person = request.app.state.db, patient_of(grant)
     await audit.record(db, [patient_id], request.scope["user"], "view", "notes")
-    today = patient_today(person)
+    today = local_today(person.timezone)
     found = await store.notes_between(db, person.id, rules.window_start(today, NOTES_DAYS), today)
     return render(request, "caregiver/notes.html", grant=grant, notes=found, days=NOTES_DAYS, today=today)
 

@@ -12,7 +12,6 @@ from litestar.response import Response
 from lift.db import checkins as store
 from lift.db import trends as trend_store
 from lift.db import users as user_store
-from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
 from lift.domain import dates
@@ -23,7 +22,7 @@ from lift.domain.trends import first_day_with_lift
 from lift.web.crisis import crisis_context, thoughts_prompt_for
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
-from lift.web.rendering import form_data, redirect, render
+from lift.web.rendering import form_data, local_today, redirect, render
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000  # far beyond any real history; keeps OFFSET inside SQLite's integer range
@@ -33,12 +32,8 @@ SAVE_FAILED = (
 )
 
 
-def patient_today(request: Request) -> date:
-    return rules.today_in(request.scope["user"].timezone, utc_now())
-
-
 async def form_view(request: Request, values: dict, errors: dict, status_code: int = 200, **extra) -> Response:
-    today = patient_today(request)
+    today = local_today(request.scope["user"].timezone)
     days = [(d.isoformat(), dates.day_label(d, today)) for d in rules.fillable_dates(today)]
     extra = await with_offline_crisis(request, extra)
     return render(request, "checkins/form.html", status_code=status_code, values=values,
@@ -53,13 +48,13 @@ def wants_json(request: Request) -> bool:
 
 @get("/checkin", guards=[patient], name="checkin")
 async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> Response:
-    today = patient_today(request)
+    db, user = request.app.state.db, request.scope["user"]
+    today = local_today(user.timezone)
     chosen = parse_day(day) or today
     notice = None
     if rules.date_error(chosen, today):
         notice = rules.out_of_reach_notice(chosen, today)
         chosen = today
-    db, user = request.app.state.db, request.scope["user"]
     existing = await store.checkin_for_day(db, user.id, chosen)
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
     # Editing a day already done: offer the earlier days still empty, so a missed day is a tap away.
@@ -86,7 +81,7 @@ async def save_checkin(request: Request) -> Response:
     if key_errors:
         errors["form"] = next(iter(key_errors.values()))
         values.pop("client_uuid", None)
-    if form and (problem := rules.date_error(form.local_date, patient_today(request))):
+    if form and (problem := rules.date_error(form.local_date, local_today(user.timezone))):
         errors["local_date"] = problem
     if errors:
         return await not_saved(request, values, errors, 422, crisis)
@@ -100,7 +95,7 @@ async def save_checkin(request: Request) -> Response:
             outcome = SaveOutcome.CREATED if created else SaveOutcome.UPDATED
     except DatabaseError:
         return await not_saved(request, values, {"form": SAVE_FAILED}, 503, crisis)
-    today = patient_today(request)
+    today = local_today(user.timezone)
     if outcome is SaveOutcome.CONFLICT:
         if wants_json(request):
             return Response(content={"status": "conflict", "saved": checkin}, status_code=409)
@@ -129,7 +124,7 @@ async def history(request: Request, page: FromQuery[int] = 1) -> Response:
     items, total = await store.checkin_page(
         request.app.state.db, request.scope["user"].id, PAGE_SIZE, (page - 1) * PAGE_SIZE
     )
-    today = patient_today(request)
+    today = local_today(request.scope["user"].timezone)
     return render(request, "checkins/history.html", checkins=items, page=page,
                   pages=max(1, -(-total // PAGE_SIZE)), total=total, today=today,
                   day_label=dates.day_label, editable=rules.is_editable)
@@ -146,7 +141,7 @@ async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
 @get("/checkins/{checkin_id:int}", guards=[patient])
 async def checkin_detail(request: Request, checkin_id: FromPath[int]) -> Response:
     checkin = await own_checkin(request, checkin_id)
-    today = patient_today(request)
+    today = local_today(request.scope["user"].timezone)
     return render(request, "checkins/detail.html", checkin=checkin,
                   day_label=dates.day_label(checkin.local_date, today),
                   editable=rules.is_editable(checkin.local_date, today), thoughts_labels=THOUGHTS_LABELS)
@@ -155,7 +150,7 @@ async def checkin_detail(request: Request, checkin_id: FromPath[int]) -> Respons
 @get("/checkins/{checkin_id:int}/delete", guards=[patient])
 async def confirm_delete(request: Request, checkin_id: FromPath[int]) -> Response:
     checkin = await own_checkin(request, checkin_id)
-    today = patient_today(request)
+    today = local_today(request.scope["user"].timezone)
     return render(request, "checkins/delete.html", checkin=checkin,
                   day_label=dates.day_label(checkin.local_date, today),
                   after_deletion=rules.after_deletion(checkin.local_date, today))

@@ -23,9 +23,9 @@ from lift.domain import sharing as rules
 from lift.domain.checkins import today_in
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.web.guards import clinician, shared_patient
-from lift.web.rendering import render
+from lift.web.rendering import local_today, render
 from lift.web.shared import (
-    chart_tools, daily_charts, item9_tools, patient_of, patient_today, scale_charts,
+    chart_tools, daily_charts, item9_tools, patient_of, scale_charts,
     session_entries, session_tools, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice
@@ -106,7 +106,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     grant = await shared_patient(request, patient_id)
     db, person = request.app.state.db, patient_of(grant)
     await audit.record(db, [patient_id], request.scope["user"], "view", "timeline")
-    today = patient_today(person)
+    today = local_today(person.timezone)
     first_entry = await trend_store.first_entry_date(db, person.id)
     # As on the patient's own Trends: a journal younger than two weeks opens on 2 weeks, not
     # squeezed into the right-hand edge of three months that are mostly before they joined.

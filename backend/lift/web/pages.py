@@ -31,7 +31,7 @@ from lift.domain.trends import first_day_with_lift
 from lift.web.crisis import own_plan
 from lift.web.guards import patient
 from lift.web.treatment import home_context as treatment_home_context
-from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
+from lift.web.rendering import SAVE_FAILED, form_data, local_today, redirect, render
 
 
 @get("/", name="home")
@@ -43,7 +43,7 @@ async def home(request: Request) -> Response:
         # Caregivers and clinicians have their own home: the people who share with them.
         return redirect(request, f"/{user.role}")
     db = request.app.state.db
-    today = rules.today_in(user.timezone, utc_now())
+    today = local_today(user.timezone)
     week = rules.last_days(today)
     # From the oldest day the form can fill, a day before the strip, to know whether it is done.
     first = rules.fillable_dates(today)[-1]

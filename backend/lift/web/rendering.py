@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Request
@@ -62,10 +62,17 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return Template(template_name=template, context=context, status_code=status_code, headers=headers)
 
 
+def local_today(timezone: str) -> date:
+    """Today in `timezone` (a person's own zone, not the server's), from one reading of the
+    clock. Code that also uses that instant itself reads the clock once and passes it to
+    `today_in`, so the two cannot fall either side of midnight."""
+    return today_in(timezone, utc_now())
+
+
 def day_in(timezone: str) -> Callable[[datetime], str]:
     """For a page's `local_day`: an instant ("since", "ended on") as the day it fell on in
     `timezone`, written as domain/dates.py says for a reader whose today is that zone's."""
-    today = today_in(timezone, utc_now())
+    today = local_today(timezone)
     return lambda instant: dates.day_of(instant, timezone, today)
 
 

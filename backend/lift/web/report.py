@@ -21,9 +21,9 @@ from lift.domain import export, scales, trends
 from lift.domain import sharing as rules
 from lift.domain.accounts import User
 from lift.web.guards import clinician, patient, shared_patient
-from lift.web.rendering import render
+from lift.web.rendering import local_today, render
 from lift.web.shared import (
-    chart_tools, daily_charts, item9_tools, patient_of, patient_today, scale_charts,
+    chart_tools, daily_charts, item9_tools, patient_of, scale_charts,
     session_entries, session_tools,
 )
 from lift.web.trends import session_days
@@ -52,7 +52,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
                          end: str | None) -> dict:
     """`joined`: the patient's local date of joining (a clinician's grant carries it)."""
     db = request.app.state.db
-    today = patient_today(person)
+    today = local_today(person.timezone)
     # A refused date is marked on the form, kept as sent, with what to fix (as the CSV form does);
     # the report below it shows the last 30 days, and the page answers 422.
     asked, errors = export.parse_range(start, end)

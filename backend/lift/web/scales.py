@@ -19,7 +19,7 @@ from lift.domain.forms import parse_form
 from lift.web.crisis import crisis_context, item9_prompt_for
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
-from lift.web.rendering import form_data, redirect, render
+from lift.web.rendering import form_data, local_today, redirect, render
 
 SAVE_FAILED = (
     "Your answers were not saved because of a problem on our side. They are still here: "
@@ -65,7 +65,7 @@ async def form_view(request: Request, instrument: scales.Instrument, values: dic
 async def scales_page(request: Request, done: FromQuery[str | None] = None) -> Response:
     user = request.scope["user"]
     results = await store.results_for(request.app.state.db, user.id)
-    today = today_in(user.timezone, utc_now())
+    today = local_today(user.timezone)
     phq9, gad7 = scales.progress(results, scales.PHQ9), scales.progress(results, scales.GAD7)
     last_taken = scales.last_taken(results)
     return render(request, "scales/index.html", results=list(reversed(scales.in_order(results))),
@@ -99,10 +99,11 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     total = scales.total_score(chosen, answers)
     band = scales.band_for(chosen, total)
     now = utc_now()
+    today = today_in(user.timezone, now)
     db = request.app.state.db
     try:
         result = await store.save_result(
-            db, user.id, chosen.key, today_in(user.timezone, now), iso(now), answers, total,
+            db, user.id, chosen.key, today, iso(now), answers, total,
             band.key, getattr(form, "difficulty", None), form.baseline, form.client_uuid,
         )
     except DatabaseError:
@@ -110,7 +111,7 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     progress = scales.progress(await store.results_for(db, user.id), chosen)
     return render(request, "scales/result.html", instrument=chosen, result=result, band=band,
                   meaning=scales.band_meaning(chosen, band), item9_note=scales.ITEM9_NOTE,
-                  progress=progress, today=today_in(user.timezone, now),
+                  progress=progress, today=today,
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
 
@@ -127,7 +128,7 @@ async def scale_result(request: Request, result_id: FromPath[int]) -> Response:
     result = await own_result(request, result_id)
     instrument = scales.INSTRUMENTS[result.instrument]
     band = scales.band_by_key(instrument, result.band)
-    today = today_in(request.scope["user"].timezone, utc_now())
+    today = local_today(request.scope["user"].timezone)
     return render(request, "scales/detail.html", instrument=instrument, result=result, band=band, today=today,
                   item9=scales.item9_answer(result),
                   meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,

@@ -14,7 +14,6 @@ from lift.db import trends as trend_store
 from lift.db.clock import utc_now
 from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
-from lift.domain.checkins import today_in
 from lift.web.trends import chart_tools as trend_chart_tools
 
 
@@ -29,10 +28,6 @@ def chart_tools() -> dict:
 
 def patient_of(grant: sharing.Grant) -> User:
     return User(id=grant.patient_id, email=grant.patient_email, role="patient", timezone=grant.patient_timezone)
-
-
-def patient_today(person: User) -> date:
-    return today_in(person.timezone, utc_now())
 
 
 def about_the_patient(charts: Sequence[trends.Chart]) -> list[trends.Chart]:

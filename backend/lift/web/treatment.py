@@ -19,16 +19,12 @@ from lift.domain.accounts import User
 from lift.domain.forms import parse_form
 from lift.push.scheduler import replan
 from lift.web.guards import patient
-from lift.web.rendering import SAVE_FAILED, form_data, redirect, render, wants_fragment
+from lift.web.rendering import SAVE_FAILED, form_data, local_today, redirect, render, wants_fragment
 
 SIDE_EFFECTS_CARD = "side-effects"
 TREATMENT_DAY_CARD = "treatment-day"
 
 log = logging.getLogger("lift")
-
-
-def patient_today(user: User) -> date:
-    return schedule.local_date_of(utc_now(), user.timezone)
 
 
 def card(request: Request, slug: str):
@@ -101,7 +97,7 @@ async def overview(request: Request, notice: FromQuery[str | None] = None) -> Re
     plan = await store.plan_for(db, user.id)
     if plan is None:
         return render(request, "treatment/overview.html", plan=None)
-    today = patient_today(user)
+    today = local_today(user.timezone)
     sessions = await store.sessions_for(db, user.id)
     def views(chosen: list[rules.Session]) -> list[rules.SessionView]:
         return [rules.view(s, user.timezone, today) for s in chosen]
@@ -121,14 +117,14 @@ def plan_form_view(request: Request, values: dict, errors: dict, status_code: in
                   notice=notice,
                   editing=editing, medications=rules.MEDICATIONS, templates=schedule.TEMPLATES,
                   treatments_fitting=rules.treatments_fitting,
-                  maintenance=schedule.MAINTENANCE, today=patient_today(request.scope["user"]))
+                  maintenance=schedule.MAINTENANCE, today=local_today(request.scope["user"].timezone))
 
 
 @get("/treatment/plan/new", guards=[patient])
 async def new_plan(request: Request, notice: FromQuery[str | None] = None) -> Response:
     if await store.plan_for(request.app.state.db, request.scope["user"].id):
         return redirect(request, "/treatment")
-    today = patient_today(request.scope["user"])
+    today = local_today(request.scope["user"].timezone)
     # Sent here to add a session: adding sessions one by one is what they came for.
     template = "none" if notice == PLAN_FIRST else "esketamine"
     return plan_form_view(request, {"template": template, "medication": "esketamine",
@@ -146,7 +142,7 @@ async def create_plan(request: Request) -> Response:
     errors.update(sched_errors)
     if problem := rules.unfit_schedule(values):
         errors["template"] = problem
-    for field, problem in rules.plan_problems(plan, sched, patient_today(user)).items():
+    for field, problem in rules.plan_problems(plan, sched, local_today(user.timezone)).items():
         errors.setdefault(field, problem)
     if errors:
         return plan_form_view(request, rules.shown_again(values), errors, 422)
@@ -179,7 +175,7 @@ async def save_plan(request: Request) -> Response:
     values = await form_data(request)
     plan, errors = parse_form(rules.PlanForm, rules.applicable(values), rules.PLAN_MESSAGES)
     if plan:
-        errors.update(rules.plan_problems(plan, None, patient_today(request.scope["user"])))
+        errors.update(rules.plan_problems(plan, None, local_today(request.scope["user"].timezone)))
     if errors:
         return plan_form_view(request, values, errors, 422, editing=True)
     try:
@@ -228,7 +224,8 @@ async def new_session(request: Request) -> Response:
     """Sessions belong to a plan: without one, the patient is sent to make it first."""
     if await store.plan_for(request.app.state.db, request.scope["user"].id) is None:
         return redirect(request, f"/treatment/plan/new?notice={PLAN_FIRST}")
-    return session_form_view(request, {"session_date": patient_today(request.scope["user"]).isoformat()}, {})
+    today = local_today(request.scope["user"].timezone)
+    return session_form_view(request, {"session_date": today.isoformat()}, {})
 
 
 @post("/treatment/sessions", guards=[patient])
@@ -243,7 +240,7 @@ async def add_session(request: Request) -> Response:
             "Your treatment plan was deleted, so this session wasn't added. Set up your treatment "
             f"again, then add the session{f' ({typed})' if typed else ''}.")}, 409)
     form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
-    if session_form_errors(form, errors, patient_today(user)):
+    if session_form_errors(form, errors, local_today(user.timezone)):
         return session_form_view(request, values, errors, 422)
     planned = planned_from(form, user.timezone, "Added by you")
     try:
@@ -287,7 +284,7 @@ def logged_reasons(request: Request, log: rules.SessionLog | None, item: rules.S
 async def move_form(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     session = await own_session(request, session_id)
-    item = rules.view(session, user.timezone, patient_today(user))
+    item = rules.view(session, user.timezone, local_today(user.timezone))
     values = {"session_date": item.day.isoformat(), "session_time": item.time_label}
     if problem := schedule.transition_error(session.status, "rescheduled"):
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
@@ -298,12 +295,12 @@ async def move_form(request: Request, session_id: FromPath[int]) -> Response:
 async def move_session(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     session = await own_session(request, session_id)
-    item = rules.view(session, user.timezone, patient_today(user))
+    item = rules.view(session, user.timezone, local_today(user.timezone))
     values = await form_data(request)
     if problem := schedule.transition_error(session.status, "rescheduled"):
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
     form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
-    if session_form_errors(form, errors, patient_today(user)):
+    if session_form_errors(form, errors, local_today(user.timezone)):
         return session_form_view(request, values, errors, 422, moving=item)
     try:
         new_id = await store.move_session(request.app.state.db, user.id, session_id,
@@ -358,10 +355,10 @@ def log_form_view(request: Request, item: rules.SessionView, values: dict, error
 async def log_form(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     session = await own_session(request, session_id)
-    item = rules.view(session, user.timezone, patient_today(user))
+    item = rules.view(session, user.timezone, local_today(user.timezone))
     log = await store.session_log(request.app.state.db, user.id, session_id) if session.has_log else None
     values = rules.as_log_values(log, session.status)
-    if problem := rules.log_block_reason(session.status, item.day, patient_today(user)):
+    if problem := rules.log_block_reason(session.status, item.day, local_today(user.timezone)):
         return log_form_view(request, item, values, {"form": problem}, 409)
     return log_form_view(request, item, values, {})
 
@@ -371,7 +368,7 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     db = request.app.state.db
     session = await own_session(request, session_id)
-    today = patient_today(user)
+    today = local_today(user.timezone)
     item = rules.view(session, user.timezone, today)
     values = await form_data(request)
     form, errors = parse_form(rules.LogForm, values, rules.LOG_MESSAGES)

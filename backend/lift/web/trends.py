@@ -16,10 +16,8 @@ from lift.db import scales as scale_store
 from lift.db import treatment as treatment_store
 from lift.db import trends as store
 from lift.db import users as user_store
-from lift.db.clock import utc_now
 from lift.domain import scales, trends
-from lift.domain.checkins import today_in
-from lift.web.rendering import render
+from lift.web.rendering import local_today, render
 from lift.web.guards import patient
 
 CHARTS_ID = "trend-charts"
@@ -70,7 +68,7 @@ async def session_days(db, user, first: date, last: date, today: date) -> trends
 async def trends_page(request: Request, range: FromQuery[str | None] = None) -> Response:
     user = request.scope["user"]
     db = request.app.state.db
-    today = today_in(user.timezone, utc_now())
+    today = local_today(user.timezone)
     first_entry = await store.first_entry_date(db, user.id)
     if first_entry is None:
         # Nothing to draw yet: one invitation to start, not five charts each saying "nothing here".
