@@ -183,10 +183,11 @@ def test_a_schedule_that_fits_or_an_answer_the_form_does_not_offer_is_no_mismatc
 def test_a_refused_form_comes_back_without_a_schedule_that_does_not_fit_and_with_every_other_answer():
     # Without JavaScript the form hides the schedule a new treatment does not fit but cannot unchoose it.
     sent = {**FULL_FORM, "medication": "esketamine", "template": "iv_ketamine", "induction_weeks": "2"}
-    assert rules.shown_again(sent) == {field: value for field, value in sent.items() if field != "template"}
+    assert rules.shown_again(sent, rules.unfit_schedule(sent)) == {
+        field: value for field, value in sent.items() if field != "template"}
     for fitting in ({**FULL_FORM, "template": "none"}, {**FULL_FORM, "start_date": "2020-01-01"},
                     {**FULL_FORM, "template": "daily"}):
-        assert rules.shown_again(fitting) == fitting
+        assert rules.shown_again(fitting, rules.unfit_schedule(fitting)) == fitting
 
 
 @pytest.mark.parametrize("medication", list(rules.MEDICATIONS))

@@ -73,12 +73,13 @@ def unfit_schedule(values: dict[str, str]) -> str | None:
     return schedule_mismatch(medication, template)
 
 
-def shown_again(values: dict[str, str]) -> dict[str, str]:
+def shown_again(values: dict[str, str], unfit: str | None) -> dict[str, str]:
     """A refused plan form's answers, to fill it in again: every one as sent, except a schedule
-    that does not fit the treatment, which is no longer chosen. The form hides such a schedule
-    (app.css); without JavaScript nothing unchooses it when the treatment changes, so it would
-    come back chosen out of sight. Its own questions' answers stay, for when it is chosen again."""
-    if unfit_schedule(values):
+    that does not fit the treatment (`unfit`, what unfit_schedule said of these answers), which
+    is no longer chosen. The form hides such a schedule (app.css); without JavaScript nothing
+    unchooses it when the treatment changes, so it would come back chosen out of sight. Its own
+    questions' answers stay, for when it is chosen again."""
+    if unfit:
         return {field: value for field, value in values.items() if field != "template"}
     return values
 

@@ -140,12 +140,12 @@ async def create_plan(request: Request) -> Response:
     plan, errors = parse_form(rules.PlanForm, answers, rules.PLAN_MESSAGES)
     sched, sched_errors = parse_form(rules.ScheduleForm, answers, rules.SCHEDULE_MESSAGES)
     errors.update(sched_errors)
-    if problem := rules.unfit_schedule(values):
-        errors["template"] = problem
+    if unfit := rules.unfit_schedule(values):
+        errors["template"] = unfit
     for field, problem in rules.plan_problems(plan, sched, local_today(user.timezone)).items():
         errors.setdefault(field, problem)
     if errors:
-        return plan_form_view(request, rules.shown_again(values), errors, 422)
+        return plan_form_view(request, rules.shown_again(values, unfit), errors, 422)
     sessions = []
     if sched.template != "none":
         slots = schedule.until(schedule.template_slots(sched.template, sched.start_date, sched.maintenance,
