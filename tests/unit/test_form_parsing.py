@@ -1,9 +1,11 @@
+from typing import Annotated
+
 import msgspec
 import pytest
 
 from lift.domain import accounts
 from lift.domain.checkins import CHECKIN_MESSAGES, CheckinForm
-from lift.domain.forms import parse_form
+from lift.domain.forms import parse_form, read_answer
 
 
 class Dose(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,3 +102,17 @@ def test_it_ignores_keys_the_form_does_not_have():
     form, errors = parse_form(CheckinForm, data, CHECKIN_MESSAGES)
     assert errors == {}
     assert not hasattr(form, "role")
+
+
+ZERO_TO_THREE = Annotated[int, msgspec.Meta(ge=0, le=3)]
+
+
+class Choice(msgspec.Struct, frozen=True, kw_only=True):
+    answer: ZERO_TO_THREE
+
+
+@pytest.mark.parametrize("raw", ["0", " 2 ", "3", "3.0", 3, 3.0, "4", "-1", "2.5", "two", "", "  ", None])
+def test_one_answer_read_on_its_own_is_the_one_the_whole_form_would_save(raw):
+    # The crisis panel reads a thoughts or PHQ-9 item 9 answer on its own with read_answer.
+    form, _ = parse_form(Choice, {"answer": raw}, {"answer": "Choose one."})
+    assert read_answer(raw, ZERO_TO_THREE) == (form.answer if form else None)

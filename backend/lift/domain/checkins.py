@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from lift.domain.dates import day_label
-from lift.domain.forms import ClientUuid
+from lift.domain.forms import ClientUuid, read_answer
 from lift.domain.schedule import local_date_of
 
 BACKFILL_DAYS = 7
@@ -225,9 +225,4 @@ def thoughts_answer(raw: object) -> int | None:
 
     The crisis panel must appear even when another field fails validation or the save fails.
     """
-    if isinstance(raw, str):
-        raw = raw.strip()
-    try:
-        return msgspec.convert(raw, ThoughtsAnswer, strict=False)
-    except msgspec.ValidationError:
-        return None
+    return read_answer(raw, ThoughtsAnswer)

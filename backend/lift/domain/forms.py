@@ -55,3 +55,15 @@ def parse_form(
     if errors:
         return None, errors
     return struct_type(**values), {}
+
+
+def read_answer(raw: object, kind: Any) -> Any | None:
+    """One answer of type `kind` (a choice such as 0 to 3) read as parse_form reads it, trimmed
+    and converted leniently ("3.0" is 3 to both), or None if it is missing or not a valid one.
+    For a rule that must see an answer even when the rest of its form is wrong: the crisis panel."""
+    if isinstance(raw, str):
+        raw = raw.strip()
+    try:
+        return msgspec.convert(raw, kind, strict=False)
+    except msgspec.ValidationError:
+        return None

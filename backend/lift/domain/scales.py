@@ -16,7 +16,7 @@ from typing import Annotated
 
 import msgspec
 
-from lift.domain.forms import ClientUuid
+from lift.domain.forms import ClientUuid, read_answer
 
 ATTRIBUTION = (
     "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
@@ -229,12 +229,7 @@ def item_answer(raw: object) -> int | None:
     the answer exactly as the form's own validation does ("3.0" is 3 to both), so any answer
     that is saved is also an answer the crisis rule has seen.
     """
-    if isinstance(raw, str):
-        raw = raw.strip()
-    try:
-        return msgspec.convert(raw, Answer, strict=False)
-    except msgspec.ValidationError:
-        return None
+    return read_answer(raw, Answer)
 
 
 # --- Stored results, baseline, response and remission -------------------------------------
