@@ -353,7 +353,8 @@ def test_an_answer_raised_and_saved_again_while_the_first_save_is_on_its_way_sho
     """Someone presses Save, then changes their answer to thoughts of suicide and presses Save
     again before Lift's answer to the first came. htmx used to hold the second send until the
     first was answered, and then drop it (its form was gone): no Get help now, ever, and the
-    journal kept the first answer. Now the second goes at once, with a new key."""
+    journal kept the first answer. Now the second goes at once, with a new key, and a
+    questionnaire's names the first key, so Lift keeps one result: the corrected one."""
     first_sends: list[Route] = []
     if form == "checkin":
         patient.goto("/checkin")
@@ -388,6 +389,10 @@ def test_an_answer_raised_and_saved_again_while_the_first_save_is_on_its_way_sho
         expect(region).to_contain_text("better off dead, or of hurting yourself")
         expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
         expect(patient.locator(".score__total")).to_have_text("3")  # question 9's 3, not the first send's 0
+        # One result, the corrected one: the second send named the first, which Lift had stored.
+        patient.goto("/scales")
+        expect(patient.locator(".history__item")).to_have_count(1)
+        expect(patient.locator(".history__item")).to_contain_text("PHQ-9 3 of 27")
 
 
 @contextmanager

@@ -4,13 +4,16 @@ baseline, response and remission, the home card, and who may see a result."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from lift.domain.scales import ATTRIBUTION, DIFFICULTY_LABELS, DIFFICULTY_QUESTION, GAD7, PHQ9
 from lift.domain.dates import day_text
+from tests.integration.sharing_helpers import row_of, shared_with, user_id
 from tests.integration.test_crisis_path import shown
+from tests.integration.test_export import read
 
 CRISIS_MARK = 'aria-labelledby="crisis-title"'
 
@@ -470,3 +473,127 @@ async def test_a_key_lift_cannot_read_is_refused_and_nothing_is_stored(patient, 
     resent = answers(GAD7, 1) | {"client_uuid": form_key(response.text)}
     assert 'id="gad7_1-1" name="gad7_1" value="1" checked' in response.text
     assert (await patient.post("/scales/gad7", resent)).status_code == 200
+
+
+# --- Answers changed and saved again replace the first result -----------------------------------
+
+
+async def send(patient, instrument, form: dict):
+    """A questionnaire sent from its page, landing where the patient lands."""
+    return await patient.post(f"/scales/{instrument.key}", form, follow_redirects=True)
+
+
+def stored(database) -> list[tuple]:
+    return [tuple(r) for r in database.execute(
+        "SELECT r.instrument, r.local_date, r.total, r.client_uuid, (SELECT a.answer FROM scale_answers a"
+        " WHERE a.result_id = r.id AND a.item_id = 'phq9_9') FROM scale_results r ORDER BY r.id").fetchall()]
+
+
+async def test_answers_changed_and_saved_again_leave_one_result_the_corrected_one(patient, people, database):
+    """The first send reached Lift before the patient changed an answer and saved again (with
+    JavaScript: a new key, naming the first one in `replaces`). The list, the CSVs and the
+    clinician's panel hold the corrected result alone."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    await send(patient, PHQ9, answers(PHQ9, 1, phq9_9=0) | {"client_uuid": first})
+    response = await send(patient, PHQ9, answers(PHQ9, 2, phq9_9=0) | {"client_uuid": second, "replaces": first})
+    assert response.status_code == 200 and "PHQ-9 saved" in response.text
+    assert stored(database) == [("phq9", patient.today().isoformat(), 16, second, 0)]
+    assert database.execute("SELECT count(*) FROM scale_answers").fetchone()[0] == 9
+
+    listed = (await patient.get("/scales")).text
+    assert "PHQ-9 16 of 27" in listed and "PHQ-9 8 of 27" not in listed
+    assert [r["total"] for r in read(await patient.get("/export?kind=scales"))] == ["16"]
+    pid = user_id(database, patient.email)
+    assert [r["total"] for r in read(await doctor.get(f"/clinician/patients/{pid}/export?kind=scales"))] == ["16"]
+
+
+async def test_a_correction_replaces_every_earlier_send_of_its_form_even_one_lift_never_received(patient, database):
+    """Saved three times with changes: the second send was cut off before it reached Lift, so
+    the third names both earlier keys."""
+    first, lost, third = (str(uuid.uuid4()) for _ in range(3))
+    await send(patient, GAD7, answers(GAD7, 1) | {"client_uuid": first})
+    await send(patient, GAD7, answers(GAD7, 3) | {"client_uuid": third, "replaces": f"{first} {lost}"})
+    assert [row[2:4] for row in stored(database)] == [(21, third)]
+
+
+async def test_a_correction_sent_twice_is_stored_once_and_deletes_nothing_more(patient, database):
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    await send(patient, GAD7, answers(GAD7, 1) | {"client_uuid": first})
+    correction = answers(GAD7, 2) | {"client_uuid": second, "replaces": first}
+    for _ in range(2):
+        assert (await send(patient, GAD7, correction)).status_code == 200
+    assert [row[2:4] for row in stored(database)] == [(14, second)]
+
+
+async def test_a_correction_replaces_only_this_patients_result_of_the_same_questionnaire_and_day(
+        patient, other_patient, database):
+    """`replaces` is checked in the write: another patient's key, a GAD-7's key on a PHQ-9, and a
+    result from yesterday (a form left open past midnight) are all kept."""
+    theirs, gad7, yesterday, mine = (str(uuid.uuid4()) for _ in range(4))
+    await send(other_patient, PHQ9, answers(PHQ9, 1) | {"client_uuid": theirs})
+    await send(patient, GAD7, answers(GAD7, 1) | {"client_uuid": gad7})
+    await send(patient, PHQ9, answers(PHQ9, 1) | {"client_uuid": yesterday})
+    database.execute("UPDATE scale_results SET local_date = ? WHERE client_uuid = ?",
+                     ((patient.today() - timedelta(days=1)).isoformat(), yesterday))
+    database.commit()
+    response = await send(patient, PHQ9, answers(PHQ9, 2) | {"client_uuid": mine,
+                                                           "replaces": f"{theirs} {gad7} {yesterday}"})
+    assert response.status_code == 200
+    assert sorted(row[3] for row in stored(database)) == sorted([theirs, gad7, yesterday, mine])
+
+
+async def test_a_correction_raising_question_9_replaces_the_first_and_shows_help_for_the_new_answer(patient, database):
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    calm = await send(patient, PHQ9, answers(PHQ9, 0, phq9_9=0) | {"client_uuid": first})
+    assert not has_crisis_region(calm.text)
+    response = await send(patient, PHQ9, answers(PHQ9, 0, phq9_9=2) | {"client_uuid": second, "replaces": first})
+    assert has_crisis_region(response.text) and "Please reach out to someone now" in response.text
+    assert [row[3:] for row in stored(database)] == [(second, 2)]
+    assert "Your first answers are kept" not in response.text
+
+
+async def test_a_correction_lowering_question_9_never_removes_the_higher_answer(patient, people, database):
+    """The first answer to question 9 was met with Get help now and is what the clinician reads:
+    changed answers keep it beside the correction, say so, and link to it. The new answers word
+    the panel: none for a 0."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    await send(patient, PHQ9, answers(PHQ9, 0, phq9_9=3) | {"client_uuid": first})
+    response = await send(patient, PHQ9, answers(PHQ9, 0, phq9_9=0) | {"client_uuid": second, "replaces": first})
+    assert response.status_code == 200 and "PHQ-9 saved" in response.text
+    assert not has_crisis_region(response.text)
+    assert [row[3:] for row in stored(database)] == [(first, 3), (second, 0)]
+    note = response.text.split("Your first answers are kept too", 1)[1].split("</div>", 1)[0]
+    kept_id = database.execute("SELECT id FROM scale_results WHERE client_uuid = ?", (first,)).fetchone()[0]
+    assert f'href="/scales/results/{kept_id}"' in note and "score of 3" in note
+    assert "Thoughts reported" in row_of((await doctor.get("/clinician")).text, patient.email)
+
+
+async def test_a_correction_keeping_question_9_as_high_replaces_the_first(patient, database):
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    await send(patient, PHQ9, answers(PHQ9, 0, phq9_9=2) | {"client_uuid": first})
+    response = await send(patient, PHQ9, answers(PHQ9, 1, phq9_9=2) | {"client_uuid": second, "replaces": first})
+    assert has_crisis_region(response.text)
+    assert [row[2:] for row in stored(database)] == [(10, second, 2)]
+
+
+@pytest.mark.parametrize("replaces", [
+    "not-a-key",
+    "{k} ",  # trimmed, as every field is: still one key, so this one is taken
+    "{k},{k}",
+    " ".join(["{k}"] * 11),  # more keys than a form ever names
+])
+async def test_a_replaces_field_lift_cannot_read_is_refused_with_the_answers_kept(patient, database, replaces):
+    first = str(uuid.uuid4())
+    await send(patient, GAD7, answers(GAD7, 1) | {"client_uuid": first})
+    form = answers(GAD7, 2) | {"client_uuid": str(uuid.uuid4()), "replaces": replaces.format(k=first)}
+    response = await send(patient, GAD7, form)
+    if replaces == "{k} ":
+        assert response.status_code == 200 and [row[2] for row in stored(database)] == [14]
+        return
+    assert response.status_code == 422
+    assert "couldn&#39;t tell which earlier answers these replace" in response.text
+    assert 'id="gad7_1-2" name="gad7_1" value="2" checked' in response.text
+    assert 'name="replaces" value=""' in response.text
+    assert [row[2] for row in stored(database)] == [7]  # the first result, untouched

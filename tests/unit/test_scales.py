@@ -357,3 +357,67 @@ def test_item9_answer_is_the_phq9s_ninth_answer_and_0_otherwise():
     assert scales.item9_answer(phq9) == 2
     assert scales.item9_answer(gad7) == 0
     assert scales.item9_answer(msgspec.structs.replace(phq9, answers={"phq9_1": 1})) == 0
+
+
+# --- Answers changed and saved again (`replaces`) ---------------------------------------------
+
+KEY = "0b7c2a56-6f0e-4c5e-9a53-3d1f6f1e2a10"
+OTHER_KEY = "5f1d9b0e-2c47-4e3a-8d6b-7a9c1e2f3b4d"
+
+
+@pytest.mark.parametrize("raw, keys", [
+    ("", ()), (KEY, (KEY,)), (f" {KEY} {OTHER_KEY} ", (KEY, OTHER_KEY)),
+    (" ".join([KEY] * scales.MAX_REPLACED_KEYS), (KEY,) * scales.MAX_REPLACED_KEYS),
+])
+def test_a_form_names_the_keys_it_was_sent_with_before(raw, keys):
+    data = {item_id: "0" for item_id in GAD7.item_ids} | {"replaces": raw}
+    form, errors = parse_form(scales.FORM_TYPES["gad7"], data, scales.form_messages(GAD7))
+    assert errors == {} and scales.replaced_keys(form) == keys
+
+
+@pytest.mark.parametrize("raw", [
+    "x", KEY.upper(), f"{KEY},{OTHER_KEY}", f"{KEY}  {OTHER_KEY}", KEY[:-1],
+    " ".join([KEY] * (scales.MAX_REPLACED_KEYS + 1)),
+])
+def test_a_replaces_field_that_is_not_a_short_list_of_keys_is_refused(raw):
+    data = {item_id: "0" for item_id in GAD7.item_ids} | {"replaces": raw}
+    form, errors = parse_form(scales.FORM_TYPES["gad7"], data, scales.form_messages(GAD7))
+    assert form is None and errors == {"replaces": scales.REPLACES_UNREADABLE}
+
+
+def earlier_phq9(item9: int, day: date = JAN, instrument: str = "phq9") -> ScaleResult:
+    answers = {item_id: 1 for item_id in scales.INSTRUMENTS[instrument].item_ids}
+    if instrument == "phq9":
+        answers[scales.PHQ9_ITEM9] = item9
+    return ScaleResult(id=1, instrument=instrument, local_date=day, total=sum(answers.values()),
+                       band="mild", answers=answers)
+
+
+def phq9_answers(item9: int) -> dict[str, int]:
+    return {item_id: 0 for item_id in PHQ9.item_ids} | {scales.PHQ9_ITEM9: item9}
+
+
+@pytest.mark.parametrize("before, now", [(0, 0), (0, 3), (1, 1), (2, 3)])
+def test_a_correction_replaces_its_forms_earlier_result_when_question_9_is_not_lowered(before, now):
+    earlier = earlier_phq9(before)
+    assert scales.supersedes(earlier, "phq9", JAN, phq9_answers(now))
+    assert not scales.kept_for_question_9(earlier, "phq9", JAN, phq9_answers(now))
+
+
+@pytest.mark.parametrize("before, now", [(1, 0), (3, 0), (3, 2), (2, 1)])
+def test_a_correction_never_removes_a_higher_answer_to_question_9(before, now):
+    earlier = earlier_phq9(before)
+    assert not scales.supersedes(earlier, "phq9", JAN, phq9_answers(now))
+    assert scales.kept_for_question_9(earlier, "phq9", JAN, phq9_answers(now))
+
+
+def test_a_correction_replaces_only_the_same_questionnaire_on_the_same_day():
+    gad7_answers = dict.fromkeys(GAD7.item_ids, 0)
+    assert scales.supersedes(earlier_phq9(0, instrument="gad7"), "gad7", JAN, gad7_answers)
+    for earlier, instrument, answers in [
+        (earlier_phq9(0, day=JAN - timedelta(days=1)), "phq9", phq9_answers(0)),  # past midnight
+        (earlier_phq9(0, instrument="gad7"), "phq9", phq9_answers(0)),
+        (earlier_phq9(0), "gad7", gad7_answers),
+    ]:
+        assert not scales.supersedes(earlier, instrument, JAN, answers)
+        assert not scales.kept_for_question_9(earlier, instrument, JAN, answers)

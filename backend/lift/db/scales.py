@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from lift.db.connection import Database
-from lift.domain.scales import ScaleResult
+from lift.domain.scales import SavedResult, ScaleResult, kept_for_question_9, supersedes
 
 RESULT_COLUMNS = "id, instrument, local_date, total, band, difficulty, is_baseline"
 
@@ -22,10 +22,16 @@ def _result(row, answers: dict[str, int] | None = None) -> ScaleResult | None:
 
 async def save_result(db: Database, user_id: int, instrument: str, local_date: date, taken_at: str,
                       answers: dict[str, int], total: int, band: str, difficulty: int | None,
-                      baseline: bool, client_uuid: str | None = None) -> ScaleResult:
+                      baseline: bool, client_uuid: str | None = None,
+                      replaces: tuple[str, ...] = ()) -> SavedResult:
     """Store one result and its answers in one transaction. Marking it as baseline unmarks
     any earlier baseline of the same questionnaire: there is only ever one. A form whose
-    client_uuid was stored already changes nothing and gets that result back."""
+    client_uuid was stored already changes nothing and gets that result back.
+
+    `replaces` are the keys the same form was sent with before its answers changed: in the
+    same transaction, the results they stored are deleted when they are this patient's and
+    `scales.supersedes` allows it (the same questionnaire and local day, no higher answer to
+    question 9); those kept for question 9 come back with the new result."""
     async with db.write() as conn:
         if client_uuid:
             cursor = await conn.execute(
@@ -33,7 +39,14 @@ async def save_result(db: Database, user_id: int, instrument: str, local_date: d
                 (user_id, client_uuid),
             )
             if (stored := await cursor.fetchone()) is not None:
-                return _result(stored)
+                return SavedResult(result=_result(stored))
+        earlier = await _results_with_keys(conn, user_id, replaces)
+        gone = [r.id for r in earlier if supersedes(r, instrument, local_date, answers)]
+        if gone:
+            await conn.execute(
+                f"DELETE FROM scale_results WHERE user_id = ? AND id IN ({', '.join('?' * len(gone))})",
+                (user_id, *gone),
+            )
         if baseline:
             await conn.execute(
                 "UPDATE scale_results SET is_baseline = 0 WHERE user_id = ? AND instrument = ?",
@@ -50,7 +63,30 @@ async def save_result(db: Database, user_id: int, instrument: str, local_date: d
             "INSERT INTO scale_answers (result_id, item_id, answer) VALUES (?, ?, ?)",
             [(row["id"], item_id, answer) for item_id, answer in answers.items()],
         )
-    return _result(row, answers)
+    kept = tuple(r for r in earlier if kept_for_question_9(r, instrument, local_date, answers))
+    return SavedResult(result=_result(row, answers), kept=kept)
+
+
+async def _results_with_keys(conn, user_id: int, keys: tuple[str, ...]) -> list[ScaleResult]:
+    """This patient's results stored under these form keys, each with its answers."""
+    if not keys:
+        return []
+    cursor = await conn.execute(
+        f"SELECT {RESULT_COLUMNS} FROM scale_results WHERE user_id = ?"
+        f" AND client_uuid IN ({', '.join('?' * len(keys))})",
+        (user_id, *keys),
+    )
+    rows = await cursor.fetchall()
+    if not rows:
+        return []
+    cursor = await conn.execute(
+        f"SELECT result_id, item_id, answer FROM scale_answers WHERE result_id IN ({', '.join('?' * len(rows))})",
+        tuple(row["id"] for row in rows),
+    )
+    answers: dict[int, dict[str, int]] = {}
+    for item in await cursor.fetchall():
+        answers.setdefault(item["result_id"], {})[item["item_id"]] = item["answer"]
+    return [_result(row, answers.get(row["id"])) for row in rows]
 
 
 async def results_for(db: Database, user_id: int) -> list[ScaleResult]:

@@ -16,7 +16,8 @@ T = TypeVar("T", bound=msgspec.Struct)
 
 # The key a form carries so that sending it twice stores it once: a phone's check-in
 # (crypto.randomUUID) or a questionnaire form (made when shown). Lower-case, hyphenated.
-ClientUuid = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+ClientUuid = Annotated[str, msgspec.Meta(pattern=rf"^{UUID_PATTERN}$")]
 
 # Passwords are taken exactly as typed; every other field is trimmed.
 UNTRIMMED_FIELDS = frozenset({"password", "current_password", "new_password"})

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import msgspec
 
-from lift.domain.forms import ClientUuid, read_answer
+from lift.domain.forms import UUID_PATTERN, ClientUuid, read_answer
 
 ATTRIBUTION = (
     "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
@@ -46,6 +46,13 @@ DUE_EVERY_DAYS = 7
 REMISSION_BELOW = 5
 
 Answer = Annotated[int, msgspec.Meta(ge=0, le=3)]
+
+# A form sent again with changed answers names the keys it was sent with before (offline.js
+# adds each one as it makes a new key), so the result an earlier send stored is replaced, not
+# kept beside the correction. Space-separated, the latest last; the oldest fall off.
+MAX_REPLACED_KEYS = 10
+ReplacedKeys = Annotated[str, msgspec.Meta(
+    pattern=rf"^{UUID_PATTERN}( {UUID_PATTERN}){{0,{MAX_REPLACED_KEYS - 1}}}$")]
 
 
 class Item(msgspec.Struct, frozen=True):
@@ -153,6 +160,7 @@ def _form_type(instrument: Instrument) -> type[msgspec.Struct]:
     fields.append(("baseline", bool, False))
     # Made when the form is shown: a form sent twice (its first answer lost) is stored once.
     fields.append(("client_uuid", ClientUuid | None, None))
+    fields.append(("replaces", ReplacedKeys | None, None))
     name = instrument.key.capitalize() + "Form"
     return msgspec.defstruct(name, fields, frozen=True, kw_only=True)
 
@@ -167,7 +175,20 @@ def form_messages(instrument: Instrument) -> dict[str, str]:
     messages["difficulty"] = "Choose one of the four answers, or leave this question blank."
     messages["baseline"] = "Tick the box, or leave it empty."
     messages["client_uuid"] = "This form came with a key Lift can't read. Reload the page and answer again."
+    messages["replaces"] = REPLACES_UNREADABLE
     return messages
+
+
+REPLACES_UNREADABLE = (
+    "Lift couldn't tell which earlier answers these replace, so nothing was saved. Your answers "
+    "are still here: save them again. If an earlier save of this form went through, it is kept "
+    "too, and you can delete it from All results."
+)
+
+
+def replaced_keys(form: msgspec.Struct) -> tuple[str, ...]:
+    """The keys a form sent again with changed answers was sent with before."""
+    return tuple(form.replaces.split()) if form.replaces else ()
 
 
 def answers_of(form: msgspec.Struct, instrument: Instrument) -> dict[str, int]:
@@ -244,6 +265,36 @@ class ScaleResult(msgspec.Struct, frozen=True, kw_only=True):
     difficulty: int | None = None
     is_baseline: bool = False
     answers: dict[str, int] = {}
+
+
+class SavedResult(msgspec.Struct, frozen=True, kw_only=True):
+    """A result as saved, with the earlier sends of its form kept for their question 9."""
+    result: ScaleResult
+    kept: tuple[ScaleResult, ...] = ()
+
+
+def _same_questionnaire_and_day(earlier: ScaleResult, instrument: str, local_date: date) -> bool:
+    return earlier.instrument == instrument and earlier.local_date == local_date
+
+
+def kept_for_question_9(earlier: ScaleResult, instrument: str, local_date: date,
+                        answers: dict[str, int]) -> bool:
+    """An earlier send of the same form whose PHQ-9 question 9 was answered higher than now.
+
+    Its answer was met with Get help now, and the people the patient shares thoughts with read
+    it; changed answers never take it away. It stays beside the correction, which the patient
+    may delete on purpose, as any result. The correction's own answers word the panel."""
+    return (_same_questionnaire_and_day(earlier, instrument, local_date)
+            and item9_answer(earlier) > answers.get(PHQ9_ITEM9, 0))
+
+
+def supersedes(earlier: ScaleResult, instrument: str, local_date: date, answers: dict[str, int]) -> bool:
+    """Whether answers sent again from a form replace the result an earlier send of it stored:
+    only the same questionnaire on the same local day (a form left open past midnight keeps
+    yesterday's), and never one with a higher answer to question 9. `earlier` carries its
+    answers."""
+    return (_same_questionnaire_and_day(earlier, instrument, local_date)
+            and not kept_for_question_9(earlier, instrument, local_date, answers))
 
 
 def next_due(last_taken: date) -> date:

@@ -90,10 +90,12 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     crisis = await crisis_context(request, item9_prompt(request, chosen, values))
     form, errors = parse_form(scales.FORM_TYPES[chosen.key], values, scales.form_messages(chosen))
     if errors:
-        if bad_key := errors.pop("client_uuid", None):
-            # Said above the form, which comes back with a new key to send it with.
-            values.pop("client_uuid", None)
-            errors.setdefault("form", bad_key)
+        for key in ("client_uuid", "replaces"):
+            if bad_key := errors.pop(key, None):
+                # Said above the form, which comes back with a new key to send it with (and
+                # naming no earlier send it could not read).
+                values.pop(key, None)
+                errors.setdefault("form", bad_key)
         return await form_view(request, chosen, values, errors, 422, **crisis)
     answers = scales.answers_of(form, chosen)
     total = scales.total_score(chosen, answers)
@@ -102,14 +104,16 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     today = today_in(user.timezone, now)
     db = request.app.state.db
     try:
-        result = await store.save_result(
+        saved = await store.save_result(
             db, user.id, chosen.key, today, iso(now), answers, total,
             band.key, getattr(form, "difficulty", None), form.baseline, form.client_uuid,
+            scales.replaced_keys(form),
         )
     except DatabaseError:
         return await form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)
+    result = saved.result
     progress = scales.progress(await store.results_for(db, user.id), chosen)
-    return render(request, "scales/result.html", instrument=chosen, result=result, band=band,
+    return render(request, "scales/result.html", instrument=chosen, result=result, band=band, kept=saved.kept,
                   meaning=scales.band_meaning(chosen, band), item9_note=scales.ITEM9_NOTE,
                   progress=progress, today=today,
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)

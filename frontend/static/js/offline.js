@@ -468,15 +468,23 @@
 
   // Save pressed again while the form is on its way (hx-sync="this:replace" sends the new one at
   // once): a key stands for one set of answers, so changed answers go with a new key. With the
-  // old one, Lift would take them for the first send again and keep what that one said.
+  // old one, Lift would take them for the first send again and keep what that one said. A form
+  // with a `replaces` field (the questionnaires) also names every key it was sent with before,
+  // so Lift replaces the result an earlier send stored instead of keeping both.
+  const MAX_REPLACED_KEYS = 10;
+  const NOT_ANSWERS = ["client_uuid", "replaces", "_csrf_token"];
   const answersOf = (form) => new URLSearchParams([...new FormData(form)]
-    .filter(([name]) => name !== "client_uuid" && name !== "_csrf_token")).toString();
+    .filter(([name]) => !NOT_ANSWERS.includes(name))).toString();
   document.addEventListener("htmx:confirm", (event) => {
     const form = event.detail.elt;
     if (!watched(form) || !form.elements.client_uuid) return;
     const key = form.elements.client_uuid;
     const answers = answersOf(form);
-    if (form.dataset.sentKey === key.value && form.dataset.sentAnswers !== answers) key.value = crypto.randomUUID();
+    if (form.dataset.sentKey === key.value && form.dataset.sentAnswers !== answers) {
+      const replaces = form.elements.replaces;
+      if (replaces) replaces.value = [...replaces.value.split(" ").filter(Boolean), key.value].slice(-MAX_REPLACED_KEYS).join(" ");
+      key.value = crypto.randomUUID();
+    }
     form.dataset.sentKey = key.value;
     form.dataset.sentAnswers = answers;
   });
