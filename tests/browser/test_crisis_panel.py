@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD, unique_email
+from tests.browser.test_crisis_no_answer import answer_phq9
 
 pytestmark = pytest.mark.browser
 
@@ -187,3 +188,43 @@ def test_every_crisis_button_stays_on_a_narrow_screen_whatever_the_care_team_is_
         box = link.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320, (link.get_attribute("href"), box)
     assert patient.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_without_javascript_back_after_a_questionnaire_result_never_asks_to_send_it_again(open_page, lift):
+    """The save lands on its result's own address (303), so Back from the next page shows the
+    result again instead of asking to resend the form (Chromium's ERR_CACHE_MISS)."""
+    page = open_page(java_script_enabled=False)
+    lift.sign_up(page)
+    answer_phq9(page, item9=0)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save my answers").click()
+    assert navigation.value.request.method == "GET" and navigation.value.status == 200
+    expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(crisis_region(page)).to_have_count(0)
+    result = page.url
+
+    page.get_by_role("link", name="See my answers").click()
+    expect(page.get_by_role("heading", name="Your answers")).to_be_visible()
+    back = page.go_back()
+    assert back is not None and back.request.method == "GET" and back.status == 200
+    assert page.url == result
+    expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    page.get_by_role("link", name="Done").click()
+    expect(page.locator(".history__item")).to_have_count(1)
+
+
+@pytest.mark.parametrize("item9, wording", [(1, "You don't have to carry these thoughts alone"),
+                                            (3, "Please reach out to someone now")])
+def test_without_javascript_get_help_now_for_question_9_comes_in_the_answer_to_the_form(open_page, lift,
+                                                                                         item9, wording):
+    """No redirect on the crisis path: one trip, the panel worded for the answers as sent."""
+    page = open_page(java_script_enabled=False)
+    lift.sign_up(page)
+    answer_phq9(page, item9=item9)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save my answers").click()
+    assert navigation.value.request.method == "POST" and navigation.value.status == 200
+    assert navigation.value.request.redirected_from is None
+    region = crisis_region(page)
+    expect(region).to_contain_text(wording)
+    assert_above(page, region, page.get_by_role("heading", name="PHQ-9 saved"))

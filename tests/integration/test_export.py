@@ -156,7 +156,7 @@ async def test_the_scales_file_measures_change_response_and_remission(patient, d
 async def test_the_scales_file_has_the_difficulty_answer_of_a_phq9_and_of_a_gad7(patient):
     for instrument, items, difficulty in (("phq9", 9, "1"), ("gad7", 7, "2")):
         form = {f"{instrument}_{n}": "0" for n in range(1, items + 1)} | {"difficulty": difficulty}
-        assert (await patient.post(f"/scales/{instrument}", form)).status_code == 200
+        assert (await patient.post(f"/scales/{instrument}", form, follow_redirects=True)).status_code == 200
     rows = read(await patient.get("/export?kind=scales"))
     assert [(r["instrument"], r["total"], r["difficulty"]) for r in rows] == [("phq9", "0", "1"), ("gad7", "0", "2")]
 

@@ -13,7 +13,7 @@ from tests.integration.test_scales import answers
 
 async def take_phq9(patient, item9: int) -> None:
     """Through the form, as the patient does; every other answer 0, so the total is item 9."""
-    response = await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=item9))
+    response = await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=item9), follow_redirects=True)
     assert response.status_code == 200
 
 

@@ -35,6 +35,11 @@ def answers(instrument, value: int = 1, **overrides) -> dict[str, str]:
     return form
 
 
+async def send(patient, instrument, form: dict):
+    """A questionnaire sent from its page, landing where the patient lands."""
+    return await patient.post(f"/scales/{instrument.key}", form, follow_redirects=True)
+
+
 def has_crisis_region(html: str) -> bool:
     html = shown(html)
     return CRISIS_MARK in html and '<h2 id="crisis-title"' in html and "Get help now" in html
@@ -104,7 +109,7 @@ async def test_it_scores_and_stores_a_phq9_by_item_id(patient, database):
 
 
 async def test_it_scores_and_stores_a_gad7(patient, database):
-    response = await patient.post("/scales/gad7", answers(GAD7, 3))
+    response = await send(patient, GAD7, answers(GAD7, 3))
     assert response.status_code == 200
     assert '<strong class="score__total">21</strong> out of 21' in response.text
     assert "Severe range (15–21)" in response.text
@@ -115,7 +120,7 @@ async def test_it_scores_and_stores_a_gad7(patient, database):
 
 async def test_it_stores_a_gad7_difficulty_answer_outside_the_total_and_shows_it_with_the_answers(
         patient, database):
-    response = await patient.post("/scales/gad7", answers(GAD7, 1, gad7_1=3, difficulty=3))
+    response = await send(patient, GAD7, answers(GAD7, 1, gad7_1=3, difficulty=3))
     assert '<strong class="score__total">9</strong> out of 21' in response.text
     assert "Mild range (5–9)" in response.text
     row = database.execute("SELECT instrument, total, band, difficulty FROM scale_results").fetchone()
@@ -217,7 +222,7 @@ async def test_it_shows_get_help_now_for_every_spelling_of_item_9_the_form_saves
 
 
 async def test_it_shows_no_crisis_region_for_item_9_at_zero_even_with_a_severe_total(patient):
-    response = await patient.post("/scales/phq9", answers(PHQ9, 3, phq9_9=0))
+    response = await send(patient, PHQ9, answers(PHQ9, 3, phq9_9=0))
     assert response.status_code == 200
     assert "Severe range" in response.text
     assert not has_crisis_region(response.text) and "question 9 matters" not in response.text
@@ -269,8 +274,8 @@ async def test_it_shows_get_help_now_even_when_the_save_fails(patient, database)
 
 
 async def test_it_never_raises_the_crisis_region_from_a_gad7(patient):
-    response = await patient.post("/scales/gad7", answers(GAD7, 3) | {"phq9_9": "3"})
-    assert response.status_code == 200
+    response = await send(patient, GAD7, answers(GAD7, 3) | {"phq9_9": "3"})
+    assert response.status_code == 200 and "GAD-7 saved" in response.text
     assert not has_crisis_region(response.text)
 
 
@@ -362,6 +367,7 @@ async def test_it_answers_404_to_another_patient_for_every_result_route(patient,
     await patient.post("/scales/phq9", answers(PHQ9, 2))
     mine = result_id(database)
     assert (await other_patient.get(f"/scales/results/{mine}")).status_code == 404
+    assert (await other_patient.get(f"/scales/results/{mine}?saved=1")).status_code == 404
     assert (await other_patient.post(f"/scales/results/{mine}/baseline")).status_code == 404
     assert (await other_patient.post(f"/scales/results/{mine}/delete")).status_code == 404
     assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 1
@@ -461,7 +467,7 @@ async def test_each_form_shown_gets_its_own_key_and_a_form_sent_back_keeps_it(pa
     refused = await patient.post("/scales/gad7", {"gad7_1": "2", "client_uuid": first})
     assert refused.status_code == 422 and form_key(refused.text) == first
     for key in (first, second):
-        assert (await patient.post("/scales/gad7", answers(GAD7, 1) | {"client_uuid": key})).status_code == 200
+        assert (await send(patient, GAD7, answers(GAD7, 1) | {"client_uuid": key})).status_code == 200
     assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 2
 
 
@@ -472,15 +478,10 @@ async def test_a_key_lift_cannot_read_is_refused_and_nothing_is_stored(patient, 
     # The form comes back with a key that works, and the answers.
     resent = answers(GAD7, 1) | {"client_uuid": form_key(response.text)}
     assert 'id="gad7_1-1" name="gad7_1" value="1" checked' in response.text
-    assert (await patient.post("/scales/gad7", resent)).status_code == 200
+    assert (await send(patient, GAD7, resent)).status_code == 200
 
 
 # --- Answers changed and saved again replace the first result -----------------------------------
-
-
-async def send(patient, instrument, form: dict):
-    """A questionnaire sent from its page, landing where the patient lands."""
-    return await patient.post(f"/scales/{instrument.key}", form, follow_redirects=True)
 
 
 def stored(database) -> list[tuple]:
@@ -597,3 +598,42 @@ async def test_a_replaces_field_lift_cannot_read_is_refused_with_the_answers_kep
     assert 'id="gad7_1-2" name="gad7_1" value="2" checked' in response.text
     assert 'name="replaces" value=""' in response.text
     assert [row[2] for row in stored(database)] == [7]  # the first result, untouched
+
+
+# --- Without JavaScript, a save goes to its result's own address (Post/Redirect/Get) ---------------
+
+
+async def test_without_javascript_a_save_lands_on_its_result_so_back_and_reload_send_nothing_again(
+        patient, database):
+    response = await patient.post("/scales/phq9", answers(PHQ9, 2, phq9_9=0))
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/scales/results/{result_id(database)}?saved=1"
+    for _ in range(2):  # the page reloaded: nothing is sent, nothing stored
+        page = await patient.get(response.headers["location"])
+        assert page.status_code == 200 and "PHQ-9 saved" in page.text
+        assert '<strong class="score__total">16</strong> out of 27' in page.text
+        assert "Moderately severe range" in page.text and "PHQ-9 since your baseline" in page.text
+        assert not has_crisis_region(page.text) and "question 9 matters" not in page.text
+    assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 1
+
+
+async def test_with_htmx_a_save_is_answered_with_its_result_at_once(patient):
+    token = await patient.csrf_token()
+    response = await patient.http.post("/scales/gad7", data=answers(GAD7, 1),
+                                       headers={"HX-Request": "true", "x-csrftoken": token})
+    assert response.status_code == 200 and "GAD-7 saved" in response.text and "<html" not in response.text
+
+
+async def test_the_result_a_save_lands_on_shows_get_help_now_first_when_its_stored_question_9_calls_for_it(
+        patient, database):
+    """Get help now for the answers sent comes in the answer to the form (no redirect). Where a
+    save lands, the stored question 9 words it: here the form was sent again with its key and
+    another answer, and Lift kept the first send's 3."""
+    key = str(uuid.uuid4())
+    first = await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=3) | {"client_uuid": key})
+    assert first.status_code == 200 and has_crisis_region(first.text)
+    again = await patient.post("/scales/phq9", answers(PHQ9, 0, phq9_9=0) | {"client_uuid": key})
+    assert again.status_code == 303
+    page = (await patient.get(again.headers["location"])).text
+    assert has_crisis_region(page) and first_in_main(page).startswith('<section class="crisis')
+    assert "Please reach out to someone now" in page and "question 9 matters more than the total" in page

@@ -19,7 +19,7 @@ from lift.domain.forms import parse_form
 from lift.web.crisis import crisis_context, item9_prompt_for
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
-from lift.web.rendering import form_data, local_today, redirect, render
+from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
 
 SAVE_FAILED = (
     "Your answers were not saved because of a problem on our side. They are still here: "
@@ -111,11 +111,24 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
         )
     except DatabaseError:
         return await form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)
-    result = saved.result
-    progress = scales.progress(await store.results_for(db, user.id), chosen)
-    return render(request, "scales/result.html", instrument=chosen, result=result, band=band, kept=saved.kept,
-                  meaning=scales.band_meaning(chosen, band), item9_note=scales.ITEM9_NOTE,
-                  progress=progress, today=today,
+    if not is_htmx(request) and crisis["crisis"] is None and not saved.kept:
+        # Without JavaScript, the result gets an address of its own (Post/Redirect/Get), so Back
+        # from the next page does not ask to send the form again. Not when the answer calls for
+        # Get help now: that comes in the answer to the form itself, with no second trip that
+        # could fail or be slow first, worded for the answers as sent.
+        return redirect(request, f"/scales/results/{saved.result.id}?saved=1")
+    return await result_page(request, chosen, saved.result, band, crisis, saved.kept)
+
+
+async def result_page(request: Request, instrument: scales.Instrument, result: scales.ScaleResult,
+                      band: scales.Band, crisis: dict, kept: tuple[scales.ScaleResult, ...] = ()) -> Response:
+    """A result just saved: its score and range, with Get help now first when called for, and
+    the change from baseline."""
+    user = request.scope["user"]
+    progress = scales.progress(await store.results_for(request.app.state.db, user.id), instrument)
+    return render(request, "scales/result.html", instrument=instrument, result=result, band=band, kept=kept,
+                  meaning=scales.band_meaning(instrument, band), item9_note=scales.ITEM9_NOTE,
+                  progress=progress, today=local_today(user.timezone),
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
 
@@ -128,10 +141,15 @@ async def own_result(request: Request, result_id: int) -> scales.ScaleResult:
 
 
 @get("/scales/results/{result_id:int}", guards=[patient])
-async def scale_result(request: Request, result_id: FromPath[int]) -> Response:
+async def scale_result(request: Request, result_id: FromPath[int], saved: FromQuery[str | None] = None) -> Response:
     result = await own_result(request, result_id)
     instrument = scales.INSTRUMENTS[result.instrument]
     band = scales.band_by_key(instrument, result.band)
+    if saved:
+        # Where a save without JavaScript lands: the page the form's answer would have been,
+        # Get help now included whenever the stored question 9 calls for it.
+        prompt = crisis_prompt_for_phq9_item9(scales.item9_answer(result), request.app.state.crisis_resources)
+        return await result_page(request, instrument, result, band, await crisis_context(request, prompt))
     today = local_today(request.scope["user"].timezone)
     return render(request, "scales/detail.html", instrument=instrument, result=result, band=band, today=today,
                   item9=scales.item9_answer(result),
