@@ -278,6 +278,42 @@ def test_a_device_lift_dropped_is_told_so_and_turning_on_again_makes_a_new_subsc
     assert console.errors() == []
 
 
+# What Chromium's subscribe answers in a private (incognito) window, with notifications allowed.
+PRIVATE_WINDOW_PUSH = """
+PushManager.prototype.subscribe = async function () {
+  throw new DOMException("Registration failed - permission denied", "NotAllowedError");
+};
+"""
+
+
+def test_a_browser_that_cannot_get_reminders_is_told_so_in_plain_words(patient: Page, live_server: str, console):
+    # The page said "Lift couldn't turn reminders on. Try again in a moment. (Registration
+    # failed - permission denied)": the browser's own words, and a retry that fails for good.
+    patient.context.grant_permissions(["notifications"], origin=live_server)
+    patient.context.add_init_script(PRIVATE_WINDOW_PUSH)
+    patient.goto("/reminders")
+    patient.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(patient.locator("[data-push-status]")).to_have_text("This browser couldn't turn reminders on.")
+    expect(patient.locator("[data-push-advice]")).to_have_text(
+        "Private or incognito windows, and some browsers, can't get reminders. Try a regular window, or use the calendar link below.")
+    card = patient.locator("#push-device")
+    expect(card).not_to_contain_text("Registration failed")
+    expect(card).not_to_contain_text("Try again")
+    assert console.errors() == []
+
+
+def test_turning_reminders_on_without_a_connection_says_to_try_again(patient: Page, live_server: str):
+    patient.context.grant_permissions(["notifications"], origin=live_server)
+    patient.context.add_init_script(fake_push_service("https://push.example.com/lift-no-signal-test"))
+    patient.goto("/reminders")
+    patient.context.route("**/reminders/subscriptions", lambda route: route.abort("internetdisconnected"))
+    patient.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(patient.locator("[data-push-status]")).to_have_text("Lift couldn't turn reminders on.")
+    expect(patient.locator("[data-push-advice]")).to_have_text("Check your internet connection, then try again.")
+    expect(patient.get_by_role("button", name="Turn on reminders on this device")).to_be_enabled()
+    patient.context.unroute("**/reminders/subscriptions")
+
+
 IPHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
                 "Version/16.2 Mobile/15E148 Safari/604.1")
 

@@ -55,6 +55,19 @@
     }
   }
 
+  // Without a connection (fetch, and registering the worker, then fail with a TypeError) a
+  // later try may work. Anything else the browser says is most often for good in this browser
+  // (a private window, one without a push service), and its own words ("Registration failed -
+  // permission denied") tell a patient nothing, so they are not shown.
+  function sayTurnOnFailed(error) {
+    if (!navigator.onLine || error instanceof TypeError) {
+      say("Lift couldn't turn reminders on.", "Check your internet connection, then try again.");
+    } else {
+      say("This browser couldn't turn reminders on.",
+        "Private or incognito windows, and some browsers, can't get reminders. Try a regular window, or use the calendar link below.");
+    }
+  }
+
   // Only the browser's settings can undo a refusal: "Turn on" would do nothing, so it goes.
   function sayBlocked() {
     show(enableButton, false);
@@ -166,7 +179,7 @@
       }
       window.location.reload();
     } catch (error) {
-      say("Lift couldn't turn reminders on.", "Try again in a moment. (" + error.message + ")");
+      sayTurnOnFailed(error);
     } finally {
       enableButton.disabled = false;
     }
