@@ -278,6 +278,32 @@ def test_a_device_lift_dropped_is_told_so_and_turning_on_again_makes_a_new_subsc
     assert console.errors() == []
 
 
+PERMISSION_HINT = "Your browser asks for permission only after you tap the button."
+
+
+def test_the_permission_hint_shows_only_while_the_browser_has_not_asked(patient: Page, live_server: str):
+    # Once notifications are allowed, a tap asks nothing, yet the hint said it would, beside
+    # both "Turn on" and "Turn off". Its place says where the browser stands instead.
+    patient.context.add_init_script(fake_push_service("https://push.example.com/lift-hint-test"))
+    patient.goto("/reminders")
+    status = patient.locator("[data-push-status]")
+    expect(status).to_have_text("This device doesn't get reminders yet.")
+    expect(patient.get_by_text(PERMISSION_HINT)).to_be_visible()
+
+    patient.context.grant_permissions(["notifications"], origin=live_server)
+    patient.reload()
+    expect(status).to_have_text("This device doesn't get reminders yet.")
+    expect(patient.get_by_role("button", name="Turn on reminders on this device")).to_be_visible()
+    expect(patient.get_by_text(PERMISSION_HINT)).to_be_hidden()
+    expect(patient.get_by_text("Notifications from Lift are already allowed in this browser.")).to_be_visible()
+
+    patient.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(status).to_have_text("This device gets your reminders.")
+    expect(patient.get_by_text(PERMISSION_HINT)).to_be_hidden()
+    expect(patient.get_by_text("Notifications from Lift are already allowed")).to_be_hidden()
+    expect(patient.get_by_text("To see how a reminder looks here, send a test from the list below.")).to_be_visible()
+
+
 # What Chromium's subscribe answers in a private (incognito) window, with notifications allowed.
 PRIVATE_WINDOW_PUSH = """
 PushManager.prototype.subscribe = async function () {

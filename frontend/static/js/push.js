@@ -10,6 +10,7 @@
   const advice = panel.querySelector("[data-push-advice]");
   const enableButton = panel.querySelector("[data-push-enable]");
   const disableButton = panel.querySelector("[data-push-disable]");
+  const hints = panel.querySelectorAll("[data-push-hint]");
   const csrfToken = panel.querySelector('input[name="_csrf_token"]').value;
 
   // The status is one short sentence; anything longer is advice, which lies over the hint, or
@@ -28,6 +29,8 @@
   // The common statuses are in the page, where they keep the room of the longest.
   const sayCommon = (name) => say(panel.querySelector(`[data-push-message="${name}"]`).textContent);
   const show = (button, visible) => { button.hidden = !visible; };
+  // "ask" only while the browser has not asked for permission: once it is allowed, a tap asks nothing.
+  const showHint = (name) => hints.forEach((hint) => { hint.hidden = hint.dataset.pushHint !== name; });
 
   function supported() {
     return window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -121,6 +124,7 @@
       sayBlocked();
       return;
     }
+    showHint(Notification.permission === "default" ? "ask" : "allowed");
     const subscription = await currentSubscription();
     // One made with an earlier server key (the keys were replaced) gets none of Lift's
     // messages: offer to turn reminders on again, which replaces it.
@@ -129,6 +133,7 @@
     if (item) {
       item.querySelector(".device__this").hidden = false;
       show(disableButton, true);
+      showHint("on");
       sayCommon("on");
     } else if (current) {
       // Not on this account's list: Lift deleted it (removed from the list, or its push service
