@@ -424,9 +424,26 @@ async def test_it_says_when_a_questionnaire_that_is_not_due_will_be_due(patient,
     taken = patient.today() - timedelta(days=2)
     insert_result(database, "pat@example.com", "phq9", taken, 5, "mild")
     html = (await patient.get("/scales")).text
-    assert f"Last taken on {day_text(taken, patient.today())}" in scale_card(html, "PHQ-9")
-    assert f"The next one is due on {day_text(taken + timedelta(days=7), patient.today())}." in scale_card(html, "PHQ-9")
+    assert (f"Last taken: {day_text(taken, patient.today())}. "
+            f"Next one due: {day_text(taken + timedelta(days=7), patient.today())}.") in scale_card(html, "PHQ-9")
     assert "Due now: you haven't taken one yet." in scale_card(html, "GAD-7")
+
+
+async def test_it_names_recent_days_as_the_other_pages_do(patient, database):
+    # It said "Last taken on Sun 29 Nov" on that very day, where check-ins and sessions say
+    # "Today, Sun 29 Nov".
+    today = patient.today()
+    insert_result(database, "pat@example.com", "phq9", today - timedelta(days=1), 5, "mild")
+    insert_result(database, "pat@example.com", "phq9", today, 5, "mild")
+    insert_result(database, "pat@example.com", "gad7", today - timedelta(days=6), 5, "mild")
+    html = (await patient.get("/scales")).text
+    assert (f"Last taken: Today, {day_text(today, today)}. "
+            f"Next one due: {day_text(today + timedelta(days=7), today)}.") in scale_card(html, "PHQ-9")
+    assert (f"Last taken: {day_text(today - timedelta(days=6), today)}. "
+            f"Next one due: Tomorrow, {day_text(today + timedelta(days=1), today)}.") in scale_card(html, "GAD-7")
+    results = html.split('id="results-title"', 1)[1]
+    assert f'<span class="history__day">Today, {day_text(today, today)}</span>' in results
+    assert f'<span class="history__day">Yesterday, {day_text(today - timedelta(days=1), today)}</span>' in results
 
 
 async def test_it_says_when_a_questionnaire_that_is_due_was_last_taken(patient, database):
