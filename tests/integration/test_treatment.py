@@ -473,7 +473,8 @@ async def test_home_stops_asking_about_an_unlogged_session_after_a_week(patient,
     assert "Not logged yet" in (await patient.get("/treatment")).text
 
 
-async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database):
+async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database, clock):
+    clock(12, 30)  # the session at 12:00 is under way, so its checklist still asks about the ride
     session_id = await plan_with_session_today(patient)
     response = await patient.post(f"/treatment/sessions/{session_id}/ride", {"ride_home": "arranged", "back": "/"})
     assert response.status_code == 303 and response.headers["location"] == "/"
@@ -501,6 +502,32 @@ async def test_the_ride_home_is_not_asked_about_once_the_session_is_logged(patie
     # A tap from a tab opened before the log changes nothing.
     await patient.post(f"/treatment/sessions/{session_id}/ride", {"ride_home": "arranged", "back": "/"})
     assert database.execute("SELECT ride_home FROM treatment_sessions").fetchone()[0] == ""
+
+
+async def test_today_asks_how_a_session_went_once_its_time_has_passed(patient, clock):
+    # Twelve hours after a 10:00 session nobody logged, Today still listed "A ride home: Not
+    # arranged yet" and the clinic's food advice for before it.
+    session_id = await plan_with_session_today(patient, session_time="10:00", food_advice="No food for 2 hours before")
+    log_link = f'href="/treatment/sessions/{session_id}/log">Log how it went<'
+    clock(11, 59)  # esketamine's two hours of monitoring are not over yet
+    home = main_of((await patient.get("/")).text)
+    assert "Treatment day: 10:00" in home and "Not arranged yet" in home and "No food for 2 hours before" in home
+    assert "session go?" not in home
+
+    clock(22)
+    home = main_of((await patient.get("/")).text)
+    assert "How did today's session go?" in home and "It isn't logged yet." in home
+    assert "Esketamine nasal spray (Spravato) at Riverside Clinic, 10:00." in home and log_link in home
+    assert "No driving until tomorrow" in home and 'href="tel:+15550100123"' in home
+    for gone in ("Treatment day", "A ride home", "Not arranged yet", 'name="ride_home"', "No food for 2 hours before",
+                 "checklist--open"):
+        assert gone not in home, gone
+    page = main_of((await patient.get(f"/treatment/sessions/{session_id}")).text)
+    assert "Today's checklist" in page and log_link in page and "A ride home" not in page
+
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "mood_before": "3"})
+    home = main_of((await patient.get("/")).text)
+    assert "session go?" not in home and "Treatment day: 10:00" in home and "<strong>done</strong>" in home
 
 
 async def test_a_checklist_tick_never_redirects_off_site(patient):

@@ -385,6 +385,33 @@ def test_it_asks_by_weekday_within_the_week():
     assert rules.log_question(date(2026, 11, 17), TODAY) == "How did Tuesday's session go?"
 
 
+# When a session is over -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("now, over", [
+    (datetime(2026, 11, 23, 14, 0, tzinfo=UTC), False),   # 09:00 in New York: still ahead
+    (datetime(2026, 11, 23, 16, 59, tzinfo=UTC), False),  # 11:59: the monitoring is not over
+    (datetime(2026, 11, 23, 17, 0, tzinfo=UTC), True),    # 12:00: two hours after 10:00
+    (datetime(2026, 11, 24, 3, 0, tzinfo=UTC), True),     # 22:00
+])
+def test_a_session_is_over_two_hours_after_its_time(now, over):
+    assert rules.is_over(session(), now) is over
+    assert rules.view(session(), NEW_YORK, TODAY, now).over is over
+
+
+def test_a_session_is_over_after_two_real_hours_on_the_night_the_clocks_change():
+    # 01:30 in New York on Sunday 8 March 2026; at 02:00 the clocks go forward to 03:00. At 03:30
+    # on the wall only one hour has passed.
+    night = session(starts_at=datetime(2026, 3, 8, 1, 30, tzinfo=ZoneInfo(NEW_YORK)).astimezone(UTC))
+    assert not rules.is_over(night, datetime(2026, 3, 8, 3, 30, tzinfo=ZoneInfo(NEW_YORK)))
+    assert rules.is_over(night, datetime(2026, 3, 8, 4, 30, tzinfo=ZoneInfo(NEW_YORK)))
+
+
+def test_a_session_read_by_someone_else_is_never_over():
+    # Without `now` (a caregiver's or clinician's page) nothing on the page depends on the hour.
+    assert not rules.view(session(), NEW_YORK, TODAY).over
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("/", "/"), ("/treatment/sessions/12", "/treatment/sessions/12"), ("//evil.example", "/treatment"),
     ("https://evil.example/", "/treatment"), ("/treatment/sessions/12/../../x", "/treatment"), (None, "/treatment"),

@@ -19,9 +19,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from lift.domain.reminders import local_instant
+from lift.domain.treatment import SESSION_LENGTH
 
-# A treatment day blocks about two hours: esketamine needs at least two hours of monitoring.
-SESSION_LENGTH = timedelta(hours=2)
 PAST_DAYS = 30
 GENERIC_SUMMARY = "Lift appointment"
 GENERIC_DESCRIPTION = "Open Lift for your checklist."

@@ -10,7 +10,7 @@ pain at any level (the documents name it among the effects, and it is one to rai
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 import msgspec
@@ -345,6 +345,20 @@ def log_offered(session: Session, timezone: str, now: datetime) -> bool:
     return session.status != "planned" or session.starts_at <= now
 
 
+# How long a session keeps the patient at the clinic: the esketamine dose, then two hours of
+# monitoring (seed 001). The sources give no length for an IV ketamine infusion or another
+# treatment, so the same two hours stand for them. The calendar feed blocks this long too.
+SESSION_LENGTH = timedelta(hours=2)
+
+
+def is_over(session: Session, now: datetime) -> bool:
+    """Whether the session's time and its usual length have passed: from then on what its
+    checklist prepares for (the ride home, the clinic's food advice) is behind the patient, and
+    what is left, while it is unlogged, is how it went. Elapsed time, like the instant it is
+    stored as: on the night the clocks change a session still lasts two real hours."""
+    return now >= session.starts_at + SESSION_LENGTH
+
+
 def split_blood_pressure(text: str) -> tuple[int, int]:
     systolic, diastolic = (int(part) for part in text.split("/"))
     return systolic, diastolic
@@ -511,11 +525,12 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     loggable: bool
     log_offered: bool
     needs_log: bool
+    over: bool
 
 
 def view(session: Session, timezone: str, today: date, now: datetime | None = None) -> SessionView:
     """`now` is for the patient's own pages: without it logging is never offered (a caregiver or
-    clinician reads the session but cannot log it)."""
+    clinician reads the session but cannot log it), and the session is never `over`."""
     day = schedule.local_date_of(session.starts_at, timezone)
     # The note explains the gap or fold rule only while the session is still where the rule
     # put it in this zone; a past or settled session keeps its instant when the patient
@@ -531,4 +546,5 @@ def view(session: Session, timezone: str, today: date, now: datetime | None = No
         loggable=log_block_reason(session.status, day, today) is None,
         log_offered=now is not None and log_offered(session, timezone, now),
         needs_log=needs_log(session, today, timezone),
+        over=now is not None and is_over(session, now),
     )
