@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from lift.domain.accounts import offered_timezones
+from lift.domain.accounts import accepted_timezones
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FRONTEND_DIR = REPO_ROOT / "frontend"
@@ -112,7 +112,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(_explain(str(exc))) from None
     if problem := production_problem(settings):
         raise SettingsError(problem)
-    if settings.default_timezone not in offered_timezones(zoneinfo.available_timezones()):
+    if settings.default_timezone not in accepted_timezones(zoneinfo.available_timezones()):
         raise SettingsError(f"LIFT_DEFAULT_TIMEZONE: unknown time zone {settings.default_timezone!r}")
     return settings
 

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -10,6 +11,17 @@ from tests.integration.conftest import PASSWORD, Person
 
 def session_cookie(person: Person) -> str | None:
     return person.http.cookies.get("lift_session")
+
+
+def zone_options(page: str) -> dict[str, str]:
+    """The time zone select's options, value: text."""
+    select = page[page.index('<select id="timezone"'):page.index("</select>")]
+    return dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', select))
+
+
+def chosen_zones(page: str) -> list[str]:
+    select = page[page.index('<select id="timezone"'):page.index("</select>")]
+    return re.findall(r'<option value="([^"]+)" selected>', select)
 
 
 async def test_it_signs_up_a_patient_with_an_argon2id_hash(patient, database):
@@ -33,7 +45,7 @@ async def test_it_refuses_a_short_or_common_password_and_keeps_the_email(strange
         assert response.status_code == 422
         assert message in response.text
         assert 'value="new@example.com"' in response.text
-        assert '<option selected>Europe/Paris</option>' in response.text
+        assert chosen_zones(response.text) == ["Europe/Paris"]
         assert password not in response.text
     assert database.execute("SELECT count(*) FROM users").fetchone()[0] == 0
 
@@ -48,10 +60,53 @@ async def test_a_signed_out_page_says_once_that_lift_is_not_an_emergency_service
 
 
 async def test_the_time_zone_list_offers_places_not_tzdata_internals(stranger):
-    page = (await stranger.get("/signup")).text
-    assert ">Europe/Paris</option>" in page and ">UTC</option>" in page
+    options = zone_options((await stranger.get("/signup")).text)
+    assert options["Europe/Paris"].startswith("Paris — Europe (UTC+0") and options["UTC"] == "UTC"
     for internal in ("Factory", "localtime"):
-        assert f">{internal}</option>" not in page
+        assert internal not in options
+
+
+async def test_sign_up_and_the_account_page_offer_places_by_city_and_offset_but_no_old_alias(patient,
+                                                                                            stranger):
+    """Etc/GMT+5 is UTC−05:00 (POSIX's sign): one of ~180 old names, US/Eastern, GB, Japan,
+    EST5EDT, that the list of ~600 offered beside the places."""
+    for page in ((await stranger.get("/signup")).text, (await patient.get("/account")).text):
+        options = zone_options(page)
+        for alias in ("Etc/GMT+5", "US/Eastern", "GB", "Japan", "EST5EDT", "Asia/Calcutta", "Europe/Kiev"):
+            assert alias not in options
+        assert 400 < len(options) < 450
+        assert re.fullmatch(r"New York — America \(UTC−0[45]:00\)", options["America/New_York"])
+        assert options["Asia/Kolkata"] == "Kolkata — Asia (UTC+05:30)"
+        assert options["Asia/Kathmandu"] == "Kathmandu — Asia (UTC+05:45)"
+        assert options["Europe/Kyiv"].startswith("Kyiv — Europe (UTC+0")
+        assert '<optgroup label="America">' in page and '<optgroup label="Indian Ocean">' in page
+        assert chosen_zones(page) == ["America/New_York"]
+
+
+@pytest.mark.parametrize("alias, text", [("Etc/GMT+5", "Etc/GMT+5 (UTC−05:00)"),
+                                         ("Asia/Calcutta", "Asia/Calcutta (UTC+05:30)")])
+async def test_an_old_alias_is_still_accepted_and_shown_chosen_as_its_own_option(stranger, database, alias,
+                                                                                  text):
+    """A browser may send one (Chrome says Asia/Calcutta), and an account may hold one from the old
+    list: it is kept, and shown by its own name with its real offset, never swapped for a place."""
+    form = {"email": stranger.email, "password": PASSWORD, "timezone": alias}
+    signup = await stranger.post("/signup", form)
+    assert signup.status_code == 303
+    assert database.execute("SELECT timezone FROM users").fetchone()[0] == alias
+    page = (await stranger.get("/account")).text
+    assert chosen_zones(page) == [alias] and zone_options(page)[alias] == text
+    assert page.count(f'value="{alias}"') == 1
+
+
+async def test_the_account_page_takes_an_alias_and_a_form_sent_back_keeps_it_chosen(patient, stranger,
+                                                                                    database):
+    assert (await patient.post("/account/timezone", {"timezone": "US/Eastern"})).status_code == 303
+    assert database.execute("SELECT timezone FROM users").fetchone()[0] == "US/Eastern"
+    assert chosen_zones((await patient.get("/account")).text) == ["US/Eastern"]
+    form = {"email": "new@example.com", "password": "short", "timezone": "Etc/GMT+5"}
+    back = await stranger.post("/signup", form)
+    assert back.status_code == 422 and chosen_zones(back.text) == ["Etc/GMT+5"]
+    assert zone_options(back.text)["Etc/GMT+5"] == "Etc/GMT+5 (UTC−05:00)"
 
 
 async def test_it_refuses_an_unknown_time_zone(stranger, database):
@@ -62,9 +117,9 @@ async def test_it_refuses_an_unknown_time_zone(stranger, database):
 
 
 @pytest.mark.parametrize("internal", ["localtime", "Factory"])
-async def test_a_time_zone_the_list_never_offers_is_refused_like_any_unknown_one(patient, stranger, database,
-                                                                                 internal):
-    """A hand-made request cannot store a tzdata name the list leaves out ("localtime" is the
+async def test_a_tzdata_name_that_is_no_place_is_refused_like_any_unknown_zone(patient, stranger, database,
+                                                                              internal):
+    """A hand-made request cannot store a tzdata name that no list ever showed ("localtime" is the
     server's own zone): the account page and sign-up answer as for any unknown zone."""
     changed = await patient.post("/account/timezone", {"timezone": internal})
     assert changed.status_code == 422 and "Choose your time zone from the list." in changed.text

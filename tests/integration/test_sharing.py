@@ -91,7 +91,19 @@ async def test_an_invitation_seen_signed_out_speaks_of_a_patients_care(patient, 
         assert "supports your care" not in html, page
 
 
-async def test_an_invitee_cannot_sign_up_with_a_time_zone_the_list_never_offers(patient, people, database):
+async def test_an_invitation_offers_places_and_still_takes_the_alias_a_browser_sends(patient, people, database):
+    """Chrome names India's zone Asia/Calcutta, which the list no longer offers but still accepts."""
+    path, _ = await invite(patient, "caregiver")
+    carer = people("carer@example.com")
+    page = (await carer.get(path)).text
+    assert '<option value="Asia/Kolkata">Kolkata — Asia (UTC+05:30)</option>' in page
+    assert 'value="Asia/Calcutta"' not in page and 'value="Etc/GMT+5"' not in page
+    assert (await join(carer, path, timezone="Asia/Calcutta")).status_code == 303
+    assert database.execute("SELECT timezone FROM users WHERE email = 'carer@example.com'").fetchone()[0] == (
+        "Asia/Calcutta")
+
+
+async def test_an_invitee_cannot_sign_up_with_a_tzdata_name_that_is_no_place(patient, people, database):
     path, _ = await invite(patient, "caregiver")
     response = await join(people("carer@example.com"), path, timezone="localtime")
     assert response.status_code == 422 and 'id="timezone-error"' in response.text

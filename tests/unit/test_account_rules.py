@@ -108,12 +108,6 @@ def test_it_refuses_a_timezone_that_is_not_in_the_list(name):
     assert accounts.timezone_problem(name, frozenset({"Europe/London"})) == "Choose your time zone from the list."
 
 
-def test_the_zones_offered_are_places_sorted_without_tzdata_internals():
-    available = {"UTC", "Europe/Paris", "America/New_York", "localtime", "Factory", "posixrules",
-                 "posix/Europe/Paris", "right/UTC", "SystemV/EST5"}
-    assert accounts.offered_timezones(available) == ("America/New_York", "Europe/Paris", "UTC")
-
-
 def test_it_allows_sign_in_below_both_limits():
     assert accounts.signin_throttle_message(4, 19, account_limit=5, ip_limit=20, minutes=15) is None
 

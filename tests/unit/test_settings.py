@@ -29,6 +29,8 @@ def test_it_reads_only_the_environ_it_is_given(monkeypatch):
     ("LIFT_COOKIE_SECURE", "0", "cookie_secure", False),
     ("LIFT_SECRET_KEY", "s3cret", "secret_key", "s3cret"),
     ("LIFT_DEFAULT_TIMEZONE", "Europe/London", "default_timezone", "Europe/London"),
+    # An old alias, which the time zone list no longer offers but still accepts.
+    ("LIFT_DEFAULT_TIMEZONE", "US/Eastern", "default_timezone", "US/Eastern"),
     ("LIFT_SESSION_DAYS", "7", "session_days", 7),
     ("LIFT_SIGNIN_ACCOUNT_LIMIT", "3", "signin_account_limit", 3),
     ("LIFT_SIGNIN_IP_LIMIT", "50", "signin_ip_limit", 50),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -107,12 +109,94 @@ def new_email_problem(new_email: str, current_email: str) -> str | None:
 NOT_A_PLACE = frozenset({"Factory", "localtime", "posixrules"})
 NOT_A_PLACE_PREFIXES = ("posix/", "right/", "SystemV/")
 
+# The areas of tzdata's place names ("Area/City"), as the list names them. Every other name is an
+# old alias: US/Eastern, GB, Japan, EST5EDT, and Etc/GMT+5, which is UTC−05:00 (POSIX's sign).
+AREAS = {"Africa": "Africa", "America": "America", "Antarctica": "Antarctica", "Arctic": "Arctic",
+         "Asia": "Asia", "Atlantic": "Atlantic", "Australia": "Australia", "Europe": "Europe",
+         "Indian": "Indian Ocean", "Pacific": "Pacific"}
+# Where the list puts UTC, the one zone it offers that names no place.
+OTHER_ZONES = "Other"
 
-def offered_timezones(available: Iterable[str]) -> tuple[str, ...]:
-    """The zones a person may choose, sorted: every tzdata name but those that are no place.
-    The select lists these and every form that takes a time zone accepts only these."""
-    return tuple(sorted(zone for zone in available
-                        if zone not in NOT_A_PLACE and not zone.startswith(NOT_A_PLACE_PREFIXES)))
+
+class ZoneChoice(msgspec.Struct, frozen=True):
+    value: str
+    label: str
+
+
+class ZoneGroup(msgspec.Struct, frozen=True):
+    region: str
+    choices: tuple[ZoneChoice, ...]
+
+
+class ZoneList(msgspec.Struct, frozen=True):
+    """The time zone select: `kept` is the person's own zone when the groups do not offer it
+    (an alias they chose from the old list, or their browser reported), shown first and selected."""
+    kept: ZoneChoice | None
+    groups: tuple[ZoneGroup, ...]
+
+
+def accepted_timezones(available: Iterable[str]) -> frozenset[str]:
+    """Every zone a form may send: every tzdata name but those that are no place. Aliases stay
+    accepted, though the list offers none: an account may already hold one, and a browser may
+    report one (Chrome says Asia/Calcutta, Europe/Kiev)."""
+    return frozenset(zone for zone in available
+                     if zone not in NOT_A_PLACE and not zone.startswith(NOT_A_PLACE_PREFIXES))
+
+
+def zone_tab_names(zone_tab: str) -> frozenset[str]:
+    """The zones in tzdata's zone.tab: one for each country, or each part of one with its own
+    clock, named for its main city by today's name (Asia/Kolkata, Europe/Kyiv), never an alias."""
+    rows = (line.split("\t") for line in zone_tab.splitlines() if not line.startswith("#"))
+    return frozenset(row[2].strip() for row in rows if len(row) >= 3)
+
+
+def offered_timezones(accepted: Iterable[str], zone_tab: str | None) -> tuple[str, ...]:
+    """The zones the list offers, sorted: the places in zone.tab that are accepted, and UTC.
+    Without zone.tab, every accepted "Area/City" name, old ones such as Asia/Calcutta included."""
+    if zone_tab is None:
+        places = {zone for zone in accepted if zone.split("/", 1)[0] in AREAS and "/" in zone}
+    else:
+        places = zone_tab_names(zone_tab)
+    return tuple(sorted(zone for zone in accepted if zone in places or zone == "UTC"))
+
+
+def utc_offset(zone: ZoneInfo, instant: datetime) -> str:
+    """The zone's offset from UTC at the instant: "UTC+05:30", "UTC−05:00" (a true minus sign,
+    which screen readers say as "minus")."""
+    offset = instant.astimezone(zone).utcoffset() or timedelta()
+    hours, minutes = divmod(abs(round(offset.total_seconds() / 60)), 60)
+    return f"UTC{'−' if offset < timedelta() else '+'}{hours:02d}:{minutes:02d}"
+
+
+def place_label(zone: ZoneInfo, instant: datetime) -> str:
+    """"New York — America (UTC−05:00)": the city, its region (the state or country where tzdata
+    names one: "Indianapolis — Indiana"), and the offset at the instant. UTC is just "UTC"."""
+    *regions, city = zone.key.split("/")
+    if not regions:
+        return zone.key
+    region = AREAS.get(regions[-1], regions[-1])
+    return f"{city} — {region} ({utc_offset(zone, instant)})".replace("_", " ")
+
+
+def zone_groups(zones: Iterable[ZoneInfo], instant: datetime) -> tuple[ZoneGroup, ...]:
+    """The offered zones by area, areas and cities in alphabetical order, UTC last under "Other"."""
+    grouped: dict[str, list[ZoneChoice]] = {}
+    for zone in zones:
+        area = AREAS.get(zone.key.split("/", 1)[0], OTHER_ZONES) if "/" in zone.key else OTHER_ZONES
+        grouped.setdefault(area, []).append(ZoneChoice(zone.key, place_label(zone, instant)))
+    order = sorted(grouped, key=lambda area: (area == OTHER_ZONES, area))
+    return tuple(ZoneGroup(area, tuple(sorted(grouped[area], key=lambda choice: choice.label)))
+                 for area in order)
+
+
+def zone_list(chosen: str | None, groups: tuple[ZoneGroup, ...], offered: Collection[str],
+              accepted: Collection[str], instant: datetime) -> ZoneList:
+    """The select for a person whose zone is `chosen`: an accepted zone the groups do not offer
+    is kept as its own choice, by its tzdata name ("US/Eastern (UTC−05:00)"), so saving the form
+    unchanged never moves anyone to another zone."""
+    if chosen is None or chosen in offered or chosen not in accepted:
+        return ZoneList(None, groups)
+    return ZoneList(ZoneChoice(chosen, f"{chosen} ({utc_offset(ZoneInfo(chosen), instant)})"), groups)
 
 
 def timezone_problem(name: str, known: frozenset[str] | set[str]) -> str | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import timedelta
-from functools import cache
+from datetime import datetime, timedelta
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
 
 from litestar import Request, get, post
 from litestar.params import FromQuery
@@ -40,18 +42,50 @@ NOTICES = {
 }
 
 
-@cache
-def timezone_choices() -> tuple[str, ...]:
-    """The zones offered in the select, filtered and sorted once: every sign-up and account page
-    lists all ~600."""
-    return accounts.offered_timezones(zoneinfo.available_timezones())
+def zone_table() -> str | None:
+    """tzdata's zone.tab, from where zoneinfo takes its zones: the system's tzdata first, then
+    the tzdata package. None where neither ships it."""
+    for directory in zoneinfo.TZPATH:
+        path = Path(directory, "zone.tab")
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    try:
+        return resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return None
 
 
 @cache
 def known_timezones() -> frozenset[str]:
-    """What a form may send: exactly the zones the select offers, so a hand-made request cannot
-    store "localtime" (the server's zone) or "posix/..." that no list shows."""
-    return frozenset(timezone_choices())
+    """What a form may send: every zone a person could have, aliases too, but not "localtime"
+    (the server's zone) or "posix/...", which no list ever showed."""
+    return accounts.accepted_timezones(zoneinfo.available_timezones())
+
+
+@cache
+def timezone_choices() -> tuple[str, ...]:
+    """The zones offered in the select, found once: the ~420 places of zone.tab, and UTC."""
+    return accounts.offered_timezones(known_timezones(), zone_table())
+
+
+@cache
+def offered_zones() -> tuple[zoneinfo.ZoneInfo, ...]:
+    """The offered zones, loaded once and kept: zoneinfo forgets a zone nobody holds, and reading
+    the ~420 files again for each new minute's list took 0.1 s."""
+    return tuple(zoneinfo.ZoneInfo(name) for name in timezone_choices())
+
+
+@lru_cache(maxsize=1)
+def zone_groups_at(minute: datetime) -> tuple[accounts.ZoneGroup, ...]:
+    """The select's groups with each zone's offset at this minute. Offsets change only on a
+    minute, so every page in the same minute shares one list."""
+    return accounts.zone_groups(offered_zones(), minute)
+
+
+def timezone_list(chosen: str | None) -> accounts.ZoneList:
+    """The time zone select for a person whose zone (stored, default or sent) is `chosen`."""
+    minute = utc_now().replace(second=0, microsecond=0)
+    return accounts.zone_list(chosen, zone_groups_at(minute), timezone_choices(), known_timezones(), minute)
 
 
 def safe_next(path: str | None) -> str:
@@ -141,7 +175,7 @@ async def signup_page(request: Request) -> Response:
     default_zone = request.app.state.settings.default_timezone
     # Only a fresh form takes the browser's zone; a form sent back with errors keeps the choice.
     return render(request, "account/signup.html", values={"timezone": default_zone},
-                  errors={}, timezones=timezone_choices(), detect_timezone=True)
+                  errors={}, timezones=timezone_list(default_zone), detect_timezone=True)
 
 
 @post("/signup")
@@ -165,7 +199,7 @@ async def signup(request: Request) -> Response:
         errors["email"] = "An account with this email already exists. Sign in instead."
     values.pop("password", None)
     return render(request, "account/signup.html", status_code=422, values=values, errors=errors,
-                  timezones=timezone_choices())
+                  timezones=timezone_list(values.get("timezone")))
 
 
 @get("/signin", name="signin")
@@ -243,8 +277,9 @@ async def account_view(request: Request, status_code: int = 200, **context) -> R
     now = utc_now()
     waiting = await reset_store.unused_link_times(request.app.state.db, user.id, now)
     notice = waiting and reset_rules.waiting_link_notice(*waiting, user.timezone, today_in(user.timezone, now))
-    return render(request, "account/account.html", status_code=status_code, timezones=timezone_choices(),
-                  reset_link_notice=notice, **context)
+    return render(request, "account/account.html", status_code=status_code,
+                  timezones=timezone_list(context["values"].get("timezone")), reset_link_notice=notice,
+                  **context)
 
 
 @post("/account/timezone", guards=[signed_in])

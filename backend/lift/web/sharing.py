@@ -20,7 +20,7 @@ from lift.domain import sharing as rules
 from lift.domain.forms import parse_form
 from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
-from lift.web.auth import client_ip, known_timezones, start_session, timezone_choices
+from lift.web.auth import client_ip, known_timezones, start_session, timezone_list
 from lift.web.guards import patient, shared_patient, signed_in
 from lift.web.rendering import day_in, form_data, redirect, render
 
@@ -170,7 +170,8 @@ def invitation_view(request: Request, key: str, invitation: rules.Invitation, va
     user = request.scope.get("user")
     sees, hidden = rules.describe_to_invitee(invitation.scope)
     return render(request, "invite/show.html", status_code=status_code, key=key, invitation=invitation,
-                  sees=sees, hidden=hidden, values=values, errors=errors, timezones=timezone_choices(),
+                  sees=sees, hidden=hidden, values=values, errors=errors,
+                  timezones=timezone_list(values.get("timezone")),
                   role_problem=rules.role_problem(invitation, user.role) if user else None,
                   local_day=day_in(invitation.patient_timezone), detect_timezone=not values.get("email"))
 
