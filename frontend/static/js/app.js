@@ -1,13 +1,42 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
 
-// Pre-select the browser's time zone on sign-up so nobody has to scroll 400 names.
+// Pre-select the browser's time zone on sign-up so nobody has to scroll 400 names. A browser
+// may name it by an old alias the list leaves out (Chrome says Asia/Calcutta, Europe/Kiev): the
+// option the browser itself takes for the same zone is chosen then. A zone with no such option
+// (Etc/GMT+5, EST5EDT) is added as its own, with its offset, as the server shows one; the server
+// accepts every alias, so the browser's zone is never swapped for the default.
 function detectTimezone(root) {
   const select = root.querySelector("select[data-detect-timezone]");
   if (!select || select.dataset.detected) return;
   select.dataset.detected = "1";
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (zone && [...select.options].some((o) => o.value === zone)) select.value = zone;
+  const offset = zone && utcOffset(zone);
+  if (!offset) return;
+  const options = [...select.options];
+  const same = options.find((o) => o.value === zone) || options.find((o) => browserName(o.value) === zone);
+  if (!same) select.prepend(new Option(`${zone} (${offset})`, zone));
+  select.value = same ? same.value : zone;
+}
+
+// The browser's own name for a zone, or null for one it does not know.
+function browserName(zone) {
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+// "UTC+05:30" or "UTC−05:00", as the server writes it; null for a zone the browser does not know.
+function utcOffset(zone) {
+  try {
+    const parts = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" }).formatToParts();
+    const name = parts.find((part) => part.type === "timeZoneName").value;
+    return name === "GMT" ? "UTC+00:00" : name.replace("GMT", "UTC").replace("-", "\u2212");
+  } catch {
+    return null;
+  }
 }
 
 // After htmx swaps in a result, move focus to its first heading so screen readers
