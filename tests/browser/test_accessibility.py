@@ -628,36 +628,56 @@ def box_of(devtools: CDPSession, backend_node_id: int) -> tuple[float, float]:
     return quad[0], quad[2]
 
 
-# Widest values: in en-US a date reads 12/30/2026 and a time 10:00 PM.
+# Widest values: in en-US a date reads 12/30/2026 and a time 10:00 PM. Empty, a date shows its
+# placeholder "mm/dd/yyyy", wider still.
 FILL_EMPTY_DATES_AND_TIMES = """() => {
     for (const field of document.querySelectorAll('input[type=date], input[type=time]')) {
         if (!field.value) field.value = field.type === "date" ? "2026-12-30" : "22:00";
     }
 }"""
+EMPTY_DATES_AND_TIMES = """() => {
+    for (const field of document.querySelectorAll('input[type=date], input[type=time]')) field.value = "";
+}"""
+
+
+def cut_off_empty_or_filled(page: Page, where: str) -> list[str]:
+    """Each date or time field on the page cut off while empty, then while holding its widest value."""
+    expect(page.locator("input[type=date], input[type=time]").first).to_be_visible()
+    page.evaluate(EMPTY_DATES_AND_TIMES)
+    cut = cut_off_dates_and_times(page, f"{where} (empty)")
+    page.evaluate(FILL_EMPTY_DATES_AND_TIMES)
+    return cut + cut_off_dates_and_times(page, where)
 
 
 @pytest.mark.parametrize(("width", "text_size"), [(390, 2.0), (320, 1.0), (320, 2.0)])
-def test_every_date_and_time_is_shown_whole_at_200_percent_text_and_on_a_320px_screen(patient: Page, width,
-                                                                                      text_size):
+def test_every_date_and_time_is_shown_whole_at_200_percent_text_and_on_a_320px_screen(patient: Page, open_page,
+                                                                                      width, text_size):
     # Dates and times sat two to a row at any size: at 200% text the report's From and To showed
     # "12/" of 12/30/2026, and on a 320px screen the last digits were cut off. Every page with a
-    # date or a time: the reminder times and quiet hours, the report's and the CSV's ranges, the
-    # plan, a new or moved session, and a session's log ("If it was moved").
+    # date or a time: the reminder times and quiet hours, the report's and the CSV's ranges (the
+    # patient's, a refused one's and the clinician's), the plan, a new or moved session, and a
+    # session's log ("If it was moved"). Each empty too: at 320px and 200% text an empty date
+    # showed "mm/dd/yyy" of its placeholder.
     patient.set_viewport_size({"width": width, "height": 844})
     set_text_size(patient.context.new_cdp_session(patient), text_size)
     patient.goto("/treatment/plan/new")
     patient.get_by_role("radio", name="Esketamine nasal spray (Spravato)").check()
     patient.get_by_role("radio", name="twice a week for 4 weeks").check()
+    cut = cut_off_empty_or_filled(patient, "/treatment/plan/new")
     patient.get_by_label("First session").fill(datetime.now(UTC).date().isoformat())
     patient.get_by_label("Time of day").fill("22:00")
     patient.get_by_label("Last day").fill("2026-12-30")
-    cut = cut_off_dates_and_times(patient, "/treatment/plan/new")
     patient.get_by_role("button", name="Save my plan").click()
     expect(patient.get_by_role("status")).to_contain_text("Your treatment plan is saved")
     session = patient.locator("a.sessions__item").first.get_attribute("href")
-    for path in ["/reminders", "/report", "/account/data", "/treatment/sessions/new", f"{session}/move",
-                 f"{session}/log"]:
+    for path in ["/reminders", "/report", "/account/data", "/export?start=1900-01-01&end=1899-12-31",
+                 "/treatment/sessions/new", f"{session}/move", f"{session}/log"]:
         patient.goto(path)
-        patient.evaluate(FILL_EMPTY_DATES_AND_TIMES)
-        cut += cut_off_dates_and_times(patient, path)
+        cut += cut_off_empty_or_filled(patient, path)
+    doctor = open_page(viewport={"width": width, "height": 844})
+    accept_invitation(patient, doctor, "clinician")
+    set_text_size(doctor.context.new_cdp_session(doctor), text_size)
+    for path in ["/clinician", re.sub(r"^https?://[^/]+", "", doctor.url)]:
+        doctor.goto(path)
+        cut += cut_off_empty_or_filled(doctor, path)
     assert cut == [], "\n".join(cut)
