@@ -441,6 +441,56 @@ def test_at_a_desk_a_sessions_note_is_read_as_a_sentence_not_a_word_a_line(patie
     assert open_page.console(doctor).errors() == []
 
 
+# Each "before → after" cell of the sessions table as the lines it is drawn on, in reading order.
+BEFORE_AFTER_LINES = """() => [...document.querySelectorAll("table.data-table--status td")]
+    .filter((cell) => cell.textContent.includes("→")).map((cell) => {
+        const lines = [];
+        let top = null;
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let i = 0; i < node.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                const rect = range.getClientRects()[0];
+                if (node.data[i].trim() && rect && Math.round(rect.top) !== top) {
+                    top = Math.round(rect.top);
+                    lines.push("");
+                }
+                lines[lines.length - 1] += node.data[i];
+            }
+        }
+        return lines.map((line) => line.trim());
+    })"""
+
+
+def test_at_a_desk_a_sessions_blood_pressure_and_mood_read_before_and_after_on_one_line(
+        patient: Page, open_page: OpenPage, served_database):
+    """At 1280px "128/82 → 142/90" wrapped after its arrow, in a table with room to spare. Each
+    before and after now shares a line on the timeline and the report wherever the table has the
+    room, and where it has not (840px) breaks only after the arrow, rather than scroll sideways."""
+    seed_logged_sessions(served_database, patient)
+    doctor = open_page(viewport={"width": 1280, "height": 800})
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor).to_have_url(re.compile(r"/clinician/patients/\d+$"))
+    timeline = doctor.url
+    table = doctor.locator("table.data-table--status")
+    for path in (timeline, f"{timeline}/report"):
+        doctor.goto(path)
+        for width in (1280, 1024):
+            doctor.set_viewport_size({"width": width, "height": 800})
+            expect(table.locator("td.note-text").first).to_have_text(SESSION_NOTE)
+            assert doctor.evaluate(BEFORE_AFTER_LINES) == [["4 → 6"], ["128/82 → 142/90"]] * 2, (path, width)
+            sideways = table.evaluate("(table) => table.parentElement.scrollWidth - table.parentElement.clientWidth")
+            assert sideways == 0, f"{path}: the sessions scroll sideways by {sideways}px at {width}px"
+    doctor.goto(timeline)
+    doctor.set_viewport_size({"width": 840, "height": 800})
+    expect(table.locator("td.note-text").first).to_have_text(SESSION_NOTE)
+    assert doctor.evaluate(BEFORE_AFTER_LINES) == [["4 → 6"], ["128/82 →", "142/90"]] * 2
+    assert table.evaluate("(table) => table.parentElement.scrollWidth - table.parentElement.clientWidth") == 0
+    assert open_page.console(doctor).errors() == []
+
+
 def test_sorting_the_panel_from_the_keyboard_keeps_focus_on_the_column_sorted(patient: Page, open_page: OpenPage):
     """Each sort swaps the table in place: without an id to find it again by, the link pressed
     went with the old table and focus fell to the page, so a keyboard user started again at the top."""

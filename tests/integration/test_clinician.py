@@ -241,7 +241,7 @@ async def test_the_timeline_shows_charts_scales_sessions_and_full_checkins(panel
     for chart in ("mood", "anxiety", "sleep", "phq9", "gad7"):
         assert f"chart--{chart}" in html
     assert "slept badly" in html and "Passing thoughts of death" in html
-    assert "Dizziness" in html and "dizzy in the car" in html and "3 → 6" in html
+    assert "Dizziness" in html and "dizzy in the car" in html and "<span>3 →</span> 6" in html
     assert "Baseline 20" in html and "down 12 points (60%) from baseline" in html
     assert "Your latest" not in html and "your baseline" not in html
 
@@ -501,4 +501,5 @@ async def test_a_sessions_blood_pressure_reads_before_then_after_as_its_mood_doe
     for url in (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/report"):
         html = (await panel.get(url)).text
         assert '<th scope="col">Blood pressure before → after</th>' in html, url
-        assert '<td data-label="BP">128/82 → –</td>' in html and "128/82 / " not in html, url
+        assert '<td data-label="BP" class="before-after"><span>128/82 →</span> –</td>' in html, url
+        assert "128/82 / " not in html, url
