@@ -22,11 +22,21 @@ async def database_at(path, version: int, monkeypatch) -> None:
         await db.close()
 
 
+def latest_version() -> int:
+    return connection._migration_files()[-1][0]
+
+
+async def database_before(tmp_path, monkeypatch, version: int) -> tuple:
+    """The file of a database made with every migration before `version`, and a plain connection
+    to fill it in as the app of that time would have."""
+    path = tmp_path / "lift.db"
+    await database_at(path, version - 1, monkeypatch)
+    return path, sqlite3.connect(path)
+
+
 @pytest.fixture
 async def before_0014(tmp_path, monkeypatch):
-    path = tmp_path / "lift.db"
-    await database_at(path, 13, monkeypatch)
-    conn = sqlite3.connect(path)
+    path, conn = await database_before(tmp_path, monkeypatch, 14)
     yield path, conn
     conn.close()
 
@@ -86,4 +96,33 @@ async def test_0014_gives_grants_ended_before_it_the_address_their_ending_logged
     # writes no entry), so it stays unknown rather than today's, which may be a later one.
     patient_then = dict(conn.execute("SELECT id, ended_patient_email FROM share_grants").fetchall())
     assert patient_then == dict.fromkeys(grants.values())
-    assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 14
+    assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+
+
+@pytest.fixture
+async def before_0015(tmp_path, monkeypatch):
+    path, conn = await database_before(tmp_path, monkeypatch, 15)
+    yield path, conn
+    conn.close()
+
+
+async def test_0015_gives_every_grant_room_for_the_grantees_own_name_for_the_patient_and_none_yet(before_0015):
+    """Grants made before it, active or ended, have no name; a name is 1 to 80 characters, and
+    no name is NULL, never an empty string."""
+    path, conn = before_0015
+    pat = add_user(conn, "pat@example.com", "patient")
+    active = add_grant(conn, pat, add_user(conn, "mum@example.com", "caregiver"), None, None)
+    ended = add_grant(conn, pat, add_user(conn, "dr@example.com", "clinician"), "2026-02-01T10:00:00Z",
+                      "patient", "clinician")
+    conn.commit()
+
+    db = Database(path, readers=1)
+    await db.open()
+    await db.close()
+
+    assert dict(conn.execute("SELECT id, grantee_label FROM share_grants").fetchall()) == {active: None, ended: None}
+    conn.execute("UPDATE share_grants SET grantee_label = ? WHERE id = ?", ("M" * 80, active))
+    for refused in ("", "M" * 81):
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE share_grants SET grantee_label = ? WHERE id = ?", (refused, active))
+    assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()

@@ -199,9 +199,10 @@ GRANTEE_EMAIL = "CASE WHEN g.revoked_at IS NULL THEN e.email ELSE coalesce(g.end
 # The same for the patient p, as the grantee may know it: a patient who changed address after
 # the grant ended is not shown to that person at the new one.
 PATIENT_EMAIL = "CASE WHEN g.revoked_at IS NULL THEN p.email ELSE coalesce(g.ended_patient_email, '') END"
-# Both addresses when the grant ended: set with revoked_at by the UPDATE that ends it.
-ENDED_EMAILS = ("ended_email = (SELECT email FROM users WHERE id = grantee_id),"
-                " ended_patient_email = (SELECT email FROM users WHERE id = patient_id)")
+# What the UPDATE that ends a grant sets with revoked_at: both addresses as they were then, and
+# the grantee's own name for the patient emptied (migration 0015): it was part of their access.
+ENDING = ("ended_email = (SELECT email FROM users WHERE id = grantee_id),"
+          " ended_patient_email = (SELECT email FROM users WHERE id = patient_id), grantee_label = NULL")
 
 GRANT_SELECT = (
     "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
@@ -293,7 +294,7 @@ async def revoke_grant(db: Database, patient: User, grant_id: int) -> bool:
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
-            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'patient', {ENDED_EMAILS}"
+            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'patient', {ENDING}"
             " WHERE id = ? AND patient_id = ? AND revoked_at IS NULL RETURNING role, ended_email AS email",
             (now, now, grant_id, patient.id),
         )
@@ -310,7 +311,7 @@ async def end_own_access(db: Database, grantee: User, patient_id: int) -> bool:
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute(
-            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'grantee', {ENDED_EMAILS}"
+            f"UPDATE share_grants SET revoked_at = ?, updated_at = ?, ended_by = 'grantee', {ENDING}"
             " WHERE patient_id = ? AND grantee_id = ? AND role = ? AND revoked_at IS NULL RETURNING id",
             (now, now, patient_id, grantee.id, grantee.role),
         )
