@@ -13,6 +13,7 @@ import pytest
 from lift.domain import crisis, scales, sharing, treatment, trends
 from lift.domain.checkins import Checkin
 from lift.domain.education import SOURCES
+from lift.domain.forms import parse_form
 from lift.domain.sharing import AuditEntry, Invitation, PanelRow, Scope
 from tests.copying import reworded_sentences, seed_sentences
 from tests.data.make_seed_shingles import shingle_hashes
@@ -263,6 +264,40 @@ def test_days_since_the_last_check_in_read_plainly():
 def test_the_panel_shows_needs_attention_beside_the_name_and_words_every_sort_order():
     assert list(sharing.SORTS)[:2] == ["patient", "attention"]  # both on a phone's first screen
     assert sharing.SORT_DIRECTIONS.keys() == sharing.SORTS.keys()
+
+
+def test_the_patient_sort_goes_by_the_clinicians_name_for_a_patient_where_they_gave_one():
+    rows = [row("zed@x.org"), row("amy@x.org"), msgspec.structs.replace(row("bob@x.org"), label="Zoe Adams"),
+            msgspec.structs.replace(row("cat@x.org"), label="ben (MRN 12)")]
+    assert [r.shown_as for r in sharing.sort_panel(rows, "patient", False)] == [
+        "amy@x.org", "ben (MRN 12)", "zed@x.org", "Zoe Adams"]
+    assert [r.email for r in sharing.sort_panel(rows, "patient", True)] == ["bob@x.org", "zed@x.org", "cat@x.org",
+                                                                            "amy@x.org"]
+    # Rows alike in another column stay in that same order, as the clinician knows them.
+    assert [r.shown_as for r in sharing.sort_panel(rows, "phq9", True)] == [
+        "amy@x.org", "ben (MRN 12)", "zed@x.org", "Zoe Adams"]
+
+
+def name_form(typed: str):
+    return parse_form(sharing.GranteeLabelForm, {"name": typed}, sharing.GRANTEE_LABEL_MESSAGES)
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("Mum", "Mum"), ("  Jane Doe  ", "Jane Doe"), ("MRN 0042 · Jane", "MRN 0042 · Jane"), ("أمي", "أمي"),
+    ("x" * 80, "x" * 80), ("", ""), ("   ", ""), ("\r\nMum\r\n", "Mum"),
+])
+def test_a_name_for_a_patient_is_trimmed_up_to_80_characters_and_empty_removes_it(typed, kept):
+    form, errors = name_form(typed)
+    assert errors == {} and form.name == kept
+    assert parse_form(sharing.GranteeLabelForm, {}, sharing.GRANTEE_LABEL_MESSAGES)[0].name == ""
+
+
+@pytest.mark.parametrize("typed", ["x" * 81, "Mum\tand Dad", "Jane\nDoe", "Jane\x00", "\x1b[31mJane", "Jane\x85Doe",
+                                   "Jane\u2028Doe", "Jane\x7f"])
+def test_a_name_for_a_patient_is_one_line_of_at_most_80_characters(typed):
+    form, errors = name_form(typed)
+    assert form is None
+    assert errors == {"name": "Keep the name to 80 characters or fewer, on one line, or leave it empty to remove it."}
 
 
 def test_an_unknown_sort_falls_back_to_attention_first():

@@ -186,6 +186,26 @@ class CodeForm(msgspec.Struct, frozen=True, kw_only=True):
 CODE_MESSAGES = {"code": "Enter the 8-character code, like 7KQ2-M9XD."}
 
 
+# --- The grantee's own name for a patient ---------------------------------------------------
+
+NAME_MAX = 80
+# A name is one line of text: a tab, a line break or another control character has no place in
+# a heading or a list, and some would not show at all. (`$` would pass one line break at the very
+# end, but parse_form trims every field first.) An empty name removes it.
+GranteeLabel = Annotated[str, msgspec.Meta(max_length=NAME_MAX, pattern=r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$")]
+
+
+class GranteeLabelForm(msgspec.Struct, frozen=True, kw_only=True):
+    """A caregiver's or clinician's name for a patient they see ("Mum", "Jane Doe", a record
+    number), which only they see. Trimmed like every field; empty removes it."""
+
+    name: GranteeLabel = ""
+
+
+GRANTEE_LABEL_MESSAGES = {"name": f"Keep the name to {NAME_MAX} characters or fewer, on one line, or leave it "
+                                  "empty to remove it."}
+
+
 class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     patient_id: int
@@ -277,6 +297,7 @@ class Grant(msgspec.Struct, frozen=True, kw_only=True):
     patient_timezone: str = "UTC"
     patient_joined: date | None = None  # the patient's local date when their account was made
     ended_at: datetime | None = None
+    grantee_label: str = ""  # the grantee's own name for the patient, which only they see
 
 
 # The `what` of a "revoke" entry a caregiver or clinician wrote: they ended their own access,
@@ -379,6 +400,12 @@ class PanelRow(msgspec.Struct, frozen=True, kw_only=True):
     checked_in_today: bool = False
     # The patient's local date, by whose year the row's days are written.
     today: date | None = None
+    label: str = ""  # the clinician's own name for the patient, if they gave one
+
+    @property
+    def shown_as(self) -> str:
+        """What the row is known by: the clinician's name for the patient, else the address."""
+        return self.label or self.email
 
     @property
     def checkin_text(self) -> str:
@@ -640,8 +667,9 @@ def _adherence_key(row: PanelRow) -> tuple[bool, float, int]:
 
 def sort_panel(rows: Sequence[PanelRow], key: str, descending: bool) -> list[PanelRow]:
     """Rows ordered by one column; ties, and rows with nothing to sort by, fall back to the
-    patient's email so the order never jumps between loads. Missing values sort last."""
-    by_email = sorted(rows, key=lambda r: r.email.lower())
+    patient as the clinician knows them (their name for them, else the address; then the
+    address) so the order never jumps between loads. Missing values sort last."""
+    by_email = sorted(rows, key=lambda r: (r.shown_as.casefold(), r.email.lower()))
     if key == "patient":
         return by_email[::-1] if descending else by_email
     if key == "attention":
