@@ -62,7 +62,9 @@ ROUTES = [
     sharing.change_scope, sharing.audit_page, sharing.enter_code, sharing.open_with_code,
     sharing.invitation_page, sharing.signup_and_accept, sharing.accept,
     caregiver.people, caregiver.summary, caregiver.notes, caregiver.confirm_stop, caregiver.stop,
-    clinician.panel, clinician.timeline, clinician.confirm_remove, clinician.remove, report.own_report, report.patient_report, export.own_export,
+    caregiver.name_page, caregiver.give_name,
+    clinician.panel, clinician.timeline, clinician.confirm_remove, clinician.remove, clinician.name_page,
+    clinician.give_name, report.own_report, report.patient_report, export.own_export,
     export.patient_export, export.panel_export, data_rights.data_page, data_rights.archive,
     data_rights.confirm_delete, data_rights.delete_account,
 ]

@@ -11,7 +11,7 @@ first, then POSTs with an empty form (which changes little: mostly a 422 once pa
 guard), and the two sign-outs last, since they end the actor's session.
 
 Roles see other roles' pages as missing (404), never as forbidden; a view of a patient by
-anyone else is a 404 without an active grant.
+anyone else, or a caregiver's or clinician's name for them, is a 404 without an active grant.
 """
 
 from __future__ import annotations
@@ -164,6 +164,11 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
      clinician_of_patient(200)),
     ("GET", "/clinician/patients/{patient_id:int}/stop", "/clinician/patients/{patient_id}/stop",
      clinician_of_patient(200)),
+    # The page of the form for a caregiver's or clinician's own name for the patient.
+    ("GET", "/caregiver/patients/{patient_id:int}/name", "/caregiver/patients/{patient_id}/name",
+     caregivers_of_patient(200)),
+    ("GET", "/clinician/patients/{patient_id:int}/name", "/clinician/patients/{patient_id}/name",
+     clinician_of_patient(200)),
 
     # POSTs with an empty form. Signed out, anything posted under /checkin or /scales gets a
     # page with the crisis resources (401) rather than a redirect: it may have reported thoughts.
@@ -210,6 +215,12 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/reminders/calendar", "/reminders/calendar", patients(303)),
     ("POST", "/reminders/calendar/delete", "/reminders/calendar/delete", patients(303)),
     ("POST", "/sharing/invitations", "/sharing/invitations", patients(422)),
+    # Only the grantee of an active grant names its patient (an empty name removes theirs); a
+    # patient, another caregiver or clinician, or one whose grant ended gets the missing grant's 404.
+    ("POST", "/caregiver/patients/{patient_id:int}/name", "/caregiver/patients/{patient_id}/name",
+     caregivers_of_patient(303)),
+    ("POST", "/clinician/patients/{patient_id:int}/name", "/clinician/patients/{patient_id}/name",
+     clinician_of_patient(303)),
     # Only the grantee of an active grant ends it from their side. Before the accept below, which
     # would give the revoked caregiver an active grant again.
     ("POST", "/caregiver/patients/{patient_id:int}/stop", "/caregiver/patients/{patient_id}/stop",

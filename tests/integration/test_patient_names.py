@@ -3,7 +3,10 @@ they see it, only while the share lasts, and it goes with their access and their
 
 from __future__ import annotations
 
-from tests.integration.sharing_helpers import caregiver, clinician, invite, user_id  # noqa: F401
+import re
+from html import escape
+
+from tests.integration.sharing_helpers import caregiver, clinician, invite, shared_with, user_id  # noqa: F401
 
 
 def labels(database) -> list[tuple]:
@@ -34,3 +37,159 @@ async def test_the_name_ends_with_the_share_whoever_ends_it(patient, caregiver, 
     path, _ = await invite(patient)
     assert (await caregiver.post(f"{path}/accept")).status_code == 303
     assert labels(database)[-1] == ("carer@example.com", 0, None)
+
+
+async def test_a_caregiver_names_the_patient_and_sees_the_name_with_their_address(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    summary = await caregiver.get(f"/caregiver/patients/{pid}")
+    assert "Give this person a name only you see" in summary.text
+    assert f'action="/caregiver/patients/{pid}/name"' in summary.text and 'maxlength="80"' in summary.text
+
+    response = await caregiver.post(f"/caregiver/patients/{pid}/name", {"name": "  Mum  "})
+    assert response.status_code == 303 and response.headers["location"] == f"/caregiver/patients/{pid}?notice=named"
+    assert labels(database) == [("carer@example.com", 0, "Mum")]
+
+    summary = await caregiver.get(response.headers["location"])
+    assert "<title>Mum · Lift</title>" in summary.text
+    assert ('<h1 class="shared-name"><bdi class="patient-name">Mum</bdi> <span class="patient-email">'
+            "pat@<wbr>example.com</span></h1>") in summary.text
+    assert "Saved. Only you see this name; they don&#39;t." in summary.text
+    assert "Change your name for this person" in summary.text and 'value="Mum"' in summary.text
+    people_page = (await caregiver.get("/caregiver")).text
+    assert '<bdi class="patient-name">Mum</bdi> <span class="patient-email">pat@<wbr>example.com</span>' in people_page
+    stop = (await caregiver.get(f"/caregiver/patients/{pid}/stop")).text
+    assert '<a class="back-link" href="/caregiver/patients/%d">Mum</a>' % pid in stop
+    assert '<bdi class="patient-name">Mum</bdi>' in stop
+
+
+async def test_a_caregiver_with_notes_reads_them_under_their_name_for_the_patient(patient, people, database):
+    carer = await shared_with(patient, people("carer@example.com"), notes=True)
+    pid = user_id(database, "pat@example.com")
+    await carer.post(f"/caregiver/patients/{pid}/name", {"name": "Dad"})
+    notes = (await carer.get(f"/caregiver/patients/{pid}/notes")).text
+    assert ">Dad</a>" in notes and "The notes <bdi>Dad</bdi> wrote" in notes
+
+
+async def test_removing_the_name_shows_the_address_alone_again(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    await caregiver.post(f"/caregiver/patients/{pid}/name", {"name": "Mum"})
+    for emptied in ({"name": "   "}, {}):
+        response = await caregiver.post(f"/caregiver/patients/{pid}/name", emptied)
+        assert response.headers["location"] == f"/caregiver/patients/{pid}?notice=unnamed"
+        assert labels(database) == [("carer@example.com", 0, None)]
+    summary = (await caregiver.get(response.headers["location"])).text
+    assert '<h1 class="shared-name">pat@<wbr>example.com</h1>' in summary and '<bdi class="patient-name">' not in summary
+    assert "Name removed. They are shown by their email address again." in summary
+
+
+def panel_names(html: str) -> list[str]:
+    """Each row's patient as the panel shows them: the clinician's name for them, else the address."""
+    return [re.sub(r"<[^>]+>", "", named or email) for named, email in re.findall(
+        r'<th scope="row"><a href="/clinician/patients/\d+">(?:<span class="panel__who"><bdi class="panel__name">'
+        r'([^<]+)</bdi>.*?</span></span>|<span class="panel__email">(.*?)</span>)</a>', html)]
+
+
+async def test_a_clinician_names_patients_and_the_panel_shows_and_sorts_them_by_those_names(
+        patient, other_patient, clinician, people, database):
+    path, _ = await invite(other_patient, "clinician")
+    assert (await clinician.post(f"{path}/accept")).status_code == 303
+    third = people("third@example.com")
+    assert (await third.sign_up()).status_code == 303
+    path, _ = await invite(third, "clinician")
+    assert (await clinician.post(f"{path}/accept")).status_code == 303
+    pid, other = user_id(database, "pat@example.com"), user_id(database, "other@example.com")
+    await clinician.post(f"/clinician/patients/{pid}/name", {"name": "Zoe Adams (MRN 0042)"})
+    await clinician.post(f"/clinician/patients/{other}/name", {"name": "ben Carter"})
+
+    panel = (await clinician.get("/clinician?sort=patient&dir=asc")).text
+    assert panel_names(panel) == ["ben Carter", "third@example.com", "Zoe Adams (MRN 0042)"]
+    assert panel_names((await clinician.get("/clinician?sort=patient&dir=desc")).text) == [
+        "Zoe Adams (MRN 0042)", "third@example.com", "ben Carter"]
+    assert ('<span class="panel__who"><bdi class="panel__name">ben Carter</bdi> <span class="panel__email">'
+            "other@<wbr>example.com</span></span>") in panel
+
+    timeline = (await clinician.get(f"/clinician/patients/{pid}")).text
+    assert "<title>Zoe Adams (MRN 0042) · Lift</title>" in timeline
+    assert '<bdi class="patient-name">Zoe Adams (MRN 0042)</bdi> <span class="patient-email">pat@' in timeline
+    assert "their name, or your own reference such as a record number" in timeline
+    report = (await clinician.get(f"/clinician/patients/{pid}/report")).text
+    assert ">Zoe Adams (MRN 0042)</a>" in report
+    assert "<strong><bdi>Zoe Adams (MRN 0042)</bdi></strong> · pat@example.com" in report
+
+
+async def test_each_person_has_their_own_name_for_a_patient(patient, caregiver, clinician, people, database):
+    pid = user_id(database, "pat@example.com")
+    second = await shared_with(patient, people("second-doctor@example.com"), "clinician")
+    await caregiver.post(f"/caregiver/patients/{pid}/name", {"name": "Mum"})
+    await clinician.post(f"/clinician/patients/{pid}/name", {"name": "Jane Doe"})
+    assert "Mum" not in (text := (await clinician.get(f"/clinician/patients/{pid}")).text) and "Jane Doe" in text
+    text = (await second.get(f"/clinician/patients/{pid}")).text
+    assert "Jane Doe" not in text and "Mum" not in text and "Give this person a name only you see" in text
+
+
+async def test_a_name_that_cannot_be_saved_comes_back_as_typed_with_what_to_fix(patient, clinician, database):
+    pid = user_id(database, "pat@example.com")
+    await clinician.post(f"/clinician/patients/{pid}/name", {"name": "Jane"})
+    for typed in ("J" * 81, "Jane\tDoe <b>"):
+        response = await clinician.post(f"/clinician/patients/{pid}/name", {"name": typed})
+        assert response.status_code == 422
+        page = response.text
+        assert "<h1>Your name for this person</h1>" in page and "The name wasn't saved. Check it below." in page
+        assert escape(typed) in page and 'aria-invalid="true"' in page
+        assert "Keep the name to 80 characters or fewer, on one line, or leave it empty to remove it." in page
+        assert f'href="/clinician/patients/{pid}">Jane</a>' in page
+    # As htmx sends a boosted form: the same page, and the address bar keeps the patient's page.
+    response = await clinician.post(f"/clinician/patients/{pid}/name", {"name": "J" * 81},
+                                    headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert response.status_code == 422 and response.headers["HX-Push-Url"] == "false"
+    assert labels(database) == [("doctor@example.com", 0, "Jane")]
+    # The page of its own opens without a post too, filled in with the name as it is.
+    page = await clinician.get(f"/clinician/patients/{pid}/name")
+    assert page.status_code == 200 and 'value="Jane"' in page.text and "aria-invalid" not in page.text
+
+
+async def test_a_name_the_database_cannot_store_comes_back_as_typed(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    database.execute("CREATE TRIGGER refuse_names BEFORE UPDATE OF grantee_label ON share_grants"
+                     " BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    database.commit()
+    response = await caregiver.post(f"/caregiver/patients/{pid}/name", {"name": "Mum"})
+    assert response.status_code == 503 and 'value="Mum"' in response.text
+    assert "Nothing was saved because of a problem on our side" in response.text
+    assert labels(database) == [("carer@example.com", 0, None)]
+
+
+async def test_nobody_but_the_grantee_of_the_active_grant_can_name_the_patient_or_learn_they_exist(
+        patient, other_patient, caregiver, clinician, people, database):
+    """The matrix (test_authorization_matrix.py) has each kind of account; this adds people who
+    have a grant of the right kind, for someone else. Each gets what a patient who does not exist
+    gets, and nothing is stored."""
+    pid = user_id(database, "pat@example.com")
+    other_doctor = await shared_with(other_patient, people("other-doctor@example.com"), "clinician")
+    other_carer = await shared_with(other_patient, people("other-carer@example.com"), notes=True, thoughts=True)
+    nobody = pid + 1000
+    for person, role in ((other_doctor, "clinician"), (other_carer, "caregiver"), (caregiver, "clinician"),
+                         (clinician, "caregiver"), (patient, "caregiver"), (patient, "clinician")):
+        for method in ("get", "post"):
+            send = getattr(person, method)
+            args = ({"name": "Named by a stranger"},) if method == "post" else ()
+            existing = await send(f"/{role}/patients/{pid}/name", *args)
+            missing = await send(f"/{role}/patients/{nobody}/name", *args)
+            assert existing.status_code == missing.status_code == 404, (person.email, role, method)
+            assert existing.text == missing.text.replace(str(nobody), str(pid)), (person.email, role, method)
+    assert [label for _, _, label in labels(database)] == [None] * 4
+
+
+async def test_naming_a_patient_needs_the_csrf_token(patient, caregiver, database):
+    pid = user_id(database, "pat@example.com")
+    assert (await caregiver.post(f"/caregiver/patients/{pid}/name", {"name": "Mum"}, csrf=False)).status_code == 403
+    assert labels(database) == [("carer@example.com", 0, None)]
+
+
+async def test_the_patient_never_sees_the_name_and_their_log_does_not_hold_it(patient, clinician, database):
+    pid = user_id(database, "pat@example.com")
+    entries = database.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    await clinician.post(f"/clinician/patients/{pid}/name", {"name": "Difficult Tuesday patient"})
+    assert database.execute("SELECT count(*) FROM audit_log").fetchone()[0] == entries
+    for page in ("/sharing", "/sharing/audit", "/account/data"):
+        assert "Difficult Tuesday" not in (await patient.get(page)).text

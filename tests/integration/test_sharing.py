@@ -219,8 +219,8 @@ async def test_an_existing_caregiver_signs_in_and_accepts_a_second_patients_invi
     response = await caregiver.post(f"{path}/accept")
     assert response.status_code == 303
     assert response.headers["location"] == f"/caregiver/patients/{user_id(database, 'other@example.com')}"
-    people = await caregiver.get("/caregiver")
-    assert "pat@example.com" in people.text and "other@example.com" in people.text
+    people = (await caregiver.get("/caregiver")).text.replace("<wbr>", "")  # an address may wrap after its @
+    assert "pat@example.com" in people and "other@example.com" in people
 
 
 async def test_an_invitee_signed_out_before_pressing_accept_comes_back_to_the_invitation(

@@ -207,7 +207,8 @@ ENDING = ("ended_email = (SELECT email FROM users WHERE id = grantee_id),"
 GRANT_SELECT = (
     "SELECT g.id, g.patient_id, g.grantee_id, g.role, g.include_notes, g.include_thoughts, g.label,"
     f" g.created_at, g.revoked_at, {PATIENT_EMAIL} AS patient_email, p.timezone AS patient_timezone,"
-    f" p.created_at AS patient_created_at, {GRANTEE_EMAIL} AS grantee_email"
+    f" p.created_at AS patient_created_at, {GRANTEE_EMAIL} AS grantee_email,"
+    " coalesce(g.grantee_label, '') AS grantee_label"
     " FROM share_grants g JOIN users p ON p.id = g.patient_id JOIN users e ON e.id = g.grantee_id"
 )
 
@@ -221,7 +222,7 @@ def _grant(row) -> Grant | None:
         label=row["label"], created_at=_instant(row["created_at"]), patient_email=row["patient_email"],
         grantee_email=row["grantee_email"], patient_timezone=row["patient_timezone"],
         patient_joined=local_date_of(_instant(row["patient_created_at"]), row["patient_timezone"]),
-        ended_at=_instant(row["revoked_at"]),
+        ended_at=_instant(row["revoked_at"]), grantee_label=row["grantee_label"],
     )
 
 
@@ -243,12 +244,27 @@ async def grants_for_patient(db: Database, patient_id: int) -> list[Grant]:
 
 
 async def grants_for_grantee(db: Database, grantee_id: int, role: str) -> list[Grant]:
+    """Their active grants, by the patient as they know them: their own name for the patient,
+    else the address."""
     rows = await db.fetch_all(
         f"{GRANT_SELECT} WHERE g.grantee_id = ? AND g.role = ? AND g.revoked_at IS NULL"
-        " ORDER BY lower(p.email), g.id",
+        " ORDER BY lower(coalesce(g.grantee_label, p.email)), lower(p.email), g.id",
         (grantee_id, role),
     )
     return [_grant(row) for row in rows]
+
+
+async def set_grantee_label(db: Database, grantee: User, patient_id: int, label: str) -> bool:
+    """The caregiver's or clinician's own name for a patient they see now ('' removes it). It is
+    theirs alone: no audit entry, as the patient's log never shows it. False without an active
+    grant of theirs for this patient."""
+    async with db.write() as conn:
+        cursor = await conn.execute(
+            "UPDATE share_grants SET grantee_label = ? WHERE patient_id = ? AND grantee_id = ? AND role = ?"
+            " AND revoked_at IS NULL RETURNING id",
+            (label or None, patient_id, grantee.id, grantee.role),
+        )
+        return await cursor.fetchone() is not None
 
 
 async def grants_ended_by_grantees(db: Database, patient_id: int, since: datetime) -> list[Grant]:

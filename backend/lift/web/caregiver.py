@@ -26,7 +26,7 @@ from lift.web.rendering import local_today, render
 from lift.web.shared import (
     chart_tools, daily_charts, patient_of, upcoming_sessions, wants_partial,
 )
-from lift.web.sharing import confirm_end_access, end_access, ended_notice
+from lift.web.sharing import confirm_end_access, end_access, ended_notice, name_form, name_notice, save_name
 
 CHARTS_ID = "caregiver-trends"
 RANGE_KEYS = ("14d", "90d")
@@ -41,7 +41,8 @@ async def people(request: Request, notice: FromQuery[str | None] = None) -> Resp
 
 
 @get("/caregiver/patients/{patient_id:int}", guards=[caregiver])
-async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[str | None] = None) -> Response:
+async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[str | None] = None,
+                  notice: FromQuery[str | None] = None) -> Response:
     grant = await shared_patient(request, patient_id)
     seen = rules.visibility(grant.scope)
     db, person = request.app.state.db, patient_of(grant)
@@ -62,7 +63,8 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
     if wants_partial(request, CHARTS_ID):
         return render(request, "caregiver/_trends.html", **context)
     return render(request, "caregiver/summary.html", **context,
-                  **await summary_context(request, grant, seen, joined), ending=rules.ENDINGS["caregiver"])
+                  **await summary_context(request, grant, seen, joined), ending=rules.ENDINGS["caregiver"],
+                  notice=name_notice(notice), name_values={"name": grant.grantee_label}, name_errors={})
 
 
 async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visibility,
@@ -123,3 +125,13 @@ async def confirm_stop(request: Request, patient_id: FromPath[int]) -> Response:
 @post("/caregiver/patients/{patient_id:int}/stop", guards=[caregiver])
 async def stop(request: Request, patient_id: FromPath[int]) -> Response:
     return await end_access(request, patient_id)
+
+
+@get("/caregiver/patients/{patient_id:int}/name", guards=[caregiver])
+async def name_page(request: Request, patient_id: FromPath[int]) -> Response:
+    return await name_form(request, patient_id)
+
+
+@post("/caregiver/patients/{patient_id:int}/name", guards=[caregiver])
+async def give_name(request: Request, patient_id: FromPath[int]) -> Response:
+    return await save_name(request, patient_id)

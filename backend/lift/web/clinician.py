@@ -28,7 +28,7 @@ from lift.web.shared import (
     chart_tools, daily_charts, item9_tools, patient_of, scale_charts,
     session_entries, session_tools, upcoming_sessions, wants_partial,
 )
-from lift.web.sharing import confirm_end_access, end_access, ended_notice
+from lift.web.sharing import confirm_end_access, end_access, ended_notice, name_form, name_notice, save_name
 from lift.web.trends import session_days
 
 PANEL_ID = "clinician-panel"
@@ -72,7 +72,8 @@ async def panel_rows(db, clinician_id: int, grants: list[rules.Grant]) -> list[r
         days = {day for day, _ in answers}
         counted = rules.days_counted(days, today, grant.patient_joined)
         rows.append(rules.PanelRow(
-            patient_id=grant.patient_id, email=grant.patient_email, last_checkin=last.get(grant.patient_id),
+            patient_id=grant.patient_id, email=grant.patient_email, label=grant.grantee_label,
+            last_checkin=last.get(grant.patient_id),
             phq9=phq9, gad7=gad7, checkin_days=rules.checkin_days(days, today, counted),
             window=rules.ADHERENCE_DAYS, counted=counted, checked_in_today=today in days,
             thoughts_flag=flag, days_since_checkin=quiet, today=today,
@@ -102,7 +103,8 @@ async def panel(request: Request, sort: FromQuery[str | None] = None, dir: FromQ
 
 
 @get("/clinician/patients/{patient_id:int}", guards=[clinician])
-async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery[str | None] = None) -> Response:
+async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery[str | None] = None,
+                   notice: FromQuery[str | None] = None) -> Response:
     grant = await shared_patient(request, patient_id)
     db, person = request.app.state.db, patient_of(grant)
     await audit.record(db, [patient_id], request.scope["user"], "view", "timeline")
@@ -136,6 +138,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
         upcoming=await upcoming_sessions(db, person, today),
         checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS,
         change_text=scales.change_text, kinds=export.KINDS, **session_tools(), ending=rules.ENDINGS["clinician"],
+        notice=name_notice(notice), name_values={"name": grant.grantee_label}, name_errors={},
     )
 
 
@@ -147,3 +150,13 @@ async def confirm_remove(request: Request, patient_id: FromPath[int]) -> Respons
 @post("/clinician/patients/{patient_id:int}/stop", guards=[clinician])
 async def remove(request: Request, patient_id: FromPath[int]) -> Response:
     return await end_access(request, patient_id)
+
+
+@get("/clinician/patients/{patient_id:int}/name", guards=[clinician])
+async def name_page(request: Request, patient_id: FromPath[int]) -> Response:
+    return await name_form(request, patient_id)
+
+
+@post("/clinician/patients/{patient_id:int}/name", guards=[clinician])
+async def give_name(request: Request, patient_id: FromPath[int]) -> Response:
+    return await save_name(request, patient_id)

@@ -128,9 +128,10 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
     check_kind(kind)
     chosen, errors = rows.parse_range(start, end)
     if errors:
-        page = FormPage(title="Download CSV files", hint=f"From {grant.patient_email}'s journal. "
+        known_as = grant.grantee_label or grant.patient_email
+        page = FormPage(title="Download CSV files", hint=f"From {known_as}'s journal. "
                         "The patient sees each download in their log.",
-                        back_href=f"/clinician/patients/{patient_id}", back_text=grant.patient_email)
+                        back_href=f"/clinician/patients/{patient_id}", back_text=known_as)
         return refused(request, f"/clinician/patients/{patient_id}/export", page, errors)
     if kind != "definitions":
         await audit.record(request.app.state.db, [patient_id], request.scope["user"], "export", kind,

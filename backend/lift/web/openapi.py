@@ -48,6 +48,8 @@ FORM_BODIES: dict[tuple[str, str], tuple[type[msgspec.Struct], ...]] = {
     ("post", "/reminders/settings"): (reminders.PreferencesForm,),
     ("post", "/sharing/invitations"): (sharing.InviteForm,),
     ("post", "/sharing/grants/{grant_id}/scope"): (sharing.ScopeForm,),
+    ("post", "/caregiver/patients/{patient_id}/name"): (sharing.GranteeLabelForm,),
+    ("post", "/clinician/patients/{patient_id}/name"): (sharing.GranteeLabelForm,),
     ("post", "/invite"): (sharing.CodeForm,),
     ("post", "/invite/{key}/signup"): (accounts.SignupForm,),
     ("post", "/reset/{token}"): (password_resets.PasswordResetForm,),

@@ -101,7 +101,7 @@ async def own_report(request: Request, start: FromQuery[str | None] = None,
     joined = await user_store.joined_on(request.app.state.db, user.id, user.timezone)
     context = await report_context(request, user, joined, start, end)
     return render(request, "report/report.html", status_code=refused(context), form_action="/report", own=True,
-                  **context)
+                  label="", **context)
 
 
 @get("/clinician/patients/{patient_id:int}/report", guards=[clinician])
@@ -114,4 +114,5 @@ async def patient_report(request: Request, patient_id: FromPath[int], start: Fro
     await audit.record(request.app.state.db, [patient_id], request.scope["user"], "view", "report",
                        f"{context['first'].isoformat()} to {context['last'].isoformat()}")
     return render(request, "report/report.html", status_code=refused(context),
-                  form_action=f"/clinician/patients/{patient_id}/report", own=False, **context)
+                  form_action=f"/clinician/patients/{patient_id}/report", own=False,
+                  label=grant.grantee_label, **context)

@@ -15,6 +15,7 @@ from litestar.response import Response
 from lift.db import audit
 from lift.db import sharing as store
 from lift.db.clock import utc_now
+from lift.db.connection import DatabaseError
 from lift.domain import accounts
 from lift.domain import sharing as rules
 from lift.domain.forms import parse_form
@@ -22,7 +23,7 @@ from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
 from lift.web.auth import client_ip, known_timezones, start_session, timezone_list
 from lift.web.guards import patient, shared_patient, signed_in
-from lift.web.rendering import day_in, form_data, redirect, render
+from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render
 
 AUDIT_PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -280,3 +281,45 @@ async def end_access(request: Request, patient_id: int) -> Response:
 
 def ended_notice(role: str, notice: str | None) -> str | None:
     return rules.ENDINGS[role].done if notice == "ended" else None
+
+
+# --- A caregiver's or clinician's own name for a patient ------------------------------------
+
+# The notice on the patient's page after the name was saved or removed.
+NAME_NOTICES = {
+    "named": "Saved. Only you see this name; they don't.",
+    "unnamed": "Name removed. They are shown by their email address again.",
+}
+
+
+def name_view(request: Request, grant: rules.Grant, values: dict, errors: dict, status_code: int = 200) -> Response:
+    """The name form on a page of its own: where a name that can't be saved comes back as typed,
+    with what to fix (and where the form goes without the patient's page). Nothing of the
+    journal is shown, so it is not an audited view."""
+    return render(request, "sharing/name.html", status_code=status_code, grant=grant, name_values=values,
+                  name_errors=errors)
+
+
+async def name_form(request: Request, patient_id: int) -> Response:
+    grant = await shared_patient(request, patient_id)
+    return name_view(request, grant, {"name": grant.grantee_label}, {})
+
+
+async def save_name(request: Request, patient_id: int) -> Response:
+    """Only the grantee of an active grant names its patient; anyone else gets the usual 404."""
+    grant = await shared_patient(request, patient_id)
+    values = await form_data(request)
+    form, errors = parse_form(rules.GranteeLabelForm, values, rules.GRANTEE_LABEL_MESSAGES)
+    if errors:
+        return name_view(request, grant, values, errors, 422)
+    try:
+        saved = await store.set_grantee_label(request.app.state.db, request.scope["user"], patient_id, form.name)
+    except DatabaseError:
+        return name_view(request, grant, values, {"form": SAVE_FAILED}, 503)
+    if not saved:  # the share ended between reading the grant and writing the name
+        raise NotFoundException()
+    return redirect(request, f"{home_for(grant.role, patient_id)}?notice={'named' if form.name else 'unnamed'}")
+
+
+def name_notice(notice: str | None) -> str | None:
+    return NAME_NOTICES.get(notice or "")
