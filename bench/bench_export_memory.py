@@ -77,7 +77,7 @@ async def measure(patients: int) -> tuple[int, int, int, float]:
             started = time.perf_counter()
             sent = lines = 0
             refs = await panel_patients(db, clinician)
-            async for chunk in csv_stream(db, refs, "checkins", DateRange(None, None), seen):
+            async for chunk in csv_stream(db, refs, "checkins", DateRange(None, None), seen, named=True):
                 sent += len(chunk)
                 lines += chunk.count(b"\r\n")
             elapsed = time.perf_counter() - started

@@ -3,6 +3,8 @@ they see it, only while the share lasts, and it goes with their access and their
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from html import escape
 
@@ -193,3 +195,35 @@ async def test_the_patient_never_sees_the_name_and_their_log_does_not_hold_it(pa
     assert database.execute("SELECT count(*) FROM audit_log").fetchone()[0] == entries
     for page in ("/sharing", "/sharing/audit", "/account/data"):
         assert "Difficult Tuesday" not in (await patient.get(page)).text
+
+
+def header(response) -> list[str]:
+    return next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.text[:300]
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+
+
+async def test_a_clinicians_files_end_with_their_own_name_for_each_patient(patient, other_patient, clinician,
+                                                                          database):
+    path, _ = await invite(other_patient, "clinician")
+    assert (await clinician.post(f"{path}/accept")).status_code == 303
+    pid = user_id(database, "pat@example.com")
+    for person in (patient, other_patient):
+        assert (await person.check_in()).status_code in (200, 303)
+    await clinician.post(f"/clinician/patients/{pid}/name", {"name": '=HYPERLINK("http://evil.example","Jane")'})
+
+    panel = csv_rows(await clinician.get("/clinician/export?kind=checkins"))
+    assert {r["patient_email"]: r["your_name_for_patient"] for r in panel} == {
+        "pat@example.com": '\'=HYPERLINK("http://evil.example","Jane")', "other@example.com": ""}
+    for url in ("/clinician/export?kind=checkins", f"/clinician/patients/{pid}/export?kind=checkins",
+                f"/clinician/patients/{pid}/export?kind=scales", "/clinician/export?kind=sessions"):
+        assert header(await clinician.get(url))[-1] == "your_name_for_patient", url
+    terms = {(r["file"], r["term"]) for r in csv_rows(await clinician.get("/clinician/export?kind=definitions"))}
+    assert {("checkins", "your_name_for_patient"), ("scales", "your_name_for_patient")} <= terms
+
+    # The patient's own files and their column definitions have no such column.
+    for kind in ("checkins", "definitions"):
+        assert "your_name_for_patient" not in (await patient.get(f"/export?kind={kind}")).text

@@ -129,9 +129,31 @@ def test_the_definitions_cover_every_column_and_the_clinical_rules():
     assert "not a diagnosis" in meanings
 
 
-def test_the_definitions_describe_each_column_of_each_file_once():
-    pairs = [(file, term) for file, term, _ in export.definitions()]
+@pytest.mark.parametrize("named", [False, True])
+def test_the_definitions_describe_each_column_of_each_file_once(named):
+    pairs = [(file, term) for file, term, _ in export.definitions(named)]
     assert len(pairs) == len(set(pairs)), [pair for pair in pairs if pairs.count(pair) > 1]
+
+
+@pytest.mark.parametrize("kind", ["checkins", "scales", "sessions"])
+def test_a_clinicians_file_ends_with_their_own_name_for_the_patient_after_every_other_column(kind):
+    """Appended, so the columns a clinic's spreadsheet or script already reads keep their places;
+    the patient's own files have no such column (the name is not theirs to see)."""
+    assert export.columns_for(kind, FULL, named=True) == export.columns_for(kind, FULL) + export.GRANTEE_COLUMNS
+    assert "your_name_for_patient" not in export.header(export.columns_for(kind, sharing.OWNER))
+    assert export.columns_for("definitions", FULL, named=True) == export.DEFINITION_COLUMNS
+    named = {(file, term): meaning for file, term, meaning in export.definitions(named=True)}
+    assert "only you see it" in named[(kind, "your_name_for_patient")]
+    assert (kind, "your_name_for_patient") not in {(file, term) for file, term, _ in export.definitions()}
+
+
+def test_a_clinicians_name_for_a_patient_is_written_as_text_never_as_a_formula():
+    columns = export.columns_for("checkins", FULL, named=True)
+    record = CheckinRecord("2026-03-08", "2026-03-08T06:30:00Z", "2026-03-08T14:15:00Z", 4, 6, 7.5, 0, "")
+    for label, cell in (("Jane Doe", "Jane Doe"), ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+                        (" +44 ref", "' +44 ref"), ("", "")):
+        row = export.checkin_row(PatientRef(7, "pat@example.com", "UTC", label), record, columns)
+        assert row[-1] == cell and row[:3] == ["7", "pat@example.com", "UTC"]
 
 
 @pytest.mark.parametrize("start, end, expected", [

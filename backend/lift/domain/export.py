@@ -3,7 +3,9 @@
 Files follow RFC 4180 (comma separated, CRLF line ends, fields quoted when they hold a comma,
 quote or line break) in UTF-8 with a header row. Instants are ISO 8601 in the patient's own
 time zone with its UTC offset, e.g. 2026-03-08T09:15:00-04:00; dates are the patient's local
-dates. Which columns a file has comes from sharing.visibility(), like every shared page.
+dates. Which columns a file has comes from sharing.visibility(), like every shared page; a
+clinician's files end with one more, their own name for the patient (GRANTEE_COLUMNS). A column
+is only ever added at the end, so a spreadsheet or script reading the others keeps working.
 
 A cell that begins with = + - @ tab or carriage return would be read as a formula by a
 spreadsheet (CSV injection, OWASP). Such text cells get a leading apostrophe, which
@@ -112,6 +114,13 @@ SESSION_COLUMNS = (
     Column("note", "The patient's note about the session, as typed.", ("session_logs", "notes")),
 )
 
+# Only in a caregiver's or clinician's files (a clinician's: caregivers download none), after
+# every other column of each file.
+GRANTEE_COLUMNS = (
+    Column("your_name_for_patient", "Your own name for the patient, as you gave it in Lift (only you see it); "
+           "empty if you gave none."),
+)
+
 DEFINITION_COLUMNS = (
     Column("file", "Which export the row describes."),
     Column("term", "A column name, or a definition Lift uses."),
@@ -129,11 +138,12 @@ NOT_A_DIAGNOSIS = ("A PHQ-9 or GAD-7 total summarises the last two weeks as the 
                    "It is not a diagnosis.")
 
 
-def definitions() -> list[tuple[str, str, str]]:
-    """Every column of every file once, then the bands and what a score is not. The response and
-    remission rules are the meanings of the scales file's columns of those names."""
+def definitions(named: bool = False) -> list[tuple[str, str, str]]:
+    """Every column of every file once (with GRANTEE_COLUMNS for a caregiver's or clinician's
+    files: `named`), then the bands and what a score is not. The response and remission rules are
+    the meanings of the scales file's columns of those names."""
     rows = [(kind, column.name, column.meaning) for kind in ("checkins", "scales", "sessions")
-            for column in COLUMNS[kind]]
+            for column in COLUMNS[kind] + (GRANTEE_COLUMNS if named else ())]
     for instrument in scales.INSTRUMENTS.values():
         bands = "; ".join(f"{band.label} {band.low}-{band.high}" for band in instrument.bands)
         rows.append(("scales", f"{instrument.name} bands", bands))
@@ -141,8 +151,11 @@ def definitions() -> list[tuple[str, str, str]]:
     return rows
 
 
-def columns_for(kind: str, seen: Visibility) -> tuple[Column, ...]:
-    return tuple(c for c in COLUMNS[kind] if all(getattr(seen, need) for need in c.needs))
+def columns_for(kind: str, seen: Visibility, named: bool = False) -> tuple[Column, ...]:
+    """The file's columns this viewer may see, and for a caregiver or clinician (`named`) their
+    own name for the patient last."""
+    shown = tuple(c for c in COLUMNS[kind] if all(getattr(seen, need) for need in c.needs))
+    return shown + GRANTEE_COLUMNS if named and kind != "definitions" else shown
 
 
 # --- Cells ----------------------------------------------------------------------------------
@@ -201,6 +214,7 @@ class PatientRef(msgspec.Struct, frozen=True):
     id: int
     email: str
     timezone: str
+    label: str = ""  # the downloading caregiver's or clinician's own name for the patient
 
 
 class CheckinRecord(msgspec.Struct, frozen=True, array_like=True):
@@ -215,7 +229,8 @@ class CheckinRecord(msgspec.Struct, frozen=True, array_like=True):
 
 
 def patient_values(patient: PatientRef) -> dict[str, object]:
-    return {"patient_id": patient.id, "patient_email": patient.email, "timezone": patient.timezone}
+    return {"patient_id": patient.id, "patient_email": patient.email, "timezone": patient.timezone,
+            "your_name_for_patient": patient.label}
 
 
 def checkin_row(patient: PatientRef, record: CheckinRecord, columns: Sequence[Column]) -> list[str]:

@@ -29,14 +29,15 @@ BYTE_ORDER_MARK = "\ufeff"
 
 
 async def csv_stream(db: Database, patients: Sequence[rows.PatientRef], kind: str, chosen: rows.DateRange,
-                     seen: rules.Visibility) -> AsyncIterator[bytes]:
-    """The file, chunk by chunk: the header row, then one chunk per page of records."""
-    columns = rows.columns_for(kind, seen)
+                     seen: rules.Visibility, named: bool) -> AsyncIterator[bytes]:
+    """The file, chunk by chunk: the header row, then one chunk per page of records. `named`: a
+    clinician's file, which ends with their own name for each patient."""
+    columns = rows.columns_for(kind, seen, named)
     # A byte-order mark first: Excel, which many clinics open CSV files with, reads UTF-8 without
     # one as a legacy code page and garbles accents and dashes in notes. UTF-8 readers skip it.
     yield (BYTE_ORDER_MARK + rows.csv_text([rows.header(columns)])).encode()
     if kind == "definitions":
-        yield rows.csv_text(rows.definitions()).encode()
+        yield rows.csv_text(rows.definitions(named)).encode()
         return
     first, last = chosen.first, chosen.last
     for ref in patients:
@@ -62,7 +63,7 @@ async def off_the_loop(make_rows: Callable[[], list[list[str]]]) -> bytes:
 async def panel_patients(db: Database, clinician_id: int) -> list[rows.PatientRef]:
     """Every patient linked to this clinician whose scope allows export, by email."""
     grants = await sharing_store.grants_for_grantee(db, clinician_id, "clinician")
-    return [rows.PatientRef(g.patient_id, g.patient_email, g.patient_timezone) for g in grants
+    return [rows.PatientRef(g.patient_id, g.patient_email, g.patient_timezone, g.grantee_label) for g in grants
             if rules.visibility(g.scope).export]
 
 
@@ -91,11 +92,11 @@ def refused(request: Request, action: str, page: FormPage, errors: dict[str, str
 
 
 def download(request: Request, patients: Sequence[rows.PatientRef], kind: str, chosen: rows.DateRange,
-             seen: rules.Visibility, who: str) -> Response:
+             seen: rules.Visibility, who: str, named: bool = True) -> Response:
     name = rows.filename(kind, who, chosen.first and chosen.first.isoformat(),
                          chosen.last and chosen.last.isoformat())
     return Stream(
-        csv_stream(request.app.state.db, patients, kind, chosen, seen),
+        csv_stream(request.app.state.db, patients, kind, chosen, seen, named),
         media_type="text/csv",  # Litestar adds "; charset=utf-8" to text types
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -115,7 +116,7 @@ async def own_export(request: Request, kind: FromQuery[str] = "checkins", start:
         return refused(request, "/export", OWN_FORM, errors)
     user = request.scope["user"]
     return download(request, [rows.PatientRef(user.id, user.email, user.timezone)], kind, chosen,
-                    rules.OWNER, "journal")
+                    rules.OWNER, "journal", named=False)
 
 
 @get("/clinician/patients/{patient_id:int}/export", guards=[clinician])
@@ -136,7 +137,7 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
     if kind != "definitions":
         await audit.record(request.app.state.db, [patient_id], request.scope["user"], "export", kind,
                            rows.range_text(chosen))
-    patient = rows.PatientRef(grant.patient_id, grant.patient_email, grant.patient_timezone)
+    patient = rows.PatientRef(grant.patient_id, grant.patient_email, grant.patient_timezone, grant.grantee_label)
     return download(request, [patient], kind, chosen, seen, f"patient-{patient_id}")
 
 
