@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from html import escape
+from pathlib import Path
 
+from tests.integration.conftest import PASSWORD
 from tests.integration.sharing_helpers import caregiver, clinician, invite, shared_with, user_id  # noqa: F401
 
 
@@ -227,3 +230,35 @@ async def test_a_clinicians_files_end_with_their_own_name_for_each_patient(patie
     # The patient's own files and their column definitions have no such column.
     for kind in ("checkins", "definitions"):
         assert "your_name_for_patient" not in (await patient.get(f"/export?kind={kind}")).text
+
+
+async def test_their_archive_holds_the_names_they_gave_while_the_patients_holds_none(patient, caregiver,
+                                                                                     database):
+    pid = user_id(database, "pat@example.com")
+    await caregiver.post(f"/caregiver/patients/{pid}/name", {"name": "Mum"})
+    archive = json.loads((await caregiver.get("/account/data/archive.json")).content)
+    assert archive["format"] == "lift-archive/2"
+    assert [share["your_name_for_patient"] for share in archive["shared_with_me"]] == ["Mum"]
+    assert ("shared_with_me", "your_name_for_patient") in {(d["section"], d["key"]) for d in archive["definitions"]}
+    assert "the name you gave each" in (await caregiver.get("/account/data")).text
+    assert b"Mum" not in (await patient.get("/account/data/archive.json")).content
+
+    # Ended, the share stays in their archive (with the addresses it had), without the name.
+    await caregiver.post(f"/caregiver/patients/{pid}/stop")
+    archive = json.loads((await caregiver.get("/account/data/archive.json")).content)
+    assert [(s["patient_email"], s["your_name_for_patient"]) for s in archive["shared_with_me"]] == [
+        ("pat@example.com", None)]
+
+
+async def test_deleting_their_account_deletes_the_names_they_gave_from_the_database_files(
+        patient, clinician, settings, database):
+    pid = user_id(database, "pat@example.com")
+    name = "Quokka Zebrafish, MRN 77"
+    await clinician.post(f"/clinician/patients/{pid}/name", {"name": name})
+    assert labels(database) == [("doctor@example.com", 0, name)]
+    response = await clinician.post("/account/delete", {"password": PASSWORD, "confirm": "true"})
+    assert response.status_code in (200, 303)
+    assert labels(database) == []
+    for path in (settings.database_path, Path(f"{settings.database_path}-wal")):
+        if path.exists():
+            assert name.encode() not in path.read_bytes(), path.name

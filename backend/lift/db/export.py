@@ -168,7 +168,8 @@ ARCHIVE_SECTIONS = (
      " g.created_at, g.revoked_at, g.ended_by FROM share_grants g JOIN users e ON e.id = g.grantee_id"
      " WHERE g.patient_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
     ("shared_with_me", f"SELECT g.id, {sharing.PATIENT_EMAIL} AS patient_email, g.role, g.include_notes, g.include_thoughts,"
-     " g.created_at, g.revoked_at, g.ended_by FROM share_grants g JOIN users p ON p.id = g.patient_id"
+     " g.created_at, g.revoked_at, g.ended_by, g.grantee_label AS your_name_for_patient"
+     " FROM share_grants g JOIN users p ON p.id = g.patient_id"
      " WHERE g.grantee_id = ? AND g.id > ? ORDER BY g.id LIMIT ?", ()),
     ("invitations", "SELECT id, role, include_notes, include_thoughts, label, created_at, expires_at, used_at,"
      " withdrawn_at FROM share_invitations WHERE patient_id = ? AND id > ? ORDER BY id LIMIT ?", ()),

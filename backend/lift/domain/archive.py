@@ -4,9 +4,10 @@ person or another app reading the JSON understands every field without the CSV d
 written with a dot: "log.mood_before", "answers.phq9_1", "log.side_effects.nausea".
 
 The format stays lift-archive/2 while keys are only added (a session log's created_at, a
-share's ended_by and the failed_sign_ins section came after it): a reader of version 2 that
-skips keys it does not know reads every later archive of that version as before. Removing or
-renaming a key, or changing what one holds or its shape, needs a new version
+share's ended_by, the failed_sign_ins section, and shared_with_me's your_name_for_patient, the
+caregiver's or clinician's own name for the patient from migration 0015, came after it): a
+reader of version 2 that skips keys it does not know reads every later archive of that version
+as before. Removing or renaming a key, or changing what one holds or its shape, needs a new version
 (web/data_rights.ARCHIVE_FORMAT), as "definitions" changing shape made version 2. Two values
 were corrected within version 2: an ended share's viewer_email, which showed the address the
 person signs in with now (an address changed after the share ended, which the patient was never
@@ -183,6 +184,9 @@ SECTIONS: dict[str, dict[str, str]] = {
         "revoked_at": f"When it ended, {INSTANT}; empty while it goes on.",
         "ended_by": ("Who ended it: patient = the patient stopped sharing; grantee = this account ended "
                      "its own access; empty while it goes on."),
+        "your_name_for_patient": ("The name this account gave the patient in Lift, which only this account "
+                                  "sees; empty if none was given, and once the sharing has ended (the name "
+                                  "goes with it)."),
     },
     "invitations": {
         "id": ID,
