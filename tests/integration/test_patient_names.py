@@ -262,3 +262,9 @@ async def test_deleting_their_account_deletes_the_names_they_gave_from_the_datab
     for path in (settings.database_path, Path(f"{settings.database_path}-wal")):
         if path.exists():
             assert name.encode() not in path.read_bytes(), path.name
+
+
+async def test_the_patient_is_told_before_inviting_that_the_person_can_name_them_privately(patient):
+    page = (await patient.get("/sharing")).text
+    assert ("The person you invite can give you a name that only they see, such as “Mum”; it goes when sharing "
+            "ends.") in page
