@@ -356,6 +356,15 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
     problems += problems_on(carer, "caregiver summary")
     summary = carer.url
     problems += visit_all(carer, ["/caregiver", summary, f"{summary}/stop", "/account"])
+    # Named by the caregiver: the name with the address under it, and the name form open again.
+    carer.goto(summary)
+    carer.get_by_text("Give this person a name only you see").click()
+    carer.get_by_label("Your name for this person").fill("Nana Rose")
+    carer.get_by_role("button", name="Save name").click()
+    expect(carer.get_by_role("status")).to_be_visible()
+    carer.get_by_text("Change your name for this person").click()
+    problems += problems_on(carer, "caregiver summary (named, the name form open)")
+    problems += visit_all(carer, ["/caregiver", f"{summary}/name"])
 
     accept_invitation(patient, clinician, "clinician")
     # Everything the panel's Needs attention column can say at once: thoughts, a session to call
@@ -399,6 +408,17 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
     expect(clinician.get_by_role("columnheader", name="Difficulty")).to_be_visible()
     problems += problems_on(clinician, f"{timeline} (difficulty, next planned, not logged yet)")
     problems += visit_all(clinician, [f"{timeline}/report", f"{timeline}/stop", "/account"])
+    # A name refused (a tab in it) comes back on its own page; then named, the panel shows it.
+    clinician.goto(f"{timeline}/name")
+    clinician.get_by_label("Your name for this person").fill("Jane\tDoe")
+    clinician.get_by_role("button", name="Save name").click()
+    expect(clinician.locator(".alert--error")).to_be_focused()
+    problems += problems_on(clinician, f"{timeline}/name (refused)")
+    clinician.get_by_label("Your name for this person").fill("Jane Doe · MRN 0042")
+    clinician.get_by_role("button", name="Save name").click()
+    expect(clinician.get_by_role("status")).to_be_visible()
+    problems += problems_on(clinician, f"{timeline} (named)")
+    problems += visit_all(clinician, ["/clinician"])
 
     # The caregiver stops seeing the journal; the patient's Sharing page says so.
     carer.goto(f"{summary}/stop")

@@ -1,6 +1,7 @@
 """Sharing in two browsers: a patient invites a caregiver, the caregiver signs up from the link
 in a second browser context and reads the summary on a phone, the patient stops sharing, and
-the caregiver's reload is refused. The caregiver's summary is kept as a screenshot."""
+the caregiver's reload is refused. The caregiver's summary is kept as a screenshot, and so are
+the summary and the clinician's panel once they have named the patients."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tests.browser.test_accessibility import session_row, set_text_size, user_id
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "caregiver.png"
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 # As in test_screenshots.py: set FULL_PAGE_SCREENSHOTS_DIR to also get whole-page captures there.
 FULL_PAGE_DIR = os.environ.get("FULL_PAGE_SCREENSHOTS_DIR")
 PRIVATE_NOTE = "Told nobody about the bad night"
@@ -60,13 +61,14 @@ def seed_fortnight(database: Path, email: str, today: date) -> None:
         conn.close()
 
 
-def capture(page: Page) -> None:
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
+def capture(page: Page, name: str = "caregiver") -> None:
+    path = SCREENSHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=path, animations="disabled", caret="hide")
     if FULL_PAGE_DIR:
-        page.screenshot(path=Path(FULL_PAGE_DIR) / "caregiver.png", full_page=True, animations="disabled",
+        page.screenshot(path=Path(FULL_PAGE_DIR) / f"{name}.png", full_page=True, animations="disabled",
                         caret="hide")
-    size = SCREENSHOT.read_bytes()[16:24]
+    size = path.read_bytes()[16:24]
     assert (int.from_bytes(size[:4], "big"), int.from_bytes(size[4:], "big")) == (PHONE["width"], PHONE["height"])
 
 
@@ -605,3 +607,89 @@ def test_a_caregivers_notes_are_headed_by_their_day_in_text_colour_not_link_blue
         day = carer.evaluate(TEXT_CONTRAST, [".history__day", ".history__item"])
         assert day["color"] == day["body"] != day["link"], (scheme, day)
         assert day["ratio"] >= 4.5, (scheme, day)
+
+
+def within_the_screen(page: Page, locator) -> None:
+    box = locator.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+
+
+def test_a_caregiver_and_a_clinician_give_patients_names_only_they_see_on_a_phone(
+        patient: Page, lift, open_page: OpenPage, served_database):
+    lift.check_in(patient, mood=7, anxiety=3)
+    patient.goto("/account")
+    patient_email = patient.locator("main strong").first.inner_text()
+    seed_fortnight(served_database, patient_email, datetime.now(UTC).date())
+
+    # The caregiver: a folded form under the heading, a 44px tap to open it.
+    carer = open_page()
+    accept(carer, invitation_link(patient, "caregiver"))
+    expect(carer.get_by_role("heading", name=patient_email)).to_be_visible()
+    disclosure = carer.get_by_text("Give this person a name only you see")
+    assert disclosure.bounding_box()["height"] >= 44
+    disclosure.click()
+    field = carer.get_by_label("Your name for this person")
+    # A tab pasted in with the name is refused, and what was typed stays to be fixed.
+    field.fill("Mum\tand Dad")
+    carer.get_by_role("button", name="Save name").click()
+    summary = carer.locator(".alert--error")
+    expect(summary).to_have_text("The name wasn't saved. Check it below.")
+    expect(summary).to_be_focused()
+    field = carer.get_by_label("Your name for this person")
+    expect(field).to_have_value("Mum\tand Dad")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    assert carer.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    field.fill("Nana Rose")
+    carer.get_by_role("button", name="Save name").click()
+
+    expect(carer.get_by_role("status")).to_have_text("Saved. Only you see this name; they don't.")
+    expect(carer).to_have_title("Nana Rose · Lift")
+    heading = carer.get_by_role("heading", level=1)
+    expect(heading).to_have_accessible_name(f"Nana Rose {patient_email}")
+    name, address = heading.locator(".patient-name"), heading.locator(".patient-email")
+    for part in (name, address):
+        within_the_screen(carer, part)
+    # The address sits on its own line under the name, smaller.
+    assert address.bounding_box()["y"] >= name.bounding_box()["y"] + name.bounding_box()["height"] - 1
+    assert carer.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(carer.get_by_text("Change your name for this person")).to_be_visible()
+    carer.evaluate("() => window.scrollTo(0, 0)")
+    capture(carer, "caregiver-named")
+
+    # The clinician, linked to three patients, names two of them.
+    doctor = open_page()
+    accept(doctor, invitation_link(patient, "clinician"))
+    others = []
+    for _ in range(2):
+        other = open_page()
+        others.append(lift.sign_up(other))
+        doctor.goto(invitation_link(other, "clinician"))
+        doctor.get_by_role("button", name="Accept the invitation").click()
+        expect(doctor.get_by_role("heading", name=others[-1])).to_be_visible()
+    for email, given in ((patient_email, "Jane Doe · MRN 0042"), (others[0], "Ben Carter")):
+        doctor.goto("/clinician")
+        doctor.get_by_role("link", name=email).click()
+        doctor.get_by_text("Give this person a name only you see").click()
+        doctor.get_by_label("Your name for this person").fill(given)
+        doctor.get_by_role("button", name="Save name").click()
+        expect(doctor.get_by_role("heading", level=1)).to_have_accessible_name(f"{given} {email}")
+
+    doctor.goto("/clinician")
+    doctor.locator(".panel thead").get_by_role("link", name="Patient").click()
+    expect(doctor.locator(".panel caption")).to_have_text("Sorted by Patient, A to Z")
+    rows = doctor.locator(".panel tbody th")
+    expect(rows).to_have_count(3)
+    assert [text.split("\n")[0] for text in rows.all_inner_texts()] == [
+        "Ben Carter", "Jane Doe · MRN 0042", others[1]]
+    for i in range(3):
+        within_the_screen(doctor, rows.nth(i))
+    # Needs attention still starts on the first screen, beside the names.
+    within_the_screen(doctor, doctor.locator(".panel tbody td").first)
+    doctor.evaluate("() => window.scrollTo(0, 0)")
+    capture(doctor, "panel")
+
+    # The patient never sees either name.
+    patient.goto("/sharing")
+    assert "Nana Rose" not in patient.content() and "Jane Doe" not in patient.content()
+    assert open_page.console(carer).errors(expected_statuses=(422,)) == []
+    assert open_page.console(doctor).errors() == []
