@@ -234,7 +234,7 @@ def test_patient_pages(patient: Page, lift: Lift):
     problems += visit(patient, f"{checkin}/delete", "Delete this check-in?")
     expect(patient.get_by_text("and your note")).to_be_visible()
     problems += visit_all(patient, [
-        "/", "/checkin", "/checkins", checkin, "/trends", "/scales", "/scales/phq9",
+        "/", "/checkin", "/checkins", checkin, f"{checkin}?saved=new", "/trends", "/scales", "/scales/phq9",
         "/scales/gad7", "/treatment", "/treatment/plan/new", "/safety-plan", "/sharing", "/sharing/audit",
         "/reminders", "/report", "/account", "/account/data", "/account/delete", "/learn", "/help",
         "/no-such-page",

@@ -112,6 +112,8 @@ def test_it_shows_get_help_now_without_javascript_for_a_plan_or_intent(open_page
         page.get_by_role("button", name="Save check-in").click()
     assert navigation.value.status == 200
     assert navigation.value.request.headers.get("hx-request") is None
+    # In the answer to the form itself: no redirect, no second trip before the panel.
+    assert navigation.value.request.method == "POST" and navigation.value.request.redirected_from is None
 
     region = crisis_region(page)
     expect(region).to_be_visible()
@@ -210,6 +212,33 @@ def test_without_javascript_back_after_a_questionnaire_result_never_asks_to_send
     assert page.url == result
     expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
     page.get_by_role("link", name="Done").click()
+    expect(page.locator(".history__item")).to_have_count(1)
+
+
+def test_without_javascript_back_after_a_check_in_never_asks_to_send_it_again(open_page, lift):
+    """The save lands on the check-in's own address (303), so Back from Today shows it again
+    instead of asking to resend the form (Chromium's ERR_CACHE_MISS)."""
+    page = open_page(java_script_enabled=False)
+    lift.sign_up(page)
+    page.goto("/checkin")
+    lift.fill_checkin(page, thoughts="None", note="A quiet day")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save check-in").click()
+    assert navigation.value.request.method == "GET" and navigation.value.status == 200
+    expect(page.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    expect(page.get_by_text("thank you for checking in")).to_be_visible()
+    expect(crisis_region(page)).to_have_count(0)
+    saved = page.url
+
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    back = page.go_back()
+    assert back is not None and back.request.method == "GET" and back.status == 200
+    assert page.url == saved
+    expect(page.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    page.goto("/checkins")
     expect(page.locator(".history__item")).to_have_count(1)
 
 

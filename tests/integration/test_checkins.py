@@ -313,3 +313,72 @@ async def test_today_has_no_welcome_back_on_the_first_day_or_the_day_after_a_che
     assert "Welcome back" not in (await patient.get("/")).text
     await patient.check_in(local_date=(patient.today() - timedelta(days=1)).isoformat())
     assert "Welcome back" not in (await patient.get("/")).text
+
+
+# --- Without JavaScript, a save goes to its check-in's own address (Post/Redirect/Get) ------------
+
+
+def first_in_main(html: str) -> str:
+    """The first element inside <main>: what a patient and a screen reader meet first."""
+    return html.split('<main id="main" tabindex="-1">', 1)[1].lstrip()[:60]
+
+
+async def test_without_javascript_a_save_lands_on_its_page_so_back_and_reload_send_nothing_again(
+        patient, database):
+    form = {"local_date": patient.today().isoformat(), "mood": "6", "anxiety": "3", "sleep_hours": "7.5",
+            "thoughts": "0", "note": "Slept well"}
+    response = await patient.post("/checkin", form)
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    assert response.status_code == 303 and response.headers["location"] == f"/checkins/{checkin_id}?saved=new"
+    for _ in range(2):  # the page reloaded: nothing is sent, nothing stored
+        page = await patient.get(response.headers["location"])
+        assert page.status_code == 200 and "<h1" in page.text and ">Check-in saved</h1>" in page.text
+        assert "thank you for checking in" in page.text and "Slept well" in page.text
+        assert "<dd>6 / 10</dd>" in page.text and not crisis_region(page.text)
+    assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 1
+
+    changed = await patient.post("/checkin", form | {"mood": "7"})
+    assert changed.headers["location"] == f"/checkins/{checkin_id}?saved=updated"
+    page = await patient.get(changed.headers["location"])
+    assert ">Check-in updated</h1>" in page.text and "<dd>7 / 10</dd>" in page.text
+
+
+@pytest.mark.parametrize(("thoughts", "wording"), [
+    (1, "You don&#39;t have to carry these thoughts alone"),
+    (2, "Please reach out to someone now"),
+    (3, "If you might act on these thoughts, call"),
+])
+async def test_without_javascript_get_help_now_comes_in_the_answer_to_the_form(patient, thoughts, wording):
+    """No redirect on the crisis path: one trip, the panel worded for the answers as sent."""
+    form = {"local_date": patient.today().isoformat(), "mood": "2", "anxiety": "8", "sleep_hours": "4",
+            "thoughts": str(thoughts), "note": ""}
+    response = await patient.post("/checkin", form)
+    assert response.status_code == 200 and "Check-in saved" in response.text
+    assert crisis_region(response.text) and wording in response.text
+    assert first_in_main(response.text).startswith('<section class="crisis')
+
+
+async def test_with_htmx_a_save_is_answered_with_its_page_at_once(patient):
+    token = await patient.csrf_token()
+    form = {"local_date": patient.today().isoformat(), "mood": "5", "anxiety": "4", "sleep_hours": "7",
+            "thoughts": "0"}
+    response = await patient.http.post("/checkin", data=form, headers={"HX-Request": "true", "x-csrftoken": token})
+    assert response.status_code == 200 and "Check-in saved" in response.text and "<html" not in response.text
+
+
+async def test_the_page_a_save_lands_on_shows_get_help_now_first_when_its_stored_thoughts_call_for_it(
+        patient, other_patient, database):
+    """Get help now for the answers sent comes in the answer to the form (no redirect). Where a
+    save lands, the stored answer words it: here the form was sent again with its key and
+    another answer, and Lift kept the first send's."""
+    key = "0b7e7c1e-4f4a-4a3e-9a51-6c2d8a0f1b23"
+    form = {"local_date": patient.today().isoformat(), "mood": "2", "anxiety": "8", "sleep_hours": "4",
+            "client_uuid": key}
+    first = await patient.post("/checkin", form | {"thoughts": "2"})
+    assert first.status_code == 200 and crisis_region(first.text)
+    again = await patient.post("/checkin", form | {"thoughts": "0"})
+    assert again.status_code == 303
+    page = (await patient.get(again.headers["location"])).text
+    assert crisis_region(page) and first_in_main(page).startswith('<section class="crisis')
+    assert "Please reach out to someone now" in page and "Check-in saved" in page
+    assert (await other_patient.get(again.headers["location"])).status_code == 404

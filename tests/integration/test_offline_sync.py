@@ -33,7 +33,8 @@ def rows(database, user_email: str = "pat@example.com") -> list:
 
 async def test_it_stores_exactly_one_check_in_when_the_same_uuid_is_replayed_three_times(patient, database):
     key = str(uuid.uuid4())
-    responses = [await patient.post("/checkin", checkin_form(patient, client_uuid=key)) for _ in range(3)]
+    responses = [await patient.post("/checkin", checkin_form(patient, client_uuid=key), follow_redirects=True)
+                 for _ in range(3)]
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert all("Check-in saved" in r.text for r in responses)
     assert [tuple(row) for row in rows(database)] == [(3, 6, 5.5, 0, "Written on the train", key)]
@@ -63,8 +64,9 @@ async def test_a_replay_with_other_answers_changes_nothing_already_stored(patien
 async def test_the_same_uuid_from_two_patients_makes_two_separate_check_ins(patient, other_patient, database):
     key = str(uuid.uuid4())
     await patient.post("/checkin", checkin_form(patient, client_uuid=key, mood=2))
-    response = await other_patient.post("/checkin", checkin_form(other_patient, client_uuid=key, mood=8))
-    assert response.status_code == 200
+    response = await other_patient.post("/checkin", checkin_form(other_patient, client_uuid=key, mood=8),
+                                        follow_redirects=True)
+    assert response.status_code == 200 and "Check-in saved" in response.text
     assert [row["mood"] for row in rows(database)] == [2]
     assert [row["mood"] for row in rows(database, "other@example.com")] == [8]
 

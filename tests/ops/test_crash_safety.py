@@ -40,7 +40,9 @@ async def post_checkins(client, token, email, today, acknowledged, mood):
                 "_csrf_token": token})
         except httpx.HTTPError:
             return  # the server died mid-request: this one was never acknowledged
-        if response.status_code == 200 and ("Check-in saved" in response.text or "Check-in updated" in response.text):
+        # Without JavaScript, a saved check-in is answered with a redirect to its page (sent only
+        # after the commit, like the page itself).
+        if response.status_code == 303 and "?saved=" in response.headers.get("location", ""):
             acknowledged.add((email, day, mood))
 
 

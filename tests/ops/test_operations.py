@@ -182,7 +182,7 @@ def test_two_server_processes_share_the_work_and_the_database(tmp_path):
             today = datetime.now(UTC).date().isoformat()
             saved = client.post("/checkin", data={"local_date": today, "mood": "4", "anxiety": "2",
                                                   "sleep_hours": "6", "thoughts": "0", "_csrf_token": token})
-            assert saved.status_code == 200
+            assert saved.status_code == 303 and "?saved=new" in saved.headers["location"]
             cookies = dict(client.cookies)
         pids = set()
         for _ in range(200):  # a fresh connection each time, so the processes take turns accepting

@@ -146,7 +146,7 @@ def record_a_checkin(signed_in: SignedIn, known: Known) -> None:
     if known.ids("checkins"):
         return
     assert signed_in.post("/checkin", {"local_date": known.today().isoformat(), "mood": "5", "anxiety": "4",
-                                       "sleep_hours": "7.5", "thoughts": "0"}).status_code == 200
+                                       "sleep_hours": "7.5", "thoughts": "0"}).status_code == 303
 
 
 def invite(signed_in: SignedIn) -> str:

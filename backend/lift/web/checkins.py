@@ -16,13 +16,13 @@ from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
 from lift.domain import dates
 from lift.domain.checkins import SaveOutcome
-from lift.domain.crisis import THOUGHTS_LABELS
+from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
 from lift.domain.forms import parse_form
 from lift.domain.trends import first_day_with_lift
 from lift.web.crisis import crisis_context, thoughts_prompt_for
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
-from lift.web.rendering import form_data, local_today, redirect, render
+from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000  # far beyond any real history; keeps OFFSET inside SQLite's integer range
@@ -106,7 +106,18 @@ async def save_checkin(request: Request) -> Response:
         return Response(content={"status": "saved", "checkin": checkin, "crisis": prompt is not None},
                         status_code=200)
     # A replay answers "saved": whichever arrival wrote it, the entry is in, once.
-    return render(request, "checkins/saved.html", checkin=checkin, created=outcome is not SaveOutcome.UPDATED,
+    created = outcome is not SaveOutcome.UPDATED
+    if not is_htmx(request) and crisis["crisis"] is None:
+        # Without JavaScript, the saved check-in gets an address of its own (Post/Redirect/Get),
+        # so Back from the next page does not ask to send the form again. Not when the answers
+        # call for Get help now: that comes in the answer to the form itself, with no second trip
+        # that could fail or be slow first, worded for the answers as sent.
+        return redirect(request, f"/checkins/{checkin.id}?saved={'new' if created else 'updated'}")
+    return saved_page(request, checkin, created, today, crisis)
+
+
+def saved_page(request: Request, checkin: rules.Checkin, created: bool, today: date, crisis: dict) -> Response:
+    return render(request, "checkins/saved.html", checkin=checkin, created=created,
                   day_label=dates.day_label(checkin.local_date, today),
                   thoughts_labels=THOUGHTS_LABELS, **crisis)
 
@@ -139,9 +150,14 @@ async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
 
 
 @get("/checkins/{checkin_id:int}", guards=[patient])
-async def checkin_detail(request: Request, checkin_id: FromPath[int]) -> Response:
+async def checkin_detail(request: Request, checkin_id: FromPath[int], saved: FromQuery[str | None] = None) -> Response:
     checkin = await own_checkin(request, checkin_id)
     today = local_today(request.scope["user"].timezone)
+    if saved:
+        # Where a save without JavaScript lands: the page the form's answer would have been,
+        # Get help now included whenever the stored thoughts answer calls for it.
+        prompt = crisis_prompt_for_thoughts(checkin.thoughts, request.app.state.crisis_resources)
+        return saved_page(request, checkin, saved != "updated", today, await crisis_context(request, prompt))
     return render(request, "checkins/detail.html", checkin=checkin,
                   day_label=dates.day_label(checkin.local_date, today),
                   editable=rules.is_editable(checkin.local_date, today), thoughts_labels=THOUGHTS_LABELS)
