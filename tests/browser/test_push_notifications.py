@@ -340,6 +340,76 @@ def test_turning_reminders_on_without_a_connection_says_to_try_again(patient: Pa
     patient.context.unroute("**/reminders/subscriptions")
 
 
+def reminders_on(patient: Page, live_server: str, endpoint: str) -> None:
+    patient.context.grant_permissions(["notifications"], origin=live_server)
+    patient.context.add_init_script(fake_push_service(endpoint))
+    patient.goto("/reminders")
+    patient.get_by_role("button", name="Turn on reminders on this device").click()
+    expect(patient.locator("[data-push-status]")).to_have_text("This device gets your reminders.")
+
+
+# What a browser says when it cannot read its own push subscription (its storage failed).
+UNREADABLE_SUBSCRIPTION = """
+PushManager.prototype.getSubscription = async function () {
+  throw new DOMException("Failed to read the push subscription: storage error", "AbortError");
+};
+"""
+
+
+def test_turning_reminders_off_without_a_connection_says_to_try_again(patient: Page, live_server: str, console):
+    # The page said "Try again in a moment. (Failed to fetch)": the browser's own words.
+    reminders_on(patient, live_server, "https://push.example.com/lift-off-no-signal-test")
+    patient.context.route("**/reminders/subscriptions/remove", lambda route: route.abort("internetdisconnected"))
+    patient.get_by_role("button", name="Turn off reminders on this device").click()
+    expect(patient.locator("[data-push-status]")).to_have_text("Lift couldn't turn reminders off.")
+    expect(patient.locator("[data-push-advice]")).to_have_text("Check your internet connection, then try again.")
+    expect(patient.locator("#push-device")).not_to_contain_text("Failed to fetch")
+    expect(patient.get_by_role("button", name="Turn off reminders on this device")).to_be_enabled()
+    patient.context.unroute("**/reminders/subscriptions/remove")
+
+
+def test_a_browser_that_cannot_turn_reminders_off_is_told_so_in_plain_words(patient: Page, live_server: str,
+                                                                            console):
+    reminders_on(patient, live_server, "https://push.example.com/lift-off-unreadable-test")
+    patient.evaluate(f"() => {{ {UNREADABLE_SUBSCRIPTION} }}")
+    patient.get_by_role("button", name="Turn off reminders on this device").click()
+    expect(patient.locator("[data-push-status]")).to_have_text("This browser couldn't turn reminders off.")
+    expect(patient.locator("[data-push-advice]")).to_have_text(
+        "Reload the page and try again, or tap Remove beside this device in the list below.")
+    expect(patient.locator("#push-device")).not_to_contain_text("storage error")
+    assert console.errors() == []
+
+
+def test_turning_reminders_off_says_they_are_off_once_lift_has_forgotten_the_device(
+        patient: Page, live_server: str, console):
+    # Lift removed the device, then the browser failed to drop its own copy: the page said
+    # "Lift couldn't turn reminders off. Try again in a moment. (…)" though none would come.
+    reminders_on(patient, live_server, "https://push.example.com/lift-off-browser-keeps-test")
+    patient.evaluate("""async () => {
+        const registration = await navigator.serviceWorker.getRegistration("/");
+        const subscription = await registration.pushManager.getSubscription();
+        subscription.unsubscribe = async () => { throw new DOMException("Unsubscription failed", "AbortError"); };
+    }""")
+    patient.get_by_role("button", name="Turn off reminders on this device").click()
+    expect(patient.get_by_text("No device gets reminders yet.")).to_be_visible()
+    expect(patient.locator("[data-push-status]")).to_have_text("Reminders are off on this device.")
+    expect(patient.get_by_role("button", name="Turn on reminders on this device")).to_be_visible()
+    assert console.errors() == []
+
+
+def test_a_device_lift_cannot_check_is_told_so_in_plain_words(patient: Page, console):
+    # The page said "Reload the page to try again. (…)" with the browser's own words.
+    patient.goto("/reminders")
+    patient.wait_for_function("async () => Boolean(await navigator.serviceWorker.getRegistration('/'))")
+    patient.context.add_init_script(UNREADABLE_SUBSCRIPTION)
+    patient.reload()
+    expect(patient.locator("[data-push-status]")).to_have_text("Lift couldn't check this device.")
+    expect(patient.locator("[data-push-advice]")).to_have_text(
+        "Reload the page to try again, or use the calendar link below.")
+    expect(patient.locator("#push-device")).not_to_contain_text("storage error")
+    assert console.errors() == []
+
+
 IPHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
                 "Version/16.2 Mobile/15E148 Safari/604.1")
 
@@ -382,7 +452,8 @@ def block_notifications(page: Page, origin: str) -> None:
 def device_in(outcome: str, open_page, lift, origin: str, database: Path, scheme: str = "light") -> Page:
     """A signed-in patient's browser in which the Reminders page will find this outcome:
     off, on, dropped (on, then deleted by Lift), blocked, unsupported (no Web Push),
-    iPhone (Safari in a tab) or old iPhone (on the Home Screen, before iOS 16.4)."""
+    iPhone (Safari in a tab), old iPhone (on the Home Screen, before iOS 16.4) or unchecked
+    (the browser cannot read its own subscription)."""
     iphone = outcome in ("iPhone", "old iPhone")
     page = open_page(color_scheme=scheme, **({"user_agent": IPHONE_AGENT} if iphone else {}))
     if iphone:
@@ -404,6 +475,11 @@ def device_in(outcome: str, open_page, lift, origin: str, database: Path, scheme
         page.goto("/account")
     if outcome == "blocked":
         block_notifications(page, origin)
+    if outcome == "unchecked":
+        page.goto("/reminders")
+        page.wait_for_function("async () => Boolean(await navigator.serviceWorker.getRegistration('/'))")
+        page.context.add_init_script(UNREADABLE_SUBSCRIPTION)
+        page.goto("/account")
     return page
 
 
@@ -475,6 +551,7 @@ RARE_SHIFT_BOUND = 0.01
     ("unsupported", "This browser can't show reminders.", "Try another browser"),
     ("iPhone", "Add Lift to your Home Screen first.", "only from web apps opened there"),
     ("old iPhone", "This needs a newer iOS or iPadOS.", "version 16.4"),
+    ("unchecked", "Lift couldn't check this device.", "Reload the page to try again"),
 ])
 def test_rarer_advice_moves_the_page_only_a_little(open_page, lift, live_server: str, served_database,
                                                   outcome, words, advice, text_size):

@@ -61,14 +61,19 @@
   // Without a connection (fetch, and registering the worker, then fail with a TypeError) a
   // later try may work. Anything else the browser says is most often for good in this browser
   // (a private window, one without a push service), and its own words ("Registration failed -
-  // permission denied") tell a patient nothing, so they are not shown.
-  function sayTurnOnFailed(error) {
+  // permission denied") tell a patient nothing, so they are never shown.
+  // `doing` is "turn reminders on" or "turn reminders off"; `advice` says what else can be done
+  // when the browser itself failed.
+  function sayFailed(error, doing, advice) {
     if (!navigator.onLine || error instanceof TypeError) {
-      say("Lift couldn't turn reminders on.", "Check your internet connection, then try again.");
+      say(`Lift couldn't ${doing}.`, "Check your internet connection, then try again.");
     } else {
-      say("This browser couldn't turn reminders on.",
-        "Private or incognito windows, and some browsers, can't get reminders. Try a regular window, or use the calendar link below.");
+      say(`This browser couldn't ${doing}.`, advice);
     }
+  }
+
+  function sayCheckFailed() {
+    say("Lift couldn't check this device.", "Reload the page to try again, or use the calendar link below.");
   }
 
   // Only the browser's settings can undo a refusal: "Turn on" would do nothing, so it goes.
@@ -184,7 +189,8 @@
       }
       window.location.reload();
     } catch (error) {
-      sayTurnOnFailed(error);
+      sayFailed(error, "turn reminders on",
+        "Private or incognito windows, and some browsers, can't get reminders. Try a regular window, or use the calendar link below.");
     } finally {
       enableButton.disabled = false;
     }
@@ -200,11 +206,16 @@
           say("Lift couldn't turn reminders off.", "Try again in a moment.");
           return;
         }
-        await subscription.unsubscribe();
+        // Lift has forgotten this device, so no reminder comes here whatever the browser does
+        // with its own copy: a failure there changes nothing for the person, and the page,
+        // reloaded, says reminders are off.
+        await subscription.unsubscribe().catch(() => {});
       }
       window.location.reload();
     } catch (error) {
-      say("Lift couldn't turn reminders off.", "Try again in a moment. (" + error.message + ")");
+      // The list below stops this device's reminders from Lift's side whatever the browser does.
+      sayFailed(error, "turn reminders off",
+        "Reload the page and try again, or tap Remove beside this device in the list below.");
     } finally {
       disableButton.disabled = false;
     }
@@ -212,5 +223,5 @@
 
   enableButton.addEventListener("click", turnOn);
   disableButton.addEventListener("click", turnOff);
-  refresh().catch((error) => say("Lift couldn't check this device.", "Reload the page to try again. (" + error.message + ")"));
+  refresh().catch(sayCheckFailed);
 })();
