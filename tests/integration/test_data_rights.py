@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 from pathlib import Path
 
@@ -51,6 +51,15 @@ async def full_journal(app, patient, people, database):
     await invite(patient, "clinician")
     await create_reset_link(app.state.db, "pat@example.com", utc_now())
     return carer
+
+
+async def test_the_archive_is_named_for_the_persons_own_day_not_utcs(patient, monkeypatch):
+    # 21:00 on 30 November in New York (the patient's zone) is already 1 December in UTC.
+    now = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    for module in ("lift.web.rendering", "lift.web.data_rights"):
+        monkeypatch.setattr(f"{module}.utc_now", lambda: now)
+    response = await patient.get("/account/data/archive.json")
+    assert response.headers["content-disposition"] == 'attachment; filename="lift-archive-2026-11-30.json"'
 
 
 async def test_the_archive_holds_everything_and_no_secret(patient, full_journal, database):

@@ -31,7 +31,7 @@ from lift.domain.data_rights import DELETE_MESSAGES, DeleteForm
 from lift.domain.forms import parse_form
 from lift.web.auth import current_password_problem
 from lift.web.guards import signed_in
-from lift.web.rendering import form_data, render
+from lift.web.rendering import form_data, local_today, render
 from lift.web.security import SESSION_COOKIE
 
 # 2: "definitions" explains the archive's own keys and codes (section, key, meaning); in 1 it
@@ -65,7 +65,8 @@ async def data_page(request: Request) -> Response:
 @get("/account/data/archive.json", guards=[signed_in])
 async def archive(request: Request) -> Response:
     user = request.scope["user"]
-    day = utc_now().date().isoformat()
+    # Named for the person's own day: at 21:00 in New York on 30 November it is 1 December in UTC.
+    day = local_today(user.timezone).isoformat()
     return Stream(archive_stream(request.app.state.db, user), media_type="application/json",
                   headers={"Content-Disposition": f'attachment; filename="lift-archive-{day}.json"'})
 
