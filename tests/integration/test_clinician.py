@@ -503,3 +503,16 @@ async def test_a_sessions_blood_pressure_reads_before_then_after_as_its_mood_doe
         assert '<th scope="col">Blood pressure before → after</th>' in html, url
         assert '<td data-label="BP" class="before-after"><span>128/82 →</span> –</td>' in html, url
         assert "128/82 / " not in html, url
+
+
+async def test_the_timeline_and_report_name_the_patients_time_zone_in_words_and_the_csv_keeps_its_name(
+        panel, patient, database):
+    pid = user_id(database, "pat@example.com")
+    timeline = (await panel.get(f"/clinician/patients/{pid}")).text
+    assert "Days and times are the patient's own (New York — America)." in timeline
+    report = (await panel.get(f"/clinician/patients/{pid}/report")).text
+    assert "days and times in New York — America · made" in report
+    for html in (timeline, report):
+        assert "America/New_York" not in html.split("<main", 1)[1]
+    # A file for machines keeps the IANA name.
+    assert ",America/New_York," in (await panel.get(f"/clinician/patients/{pid}/export?kind=checkins")).text

@@ -19,6 +19,7 @@ from lift.db import treatment
 from lift.domain.dates import day_text
 from lift.domain.schedule import SessionSlot, plan_sessions
 from lift.domain.treatment import PlanForm
+from lift.web import rendering
 
 ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
 
@@ -547,3 +548,15 @@ async def test_the_lead_times_read_as_a_person_would_say_them(patient):
     options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', page)
     lead = {value: label for value, label in options if value in ("30", "60", "90", "120")}
     assert lead == {"30": "30 minutes", "60": "1 hour", "90": "1½ hours", "120": "2 hours"}
+
+
+async def test_the_reminders_and_plan_pages_name_the_time_zone_as_the_list_does(patient, monkeypatch):
+    """Sign-up offered "New York — America (UTC−05:00)"; these pages printed America/New_York."""
+    monkeypatch.setattr(rendering, "utc_now", lambda: datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
+    for path in ("/reminders", "/treatment/plan/new"):
+        html = (await patient.get(path)).text
+        assert "Times are in your time zone, New York — America (UTC−05:00)." in html, path
+        assert "America/New_York" not in html.split("<main", 1)[1], path
+    # In summer the offset is summer's.
+    monkeypatch.setattr(rendering, "utc_now", lambda: datetime(2026, 7, 15, 12, 0, tzinfo=UTC))
+    assert "your time zone, New York — America (UTC−04:00)." in (await patient.get("/reminders")).text

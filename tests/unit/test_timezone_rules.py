@@ -89,6 +89,31 @@ def test_each_place_reads_as_city_region_and_offset(zone, label):
     assert accounts.place_label(ZoneInfo(zone), WINTER) == label
 
 
+@pytest.mark.parametrize("zone, now, label", [
+    ("America/New_York", WINTER, "New York — America (UTC−05:00)"),
+    ("America/New_York", SUMMER, "New York — America (UTC−04:00)"),
+    ("America/Indiana/Indianapolis", WINTER, "Indianapolis — Indiana (UTC−05:00)"),
+    ("Asia/Kolkata", SUMMER, "Kolkata — Asia (UTC+05:30)"),
+    ("Asia/Calcutta", WINTER, "Calcutta — Asia (UTC+05:30)"),
+    ("US/Eastern", WINTER, "US/Eastern (UTC−05:00)"),
+    ("Etc/GMT+5", WINTER, "Etc/GMT+5 (UTC−05:00)"),
+    ("UTC", SUMMER, "UTC"),
+])
+def test_a_persons_zone_reads_as_the_list_words_it_with_its_offset_at_the_instant(zone, now, label):
+    assert accounts.zone_label(zone, now) == label
+
+
+@pytest.mark.parametrize("zone, label", [
+    ("America/New_York", "New York — America"),
+    ("America/Argentina/Buenos_Aires", "Buenos Aires — Argentina"),
+    ("Indian/Maldives", "Maldives — Indian Ocean"),
+    ("US/Eastern", "US/Eastern"),
+    ("UTC", "UTC"),
+])
+def test_without_an_instant_a_zone_reads_without_an_offset(zone, label):
+    assert accounts.zone_label(zone) == label
+
+
 def test_the_list_groups_places_by_area_with_cities_in_order_and_utc_last():
     zones = [ZoneInfo(name) for name in ("Europe/London", "America/New_York", "UTC", "Indian/Maldives",
                                          "America/Argentina/Buenos_Aires", "Asia/Kolkata")]

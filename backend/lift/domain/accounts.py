@@ -171,11 +171,22 @@ def utc_offset(zone: ZoneInfo, instant: datetime) -> str:
 def place_label(zone: ZoneInfo, instant: datetime) -> str:
     """"New York — America (UTC−05:00)": the city, its region (the state or country where tzdata
     names one: "Indianapolis — Indiana"), and the offset at the instant. UTC is just "UTC"."""
-    *regions, city = zone.key.split("/")
-    if not regions:
-        return zone.key
-    region = AREAS.get(regions[-1], regions[-1])
-    return f"{city} — {region} ({utc_offset(zone, instant)})".replace("_", " ")
+    return zone_label(zone.key, instant)
+
+
+def zone_label(name: str, instant: datetime | None = None) -> str:
+    """A time zone as a person reads it, in the words of the time zone list: "New York — America",
+    with the offset at the instant when one is given ("New York — America (UTC−05:00)"). A name
+    that is no "Area/City" place (an old alias such as US/Eastern) stays as it is, with its offset;
+    UTC is just "UTC". Only for reading: an ICS TZID or a CSV column keeps the IANA name."""
+    *regions, city = name.split("/")
+    if regions and regions[0] in AREAS:
+        words = f"{city} — {AREAS.get(regions[-1], regions[-1])}".replace("_", " ")
+    else:
+        words = name
+    if instant is None or name == "UTC":
+        return words
+    return f"{words} ({utc_offset(ZoneInfo(name), instant)})"
 
 
 def zone_groups(zones: Iterable[ZoneInfo], instant: datetime) -> tuple[ZoneGroup, ...]:

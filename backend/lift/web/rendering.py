@@ -12,7 +12,7 @@ from litestar.response import Redirect, Response, Template
 from litestar.utils import url_quote
 
 from lift.db.clock import utc_now
-from lift.domain import dates
+from lift.domain import accounts, dates
 from lift.domain.checkins import today_in
 
 # Shown above a form whose write failed (a locked or full database): the form comes back with
@@ -67,6 +67,13 @@ def local_today(timezone: str) -> date:
     clock. Code that also uses that instant itself reads the clock once and passes it to
     `today_in`, so the two cannot fall either side of midnight."""
     return today_in(timezone, utc_now())
+
+
+def zone_label(timezone: str, offset: bool = True) -> str:
+    """The `zone_label` filter: a time zone as a person reads it ("New York — America
+    (UTC−05:00)"), with its offset now; without it (`offset=False`) on a record of days and times
+    over a span, where the offset changes with the seasons."""
+    return accounts.zone_label(timezone, utc_now() if offset else None)
 
 
 def day_in(timezone: str) -> Callable[[datetime], str]:
