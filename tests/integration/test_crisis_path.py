@@ -289,3 +289,27 @@ async def test_a_refused_form_whose_answer_cannot_be_read_keeps_the_generic_pane
         response = await refused(refusal, stranger, patient, "/scales/gad7", {"phq9_9": "3", "gad7_1": "3"})
     assert response.status_code == status
     assert panel_level(response.text) is None
+
+
+@pytest.mark.parametrize("as_sent", ["htmx", "json", "plain"])
+async def test_a_resend_of_the_same_key_with_a_lower_answer_still_shows_get_help_now(patient, as_sent):
+    # A second tap after changing "plan or intent" to "none", with the first tap's key: Lift
+    # keeps the first answer (a key is stored once), so Get help now is worded for that one,
+    # not taken away by the resend's "none".
+    key = "5b0c1e9e-8f3a-4c57-9d3e-2f61a0b7c4d8"
+    form = {"local_date": patient.today().isoformat(), "mood": "2", "anxiety": "8", "sleep_hours": "4",
+            "client_uuid": key}
+    token = await patient.csrf_token()
+    headers = {"x-csrftoken": token, **({"HX-Request": "true"} if as_sent == "htmx" else {}),
+               **({"Accept": "application/json"} if as_sent == "json" else {})}
+    first = await patient.http.post("/checkin", data={**form, "thoughts": "3"}, headers=headers)
+    assert first.status_code == 200
+    again = await patient.http.post("/checkin", data={**form, "thoughts": "0"}, headers=headers,
+                                    follow_redirects=True)
+    assert again.status_code == 200
+    if as_sent == "json":
+        assert again.json()["crisis"] is True
+        assert again.json()["checkin"]["thoughts"] == 3
+    else:
+        assert has_crisis_region(again.text)
+        assert "If you might act on these thoughts, call 911 or 988 now" in shown(again.text)

@@ -316,3 +316,17 @@ def test_it_says_which_missed_days_can_still_be_filled_after_two_weeks_away():
     words = rules.welcome_back(date(2026, 11, 14), date(2026, 11, 29))
     assert "fill in days back to Sun 22 Nov" in words and "days before that stay empty" in words
     assert "missed" not in words and "14" not in words
+
+
+@pytest.mark.parametrize(("sent", "stored", "outcome", "worded_for"), [
+    (0, 3, rules.SaveOutcome.REPLAYED, 3),      # a resend of the key with a lower answer
+    (None, 2, rules.SaveOutcome.REPLAYED, 2),
+    (1, 3, rules.SaveOutcome.REPLAYED, 3),
+    (3, 1, rules.SaveOutcome.REPLAYED, 3),      # the answer sent is never lowered
+    (0, 0, rules.SaveOutcome.REPLAYED, 0),
+    (0, 3, rules.SaveOutcome.UPDATED, 0),       # the day was changed to the answer sent
+    (0, 3, rules.SaveOutcome.CREATED, 0),
+])
+def test_get_help_now_after_a_replay_is_worded_for_the_higher_of_the_stored_and_sent_answers(
+        sent, stored, outcome, worded_for):
+    assert rules.panel_thoughts(sent, stored, outcome) == worded_for

@@ -220,6 +220,16 @@ def today_in(timezone: str, now: datetime) -> date:
     return local_date_of(now, timezone)
 
 
+def panel_thoughts(sent: int | None, stored: int, outcome: SaveOutcome) -> int | None:
+    """The thoughts answer Get help now is worded for once a check-in is saved: the one sent,
+    unless the save was a replay of a key whose stored answer is higher. Then the journal holds
+    that answer, and the resend's lower one (a second tap after changing the answer, before the
+    first tap was answered) must not take the panel away."""
+    if outcome is SaveOutcome.REPLAYED and stored > (sent or 0):
+        return stored
+    return sent
+
+
 def thoughts_answer(raw: object) -> int | None:
     """The thoughts answer if it is one of the four choices, whatever else in the form is wrong.
 

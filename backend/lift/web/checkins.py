@@ -96,6 +96,10 @@ async def save_checkin(request: Request) -> Response:
     except DatabaseError:
         return await not_saved(request, values, {"form": SAVE_FAILED}, 503, crisis)
     today = local_today(user.timezone)
+    sent = rules.thoughts_answer(values.get("thoughts"))
+    if (shown := rules.panel_thoughts(sent, checkin.thoughts, outcome)) != sent:
+        prompt = crisis_prompt_for_thoughts(shown, request.app.state.crisis_resources)
+        crisis = await crisis_context(request, prompt)
     if outcome is SaveOutcome.CONFLICT:
         if wants_json(request):
             return Response(content={"status": "conflict", "saved": checkin}, status_code=409)
