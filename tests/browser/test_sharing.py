@@ -422,6 +422,39 @@ def test_on_a_phone_the_timelines_sessions_and_check_ins_are_short_rows_still_re
     assert open_page.console(doctor).errors() == []
 
 
+def test_on_a_phone_a_clinician_reads_each_questionnaires_question_9_without_scrolling_sideways(
+        patient: Page, open_page: OpenPage, served_database):
+    """At 390px the results table showed the day, the questionnaire, the total and half the range:
+    question 9, in red when above "not at all", and the difficulty were off the screen to the right,
+    on the timeline and the report alike. Each result now stacks as a session does."""
+    patient.goto("/account")
+    email = patient.locator("main strong").first.inner_text()
+    seed_fortnight(served_database, email, datetime.now(UTC).date())
+    write(served_database, [("INSERT INTO scale_answers (result_id, item_id, answer) SELECT id, 'phq9_9', 2"
+                             " FROM scale_results WHERE user_id = ?", (user_id(served_database, email),))])
+    doctor = open_page()
+    accept(doctor, invitation_link(patient, "clinician"))
+    doctor.wait_for_url(re.compile(r"/clinician/patients/\d+$"), timeout=15_000)  # argon2id, slow on purpose
+    timeline = doctor.url
+    for url in (timeline, f"{timeline}/report"):
+        doctor.goto(url)
+        answer = doctor.locator("main table").filter(has_text="Results, newest first").get_by_text(
+            "More than half the days")
+        expect(answer).to_be_visible()
+        within_the_screen(doctor, answer)
+        table = doctor.evaluate(TABLE_ROWS, "Results, newest first")
+        assert table["sideways"] == 0, f"{url}: the results scroll sideways by {table['sideways']}px on a phone"
+
+    # At a desk each result is one row of columns again.
+    doctor.set_viewport_size({"width": 1280, "height": 800})
+    doctor.goto(timeline)
+    expect(doctor.get_by_role("columnheader", name="Question 9")).to_be_visible()
+    tops = doctor.locator("main table").filter(has_text="Results, newest first").locator("tbody tr").first.locator(
+        "th, td").evaluate_all("(cells) => cells.map((cell) => Math.round(cell.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1, tops
+    assert open_page.console(doctor).errors() == []
+
+
 def test_at_a_desk_a_sessions_note_is_read_as_a_sentence_not_a_word_a_line(patient: Page, open_page: OpenPage,
                                                                           served_database):
     """At 1280px the Note column was left 140px beside headers kept on one line (at 1024px, 59px:

@@ -71,5 +71,5 @@ async def test_the_timeline_and_the_report_show_each_results_difficulty_answer(p
     for page in (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/report", "/report"):
         html = (await (patient if page == "/report" else doctor).get(page)).text
         assert '<th scope="col">Difficulty</th>' in html, page
-        assert "<td>Very difficult</td>" in html, page
+        assert '<td data-label="Difficulty">Very difficult</td>' in html, page
         assert '<span class="hint">not answered</span>' in html, page  # the GAD-7 left it blank
