@@ -5,6 +5,7 @@ import re
 import pytest
 
 from lift.domain.crisis import Thoughts
+from tests.integration.sharing_helpers import shared_with
 
 CRISIS_MARK = 'aria-labelledby="crisis-title"'
 
@@ -139,6 +140,24 @@ async def test_the_get_help_page_has_its_panel_title_as_its_one_main_heading(str
         html = shown((await person.get(path)).text)
         assert re.findall(r"<h1\b[^>]*>([^<]*)</h1>", html) == ["Get help now"], (path, person.email)
     assert '<h2 id="crisis-title"' in shown((await patient.check_in(thoughts=1)).text)
+
+
+@pytest.mark.parametrize(("role", "words"), [
+    ("caregiver", "for yourself, or for advice on how to support them. If their mood or thoughts change"),
+    ("clinician", "so can your patients and the people who support them"),
+])
+async def test_get_help_speaks_to_a_caregiver_or_clinician_about_the_patient_not_their_own_mood(
+        patient, people, role, words):
+    """Opened by a caregiver or clinician, the page said what it says to a patient: "Your
+    prescriber or clinic can also help if your mood or thoughts change between treatment
+    sessions", and to a clinician "nobody sees your answers as you send them"."""
+    viewer = await shared_with(patient, people(f"{role}@example.com"), role)
+    html = shown((await viewer.get("/help")).text)
+    assert words in html
+    assert "your mood or thoughts" not in html and "your answers" not in html
+    own = shown((await patient.get("/help")).text)
+    assert "Your prescriber or clinic can also help if your mood or thoughts change" in own
+    assert "nobody sees your answers as you send them" in own
 
 
 async def test_every_page_links_to_get_help(patient):
