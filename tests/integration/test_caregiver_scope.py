@@ -149,6 +149,19 @@ async def test_the_caregivers_get_help_panel_says_nobody_is_alerted_and_speaks_t
     assert "your answers" not in panel
 
 
+async def test_the_summary_says_what_the_patient_keeps_back_from_the_caregiver(patient, people, database):
+    """Only the invitation said what a caregiver would not see. On the summary, a caregiver who is
+    not shown thoughts answers saw no flag and nothing saying none could come."""
+    pid = user_id(database, "pat@example.com")
+    carer = await shared_with(patient, people("carer@example.com"))
+    html = (await carer.get(f"/caregiver/patients/{pid}")).text
+    assert ("Not shared with you: sleep, scores, session logs and side effects, their safety plan; their check-in"
+            " notes; their answers about thoughts of death or suicide.") in html
+    told = await shared_with(patient, people("told@example.com"), notes=True, thoughts=True)
+    html = (await told.get(f"/caregiver/patients/{pid}")).text
+    assert "Not shared with you: sleep, scores, session logs and side effects, their safety plan.</p>" in html
+
+
 async def test_a_new_patients_check_ins_are_counted_over_their_days_so_far(patient, people, journal, database):
     """Two weeks in, "14 of the last 30 days" would read as 16 missed days."""
     carer = await shared_with(patient, people("carer@example.com"))

@@ -82,6 +82,14 @@ def test_the_invitee_is_told_what_they_will_see_of_the_patients_journal():
     assert not re.search(r"\byour?\b", " ".join(sees + hidden), re.IGNORECASE)
 
 
+def test_a_caregivers_summary_says_what_the_patient_keeps_back():
+    assert sharing.not_shared_text(sharing.scope_for("caregiver")) == (
+        "Not shared with you: sleep, scores, session logs and side effects, their safety plan; their check-in"
+        " notes; their answers about thoughts of death or suicide.")
+    assert sharing.not_shared_text(sharing.scope_for("caregiver", True, True)) == (
+        "Not shared with you: sleep, scores, session logs and side effects, their safety plan.")
+
+
 def test_an_invitation_works_for_seven_days():
     assert sharing.invitation_expiry(NOW) == NOW + timedelta(days=7)
     assert sharing.invitation_problem(invitation(), NOW) is None

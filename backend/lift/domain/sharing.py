@@ -143,6 +143,13 @@ def describe_to_invitee(scope: Scope) -> tuple[list[str], list[str]]:
     return [about_them(item) for item in sees], [about_them(item) for item in hidden]
 
 
+def not_shared_text(scope: Scope) -> str:
+    """What the patient keeps back, said on the caregiver's summary as the invitation said it: a
+    caregiver who sees no thoughts answers must not take a quiet page for no thoughts."""
+    hidden = describe_to_invitee(scope)[1]
+    return "Not shared with you: " + "; ".join(item[0].lower() + item[1:] for item in hidden) + "."
+
+
 def scope_text(scope: Scope) -> str:
     if scope.role == "clinician":
         return "Everything in your journal except your safety plan"

@@ -84,6 +84,7 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,
         "bands": [], "upcoming": [], "thoughts": None, "item9": [], "thoughts_flag": False,
         "recent_days": rules.RECENT_DAYS, "scope_text": rules.scope_text,
+        "not_shared": rules.not_shared_text(grant.scope),
     }
     if seen.scale_bands:
         results = await scale_store.results_for(db, person.id)
