@@ -273,6 +273,21 @@ async def test_the_report_covers_a_date_range_with_adherence_and_side_effects(pa
         assert 'class="report__head"' in html and 'class="report__range no-print"' in html
 
 
+async def test_a_clinicians_report_is_titled_with_the_patient_so_a_saved_pdf_is_named_for_them(
+        panel, patient, database):
+    """Print's "Save as PDF" names the file after the page's title, which was "Report 2026-05-07 to
+    2026-06-05" for every patient: a clinician saving several could not tell the files apart."""
+    pid = user_id(database, "pat@example.com")
+    today = patient.today()
+    start, end = days_back(today, 13).isoformat(), today.isoformat()
+    url = f"/clinician/patients/{pid}/report?start={start}&end={end}"
+    assert f"<title>pat@example.com, report {start} to {end} · Lift</title>" in (await panel.get(url)).text
+    await panel.post(f"/clinician/patients/{pid}/name", {"name": "Zoe Adams (MRN 0042)"})
+    assert f"<title>Zoe Adams (MRN 0042), report {start} to {end} · Lift</title>" in (await panel.get(url)).text
+    own = (await patient.get(f"/report?start={start}&end={end}")).text
+    assert f"<title>Report {start} to {end} · Lift</title>" in own
+
+
 async def test_the_report_dates_its_sessions_since_it_is_read_days_later(panel, patient, database):
     today = patient.today()
     seed_session(database, "pat@example.com", f"{days_back(today, 1).isoformat()}T15:00:00Z", "done",
