@@ -288,6 +288,28 @@ async def test_a_clinicians_report_is_titled_with_the_patient_so_a_saved_pdf_is_
     assert f"<title>Report {start} to {end} · Lift</title>" in own
 
 
+async def test_a_session_the_patient_added_reads_as_theirs_to_a_caregiver_and_a_clinician(patient, people, database):
+    """A session added one by one is "Added by you" on the patient's pages; the caregiver's summary,
+    the clinician's timeline, report and CSV said so too, as if the reader had added it."""
+    carer = await shared_with(patient, people("carer@example.com"))
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    await patient.post("/treatment/plan", {"medication": "esketamine", "template": "none"})
+    # One early today (the timeline's sessions end today), one ahead (a caregiver sees those).
+    day, ahead = patient.today().isoformat(), (patient.today() + timedelta(days=2)).isoformat()
+    for session_date, session_time in ((day, "00:30"), (ahead, "10:00")):
+        response = await patient.post("/treatment/sessions", {"session_date": session_date, "session_time": session_time})
+        assert response.status_code == 303
+    pid = user_id(database, "pat@example.com")
+    start, end = days_back(patient.today(), 13).isoformat(), day
+    for person, url in ((carer, f"/caregiver/patients/{pid}"), (doctor, f"/clinician/patients/{pid}"),
+                        (doctor, f"/clinician/patients/{pid}/report?start={start}&end={end}"),
+                        (doctor, f"/clinician/patients/{pid}/export?kind=sessions")):
+        text = (await person.get(url)).text
+        assert "Added by the patient" in text and "Added by you" not in text, url
+    assert "Added by you" in (await patient.get(f"/report?start={start}&end={end}")).text
+    assert "Added by you" in (await patient.get("/export?kind=sessions")).text
+
+
 async def test_the_report_dates_its_sessions_since_it_is_read_days_later(panel, patient, database):
     today = patient.today()
     seed_session(database, "pat@example.com", f"{days_back(today, 1).isoformat()}T15:00:00Z", "done",

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from lift.domain import export, sharing
+from lift.domain import export, schedule, sharing, treatment
 from lift.domain.export import Baseline, CheckinRecord, PatientRef, ScaleRecord, SessionRecord
 
 PATIENT = PatientRef(7, "pat@example.com", "America/New_York")
@@ -117,6 +117,25 @@ def test_a_session_row_spells_out_side_effects_in_the_patients_time():
     assert cells["date"] == "2026-03-10" and cells["starts_at"] == "2026-03-10T11:00:00-04:00"
     assert cells["side_effects"] == "Nausea or vomiting: mild; Bladder pain: moderate"
     assert cells["back_to_normal"] == "1 to 2 hours" and cells["note"] == "'-felt odd"
+
+
+def test_a_session_the_patient_added_reads_as_added_by_the_patient_in_a_clinicians_file():
+    """"Added by you" is the patient speaking to themself: in a clinician's file it said they had."""
+    record = SessionRecord("2026-03-10T15:00:00Z", treatment.ADDED_BY_PATIENT, "planned", None, None, "", "", None,
+                           None, "")
+    for named, phase in ((False, "Added by you"), (True, "Added by the patient")):
+        columns = export.columns_for("sessions", FULL, named)
+        assert dict(zip(export.header(columns), export.session_row(PATIENT, record, columns, named)))["phase"] == phase
+
+
+def test_the_phase_column_is_defined_by_the_phases_sessions_really_have():
+    """It said "e.g. induction or maintenance", words no session carries."""
+    meaning = next(m for file, term, m in export.definitions() if (file, term) == ("sessions", "phase"))
+    phases = {slot.phase for template, maintenance in (("esketamine", "weekly"), ("esketamine", "every_other_week"),
+                                                       ("iv_ketamine", "none"))
+              for slot in schedule.template_slots(template, date(2026, 3, 2), maintenance)}
+    assert phases == {"Twice a week", "Weekly", "Monthly", "Maintenance, weekly", "Maintenance, every other week"}
+    assert all(phase in meaning for phase in phases) and "added by them" in meaning
 
 
 def test_the_definitions_cover_every_column_and_the_clinical_rules():

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from lift.domain import scales
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.sharing import Visibility
-from lift.domain.treatment import BACK_TO_NORMAL, SIDE_EFFECT_LABELS
+from lift.domain.treatment import BACK_TO_NORMAL, SIDE_EFFECT_LABELS, phase_for
 
 KINDS = ("checkins", "scales", "sessions", "definitions")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -101,7 +101,9 @@ SESSION_COLUMNS = (
     *PATIENT_COLUMNS,
     Column("date", "The patient's local date of the session.", ("upcoming_sessions",)),
     Column("starts_at", "The session's start: ISO 8601 with the patient's UTC offset.", ("upcoming_sessions",)),
-    Column("phase", "Where it falls in the schedule, e.g. induction or maintenance.", ("upcoming_sessions",)),
+    Column("phase", "Where it falls in the treatment plan's schedule, as the patient's Treatment page says: Twice a "
+                    "week, Weekly, Monthly, Maintenance, weekly or Maintenance, every other week; a session the "
+                    "patient added on its own says that it was added by them.", ("upcoming_sessions",)),
     Column("status", "planned, done, missed, rescheduled (moved) or cancelled. A session still planned after "
                      "its day was not logged: it may have taken place or not.", ("upcoming_sessions",)),
     Column("mood_before", "Mood just before the session, 0-10.", ("session_logs",)),
@@ -308,10 +310,13 @@ def side_effects_text(pairs: str) -> str:
     return "; ".join(effects)
 
 
-def session_row(patient: PatientRef, record: SessionRecord, columns: Sequence[Column]) -> list[str]:
+def session_row(patient: PatientRef, record: SessionRecord, columns: Sequence[Column],
+                named: bool = False) -> list[str]:
+    """`named`: a clinician's file (see columns_for), which reads the phase as said of the patient."""
     values = patient_values(patient)
     starts = local_instant(record.starts_at, patient.timezone)
-    values.update(date=starts[:10], starts_at=starts, phase=record.phase, status=record.status,
+    values.update(date=starts[:10], starts_at=starts, phase=phase_for(record.phase, own=not named),
+                  status=record.status,
                   mood_before=record.mood_before, mood_after=record.mood_after,
                   bp_before=record.bp_before, bp_after=record.bp_after,
                   back_to_normal=BACK_TO_NORMAL.get(record.back_to_normal or "", "") if record.back_to_normal

@@ -348,6 +348,17 @@ def log_offered(session: Session, timezone: str, now: datetime) -> bool:
 # How long a session keeps the patient at the clinic: the esketamine dose, then two hours of
 # monitoring (seed 001). The sources give no length for an IV ketamine infusion or another
 # treatment, so the same two hours stand for them. The calendar feed blocks this long too.
+# The phase of a session the patient added one by one, in the patient's words. Anyone else reads
+# it said of the patient: to a caregiver or clinician "Added by you" said they had added it.
+ADDED_BY_PATIENT = "Added by you"
+ADDED_BY_PATIENT_TO_OTHERS = "Added by the patient"
+
+
+def phase_for(phase: str, own: bool) -> str:
+    """A session's phase for its reader: the patient's own (`own`), or a caregiver's or clinician's."""
+    return ADDED_BY_PATIENT_TO_OTHERS if phase == ADDED_BY_PATIENT and not own else phase
+
+
 SESSION_LENGTH = timedelta(hours=2)
 
 

@@ -18,7 +18,7 @@ from lift.db import audit
 from lift.db import scales as scale_store
 from lift.db import sharing as store
 from lift.db import trends as trend_store
-from lift.domain import scales, trends
+from lift.domain import scales, treatment, trends
 from lift.domain import sharing as rules
 from lift.domain.checkins import before_joining, last_days
 from lift.web.guards import caregiver, shared_patient
@@ -84,7 +84,7 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
         "resources": request.app.state.crisis_resources, "crisis": None, "plan": None,
         "bands": [], "upcoming": [], "thoughts": None, "item9": [], "thoughts_flag": False,
         "recent_days": rules.RECENT_DAYS, "scope_text": rules.scope_text,
-        "not_shared": rules.not_shared_text(grant.scope),
+        "not_shared": rules.not_shared_text(grant.scope), "phase_for": treatment.phase_for,
     }
     if seen.scale_bands:
         results = await scale_store.results_for(db, person.id)

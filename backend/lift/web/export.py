@@ -51,7 +51,7 @@ async def csv_stream(db: Database, patients: Sequence[rows.PatientRef], kind: st
                     lambda: [rows.scale_row(ref, r, baselines.get(r.instrument), columns) for r in page])
         elif kind == "sessions":
             async for page in store.session_records(db, ref, first, last):
-                yield await off_the_loop(lambda: [rows.session_row(ref, r, columns) for r in page])
+                yield await off_the_loop(lambda: [rows.session_row(ref, r, columns, named) for r in page])
 
 
 async def off_the_loop(make_rows: Callable[[], list[list[str]]]) -> bytes:

@@ -78,7 +78,7 @@ async def upcoming_sessions(db, person: User, today: date) -> list[treatment.Ses
 
 def session_tools() -> dict:
     return {"side_effect_labels": treatment.SIDE_EFFECT_LABELS, "back_to_normal": treatment.BACK_TO_NORMAL,
-            "mood_change": treatment.mood_change}
+            "mood_change": treatment.mood_change, "phase_for": treatment.phase_for}
 
 
 async def item9_tools(db, person: User) -> dict:

@@ -242,7 +242,7 @@ async def add_session(request: Request) -> Response:
     form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
     if session_form_errors(form, errors, local_today(user.timezone)):
         return session_form_view(request, values, errors, 422)
-    planned = planned_from(form, user.timezone, "Added by you")
+    planned = planned_from(form, user.timezone, rules.ADDED_BY_PATIENT)
     try:
         new_id = await store.add_session(request.app.state.db, user.id, planned)
     except DatabaseError:
