@@ -149,6 +149,15 @@ async def test_the_caregivers_get_help_panel_says_nobody_is_alerted_and_speaks_t
     assert "your answers" not in panel
 
 
+async def test_the_caregivers_get_help_panel_comes_before_the_way_to_stop_seeing_the_journal(
+        patient, people, database):
+    """It came last, after "Your access" and its red "Stop seeing this journal" button: a worried
+    reader scrolling down met the way out before what to do."""
+    caregiver = await shared_with(patient, people("carer@example.com"))
+    html = (await caregiver.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}")).text
+    assert html.index('id="crisis"') < html.index('id="end-access-title"')
+
+
 async def test_the_summary_says_what_the_patient_keeps_back_from_the_caregiver(patient, people, database):
     """Only the invitation said what a caregiver would not see. On the summary, a caregiver who is
     not shown thoughts answers saw no flag and nothing saying none could come."""
