@@ -472,14 +472,24 @@ async def test_a_new_patients_report_counts_days_checked_in_from_their_first_day
         assert 'Days checked in</dt><dd>None <span class="hint">their first day with Lift' in before, url
 
 
-async def test_a_new_patients_timeline_opens_on_2_weeks_as_their_own_trends_do(patient, people, database):
+async def test_a_young_journals_timeline_opens_on_the_shortest_range_that_shows_it_all(patient, people, database):
+    """Under two weeks: 2 weeks. Under three months: All time, its own days, not three months
+    mostly grey 'before they joined' with the data squeezed to the right. Older: 3 months.
+    A chosen range is always kept."""
     joined_days_ago(database, patient.email, 3)
     await patient.check_in()
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
     timeline = f"/clinician/patients/{user_id(database, patient.email)}"
+    today = patient.today()
     assert re.search(r'id="range-14d"[^>]*aria-current="true"', (await doctor.get(timeline)).text)
     assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await doctor.get(f"{timeline}?range=90d")).text)
-    seed_checkins(database, patient.email, [(days_back(patient.today(), 20), 5, 0, "")])
+    seed_checkins(database, patient.email, [(days_back(today, 40), 5, 0, "")])
+    html = (await doctor.get(timeline)).text
+    assert re.search(r'id="range-all"[^>]*aria-current="true"', html)
+    assert dated(days_back(today, 40)) in html
+    assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await doctor.get(f"{timeline}?range=90d")).text)
+    assert re.search(r'id="range-14d"[^>]*aria-current="true"', (await doctor.get(f"{timeline}?range=14d")).text)
+    seed_checkins(database, patient.email, [(days_back(today, 120), 5, 0, "")])
     assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await doctor.get(timeline)).text)
 
 

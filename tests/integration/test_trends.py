@@ -61,7 +61,7 @@ async def test_it_switches_range_with_htmx_and_keeps_a_real_link_for_no_script(p
 
 
 async def test_it_shows_three_months_for_an_unknown_range(patient, database):
-    seed_checkins(database, "pat@example.com", patient.today(), 40)
+    seed_checkins(database, "pat@example.com", patient.today(), 120)
     html = (await patient.get("/trends?range=forever")).text
     assert re.search(r'id="range-90d"[^>]*aria-current="true"', html)
 
@@ -70,6 +70,14 @@ async def test_it_opens_a_journal_younger_than_two_weeks_on_two_weeks(patient, d
     seed_checkins(database, "pat@example.com", patient.today(), 3)
     html = (await patient.get("/trends")).text
     assert re.search(r'id="range-14d"[^>]*aria-current="true"', html)
+    assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await patient.get("/trends?range=90d")).text)
+
+
+async def test_it_opens_a_journal_younger_than_three_months_on_all_time(patient, database):
+    """Not three months mostly shaded before the first entry, with its days squeezed to the right."""
+    seed_checkins(database, "pat@example.com", patient.today(), 40)
+    html = (await patient.get("/trends")).text
+    assert re.search(r'id="range-all"[^>]*aria-current="true"', html)
     assert re.search(r'id="range-90d"[^>]*aria-current="true"', (await patient.get("/trends?range=90d")).text)
 
 

@@ -527,11 +527,16 @@ def test_a_patient_who_joined_over_30_days_ago_keeps_the_last_30():
     assert adherence.text == "You checked in on 1 of the last 30 days."
 
 
-def test_an_unasked_range_is_two_weeks_for_a_journal_younger_than_that_else_three_months():
+def test_an_unasked_range_is_the_shortest_that_shows_the_whole_journal():
+    """Two weeks for a journal younger than that, "All time" (its own days) for one younger than
+    three months, so its days are not squeezed to the right of a mostly grey chart; else three months."""
     today = date(2026, 11, 29)
     assert trends.patient_range(None, None, today).key == "14d"
     assert trends.patient_range(None, today - timedelta(days=13), today).key == "14d"
-    assert trends.patient_range("", today - timedelta(days=14), today).key == "90d"
+    assert trends.patient_range("", today - timedelta(days=14), today).key == "all"
+    assert trends.patient_range(None, today - timedelta(days=40), today).key == "all"
+    assert trends.patient_range(None, today - timedelta(days=89), today).key == "all"
+    assert trends.patient_range(None, today - timedelta(days=90), today).key == "90d"
     assert trends.patient_range("forever", today - timedelta(days=400), today).key == "90d"
 
 

@@ -110,8 +110,8 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     await audit.record(db, [patient_id], request.scope["user"], "view", "timeline")
     today = local_today(person.timezone)
     first_entry = await trend_store.first_entry_date(db, person.id)
-    # As on the patient's own Trends: a journal younger than two weeks opens on 2 weeks, not
-    # squeezed into the right-hand edge of three months that are mostly before they joined.
+    # As on the patient's own Trends: a young journal opens on the shortest range that shows it
+    # all, not squeezed into the right-hand edge of three months mostly before they joined.
     chosen = trends.patient_range(range, first_entry, today)
     first, last = trends.range_bounds(chosen, today, first_entry)
     marked = await session_days(db, person, first, last, today)
