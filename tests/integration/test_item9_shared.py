@@ -4,6 +4,8 @@ and a caregiver's summary when the patient switched thoughts on, and nobody else
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lift.domain.scales import PHQ9
@@ -49,6 +51,11 @@ async def test_the_timeline_and_the_report_show_each_phq9s_question_9(patient, p
         assert "Question 9" in html, page
         assert '<strong class="flag">Nearly every day</strong>' in html, page
         assert "not asked" in html, page  # the GAD-7 row has no question 9
+        # On a phone the stacked GAD-7 row leaves that cell out (app.css hides .stack-omit when
+        # stacked), not "Question 9: not asked" on every row; the PHQ-9's stays.
+        cells = re.findall(r'<td data-label="Question 9"([^>]*)>(.*?)</td>', html)
+        assert (' class="stack-omit"', '<span class="hint">not asked</span>') in cells, page
+        assert all(attrs == "" for attrs, text in cells if "flag" in text), page
 
 
 @pytest.mark.parametrize("thoughts", [True, False])
