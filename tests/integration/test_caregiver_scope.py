@@ -7,8 +7,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 
 from lift.domain.crisis import THOUGHTS_LABELS
+from lift.domain.education import SOURCES
+from lift.domain.sharing import CAREGIVER_GUIDANCE
 from lift.domain.dates import dated, day_text
 from tests.integration.sharing_helpers import (
     chart_of, days_back, joined_days_ago, joined_then_checked_in, seed_checkins, seed_scale, seed_session,
@@ -156,6 +159,18 @@ async def test_the_caregivers_get_help_panel_comes_before_the_way_to_stop_seeing
     caregiver = await shared_with(patient, people("carer@example.com"))
     html = (await caregiver.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}")).text
     assert html.index('id="crisis"') < html.index('id="end-access-title"')
+
+
+async def test_supporting_them_names_each_source_once_and_keeps_every_piece(patient, people, database):
+    """The same article's title followed three pieces in turn, long on a phone."""
+    caregiver = await shared_with(patient, people("carer@example.com"))
+    html = (await caregiver.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}")).text
+    section = html.split('id="guidance-title"', 1)[1].split("</section>", 1)[0]
+    for title in SOURCES.values():
+        assert section.count(str(escape(title))) == 1, title
+    assert section.count("Source") == 2
+    for item in CAREGIVER_GUIDANCE:
+        assert f"<h3>{item.heading}</h3>" in section
 
 
 async def test_the_summary_says_what_the_patient_keeps_back_from_the_caregiver(patient, people, database):

@@ -634,3 +634,13 @@ def test_a_run_across_midnight_names_the_first_look_in_full():
     [line] = sharing.audit_lines(run)
     assert sharing.audit_line_sentence(line, "UTC") == (
         "sam@example.com (caregiver) looked at your summary 2 times, the first at Wed 20 May 2026, 23:57.")
+
+
+def test_each_source_of_the_caregiver_guidance_is_named_once_with_the_headings_it_backs():
+    """It followed every piece: the same article three times over on a phone."""
+    article, newsletter = SOURCES["001_bbfe915b9883af78.txt"], SOURCES["000_2ff687e3752922c8.txt"]
+    assert sharing.guidance_sources(sharing.CAREGIVER_GUIDANCE) == (
+        f"Source for “Treatment days”, “Side effects are usually brief” and “Ups and downs happen”: {article}.",
+        f"Source for “Part of a wider plan”: {newsletter}.",
+    )
+    assert sharing.guidance_sources(()) == ()

@@ -920,5 +920,21 @@ def caregiver_guidance(resources: CrisisResources) -> tuple[Guidance, ...]:
                  for item in CAREGIVER_GUIDANCE)
 
 
+def guidance_sources(guidance: Iterable[Guidance]) -> tuple[str, ...]:
+    """Each source named once, after the guidance, with the headings it backs, in order of first
+    use: 'Source for “Treatment days” and “Ups and downs happen”: <title>.' The same title after
+    every piece made a long section longer on a phone. Guidance with no source is Lift's own."""
+    backs: dict[str, list[str]] = {}
+    for item in guidance:
+        if item.source:
+            backs.setdefault(item.source_title, []).append(f"“{item.heading}”")
+    return tuple(f"Source for {and_list(headings)}: {title}." for title, headings in backs.items())
+
+
+def and_list(words: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(filter(None, (", ".join(words[:-1]), words[-1])))
+
+
 def thoughts_label(answer: int) -> str:
     return THOUGHTS_LABELS.get(answer, str(answer))
