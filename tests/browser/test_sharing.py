@@ -534,6 +534,22 @@ def test_at_a_desk_a_sessions_blood_pressure_and_mood_read_before_and_after_on_o
     assert open_page.console(doctor).errors() == []
 
 
+def test_at_a_desk_the_panels_caption_reads_on_the_page_not_on_a_band_of_the_tables_surface(
+        patient: Page, open_page: OpenPage):
+    """'Sorted by …' sat on a white band (a dark one in dark mode) the width of the table, above its
+    header row, between the page's grey and the cards'."""
+    doctor = open_page(viewport={"width": 1280, "height": 800})
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor).to_have_url(re.compile(r"/clinician/patients/\d+$"))
+    doctor.goto("/clinician")
+    for scheme in ("light", "dark"):
+        doctor.emulate_media(color_scheme=scheme)
+        caption, page = doctor.evaluate(
+            "() => [document.querySelector('.panel caption'), document.body].map("
+            "(e) => getComputedStyle(e).backgroundColor)")
+        assert caption == page, f"{scheme}: the caption is on {caption}, the page is {page}"
+
+
 def test_sorting_the_panel_from_the_keyboard_keeps_focus_on_the_column_sorted(patient: Page, open_page: OpenPage):
     """Each sort swaps the table in place: without an id to find it again by, the link pressed
     went with the old table and focus fell to the page, so a keyboard user started again at the top."""
