@@ -325,8 +325,9 @@ def test_a_clinicians_range_switch_changes_the_sessions_and_check_ins_below_the_
         conn.close()
     doctor = open_page()
     accept(doctor, invitation_link(patient, "clinician"))
-    expect(doctor.locator("#range-90d")).to_have_attribute("aria-current", "true")
-    expect(doctor.get_by_role("heading", name="Check-ins, the last 3 months")).to_be_visible()
+    # A journal younger than three months opens on All time (trends.patient_range).
+    expect(doctor.locator("#range-all")).to_have_attribute("aria-current", "true")
+    expect(doctor.get_by_role("heading", name="Check-ins, all entries")).to_be_visible()
     expect(doctor.get_by_text(old_note)).to_be_visible()
 
     doctor.locator("#range-14d").click()

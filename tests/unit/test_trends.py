@@ -535,7 +535,9 @@ def test_an_unasked_range_is_the_shortest_that_shows_the_whole_journal():
     assert trends.patient_range(None, today - timedelta(days=13), today).key == "14d"
     assert trends.patient_range("", today - timedelta(days=14), today).key == "all"
     assert trends.patient_range(None, today - timedelta(days=40), today).key == "all"
-    assert trends.patient_range(None, today - timedelta(days=89), today).key == "all"
+    assert trends.patient_range(None, today - timedelta(days=88), today).key == "all"
+    # Exactly three months: the same days either way, named as three months.
+    assert trends.patient_range(None, today - timedelta(days=89), today).key == "90d"
     assert trends.patient_range(None, today - timedelta(days=90), today).key == "90d"
     assert trends.patient_range("forever", today - timedelta(days=400), today).key == "90d"
 

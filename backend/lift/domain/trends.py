@@ -61,20 +61,15 @@ def trend_range(key: str | None) -> TrendRange:
 def patient_range(key: str | None, first_entry: date | None, today: date) -> TrendRange:
     """The asked-for range; unasked, the shortest offered range that shows the whole journal, so a
     young journal is not squeezed into the right-hand edge of a chart mostly before it began:
-    2 weeks for a journal younger than that, "All time" (the journal's own days) for one younger
-    than three months, else three months."""
+    2 weeks for a journal no older than that, "All time" (the journal's own days) for one younger
+    than three months, else three months (a journal of exactly three months keeps its name)."""
     if key in RANGES:
         return RANGES[key]
-    if first_entry is None or covers(RANGES["14d"], first_entry, today):
+    if first_entry is None or first_entry >= range_bounds(RANGES["14d"], today, None)[0]:
         return RANGES["14d"]
-    if covers(RANGES[DEFAULT_RANGE], first_entry, today):
+    if first_entry > range_bounds(RANGES[DEFAULT_RANGE], today, None)[0]:
         return RANGES["all"]
     return RANGES[DEFAULT_RANGE]
-
-
-def covers(chosen: TrendRange, first_entry: date, today: date) -> bool:
-    """Whether a range of days ending today reaches back to the journal's first entry."""
-    return chosen.days is None or first_entry >= today - timedelta(days=chosen.days - 1)
 
 
 def range_bounds(chosen: TrendRange, today: date, first_entry: date | None) -> tuple[date, date]:
