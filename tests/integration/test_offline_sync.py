@@ -197,6 +197,14 @@ async def test_a_patients_own_pages_hand_their_plan_to_the_phone(patient, path):
     assert "data-kept-copy" not in page
 
 
+@pytest.mark.parametrize("path", ["/checkin", "/scales/phq9", "/scales/gad7"])
+async def test_the_forms_wait_15_seconds_for_lift_before_keeping_the_answers_on_the_phone(patient, path):
+    """htmx gives up on Lift's answer after the form's own timeout, and offline.js then keeps the
+    answers (the browser test of an answer that never comes sets a shorter one on its page)."""
+    form = re.search(r'<form [^>]*hx-post="[^"]*"[^>]*>', (await patient.get(path)).text).group(0)
+    assert """hx-request='{"timeout": 15000}'""" in form
+
+
 async def test_a_safety_plan_form_sent_back_with_errors_hands_nothing_to_the_phone(patient):
     response = await patient.post("/safety-plan", {"coping": "x" * 2001})
     assert response.status_code == 422 and "data-offline-plan" not in response.text
