@@ -1,10 +1,12 @@
-"""The real app over HTTP (ASGI) on a real temporary SQLite file, with fixed personas."""
+"""The real app over HTTP (ASGI) on a real SQLite file, new for every test, with fixed personas."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -13,21 +15,62 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from lift.app import create_app
+from lift.push.vapid import KEY_FILE
 from lift.settings import Settings
 
 PASSWORD = "correct horse battery"
 BASE_URL = "http://testserver.local"
 
 
-@pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(data_dir=str(tmp_path), cookie_secure=False, secret_key="test-secret-" * 4)
+@pytest.fixture(scope="session")
+def shared_data_dir(tmp_path_factory) -> Path:
+    """The data directory of this test process's apps, emptied for every test (`data_dir`)."""
+    return tmp_path_factory.mktemp("lift-data")
 
 
 @pytest.fixture
-async def app(settings) -> AsyncIterator[Litestar]:
-    """The app with its lifespan running (database open) for the whole test."""
-    application = create_app(settings)
+def data_dir(shared_data_dir) -> Path:
+    """An empty data directory, but for the VAPID key pair: the built app keeps it (`app`)."""
+    for entry in shared_data_dir.iterdir():
+        if entry.name == KEY_FILE:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    return shared_data_dir
+
+
+@pytest.fixture
+def settings(data_dir) -> Settings:
+    return Settings(data_dir=str(data_dir), cookie_secure=False, secret_key="test-secret-" * 4)
+
+
+# Built apps, by their settings, with their state as create_app left it. Building one (Litestar
+# registering every route) took as long as all else in a typical test here, and most tests build
+# the same one; each test still starts it afresh on an empty data directory.
+_BUILT: dict[Settings, tuple[Litestar, dict]] = {}
+
+
+def built_app(settings: Settings, shared_data_dir: Path) -> Litestar:
+    """The app create_app(settings) makes, built once per test process for the shared data
+    directory, with its state set back to what create_app made (the lifespan adds the rest)."""
+    if Path(settings.data_dir) != shared_data_dir:
+        return create_app(settings)
+    if settings not in _BUILT:
+        application = create_app(settings)
+        _BUILT[settings] = application, application.state.dict()
+    application, state = _BUILT[settings]
+    application.state.clear()
+    application.state.update(state)
+    return application
+
+
+@pytest.fixture
+async def app(settings, shared_data_dir) -> AsyncIterator[Litestar]:
+    """The app with its lifespan running (database open) for the whole test: a new database,
+    readiness probe and reminder scheduler for each test, on an empty data directory."""
+    application = built_app(settings, shared_data_dir)
     async with AsyncTestClient(app=application):
         yield application
 

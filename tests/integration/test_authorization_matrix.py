@@ -255,10 +255,10 @@ def app_routes(app) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
+def settings(data_dir) -> Settings:
     # No reminder scheduler: the patient's "send a test" request queues a message and must not
     # try to reach a push service from a test.
-    return Settings(data_dir=str(tmp_path), cookie_secure=False, secret_key="test-secret-" * 4,
+    return Settings(data_dir=str(data_dir), cookie_secure=False, secret_key="test-secret-" * 4,
                     run_scheduler=False)
 
 
