@@ -81,7 +81,8 @@ async def save_checkin(request: Request) -> Response:
     if key_errors:
         errors["form"] = next(iter(key_errors.values()))
         values.pop("client_uuid", None)
-    if form and (problem := rules.date_error(form.local_date, local_today(user.timezone))):
+    today = local_today(user.timezone)
+    if form and (problem := rules.date_error(form.local_date, today)):
         errors["local_date"] = problem
     if errors:
         return await not_saved(request, values, errors, 422, crisis)
@@ -95,7 +96,6 @@ async def save_checkin(request: Request) -> Response:
             outcome = SaveOutcome.CREATED if created else SaveOutcome.UPDATED
     except DatabaseError:
         return await not_saved(request, values, {"form": SAVE_FAILED}, 503, crisis)
-    today = local_today(user.timezone)
     sent = rules.thoughts_answer(values.get("thoughts"))
     if (shown := rules.panel_thoughts(sent, checkin.thoughts, outcome)) != sent:
         prompt = crisis_prompt_for_thoughts(shown, request.app.state.crisis_resources)

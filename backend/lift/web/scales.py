@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
@@ -117,18 +118,19 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
         # Get help now: that comes in the answer to the form itself, with no second trip that
         # could fail or be slow first, worded for the answers as sent.
         return redirect(request, f"/scales/results/{saved.result.id}?saved=1")
-    return await result_page(request, chosen, saved.result, band, crisis, saved.kept)
+    return await result_page(request, chosen, saved.result, band, today, crisis, saved.kept)
 
 
 async def result_page(request: Request, instrument: scales.Instrument, result: scales.ScaleResult,
-                      band: scales.Band, crisis: dict, kept: tuple[scales.ScaleResult, ...] = ()) -> Response:
+                      band: scales.Band, today: date, crisis: dict,
+                      kept: tuple[scales.ScaleResult, ...] = ()) -> Response:
     """A result just saved: its score and range, with Get help now first when called for, and
     the change from baseline."""
     user = request.scope["user"]
     progress = scales.progress(await store.results_for(request.app.state.db, user.id), instrument)
     return render(request, "scales/result.html", instrument=instrument, result=result, band=band, kept=kept,
                   meaning=scales.band_meaning(instrument, band), item9_note=scales.ITEM9_NOTE,
-                  progress=progress, today=local_today(user.timezone),
+                  progress=progress, today=today,
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
 
@@ -145,12 +147,12 @@ async def scale_result(request: Request, result_id: FromPath[int], saved: FromQu
     result = await own_result(request, result_id)
     instrument = scales.INSTRUMENTS[result.instrument]
     band = scales.band_by_key(instrument, result.band)
+    today = local_today(request.scope["user"].timezone)
     if saved:
         # Where a save without JavaScript lands: the page the form's answer would have been,
         # Get help now included whenever the stored question 9 calls for it.
         prompt = crisis_prompt_for_phq9_item9(scales.item9_answer(result), request.app.state.crisis_resources)
-        return await result_page(request, instrument, result, band, await crisis_context(request, prompt))
-    today = local_today(request.scope["user"].timezone)
+        return await result_page(request, instrument, result, band, today, await crisis_context(request, prompt))
     return render(request, "scales/detail.html", instrument=instrument, result=result, band=band, today=today,
                   item9=scales.item9_answer(result),
                   meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,
