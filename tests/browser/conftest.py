@@ -256,6 +256,26 @@ class Lift:
         expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible(timeout=15_000)
         return email
 
+    def sign_up_by_post(self, context: BrowserContext) -> str:
+        """A new patient, signed up with the post the sign-up form makes, sent from the context
+        (whose cookies its pages share) without opening the form: for a test about what comes
+        after. sign_up fills in the form itself, as a patient does."""
+        email = unique_email()
+        context.request.get("/signin")
+        token = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken")
+        signed_up = context.request.post("/signup", form={
+            "email": email, "password": PASSWORD, "timezone": "UTC", "_csrf_token": token,
+        }, max_redirects=0)
+        assert signed_up.status == 303, signed_up.text()[:500]
+        return email
+
+    def new_patient_on_today(self, page: Page) -> str:
+        """The page signed in as a new patient (in UTC, the pages' zone), opened on Today."""
+        email = self.sign_up_by_post(page.context)
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        return email
+
     def sign_in(self, page: Page, email: str) -> None:
         page.goto("/signin")
         page.get_by_label("Email").fill(email)
@@ -304,6 +324,6 @@ def lift() -> Lift:
 
 @pytest.fixture
 def patient(page: Page, lift: Lift) -> Page:
-    """A page signed in as a brand-new patient."""
-    lift.sign_up(page)
+    """A page signed in as a brand-new patient, on Today."""
+    lift.new_patient_on_today(page)
     return page

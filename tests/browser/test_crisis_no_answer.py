@@ -31,7 +31,7 @@ def crisis_region(page: Page):
 @pytest.fixture
 def patient(open_page, lift) -> Page:
     page = open_page(service_workers="block")
-    lift.sign_up(page)
+    lift.new_patient_on_today(page)
     return page
 
 

@@ -15,13 +15,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    PASSWORD,
     PHONE,
     WAIT_MS,
     Lift,
     OpenPage,
     newest_account_joined_days_ago,
-    unique_email,
     wait_for_worker_control,
 )
 from tests.browser.servers import StoppableServer, wait_until
@@ -135,14 +133,8 @@ def test_a_new_version_is_offered_with_a_reload_banner_and_its_old_cache_is_dele
         opener.close()
 
 
-def test_the_check_in_page_first_load_is_at_most_60_kb_compressed_including_htmx(page: Page, capsys):
-    context = page.context
-    context.request.get("/signin")
-    token = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken")
-    signed_up = context.request.post("/signup", form={
-        "email": unique_email(), "password": PASSWORD, "timezone": "UTC", "_csrf_token": token,
-    }, max_redirects=0)
-    assert signed_up.status == 303
+def test_the_check_in_page_first_load_is_at_most_60_kb_compressed_including_htmx(page: Page, lift: Lift, capsys):
+    lift.sign_up_by_post(page.context)
 
     responses: list[Response] = []
     page.on("response", lambda response: responses.append(response))
