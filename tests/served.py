@@ -57,8 +57,11 @@ class ServedApp:
 
     def kill(self) -> None:
         """SIGKILL to every server process: no shutdown hooks, no flushing; what a power cut does."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process:
+            try:  # the whole group, even when its leader is gone and a worker is not
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.process.wait(10)
         self._close_log()
 

@@ -54,21 +54,24 @@ async def test_every_acknowledged_check_in_survives_a_sigkill(tmp_path, workers)
     app = ServedApp(tmp_path / "data", tmp_path / "server.log", LIFT_WORKERS=str(workers))
     acknowledged: set[tuple[str, str, int]] = set()
     sessions: list[httpx.Cookies | None] = [None] * PATIENTS
-    for round_number in range(ROUNDS):
+    try:
+        for round_number in range(ROUNDS):
+            app.start()
+            clients = [await signed_in_client(app.url, f"p{n}@example.com", sessions[n]) for n in range(PATIENTS)]
+            today = date.today()
+            mood = round_number  # each round overwrites with a new mood, so the latest must win
+            load = [asyncio.create_task(post_checkins(c, t, f"p{n}@example.com", today, acknowledged, mood))
+                    for n, (c, t) in enumerate(clients)]
+            await asyncio.sleep(random.uniform(0.05, 0.4))
+            app.kill()
+            await asyncio.gather(*load)
+            for n, (client, _) in enumerate(clients):
+                sessions[n] = httpx.Cookies(client.cookies)
+                await client.aclose()
         app.start()
-        clients = [await signed_in_client(app.url, f"p{n}@example.com", sessions[n]) for n in range(PATIENTS)]
-        today = date.today()
-        mood = round_number  # each round overwrites with a new mood, so the latest must win
-        load = [asyncio.create_task(post_checkins(c, t, f"p{n}@example.com", today, acknowledged, mood))
-                for n, (c, t) in enumerate(clients)]
-        await asyncio.sleep(random.uniform(0.05, 0.4))
-        app.kill()
-        await asyncio.gather(*load)
-        for n, (client, _) in enumerate(clients):
-            sessions[n] = httpx.Cookies(client.cookies)
-            await client.aclose()
-    app.start()
-    app.stop()
+        app.stop()
+    finally:
+        app.kill()  # a failed round must not leave servers behind
     with sqlite3.connect(tmp_path / "data" / "lift.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {(email, day): mood for email, day, mood in conn.execute(
