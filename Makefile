@@ -36,7 +36,7 @@ chromium:
 	fi
 
 test: install chromium
-	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist load
 
 # Runtime pins come from a clean venv with only the runtime dependencies of pyproject.toml.
 # Benchmarks print ratios against a baseline measured in the same run; not part of `make test`.
