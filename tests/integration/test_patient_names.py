@@ -268,3 +268,30 @@ async def test_the_patient_is_told_before_inviting_that_the_person_can_name_them
     page = (await patient.get("/sharing")).text
     assert ("The person you invite can give you a name that only they see, such as “Mum”; it goes when sharing "
             "ends.") in page
+
+
+async def test_names_are_listed_alphabetically_with_accents_and_case_aside(patient, other_patient, caregiver,
+                                                                           clinician, people, database):
+    """SQLite's lower() knows only ASCII: "Émile" went after "zoe", and "ava" after "Zed"."""
+    third = people("third@example.com")
+    assert (await third.sign_up()).status_code == 303
+    for person in (other_patient, third):
+        for role, grantee in (("caregiver", caregiver), ("clinician", clinician)):
+            path, _ = await invite(person, role)
+            assert (await grantee.post(f"{path}/accept")).status_code == 303
+        assert (await person.check_in()).status_code in (200, 303)
+    assert (await patient.check_in()).status_code in (200, 303)
+    names = {"pat@example.com": "zoe", "other@example.com": "Émile", "third@example.com": ""}
+    for email, name in names.items():
+        for role, grantee in (("caregiver", caregiver), ("clinician", clinician)):
+            if name:
+                saved = await grantee.post(f"/{role}/patients/{user_id(database, email)}/name", {"name": name})
+                assert saved.status_code == 303
+
+    listed = (await caregiver.get("/caregiver")).text
+    shown = [listed.index(text) for text in (">Émile</bdi>", ">third@<wbr>example.com<", ">zoe</bdi>")]
+    assert shown == sorted(shown)
+    exported = csv_rows(await clinician.get("/clinician/export?kind=checkins"))
+    assert [r["patient_email"] for r in exported] == ["other@example.com", "third@example.com", "pat@example.com"]
+    panel = panel_names((await clinician.get("/clinician?sort=patient&dir=asc")).text)
+    assert panel == ["Émile", "third@example.com", "zoe"]

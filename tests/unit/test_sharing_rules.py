@@ -644,3 +644,11 @@ def test_each_source_of_the_caregiver_guidance_is_named_once_with_the_headings_i
         f"Source for “Part of a wider plan”: {newsletter}.",
     )
     assert sharing.guidance_sources(()) == ()
+
+
+def test_patients_are_known_by_a_key_that_sets_case_and_accents_aside():
+    ordered = sorted([("zoe", "z@x.org"), ("Émile", "e@x.org"), ("", "Adam@x.org"), ("éva", "v@x.org"),
+                      ("Eve", "w@x.org"), ("", "Ülla@x.org")], key=lambda pair: sharing.known_name_key(*pair))
+    assert [label or email for label, email in ordered] == ["Adam@x.org", "Émile", "éva", "Eve", "Ülla@x.org", "zoe"]
+    # The same name for two people: their addresses decide, the same way.
+    assert sharing.known_name_key("Mum", "B@x.org") > sharing.known_name_key("mum", "a@x.org")

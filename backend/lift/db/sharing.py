@@ -21,7 +21,7 @@ from lift.domain.scales import ScaleResult
 from lift.domain.schedule import local_date_of
 from lift.domain.sharing import (
     ACCOUNT_DELETED, CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, EndedShare, Grant, Invitation, InviteForm,
-    PanelSession, Scope, invitation_expiry, scope_for, scope_text,
+    PanelSession, Scope, invitation_expiry, known_name_key, scope_for, scope_text,
 )
 
 __all__ = ["token_hash", "code_hash"]
@@ -247,11 +247,11 @@ async def grants_for_grantee(db: Database, grantee_id: int, role: str) -> list[G
     """Their active grants, by the patient as they know them: their own name for the patient,
     else the address."""
     rows = await db.fetch_all(
-        f"{GRANT_SELECT} WHERE g.grantee_id = ? AND g.role = ? AND g.revoked_at IS NULL"
-        " ORDER BY lower(coalesce(g.grantee_label, p.email)), lower(p.email), g.id",
+        f"{GRANT_SELECT} WHERE g.grantee_id = ? AND g.role = ? AND g.revoked_at IS NULL ORDER BY g.id",
         (grantee_id, role),
     )
-    return [_grant(row) for row in rows]
+    # Sorted here, not by SQLite, whose lower() knows only ASCII letters.
+    return sorted((_grant(row) for row in rows), key=lambda g: known_name_key(g.grantee_label, g.patient_email))
 
 
 async def set_grantee_label(db: Database, grantee: User, patient_id: int, label: str) -> bool:

@@ -9,6 +9,7 @@ disagree about what a scope includes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
@@ -672,11 +673,23 @@ def _adherence_key(row: PanelRow) -> tuple[bool, float, int]:
     return True, row.checkin_days / days, row.checkin_days - days
 
 
+def known_name_key(label: str, email: str) -> tuple[str, str]:
+    """How a caregiver's or clinician's patients are ordered wherever they are listed: by their
+    own name for each (else the address), as a reader expects an alphabetical list to run: case
+    and accents aside ("Émile" among the e's, not after "zoe"), then by the address."""
+    return _folded(label or email), _folded(email)
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 def sort_panel(rows: Sequence[PanelRow], key: str, descending: bool) -> list[PanelRow]:
     """Rows ordered by one column; ties, and rows with nothing to sort by, fall back to the
     patient as the clinician knows them (their name for them, else the address; then the
     address) so the order never jumps between loads. Missing values sort last."""
-    by_email = sorted(rows, key=lambda r: (r.shown_as.casefold(), r.email.lower()))
+    by_email = sorted(rows, key=lambda r: known_name_key(r.label, r.email))
     if key == "patient":
         return by_email[::-1] if descending else by_email
     if key == "attention":

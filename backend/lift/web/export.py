@@ -61,7 +61,7 @@ async def off_the_loop(make_rows: Callable[[], list[list[str]]]) -> bytes:
 
 
 async def panel_patients(db: Database, clinician_id: int) -> list[rows.PatientRef]:
-    """Every patient linked to this clinician whose scope allows export, by email."""
+    """Every patient linked to this clinician whose scope allows export, as the panel lists them."""
     grants = await sharing_store.grants_for_grantee(db, clinician_id, "clinician")
     return [rows.PatientRef(g.patient_id, g.patient_email, g.patient_timezone, g.grantee_label) for g in grants
             if rules.visibility(g.scope).export]
