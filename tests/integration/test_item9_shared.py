@@ -80,3 +80,30 @@ async def test_the_timeline_and_the_report_show_each_results_difficulty_answer(p
         assert '<th scope="col">Difficulty</th>' in html, page
         assert '<td data-label="Difficulty">Very difficult</td>' in html, page
         assert '<span class="hint">not answered</span>' in html, page  # the GAD-7 left it blank
+
+
+async def test_the_report_lists_the_days_a_daily_check_in_reported_thoughts(patient, people, database):
+    """On paper a patient with passing thoughts on some days read as having none: the report
+    showed only PHQ-9 question 9."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    today = patient.today()
+    for back, thoughts in ((3, 1), (2, 0), (1, 3)):
+        await patient.check_in(local_date=days_back(today, back).isoformat(), thoughts=thoughts)
+    await patient.check_in(thoughts=0)
+    pid = user_id(database, patient.email)
+    for viewer, page in ((patient, "/report"), (doctor, f"/clinician/patients/{pid}/report")):
+        html = (await viewer.get(page)).text
+        section = html[html.index('id="thoughts-title"'):html.index('id="charts-title"')]
+        assert "2 of the 4 daily check-ins in this period reported thoughts of death or suicide." in section, page
+        rows = re.findall(r'<tr class="panel__row--flag"><th scope="row">([^<]+)</th><td>([^<]+)</td></tr>', section)
+        assert [answer for _, answer in rows] == ["Thoughts with a plan or intent to act",
+                                                  "Passing thoughts of death or of not wanting to be here"], page
+        # Dated with the year, as everything on paper is: it is read days later.
+        assert all(str(today.year) in day or str(today.year - 1) in day for day, _ in rows), page
+
+
+async def test_a_report_with_no_thoughts_answers_says_so(patient):
+    await patient.check_in(thoughts=0)
+    html = (await patient.get("/report")).text
+    assert "The one daily check-in in this period reported no thoughts of death or suicide." in html
+    assert "Daily check-ins that reported thoughts" not in html

@@ -652,3 +652,26 @@ def test_patients_are_known_by_a_key_that_sets_case_and_accents_aside():
     assert [label or email for label, email in ordered] == ["Adam@x.org", "Émile", "éva", "Eve", "Ülla@x.org", "zoe"]
     # The same name for two people: their addresses decide, the same way.
     assert sharing.known_name_key("Mum", "B@x.org") > sharing.known_name_key("mum", "a@x.org")
+
+
+def daily(day: int, thoughts: int) -> Checkin:
+    return Checkin(id=day, local_date=date(2026, 5, day), mood=5, anxiety=4, sleep_hours=7.0, thoughts=thoughts,
+                   note="", updated_at="2026-05-01T10:00:00Z")
+
+
+def test_the_report_lists_every_daily_thoughts_answer_above_none_newest_first():
+    checkins = [daily(1, 0), daily(2, 1), daily(3, 0), daily(4, 3), daily(5, 2)]
+    summary, reported = sharing.report_thoughts(checkins)
+    assert summary == "3 of the 5 daily check-ins in this period reported thoughts of death or suicide."
+    assert [(c.local_date.day, c.thoughts) for c in reported] == [(5, 2), (4, 3), (2, 1)]
+
+
+@pytest.mark.parametrize("checkins, summary", [
+    ([], "No daily check-ins in this period."),
+    ([daily(1, 0)], "The one daily check-in in this period reported no thoughts of death or suicide."),
+    ([daily(1, 1)], "The one daily check-in in this period reported thoughts of death or suicide."),
+    ([daily(1, 0), daily(2, 0)], "None of the 2 daily check-ins in this period reported thoughts of death or suicide."),
+])
+def test_the_reports_thoughts_sentence_says_how_many_of_how_many(checkins, summary):
+    assert sharing.report_thoughts(checkins)[0] == summary
+    assert len(sharing.report_thoughts(checkins)[1]) == sum(c.thoughts > 0 for c in checkins)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from lift.domain import scales, schedule, treatment, trends
 from lift.domain.checkins import Checkin
-from lift.domain.crisis import THOUGHTS_LABELS, CrisisResources
+from lift.domain.crisis import THOUGHTS_LABELS, CrisisResources, Thoughts
 from lift.domain.education import SOURCES
 from lift.domain.dates import dated, day_text
 
@@ -501,6 +501,21 @@ def report_checkin_days(checked_in: Sequence[date], first: date, last: date,
     if start > last:
         return "None", f"their first day with Lift, {dated(start)}, came after this period"
     return f"{len(checked_in)} of {(last - start).days + 1}", f"since their first day with Lift, {dated(start)}"
+
+
+def report_thoughts(checkins: Sequence[Checkin]) -> tuple[str, list[Checkin]]:
+    """The report's daily answers about thoughts of death or suicide: a sentence for the period
+    and the check-ins whose answer was above "None", newest first. On paper as on the clinician's
+    timeline, so passing thoughts on four days do not read as none."""
+    reported = sorted((c for c in checkins if c.thoughts > Thoughts.NONE), key=lambda c: c.local_date, reverse=True)
+    total = len(checkins)
+    if total == 0:
+        return "No daily check-ins in this period.", []
+    if total == 1:
+        return ("The one daily check-in in this period reported "
+                f"{'thoughts' if reported else 'no thoughts'} of death or suicide."), reported
+    told = f"{len(reported)} of the {total}" if reported else f"None of the {total}"
+    return f"{told} daily check-ins in this period reported thoughts of death or suicide.", reported
 
 
 # A patient who has not checked in for this many local days has gone quiet: in TRD, drifting

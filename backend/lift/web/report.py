@@ -1,6 +1,7 @@
 """The printable report for a clinic visit: a date range's charts, scale history, sessions with
-side effects, and adherence. The patient makes it for themself; a linked clinician can open
-the same report. The print stylesheet turns it into a clean A4 or Letter document."""
+side effects, adherence, and the daily answers about thoughts of death or suicide. The patient
+makes it for themself; a linked clinician can open the same report. The print stylesheet turns
+it into a clean A4 or Letter document."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
 from lift.db import audit
+from lift.db import checkins as checkin_store
 from lift.db import scales as scale_store
 from lift.db import trends as trend_store
 from lift.db import users as user_store
 from lift.db.clock import utc_now
 from lift.domain import export, scales, trends
+from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain import sharing as rules
 from lift.domain.accounts import User
 from lift.web.guards import clinician, patient, shared_patient
@@ -64,10 +67,12 @@ async def report_context(request: Request, person: User, joined: date | None, st
     results = await scale_store.results_for(db, person.id)
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
     sessions = list(reversed(await session_entries(db, person, first, last, today)))  # newest first
-    checked_in = await trend_store.checkin_dates_between(db, person.id, first, last)
+    checkins = await checkin_store.checkins_between(db, person.id, first, last)
+    checked_in = [c.local_date for c in checkins]
     # The shade and the count start at the first day with Lift: the join date, or an earlier
     # entry (a day filled in from before joining).
     first_entry = await trend_store.first_entry_date(db, person.id)
+    thoughts_summary, thoughts_reported = rules.report_thoughts(checkins)
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, errors=errors,
         range_values={"start": start or "", "end": end or ""} if errors else
@@ -82,6 +87,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
         sessions=sessions, session_counts=Counter(view.session.status for view, _ in sessions),
         unlogged_sessions=sum(view.needs_log for view, _ in sessions),
         checkin_days=rules.report_checkin_days(checked_in, first, last, joined, first_entry),
+        thoughts_summary=thoughts_summary, thoughts_reported=thoughts_reported, thoughts_labels=THOUGHTS_LABELS,
         today=None,  # on paper: every day with its year, and no "Yesterday" (domain/dates.py)
         change_text=scales.change_text,
         response_definition=export.RESPONSE_DEFINITION, remission_definition=export.REMISSION_DEFINITION,
