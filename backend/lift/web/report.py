@@ -23,8 +23,9 @@ from lift.domain import export, scales, trends
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain import sharing as rules
 from lift.domain.accounts import User
+from lift.domain.checkins import today_in
 from lift.web.guards import clinician, patient, shared_patient
-from lift.web.rendering import local_today, render
+from lift.web.rendering import render
 from lift.web.shared import (
     chart_tools, daily_charts, item9_tools, patient_of, scale_charts,
     session_entries, session_tools,
@@ -55,7 +56,8 @@ async def report_context(request: Request, person: User, joined: date | None, st
                          end: str | None) -> dict:
     """`joined`: the patient's local date of joining (a clinician's grant carries it)."""
     db = request.app.state.db
-    today = local_today(person.timezone)
+    now = utc_now()  # one reading for the report's days and its "made" time
+    today = today_in(person.timezone, now)
     # A refused date is marked on the form, kept as sent, with what to fix (as the CSV form does);
     # the report below it shows the last 30 days, and the page answers 422.
     asked, errors = export.parse_range(start, end)
@@ -76,8 +78,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, errors=errors,
         range_values={"start": start or "", "end": end or ""} if errors else
-        {"start": first.isoformat(), "end": last.isoformat()}, generated=rules.local_when(
-            utc_now(), person.timezone),
+        {"start": first.isoformat(), "end": last.isoformat()}, generated=rules.local_when(now, person.timezone),
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, marked,
                                         joined, first_entry),
         scale_charts=scale_charts(results, first, last, today, chosen, marked, joined, first_entry),

@@ -355,10 +355,11 @@ def log_form_view(request: Request, item: rules.SessionView, values: dict, error
 async def log_form(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     session = await own_session(request, session_id)
-    item = rules.view(session, user.timezone, local_today(user.timezone))
+    today = local_today(user.timezone)  # once: two readings could fall either side of midnight
+    item = rules.view(session, user.timezone, today)
     log = await store.session_log(request.app.state.db, user.id, session_id) if session.has_log else None
     values = rules.as_log_values(log, session.status)
-    if problem := rules.log_block_reason(session.status, item.day, local_today(user.timezone)):
+    if problem := rules.log_block_reason(session.status, item.day, today):
         return log_form_view(request, item, values, {"form": problem}, 409)
     return log_form_view(request, item, values, {})
 
