@@ -310,7 +310,7 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     expect(patient.get_by_role("region", name="Get help now")).to_be_visible()
     problems += problems_on(patient, "PHQ-9 result")
     result = patient.get_by_role("link", name="See my answers").get_attribute("href")
-    problems += visit_all(patient, [result, f"{result}?saved=1", "/scales", "/trends"])
+    problems += visit_all(patient, [result, f"{result}?saved=1", f"{result}/change", "/scales", "/trends"])
 
     # The GAD-7 sent back for its difficulty answer alone (a value no radio offers).
     patient.goto("/scales/gad7")

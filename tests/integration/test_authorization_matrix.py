@@ -16,8 +16,10 @@ anyone else, or a caregiver's or clinician's name for them, is a 404 without an 
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -127,6 +129,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/scales", "/scales", patients(200)),
     ("GET", "/scales/{instrument:str}", "/scales/phq9", patients(200)),
     ("GET", "/scales/results/{result_id:int}", "/scales/results/{result_id}", patients(200, other=404)),
+    ("GET", "/scales/results/{result_id:int}/change", "/scales/results/{result_id}/change",
+     patients(200, other=404)),
     ("GET", "/trends", "/trends", patients(200)),
     ("GET", "/treatment", "/treatment", patients(200)),
     # The patient already has a plan, so "new plan" sends them to it; the other patient has none.
@@ -329,9 +333,11 @@ async def build_world(app) -> World:
             "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
             " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'matrix note', ?, ?)",
             (patient.id, (now - timedelta(days=1)).date().isoformat(), stamp, stamp))
+        # Taken on the patient's today, with its form's key: its answers can still be changed.
         result_id = await insert(
-            "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band)"
-            " VALUES (?, 'phq9', ?, ?, 9, 'mild')", (patient.id, now.date().isoformat(), stamp))
+            "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band, client_uuid)"
+            " VALUES (?, 'phq9', ?, ?, 9, 'mild', ?)",
+            (patient.id, now.astimezone(ZoneInfo("America/New_York")).date().isoformat(), stamp, str(uuid.uuid4())))
         plan_id = await insert(
             "INSERT INTO treatment_plans (user_id, medication, created_at, updated_at)"
             " VALUES (?, 'esketamine', ?, ?)", (patient.id, stamp, stamp))

@@ -364,16 +364,18 @@ async def test_a_result_without_question_9_above_0_has_no_note(patient, database
 
 
 async def test_it_answers_404_to_another_patient_for_every_result_route(patient, other_patient, database):
-    await patient.post("/scales/phq9", answers(PHQ9, 2))
+    await patient.post("/scales/phq9", answers(PHQ9, 2) | {"client_uuid": str(uuid.uuid4())})
     mine = result_id(database)
     assert (await other_patient.get(f"/scales/results/{mine}")).status_code == 404
     assert (await other_patient.get(f"/scales/results/{mine}?saved=1")).status_code == 404
+    assert (await other_patient.get(f"/scales/results/{mine}/change")).status_code == 404
     assert (await other_patient.post(f"/scales/results/{mine}/baseline")).status_code == 404
     assert (await other_patient.post(f"/scales/results/{mine}/delete")).status_code == 404
     assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 1
     other_html = (await other_patient.get("/scales")).text
     assert f"/scales/results/{mine}" not in other_html
     assert (await patient.get(f"/scales/results/{mine}")).status_code == 200
+    assert (await patient.get(f"/scales/results/{mine}/change")).status_code == 200
 
 
 async def test_it_deletes_a_result_and_its_answers(patient, database):
@@ -654,3 +656,153 @@ async def test_the_result_a_save_lands_on_shows_get_help_now_first_when_its_stor
     page = (await patient.get(again.headers["location"])).text
     assert has_crisis_region(page) and first_in_main(page).startswith('<section class="crisis')
     assert "Please reach out to someone now" in page and "question 9 matters more than the total" in page
+
+
+# --- Change answers: today's result, filled in again, replaced as a correction is -------------
+
+
+CHANGE_LINK = "Change answers</a>"
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """What the page's questionnaire form sends as it stands: its hidden fields (but the CSRF
+    token, which `Person.post` adds) and its ticked choices."""
+    form = html.split('<form class="scale-form"', 1)[1].split("</form>", 1)[0]
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    fields |= dict(re.findall(r'<input type="(?:radio|checkbox)" id="[^"]+" name="(\w+)" value="(\w+)" checked', form))
+    fields.pop("_csrf_token")
+    return fields
+
+
+async def saved_today(patient, database, instrument, form: dict) -> tuple[int, str]:
+    """A questionnaire saved from its page, with the key the page gives it: the result's ID
+    and that key."""
+    assert (await send(patient, instrument, {"client_uuid": str(uuid.uuid4())} | form)).status_code == 200
+    row = database.execute("SELECT id, client_uuid FROM scale_results ORDER BY id DESC LIMIT 1").fetchone()
+    return row["id"], row["client_uuid"]
+
+
+async def change_form(patient, rid: int) -> dict[str, str]:
+    page = await patient.get(f"/scales/results/{rid}/change")
+    assert page.status_code == 200
+    return form_fields(page.text)
+
+
+async def test_a_result_taken_today_offers_change_answers_with_its_answers_filled_in(patient, database):
+    form = answers(PHQ9, 1, phq9_3=3, phq9_9=0, difficulty=2, baseline="true")
+    rid, key = await saved_today(patient, database, PHQ9, form)
+    for page in (f"/scales/results/{rid}", f"/scales/results/{rid}?saved=1"):
+        assert f'<a class="button" href="/scales/results/{rid}/change">Change answers</a>' in (
+            await patient.get(page)).text
+    page = (await patient.get(f"/scales/results/{rid}/change")).text
+    assert '<form class="scale-form" method="post" action="/scales/phq9"' in page
+    assert "You're changing the answers you saved today (a score of 10)" in page
+    fields = await change_form(patient, rid)
+    # The stored answers, difficulty and baseline; the result's key in `replaces`; a new key of its own.
+    assert fields == {k: v for k, v in form.items()} | {"client_uuid": fields["client_uuid"], "replaces": key}
+    assert fields["client_uuid"] != key
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-form", "htmx"])
+async def test_changed_answers_replace_the_result_they_were_filled_in_from(patient, people, database, htmx):
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    rid, key = await saved_today(patient, database, GAD7, answers(GAD7, 1))
+    fields = await change_form(patient, rid) | {"gad7_1": "3", "gad7_2": "3"}
+    if htmx:
+        token = await patient.csrf_token()
+        response = await patient.http.post("/scales/gad7", data=fields,
+                                           headers={"HX-Request": "true", "x-csrftoken": token})
+        assert response.status_code == 200 and "<html" not in response.text
+    else:
+        response = await patient.post("/scales/gad7", fields)
+        assert response.status_code == 303  # Post/Redirect/Get, as for a new save
+        response = await patient.get(response.headers["location"])
+    assert "GAD-7 saved" in response.text and '<strong class="score__total">11</strong> out of 21' in response.text
+    assert [row[2:4] for row in stored(database)] == [(11, fields["client_uuid"])]
+    listed = (await patient.get("/scales")).text
+    assert "GAD-7 11 of 21" in listed and "GAD-7 7 of 21" not in listed
+    pid = user_id(database, patient.email)
+    assert [r["total"] for r in read(await doctor.get(f"/clinician/patients/{pid}/export?kind=scales"))] == ["11"]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-form", "htmx"])
+async def test_changing_answers_to_raise_question_9_shows_get_help_now_first_as_a_new_save_does(
+        patient, database, htmx):
+    rid, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 0, phq9_9=0))
+    fields = await change_form(patient, rid) | {"phq9_9": "2"}
+    headers = {"HX-Request": "true", "x-csrftoken": await patient.csrf_token()} if htmx else {}
+    response = await patient.post("/scales/phq9", fields, headers=headers)
+    assert response.status_code == 200  # no redirect: the panel comes in the answer to the form
+    assert has_crisis_region(response.text) and "Please reach out to someone now" in response.text
+    assert "question 9 matters more than the total" in response.text
+    assert [row[3:] for row in stored(database)] == [(fields["client_uuid"], 2)]
+
+
+async def test_changing_answers_to_lower_question_9_keeps_the_first_answers_too(patient, people, database):
+    """Changing answers never removes a higher answer to question 9: the first result stays,
+    the page says so and links to it, and the new answer of 0 brings no panel, as a new save's."""
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    rid, key = await saved_today(patient, database, PHQ9, answers(PHQ9, 0, phq9_9=2))
+    page = (await patient.get(f"/scales/results/{rid}/change")).text
+    assert "If you now give a lower answer to question 9, your first answers are kept too" in page
+    fields = form_fields(page) | {"phq9_9": "0"}
+    response = await patient.post("/scales/phq9", fields)
+    assert response.status_code == 200 and "PHQ-9 saved" in response.text
+    assert not has_crisis_region(response.text)
+    note = response.text.split("Your first answers are kept too", 1)[1].split("</div>", 1)[0]
+    assert f'href="/scales/results/{rid}"' in note
+    assert [row[3:] for row in stored(database)] == [(key, 2), (fields["client_uuid"], 0)]
+    assert "Thoughts reported" in row_of((await doctor.get("/clinician")).text, patient.email)
+
+
+async def test_a_gad7_change_form_says_nothing_of_question_9(patient, database):
+    rid, _ = await saved_today(patient, database, GAD7, answers(GAD7, 2))
+    page = (await patient.get(f"/scales/results/{rid}/change")).text
+    assert "You're changing the answers" in page and "question 9" not in page
+
+
+async def test_a_result_from_an_earlier_day_cannot_be_changed(patient, database):
+    """A correction replaces only a result of the same local day: an older one has no link,
+    no form, and its key forged into today's change form deletes nothing."""
+    old, old_key = await saved_today(patient, database, PHQ9, answers(PHQ9, 1))
+    database.execute("UPDATE scale_results SET local_date = ? WHERE id = ?",
+                     ((patient.today() - timedelta(days=1)).isoformat(), old))
+    database.commit()
+    assert CHANGE_LINK not in (await patient.get(f"/scales/results/{old}")).text
+    assert CHANGE_LINK not in (await patient.get(f"/scales/results/{old}?saved=1")).text
+    assert (await patient.get(f"/scales/results/{old}/change")).status_code == 404
+
+    today, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 0))
+    fields = await change_form(patient, today) | {"replaces": old_key, "phq9_1": "3"}
+    assert (await patient.post("/scales/phq9", fields)).status_code == 303
+    kept = [row[3] for row in stored(database)]
+    assert old_key in kept and len(kept) == 3  # yesterday's, today's first and the forged change
+
+
+async def test_a_change_naming_another_patients_result_deletes_nothing_of_theirs(patient, other_patient, database):
+    theirs, their_key = await saved_today(other_patient, database, PHQ9, answers(PHQ9, 1))
+    assert (await patient.get(f"/scales/results/{theirs}/change")).status_code == 404
+    mine, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 0))
+    fields = await change_form(patient, mine) | {"replaces": their_key}
+    assert (await patient.post("/scales/phq9", fields)).status_code == 303
+    assert their_key in [row[3] for row in stored(database)]
+    assert (await other_patient.get(f"/scales/results/{theirs}")).status_code == 200
+
+
+async def test_a_result_stored_without_a_key_offers_no_change(patient, database):
+    """Results from before forms had keys: a correction could not name them, so no link."""
+    rid = insert_result(database, patient.email, "phq9", patient.today(), 5, "mild")
+    assert CHANGE_LINK not in (await patient.get(f"/scales/results/{rid}")).text
+    assert (await patient.get(f"/scales/results/{rid}/change")).status_code == 404
+
+
+async def test_caregivers_and_clinicians_never_see_change_answers(patient, people, database):
+    carer = await shared_with(patient, people("carer@example.com"), "caregiver", thoughts=True)
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    rid, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 1, phq9_9=1))
+    pid = user_id(database, patient.email)
+    for person, page in [(carer, f"/caregiver/patients/{pid}"), (doctor, f"/clinician/patients/{pid}"),
+                         (doctor, f"/clinician/patients/{pid}/report")]:
+        html = (await person.get(page)).text
+        assert "PHQ-9" in html and "Change answers" not in html and "/change" not in html, page
+        assert (await person.get(f"/scales/results/{rid}/change")).status_code == 404

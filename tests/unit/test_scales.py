@@ -421,3 +421,39 @@ def test_a_correction_replaces_only_the_same_questionnaire_on_the_same_day():
     ]:
         assert not scales.supersedes(earlier, instrument, JAN, answers)
         assert not scales.kept_for_question_9(earlier, instrument, JAN, answers)
+
+
+# --- Change answers -----------------------------------------------------------------------------
+
+
+def keyed(item9: int = 0, day: date = JAN, key: str | None = KEY, **fields) -> ScaleResult:
+    return msgspec.structs.replace(earlier_phq9(item9, day=day), client_uuid=key, **fields)
+
+
+def test_only_a_result_taken_on_the_patients_today_can_have_its_answers_changed():
+    assert scales.answers_can_change(keyed(), JAN)
+    assert scales.answers_can_change(keyed(item9=3), JAN)  # a lower answer then keeps it beside the new one
+    assert not scales.answers_can_change(keyed(day=JAN - timedelta(days=1)), JAN)
+    assert not scales.answers_can_change(keyed(day=JAN + timedelta(days=1)), JAN)
+
+
+def test_a_result_stored_without_a_key_cannot_have_its_answers_changed():
+    """A correction names what it replaces by key: a result from before keys has none."""
+    assert not scales.answers_can_change(keyed(key=None), JAN)
+
+
+def test_changing_answers_fills_the_form_in_with_the_stored_ones_and_names_the_result_it_replaces():
+    result = keyed(item9=2, difficulty=1, is_baseline=True)
+    values = scales.form_values(result)
+    assert values == {item_id: "1" for item_id in PHQ9.item_ids} | {
+        "phq9_9": "2", "difficulty": "1", "baseline": "true", "replaces": KEY}
+    form, errors = parse_form(scales.FORM_TYPES["phq9"], values, scales.form_messages(PHQ9))
+    assert errors == {} and scales.answers_of(form, PHQ9) == result.answers
+    assert scales.replaced_keys(form) == (KEY,) and form.baseline and form.difficulty == 1
+    # Sent today as they stand, they replace the result they came from.
+    assert scales.supersedes(result, "phq9", JAN, scales.answers_of(form, PHQ9))
+
+
+def test_a_form_filled_in_from_a_result_without_difficulty_or_baseline_leaves_them_empty():
+    values = scales.form_values(keyed())
+    assert "difficulty" not in values and "baseline" not in values

@@ -7,7 +7,7 @@ from datetime import date
 from lift.db.connection import Database
 from lift.domain.scales import SavedResult, ScaleResult, kept_for_question_9, supersedes
 
-RESULT_COLUMNS = "id, instrument, local_date, total, band, difficulty, is_baseline"
+RESULT_COLUMNS = "id, instrument, local_date, total, band, difficulty, is_baseline, client_uuid"
 
 
 def _result(row, answers: dict[str, int] | None = None) -> ScaleResult | None:
@@ -16,7 +16,7 @@ def _result(row, answers: dict[str, int] | None = None) -> ScaleResult | None:
     return ScaleResult(
         id=row["id"], instrument=row["instrument"], local_date=date.fromisoformat(row["local_date"]),
         total=row["total"], band=row["band"], difficulty=row["difficulty"],
-        is_baseline=bool(row["is_baseline"]), answers=answers or {},
+        is_baseline=bool(row["is_baseline"]), answers=answers or {}, client_uuid=row["client_uuid"],
     )
 
 

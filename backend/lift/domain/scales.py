@@ -265,6 +265,8 @@ class ScaleResult(msgspec.Struct, frozen=True, kw_only=True):
     difficulty: int | None = None
     is_baseline: bool = False
     answers: dict[str, int] = {}
+    # The key of the form that stored it; None for results stored before forms had keys.
+    client_uuid: str | None = None
 
 
 class SavedResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -295,6 +297,29 @@ def supersedes(earlier: ScaleResult, instrument: str, local_date: date, answers:
     answers."""
     return (_same_questionnaire_and_day(earlier, instrument, local_date)
             and not kept_for_question_9(earlier, instrument, local_date, answers))
+
+
+def answers_can_change(result: ScaleResult, today: date) -> bool:
+    """Whether the patient may still change a result's answers ("Change answers").
+
+    The changed answers are sent as a correction naming the result's key in `replaces`, and
+    `supersedes` lets a correction replace only a result of the same local day: so only a
+    result taken on the patient's today, and stored with its form's key. A correction that
+    lowers question 9 still keeps it beside the new one (`kept_for_question_9`)."""
+    return result.client_uuid is not None and _same_questionnaire_and_day(result, result.instrument, today)
+
+
+def form_values(result: ScaleResult) -> dict[str, str]:
+    """A result's answers as its form's fields, filled in for "Change answers", naming the
+    result's key in `replaces` so that saving them replaces it as a correction does."""
+    values = {item_id: str(answer) for item_id, answer in result.answers.items()}
+    if result.difficulty is not None:
+        values["difficulty"] = str(result.difficulty)
+    if result.is_baseline:
+        values["baseline"] = "true"
+    if result.client_uuid:
+        values["replaces"] = result.client_uuid
+    return values
 
 
 def next_due(last_taken: date) -> date:

@@ -48,7 +48,7 @@ def item9_prompt(request: Request, instrument: scales.Instrument, values: dict) 
 
 
 async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
-                    status_code: int = 200, **crisis) -> Response:
+                    status_code: int = 200, changing: scales.ScaleResult | None = None, **crisis) -> Response:
     crisis.setdefault("crisis", None)
     # The form's key stays with its answers when it comes back (422, 503); a new form gets one.
     values = {"client_uuid": str(uuid.uuid4()), **values}
@@ -59,7 +59,8 @@ async def form_view(request: Request, instrument: scales.Instrument, values: dic
     return render(request, "scales/form.html", status_code=status_code, instrument=instrument,
                   values=values, errors=errors, answer_labels=scales.ANSWER_LABELS,
                   difficulty_question=scales.DIFFICULTY_QUESTION,
-                  difficulty_labels=scales.DIFFICULTY_LABELS, attribution=scales.ATTRIBUTION, **crisis)
+                  difficulty_labels=scales.DIFFICULTY_LABELS, attribution=scales.ATTRIBUTION,
+                  changing=changing, changing_item9=scales.item9_answer(changing) if changing else 0, **crisis)
 
 
 @get("/scales", guards=[patient], name="scales")
@@ -130,7 +131,7 @@ async def result_page(request: Request, instrument: scales.Instrument, result: s
     progress = scales.progress(await store.results_for(request.app.state.db, user.id), instrument)
     return render(request, "scales/result.html", instrument=instrument, result=result, band=band, kept=kept,
                   meaning=scales.band_meaning(instrument, band), item9_note=scales.ITEM9_NOTE,
-                  progress=progress, today=today,
+                  progress=progress, today=today, can_change=scales.answers_can_change(result, today),
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
 
@@ -154,11 +155,23 @@ async def scale_result(request: Request, result_id: FromPath[int], saved: FromQu
         prompt = crisis_prompt_for_phq9_item9(scales.item9_answer(result), request.app.state.crisis_resources)
         return await result_page(request, instrument, result, band, today, await crisis_context(request, prompt))
     return render(request, "scales/detail.html", instrument=instrument, result=result, band=band, today=today,
-                  item9=scales.item9_answer(result),
+                  item9=scales.item9_answer(result), can_change=scales.answers_can_change(result, today),
                   meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,
                   difficulty_question=scales.DIFFICULTY_QUESTION,
                   difficulty_labels=scales.DIFFICULTY_LABELS,
                   attribution=scales.ATTRIBUTION)
+
+
+@get("/scales/results/{result_id:int}/change", guards=[patient])
+async def change_answers(request: Request, result_id: FromPath[int]) -> Response:
+    """The questionnaire filled in with a result's answers. Saved, they go through save_scale
+    like any form (Get help now included) and replace the result as a correction does: the
+    form names its key in `replaces`. Only today's results (`scales.answers_can_change`)."""
+    result = await own_result(request, result_id)
+    if not scales.answers_can_change(result, local_today(request.scope["user"].timezone)):
+        raise NotFoundException()
+    return await form_view(request, scales.INSTRUMENTS[result.instrument], scales.form_values(result), {},
+                           changing=result)
 
 
 @post("/scales/results/{result_id:int}/baseline", guards=[patient])

@@ -1,0 +1,50 @@
+"""The weekly questionnaires in a real browser: changing today's answers, with and without
+JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def answer_phq9(page: Page, first: int) -> None:
+    """Question 1 answered `first`, every other one "Not at all"."""
+    page.goto("/scales/phq9")
+    page.locator(f'label[for="phq9_1-{first}"]').click()
+    for item in range(2, 10):
+        page.locator(f'label[for="phq9_{item}-0"]').click()
+
+
+def score(page: Page):
+    return page.locator(".score__total")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "plain-form"])
+def test_a_patient_changes_todays_answers_and_keeps_one_result(open_page, lift, javascript):
+    page = open_page(java_script_enabled=javascript)
+    lift.new_patient_on_today(page)
+    answer_phq9(page, first=2)
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(score(page)).to_have_text("2")
+
+    page.get_by_role("link", name="See my answers").click()
+    expect(page.get_by_role("heading", name="Your answers")).to_be_visible()
+    page.get_by_role("link", name="Change answers").click()
+    # The questionnaire again, filled in with what was saved, saying what saving it does.
+    expect(page.get_by_role("note")).to_contain_text("You're changing the answers you saved today (a score of 2)")
+    expect(page.locator("#phq9_1-2")).to_be_checked()
+    expect(page.locator("#phq9_9-0")).to_be_checked()
+
+    page.locator('label[for="phq9_1-3"]').click()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(score(page)).to_have_text("3")
+    expect(page.get_by_role("region", name="Get help now")).to_have_count(0)
+
+    page.goto("/scales")
+    expect(page.locator("a.history__item")).to_have_count(1)
+    expect(page.locator("a.history__item")).to_contain_text("PHQ-9 3 of 27")
+    assert open_page.console(page).errors() == []
