@@ -1,7 +1,9 @@
 """The weekly questionnaires in a real browser: changing today's answers, with and without
-JavaScript."""
+JavaScript, and Back after a save with JavaScript."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -48,3 +50,27 @@ def test_a_patient_changes_todays_answers_and_keeps_one_result(open_page, lift, 
     expect(page.locator("a.history__item")).to_have_count(1)
     expect(page.locator("a.history__item")).to_contain_text("PHQ-9 3 of 27")
     assert open_page.console(page).errors() == []
+
+
+def test_back_from_the_answers_after_a_save_lands_on_the_result_not_an_empty_form(patient):
+    """htmx keeps no copy of a page to go back to (no history cache, on purpose: no journal in
+    localStorage), so Back loads the address again. The save's answer takes the result's own
+    address: Back from "See my answers" shows the saved result, not an empty questionnaire as if
+    nothing had been saved."""
+    answer_phq9(patient, first=2)
+    patient.get_by_role("button", name="Save my answers").click()
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(patient).to_have_url(re.compile(r"/scales/results/\d+\?saved=1$"))
+
+    patient.get_by_role("link", name="See my answers").click()
+    expect(patient.get_by_role("heading", name="Your answers")).to_be_visible()
+    patient.go_back()
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(score(patient)).to_have_text("2")
+    expect(patient.get_by_role("button", name="Save my answers")).to_have_count(0)
+
+    # Loading that address again sends nothing: still one result.
+    patient.reload()
+    expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    patient.goto("/scales")
+    expect(patient.locator("a.history__item")).to_have_count(1)

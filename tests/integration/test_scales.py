@@ -636,11 +636,17 @@ async def test_without_javascript_a_save_lands_on_its_result_so_back_and_reload_
     assert database.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 1
 
 
-async def test_with_htmx_a_save_is_answered_with_its_result_at_once(patient):
+async def test_with_htmx_a_save_is_answered_with_its_result_at_once_under_the_results_address(patient, database):
+    """The address bar and the history get the result's own address, so Back from the next page
+    loads the result (htmx keeps no copy of a page), not an empty questionnaire."""
     token = await patient.csrf_token()
     response = await patient.http.post("/scales/gad7", data=answers(GAD7, 1),
                                        headers={"HX-Request": "true", "x-csrftoken": token})
     assert response.status_code == 200 and "GAD-7 saved" in response.text and "<html" not in response.text
+    assert response.headers["HX-Push-Url"] == f"/scales/results/{result_id(database)}?saved=1"
+    refused = await patient.http.post("/scales/gad7", data={"gad7_1": "1"},
+                                      headers={"HX-Request": "true", "x-csrftoken": token})
+    assert refused.status_code == 422 and refused.headers["HX-Push-Url"] == "false"  # no page of its own
 
 
 async def test_the_result_a_save_lands_on_shows_get_help_now_first_when_its_stored_question_9_calls_for_it(

@@ -52,13 +52,17 @@ def wants_fragment(request: Request) -> bool:
     return is_htmx(request) and request.headers.get("hx-boosted") != "true"
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Template:
+def render(request: Request, template: str, status_code: int = 200, push_url: str | None = None,
+           **context: Any) -> Template:
+    """The page, or its <main> for htmx. `push_url` is the address of a page that answers an htmx
+    POST, when the page has one of its own (a GET shows it again)."""
     context.setdefault("user", request.scope.get("user"))
     context["layout"] = FRAGMENT_LAYOUT if wants_fragment(request) else FULL_LAYOUT
     # A boosted form's answer (sent back with errors, or a result) would otherwise put the address
     # it was posted to in the history, and many answer only POST: reloading the page, or coming
-    # back to it, would show "This page can't be used that way". The address stays the form's.
-    headers = {"HX-Push-Url": "false"} if request.method == "POST" and is_htmx(request) else None
+    # back to it, would show "This page can't be used that way". The address stays the form's,
+    # unless the answer has an address of its own.
+    headers = {"HX-Push-Url": push_url or "false"} if request.method == "POST" and is_htmx(request) else None
     return Template(template_name=template, context=context, status_code=status_code, headers=headers)
 
 

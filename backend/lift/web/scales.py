@@ -119,18 +119,22 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
         # Get help now: that comes in the answer to the form itself, with no second trip that
         # could fail or be slow first, worded for the answers as sent.
         return redirect(request, f"/scales/results/{saved.result.id}?saved=1")
-    return await result_page(request, chosen, saved.result, band, today, crisis, saved.kept)
+    # With htmx the result takes its own address, the one a save without JavaScript lands on. htmx
+    # keeps no copy of a page for Back (no history cache, on purpose), so Back from the next page
+    # loads the address again: the form's would be an empty questionnaire, as if nothing was saved.
+    return await result_page(request, chosen, saved.result, band, today, crisis, saved.kept,
+                             push_url=f"/scales/results/{saved.result.id}?saved=1")
 
 
 async def result_page(request: Request, instrument: scales.Instrument, result: scales.ScaleResult,
                       band: scales.Band, today: date, crisis: dict,
-                      kept: tuple[scales.ScaleResult, ...] = ()) -> Response:
+                      kept: tuple[scales.ScaleResult, ...] = (), push_url: str | None = None) -> Response:
     """A result just saved: its score and range, with Get help now first when called for, and
     the change from baseline."""
     user = request.scope["user"]
     progress = scales.progress(await store.results_for(request.app.state.db, user.id), instrument)
-    return render(request, "scales/result.html", instrument=instrument, result=result, band=band, kept=kept,
-                  meaning=scales.band_meaning(instrument, band), item9_note=scales.ITEM9_NOTE,
+    return render(request, "scales/result.html", push_url=push_url, instrument=instrument, result=result,
+                  band=band, kept=kept, meaning=scales.band_meaning(instrument, band), item9_note=scales.ITEM9_NOTE,
                   progress=progress, today=today, can_change=scales.answers_can_change(result, today),
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
