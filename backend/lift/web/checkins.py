@@ -121,7 +121,9 @@ async def save_checkin(request: Request) -> Response:
 
 
 def saved_page(request: Request, checkin: rules.Checkin, created: bool, today: date, crisis: dict) -> Response:
-    return render(request, "checkins/saved.html", checkin=checkin, created=created,
+    # The answer to the check-in form, wherever it is shown: the tab bar stays on Check in, as it
+    # does after a save with JavaScript, not on History, which /checkins/{id} is under.
+    return render(request, "checkins/saved.html", checkin=checkin, created=created, tab_path="/checkin",
                   day_label=dates.day_label(checkin.local_date, today),
                   thoughts_labels=THOUGHTS_LABELS, **crisis)
 
