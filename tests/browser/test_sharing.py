@@ -551,6 +551,45 @@ def test_at_a_desk_the_panels_caption_reads_on_the_page_not_on_a_band_of_the_tab
         assert caption == page, f"{scheme}: the caption is on {caption}, the page is {page}"
 
 
+# The tab bar's links: where the first starts and the last ends, the narrowest and lowest link,
+# and the page's column (main less its padding) and the window, in px.
+TAB_BAR_SPAN = """() => {
+    const tabs = [...document.querySelectorAll("nav.tabbar a")].map((a) => a.getBoundingClientRect());
+    const main = document.querySelector("main"), style = getComputedStyle(main), box = main.getBoundingClientRect();
+    return {left: tabs[0].left, right: tabs[tabs.length - 1].right,
+            narrowest: Math.min(...tabs.map((t) => t.width)), lowest: Math.min(...tabs.map((t) => t.height)),
+            column: [box.left + parseFloat(style.paddingLeft), box.right - parseFloat(style.paddingRight)],
+            window: innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("who", ["patient", "clinician"])
+def test_at_a_desk_the_tab_bar_keeps_to_the_pages_column_and_on_a_phone_spans_it(
+        patient: Page, open_page: OpenPage, who):
+    """At 1280px the bar's tabs were spread over the whole window: five 256px apart, a clinician's
+    two a half-window each."""
+    page = patient
+    if who == "clinician":
+        page = open_page()
+        accept(page, invitation_link(patient, "clinician"))
+        expect(page).to_have_url(re.compile(r"/clinician/patients/\d+$"))
+    for path in (["/", "/account"] if who == "patient" else ["/clinician", "/account"]):
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(path)
+        span = page.evaluate(TAB_BAR_SPAN)
+        left, right = span["column"]
+        # Within the page's column, and no wider than the 38rem one most pages have (a clinician's
+        # panel is wider), centred in the window.
+        assert left - 0.5 <= span["left"] and span["right"] <= right + 0.5, (path, span)
+        assert span["right"] - span["left"] <= 608.5, (path, span)
+        assert abs((span["left"] + span["right"]) / 2 - 640) <= 1, (path, span)
+        assert span["narrowest"] >= 43.5 and span["lowest"] >= 43.5, (path, span)
+        page.set_viewport_size(PHONE)
+        span = page.evaluate(TAB_BAR_SPAN)
+        assert span["left"] == 0 and span["right"] == span["window"] == PHONE["width"], (path, span)
+        assert span["narrowest"] >= 43.5 and span["lowest"] >= 43.5, (path, span)
+
+
 def test_sorting_the_panel_from_the_keyboard_keeps_focus_on_the_column_sorted(patient: Page, open_page: OpenPage):
     """Each sort swaps the table in place: without an id to find it again by, the link pressed
     went with the old table and focus fell to the page, so a keyboard user started again at the top."""
