@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, unique_email
+from tests.browser.conftest import PASSWORD, PHONE, unique_email
+from tests.browser.test_accessibility import set_text_size
 
 pytestmark = pytest.mark.browser
 
@@ -54,3 +55,41 @@ def test_it_keeps_a_time_zone_chosen_by_hand_when_the_form_comes_back_with_error
     # The server sent Europe/London back as the selected option.
     assert '<option value="Europe/London" selected>' in posted.value.text()
     expect(page.get_by_role("combobox", name="Time zone")).to_have_value("Europe/London", timeout=1500)
+
+
+# The time zone chosen, as the person sees it: whether the closed select has room for its whole
+# label (its box less padding and the arrow, about 1em: 1.25em leaves a margin), and the line
+# written under it, if shown and not cut off. (A select's scrollWidth never exceeds its clientWidth: Chromium cuts
+# the label off inside, so the label is measured.)
+CHOSEN_ZONE = """() => {
+    const select = document.querySelector("select#timezone"), style = getComputedStyle(select);
+    const text = select.options[select.selectedIndex].text;
+    const measure = document.createElement("canvas").getContext("2d");
+    measure.font = style.font;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        - 1.25 * parseFloat(style.fontSize);
+    const line = document.querySelector("#timezone-chosen");
+    const lineShown = line && line.checkVisibility() && line.scrollWidth <= line.clientWidth;
+    return {text: text, inSelect: measure.measureText(text).width <= room, line: lineShown ? line.textContent : null};
+}"""
+
+
+def assert_the_chosen_zone_reads_whole(page, text: str) -> None:
+    shown = page.evaluate(CHOSEN_ZONE)
+    assert shown["text"] == text
+    assert shown["inSelect"] or shown["line"] == text, shown
+
+
+@pytest.mark.parametrize(("viewport", "text_size"), [({"width": 320, "height": 640}, 2.0), (PHONE, 1.0)])
+def test_the_time_zone_chosen_reads_whole_on_a_narrow_phone_with_large_text(open_page, viewport, text_size):
+    """At 320px with text at 200% the closed select showed "New York — Am", the rest cut off."""
+    page = open_page(timezone_id="America/New_York", viewport=viewport)
+    set_text_size(page.context.new_cdp_session(page), text_size)
+    page.goto("/signup")
+    assert_the_chosen_zone_reads_whole(page, "New York — America (UTC−05:00)")
+    # Where the select has the room, nothing is written twice.
+    expect(page.locator("#timezone-chosen")).to_be_visible(visible=text_size > 1)
+    # Even at 390px and 100% text, the select cut off this one's offset.
+    page.get_by_role("combobox", name="Time zone").select_option("America/Argentina/Buenos_Aires")
+    assert_the_chosen_zone_reads_whole(page, "Buenos Aires — Argentina (UTC−03:00)")
+    expect(page.locator("#timezone-chosen")).to_be_visible()
