@@ -133,7 +133,9 @@ def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, 
     sessions = len(session_days_back())
     expect(chart(page, "mood").locator("line.chart__marker")).to_have_count(sessions)
     expect(chart(page, "phq9").locator("line.chart__marker")).to_have_count(sessions)
-    expect(mood_chart).to_have_accessible_name(__import__("re").compile(f"Dashed lines mark {sessions} treatment days"))
+    # Said once above the charts, not in each of the five names: every chart marks the same days.
+    expect(page.get_by_text(f"Dashed lines on every chart mark {sessions} treatment days.")).to_be_visible()
+    expect(mood_chart).to_have_accessible_name(__import__("re").compile(r"over \d+ check-in days\.$"))
     expect(chart(page, "mood").get_by_text("Treatment day", exact=True)).to_be_visible()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
@@ -211,15 +213,15 @@ def test_a_patient_who_joined_3_days_ago_sees_the_days_before_shaded_not_missed(
     patient.goto("/trends")
     expect(patient.locator("#range-14d")).to_have_attribute("aria-current", "true")
     mood_chart = patient.get_by_role("img", name="Mood")
-    # What a screen reader hears names the shading and the first week, and no week before it.
+    # What a screen reader hears of the chart names the first week, and no week before it; the
+    # shading, the same on every chart, is said once above them.
     expect(mood_chart).to_have_accessible_name(
-        "Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, your first week with Lift. "
-        f"Shading marks the days before you joined on {joined:%a} {joined.day} {joined:%b}.")
+        "Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, your first week with Lift.")
     shade = chart(patient, "mood").locator("rect.chart__before")
     expect(shade).to_be_visible()
     expect(chart(patient, "mood").locator(".legend").get_by_text("Before you joined")).to_be_visible()
-    expect(patient.get_by_text("Shaded days are from before you joined: nothing is missing there.")
-           ).to_be_visible()
+    expect(patient.get_by_text(f"Shaded days are from before you joined on {joined:%a} {joined.day} {joined:%b}: "
+                               "nothing is missing there.")).to_be_visible()
     # The shade covers the 10 days before joining, and stops short of the first check-in.
     svg, box = mood_chart.bounding_box(), shade.bounding_box()
     assert box["x"] == pytest.approx(svg["x"], abs=1)

@@ -403,8 +403,9 @@ def test_a_new_patients_chart_speaks_of_the_days_before_they_joined_about_them()
     history = [trends.DayValues(joined + timedelta(days=1), 4, 3, 7.0), trends.DayValues(today, 6, 3, 7.0)]
     chart = sharing.chart_about_the_patient(
         trends.daily_chart(trends.MOOD, history, first, today, today, two_weeks, trends.NO_SESSIONS, joined))
-    assert chart.summary == ("Mood averaged 5.0 this week, their first week with Lift. "
-                             "Shading marks the days before they joined on Sun 17 May.")
+    assert chart.summary == "Mood averaged 5.0 this week, their first week with Lift."
+    shared = sharing.about_the_patient(trends.charts_text(first, today, joined=joined))
+    assert shared == "Shaded days are from before they joined on Sun 17 May: nothing is missing there."
     assert chart.before_joined > 0
     assert [row[1] for row in chart.rows].count("Before they joined") == 10
     assert "No check-in" in [row[1] for row in chart.rows]  # a day since joining with none is still one
@@ -413,8 +414,8 @@ def test_a_new_patients_chart_speaks_of_the_days_before_they_joined_about_them()
     assert empty.summary.startswith("No anxiety check-ins since they joined.")
     phq9 = sharing.chart_about_the_patient(
         trends.scale_chart(scales.PHQ9, [], first, today, today, two_weeks, trends.NO_SESSIONS, joined))
-    assert phq9.summary.endswith("Shading marks the days before they joined on Sun 17 May.")
-    for text in (chart.summary, empty.summary, phq9.summary, *(row[1] for row in chart.rows)):
+    assert phq9.summary == "No PHQ-9 results in the last 2 weeks."
+    for text in (chart.summary, empty.summary, phq9.summary, shared, *(row[1] for row in chart.rows)):
         assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
 
 
@@ -424,9 +425,11 @@ def test_a_shade_ended_by_a_day_filled_in_before_joining_is_said_about_the_patie
     chart = sharing.chart_about_the_patient(trends.daily_chart(
         trends.MOOD, history, today - timedelta(days=13), today, today, trends.RANGES["14d"],
         trends.NO_SESSIONS, joined, filled))
-    assert chart.summary == ("Mood averaged 5.0 this week, their first week with Lift. "
-                             "Shading marks the days before their first entry on Fri 15 May.")
-    for text in (chart.summary, *(row[1] for row in chart.rows)):
+    assert chart.summary == "Mood averaged 5.0 this week, their first week with Lift."
+    shared = sharing.about_the_patient(trends.charts_text(today - timedelta(days=13), today, joined=joined,
+                                                          first_entry=filled))
+    assert shared == "Shaded days are from before their first entry on Fri 15 May: nothing is missing there."
+    for text in (chart.summary, shared, *(row[1] for row in chart.rows)):
         assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
 
 

@@ -224,19 +224,49 @@ def test_it_marks_treatment_days_inside_the_range_only():
 
 
 def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_markers():
-    result = chart(values({0: 5, 3: 6}), TWO_WEEKS, markers=[day(3), day(5), day(40)])
-    assert result.summary.endswith(" Dashed lines mark 2 treatment days.")
+    marked = trends.SessionDays(treatment=frozenset({day(3), day(5), day(40)}))
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    assert trends.charts_text(first, last, marked) == "Dashed lines on every chart mark 2 treatment days."
+    assert trends.charts_text(first, last, trends.SessionDays(treatment=frozenset({day(3)}))) == (
+        "Dashed lines on every chart mark 1 treatment day.")
+    assert trends.charts_text(first, last) == ""
+    result = chart(values({0: 5, 3: 6}), TWO_WEEKS, markers=marked.treatment)
     rows = {row[0]: row[1] for row in result.rows}
     assert rows[f"{dates.dated(day(3))} (treatment day)"] == "6"
     assert rows[f"{dates.dated(day(5))} (treatment day)"] == "No check-in"
     assert rows[dates.dated(day(0))] == "5"
-    assert "treatment" not in chart(values({0: 5}), TWO_WEEKS).summary
     phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
-    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
     scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
                                trends.SessionDays(treatment=frozenset({day(3)})))
-    assert scale.summary.endswith(" Dashed lines mark 1 treatment day.")
     assert scale.rows[0][0] == f"{dates.dated(day(3))} (treatment day)"
+
+
+def test_each_charts_summary_says_only_its_own_values_and_the_shared_facts_are_said_once():
+    """Five summaries on Trends each repeated "Dashed lines mark 16 treatment days." and the
+    shading's sentence: the page says them once, above the charts, and each chart its values."""
+    marked = trends.SessionDays(treatment=frozenset({day(3), day(5)}), unlogged=(day(8),))
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    daily = [trends.daily_chart(metric, values({0: 5, 3: 6}), first, last, TODAY, TWO_WEEKS, marked, day(10))
+             for metric in trends.METRICS]
+    phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
+    scale = [trends.scale_chart(i, phq9, first, last, TODAY, TWO_WEEKS, marked, day(10))
+             for i in scales.INSTRUMENTS.values()]
+    shared = trends.charts_text(first, last, marked, day(10))
+    assert shared == ("Shaded days are from before you joined on Sun 10 May: nothing is missing there. "
+                      "Dashed lines on every chart mark 2 treatment days. "
+                      "1 session is not logged yet, so its day is not marked.")
+    summaries = [c.summary for c in daily + scale]
+    assert summaries == [
+        "Mood averaged 5.5 this week, with no check-ins the week before to compare.",
+        "Anxiety averaged 4.0 this week, with no check-ins the week before to compare.",
+        "Sleep averaged 7.5 hours this week, with no check-ins the week before to compare.",
+        "Your latest PHQ-9 was 12 (moderate range) on Sun 17 May.",
+        "No GAD-7 results in the last 2 weeks.",
+    ]
+    for summary in summaries:
+        assert not any(word in summary for word in ("Shad", "Dashed", "logged", "joined on"))
+    # Still drawn: the shade and the markers are in every picture the line above names.
+    assert all(c.before_joined > 0 and len(c.markers) == 2 for c in daily + scale)
 
 
 def test_a_new_patients_chart_does_not_average_two_weeks_mostly_from_before_they_joined():
@@ -274,14 +304,14 @@ def test_a_new_patients_chart_shades_and_says_the_days_before_they_joined():
     result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))
     assert result.before_joined == trends.before_joining_width(day(13), TODAY, day(3))
     assert all(x > result.before_joined for x, _ in result.dots)  # every check-in outside the shade
-    assert result.summary == ("Mood averaged 5.0 this week, your first week with Lift. "
-                              "Shading marks the days before you joined on Sun 17 May.")
+    assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
     assert "the last 2 weeks" not in result.summary  # most of them were before the account
     assert [row[1] for row in result.rows].count("Before you joined") == 10
     phq9 = trends.scale_chart(scales.PHQ9, [], day(13), TODAY, TODAY, TWO_WEEKS, joined=day(3))
     assert phq9.before_joined == result.before_joined
-    assert phq9.summary == ("No PHQ-9 results in the last 2 weeks. "
-                            "Shading marks the days before you joined on Sun 17 May.")
+    assert phq9.summary == "No PHQ-9 results in the last 2 weeks."
+    assert trends.charts_text(day(13), TODAY, joined=day(3)) == (
+        "Shaded days are from before you joined on Sun 17 May: nothing is missing there.")
 
 
 def test_a_patient_who_joined_before_the_range_gets_no_shading_and_the_usual_words():
@@ -296,7 +326,7 @@ def test_a_patient_who_joined_before_the_range_gets_no_shading_and_the_usual_wor
 def test_a_join_date_in_another_year_is_said_with_its_year():
     first = day(500)
     assert trends.joined_text(first, TODAY, day(400)) == (
-        f"Shading marks the days before you joined on {dates.dated(day(400))}.")
+        f"Shaded days are from before you joined on {dates.dated(day(400))}: nothing is missing there.")
     assert trends.joined_text(first, TODAY, first) == ""
 
 
@@ -313,8 +343,9 @@ def test_a_day_filled_in_from_before_joining_ends_the_shade_and_the_words_say_so
     result = chart(values({5: 4, 0: 6}), TWO_WEEKS, first_entry=day(5), joined=day(3))
     assert result.before_joined == trends.before_joining_width(day(13), TODAY, day(5)) > 0
     assert all(x > result.before_joined for x, _ in result.dots)  # every check-in outside the shade
-    assert result.summary == ("Mood averaged 5.0 this week, your first week with Lift. "
-                              "Shading marks the days before your first entry on Fri 15 May.")
+    assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
+    assert trends.charts_text(day(13), TODAY, joined=day(3), first_entry=day(5)) == (
+        "Shaded days are from before your first entry on Fri 15 May: nothing is missing there.")
     # Shaded days were before they joined; from the first entry on, as counted, a gap is a gap.
     cells = [row[1] for row in result.rows]
     assert cells.count("Before you joined") == 8 and cells.count("No check-in") == 4
@@ -326,11 +357,10 @@ def test_a_day_filled_in_from_before_joining_ends_the_shade_and_the_words_say_so
         phq9 = trends.scale_chart(scales.PHQ9, results, first, TODAY, TODAY, TWO_WEEKS, joined=day(3),
                                   first_entry=day(5))
         assert phq9.before_joined == result.before_joined
-        assert phq9.summary.endswith("Shading marks the days before your first entry on Fri 15 May.")
     alone = trends.scale_chart(scales.PHQ9, filled, first, TODAY, TODAY, TWO_WEEKS, joined=day(3))
     assert alone.before_joined == result.before_joined and all(x > alone.before_joined for x, _ in alone.dots)
     assert trends.joined_text(day(500), TODAY, day(3), day(400)) == (
-        f"Shading marks the days before your first entry on {dates.dated(day(400))}.")
+        f"Shaded days are from before your first entry on {dates.dated(day(400))}: nothing is missing there.")
 
 
 def session_at(days_ago: int, status: str, hour: int = 14) -> tuple[datetime, str]:
@@ -382,24 +412,23 @@ def test_a_moved_session_counts_on_the_day_it_moved_to_and_a_cancelled_one_nowhe
     assert marked == trends.SessionDays(treatment=frozenset({day(4), day(-1)}), unlogged=(day(1),))
 
 
-def test_a_session_not_logged_yet_is_said_in_the_summary_and_beside_its_day_not_drawn():
-    result = chart(values({0: 5, 5: 6}), TWO_WEEKS, markers=[day(2), day(6), day(9), day(11), day(13)],
-                   unlogged=[day(5)])
-    assert result.summary.endswith(
-        " Dashed lines mark 5 treatment days. 1 session is not logged yet, so its day is not marked.")
+def test_a_session_not_logged_yet_is_said_above_the_charts_and_beside_its_day_not_drawn():
+    marked = [day(2), day(6), day(9), day(11), day(13)]
+    result = chart(values({0: 5, 5: 6}), TWO_WEEKS, markers=marked, unlogged=[day(5)])
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    assert trends.charts_text(first, last, trends.SessionDays(frozenset(marked), (day(5),))) == (
+        "Dashed lines on every chart mark 5 treatment days. 1 session is not logged yet, so its day is not marked.")
     assert len(result.markers) == 5 and trends.x_position(8, 14) not in result.markers
     rows = {row[0]: row[1] for row in result.rows}
     assert rows[f"{dates.dated(day(5))} (session not logged yet)"] == "6"
     assert rows[f"{dates.dated(day(2))} (treatment day)"] == "No check-in"
-    several = chart(values({0: 5}), TWO_WEEKS, unlogged=[day(3), day(3), day(7), day(40)])
-    assert several.summary.endswith(" 3 sessions are not logged yet, so their days are not marked.")
-    assert "Dashed" not in several.summary and several.markers == []
-    assert "logged" not in chart(values({0: 5}), TWO_WEEKS, unlogged=[day(40)]).summary
+    several = trends.SessionDays(unlogged=(day(3), day(3), day(7), day(40)))
+    assert trends.charts_text(first, last, several) == "3 sessions are not logged yet, so their days are not marked."
+    assert chart(values({0: 5}), TWO_WEEKS, unlogged=several.unlogged).markers == []
+    assert trends.charts_text(first, last, trends.SessionDays(unlogged=(day(40),))) == ""
     phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
-    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
     scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
                                trends.SessionDays(unlogged=(day(3),)))
-    assert scale.summary.endswith(" 1 session is not logged yet, so its day is not marked.")
     assert scale.rows[0][0] == f"{dates.dated(day(3))} (session not logged yet)" and scale.markers == []
 
 
@@ -629,10 +658,9 @@ def test_on_paper_a_charts_sentences_give_every_day_its_year_the_reports_own_inc
     phq9 = trends.scale_chart(scales.PHQ9, results, first, TODAY, TODAY, REPORT)
     assert phq9.summary == ("Your latest PHQ-9 was 9 (mild range) on Wed 20 May 2026: down 11 points (55%) from "
                             "your baseline of 20 on Sat 1 Nov 2025.")
-    new_patient = trends.scale_chart(scales.PHQ9, [], first, TODAY, TODAY, REPORT, joined=day(3))
-    assert new_patient.summary.endswith("Shading marks the days before you joined on Sun 17 May 2026.")
-    mood = trends.daily_chart(MOOD, values({5: 4, 0: 6}), first, TODAY, TODAY, REPORT, joined=day(3),
-                              first_entry=day(5))
-    assert mood.summary.endswith("Shading marks the days before your first entry on Fri 15 May 2026.")
+    assert trends.charts_text(first, TODAY, joined=day(3), on_paper=True) == (
+        "Shaded days are from before you joined on Sun 17 May 2026: nothing is missing there.")
+    assert trends.charts_text(first, TODAY, joined=day(3), first_entry=day(5), on_paper=True) == (
+        "Shaded days are from before your first entry on Fri 15 May 2026: nothing is missing there.")
     # On screen a day of the current year stays short.
     assert phq9_chart(results).summary.startswith("Your latest PHQ-9 was 9 (mild range) on Wed 20 May:")

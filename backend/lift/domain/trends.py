@@ -216,7 +216,8 @@ def _x_labels(first: date, last: date, today: date, on_paper: bool = False) -> t
 # marks its day, and so does one still planned for today or later (a moved session is a new one
 # on its new day). One still planned after its day was had or missed, and only a log would say
 # which: the Treatment page, the report and the clinician's views call it "not logged yet", so
-# it is not marked, and the summary and table say so. Missed, moved and cancelled ones are not.
+# it is not marked, and the words above the charts and the tables say so. Missed, moved and
+# cancelled ones are not.
 class SessionDays(msgspec.Struct, frozen=True):
     treatment: frozenset[date] = frozenset()
     # One day per session not logged yet (two on one day count as two, as the report does),
@@ -244,9 +245,10 @@ def _markers(days: Iterable[date], first: date, last: date) -> list[float]:
     return sorted({x_position((day - first).days, count) for day in days if first <= day <= last})
 
 
-# The dashed markers are drawn only in the picture, so their days are said in words too: in
-# the summary that names the chart, and beside each day in its table. A session not logged yet
-# is said there too, so a day the session log knows of is never left out without a word.
+# The dashed markers are drawn only in the picture, so their days are said in words too: once
+# above the charts (`charts_text`: every chart marks the same days), and beside each day in each
+# table. A session not logged yet is said there too, so a day the session log knows of is never
+# left out without a word.
 TREATMENT_DAY_NOTE = " (treatment day)"
 NOT_LOGGED_NOTE = " (session not logged yet)"
 
@@ -256,7 +258,7 @@ def treatment_text(sessions: SessionDays, first: date, last: date) -> str:
     unlogged = sum(1 for day in sessions.unlogged if first <= day <= last)
     parts = []
     if count:
-        parts.append(f"Dashed lines mark {count} treatment day{'s' if count != 1 else ''}.")
+        parts.append(f"Dashed lines on every chart mark {count} treatment day{'s' if count != 1 else ''}.")
     if unlogged == 1:
         parts.append("1 session is not logged yet, so its day is not marked.")
     elif unlogged:
@@ -275,7 +277,7 @@ def first_day_with_lift(joined: date | None, entries: Iterable[date | None] = ()
 
 
 # A new patient's range starts before their account did. Those days are shaded, named in the
-# legend and said in the summary, as Today's week strip and the tables do: left as bare gaps
+# legend and said above the charts, as Today's week strip and the tables do: left as bare gaps
 # they read as missed check-ins.
 def before_joining_width(first: date, last: date, start: date | None) -> float:
     """The shaded width, to halfway between the last day before `start` (first_day_with_lift)
@@ -298,8 +300,19 @@ def joined_text(first: date, last: date, joined: date | None, start: date | None
         return ""
     when = chart_day(start, last, on_paper)
     if start < joined:
-        return f"Shading marks the days before your first entry on {when}."
-    return f"Shading marks the days before you joined on {when}."
+        return f"Shaded days are from before your first entry on {when}: nothing is missing there."
+    return f"Shaded days are from before you joined on {when}: nothing is missing there."
+
+
+def charts_text(first: date, last: date, sessions: SessionDays = NO_SESSIONS, joined: date | None = None,
+                first_entry: date | None = None, on_paper: bool = False) -> str:
+    """What every chart of a page has in common, said once above them instead of in each chart's
+    summary: the days shaded as before the patient's first day with Lift, and the treatment days
+    the dashed lines mark (with the sessions not logged yet, which they do not). `first_entry` is
+    the patient's earliest check-in or result, so the shade ends where each chart's does."""
+    start = first_day_with_lift(joined, [first_entry])
+    return " ".join(filter(None, [joined_text(first, last, joined, start, on_paper),
+                                  treatment_text(sessions, first, last)]))
 
 
 def _row_label(label: str, day: date, sessions: SessionDays) -> str:
@@ -435,11 +448,11 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
     # A range that ended before today (a report on a past period) has no "this week": the days
     # that sentence speaks of are not in it, nor read, so it would say there were no check-ins.
+    # Only what is this chart's own: the shade and the treatment days are the same on every chart,
+    # and said once above them (charts_text).
     summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined, chosen.on_paper)
                                      if last >= today else "",
-                                     range_summary(metric, by_day, first, last, today, chosen),
-                                     joined_text(first, last, joined, start, chosen.on_paper),
-                                     treatment_text(sessions, first, last)]))
+                                     range_summary(metric, by_day, first, last, today, chosen)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
@@ -518,9 +531,7 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
     return Chart(
         key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
         f"lower means fewer {instrument.measures} symptoms",
-        summary=" ".join(filter(None, [scale_summary(instrument, own, shown, chosen, last),
-                                       joined_text(first, last, joined, start, chosen.on_paper),
-                                       treatment_text(sessions, first, last)])),
+        summary=scale_summary(instrument, own, shown, chosen, last),
         empty=not shown, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),

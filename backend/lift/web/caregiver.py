@@ -24,7 +24,7 @@ from lift.domain.checkins import before_joining, last_days
 from lift.web.guards import caregiver, shared_patient
 from lift.web.rendering import local_today, render
 from lift.web.shared import (
-    chart_tools, daily_charts, patient_of, upcoming_sessions, wants_partial,
+    chart_tools, charts_text, daily_charts, patient_of, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice, name_form, name_notice, save_name
 
@@ -55,11 +55,12 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
     # check-ins.
     joined = grant.patient_joined
     context = dict(grant=grant, seen=seen, chosen=chosen, ranges=[trends.RANGES[k] for k in RANGE_KEYS],
-                   charts_id=CHARTS_ID, first=first, charts=[], **chart_tools())
+                   charts_id=CHARTS_ID, first=first, charts=[], charts_text="", **chart_tools())
     if seen.mood_anxiety:
+        first_entry = await trend_store.first_entry_date(db, person.id)
         context["charts"] = await daily_charts(db, person, (trends.MOOD, trends.ANXIETY), first, last, today,
-                                               chosen, joined=joined,
-                                               first_entry=await trend_store.first_entry_date(db, person.id))
+                                               chosen, joined=joined, first_entry=first_entry)
+        context["charts_text"] = charts_text(first, last, joined=joined, first_entry=first_entry)
     if wants_partial(request, CHARTS_ID):
         return render(request, "caregiver/_trends.html", **context)
     return render(request, "caregiver/summary.html", **context,

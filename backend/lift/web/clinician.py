@@ -25,7 +25,7 @@ from lift.domain.crisis import THOUGHTS_LABELS
 from lift.web.guards import clinician, shared_patient
 from lift.web.rendering import local_today, render
 from lift.web.shared import (
-    chart_tools, daily_charts, item9_tools, patient_of, scale_charts,
+    chart_tools, charts_text, daily_charts, item9_tools, patient_of, scale_charts,
     session_entries, session_tools, upcoming_sessions, wants_partial,
 )
 from lift.web.sharing import confirm_end_access, end_access, ended_notice, name_form, name_notice, save_name
@@ -122,7 +122,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, marked,
                                         joined, first_entry),
         scale_charts=scale_charts(results, first, last, today, chosen, marked, joined, first_entry),
-        **chart_tools(),
+        charts_text=charts_text(first, last, marked, joined, first_entry), **chart_tools(),
     )
     checkins = await checkin_store.checkins_between(db, person.id, first, last)
     # The range switch swaps the charts and the sessions and check-ins of the range together.

@@ -27,7 +27,7 @@ from lift.domain.checkins import today_in
 from lift.web.guards import clinician, patient, shared_patient
 from lift.web.rendering import render
 from lift.web.shared import (
-    chart_tools, daily_charts, item9_tools, patient_of, scale_charts,
+    chart_tools, charts_text, daily_charts, item9_tools, patient_of, scale_charts,
     session_entries, session_tools,
 )
 from lift.web.trends import session_days
@@ -82,6 +82,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, marked,
                                         joined, first_entry),
         scale_charts=scale_charts(results, first, last, today, chosen, marked, joined, first_entry),
+        charts_text=charts_text(first, last, marked, joined, first_entry, on_paper=True),
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(in_range)],
         progress=[(i, scales.progress(results, i)) for i in scales.INSTRUMENTS.values()],

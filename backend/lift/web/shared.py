@@ -34,6 +34,12 @@ def about_the_patient(charts: Sequence[trends.Chart]) -> list[trends.Chart]:
     return [sharing.chart_about_the_patient(c) for c in charts]
 
 
+def charts_text(first: date, last: date, sessions: trends.SessionDays = trends.NO_SESSIONS,
+                joined: date | None = None, first_entry: date | None = None, on_paper: bool = False) -> str:
+    """What every chart shares (the shade, the treatment days), said once above them, about the patient."""
+    return sharing.about_the_patient(trends.charts_text(first, last, sessions, joined, first_entry, on_paper))
+
+
 async def daily_charts(db, person: User, metrics: Sequence[trends.Metric], first: date, last: date,
                        today: date, chosen: trends.TrendRange,
                        sessions: trends.SessionDays = trends.NO_SESSIONS, joined: date | None = None,
