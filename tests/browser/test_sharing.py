@@ -266,12 +266,12 @@ def invitation_link(patient: Page, role: str) -> str:
     return patient.get_by_label("Invitation link").input_value()
 
 
-def test_a_new_patients_caregiver_and_clinician_see_the_days_before_they_joined_shaded_not_missed(
+def test_a_new_patients_caregiver_and_clinician_see_charts_from_the_day_they_joined_not_missed_days(
         patient: Page, lift, open_page: OpenPage, served_database):
     lift.check_in(patient, mood=4, days_ago=2)
     lift.check_in(patient, mood=6)
     joined = newest_account_joined_days_ago(served_database, 3)
-    shading = f"Shaded days are from before they joined on {joined:%a} {joined.day} {joined:%b}: nothing is missing there."
+    start = f"The charts start on {joined:%a} {joined.day} {joined:%b}, the day they joined Lift."
     carer, doctor = open_page(), open_page()
     for page, role in ((carer, "caregiver"), (doctor, "clinician")):
         accept(page, invitation_link(patient, role))
@@ -281,17 +281,14 @@ def test_a_new_patients_caregiver_and_clinician_see_the_days_before_they_joined_
 
     for page in (carer, doctor):
         mood = page.get_by_role("img", name="Mood")
-        # What a screen reader hears of the chart: their first week, and no week before it. What the
-        # shade is, the same on every chart, is said once above them.
+        # What a screen reader hears of the chart: their first week, and no week before it. Where the
+        # charts start, the same for every chart, is said once above them.
         expect(mood).to_have_accessible_name(
             "Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, their first week with Lift.")
         figure = page.locator("figure.chart--mood")
-        shade = figure.locator("rect.chart__before")
-        expect(shade).to_be_visible()
-        expect(figure.locator(".legend").get_by_text("Before they joined")).to_be_visible()
-        expect(page.get_by_text(shading, exact=True)).to_be_visible()
-        svg, box = mood.bounding_box(), shade.bounding_box()
-        assert box["width"] / svg["width"] == pytest.approx(9.5 / 13, abs=0.01)
+        expect(page.get_by_text(start, exact=True)).to_be_visible()
+        expect(figure.locator(".chart__x li")).to_have_text([f"{joined.day} {joined:%b}", "Today"])
+        expect(figure.locator("rect")).to_have_count(0)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
         assert open_page.console(page).errors() == []
     # The caregiver's week strip leaves the 3 days before joining blank, and says why.

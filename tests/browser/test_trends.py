@@ -17,6 +17,7 @@ from tests.browser.conftest import PHONE, REPO_ROOT, newest_account_joined_days_
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "trends.png"
+SCREENSHOTS = SCREENSHOT.parent
 # As in test_screenshots.py: set FULL_PAGE_SCREENSHOTS_DIR to also get whole-page captures there.
 FULL_PAGE_DIR = os.environ.get("FULL_PAGE_SCREENSHOTS_DIR")
 SEEDED_DAYS = 90
@@ -33,7 +34,7 @@ def seed(database: Path, email: str, today: date) -> None:
         row = conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()
         assert row, f"{email} is not in {database}"
         user_id = row[0]
-        # Joined when the seeded days start: days before joining read "Before you joined", not missed.
+        # Joined when the seeded days start: the charts start no later than the range.
         conn.execute("UPDATE users SET created_at = ? WHERE id = ?",
                      (f"{today - timedelta(days=SEEDED_DAYS)}T00:00:00Z", user_id))
         # Mood climbs slowly (as with a treatment that is starting to work), with weekly ripples.
@@ -204,8 +205,37 @@ def test_it_stays_readable_at_200_percent_text_in_dark_mode(open_page, lift, ser
     assert open_page.console(page).errors() == []
 
 
-def test_a_patient_who_joined_3_days_ago_sees_the_days_before_shaded_not_missed(patient: Page, lift, console,
-                                                                                served_database):
+def test_on_their_first_day_a_patient_sees_that_day_charted_not_13_grey_days_before_it(open_page, lift):
+    """The 2-week charts of a patient's first day were 13 days shaded "Before you joined" and one
+    dot at the right-hand edge. They start on the day they joined: its dot in the middle, named
+    "Today" beneath it, and the line above the charts says why they start there."""
+    for scheme in ("light", "dark"):
+        page = open_page(color_scheme=scheme)
+        lift.new_patient_on_today(page)
+        lift.check_in(page, mood=5)
+        page.goto("/trends")
+        today = datetime.now(UTC).date()
+        expect(page.get_by_text(f"The charts start on {today:%a} {today.day} {today:%b}, the day you joined Lift. "
+                                "Missing days are left as gaps; the line is never drawn across them.")).to_be_visible()
+        mood_chart = page.get_by_role("img", name="Mood")
+        expect(mood_chart).to_have_accessible_name(
+            "Mood 0 is the lowest, 10 is the best Mood was 5 on your one check-in this week, your first week with Lift.")
+        for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+            figure = chart(page, key)
+            expect(figure.locator("rect:not(.chart__band)")).to_have_count(0)  # no shade over the days before
+            expect(figure.locator(".chart__x li")).to_have_text(["Today"])
+        svg = mood_chart.bounding_box()
+        label = chart(page, "mood").locator(".chart__x li").bounding_box()
+        middle = svg["x"] + svg["width"] / 2
+        assert label["x"] + label["width"] / 2 == pytest.approx(middle, abs=2)
+        no_sideways_scroll(page)
+        assert open_page.console(page).errors() == []
+        # For a person to look at: the first screen of Trends on a patient's first day.
+        page.screenshot(path=SCREENSHOTS / f"trends-first-day-{scheme}.png", animations="disabled", caret="hide")
+
+
+def test_a_patient_who_joined_3_days_ago_sees_charts_from_that_day_not_missed_days(patient: Page, lift, console,
+                                                                                  served_database):
     lift.check_in(patient, mood=4, days_ago=2)
     lift.check_in(patient, mood=6)
     joined = newest_account_joined_days_ago(served_database, 3)
@@ -213,23 +243,20 @@ def test_a_patient_who_joined_3_days_ago_sees_the_days_before_shaded_not_missed(
     patient.goto("/trends")
     expect(patient.locator("#range-14d")).to_have_attribute("aria-current", "true")
     mood_chart = patient.get_by_role("img", name="Mood")
-    # What a screen reader hears of the chart names the first week, and no week before it; the
-    # shading, the same on every chart, is said once above them.
+    # What a screen reader hears of the chart names the first week, and no week before it; where
+    # the charts start, the same for every chart, is said once above them.
     expect(mood_chart).to_have_accessible_name(
         "Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, your first week with Lift.")
-    shade = chart(patient, "mood").locator("rect.chart__before")
-    expect(shade).to_be_visible()
-    expect(chart(patient, "mood").locator(".legend").get_by_text("Before you joined")).to_be_visible()
-    expect(patient.get_by_text(f"Shaded days are from before you joined on {joined:%a} {joined.day} {joined:%b}: "
-                               "nothing is missing there.")).to_be_visible()
-    # The shade covers the 10 days before joining, and stops short of the first check-in.
-    svg, box = mood_chart.bounding_box(), shade.bounding_box()
-    assert box["x"] == pytest.approx(svg["x"], abs=1)
-    assert box["width"] / svg["width"] == pytest.approx(9.5 / 13, abs=0.01)
-    assert box["width"] / svg["width"] < 11 / 13
-    for scheme, fill in (("light", "rgba(74, 80, 104, 0.14)"), ("dark", "rgba(179, 184, 204, 0.14)")):
-        patient.emulate_media(color_scheme=scheme)
-        assert shade.evaluate("e => getComputedStyle(e).fill") == fill
+    expect(patient.get_by_text(f"The charts start on {joined:%a} {joined.day} {joined:%b}, the day you joined Lift.")
+           ).to_be_visible()
+    expect(chart(patient, "mood").locator(".chart__x li")).to_have_text([f"{joined.day} {joined:%b}", "Today"])
+    # Four days across the chart: the check-ins 2 days ago and today sit a third of the way and at the end.
+    dots = chart(patient, "mood").locator("path.chart__dots").get_attribute("d")
+    assert [float(x) for x in __import__("re").findall(r"M([\d.]+) ", dots)] == [100.0, 300.0]
+    chart(patient, "mood").get_by_text("Mood as a table").click()
+    rows = chart(patient, "mood").get_by_role("table").get_by_role("row")
+    expect(rows).to_have_count(1 + 4)
+    expect(chart(patient, "mood").get_by_role("table")).not_to_contain_text("joined")
     no_sideways_scroll(patient)
     assert console.errors() == []
 

@@ -202,22 +202,21 @@ async def new_patient_with_2_check_ins(patient, database):
     return await joined_then_checked_in(patient, database, 3, {2: 4, 0: 6}) - timedelta(days=3)
 
 
-async def test_a_new_patients_summary_shows_the_days_before_they_joined_as_such_not_as_missed(patient, people,
-                                                                                               database):
+async def test_a_new_patients_summary_charts_from_the_day_they_joined_not_days_before_as_missed(patient, people,
+                                                                                                 database):
     joined = await new_patient_with_2_check_ins(patient, database)
     carer = await shared_with(patient, people("carer@example.com"))
     pid = user_id(database, patient.email)
-    shading = (f"Shaded days are from before they joined on {joined:%a} {joined.day} {joined:%b}: "
-               "nothing is missing there.")
+    start = f"The charts start on {joined:%a} {joined.day} {joined:%b}, the day they joined Lift."
     for url, headers in ((f"/caregiver/patients/{pid}", {}), (f"/caregiver/patients/{pid}?range=14d", PARTIAL)):
         html = (await carer.get(url, headers=headers)).text
-        assert html.count(shading) == 1  # once, above the charts
+        assert html.count(start) == 1  # once, above the charts
         mood = chart_of(html, "mood")
-        assert 'class="chart__before"' in mood and "Before they joined</li>" in mood
+        assert f"<li>{joined.day} {joined:%b}</li><li>Today</li>" in mood
         assert 'id="chart-mood-summary">Mood averaged 5.0 this week, their first week with Lift.</p>' in mood
         # The day they joined and the day after had no check-in: those stay "No check-in".
-        assert mood.count("<td>Before they joined</td>") == 10 and mood.count("<td>No check-in</td>") == 2
-        assert 'class="chart__before"' in chart_of(html, "anxiety")
+        assert mood.count('<th scope="row">') == 4 and mood.count("<td>No check-in</td>") == 2
+        assert f"<li>{joined.day} {joined:%b}</li><li>Today</li>" in chart_of(html, "anxiety")
         assert "the week before" not in html and "Across the last 2 weeks" not in html
         assert "you joined" not in html.lower() and "your first week" not in html
     html = (await carer.get(f"/caregiver/patients/{pid}")).text
@@ -227,22 +226,18 @@ async def test_a_new_patients_summary_shows_the_days_before_they_joined_as_such_
     assert "Checked in on 2 of their first 4 days." in html
 
 
-async def test_a_day_filled_in_from_before_joining_is_not_shaded_on_the_caregivers_charts(patient, people,
-                                                                                        database):
+async def test_a_day_filled_in_from_before_joining_starts_the_caregivers_charts(patient, people, database):
     today = await joined_then_checked_in(patient, database, 3, {5: 4, 0: 6})
     carer = await shared_with(patient, people("carer@example.com"))
     pid = user_id(database, patient.email)
     filled = days_back(today, 5)
-    shading = (f"Shaded days are from before their first entry on {filled:%a} {filled.day} {filled:%b}: "
-               "nothing is missing there.")
+    start = f"The charts start on {filled:%a} {filled.day} {filled:%b}, the day of their first entry."
     for url, headers in ((f"/caregiver/patients/{pid}", {}), (f"/caregiver/patients/{pid}?range=14d", PARTIAL)):
         html = (await carer.get(url, headers=headers)).text
-        assert html.count(shading) == 1
+        assert html.count(start) == 1
         for key in ("mood", "anxiety"):
-            figure = chart_of(html, key)
-            assert f'<rect class="chart__before" x="0" y="0" width="{round(7.5 / 13 * 300, 1)}"' in figure, key
-            assert "Shad" not in figure, key
-        assert chart_of(html, "mood").count("<td>Before they joined</td>") == 8
+            assert f"<li>{filled.day} {filled:%b}</li><li>Today</li>" in chart_of(html, key), key
+        assert chart_of(html, "mood").count('<th scope="row">') == 6
         assert "they joined on" not in html and "you" not in chart_of(html, "mood").lower()
     # The week strip agrees with the charts: only the day before the filled-in one is blank; the
     # day between it and the join date is missed, as the charts show it.
@@ -259,4 +254,4 @@ async def test_a_caregiver_learns_no_join_date_when_the_patient_joined_before_wh
     pid = user_id(database, patient.email)
     for url, headers in pages(pid):
         html = (await carer.get(url, headers=headers)).text
-        assert "joined" not in html.lower() and "chart__before" not in html and "week__value--before" not in html, url
+        assert "joined" not in html.lower() and "The charts start" not in html and "week__value--before" not in html, url

@@ -393,40 +393,48 @@ async def test_the_timeline_names_the_next_planned_sessions(patient, people, dat
     assert day_text(later, patient.today()) not in html
 
 
-async def test_a_new_patients_timeline_and_report_show_the_days_before_they_joined_as_such(patient, people,
-                                                                                           database):
-    """Joined 3 days ago with 2 check-ins: 10 of the 2 weeks shown were before the account."""
+async def test_a_new_patients_timeline_and_report_chart_from_the_day_they_joined(patient, people, database):
+    """Joined 3 days ago with 2 check-ins: 10 of the 2 weeks asked for were before the account."""
     today = await joined_then_checked_in(patient, database, 3, {2: 4, 0: 6})
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
     pid = user_id(database, patient.email)
     joined = days_back(today, 3)
-    shading = f"Shaded days are from before they joined on {day_text(joined, today)}: nothing is missing there."
+    shading = f"The charts start on {day_text(joined, today)}, the day they joined Lift."
     timeline = (await doctor.get(f"/clinician/patients/{pid}?range=14d")).text
     partial = (await doctor.get(f"/clinician/patients/{pid}?range=14d",
                                 headers={"HX-Request": "true", "HX-Target": "timeline-range"})).text
     report = (await doctor.get(f"/clinician/patients/{pid}/report?start={days_back(today, 13)}&end={today}")).text
     own_report = (await patient.get(f"/report?start={days_back(today, 13)}&end={today}")).text
     on_paper = f"in the 7 days to {dated(today)}"  # read later: not "this week", and every day with its year
-    paper_shading = f"Shaded days are from before they joined on {dated(joined)}: nothing is missing there."
-    for html, week, shade in ((timeline, "this week", shading), (partial, "this week", shading),
-                              (report, on_paper, paper_shading), (own_report, on_paper, paper_shading)):
+    paper_shading = f"The charts start on {dated(joined)}, the day they joined Lift."
+    for html, week, shade, axis in (
+            (timeline, "this week", shading, f"<li>{joined.day} {joined:%b}</li><li>Today</li>"),
+            (partial, "this week", shading, f"<li>{joined.day} {joined:%b}</li><li>Today</li>"),
+            (report, on_paper, paper_shading, f"<li>{joined.day} {joined:%b %Y}</li><li>{today.day} {today:%b %Y}</li>"),
+            (own_report, on_paper, paper_shading,
+             f"<li>{joined.day} {joined:%b %Y}</li><li>{today.day} {today:%b %Y}</li>")):
         for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
             figure = chart_of(html, key)
-            assert 'class="chart__before"' in figure and "Before they joined</li>" in figure, key
-            assert "Shad" not in figure, key
+            assert axis in figure, key
+            assert "joined" not in figure, key
         assert html.count(shade) == 1  # once, above the charts
         mood = chart_of(html, "mood")
         assert f'id="chart-mood-summary">Mood averaged 5.0 {week}, their first week with Lift.' in mood
-        assert mood.count("<td>Before they joined</td>") == 10
+        assert mood.count('<th scope="row">') == 4 and mood.count("<td>No check-in</td>") == 2
         assert "Their total</li>" in chart_of(html, "phq9")
         assert "the week before" not in html and "Across " not in html
         assert "you joined" not in html.lower() and "your first week" not in html and "Your total" not in html
         assert "Each questionnaire they take adds a point." in chart_of(html, "gad7")
+    # A report on a period that ended before they joined has nothing to chart, and says why.
+    before = (await doctor.get(f"/clinician/patients/{pid}/report?start={days_back(today, 40)}"
+                               f"&end={days_back(today, 11)}")).text
+    assert f"This period ended before {dated(joined)}, the day they joined Lift." in before
+    assert "No mood check-ins in this period." in before
 
 
-async def test_a_day_filled_in_from_before_joining_is_not_shaded_on_the_timeline_or_the_report(patient, people,
-                                                                                              database):
-    """Joined 3 days ago, then filled in 5 days ago: the shade ends before that day on every chart."""
+async def test_a_day_filled_in_from_before_joining_starts_the_charts_on_the_timeline_and_the_report(
+        patient, people, database):
+    """Joined 3 days ago, then filled in 5 days ago: every chart starts on that day."""
     today = await joined_then_checked_in(patient, database, 3, {5: 4, 0: 6})
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
     pid = user_id(database, patient.email)
@@ -435,24 +443,22 @@ async def test_a_day_filled_in_from_before_joining_is_not_shaded_on_the_timeline
     for person, url, when in ((doctor, f"/clinician/patients/{pid}?range=14d", day_text(filled, today)),
                               (doctor, f"/clinician/patients/{pid}/report?{period}", dated(filled)),
                               (patient, f"/report?{period}", dated(filled))):
-        shading = f"Shaded days are from before their first entry on {when}: nothing is missing there."
+        shading = f"The charts start on {when}, the day of their first entry."
         html = (await person.get(url)).text
         assert html.count(shading) == 1
         for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
-            figure = chart_of(html, key)
-            assert f'<rect class="chart__before" x="0" y="0" width="{round(7.5 / 13 * 300, 1)}"' in figure, key
-            assert "Shad" not in figure, key
-        assert chart_of(html, "mood").count("<td>Before they joined</td>") == 8
+            assert f"<li>{filled.day} {filled:%b}" in chart_of(html, key), key
+        assert chart_of(html, "mood").count('<th scope="row">') == 6
         assert "they joined on" not in html and "your first entry" not in html
 
 
-async def test_a_timeline_from_after_the_patient_joined_has_no_shading(panel, database):
+async def test_a_timeline_from_after_the_patient_joined_charts_the_whole_range(panel, database):
     pid = user_id(database, "pat@example.com")
     database.execute("UPDATE users SET created_at = '2020-01-01T00:00:00Z' WHERE email = 'pat@example.com'")
     database.commit()
     for range_key in ("14d", "90d", "all"):
         html = (await panel.get(f"/clinician/patients/{pid}?range={range_key}")).text
-        assert "chart__before" not in html and "joined" not in html.lower(), range_key
+        assert "The charts start" not in html and "joined" not in html.lower(), range_key
         assert "all your entries" not in html
 
 

@@ -116,7 +116,8 @@ async def test_it_draws_a_single_check_in_as_one_dot(patient):
     await patient.check_in(mood=6)
     html = (await patient.get("/trends?range=14d")).text
     assert "Mood was 6 on your one check-in this week" in html
-    assert re.search(r'<path class="chart__dots" d="M300 \d+(\.\d)?h0"/>', html)
+    # Their first day is the whole chart: its dot in the middle, not at the edge of 13 days before it.
+    assert re.search(r'<path class="chart__dots" d="M150 \d+(\.\d)?h0"/>', html)
     assert "chart__average" not in html
     # Joined today: counted over the one day they have had, not the last 30.
     assert "You checked in on your first day." in html
@@ -163,6 +164,7 @@ def seed_sessions(database, today, statuses: tuple[tuple[int, str], ...]) -> Non
 
 
 async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
+    joined_days_ago(database, 60)
     seed_sessions(database, patient.today(), ((2, "done"), (5, "done"), (6, "cancelled"), (30, "done")))
     await patient.check_in()
     html = (await patient.get("/trends?range=14d")).text
@@ -175,6 +177,7 @@ async def test_it_marks_treatment_sessions_on_the_time_axis(patient, database):
 
 
 async def test_a_past_session_not_logged_yet_is_not_counted_as_a_treatment_day(patient, database):
+    joined_days_ago(database, 20)
     today = patient.today()
     seed_sessions(database, today, ((1, "done"), (3, "done"), (5, "planned"), (6, "cancelled"), (8, "done"),
                                     (10, "done"), (12, "done")))
@@ -234,13 +237,20 @@ async def test_it_puts_trends_between_check_in_and_history_in_the_tab_bar(patien
     assert re.search(r'<a href="/trends" aria-current="page">Trends</a>', html)
 
 
-async def test_a_new_patients_tables_say_days_before_joining_were_not_missed(patient):
-    # As Today's week strip does: "No check-in" for the days before joining reads as missed days.
+async def test_on_a_patients_first_day_each_chart_holds_that_day_and_says_why(patient):
+    """Their 2-week charts were 13 days shaded "Before you joined" beside one dot: the charts
+    start on the day they joined, and the line above them says so once."""
     await patient.check_in()
-    html = (await patient.get("/trends?range=14d")).text
-    mood = html.split('class="chart chart--mood', 1)[1].split("</figure>", 1)[0]
-    assert mood.count("<td>Before you joined</td>") == 13
-    assert "<td>No check-in</td>" not in mood
+    today = patient.today()
+    for url in ("/trends?range=14d", "/trends?range=90d", "/trends?range=all"):
+        html = (await patient.get(url)).text
+        assert html.count(f"The charts start on {today:%a} {today.day} {today:%b}, the day you joined Lift.") == 1
+        assert "From " not in html.split('class="hint"', 1)[1].split("</p>", 1)[0]  # not 13 days earlier
+        for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
+            figure = chart_of(html, key)
+            assert '<ol class="chart__x" aria-hidden="true"><li>Today</li></ol>' in figure, key
+        mood = chart_of(html, "mood")
+        assert mood.count('<th scope="row">') == 1 and "No check-in" not in mood and "joined" not in mood
 
 
 def chart_of(html: str, key: str) -> str:
@@ -263,50 +273,43 @@ async def test_a_new_patients_first_week_is_not_compared_with_a_week_before_they
     mood = chart_of(html, "mood")
     assert re.search(r'id="chart-mood-summary">Mood averaged 5.0 this week, your first week with Lift.', mood)
     assert "the week before" not in html and "Across the last 2 weeks" not in html
-    assert mood.count("<td>Before you joined</td>") == 10
+    assert mood.count('<th scope="row">') == 4  # the day they joined and the 3 since
 
 
-async def test_a_new_patients_charts_shade_the_days_before_they_joined_and_say_so(patient, database):
+async def test_a_new_patients_charts_start_the_day_they_joined_and_say_so_once(patient, database):
     today = await joined_3_days_ago_with_2_check_ins(patient, database)
     html = (await patient.get("/trends")).text
     joined = today - timedelta(days=3)
     # Said once for the page, above the charts, not in each chart's summary.
-    shading = f"Shaded days are from before you joined on {joined:%a} {joined.day} {joined:%b}: nothing is missing there."
-    assert html.count(shading) == 1
+    start = f"The charts start on {joined:%a} {joined.day} {joined:%b}, the day you joined Lift."
+    assert html.count(start) == 1
     for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
         figure = chart_of(html, key)
-        width = float(re.search(r'<rect class="chart__before" x="0" y="0" width="([\d.]+)"', figure).group(1))
-        assert width == round((9 + 10) / 2 / 13 * 300, 1)  # halfway between the day before and the day
-        assert "Before you joined</li>" in figure
-        assert "Shad" not in figure
+        assert f"<li>{joined.day} {joined:%b}</li><li>Today</li>" in figure, key
+        assert "joined" not in figure, key
     dots = re.search(r'<path class="chart__dots" d="([^"]+)"', chart_of(html, "mood")).group(1)
-    assert all(float(x) > width for x in re.findall(r"M([\d.]+) ", dots))
+    assert [float(x) for x in re.findall(r"M([\d.]+) ", dots)] == [100.0, 300.0]  # 2 and 0 days ago of 4
+    # The day they joined and the day after, with no check-in, are days without one.
+    assert chart_of(html, "mood").count("<td>No check-in</td>") == 2
 
 
-async def test_a_day_filled_in_from_before_joining_is_not_shaded_and_the_shade_is_named_for_it(patient, database):
+async def test_a_day_filled_in_from_before_joining_starts_the_charts_and_is_named_for_it(patient, database):
     """Joined 3 days ago, then filled in the day 5 days ago (a check-in reaches a week back, to
-    before the account): its dot sat inside a shade said to mark "the days before you joined on"
-    the join date, under "nothing is missing there". The shade now ends before that day."""
+    before the account): the charts start on that day, not on the join date after it."""
     joined_days_ago(database, 3)
     today = patient.today()
     for n, mood in ((5, 4), (0, 6)):
         await patient.check_in(local_date=(today - timedelta(days=n)).isoformat(), mood=mood)
     html = (await patient.get("/trends")).text
     filled = today - timedelta(days=5)
-    shading = (f"Shaded days are from before your first entry on {filled:%a} {filled.day} {filled:%b}: "
-               "nothing is missing there.")
-    assert html.count(shading) == 1
+    assert html.count(f"The charts start on {filled:%a} {filled.day} {filled:%b}, the day of your first entry.") == 1
     for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
-        figure = chart_of(html, key)
-        width = float(re.search(r'<rect class="chart__before" x="0" y="0" width="([\d.]+)"', figure).group(1))
-        assert width == round((7 + 8) / 2 / 13 * 300, 1)  # halfway between the day before it and the day
-        assert "Shad" not in figure
-        assert "Before you joined</li>" in figure  # every shaded day still was
+        assert f"<li>{filled.day} {filled:%b}</li><li>Today</li>" in chart_of(html, key), key
     mood = chart_of(html, "mood")
-    dots = re.search(r'<path class="chart__dots" d="([^"]+)"', mood).group(1)
-    assert all(float(x) > width for x in re.findall(r"M([\d.]+) ", dots))
-    assert mood.count("<td>Before you joined</td>") == 8 and mood.count("<td>No check-in</td>") == 4
-    assert "you joined on" not in html
+    assert re.search(r'<path class="chart__dots" d="M0 [\d.]+h0M300 [\d.]+h0"/>', mood)
+    # From the first entry on, as counted, a day without one is a day without one.
+    assert mood.count("<td>No check-in</td>") == 4
+    assert "you joined" not in html
 
 
 async def test_a_patient_who_joined_before_the_range_hears_of_the_week_before(patient, database):
@@ -315,7 +318,7 @@ async def test_a_patient_who_joined_before_the_range_hears_of_the_week_before(pa
     html = (await patient.get("/trends?range=14d")).text
     assert "with no check-ins the week before to compare" in html
     assert "Across the last 2 weeks" not in html  # it would repeat this week's one check-in
-    assert "chart__before" not in html and "before you joined" not in html.lower()
+    assert "The charts start" not in html and "you joined" not in html.lower()
 
 
 async def test_a_patient_who_joined_today_with_only_a_questionnaire_has_no_two_weeks_to_account_for(patient):
@@ -323,4 +326,4 @@ async def test_a_patient_who_joined_today_with_only_a_questionnaire_has_no_two_w
     html = (await patient.get("/trends")).text
     assert "No mood check-ins since you joined." in html and "in the last two weeks" not in html
     assert "No check-ins yet." in html
-    assert html.count('class="chart__before"') == 5
+    assert html.count('<ol class="chart__x" aria-hidden="true"><li>Today</li></ol>') == 5

@@ -397,7 +397,7 @@ def test_chart_sentences_about_the_patient_are_not_addressed_to_them():
     assert "your" not in sharing.about_the_patient(text).lower()
 
 
-def test_a_new_patients_chart_speaks_of_the_days_before_they_joined_about_them():
+def test_a_new_patients_chart_speaks_of_the_day_they_joined_about_them():
     today, joined = date(2026, 5, 20), date(2026, 5, 17)
     first, two_weeks = today - timedelta(days=13), trends.RANGES["14d"]
     history = [trends.DayValues(joined + timedelta(days=1), 4, 3, 7.0), trends.DayValues(today, 6, 3, 7.0)]
@@ -405,9 +405,8 @@ def test_a_new_patients_chart_speaks_of_the_days_before_they_joined_about_them()
         trends.daily_chart(trends.MOOD, history, first, today, today, two_weeks, trends.NO_SESSIONS, joined))
     assert chart.summary == "Mood averaged 5.0 this week, their first week with Lift."
     shared = sharing.about_the_patient(trends.charts_text(first, today, joined=joined))
-    assert shared == "Shaded days are from before they joined on Sun 17 May: nothing is missing there."
-    assert chart.before_joined > 0
-    assert [row[1] for row in chart.rows].count("Before they joined") == 10
+    assert shared == "The charts start on Sun 17 May, the day they joined Lift."
+    assert chart.x_labels[0] == "17 May" and len(chart.rows) == 4
     assert "No check-in" in [row[1] for row in chart.rows]  # a day since joining with none is still one
     empty = sharing.chart_about_the_patient(
         trends.daily_chart(trends.ANXIETY, [], first, today, today, two_weeks, trends.NO_SESSIONS, today))
@@ -419,7 +418,7 @@ def test_a_new_patients_chart_speaks_of_the_days_before_they_joined_about_them()
         assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
 
 
-def test_a_shade_ended_by_a_day_filled_in_before_joining_is_said_about_the_patient():
+def test_charts_started_by_a_day_filled_in_before_joining_are_said_about_the_patient():
     today, joined, filled = date(2026, 5, 20), date(2026, 5, 17), date(2026, 5, 15)
     history = [trends.DayValues(filled, 4, 3, 7.0), trends.DayValues(today, 6, 3, 7.0)]
     chart = sharing.chart_about_the_patient(trends.daily_chart(
@@ -428,7 +427,7 @@ def test_a_shade_ended_by_a_day_filled_in_before_joining_is_said_about_the_patie
     assert chart.summary == "Mood averaged 5.0 this week, their first week with Lift."
     shared = sharing.about_the_patient(trends.charts_text(today - timedelta(days=13), today, joined=joined,
                                                           first_entry=filled))
-    assert shared == "Shaded days are from before their first entry on Fri 15 May: nothing is missing there."
+    assert shared == "The charts start on Fri 15 May, the day of their first entry."
     for text in (chart.summary, shared, *(row[1] for row in chart.rows)):
         assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
 

@@ -244,7 +244,7 @@ def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_marker
 def test_each_charts_summary_says_only_its_own_values_and_the_shared_facts_are_said_once():
     """Five summaries on Trends each repeated "Dashed lines mark 16 treatment days." and the
     shading's sentence: the page says them once, above the charts, and each chart its values."""
-    marked = trends.SessionDays(treatment=frozenset({day(3), day(5)}), unlogged=(day(8),))
+    marked = trends.SessionDays(treatment=frozenset({day(3), day(5), day(12)}), unlogged=(day(8), day(11)))
     first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
     daily = [trends.daily_chart(metric, values({0: 5, 3: 6}), first, last, TODAY, TWO_WEEKS, marked, day(10))
              for metric in trends.METRICS]
@@ -252,7 +252,8 @@ def test_each_charts_summary_says_only_its_own_values_and_the_shared_facts_are_s
     scale = [trends.scale_chart(i, phq9, first, last, TODAY, TWO_WEEKS, marked, day(10))
              for i in scales.INSTRUMENTS.values()]
     shared = trends.charts_text(first, last, marked, day(10))
-    assert shared == ("Shaded days are from before you joined on Sun 10 May: nothing is missing there. "
+    # Sessions before they joined are not on the charts, which start that day, nor counted.
+    assert shared == ("The charts start on Sun 10 May, the day you joined Lift. "
                       "Dashed lines on every chart mark 2 treatment days. "
                       "1 session is not logged yet, so its day is not marked.")
     summaries = [c.summary for c in daily + scale]
@@ -264,16 +265,15 @@ def test_each_charts_summary_says_only_its_own_values_and_the_shared_facts_are_s
         "No GAD-7 results in the last 2 weeks.",
     ]
     for summary in summaries:
-        assert not any(word in summary for word in ("Shad", "Dashed", "logged", "joined on"))
-    # Still drawn: the shade and the markers are in every picture the line above names.
-    assert all(c.before_joined > 0 and len(c.markers) == 2 for c in daily + scale)
+        assert not any(word in summary for word in ("start", "Dashed", "logged", "joined"))
+    # Still drawn: the markers are in every picture the line above names.
+    assert all(len(c.markers) == 2 and c.x_labels[0] == "10 May" for c in daily + scale)
 
 
 def test_a_new_patients_chart_does_not_average_two_weeks_mostly_from_before_they_joined():
     result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))
     assert result.summary.startswith("Mood averaged 5.0 this week, your first week with Lift.")
     assert "Across" not in result.summary
-    assert [row[1] for row in result.rows].count("Before you joined") == 10
     # Once the week before was theirs, it is spoken of; the range's sentence would still repeat
     # this week's average over the same two days, so it is left out.
     later = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(7)).summary
@@ -288,46 +288,75 @@ def test_the_range_sentence_returns_once_it_covers_more_than_this_weeks_check_in
     assert "Across" not in chart(values({20: 5, 0: 6}), TWO_WEEKS, joined=day(30)).summary
 
 
-def test_it_shades_the_days_before_the_patient_joined_up_to_halfway_to_the_day_they_did():
+def test_a_chart_starts_on_the_first_day_with_lift_when_the_range_starts_earlier():
     first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
-    assert trends.before_joining_width(first, last, day(3)) == round(
-        (trends.x_position(9, 14) + trends.x_position(10, 14)) / 2, 1)
-    assert trends.before_joining_width(first, last, TODAY) == pytest.approx(12.5 / 13 * trends.WIDTH, abs=0.1)
-    # Joined on or before the first day shown: nothing to shade.
-    assert trends.before_joining_width(first, last, day(13)) == 0.0
-    assert trends.before_joining_width(first, last, day(200)) == 0.0
-    assert trends.before_joining_width(first, last, None) == 0.0
+    assert trends.chart_first(first, last, day(3)) == day(3)
+    assert trends.chart_first(first, last, TODAY) == TODAY
+    # Joined on or before the first day shown, or unknown: the range's own days.
+    assert trends.chart_first(first, last, day(13)) == first
+    assert trends.chart_first(first, last, day(200)) == first
+    assert trends.chart_first(first, last, None) == first
+    # A period that ended before they started (a report on a past month) keeps its days: it is empty.
+    assert trends.chart_first(day(60), day(31), day(3)) == day(60)
 
 
-def test_a_new_patients_chart_shades_and_says_the_days_before_they_joined():
-    # Joined 3 days ago, checked in twice: the 10 days before are not missed check-ins.
+def test_on_a_patients_first_day_the_charts_hold_that_day_not_13_days_before_it():
+    """Their 2-week charts were 13 grey days "before you joined" and one dot at the right edge:
+    mostly a picture of nothing. They start on the day they joined, its dot in the middle."""
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    result = chart(values({0: 6}), TWO_WEEKS, joined=TODAY, first_entry=TODAY)
+    assert result.x_labels == ("Today",)
+    assert result.dots == [(trends.WIDTH / 2, trends.SCORE_AXIS.y(6))]
+    assert result.rows == [(dates.dated(TODAY), "6", "—")]  # no day before it, missed or not
+    assert result.summary == "Mood was 6 on your one check-in this week, your first week with Lift."
+    phq9 = trends.scale_chart(scales.PHQ9, [scale_result(12, 0)], first, last, TODAY, TWO_WEEKS,
+                              joined=TODAY, first_entry=TODAY)
+    assert phq9.x_labels == ("Today",) and phq9.dots == [(trends.WIDTH / 2, phq9.dots[0][1])]
+    assert trends.charts_text(first, last, joined=TODAY, first_entry=TODAY) == (
+        "The charts start on Wed 20 May, the day you joined Lift.")
+    # On paper, read later: the day is named, with its year.
+    on_paper = trends.daily_chart(MOOD, values({0: 6}), first, last, TODAY, REPORT, joined=TODAY)
+    assert on_paper.x_labels == ("20 May 2026",)
+
+
+def test_a_new_patients_chart_starts_the_day_they_joined_and_a_day_since_without_a_check_in_is_missed():
+    # Joined 3 days ago, checked in twice: the 10 days before are not drawn, listed or counted.
     result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))
-    assert result.before_joined == trends.before_joining_width(day(13), TODAY, day(3))
-    assert all(x > result.before_joined for x, _ in result.dots)  # every check-in outside the shade
+    assert result.x_labels == ("17 May", "Today")
+    assert [x for x, _ in result.dots] == [trends.x_position(1, 4), trends.WIDTH]
+    assert [row[1] for row in result.rows] == ["6", "No check-in", "4", "No check-in"]
     assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
     assert "the last 2 weeks" not in result.summary  # most of them were before the account
-    assert [row[1] for row in result.rows].count("Before you joined") == 10
     phq9 = trends.scale_chart(scales.PHQ9, [], day(13), TODAY, TODAY, TWO_WEEKS, joined=day(3))
-    assert phq9.before_joined == result.before_joined
+    assert phq9.x_labels == result.x_labels and phq9.empty
     assert phq9.summary == "No PHQ-9 results in the last 2 weeks."
-    assert trends.charts_text(day(13), TODAY, joined=day(3)) == (
-        "Shaded days are from before you joined on Sun 17 May: nothing is missing there.")
+    assert trends.charts_text(day(13), TODAY, joined=day(3)) == "The charts start on Sun 17 May, the day you joined Lift."
 
 
-def test_a_patient_who_joined_before_the_range_gets_no_shading_and_the_usual_words():
+def test_a_patient_who_joined_before_the_range_gets_the_whole_range_and_the_usual_words():
     result = chart(values({20: 5, 2: 4, 0: 6}), TWO_WEEKS, joined=day(30))
-    assert result.before_joined == 0.0
+    assert len(result.rows) == 14 and result.x_labels == ("7 May", "Today")
     # The range's sentence would repeat the week's: both average the same two check-ins.
     assert result.summary == "Mood averaged 5.0 this week, with no check-ins the week before to compare."
-    # Caregivers and clinicians see charts made without a join date: no shading, no "you joined".
-    assert chart(values({0: 6}), TWO_WEEKS).before_joined == 0.0
+    assert trends.charts_text(day(13), TODAY, joined=day(30)) == ""
+    # Caregivers who may not learn the join date get charts made without one: the whole range.
+    assert len(chart(values({0: 6}), TWO_WEEKS).rows) == 14
+    assert trends.charts_text(day(13), TODAY, first_entry=day(2)) == ""
 
 
 def test_a_join_date_in_another_year_is_said_with_its_year():
     first = day(500)
-    assert trends.joined_text(first, TODAY, day(400)) == (
-        f"Shaded days are from before you joined on {dates.dated(day(400))}: nothing is missing there.")
-    assert trends.joined_text(first, TODAY, first) == ""
+    assert trends.start_text(first, TODAY, day(400), day(400)) == (
+        f"The charts start on {dates.dated(day(400))}, the day you joined Lift.")
+    assert trends.start_text(first, TODAY, first, first) == ""
+
+
+def test_a_period_that_ended_before_the_patient_joined_says_so_and_charts_nothing():
+    first, last = day(89), day(60)
+    assert trends.charts_text(first, last, joined=day(3), on_paper=True) == (
+        "This period ended before Sun 17 May 2026, the day you joined Lift.")
+    result = trends.daily_chart(MOOD, [], first, last, TODAY, REPORT, joined=day(3))
+    assert result.empty and len(result.rows) == 30
 
 
 def test_the_first_day_with_lift_is_the_join_date_or_an_earlier_day_filled_in():
@@ -337,30 +366,27 @@ def test_the_first_day_with_lift_is_the_join_date_or_an_earlier_day_filled_in():
     assert trends.first_day_with_lift(None, [day(5)]) is None
 
 
-def test_a_day_filled_in_from_before_joining_ends_the_shade_and_the_words_say_so():
-    """Joined 3 days ago, then filled in 5 days ago: its dot sat inside a shade said to be
-    "before you joined on Sun 17 May", under a hint that nothing is missing there."""
+def test_a_day_filled_in_from_before_joining_starts_the_charts_and_the_words_say_so():
+    """Joined 3 days ago, then filled in 5 days ago: the charts start on the day filled in, and a
+    day between it and the join date is a day without a check-in, as it is counted."""
     result = chart(values({5: 4, 0: 6}), TWO_WEEKS, first_entry=day(5), joined=day(3))
-    assert result.before_joined == trends.before_joining_width(day(13), TODAY, day(5)) > 0
-    assert all(x > result.before_joined for x, _ in result.dots)  # every check-in outside the shade
+    assert result.x_labels == ("15 May", "Today") and result.dots[0][0] == 0.0
     assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
     assert trends.charts_text(day(13), TODAY, joined=day(3), first_entry=day(5)) == (
-        "Shaded days are from before your first entry on Fri 15 May: nothing is missing there.")
-    # Shaded days were before they joined; from the first entry on, as counted, a gap is a gap.
-    cells = [row[1] for row in result.rows]
-    assert cells.count("Before you joined") == 8 and cells.count("No check-in") == 4
-    # The entries drawn end the shade even when the first entry is not passed.
-    assert chart(values({5: 4, 0: 6}), TWO_WEEKS, joined=day(3)).before_joined == result.before_joined
+        "The charts start on Fri 15 May, the day of your first entry.")
+    assert [row[1] for row in result.rows] == ["6", "No check-in", "No check-in", "No check-in", "No check-in", "4"]
+    # The entries drawn start the chart even when the first entry is not passed.
+    assert chart(values({5: 4, 0: 6}), TWO_WEEKS, joined=day(3)).x_labels == result.x_labels
     first = day(13)
     filled = [ScaleResult(id=1, instrument="phq9", local_date=day(5), total=12, band="moderate")]
     for results in ([], filled):
         phq9 = trends.scale_chart(scales.PHQ9, results, first, TODAY, TODAY, TWO_WEEKS, joined=day(3),
                                   first_entry=day(5))
-        assert phq9.before_joined == result.before_joined
+        assert phq9.x_labels == result.x_labels
     alone = trends.scale_chart(scales.PHQ9, filled, first, TODAY, TODAY, TWO_WEEKS, joined=day(3))
-    assert alone.before_joined == result.before_joined and all(x > alone.before_joined for x, _ in alone.dots)
-    assert trends.joined_text(day(500), TODAY, day(3), day(400)) == (
-        f"Shaded days are from before your first entry on {dates.dated(day(400))}: nothing is missing there.")
+    assert alone.x_labels == result.x_labels and alone.dots[0][0] == 0.0
+    assert trends.start_text(day(500), TODAY, day(3), day(400)) == (
+        f"The charts start on {dates.dated(day(400))}, the day of your first entry.")
 
 
 def session_at(days_ago: int, status: str, hour: int = 14) -> tuple[datetime, str]:
@@ -659,8 +685,8 @@ def test_on_paper_a_charts_sentences_give_every_day_its_year_the_reports_own_inc
     assert phq9.summary == ("Your latest PHQ-9 was 9 (mild range) on Wed 20 May 2026: down 11 points (55%) from "
                             "your baseline of 20 on Sat 1 Nov 2025.")
     assert trends.charts_text(first, TODAY, joined=day(3), on_paper=True) == (
-        "Shaded days are from before you joined on Sun 17 May 2026: nothing is missing there.")
+        "The charts start on Sun 17 May 2026, the day you joined Lift.")
     assert trends.charts_text(first, TODAY, joined=day(3), first_entry=day(5), on_paper=True) == (
-        "Shaded days are from before your first entry on Fri 15 May 2026: nothing is missing there.")
+        "The charts start on Fri 15 May 2026, the day of your first entry.")
     # On screen a day of the current year stays short.
     assert phq9_chart(results).summary.startswith("Your latest PHQ-9 was 9 (mild range) on Wed 20 May:")

@@ -102,8 +102,8 @@ def days_to_fill(today: date, checked_in: Iterable[date], first_day: date | None
 
 
 def before_joining(days: Iterable[date], checked_in: Iterable[date], first_day: date | None) -> list[date]:
-    """The days shown blank on a week strip: before the patient's first day with Lift, as the
-    charts shade them. A day between an earlier filled-in day and the join date is a day to fill,
+    """The days shown blank on a week strip: before the patient's first day with Lift, where the
+    charts start. A day between an earlier filled-in day and the join date is a day to fill,
     as it is a missed day on the charts."""
     done = set(checked_in)
     return [day for day in days if first_day is not None and day < first_day and day not in done]

@@ -863,9 +863,8 @@ THIRD_PERSON = (
     ("all your entries", "all entries"),
     ("your first week with Lift", "their first week with Lift"),
     ("since you joined", "since they joined"),
-    ("before you joined", "before they joined"),
+    ("the day you joined", "the day they joined"),
     ("your first entry", "their first entry"),
-    ("Before you joined", "Before they joined"),
 )
 
 
@@ -876,12 +875,10 @@ def about_the_patient(text: str) -> str:
 
 
 def chart_about_the_patient(chart: trends.Chart) -> trends.Chart:
-    """A chart's words about the patient: its summary, its table's caption and, on a chart with
-    days before they joined, the rows that say so (a long table has none, and is left as it is)."""
-    rows = ([(label, about_the_patient(value), detail) for label, value, detail in chart.rows]
-            if chart.before_joined else chart.rows)
+    """A chart's words about the patient: its summary and its table's caption (its rows hold days
+    and numbers only)."""
     return msgspec.structs.replace(chart, summary=about_the_patient(chart.summary),
-                                   table_caption=about_the_patient(chart.table_caption), rows=rows)
+                                   table_caption=about_the_patient(chart.table_caption))
 
 
 # --- Supporting someone: guidance for caregivers --------------------------------------------

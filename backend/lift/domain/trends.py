@@ -186,8 +186,6 @@ class Chart(msgspec.Struct, frozen=True, kw_only=True):
     dots: list[Point]
     bands: list[BandArea]
     markers: list[float]
-    # How far from the left the plot is shaded as before the patient joined; 0 for none.
-    before_joined: float
     table_caption: str
     table_headers: tuple[str, ...]
     rows: list[TableRow]
@@ -200,7 +198,8 @@ def _tick_text(value: float) -> str:
 def _x_labels(first: date, last: date, today: date, on_paper: bool = False) -> tuple[str, ...]:
     """The axis's two ends, short for a phone: "8 Oct" in the current year, "8 Oct 2025" when
     either end is in another year or the range crosses a year (so both ends carry theirs), and
-    on paper always; "Oct 2025" on a long range. "Today" only on screen: paper is read later."""
+    on paper always; "Oct 2025" on a long range. "Today" only on screen: paper is read later.
+    A chart of one day (a patient's first) has one label, under its one day in the middle."""
     long_span = (last - first).days >= WEEKLY_AFTER_DAYS
     with_year = on_paper or first.year != last.year or last.year != today.year
     def label(day: date) -> str:
@@ -209,7 +208,7 @@ def _x_labels(first: date, last: date, today: date, on_paper: bool = False) -> t
         if long_span:
             return month_year(day)
         return f"{day_month(day)} {day.year}" if with_year else day_month(day)
-    return label(first), label(last)
+    return (label(first),) if first == last else (label(first), label(last))
 
 
 # The days a chart marks as treatment days agree with the session log: a session logged as given
@@ -269,50 +268,48 @@ def treatment_text(sessions: SessionDays, first: date, last: date) -> str:
 def first_day_with_lift(joined: date | None, entries: Iterable[date | None] = ()) -> date | None:
     """The patient's first day with Lift: the day they joined, or an earlier day they filled in
     (a check-in can be filled in up to a week back, days before the account included). Every
-    count "of their first N days" and every shade before joining starts here. None when the join
-    date is unknown."""
+    count "of their first N days" and every chart starts here. None when the join date is
+    unknown."""
     if joined is None:
         return None
     return min([joined, *(day for day in entries if day is not None)])
 
 
-# A new patient's range starts before their account did. Those days are shaded, named in the
-# legend and said above the charts, as Today's week strip and the tables do: left as bare gaps
-# they read as missed check-ins.
-def before_joining_width(first: date, last: date, start: date | None) -> float:
-    """The shaded width, to halfway between the last day before `start` (first_day_with_lift)
-    and that day, so each day's dot stays on its own side."""
-    if start is None or start <= first:
-        return 0.0
-    if start > last:
-        return WIDTH
-    count, index = (last - first).days + 1, (start - first).days
-    return round((x_position(index - 1, count) + x_position(index, count)) / 2, 1)
+# A new patient's range starts before their account did. Drawn, those days read as missed
+# check-ins; shaded, a patient's first day was a two-week chart of 13 grey days beside one dot at
+# its edge. So a chart starts on the patient's first day with Lift when the range starts earlier:
+# nothing before it is drawn, listed or counted, and the line above the charts says where they
+# start, and why.
+def chart_first(first: date, last: date, start: date | None) -> date:
+    """The first day a chart draws: the range's `first`, or `start` (first_day_with_lift) when that
+    falls later in the range. A range that ended before `start` keeps its days: it has nothing to
+    draw, and each chart says so."""
+    return start if start is not None and first < start <= last else first
 
 
-def joined_text(first: date, last: date, joined: date | None, start: date | None = None,
-                on_paper: bool = False) -> str:
-    """What the shade is. It ends at `start`, the first day with Lift: the day they joined, or
-    their first entry when they filled in a day from before that. Then the shade stops short of
-    the join date, and saying it marks the days before they joined would be untrue."""
-    start = start or joined
-    if not before_joining_width(first, last, start):
+def start_text(first: date, last: date, joined: date | None, start: date | None,
+               on_paper: bool = False) -> str:
+    """Why the charts start later than the range asked for (or hold nothing): the days before
+    `start`, the first day with Lift, were before the patient started, not missed. `start` is the
+    join date, or their first entry when they filled in a day from before that."""
+    if joined is None or start is None or start <= first:
         return ""
     when = chart_day(start, last, on_paper)
-    if start < joined:
-        return f"Shaded days are from before your first entry on {when}: nothing is missing there."
-    return f"Shaded days are from before you joined on {when}: nothing is missing there."
+    what = "the day of your first entry" if start < joined else "the day you joined Lift"
+    if start > last:
+        return f"This period ended before {when}, {what}."
+    return f"The charts start on {when}, {what}."
 
 
 def charts_text(first: date, last: date, sessions: SessionDays = NO_SESSIONS, joined: date | None = None,
                 first_entry: date | None = None, on_paper: bool = False) -> str:
     """What every chart of a page has in common, said once above them instead of in each chart's
-    summary: the days shaded as before the patient's first day with Lift, and the treatment days
-    the dashed lines mark (with the sessions not logged yet, which they do not). `first_entry` is
-    the patient's earliest check-in or result, so the shade ends where each chart's does."""
+    summary: where they start, when the range began before the patient did, and the treatment
+    days the dashed lines mark (with the sessions not logged yet, which they do not). `first_entry`
+    is the patient's earliest check-in or result, so this start is every chart's."""
     start = first_day_with_lift(joined, [first_entry])
-    return " ".join(filter(None, [joined_text(first, last, joined, start, on_paper),
-                                  treatment_text(sessions, first, last)]))
+    return " ".join(filter(None, [start_text(first, last, joined, start, on_paper),
+                                  treatment_text(sessions, chart_first(first, last, start), last)]))
 
 
 def _row_label(label: str, day: date, sessions: SessionDays) -> str:
@@ -429,11 +426,10 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
                 chosen: TrendRange, sessions: SessionDays = NO_SESSIONS, joined: date | None = None,
                 first_entry: date | None = None) -> Chart:
     """One daily chart. `history` may start before `first`: those days feed the 7-day
-    average of the first days shown, so the line does not start late. The days before the
-    patient's first day with Lift (`joined`, or `first_entry` if earlier) are shaded; a day
-    drawn is never among them."""
+    average of the first days shown, so the line does not start late. It starts no earlier than
+    the patient's first day with Lift (`joined`, or `first_entry` if earlier): see chart_first."""
     by_day = {d.local_date: getattr(d, metric.field) for d in history}
-    start = first_day_with_lift(joined, [first_entry, *by_day])
+    first = chart_first(first, last, first_day_with_lift(joined, [first_entry, *by_day]))
     shown_frame = frame(first, last)
     days, xs = shown_frame.days, shown_frame.xs
     values = [by_day.get(day) for day in days]
@@ -448,8 +444,8 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         SLEEP_AXIS if metric is SLEEP else SCORE_AXIS)
     # A range that ended before today (a report on a past period) has no "this week": the days
     # that sentence speaks of are not in it, nor read, so it would say there were no check-ins.
-    # Only what is this chart's own: the shade and the treatment days are the same on every chart,
-    # and said once above them (charts_text).
+    # Only what is this chart's own: where the charts start and the treatment days are the same on
+    # every chart, and said once above them (charts_text).
     summary = " ".join(filter(None, [week_summary(metric, by_day, today, joined, chosen.on_paper)
                                      if last >= today else "",
                                      range_summary(metric, by_day, first, last, today, chosen)]))
@@ -458,7 +454,6 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         bands=[], markers=_markers(sessions.treatment, first, last),
-        before_joined=before_joining_width(first, last, start),
         table_caption=f"{metric.title}, {chosen.phrase}",
     )
     if weekly:
@@ -479,10 +474,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         averages=segments(average_points),
         dots=[p for p in points if p is not None],
         table_headers=("Day", metric.title + (metric.unit and f" ({metric.unit.strip()})"), "7-day average"),
-        rows=[(_row_label(label, day, sessions), number(value) if value is not None else
-               # As on Today: a day before the patient joined was never missed. From their first
-               # entry on, as shaded and as counted, a day without one is a day without one.
-               "Before you joined" if start and day < start else "No check-in",
+        rows=[(_row_label(label, day, sessions), number(value) if value is not None else "No check-in",
                "—" if average is None else average_text(average))
               for day, label, value, average in zip(reversed(days), reversed(shown_frame.labels),
                                                     reversed(values), reversed(averages))],
@@ -510,11 +502,11 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
                 last: date, today: date, chosen: TrendRange, sessions: SessionDays = NO_SESSIONS,
                 joined: date | None = None, first_entry: date | None = None) -> Chart:
     """Totals over the range on the instrument's bands. `results` is every result of the
-    patient's (the baseline may be older than the range); only those in range are drawn. The
-    days before the first day with Lift are shaded, as on the daily charts."""
+    patient's (the baseline may be older than the range); only those in range are drawn. It
+    starts no earlier than the first day with Lift, as the daily charts do."""
     axis = SCALE_AXES[instrument.key]
     own = scales.in_order([r for r in results if r.instrument == instrument.key])
-    start = first_day_with_lift(joined, [first_entry, *(r.local_date for r in own)])
+    first = chart_first(first, last, first_day_with_lift(joined, [first_entry, *(r.local_date for r in own)]))
     latest_per_day = {r.local_date: r for r in own}
     shown = [r for day, r in sorted(latest_per_day.items()) if first <= day <= last]
     count = (last - first).days + 1
@@ -537,7 +529,6 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
         markers=_markers(sessions.treatment, first, last),
-        before_joined=before_joining_width(first, last, start),
         table_caption=f"{instrument.name} results, {chosen.phrase}",
         table_headers=("Day", "Total", "Range"),
         rows=[(_row_label(dated(r.local_date), r.local_date, sessions), str(r.total),

@@ -50,8 +50,8 @@ async def summary(request: Request, patient_id: FromPath[int], range: FromQuery[
     today = local_today(person.timezone)
     chosen = trends.trend_range(range if range in RANGE_KEYS else "14d")
     first, last = trends.range_bounds(chosen, today, None)
-    # Only the local date the account was made: the charts shade the days before it (or before an
-    # earlier day filled in) and the week strip leaves them blank, so they do not read as missed
+    # Only the local date the account was made: the charts start on it (or on an earlier day filled
+    # in) and the week strip leaves the days before it blank, so they do not read as missed
     # check-ins.
     joined = grant.patient_joined
     context = dict(grant=grant, seen=seen, chosen=chosen, ranges=[trends.RANGES[k] for k in RANGE_KEYS],

@@ -71,7 +71,7 @@ async def report_context(request: Request, person: User, joined: date | None, st
     sessions = list(reversed(await session_entries(db, person, first, last, today)))  # newest first
     checkins = await checkin_store.checkins_between(db, person.id, first, last)
     checked_in = [c.local_date for c in checkins]
-    # The shade and the count start at the first day with Lift: the join date, or an earlier
+    # The charts and the count start at the first day with Lift: the join date, or an earlier
     # entry (a day filled in from before joining).
     first_entry = await trend_store.first_entry_date(db, person.id)
     thoughts_summary, thoughts_reported = rules.report_thoughts(checkins)

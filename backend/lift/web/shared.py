@@ -36,7 +36,7 @@ def about_the_patient(charts: Sequence[trends.Chart]) -> list[trends.Chart]:
 
 def charts_text(first: date, last: date, sessions: trends.SessionDays = trends.NO_SESSIONS,
                 joined: date | None = None, first_entry: date | None = None, on_paper: bool = False) -> str:
-    """What every chart shares (the shade, the treatment days), said once above them, about the patient."""
+    """What every chart shares (where they start, the treatment days), said once above them, about the patient."""
     return sharing.about_the_patient(trends.charts_text(first, last, sessions, joined, first_entry, on_paper))
 
 

@@ -92,6 +92,7 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
         scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, sessions, joined,
                                          first_entry) for i in scales.INSTRUMENTS.values()],
         charts_text=trends.charts_text(first, last, sessions, joined, first_entry),
+        charts_start=trends.chart_first(first, last, trends.first_day_with_lift(joined, [first_entry])),
         adherence=trends.adherence(recent, today, joined=joined), charts_id=CHARTS_ID, **chart_tools(),
     )
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == CHARTS_ID:
