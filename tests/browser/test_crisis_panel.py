@@ -87,9 +87,10 @@ def test_it_shows_get_help_now_first_when_a_new_patient_reports_thoughts_of_endi
     assert_above(page, region, saved)
     assert is_before_in_document(page, "#crisis", "#saved-title")
     expect(page.get_by_role("heading", name="Get help now")).to_be_focused()
-    # The form was swapped in place by htmx, not posted as a full navigation.
+    # The form was swapped in place by htmx, not posted as a full navigation, and the page took
+    # the saved check-in's own address (see the test below).
     assert page.evaluate(PAGE_MARK) == "still here"
-    assert page.url.endswith("/checkin")
+    expect(page).to_have_url(re.compile(r"/checkins/\d+\?saved=new$"))
 
 
 def test_it_shows_get_help_now_without_javascript_for_a_plan_or_intent(open_page):
@@ -122,6 +123,40 @@ def test_it_shows_get_help_now_without_javascript_for_a_plan_or_intent(open_page
     saved = page.get_by_role("heading", name="Check-in saved")
     expect(saved).to_be_visible()
     assert_above(page, region, saved)
+
+
+def test_with_htmx_back_after_a_check_in_shows_it_again_with_get_help_now_first(patient, lift):
+    """htmx keeps no copy of a page to go back to (no history cache, on purpose: no journal in
+    localStorage), so Back loads the address again. The save's answer takes the check-in's own
+    address: Back from Today shows the saved check-in with Get help now first, not today's form,
+    empty after a save for an earlier day and without the panel, as if nothing had been saved."""
+    page = patient
+    page.goto("/checkin")
+    lift.fill_checkin(page, thoughts="Thoughts of ending my life", note="A hard evening", days_ago=1)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    expect(crisis_region(page)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/checkins/\d+\?saved=new$"))
+    saved = page.url
+
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.go_back()
+    assert page.url == saved
+    region = crisis_region(page)
+    expect(region).to_be_visible()
+    expect(region).to_contain_text("Please reach out to someone now")
+    heading = page.get_by_role("heading", name="Check-in saved")
+    expect(heading).to_be_visible()
+    assert_above(page, region, heading)
+    expect(page.get_by_text("A hard evening")).to_be_visible()
+    expect(page.get_by_role("button", name="Save check-in")).to_have_count(0)
+
+    # Loading that address again sends nothing: still one check-in.
+    page.reload()
+    expect(page.get_by_role("heading", name="Check-in saved")).to_be_visible()
+    page.goto("/checkins")
+    expect(page.locator(".history__item")).to_have_count(1)
 
 
 def test_it_shows_no_crisis_panel_when_there_are_no_thoughts(patient, lift, console):

@@ -358,12 +358,35 @@ async def test_without_javascript_get_help_now_comes_in_the_answer_to_the_form(p
     assert first_in_main(response.text).startswith('<section class="crisis')
 
 
-async def test_with_htmx_a_save_is_answered_with_its_page_at_once(patient):
+async def test_with_htmx_a_save_is_answered_with_its_page_at_once_under_the_address_it_lands_on(
+        patient, database):
+    """The address bar and the history get the saved check-in's own address, the one a save without
+    JavaScript lands on, so Back from the next page loads it (htmx keeps no copy of a page), not
+    today's form: empty after a save for an earlier day, and without Get help now."""
     token = await patient.csrf_token()
-    form = {"local_date": patient.today().isoformat(), "mood": "5", "anxiety": "4", "sleep_hours": "7",
-            "thoughts": "0"}
-    response = await patient.http.post("/checkin", data=form, headers={"HX-Request": "true", "x-csrftoken": token})
+    htmx = {"HX-Request": "true", "x-csrftoken": token}
+    yesterday = (patient.today() - timedelta(days=1)).isoformat()
+    form = {"local_date": yesterday, "mood": "5", "anxiety": "4", "sleep_hours": "7", "thoughts": "0"}
+    response = await patient.http.post("/checkin", data=form, headers=htmx)
     assert response.status_code == 200 and "Check-in saved" in response.text and "<html" not in response.text
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    assert response.headers["HX-Push-Url"] == f"/checkins/{checkin_id}?saved=new"
+
+    changed = await patient.http.post("/checkin", data=form | {"mood": "6"}, headers=htmx)
+    assert "Check-in updated" in changed.text
+    assert changed.headers["HX-Push-Url"] == f"/checkins/{checkin_id}?saved=updated"
+
+    # The answers call for Get help now: it comes in the answer itself, and the address pushed
+    # shows it first too, from the stored answer.
+    crisis = await patient.http.post("/checkin", data=form | {"thoughts": "2"}, headers=htmx)
+    assert crisis_region(crisis.text) and "Please reach out to someone now" in crisis.text
+    assert crisis.headers["HX-Push-Url"] == f"/checkins/{checkin_id}?saved=updated"
+    landing = (await patient.get(crisis.headers["HX-Push-Url"])).text
+    assert first_in_main(landing).startswith('<section class="crisis')
+    assert "Please reach out to someone now" in landing and ">Check-in updated</h1>" in landing
+
+    refused = await patient.http.post("/checkin", data=form | {"mood": "11"}, headers=htmx)
+    assert refused.status_code == 422 and refused.headers["HX-Push-Url"] == "false"  # no page of its own
 
 
 async def test_the_page_a_save_lands_on_shows_get_help_now_first_when_its_stored_thoughts_call_for_it(

@@ -111,19 +111,26 @@ async def save_checkin(request: Request) -> Response:
                         status_code=200)
     # A replay answers "saved": whichever arrival wrote it, the entry is in, once.
     created = outcome is not SaveOutcome.UPDATED
+    landing = f"/checkins/{checkin.id}?saved={'new' if created else 'updated'}"
     if not is_htmx(request) and crisis["crisis"] is None:
         # Without JavaScript, the saved check-in gets an address of its own (Post/Redirect/Get),
         # so Back from the next page does not ask to send the form again. Not when the answers
         # call for Get help now: that comes in the answer to the form itself, with no second trip
         # that could fail or be slow first, worded for the answers as sent.
-        return redirect(request, f"/checkins/{checkin.id}?saved={'new' if created else 'updated'}")
-    return saved_page(request, checkin, created, today, crisis)
+        return redirect(request, landing)
+    # With htmx the page takes that same address. htmx keeps no copy of a page for Back (no
+    # history cache, on purpose), so Back from the next page loads the address again: the form's
+    # would be today's form, empty after a save for an earlier day, and without Get help now.
+    # The landing shows the saved check-in, Get help now first when its stored answer calls for it.
+    return saved_page(request, checkin, created, today, crisis, push_url=landing)
 
 
-def saved_page(request: Request, checkin: rules.Checkin, created: bool, today: date, crisis: dict) -> Response:
+def saved_page(request: Request, checkin: rules.Checkin, created: bool, today: date, crisis: dict,
+               push_url: str | None = None) -> Response:
     # The answer to the check-in form, wherever it is shown: the tab bar stays on Check in, as it
     # does after a save with JavaScript, not on History, which /checkins/{id} is under.
-    return render(request, "checkins/saved.html", checkin=checkin, created=created, tab_path="/checkin",
+    return render(request, "checkins/saved.html", push_url=push_url, checkin=checkin, created=created,
+                  tab_path="/checkin",
                   day_label=dates.day_label(checkin.local_date, today),
                   thoughts_labels=THOUGHTS_LABELS, **crisis)
 
