@@ -292,3 +292,32 @@ def test_without_javascript_get_help_now_for_question_9_comes_in_the_answer_to_t
     region = crisis_region(page)
     expect(region).to_contain_text(wording)
     assert_above(page, region, page.get_by_role("heading", name="PHQ-9 saved"))
+
+
+# Where "Call 988" starts, in px from the top of the screen, the screen's height, and what
+# follows the panel's calls and texts.
+CALL_988 = """() => ({
+    screen: innerHeight,
+    call: document.querySelector('#crisis a[href="tel:988"]').getBoundingClientRect().top,
+    afterActions: document.querySelector('#crisis .crisis__actions').nextElementSibling.textContent,
+})"""
+
+
+@pytest.mark.parametrize("thoughts", ["Passing thoughts of death or of not wanting to be here",
+                                      "Thoughts of ending my life", "Thoughts with a plan or intent to act"])
+def test_with_text_at_200_percent_call_988_is_on_the_first_screen_of_get_help_now(open_page, lift, thoughts):
+    """At 200% text on a 390 px phone, "Call 988" stood almost two screens down, below the
+    paragraph saying Lift is not monitored. The calls and texts come first; that paragraph,
+    still on the panel, follows them."""
+    from tests.browser.test_accessibility import set_text_size
+
+    page = open_page()
+    lift.new_patient_on_today(page)
+    set_text_size(page.context.new_cdp_session(page), 2.0)
+    lift.check_in(page, thoughts=thoughts)
+    region = crisis_region(page)
+    expect(region.get_by_role("heading", name="Get help now")).to_be_focused()
+    expect(region).to_contain_text("not monitored in real time")
+    where = page.evaluate(CALL_988)
+    assert 0 <= where["call"] < where["screen"], where
+    assert where["afterActions"].startswith("Lift is not monitored in real time"), where
