@@ -332,3 +332,45 @@ async def test_a_resend_of_the_same_key_with_a_lower_answer_still_shows_get_help
     else:
         assert has_crisis_region(again.text)
         assert "If you might act on these thoughts, call 911 or 988 now" in shown(again.text)
+
+
+def panels(html: str) -> list[str]:
+    """Every Get help now on the page: the one shown, and each copy kept for no signal."""
+    return re.findall(r'<section class="crisis.*?</section>', html, flags=re.S)
+
+
+async def test_get_help_now_offers_the_esketamine_card_only_to_a_patient_having_esketamine(patient):
+    """A patient on IV ketamine was offered "Read: esketamine, anxiety and suicidal thoughts";
+    no card speaks of suicidal thoughts with IV ketamine, so they are offered none."""
+    from tests.integration.test_treatment import create_plan
+
+    reading = 'href="/learn/suicidal-thoughts"'
+
+    async def offered() -> list[bool]:
+        phq9 = {f"phq9_{item}": "0" for item in range(1, 9)} | {"phq9_9": "2"}
+        pages = [(await patient.check_in(thoughts=2)).text, (await patient.post("/scales/phq9", phq9)).text,
+                 (await patient.get("/help")).text, (await patient.get("/checkin")).text,
+                 (await patient.get("/scales/phq9")).text]
+        found = [reading in panel for html in pages for panel in panels(html)]
+        assert len(found) == 2 + 1 + 3 + 3  # the two shown, /help, and each form's three copies
+        return found
+
+    # No plan yet: the treatment is not known, and the card's title says whom it is about.
+    assert all(await offered())
+    assert (await create_plan(patient, medication="iv_ketamine", template="iv_ketamine")).status_code == 303
+    assert not any(await offered())
+    assert (await patient.post("/treatment/plan/edit", {"medication": "esketamine"})).status_code == 303
+    assert all(await offered())
+
+
+async def test_a_treatment_plan_that_cannot_be_read_never_holds_back_get_help_now(patient, database):
+    """The treatment is read only to choose the card the panel offers: unread, the panel offers
+    what it offers when the treatment is not known, and the check-in is saved as ever."""
+    database.execute("ALTER TABLE treatment_plans RENAME TO unreadable")
+    database.commit()
+    response = await patient.check_in(thoughts=3)
+    assert response.status_code == 200
+    assert crisis_before(response.text, 'id="saved-title"')
+    assert 'href="/learn/suicidal-thoughts"' in panels(response.text)[0]
+    for path in ("/help", "/checkin"):
+        assert (await patient.get(path)).status_code == 200

@@ -10,9 +10,11 @@ from lift.domain.crisis import (
     Thoughts,
     crisis_prompt_for_phq9_item9,
     crisis_prompt_for_thoughts,
+    crisis_reading,
     parse_resources,
     sms_link,
 )
+from lift.domain.treatment import MEDICATIONS
 
 RESOURCES_FILE = Path(__file__).resolve().parents[2] / "frontend" / "content" / "crisis_resources.toml"
 US = parse_resources(tomllib.loads(RESOURCES_FILE.read_text()))
@@ -192,3 +194,27 @@ def test_it_refuses_resources_without_an_emergency_number():
 def test_it_refuses_a_crisis_line_without_a_name():
     with pytest.raises(msgspec.ValidationError):
         parse_resources({"emergency_number": "911", "lines": [{"call": "988"}]})
+
+
+def test_it_offers_the_esketamine_card_to_a_patient_on_esketamine():
+    assert crisis_reading("esketamine").href == "/learn/suicidal-thoughts"
+    assert "esketamine" in crisis_reading("esketamine").label
+
+
+@pytest.mark.parametrize("treatment", ["iv_ketamine", "other"])
+def test_it_offers_no_card_about_a_medicine_the_patient_is_not_having(treatment):
+    assert crisis_reading(treatment) is None
+
+
+def test_it_offers_the_card_named_for_esketamine_where_the_treatment_is_not_known():
+    # No plan, a page made for nobody, a caregiver or clinician: its title says whom it is about.
+    assert crisis_reading(None) == crisis_reading("esketamine")
+
+
+def test_every_card_it_offers_is_one_lift_serves():
+    from lift.web.education import load_cards
+
+    cards = load_cards()
+    for treatment in (None, *MEDICATIONS):
+        if reading := crisis_reading(treatment):
+            assert reading.href.removeprefix("/learn/") in cards

@@ -147,6 +147,29 @@ def crisis_prompt_for_phq9_item9(score: int, resources: CrisisResources) -> Cris
     return msgspec.structs.replace(prompt, message=message)
 
 
+class Reading(msgspec.Struct, frozen=True):
+    """An education card Get help now offers to read."""
+
+    href: str
+    label: str
+
+
+ESKETAMINE_AND_THOUGHTS = Reading("/learn/suicidal-thoughts", "Read: esketamine, anxiety and suicidal thoughts")
+# The card Get help now offers, by the treatment in the patient's plan (`Plan.medication`). Only
+# esketamine has a card on suicidal thoughts; no card speaks of them with IV ketamine or another
+# treatment, and one about a medicine the patient is not having does not belong in the panel.
+READING_FOR_TREATMENT = {"esketamine": ESKETAMINE_AND_THOUGHTS}
+
+
+def crisis_reading(treatment: str | None) -> Reading | None:
+    """The card Get help now offers for the patient's treatment, or None when no card fits it.
+    Where the treatment is not known (no plan, one that could not be read, a page made for
+    nobody, a caregiver's or clinician's), the esketamine card: its title says whom it is about."""
+    if treatment is None:
+        return ESKETAMINE_AND_THOUGHTS
+    return READING_FOR_TREATMENT.get(treatment)
+
+
 def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tomllib
 from pathlib import Path
@@ -10,6 +11,7 @@ from litestar import Request
 
 from lift.db.connection import DatabaseError
 from lift.db.safety_plans import safety_plan_for
+from lift.db.treatment import plan_for
 from lift.domain import checkins, scales
 from lift.domain.crisis import (
     CrisisPrompt,
@@ -43,9 +45,17 @@ def item9_prompt_for(values: dict[str, str], resources: CrisisResources) -> Cris
 
 
 async def crisis_context(request: Request, prompt: CrisisPrompt | None) -> dict:
-    """What the crisis panel shows: the prompt, the resources, and the patient's own plan."""
-    plan = await own_plan(request) if request.scope.get("user") and prompt else None
-    return {"crisis": prompt, "resources": request.app.state.crisis_resources, "plan": plan}
+    """What the crisis panel shows: the prompt, the resources, and the patient's own plan and
+    treatment (which card it offers to read)."""
+    plan, treatment = await own_plan_and_treatment(request) if request.scope.get("user") and prompt else (None, None)
+    return {"crisis": prompt, "resources": request.app.state.crisis_resources, "plan": plan,
+            "crisis_treatment": treatment}
+
+
+async def own_plan_and_treatment(request: Request) -> tuple[SafetyPlan | None, str | None]:
+    """The signed-in patient's safety plan and treatment, read together (one trip to a reader)."""
+    plan, treatment = await asyncio.gather(own_plan(request), own_treatment(request))
+    return plan, treatment
 
 
 async def own_plan(request: Request) -> SafetyPlan | None:
@@ -59,3 +69,15 @@ async def own_plan(request: Request) -> SafetyPlan | None:
         log.exception("safety plan unreadable; Get help now shown without it")
         request.state.plan_unreadable = True
         return None
+
+
+async def own_treatment(request: Request) -> str | None:
+    """The treatment in the signed-in patient's plan ("esketamine", "iv_ketamine", "other"), or
+    None for no plan, or one that cannot be read: like the safety plan, it must never cost Get
+    help now. Unknown, the panel offers what it offers anyone (`crisis.crisis_reading`)."""
+    try:
+        plan = await plan_for(request.app.state.db, request.scope["user"].id)
+    except DatabaseError:
+        log.exception("treatment plan unreadable; Get help now shown without it")
+        return None
+    return plan.medication if plan else None

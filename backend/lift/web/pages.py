@@ -28,7 +28,7 @@ from lift.domain import scales
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
 from lift.domain.trends import first_day_with_lift
-from lift.web.crisis import own_plan
+from lift.web.crisis import own_plan_and_treatment
 from lift.web.guards import patient
 from lift.web.treatment import home_context as treatment_home_context
 from lift.web.rendering import SAVE_FAILED, form_data, local_today, redirect, render
@@ -130,9 +130,9 @@ async def ready(request: Request) -> Response:
 async def get_help(request: Request) -> Response:
     """Open to everyone, signed in or not: nobody should have to sign in to find help."""
     user = request.scope.get("user")
-    plan = await own_plan(request) if user and user.role == "patient" else None
+    plan, treatment = await own_plan_and_treatment(request) if user and user.role == "patient" else (None, None)
     return render(request, "pages/help.html", resources=request.app.state.crisis_resources,
-                  plan=plan, crisis=None)
+                  plan=plan, crisis_treatment=treatment, crisis=None)
 
 
 def _steps(request: Request) -> tuple[tuple[str, str, str], ...]:

@@ -20,7 +20,7 @@ from litestar.utils.scope.state import ScopeState
 from lift.domain import checkins as rules
 from lift.domain.crisis import THOUGHTS_LABELS, CrisisPrompt, CrisisResources, crisis_prompt_for_thoughts
 from lift.settings import FRONTEND_DIR, Settings
-from lift.web.crisis import own_plan
+from lift.web.crisis import own_plan_and_treatment
 from lift.web.rendering import render
 
 STATIC_DIR = FRONTEND_DIR / "static"
@@ -117,23 +117,28 @@ async def worker_config_script(request: Request) -> Response:
     return Response(content=script, media_type="application/javascript")
 
 
-def offline_context(request: Request, plan=None, prompt_for: PromptFor = crisis_prompt_for_thoughts) -> dict:
+def offline_context(request: Request, plan=None, treatment: str | None = None,
+                    prompt_for: PromptFor = crisis_prompt_for_thoughts) -> dict:
     """The hidden parts of a check-in or PHQ-9 page that work with no signal: the "saved on
     this phone" confirmation, and Get help now worded for each answer above "none" to the
     form's crisis question (the thoughts answer, or PHQ-9 item 9 with
     `crisis_prompt_for_phq9_item9`), so such an answer shows the resources at once."""
     resources = request.app.state.crisis_resources
     prompts = [(answer, prompt_for(answer, resources)) for answer in (1, 2, 3)]
-    return {"offline_prompts": prompts, "offline_plan": plan, "resources": resources}
+    return {"offline_prompts": prompts, "offline_plan": plan, "crisis_treatment": treatment,
+            "resources": resources}
 
 
 async def with_offline_crisis(request: Request, context: dict,
                               prompt_for: PromptFor = crisis_prompt_for_thoughts) -> dict:
     """`context` for a form a patient fills in, plus its hidden copies of Get help now. The page
-    is never cached, so they hold the patient's own plan: already read when the page shows the
-    panel, else read now."""
-    plan = context["plan"] if context.get("crisis") else await own_plan(request)
-    return {**offline_context(request, plan, prompt_for), **context}
+    is never cached, so they hold the patient's own plan and treatment: already read when the
+    page shows the panel, else read now."""
+    if context.get("crisis"):
+        plan, treatment = context["plan"], context.get("crisis_treatment")
+    else:
+        plan, treatment = await own_plan_and_treatment(request)
+    return {**offline_context(request, plan, treatment, prompt_for), **context}
 
 
 # The pages below are kept by the service worker and made for nobody (`kept_copy` marks them
