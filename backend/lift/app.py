@@ -24,7 +24,7 @@ from lift.db.connection import Database
 from lift.db.sessions import purge_expired
 from lift.domain import dates
 from lift.domain.checkins import format_hours
-from lift.domain.crisis import crisis_reading, sms_link
+from lift.domain.crisis import crisis_reading, saved_in, sms_link
 from lift.domain.safety_plan import STEPS, tel_link
 from lift.settings import FRONTEND_DIR, Settings, ensure_secret_key, load_settings
 from lift.web import auth, checkins, errors, pages, password_resets
@@ -87,6 +87,7 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["zone_label"] = zone_label
     engine.engine.globals["safety_plan_steps"] = STEPS
     engine.engine.globals["crisis_reading"] = crisis_reading
+    engine.engine.globals["saved_in"] = saved_in
     engine.engine.globals["current_tab"] = current_tab
     # Every day a template writes goes through domain/dates.py, which says which form where.
     engine.engine.globals.update(weekday=dates.weekday, weekday_name=dates.weekday_name, dated=dates.dated,

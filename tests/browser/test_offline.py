@@ -360,18 +360,28 @@ def cached_text(page: Page) -> str:
     )
 
 
+def plan_kept_then_no_signal(phone: Page, lift: Lift, server: StoppableServer, steps: dict[str, str]) -> None:
+    """A new patient writes a plan (these steps, and Dr Rivera's number), which the phone keeps;
+    then the signal goes."""
+    sign_up_with_worker(phone, lift)
+    lift.write_safety_plan(phone, steps, "Dr Rivera", "(312) 555-0142")
+    wait_until(phone, "() => LiftQueue.plan().then((plan) => Boolean(plan))")
+    server.stop()
+
+
+def expect_call_dr_rivera(region: Locator) -> None:
+    expect(region.get_by_role("link", name=re.compile("Call Dr Rivera"))).to_have_attribute("href", "tel:3125550142")
+
+
 def test_the_patients_own_safety_plan_opens_with_no_signal(phone, lift, server):
     """The kept pages are made for nobody; the plan comes from the phone, where the patient's
     own page left it (and sign-out deletes it: the next test)."""
-    sign_up_with_worker(phone, lift)
-    lift.write_safety_plan(phone, {"1. Warning signs": "Staying in bed all day"}, "Dr Rivera", "(312) 555-0142")
-    wait_until(phone, "() => LiftQueue.plan().then((plan) => Boolean(plan))")
-    server.stop()
+    plan_kept_then_no_signal(phone, lift, server, {"1. Warning signs": "Staying in bed all day"})
 
     phone.goto("/help")
     region = crisis_region(phone)
     assert_crisis_links(phone)
-    expect(region.get_by_role("link", name=re.compile("Call Dr Rivera"))).to_have_attribute("href", "tel:3125550142")
+    expect_call_dr_rivera(region)
     expect(region).to_contain_text("Staying in bed all day")
 
     phone.goto("/safety-plan")
@@ -385,7 +395,33 @@ def test_the_patients_own_safety_plan_opens_with_no_signal(phone, lift, server):
     expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
     region = crisis_region(phone)
     expect(region).to_contain_text("Staying in bed all day")
-    expect(region.get_by_role("link", name=re.compile("Call Dr Rivera"))).to_have_attribute("href", "tel:3125550142")
+    expect_call_dr_rivera(region)
+
+
+def test_with_no_signal_a_care_teams_number_alone_is_a_button_never_an_empty_plan(phone, lift, server):
+    """A plan saved with the care team's number and no steps: Get help now with no signal showed
+    an empty "My safety plan" under the call button, and the kept plan page an empty plan."""
+    plan_kept_then_no_signal(phone, lift, server, {})
+
+    phone.goto("/help")
+    region = crisis_region(phone)
+    assert_crisis_links(phone)
+    expect_call_dr_rivera(region)
+    expect(region.get_by_text("My safety plan")).to_have_count(0)
+
+    phone.goto("/safety-plan")
+    expect(phone.get_by_text("Your plan has no steps written yet")).to_be_visible()
+    expect(phone.get_by_role("link", name=re.compile("Call Dr Rivera"))).to_be_visible()
+
+    phone.goto("/checkin")
+    lift.fill_checkin(phone, thoughts="Passing thoughts of death or of not wanting to be here")
+    phone.get_by_role("button", name="Save check-in").click()
+    expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
+    region = crisis_region(phone)
+    # Made for nobody, the kept page's words hold with a plan or without one.
+    expect(region).to_contain_text("or turn to your safety plan if you have one.")
+    expect_call_dr_rivera(region)
+    expect(region.get_by_text("My safety plan")).to_have_count(0)
 
 
 def test_signing_out_empties_the_queue_and_nothing_personal_is_ever_cached_or_served(phone, lift, server):

@@ -374,3 +374,68 @@ async def test_a_treatment_plan_that_cannot_be_read_never_holds_back_get_help_no
     assert 'href="/learn/suicidal-thoughts"' in panels(response.text)[0]
     for path in ("/help", "/checkin"):
         assert (await patient.get(path)).status_code == 200
+
+
+SAVED_STATES = {
+    "nothing": {},
+    "a care team's number only": {"care_team_name": "Dr Lee", "care_team_phone": "555 0100"},
+    "steps only": {"warning_signs": "Not sleeping", "care_team_name": "Dr Lee"},  # a name dials nothing
+    "steps and a care team's number": {"warning_signs": "Not sleeping", "care_team_name": "Dr Lee",
+                                       "care_team_phone": "555 0100"},
+}
+
+
+@pytest.mark.parametrize("state", SAVED_STATES)
+async def test_get_help_now_names_only_the_plan_and_care_team_the_patient_saved(patient, state):
+    """Get help now told a patient with no plan to "turn to your safety plan" and one with no
+    care team's number to "contact your care team", and showed an empty "My safety plan" for a
+    plan with a number but no steps. Where there is no plan it offers to write one."""
+    if SAVED_STATES[state]:
+        assert (await patient.post("/safety-plan", SAVED_STATES[state])).status_code == 303
+    steps, care_team = "warning_signs" in SAVED_STATES[state], "care_team_phone" in SAVED_STATES[state]
+    phq9 = {f"phq9_{item}": "0" for item in range(1, 9)}
+    passing = [panels((await patient.check_in(thoughts=1)).text)[0],
+               panels((await patient.post("/scales/phq9", phq9 | {"phq9_9": "1"})).text)[0],
+               *(panel for panel in panels((await patient.get("/checkin")).text) if "crisis--support" in panel)]
+    ending = [panels((await patient.check_in(thoughts=2)).text)[0],
+              panels((await patient.post("/scales/phq9", phq9 | {"phq9_9": "2"})).text)[0],
+              *(panel for panel in panels((await patient.get("/checkin")).text) if "crisis--urgent" in panel)]
+    everywhere = [*passing, *ending, panels((await patient.get("/help")).text)[0]]
+    assert len(passing) == len(ending) == 3
+    for panel in passing:
+        assert ("at any hour, or turn to your safety plan." in panel) == steps
+        assert ("at any hour." in panel) != steps
+    for panel in ending:
+        assert ("or contact your care team." in panel) == care_team
+        assert ("care team" in panel) == care_team
+    for panel in everywhere:
+        assert ("My safety plan" in panel) == steps
+        assert ('<a href="/safety-plan">Write a safety plan</a>' in panel) != steps
+        assert ('href="tel:5550100"' in panel) == care_team
+
+
+@pytest.mark.parametrize("state", SAVED_STATES)
+async def test_the_phone_keeps_only_the_plan_and_care_team_the_patient_saved(patient, state):
+    """What a patient's page hands the phone for Get help now with no signal (offline.js adds it
+    to the kept pages' panel): no empty "My safety plan" for a plan of a number alone."""
+    if SAVED_STATES[state]:
+        assert (await patient.post("/safety-plan", SAVED_STATES[state])).status_code == 303
+    steps, care_team = "warning_signs" in SAVED_STATES[state], "care_team_phone" in SAVED_STATES[state]
+    html = (await patient.get("/help")).text
+    kept = re.search(r'<template data-offline-plan="(\w+)">(.*?)</template>', html, flags=re.S)
+    assert kept.group(1) == ("saved" if steps or care_team else "none")
+    assert ('class="crisis__plan"' in kept.group(2)) == steps
+    assert ("data-plan-call" in kept.group(2)) == care_team
+
+
+async def test_where_lift_does_not_know_what_the_patient_saved_its_words_hold_either_way(patient, database):
+    """The kept check-in (made for nobody), a refused form's page and a plan Lift could not read:
+    the wording is true whether or not the patient has a plan or a care team's number."""
+    kept = (await patient.get("/offline/checkin")).text
+    refused = (await patient.post("/checkin", {"thoughts": "1", "_csrf_token": "stale"}, csrf=False)).text
+    database.execute("ALTER TABLE safety_plans RENAME TO unreadable")
+    database.commit()
+    unread = (await patient.check_in(thoughts=1)).text
+    for html in (kept, refused, unread):
+        assert any("at any hour, or turn to your safety plan if you have one." in panel for panel in panels(html))
+    assert any("or contact your care team." in panel for panel in panels(kept))

@@ -47,6 +47,9 @@ async def test_a_plan_or_intent_is_told_to_call_the_emergency_number_or_the_firs
 
 async def test_thoughts_of_ending_life_are_told_each_of_the_deployments_lines(patient):
     html = (await patient.check_in(thoughts=2)).text
+    assert "Call 116 123, or text SHOUT to 85258. If you are in danger, call 999." in html
+    await patient.post("/safety-plan", {"care_team_phone": "020 7946 0000"})
+    html = (await patient.check_in(thoughts=2)).text
     assert "Call 116 123, text SHOUT to 85258, or contact your care team. If you are in danger, call 999." in html
 
 

@@ -5,21 +5,29 @@ import msgspec
 import pytest
 
 from lift.domain.crisis import (
+    NOT_KNOWN,
     THOUGHTS_LABELS,
     CrisisResources,
+    Saved,
     Thoughts,
     crisis_prompt_for_phq9_item9,
     crisis_prompt_for_thoughts,
     crisis_reading,
     parse_resources,
+    saved_in,
     sms_link,
 )
+from lift.domain.safety_plan import SafetyPlan
 from lift.domain.treatment import MEDICATIONS
 
 RESOURCES_FILE = Path(__file__).resolve().parents[2] / "frontend" / "content" / "crisis_resources.toml"
 US = parse_resources(tomllib.loads(RESOURCES_FILE.read_text()))
 UK = parse_resources({"emergency_number": "999", "lines": [
     {"name": "Samaritans", "call": "116 123"}, {"name": "Shout", "text": "85258", "text_body": "SHOUT"}]})
+
+
+# A patient who wrote steps of a safety plan and saved their care team's number.
+BOTH = Saved(plan=True, care_team=True)
 
 
 def with_emergency(number: str) -> CrisisResources:
@@ -32,7 +40,7 @@ def resources():
 
 
 def test_it_offers_support_for_passing_thoughts():
-    prompt = crisis_prompt_for_thoughts(Thoughts.PASSING, US)
+    prompt = crisis_prompt_for_thoughts(Thoughts.PASSING, US, BOTH)
     assert prompt.level == "support"
     assert prompt.headline == "You don't have to carry these thoughts alone"
     assert prompt.message == (
@@ -42,7 +50,7 @@ def test_it_offers_support_for_passing_thoughts():
 
 
 def test_it_urges_reaching_out_now_for_thoughts_of_ending_life():
-    prompt = crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, with_emergency("112"))
+    prompt = crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, with_emergency("112"), BOTH)
     assert prompt.level == "urgent"
     assert prompt.headline == "Please reach out to someone now"
     assert prompt.message == (
@@ -103,15 +111,53 @@ def test_it_words_phq9_item9_at_the_level_of_the_matching_thoughts_answer():
 
 def test_it_names_self_harm_as_well_as_death_for_phq9_item9():
     """Item 9 asks about being better off dead or hurting yourself, not only about suicide."""
-    assert crisis_prompt_for_phq9_item9(1, US).message == (
+    assert crisis_prompt_for_phq9_item9(1, US, BOTH).message == (
         "Thoughts that you would be better off dead, or of hurting yourself, are worth talking about "
         "with someone today. You can call or text 988 at any hour, or turn to your safety plan."
     )
-    assert crisis_prompt_for_phq9_item9(2, with_emergency("112")).message == (
+    assert crisis_prompt_for_phq9_item9(2, with_emergency("112"), BOTH).message == (
         "Thoughts that you would be better off dead, or of hurting yourself, are serious and you "
         "deserve support right now. Call or text 988, text HOME to 741741, or contact your "
         "care team. If you are in danger, call 112."
     )
+
+
+def test_it_never_points_a_patient_with_no_plan_to_their_safety_plan():
+    for prompt in (crisis_prompt_for_thoughts(Thoughts.PASSING, US, Saved(plan=False, care_team=True)),
+                   crisis_prompt_for_phq9_item9(1, US, Saved(plan=False, care_team=True))):
+        assert prompt.message.endswith("You can call or text 988 at any hour.")
+        assert "safety plan" not in prompt.message
+
+
+def test_it_never_names_a_care_team_the_patient_has_not_saved():
+    no_care_team = Saved(plan=True, care_team=False)
+    for prompt in (crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, US, no_care_team),
+                   crisis_prompt_for_phq9_item9(2, US, no_care_team)):
+        assert "Call or text 988, or text HOME to 741741. If you are in danger, call 911." in prompt.message
+        assert "care team" not in prompt.message
+    abroad = crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, UK, no_care_team).message
+    assert "Call 116 123, or text SHOUT to 85258. If you are in danger, call 999." in abroad
+    one_line = parse_resources({"emergency_number": "112", "lines": [{"name": "Line", "call": "116 123"}]})
+    assert "Call 116 123. If you are in danger" in crisis_prompt_for_thoughts(2, one_line, no_care_team).message
+
+
+def test_where_lift_does_not_know_what_was_saved_the_wording_holds_either_way():
+    # A page made for nobody, a form refused before the plan was read, a plan that could not be read.
+    assert crisis_prompt_for_thoughts(1, US) == crisis_prompt_for_thoughts(1, US, NOT_KNOWN)
+    assert crisis_prompt_for_thoughts(1, US).message.endswith("or turn to your safety plan if you have one.")
+    assert "or contact your care team." in crisis_prompt_for_thoughts(2, US).message
+
+
+@pytest.mark.parametrize(("plan", "saved"), [
+    (None, Saved(plan=False, care_team=False)),
+    (SafetyPlan(), Saved(plan=False, care_team=False)),
+    (SafetyPlan(care_team_name="Dr Lee", care_team_phone=" "), Saved(plan=False, care_team=False)),
+    (SafetyPlan(care_team_phone="555 0100"), Saved(plan=False, care_team=True)),
+    (SafetyPlan(environment="Keep the pills at Sam's"), Saved(plan=True, care_team=False)),
+    (SafetyPlan(warning_signs="  "), Saved(plan=False, care_team=False)),
+])
+def test_it_counts_as_a_plan_only_written_steps_and_as_a_care_team_only_a_number(plan, saved):
+    assert saved_in(plan) == saved
 
 
 @pytest.mark.parametrize("level", [Thoughts.PASSING, Thoughts.ENDING_LIFE, Thoughts.PLAN_OR_INTENT])
@@ -122,10 +168,10 @@ def test_it_names_only_the_deployments_own_numbers_abroad(level):
 
 
 def test_it_points_abroad_to_each_line_as_its_buttons_do():
-    assert crisis_prompt_for_thoughts(Thoughts.PASSING, UK).message.endswith(
+    assert crisis_prompt_for_thoughts(Thoughts.PASSING, UK, BOTH).message.endswith(
         "You can call 116 123 at any hour, or turn to your safety plan.")
     assert "Call 116 123, text SHOUT to 85258, or contact your care team. If you are in danger, call 999." in (
-        crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, UK).message)
+        crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, UK, BOTH).message)
     assert crisis_prompt_for_thoughts(Thoughts.PLAN_OR_INTENT, UK).headline == (
         "If you might act on these thoughts, call 999 or 116 123 now")
 
@@ -133,7 +179,7 @@ def test_it_points_abroad_to_each_line_as_its_buttons_do():
 def test_it_names_the_emergency_number_alone_when_no_line_takes_calls():
     texting_only = parse_resources({"emergency_number": "112", "lines": [{"name": "Chat", "text": "1234"}]})
     assert texting_only.call_now == "112"
-    assert crisis_prompt_for_thoughts(Thoughts.PASSING, texting_only).message.endswith(
+    assert crisis_prompt_for_thoughts(Thoughts.PASSING, texting_only, BOTH).message.endswith(
         "You can text 1234 at any hour, or turn to your safety plan.")
 
 

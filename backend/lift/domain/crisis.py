@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import msgspec
 
-from lift.domain.safety_plan import dialable
+from lift.domain.safety_plan import SafetyPlan, dialable, has_care_team, has_steps
 
 
 class Thoughts(IntEnum):
@@ -72,6 +72,12 @@ class CrisisResources(msgspec.Struct, frozen=True):
         return ", ".join(reach(line) for line in self.lines)
 
     @property
+    def any_line(self) -> str:
+        """Every line, as choices: "call or text 988, or text HOME to 741741"."""
+        ways = [reach(line) for line in self.lines]
+        return ", or ".join([", ".join(ways[:-1]), ways[-1]]) if len(ways) > 1 else ways[0]
+
+    @property
     def call_now(self) -> str:
         """What to call in danger: the emergency number, and the first line that takes calls
         ("911 or 988"). The wording names only numbers in this deployment's file: 988 does
@@ -81,14 +87,48 @@ class CrisisResources(msgspec.Struct, frozen=True):
 
 
 
+class Saved(msgspec.Struct, frozen=True):
+    """What the patient saved that Get help now can point to: steps of a safety plan, and a care
+    team's number. None where Lift does not know (a page made for nobody, a form refused before
+    the patient's plan was read, a plan that could not be read): the wording then holds either way."""
+
+    plan: bool | None = None
+    care_team: bool | None = None
+
+
+NOT_KNOWN = Saved()
+
+
+def saved_in(plan: SafetyPlan | None) -> Saved:
+    """What a plan Lift read gives Get help now (None: the patient has saved none)."""
+    return Saved(plan=has_steps(plan), care_team=has_care_team(plan))
+
+
+def _or_your_plan(saved: Saved) -> str:
+    """The end of a sentence offering the lines: never "your safety plan" to a patient who has
+    written none (the panel offers to write one instead)."""
+    if saved.plan is None:
+        return ", or turn to your safety plan if you have one"
+    return ", or turn to your safety plan" if saved.plan else ""
+
+
+def _reach_out(resources: CrisisResources, saved: Saved) -> str:
+    """The lines, and the care team unless the patient is known to have saved no number for one."""
+    if saved.care_team is False:
+        return sentence(resources.any_line)
+    return f"{sentence(resources.every_line)}, or contact your care team"
+
+
 class CrisisPrompt(msgspec.Struct, frozen=True):
     level: str  # "support", "urgent" or "immediate"; also used as a CSS modifier.
     headline: str
     message: str
 
 
-def crisis_prompt_for_thoughts(thoughts: int, resources: CrisisResources) -> CrisisPrompt | None:
-    """The crisis prompt for a daily check-in's thoughts answer, or None for "none"."""
+def crisis_prompt_for_thoughts(thoughts: int, resources: CrisisResources,
+                               saved: Saved = NOT_KNOWN) -> CrisisPrompt | None:
+    """The crisis prompt for a daily check-in's thoughts answer, or None for "none". It names
+    the patient's safety plan and care team only as far as `saved` says they have them."""
     level = Thoughts(thoughts)
     if level is Thoughts.NONE:
         return None
@@ -98,8 +138,7 @@ def crisis_prompt_for_thoughts(thoughts: int, resources: CrisisResources) -> Cri
             headline="You don't have to carry these thoughts alone",
             message=(
                 "Thoughts of death or of not wanting to be here are worth talking about "
-                f"with someone today. You can {resources.helpline} at any hour, or turn "
-                "to your safety plan."
+                f"with someone today. You can {resources.helpline} at any hour{_or_your_plan(saved)}."
             ),
         )
     if level is Thoughts.ENDING_LIFE:
@@ -108,8 +147,8 @@ def crisis_prompt_for_thoughts(thoughts: int, resources: CrisisResources) -> Cri
             headline="Please reach out to someone now",
             message=(
                 "Thoughts of ending your life are serious and you deserve support right "
-                f"now. {sentence(resources.every_line)}, or contact your care team. If you "
-                f"are in danger, call {resources.emergency_number}."
+                f"now. {_reach_out(resources, saved)}. If you are in danger, call "
+                f"{resources.emergency_number}."
             ),
         )
     return CrisisPrompt(
@@ -122,8 +161,10 @@ def crisis_prompt_for_thoughts(thoughts: int, resources: CrisisResources) -> Cri
     )
 
 
-def crisis_prompt_for_phq9_item9(score: int, resources: CrisisResources) -> CrisisPrompt | None:
-    """PHQ-9 item 9 (thoughts of being better off dead or of self-harm) above 0."""
+def crisis_prompt_for_phq9_item9(score: int, resources: CrisisResources,
+                                 saved: Saved = NOT_KNOWN) -> CrisisPrompt | None:
+    """PHQ-9 item 9 (thoughts of being better off dead or of self-harm) above 0, worded for what
+    the patient saved as the thoughts answer is."""
     if not 0 <= score <= 3:
         raise ValueError(f"PHQ-9 item 9 is scored 0-3, got {score}")
     if score == 0:
@@ -131,18 +172,18 @@ def crisis_prompt_for_phq9_item9(score: int, resources: CrisisResources) -> Cris
     # More than half the days or nearly every day is treated like active thoughts. The item
     # asks about self-harm as well as death, so the message names both.
     thoughts = Thoughts.PASSING if score == 1 else Thoughts.ENDING_LIFE
-    prompt = crisis_prompt_for_thoughts(thoughts, resources)
+    prompt = crisis_prompt_for_thoughts(thoughts, resources, saved)
     if thoughts is Thoughts.PASSING:
         message = (
             "Thoughts that you would be better off dead, or of hurting yourself, are worth "
-            f"talking about with someone today. You can {resources.helpline} at any hour, or "
-            "turn to your safety plan."
+            f"talking about with someone today. You can {resources.helpline} at any hour"
+            f"{_or_your_plan(saved)}."
         )
     else:
         message = (
             "Thoughts that you would be better off dead, or of hurting yourself, are serious "
-            f"and you deserve support right now. {sentence(resources.every_line)}, or contact "
-            f"your care team. If you are in danger, call {resources.emergency_number}."
+            f"and you deserve support right now. {_reach_out(resources, saved)}. If you are in "
+            f"danger, call {resources.emergency_number}."
         )
     return msgspec.structs.replace(prompt, message=message)
 

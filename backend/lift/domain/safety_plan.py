@@ -57,6 +57,17 @@ def has_content(plan: SafetyPlan | None) -> bool:
     return plan is not None and any(getattr(plan, name).strip() for name in PLAN_FIELDS)
 
 
+def has_steps(plan: SafetyPlan | None) -> bool:
+    """A plan Get help now can show: at least one of the six steps written. A care team's
+    number alone is a button there, not a plan to turn to."""
+    return plan is not None and any(getattr(plan, name).strip() for name, _, _ in STEPS)
+
+
+def has_care_team(plan: SafetyPlan | None) -> bool:
+    """A care team's number to call from Get help now (a name alone dials nothing)."""
+    return plan is not None and bool(plan.care_team_phone.strip())
+
+
 def dialable(phone: str) -> str:
     """A number as tel: and sms: URIs take it (RFC 3966: no spaces): only the digits and a
     leading plus sign. In an international number a "(0)" is the trunk prefix dialled only at

@@ -16,10 +16,10 @@ from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
 from lift.domain import dates
 from lift.domain.checkins import SaveOutcome
-from lift.domain.crisis import THOUGHTS_LABELS, crisis_prompt_for_thoughts
+from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
 from lift.domain.trends import first_day_with_lift
-from lift.web.crisis import crisis_context, thoughts_prompt_for
+from lift.web.crisis import crisis_context
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
@@ -74,8 +74,8 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
 async def save_checkin(request: Request) -> Response:
     user = request.scope["user"]
     values = await form_data(request)
-    prompt = thoughts_prompt_for(values, request.app.state.crisis_resources)
-    crisis = await crisis_context(request, prompt)
+    sent = rules.thoughts_answer(values.get("thoughts"))
+    crisis = await crisis_context(request, sent)
     form, errors = parse_form(rules.CheckinForm, rules.with_plain_hours(values), rules.CHECKIN_MESSAGES)
     key, key_errors = parse_form(rules.SubmissionKey, values, rules.SUBMISSION_MESSAGES)
     if key_errors:
@@ -96,10 +96,8 @@ async def save_checkin(request: Request) -> Response:
             outcome = SaveOutcome.CREATED if created else SaveOutcome.UPDATED
     except DatabaseError:
         return await not_saved(request, values, {"form": SAVE_FAILED}, 503, crisis)
-    sent = rules.thoughts_answer(values.get("thoughts"))
     if (shown := rules.panel_thoughts(sent, checkin.thoughts, outcome)) != sent:
-        prompt = crisis_prompt_for_thoughts(shown, request.app.state.crisis_resources)
-        crisis = await crisis_context(request, prompt)
+        crisis = await crisis_context(request, shown)
     if outcome is SaveOutcome.CONFLICT:
         if wants_json(request):
             return Response(content={"status": "conflict", "saved": checkin}, status_code=409)
@@ -107,7 +105,7 @@ async def save_checkin(request: Request) -> Response:
                       client_uuid=key.client_uuid, day_label=dates.day_label(checkin.local_date, today),
                       thoughts_labels=THOUGHTS_LABELS, **crisis)
     if wants_json(request):
-        return Response(content={"status": "saved", "checkin": checkin, "crisis": prompt is not None},
+        return Response(content={"status": "saved", "checkin": checkin, "crisis": crisis["crisis"] is not None},
                         status_code=200)
     # A replay answers "saved": whichever arrival wrote it, the entry is in, once.
     created = outcome is not SaveOutcome.UPDATED
@@ -169,8 +167,7 @@ async def checkin_detail(request: Request, checkin_id: FromPath[int], saved: Fro
     if saved:
         # Where a save without JavaScript lands: the page the form's answer would have been,
         # Get help now included whenever the stored thoughts answer calls for it.
-        prompt = crisis_prompt_for_thoughts(checkin.thoughts, request.app.state.crisis_resources)
-        return saved_page(request, checkin, saved != "updated", today, await crisis_context(request, prompt))
+        return saved_page(request, checkin, saved != "updated", today, await crisis_context(request, checkin.thoughts))
     return render(request, "checkins/detail.html", checkin=checkin,
                   day_label=dates.day_label(checkin.local_date, today),
                   editable=rules.is_editable(checkin.local_date, today), thoughts_labels=THOUGHTS_LABELS)

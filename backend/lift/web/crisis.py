@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 from litestar import Request
@@ -14,15 +15,22 @@ from lift.db.safety_plans import safety_plan_for
 from lift.db.treatment import plan_for
 from lift.domain import checkins, scales
 from lift.domain.crisis import (
+    NOT_KNOWN,
     CrisisPrompt,
     CrisisResources,
+    Saved,
     crisis_prompt_for_phq9_item9,
     crisis_prompt_for_thoughts,
     parse_resources,
+    saved_in,
 )
 from lift.domain.safety_plan import SafetyPlan
 
 log = logging.getLogger("lift")
+
+# (answer 1-3, the deployment's resources, what the patient saved) -> the prompt for that answer:
+# crisis_prompt_for_thoughts, or crisis_prompt_for_phq9_item9.
+PromptFor = Callable[[int, CrisisResources, Saved], CrisisPrompt | None]
 
 
 def load_crisis_resources(path: Path) -> CrisisResources:
@@ -44,12 +52,25 @@ def item9_prompt_for(values: dict[str, str], resources: CrisisResources) -> Cris
     return crisis_prompt_for_phq9_item9(answer, resources) if answer is not None else None
 
 
-async def crisis_context(request: Request, prompt: CrisisPrompt | None) -> dict:
-    """What the crisis panel shows: the prompt, the resources, and the patient's own plan and
-    treatment (which card it offers to read)."""
-    plan, treatment = await own_plan_and_treatment(request) if request.scope.get("user") and prompt else (None, None)
-    return {"crisis": prompt, "resources": request.app.state.crisis_resources, "plan": plan,
-            "crisis_treatment": treatment}
+async def crisis_context(request: Request, answer: int | None,
+                         prompt_for: PromptFor = crisis_prompt_for_thoughts) -> dict:
+    """What the crisis panel shows for an answer to a crisis question (none for None or 0): the
+    prompt, worded for what the patient saved (so read first), the resources, and the patient's
+    own plan and treatment (which card it offers to read)."""
+    plan = treatment = None
+    if answer and request.scope.get("user"):
+        plan, treatment = await own_plan_and_treatment(request)
+    resources = request.app.state.crisis_resources
+    prompt = prompt_for(answer, resources, saved_for(request, plan)) if answer else None
+    return {"crisis": prompt, "resources": resources, "plan": plan, "crisis_treatment": treatment}
+
+
+def saved_for(request: Request, plan: SafetyPlan | None) -> Saved:
+    """What Get help now may point to for the signed-in patient whose plan was read: not known
+    when it could not be read, or nobody is signed in."""
+    if request.scope.get("user") is None or request.state.get("plan_unreadable"):
+        return NOT_KNOWN
+    return saved_in(plan)
 
 
 async def own_plan_and_treatment(request: Request) -> tuple[SafetyPlan | None, str | None]:

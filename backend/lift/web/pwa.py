@@ -9,7 +9,6 @@ cookies, and the offline pages here are rendered as for nobody even when someone
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -18,9 +17,9 @@ from litestar.response import Response
 from litestar.utils.scope.state import ScopeState
 
 from lift.domain import checkins as rules
-from lift.domain.crisis import THOUGHTS_LABELS, CrisisPrompt, CrisisResources, crisis_prompt_for_thoughts
+from lift.domain.crisis import NOT_KNOWN, THOUGHTS_LABELS, Saved, crisis_prompt_for_thoughts
 from lift.settings import FRONTEND_DIR, Settings
-from lift.web.crisis import own_plan_and_treatment
+from lift.web.crisis import PromptFor, own_plan_and_treatment, saved_for
 from lift.web.rendering import render
 
 STATIC_DIR = FRONTEND_DIR / "static"
@@ -38,9 +37,6 @@ OFFLINE_PAGES = ("/offline", "/offline/checkin", "/offline/help", "/offline/safe
 # How long a navigation waits for the network before the worker shows what it has.
 NAVIGATION_TIMEOUT_MS = 4000
 THEME_COLOR = "#f6f7fb"
-
-# (answer 1-3, the deployment's resources) -> the prompt for that answer
-PromptFor = Callable[[int, CrisisResources], CrisisPrompt | None]
 
 
 def asset_version(settings: Settings) -> str:
@@ -117,14 +113,15 @@ async def worker_config_script(request: Request) -> Response:
     return Response(content=script, media_type="application/javascript")
 
 
-def offline_context(request: Request, plan=None, treatment: str | None = None,
+def offline_context(request: Request, plan=None, treatment: str | None = None, saved: Saved = NOT_KNOWN,
                     prompt_for: PromptFor = crisis_prompt_for_thoughts) -> dict:
     """The hidden parts of a check-in or PHQ-9 page that work with no signal: the "saved on
     this phone" confirmation, and Get help now worded for each answer above "none" to the
     form's crisis question (the thoughts answer, or PHQ-9 item 9 with
-    `crisis_prompt_for_phq9_item9`), so such an answer shows the resources at once."""
+    `crisis_prompt_for_phq9_item9`), so such an answer shows the resources at once. Made for
+    nobody (the kept copies), its wording holds whatever the patient saved."""
     resources = request.app.state.crisis_resources
-    prompts = [(answer, prompt_for(answer, resources)) for answer in (1, 2, 3)]
+    prompts = [(answer, prompt_for(answer, resources, saved)) for answer in (1, 2, 3)]
     return {"offline_prompts": prompts, "offline_plan": plan, "crisis_treatment": treatment,
             "resources": resources}
 
@@ -138,7 +135,7 @@ async def with_offline_crisis(request: Request, context: dict,
         plan, treatment = context["plan"], context.get("crisis_treatment")
     else:
         plan, treatment = await own_plan_and_treatment(request)
-    return {**offline_context(request, plan, treatment, prompt_for), **context}
+    return {**offline_context(request, plan, treatment, saved_for(request, plan), prompt_for), **context}
 
 
 # The pages below are kept by the service worker and made for nobody (`kept_copy` marks them

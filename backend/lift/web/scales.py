@@ -15,9 +15,9 @@ from lift.db.clock import iso, utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import scales
 from lift.domain.checkins import today_in
-from lift.domain.crisis import CrisisPrompt, crisis_prompt_for_phq9_item9
+from lift.domain.crisis import crisis_prompt_for_phq9_item9
 from lift.domain.forms import parse_form
-from lift.web.crisis import crisis_context, item9_prompt_for
+from lift.web.crisis import crisis_context
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
@@ -39,12 +39,10 @@ def instrument_or_404(key: str) -> scales.Instrument:
     return instrument
 
 
-def item9_prompt(request: Request, instrument: scales.Instrument, values: dict) -> CrisisPrompt | None:
+def item9_sent(instrument: scales.Instrument, values: dict) -> int | None:
     """PHQ-9 item 9 above 0 brings up Get help now, whatever the total and whatever else in
     the form is missing or wrong, so it is read before anything is validated."""
-    if instrument is not scales.PHQ9:
-        return None
-    return item9_prompt_for(values, request.app.state.crisis_resources)
+    return scales.item_answer(values.get(scales.PHQ9_ITEM9)) if instrument is scales.PHQ9 else None
 
 
 async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
@@ -89,7 +87,7 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     chosen = instrument_or_404(instrument)
     user = request.scope["user"]
     values = await form_data(request)
-    crisis = await crisis_context(request, item9_prompt(request, chosen, values))
+    crisis = await crisis_context(request, item9_sent(chosen, values), crisis_prompt_for_phq9_item9)
     form, errors = parse_form(scales.FORM_TYPES[chosen.key], values, scales.form_messages(chosen))
     if errors:
         for key in ("client_uuid", "replaces"):
@@ -156,8 +154,8 @@ async def scale_result(request: Request, result_id: FromPath[int], saved: FromQu
     if saved:
         # Where a save without JavaScript lands: the page the form's answer would have been,
         # Get help now included whenever the stored question 9 calls for it.
-        prompt = crisis_prompt_for_phq9_item9(scales.item9_answer(result), request.app.state.crisis_resources)
-        return await result_page(request, instrument, result, band, today, await crisis_context(request, prompt))
+        crisis = await crisis_context(request, scales.item9_answer(result), crisis_prompt_for_phq9_item9)
+        return await result_page(request, instrument, result, band, today, crisis)
     return render(request, "scales/detail.html", instrument=instrument, result=result, band=band, today=today,
                   item9=scales.item9_answer(result), can_change=scales.answers_can_change(result, today),
                   meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,

@@ -221,11 +221,13 @@
     region.dataset.planSought = "1";
     const plan = await keptPlan().catch(() => null);
     if (!plan) return;
-    // The page did not know the plan, so it offered to write one.
-    region.querySelectorAll("[data-plan-invite]").forEach((node) => node.remove());
     const call = plan.querySelector("[data-plan-call]");
     if (call) region.querySelector(".crisis__actions").append(call);
+    // A care team's number alone is no plan to show: the page's own offer stays.
     const steps = plan.querySelector(".crisis__plan");
+    if (!steps) return;
+    // The page did not know the plan, so it linked to it or offered to write one.
+    region.querySelectorAll("[data-plan-invite]").forEach((node) => node.remove());
     const readMore = region.querySelector(":scope > .crisis__note.link-row");
     if (readMore) readMore.before(steps);
     else region.append(steps);
@@ -239,8 +241,9 @@
     const call = plan.querySelector("[data-plan-call]");
     const steps = plan.querySelector(".crisis__plan");
     // This page is the plan: its own heading names it, and there is nowhere else to open it.
-    steps.querySelectorAll("h3, .link-row").forEach((node) => node.remove());
-    page.replaceChildren(steps, ...(call ? [element("ul", { class: "crisis__actions" }, call)] : []));
+    if (steps) steps.querySelectorAll("h3, .link-row").forEach((node) => node.remove());
+    const shown = steps || document.querySelector("template[data-offline-no-steps]").content.cloneNode(true);
+    page.replaceChildren(shown, ...(call ? [element("ul", { class: "crisis__actions" }, call)] : []));
   }
 
   // ---- Sending -----------------------------------------------------------------------------
