@@ -4,6 +4,7 @@ in the same response, before anything else on the page (design.md section 2)."""
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -321,3 +322,37 @@ def test_with_text_at_200_percent_call_988_is_on_the_first_screen_of_get_help_no
     where = page.evaluate(CALL_988)
     assert 0 <= where["call"] < where["screen"], where
     assert where["afterActions"].startswith("Lift is not monitored in real time"), where
+
+
+def test_today_keeps_get_help_now_in_sight_after_a_thoughts_check_in_for_the_rest_of_the_day(
+        patient, lift, served_database):
+    lift.check_in(patient, thoughts="None")
+    patient.get_by_role("link", name="Done").click()
+    expect(patient.get_by_role("heading", name="Today's check-in is done")).to_be_visible()
+    expect(patient.locator("#thoughts-today")).to_have_count(0)
+
+    # Today's check-in changed to report thoughts.
+    patient.get_by_role("link", name="Change today's check-in").click()
+    lift.fill_checkin(patient, thoughts="Thoughts of ending my life")
+    patient.get_by_role("button", name="Save check-in").click()
+    expect(patient.get_by_role("heading", name="Check-in updated")).to_be_visible()
+    expect(crisis_region(patient)).to_be_visible()
+    patient.get_by_role("link", name="Done").click()
+    line = patient.get_by_role("note").filter(has_text="noted thoughts of ending your life")
+    expect(line).to_be_visible()
+    assert_above(patient, line, patient.get_by_role("heading", name="Today's check-in is done"))
+    assert line.bounding_box()["y"] + line.bounding_box()["height"] <= 844  # on the first screen
+    line.get_by_role("link", name="Get help now").click()
+    expect(patient.get_by_role("heading", name="Get help now", level=1)).to_be_visible()
+
+    # The next day the check-in is yesterday's, and Today is as for any day.
+    conn = sqlite3.connect(served_database, timeout=10)
+    try:
+        conn.execute("UPDATE checkins SET local_date = date(local_date, '-1 day')"
+                     " WHERE user_id = (SELECT max(id) FROM users)")
+        conn.commit()
+    finally:
+        conn.close()
+    patient.goto("/")
+    expect(patient.get_by_role("heading", name="You haven't checked in today")).to_be_visible()
+    expect(patient.locator("#thoughts-today")).to_have_count(0)

@@ -1,5 +1,6 @@
 """Today in a patient's first weeks: what else Lift does is named there, not only under More."""
 
+import re
 from datetime import timedelta
 
 from tests.integration.conftest import insert_checkin, joined_days_ago
@@ -82,3 +83,46 @@ async def test_the_day_a_week_ago_is_offered_though_the_strip_stops_short_of_it(
     await patient.check_in(local_date=week_ago.isoformat())
     html = (await patient.get("/")).text
     assert f"day={week_ago.isoformat()}" not in html and "Missed a day? Tap +" in html
+
+
+def thoughts_line(html: str) -> str | None:
+    """Today's line after a check-in that reported thoughts, or None."""
+    found = re.search(r'<div class="alert" role="note" id="thoughts-today">(.*?)</div>', html, flags=re.S)
+    return found.group(1) if found else None
+
+
+async def test_after_a_check_in_that_reported_thoughts_today_keeps_the_way_to_help_in_sight(patient):
+    assert (await patient.check_in(thoughts=2)).status_code == 200
+    html = (await patient.get("/")).text
+    line = thoughts_line(html)
+    assert line and "noted thoughts of ending your life" in line
+    assert '<a href="/help">Get help now</a>' in line
+    assert 'href="/safety-plan"' not in line  # no plan written yet: nothing to open
+    # Near the top: first on the page, before today's check-in card.
+    assert html.index('id="thoughts-today"') < html.index('id="today-title"')
+    await patient.post("/safety-plan", {"coping": "Walk the dog with Sam"})
+    assert '<a href="/safety-plan">My safety plan</a>' in thoughts_line((await patient.get("/")).text)
+
+
+async def test_it_is_worded_for_the_answer_as_it_now_stands(patient):
+    await patient.check_in(thoughts=3)
+    assert "If you might act on them, call 911 or 988 now." in thoughts_line((await patient.get("/")).text)
+    await patient.check_in(thoughts=1)  # changed today's check-in
+    assert "passing thoughts" in thoughts_line((await patient.get("/")).text)
+
+
+async def test_there_is_no_such_line_after_a_check_in_with_no_thoughts(patient):
+    await patient.check_in(thoughts=0)
+    html = (await patient.get("/")).text
+    assert "Today's check-in is done" in html and thoughts_line(html) is None
+
+
+async def test_the_line_is_gone_the_next_day(patient, database):
+    await patient.check_in(thoughts=2)
+    assert thoughts_line((await patient.get("/")).text)
+    # A day passes: the check-in is yesterday's.
+    yesterday = (patient.today() - timedelta(days=1)).isoformat()
+    database.execute("UPDATE checkins SET local_date = ?", (yesterday,))
+    database.commit()
+    html = (await patient.get("/")).text
+    assert "You haven't checked in today" in html and thoughts_line(html) is None

@@ -6,6 +6,9 @@ from datetime import date, timedelta
 
 import msgspec
 
+from lift.domain.checkins import Checkin
+from lift.domain.crisis import CrisisResources, Thoughts
+
 # Lift's other parts are two taps away under More, where a new patient may never look. For
 # the journal's first two weeks Today names the ones not set up yet, then leaves them there.
 FIRST_WEEKS_DAYS = 14
@@ -35,3 +38,30 @@ def in_first_weeks(first_entry: date | None, today: date) -> bool:
 def open_steps(*, has_treatment_plan: bool, has_device: bool, shares: bool) -> list[FirstStep]:
     done = {"treatment": has_treatment_plan, "reminders": has_device, "sharing": shares}
     return [step for step in FIRST_STEPS if not done[step.key]]
+
+
+class ThoughtsNote(msgspec.Struct, frozen=True):
+    """Today's line after a check-in for today that reported thoughts of death or suicide."""
+
+    level: int
+    text: str
+
+
+def thoughts_note(todays: Checkin | None, today: date, resources: CrisisResources) -> ThoughtsNote | None:
+    """The line for the rest of the patient's local day whose check-in answered the thoughts
+    question above "none", worded for that answer as stored: Get help now came with the answer,
+    and Today, where they land next, keeps the way to it in sight. Not for another day's
+    check-in: the next day, their next answer speaks for it."""
+    if todays is None or todays.local_date != today or not todays.thoughts:
+        return None
+    level = Thoughts(todays.thoughts)
+    if level is Thoughts.PASSING:
+        text = ("Your check-in today noted passing thoughts of death or of not wanting to be here. If "
+                f"they come back or grow stronger, you can {resources.helpline} at any hour.")
+    elif level is Thoughts.ENDING_LIFE:
+        text = ("Your check-in today noted thoughts of ending your life. Please reach out to someone: "
+                f"you can {resources.helpline} at any hour.")
+    else:
+        text = ("Your check-in today noted thoughts with a plan or intent to act. If you might act on "
+                f"them, call {resources.call_now} now.")
+    return ThoughtsNote(level=int(level), text=text)

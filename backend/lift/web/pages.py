@@ -72,7 +72,8 @@ async def home(request: Request) -> Response:
                   older_to_fill=[(day, dates.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today, joined),
                   first_missed=missed[0] if missed else None, first_steps=first_steps,
-                  thoughts_labels=THOUGHTS_LABELS, **treatment)
+                  thoughts_note=home_rules.thoughts_note(by_day.get(today), today, request.app.state.crisis_resources),
+                  plan_has_steps=plans.has_steps(plan), thoughts_labels=THOUGHTS_LABELS, **treatment)
 
 
 @get("/healthz", name="health")
