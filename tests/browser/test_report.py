@@ -63,18 +63,33 @@ def seed_month(database: Path, email: str, today: date) -> None:
         conn.commit()
 
 
+def open_month_report(page: Page, lift, served_database: Path) -> None:
+    """A new patient's report on a seeded month, open on the page."""
+    email = lift.sign_up_by_post(page.context)
+    seed_month(served_database, email, datetime.now(UTC).date())
+    newest_account_joined_days_ago(served_database, 60)  # the month is all theirs
+    page.goto("/report")
+
+
 def printed_pages(page: Page, paper: str) -> int:
     """Pages in the PDF Chromium prints the page to, as its page tree counts them."""
     pdf = page.pdf(format=paper)
     return int(re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf).group(1))
 
 
+def heading_pages(pdf: bytes) -> dict[str, int]:
+    """The page (from 1) each heading prints on, from the outline Chromium puts in a tagged PDF made
+    with outline=True (untagged, it has none): an entry per heading, named by its text and
+    pointing at its page."""
+    kids = re.search(rb"/Type\s*/Pages\b[^>]*?/Kids\s*\[([^\]]*)\]", pdf).group(1)
+    page_number = {ref: n for n, ref in enumerate(re.findall(rb"(\d+) 0 R", kids), start=1)}
+    return {title.decode(): page_number[ref]
+            for title, ref in re.findall(rb"/Title \(([^)]*)\)\s*/Dest \[(\d+) 0 R", pdf)}
+
+
 def test_a_month_of_sessions_prints_on_few_pages_in_legible_rows_that_never_split(page: Page, lift,
                                                                                   served_database):
-    email = lift.sign_up_by_post(page.context)
-    seed_month(served_database, email, datetime.now(UTC).date())
-    newest_account_joined_days_ago(served_database, 60)  # the month is all theirs
-    page.goto("/report")
+    open_month_report(page, lift, served_database)
     counts = {paper: printed_pages(page, paper) for paper in ("A4", "Letter")}
     assert all(count <= MAX_PAGES for count in counts.values()), counts
     # Smaller, but no smaller than the footer's small print; a row is never cut across two pages,
@@ -86,3 +101,18 @@ def test_a_month_of_sessions_prints_on_few_pages_in_legible_rows_that_never_spli
     assert table.locator("thead").evaluate("e => getComputedStyle(e).display") == "table-header-group"
     assert table.locator("tbody tr").first.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
     assert table.locator("caption").evaluate("e => getComputedStyle(e).breakAfter") == "avoid"
+
+
+def test_on_paper_the_questionnaires_follow_the_charts_on_their_page_with_no_blank_between(
+        page: Page, lift, served_database):
+    """The PHQ-9 card was kept whole, and the heading above it with it: the section started a new
+    page and left a quarter of the page after the charts blank (A4 and Letter alike)."""
+    open_month_report(page, lift, served_database)
+    for paper in ("A4", "Letter"):
+        pages = heading_pages(page.pdf(format=paper, outline=True, tagged=True))
+        last_chart = pages[next(title for title in pages if title.startswith("GAD-7 total"))]
+        assert pages["PHQ-9 and GAD-7"] == last_chart, (paper, pages)
+        # The heading stays with its first rows: the PHQ-9 card's own heading is on its page.
+        assert pages["PHQ-9"] == pages["PHQ-9 and GAD-7"], (paper, pages)
+    page.emulate_media(media="print")
+    assert page.locator(".chart").first.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
