@@ -421,7 +421,7 @@ async def test_a_new_patients_timeline_and_report_chart_from_the_day_they_joined
         mood = chart_of(html, "mood")
         assert f'id="chart-mood-summary">Mood averaged 5.0 {week}, their first week with Lift.' in mood
         assert mood.count('<th scope="row">') == 4 and mood.count("<td>No check-in</td>") == 2
-        assert "Their total</li>" in chart_of(html, "phq9")
+        assert "total</li>" not in chart_of(html, "phq9")  # no result yet: no dot, so the legend names none
         assert "the week before" not in html and "Across " not in html
         assert "you joined" not in html.lower() and "your first week" not in html and "Your total" not in html
         assert "Each questionnaire they take adds a point." in chart_of(html, "gad7")
@@ -541,6 +541,7 @@ async def test_a_reports_chart_sentences_give_a_day_of_its_own_year_its_year(pan
         assert (f'id="chart-phq9-summary">The latest PHQ-9 was 8 (mild range) on {dated(latest)}: down 12 points'
                 f" (60%) from the baseline of 20 on {dated(baseline)}.") in chart_of(html, "phq9"), url
         assert f"The latest GAD-7 was 11 (moderate range) on {dated(days_back(today, 4))}." in chart_of(html, "gad7")
+        assert "Their total</li>" in chart_of(html, "phq9") and "Your total" not in html, url
     timeline = chart_of((await panel.get(f"/clinician/patients/{pid}")).text, "phq9")
     assert f"The latest PHQ-9 was 8 (mild range) on {day_text(latest, today)}:" in timeline
 

@@ -251,6 +251,8 @@ async def test_on_a_patients_first_day_each_chart_holds_that_day_and_says_why(pa
             assert '<ol class="chart__x" aria-hidden="true"><li>Today</li></ol>' in figure, key
         mood = chart_of(html, "mood")
         assert mood.count('<th scope="row">') == 1 and "No check-in" not in mood and "joined" not in mood
+        # One day draws its dot and no 7-day average (it needs 3 days): the legend says only what is drawn.
+        assert "Each day</li>" in mood and "7-day average</li>" not in mood
 
 
 def chart_of(html: str, key: str) -> str:

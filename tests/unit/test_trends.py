@@ -319,6 +319,21 @@ def test_on_a_patients_first_day_the_charts_hold_that_day_not_13_days_before_it(
     assert on_paper.x_labels == ("20 May 2026",)
 
 
+def test_a_legend_names_only_what_its_chart_draws():
+    """A patient's first day is one check-in: no 7-day average is drawn (it needs 3 days), so the
+    legend no longer lists one. Nor "Each day" or "Your total" on a chart with no point yet."""
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    first_day = chart(values({0: 6}), TWO_WEEKS, joined=TODAY, first_entry=TODAY)
+    assert first_day.averages == [] and first_day.legend == ("daily",)
+    assert chart(values({2: 5, 1: 6, 0: 6}), TWO_WEEKS).legend == ("daily", "average")
+    assert chart(values({0: 5}), TWO_WEEKS, markers=[TODAY]).legend == ("daily", "marker")
+    assert chart([], TWO_WEEKS).legend == ()
+    assert chart(values({n: 5 for n in range(0, 200, 2)}), ALL, first_entry=day(199)).legend == ("weekly",)
+    phq9 = trends.scale_chart(scales.PHQ9, [scale_result(12, 0)], first, last, TODAY, TWO_WEEKS)
+    assert phq9.legend == ("total", "bands")
+    assert trends.scale_chart(scales.PHQ9, [], first, last, TODAY, TWO_WEEKS).legend == ("bands",)
+
+
 def test_a_new_patients_chart_starts_the_day_they_joined_and_a_day_since_without_a_check_in_is_missed():
     # Joined 3 days ago, checked in twice: the 10 days before are not drawn, listed or counted.
     result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))

@@ -190,6 +190,20 @@ class Chart(msgspec.Struct, frozen=True, kw_only=True):
     table_headers: tuple[str, ...]
     rows: list[TableRow]
 
+    @property
+    def legend(self) -> tuple[str, ...]:
+        """The legend's entries, each only when the chart draws what it names: "total" (a scale's
+        dots), "bands", "daily", "average" (7-day), "weekly" (average) and "marker". A chart of a
+        patient's first day has its one check-in and no 7-day average (it needs 3 days); an
+        empty one has no points."""
+        drawn = {
+            "total": bool(self.bands and self.dots), "bands": bool(self.bands),
+            "daily": bool(not self.bands and self.dots),
+            "average": bool(not self.weekly and self.averages), "weekly": bool(self.weekly and self.averages),
+            "marker": bool(self.markers),
+        }
+        return tuple(entry for entry, shown in drawn.items() if shown)
+
 
 def _tick_text(value: float) -> str:
     return f"{value:g}"
