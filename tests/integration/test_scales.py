@@ -761,6 +761,28 @@ async def test_changing_answers_to_lower_question_9_keeps_the_first_answers_too(
     assert "Thoughts reported" in row_of((await doctor.get("/clinician")).text, patient.email)
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-form", "htmx"])
+async def test_a_change_sent_back_with_a_question_unanswered_still_says_what_it_changes(patient, database, htmx):
+    """The 422 kept `replaces` but lost the "You're changing…" note: it reads as a new questionnaire
+    whose save would add a result, and the question 9 warning was gone. The result is found by key."""
+    rid, key = await saved_today(patient, database, PHQ9, answers(PHQ9, 1, phq9_9=2))
+    fields = await change_form(patient, rid)
+    del fields["phq9_3"]
+    headers = {"HX-Request": "true", "x-csrftoken": await patient.csrf_token()} if htmx else {}
+    response = await patient.post("/scales/phq9", fields | {"phq9_9": "1"}, headers=headers)
+    assert response.status_code == 422 and "Please answer" in response.text
+    assert f'name="replaces" value="{key}"' in response.text
+    assert "You're changing the answers you saved today (a score of 10)" in response.text
+    assert "If you now give a lower answer to question 9, your first answers are kept too" in response.text
+    assert f'<a href="/scales/results/{rid}">Keep my answers as they are</a>' in response.text
+    # A new questionnaire sent back has no such note; nor a change of a result since deleted.
+    fresh = await patient.post("/scales/phq9", answers(PHQ9, 1, phq9_3=""))
+    assert fresh.status_code == 422 and "You're changing" not in fresh.text
+    assert (await patient.post(f"/scales/results/{rid}/delete", {})).status_code in (302, 303)
+    gone = await patient.post("/scales/phq9", fields)
+    assert gone.status_code == 422 and "You're changing" not in gone.text
+
+
 async def test_a_gad7_change_form_says_nothing_of_question_9(patient, database):
     rid, _ = await saved_today(patient, database, GAD7, answers(GAD7, 2))
     page = (await patient.get(f"/scales/results/{rid}/change")).text

@@ -457,3 +457,20 @@ def test_changing_answers_fills_the_form_in_with_the_stored_ones_and_names_the_r
 def test_a_form_filled_in_from_a_result_without_difficulty_or_baseline_leaves_them_empty():
     values = scales.form_values(keyed())
     assert "difficulty" not in values and "baseline" not in values
+
+
+def test_a_form_sent_back_with_errors_is_still_changing_the_result_its_replaces_names():
+    """Sent back with a question unanswered, "Change answers" lost its "You're changing…" note:
+    the form knows the result from its `replaces`, while that result is still today's."""
+    other = "5d0f9a1e-2b3c-4d5e-8f90-1a2b3c4d5e6f"
+    today = keyed(item9=2)
+    assert scales.being_changed([today], "phq9", (KEY,), JAN) == today
+    # Keys the phone added for earlier sends that stored nothing are passed over; the first found counts.
+    assert scales.being_changed([today], "phq9", (other, KEY), JAN) == today
+    second = keyed(key=other, id=2)
+    assert scales.being_changed([today, second], "phq9", (other, KEY), JAN) == second
+    # None for a new form, a result gone, another questionnaire's, or one no longer today's.
+    assert scales.being_changed([], "phq9", (), JAN) is None
+    assert scales.being_changed([], "phq9", (KEY,), JAN) is None
+    assert scales.being_changed([today], "gad7", (KEY,), JAN) is None
+    assert scales.being_changed([today], "phq9", (KEY,), JAN + timedelta(days=1)) is None

@@ -89,6 +89,12 @@ async def _results_with_keys(conn, user_id: int, keys: tuple[str, ...]) -> list[
     return [_result(row, answers.get(row["id"])) for row in rows]
 
 
+async def results_with_keys(db: Database, user_id: int, keys: tuple[str, ...]) -> list[ScaleResult]:
+    """This patient's results stored under these form keys, each with its answers."""
+    async with db.read() as conn:
+        return await _results_with_keys(conn, user_id, keys)
+
+
 async def results_for(db: Database, user_id: int) -> list[ScaleResult]:
     """Every result of this patient's, oldest first, without the item answers."""
     async with db.read() as conn:

@@ -11,6 +11,7 @@ score says what the range means and suggests talking it over with a clinician.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -307,6 +308,20 @@ def answers_can_change(result: ScaleResult, today: date) -> bool:
     result taken on the patient's today, and stored with its form's key. A correction that
     lowers question 9 still keeps it beside the new one (`kept_for_question_9`)."""
     return result.client_uuid is not None and _same_questionnaire_and_day(result, result.instrument, today)
+
+
+def being_changed(stored: Sequence[ScaleResult], instrument: str, keys: Sequence[str],
+                  today: date) -> ScaleResult | None:
+    """The result a questionnaire form sent back with errors is changing, so that it still says
+    "You're changing…": of the results its `replaces` keys stored (`stored`, this patient's), the
+    first named that is of this questionnaire and can still change (`answers_can_change`:
+    today's). None when no key names one: a new form, or a result since deleted or of another day."""
+    by_key = {result.client_uuid: result for result in stored}
+    for key in keys:
+        result = by_key.get(key)
+        if result is not None and result.instrument == instrument and answers_can_change(result, today):
+            return result
+    return None
 
 
 def form_values(result: ScaleResult) -> dict[str, str]:

@@ -61,6 +61,21 @@ async def form_view(request: Request, instrument: scales.Instrument, values: dic
                   changing=changing, changing_item9=scales.item9_answer(changing) if changing else 0, **crisis)
 
 
+async def changing_from(request: Request, instrument: scales.Instrument, values: dict) -> scales.ScaleResult | None:
+    """The result a form sent back is changing ("Change answers"), found by the keys in its
+    `replaces` (read already: one Lift could not read was taken out): this patient's, of this
+    questionnaire, and still today's. Unread, the form still comes back with its answers."""
+    keys = tuple(values.get("replaces", "").split())
+    if not keys:
+        return None
+    user = request.scope["user"]
+    try:
+        stored = await store.results_with_keys(request.app.state.db, user.id, keys)
+    except DatabaseError:
+        return None
+    return scales.being_changed(stored, instrument.key, keys, local_today(user.timezone))
+
+
 @get("/scales", guards=[patient], name="scales")
 async def scales_page(request: Request, done: FromQuery[str | None] = None) -> Response:
     user = request.scope["user"]
@@ -96,7 +111,8 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
                 # naming no earlier send it could not read).
                 values.pop(key, None)
                 errors.setdefault("form", bad_key)
-        return await form_view(request, chosen, values, errors, 422, **crisis)
+        return await form_view(request, chosen, values, errors, 422,
+                               changing=await changing_from(request, chosen, values), **crisis)
     answers = scales.answers_of(form, chosen)
     total = scales.total_score(chosen, answers)
     band = scales.band_for(chosen, total)
