@@ -783,6 +783,26 @@ async def test_a_change_sent_back_with_a_question_unanswered_still_says_what_it_
     assert gone.status_code == 422 and "You're changing" not in gone.text
 
 
+async def test_the_page_a_change_lowering_question_9_lands_on_still_says_the_first_is_kept_when_reloaded(
+        patient, database):
+    """With htmx the save's answer said the first answers were kept too, and took the address
+    `?saved=1`; loaded again (reload, Back), that page no longer said so."""
+    rid, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 0, phq9_9=2))
+    fields = await change_form(patient, rid) | {"phq9_9": "0"}
+    saved = await patient.post("/scales/phq9", fields, headers={"HX-Request": "true",
+                                                                  "x-csrftoken": await patient.csrf_token()})
+    assert "Your first answers are kept too" in saved.text
+    url = saved.headers["HX-Push-Url"]
+    page = (await patient.get(url)).text
+    assert "PHQ-9 saved" in page and "Your first answers are kept too" in page
+    note = page.split("Your first answers are kept too", 1)[1].split("</div>", 1)[0]
+    assert f'<a href="/scales/results/{rid}">PHQ-9 with a score of 2</a>' in note
+    # The first result's own page has nothing kept beside it; once deleted, nothing is said.
+    assert "Your first answers are kept" not in (await patient.get(f"/scales/results/{rid}?saved=1")).text
+    assert (await patient.post(f"/scales/results/{rid}/delete", {})).status_code in (302, 303)
+    assert "Your first answers are kept" not in (await patient.get(url)).text
+
+
 async def test_a_gad7_change_form_says_nothing_of_question_9(patient, database):
     rid, _ = await saved_today(patient, database, GAD7, answers(GAD7, 2))
     page = (await patient.get(f"/scales/results/{rid}/change")).text

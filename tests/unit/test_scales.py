@@ -474,3 +474,16 @@ def test_a_form_sent_back_with_errors_is_still_changing_the_result_its_replaces_
     assert scales.being_changed([], "phq9", (KEY,), JAN) is None
     assert scales.being_changed([today], "gad7", (KEY,), JAN) is None
     assert scales.being_changed([today], "phq9", (KEY,), JAN + timedelta(days=1)) is None
+
+
+def test_a_results_page_names_the_earlier_results_of_its_day_kept_for_a_higher_question_9():
+    """Reloaded, the page a change landed on no longer said the first answers were kept too."""
+    first = msgspec.structs.replace(earlier_phq9(3), id=1)
+    changed = msgspec.structs.replace(earlier_phq9(0), id=2)
+    assert scales.kept_beside(changed, [first, changed]) == (first,)
+    # Not the other way round, nor one with question 9 no higher, of another day or questionnaire.
+    assert scales.kept_beside(first, [first, changed]) == ()
+    assert scales.kept_beside(changed, [msgspec.structs.replace(earlier_phq9(0), id=1), changed]) == ()
+    assert scales.kept_beside(changed, [msgspec.structs.replace(first, local_date=JAN - timedelta(days=1))]) == ()
+    gad7 = msgspec.structs.replace(earlier_phq9(0, instrument="gad7"), id=3)
+    assert scales.kept_beside(gad7, [first, changed, gad7]) == ()

@@ -76,7 +76,11 @@ async def _results_with_keys(conn, user_id: int, keys: tuple[str, ...]) -> list[
         f" AND client_uuid IN ({', '.join('?' * len(keys))})",
         (user_id, *keys),
     )
-    rows = await cursor.fetchall()
+    return await _with_answers(conn, await cursor.fetchall())
+
+
+async def _with_answers(conn, rows) -> list[ScaleResult]:
+    """These result rows as results, each with its answers."""
     if not rows:
         return []
     cursor = await conn.execute(
@@ -87,6 +91,18 @@ async def _results_with_keys(conn, user_id: int, keys: tuple[str, ...]) -> list[
     for item in await cursor.fetchall():
         answers.setdefault(item["result_id"], {})[item["item_id"]] = item["answer"]
     return [_result(row, answers.get(row["id"])) for row in rows]
+
+
+async def results_on_day(db: Database, user_id: int, instrument: str, local_date: date) -> list[ScaleResult]:
+    """This patient's results of one questionnaire on one local day, in the order saved, each
+    with its answers."""
+    async with db.read() as conn:
+        cursor = await conn.execute(
+            f"SELECT {RESULT_COLUMNS} FROM scale_results WHERE user_id = ? AND instrument = ? AND local_date = ?"
+            " ORDER BY id",
+            (user_id, instrument, local_date.isoformat()),
+        )
+        return await _with_answers(conn, await cursor.fetchall())
 
 
 async def results_with_keys(db: Database, user_id: int, keys: tuple[str, ...]) -> list[ScaleResult]:

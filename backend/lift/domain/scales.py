@@ -291,6 +291,15 @@ def kept_for_question_9(earlier: ScaleResult, instrument: str, local_date: date,
             and item9_answer(earlier) > answers.get(PHQ9_ITEM9, 0))
 
 
+def kept_beside(result: ScaleResult, same_day: Sequence[ScaleResult]) -> tuple[ScaleResult, ...]:
+    """The results saved before `result`, of its questionnaire and local day, whose question 9
+    was answered higher (`kept_for_question_9`): a change to lower answers keeps them beside it.
+    Its result page says so whenever it is shown, not only in the save's own answer. Each
+    result carries its answers; `same_day` may hold `result` itself."""
+    return tuple(earlier for earlier in same_day if earlier.id < result.id
+                 and kept_for_question_9(earlier, result.instrument, result.local_date, result.answers))
+
+
 def supersedes(earlier: ScaleResult, instrument: str, local_date: date, answers: dict[str, int]) -> bool:
     """Whether answers sent again from a form replace the result an earlier send of it stored:
     only the same questionnaire on the same local day (a form left open past midnight keeps
