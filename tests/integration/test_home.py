@@ -1,6 +1,7 @@
 """Today in a patient's first weeks: what else Lift does is named there, not only under More."""
 
 import re
+from html import unescape
 from datetime import timedelta
 
 from tests.integration.conftest import insert_checkin, joined_days_ago
@@ -126,3 +127,20 @@ async def test_the_line_is_gone_the_next_day(patient, database):
     database.commit()
     html = (await patient.get("/")).text
     assert "You haven't checked in today" in html and thoughts_line(html) is None
+
+
+def plan_card(html: str) -> str:
+    return unescape(html.split('id="plan-title"', 1)[1].split("</section>", 1)[0])
+
+
+async def test_todays_plan_card_says_ready_only_once_a_step_is_written(patient):
+    assert "Write my safety plan" in plan_card((await patient.get("/")).text)
+    # Only a care team's number: Get help now has a call button, not a plan to turn to.
+    assert (await patient.post("/safety-plan", {"care_team_phone": "555 0100"})).status_code == 303
+    card = plan_card((await patient.get("/")).text)
+    assert "ready" not in card
+    assert "Your care team's number is saved" in card
+    assert '<a class="button" href="/safety-plan">Add the steps of my plan</a>' in card
+    await patient.post("/safety-plan", {"care_team_phone": "555 0100", "coping": "Walk the dog with Sam"})
+    card = plan_card((await patient.get("/")).text)
+    assert "Your plan is ready" in card and ">Open my safety plan</a>" in card

@@ -5,6 +5,7 @@ import pytest
 from lift.domain import home
 from lift.domain.checkins import Checkin
 from lift.domain.crisis import parse_resources
+from lift.domain.safety_plan import SafetyPlan
 
 TODAY = date(2026, 11, 29)
 
@@ -24,6 +25,30 @@ def test_it_offers_only_the_steps_not_taken():
     assert [s.key for s in home.open_steps(has_treatment_plan=True, has_device=False, shares=True)] == [
         "reminders"]
     assert home.open_steps(has_treatment_plan=True, has_device=True, shares=True) == []
+
+
+def test_the_plan_card_says_ready_only_for_a_plan_with_a_step_written():
+    ready = home.plan_card(SafetyPlan(coping="Walk the dog", care_team_phone="555 0100"))
+    assert "Your plan is ready" in ready.text and ready.action == "Open my safety plan"
+    assert "ready" in home.plan_card(SafetyPlan(environment="Meds with Sam")).text
+
+
+def test_a_care_teams_number_alone_is_said_to_be_saved_not_a_plan_that_is_ready():
+    card = home.plan_card(SafetyPlan(care_team_name="Dr Lee's clinic", care_team_phone="555 0100"))
+    assert "ready" not in card.text
+    assert card.text.startswith("Your care team's number is saved") and "Add the steps of your plan" in card.text
+    assert card.action == "Add the steps of my plan"
+
+
+def test_a_care_teams_name_alone_asks_for_their_number_and_the_steps():
+    card = home.plan_card(SafetyPlan(care_team_name="Dr Lee's clinic"))
+    assert "ready" not in card.text and "number is saved" not in card.text
+    assert "Add their number, and the steps" in card.text
+
+
+@pytest.mark.parametrize("plan", [None, SafetyPlan(), SafetyPlan(coping="   ", care_team_phone=" ")])
+def test_with_nothing_saved_the_card_invites_writing_a_plan(plan):
+    assert home.plan_card(plan).action == "Write my safety plan"
 
 
 US = parse_resources({"emergency_number": "911", "lines": [{"name": "988 Lifeline", "call": "988", "text": "988"}]})

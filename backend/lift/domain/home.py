@@ -8,6 +8,7 @@ import msgspec
 
 from lift.domain.checkins import Checkin
 from lift.domain.crisis import CrisisResources, Thoughts
+from lift.domain.safety_plan import SafetyPlan, has_care_team, has_content, has_steps
 
 # Lift's other parts are two taps away under More, where a new patient may never look. For
 # the journal's first two weeks Today names the ones not set up yet, then leaves them there.
@@ -38,6 +39,30 @@ def in_first_weeks(first_entry: date | None, today: date) -> bool:
 def open_steps(*, has_treatment_plan: bool, has_device: bool, shares: bool) -> list[FirstStep]:
     done = {"treatment": has_treatment_plan, "reminders": has_device, "sharing": shares}
     return [step for step in FIRST_STEPS if not done[step.key]]
+
+
+class PlanCard(msgspec.Struct, frozen=True):
+    """Today's safety-plan card: what it says, and its button's words (to /safety-plan)."""
+
+    text: str
+    action: str
+
+
+def plan_card(plan: SafetyPlan | None) -> PlanCard:
+    """Only what is true of the plan as saved: "ready" with a step written, which Get help now
+    shows. A care team's number alone is a call button there, not yet a plan to turn to, and a
+    name alone dials nothing (`safety_plan.has_steps`, `has_care_team`)."""
+    if has_steps(plan):
+        return PlanCard("Your plan is ready, and shows up whenever you need help.", "Open my safety plan")
+    if has_care_team(plan):
+        return PlanCard("Your care team's number is saved, and Get help now offers it as a call. Add the steps "
+                        "of your plan too, in your own words: what helps in a hard moment and who you can reach.",
+                        "Add the steps of my plan")
+    if has_content(plan):
+        return PlanCard("Your care team's name is saved. Add their number, and the steps of your plan in your own "
+                        "words: what helps in a hard moment and who you can reach.", "Add the steps of my plan")
+    return PlanCard("Write down, in your own words, what helps in a hard moment and who you can reach.",
+                    "Write my safety plan")
 
 
 class ThoughtsNote(msgspec.Struct, frozen=True):

@@ -67,7 +67,7 @@ async def home(request: Request) -> Response:
         )
     return render(request, "pages/home.html", today=today, todays=by_day.get(today),
                   week=[(day, by_day.get(day)) for day in week],
-                  before_joining=rules.before_joining(week, by_day, first_day), has_plan=plans.has_content(plan),
+                  before_joining=rules.before_joining(week, by_day, first_day), plan_card=home_rules.plan_card(plan),
                   week_to_fill=rules.shown_to_fill(missed, week),
                   older_to_fill=[(day, dates.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today, joined),
