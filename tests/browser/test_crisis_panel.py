@@ -345,10 +345,11 @@ def test_today_keeps_get_help_now_in_sight_after_a_thoughts_check_in_for_the_res
     line.get_by_role("link", name="Get help now").click()
     expect(patient.get_by_role("heading", name="Get help now", level=1)).to_be_visible()
 
-    # The next day the check-in is yesterday's, and Today is as for any day.
+    # The next day the check-in is yesterday's, saved yesterday, and Today is as for any day.
     conn = sqlite3.connect(served_database, timeout=10)
     try:
-        conn.execute("UPDATE checkins SET local_date = date(local_date, '-1 day')"
+        conn.execute("UPDATE checkins SET local_date = date(local_date, '-1 day'),"
+                     " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', updated_at, '-1 day')"
                      " WHERE user_id = (SELECT max(id) FROM users)")
         conn.commit()
     finally:

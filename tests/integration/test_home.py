@@ -121,10 +121,37 @@ async def test_there_is_no_such_line_after_a_check_in_with_no_thoughts(patient):
 async def test_the_line_is_gone_the_next_day(patient, database):
     await patient.check_in(thoughts=2)
     assert thoughts_line((await patient.get("/")).text)
-    # A day passes: the check-in is yesterday's.
-    yesterday = (patient.today() - timedelta(days=1)).isoformat()
-    database.execute("UPDATE checkins SET local_date = ?", (yesterday,))
+    a_day_passes(database)  # the check-in is yesterday's, saved yesterday
+    html = (await patient.get("/")).text
+    assert "You haven't checked in today" in html and thoughts_line(html) is None
+
+
+def a_day_passes(database) -> None:
+    """Every check-in a day older: its day, and the instant it was saved."""
+    database.execute("UPDATE checkins SET local_date = date(local_date, '-1 day'),"
+                     " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', updated_at, '-1 day')")
     database.commit()
+
+
+async def test_a_missed_day_filled_in_today_with_thoughts_keeps_the_way_to_help_in_sight_today(patient):
+    yesterday = (patient.today() - timedelta(days=1)).isoformat()
+    saved = await patient.check_in(local_date=yesterday, thoughts=2)
+    assert saved.status_code == 200 and "Get help now" in saved.text
+    html = (await patient.get("/")).text
+    line = thoughts_line(html)
+    assert line and "Your check-in for yesterday noted thoughts of ending your life" in unescape(line)
+    assert '<a href="/help">Get help now</a>' in line
+    assert html.index('id="thoughts-today"') < html.index('id="today-title"')
+    # Today's own check-in, with no thoughts, speaks for today.
+    await patient.check_in(thoughts=0)
+    html = (await patient.get("/")).text
+    assert "Today's check-in is done" in html and thoughts_line(html) is None
+
+
+async def test_a_missed_day_filled_in_with_thoughts_is_not_named_the_next_day(patient, database):
+    await patient.check_in(local_date=(patient.today() - timedelta(days=1)).isoformat(), thoughts=3)
+    assert "call 911 or 988 now" in thoughts_line((await patient.get("/")).text)
+    a_day_passes(database)
     html = (await patient.get("/")).text
     assert "You haven't checked in today" in html and thoughts_line(html) is None
 

@@ -55,41 +55,101 @@ US = parse_resources({"emergency_number": "911", "lines": [{"name": "988 Lifelin
 UK = parse_resources({"emergency_number": "999", "lines": [{"name": "Samaritans", "call": "116 123"}]})
 
 
-def checkin(day: date, thoughts: int) -> Checkin:
+NEW_YORK = "America/New_York"
+
+
+def checkin(day: date, thoughts: int, saved: str = "2026-11-29T15:00:00Z") -> Checkin:
+    """A check-in for `day`, last saved at `saved` (by default 10:00 on TODAY in New York)."""
     return Checkin(id=1, local_date=day, mood=4, anxiety=6, sleep_hours=6.0, thoughts=thoughts, note="",
-                   updated_at="2026-11-29T15:00:00Z")
+                   updated_at=saved)
+
+
+def note_for(*checkins: Checkin, resources=US):
+    return home.thoughts_note(checkins, TODAY, NEW_YORK, resources)
 
 
 @pytest.mark.parametrize("thoughts", [1, 2, 3])
 def test_today_keeps_the_way_to_help_in_sight_after_a_check_in_that_reported_thoughts(thoughts):
-    note = home.thoughts_note(checkin(TODAY, thoughts), TODAY, US)
+    note = note_for(checkin(TODAY, thoughts))
     assert note is not None and note.level == thoughts
 
 
 def test_today_has_no_such_line_after_a_check_in_with_no_thoughts_or_none_at_all():
-    assert home.thoughts_note(checkin(TODAY, 0), TODAY, US) is None
-    assert home.thoughts_note(None, TODAY, US) is None
+    assert note_for(checkin(TODAY, 0)) is None
+    assert note_for() is None
 
 
 def test_the_line_is_for_that_local_day_only():
-    # The next day, yesterday's answer is no longer today's (and Today reads today's check-in only).
-    assert home.thoughts_note(checkin(TODAY - timedelta(days=1), 3), TODAY, US) is None
+    # The next day, yesterday's answer (saved yesterday) is no longer today's.
+    assert note_for(checkin(TODAY - timedelta(days=1), 3, saved="2026-11-28T15:00:00Z")) is None
 
 
 def test_the_line_is_worded_for_the_answer_as_stored():
-    assert home.thoughts_note(checkin(TODAY, 1), TODAY, US).text == (
+    assert note_for(checkin(TODAY, 1)).text == (
         "Your check-in today noted passing thoughts of death or of not wanting to be here. If they come "
         "back or grow stronger, you can call or text 988 at any hour.")
-    assert home.thoughts_note(checkin(TODAY, 2), TODAY, US).text == (
+    assert note_for(checkin(TODAY, 2)).text == (
         "Your check-in today noted thoughts of ending your life. Please reach out to someone: you can "
         "call or text 988 at any hour.")
-    assert home.thoughts_note(checkin(TODAY, 3), TODAY, US).text == (
+    assert note_for(checkin(TODAY, 3)).text == (
         "Your check-in today noted thoughts with a plan or intent to act. If you might act on them, call "
         "911 or 988 now.")
 
 
 @pytest.mark.parametrize("thoughts", [1, 2, 3])
 def test_the_line_names_only_the_deployments_own_numbers(thoughts):
-    text = home.thoughts_note(checkin(TODAY, thoughts), TODAY, UK).text
+    text = note_for(checkin(TODAY, thoughts), resources=UK).text
     assert "988" not in text and "911" not in text
     assert "116 123" in text
+
+
+YESTERDAY = TODAY - timedelta(days=1)
+
+
+@pytest.mark.parametrize("thoughts", [1, 2, 3])
+def test_a_missed_day_filled_in_today_with_thoughts_keeps_the_line_for_the_rest_of_today(thoughts):
+    note = note_for(checkin(YESTERDAY, thoughts))
+    assert note is not None and note.level == thoughts
+
+
+def test_the_line_names_the_day_it_was_filled_in_for():
+    assert note_for(checkin(YESTERDAY, 2)).text == (
+        "Your check-in for yesterday noted thoughts of ending your life. Please reach out to someone: you "
+        "can call or text 988 at any hour.")
+    # Older days by their date, in dates.py's words (TODAY is Sunday 29 November 2026).
+    assert note_for(checkin(TODAY - timedelta(days=3), 1)).text.startswith(
+        "Your check-in for Thu 26 Nov noted passing thoughts")
+    # With its year when it is another year's.
+    new_year = home.thoughts_note([checkin(date(2026, 12, 31), 3, saved="2027-01-03T15:00:00Z")],
+                                  date(2027, 1, 3), NEW_YORK, US)
+    assert new_year.text.startswith("Your check-in for Thu 31 Dec 2026 noted thoughts with a plan")
+
+
+def test_todays_check_in_alone_decides_when_there_is_one():
+    assert note_for(checkin(TODAY, 0), checkin(YESTERDAY, 3)) is None
+    assert note_for(checkin(YESTERDAY, 3), checkin(TODAY, 1)).text.startswith("Your check-in today noted passing")
+
+
+def test_an_earlier_day_saved_today_with_no_thoughts_shows_nothing():
+    assert note_for(checkin(YESTERDAY, 0)) is None
+
+
+def test_saved_today_means_the_patients_local_day():
+    # 03:00 UTC on the 29th is still the evening of the 28th in New York; 04:59 UTC on the 30th
+    # is the last minute before midnight of the 29th there.
+    assert note_for(checkin(YESTERDAY, 2, saved="2026-11-29T03:00:00Z")) is None
+    assert note_for(checkin(YESTERDAY, 2, saved="2026-11-30T04:59:00Z")) is not None
+    assert home.thoughts_note([checkin(YESTERDAY, 2, saved="2026-11-29T03:00:00Z")], TODAY, "UTC", US) is not None
+
+
+def test_of_several_days_filled_in_today_the_strongest_answer_is_named_then_the_last_saved():
+    two_days_ago = TODAY - timedelta(days=2)
+    note = note_for(checkin(YESTERDAY, 3, saved="2026-11-29T15:00:00Z"),
+                    checkin(two_days_ago, 1, saved="2026-11-29T16:00:00Z"))
+    assert note.level == 3 and "for yesterday" in note.text
+    note = note_for(checkin(YESTERDAY, 2, saved="2026-11-29T15:00:00Z"),
+                    checkin(two_days_ago, 2, saved="2026-11-29T16:00:00Z"))
+    assert "for Fri 27 Nov" in note.text
+    # Another day filled in later with "none" speaks for that day only.
+    assert note_for(checkin(YESTERDAY, 1, saved="2026-11-29T15:00:00Z"),
+                    checkin(two_days_ago, 0, saved="2026-11-29T16:00:00Z")).level == 1

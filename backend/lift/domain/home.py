@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 import msgspec
 
 from lift.domain.checkins import Checkin
 from lift.domain.crisis import CrisisResources, Thoughts
+from lift.domain.dates import day_text
 from lift.domain.safety_plan import SafetyPlan, has_care_team, has_content, has_steps
+from lift.domain.schedule import local_date_of
 
 # Lift's other parts are two taps away under More, where a new patient may never look. For
 # the journal's first two weeks Today names the ones not set up yet, then leaves them there.
@@ -66,27 +69,51 @@ def plan_card(plan: SafetyPlan | None) -> PlanCard:
 
 
 class ThoughtsNote(msgspec.Struct, frozen=True):
-    """Today's line after a check-in for today that reported thoughts of death or suicide."""
+    """Today's line after a check-in that reported thoughts of death or suicide."""
 
     level: int
     text: str
 
 
-def thoughts_note(todays: Checkin | None, today: date, resources: CrisisResources) -> ThoughtsNote | None:
-    """The line for the rest of the patient's local day whose check-in answered the thoughts
+def thoughts_note(checkins: Iterable[Checkin], today: date, timezone: str,
+                  resources: CrisisResources) -> ThoughtsNote | None:
+    """The line for the rest of the patient's local day after a check-in answered the thoughts
     question above "none", worded for that answer as stored: Get help now came with the answer,
-    and Today, where they land next, keeps the way to it in sight. Not for another day's
-    check-in: the next day, their next answer speaks for it."""
-    if todays is None or todays.local_date != today or not todays.thoughts:
+    and Today, where they land next, keeps the way to it in sight.
+
+    `checkins` are the patient's recent ones (Today's: every day the form can fill, so every
+    check-in that can have been saved today). A check-in for today alone decides: its answer
+    speaks for today. Without one, a check-in for an earlier day saved today (its `updated_at`
+    in the patient's `timezone`) that reported thoughts: a missed day filled in, or changed,
+    today; of several, the one with the strongest answer, then the last saved. Not a check-in
+    saved on another day: the next day, their next answer speaks for it."""
+    checkins = list(checkins)
+    todays = next((c for c in checkins if c.local_date == today), None)
+    if todays is not None:
+        return _note(todays, today, resources) if todays.thoughts else None
+    filled_in_today = [c for c in checkins if c.local_date < today and c.thoughts
+                       and local_date_of(datetime.fromisoformat(c.updated_at), timezone) == today]
+    if not filled_in_today:
         return None
-    level = Thoughts(todays.thoughts)
+    return _note(max(filled_in_today, key=lambda c: (c.thoughts, c.updated_at)), today, resources)
+
+
+def _note(checkin: Checkin, today: date, resources: CrisisResources) -> ThoughtsNote:
+    day = checkin.local_date
+    if day == today:
+        which = "Your check-in today"
+    elif (today - day).days == 1:
+        which = "Your check-in for yesterday"
+    else:
+        which = f"Your check-in for {day_text(day, today)}"
+    level = Thoughts(checkin.thoughts)
     if level is Thoughts.PASSING:
-        text = ("Your check-in today noted passing thoughts of death or of not wanting to be here. If "
+        text = (f"{which} noted passing thoughts of death or of not wanting to be here. If "
                 f"they come back or grow stronger, you can {resources.helpline} at any hour.")
     elif level is Thoughts.ENDING_LIFE:
-        text = ("Your check-in today noted thoughts of ending your life. Please reach out to someone: "
+        text = (f"{which} noted thoughts of ending your life. Please reach out to someone: "
                 f"you can {resources.helpline} at any hour.")
     else:
-        text = ("Your check-in today noted thoughts with a plan or intent to act. If you might act on "
+        text = (f"{which} noted thoughts with a plan or intent to act. If you might act on "
                 f"them, call {resources.call_now} now.")
     return ThoughtsNote(level=int(level), text=text)

@@ -45,7 +45,8 @@ async def home(request: Request) -> Response:
     db = request.app.state.db
     today = local_today(user.timezone)
     week = rules.last_days(today)
-    # From the oldest day the form can fill, a day before the strip, to know whether it is done.
+    # From the oldest day the form can fill, a day before the strip, to know whether it is done;
+    # so these are all the check-ins that can have been saved today (home.thoughts_note).
     first = rules.fillable_dates(today)[-1]
     by_day = {c.local_date: c for c in await checkin_store.checkins_between(db, user.id, first, today)}
     last_checkin = max(by_day) if by_day else await checkin_store.last_checkin_date(db, user.id)
@@ -72,7 +73,8 @@ async def home(request: Request) -> Response:
                   older_to_fill=[(day, dates.day_label(day, today)) for day in rules.older_than_shown(missed, week)],
                   due_scales=due_scales, welcome_back=rules.welcome_back(last_checkin, today, joined),
                   first_missed=missed[0] if missed else None, first_steps=first_steps,
-                  thoughts_note=home_rules.thoughts_note(by_day.get(today), today, request.app.state.crisis_resources),
+                  thoughts_note=home_rules.thoughts_note(by_day.values(), today, user.timezone,
+                                                         request.app.state.crisis_resources),
                   plan_has_steps=plans.has_steps(plan), thoughts_labels=THOUGHTS_LABELS, **treatment)
 
 
