@@ -3,7 +3,8 @@
 - axe-core's WCAG 2.0-2.2 A and AA rules (labels, names, roles, contrast, landmarks...) in light
   and in dark mode;
 - tap targets at least 44x44 px (WCAG's inline-link exception applies);
-- no sideways scrolling on a 320 px screen, nor with text at 200 % on a phone;
+- no sideways scrolling on a 320 px screen, nor with text at 200 % on a phone (both at once:
+  test_reflow.py, over the same pages);
 - no layout shift while a page loads.
 
 Machines catch regressions, not everything: docs/accessibility.md says what was checked by hand.
@@ -54,10 +55,18 @@ SMALL_TARGETS = """() => {
     return small;
 }"""
 
-# How far the page scrolls sideways, and the innermost elements that stick out.
+# How far the page scrolls sideways, and the innermost elements that stick out: their box, or a
+# line of their own text (a word too long for its line overflows a box that itself fits).
 OVERFLOW = """() => {
     const width = window.innerWidth;
-    const sticksOut = (el) => el.getBoundingClientRect().right > width + 0.5;
+    const textSticksOut = (node) => {
+        if (node.nodeType !== Node.TEXT_NODE || !node.textContent.trim()) return false;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return range.getBoundingClientRect().right > width + 0.5;
+    };
+    const sticksOut = (el) => el.getBoundingClientRect().right > width + 0.5
+        || [...el.childNodes].some(textSticksOut);
     // Allowed: a wide table or the tab bar scrolling inside its own box.
     const scrollsOnItsOwn = (el) => {
         for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
@@ -182,6 +191,40 @@ def scale_rows(user: int, instrument: str, totals: dict[date, int]) -> list[tupl
             for day, total in totals.items()]
 
 
+# Every page each role reaches by its address, walked by the tests below and by test_reflow.py.
+# A page's states that take more than an address (a form sent back, Get help now) the tests
+# reach themselves.
+SIGNED_OUT_PAGES = ["/", "/signin", "/signup", "/help", "/learn", "/invite", "/offline", "/offline/checkin",
+                    "/no-such-page", "/reset", "/reset/not-a-link"]
+ACCOUNT_PAGES = ["/account", "/account/data", "/account/delete"]
+PATIENT_PAGES = ["/", "/checkin", "/checkins", "/trends", "/scales", "/scales/phq9", "/scales/gad7", "/treatment",
+                 "/treatment/plan/new", "/safety-plan", "/sharing", "/sharing/audit", "/reminders", "/report",
+                 *ACCOUNT_PAGES, "/learn", "/help", "/no-such-page"]
+
+
+def checkin_pages(checkin: str) -> list[str]:
+    """A check-in's pages, its delete page last."""
+    return [checkin, f"{checkin}?saved=new", f"{checkin}/delete"]
+
+
+def plan_pages(session: str) -> list[str]:
+    """A treatment plan's pages, with one of its sessions."""
+    return ["/treatment", session, f"{session}/log", f"{session}/move", "/treatment/sessions/new",
+            "/treatment/plan/edit"]
+
+
+def result_pages(result: str) -> list[str]:
+    return [result, f"{result}?saved=1", f"{result}/change"]
+
+
+def caregiver_pages(summary: str) -> list[str]:
+    return ["/caregiver", summary, f"{summary}/stop", f"{summary}/name", *ACCOUNT_PAGES]
+
+
+def clinician_pages(timeline: str) -> list[str]:
+    return ["/clinician", timeline, f"{timeline}/report", f"{timeline}/stop", f"{timeline}/name", *ACCOUNT_PAGES]
+
+
 def visit_all(page: Page, paths: list[str]) -> list[str]:
     problems = []
     for path in paths:
@@ -203,14 +246,16 @@ def test_the_checks_notice_what_they_look_for(page):
         faint.textContent = "Hard to read"; faint.style.color = "#ccc";
         const wide = document.createElement("div");              // wider than any phone
         wide.style.width = "1000px"; wide.textContent = "wide";
+        const word = document.createElement("p");               // a box that fits, its word not
+        word.style.display = "flex"; word.textContent = "Pneumonoultramicroscopicsilicovolcanoconiosis";
         const banner = document.createElement("div");            // pushes the page down, late
         banner.style.height = "300px";
         main.prepend(banner);
-        main.append(input, tiny, faint, wide);
+        main.append(input, tiny, faint, wide, word);
     }""")
     problems = "\n".join(problems_on(page, "/help"))
     expected_reports = ("label", "color-contrast", "small target: <button", "layout shift", "on a 320px screen",
-                        "text at 200%", 'div. "wide"')
+                        "text at 200%", 'div. "wide"', 'p. "Pneumonoultramicroscopicsilico"')
     for expected in expected_reports:
         assert expected in problems, f"{expected!r} not reported:\n{problems}"
 
@@ -218,8 +263,7 @@ def test_the_checks_notice_what_they_look_for(page):
 def test_signed_out_pages(page):
     page.goto("/learn")
     card = page.locator("main a[href^='/learn/']").first.get_attribute("href")
-    problems = visit_all(page, ["/", "/signin", "/signup", "/help", "/learn", card, "/invite", "/offline",
-                                "/offline/checkin", "/no-such-page", "/reset", "/reset/not-a-link"])
+    problems = visit_all(page, [*SIGNED_OUT_PAGES, card])
     # A form sent back with errors.
     page.goto("/signup")
     page.get_by_role("button", name="Create account").click()
@@ -251,15 +295,10 @@ def test_patient_pages(patient: Page, lift: Lift):
 
     patient.goto("/checkins")
     checkin = patient.locator("a.history__item").first.get_attribute("href")
-    # The delete page lists what would be lost, the note included.
-    problems += visit(patient, f"{checkin}/delete", "Delete this check-in?")
+    problems += visit_all(patient, [*PATIENT_PAGES, *checkin_pages(checkin)])
+    # The last, the delete page, lists what would be lost, the note included.
+    expect(patient.get_by_role("heading", name="Delete this check-in?")).to_be_visible()
     expect(patient.get_by_text("and your note")).to_be_visible()
-    problems += visit_all(patient, [
-        "/", "/checkin", "/checkins", checkin, f"{checkin}?saved=new", "/trends", "/scales", "/scales/phq9",
-        "/scales/gad7", "/treatment", "/treatment/plan/new", "/safety-plan", "/sharing", "/sharing/audit",
-        "/reminders", "/report", "/account", "/account/data", "/account/delete", "/learn", "/help",
-        "/no-such-page",
-    ])
     # A download refused for its dates comes back on its form.
     patient.goto("/export?kind=checkins&start=2026-03-10&end=2026-03-01")
     expect(patient.get_by_role("alert")).to_be_visible()
@@ -285,8 +324,7 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     patient.get_by_role("button", name="Save my plan").click()
     expect(patient.get_by_role("status")).to_contain_text("Your treatment plan is saved")
     session = patient.locator("a.sessions__item").first.get_attribute("href")
-    problems += visit_all(patient, ["/treatment", session, f"{session}/log", f"{session}/move",
-                                    "/treatment/sessions/new", "/treatment/plan/edit"])
+    problems += visit_all(patient, plan_pages(session))
 
     # Today after ten days away, in a journal younger than two weeks, with a past session
     # nobody logged: Welcome back, a week ago still to fill, How did it go, When you're ready.
@@ -310,7 +348,7 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     expect(patient.get_by_role("region", name="Get help now")).to_be_visible()
     problems += problems_on(patient, "PHQ-9 result")
     result = patient.get_by_role("link", name="See my answers").get_attribute("href")
-    problems += visit_all(patient, [result, f"{result}?saved=1", f"{result}/change", "/scales", "/trends"])
+    problems += visit_all(patient, [*result_pages(result), "/scales", "/trends"])
 
     # The GAD-7 sent back for its difficulty answer alone (a value no radio offers).
     patient.goto("/scales/gad7")
@@ -374,9 +412,8 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
 
     carer, clinician = open_page(), open_page()
     accept_invitation(patient, carer, "caregiver")
-    problems += problems_on(carer, "caregiver summary")
     summary = carer.url
-    problems += visit_all(carer, ["/caregiver", summary, f"{summary}/stop", "/account"])
+    problems += visit_all(carer, caregiver_pages(summary))
     # Named by the caregiver: the name with the address under it, and the name form open again.
     carer.goto(summary)
     carer.get_by_text("Give this person a name only you see").click()
@@ -428,7 +465,6 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
         expect(main).to_contain_text(shown)
     expect(clinician.get_by_role("columnheader", name="Difficulty")).to_be_visible()
     problems += problems_on(clinician, f"{timeline} (difficulty, next planned, not logged yet)")
-    problems += visit_all(clinician, [f"{timeline}/report", f"{timeline}/stop", "/account"])
     # A name refused (a tab in it) comes back on its own page; then named, the panel shows it.
     clinician.goto(f"{timeline}/name")
     clinician.get_by_label("Your name for this person").fill("Jane\tDoe")
@@ -439,7 +475,7 @@ def test_caregiver_and_clinician_pages(page: Page, lift: Lift, open_page: OpenPa
     clinician.get_by_role("button", name="Save name").click()
     expect(clinician.get_by_role("status")).to_be_visible()
     problems += problems_on(clinician, f"{timeline} (named)")
-    problems += visit_all(clinician, ["/clinician"])
+    problems += visit_all(clinician, clinician_pages(timeline))
 
     # The caregiver stops seeing the journal; the patient's Sharing page says so.
     carer.goto(f"{summary}/stop")
