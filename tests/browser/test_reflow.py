@@ -1,0 +1,146 @@
+"""Reflow and text resize (WCAG 2.2 1.4.10 and 1.4.4) on every page each role reaches: on a
+320 px screen with the browser's text at 200 %, no page scrolls sideways and no box cuts off
+text it hides the overflow of.
+
+test_accessibility.py checks a 320 px screen and 200 % text each alone. Together a line holds
+what 160 px holds at the usual size, and a long word ("questionnaires", a clinic's name) is wider
+than it: where a flex box took its width from its longest word, the word ran past the screen.
+The pages are test_accessibility.py's lists. Data is made with the posts the forms send, so the
+walk is nearly all of the test's time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import PASSWORD, Lift, OpenPage, unique_email
+from tests.browser.test_accessibility import (
+    NARROWEST, PATIENT_PAGES, SIGNED_OUT_PAGES, caregiver_pages, checkin_pages, clinician_pages, plan_pages,
+    result_pages, set_text_size, sideways_scrolling,
+)
+
+pytestmark = pytest.mark.browser
+
+# Each box that hides what overflows it (overflow hidden or clip) and holds more than it shows.
+# Not a form field (a long value scrolls inside it, as it should), nor a box of 1px or less (the
+# visually hidden text screen readers get).
+CUT_OFF = """() => {
+    const hides = (value) => value === "hidden" || value === "clip";
+    const cut = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        if (!(el instanceof HTMLElement) || el.matches("input, select, textarea")) continue;
+        if (el.clientWidth <= 1 || el.clientHeight <= 1) continue;
+        const style = getComputedStyle(el);
+        const wide = hides(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+        const tall = hides(style.overflowY) && el.scrollHeight > el.clientHeight + 1;
+        if (wide || tall) {
+            cut.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}"`
+                     + ` shows ${el.clientWidth}x${el.clientHeight} of ${el.scrollWidth}x${el.scrollHeight}`);
+        }
+    }
+    return cut;
+}"""
+
+
+def problems_at(page: Page, paths: list[str]) -> list[str]:
+    problems = []
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None and response.status in (200, 404, 422), f"{path}: {response and response.status}"
+        problems += problems_here(page, path)
+    return problems
+
+
+def problems_here(page: Page, where: str) -> list[str]:
+    return sideways_scrolling(page, where) + [f"{where} cuts off {box}" for box in page.evaluate(CUT_OFF)]
+
+
+def narrow_with_large_text(open_page: OpenPage) -> Page:
+    # No service worker: installing it precaches every card, work for nothing in a test of layout.
+    page = open_page(viewport=NARROWEST, service_workers="block")
+    set_text_size(page.context.new_cdp_session(page), 2.0)
+    return page
+
+
+def post(context: BrowserContext, path: str, form: dict[str, str]) -> str:
+    """What a form on `path` sends, from the context: the address it answers with, else its page."""
+    if not any(cookie["name"] == "csrftoken" for cookie in context.cookies()):
+        context.request.get("/signin")  # signing up ends the token; a page gives a new one
+    token = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken")
+    response = context.request.post(path, form={**form, "_csrf_token": token}, max_redirects=0)
+    assert response.status in (200, 303), f"{path}: {response.status} {response.text()[:300]}"
+    return response.headers.get("location") or response.text()
+
+
+def invite(patient: BrowserContext, role: str, **scope: str) -> str:
+    """A new invitation's link, as a path."""
+    created = post(patient, "/sharing/invitations", {"role": role, "label": f"My {role}", **scope})
+    return re.search(r'id="invite-link"[^>]* value="https?://[^/"]+(/invite/[^"]+)"', created).group(1)
+
+
+def accept(invitee: BrowserContext, link: str) -> str:
+    """A new caregiver or clinician account made from the link: the page of the patient they see."""
+    return post(invitee, f"{link}/signup", {"email": unique_email("invitee"), "password": PASSWORD,
+                                           "timezone": "UTC"})
+
+
+def test_the_check_notices_text_cut_off(open_page: OpenPage):
+    # Sideways scrolling is test_accessibility.py's check, tested there.
+    page = narrow_with_large_text(open_page)
+    page.goto("/help")
+    assert problems_here(page, "/help") == []
+    page.evaluate("""() => {
+        const box = document.createElement("div");       // too small for its text, hiding the rest
+        box.className = "clipped";
+        box.style.cssText = "overflow: hidden; width: 4rem; height: 2rem";
+        box.textContent = "Weekly questionnaires";
+        document.querySelector("main").append(box);
+    }""")
+    problems = problems_here(page, "/help")
+    assert len(problems) == 1 and 'cuts off div.clipped "Weekly questionnaires" shows' in problems[0], problems
+
+
+def test_no_page_scrolls_sideways_or_cuts_off_text_at_320px_with_text_at_200_percent(open_page: OpenPage,
+                                                                                      lift: Lift):
+    patient = narrow_with_large_text(open_page)
+    journal = patient.context
+    lift.sign_up_by_post(journal)
+    today = datetime.now(UTC).date().isoformat()
+    # Thoughts answered: the check-in's saved page has Get help now, with the safety plan's care team.
+    post(journal, "/checkin", {"local_date": today, "mood": "4", "anxiety": "6", "sleep_hours": "6.5",
+                               "thoughts": "2", "note": "A long walk, then a quiet evening"})
+    result = post(journal, "/scales/phq9", {**{f"phq9_{n}": "1" for n in range(1, 9)}, "phq9_9": "0",
+                                            "difficulty": "1"}).removesuffix("?saved=1")
+    post(journal, "/treatment/plan", {
+        "medication": "esketamine", "template": "esketamine", "start_date": today, "session_time": "10:00",
+        "induction_weeks": "3", "maintenance": "none", "clinic_name": "Riverside Interventional Psychiatry",
+        "clinic_phone": "555 0100"})
+    post(journal, "/safety-plan", {"warning_signs": "Sleeping all day", "care_team_name": "Dr Rivera",
+                                   "care_team_phone": "555 0100"})
+    carer, doctor, invitee = (narrow_with_large_text(open_page) for _ in range(3))
+    summary = accept(carer.context, invite(journal, "caregiver", include_notes="true", include_thoughts="true"))
+    timeline = accept(doctor.context, invite(journal, "clinician"))
+    # Left open: the patient's Sharing page lists it, and a signed-out invitee opens it.
+    unused_link = invite(journal, "caregiver")
+
+    patient.goto("/checkins")
+    checkin = patient.locator("a.history__item").first.get_attribute("href")
+    patient.goto(f"{checkin}?saved=new")
+    expect(patient.get_by_role("region", name="Get help now")).to_be_visible()
+    patient.goto("/treatment")
+    session = patient.locator("a.sessions__item").first.get_attribute("href")
+    patient.goto("/learn")
+    card = patient.locator("main a[href^='/learn/']").first.get_attribute("href")
+
+    problems = problems_at(patient, [
+        *PATIENT_PAGES, *checkin_pages(checkin), *plan_pages(session), *result_pages(result), card,
+        "/report?start=2026-03-10&end=2026-03-01", "/export?kind=checkins&start=2026-03-10&end=2026-03-01",
+    ])
+    problems += problems_at(carer, [*caregiver_pages(summary), f"{summary}/notes"])
+    problems += problems_at(doctor, clinician_pages(timeline))
+    problems += problems_at(invitee, [*SIGNED_OUT_PAGES, card, unused_link])
+    assert problems == [], "\n".join(problems)
