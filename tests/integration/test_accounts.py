@@ -1,3 +1,4 @@
+import asyncio
 import re
 from datetime import timedelta
 from html import unescape
@@ -6,6 +7,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from lift.app import create_app
+from lift.web import auth
 from tests.integration.conftest import PASSWORD, Person
 
 
@@ -220,6 +222,52 @@ async def test_a_right_password_inside_a_session_clears_earlier_wrong_guesses(pa
         await patient.post("/account/password", {"current_password": "a guess at it", "new_password": "another good one"})
     ok = await patient.post("/account/password", {"current_password": PASSWORD, "new_password": "another good one"})
     assert ok.status_code == 303
+    assert database.execute("SELECT count(*) FROM signin_failures").fetchone()[0] == 0
+
+
+def slowed_password_checks(monkeypatch) -> list[str]:
+    """Every password check takes a moment, as argon2id does on a busy server, while the rest of a
+    burst arrives. Returns the list of the passwords checked."""
+    checked: list[str] = []
+    verify = auth.verify_password
+
+    async def slow_verify(password_hash: str | None, password: str) -> bool:
+        checked.append(password)
+        await asyncio.sleep(0.2)
+        return await verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", slow_verify)
+    return checked
+
+
+async def test_a_burst_of_sign_ins_sent_at_once_gets_no_more_password_checks_than_the_limit(
+        patient, people, database, monkeypatch):
+    # Counted only once checked, a burst of guesses all passed a throttle none of them had
+    # counted yet: 40 sent together to a served Lift were all checked, against a limit of 5.
+    checked = slowed_password_checks(monkeypatch)
+    guessers = [people("pat@example.com") for _ in range(12)]
+    answers = await asyncio.gather(*(guesser.sign_in(f"guess number {n}") for n, guesser in enumerate(guessers)))
+    assert sorted(answer.status_code for answer in answers) == [401] * 5 + [429] * 7
+    assert len(checked) == 5
+    assert database.execute("SELECT count(*) FROM signin_failures").fetchone()[0] == 5
+    assert (await people("pat@example.com").sign_in()).status_code == 429
+
+
+async def test_a_burst_of_guesses_at_the_current_password_inside_a_session_is_throttled_too(
+        patient, database, monkeypatch):
+    checked = slowed_password_checks(monkeypatch)
+    answers = await asyncio.gather(*(
+        patient.post("/account/password", {"current_password": f"guess number {n}", "new_password": "taken over!!"})
+        for n in range(12)))
+    assert sorted(answer.status_code for answer in answers) == [422] * 5 + [429] * 7
+    assert len(checked) == 5
+
+
+async def test_a_right_password_clears_the_count_its_own_attempt_made(patient, people, database):
+    # Each attempt is counted before its password is checked; a right one leaves no failure behind.
+    for _ in range(4):
+        assert (await people("pat@example.com").sign_in("wrong password!!")).status_code == 401
+    assert (await people("pat@example.com").sign_in()).status_code == 303
     assert database.execute("SELECT count(*) FROM signin_failures").fetchone()[0] == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from lift.db import audit, treatment
@@ -87,22 +88,28 @@ async def set_timezone(db: Database, user_id: int, timezone: str, now: datetime)
         return await treatment.keep_clock_times(conn, user_id, timezone, now)
 
 
-async def record_signin_failure(db: Database, email: str, ip: str) -> None:
+async def claim_password_attempt(db: Database, email: str, ip: str, window: timedelta,
+                                 refusal: Callable[[int, int], str | None]) -> str | None:
+    """Count an attempt at `email`'s password from `ip` before the password is checked. In one
+    write transaction, the failures within the window for the account and for the address go to
+    `refusal` (the throttle's rule); what it says is returned, with nothing written, or, when it
+    says nothing, this attempt is recorded as a failure, which a right password then clears
+    (`clear_signin_failures`). Counted only after the check (argon2id takes a while), a burst of
+    guesses sent at once all passed a throttle none of them had counted yet."""
+    since = iso_ago(window)
     async with db.write() as conn:
+        cursor = await conn.execute(
+            "SELECT (SELECT count(*) FROM signin_failures WHERE email = ? AND at > ?),"
+            " (SELECT count(*) FROM signin_failures WHERE ip = ? AND at > ?)",
+            (email, since, ip, since),
+        )
+        account_failures, ip_failures = await cursor.fetchone()
+        if (refused := refusal(account_failures, ip_failures)) is not None:
+            return refused
         await conn.execute(
             "INSERT INTO signin_failures (email, ip, at) VALUES (?, ?, ?)", (email, ip, iso(utc_now()))
         )
-
-
-async def recent_signin_failures(db: Database, email: str, ip: str, window: timedelta) -> tuple[int, int]:
-    """Failures within the window for this account and for this IP address."""
-    since = iso_ago(window)
-    row = await db.fetch_one(
-        "SELECT (SELECT count(*) FROM signin_failures WHERE email = ? AND at > ?),"
-        " (SELECT count(*) FROM signin_failures WHERE ip = ? AND at > ?)",
-        (email, since, ip, since),
-    )
-    return row[0], row[1]
+    return None
 
 
 async def clear_signin_failures(db: Database, email: str) -> None:

@@ -104,14 +104,19 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def throttle_message(request: Request, email: str, attempts: str) -> str | None:
-    """Why a password for `email` from this client may not be checked now, or None."""
+async def claim_attempt(request: Request, email: str, attempts: str) -> str | None:
+    """Why a password for `email` from this client may not be checked now, or None, in which case
+    the attempt is already counted as a failure (a right password clears it): counted before the
+    check, so guesses sent at once cannot all pass the throttle."""
     settings = request.app.state.settings
-    account_failures, ip_failures = await users.recent_signin_failures(
-        request.app.state.db, email, client_ip(request), timedelta(minutes=settings.signin_window_minutes))
-    return accounts.signin_throttle_message(
-        account_failures, ip_failures, settings.signin_account_limit, settings.signin_ip_limit,
-        settings.signin_window_minutes, attempts)
+
+    def refusal(account_failures: int, ip_failures: int) -> str | None:
+        return accounts.signin_throttle_message(
+            account_failures, ip_failures, settings.signin_account_limit, settings.signin_ip_limit,
+            settings.signin_window_minutes, attempts)
+
+    return await users.claim_password_attempt(request.app.state.db, email, client_ip(request),
+                                              timedelta(minutes=settings.signin_window_minutes), refusal)
 
 
 WRONG_CURRENT_PASSWORD = "That isn't your current password."
@@ -122,12 +127,11 @@ async def recheck_password(request: Request, password: str) -> tuple[bool, str |
     toward the sign-in throttle, so a borrowed unlocked phone is no way to guess it.
     Returns (right, throttle message); a throttled attempt is not checked at all."""
     user, db = request.scope["user"], request.app.state.db
-    if throttled := await throttle_message(request, user.email, "password attempts"):
+    if throttled := await claim_attempt(request, user.email, "password attempts"):
         return False, throttled
     if await verify_password(await users.password_hash_for(db, user.id), password):
         await users.clear_signin_failures(db, user.email)
         return True, None
-    await users.record_signin_failure(db, user.email, client_ip(request))
     return False, None
 
 
@@ -221,14 +225,13 @@ async def signin(request: Request) -> Response:
     if form:
         db = request.app.state.db
         email = accounts.normalise_email(form.email)
-        if throttled := await throttle_message(request, email, "sign-in attempts"):
+        if throttled := await claim_attempt(request, email, "sign-in attempts"):
             errors["form"], status = throttled, 429
         else:
             found = await users.user_with_password_hash(db, email)
             if await verify_password(found[1] if found else None, form.password):
                 await users.clear_signin_failures(db, email)
                 return await start_session(request, found[0].id, next_path)
-            await users.record_signin_failure(db, email, client_ip(request))
             errors["form"], status = "That email and password don't match an account.", 401
     values.pop("password", None)
     return render(request, "account/signin.html", status_code=status, values=values, errors=errors,
