@@ -4,6 +4,7 @@ ending their own access, and the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lift.domain.dates import day_text
+from lift.web import sharing as web_sharing
 
 from tests.integration.conftest import BASE_URL, PASSWORD
 from tests.integration.sharing_helpers import caregiver, clinician, invite, join, shared_with, user_id  # noqa: F401
@@ -190,6 +192,39 @@ async def test_guessing_codes_is_throttled(app, patient, stranger, caregiver, gu
         assert (await try_code(f"ZZZZ{n:04d}")).status_code == 404
     response = await try_code(code.replace("-", ""))
     assert response.status_code == 429 and "Too many invitation codes" in response.text
+
+
+async def test_a_burst_of_guessed_codes_sent_at_once_gets_no_more_look_ups_than_the_limit(
+        app, patient, people, database, monkeypatch):
+    """Counted only after the look-up, a burst of codes sent together all passed a limit none of
+    them had counted yet: 181 of 200 sent at once to a served Lift were looked up, against 20."""
+    looked_up: list[str] = []
+    look_up = web_sharing.invitation_for_key
+
+    async def slow_look_up(request, key):
+        looked_up.append(key)
+        await asyncio.sleep(0.2)  # while the rest of the burst arrives
+        return await look_up(request, key)
+
+    monkeypatch.setattr(web_sharing, "invitation_for_key", slow_look_up)
+    limit = app.state.settings.signin_ip_limit
+    guessers = [people(f"guesser{n}@example.com") for n in range(limit + 10)]
+    answers = await asyncio.gather(*(guesser.post("/invite", {"code": f"ZZZZ{n:04d}"})
+                                     for n, guesser in enumerate(guessers)))
+    assert sorted(answer.status_code for answer in answers) == [404] * limit + [429] * 10
+    assert len(looked_up) == limit
+    assert database.execute("SELECT count(*) FROM invitation_failures").fetchone()[0] == limit
+
+
+async def test_a_key_that_names_an_invitation_counts_no_failure(patient, stranger, database):
+    """Each key is counted before it is looked up, and the count is taken back when it names an
+    invitation, even one that can no longer be used."""
+    _, code = await invite(patient)
+    assert (await stranger.post("/invite", {"code": code})).status_code == 200
+    database.execute("UPDATE share_invitations SET expires_at = '2000-01-01T00:00:00Z'")
+    database.commit()
+    assert (await stranger.post("/invite", {"code": code})).status_code == 410
+    assert database.execute("SELECT count(*) FROM invitation_failures").fetchone()[0] == 0
 
 
 async def test_any_number_of_get_requests_cannot_lock_out_a_real_invitation(app, patient, stranger, people):

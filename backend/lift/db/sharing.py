@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from lift.db import audit
@@ -177,16 +178,26 @@ class InvitationGone(Exception):
     """The invitation stopped being valid between reading it and accepting it."""
 
 
-async def record_failure(db: Database, ip: str, window: timedelta) -> None:
+async def claim_attempt(db: Database, ip: str, window: timedelta, refused: Callable[[int], bool]) -> int | None:
+    """Count an attempt from `ip` to name an invitation before its key is looked up. In one write
+    transaction, the failures within the window go to `refused` (the throttle's rule): None, with
+    nothing written, when it refuses; else this attempt is recorded as a failure, whose id
+    `forget_failure` takes back once the key names an invitation. Counted only after the look-up,
+    a burst of guesses sent at once all passed a limit none of them had counted yet."""
+    since = iso_ago(window)
     async with db.write() as conn:
-        await conn.execute("DELETE FROM invitation_failures WHERE at <= ?", (iso_ago(window),))
-        await conn.execute("INSERT INTO invitation_failures (ip, at) VALUES (?, ?)", (ip, iso(utc_now())))
+        await conn.execute("DELETE FROM invitation_failures WHERE at <= ?", (since,))
+        cursor = await conn.execute("SELECT count(*) FROM invitation_failures WHERE ip = ?", (ip,))
+        if refused((await cursor.fetchone())[0]):
+            return None
+        cursor = await conn.execute("INSERT INTO invitation_failures (ip, at) VALUES (?, ?) RETURNING id",
+                                    (ip, iso(utc_now())))
+        return (await cursor.fetchone())[0]
 
 
-async def recent_failures(db: Database, ip: str, window: timedelta) -> int:
-    row = await db.fetch_one("SELECT count(*) FROM invitation_failures WHERE ip = ? AND at > ?",
-                             (ip, iso_ago(window)))
-    return row[0]
+async def forget_failure(db: Database, failure_id: int) -> None:
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM invitation_failures WHERE id = ?", (failure_id,))
 
 
 # --- Grants ---------------------------------------------------------------------------------

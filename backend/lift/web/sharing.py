@@ -144,17 +144,20 @@ async def find_invitation(request: Request, key: str) -> tuple[rules.Invitation 
     """For the POST routes: the invitation a link token or short code names, why it can't be
     used (or None), and the status to answer with. Unknown keys count toward a per-address
     limit, so the short codes cannot be guessed by trying them one after another. Only POSTs
-    count (they need the CSRF token): any web page can make a browser send a GET."""
+    count (they need the CSRF token): any web page can make a browser send a GET. Each key is
+    counted before it is looked up, so a burst sent at once cannot pass the limit, and the count
+    is taken back when the key names an invitation."""
     db, settings = request.app.state.db, request.app.state.settings
     window = timedelta(minutes=settings.signin_window_minutes)
-    ip = client_ip(request)
-    if await store.recent_failures(db, ip, window) >= settings.signin_ip_limit:
+    failure = await store.claim_attempt(db, client_ip(request), window,
+                                        lambda failures: failures >= settings.signin_ip_limit)
+    if failure is None:
         return None, "throttled", 429
     invitation = await invitation_for_key(request, key)
     problem = rules.invitation_problem(invitation, utc_now())
     if problem == "unknown":
-        await store.record_failure(db, ip, window)
         return None, problem, 404
+    await store.forget_failure(db, failure)
     return invitation, problem, problem_status(problem)
 
 
