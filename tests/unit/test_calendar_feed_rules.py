@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from lift.domain.calendar import FeedSession, calendar_feed, escape_text, fold, token_hash, transitions
@@ -9,6 +10,23 @@ from lift.domain.calendar import FeedSession, calendar_feed, escape_text, fold, 
 
 def test_it_escapes_text_values():
     assert escape_text("Clinic; Room 2, floor\\3\nCall first") == "Clinic\\; Room 2\\, floor\\\\3\\nCall first"
+
+
+def test_no_text_in_the_feed_can_start_a_property_of_its_own():
+    # RFC 5545 TEXT holds no control character, and many readers (Python's str.splitlines among
+    # them) start a new line at every Unicode line break, not only at CR and LF: a clinic name
+    # holding one added a property of its choosing to every event.
+    breaks = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+    clinic = "".join(f"Clinic{ch}ATTENDEE:mailto:x@example.com" for ch in breaks) + "\x00\x07\x1b\x7f\x9f\tend"
+    session = FeedSession(id=1, starts_at=datetime(2026, 3, 9, 13, 0, tzinfo=UTC), status="planned",
+                          clinic_name=clinic)
+    text = calendar_feed([session], "America/New_York", datetime(2026, 3, 1, tzinfo=UTC), "lift.test",
+                         "https://lift.test", detailed=True)
+    assert [line for line in text.replace("\r\n ", "").splitlines() if line.startswith("ATTENDEE")] == []
+    assert re.findall(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]", text.replace("\r\n", "")) == []
+    summary = next(line for line in text.replace("\r\n ", "").split("\r\n") if line.startswith("SUMMARY:"))
+    assert summary.count("\\nATTENDEE:mailto:x@example.com") == len(breaks)
+    assert summary.endswith("ATTENDEE:mailto:x@example.com\tend")
 
 
 def test_it_folds_long_lines_at_75_octets_without_splitting_characters():

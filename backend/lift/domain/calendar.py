@@ -12,6 +12,7 @@ is stored; the patient can turn it off or replace it at any time.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -43,10 +44,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Every line break str.splitlines() knows: many calendar readers start a new content line at
+# each, so one left in a value would begin a property of the text's choosing.
+LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# What RFC 5545 TEXT may not hold (CONTROL, tab aside), once the line breaks are escaped.
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
 def escape_text(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon, comma and line breaks are escaped."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n"))
+    """RFC 5545 TEXT: backslash, semicolon, comma and line breaks (every kind) are escaped, and
+    other control characters, which TEXT does not allow, are left out."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return CONTROL.sub("", LINE_BREAK.sub("\\\\n", text))
 
 
 def fold(line: str) -> str:
