@@ -39,6 +39,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signin_account_limit: Positive = 5
     signin_ip_limit: Positive = 20
     signin_window_minutes: Positive = 15
+    # Sign-ups allowed from one IP address per hour (accounts.SIGNUP_WINDOW_MINUTES): each one
+    # costs an argon2id hash. A clinic signing up its patients on its own Wi-Fi is one address.
+    signup_ip_limit: Positive = 20
     crisis_resources: str = str(FRONTEND_DIR / "content" / "crisis_resources.toml")
     reader_connections: Positive = 4
     # Server processes. One uses one core; on a server with more cores, one per core serves
@@ -86,6 +89,7 @@ _ENV_FIELDS = {
     "LIFT_SIGNIN_ACCOUNT_LIMIT": "signin_account_limit",
     "LIFT_SIGNIN_IP_LIMIT": "signin_ip_limit",
     "LIFT_SIGNIN_WINDOW_MINUTES": "signin_window_minutes",
+    "LIFT_SIGNUP_IP_LIMIT": "signup_ip_limit",
     "LIFT_CRISIS_RESOURCES": "crisis_resources",
     "LIFT_READER_CONNECTIONS": "reader_connections",
     "LIFT_WORKERS": "workers",

@@ -124,6 +124,16 @@ def test_it_refuses_sign_in_when_the_address_reaches_its_limit():
     assert "wait 30 minutes" in message
 
 
+def test_it_allows_sign_ups_from_an_address_until_it_reaches_its_limit_for_the_hour():
+    assert accounts.SIGNUP_WINDOW_MINUTES == 60
+    assert accounts.signup_throttle_message(0, ip_limit=20) is None
+    assert accounts.signup_throttle_message(19, ip_limit=20) is None
+    for made in (20, 21, 500):
+        message = accounts.signup_throttle_message(made, ip_limit=20)
+        assert message is not None and "try again in an hour" in message
+        assert "password again" in message  # the form comes back without it
+
+
 def test_a_new_sign_in_address_must_differ_from_the_current_one_however_it_is_typed():
     assert accounts.new_email_problem("jane@example.com", "Jane@Example.com") is not None
     assert accounts.new_email_problem("jane@new.example", "jane@example.com") is None

@@ -11,6 +11,7 @@ def test_it_uses_safe_defaults_when_nothing_is_set():
     assert settings == Settings()
     assert (settings.host, settings.port, settings.cookie_secure) == ("127.0.0.1", 8000, True)
     assert (settings.signin_account_limit, settings.signin_ip_limit, settings.signin_window_minutes) == (5, 20, 15)
+    assert settings.signup_ip_limit == 20
     assert (settings.session_days, settings.reader_connections, settings.secret_key) == (30, 4, "")
     assert settings.default_timezone == "America/New_York"
     assert settings.crisis_resources == str(FRONTEND_DIR / "content" / "crisis_resources.toml")
@@ -35,6 +36,7 @@ def test_it_reads_only_the_environ_it_is_given(monkeypatch):
     ("LIFT_SIGNIN_ACCOUNT_LIMIT", "3", "signin_account_limit", 3),
     ("LIFT_SIGNIN_IP_LIMIT", "50", "signin_ip_limit", 50),
     ("LIFT_SIGNIN_WINDOW_MINUTES", "60", "signin_window_minutes", 60),
+    ("LIFT_SIGNUP_IP_LIMIT", "100", "signup_ip_limit", 100),
     ("LIFT_CRISIS_RESOURCES", "/etc/lift/crisis.toml", "crisis_resources", "/etc/lift/crisis.toml"),
     ("LIFT_READER_CONNECTIONS", "8", "reader_connections", 8),
     ("LIFT_WORKERS", "2", "workers", 2),
@@ -68,6 +70,7 @@ def test_it_accepts_ports_from_1_to_65535(port):
     ("LIFT_SIGNIN_ACCOUNT_LIMIT", "5.5"),
     ("LIFT_SIGNIN_IP_LIMIT", "many"),
     ("LIFT_SIGNIN_WINDOW_MINUTES", "15m"),
+    ("LIFT_SIGNUP_IP_LIMIT", "twenty"),
     ("LIFT_READER_CONNECTIONS", "four"),
     ("LIFT_WORKERS", "0"),
     ("LIFT_WORKERS", "65"),
@@ -93,10 +96,10 @@ def test_it_stops_on_a_bad_value_with_one_line_naming_the_variable(name, raw):
 @pytest.mark.parametrize("raw", ["0", "-3"])
 @pytest.mark.parametrize("name", [
     "LIFT_SESSION_DAYS", "LIFT_SIGNIN_ACCOUNT_LIMIT", "LIFT_SIGNIN_IP_LIMIT",
-    "LIFT_SIGNIN_WINDOW_MINUTES", "LIFT_READER_CONNECTIONS",
+    "LIFT_SIGNIN_WINDOW_MINUTES", "LIFT_SIGNUP_IP_LIMIT", "LIFT_READER_CONNECTIONS",
 ])
 def test_it_stops_on_a_count_or_duration_below_1(name, raw):
-    # A sign-in limit or window of 0 would lock everyone out or never throttle at all.
+    # A sign-in or sign-up limit or window of 0 would lock everyone out or never throttle at all.
     with pytest.raises(SettingsError, match=f"^{name}: "):
         load_settings({name: raw})
 

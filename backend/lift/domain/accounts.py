@@ -229,3 +229,19 @@ def signin_throttle_message(
     if account_failures >= account_limit or ip_failures >= ip_limit:
         return f"Too many {attempts}. For your security, wait {minutes} minutes and try again."
     return None
+
+
+# Sign-ups counted per client address: each one costs an argon2id hash (~64 MiB, ~0.1 s of a
+# core), so a burst from one address could take the server's CPU and fill the database.
+SIGNUP_WINDOW_MINUTES = 60
+
+
+def signup_throttle_message(ip_signups: int, ip_limit: int) -> str | None:
+    """Refuse a sign-up once `ip_limit` were tried from the address within the window (an hour).
+    A clinic's Wi-Fi is one address for every patient it helps sign up, so the limit is a budget
+    for the hour, and the message says how to go on, not that anyone did wrong."""
+    if ip_signups >= ip_limit:
+        return ("Too many accounts were asked for from this network in the last hour, so Lift can't "
+                "create another one just now. Please try again in an hour. Your email address and time "
+                "zone are kept below; you'll need to type your password again.")
+    return None
