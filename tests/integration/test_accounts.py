@@ -7,6 +7,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from lift.app import create_app
+from lift.db.clock import iso, utc_now
 from lift.web import auth
 from tests.integration.conftest import PASSWORD, Person
 
@@ -311,6 +312,17 @@ async def test_an_expired_session_is_refused_and_purged_at_the_next_start(patien
     async with AsyncTestClient(app=create_app(settings)):
         pass
     assert database.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+
+
+async def test_sign_up_attempts_older_than_their_hour_are_purged_at_the_next_start(app, settings, database):
+    """Each row names a client's address: none outlives the window that counts it by much."""
+    database.executemany("INSERT INTO signup_attempts (ip, at) VALUES ('203.0.113.7', ?)",
+                         [("2020-01-01T00:00:00Z",), (iso(utc_now() - timedelta(minutes=61)),),
+                          (iso(utc_now() - timedelta(minutes=5)),)])
+    database.commit()
+    async with AsyncTestClient(app=create_app(settings)):
+        pass
+    assert database.execute("SELECT count(*) FROM signup_attempts").fetchone()[0] == 1
 
 
 async def test_it_signs_out_of_all_devices(patient, people, database):

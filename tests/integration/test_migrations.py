@@ -5,6 +5,7 @@ the app as it is now."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -126,3 +127,27 @@ async def test_0015_gives_every_grant_room_for_the_grantees_own_name_for_the_pat
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE share_grants SET grantee_label = ? WHERE id = ?", (refused, active))
     assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+
+
+async def test_0016_adds_an_empty_table_of_sign_up_attempts_by_address(tmp_path, monkeypatch):
+    """An upgrade starts with no sign-up counted, whatever accounts and failed sign-ins it holds,
+    and the table is indexed by address (the count) and by time (the pruning)."""
+    path, conn = await database_before(tmp_path, monkeypatch, 16)
+    with closing(conn):
+        add_user(conn, "pat@example.com", "patient")
+        conn.execute("INSERT INTO signin_failures (email, ip, at) VALUES ('pat@example.com', '10.0.0.9',"
+                     " '2026-01-01T00:00:00Z')")
+        conn.commit()
+
+        db = Database(path, readers=1)
+        await db.open()
+        await db.close()
+
+        assert conn.execute("SELECT count(*) FROM signup_attempts").fetchone()[0] == 0
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(signup_attempts)")]
+        assert columns == ["id", "ip", "at"]
+        indexed = {tuple(row[2] for row in conn.execute(f"PRAGMA index_info({index[1]})"))
+                   for index in conn.execute("PRAGMA index_list(signup_attempts)")}
+        assert indexed == {("ip", "at"), ("at",)}
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version() == 16

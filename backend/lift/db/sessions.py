@@ -9,7 +9,7 @@ from datetime import timedelta
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
 from lift.db.users import _user
-from lift.domain.accounts import User
+from lift.domain.accounts import SIGNUP_WINDOW_MINUTES, User
 from lift.domain.password_resets import DEAD_LINK_KEPT
 
 
@@ -51,10 +51,12 @@ async def delete_user_sessions(db: Database, user_id: int) -> None:
 
 
 async def purge_expired(db: Database, failures_older_than: timedelta) -> None:
-    """Drop ended sessions, sign-in failures too old to count toward any throttle, and reset
-    links long dead."""
+    """Drop ended sessions, sign-in failures too old to count toward any throttle, sign-up
+    attempts older than their window (each names a client's address), and reset links long dead."""
     now = utc_now()
     async with db.write() as conn:
         await conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (iso(now),))
         await conn.execute("DELETE FROM signin_failures WHERE at <= ?", (iso(now - failures_older_than),))
+        await conn.execute("DELETE FROM signup_attempts WHERE at <= ?",
+                           (iso(now - timedelta(minutes=SIGNUP_WINDOW_MINUTES)),))
         await conn.execute("DELETE FROM password_resets WHERE expires_at <= ?", (iso(now - DEAD_LINK_KEPT),))
