@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "violet kettle harbour 41"
 SECRET_KEY = "browser-tests-fixed-secret-key-not-for-production"
+# The served app's sign-up limit: every browser test signs up from 127.0.0.1 into one database.
+BROWSER_SIGNUPS = "100000"
 START_TIMEOUT_S = 20
 # How long an action or an expectation may wait. A passing test never waits this long; the
 # margin is for a loaded 2-core CI machine (CI fails as a whole on one flake).
@@ -111,7 +113,7 @@ def live_server(live_data_dir: Path) -> Iterator[str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("LIFT_")}
     env.update(
         PYTHONPATH="backend", LIFT_DATA_DIR=str(data_dir), LIFT_PORT=str(port), LIFT_HOST="127.0.0.1",
-        LIFT_COOKIE_SECURE="false", LIFT_SECRET_KEY=SECRET_KEY,
+        LIFT_COOKIE_SECURE="false", LIFT_SECRET_KEY=SECRET_KEY, LIFT_SIGNUP_IP_LIMIT=BROWSER_SIGNUPS,
     )
     python = REPO_ROOT / ".venv" / "bin" / "python"
     log_path = data_dir / "server.log"

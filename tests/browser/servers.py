@@ -19,6 +19,7 @@ from pathlib import Path
 from playwright.sync_api import Page
 
 from tests.browser.conftest import (
+    BROWSER_SIGNUPS,
     REPO_ROOT,
     SECRET_KEY,
     START_TIMEOUT_S,
@@ -45,7 +46,7 @@ class StoppableServer:
         env.update(
             PYTHONPATH="backend", LIFT_DATA_DIR=str(self.data_dir), LIFT_PORT=str(self.port),
             LIFT_HOST="127.0.0.1", LIFT_COOKIE_SECURE="false", LIFT_SECRET_KEY=SECRET_KEY,
-            LIFT_RELEASE=self.release, LIFT_RUN_SCHEDULER="false",
+            LIFT_RELEASE=self.release, LIFT_RUN_SCHEDULER="false", LIFT_SIGNUP_IP_LIMIT=BROWSER_SIGNUPS,
         )
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(

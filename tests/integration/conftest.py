@@ -78,9 +78,10 @@ async def app(settings, shared_data_dir) -> AsyncIterator[Litestar]:
 class Person:
     """One browser's worth of cookies talking to the app."""
 
-    def __init__(self, app: Litestar, email: str) -> None:
+    def __init__(self, app: Litestar, email: str, address: str = "127.0.0.1") -> None:
         self.email = email
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 123)),
+                                      base_url=BASE_URL)
 
     async def csrf_token(self) -> str:
         if "csrftoken" not in self.http.cookies:
@@ -121,8 +122,9 @@ class Person:
 async def people(app) -> AsyncIterator[callable]:
     made: list[Person] = []
 
-    def make(email: str) -> Person:
-        made.append(Person(app, email))
+    def make(email: str, address: str = "127.0.0.1") -> Person:
+        """A browser at `email`, connecting from the client `address`."""
+        made.append(Person(app, email, address))
         return made[-1]
 
     yield make

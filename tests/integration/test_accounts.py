@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 from html import unescape
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -290,6 +291,81 @@ async def test_old_failures_outside_the_window_do_not_count(patient, database):
     )
     database.commit()
     assert (await patient.sign_in()).status_code == 303
+
+
+SIGNUP_LIMIT = 3
+
+
+@pytest.fixture
+def signup_limit(app) -> int:
+    """The app allows SIGNUP_LIMIT sign-ups per address (LIFT_SIGNUP_IP_LIMIT) for this test."""
+    app.state.settings = msgspec.structs.replace(app.state.settings, signup_ip_limit=SIGNUP_LIMIT)
+    return SIGNUP_LIMIT
+
+
+async def test_sign_ups_from_one_address_stop_at_its_limit_and_the_form_keeps_what_was_typed(
+        signup_limit, people, database):
+    """Every sign-up that gets as far as hashing counts, one refused for an address already taken
+    too; a form sent back for a wrong answer costs nothing and counts nothing."""
+    assert (await people("typo@example.com").post("/signup", {"email": "typo@example.com", "password": "short",
+                                                             "timezone": "UTC"})).status_code == 422
+    for n in range(signup_limit - 1):
+        assert (await people(f"patient{n}@example.com").sign_up()).status_code == 303
+    assert (await people("patient0@example.com").sign_up()).status_code == 422  # already exists
+    refused = await people("late@example.com").post("/signup", {"email": "late@example.com", "password": PASSWORD,
+                                                               "timezone": "Europe/Paris"})
+    assert refused.status_code == 429
+    page = unescape(refused.text)
+    assert "Too many accounts were asked for from this network in the last hour" in page
+    assert "try again in an hour" in page and "Please check the highlighted answers" not in page
+    assert 'value="late@example.com"' in refused.text and chosen_zones(refused.text) == ["Europe/Paris"]
+    assert PASSWORD not in refused.text and "lift_session" not in refused.cookies
+    assert [row[0] for row in database.execute("SELECT email FROM users ORDER BY id")] == [
+        f"patient{n}@example.com" for n in range(signup_limit - 1)]
+    assert database.execute("SELECT count(*) FROM signup_attempts").fetchone()[0] == signup_limit
+
+
+async def test_the_sign_up_limit_is_per_client_address(signup_limit, people, database):
+    """A clinic's Wi-Fi using up its hour leaves another network's sign-ups alone."""
+    for n in range(signup_limit):
+        assert (await people(f"clinic{n}@example.com", "203.0.113.7").sign_up()).status_code == 303
+    assert (await people("clinic9@example.com", "203.0.113.7").sign_up()).status_code == 429
+    assert (await people("home@example.com", "198.51.100.9").sign_up()).status_code == 303
+    counted = database.execute("SELECT ip, count(*) FROM signup_attempts GROUP BY ip ORDER BY ip").fetchall()
+    assert [tuple(row) for row in counted] == [("198.51.100.9", 1), ("203.0.113.7", signup_limit)]
+
+
+async def test_sign_ups_older_than_the_hour_do_not_count_and_are_deleted(signup_limit, people, database):
+    database.executemany("INSERT INTO signup_attempts (ip, at) VALUES ('127.0.0.1', ?)",
+                         [(iso(utc_now() - timedelta(minutes=61)),)] * signup_limit)
+    database.commit()
+    assert (await people("pat@example.com").sign_up()).status_code == 303
+    assert database.execute("SELECT count(*) FROM signup_attempts").fetchone()[0] == 1
+
+
+def slowed_password_hashes(monkeypatch, module) -> list[str]:
+    """Every password hash takes a moment, as argon2id does on a busy server, while the rest of a
+    burst arrives. Returns the list of the passwords hashed."""
+    hashed: list[str] = []
+    hash_password = module.hash_password
+
+    async def slow_hash(password: str) -> str:
+        hashed.append(password)
+        await asyncio.sleep(0.2)
+        return await hash_password(password)
+
+    monkeypatch.setattr(module, "hash_password", slow_hash)
+    return hashed
+
+
+async def test_a_burst_of_sign_ups_sent_at_once_hashes_no_more_passwords_than_the_limit(
+        signup_limit, people, database, monkeypatch):
+    hashed = slowed_password_hashes(monkeypatch, auth)
+    burst = [people(f"burst{n}@example.com") for n in range(10)]
+    answers = await asyncio.gather(*(person.sign_up() for person in burst))
+    assert sorted(answer.status_code for answer in answers) == [303] * signup_limit + [429] * (10 - signup_limit)
+    assert len(hashed) == signup_limit
+    assert database.execute("SELECT count(*) FROM users").fetchone()[0] == signup_limit
 
 
 async def test_it_signs_out_and_clears_the_site_data(patient):

@@ -153,6 +153,13 @@ def test_the_image_makes_the_data_directory_owner_only():
     assert re.search(r"chown lift:lift /data\s*\\?\s*&& chmod 700 /data", dockerfile), "/data must be 0700"
 
 
+def test_it_passes_the_sign_up_limit_on_and_keeps_twenty_an_hour_by_default(app_service):
+    assert app_service["environment"]["LIFT_SIGNUP_IP_LIMIT"] == "20"
+    result = compose_config(LIFT_SECRET_KEY=TEST_SECRET, LIFT_SIGNUP_IP_LIMIT="60", **VAPID)
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["services"]["app"]["environment"]["LIFT_SIGNUP_IP_LIMIT"] == "60"
+
+
 def test_it_passes_the_public_address_for_reset_links_and_leaves_it_empty_by_default(app_service):
     # Empty reads as unset: `python -m lift reset-link` then prints the link's path.
     assert app_service["environment"]["LIFT_PUBLIC_URL"] == ""

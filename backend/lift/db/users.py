@@ -1,4 +1,4 @@
-"""Accounts and sign-in failures."""
+"""Accounts, sign-in failures and sign-up attempts."""
 
 from __future__ import annotations
 
@@ -115,3 +115,20 @@ async def claim_password_attempt(db: Database, email: str, ip: str, window: time
 async def clear_signin_failures(db: Database, email: str) -> None:
     async with db.write() as conn:
         await conn.execute("DELETE FROM signin_failures WHERE email = ?", (email,))
+
+
+async def claim_signup(db: Database, ip: str, window: timedelta,
+                       refusal: Callable[[int], str | None]) -> str | None:
+    """Count a sign-up from `ip` before its password is hashed. In one write transaction, rows
+    older than the window are deleted (each names a client's address), and the address's sign-ups
+    within it go to `refusal` (the throttle's rule): what it says is returned, with nothing
+    written, or, when it says nothing, this sign-up is counted. Counted after the hash, a burst
+    sent at once would all pass a limit none of them had counted yet."""
+    since = iso_ago(window)
+    async with db.write() as conn:
+        await conn.execute("DELETE FROM signup_attempts WHERE at <= ?", (since,))
+        cursor = await conn.execute("SELECT count(*) FROM signup_attempts WHERE ip = ?", (ip,))
+        if (refused := refusal((await cursor.fetchone())[0])) is not None:
+            return refused
+        await conn.execute("INSERT INTO signup_attempts (ip, at) VALUES (?, ?)", (ip, iso(utc_now())))
+    return None
