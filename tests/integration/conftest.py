@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import asyncio
+
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -174,3 +177,28 @@ def joined_days_ago(database, days: int) -> None:
     joined = datetime.now(UTC) - timedelta(days=days)
     database.execute("UPDATE users SET created_at = ?", (joined.strftime("%Y-%m-%dT%H:%M:%SZ"),))
     database.commit()
+
+
+SIGNUP_LIMIT = 3
+
+
+@pytest.fixture
+def signup_limit(app) -> int:
+    """The app allows SIGNUP_LIMIT sign-ups per address (LIFT_SIGNUP_IP_LIMIT) for this test."""
+    app.state.settings = msgspec.structs.replace(app.state.settings, signup_ip_limit=SIGNUP_LIMIT)
+    return SIGNUP_LIMIT
+
+
+def slowed_password_hashes(monkeypatch, module) -> list[str]:
+    """Every password hash in the web `module` takes a moment, as argon2id does on a busy server,
+    while the rest of a burst arrives. Returns the list of the passwords hashed."""
+    hashed: list[str] = []
+    hash_password = module.hash_password
+
+    async def slow_hash(password: str) -> str:
+        hashed.append(password)
+        await asyncio.sleep(0.2)
+        return await hash_password(password)
+
+    monkeypatch.setattr(module, "hash_password", slow_hash)
+    return hashed

@@ -3,14 +3,13 @@ import re
 from datetime import timedelta
 from html import unescape
 
-import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
 from lift.app import create_app
 from lift.db.clock import iso, utc_now
 from lift.web import auth
-from tests.integration.conftest import PASSWORD, Person
+from tests.integration.conftest import PASSWORD, Person, slowed_password_hashes
 
 
 def session_cookie(person: Person) -> str | None:
@@ -293,16 +292,6 @@ async def test_old_failures_outside_the_window_do_not_count(patient, database):
     assert (await patient.sign_in()).status_code == 303
 
 
-SIGNUP_LIMIT = 3
-
-
-@pytest.fixture
-def signup_limit(app) -> int:
-    """The app allows SIGNUP_LIMIT sign-ups per address (LIFT_SIGNUP_IP_LIMIT) for this test."""
-    app.state.settings = msgspec.structs.replace(app.state.settings, signup_ip_limit=SIGNUP_LIMIT)
-    return SIGNUP_LIMIT
-
-
 async def test_sign_ups_from_one_address_stop_at_its_limit_and_the_form_keeps_what_was_typed(
         signup_limit, people, database):
     """Every sign-up that gets as far as hashing counts, one refused for an address already taken
@@ -341,21 +330,6 @@ async def test_sign_ups_older_than_the_hour_do_not_count_and_are_deleted(signup_
     database.commit()
     assert (await people("pat@example.com").sign_up()).status_code == 303
     assert database.execute("SELECT count(*) FROM signup_attempts").fetchone()[0] == 1
-
-
-def slowed_password_hashes(monkeypatch, module) -> list[str]:
-    """Every password hash takes a moment, as argon2id does on a busy server, while the rest of a
-    burst arrives. Returns the list of the passwords hashed."""
-    hashed: list[str] = []
-    hash_password = module.hash_password
-
-    async def slow_hash(password: str) -> str:
-        hashed.append(password)
-        await asyncio.sleep(0.2)
-        return await hash_password(password)
-
-    monkeypatch.setattr(module, "hash_password", slow_hash)
-    return hashed
 
 
 async def test_a_burst_of_sign_ups_sent_at_once_hashes_no_more_passwords_than_the_limit(

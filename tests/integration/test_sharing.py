@@ -18,7 +18,7 @@ import pytest
 from lift.domain.dates import day_text
 from lift.web import sharing as web_sharing
 
-from tests.integration.conftest import BASE_URL, PASSWORD
+from tests.integration.conftest import BASE_URL, PASSWORD, slowed_password_hashes
 from tests.integration.sharing_helpers import caregiver, clinician, invite, join, shared_with, user_id  # noqa: F401
 
 DEAD_PAGE = "<h1>This invitation can't be used</h1>"
@@ -214,6 +214,39 @@ async def test_a_burst_of_guessed_codes_sent_at_once_gets_no_more_look_ups_than_
     assert sorted(answer.status_code for answer in answers) == [404] * limit + [429] * 10
     assert len(looked_up) == limit
     assert database.execute("SELECT count(*) FROM invitation_failures").fetchone()[0] == limit
+
+
+async def test_an_invitation_sign_up_counts_toward_its_addresss_sign_ups_and_the_invitation_waits(
+        signup_limit, patient, people, database):
+    """A caregiver's or clinician's sign-up costs the same hash as a patient's: they share the
+    address's hour. The refused form keeps what was typed, and the invitation stays unused."""
+    path, _ = await invite(patient)  # the patient's own sign-up was the first from 127.0.0.1
+    for n in range(signup_limit - 1):
+        assert (await people(f"patient{n}@example.com").sign_up()).status_code == 303
+    carer = people("carer@example.com")
+    refused = await carer.post(f"{path}/signup", {"email": carer.email, "password": PASSWORD,
+                                                  "timezone": "Europe/London"})
+    assert refused.status_code == 429
+    page = unescape(refused.text)
+    assert "Too many accounts were asked for from this network in the last hour" in page
+    assert "Create your caregiver account" in page and 'value="carer@example.com"' in refused.text
+    assert PASSWORD not in refused.text
+    assert database.execute("SELECT count(*) FROM users WHERE email = ?", (carer.email,)).fetchone()[0] == 0
+    assert database.execute("SELECT count(*) FROM share_grants").fetchone()[0] == 0
+    # From another network (the carer's home), the same link still works.
+    assert (await join(people("carer@example.com", "198.51.100.9"), path)).status_code == 303
+
+
+async def test_a_burst_of_invitation_sign_ups_sent_at_once_hashes_no_more_passwords_than_the_limit(
+        signup_limit, patient, people, database, monkeypatch):
+    """Sent together to one invitation link, all would be hashed and all but one refused after."""
+    hashed = slowed_password_hashes(monkeypatch, web_sharing)
+    path, _ = await invite(patient)
+    answers = await asyncio.gather(*(join(people(f"carer{n}@example.com"), path) for n in range(10)))
+    left = signup_limit - 1  # the patient's sign-up counted too
+    assert len(hashed) == left
+    assert sorted(answer.status_code for answer in answers) == [303] + [410] * (left - 1) + [429] * (10 - left)
+    assert database.execute("SELECT count(*) FROM signup_attempts").fetchone()[0] == signup_limit
 
 
 async def test_a_key_that_names_an_invitation_counts_no_failure(patient, stranger, database):

@@ -21,7 +21,7 @@ from lift.domain import sharing as rules
 from lift.domain.forms import parse_form
 from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
-from lift.web.auth import client_ip, known_timezones, start_session, timezone_list
+from lift.web.auth import claim_signup, client_ip, known_timezones, start_session, timezone_list
 from lift.web.guards import patient, shared_patient, signed_in
 from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render
 
@@ -234,7 +234,11 @@ async def signup_and_accept(request: Request, key: FromPath[str]) -> Response:
             errors["password"] = problem
         if tz_problem := accounts.timezone_problem(form.timezone, known_timezones()):
             errors["timezone"] = tz_problem
-    if form and not errors:
+    status = 422
+    # Counted with the patients' sign-ups from this address, before the password is hashed.
+    if form and not errors and (throttled := await claim_signup(request)):
+        errors["form"], status = throttled, 429
+    elif form and not errors:
         try:
             user, _ = await store.accept_with_new_account(
                 request.app.state.db, invitation.id, accounts.normalise_email(form.email),
@@ -247,7 +251,7 @@ async def signup_and_accept(request: Request, key: FromPath[str]) -> Response:
         errors["email"] = ("An account with this email already exists. Sign in with it instead, "
                            "then accept the invitation.")
     values.pop("password", None)
-    return invitation_view(request, key, invitation, values, errors, 422)
+    return invitation_view(request, key, invitation, values, errors, status)
 
 
 @post("/invite/{key:str}/accept", guards=[signed_in])
