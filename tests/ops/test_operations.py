@@ -201,11 +201,12 @@ def test_two_server_processes_share_the_work_and_the_database(tmp_path):
                          ids=["proxy trusted", "proxy not trusted"])
 def test_the_ip_throttle_counts_the_client_a_trusted_proxy_names(tmp_path, trusted, shared):
     """Behind a trusted proxy (FORWARDED_ALLOW_IPS, as docker-compose sets it) each client has
-    its own sign-in budget; otherwise X-Forwarded-For is ignored and all share the proxy's."""
+    its own sign-in and sign-up budgets; otherwise X-Forwarded-For is ignored and all share the
+    proxy's."""
     import httpx
 
     app = ServedApp(tmp_path / "data", tmp_path / "server.log", FORWARDED_ALLOW_IPS=trusted,
-                    LIFT_SIGNIN_IP_LIMIT="3")
+                    LIFT_SIGNIN_IP_LIMIT="3", LIFT_SIGNUP_IP_LIMIT="2")
     app.start()
     try:
         with httpx.Client(base_url=app.url, timeout=10) as client:
@@ -220,6 +221,17 @@ def test_the_ip_throttle_counts_the_client_a_trusted_proxy_names(tmp_path, trust
             assert [sign_in(f"nobody{n}@example.com", "203.0.113.7") for n in range(3)] == [401] * 3
             assert sign_in("nobody3@example.com", "203.0.113.7") == 429
             assert sign_in("someone@example.com", "198.51.100.9") == (429 if shared else 401)
+
+        def sign_up(email: str, client_address: str) -> int:
+            with httpx.Client(base_url=app.url, timeout=10) as visitor:  # signing up ends the form token
+                visitor.get("/signup")
+                return visitor.post("/signup", data={"email": email, "password": "proxy test password 9",
+                                                     "timezone": "UTC", "_csrf_token": visitor.cookies["csrftoken"]},
+                                    headers={"X-Forwarded-For": client_address}).status_code
+
+        assert [sign_up(f"clinic{n}@example.com", "203.0.113.7") for n in range(2)] == [303] * 2
+        assert sign_up("clinic2@example.com", "203.0.113.7") == 429
+        assert sign_up("home@example.com", "198.51.100.9") == (429 if shared else 303)
     finally:
         app.stop()
 
