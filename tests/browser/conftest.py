@@ -290,7 +290,8 @@ class Lift:
                      sleep: str | None = "7.5", thoughts: str | None = "None", note: str | None = None,
                      days_ago: int = 0) -> None:
         if days_ago:
-            page.get_by_label("Day").select_option(index=days_ago)
+            # By date, not position: the picker leaves out days already checked in.
+            page.get_by_label("Day").select_option((datetime.now(UTC).date() - timedelta(days=days_ago)).isoformat())
         if mood is not None:
             page.locator(f'label[for="mood-{mood}"]').click()
         if anxiety is not None:

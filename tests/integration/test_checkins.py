@@ -275,6 +275,41 @@ async def test_a_day_already_done_offers_the_empty_earlier_days(patient, databas
     assert offered == [(today - timedelta(days=n)).isoformat() for n in (1, 3, 4)]  # the three most recent
 
 
+def picker_days(html: str) -> list[str]:
+    picker = re.search(r'<select id="local_date".*?</select>', html, flags=re.S).group(0)
+    return re.findall(r'<option value="([^"]+)"', picker)
+
+
+async def test_a_new_check_in_does_not_offer_a_day_already_checked_in_so_it_cannot_replace_it_unseen(
+        patient, database):
+    today = patient.today()
+    yesterday, earlier = today - timedelta(days=1), today - timedelta(days=3)
+    await patient.check_in(local_date=yesterday.isoformat(), mood=8, note="A good walk")
+    html = (await patient.get("/checkin")).text
+    assert "Daily check-in" in html
+    assert picker_days(html) == [(today - timedelta(days=n)).isoformat() for n in (0, 2, 3, 4, 5, 6, 7)]
+    assert "Days you've already checked in aren't listed" in html
+    assert 'aria-describedby="local_date-hint"' in html
+    # An earlier empty day opened from Today's week strip: neither yesterday nor, once done, today.
+    await patient.check_in(mood=6)
+    html = (await patient.get(f"/checkin?day={earlier.isoformat()}")).text
+    assert day_the_browser_sends(html) == {"local_date": earlier.isoformat()}
+    assert today.isoformat() not in picker_days(html) and yesterday.isoformat() not in picker_days(html)
+
+
+async def test_a_change_sent_back_with_an_error_keeps_its_day_offered(patient, database):
+    yesterday = patient.today() - timedelta(days=1)
+    await patient.check_in(local_date=yesterday.isoformat(), mood=8)
+    refused = await patient.check_in(local_date=yesterday.isoformat(), mood=3, sleep_hours="lots")
+    assert refused.status_code == 422
+    assert day_the_browser_sends(refused.text) == {"local_date": yesterday.isoformat()}
+
+
+async def test_a_new_patient_is_offered_every_day_in_reach_with_no_word_of_days_left_out(patient):
+    html = (await patient.get("/checkin")).text
+    assert len(picker_days(html)) == 8 and "aren't listed" not in html
+
+
 async def test_days_before_the_account_existed_are_not_offered_as_missed(patient, database):
     joined_days_ago(database, 2)
     await patient.check_in()

@@ -241,6 +241,21 @@ def test_the_days_to_fill_are_the_empty_earlier_days_within_reach_newest_first()
     assert rules.days_to_fill(today, rules.fillable_dates(today)) == []
 
 
+def test_a_new_check_in_offers_today_and_the_earlier_days_without_one_never_a_day_already_done():
+    today = date(2026, 3, 10)
+    done = [today - timedelta(days=1), today - timedelta(days=3), today - timedelta(days=30)]
+    assert rules.open_days(today, done) == [today - timedelta(days=n) for n in (0, 2, 4, 5, 6, 7)]
+    assert rules.open_days(today, rules.fillable_dates(today)) == []
+
+
+def test_the_day_a_form_was_sent_for_stays_offered_when_it_comes_back_with_an_error():
+    today = date(2026, 3, 10)
+    done = [today, today - timedelta(days=1)]
+    assert rules.open_days(today, done, today - timedelta(days=1)) == rules.fillable_dates(today)[1:]
+    # A day out of reach stays out, whatever the form was sent for.
+    assert rules.open_days(today, done, today - timedelta(days=9)) == rules.fillable_dates(today)[2:]
+
+
 def test_days_before_the_patient_joined_are_not_days_to_fill():
     today = date(2026, 3, 10)
     joined = today - timedelta(days=2)

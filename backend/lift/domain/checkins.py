@@ -92,6 +92,15 @@ def fillable_dates(today: date) -> list[date]:
     return [today - timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
 
 
+def open_days(today: date, checked_in: Iterable[date], sent: date | None = None) -> list[date]:
+    """The days a new check-in's day picker offers: today first, then each earlier day within
+    reach that has no check-in yet. A day already checked in is changed from its own page, which
+    shows its answers: chosen here, it would be replaced unseen, its note included. The day a
+    form was sent for stays, so a form sent back with an error keeps its day."""
+    done = set(checked_in) - {sent}
+    return [day for day in fillable_dates(today) if day not in done]
+
+
 def days_to_fill(today: date, checked_in: Iterable[date], first_day: date | None = None) -> list[date]:
     """Earlier days that can still be filled in and have no check-in yet, newest first. Days
     before the patient's first day with Lift (`trends.first_day_with_lift`: the day they joined,

@@ -32,13 +32,27 @@ SAVE_FAILED = (
 )
 
 
-async def form_view(request: Request, values: dict, errors: dict, status_code: int = 200, **extra) -> Response:
+async def form_view(request: Request, values: dict, errors: dict, status_code: int = 200,
+                    checked_in: list[date] | None = None, **extra) -> Response:
     today = local_today(request.scope["user"].timezone)
-    days = [(d.isoformat(), dates.day_label(d, today)) for d in rules.fillable_dates(today)]
+    if checked_in is None:
+        checked_in = await days_checked_in(request, today)
+    offered = rules.open_days(today, checked_in, parse_day(values.get("local_date")))
+    days = [(d.isoformat(), dates.day_label(d, today)) for d in offered]
     extra = await with_offline_crisis(request, extra)
     return render(request, "checkins/form.html", status_code=status_code, values=values,
-                  errors=errors, days=days, thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX,
-                  **extra)
+                  errors=errors, days=days, days_left_out=len(offered) < len(rules.fillable_dates(today)),
+                  thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX, **extra)
+
+
+async def days_checked_in(request: Request, today: date) -> list[date]:
+    """The days within the form's reach that hold a check-in. The form also answers a save that
+    failed, filled in: a read failing too must not cost it, so it then offers every day."""
+    try:
+        return await trend_store.checkin_dates_between(request.app.state.db, request.scope["user"].id,
+                                                       rules.fillable_dates(today)[-1], today)
+    except DatabaseError:
+        return []
 
 
 def wants_json(request: Request) -> bool:
@@ -57,16 +71,15 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
         chosen = today
     existing = await store.checkin_for_day(db, user.id, chosen)
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
+    checked_in = await trend_store.checkin_dates_between(db, user.id, rules.fillable_dates(today)[-1], today)
     # Editing a day already done: offer the earlier days still empty, so a missed day is a tap away.
-    first = rules.fillable_dates(today)[-1]
     to_fill = []
     if existing:
         joined = await user_store.joined_on(db, user.id, user.timezone)
         first_day = first_day_with_lift(joined, [await trend_store.first_entry_date(db, user.id)])
-        to_fill = rules.days_to_fill(today, await trend_store.checkin_dates_between(db, user.id, first, today),
-                                     first_day)
+        to_fill = rules.days_to_fill(today, checked_in, first_day)
     # The three most recent: the form stays near the top; the week strip on Today shows every day.
-    return await form_view(request, values, {}, editing=existing is not None, notice=notice,
+    return await form_view(request, values, {}, checked_in=checked_in, editing=existing is not None, notice=notice,
                            days_to_fill=[(d.isoformat(), dates.day_label(d, today)) for d in to_fill[:3]])
 
 
