@@ -292,6 +292,17 @@ async def test_it_treats_the_first_phq9_as_baseline_and_shows_the_change(patient
     assert "Your latest score is still half your baseline or less." in second.text
 
 
+async def test_the_list_of_results_marks_a_phq9_whose_question_9_was_above_0_as_history_marks_thoughts(
+        patient, database):
+    await send(patient, PHQ9, answers(PHQ9, 1, phq9_9=0))
+    await send(patient, PHQ9, answers(PHQ9, 1, phq9_9=1))
+    await send(patient, GAD7, answers(GAD7, 3))
+    items = re.findall(r'<a class="history__item" href="/scales/results/(\d+)">(.*?)</a>',
+                       (await patient.get("/scales")).text, flags=re.S)
+    marked = [values for _, values in items if "<strong>thoughts reported</strong>" in values]
+    assert len(items) == 3 and len(marked) == 1 and "PHQ-9 9 of 27" in marked[0]
+
+
 async def test_it_labels_response_and_remission_with_the_dates_first_reached(patient, database):
     today = patient.today()
     dates = [today - timedelta(days=d) for d in (28, 21, 14, 7)]

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Response
 
 from lift.db import scales as store
+from lift.db import sharing as sharing_store
 from lift.db.clock import iso, utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import scales
@@ -80,10 +81,13 @@ async def changing_from(request: Request, instrument: scales.Instrument, values:
 async def scales_page(request: Request, done: FromQuery[str | None] = None) -> Response:
     user = request.scope["user"]
     results = await store.results_for(request.app.state.db, user.id)
+    # Question 9 above 0 is marked in the list as History marks a thoughts answer above "none".
+    item9 = await sharing_store.item9_answers(request.app.state.db, user.id)
     today = local_today(user.timezone)
     phq9, gad7 = scales.progress(results, scales.PHQ9), scales.progress(results, scales.GAD7)
     last_taken = scales.last_taken(results)
     return render(request, "scales/index.html", results=list(reversed(scales.in_order(results))),
+                  thoughts_reported={result_id for result_id, (_, answer) in item9.items() if answer > 0},
                   due=scales.due_instruments(last_taken, today), last_taken=last_taken,
                   next_due=scales.next_due,
                   instruments=scales.INSTRUMENTS,
