@@ -628,6 +628,36 @@ def test_tabbing_down_today_never_leaves_focus_under_the_tab_bar(patient: Page, 
     assert hidden == [], f"focused under the tab bar at {text_size:.0%} text: {hidden}"
 
 
+def test_a_button_naming_what_the_patient_typed_stays_on_the_screen(open_page: OpenPage, lift: Lift,
+                                                                    served_database: Path):
+    """"Call <clinic>" and "Stop sharing with <name or address>" hold words as the patient typed
+    them: one wider than the card ("Interventional" with text at 200%, an address shared with no
+    name) pushed the button, and the page with it, sideways off the screen."""
+    page = open_page()
+    me = user_id(served_database, lift.sign_up(page))
+    address = f"rivera.montgomery-featherstone.{me}@riversidepsychiatry.example.org"
+    write(served_database, [
+        ("INSERT INTO treatment_plans (user_id, medication, clinic_name, clinic_phone, created_at, updated_at)"
+         " VALUES (?, 'esketamine', 'Riverside Interventional Psychiatry', '+1 617 555 0142', ?, ?)",
+         (me, STAMP, STAMP)),
+        ("INSERT INTO users (email, password_hash, role, timezone, created_at) VALUES (?, 'x', 'clinician', 'UTC', ?)",
+         (address, STAMP)),
+        ("INSERT INTO share_grants (patient_id, grantee_id, role, created_at, updated_at)"
+         " VALUES (?, (SELECT id FROM users WHERE email = ?), 'clinician', ?, ?)", (me, address, STAMP, STAMP)),
+    ])
+    devtools = page.context.new_cdp_session(page)
+    for path, role, name, text_size in (("/treatment", "link", "Call Riverside Interventional Psychiatry", 2.0),
+                                        ("/sharing", "button", f"Stop sharing with {address}", 1.0)):
+        page.goto(path)
+        set_text_size(devtools, text_size)
+        button = page.get_by_role(role, name=name)
+        expect(button).to_be_visible()
+        card = button.evaluate("(el) => el.closest('.card').getBoundingClientRect().right")
+        assert button.bounding_box()["x"] + button.bounding_box()["width"] <= card + 0.5, path
+        assert page.evaluate(OVERFLOW)[0] == 0, (path, page.evaluate(OVERFLOW))
+        set_text_size(devtools, 1.0)
+
+
 @pytest.mark.parametrize(("text_size", "scheme", "shown_unfocused"), [(2.0, "dark", True), (1.0, "light", False)])
 def test_menu_in_the_top_bar_takes_the_keyboard_to_the_tab_bar(open_page: OpenPage, lift: Lift,
                                                                text_size, scheme, shown_unfocused):
