@@ -216,7 +216,7 @@ def test_on_their_first_day_a_patient_sees_that_day_charted_not_13_grey_days_bef
         page.goto("/trends")
         today = datetime.now(UTC).date()
         expect(page.get_by_text(f"The charts start on {today:%a} {today.day} {today:%b}, the day you joined Lift. "
-                                "Missing days are left as gaps; the line is never drawn across them.")).to_be_visible()
+                                "The daily line leaves a gap on each day without a check-in.")).to_be_visible()
         mood_chart = page.get_by_role("img", name="Mood")
         expect(mood_chart).to_have_accessible_name(
             "Mood 0 is the lowest, 10 is the best Mood was 5 on your one check-in this week, your first week with Lift.")

@@ -139,6 +139,22 @@ async def test_it_draws_a_year_of_daily_data_as_weekly_averages(patient, databas
     assert f"From {day_text(first, patient.today())} to today." in html  # the same way as every other day
 
 
+async def test_the_line_above_the_charts_says_which_lines_cross_a_missing_day(patient, database):
+    """It said no line is ever drawn across a missing day, while the 7-day average and a
+    questionnaire line with a skipped week are."""
+    seed_checkins(database, "pat@example.com", patient.today(), 20, skip={3})
+    hint = (await patient.get("/trends?range=14d")).text.split('<p class="hint">', 1)[1].split("</p>", 1)[0]
+    assert "never drawn across" not in hint
+    assert hint.endswith("The daily line leaves a gap on each day without a check-in. The 7-day average and "
+                         "the questionnaire lines join the points they have, so they can run across a day "
+                         "without a check-in or a week without a questionnaire.")
+    seed_checkins(database, "pat@example.com", patient.today(), 200, skip=set(range(20)))
+    hint = (await patient.get("/trends?range=all")).text.split('<p class="hint">', 1)[1].split("</p>", 1)[0]
+    assert hint.endswith("Each weekly average is of the days checked in, and a week without a check-in is "
+                         "left as a gap. The questionnaire lines join the results they have, so they can run "
+                         "across a week without a questionnaire.")
+
+
 async def test_it_shows_questionnaire_totals_on_their_bands(patient):
     await patient.post("/scales/phq9", {f"phq9_{n}": "2" for n in range(1, 10)})
     html = (await patient.get("/trends?range=14d")).text

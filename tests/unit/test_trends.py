@@ -82,6 +82,25 @@ def test_it_never_draws_a_line_across_a_missing_day():
     assert len(result.dots) == 5
 
 
+def test_the_words_above_the_charts_say_only_the_daily_line_leaves_a_gap_at_a_missing_day():
+    """They said no line is ever drawn across a missing day, but the 7-day average and a
+    questionnaire's line (a skipped GAD-7 week) are: the words now say which line does what."""
+    result = chart(values({n: 5 for n in range(10) if n != 3}), TWO_WEEKS)
+    assert len(result.lines) == 2 and len(result.averages) == 1  # the average runs across day 3
+    first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
+    gad7 = trends.scale_chart(scales.GAD7, [scale_result(9, 13, "gad7"), scale_result(7, 0, "gad7")],
+                              first, last, TODAY, TWO_WEEKS)
+    assert [len(run) for run in gad7.lines] == [2]  # the week without one is crossed
+    assert trends.lines_text(weekly=False) == (
+        "The daily line leaves a gap on each day without a check-in. The 7-day average and the "
+        "questionnaire lines join the points they have, so they can run across a day without a "
+        "check-in or a week without a questionnaire.")
+    assert trends.lines_text(weekly=True) == (
+        "Each weekly average is of the days checked in, and a week without a check-in is left as a gap. "
+        "The questionnaire lines join the results they have, so they can run across a week without a "
+        "questionnaire.")
+
+
 def test_it_feeds_the_days_before_the_range_into_the_first_averages():
     history = values({15: 4, 14: 4, 13: 4})
     result = chart(history, TWO_WEEKS)

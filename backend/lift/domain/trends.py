@@ -1,8 +1,9 @@
 """Trend series, summaries and chart geometry, as pure functions of dates and values.
 
 Charts are drawn on the server as SVG. Everything here is plain numbers and words: the
-templates only place them. Missing days stay missing — a line is never drawn across a day
-with no check-in, because an invented value would look exactly like a real one.
+templates only place them. Missing days stay missing — the daily line is never drawn across a
+day with no check-in, because an invented value would look exactly like a real one. Averages and
+questionnaire results are joined across the days between them (`lines_text` says so).
 """
 
 from __future__ import annotations
@@ -493,6 +494,21 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
               for day, label, value, average in zip(reversed(days), reversed(shown_frame.labels),
                                                     reversed(values), reversed(averages))],
     )
+
+
+def lines_text(weekly: bool) -> str:
+    """What the lines join, said once above the charts. Only a daily line leaves a gap at a day
+    without a check-in: a 7-day average is drawn wherever its window holds 3 check-ins, and a
+    questionnaire's results are joined across a skipped week (up to `SCALE_JOIN_DAYS`), so a
+    promise that no line ever crosses a missing day would be untrue of them. "Can" because
+    results further apart, and a week with no check-in at all, are still left as gaps."""
+    if weekly:
+        return ("Each weekly average is of the days checked in, and a week without a check-in is left "
+                "as a gap. The questionnaire lines join the results they have, so they can run across a "
+                "week without a questionnaire.")
+    return ("The daily line leaves a gap on each day without a check-in. The 7-day average and the "
+            "questionnaire lines join the points they have, so they can run across a day without a "
+            "check-in or a week without a questionnaire.")
 
 
 def weekly_averages(values: Sequence[float | None]) -> list[tuple[int, float | None, int, int]]:

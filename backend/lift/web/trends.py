@@ -85,10 +85,11 @@ async def trends_page(request: Request, range: FromQuery[str | None] = None) -> 
     )
     sessions = await session_days(db, user, first, last, today)
     joined = await user_store.joined_on(db, user.id, user.timezone)
+    daily_charts = [trends.daily_chart(m, history, first, last, today, chosen, sessions, joined, first_entry)
+                    for m in trends.METRICS]
     context = dict(
         chosen=chosen, ranges=list(trends.RANGES.values()), first=first, today=today,
-        daily_charts=[trends.daily_chart(m, history, first, last, today, chosen, sessions, joined,
-                                         first_entry) for m in trends.METRICS],
+        daily_charts=daily_charts, lines_text=trends.lines_text(daily_charts[0].weekly),
         scale_charts=[trends.scale_chart(i, results, first, last, today, chosen, sessions, joined,
                                          first_entry) for i in scales.INSTRUMENTS.values()],
         charts_text=trends.charts_text(first, last, sessions, joined, first_entry),
