@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.integration.sharing_helpers import shared_with, user_id
+
 CLINIC = {"clinic_name": "Riverside Clinic", "clinic_phone": "+1 (555) 010-0123"}
 
 
@@ -243,6 +245,29 @@ async def test_sessions_can_be_added_moved_and_cancelled(patient, database):
     assert database.execute("SELECT status FROM treatment_sessions WHERE id = ?", (new_id,)).fetchone()[0] == "cancelled"
     overview = (await patient.get("/treatment")).text
     assert "No sessions planned" in overview and "Cancelled" in overview and "Moved" in overview
+
+
+async def test_a_moved_session_says_when_it_was_moved_to_wherever_it_is_listed(patient, people, database):
+    """It said "Moved" and "Open the session it was moved to", never the new day and time: the
+    patient's overview and session page, the clinician's timeline and the report now do."""
+    session_id = await plan_with_session_today(patient)
+    today = patient.today()
+    new_day = today + timedelta(days=2)
+    await patient.post(f"/treatment/sessions/{session_id}/move",
+                       {"session_date": new_day.isoformat(), "session_time": "09:00"})
+    moved = f"Moved to {new_day:%a} {new_day.day} {new_day:%b}"
+    if new_day.year != today.year:
+        moved += f" {new_day.year}"
+    moved += ", 09:00"
+    overview = (await patient.get("/treatment")).text
+    assert f"<strong>{moved}</strong>" in overview.split('id="earlier-title"')[1]
+    page = (await patient.get(f"/treatment/sessions/{session_id}")).text
+    assert f"<dt>Status</dt><dd>{moved}</dd>" in page
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    timeline = (await doctor.get(f"/clinician/patients/{user_id(database, 'pat@example.com')}")).text
+    assert f"<td>{moved}</td>" in timeline
+    on_paper = f"Moved to {new_day:%a} {new_day.day} {new_day:%b} {new_day.year}, 09:00"
+    assert f"<td>{on_paper}</td>" in (await patient.get("/report")).text
 
 
 async def test_a_session_cannot_be_added_or_moved_into_the_past(patient, database):

@@ -342,6 +342,19 @@ def test_upcoming_keeps_todays_planned_session_until_it_is_logged():
     assert [s.id for s in rules.earlier(sessions, TODAY, NEW_YORK)] == [4, 1]
 
 
+def test_a_moved_session_says_the_day_and_time_it_was_moved_to():
+    """It said "Moved" alone, and the patient had to open it to learn when the session now is."""
+    # Moved to Thursday 3 December at 10:00 in New York (15:00 UTC).
+    moved = session(status="rescheduled", moved_to=2, moved_to_starts_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    assert rules.view(moved, NEW_YORK, TODAY).status_label == "Moved to Thu 3 Dec, 10:00"
+    assert rules.view(moved, NEW_YORK, TODAY, on_paper=True).status_label == "Moved to Thu 3 Dec 2026, 10:00"
+    # In the patient's own zone: 15:00 UTC is 07:00 in Los Angeles.
+    assert rules.view(moved, "America/Los_Angeles", TODAY).status_label == "Moved to Thu 3 Dec, 07:00"
+    # The new session deleted (moved_to is then empty) leaves what is known; other statuses are unchanged.
+    assert rules.view(session(status="rescheduled"), NEW_YORK, TODAY).status_label == "Moved"
+    assert rules.view(session(status="cancelled"), NEW_YORK, TODAY).status_label == "Cancelled"
+
+
 # A past session nobody logged ----------------------------------------------------------------
 
 

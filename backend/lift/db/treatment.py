@@ -14,7 +14,10 @@ PLAN_COLUMNS = "id, medication, medication_name, clinic_name, clinic_phone, food
 SESSION_COLUMNS = (
     "s.id, s.plan_id, s.starts_at, s.requested_date, s.requested_time, s.phase, s.status,"
     " s.ride_home, s.moved_to,"
-    " EXISTS (SELECT 1 FROM treatment_session_logs l WHERE l.session_id = s.id) AS has_log"
+    " EXISTS (SELECT 1 FROM treatment_session_logs l WHERE l.session_id = s.id) AS has_log,"
+    # A moved session is listed with the new time it was moved to, which may be outside the range read.
+    " (SELECT m.starts_at FROM treatment_sessions m WHERE m.id = s.moved_to AND m.user_id = s.user_id)"
+    " AS moved_to_starts_at"
 )
 
 
@@ -35,6 +38,7 @@ def _session(row) -> Session | None:
         requested_time=time.fromisoformat(row["requested_time"]), phase=row["phase"],
         status=row["status"], ride_home=row["ride_home"], moved_to=row["moved_to"],
         has_log=bool(row["has_log"]),
+        moved_to_starts_at=_instant(row["moved_to_starts_at"]) if row["moved_to_starts_at"] else None,
     )
 
 

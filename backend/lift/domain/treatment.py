@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from lift.domain import schedule
-from lift.domain.dates import day_label, weekday_name
+from lift.domain.dates import day_label, day_text, weekday_name
 from lift.domain.safety_plan import PHONE_MESSAGE, Phone
 
 NOTE_MAX = 2000
@@ -250,6 +250,7 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     ride_home: str  # "", "arranged" or "dismissed"
     moved_to: int | None = None
     has_log: bool = False
+    moved_to_starts_at: datetime | None = None  # UTC: when the session it was moved to starts
 
 
 class SessionLog(msgspec.Struct, frozen=True, kw_only=True):
@@ -539,9 +540,22 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     over: bool
 
 
-def view(session: Session, timezone: str, today: date, now: datetime | None = None) -> SessionView:
+def status_label(session: Session, timezone: str, today: date | None) -> str:
+    """The session's status in words. A moved one says when to ("Moved to Thu 3 Dec, 10:00", in
+    the patient's zone): "Moved" alone left the patient to open it to find the new time. The day
+    is written by `day_text` (with its year on paper, `today` None)."""
+    if session.status == "rescheduled" and session.moved_to_starts_at is not None:
+        day = schedule.local_date_of(session.moved_to_starts_at, timezone)
+        return (f"Moved to {day_text(day, today)}, "
+                f"{schedule.local_time_of(session.moved_to_starts_at, timezone):%H:%M}")
+    return schedule.STATUS_LABELS[session.status]
+
+
+def view(session: Session, timezone: str, today: date, now: datetime | None = None,
+         on_paper: bool = False) -> SessionView:
     """`now` is for the patient's own pages: without it logging is never offered (a caregiver or
-    clinician reads the session but cannot log it), and the session is never `over`."""
+    clinician reads the session but cannot log it), and the session is never `over`. `on_paper`
+    (the report) writes the day a session was moved to with its year."""
     day = schedule.local_date_of(session.starts_at, timezone)
     # The note explains the gap or fold rule only while the session is still where the rule
     # put it in this zone; a past or settled session keeps its instant when the patient
@@ -553,7 +567,8 @@ def view(session: Session, timezone: str, today: date, now: datetime | None = No
     return SessionView(
         session=session, day=day, day_label=day_label(day, today),
         time_label=f"{schedule.local_time_of(session.starts_at, timezone):%H:%M}",
-        status_label=schedule.STATUS_LABELS[session.status], time_note=note, is_today=day == today,
+        status_label=status_label(session, timezone, None if on_paper else today), time_note=note,
+        is_today=day == today,
         loggable=log_block_reason(session.status, day, today) is None,
         log_offered=now is not None and log_offered(session, timezone, now),
         needs_log=needs_log(session, today, timezone),

@@ -58,14 +58,15 @@ def scale_charts(results: Sequence[scales.ScaleResult], first: date, last: date,
                                                  first_entry) for i in scales.INSTRUMENTS.values()])
 
 
-async def session_entries(db, person: User, first: date, last: date, today: date) -> list[tuple]:
+async def session_entries(db, person: User, first: date, last: date, today: date,
+                          on_paper: bool = False) -> list[tuple]:
     """Sessions in a range of local days, oldest first, each with its log if it has one."""
     start = schedule.local_day_bounds(first, person.timezone)[0]
     end = schedule.local_day_bounds(last, person.timezone)[1]
     entries = []
     for session in await treatment_store.sessions_between(db, person.id, start, end):
         log = await treatment_store.session_log(db, person.id, session.id) if session.has_log else None
-        entries.append((treatment.view(session, person.timezone, today), log))
+        entries.append((treatment.view(session, person.timezone, today, on_paper=on_paper), log))
     return entries
 
 
