@@ -270,6 +270,17 @@ async def test_a_moved_session_says_when_it_was_moved_to_wherever_it_is_listed(p
     assert f"<td>{on_paper}</td>" in (await patient.get("/report")).text
 
 
+async def test_a_logged_session_is_listed_as_done_said_once(patient, database, clock):
+    """Treatment listed it "Done · logged": a session is done only by its log, so that said one
+    thing twice."""
+    clock(15)
+    session_id = await plan_with_session_today(patient)
+    await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "done", "mood_before": "4"})
+    item = (await patient.get("/treatment")).text.split(f'href="/treatment/sessions/{session_id}"', 1)[1]
+    meta = item.split('<span class="sessions__meta">', 1)[1].split("</span>", 1)[0]
+    assert meta == "Added by you · <strong>Done</strong>"
+
+
 async def test_a_session_cannot_be_added_or_moved_into_the_past(patient, database):
     await create_plan(patient, template="none")
     yesterday = (patient.today() - timedelta(days=1)).isoformat()
