@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from lift.domain.dates import day_text
 from tests.integration.sharing_helpers import shared_with, user_id
 
 CLINIC = {"clinic_name": "Riverside Clinic", "clinic_phone": "+1 (555) 010-0123"}
@@ -502,11 +503,28 @@ async def test_home_asks_how_a_recent_unlogged_session_went(patient, database):
     assert "session go?" not in (await patient.get("/")).text
 
 
-async def test_home_stops_asking_about_an_unlogged_session_after_a_week(patient, database):
+async def test_home_keeps_asking_about_the_last_unlogged_session_until_a_newer_one_is_logged(patient, database):
+    """Last week's session never logged dropped off Today after 6 days, just as the next one
+    came: it was then only "Not logged yet" on Treatment. Today keeps asking, by its date, until
+    it is logged or a newer session is."""
     session_id = await plan_with_session_today(patient)
-    move_into_the_past(database, session_id, 7)
-    assert "session go?" not in (await patient.get("/")).text
-    assert "Not logged yet" in (await patient.get("/treatment")).text
+    day = move_into_the_past(database, session_id, 7)
+    added = await patient.post("/treatment/sessions", {"session_date": patient.today().isoformat(),
+                                                      "session_time": "23:30"})
+    next_id = int(added.headers["location"].rsplit("/", 1)[1])
+    html = (await patient.get("/")).text
+    assert f"How did your session on {day_text(day, patient.today())} go?" in html
+    assert f'href="/treatment/sessions/{session_id}/log">Log it<' in html
+    assert html.count('id="session-to-log-title"') == 1  # one line, not a list
+    move_into_the_past(database, next_id, 2)
+    html = (await patient.get("/")).text
+    assert f'href="/treatment/sessions/{next_id}/log">Log it<' in html  # the latest one only
+    assert f'href="/treatment/sessions/{session_id}/log"' not in html
+    await patient.post(f"/treatment/sessions/{next_id}/log", {"outcome": "missed"})
+    html = (await patient.get("/")).text
+    assert "Log it<" not in html
+    overview = (await patient.get("/treatment")).text
+    assert "Not logged yet" in overview  # the older one stays on Treatment, without a nudge
 
 
 async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database, clock):

@@ -367,21 +367,43 @@ def test_a_past_session_left_planned_needs_its_log_and_says_so():
                           NEW_YORK, TODAY).needs_log
 
 
-def test_today_asks_about_the_latest_unlogged_session_of_the_last_week():
+def test_today_asks_about_the_latest_unlogged_session_only():
     thursday = session(id=1, starts_at=datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
     saturday = session(id=2, starts_at=datetime(2026, 11, 21, 15, 0, tzinfo=UTC))
     logged = session(id=3, starts_at=datetime(2026, 11, 22, 15, 0, tzinfo=UTC), status="done")
     moved = session(id=4, starts_at=datetime(2026, 11, 22, 16, 0, tzinfo=UTC), status="rescheduled")
     today = session(id=5)
-    assert rules.session_to_log([thursday, saturday, logged, moved, today], TODAY, NEW_YORK) == saturday
+    assert rules.session_to_log([thursday, saturday, moved, today], TODAY, NEW_YORK) == saturday
     assert rules.session_to_log([logged, moved, today], TODAY, NEW_YORK) is None
 
 
-def test_it_stops_asking_after_a_week():
+def test_it_keeps_asking_about_the_last_unlogged_session_past_a_week():
+    """It dropped a session from Today after 6 days, just as the next one came, leaving the only
+    record of that dose to the Treatment page."""
     six_days_ago = session(starts_at=datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
     seven_days_ago = session(starts_at=datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
+    a_month_ago = session(starts_at=datetime(2026, 10, 23, 14, 0, tzinfo=UTC))
     assert rules.session_to_log([six_days_ago], TODAY, NEW_YORK) == six_days_ago
-    assert rules.session_to_log([seven_days_ago], TODAY, NEW_YORK) is None
+    assert rules.session_to_log([seven_days_ago], TODAY, NEW_YORK) == seven_days_ago
+    assert rules.session_to_log([a_month_ago], TODAY, NEW_YORK) == a_month_ago
+    # The next session, still ahead today, does not end the question.
+    assert rules.session_to_log([seven_days_ago, session(id=2)], TODAY, NEW_YORK) == seven_days_ago
+
+
+def test_it_stops_asking_once_a_newer_session_is_logged():
+    week_ago = session(id=1, starts_at=datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
+    for status in ("done", "missed"):
+        logged_since = session(id=2, starts_at=datetime(2026, 11, 19, 15, 0, tzinfo=UTC), status=status)
+        assert rules.session_to_log([week_ago, logged_since], TODAY, NEW_YORK) is None
+        # Today's, logged as had this morning, is newer too.
+        assert rules.session_to_log([week_ago, session(id=3, status=status)], TODAY, NEW_YORK) is None
+    # A newer session moved or cancelled was no dose: the question stays.
+    for status in ("rescheduled", "cancelled"):
+        gone = session(id=2, starts_at=datetime(2026, 11, 19, 15, 0, tzinfo=UTC), status=status)
+        assert rules.session_to_log([week_ago, gone], TODAY, NEW_YORK) == week_ago
+    # An older session logged does not end the question about a newer one.
+    older = session(id=4, starts_at=datetime(2026, 11, 12, 15, 0, tzinfo=UTC), status="done")
+    assert rules.session_to_log([older, week_ago], TODAY, NEW_YORK) == week_ago
 
 
 def test_a_late_evening_session_belongs_to_the_patients_own_day():
@@ -393,9 +415,12 @@ def test_a_late_evening_session_belongs_to_the_patients_own_day():
     assert rules.session_to_log([late], TODAY, "Europe/London") is None
 
 
-def test_it_asks_by_weekday_within_the_week():
+def test_it_asks_by_weekday_within_the_week_and_by_date_before_it():
     assert rules.log_question(date(2026, 11, 19), TODAY) == "How did Thursday's session go?"
     assert rules.log_question(date(2026, 11, 17), TODAY) == "How did Tuesday's session go?"
+    # A week ago "Monday's" would be today's weekday, not that session's.
+    assert rules.log_question(date(2026, 11, 16), TODAY) == "How did your session on Mon 16 Nov go?"
+    assert rules.log_question(date(2025, 12, 30), TODAY) == "How did your session on Tue 30 Dec 2025 go?"
 
 
 # When a session is over -------------------------------------------------------------------

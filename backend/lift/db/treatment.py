@@ -140,6 +140,19 @@ async def next_planned_session(db: Database, user_id: int, after: datetime,
     return _session(row)
 
 
+async def last_dose_before(db: Database, user_id: int, before: datetime) -> Session | None:
+    """The latest session starting before `before` that stands for a dose: had, missed, or not
+    known until it is logged (a moved or cancelled one stands for none); None if there is none.
+    Whether Today asks how it went is treatment.session_to_log's rule."""
+    row = await db.fetch_one(
+        f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.user_id = ?"
+        " AND s.status IN ('planned', 'done', 'missed') AND s.starts_at < ?"
+        " ORDER BY s.starts_at DESC, s.id DESC LIMIT 1",
+        (user_id, iso(before)),
+    )
+    return _session(row)
+
+
 async def session_by_id(db: Database, user_id: int, session_id: int) -> Session | None:
     row = await db.fetch_one(
         f"SELECT {SESSION_COLUMNS} FROM treatment_sessions s WHERE s.id = ? AND s.user_id = ?",

@@ -484,10 +484,9 @@ def todays_session(sessions: list[Session], today: date, timezone: str) -> Sessi
     return None
 
 
-# A session still "planned" after its day was had or missed, and only its log says which. For
-# a week Today asks about the latest one, by weekday; older ones wait on the Treatment page,
-# marked "Not logged yet", without a nudge that would read as a tally of what was let slip.
-LOG_NUDGE_DAYS = 6
+# A session still "planned" after its day was had or missed, and only its log says which.
+# Within this many days Today names it by its weekday; an older one by its date.
+WEEKDAY_DAYS = 6
 
 
 def awaits_log(status: str, day: date, today: date) -> bool:
@@ -500,15 +499,33 @@ def needs_log(session: Session, today: date, timezone: str) -> bool:
 
 
 def session_to_log(sessions: list[Session], today: date, timezone: str) -> Session | None:
-    """The latest session of the last LOG_NUDGE_DAYS days before today left unlogged, or None."""
-    recent = [s for s in sessions if needs_log(s, today, timezone)
-              and (today - schedule.local_date_of(s.starts_at, timezone)).days <= LOG_NUDGE_DAYS]
-    return max(recent, key=lambda s: s.starts_at, default=None)
+    """The one past session Today asks about ("How did Tuesday's session go?"), or None.
+
+    It is the latest session before today still awaiting its log, asked about for as long as it
+    waits: until it is logged (as had or missed), moved or cancelled, or a newer session is
+    logged. There is no time limit: a week-old session dropped off Today just as the next one
+    came, and was left only on Treatment, so the only record of a dose could slip away unseen.
+    Once a newer session is logged the patient is keeping the log again, and an older gap stays
+    on Treatment as "Not logged yet" without a nudge, which would read as a tally of what was
+    let slip. Never more than one line: only the latest waiting session is asked about.
+
+    `sessions` must hold the latest dose session before today (`db/treatment.last_dose_before`)
+    and today's (a session logged today is newer); more do no harm."""
+    waiting = max((s for s in sessions if needs_log(s, today, timezone)), key=lambda s: s.starts_at,
+                  default=None)
+    if waiting is None or any(s.status in ("done", "missed") and s.starts_at > waiting.starts_at
+                              for s in sessions):
+        return None
+    return waiting
 
 
 def log_question(day: date, today: date) -> str:
-    """"How did yesterday's session go?", or the weekday's name within the last week."""
-    name = "yesterday" if (today - day).days == 1 else weekday_name(day)
+    """"How did yesterday's session go?", the weekday's name within the last week, and past it
+    the date: "Thursday" would then be last Thursday, not the session's."""
+    days = (today - day).days
+    if days > WEEKDAY_DAYS:
+        return f"How did your session on {day_text(day, today)} go?"
+    name = "yesterday" if days == 1 else weekday_name(day)
     return f"How did {name}'s session go?"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
@@ -69,13 +69,13 @@ async def home_context(request: Request, user: User, today: date) -> dict:
     if plan is None:
         return {"treatment_plan": None}
     day_start, day_end = schedule.local_day_bounds(today, user.timezone)
-    todays = rules.todays_session(await store.sessions_between(db, user.id, day_start, day_end),
-                                  today, user.timezone)
+    todays_sessions = await store.sessions_between(db, user.id, day_start, day_end)
+    todays = rules.todays_session(todays_sessions, today, user.timezone)
     # Today's session has the checklist; the next one may still be later today.
     following = await store.next_planned_session(db, user.id, day_start, skip=todays.id if todays else None)
-    week_start, _ = schedule.local_day_bounds(today - timedelta(days=rules.LOG_NUDGE_DAYS), user.timezone)
-    to_log = rules.session_to_log(await store.sessions_between(db, user.id, week_start, day_start),
-                                  today, user.timezone)
+    # A session logged today is newer than any before it, so today's are read with the last one.
+    last = await store.last_dose_before(db, user.id, day_start)
+    to_log = rules.session_to_log([last, *todays_sessions] if last else todays_sessions, today, user.timezone)
     return {
         "treatment_plan": plan,
         "treatment_today": own_view(todays, user) if todays else None,
