@@ -647,7 +647,7 @@ def test_a_button_naming_what_the_patient_typed_stays_on_the_screen(open_page: O
     ])
     devtools = page.context.new_cdp_session(page)
     for path, role, name, text_size in (("/treatment", "link", "Call Riverside Interventional Psychiatry", 2.0),
-                                        ("/sharing", "button", f"Stop sharing with {address}", 1.0)):
+                                        ("/sharing", "link", f"Stop sharing with {address}", 1.0)):
         page.goto(path)
         set_text_size(devtools, text_size)
         button = page.get_by_role(role, name=name)

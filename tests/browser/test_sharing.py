@@ -124,7 +124,7 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     capture(carer)
     summary_url = carer.url
 
-    # The patient sees the caregiver and who looked, and stops sharing in one tap.
+    # The patient sees the caregiver and who looked, and stops sharing, asked first.
     patient.goto("/sharing")
     expect(patient.get_by_text(carer_email)).to_be_visible()
     patient.goto("/sharing/audit")
@@ -132,9 +132,27 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     looks = re.compile(rf"^Sam \({re.escape(carer_email)}, caregiver\) looked at your summary 3 times, the first at \d\d:\d\d\.$")
     expect(patient.get_by_text(looks)).to_have_count(1)
     patient.goto("/sharing")
-    patient.get_by_role("button", name="Stop sharing with Sam").click()
+    stop_with_sam = patient.get_by_role("link", name="Stop sharing with Sam")
+    # Keep sharing goes back with nothing changed.
+    stop_with_sam.click()
+    expect(patient.get_by_role("heading", name="Stop sharing your journal?")).to_be_visible()
+    patient.get_by_role("link", name="Keep sharing").click()
+    expect(patient).to_have_url(re.compile(r"/sharing$"))
+    expect(stop_with_sam).to_be_visible()
+    assert carer.reload().status == 200
+    stop_with_sam.click()
+    expect(patient.get_by_role("heading", name="Stop sharing your journal?")).to_be_visible()
+    expect(patient.locator("main")).to_contain_text(carer_email)
+    expect(patient.get_by_role("listitem").filter(has_text="Your mood and anxiety trend")).to_be_visible()
+    expect(patient.get_by_text("They lose access at once")).to_be_visible()
+    stop = patient.get_by_role("button", name="Stop sharing", exact=True)
+    for target in (stop, patient.get_by_role("link", name="Keep sharing")):
+        box = target.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
+    assert patient.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    stop.click()
     expect(patient.get_by_role("status")).to_contain_text("Sharing stopped")
-    expect(patient.get_by_role("button", name="Stop sharing with Sam")).to_have_count(0)
+    expect(patient.get_by_role("link", name="Stop sharing with Sam")).to_have_count(0)
 
     # The caregiver's reload is refused, and says nothing about the patient.
     response = carer.reload()
@@ -147,6 +165,29 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     errors = open_page.console(carer).errors(expected_statuses=(404,))
     assert errors == [], errors
     assert open_page.console(patient).errors() == []
+
+
+def test_without_javascript_stop_sharing_asks_first_then_ends_the_share(open_page: OpenPage, lift,
+                                                                       served_database):
+    page = open_page(java_script_enabled=False)
+    me = user_id(served_database, lift.sign_up(page))
+    carer = unique_email("caregiver")
+    write(served_database, [
+        ("INSERT INTO users (email, password_hash, role, timezone, created_at) VALUES (?, 'x', 'caregiver', 'UTC', ?)",
+         (carer, STAMP)),
+        ("INSERT INTO share_grants (patient_id, grantee_id, role, label, created_at, updated_at)"
+         " VALUES (?, (SELECT id FROM users WHERE email = ?), 'caregiver', 'Alex (partner)', ?, ?)",
+         (me, carer, STAMP, STAMP)),
+    ])
+    page.goto("/sharing")
+    page.get_by_role("link", name="Stop sharing with Alex (partner)").click()
+    expect(page.get_by_role("heading", name="Stop sharing your journal?")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(carer)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Stop sharing", exact=True).click()
+    assert navigation.value.request.method == "GET" and navigation.value.status == 200
+    expect(page.get_by_role("status")).to_contain_text("Sharing stopped")
+    expect(page.get_by_text("Nobody else can see your journal")).to_be_visible()
 
 
 def test_the_invitation_asks_what_else_to_share_only_when_inviting_a_caregiver(patient: Page):
@@ -218,7 +259,7 @@ def test_a_clinician_removes_a_discharged_patient_from_their_panel(patient: Page
     patient.goto("/sharing")
     ended = patient.get_by_role("region", name="Sharing they ended")
     expect(ended).to_contain_text("Dr Patel")
-    expect(patient.get_by_role("button", name="Stop sharing with Dr Patel")).to_have_count(0)
+    expect(patient.get_by_role("link", name="Stop sharing with Dr Patel")).to_have_count(0)
     patient.goto("/sharing/audit")
     expect(patient.get_by_text(f"Dr Patel ({doctor_email}, clinician) ended their own access to your journal")
            ).to_be_visible()

@@ -148,6 +148,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/reminders", "/reminders", patients(200)),
     ("GET", "/sharing", "/sharing", patients(200)),
     ("GET", "/sharing/audit", "/sharing/audit", patients(200)),
+    # The page that asks the patient to confirm stopping sharing: only their own active share.
+    ("GET", "/sharing/grants/{grant_id:int}/revoke", "/sharing/grants/{grant_id}/revoke", patients(200, other=404)),
     ("GET", "/report", "/report", patients(200)),
     ("GET", "/export", "/export?kind=checkins", patients(200)),
     # Caregivers: their own list, and only the patients who share with them now.

@@ -1,5 +1,5 @@
 """Sharing over HTTP: invitations (link and code, single use, 7 days, hashed), invitee sign-up
-and accept, the Sharing page, one-tap revocation with immediate effect, a caregiver or clinician
+and accept, the Sharing page, stopping sharing (asked first) with immediate effect, a caregiver or clinician
 ending their own access, and the audit log."""
 
 from __future__ import annotations
@@ -331,7 +331,44 @@ async def test_the_sharing_page_lists_active_grants_and_pending_invitations(pati
     assert "Stop sharing with carer@example.com" in page.text
 
 
-async def test_revoking_is_one_tap_and_refuses_the_grantees_next_request(patient, caregiver, database):
+async def test_stop_sharing_asks_first_saying_who_and_what_they_will_stop_seeing(patient, people, database):
+    """One tap on "Stop sharing with …" ended a caregiver's access at once: a mis-tap cost them it."""
+    await shared_with(patient, people("carer@example.com"), "caregiver", label="Alex (partner)", notes=True)
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    page = (await patient.get("/sharing")).text
+    assert f'href="/sharing/grants/{grant_id}/revoke">Stop sharing with Alex (partner)</a>' in page
+    assert f'action="/sharing/grants/{grant_id}/revoke"' not in page
+    confirm = await patient.get(f"/sharing/grants/{grant_id}/revoke")
+    assert confirm.status_code == 200
+    text = unescape(confirm.text)
+    assert "<h1>Stop sharing your journal?</h1>" in text
+    assert re.search(r'<p class="shared-name"><strong><bdi class="patient-name">Alex \(partner\)</bdi>'
+                     r' <span class="patient-email">carer@(<wbr>)?example.com</span>', text)
+    assert "They will stop seeing" in text and "Your check-in notes" in text and "Your mood and anxiety trend" in text
+    assert "They lose access at once" in text and "Nothing in your journal is deleted" in text
+    assert re.search(rf'<form method="post" action="/sharing/grants/{grant_id}/revoke">\s*'
+                     r'<input type="hidden" name="_csrf_token" value="[^"]+">', text)
+    assert '<button class="button button--danger" type="submit">Stop sharing</button>' in text
+    assert '<a class="button" href="/sharing">Keep sharing</a>' in text
+    # Asking changes nothing: the share goes on until the button is pressed.
+    assert database.execute("SELECT revoked_at FROM share_grants").fetchone()[0] is None
+    response = await patient.post(f"/sharing/grants/{grant_id}/revoke")
+    assert response.status_code == 303 and response.headers["location"] == "/sharing?notice=revoked"
+    assert database.execute("SELECT revoked_at FROM share_grants").fetchone()[0] is not None
+    # Once ended, there is nothing left to confirm.
+    assert (await patient.get(f"/sharing/grants/{grant_id}/revoke")).status_code == 404
+
+
+async def test_the_stop_sharing_page_of_another_patients_share_is_missing(patient, other_patient, caregiver,
+                                                                          database):
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    response = await other_patient.get(f"/sharing/grants/{grant_id}/revoke")
+    assert response.status_code == 404 and "carer@example.com" not in response.text
+    assert (await caregiver.get(f"/sharing/grants/{grant_id}/revoke")).status_code == 404
+    assert (await patient.get("/sharing/grants/99999/revoke")).status_code == 404
+
+
+async def test_stopping_sharing_refuses_the_grantees_next_request(patient, caregiver, database):
     pid = user_id(database, "pat@example.com")
     assert (await caregiver.get(f"/caregiver/patients/{pid}")).status_code == 200
     grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]

@@ -254,6 +254,13 @@ async def grants_for_patient(db: Database, patient_id: int) -> list[Grant]:
     return [_grant(row) for row in rows]
 
 
+async def patient_grant(db: Database, patient_id: int, grant_id: int) -> Grant | None:
+    """The patient's own active grant with this id, or None (another patient's, or ended)."""
+    row = await db.fetch_one(f"{GRANT_SELECT} WHERE g.id = ? AND g.patient_id = ? AND g.revoked_at IS NULL",
+                             (grant_id, patient_id))
+    return _grant(row)
+
+
 async def grants_for_grantee(db: Database, grantee_id: int, role: str) -> list[Grant]:
     """Their active grants, by the patient as they know them: their own name for the patient,
     else the address."""

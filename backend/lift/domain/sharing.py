@@ -368,6 +368,14 @@ ENDING_FACTS = (
     "Nothing in their journal is deleted. They will see that you ended your access.",
 )
 
+# What the patient is told before they stop sharing with someone: a mis-tap would end a
+# caregiver's or clinician's access at once, so the button asks first.
+STOP_SHARING_FACTS = (
+    "They lose access at once, starting with their next click.",
+    "Nothing in your journal is deleted, and “Who saw my journal” keeps every time they looked.",
+    "To share with them again, send them a new invitation.",
+)
+
 
 # --- The clinician panel --------------------------------------------------------------------
 

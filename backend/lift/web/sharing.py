@@ -93,6 +93,18 @@ async def withdraw_invitation(request: Request, invitation_id: FromPath[int]) ->
     return redirect(request, "/sharing?notice=withdrawn")
 
 
+@get("/sharing/grants/{grant_id:int}/revoke", guards=[patient])
+async def confirm_revoke(request: Request, grant_id: FromPath[int]) -> Response:
+    """Who the patient would stop sharing with and what they would stop seeing, before it
+    happens: one mis-tap on the Sharing page ended someone's access at once."""
+    user = request.scope["user"]
+    grant = await store.patient_grant(request.app.state.db, user.id, grant_id)
+    if grant is None:
+        raise NotFoundException()
+    return render(request, "sharing/stop_sharing.html", grant=grant, sees=rules.describe(grant.scope)[0],
+                  facts=rules.STOP_SHARING_FACTS, local_day=day_in(user.timezone))
+
+
 @post("/sharing/grants/{grant_id:int}/revoke", guards=[patient])
 async def revoke_grant(request: Request, grant_id: FromPath[int]) -> Response:
     if not await store.revoke_grant(request.app.state.db, request.scope["user"], grant_id):
