@@ -491,6 +491,25 @@ async def test_a_clinician_sorting_their_list_is_every_look_stored_and_one_line_
     assert "looked at your row in their list of patients 3 times, the first at" in page
 
 
+async def test_a_clinician_opening_the_timeline_through_a_day_is_one_line_on_the_log(patient, clinician, database,
+                                                                                     monkeypatch):
+    """Each look at the timeline more than ten minutes after the last was a line of its own: a
+    clinician who came back to it through the day filled the patient's log with one sentence."""
+    from lift.db import audit as audit_store
+
+    pid = user_id(database, "pat@example.com")
+    new_york = ZoneInfo("America/New_York")  # the patient's time zone
+    day = [datetime(2026, 5, 20, hour, minute, tzinfo=new_york) for hour, minute in ((9, 5), (11, 40), (16, 20))]
+    for at in [*day, datetime(2026, 5, 21, 8, 0, tzinfo=new_york)]:
+        monkeypatch.setattr(audit_store, "utc_now", lambda at=at: at.astimezone(UTC))
+        assert (await clinician.get(f"/clinician/patients/{pid}")).status_code == 200
+    views = [row for row in audit_rows(database, "pat@example.com") if row["action"] == "view"]
+    assert [row["what"] for row in views] == ["timeline"] * 4
+    lines = re.findall(r'<span class="audit__what">([^<]*)</span>', (await patient.get("/sharing/audit")).text)
+    assert lines[:2] == ["doctor@example.com (clinician) looked at your timeline.",
+                         "doctor@example.com (clinician) looked at your timeline 3 times, the first at 09:05."]
+
+
 async def test_the_audit_table_refuses_update_and_delete(patient, caregiver, database):
     assert database.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 2
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -605,8 +605,8 @@ def look(minutes_before: int, what="panel", action="view", email="dr@example.com
 
 
 def test_a_run_of_looks_at_the_same_page_reads_as_one_line_with_how_many_and_the_first_time():
-    # Newest first, as the log is read: four sorts of the panel, each within ten minutes of the next.
-    lines = sharing.audit_lines([look(0), look(3), look(12), look(21)])
+    # Newest first, as the log is read: four sorts of the panel.
+    lines = sharing.audit_lines([look(0), look(3), look(12), look(21)], "UTC")
     assert [(line.times, line.entry.at, line.first_at) for line in lines] == [
         (4, NOW, NOW - timedelta(minutes=21))]
     text = sharing.audit_line_sentence(lines[0], "UTC")
@@ -614,28 +614,47 @@ def test_a_run_of_looks_at_the_same_page_reads_as_one_line_with_how_many_and_the
                     f" the first at {NOW - timedelta(minutes=21):%H:%M}.")
 
 
-def test_looks_further_apart_or_at_another_page_or_by_someone_else_stay_apart():
-    entries = [look(0), look(11), look(12, what="timeline"), look(13, email="other@example.com"),
-               look(14, detail="2026-05-01 to 2026-05-20"), look(15, detail="2026-05-01 to 2026-05-19")]
-    assert [line.times for line in sharing.audit_lines(entries)] == [1, 1, 1, 1, 1, 1]
+def test_a_clinicians_looks_at_the_timeline_through_one_day_read_as_one_line():
+    """Each look at the timeline was its own line, however many the same day: only looks within
+    ten minutes of each other were folded."""
+    hours = [0, 90, 180, 200]  # 12:00, 10:30, 09:00 and 08:40 on one day
+    lines = sharing.audit_lines([look(minutes, what="timeline") for minutes in hours], "UTC")
+    assert [(line.times, line.entry.at, line.first_at) for line in lines] == [
+        (4, NOW, NOW - timedelta(minutes=200))]
+    assert sharing.audit_line_sentence(lines[0], "UTC") == (
+        "dr@example.com (clinician) looked at your timeline 4 times, the first at 08:40.")
+
+
+def test_looks_on_another_day_or_at_another_page_or_by_someone_else_stay_apart():
+    day = 24 * 60
+    entries = [look(0), look(day), look(day + 1, what="timeline"), look(day + 2, email="other@example.com"),
+               look(day + 3, detail="2026-05-01 to 2026-05-20"), look(day + 4, detail="2026-05-01 to 2026-05-19")]
+    assert [line.times for line in sharing.audit_lines(entries, "UTC")] == [1, 1, 1, 1, 1, 1]
+
+
+def test_only_a_run_without_other_lines_between_is_folded():
+    entries = [look(0, what="timeline"), look(5), look(10, what="timeline")]
+    assert [line.times for line in sharing.audit_lines(entries, "UTC")] == [1, 1, 1]
 
 
 def test_downloads_and_sharing_changes_are_never_folded_together():
     entries = [look(0, what="checkins", action="export"), look(1, what="checkins", action="export"),
                look(2, what="caregiver", action="revoke"), look(3, what="caregiver", action="revoke")]
-    assert [line.times for line in sharing.audit_lines(entries)] == [1, 1, 1, 1]
-    assert sharing.audit_line_sentence(sharing.audit_lines(entries)[0], "UTC").endswith("as a CSV file.")
+    assert [line.times for line in sharing.audit_lines(entries, "UTC")] == [1, 1, 1, 1]
+    assert sharing.audit_line_sentence(sharing.audit_lines(entries, "UTC")[0], "UTC").endswith("as a CSV file.")
 
 
-def test_a_run_across_midnight_names_the_first_look_in_full():
+def test_the_day_a_run_keeps_to_is_the_readers_own():
+    """Six minutes either side of midnight in UTC are two days there, and one evening in New York."""
     midnight = datetime(2026, 5, 21, 0, 3, tzinfo=UTC)
     run = [AuditEntry(id=2, at=midnight, actor_role="caregiver", actor_email="sam@example.com", action="view",
                       what="summary", detail=""),
            AuditEntry(id=1, at=midnight - timedelta(minutes=6), actor_role="caregiver",
                       actor_email="sam@example.com", action="view", what="summary", detail="")]
-    [line] = sharing.audit_lines(run)
-    assert sharing.audit_line_sentence(line, "UTC") == (
-        "sam@example.com (caregiver) looked at your summary 2 times, the first at Wed 20 May 2026, 23:57.")
+    assert [line.times for line in sharing.audit_lines(run, "UTC")] == [1, 1]
+    [line] = sharing.audit_lines(run, "America/New_York")
+    assert sharing.audit_line_sentence(line, "America/New_York") == (
+        "sam@example.com (caregiver) looked at your summary 2 times, the first at 19:57.")
 
 
 def test_each_source_of_the_caregiver_guidance_is_named_once_with_the_headings_it_backs():

@@ -768,13 +768,6 @@ WHAT_LABELS = {
 }
 
 
-# Looks at the same page by the same person, each within this long of the next, read as one line
-# of the log ("4 times, the first at 14:01"): a clinician re-sorting their list or a caregiver
-# reloading would otherwise fill a page with one sentence. Every look is still stored, and the
-# archive lists each one.
-REPEAT_GAP = timedelta(minutes=10)
-
-
 class AuditLine(msgspec.Struct, frozen=True, kw_only=True):
     entry: AuditEntry  # the newest of the looks it stands for
     times: int = 1
@@ -786,13 +779,18 @@ def _same_look(a: AuditEntry, b: AuditEntry) -> bool:
             and (a.actor_role, a.actor_email, a.what, a.detail) == (b.actor_role, b.actor_email, b.what, b.detail))
 
 
-def audit_lines(entries: Iterable[AuditEntry], gap: timedelta = REPEAT_GAP) -> list[AuditLine]:
-    """Newest-first entries as the log's lines: a run of the same person's looks at the same
-    page folds into one. Downloads and sharing changes always stand alone."""
+def audit_lines(entries: Iterable[AuditEntry], timezone: str) -> list[AuditLine]:
+    """Newest-first entries as the log's lines: a run of the same person's looks at the same page
+    on the same day (the reader's) folds into one ("4 times, the first at 09:02"). A clinician
+    opening a timeline through the day, or re-sorting their list, would otherwise fill the page
+    with one sentence. Every look is still stored, and the archive lists each one. Downloads and
+    sharing changes always stand alone."""
+    zone = ZoneInfo(timezone)
     lines: list[AuditLine] = []
     for entry in entries:
         last = lines[-1] if lines else None
-        if last and _same_look(last.entry, entry) and last.first_at - entry.at <= gap:
+        if (last and _same_look(last.entry, entry)
+                and last.first_at.astimezone(zone).date() == entry.at.astimezone(zone).date()):
             lines[-1] = AuditLine(entry=last.entry, times=last.times + 1, first_at=entry.at)
         else:
             lines.append(AuditLine(entry=entry, first_at=entry.at))
@@ -800,14 +798,12 @@ def audit_lines(entries: Iterable[AuditEntry], gap: timedelta = REPEAT_GAP) -> l
 
 
 def audit_line_sentence(line: AuditLine, timezone: str) -> str:
-    """A line's sentence; repeated looks say how many and when the first was, as a time on the
-    same day as the line's own and in full otherwise."""
+    """A line's sentence; repeated looks say how many and when the first was that day (the line's
+    own time, beside it, is the last)."""
     sentence = audit_sentence(line.entry)
     if line.times == 1:
         return sentence
-    first, last = line.first_at.astimezone(ZoneInfo(timezone)), line.entry.at.astimezone(ZoneInfo(timezone))
-    first_text = f"{first:%H:%M}" if first.date() == last.date() else local_when(line.first_at, timezone)
-    return f"{sentence[:-1]} {line.times} times, the first at {first_text}."
+    return f"{sentence[:-1]} {line.times} times, the first at {line.first_at.astimezone(ZoneInfo(timezone)):%H:%M}."
 
 
 def audit_sentence(entry: AuditEntry) -> str:

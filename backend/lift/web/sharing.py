@@ -129,7 +129,7 @@ async def audit_page(request: Request, page: FromQuery[int] = 1) -> Response:
     page = min(max(page, 1), MAX_PAGE)
     entries, total = await audit.entries_for(request.app.state.db, user.id, AUDIT_PAGE_SIZE,
                                              (page - 1) * AUDIT_PAGE_SIZE)
-    return render(request, "sharing/audit.html", lines=rules.audit_lines(entries), page=page, total=total,
+    return render(request, "sharing/audit.html", lines=rules.audit_lines(entries, user.timezone), page=page, total=total,
                   pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
                   sentence=lambda line: rules.audit_line_sentence(line, user.timezone),
                   when=lambda at: rules.local_when(at, user.timezone))
