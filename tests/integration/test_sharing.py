@@ -477,6 +477,26 @@ async def test_the_audit_log_names_people_as_the_patient_labelled_them(patient, 
     assert "Dr Patel (doctor@example.com, clinician) looked at your timeline." in page
 
 
+async def test_the_log_names_whom_the_patient_stopped_sharing_with_as_the_sharing_page_does(patient, people,
+                                                                                            database):
+    """It said "You stopped sharing with carer@example.com" where the lines above it said "Alex (partner)"."""
+    carer = await shared_with(patient, people("carer@example.com"), "caregiver", label="Alex (partner)")
+    await carer.get(f"/caregiver/patients/{user_id(database, 'pat@example.com')}")
+    grant_id = database.execute("SELECT id FROM share_grants").fetchone()[0]
+    await patient.post(f"/sharing/grants/{grant_id}/scope", {"include_notes": "true"})
+    await patient.post(f"/sharing/grants/{grant_id}/revoke")
+    # Shared again under another name: the earlier lines keep the name they had then.
+    path, _ = await invite(patient, "caregiver", label="Alex")
+    assert (await carer.post(f"{path}/accept")).status_code == 303
+    lines = re.findall(r'<span class="audit__what">([^<]*)</span>', unescape((await patient.get("/sharing/audit")).text))
+    assert lines[1:5] == [
+        "You invited a caregiver (Alex).",
+        "You stopped sharing with Alex (partner) (carer@example.com).",
+        "You changed what Alex (partner) (carer@example.com) can see: Summary with notes.",
+        "Alex (partner) (carer@example.com, caregiver) looked at your summary.",
+    ]
+
+
 async def test_a_clinician_sorting_their_list_is_every_look_stored_and_one_line_on_the_log(
         patient, clinician, database):
     sorts = ("patient", "phq9", "attention")
@@ -792,7 +812,7 @@ async def test_a_share_the_patient_ended_keeps_the_address_it_had_when_it_ended(
     await new_address(carer, "mum@new.example")
     assert "new.example" not in (await patient.get("/sharing")).text
     log = (await patient.get("/sharing/audit")).text
-    assert "You stopped sharing with carer@example.com." in log and "new.example" not in log
+    assert "You stopped sharing with Mum (carer@example.com)." in log and "new.example" not in log
     archive = await archive_of(patient)
     assert [(g["viewer_email"], g["ended_by"]) for g in archive["shared_with"]] == [("carer@example.com", "patient")]
     assert "new.example" not in json.dumps(archive)
@@ -897,7 +917,7 @@ async def test_a_share_that_ended_keeps_its_name_on_the_log_after_someone_else_t
                      "Mum (carer@example.com, caregiver) ended their own access to your journal",
                      "Dr Patel (doctor@example.com) accepted your invitation",
                      "Dr Patel (doctor@example.com, clinician) looked at your timeline.",
-                     "You stopped sharing with doctor@example.com.",
+                     "You stopped sharing with Dr Patel (doctor@example.com).",
                      "Uncle Joe (carer@example.com) accepted your invitation",
                      "Uncle Joe (carer@example.com, caregiver) looked at your summary.",
                      "Dr Lee (doctor@example.com) accepted your invitation",

@@ -327,6 +327,20 @@ def test_the_audit_log_reads_as_who_saw_what():
     assert "deleted their Lift account" in sharing.audit_sentence(entry("revoke", "account_deleted"))
 
 
+def test_stopping_sharing_and_changing_what_they_see_name_them_as_the_patient_did():
+    """"You stopped sharing with alex@example.com", on a log whose other lines say "Alex (partner)"."""
+    stopped = msgspec.structs.replace(entry("revoke", "caregiver", "alex@example.com", "patient", ""),
+                                      subject_label="Alex (partner)")
+    assert sharing.audit_sentence(stopped) == "You stopped sharing with Alex (partner) (alex@example.com)."
+    changed = msgspec.structs.replace(entry("scope", "caregiver", "alex@example.com: Summary with notes", "patient", ""),
+                                      subject_label="Alex (partner)")
+    assert (sharing.audit_sentence(changed)
+            == "You changed what Alex (partner) (alex@example.com) can see: Summary with notes.")
+    # Shared with no name, they are their address, as on the Sharing page.
+    assert (sharing.audit_sentence(entry("scope", "caregiver", "alex@example.com: Summary only", "patient", ""))
+            == "You changed what alex@example.com can see: Summary only.")
+
+
 def test_a_deleted_account_is_named_as_the_patient_named_them_when_the_invitation_still_says():
     # detail is the name on the invitation they accepted, read while the patient's account exists.
     assert (sharing.audit_sentence(entry("revoke", sharing.ACCOUNT_DELETED, "Mum"))

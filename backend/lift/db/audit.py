@@ -15,7 +15,7 @@ import aiosqlite
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
 from lift.domain.accounts import User
-from lift.domain.sharing import EMAIL_CHANGED, AuditEntry
+from lift.domain.sharing import EMAIL_CHANGED, SCOPE_SEPARATOR, AuditEntry
 
 ENSURE_SUBJECT = (
     "INSERT INTO audit_subjects (user_id, subject) VALUES (?, lower(hex(randomblob(16))))"
@@ -60,14 +60,29 @@ ADDRESSES = (
     " UNION SELECT r.old, k.grant_id, k.since, r.id FROM renamed r"
     " JOIN addresses k ON r.new = k.email AND r.id < k.until AND r.at >= k.since)"
 )
-# The name the patient gave the grant an entry a was written under (see ADDRESSES). A caregiver's
-# or clinician's delete_account entry is written under the address their ended share had, which
-# may be someone else's by then, and their grants went with the account: the invitation they
-# accepted names them (DETAIL).
+# The address a patient's own revoke or scope change names in its detail.
+SUBJECT_EMAIL = (
+    "CASE a.action WHEN 'revoke' THEN a.detail"
+    f" ELSE substr(a.detail, 1, instr(a.detail, '{SCOPE_SEPARATOR}') - 1) END"
+)
+# The name the patient gave the grant that an address named at entry a's time (see ADDRESSES).
+LABEL_AT_ENTRY = (
+    "(SELECT g.label FROM addresses k JOIN share_grants g ON g.id = k.grant_id WHERE k.email = {email}"
+    " AND a.id <= k.until AND a.at >= k.since ORDER BY k.until, k.grant_id DESC LIMIT 1)"
+)
+# The name of the grant an entry was written under. A caregiver's or clinician's delete_account
+# entry is written under the address their ended share had, which may be someone else's by then,
+# and their grants went with the account: the invitation they accepted names them (DETAIL).
 ACTOR_LABEL = (
-    "CASE WHEN a.action = 'delete_account' THEN NULL ELSE (SELECT g.label FROM addresses k"
-    " JOIN share_grants g ON g.id = k.grant_id WHERE k.email = a.actor_email AND a.id <= k.until"
-    " AND a.at >= k.since ORDER BY k.until, k.grant_id DESC LIMIT 1) END AS actor_label"
+    "CASE WHEN a.action = 'delete_account' THEN NULL"
+    f" ELSE {LABEL_AT_ENTRY.format(email='a.actor_email')} END AS actor_label"
+)
+# The name of the grant the patient's own revoke or scope change was about, found by the grantee's
+# address then, which its detail holds ("address: what they see" for a scope change): the log
+# calls them what the Sharing page does.
+SUBJECT_LABEL = (
+    "CASE WHEN a.actor_role = 'patient' AND a.action IN ('revoke', 'scope') THEN"
+    f" {LABEL_AT_ENTRY.format(email=SUBJECT_EMAIL)} END AS subject_label"
 )
 
 
@@ -107,6 +122,7 @@ def _entry(row) -> AuditEntry:
         id=row["id"], at=datetime.strptime(row["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
         actor_role=row["actor_role"], actor_email=row["actor_email"], action=row["action"],
         what=row["what"], detail=row["detail"], actor_label=row["actor_label"] or "",
+        subject_label=row["subject_label"] or "",
     )
 
 
@@ -115,7 +131,7 @@ async def entries_for(db: Database, patient_id: int, limit: int, offset: int) ->
     async with db.read() as conn:
         cursor = await conn.execute(
             f"{ADDRESSES} SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {DETAIL},"
-            f" {ACTOR_LABEL} FROM audit_log a"
+            f" {ACTOR_LABEL}, {SUBJECT_LABEL} FROM audit_log a"
             " JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ?"
             " ORDER BY a.id DESC LIMIT ? OFFSET ?",
             (patient_id, patient_id, patient_id, limit, offset),

@@ -22,7 +22,7 @@ from lift.domain.scales import ScaleResult
 from lift.domain.schedule import local_date_of
 from lift.domain.sharing import (
     ACCOUNT_DELETED, CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, EndedShare, Grant, Invitation, InviteForm,
-    PanelSession, Scope, invitation_expiry, known_name_key, scope_for, scope_text,
+    SCOPE_SEPARATOR, PanelSession, Scope, invitation_expiry, known_name_key, scope_for, scope_text,
 )
 
 __all__ = ["token_hash", "code_hash"]
@@ -367,7 +367,7 @@ async def set_caregiver_scope(db: Database, patient: User, grant_id: int, scope:
         row = await cursor.fetchone()
         if row is None:
             return False
-        await audit.append(conn, patient.id, patient, "scope", "caregiver", f"{row['email']}: {scope_text(scope)}")
+        await audit.append(conn, patient.id, patient, "scope", "caregiver", f"{row['email']}{SCOPE_SEPARATOR}{scope_text(scope)}")
     return True
 
 

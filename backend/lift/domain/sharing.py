@@ -754,6 +754,12 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
     what: str
     detail: str
     actor_label: str = ""  # the name the patient gave the person when sharing, if any
+    # The same for the person the patient's own revoke or scope change was about.
+    subject_label: str = ""
+
+
+# A scope change's detail: the caregiver's address then, this, and what they see from then on.
+SCOPE_SEPARATOR = ": "
 
 
 WHAT_LABELS = {
@@ -831,7 +837,8 @@ def audit_sentence(entry: AuditEntry) -> str:
         named = f"{who} ({entry.actor_email})" if who != (entry.actor_email or "Someone") else who
         return f"{named} accepted your invitation and can now see your journal as a {entry.actor_role}{suffix}."
     if entry.action == "scope":
-        return f"You changed what {entry.detail or 'someone'} can see."
+        address, _, sees = entry.detail.partition(SCOPE_SEPARATOR)
+        return f"You changed what {_named(entry.subject_label, address)} can see" + (f": {sees}." if sees else ".")
     gone = (entry.action == "revoke" and entry.what == ACCOUNT_DELETED) or (
         entry.action == "delete_account" and entry.actor_role != "patient")
     if gone and entry.detail and entry.actor_email and not entry.actor_label:
@@ -845,10 +852,18 @@ def audit_sentence(entry: AuditEntry) -> str:
     if entry.action == "revoke" and entry.actor_role != "patient":
         return f"{who} ({role}) ended their own access to your journal, so they can no longer see it."
     if entry.action == "revoke":
-        return f"You stopped sharing with {entry.detail or 'someone'}."
+        return f"You stopped sharing with {_named(entry.subject_label, entry.detail)}."
     if entry.action == "delete_account":
         return "The account was deleted."
     return f"{entry.action} {what}{suffix}"
+
+
+def _named(label: str, address: str) -> str:
+    """Someone the patient's own change was about, as the Sharing page lists them: the name the
+    patient gave them, with the address that proves who it was beside it, else the address."""
+    if label and address:
+        return f"{label} ({address})"
+    return label or address or "someone"
 
 
 def local_when(at: datetime, timezone: str) -> str:
