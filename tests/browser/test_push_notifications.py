@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from lift.domain import reminders as rules
-from tests.browser.conftest import FORGET_SCRIPT, PASSWORD, held_until_first_paint, wait_for_worker_control
-from tests.browser.test_accessibility import LAYOUT_SHIFT, set_text_size
+from tests.browser.conftest import FORGET_SCRIPT, PASSWORD, PHONE, held_until_first_paint, wait_for_worker_control
+from tests.browser.test_accessibility import LAYOUT_SHIFT, NARROWEST, set_text_size
 
 pytestmark = pytest.mark.browser
 
@@ -511,21 +511,25 @@ STATUS_ROOM_TO_SPARE = """() => {
 
 # "#push-device" opens the page at this device's card, as Turn on and Turn off leave it (they
 # reload the page, which keeps its scroll position); "#devices-title" at the list, where
-# "(this device)" appears beside this phone.
-@pytest.mark.parametrize(("outcome", "text_size", "scheme", "where", "words"), [
-    ("off", 1.0, "light", "#push-device", "This device doesn't get reminders yet."),
-    ("off", 2.0, "dark", "#push-device", "This device doesn't get reminders yet."),
-    ("on", 1.0, "dark", "#push-device", "This device gets your reminders."),
-    ("on", 2.0, "light", "#push-device", "This device gets your reminders."),
-    ("on", 1.0, "light", "#devices-title", "This device gets your reminders."),
-    ("on", 2.0, "dark", "#devices-title", "This device gets your reminders."),
+# "(this device)" appears beside this phone. A 320px screen at 200% text halves the card's
+# padding (app.css), which changes the room the status's sentences have.
+@pytest.mark.parametrize(("outcome", "text_size", "screen", "scheme", "where", "words"), [
+    ("off", 1.0, PHONE, "light", "#push-device", "This device doesn't get reminders yet."),
+    ("off", 2.0, PHONE, "dark", "#push-device", "This device doesn't get reminders yet."),
+    ("off", 2.0, NARROWEST, "light", "#push-device", "This device doesn't get reminders yet."),
+    ("on", 1.0, PHONE, "dark", "#push-device", "This device gets your reminders."),
+    ("on", 2.0, PHONE, "light", "#push-device", "This device gets your reminders."),
+    ("on", 2.0, NARROWEST, "dark", "#push-device", "This device gets your reminders."),
+    ("on", 1.0, PHONE, "light", "#devices-title", "This device gets your reminders."),
+    ("on", 2.0, PHONE, "dark", "#devices-title", "This device gets your reminders."),
 ])
 def test_the_device_status_arriving_moves_nothing_on_the_page(open_page, lift, live_server: str, served_database,
-                                                             outcome, text_size, scheme, where, words):
+                                                             outcome, text_size, screen, scheme, where, words):
     # Off and on are what nearly every patient sees: the room kept for them must fit at the
     # text size the person chose (at 200% lines wrap sooner as well as growing taller), and
     # be no bigger than that, or the card opens on a blank gap.
     page = device_in(outcome, open_page, lift, live_server, served_database, scheme)
+    page.set_viewport_size(screen)
     set_text_size(page.context.new_cdp_session(page), text_size)
 
     shift, status = layout_shift_as_the_status_arrives(page, "/reminders" + where)

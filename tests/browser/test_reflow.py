@@ -1,12 +1,13 @@
 """Reflow and text resize (WCAG 2.2 1.4.10 and 1.4.4) on every page each role reaches: on a
-320 px screen with the browser's text at 200 %, no page scrolls sideways and no box cuts off
-text it hides the overflow of.
+320 px screen with the browser's text at 200 %, no page scrolls sideways, no box cuts off text
+it hides the overflow of, and no word breaks mid-word where it would fit on a line of its own.
 
 test_accessibility.py checks a 320 px screen and 200 % text each alone. Together a line holds
 what 160 px holds at the usual size, and a long word ("questionnaires", a clinic's name) is wider
 than it: where a flex box took its width from its longest word, the word ran past the screen.
-The pages are test_accessibility.py's lists. Data is made with the posts the forms send, so the
-walk is nearly all of the test's time.
+Breaking such words keeps the page on the screen; side padding doubled with the text broke
+shorter ones too ("Turn on remin/ders on this devic/e"). The pages are test_accessibility.py's
+lists. Data is made with the posts the forms send, so the walk is nearly all of the test's time.
 """
 
 from __future__ import annotations
@@ -46,6 +47,71 @@ CUT_OFF = """() => {
 }"""
 
 
+# Each word broken across lines, with whether it would fit on a line of its own: no wider than the
+# box that holds it (a card, a list's row, the page's column), where a button's, a link's or a
+# label's own padding gives way first, less what sits beside it on a flex row that never wraps. A
+# word is letters and digits, maybe in brackets or with punctuation after; a line may break after
+# a hyphen, a dash or a slash. An address or a link ("name@example.com") may break anywhere.
+BROKEN_WORDS = r"""() => {
+    const pieces = /[^\s\-\u2010\u2013\u2014\/]+[\-\u2010\u2013\u2014\/]*/g;
+    const word = /^[(\[\u201c"']*[\p{L}\p{N}]+(?:['\u2019][\p{L}\p{N}]+)*[)\]\u201d"'.,;:!?\u2026\-\u2010\u2013\u2014\/]*$/u;
+    const controls = "a, button, label, summary, .button";
+    const px = (style, ...sides) => sides.reduce((total, side) => total + (parseFloat(style[side]) || 0), 0);
+    const flexRow = (el) => {
+        const style = getComputedStyle(el);
+        return style.display.endsWith("flex") && !style.flexDirection.startsWith("column");
+    };
+    const room = (block) => {
+        let box = block.closest(controls) ?? block, beside = 0;
+        while (box.matches(controls) || flexRow(box.parentElement)) {
+            const row = getComputedStyle(box.parentElement);
+            if (flexRow(box.parentElement) && row.flexWrap === "nowrap") {
+                for (const other of box.parentElement.children) {
+                    const style = getComputedStyle(other);
+                    if (other === box || !other.getClientRects().length || ["absolute", "fixed"].includes(style.position)) continue;
+                    beside += other.getBoundingClientRect().width + px(style, "marginLeft", "marginRight")
+                              + (parseFloat(row.columnGap) || 0);
+                }
+            }
+            box = box.parentElement;
+        }
+        return box.clientWidth - px(getComputedStyle(box), "paddingLeft", "paddingRight") - beside;
+    };
+    const range = document.createRange();
+    const rectsOf = (node, start, end) => {
+        range.setStart(node, start);
+        range.setEnd(node, end);
+        return [...range.getClientRects()].filter((rect) => rect.width > 0);
+    };
+    const broken = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!node.data.trim() || parent.closest("script, style, noscript, template, svg, select, textarea")) continue;
+        if (getComputedStyle(parent).visibility !== "visible") continue;
+        let block = parent;
+        while (["inline", "contents"].includes(getComputedStyle(block).display)) block = block.parentElement;
+        for (const piece of node.data.matchAll(pieces)) {
+            if (!word.test(piece[0])) continue;
+            const start = piece.index, end = start + piece[0].length;
+            const rects = rectsOf(node, start, end);
+            const below = (rect) => rect !== undefined && rect.top > rects[0].top + rects[0].height / 2;
+            if (!rects.some(below)) continue;
+            let at = start + 1;
+            while (at < end && !below(rectsOf(node, at, at + 1)[0])) at++;
+            const width = rects.reduce((total, rect) => total + rect.width, 0), fits = room(block);
+            broken.push({
+                where: `"${node.data.slice(start, at)}/${node.data.slice(at, end)}" in `
+                       + `${block.tagName.toLowerCase()}.${[...block.classList].join(".")} `
+                       + `(${Math.round(width)}px, room for ${Math.round(fits)}px)`,
+                fits: width <= fits - 1, title: parent.closest("h1") !== null,
+            });
+        }
+    }
+    return broken;
+}"""
+
+
 def problems_at(page: Page, paths: list[str]) -> list[str]:
     problems = []
     for path in paths:
@@ -56,7 +122,8 @@ def problems_at(page: Page, paths: list[str]) -> list[str]:
 
 
 def problems_here(page: Page, where: str) -> list[str]:
-    return sideways_scrolling(page, where) + [f"{where} cuts off {box}" for box in page.evaluate(CUT_OFF)]
+    return (sideways_scrolling(page, where) + [f"{where} cuts off {box}" for box in page.evaluate(CUT_OFF)]
+            + [f"{where} breaks {word['where']}" for word in page.evaluate(BROKEN_WORDS) if word["fits"]])
 
 
 def narrow_with_large_text(open_page: OpenPage) -> Page:
@@ -104,8 +171,29 @@ def test_the_check_notices_text_cut_off(open_page: OpenPage):
     assert len(problems) == 1 and 'cuts off div.clipped "Weekly questionnaires" shows' in problems[0], problems
 
 
-def test_no_page_scrolls_sideways_or_cuts_off_text_at_320px_with_text_at_200_percent(open_page: OpenPage,
-                                                                                      lift: Lift):
+def test_the_check_notices_a_word_broken_where_it_would_fit_on_a_line(open_page: OpenPage):
+    page = narrow_with_large_text(open_page)
+    page.goto("/help")
+    assert problems_here(page, "/help") == []
+    page.evaluate("""() => {
+        const card = document.createElement("div");      // padding too wide for the button's words
+        card.className = "card";
+        const button = document.createElement("button");
+        button.className = "button";
+        button.style.cssText = "padding: 0 2.5rem";
+        button.textContent = "Turn on reminders";
+        const long = document.createElement("p");         // each longer than a line: they must break
+        long.textContent = "Pneumonoultramicroscopicsilicovolcanoconiosis someone.with.a.long.name@example.com";
+        card.append(button, long);
+        document.querySelector("main").prepend(card);
+    }""")
+    problems = problems_here(page, "/help")
+    broken = re.match(r'/help breaks "(\w+)/(\w+)" in button\.button ', problems[0]) if len(problems) == 1 else None
+    assert broken and "".join(broken.groups()) == "reminders", problems
+
+
+def test_no_page_scrolls_sideways_cuts_off_text_or_breaks_a_word_that_fits_at_320px_with_text_at_200_percent(
+        open_page: OpenPage, lift: Lift):
     patient = narrow_with_large_text(open_page)
     journal = patient.context
     lift.sign_up_by_post(journal)
