@@ -232,3 +232,19 @@ def test_no_page_scrolls_sideways_cuts_off_text_or_breaks_a_word_that_fits_at_32
     problems += problems_at(doctor, clinician_pages(timeline))
     problems += problems_at(invitee, [*SIGNED_OUT_PAGES, card, unused_link])
     assert problems == [], "\n".join(problems)
+
+
+# The pages a patient opens most, whose titles are a word or three.
+MAIN_PAGES = ["/", "/checkin", "/reminders", "/account", "/treatment", "/help"]
+
+
+def test_the_main_pages_titles_read_in_whole_words_at_320px_with_text_at_200_percent(open_page: OpenPage,
+                                                                                      lift: Lift):
+    # At a title's full 1.6rem a line there held only about 8 letters of it: "Reminder/s", "Treatmen/t".
+    page = narrow_with_large_text(open_page)
+    lift.sign_up_by_post(page.context)
+    broken = []
+    for path in MAIN_PAGES:
+        page.goto(path)
+        broken += [f"{path}: {word['where']}" for word in page.evaluate(BROKEN_WORDS) if word["title"]]
+    assert broken == [], broken
