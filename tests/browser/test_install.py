@@ -23,7 +23,8 @@ from tests.browser.conftest import (
     wait_for_worker_control,
 )
 from tests.browser.servers import StoppableServer, wait_until
-from tests.browser.test_accessibility import LAYOUT_SHIFT, scale_rows, set_text_size, user_id, write
+from tests.browser.test_accessibility import LAYOUT_SHIFT, NARROWEST, scale_rows, set_text_size, user_id, write
+from tests.browser.test_reflow import BROKEN_WORDS
 
 pytestmark = pytest.mark.browser
 
@@ -122,6 +123,13 @@ def test_a_new_version_is_offered_with_a_reload_banner_and_its_old_cache_is_dele
         expect(page.get_by_label("Note")).to_have_value("Half-way through typing")
         assert page.evaluate("navigator.serviceWorker.controller !== null")
         assert old_caches[0] in page.evaluate(CACHES)
+        # "Reload" reads whole, beside the sentence on a phone and under it on a 320px screen at 200%
+        # text: the sentence used to keep its line and squeeze it into "Reloa/d" and "R/eload".
+        for screen, text_size in ((PHONE, 1.0), (NARROWEST, 2.0)):
+            page.set_viewport_size(screen)
+            set_text_size(page.context.new_cdp_session(page), text_size)
+            broken = page.evaluate(BROKEN_WORDS)
+            assert [word["where"] for word in broken if word["fits"] or word["word"] == "Reload"] == [], screen
 
         banner.get_by_role("button", name="Reload").click()
         page.wait_for_function("() => window.__liftSamePage === undefined")

@@ -13,15 +13,16 @@ lists. Data is made with the posts the forms send, so the walk is nearly all of 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import PASSWORD, Lift, OpenPage, unique_email
 from tests.browser.test_accessibility import (
-    NARROWEST, PATIENT_PAGES, SIGNED_OUT_PAGES, caregiver_pages, checkin_pages, clinician_pages, plan_pages,
-    result_pages, set_text_size, sideways_scrolling,
+    NARROWEST, PATIENT_PAGES, SIGNED_OUT_PAGES, STAMP, caregiver_pages, checkin_pages, clinician_pages, plan_pages,
+    result_pages, set_text_size, sideways_scrolling, user_id, write,
 )
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,8 @@ CUT_OFF = """() => {
 
 # Each word broken across lines, with whether it would fit on a line of its own: no wider than the
 # box that holds it (a card, a list's row, the page's column), where a button's, a link's or a
-# label's own padding gives way first, less what sits beside it on a flex row that never wraps. A
+# label's own padding gives way first, less the least that what sits beside it on a flex row that
+# never wraps can take (a box there may be squeezed narrower than its words, by its neighbours). A
 # word is letters and digits, maybe in brackets or with punctuation after; a line may break after
 # a hyphen, a dash or a slash. An address or a link ("name@example.com") may break anywhere.
 BROKEN_WORDS = r"""() => {
@@ -61,6 +63,17 @@ BROKEN_WORDS = r"""() => {
         const style = getComputedStyle(el);
         return style.display.endsWith("flex") && !style.flexDirection.startsWith("column");
     };
+    // The narrowest an item of a row can be (its longest word, or its min-width): measured on an
+    // unseen copy beside it, out of the row's flow.
+    const narrowest = (el) => {
+        const copy = el.cloneNode(true);
+        copy.removeAttribute("id");
+        copy.style.cssText += "; position: absolute; visibility: hidden; width: min-content";
+        el.after(copy);
+        const width = copy.getBoundingClientRect().width;
+        copy.remove();
+        return width;
+    };
     const room = (block) => {
         let box = block.closest(controls) ?? block, beside = 0;
         while (box.matches(controls) || flexRow(box.parentElement)) {
@@ -69,8 +82,7 @@ BROKEN_WORDS = r"""() => {
                 for (const other of box.parentElement.children) {
                     const style = getComputedStyle(other);
                     if (other === box || !other.getClientRects().length || ["absolute", "fixed"].includes(style.position)) continue;
-                    beside += other.getBoundingClientRect().width + px(style, "marginLeft", "marginRight")
-                              + (parseFloat(row.columnGap) || 0);
+                    beside += narrowest(other) + px(style, "marginLeft", "marginRight") + (parseFloat(row.columnGap) || 0);
                 }
             }
             box = box.parentElement;
@@ -104,7 +116,7 @@ BROKEN_WORDS = r"""() => {
                 where: `"${node.data.slice(start, at)}/${node.data.slice(at, end)}" in `
                        + `${block.tagName.toLowerCase()}.${[...block.classList].join(".")} `
                        + `(${Math.round(width)}px, room for ${Math.round(fits)}px)`,
-                fits: width <= fits - 1, title: parent.closest("h1") !== null,
+                word: piece[0], fits: width <= fits - 1, title: parent.closest("h1") !== null,
             });
         }
     }
@@ -193,14 +205,22 @@ def test_the_check_notices_a_word_broken_where_it_would_fit_on_a_line(open_page:
 
 
 def test_no_page_scrolls_sideways_cuts_off_text_or_breaks_a_word_that_fits_at_320px_with_text_at_200_percent(
-        open_page: OpenPage, lift: Lift):
+        open_page: OpenPage, lift: Lift, served_database: Path):
     patient = narrow_with_large_text(open_page)
     journal = patient.context
-    lift.sign_up_by_post(journal)
-    today = datetime.now(UTC).date().isoformat()
+    email = lift.sign_up_by_post(journal)
+    day = datetime.now(UTC).date()
+    today = day.isoformat()
     # Thoughts answered: the check-in's saved page has Get help now, with the safety plan's care team.
     post(journal, "/checkin", {"local_date": today, "mood": "4", "anxiety": "6", "sleep_hours": "6.5",
                                "thoughts": "2", "note": "A long walk, then a quiet evening"})
+    # And the 20 days before: the history has two pages, and a pager on each.
+    write(served_database, [
+        ("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
+         " updated_at) VALUES (?, ?, 5, 5, 7, 0, '', ?, ?)",
+         (user_id(served_database, email), (day - timedelta(days=n)).isoformat(), STAMP, STAMP))
+        for n in range(1, 21)
+    ])
     result = post(journal, "/scales/phq9", {**{f"phq9_{n}": "1" for n in range(1, 9)}, "phq9_9": "0",
                                             "difficulty": "1"}).removesuffix("?saved=1")
     post(journal, "/treatment/plan", {
@@ -225,7 +245,7 @@ def test_no_page_scrolls_sideways_cuts_off_text_or_breaks_a_word_that_fits_at_32
     card = patient.locator("main a[href^='/learn/']").first.get_attribute("href")
 
     problems = problems_at(patient, [
-        *PATIENT_PAGES, *checkin_pages(checkin), *plan_pages(session), *result_pages(result), card,
+        *PATIENT_PAGES, "/checkins?page=2", *checkin_pages(checkin), *plan_pages(session), *result_pages(result), card,
         "/report?start=2026-03-10&end=2026-03-01", "/export?kind=checkins&start=2026-03-10&end=2026-03-01",
     ])
     problems += problems_at(carer, [*caregiver_pages(summary), f"{summary}/notes"])
