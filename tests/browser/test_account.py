@@ -46,5 +46,9 @@ def test_the_time_zone_chosen_reads_whole_at_any_text_size(open_page, lift, view
     page.get_by_role("combobox", name="Time zone").select_option("America/New_York")
     assert_the_chosen_zone_reads_whole(page, "New York — America (UTC−05:00)")
     page.get_by_role("button", name="Save time zone").click()
+    # The save answers with a full navigation to /account?notice=…: measuring before it lands
+    # met "Execution context was destroyed" (the select already held the value before the save).
+    page.wait_for_url("**/account?notice=*")
+    page.wait_for_load_state()
     expect(page.get_by_role("combobox", name="Time zone")).to_have_value("America/New_York")
     assert_the_chosen_zone_reads_whole(page, "New York — America (UTC−05:00)")
