@@ -154,11 +154,13 @@ async def test_a_hanging_push_service_delays_no_other_device(db, push_service, m
     elapsed = walltime.monotonic() - started
 
     [hung] = hanging.received
-    # Every other device got its reminder while the hanging request was still waiting: all
-    # but at most the one started alongside it arrived after it, and before its timeout.
+    # Every other device got its reminder while the hanging request was still waiting: all but
+    # the ones the free slot took before the hang arrived (one, or two when the hang's own start
+    # came after another's by a hair: CI saw both arrive within 30 µs) came after it, and before
+    # its timeout.
     assert all(len(other.delivered) == 1 for other in others)
     arrivals = sorted(other.delivered[0].at for other in others)
-    assert arrivals[1] > hung.at
+    assert sum(arrival > hung.at for arrival in arrivals) >= len(arrivals) - 2
     assert arrivals[-1] < hung.at + SEND_TIMEOUT
     # And the hang itself cost no more than the send timeout.
     assert elapsed < SEND_TIMEOUT + 1.0
