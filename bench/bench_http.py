@@ -109,12 +109,26 @@ def sign_in(url: str, path: str = "/signup", form: dict | None = None) -> tuple[
     return f"csrftoken={token}; lift_session={response.cookies['lift_session']}", token
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2, help="server processes for both apps")
+    parser.add_argument("--workers", type=int, default=2, help="server processes for every app")
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def run_rounds(loads: dict[str, tuple[str, str]], rounds: int, seconds: int) -> dict[str, list[dict]]:
+    """wrk samples of every load. Rounds interleave the apps, so a noisy minute on a shared
+    machine hits them all; each figure reported is the median over the rounds."""
+    samples: dict[str, list[dict]] = {name: [] for name in loads}
+    for _ in range(rounds):
+        for name, (url, script) in loads.items():
+            samples[name].append(wrk(url, script, seconds))
+    return samples
+
+
+def main() -> None:
+    args = arguments()
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         baseline, base_url = serve_baseline(folder / "baseline.log", args.workers)
@@ -132,12 +146,7 @@ def main() -> None:
                 "home_get": (f"{lift.url}/", GET_LUA.format(cookie=cookie)),
                 "trends_get": (f"{lift.url}/trends", GET_LUA.format(cookie=cookie)),
             }
-            # Rounds interleave the apps, so a noisy minute on a shared machine hits both;
-            # each figure reported is the median over the rounds.
-            samples: dict[str, list[dict]] = {name: [] for name in loads}
-            for _ in range(args.rounds):
-                for name, (url, script) in loads.items():
-                    samples[name].append(wrk(url, script, args.seconds))
+            samples = run_rounds(loads, args.rounds, args.seconds)
         finally:
             lift.stop()
             baseline.terminate()
