@@ -1,8 +1,10 @@
+from html import unescape
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from lift.domain import dates
 from lift.web import rendering
 from tests.integration.conftest import insert_checkin, joined_days_ago
 
@@ -142,6 +144,112 @@ async def test_history_gives_the_year_of_a_check_in_from_another_year(patient, d
     database.commit()
     history = await patient.get("/checkins")
     assert f" 29 Nov {last_year}</span>" in history.text
+
+
+def insert_checkins(database, days, note: str = "") -> None:
+    """Check-ins for the only user on the given days, written behind the app's back (too old for the form)."""
+    user_id = database.execute("SELECT id FROM users").fetchone()[0]
+    database.executemany(
+        "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at, updated_at)"
+        " VALUES (?, ?, 5, 5, 7, 0, ?, 'x', 'x')", [(user_id, day.isoformat(), note) for day in days])
+    database.commit()
+
+
+def listed_days(html: str) -> list[str]:
+    return re.findall(r'<span class="history__day">([^<]*)</span>', html)
+
+
+def month_options(html: str) -> list[tuple[str, str]]:
+    picker = re.search(r'<select id="month" name="month">(.*?)</select>', html, flags=re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', picker)
+
+
+async def test_a_past_month_is_one_jump_away_with_its_neighbours_in_the_pager(patient, database):
+    insert_checkins(database, [date(2025, 1, d) for d in (3, 9)] + [date(2025, 3, d) for d in range(1, 32)]
+                    + [date(2025, 6, 30)])
+    first = await patient.get("/checkins")
+    # Only months with check-ins, newest first.
+    assert month_options(first.text) == [("2025-06", "June 2025"), ("2025-03", "March 2025"),
+                                         ("2025-01", "January 2025")]
+    assert '<form class="month-jump" action="/checkins" method="get">' in first.text
+
+    march = await patient.get("/checkins?month=2025-03")
+    assert march.status_code == 200
+    # The whole month, newest first, and nothing from the months either side.
+    assert listed_days(march.text) == [f"{dates.day_text(date(2025, 3, d), patient.today())}" for d in range(31, 0, -1)]
+    assert "<h2>March 2025</h2>" in march.text
+    assert '<option value="2025-03" selected>' in march.text
+    assert '<a class="button" href="/checkins?month=2025-06" rel="prev">Newer: June 2025</a>' in march.text
+    assert '<a class="button" href="/checkins?month=2025-01" rel="next">Older: January 2025</a>' in march.text
+
+    # February has none: the pager skips it, and a bookmark to it says so and still leads on.
+    january = await patient.get("/checkins?month=2025-01")
+    assert 'rel="prev">Newer: March 2025</a>' in january.text and 'rel="next"' not in january.text
+    february = await patient.get("/checkins?month=2025-02")
+    assert february.status_code == 200 and listed_days(february.text) == []
+    assert "You have no check-ins in February 2025." in february.text
+    assert 'rel="prev">Newer: March 2025</a>' in february.text and 'rel="next">Older: January 2025</a>' in february.text
+
+
+async def test_a_month_shows_only_the_patients_own_check_ins(patient, other_patient, database):
+    await patient.check_in(note="only mine")
+    month = patient.today().strftime("%Y-%m")
+    response = await other_patient.get(f"/checkins?month={month}")
+    assert response.status_code == 200 and listed_days(response.text) == []
+    assert "You have no check-ins in" in response.text and 'id="month"' not in response.text
+
+
+@pytest.mark.parametrize("month", ["2025-13", "2025-00", "March", "2025-3", "0000-01", "x" * 3000, "2025-03-01"])
+async def test_a_month_that_is_no_month_is_said_so_with_the_list_from_its_start(patient, database, month):
+    insert_checkins(database, [date(2025, 1, 3), date(2025, 3, 1)])
+    response = await patient.get("/checkins", params={"month": month})
+    assert response.status_code == 400
+    assert f"“{month[:20]}” isn't a month Lift can show. Choose one from the list. Below are all" in unescape(response.text)
+    assert listed_days(response.text) == [dates.day_text(date(2025, 3, 1), patient.today()),
+                                          dates.day_text(date(2025, 1, 3), patient.today())]
+    assert len(month_options(response.text)) == 2
+
+
+async def test_a_month_that_is_no_month_with_only_one_month_of_check_ins_still_offers_the_picker(patient, database):
+    insert_checkins(database, [date(2025, 1, 3)])
+    assert 'id="month"' not in (await patient.get("/checkins")).text  # one month: nothing to jump to
+    response = await patient.get("/checkins?month=2025-1")
+    assert response.status_code == 400 and month_options(response.text) == [("2025-01", "January 2025")]
+
+
+async def test_a_month_that_is_no_month_without_check_ins_does_not_point_to_a_list(patient):
+    response = await patient.get("/checkins?month=soon")
+    assert response.status_code == 400
+    assert "“soon” isn't a month Lift can show.</p>" in unescape(response.text) and "No check-ins yet" in response.text
+
+
+async def test_a_month_still_to_come_says_so(patient, database):
+    insert_checkins(database, [date(2025, 1, 3), date(2025, 3, 1)])
+    next_year = patient.today().year + 1
+    for month, label in (("9999-12", "December 9999"), (f"{next_year}-01", f"January {next_year}")):
+        response = await patient.get(f"/checkins?month={month}")
+        assert response.status_code == 200
+        assert f"{label} hasn't come yet, so it has no check-ins." in unescape(response.text)
+        assert 'rel="next">Older: March 2025</a>' in response.text
+
+
+async def test_a_day_with_a_note_says_so_in_the_list_without_the_note(patient, database):
+    await patient.check_in(local_date=patient.today().isoformat(), note="Told my sister about the dreams")
+    await patient.check_in(local_date=(patient.today() - timedelta(days=1)).isoformat())
+    html = (await patient.get("/checkins")).text
+    rows = re.findall(r'<span class="history__values">(.*?)</span>', html)
+    assert rows == ["Mood 5 · Anxiety 4 · Sleep 7.5 h · Note", "Mood 5 · Anxiety 4 · Sleep 7.5 h"]
+    assert "sister" not in html
+    month = await patient.get(f"/checkins?month={patient.today():%Y-%m}")
+    assert "Sleep 7.5 h · Note</span>" in month.text and "sister" not in month.text
+
+
+async def test_a_page_past_the_end_shows_the_last_page(patient, database):
+    insert_checkins(database, [date(2025, 1, 1) + timedelta(days=n) for n in range(25)])
+    response = await patient.get("/checkins?page=7")
+    assert response.status_code == 200
+    assert "Page 2 of 2" in response.text and len(listed_days(response.text)) == 5
+    assert 'href="/checkins?page=1" rel="prev">Newer</a>' in response.text and 'rel="next"' not in response.text
 
 
 async def test_it_deletes_a_check_in_after_confirmation(patient, database):

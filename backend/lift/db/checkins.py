@@ -121,14 +121,27 @@ async def last_checkin_date(db: Database, user_id: int) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-async def checkin_page(db: Database, user_id: int, limit: int, offset: int) -> tuple[list[Checkin], int]:
-    """One page of check-ins, newest first, and the total count."""
+async def checkin_count(db: Database, user_id: int) -> int:
+    return (await db.fetch_one("SELECT count(*) FROM checkins WHERE user_id = ?", (user_id,)))[0]
+
+
+async def checkin_page(db: Database, user_id: int, limit: int, offset: int) -> list[Checkin]:
+    """One page of check-ins, newest first."""
     rows = await db.fetch_all(
         f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE user_id = ? ORDER BY local_date DESC LIMIT ? OFFSET ?",
         (user_id, limit, offset),
     )
-    total = (await db.fetch_one("SELECT count(*) FROM checkins WHERE user_id = ?", (user_id,)))[0]
-    return [_checkin(row) for row in rows], total
+    return [_checkin(row) for row in rows]
+
+
+async def checkin_month_counts(db: Database, user_id: int) -> list[tuple[str, int]]:
+    """("2026-03", check-ins that month) for each month with any, newest first."""
+    rows = await db.fetch_all(
+        "SELECT substr(local_date, 1, 7) AS month, count(*) FROM checkins WHERE user_id = ?"
+        " GROUP BY month ORDER BY month DESC",
+        (user_id,),
+    )
+    return [(row[0], row[1]) for row in rows]
 
 
 async def delete_checkin(db: Database, user_id: int, checkin_id: int) -> bool:

@@ -14,7 +14,7 @@ from lift.db import trends as trend_store
 from lift.db import users as user_store
 from lift.db.connection import DatabaseError
 from lift.domain import checkins as rules
-from lift.domain import dates
+from lift.domain import dates, months, paging
 from lift.domain.checkins import SaveOutcome
 from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
@@ -25,7 +25,6 @@ from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
 
 PAGE_SIZE = 20
-MAX_PAGE = 100_000  # far beyond any real history; keeps OFFSET inside SQLite's integer range
 SAVE_FAILED = (
     "Your check-in was not saved because of a problem on our side. Your answers are still "
     "here: try Save check-in again in a moment."
@@ -154,15 +153,26 @@ async def not_saved(request: Request, values: dict, errors: dict, status_code: i
 
 
 @get("/checkins", guards=[patient], name="history")
-async def history(request: Request, page: FromQuery[int] = 1) -> Response:
-    page = min(max(page, 1), MAX_PAGE)
-    items, total = await store.checkin_page(
-        request.app.state.db, request.scope["user"].id, PAGE_SIZE, (page - 1) * PAGE_SIZE
-    )
-    today = local_today(request.scope["user"].timezone)
-    return render(request, "checkins/history.html", checkins=items, page=page,
-                  pages=max(1, -(-total // PAGE_SIZE)), total=total, today=today,
-                  day_label=dates.day_label, editable=rules.is_editable)
+async def history(request: Request, page: FromQuery[int] = 1, month: FromQuery[str | None] = None) -> Response:
+    """Check-ins newest first, a page at a time, or one month's (`?month=2026-03`) with the
+    months before and after it a tap away."""
+    db, user = request.app.state.db, request.scope["user"]
+    today = local_today(user.timezone)
+    counts = months.month_counts(await store.checkin_month_counts(db, user.id))
+    context = {"today": today, "day_label": dates.day_label, "editable": rules.is_editable, "months": counts}
+    shown = months.parse_month(month) if month else None
+    if shown:
+        items = await store.checkins_between(db, user.id, shown.first, shown.last)
+        newer, older = months.neighbours(shown, [c.month for c in counts])
+        return render(request, "checkins/history.html", checkins=items[::-1], month=shown, newer=newer,
+                      older=older, empty_month=months.empty_month_message(shown, today), **context)
+    # The month counts add up to every check-in: no second count.
+    at = paging.page_of(page, sum(c.count for c in counts), PAGE_SIZE)
+    items = await store.checkin_page(db, user.id, at.size, at.offset)
+    # A month the address names that is no month gets the list from its start, and says why.
+    error = months.bad_month_message(month, bool(counts)) if month and month.strip() else None
+    return render(request, "checkins/history.html", status_code=400 if error else 200, checkins=items,
+                  page=at, month_error=error, **context)
 
 
 async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:

@@ -1,0 +1,85 @@
+"""Calendar months named in an address (`?month=2026-03`) and the months a list can jump to."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from datetime import date
+
+import msgspec
+
+from lift.domain.dates import MONTHS
+
+MONTH_FORMAT = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits: \d would take "２０２６" too
+MAX_SHOWN_CHARS = 20  # a bad value is quoted back in the message, cut to this
+
+
+class Month(msgspec.Struct, frozen=True, order=True):
+    year: int
+    month: int
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def key(self) -> str:
+        """"2026-03": the value in the address and in the month picker."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        """"March 2026" """
+        return f"{MONTHS[self.month - 1]} {self.year}"
+
+
+class MonthCount(msgspec.Struct, frozen=True):
+    month: Month
+    count: int
+
+
+def parse_month(raw: str) -> Month | None:
+    """"2026-03" as a month; anything else (2026-13, 2026-3, 0000-01, words) is None."""
+    match = MONTH_FORMAT.fullmatch(raw.strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    return Month(year, month) if year >= 1 and 1 <= month <= 12 else None
+
+
+def month_of(day: date) -> Month:
+    return Month(day.year, day.month)
+
+
+def bad_month_message(raw: str, any_checkins: bool) -> str:
+    """What a page says of a month in its address that is no month, above the list from its start."""
+    said = f"“{raw.strip()[:MAX_SHOWN_CHARS]}” isn't a month Lift can show."
+    return f"{said} Choose one from the list. Below are all your check-ins, newest first." if any_checkins else said
+
+
+def empty_month_message(month: Month, today: date) -> str:
+    """Why a real month shows no check-ins: one still to come says so."""
+    if month > month_of(today):
+        return f"{month.label} hasn't come yet, so it has no check-ins."
+    return f"You have no check-ins in {month.label}."
+
+
+def month_counts(rows: Iterable[tuple[str, int]]) -> list[MonthCount]:
+    """The months with check-ins, newest first, from ("2026-03", count) rows in any order."""
+    counts = [MonthCount(month, count) for key, count in rows if (month := parse_month(key)) and count > 0]
+    return sorted(counts, key=lambda c: c.month, reverse=True)
+
+
+def neighbours(shown: Month, months: Iterable[Month]) -> tuple[Month | None, Month | None]:
+    """The nearest newer and older months among `months` (those with check-ins), for the
+    pager of a month's page; the month shown need not be among them (a bookmarked month emptied
+    since still leads on)."""
+    months = list(months)
+    newer = min((m for m in months if m > shown), default=None)
+    older = max((m for m in months if m < shown), default=None)
+    return newer, older

@@ -1,0 +1,71 @@
+"""History after a long time with Lift, in a real browser at 390x844: jumping to a month, with
+and without JavaScript, then its pager, Back, and the page's accessibility."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import OpenPage
+from tests.browser.test_accessibility import problems_on, user_id, write
+
+pytestmark = pytest.mark.browser
+
+
+def seed_last_year(database: Path, email: str) -> int:
+    """Check-ins in January (2 days, one with a note), March (every day) and June of last year."""
+    year = datetime.now(UTC).year - 1
+    days = [date(year, 1, 3), date(year, 1, 9)] + [date(year, 3, d) for d in range(1, 32)] + [date(year, 6, 30)]
+    who = user_id(database, email)
+    write(database, [("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note,"
+                      " created_at, updated_at) VALUES (?, ?, 5, 4, 7, 0, ?, 'x', 'x')",
+                      (who, day.isoformat(), "kept to myself" if day == date(year, 1, 9) else ""))
+                     for day in days])
+    return year
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "plain-form"])
+def test_a_patient_jumps_to_a_month_pages_on_from_it_and_comes_back(open_page: OpenPage, lift, served_database,
+                                                                     javascript):
+    page = open_page(java_script_enabled=javascript)
+    year = seed_last_year(served_database, lift.sign_up_by_post(page.context))
+    page.goto("/checkins")
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+
+    page.get_by_label("Go to a month").select_option(label=f"March {year}")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(rf"/checkins\?month={year}-03$"))
+    expect(page.get_by_role("heading", name=f"March {year}")).to_be_visible()
+    expect(page.locator("a.history__item")).to_have_count(31)
+    expect(page.locator("a.history__item").first).to_contain_text(f"31 Mar {year}")
+
+    page.get_by_role("link", name=f"Older: January {year}").click()
+    expect(page).to_have_url(re.compile(rf"/checkins\?month={year}-01$"))
+    expect(page.locator("a.history__item")).to_have_count(2)
+    # The day with a note says so; the note stays on its own page.
+    expect(page.locator("a.history__item").first).to_contain_text("Sleep 7 h · Note")
+    expect(page.get_by_text("kept to myself")).to_have_count(0)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/checkins\?month={year}-03$"))
+    expect(page.get_by_role("heading", name=f"March {year}")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/checkins$"))
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+
+
+def test_a_months_page_meets_the_accessibility_checks(page: Page, lift, served_database):
+    """axe in light and dark mode, 44px targets (the month picker, its button, the pager), and no
+    sideways scrolling at 200% text or on a 320px screen; then a month that is no month."""
+    year = seed_last_year(served_database, lift.sign_up_by_post(page.context))
+    page.goto(f"/checkins?month={year}-03")
+    expect(page.get_by_role("heading", name=f"March {year}")).to_be_visible()
+    problems = problems_on(page, "/checkins?month (March)")
+    page.goto(f"/checkins?month={year}-13")
+    expect(page.get_by_role("alert")).to_contain_text(f"“{year}-13” isn't a month Lift can show")
+    problems += problems_on(page, "/checkins?month (no such month)")
+    assert problems == [], "\n".join(problems)

@@ -1,0 +1,82 @@
+"""Paging and months for History and the questionnaire results list (domain/paging, domain/months)."""
+
+from datetime import date
+
+import pytest
+
+from lift.domain.months import (Month, MonthCount, bad_month_message, empty_month_message, month_counts,
+                                neighbours, parse_month)
+from lift.domain.paging import page_of
+
+
+@pytest.mark.parametrize("asked, total, expected", [
+    (1, 0, (1, 1, 0)),  # an empty list is page 1 of 1
+    (1, 20, (1, 1, 0)),
+    (2, 21, (2, 2, 20)),
+    (0, 45, (1, 3, 0)),
+    (-5, 45, (1, 3, 0)),
+    (3, 45, (3, 3, 40)),
+    (4, 45, (3, 3, 40)),  # beyond the end: the last page, not an empty one
+    (10**30, 45, (3, 3, 40)),
+])
+def test_a_page_stays_within_the_list(asked, total, expected):
+    page = page_of(asked, total, 20)
+    assert (page.number, page.pages, page.offset) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2026-03", Month(2026, 3)),
+    (" 2026-12 ", Month(2026, 12)),
+    ("0001-01", Month(1, 1)),
+    ("9999-12", Month(9999, 12)),
+])
+def test_a_month_is_read_from_year_dash_month(raw, expected):
+    assert parse_month(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["2026-13", "2026-00", "0000-05", "2026-3", "26-03", "2026-03-01", "March",
+                                 "", "２０２６-０３", "2026-03\n1", "'; DROP TABLE checkins"])
+def test_anything_else_is_no_month(raw):
+    assert parse_month(raw) is None
+
+
+def test_a_month_knows_its_first_and_last_day_and_its_name():
+    assert (Month(2024, 2).first, Month(2024, 2).last) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert Month(2025, 2).last == date(2025, 2, 28)
+    assert Month(9999, 12).last == date(9999, 12, 31)
+    assert (Month(2026, 3).key, Month(2026, 3).label) == ("2026-03", "March 2026")
+
+
+def test_the_month_list_is_newest_first_with_its_counts():
+    counts = month_counts([("2025-12", 31), ("2026-02", 1), ("2026-01", 12)])
+    assert [c.month for c in counts] == [Month(2026, 2), Month(2026, 1), Month(2025, 12)]
+    assert [c.count for c in counts] == [1, 12, 31]
+
+
+def test_a_stored_date_that_is_no_month_is_left_out_of_the_list():
+    assert month_counts([("garbage", 3), ("2026-01", 2)]) == [MonthCount(Month(2026, 1), 2)]
+
+
+def test_the_pager_of_a_month_skips_months_without_check_ins():
+    have = [Month(2026, 4), Month(2026, 1), Month(2025, 11)]
+    assert neighbours(Month(2026, 1), have) == (Month(2026, 4), Month(2025, 11))
+    assert neighbours(Month(2026, 4), have) == (None, Month(2026, 1))
+    assert neighbours(Month(2025, 11), have) == (Month(2026, 1), None)
+    # A month with none (a bookmark, emptied since) still leads to both sides.
+    assert neighbours(Month(2026, 2), have) == (Month(2026, 4), Month(2026, 1))
+    assert neighbours(Month(2026, 2), []) == (None, None)
+
+
+def test_an_empty_month_says_whether_it_is_still_to_come():
+    today = date(2026, 3, 15)
+    assert empty_month_message(Month(2026, 4), today) == "April 2026 hasn't come yet, so it has no check-ins."
+    assert empty_month_message(Month(9999, 12), today) == "December 9999 hasn't come yet, so it has no check-ins."
+    assert empty_month_message(Month(2026, 3), today) == "You have no check-ins in March 2026."
+    assert empty_month_message(Month(2025, 3), today) == "You have no check-ins in March 2025."
+
+
+def test_a_bad_month_is_quoted_back_short():
+    assert bad_month_message("2026-13", any_checkins=True) == (
+        "“2026-13” isn't a month Lift can show. Choose one from the list. Below are all your check-ins, newest first.")
+    assert bad_month_message(" x ", any_checkins=False) == "“x” isn't a month Lift can show."
+    assert "x" * 21 not in bad_month_message("x" * 5000, any_checkins=True)
