@@ -4,9 +4,12 @@ JavaScript, and Back after a save with JavaScript."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser.test_accessibility import user_id, write
 
 pytestmark = pytest.mark.browser
 
@@ -74,3 +77,21 @@ def test_back_from_the_answers_after_a_save_lands_on_the_result_not_an_empty_for
     expect(patient.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
     patient.goto("/scales")
     expect(patient.locator("a.history__item")).to_have_count(1)
+
+
+def test_a_year_of_results_pages_and_each_page_opens_at_the_list(page, lift, served_database):
+    """The weekly results, 20 to a page at 390x844: Older opens the next page with the list, not
+    the questionnaires above it, in sight, and Back returns to the first."""
+    who = user_id(served_database, lift.sign_up_by_post(page.context))
+    first = datetime.now(UTC).date() - timedelta(weeks=51)
+    write(served_database, [("INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band)"
+                             " VALUES (?, ?, ?, 'x', 5, 'mild')", (who, key, (first + timedelta(weeks=w)).isoformat()))
+                            for w in range(52) for key in ("phq9", "gad7")])
+    page.goto("/scales")
+    expect(page.locator("a.history__item")).to_have_count(20)
+    page.get_by_role("navigation", name="Result pages").get_by_role("link", name="Older").click()
+    expect(page).to_have_url(re.compile(r"/scales\?page=2#results-title$"))
+    expect(page.get_by_text("Page 2 of 6")).to_be_visible()
+    expect(page.get_by_role("heading", name="All results")).to_be_in_viewport()
+    page.go_back()
+    expect(page.get_by_text("Page 1 of 6")).to_be_visible()

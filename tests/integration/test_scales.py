@@ -303,6 +303,35 @@ async def test_the_list_of_results_marks_a_phq9_whose_question_9_was_above_0_as_
     assert len(items) == 3 and len(marked) == 1 and "PHQ-9 9 of 27" in marked[0]
 
 
+async def test_a_year_of_results_is_listed_a_page_at_a_time_newest_first(patient, database):
+    # A year of weekly PHQ-9s and GAD-7s: 104 results, 20 to a page.
+    start = patient.today() - timedelta(weeks=51)
+    ids = [insert_result(database, "pat@example.com", key, start + timedelta(weeks=week), week % 20, "minimal")
+           for week in range(52) for key in ("phq9", "gad7")]
+    newest_first = ids[::-1]  # inserted oldest first; on one day the later result first
+
+    def listed(page_html: str) -> list[int]:
+        return [int(i) for i in re.findall(r'<a class="history__item" href="/scales/results/(\d+)">', page_html)]
+
+    pages = [(await patient.get(f"/scales?page={n}")).text for n in range(1, 7)]
+    assert [listed(html) for html in pages] == [newest_first[i:i + 20] for i in range(0, 104, 20)]
+    assert "Page 1 of 6" in pages[0] and 'href="/scales?page=2#results-title" rel="next">Older</a>' in pages[0]
+    assert 'href="/scales?page=2#results-title" rel="prev">Newer</a>' in pages[2]
+    assert 'rel="next"' not in pages[5] and '<nav class="pager" aria-label="Result pages">' in pages[5]
+    # The rest of the page is the same on every page: progress reads every result, not the page's.
+    baseline = f"Baseline: <strong>0</strong> on {day_text(start, patient.today())}, your first PHQ-9."
+    assert all("Take the PHQ-9" in html and baseline in html for html in pages)
+    beyond = await patient.get("/scales?page=99")
+    assert beyond.status_code == 200 and listed(beyond.text) == newest_first[100:]
+    assert (await patient.get("/scales?page=abc")).status_code == 400
+
+
+async def test_a_few_results_have_no_pager(patient, database):
+    insert_result(database, "pat@example.com", "phq9", patient.today(), 3, "minimal")
+    html = (await patient.get("/scales")).text
+    assert html.count('class="history__item"') == 1 and 'class="pager"' not in html
+
+
 async def test_it_labels_response_and_remission_with_the_dates_first_reached(patient, database):
     today = patient.today()
     dates = [today - timedelta(days=d) for d in (28, 21, 14, 7)]

@@ -14,7 +14,7 @@ from lift.db import scales as store
 from lift.db import sharing as sharing_store
 from lift.db.clock import iso, utc_now
 from lift.db.connection import DatabaseError
-from lift.domain import scales
+from lift.domain import paging, scales
 from lift.domain.checkins import today_in
 from lift.domain.crisis import crisis_prompt_for_phq9_item9
 from lift.domain.forms import parse_form
@@ -23,6 +23,7 @@ from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
 
+RESULTS_PAGE_SIZE = 20
 SAVE_FAILED = (
     "Your answers were not saved because of a problem on our side. They are still here: "
     "try Save again in a moment."
@@ -78,7 +79,7 @@ async def changing_from(request: Request, instrument: scales.Instrument, values:
 
 
 @get("/scales", guards=[patient], name="scales")
-async def scales_page(request: Request, done: FromQuery[str | None] = None) -> Response:
+async def scales_page(request: Request, done: FromQuery[str | None] = None, page: FromQuery[int] = 1) -> Response:
     user = request.scope["user"]
     results = await store.results_for(request.app.state.db, user.id)
     # Question 9 above 0 is marked in the list as History marks a thoughts answer above "none".
@@ -86,7 +87,10 @@ async def scales_page(request: Request, done: FromQuery[str | None] = None) -> R
     today = local_today(user.timezone)
     phq9, gad7 = scales.progress(results, scales.PHQ9), scales.progress(results, scales.GAD7)
     last_taken = scales.last_taken(results)
-    return render(request, "scales/index.html", results=list(reversed(scales.in_order(results))),
+    # Progress needs every result, so they are all read already: the list's page is a slice of them.
+    newest_first = scales.in_order(results)[::-1]
+    at = paging.page_of(page, len(newest_first), RESULTS_PAGE_SIZE)
+    return render(request, "scales/index.html", results=newest_first[at.offset:at.offset + at.size], page=at,
                   thoughts_reported={result_id for result_id, (_, answer) in item9.items() if answer > 0},
                   due=scales.due_instruments(last_taken, today), last_taken=last_taken,
                   next_due=scales.next_due,
