@@ -121,10 +121,6 @@ async def last_checkin_date(db: Database, user_id: int) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-async def checkin_count(db: Database, user_id: int) -> int:
-    return (await db.fetch_one("SELECT count(*) FROM checkins WHERE user_id = ?", (user_id,)))[0]
-
-
 async def checkin_page(db: Database, user_id: int, limit: int, offset: int) -> list[Checkin]:
     """One page of check-ins, newest first."""
     rows = await db.fetch_all(
