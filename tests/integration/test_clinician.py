@@ -570,3 +570,81 @@ async def test_the_timeline_and_report_name_the_patients_time_zone_in_words_and_
         assert "America/New_York" not in html.split("<main", 1)[1]
     # A file for machines keeps the IANA name.
     assert ",America/New_York," in (await panel.get(f"/clinician/patients/{pid}/export?kind=checkins")).text
+
+
+def seed_logged_sessions(database, email: str, today, days: range) -> None:
+    """A logged session on each of these days back, two side effects each, the form's order not
+    the alphabet's; one more that day unlogged, and a missed one logged without any effect."""
+    for n in days:
+        seed_session(database, email, f"{days_back(today, n).isoformat()}T15:00:00Z", "done", note=f"day {n}",
+                     effects={"nausea": "mild", "dissociation": "severe"}, mood=(n % 10, 7))
+        seed_session(database, email, f"{days_back(today, n).isoformat()}T20:00:00Z", "planned")
+    seed_session(database, email, f"{days_back(today, days.stop).isoformat()}T15:00:00Z", "missed", note="")
+
+
+def sessions_section(html: str) -> str:
+    return html.split('id="sessions-title"')[1].split("<h2")[0]
+
+
+async def test_the_timeline_and_report_show_each_sessions_log_as_reading_them_one_by_one_did(
+        app, panel, patient, database, monkeypatch):
+    """The logs are read in one query now; the pages read each session's on its own before. The
+    pages must not tell the difference: every log on its own session's row, its side effects in
+    the form's order, and none for a session without a log."""
+    from lift.db import treatment as treatment_store
+
+    today = patient.today()
+    seed_logged_sessions(database, "pat@example.com", today, range(1, 4))
+    seed_logged_sessions(database, "other@example.com", today, range(1, 3))  # in range, not pat's
+    pid = user_id(database, "pat@example.com")
+    pages = ((panel, f"/clinician/patients/{pid}"), (panel, f"/clinician/patients/{pid}/report"),
+             (patient, "/report"))
+    shown = [sessions_section((await person.get(url)).text) for person, url in pages]
+
+    async def one_by_one(db, user_id, first, last):
+        sessions = await treatment_store.sessions_between(db, user_id, first, last)
+        return {s.id: await treatment_store.session_log(db, user_id, s.id) for s in sessions if s.has_log}
+
+    # Each patient's own logs only, the same as one by one, and only in the range asked for.
+    db, utc = app.state.db, ZoneInfo("UTC")
+    ever = (datetime(2000, 1, 1, tzinfo=utc), datetime(2100, 1, 1, tzinfo=utc))
+    for email, logged in (("pat@example.com", 4), ("other@example.com", 3)):
+        uid = user_id(database, email)
+        logs = await treatment_store.session_logs_between(db, uid, *ever)
+        assert logs == await one_by_one(db, uid, *ever) and len(logs) == logged
+    since_yesterday = datetime.combine(days_back(today, 1), datetime.min.time(), utc)
+    recent = await treatment_store.session_logs_between(db, pid, since_yesterday, ever[1])
+    assert [log.note for log in recent.values()] == ["day 1"]
+
+    monkeypatch.setattr(treatment_store, "session_logs_between", one_by_one)
+    assert shown == [sessions_section((await person.get(url)).text) for person, url in pages]
+    for section in shown:
+        assert all(f"day {n}" in section for n in (1, 2, 3)) and section.count("Not logged yet") == 3
+        assert section.count("Dissociation") == 3 and section.index("Nausea") < section.index("Dissociation")
+
+
+async def test_the_timeline_and_report_read_the_session_logs_in_one_query_however_many(
+        panel, patient, database, monkeypatch):
+    """They read each session's log and side effects in queries of their own: 2 more a session."""
+    import lift.db.connection as connection
+
+    queries = []
+    real_run_reads = connection._run_reads
+
+    def counting_run_reads(conn, batch):
+        queries.extend(sql for _, sql, _ in batch)
+        return real_run_reads(conn, batch)
+
+    monkeypatch.setattr(connection, "_run_reads", counting_run_reads)
+    today = patient.today()
+    pid = user_id(database, "pat@example.com")
+    urls = (f"/clinician/patients/{pid}", f"/clinician/patients/{pid}/report")
+    counts = []
+    for days in (range(1, 2), range(2, 7)):  # 1 logged session, then 6
+        seed_logged_sessions(database, "pat@example.com", today, days)
+        for url in urls:
+            queries.clear()
+            assert "day 1" in (await panel.get(url)).text
+            counts.append(len(queries))
+            assert sum("treatment_side_effects" in sql for sql in queries) == 1, url
+    assert counts[:2] == counts[2:]

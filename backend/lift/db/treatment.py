@@ -265,6 +265,42 @@ async def save_session_log(db: Database, user_id: int, session_id: int, current:
     return True
 
 
+LOG_COLUMNS = ("l.session_id, l.mood_before, l.mood_after, l.bp_before_systolic, l.bp_before_diastolic,"
+               " l.bp_after_systolic, l.bp_after_diastolic, l.back_to_normal, l.note, l.updated_at")
+
+
+def _log(row, side_effects: dict[str, str]) -> SessionLog:
+    return SessionLog(
+        mood_before=row["mood_before"], mood_after=row["mood_after"],
+        bp_before=_bp(row["bp_before_systolic"], row["bp_before_diastolic"]),
+        bp_after=_bp(row["bp_after_systolic"], row["bp_after_diastolic"]),
+        back_to_normal=row["back_to_normal"], note=row["note"], side_effects=side_effects,
+        updated_at=row["updated_at"],
+    )
+
+
+async def session_logs_between(db: Database, user_id: int, first: datetime,
+                               last: datetime) -> dict[int, SessionLog]:
+    """The logs of the sessions starting in [first, last), by session id, in one query (a page
+    listing sessions read each log by itself: two queries a session). A log comes as one row per
+    side effect, or one row with none."""
+    rows = await db.fetch_all(
+        f"SELECT {LOG_COLUMNS}, e.effect, e.severity FROM treatment_sessions s"
+        " JOIN treatment_session_logs l ON l.session_id = s.id"
+        " LEFT JOIN treatment_side_effects e ON e.session_id = l.session_id"
+        " WHERE s.user_id = ? AND s.starts_at >= ? AND s.starts_at < ?"
+        # Effects are inserted in the order the form lists them, so rowid order is the form's order.
+        " ORDER BY l.session_id, e.rowid",
+        (user_id, iso(first), iso(last)),
+    )
+    logs: dict[int, tuple] = {}
+    for row in rows:
+        _, effects = logs.setdefault(row["session_id"], (row, {}))
+        if row["effect"] is not None:
+            effects[row["effect"]] = row["severity"]
+    return {session_id: _log(row, effects) for session_id, (row, effects) in logs.items()}
+
+
 async def session_log(db: Database, user_id: int, session_id: int) -> SessionLog | None:
     row = await db.fetch_one(
         "SELECT l.* FROM treatment_session_logs l JOIN treatment_sessions s ON s.id = l.session_id"
@@ -278,10 +314,4 @@ async def session_log(db: Database, user_id: int, session_id: int) -> SessionLog
         "SELECT effect, severity FROM treatment_side_effects WHERE session_id = ? ORDER BY rowid",
         (session_id,),
     )}
-    return SessionLog(
-        mood_before=row["mood_before"], mood_after=row["mood_after"],
-        bp_before=_bp(row["bp_before_systolic"], row["bp_before_diastolic"]),
-        bp_after=_bp(row["bp_after_systolic"], row["bp_after_diastolic"]),
-        back_to_normal=row["back_to_normal"], note=row["note"], side_effects=effects,
-        updated_at=row["updated_at"],
-    )
+    return _log(row, effects)

@@ -63,11 +63,12 @@ async def session_entries(db, person: User, first: date, last: date, today: date
     """Sessions in a range of local days, oldest first, each with its log if it has one."""
     start = schedule.local_day_bounds(first, person.timezone)[0]
     end = schedule.local_day_bounds(last, person.timezone)[1]
-    entries = []
-    for session in await treatment_store.sessions_between(db, person.id, start, end):
-        log = await treatment_store.session_log(db, person.id, session.id) if session.has_log else None
-        entries.append((treatment.view(session, person.timezone, today, on_paper=on_paper), log))
-    return entries
+    sessions = await treatment_store.sessions_between(db, person.id, start, end)
+    logged = any(s.has_log for s in sessions)
+    logs = await treatment_store.session_logs_between(db, person.id, start, end) if logged else {}
+    # A log saved between the two reads waits for the next page, as its session's new status does.
+    return [(treatment.view(s, person.timezone, today, on_paper=on_paper), logs.get(s.id) if s.has_log else None)
+            for s in sessions]
 
 
 # The next planned sessions a caregiver or clinician sees: the coming three months, four at most.
