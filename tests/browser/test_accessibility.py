@@ -368,6 +368,15 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     expect(patient.get_by_text("Old phone stopped taking reminders on")).to_be_visible()
     expect(patient.locator("[data-push-advice]")).to_contain_text("removed from your list")
     problems += problems_on(patient, "/reminders (a device gone, a subscription held)")
+
+    # A moved session: its status is the way to the session it moved to, one link named for it.
+    patient.goto(f"{session}/move")
+    patient.get_by_label("Date").fill((today + timedelta(days=2)).isoformat())
+    patient.get_by_label("Time").fill("10:00")
+    patient.get_by_role("button", name="Move session").click()
+    expect(patient.get_by_role("status")).to_contain_text("The session is moved")
+    problems += visit(patient, session, "Session")
+    expect(patient.get_by_role("link", name=re.compile(r"^the session on .+, 10:00$"))).to_be_visible()
     assert problems == [], "\n".join(problems)
 
 

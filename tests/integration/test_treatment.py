@@ -250,20 +250,27 @@ async def test_sessions_can_be_added_moved_and_cancelled(patient, database):
 
 async def test_a_moved_session_says_when_it_was_moved_to_wherever_it_is_listed(patient, people, database):
     """It said "Moved" and "Open the session it was moved to", never the new day and time: the
-    patient's overview and session page, the clinician's timeline and the report now do."""
+    patient's overview and session page (where the day and time link to it), the clinician's
+    timeline and the report now do."""
     session_id = await plan_with_session_today(patient)
     today = patient.today()
     new_day = today + timedelta(days=2)
-    await patient.post(f"/treatment/sessions/{session_id}/move",
-                       {"session_date": new_day.isoformat(), "session_time": "09:00"})
-    moved = f"Moved to {new_day:%a} {new_day.day} {new_day:%b}"
+    response = await patient.post(f"/treatment/sessions/{session_id}/move",
+                                  {"session_date": new_day.isoformat(), "session_time": "09:00"})
+    new_id = int(re.search(r"/treatment/sessions/(\d+)", response.headers["location"]).group(1))
+    when = f"{new_day:%a} {new_day.day} {new_day:%b}"
     if new_day.year != today.year:
-        moved += f" {new_day.year}"
-    moved += ", 09:00"
+        when += f" {new_day.year}"
+    when += ", 09:00"
+    moved = f"Moved to {when}"
     overview = (await patient.get("/treatment")).text
     assert f"<strong>{moved}</strong>" in overview.split('id="earlier-title"')[1]
+    # On the session's page the day and time are the way there: one link, named for the session
+    # it leads to, where a second link below ("Open the session it was moved to") said it again.
     page = (await patient.get(f"/treatment/sessions/{session_id}")).text
-    assert f"<dt>Status</dt><dd>{moved}</dd>" in page
+    assert (f'<dt>Status</dt><dd>Moved to <a href="/treatment/sessions/{new_id}">'
+            f'<span class="visually-hidden">the session on </span>{when}</a></dd>') in page
+    assert page.count(f'href="/treatment/sessions/{new_id}"') == 1 and "Open the session" not in page
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
     timeline = (await doctor.get(f"/clinician/patients/{user_id(database, 'pat@example.com')}")).text
     assert f"<td>{moved}</td>" in timeline

@@ -350,9 +350,14 @@ def test_a_moved_session_says_the_day_and_time_it_was_moved_to():
     assert rules.view(moved, NEW_YORK, TODAY, on_paper=True).status_label == "Moved to Thu 3 Dec 2026, 10:00"
     # In the patient's own zone: 15:00 UTC is 07:00 in Los Angeles.
     assert rules.view(moved, "America/Los_Angeles", TODAY).status_label == "Moved to Thu 3 Dec, 07:00"
+    # The session's page links the day and time alone, after "Moved to".
+    assert rules.view(moved, NEW_YORK, TODAY).moved_to_label == "Thu 3 Dec, 10:00"
+    assert rules.view(moved, NEW_YORK, TODAY, on_paper=True).moved_to_label == "Thu 3 Dec 2026, 10:00"
     # The new session deleted (moved_to is then empty) leaves what is known; other statuses are unchanged.
     assert rules.view(session(status="rescheduled"), NEW_YORK, TODAY).status_label == "Moved"
     assert rules.view(session(status="cancelled"), NEW_YORK, TODAY).status_label == "Cancelled"
+    assert rules.view(session(status="rescheduled"), NEW_YORK, TODAY).moved_to_label == ""
+    assert rules.view(session(), NEW_YORK, TODAY).moved_to_label == ""
 
 
 # A past session nobody logged ----------------------------------------------------------------

@@ -549,6 +549,7 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     day_label: str
     time_label: str
     status_label: str
+    moved_to_label: str  # "" unless it was moved to a session still there
     time_note: str
     is_today: bool
     loggable: bool
@@ -557,15 +558,21 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     over: bool
 
 
+def moved_to_label(session: Session, timezone: str, today: date | None) -> str:
+    """When a moved session now takes place, in the patient's zone ("Thu 3 Dec, 10:00"), or ""
+    when it was not moved or the session it moved to is gone. The day is written by `day_text`
+    (with its year on paper, `today` None)."""
+    if session.status != "rescheduled" or session.moved_to_starts_at is None:
+        return ""
+    day = schedule.local_date_of(session.moved_to_starts_at, timezone)
+    return f"{day_text(day, today)}, {schedule.local_time_of(session.moved_to_starts_at, timezone):%H:%M}"
+
+
 def status_label(session: Session, timezone: str, today: date | None) -> str:
-    """The session's status in words. A moved one says when to ("Moved to Thu 3 Dec, 10:00", in
-    the patient's zone): "Moved" alone left the patient to open it to find the new time. The day
-    is written by `day_text` (with its year on paper, `today` None)."""
-    if session.status == "rescheduled" and session.moved_to_starts_at is not None:
-        day = schedule.local_date_of(session.moved_to_starts_at, timezone)
-        return (f"Moved to {day_text(day, today)}, "
-                f"{schedule.local_time_of(session.moved_to_starts_at, timezone):%H:%M}")
-    return schedule.STATUS_LABELS[session.status]
+    """The session's status in words. A moved one says when to ("Moved to Thu 3 Dec, 10:00"):
+    "Moved" alone left the patient to open it to find the new time."""
+    moved_to = moved_to_label(session, timezone, today)
+    return f"Moved to {moved_to}" if moved_to else schedule.STATUS_LABELS[session.status]
 
 
 def view(session: Session, timezone: str, today: date, now: datetime | None = None,
@@ -584,7 +591,8 @@ def view(session: Session, timezone: str, today: date, now: datetime | None = No
     return SessionView(
         session=session, day=day, day_label=day_label(day, today),
         time_label=f"{schedule.local_time_of(session.starts_at, timezone):%H:%M}",
-        status_label=status_label(session, timezone, None if on_paper else today), time_note=note,
+        status_label=status_label(session, timezone, None if on_paper else today),
+        moved_to_label=moved_to_label(session, timezone, None if on_paper else today), time_note=note,
         is_today=day == today,
         loggable=log_block_reason(session.status, day, today) is None,
         log_offered=now is not None and log_offered(session, timezone, now),
