@@ -513,7 +513,7 @@ async def test_home_asks_how_a_recent_unlogged_session_went(patient, database):
 async def test_home_keeps_asking_about_the_last_unlogged_session_until_a_newer_one_is_logged(patient, database):
     """Last week's session never logged dropped off Today after 6 days, just as the next one
     came: it was then only "Not logged yet" on Treatment. Today keeps asking, by its date, until
-    it is logged or a newer session is."""
+    it is logged or a newer session is (or two weeks have passed, below)."""
     session_id = await plan_with_session_today(patient)
     day = move_into_the_past(database, session_id, 7)
     added = await patient.post("/treatment/sessions", {"session_date": patient.today().isoformat(),
@@ -532,6 +532,20 @@ async def test_home_keeps_asking_about_the_last_unlogged_session_until_a_newer_o
     assert "Log it<" not in html
     overview = (await patient.get("/treatment")).text
     assert "Not logged yet" in overview  # the older one stays on Treatment, without a nudge
+
+
+async def test_home_stops_asking_about_a_session_two_weeks_after_it_and_treatment_keeps_it(patient, database):
+    """A patient who stopped treatment was asked about their last session on Today for ever."""
+    session_id = await plan_with_session_today(patient)
+    day = move_into_the_past(database, session_id, 14)
+    html = (await patient.get("/")).text
+    assert f"How did your session on {day_text(day, patient.today())} go?" in html
+    move_into_the_past(database, session_id, 15)
+    html = (await patient.get("/")).text
+    assert "session go?" not in html and f"/treatment/sessions/{session_id}/log" not in html
+    overview = (await patient.get("/treatment")).text
+    assert "Not logged yet" in overview.split('id="earlier-title"')[1]
+    assert "Not logged yet" in (await patient.get(f"/treatment/sessions/{session_id}")).text
 
 
 async def test_the_ride_home_can_be_ticked_or_dismissed(patient, database, clock):

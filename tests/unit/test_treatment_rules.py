@@ -387,12 +387,29 @@ def test_it_keeps_asking_about_the_last_unlogged_session_past_a_week():
     record of that dose to the Treatment page."""
     six_days_ago = session(starts_at=datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
     seven_days_ago = session(starts_at=datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
-    a_month_ago = session(starts_at=datetime(2026, 10, 23, 14, 0, tzinfo=UTC))
     assert rules.session_to_log([six_days_ago], TODAY, NEW_YORK) == six_days_ago
     assert rules.session_to_log([seven_days_ago], TODAY, NEW_YORK) == seven_days_ago
-    assert rules.session_to_log([a_month_ago], TODAY, NEW_YORK) == a_month_ago
     # The next session, still ahead today, does not end the question.
     assert rules.session_to_log([seven_days_ago, session(id=2)], TODAY, NEW_YORK) == seven_days_ago
+
+
+@pytest.mark.parametrize("days, asked", [(13, True), (14, True), (15, False), (30, False)])
+def test_it_stops_asking_two_weeks_after_the_sessions_day(days, asked):
+    """A patient who stopped treatment was asked about their last session for ever."""
+    assert rules.LOG_QUESTION_DAYS == 14
+    day = date.fromordinal(TODAY.toordinal() - days)
+    past = session(starts_at=datetime.combine(day, time(10, 0), ZoneInfo(NEW_YORK)).astimezone(UTC))
+    assert (rules.session_to_log([past], TODAY, NEW_YORK) == past) is asked
+    # Treatment still marks it "Not logged yet".
+    assert rules.view(past, NEW_YORK, TODAY).needs_log
+
+
+def test_the_two_weeks_count_the_patients_own_days():
+    # 22:30 on Sunday 8 November in Los Angeles, 15 of its days ago, is already 9 November in UTC,
+    # 14 days ago there: in Los Angeles it is past the limit, in London (still 9 November) not.
+    late = session(starts_at=datetime(2026, 11, 9, 6, 30, tzinfo=UTC))
+    assert rules.session_to_log([late], TODAY, "America/Los_Angeles") is None
+    assert rules.session_to_log([late], TODAY, "Europe/London") == late
 
 
 def test_it_stops_asking_once_a_newer_session_is_logged():

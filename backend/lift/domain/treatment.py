@@ -487,6 +487,10 @@ def todays_session(sessions: list[Session], today: date, timezone: str) -> Sessi
 # A session still "planned" after its day was had or missed, and only its log says which.
 # Within this many days Today names it by its weekday; an older one by its date.
 WEEKDAY_DAYS = 6
+# Today asks about it for this many days after its day, then no more: a patient who stopped
+# treatment would otherwise be asked about their last session for ever. Two weeks reach the next
+# session of a weekly or every-other-week schedule; past them the session stays on Treatment.
+LOG_QUESTION_DAYS = 14
 
 
 def awaits_log(status: str, day: date, today: date) -> bool:
@@ -501,13 +505,14 @@ def needs_log(session: Session, today: date, timezone: str) -> bool:
 def session_to_log(sessions: list[Session], today: date, timezone: str) -> Session | None:
     """The one past session Today asks about ("How did Tuesday's session go?"), or None.
 
-    It is the latest session before today still awaiting its log, asked about for as long as it
-    waits: until it is logged (as had or missed), moved or cancelled, or a newer session is
-    logged. There is no time limit: a week-old session dropped off Today just as the next one
-    came, and was left only on Treatment, so the only record of a dose could slip away unseen.
-    Once a newer session is logged the patient is keeping the log again, and an older gap stays
-    on Treatment as "Not logged yet" without a nudge, which would read as a tally of what was
-    let slip. Never more than one line: only the latest waiting session is asked about.
+    It is the latest session before today still awaiting its log, asked about while it waits:
+    until it is logged (as had or missed), moved or cancelled, or a newer session is logged, for
+    up to LOG_QUESTION_DAYS after its local day. Not 6 days: a week-old session dropped off Today
+    just as the next one came, so the only record of a dose could slip away unseen. Once a newer
+    session is logged the patient is keeping the log again, and an older gap stays on Treatment
+    as "Not logged yet" without a nudge, which would read as a tally of what was let slip; so
+    does a session past the limit. Never more than one line: only the latest waiting session is
+    asked about.
 
     `sessions` must hold the latest dose session before today (`db/treatment.last_dose_before`)
     and today's (a session logged today is newer); more do no harm."""
@@ -515,6 +520,8 @@ def session_to_log(sessions: list[Session], today: date, timezone: str) -> Sessi
                   default=None)
     if waiting is None or any(s.status in ("done", "missed") and s.starts_at > waiting.starts_at
                               for s in sessions):
+        return None
+    if (today - schedule.local_date_of(waiting.starts_at, timezone)).days > LOG_QUESTION_DAYS:
         return None
     return waiting
 
