@@ -823,6 +823,25 @@ async def test_a_change_sent_back_with_a_question_unanswered_still_says_what_it_
     assert gone.status_code == 422 and "You're changing" not in gone.text
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-form", "htmx"])
+async def test_a_change_whose_save_fails_comes_back_still_saying_what_it_changes(patient, database, htmx):
+    """A 503 (the database refusing the write) sent the change back as a new questionnaire: its
+    answers and `replaces` were there, but not the "You're changing…" note nor its question 9 warning."""
+    rid, key = await saved_today(patient, database, PHQ9, answers(PHQ9, 1, phq9_9=2))
+    fields = await change_form(patient, rid) | {"phq9_1": "3", "phq9_9": "1"}
+    database.execute("CREATE TRIGGER refuse BEFORE INSERT ON scale_results BEGIN SELECT RAISE(ABORT, 'x'); END")
+    database.commit()
+    headers = {"HX-Request": "true", "x-csrftoken": await patient.csrf_token()} if htmx else {}
+    response = await patient.post("/scales/phq9", fields, headers=headers)
+    assert response.status_code == 503 and "were not saved" in response.text
+    assert has_crisis_region(response.text)  # question 9 at 1, as sent
+    assert "You're changing the answers you saved today (a score of 10)" in response.text
+    assert "If you now give a lower answer to question 9, your first answers are kept too" in response.text
+    assert f'<a href="/scales/results/{rid}">Keep my answers as they are</a>' in response.text
+    assert form_fields(response.text) == fields  # the answers, the form's own key and `replaces`
+    assert [row[3:] for row in stored(database)] == [(key, 2)]
+
+
 async def test_the_page_a_change_lowering_question_9_lands_on_still_says_the_first_is_kept_when_reloaded(
         patient, database):
     """With htmx the save's answer said the first answers were kept too, and took the address

@@ -134,7 +134,10 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
             scales.replaced_keys(form),
         )
     except DatabaseError:
-        return await form_view(request, chosen, values, {"form": SAVE_FAILED}, 503, **crisis)
+        # A change comes back still saying what it changes, as after a 422: the read of the
+        # result it replaces may still work while the write is refused.
+        return await form_view(request, chosen, values, {"form": SAVE_FAILED}, 503,
+                               changing=await changing_from(request, chosen, values), **crisis)
     if not is_htmx(request) and crisis["crisis"] is None and not saved.kept:
         # Without JavaScript, the result gets an address of its own (Post/Redirect/Get), so Back
         # from the next page does not ask to send the form again. Not when the answer calls for
