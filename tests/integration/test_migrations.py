@@ -150,4 +150,31 @@ async def test_0016_adds_an_empty_table_of_sign_up_attempts_by_address(tmp_path,
                    for index in conn.execute("PRAGMA index_list(signup_attempts)")}
         assert indexed == {("ip", "at"), ("at",)}
         assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
-        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version() == 16
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+
+
+async def test_0017_adds_an_empty_table_of_changed_results_that_goes_with_its_result(tmp_path, monkeypatch):
+    """Results saved before it keep their rows and were changes of nothing; a row is found by the
+    earlier ID (an old address) and by the result (its page), and goes when its result does."""
+    path, conn = await database_before(tmp_path, monkeypatch, 17)
+    with closing(conn):
+        pid = add_user(conn, "pat@example.com", "patient")
+        rid = conn.execute("INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band)"
+                           " VALUES (?, 'phq9', '2026-01-01', '2026-01-01T00:00:00Z', 3, 'minimal') RETURNING id",
+                           (pid,)).fetchone()[0]
+        conn.commit()
+
+        db = Database(path, readers=1)
+        await db.open()
+        await db.close()
+
+        assert conn.execute("SELECT count(*) FROM scale_changes").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM scale_results").fetchone()[0] == 1
+        indexed = {tuple(row[2] for row in conn.execute(f"PRAGMA index_info({index[1]})"))
+                   for index in conn.execute("PRAGMA index_list(scale_changes)")}
+        assert indexed == {("earlier_id", "result_id"), ("result_id",)}
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("INSERT INTO scale_changes (earlier_id, result_id) VALUES (?, ?)", (rid + 1, rid))
+        conn.execute("DELETE FROM scale_results WHERE id = ?", (rid,))
+        assert conn.execute("SELECT count(*) FROM scale_changes").fetchone()[0] == 0
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version() == 17

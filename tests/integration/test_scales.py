@@ -862,6 +862,38 @@ async def test_the_page_a_change_lowering_question_9_lands_on_still_says_the_fir
     assert "Your first answers are kept" not in (await patient.get(url)).text
 
 
+async def test_a_second_phq9_of_the_day_filled_in_anew_says_nothing_of_the_firsts_answers(patient, database):
+    """Two questionnaires on one day, the second not a change of the first: its result page (where
+    a save without JavaScript lands, and the address a save with htmx takes) said "Your first
+    answers are kept too" because the first one's question 9 was higher."""
+    first, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 1, phq9_9=2))
+    headers = {"HX-Request": "true", "x-csrftoken": await patient.csrf_token()}
+    for sent in ({}, headers):
+        response = await patient.post("/scales/phq9", answers(PHQ9, 0) | {"client_uuid": str(uuid.uuid4())},
+                                      headers=sent, follow_redirects=True)
+        assert response.status_code == 200 and "PHQ-9 saved" in response.text
+        assert "Your first answers are kept" not in response.text
+        page = (await patient.get(f"/scales/results/{result_id(database)}?saved=1")).text
+        assert "PHQ-9 saved" in page and "Your first answers are kept" not in page
+    assert len(stored(database)) == 3 and stored(database)[0][4] == 2
+
+
+async def test_a_change_of_a_change_still_says_the_first_answers_are_kept(patient, database):
+    """Question 9 lowered, then the new answers changed again: the first result is still kept
+    beside the newest, which says so at once and where it lands."""
+    rid, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 0, phq9_9=3))
+    await patient.post("/scales/phq9", await change_form(patient, rid) | {"phq9_9": "0"})
+    second = result_id(database)
+    fields = await change_form(patient, second) | {"phq9_1": "2"}
+    response = await patient.post("/scales/phq9", fields)
+    assert response.status_code == 200 and "Your first answers are kept too" in response.text
+    third = result_id(database)
+    page = (await patient.get(f"/scales/results/{third}?saved=1")).text
+    note = page.split("Your first answers are kept too", 1)[1].split("</div>", 1)[0]
+    assert f'<a href="/scales/results/{rid}">PHQ-9 with a score of 3</a>' in note
+    assert [row[3] for row in stored(database)] == [stored(database)[0][3], fields["client_uuid"]]
+
+
 async def test_a_gad7_change_form_says_nothing_of_question_9(patient, database):
     rid, _ = await saved_today(patient, database, GAD7, answers(GAD7, 2))
     page = (await patient.get(f"/scales/results/{rid}/change")).text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from lift.db.connection import Database
-from lift.domain.scales import SavedResult, ScaleResult, kept_for_question_9, supersedes
+from lift.domain.scales import SavedResult, ScaleResult, is_changed_by, kept_beside, supersedes
 
 RESULT_COLUMNS = "id, instrument, local_date, total, band, difficulty, is_baseline, client_uuid"
 
@@ -31,7 +31,9 @@ async def save_result(db: Database, user_id: int, instrument: str, local_date: d
     `replaces` are the keys the same form was sent with before its answers changed: in the
     same transaction, the results they stored are deleted when they are this patient's and
     `scales.supersedes` allows it (the same questionnaire and local day, no higher answer to
-    question 9); those kept for question 9 come back with the new result."""
+    question 9); those kept for question 9 come back with the new result. The new result is
+    recorded as a change of each of them (`scale_changes`), and of what those it deletes were
+    changes of."""
     async with db.write() as conn:
         if client_uuid:
             cursor = await conn.execute(
@@ -40,8 +42,11 @@ async def save_result(db: Database, user_id: int, instrument: str, local_date: d
             )
             if (stored := await cursor.fetchone()) is not None:
                 return SavedResult(result=_result(stored))
-        earlier = await _results_with_keys(conn, user_id, replaces)
-        gone = [r.id for r in earlier if supersedes(r, instrument, local_date, answers)]
+        changed = [r for r in await _results_with_keys(conn, user_id, replaces)
+                   if is_changed_by(r, instrument, local_date)]
+        gone = [r.id for r in changed if supersedes(r, instrument, local_date, answers)]
+        # Read before the DELETE takes their rows with them.
+        changed_ids = {r.id for r in changed} | await _earlier_ids(conn, gone)
         if gone:
             await conn.execute(
                 f"DELETE FROM scale_results WHERE user_id = ? AND id IN ({', '.join('?' * len(gone))})",
@@ -63,8 +68,36 @@ async def save_result(db: Database, user_id: int, instrument: str, local_date: d
             "INSERT INTO scale_answers (result_id, item_id, answer) VALUES (?, ?, ?)",
             [(row["id"], item_id, answer) for item_id, answer in answers.items()],
         )
-    kept = tuple(r for r in earlier if kept_for_question_9(r, instrument, local_date, answers))
-    return SavedResult(result=_result(row, answers), kept=kept)
+        await conn.executemany(
+            "INSERT INTO scale_changes (earlier_id, result_id) VALUES (?, ?)",
+            [(earlier_id, row["id"]) for earlier_id in sorted(changed_ids)],
+        )
+        still_stored = await _results_with_ids(conn, user_id, changed_ids - set(gone))
+    result = _result(row, answers)
+    return SavedResult(result=result, kept=kept_beside(result, still_stored))
+
+
+async def _earlier_ids(conn, result_ids: list[int]) -> set[int]:
+    """The results these were saved as a change of (scale_changes), stored or not."""
+    if not result_ids:
+        return set()
+    cursor = await conn.execute(
+        f"SELECT earlier_id FROM scale_changes WHERE result_id IN ({', '.join('?' * len(result_ids))})",
+        tuple(result_ids),
+    )
+    return {row["earlier_id"] for row in await cursor.fetchall()}
+
+
+async def _results_with_ids(conn, user_id: int, ids: set[int]) -> list[ScaleResult]:
+    """This patient's results still stored among these IDs, in the order saved, with answers."""
+    if not ids:
+        return []
+    cursor = await conn.execute(
+        f"SELECT {RESULT_COLUMNS} FROM scale_results WHERE user_id = ? AND id IN ({', '.join('?' * len(ids))})"
+        " ORDER BY id",
+        (user_id, *sorted(ids)),
+    )
+    return await _with_answers(conn, await cursor.fetchall())
 
 
 async def _results_with_keys(conn, user_id: int, keys: tuple[str, ...]) -> list[ScaleResult]:
@@ -93,16 +126,11 @@ async def _with_answers(conn, rows) -> list[ScaleResult]:
     return [_result(row, answers.get(row["id"])) for row in rows]
 
 
-async def results_on_day(db: Database, user_id: int, instrument: str, local_date: date) -> list[ScaleResult]:
-    """This patient's results of one questionnaire on one local day, in the order saved, each
-    with its answers."""
+async def results_changed_by(db: Database, user_id: int, result_id: int) -> list[ScaleResult]:
+    """The results this patient's result was saved as a change of that are still stored (kept
+    beside it for question 9), in the order saved, each with its answers."""
     async with db.read() as conn:
-        cursor = await conn.execute(
-            f"SELECT {RESULT_COLUMNS} FROM scale_results WHERE user_id = ? AND instrument = ? AND local_date = ?"
-            " ORDER BY id",
-            (user_id, instrument, local_date.isoformat()),
-        )
-        return await _with_answers(conn, await cursor.fetchall())
+        return await _results_with_ids(conn, user_id, await _earlier_ids(conn, [result_id]))
 
 
 async def results_with_keys(db: Database, user_id: int, keys: tuple[str, ...]) -> list[ScaleResult]:

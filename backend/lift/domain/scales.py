@@ -280,6 +280,13 @@ def _same_questionnaire_and_day(earlier: ScaleResult, instrument: str, local_dat
     return earlier.instrument == instrument and earlier.local_date == local_date
 
 
+def is_changed_by(earlier: ScaleResult, instrument: str, local_date: date) -> bool:
+    """Whether new answers whose form names `earlier` in `replaces` are a change of it: only of
+    the same questionnaire and local day (a form left open past midnight leaves yesterday's be).
+    A change replaces it (`supersedes`) or keeps it beside the change (`kept_for_question_9`)."""
+    return _same_questionnaire_and_day(earlier, instrument, local_date)
+
+
 def kept_for_question_9(earlier: ScaleResult, instrument: str, local_date: date,
                         answers: dict[str, int]) -> bool:
     """An earlier send of the same form whose PHQ-9 question 9 was answered higher than now.
@@ -291,12 +298,13 @@ def kept_for_question_9(earlier: ScaleResult, instrument: str, local_date: date,
             and item9_answer(earlier) > answers.get(PHQ9_ITEM9, 0))
 
 
-def kept_beside(result: ScaleResult, same_day: Sequence[ScaleResult]) -> tuple[ScaleResult, ...]:
-    """The results saved before `result`, of its questionnaire and local day, whose question 9
-    was answered higher (`kept_for_question_9`): a change to lower answers keeps them beside it.
-    Its result page says so whenever it is shown, not only in the save's own answer. Each
-    result carries its answers; `same_day` may hold `result` itself."""
-    return tuple(earlier for earlier in same_day if earlier.id < result.id
+def kept_beside(result: ScaleResult, changed: Sequence[ScaleResult]) -> tuple[ScaleResult, ...]:
+    """Of the results `result` was saved as a change of (`changed`: those still stored, a change
+    of a change's included), those saved before it whose question 9 was answered higher
+    (`kept_for_question_9`): a change to lower answers keeps them beside it. Its result page says
+    so whenever it is shown, not only in the save's own answer; a questionnaire filled in anew
+    the same day says nothing of the day's others. Each result carries its answers."""
+    return tuple(earlier for earlier in changed if earlier.id < result.id
                  and kept_for_question_9(earlier, result.instrument, result.local_date, result.answers))
 
 
@@ -305,7 +313,7 @@ def supersedes(earlier: ScaleResult, instrument: str, local_date: date, answers:
     only the same questionnaire on the same local day (a form left open past midnight keeps
     yesterday's), and never one with a higher answer to question 9. `earlier` carries its
     answers."""
-    return (_same_questionnaire_and_day(earlier, instrument, local_date)
+    return (is_changed_by(earlier, instrument, local_date)
             and not kept_for_question_9(earlier, instrument, local_date, answers))
 
 

@@ -182,10 +182,10 @@ async def scale_result(request: Request, result_id: FromPath[int], saved: FromQu
         # Where a save without JavaScript lands: the page the form's answer would have been,
         # Get help now included whenever the stored question 9 calls for it.
         crisis = await crisis_context(request, scales.item9_answer(result), crisis_prompt_for_phq9_item9)
-        # Reloaded, it still says that a higher answer to question 9 was kept beside this one.
-        same_day = await store.results_on_day(request.app.state.db, request.scope["user"].id,
-                                              result.instrument, result.local_date)
-        return await result_page(request, instrument, result, band, today, crisis, scales.kept_beside(result, same_day))
+        # Reloaded, it still says that a higher answer to question 9 was kept beside this one
+        # when it was saved as a change of it; not beside a questionnaire filled in anew.
+        changed = await store.results_changed_by(request.app.state.db, request.scope["user"].id, result.id)
+        return await result_page(request, instrument, result, band, today, crisis, scales.kept_beside(result, changed))
     return render(request, "scales/detail.html", instrument=instrument, result=result, band=band, today=today,
                   item9=scales.item9_answer(result), can_change=scales.answers_can_change(result, today),
                   meaning=scales.band_meaning(instrument, band), answer_labels=scales.ANSWER_LABELS,
