@@ -894,6 +894,49 @@ async def test_a_change_of_a_change_still_says_the_first_answers_are_kept(patien
     assert [row[3] for row in stored(database)] == [stored(database)[0][3], fields["client_uuid"]]
 
 
+async def test_back_onto_a_replaced_results_addresses_leads_to_the_result_that_replaced_it(
+        patient, other_patient, database):
+    """Changed answers delete the result they replace, so Back from the change's result onto
+    /scales/results/{id}/change (or that result's own page) met a 404. A GAD-7 saved in between
+    keeps SQLite from giving the change the freed ID."""
+    rid, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 1, phq9_9=0))
+    await saved_today(patient, database, GAD7, answers(GAD7, 1))
+    await patient.post("/scales/phq9", await change_form(patient, rid) | {"phq9_1": "3", "phq9_9": "2"})
+    newer = result_id(database)
+    assert newer != rid and rid not in [row[0] for row in database.execute("SELECT id FROM scale_results")]
+    for page, lands in [("/change", "/change"), ("", ""), ("?saved=1", "?saved=1")]:
+        response = await patient.get(f"/scales/results/{rid}{page}")
+        assert response.status_code == 303 and response.headers["location"] == f"/scales/results/{newer}{lands}"
+    back = await patient.get(f"/scales/results/{rid}/change", follow_redirects=True)
+    assert "You're changing the answers you saved today (a score of 12)" in back.text
+    assert form_fields(back.text)["replaces"] == stored(database)[-1][3]
+    # Where it lands after a save, the stored question 9 of the newer one words Get help now.
+    assert has_crisis_region((await patient.get(f"/scales/results/{rid}?saved=1", follow_redirects=True)).text)
+    # With htmx (a boosted link), the same, as a full navigation.
+    token = await patient.csrf_token()
+    boosted = await patient.http.get(f"/scales/results/{rid}/change", headers={"HX-Request": "true",
+                                                                             "HX-Boosted": "true", "x-csrftoken": token})
+    assert boosted.status_code == 204 and boosted.headers["HX-Redirect"] == f"/scales/results/{newer}/change"
+    # Never anyone else's: for another patient both are missing.
+    for gone in (rid, newer):
+        assert (await other_patient.get(f"/scales/results/{gone}/change")).status_code == 404
+        assert (await other_patient.get(f"/scales/results/{gone}?saved=1")).status_code == 404
+
+    # Changed again: the first address leads to the newest.
+    await patient.post("/scales/phq9", await change_form(patient, newer) | {"phq9_2": "0"})
+    newest = result_id(database)
+    assert (await patient.get(f"/scales/results/{rid}/change")).headers["location"] == f"/scales/results/{newest}/change"
+    # No longer today's: its answers cannot change, so its result page.
+    database.execute("UPDATE scale_results SET local_date = ? WHERE id = ?",
+                     ((patient.today() - timedelta(days=1)).isoformat(), newest))
+    database.commit()
+    assert (await patient.get(f"/scales/results/{rid}/change")).headers["location"] == f"/scales/results/{newest}"
+    # Deleted by the patient: nothing replaced it any more.
+    assert (await patient.post(f"/scales/results/{newest}/delete", {})).status_code in (302, 303)
+    for page in ("/change", "", "?saved=1"):
+        assert (await patient.get(f"/scales/results/{rid}{page}")).status_code == 404
+
+
 async def test_a_gad7_change_form_says_nothing_of_question_9(patient, database):
     rid, _ = await saved_today(patient, database, GAD7, answers(GAD7, 2))
     page = (await patient.get(f"/scales/results/{rid}/change")).text

@@ -133,6 +133,17 @@ async def results_changed_by(db: Database, user_id: int, result_id: int) -> list
         return await _results_with_ids(conn, user_id, await _earlier_ids(conn, [result_id]))
 
 
+async def replacement_of(db: Database, user_id: int, earlier_id: int) -> int | None:
+    """The newest of this patient's results saved as a change of `earlier_id`, a result since
+    deleted (replaced); None when none is stored, and for anyone else's."""
+    row = await db.fetch_one(
+        "SELECT max(c.result_id) FROM scale_changes c JOIN scale_results r ON r.id = c.result_id"
+        " WHERE c.earlier_id = ? AND r.user_id = ?",
+        (earlier_id, user_id),
+    )
+    return row[0] if row else None
+
+
 async def results_with_keys(db: Database, user_id: int, keys: tuple[str, ...]) -> list[ScaleResult]:
     """This patient's results stored under these form keys, each with its answers."""
     async with db.read() as conn:

@@ -164,17 +164,28 @@ async def result_page(request: Request, instrument: scales.Instrument, result: s
                   change_text=scales.change_text, attribution=scales.ATTRIBUTION, **crisis)
 
 
-async def own_result(request: Request, result_id: int) -> scales.ScaleResult:
-    """The patient's own result; anyone else's is a 404 so IDs cannot be probed."""
-    result = await store.result_by_id(request.app.state.db, request.scope["user"].id, result_id)
-    if result is None:
+async def to_replacement(request: Request, result_id: int, page: str = "") -> Response:
+    """What a result's page answers when the patient has no result with that ID (anyone else's
+    reads as missing, so IDs cannot be probed). One that changed answers replaced is deleted, but
+    its addresses stay in the patient's history (Back from the change's result, a bookmark): they
+    lead to the same page of the newest result that replaced it, or to that result when its
+    answers can no longer change. Any other is a 404."""
+    user, db = request.scope["user"], request.app.state.db
+    newer_id = await store.replacement_of(db, user.id, result_id)
+    newer = await store.result_by_id(db, user.id, newer_id) if newer_id is not None else None
+    if newer is None:
         raise NotFoundException()
-    return result
+    if page == "/change" and not scales.answers_can_change(newer, local_today(user.timezone)):
+        page = ""
+    return redirect(request, f"/scales/results/{newer.id}{page}")
 
 
 @get("/scales/results/{result_id:int}", guards=[patient])
 async def scale_result(request: Request, result_id: FromPath[int], saved: FromQuery[str | None] = None) -> Response:
-    result = await own_result(request, result_id)
+    result = await store.result_by_id(request.app.state.db, request.scope["user"].id, result_id)
+    if result is None:
+        # ?saved=1 too: the replacement's stored question 9 then words Get help now.
+        return await to_replacement(request, result_id, "?saved=1" if saved else "")
     instrument = scales.INSTRUMENTS[result.instrument]
     band = scales.band_by_key(instrument, result.band)
     today = local_today(request.scope["user"].timezone)
@@ -199,7 +210,9 @@ async def change_answers(request: Request, result_id: FromPath[int]) -> Response
     """The questionnaire filled in with a result's answers. Saved, they go through save_scale
     like any form (Get help now included) and replace the result as a correction does: the
     form names its key in `replaces`. Only today's results (`scales.answers_can_change`)."""
-    result = await own_result(request, result_id)
+    result = await store.result_by_id(request.app.state.db, request.scope["user"].id, result_id)
+    if result is None:
+        return await to_replacement(request, result_id, "/change")
     if not scales.answers_can_change(result, local_today(request.scope["user"].timezone)):
         raise NotFoundException()
     return await form_view(request, scales.INSTRUMENTS[result.instrument], scales.form_values(result), {},
