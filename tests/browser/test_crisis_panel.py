@@ -160,6 +160,34 @@ def test_with_htmx_back_after_a_check_in_shows_it_again_with_get_help_now_first(
     expect(page.locator(".history__item")).to_have_count(1)
 
 
+def test_back_onto_a_check_ins_first_saved_page_shows_get_help_now_for_the_answer_changed_since(patient, lift):
+    """Saved with thoughts "none", then changed to a higher answer: Back (twice, past the form)
+    onto the first save's address loads it again, and the stored answer, not "none", which that
+    address was made for, brings Get help now first."""
+    page = patient
+    lift.check_in(page, thoughts="None")
+    expect(page).to_have_url(re.compile(r"/checkins/\d+\?saved=new$"))
+    expect(crisis_region(page)).to_have_count(0)
+    first = page.url
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Check in").click()
+    expect(page.get_by_role("button", name="Save check-in")).to_be_visible()
+    page.get_by_role("radio", name="Thoughts of ending my life", exact=True).check()
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("heading", name="Check-in updated")).to_be_visible()
+    expect(crisis_region(page)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/checkins/\d+\?saved=updated$"))
+
+    page.go_back()
+    expect(page.get_by_role("button", name="Save check-in")).to_be_visible()
+    page.go_back()
+    assert page.url == first
+    region = crisis_region(page)
+    expect(region).to_be_visible()
+    expect(region).to_contain_text("Please reach out to someone now")
+    assert_above(page, region, page.get_by_role("heading", name="Check-in saved"))
+
+
 def test_it_shows_no_crisis_panel_when_there_are_no_thoughts(patient, lift, console):
     lift.check_in(patient, thoughts="None")
     expect(patient.get_by_role("heading", name="Check-in saved")).to_be_focused()

@@ -532,6 +532,35 @@ async def test_with_htmx_a_save_is_answered_with_its_page_at_once_under_the_addr
     assert refused.status_code == 422 and refused.headers["HX-Push-Url"] == "false"  # no page of its own
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-form", "htmx"])
+async def test_back_onto_the_first_saved_page_shows_get_help_now_for_the_answer_changed_since(
+        patient, database, htmx):
+    """Saved with thoughts "none", then changed to a higher answer: the first save's address
+    (`?saved=new`, made when the answer was "none") still names the same check-in, and loaded
+    again (Back) it is the stored answer, not the one the address was made for, that words the
+    panel. The answer is nowhere in the address."""
+    headers = {"HX-Request": "true", "x-csrftoken": await patient.csrf_token()} if htmx else {}
+    form = {"local_date": patient.today().isoformat(), "mood": "5", "anxiety": "4", "sleep_hours": "7",
+            "thoughts": "0"}
+    first = await patient.post("/checkin", form, headers=headers)
+    landing = first.headers["HX-Push-Url" if htmx else "location"]
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    assert landing == f"/checkins/{checkin_id}?saved=new"
+    assert not crisis_region((await patient.get(landing)).text)
+
+    changed = await patient.post("/checkin", form | {"thoughts": "3"}, headers=headers)
+    assert changed.status_code == 200 and crisis_region(changed.text)
+    assert [tuple(row) for row in database.execute("SELECT id, thoughts FROM checkins")] == [(checkin_id, 3)]
+    back = (await patient.get(landing)).text
+    assert crisis_region(back) and first_in_main(back).startswith('<section class="crisis')
+    assert "If you might act on these thoughts, call" in back and "Check-in saved" in back
+
+    # And down again: the stored "none" takes the panel away from both addresses.
+    await patient.post("/checkin", form | {"thoughts": "0"}, headers=headers)
+    for address in (landing, f"/checkins/{checkin_id}?saved=updated"):
+        assert not crisis_region((await patient.get(address)).text)
+
+
 async def test_the_page_a_save_lands_on_shows_get_help_now_first_when_its_stored_thoughts_call_for_it(
         patient, other_patient, database):
     """Get help now comes in the answer to the form (no redirect), worded for the stored answer
