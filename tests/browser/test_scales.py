@@ -1,5 +1,5 @@
 """The weekly questionnaires in a real browser: changing today's answers, with and without
-JavaScript, and Back after a save with JavaScript."""
+JavaScript, and Back after a save."""
 
 from __future__ import annotations
 
@@ -95,3 +95,35 @@ def test_a_year_of_results_pages_and_each_page_opens_at_the_list(page, lift, ser
     expect(page.get_by_role("heading", name="All results")).to_be_in_viewport()
     page.go_back()
     expect(page.get_by_text("Page 1 of 6")).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "plain-form"])
+def test_back_onto_the_change_form_after_its_save_shows_the_answers_saved_now(open_page, lift, javascript):
+    """The change deleted the result its form was filled in from, so Back onto that form's
+    address met "Page not found". It leads to the result that replaced it, to change again. A
+    GAD-7 saved in between keeps the change from being given the deleted result's ID."""
+    page = open_page(java_script_enabled=javascript)
+    lift.new_patient_on_today(page)
+    answer_phq9(page, first=2)
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    first = re.search(r"/scales/results/(\d+)", page.url).group(1)
+    page.goto("/scales/gad7")
+    for item in range(1, 8):
+        page.locator(f'label[for="gad7_{item}-0"]').click()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="GAD-7 saved")).to_be_visible()
+
+    page.goto(f"/scales/results/{first}/change")
+    page.locator('label[for="phq9_1-3"]').click()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="PHQ-9 saved")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/scales/results/\d+\?saved=1$"))
+    newer = re.search(r"/scales/results/(\d+)", page.url).group(1)
+    assert newer != first
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"/scales/results/{newer}/change$"))
+    expect(page.get_by_role("note")).to_contain_text("You're changing the answers you saved today (a score of 3)")
+    expect(page.locator("#phq9_1-3")).to_be_checked()
+    expect(page.get_by_role("heading", name="Page not found")).to_have_count(0)
