@@ -54,16 +54,12 @@ Form = Annotated[CheckinForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
 class Database:
     """Per process: two aiosqlite connections, an inline reader, and a one-thread writer."""
 
-    def __init__(self) -> None:
-        self.reader: aiosqlite.Connection | None = None
-        self.writer: aiosqlite.Connection | None = None
+    async def open(self) -> None:
         self.inline = sqlite3.connect(DB_PATH, check_same_thread=False)
         self.lean_writer = sqlite3.connect(DB_PATH, check_same_thread=False, isolation_level=None)
         self.write_thread = ThreadPoolExecutor(max_workers=1)
         self.write_lock = open(f"{DB_PATH}.write-lock", "w")  # noqa: SIM115 - held for the process
         self.waiting: list[tuple[tuple, asyncio.Future]] = []
-
-    async def open(self) -> None:
         self.reader, self.writer = await aiosqlite.connect(DB_PATH), await aiosqlite.connect(DB_PATH)
         for conn in (self.reader, self.writer):
             for pragma in PRAGMAS:
