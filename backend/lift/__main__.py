@@ -231,9 +231,10 @@ def serve(settings) -> int:
     configure_logging()
     print(f"lift: serving on http://{settings.host}:{settings.port} (data in {settings.data_dir})", flush=True)
     # Lift writes its own JSON request log with route templates; uvicorn's access log would
-    # print concrete paths, and a calendar feed's path is a secret.
+    # print concrete paths, and a calendar feed's path is a secret. No "server: uvicorn" header:
+    # naming the server and its version only helps someone looking for a known hole in it.
     server = {"host": settings.host, "port": settings.port, "log_level": "info", "access_log": False,
-              "timeout_graceful_shutdown": 10}
+              "server_header": False, "timeout_graceful_shutdown": 10}
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **server)
         return 0

@@ -197,6 +197,34 @@ def test_two_server_processes_share_the_work_and_the_database(tmp_path):
         app.stop()
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_no_response_names_the_server_software(tmp_path, workers):
+    """uvicorn adds `server: uvicorn` unless told not to; with LIFT_WORKERS > 1 each process is
+    told too. Pages, redirects, errors made by handlers and by middleware, and static files."""
+    import httpx
+
+    app = ServedApp(tmp_path / "data", tmp_path / "server.log", LIFT_WORKERS=workers)
+    app.start()
+    try:
+        paths = ["/", "/help", "/account", "/no-such-page", "/static/css/app.css", "/healthz"]
+        pids: set[int] = set()
+        for attempt in range(200):  # fresh connections, so that with two processes both answer
+            with httpx.Client(base_url=app.url, timeout=10) as client:
+                responses = [client.get(path) for path in paths] if attempt == 0 else [client.get("/healthz")]
+                responses.append(client.post("/signin", data={}))  # no CSRF token: 403 from middleware
+                responses.append(client.head("/help"))
+            for response in responses:
+                assert "server" not in response.headers, (response.request.url, response.headers)
+            assert {r.status_code for r in responses} >= ({200, 303, 403, 404} if attempt == 0 else {200, 403})
+            pids = {json.loads(line)["pid"] for line in app.log_path.read_text().splitlines()
+                    if line.startswith("{") and '"route":"/healthz"' in line}
+            if len(pids) == int(workers):
+                break
+        assert len(pids) == int(workers), "not every server process answered"
+    finally:
+        app.stop()
+
+
 @pytest.mark.parametrize("trusted, shared", [("127.0.0.1", False), ("10.9.9.9", True)],
                          ids=["proxy trusted", "proxy not trusted"])
 def test_the_ip_throttle_counts_the_client_a_trusted_proxy_names(tmp_path, trusted, shared):
