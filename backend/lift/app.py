@@ -166,5 +166,6 @@ def create_app(settings: Settings | None = None) -> LiftApp:
         state=State({"settings": settings, "crisis_resources": load_crisis_resources(Path(settings.crisis_resources)),
                      "education": education.load_cards(), "asset_version": pwa.asset_version(settings)}),
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=openapi_config(version="0.1.0"),
+        # The document maps every route and form for anyone; production keeps it to itself.
+        openapi_config=None if settings.environment == "production" else openapi_config(version="0.1.0"),
     )

@@ -95,6 +95,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/sw-config.js", "/sw-config.js", everyone(200)),
     ("GET", "/manifest.webmanifest", "/manifest.webmanifest", everyone(200)),
     # The OpenAPI document (JSON only), at /schema and /schema/openapi.json; anything else under it is missing.
+    # Development only: a production app has none of these routes (test_security.py).
     ("GET", "/schema", "/schema", everyone(200)),
     ("GET", "/schema/openapi.json", "/schema/openapi.json", everyone(200)),
     ("GET", "/schema/{path:str}", "/schema/swagger", everyone(404)),

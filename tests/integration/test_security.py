@@ -80,6 +80,21 @@ async def test_hsts_is_sent_exactly_when_lift_is_served_with_secure_cookies(sett
                 "max-age=31536000" if cookie_secure else None), path
 
 
+@pytest.mark.parametrize("environment", ["development", "production"])
+async def test_the_openapi_document_is_served_in_development_only(settings, environment):
+    app = create_app(msgspec.structs.replace(settings, environment=environment))
+    async with AsyncTestClient(app=app) as client:
+        document = await client.get("/schema/openapi.json")
+        if environment == "development":
+            assert document.status_code == 200 and "/checkin" in document.json()["paths"]
+        else:
+            assert document.status_code == 404 and "/checkin" not in document.text
+            for path in ("/schema", "/schema/", "/schema/openapi.yaml", "/schema/swagger", "/schema/redoc"):
+                assert (await client.get(path)).status_code == 404, path
+            # Every other page is still there.
+            assert (await client.get("/help")).status_code == 200
+
+
 @pytest.mark.parametrize("path", ["/", "/checkin", "/checkins", "/account", "/safety-plan", "/help"])
 async def test_signed_in_pages_are_never_cached(patient, path):
     response = await patient.get(path)

@@ -1,4 +1,4 @@
-"""The app's OpenAPI document, served as JSON only at /schema/openapi.json.
+"""The app's OpenAPI document, served as JSON only at /schema/openapi.json (not in production).
 
 Handlers read their forms themselves (form_data + parse_form), so Litestar cannot see their
 bodies and guesses every response as a JSON 200/201. This module completes the document
