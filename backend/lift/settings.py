@@ -64,8 +64,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # A label for this deployment (a commit, a date). It is part of the service worker's
     # version with the hash of the front-end files, so each deploy offers phones an update.
     release: Annotated[str, msgspec.Meta(max_length=100)] = ""
-    # The address people open Lift at (https://lift.clinic.example), for the links the
-    # operator's commands print. Lift serves pages without it; it sends no email.
+    # The address people open Lift at (https://lift.clinic.example), for the links Lift gives
+    # out (invitations, calendar feeds, the operator's reset links) instead of the request's Host
+    # header. Lift serves pages without it, then taking links from Host; it sends no email.
     public_url: Annotated[str, msgspec.Meta(max_length=200, pattern=r"^https?://[^/\s?#]+(/[^\s?#]*)?\Z")] = ""
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
@@ -14,7 +15,7 @@ from lift.db.clock import utc_now
 from lift.db.reminders import preferences_for
 from lift.domain import calendar as feeds
 from lift.web.guards import patient
-from lift.web.rendering import redirect
+from lift.web.rendering import redirect, site_url
 
 # A new link goes to the page that shows it in a cookie, never in its address: a reload of that
 # page sends no form again (which made another link and silently stopped the one just added to a
@@ -35,7 +36,7 @@ async def feed_owner(request: Request, token: str) -> tuple[int, str] | None:
 
 
 def feed_url(request: Request, token: str) -> str:
-    return f"{str(request.base_url).rstrip('/')}/calendar/{token}.ics"
+    return f"{site_url(request)}/calendar/{token}.ics"
 
 
 @post("/reminders/calendar", guards=[patient])
@@ -86,8 +87,9 @@ async def calendar_feed(request: Request, token: FromPath[str]) -> Response:
     now = utc_now()
     sessions = await store.sessions_for_feed(db, user_id, now - timedelta(days=feeds.PAST_DAYS))
     detailed = (await preferences_for(db, user_id)).detailed_text
-    base_url = str(request.base_url).rstrip("/")
-    body = feeds.calendar_feed(sessions, timezone, now, request.url.hostname or "lift", base_url, detailed)
+    # The events' links, and the host in their UIDs, say where Lift is, not what Host the request named.
+    base_url = site_url(request)
+    body = feeds.calendar_feed(sessions, timezone, now, urlsplit(base_url).hostname or "lift", base_url, detailed)
     return Response(content=body.encode(), media_type="text/calendar",
                      headers={"Content-Disposition": 'inline; filename="lift.ics"',
                               "X-Robots-Tag": "noindex"})

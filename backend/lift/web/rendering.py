@@ -87,6 +87,13 @@ def day_in(timezone: str) -> Callable[[datetime], str]:
     return lambda instant: dates.day_of(instant, timezone, today)
 
 
+def site_url(request: Request) -> str:
+    """Where Lift is, without a trailing slash, for the links it shows to be opened elsewhere
+    (an invitation, a calendar feed): LIFT_PUBLIC_URL when set, since the request's own address
+    comes from its Host header, which a client or a loose proxy can make anything."""
+    return request.app.state.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+
+
 def redirect(request: Request, path: str) -> Response:
     """A redirect htmx follows as a full navigation, and a browser follows as a 303."""
     if is_htmx(request):

@@ -23,7 +23,7 @@ from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
 from lift.web.auth import claim_signup, client_ip, known_timezones, start_session, timezone_list
 from lift.web.guards import patient, shared_patient, signed_in
-from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render
+from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render, site_url
 
 AUDIT_PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -81,7 +81,7 @@ async def create_invitation(request: Request) -> Response:
     scope = rules.scope_for(form.role, form.include_notes, form.include_thoughts)
     sees, hidden = rules.describe(scope)
     # The link and code are shown this once: only their hashes are kept.
-    return render(request, "sharing/created.html", link=f"{str(request.base_url).rstrip('/')}/invite/{token}",
+    return render(request, "sharing/created.html", link=f"{site_url(request)}/invite/{token}",
                   code=rules.format_code(code), role=form.role, label=form.label, sees=sees, hidden=hidden,
                   invitation_days=rules.INVITATION_DAYS)
 
