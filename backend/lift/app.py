@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None) -> LiftApp:
     async def database(app: Litestar) -> AsyncIterator[None]:
         db = Database(settings.database_path, readers=settings.reader_connections)
         await db.open()
-        await purge_expired(db, failures_older_than=timedelta(days=1))
+        await purge_expired(db, signin_window=timedelta(minutes=settings.signin_window_minutes))
         app.state.db = db
         app.state.readiness = pages.ReadinessProbe()
         try:

@@ -326,7 +326,7 @@ async def test_the_sign_up_limit_is_per_client_address(signup_limit, people, dat
 
 async def test_sign_ups_older_than_the_hour_do_not_count_and_are_deleted(signup_limit, people, database):
     database.executemany("INSERT INTO signup_attempts (ip, at) VALUES ('127.0.0.1', ?)",
-                         [(iso(utc_now() - timedelta(minutes=61)),)] * signup_limit)
+                         [(iso(utc_now() - timedelta(minutes=62)),)] * signup_limit)
     database.commit()
     assert (await people("pat@example.com").sign_up()).status_code == 303
     assert database.execute("SELECT count(*) FROM signup_attempts").fetchone()[0] == 1
@@ -367,7 +367,7 @@ async def test_an_expired_session_is_refused_and_purged_at_the_next_start(patien
 async def test_sign_up_attempts_older_than_their_hour_are_purged_at_the_next_start(app, settings, database):
     """Each row names a client's address: none outlives the window that counts it by much."""
     database.executemany("INSERT INTO signup_attempts (ip, at) VALUES ('203.0.113.7', ?)",
-                         [("2020-01-01T00:00:00Z",), (iso(utc_now() - timedelta(minutes=61)),),
+                         [("2020-01-01T00:00:00Z",), (iso(utc_now() - timedelta(minutes=62)),),
                           (iso(utc_now() - timedelta(minutes=5)),)])
     database.commit()
     async with AsyncTestClient(app=create_app(settings)):

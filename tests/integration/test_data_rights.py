@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
 import pytest
 
-from lift.db.clock import utc_now
+from lift.db.clock import iso, utc_now
 from lift.db.password_resets import create_reset_link
 from lift.domain.treatment import SIDE_EFFECTS
 from tests.account_rows import rows_naming
@@ -87,9 +87,12 @@ async def test_the_archive_says_when_a_session_was_logged_who_ended_a_share_and_
         patient, full_journal, people, database):
     """A person asking for all their data expects these, and the archive left them out."""
     uid = user_id(database, "pat@example.com")
-    # Recorded against the address before the account was made, and against another address.
-    database.execute("INSERT INTO signin_failures (email, ip, at) VALUES ('pat@example.com', '10.0.0.9',"
-                     " '2020-01-01T00:00:00Z')")
+    # Recorded against the address before the account was made (still inside the throttle's
+    # window, so not yet pruned), and against another address.
+    made = database.execute("SELECT created_at FROM users WHERE id = ?", (uid,)).fetchone()[0]
+    before = iso(datetime.strptime(made, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) - timedelta(seconds=1))
+    database.execute("INSERT INTO signin_failures (email, ip, at) VALUES ('pat@example.com', '10.0.0.9', ?)",
+                     (before,))
     database.commit()
     for email in ("pat@example.com", "someone@example.com"):
         assert (await people(email).sign_in("not the password")).status_code == 401

@@ -177,4 +177,24 @@ async def test_0017_adds_an_empty_table_of_changed_results_that_goes_with_its_re
         conn.execute("INSERT INTO scale_changes (earlier_id, result_id) VALUES (?, ?)", (rid + 1, rid))
         conn.execute("DELETE FROM scale_results WHERE id = ?", (rid,))
         assert conn.execute("SELECT count(*) FROM scale_changes").fetchone()[0] == 0
-        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version() == 17
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+
+
+async def test_0018_indexes_failed_sign_ins_and_invitation_keys_by_time_and_keeps_them(tmp_path, monkeypatch):
+    """Their pruning reads only the rows it deletes (db/throttles.py); the upgrade deletes none."""
+    path, conn = await database_before(tmp_path, monkeypatch, 18)
+    with closing(conn):
+        conn.execute("INSERT INTO signin_failures (email, ip, at) VALUES ('pat@example.com', '10.0.0.9',"
+                     " '2026-01-01T00:00:00Z')")
+        conn.execute("INSERT INTO invitation_failures (ip, at) VALUES ('10.0.0.9', '2026-01-01T00:00:00Z')")
+        conn.commit()
+
+        db = Database(path, readers=1)
+        await db.open()
+        await db.close()
+
+        for table in ("signin_failures", "invitation_failures"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1
+            plan = conn.execute(f"EXPLAIN QUERY PLAN DELETE FROM {table} WHERE at <= ?", ("2026",)).fetchall()
+            assert f"USING INDEX {table}_by_time" in plan[0][3], plan
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()

@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from lift.db import throttles
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
 from lift.db.users import _user
-from lift.domain.accounts import SIGNUP_WINDOW_MINUTES, User
+from lift.domain.accounts import User
 from lift.domain.password_resets import DEAD_LINK_KEPT
 
 
@@ -50,13 +51,11 @@ async def delete_user_sessions(db: Database, user_id: int) -> None:
         await conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
 
-async def purge_expired(db: Database, failures_older_than: timedelta) -> None:
-    """Drop ended sessions, sign-in failures too old to count toward any throttle, sign-up
-    attempts older than their window (each names a client's address), and reset links long dead."""
+async def purge_expired(db: Database, signin_window: timedelta) -> None:
+    """Drop ended sessions, throttle rows past their window (`db/throttles.py`; sign-in failures
+    and unknown invitation keys count for `signin_window`), and reset links long dead."""
     now = utc_now()
     async with db.write() as conn:
         await conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (iso(now),))
-        await conn.execute("DELETE FROM signin_failures WHERE at <= ?", (iso(now - failures_older_than),))
-        await conn.execute("DELETE FROM signup_attempts WHERE at <= ?",
-                           (iso(now - timedelta(minutes=SIGNUP_WINDOW_MINUTES)),))
+        await throttles.prune_all(conn, signin_window)
         await conn.execute("DELETE FROM password_resets WHERE expires_at <= ?", (iso(now - DEAD_LINK_KEPT),))

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from lift.db import audit
+from lift.db import audit, throttles
 from lift.db.clock import iso, iso_ago, utc_now
 from lift.db.connection import Database
 from lift.db.sessions import token_hash
@@ -183,11 +183,12 @@ async def claim_attempt(db: Database, ip: str, window: timedelta, refused: Calla
     transaction, the failures within the window go to `refused` (the throttle's rule): None, with
     nothing written, when it refuses; else this attempt is recorded as a failure, whose id
     `forget_failure` takes back once the key names an invitation. Counted only after the look-up,
-    a burst of guesses sent at once all passed a limit none of them had counted yet."""
+    a burst of guesses sent at once all passed a limit none of them had counted yet. Failures
+    past the window go first."""
     since = iso_ago(window)
     async with db.write() as conn:
-        await conn.execute("DELETE FROM invitation_failures WHERE at <= ?", (since,))
-        cursor = await conn.execute("SELECT count(*) FROM invitation_failures WHERE ip = ?", (ip,))
+        await throttles.prune(conn, "invitation_failures", window)
+        cursor = await conn.execute("SELECT count(*) FROM invitation_failures WHERE ip = ? AND at > ?", (ip, since))
         if refused((await cursor.fetchone())[0]):
             return None
         cursor = await conn.execute("INSERT INTO invitation_failures (ip, at) VALUES (?, ?) RETURNING id",

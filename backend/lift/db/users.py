@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from lift.db import audit, treatment
+from lift.db import audit, throttles, treatment
 from lift.db.clock import iso, iso_ago, utc_now
 from lift.db.connection import Database
 from lift.domain.accounts import User
@@ -95,9 +95,11 @@ async def claim_password_attempt(db: Database, email: str, ip: str, window: time
     `refusal` (the throttle's rule); what it says is returned, with nothing written, or, when it
     says nothing, this attempt is recorded as a failure, which a right password then clears
     (`clear_signin_failures`). Counted only after the check (argon2id takes a while), a burst of
-    guesses sent at once all passed a throttle none of them had counted yet."""
+    guesses sent at once all passed a throttle none of them had counted yet. Failures past the
+    window go first."""
     since = iso_ago(window)
     async with db.write() as conn:
+        await throttles.prune(conn, "signin_failures", window)
         cursor = await conn.execute(
             "SELECT (SELECT count(*) FROM signin_failures WHERE email = ? AND at > ?),"
             " (SELECT count(*) FROM signin_failures WHERE ip = ? AND at > ?)",
@@ -120,14 +122,14 @@ async def clear_signin_failures(db: Database, email: str) -> None:
 async def claim_signup(db: Database, ip: str, window: timedelta,
                        refusal: Callable[[int], str | None]) -> str | None:
     """Count a sign-up from `ip` before its password is hashed. In one write transaction, rows
-    older than the window are deleted (each names a client's address), and the address's sign-ups
+    past the window are deleted (each names a client's address), and the address's sign-ups
     within it go to `refusal` (the throttle's rule): what it says is returned, with nothing
     written, or, when it says nothing, this sign-up is counted. Counted after the hash, a burst
     sent at once would all pass a limit none of them had counted yet."""
     since = iso_ago(window)
     async with db.write() as conn:
-        await conn.execute("DELETE FROM signup_attempts WHERE at <= ?", (since,))
-        cursor = await conn.execute("SELECT count(*) FROM signup_attempts WHERE ip = ?", (ip,))
+        await throttles.prune(conn, "signup_attempts", window)
+        cursor = await conn.execute("SELECT count(*) FROM signup_attempts WHERE ip = ? AND at > ?", (ip, since))
         if (refused := refusal((await cursor.fetchone())[0])) is not None:
             return refused
         await conn.execute("INSERT INTO signup_attempts (ip, at) VALUES (?, ?)", (ip, iso(utc_now())))

@@ -235,6 +235,16 @@ def signin_throttle_message(
 # core), so a burst from one address could take the server's CPU and fill the database.
 SIGNUP_WINDOW_MINUTES = 60
 
+# A throttle's row (a failed sign-in, an unknown invitation key, a sign-up) names a client's
+# address, so it is deleted soon after its window stops counting it; the margin keeps it while
+# a count that started at the window's edge may still read it (times are stored to the second).
+THROTTLE_MARGIN = timedelta(minutes=1)
+
+
+def throttle_kept(window: timedelta) -> timedelta:
+    """How long a throttle keeps a row: its window, then the margin."""
+    return window + THROTTLE_MARGIN
+
 
 def signup_throttle_message(ip_signups: int, ip_limit: int) -> str | None:
     """Refuse a sign-up once `ip_limit` were tried from the address within the window (an hour).
