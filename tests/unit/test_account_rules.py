@@ -147,3 +147,36 @@ def test_the_email_change_form_validates_the_address_like_sign_up_and_keeps_the_
                               {"current_password": " pass phrase ", "new_email": " Jane@New.example "},
                               accounts.EMAIL_CHANGE_MESSAGES)
     assert errors == {} and form.current_password == " pass phrase " and form.new_email == "Jane@New.example"
+
+
+# Every bidirectional control, other invisible format characters (Cf) and a control character (Cc).
+BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+                 "\u200e", "\u200f", "\u061c"]
+OTHER_HIDDEN = ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\U000e0041", "\x00", "\x7f", "\x9b"]
+
+
+@pytest.mark.parametrize("hidden", BIDI_CONTROLS + OTHER_HIDDEN, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("where", ["start", "local part", "domain", "end"])
+def test_an_email_address_with_a_hidden_character_is_refused(hidden, where):
+    email = {"start": f"{hidden}pat@example.com", "local part": f"pa{hidden}t@example.com",
+             "domain": f"pat@exam{hidden}ple.com", "end": f"pat@example.com{hidden}"}[where]
+    assert accounts.email_problem(email) == accounts.HIDDEN_CHARACTER
+
+
+@pytest.mark.parametrize("email", ["jane@example.com", "josé@exämple.com", "用户@例子.广告", "مريم@مثال.شبكة",
+                                   "רות@דוגמה.com", "j.o'neil+lift@mail.example.co.uk"])
+def test_an_address_in_any_script_without_hidden_characters_is_accepted(email):
+    assert accounts.email_problem(email) is None
+
+
+def test_the_new_address_pattern_refuses_exactly_the_format_and_control_characters():
+    """HIDDEN_RANGES, written out for the OpenAPI document, is Unicode's Cf and Cc categories."""
+    import sys
+    import unicodedata
+
+    listed = {cp for first, last in accounts.HIDDEN_RANGES for cp in range(first, last + 1)}
+    hidden = {cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) in accounts.HIDDEN_CATEGORIES}
+    assert listed == hidden, f"Unicode {unicodedata.unidata_version}: update HIDDEN_RANGES"
+    for cp in sorted(hidden)[::7] + [0x202E, 0x200B, 0xE007F]:
+        email = f"pa{chr(cp)}t@example.com"
+        assert signup_errors(email=email) == {"email": accounts.SIGNUP_MESSAGES["email"]}, hex(cp)

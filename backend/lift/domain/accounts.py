@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+import unicodedata
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,17 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
 
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# Unicode's format (Cf) and control (Cc) characters as code point ranges, for the pattern of an
+# address typed for a new account or a new sign-in address (`email_problem` says why to the
+# person). The unit tests check them against the running Python's Unicode database.
+HIDDEN_RANGES = ((0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
+                 (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
+                 (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF),
+                 (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
+                 (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F))
+_HIDDEN = "".join(chr(first) if first == last else f"{chr(first)}-{chr(last)}" for first, last in HIDDEN_RANGES)
+NewEmail = Annotated[str, msgspec.Meta(max_length=254,
+                                       pattern=rf"^[^@\s{_HIDDEN}]+@[^@\s{_HIDDEN}]+\.[^@\s{_HIDDEN}]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
 AnyPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=PASSWORD_MAX)]
 TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -33,7 +45,7 @@ COMMON_PASSWORDS = frozenset(
 
 
 class SignupForm(msgspec.Struct, frozen=True, kw_only=True):
-    email: Email
+    email: NewEmail
     password: Password
     timezone: TimeZoneName
 
@@ -54,7 +66,7 @@ class TimezoneForm(msgspec.Struct, frozen=True, kw_only=True):
 
 class EmailChangeForm(msgspec.Struct, frozen=True, kw_only=True):
     current_password: AnyPassword
-    new_email: Email
+    new_email: NewEmail
 
 
 SIGNUP_MESSAGES = {
@@ -95,6 +107,24 @@ def password_problem(password: str, email: str) -> str | None:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+# Unicode's format characters (Cf: the bidirectional controls U+202A-U+202E, U+2066-U+2069,
+# U+200E, U+200F and U+061C, zero-width spaces and joiners, U+FEFF...) and control characters
+# (Cc). An address holding one looks like another on every page that shows it (a caregiver's
+# list, a patient's Sharing page and log), or like nothing at all.
+HIDDEN_CATEGORIES = frozenset({"Cf", "Cc"})
+HIDDEN_CHARACTER = ("This email address has a hidden character in it (one that changes the direction of "
+                    "the text or takes no space). Type the address again yourself instead of pasting it.")
+
+
+def email_problem(email: str) -> str | None:
+    """The message for an address typed for a new account or a new sign-in address that holds a
+    hidden character, which `NewEmail` refuses with the general one. Sign-in (`Email`) keeps
+    accepting any address an account already has."""
+    if any(unicodedata.category(character) in HIDDEN_CATEGORIES for character in email):
+        return HIDDEN_CHARACTER
+    return None
 
 
 def new_email_problem(new_email: str, current_email: str) -> str | None:

@@ -197,6 +197,8 @@ async def signup_page(request: Request) -> Response:
 async def signup(request: Request) -> Response:
     values = await form_data(request)
     form, errors = parse_form(accounts.SignupForm, values, accounts.SIGNUP_MESSAGES)
+    if email_problem := accounts.email_problem(values.get("email", "")):
+        errors["email"] = email_problem
     if form:
         problem = accounts.password_problem(form.password, form.email)
         if problem:
@@ -350,7 +352,9 @@ async def change_email(request: Request) -> Response:
     form, errors = parse_form(accounts.EmailChangeForm, values, accounts.EMAIL_CHANGE_MESSAGES)
     status = 422
     new_email = accounts.normalise_email(form.new_email) if form else ""
-    if form and (problem := accounts.new_email_problem(new_email, user.email)):
+    if problem := accounts.email_problem(values.get("new_email", "")):
+        errors["new_email"] = problem
+    elif form and (problem := accounts.new_email_problem(new_email, user.email)):
         errors["new_email"] = problem
     elif form:
         wrong, status = await current_password_problem(request, form.current_password)

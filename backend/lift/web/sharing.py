@@ -241,6 +241,8 @@ async def signup_and_accept(request: Request, key: FromPath[str]) -> Response:
         return dead_invitation(request, problem, status)
     values = await form_data(request)
     form, errors = parse_form(accounts.SignupForm, values, accounts.SIGNUP_MESSAGES)
+    if email_problem := accounts.email_problem(values.get("email", "")):
+        errors["email"] = email_problem
     if form:
         if problem := accounts.password_problem(form.password, form.email):
             errors["password"] = problem
