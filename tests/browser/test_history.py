@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import OpenPage
-from tests.browser.test_accessibility import problems_on, user_id, write
+from tests.browser.test_accessibility import problems_on, set_text_size, user_id, write
+from tests.browser.test_signup import assert_the_chosen_option_reads_whole
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +70,27 @@ def test_a_months_page_meets_the_accessibility_checks(page: Page, lift, served_d
     expect(page.get_by_role("alert")).to_contain_text(f"“{year}-13” isn't a month Lift can show")
     problems += problems_on(page, "/checkins?month (no such month)")
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(("width", "text_size"), [(320, 2.0), (390, 2.0), (390, 1.0)])
+def test_the_month_chosen_reads_whole_on_a_narrow_phone_with_large_text(open_page: OpenPage, lift, served_database,
+                                                                        width, text_size):
+    """At 200% text the closed select showed "September 20", the year cut off, even at 390px."""
+    page = open_page(viewport={"width": width, "height": 844})
+    email = lift.sign_up_by_post(page.context)
+    year = datetime.now(UTC).year - 1
+    write(served_database, [("INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note,"
+                             " created_at, updated_at) VALUES (?, ?, 5, 4, 7, 0, '', 'x', 'x')",
+                             (user_id(served_database, email), day)) for day in (f"{year}-05-02", f"{year}-09-02")])
+    set_text_size(page.context.new_cdp_session(page), text_size)
+    page.goto(f"/checkins?month={year}-05")
+    expect(page.get_by_role("heading", name=f"May {year}")).to_be_visible()
+    assert_the_chosen_option_reads_whole(page, "month", f"May {year}")
+    # Chosen before Show is pressed, the longest month's name: in the select or on the line.
+    page.get_by_label("Go to a month").select_option(label=f"September {year}")
+    assert_the_chosen_option_reads_whole(page, "month", f"September {year}")
+    # Where the select has the room, nothing is written twice.
+    expect(page.locator("#month-chosen")).to_be_visible(visible=text_size > 1)
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name=f"September {year}")).to_be_visible()
+    assert_the_chosen_option_reads_whole(page, "month", f"September {year}")

@@ -57,27 +57,32 @@ def test_it_keeps_a_time_zone_chosen_by_hand_when_the_form_comes_back_with_error
     expect(page.get_by_role("combobox", name="Time zone")).to_have_value("Europe/London", timeout=1500)
 
 
-# The time zone chosen, as the person sees it: whether the closed select has room for its whole
-# label (its box less padding and the arrow, about 1em: 1.25em leaves a margin), and the line
-# written under it, if shown and not cut off. (A select's scrollWidth never exceeds its clientWidth: Chromium cuts
-# the label off inside, so the label is measured.)
-CHOSEN_ZONE = """() => {
-    const select = document.querySelector("select#timezone"), style = getComputedStyle(select);
+# The option chosen in a select (the time zone, History's month), as the person sees it: whether
+# the closed select has room for its whole label (its box less padding and the arrow, about 1em:
+# 1.25em leaves a margin), and the line written under it (#<id>-chosen), if shown and not cut off.
+# (A select's scrollWidth never exceeds its clientWidth: Chromium cuts the label off inside, so
+# the label is measured.)
+CHOSEN_OPTION = """(id) => {
+    const select = document.getElementById(id), style = getComputedStyle(select);
     const text = select.options[select.selectedIndex].text;
     const measure = document.createElement("canvas").getContext("2d");
     measure.font = style.font;
     const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
         - 1.25 * parseFloat(style.fontSize);
-    const line = document.querySelector("#timezone-chosen");
+    const line = document.getElementById(`${id}-chosen`);
     const lineShown = line && line.checkVisibility() && line.scrollWidth <= line.clientWidth;
     return {text: text, inSelect: measure.measureText(text).width <= room, line: lineShown ? line.textContent : null};
 }"""
 
 
-def assert_the_chosen_zone_reads_whole(page, text: str) -> None:
-    shown = page.evaluate(CHOSEN_ZONE)
+def assert_the_chosen_option_reads_whole(page, select_id: str, text: str) -> None:
+    shown = page.evaluate(CHOSEN_OPTION, select_id)
     assert shown["text"] == text
     assert shown["inSelect"] or shown["line"] == text, shown
+
+
+def assert_the_chosen_zone_reads_whole(page, text: str) -> None:
+    assert_the_chosen_option_reads_whole(page, "timezone", text)
 
 
 @pytest.mark.parametrize(("viewport", "text_size"), [({"width": 320, "height": 640}, 2.0), (PHONE, 1.0)])

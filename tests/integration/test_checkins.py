@@ -160,7 +160,7 @@ def listed_days(html: str) -> list[str]:
 
 
 def month_options(html: str) -> list[tuple[str, str]]:
-    picker = re.search(r'<select id="month" name="month">(.*?)</select>', html, flags=re.S).group(1)
+    picker = re.search(r'<select id="month" name="month"[^>]*>(.*?)</select>', html, flags=re.S).group(1)
     return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', picker)
 
 

@@ -19,27 +19,29 @@ function detectTimezone(root) {
   select.value = same ? same.value : zone;
 }
 
-// A closed select never wraps its label: where the time zone select cuts off the place chosen
-// (a narrow phone, large text, a long name), the line under it says it in full. The room is the
-// select's box less its padding and the arrow's (1.25em: Chromium draws it in about 1em).
-function showChosenZone(root) {
-  const select = root.querySelector("select#timezone");
-  const line = root.querySelector("#timezone-chosen");
-  if (!select || !line || select.selectedIndex < 0) return;
-  const label = select.options[select.selectedIndex].text;
-  const style = getComputedStyle(select);
-  const measure = document.createElement("canvas").getContext("2d");
-  measure.font = style.font;
-  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
-    - 1.25 * parseFloat(style.fontSize);
-  line.textContent = label;
-  line.hidden = measure.measureText(label).width <= room;
+// A closed select never wraps its label: where a select with data-chosen-line (the time zone,
+// History's month) cuts off the option chosen (a narrow phone, large text, a long name), the line
+// it names says it in full. The room is the select's box less its padding and the arrow's
+// (1.25em: Chromium draws it in about 1em).
+function showChosenOptions(root) {
+  for (const select of root.querySelectorAll("select[data-chosen-line]")) {
+    const line = root.querySelector(`#${select.dataset.chosenLine}`);
+    if (!line || select.selectedIndex < 0) continue;
+    const label = select.options[select.selectedIndex].text;
+    const style = getComputedStyle(select);
+    const measure = document.createElement("canvas").getContext("2d");
+    measure.font = style.font;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+      - 1.25 * parseFloat(style.fontSize);
+    line.textContent = label;
+    line.hidden = measure.measureText(label).width <= room;
+  }
 }
 document.addEventListener("change", (event) => {
-  if (event.target.matches("select#timezone")) showChosenZone(document);
+  if (event.target.matches("select[data-chosen-line]")) showChosenOptions(document);
 });
 // A phone turned sideways, or a window resized, gives the select another width.
-window.addEventListener("resize", () => showChosenZone(document));
+window.addEventListener("resize", () => showChosenOptions(document));
 
 // The browser's own name for a zone, or null for one it does not know.
 function browserName(zone) {
@@ -111,14 +113,14 @@ document.addEventListener("click", (event) => {
 
 document.addEventListener("DOMContentLoaded", () => {
   detectTimezone(document);
-  showChosenZone(document);
+  showChosenOptions(document);
   showCopyButtons(document);
 });
-// In the swap's own task, before the new page is painted: the line under the time zone select
+// In the swap's own task, before the new page is painted: the line under a select
 // appearing later would move what is below it.
 document.addEventListener("htmx:afterSwap", () => {
   detectTimezone(document);
-  showChosenZone(document);
+  showChosenOptions(document);
 });
 document.addEventListener("htmx:afterSettle", (event) => {
   detectTimezone(document);
