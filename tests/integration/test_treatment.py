@@ -242,6 +242,14 @@ async def test_sessions_can_be_added_moved_and_cancelled(patient, database):
                                {"session_date": new_day.isoformat(), "session_time": "11:00"})
     assert again.status_code == 409 and "was moved to another time" in again.text
 
+    # The move form as it opens, sent unchanged: it made a session "Moved to" its own day and time.
+    unchanged = await patient.post(f"/treatment/sessions/{new_id}/move",
+                                   {"session_date": new_day.isoformat(), "session_time": "09:00"})
+    assert unchanged.status_code == 422 and 'id="session_date-error"' in unchanged.text
+    assert "That&#39;s when this session already is." in unchanged.text
+    assert database.execute("SELECT status FROM treatment_sessions WHERE id = ?", (new_id,)).fetchone()[0] == "planned"
+    assert count(database, "treatment_sessions") == 2
+
     await patient.post(f"/treatment/sessions/{new_id}/cancel")
     assert database.execute("SELECT status FROM treatment_sessions WHERE id = ?", (new_id,)).fetchone()[0] == "cancelled"
     overview = (await patient.get("/treatment")).text
@@ -704,6 +712,11 @@ async def test_logging_a_session_as_moved_plans_the_new_one(patient, database):
     new_day = patient.today() + timedelta(days=2)
     missing = await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "rescheduled"})
     assert missing.status_code == 422 and 'id="new_date-error"' in missing.text
+    # Moved to its own day and time (today at 12:00) is no move.
+    same = await patient.post(f"/treatment/sessions/{session_id}/log", {
+        "outcome": "rescheduled", "new_date": patient.today().isoformat(), "new_time": "12:00"})
+    assert same.status_code == 422 and "That&#39;s when this session already is." in same.text
+    assert len(session_rows(database)) == 1
     response = await patient.post(f"/treatment/sessions/{session_id}/log",
                                   {"outcome": "rescheduled", "new_date": new_day.isoformat(), "new_time": "08:15"})
     assert response.status_code == 303

@@ -313,6 +313,17 @@ def log_problems(form: LogForm, status: str, session_day: date, today: date) -> 
     return errors
 
 
+SAME_TIME = "That's when this session already is. Choose another day or time to move it to."
+
+
+def same_time_error(item: SessionView, new_date: date | None, new_time: str | None) -> str | None:
+    """A move to the day and time the session already has (the move form opens filled with
+    them) would only leave a session saying "Moved to" its own day and time: refused."""
+    if new_date == item.day and new_time is not None and new_time[:5] == item.time_label:
+        return SAME_TIME
+    return None
+
+
 BP_FORMAT = re.compile(BP_PATTERN)
 
 

@@ -300,7 +300,10 @@ async def move_session(request: Request, session_id: FromPath[int]) -> Response:
     if problem := schedule.transition_error(session.status, "rescheduled"):
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
     form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
-    if session_form_errors(form, errors, local_today(user.timezone)):
+    session_form_errors(form, errors, local_today(user.timezone))
+    if form and (problem := rules.same_time_error(item, form.session_date, form.session_time)):
+        errors.setdefault("session_date", problem)
+    if errors:
         return session_form_view(request, values, errors, 422, moving=item)
     try:
         new_id = await store.move_session(request.app.state.db, user.id, session_id,
@@ -378,6 +381,8 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     errors.update(rules.blood_pressure_problems(values))
     if form:
         errors.update(rules.log_problems(form, session.status, item.day, today))
+        if form.outcome == "rescheduled" and (problem := rules.same_time_error(item, form.new_date, form.new_time)):
+            errors.setdefault("new_date", problem)
     if errors:
         return log_form_view(request, item, values, errors, 409 if "form" in errors else 422)
     if form.outcome == "missed":
