@@ -366,13 +366,13 @@ def test_a_session_cannot_be_moved_to_the_day_and_time_it_already_has():
     session saying "Moved to" its own day and time."""
     # Monday 23 November at 10:00 in New York (15:00 UTC).
     item = rules.view(session(starts_at=datetime(2026, 11, 23, 15, 0, tzinfo=UTC)), NEW_YORK, TODAY)
-    assert rules.same_time_error(item, date(2026, 11, 23), "10:00") == rules.SAME_TIME
-    assert rules.same_time_error(item, date(2026, 11, 23), "10:00:00") == rules.SAME_TIME
+    assert rules.same_time_error(item, NEW_YORK, date(2026, 11, 23), "10:00") == rules.SAME_TIME
+    assert rules.same_time_error(item, NEW_YORK, date(2026, 11, 23), "10:00:00") == rules.SAME_TIME
     # Another time, another day, or the same time in UTC (05:00 in New York) is a move.
-    assert rules.same_time_error(item, date(2026, 11, 23), "10:30") is None
-    assert rules.same_time_error(item, date(2026, 11, 24), "10:00") is None
-    assert rules.same_time_error(item, date(2026, 11, 23), "15:00") is None
-    assert rules.same_time_error(item, None, None) is None
+    assert rules.same_time_error(item, NEW_YORK, date(2026, 11, 23), "10:30") is None
+    assert rules.same_time_error(item, NEW_YORK, date(2026, 11, 24), "10:00") is None
+    assert rules.same_time_error(item, NEW_YORK, date(2026, 11, 23), "15:00") is None
+    assert rules.same_time_error(item, NEW_YORK, None, None) is None
 
 
 # A past session nobody logged ----------------------------------------------------------------

@@ -316,12 +316,17 @@ def log_problems(form: LogForm, status: str, session_day: date, today: date) -> 
 SAME_TIME = "That's when this session already is. Choose another day or time to move it to."
 
 
-def same_time_error(item: SessionView, new_date: date | None, new_time: str | None) -> str | None:
+def same_time_error(item: SessionView, timezone: str, new_date: date | None, new_time: str | None) -> str | None:
     """A move to the day and time the session already has (the move form opens filled with
-    them) would only leave a session saying "Moved to" its own day and time: refused."""
-    if new_date == item.day and new_time is not None and new_time[:5] == item.time_label:
-        return SAME_TIME
-    return None
+    them) would only leave a session saying "Moved to" its own day and time: refused. Compared
+    as times, not as the label shown (whose format is the reader's)."""
+    if new_date != item.day or new_time is None:
+        return None
+    try:
+        asked = time.fromisoformat(new_time[:5])
+    except ValueError:
+        return None  # the form's own check words a time that is no time
+    return SAME_TIME if asked == schedule.local_time_of(item.session.starts_at, timezone) else None
 
 
 BP_FORMAT = re.compile(BP_PATTERN)

@@ -301,7 +301,7 @@ async def move_session(request: Request, session_id: FromPath[int]) -> Response:
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
     form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
     session_form_errors(form, errors, local_today(user.timezone))
-    if form and (problem := rules.same_time_error(item, form.session_date, form.session_time)):
+    if form and (problem := rules.same_time_error(item, user.timezone, form.session_date, form.session_time)):
         errors.setdefault("session_date", problem)
     if errors:
         return session_form_view(request, values, errors, 422, moving=item)
@@ -381,8 +381,10 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     errors.update(rules.blood_pressure_problems(values))
     if form:
         errors.update(rules.log_problems(form, session.status, item.day, today))
-        if form.outcome == "rescheduled" and (problem := rules.same_time_error(item, form.new_date, form.new_time)):
-            errors.setdefault("new_date", problem)
+        moved_to_itself = form.outcome == "rescheduled" and rules.same_time_error(
+            item, user.timezone, form.new_date, form.new_time)
+        if moved_to_itself:
+            errors.setdefault("new_date", moved_to_itself)
     if errors:
         return log_form_view(request, item, values, errors, 409 if "form" in errors else 422)
     if form.outcome == "missed":
