@@ -937,6 +937,18 @@ async def test_back_onto_a_replaced_results_addresses_leads_to_the_result_that_r
         assert (await patient.get(f"/scales/results/{rid}{page}")).status_code == 404
 
 
+async def test_a_kept_result_deleted_by_the_patient_leads_nowhere_not_to_the_change_beside_it(patient, database):
+    """The first answers kept beside a change for their higher question 9, deleted from their page
+    as the change's page invites, were still recorded as changed by it: Back onto their addresses
+    led to the change's answers, as if these had replaced them, instead of a 404."""
+    rid, _ = await saved_today(patient, database, PHQ9, answers(PHQ9, 0, phq9_9=2))
+    await patient.post("/scales/phq9", await change_form(patient, rid) | {"phq9_9": "0"})
+    assert len(stored(database)) == 2  # kept beside the change
+    assert (await patient.post(f"/scales/results/{rid}/delete", {})).status_code in (302, 303)
+    for page in ("", "/change", "?saved=1"):
+        assert (await patient.get(f"/scales/results/{rid}{page}")).status_code == 404
+
+
 async def test_a_gad7_change_form_says_nothing_of_question_9(patient, database):
     rid, _ = await saved_today(patient, database, GAD7, answers(GAD7, 2))
     page = (await patient.get(f"/scales/results/{rid}/change")).text

@@ -206,11 +206,18 @@ async def mark_baseline(db: Database, user_id: int, result_id: int) -> bool:
 
 
 async def delete_result(db: Database, user_id: int, result_id: int) -> bool:
+    """Delete this patient's result. Its rows as the result of a change go with it (cascade); so
+    do its rows as a change's earlier result, kept beside it for question 9: left, they would
+    read as a result that change replaced, and its addresses would lead to the change."""
     async with db.write() as conn:
         cursor = await conn.execute(
             "DELETE FROM scale_results WHERE id = ? AND user_id = ?", (result_id, user_id)
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        await conn.execute("DELETE FROM scale_changes WHERE earlier_id = ?"
+                           " AND result_id IN (SELECT id FROM scale_results WHERE user_id = ?)", (result_id, user_id))
+        return True
 
 
 async def last_taken_dates(db: Database, user_id: int) -> dict[str, date]:
