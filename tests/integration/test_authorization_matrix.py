@@ -250,6 +250,19 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
 ]
 
 
+# Addresses of GET routes above with a query or an ID that takes its own path through the handler:
+# a month's check-ins, a later page of a list, and a result that Change answers replaced (deleted,
+# its addresses lead the patient to the result that replaced it). Sent after the GETs above.
+PARAMETERS: list[tuple[str, str, dict[str, int]]] = [
+    ("/checkins", "/checkins?month={checkin_month}", patients(200)),
+    ("/checkins", "/checkins?page=2", patients(200)),
+    ("/scales", "/scales?page=2", patients(200)),
+    ("/scales/results/{result_id:int}", "/scales/results/{replaced_id}", patients(303, other=404)),
+    ("/scales/results/{result_id:int}", "/scales/results/{replaced_id}?saved=1", patients(303, other=404)),
+    ("/scales/results/{result_id:int}/change", "/scales/results/{replaced_id}/change", patients(303, other=404)),
+]
+
+
 def app_routes(app) -> list[tuple[str, str]]:
     """(method, path) for every handler in the app's route table."""
     found = set()
@@ -281,6 +294,9 @@ def test_every_route_in_the_app_is_in_the_matrix(app):
 def test_the_matrix_names_every_actor_for_every_route():
     for method, path, _, expected in MATRIX:
         assert set(expected) == set(ACTORS), f"{method} {path}"
+    for path, url, expected in PARAMETERS:
+        assert ("GET", path) in {(method, path) for method, path, _, _ in MATRIX}, url
+        assert set(expected) == set(ACTORS), url
 
 
 @cache
@@ -293,6 +309,8 @@ class World(msgspec.Struct, kw_only=True):
     patient_id: int
     checkin_id: int
     result_id: int
+    replaced_id: int
+    checkin_month: str
     session_id: int
     device_id: int
     grant_id: int
@@ -336,11 +354,18 @@ async def build_world(app) -> World:
             "INSERT INTO checkins (user_id, local_date, mood, anxiety, sleep_hours, thoughts, note, created_at,"
             " updated_at) VALUES (?, ?, 5, 5, 7, 0, 'matrix note', ?, ?)",
             (patient.id, (now - timedelta(days=1)).date().isoformat(), stamp, stamp))
-        # Taken on the patient's today, with its form's key: its answers can still be changed.
-        result_id = await insert(
-            "INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band, client_uuid)"
-            " VALUES (?, 'phq9', ?, ?, 9, 'mild', ?)",
-            (patient.id, now.astimezone(ZoneInfo("America/New_York")).date().isoformat(), stamp, str(uuid.uuid4())))
+        # Taken on the patient's today, with its form's key: its answers can still be changed. It
+        # replaced the one before it (Change answers), which is deleted.
+        def phq9_today() -> tuple:
+            return (patient.id, now.astimezone(ZoneInfo("America/New_York")).date().isoformat(), stamp,
+                    str(uuid.uuid4()))
+
+        add_result = ("INSERT INTO scale_results (user_id, instrument, local_date, taken_at, total, band, client_uuid)"
+                      " VALUES (?, 'phq9', ?, ?, 9, 'mild', ?)")
+        replaced_id = await insert(add_result, phq9_today())
+        result_id = await insert(add_result, phq9_today())
+        await conn.execute("INSERT INTO scale_changes (earlier_id, result_id) VALUES (?, ?)", (replaced_id, result_id))
+        await conn.execute("DELETE FROM scale_results WHERE id = ?", (replaced_id,))
         plan_id = await insert(
             "INSERT INTO treatment_plans (user_id, medication, created_at, updated_at)"
             " VALUES (?, 'esketamine', ?, ?)", (patient.id, stamp, stamp))
@@ -353,7 +378,8 @@ async def build_world(app) -> World:
             "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, created_at)"
             " VALUES (?, 'https://push.invalid/matrix', 'key', 'auth', ?)", (patient.id, stamp))
     return World(ids={actor: user.id for actor, user in people.items()}, patient_id=patient.id,
-                 checkin_id=checkin_id, result_id=result_id, session_id=session_id, device_id=device_id,
+                 checkin_id=checkin_id, result_id=result_id, replaced_id=replaced_id,
+                 checkin_month=(now - timedelta(days=1)).strftime("%Y-%m"), session_id=session_id, device_id=device_id,
                  grant_id=summary_grant, invitation_id=invitation.id, invite_token=invite_token,
                  reset_token=reset_token)
 
@@ -375,7 +401,8 @@ async def test_each_route_answers_each_actor_as_the_matrix_says(app, people, act
     person = await as_actor(app, people, world, actor)
     values = msgspec.structs.asdict(world)
     wrong = []
-    for method, path, url, expected in sorted(MATRIX, key=lambda entry: entry[0] != "GET"):
+    sent = MATRIX + [("GET", path, url, expected) for path, url, expected in PARAMETERS]
+    for method, path, url, expected in sorted(sent, key=lambda entry: entry[0] != "GET"):
         target = url.format(**values)
         if method == "GET":
             response = await person.get(target)
