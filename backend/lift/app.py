@@ -37,13 +37,13 @@ from lift.web import caregiver, clinician, data_rights, export, report, sharing
 from lift.push.scheduler import reminder_lifespan
 from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
-from lift.web.rendering import current_tab, zone_label
+from lift.web.rendering import clock, current_tab, zone_label
 from lift.web.security import CSRF_COOKIE, current_user, ids_fit_sqlite, refuse_oversized_bodies, security_headers
 
 ROUTES = [
     pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
     auth.signup_page, auth.signup, auth.signin_page, auth.signin, auth.signout,
-    auth.account_page, auth.change_timezone, auth.change_password, auth.change_email, auth.signout_everywhere,
+    auth.account_page, auth.change_timezone, auth.change_clock, auth.change_password, auth.change_email, auth.signout_everywhere,
     password_resets.forgot_password, password_resets.reset_page, password_resets.reset_password,
     checkins.checkin_form, checkins.save_checkin, checkins.history, checkins.checkin_detail,
     checkins.confirm_delete, checkins.delete_checkin,
@@ -85,6 +85,7 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["email_breaks"] = email_breaks
     # Where a person reads their time zone; a calendar's TZID and a CSV column keep the IANA name.
     engine.engine.filters["zone_label"] = zone_label
+    engine.engine.filters["clock"] = clock
     engine.engine.globals["safety_plan_steps"] = STEPS
     engine.engine.globals["crisis_reading"] = crisis_reading
     engine.engine.globals["saved_in"] = saved_in

@@ -101,8 +101,11 @@ class Person:
             data["_csrf_token"] = await self.csrf_token()
         return await self.http.post(path, data=data, **kwargs)
 
-    async def sign_up(self, timezone: str = "America/New_York") -> httpx.Response:
-        return await self.post("/signup", {"email": self.email, "password": PASSWORD, "timezone": timezone})
+    async def sign_up(self, timezone: str = "America/New_York", hour_cycle: str = "h23") -> httpx.Response:
+        """As from a browser whose locale writes "14:30" (app.js sends its hour cycle), unless
+        `hour_cycle` says otherwise ("" as without JavaScript)."""
+        return await self.post("/signup", {"email": self.email, "password": PASSWORD, "timezone": timezone,
+                                           "hour_cycle": hour_cycle})
 
     async def sign_in(self, password: str = PASSWORD) -> httpx.Response:
         return await self.post("/signin", {"email": self.email, "password": password})

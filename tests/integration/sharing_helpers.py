@@ -32,9 +32,10 @@ async def invite(patient: Person, role: str = "caregiver", notes: bool = False, 
     return urlsplit(LINK.search(response.text).group(1)).path, CODE.search(response.text).group(1)
 
 
-async def join(person: Person, path: str, timezone: str = "Europe/London") -> httpx.Response:
-    """Sign up through the invitation, as the invitee's browser would."""
-    return await person.post(f"{path}/signup", {"email": person.email, "password": PASSWORD, "timezone": timezone})
+async def join(person: Person, path: str, timezone: str = "Europe/London", hour_cycle: str = "h23") -> httpx.Response:
+    """Sign up through the invitation, as the invitee's browser would (app.js sends its hour cycle)."""
+    return await person.post(f"{path}/signup", {"email": person.email, "password": PASSWORD, "timezone": timezone,
+                                                "hour_cycle": hour_cycle})
 
 
 async def shared_with(patient: Person, person: Person, role: str = "caregiver", **scope) -> Person:

@@ -182,6 +182,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/signup", "/signup", everyone(422)),
     ("POST", "/signin", "/signin", everyone(422)),
     ("POST", "/account/timezone", "/account/timezone", signed_in(422)),
+    ("POST", "/account/clock", "/account/clock", signed_in(422)),
     ("POST", "/account/password", "/account/password", signed_in(422)),
     ("POST", "/account/email", "/account/email", signed_in(422)),
     ("POST", "/account/delete", "/account/delete", signed_in(422)),

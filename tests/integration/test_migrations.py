@@ -198,3 +198,24 @@ async def test_0018_indexes_failed_sign_ins_and_invitation_keys_by_time_and_keep
             plan = conn.execute(f"EXPLAIN QUERY PLAN DELETE FROM {table} WHERE at <= ?", ("2026",)).fetchall()
             assert f"USING INDEX {table}_by_time" in plan[0][3], plan
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+
+
+async def test_0019_leaves_every_account_made_before_it_without_a_chosen_clock(tmp_path, monkeypatch):
+    """NULL: the account's time zone decides how it reads times (dates.uses_twelve_hour) until
+    it chooses on the account page; a choice is "12" or "24" and nothing else."""
+    path, conn = await database_before(tmp_path, monkeypatch, 19)
+    with closing(conn):
+        pat = add_user(conn, "pat@example.com", "patient")
+        conn.commit()
+
+        db = Database(path, readers=1)
+        await db.open()
+        await db.close()
+
+        assert conn.execute("SELECT clock FROM users WHERE id = ?", (pat,)).fetchone()[0] is None
+        for chosen in ("12", "24"):
+            conn.execute("UPDATE users SET clock = ? WHERE id = ?", (chosen, pat))
+        for refused in ("", "13", "h12"):
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute("UPDATE users SET clock = ? WHERE id = ?", (refused, pat))
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()

@@ -1,4 +1,6 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
 
 from lift.domain import dates
 from lift.settings import FRONTEND_DIR
@@ -69,3 +71,44 @@ def test_no_template_writes_a_date_with_strftime():
     week strips used them; domain/dates.py writes English names whatever the locale."""
     for template in (FRONTEND_DIR / "templates").rglob("*.html"):
         assert "strftime" not in template.read_text(encoding="utf-8"), template.name
+
+
+@pytest.mark.parametrize(("hour", "minute", "twelve", "twenty_four"), [
+    (14, 30, "2:30 PM", "14:30"),
+    (12, 0, "12:00 PM", "12:00"),
+    (0, 0, "12:00 AM", "00:00"),
+    (0, 5, "12:05 AM", "00:05"),
+    (9, 5, "9:05 AM", "09:05"),
+    (11, 59, "11:59 AM", "11:59"),
+    (23, 59, "11:59 PM", "23:59"),
+])
+def test_a_time_of_day_is_written_on_the_readers_clock(hour, minute, twelve, twenty_four):
+    moment = time(hour, minute)
+    assert dates.time_text(moment, twelve_hour=True) == twelve
+    assert dates.time_text(moment, twelve_hour=False) == twenty_four
+    # An instant is written by its own clock time, seconds left out.
+    instant = datetime(2026, 5, 20, hour, minute, 42, tzinfo=UTC)
+    assert dates.time_text(instant, True) == twelve and dates.time_text(instant, False) == twenty_four
+
+
+@pytest.mark.parametrize(("zone", "twelve"), [
+    ("America/New_York", True), ("America/Los_Angeles", True), ("America/Argentina/Buenos_Aires", True),
+    ("US/Eastern", True), ("US/Hawaii", True),
+    ("Europe/London", False), ("Asia/Tokyo", False), ("UTC", False), ("Etc/GMT+5", False),
+    ("Australia/Sydney", False), ("EST5EDT", False), ("Americas/Nowhere", False),
+])
+def test_an_account_that_never_chose_reads_the_clock_of_its_time_zone(zone, twelve):
+    assert dates.twelve_hour_zone(zone) is twelve
+    assert dates.uses_twelve_hour(None, zone) is twelve
+
+
+def test_a_choice_made_wins_over_the_time_zone():
+    assert dates.uses_twelve_hour("24", "America/New_York") is False
+    assert dates.uses_twelve_hour("12", "Europe/London") is True
+
+
+@pytest.mark.parametrize(("cycle", "clock"), [
+    ("h11", "12"), ("h12", "12"), ("h23", "24"), ("h24", "24"), ("", None), ("h25", None), ("12", None),
+])
+def test_the_browsers_hour_cycle_at_sign_up_is_the_first_choice(cycle, clock):
+    assert dates.clock_of_hour_cycle(cycle) == clock

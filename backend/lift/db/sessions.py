@@ -33,7 +33,7 @@ async def create_session(db: Database, user_id: int, lifetime: timedelta, user_a
 
 async def user_for_session(db: Database, token: str) -> User | None:
     row = await db.fetch_one(
-        "SELECT u.id, u.email, u.role, u.timezone FROM sessions s JOIN users u ON u.id = s.user_id"
+        "SELECT u.id, u.email, u.role, u.timezone, u.clock FROM sessions s JOIN users u ON u.id = s.user_id"
         " WHERE s.token_hash = ? AND s.expires_at > ?",
         (token_hash(token), iso(utc_now())),
     )

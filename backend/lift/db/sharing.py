@@ -154,15 +154,16 @@ async def accept_invitation(db: Database, invitation_id: int, grantee: User) -> 
 
 
 async def accept_with_new_account(db: Database, invitation_id: int, email: str, password_hash: str,
-                                  timezone: str, role: str) -> tuple[User | None, int | None]:
+                                  timezone: str, role: str, clock: str | None = None
+                                  ) -> tuple[User | None, int | None]:
     """Make the invitee's account and accept in one transaction: either both happen or neither.
     (None, None) when the email is taken; InvitationGone when the invitation stopped being valid
     after the caller checked it (the new account is rolled back with it)."""
     async with db.write() as conn:
         cursor = await conn.execute(
-            "INSERT INTO users (email, password_hash, role, timezone, created_at) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO users (email, password_hash, role, timezone, clock, created_at) VALUES (?, ?, ?, ?, ?, ?)"
             f" ON CONFLICT (email) DO NOTHING RETURNING {USER_COLUMNS}",
-            (email, password_hash, role, timezone, iso(utc_now())),
+            (email, password_hash, role, timezone, clock, iso(utc_now())),
         )
         user = _user(await cursor.fetchone())
         if user is None:

@@ -12,20 +12,24 @@ from lift.domain.accounts import User
 from lift.domain.schedule import local_date_of
 from lift.domain.sharing import EMAIL_CHANGED
 
-USER_COLUMNS = "id, email, role, timezone"
+USER_COLUMNS = "id, email, role, timezone, clock"
 
 
 def _user(row) -> User | None:
-    return User(id=row["id"], email=row["email"], role=row["role"], timezone=row["timezone"]) if row else None
+    if not row:
+        return None
+    return User(id=row["id"], email=row["email"], role=row["role"], timezone=row["timezone"], clock=row["clock"])
 
 
-async def create_user(db: Database, email: str, password_hash: str, role: str, timezone: str) -> User | None:
-    """The new user, or None when the email is already registered."""
+async def create_user(db: Database, email: str, password_hash: str, role: str, timezone: str,
+                      clock: str | None = None) -> User | None:
+    """The new user, or None when the email is already registered. `clock` is the "Times"
+    setting the browser's locale gave ("12" or "24"), None without JavaScript."""
     async with db.write() as conn:
         cursor = await conn.execute(
-            "INSERT INTO users (email, password_hash, role, timezone, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING " + USER_COLUMNS,
-            (email, password_hash, role, timezone, iso(utc_now())),
+            "INSERT INTO users (email, password_hash, role, timezone, clock, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING " + USER_COLUMNS,
+            (email, password_hash, role, timezone, clock, iso(utc_now())),
         )
         return _user(await cursor.fetchone())
 
@@ -74,7 +78,7 @@ async def set_email(db: Database, user: User, new_email: str) -> bool:
             cursor = await conn.execute(
                 "SELECT patient_id FROM share_grants WHERE grantee_id = ? AND revoked_at IS NULL", (user.id,))
             patients = [row[0] for row in await cursor.fetchall()]
-            renamed = User(id=user.id, email=new_email, role=user.role, timezone=user.timezone)
+            renamed = User(id=user.id, email=new_email, role=user.role, timezone=user.timezone, clock=user.clock)
             await audit.append_many(conn, patients, renamed, "grant", EMAIL_CHANGED, user.email)
     return True
 
@@ -86,6 +90,12 @@ async def set_timezone(db: Database, user_id: int, timezone: str, now: datetime)
     async with db.write() as conn:
         await conn.execute("UPDATE users SET timezone = ? WHERE id = ?", (timezone, user_id))
         return await treatment.keep_clock_times(conn, user_id, timezone, now)
+
+
+async def set_clock(db: Database, user_id: int, clock: str) -> None:
+    """The account's "Times" setting: "12" or "24"."""
+    async with db.write() as conn:
+        await conn.execute("UPDATE users SET clock = ? WHERE id = ?", (clock, user_id))
 
 
 async def claim_password_attempt(db: Database, email: str, ip: str, window: timedelta,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
+
+from lift.domain import dates
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
@@ -64,6 +66,10 @@ class TimezoneForm(msgspec.Struct, frozen=True, kw_only=True):
     timezone: TimeZoneName
 
 
+class ClockForm(msgspec.Struct, frozen=True, kw_only=True):
+    clock: Literal["12", "24"]
+
+
 class EmailChangeForm(msgspec.Struct, frozen=True, kw_only=True):
     current_password: AnyPassword
     new_email: NewEmail
@@ -83,6 +89,7 @@ PASSWORD_CHANGE_MESSAGES = {
     "new_password": f"Use at least {PASSWORD_MIN} characters for your new password.",
 }
 TIMEZONE_MESSAGES = {"timezone": "Choose your time zone from the list."}
+CLOCK_MESSAGES = {"clock": "Choose how times are written: 2:30 PM or 14:30."}
 EMAIL_CHANGE_MESSAGES = {
     "current_password": "Enter your current password.",
     "new_email": SIGNUP_MESSAGES["email"],
@@ -249,6 +256,12 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     email: str
     role: str
     timezone: str
+    clock: str | None = None  # "12" or "24" as chosen; None: not chosen, see `twelve_hour`
+
+    @property
+    def twelve_hour(self) -> bool:
+        """Whether this person reads times of day as "2:30 PM" (else "14:30")."""
+        return dates.uses_twelve_hour(self.clock, self.timezone)
 
 
 def signin_throttle_message(

@@ -25,7 +25,7 @@ hundreds of days):
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -82,3 +82,34 @@ def day_of(instant: datetime, timezone: str, today: date | None) -> str:
     """An instant as the day it fell on in `timezone`: an invitation made at 22:00 in New York
     ends on that evening's date, not on the next day's (its UTC date)."""
     return day_text(instant.astimezone(ZoneInfo(timezone)).date(), today)
+
+
+# A time of day for a person: "2:30 PM" or "14:30", as their account's "Times" setting says.
+# Only for people: CSV exports, logs, JSON, the calendar's data and the database keep "14:30"
+# (ISO-like, and what a program reads the same in every country).
+CLOCKS = ("12", "24")
+
+
+def time_text(moment: time | datetime, twelve_hour: bool) -> str:
+    """"2:30 PM" (noon "12:00 PM", midnight "12:00 AM") or "14:30"."""
+    if not twelve_hour:
+        return f"{moment.hour:02d}:{moment.minute:02d}"
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def twelve_hour_zone(timezone: str) -> bool:
+    """The "Times" default when the account has not chosen (made without JavaScript, or before
+    the setting): 12-hour in the Americas, where most of Lift's people read "2:30 PM"."""
+    return timezone.startswith(("America/", "US/"))
+
+
+def uses_twelve_hour(clock: str | None, timezone: str) -> bool:
+    """The account's choice ("12" or "24"), else the default of its time zone."""
+    return clock == "12" if clock in CLOCKS else twelve_hour_zone(timezone)
+
+
+def clock_of_hour_cycle(hour_cycle: str) -> str | None:
+    """The browser's `hourCycle` at sign-up as a choice: h11/h12 "12", h23/h24 "24", else None
+    (no JavaScript, or a value no browser sends), which leaves the time zone's default."""
+    return {"h11": "12", "h12": "12", "h23": "24", "h24": "24"}.get(hour_cycle)

@@ -17,7 +17,7 @@ from lift.db import reminders as reminder_store
 from lift.db import sessions, users
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
-from lift.domain import accounts
+from lift.domain import accounts, dates
 from lift.domain import password_resets as reset_rules
 from lift.domain.checkins import today_in
 from lift.domain.forms import parse_form
@@ -37,6 +37,7 @@ NOTICES = {
     "password-reset": ("Your new password is set and you're signed in. Any other device signed in to your "
                        "account was signed out. Your journal is just as you left it."),
     "timezone-changed": "Your time zone is saved.",
+    "clock-changed": "Your choice of how times are written is saved.",
     "timezone-sessions-kept": ("Your time zone is saved. Your planned sessions keep their clock times: "
                                "a session at 10:00 is still at 10:00 in the new time zone."),
 }
@@ -212,7 +213,8 @@ async def signup(request: Request) -> Response:
     elif form and not errors:
         email = accounts.normalise_email(form.email)
         user = await users.create_user(
-            request.app.state.db, email, await hash_password(form.password), "patient", form.timezone
+            request.app.state.db, email, await hash_password(form.password), "patient", form.timezone,
+            dates.clock_of_hour_cycle(values.get("hour_cycle", "")),
         )
         if user:
             return await start_session(request, user.id, "/")
@@ -318,6 +320,20 @@ async def change_timezone(request: Request) -> Response:
         return redirect(request, f"/account?notice={notice}")
     errors = errors or {"timezone": accounts.TIMEZONE_MESSAGES["timezone"]}
     return await account_view(request, 422, values=values, errors=errors)
+
+
+@post("/account/clock", guards=[signed_in])
+async def change_clock(request: Request) -> Response:
+    """The "Times" setting: "2:30 PM" (12-hour) or "14:30" (24-hour) on every page."""
+    values = await form_data(request)
+    form, errors = parse_form(accounts.ClockForm, values, accounts.CLOCK_MESSAGES)
+    if form:
+        try:
+            await users.set_clock(request.app.state.db, request.scope["user"].id, form.clock)
+        except DatabaseError:
+            return await account_view(request, 503, errors={"clock": SAVE_FAILED})
+        return redirect(request, "/account?notice=clock-changed")
+    return await account_view(request, 422, errors=errors)
 
 
 @post("/account/password", guards=[signed_in])

@@ -16,7 +16,7 @@ from lift.db import audit
 from lift.db import sharing as store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
-from lift.domain import accounts
+from lift.domain import accounts, dates
 from lift.domain import sharing as rules
 from lift.domain.forms import parse_form
 from lift.passwords import hash_password
@@ -257,6 +257,7 @@ async def signup_and_accept(request: Request, key: FromPath[str]) -> Response:
             user, _ = await store.accept_with_new_account(
                 request.app.state.db, invitation.id, accounts.normalise_email(form.email),
                 await hash_password(form.password), form.timezone, invitation.role,
+                dates.clock_of_hour_cycle(values.get("hour_cycle", "")),
             )
         except store.InvitationGone:
             return dead_invitation(request, "used", 410)

@@ -19,6 +19,14 @@ function detectTimezone(root) {
   select.value = same ? same.value : zone;
 }
 
+// The phone's 12- or 24-hour clock on sign-up, so Lift writes times as the phone's own time
+// inputs do ("2:30 PM" or "14:30"); the account page can change it.
+function detectHourCycle(root) {
+  const field = root.querySelector("input[data-detect-hour-cycle]");
+  if (!field || field.value) return;
+  field.value = new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions().hourCycle || "";
+}
+
 // A closed select never wraps its label: where a select with data-chosen-line (the time zone,
 // History's month) cuts off the option chosen (a narrow phone, large text, a long name), the line
 // it names says it in full. The room is the select's box less its padding and the arrow's
@@ -113,6 +121,7 @@ document.addEventListener("click", (event) => {
 
 document.addEventListener("DOMContentLoaded", () => {
   detectTimezone(document);
+  detectHourCycle(document);
   showChosenOptions(document);
   showCopyButtons(document);
 });
@@ -120,10 +129,12 @@ document.addEventListener("DOMContentLoaded", () => {
 // appearing later would move what is below it.
 document.addEventListener("htmx:afterSwap", () => {
   detectTimezone(document);
+  detectHourCycle(document);
   showChosenOptions(document);
 });
 document.addEventListener("htmx:afterSettle", (event) => {
   detectTimezone(document);
+  detectHourCycle(document);
   showCopyButtons(document);
   focusFirst(event.detail.target, event.detail);
 });
