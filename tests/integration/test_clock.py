@@ -2,10 +2,13 @@
 page, and without a choice the time zone's ("2:30 PM" in the Americas, else "14:30")."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from tests.integration.sharing_helpers import invite, join
+from lift.domain.dates import day_text
+from tests.integration.sharing_helpers import invite, join, shared_with, user_id
+from tests.integration.test_treatment import create_plan
 
 
 def clock_of(database, email: str) -> str | None:
@@ -58,3 +61,51 @@ async def test_a_choice_that_is_neither_is_refused_and_said_so(patient, database
 async def test_the_choice_needs_the_csrf_token(patient, database):
     refused = await patient.post("/account/clock", {"clock": "12"}, csrf=False)
     assert refused.status_code == 403 and clock_of(database, "pat@example.com") == "24"
+
+
+async def session_tomorrow_at(patient, at: str = "14:30") -> tuple[int, str]:
+    """A plan whose one session is tomorrow at `at`; its id and its day as Lift writes it."""
+    tomorrow = patient.today() + timedelta(days=1)
+    assert (await create_plan(patient, tomorrow, template="none")).status_code == 303
+    made = await patient.post("/treatment/sessions", {"session_date": tomorrow.isoformat(), "session_time": at})
+    return int(made.headers["location"].rsplit("/", 1)[1]), f"Tomorrow, {day_text(tomorrow, patient.today())}"
+
+
+@pytest.mark.parametrize(("clock", "shown", "not_shown"), [("12", "2:30 PM", "14:30"), ("24", "14:30", "2:30 PM")])
+async def test_today_and_treatment_pages_write_times_on_the_patients_clock(patient, clock, shown, not_shown):
+    session_id, day = await session_tomorrow_at(patient)
+    assert (await patient.post("/account/clock", {"clock": clock})).status_code == 303
+    pages = {path: (await patient.get(path)).text
+             for path in ("/", "/treatment", f"/treatment/sessions/{session_id}")}
+    assert f"{day} at {shown}" in pages["/"]
+    assert f"{day} · {shown}" in pages["/treatment"]
+    assert f"<dd>{shown}</dd>" in pages[f"/treatment/sessions/{session_id}"]
+    assert all(not_shown not in page for page in pages.values())
+    # The time input's value is HH:MM whatever the clock: the browser writes it its own way.
+    move = (await patient.get(f"/treatment/sessions/{session_id}/move")).text
+    assert 'value="14:30"' in move and f"Now: {day} at {shown}." in move
+
+
+async def test_a_moved_session_says_its_new_time_on_the_patients_clock(patient):
+    session_id, _ = await session_tomorrow_at(patient, "09:05")
+    await patient.post("/account/clock", {"clock": "12"})
+    later = (patient.today() + timedelta(days=2)).isoformat()
+    moved = await patient.post(f"/treatment/sessions/{session_id}/move", {"session_date": later,
+                                                                          "session_time": "21:15"})
+    assert moved.status_code == 303
+    page = (await patient.get("/treatment")).text
+    assert "9:05 AM" in page and "Moved to " in page and ", 9:15 PM" in page and "21:15" not in page
+
+
+async def test_a_clinician_and_a_caregiver_read_the_patients_times_on_their_own_clock(patient, people, database):
+    await session_tomorrow_at(patient)  # the patient reads "14:30" (the fixture's 24-hour browser)
+    clinician = await shared_with(patient, people("dr@example.com"), "clinician")
+    caregiver = await shared_with(patient, people("mum@example.com"), "caregiver")
+    await clinician.post("/account/clock", {"clock": "12"})
+    await caregiver.post("/account/clock", {"clock": "12"})
+    pid = user_id(database, "pat@example.com")
+    timeline = (await clinician.get(f"/clinician/patients/{pid}")).text
+    assert "at 2:30 PM." in timeline and "14:30" not in timeline
+    summary = (await caregiver.get(f"/caregiver/patients/{pid}")).text
+    assert "· 2:30 PM" in summary and "14:30" not in summary
+    assert "14:30" in (await patient.get("/treatment")).text

@@ -154,6 +154,14 @@ def test_the_patient_is_told_what_happened_to_a_skipped_or_repeated_time():
     assert schedule.adjustment_note(date(2026, 3, 9), time(2, 30), NEW_YORK, today) == ""
 
 
+def test_a_clock_change_is_told_on_the_readers_clock():
+    today = date(2026, 3, 1)
+    gap = schedule.adjustment_note(date(2026, 3, 8), time(2, 30), NEW_YORK, today, twelve_hour=True)
+    assert gap.startswith("2:30 AM doesn't exist on Sun 8 Mar") and "for 3:00 AM, the first" in gap
+    fold = schedule.adjustment_note(date(2026, 11, 1), time(1, 30), NEW_YORK, today, twelve_hour=True)
+    assert fold.startswith("1:30 AM happens twice")
+
+
 def test_a_clock_change_in_another_year_is_told_with_its_year():
     planned_in_december = date(2025, 12, 1)
     gap = schedule.adjustment_note(date(2026, 3, 8), time(2, 30), NEW_YORK, planned_in_december)

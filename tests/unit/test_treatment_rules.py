@@ -375,6 +375,15 @@ def test_a_session_cannot_be_moved_to_the_day_and_time_it_already_has():
     assert rules.same_time_error(item, NEW_YORK, None, None) is None
 
 
+def test_a_session_is_written_on_the_readers_clock():
+    moved = session(status="rescheduled", moved_to=2, moved_to_starts_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
+    twelve, twenty_four = (rules.view(moved, "America/Los_Angeles", TODAY, twelve_hour=clock) for clock in (True, False))
+    assert twelve.status_label == "Moved to Thu 3 Dec, 7:00 AM" and twelve.moved_to_label == "Thu 3 Dec, 7:00 AM"
+    assert twenty_four.status_label == "Moved to Thu 3 Dec, 07:00"
+    # The session itself: 15:00 UTC on 23 November.
+    assert (twelve.time_label, twenty_four.time_label) == ("7:00 AM", "07:00")
+
+
 # A past session nobody logged ----------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from lift.domain.dates import day_text
+from lift.domain.dates import day_text, time_text
 
 if TYPE_CHECKING:  # only for the annotation: domain.treatment imports this module
     from lift.domain.treatment import Session
@@ -170,12 +170,13 @@ def in_new_zone(sessions: Iterable[Session], timezone: str, now: datetime) -> li
             for s in sessions if s.status == "planned" and s.starts_at > now]
 
 
-def adjustment_note(day: date, requested: time, timezone: str, today: date) -> str:
-    """What Lift did with a time the clocks skip or repeat that day, in plain words; '' if nothing."""
+def adjustment_note(day: date, requested: time, timezone: str, today: date, twelve_hour: bool = False) -> str:
+    """What Lift did with a time the clocks skip or repeat that day, in plain words; '' if nothing.
+    Times on the reader's clock (`twelve_hour`: "2:30 AM", else "02:30")."""
     resolved = resolve_local(day, requested, timezone)
-    asked = f"{requested:%H:%M}"
+    asked = time_text(requested, twelve_hour)
     if resolved.adjustment == "gap":
-        moved_to = f"{resolved.local:%H:%M}"
+        moved_to = time_text(resolved.local, twelve_hour)
         if resolved.local.date() != day:
             moved_to += f" on {day_text(resolved.local.date(), today)}"
         return (f"{asked} doesn't exist on {day_text(day, today)} because the clocks go "

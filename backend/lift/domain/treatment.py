@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from lift.domain import schedule
-from lift.domain.dates import day_label, day_text, weekday_name
+from lift.domain.dates import day_label, day_text, time_text, weekday_name
 from lift.domain.safety_plan import PHONE_MESSAGE, Phone
 
 NOTE_MAX = 2000
@@ -581,28 +581,30 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     over: bool
 
 
-def moved_to_label(session: Session, timezone: str, today: date | None) -> str:
-    """When a moved session now takes place, in the patient's zone ("Thu 3 Dec, 10:00"), or ""
-    when it was not moved or the session it moved to is gone. The day is written by `day_text`
-    (with its year on paper, `today` None)."""
+def moved_to_label(session: Session, timezone: str, today: date | None, twelve_hour: bool = False) -> str:
+    """When a moved session now takes place, in the patient's zone ("Thu 3 Dec, 10:00", or
+    "10:00 AM" for a reader on a 12-hour clock), or "" when it was not moved or the session it
+    moved to is gone. The day is written by `day_text` (with its year on paper, `today` None)."""
     if session.status != "rescheduled" or session.moved_to_starts_at is None:
         return ""
     day = schedule.local_date_of(session.moved_to_starts_at, timezone)
-    return f"{day_text(day, today)}, {schedule.local_time_of(session.moved_to_starts_at, timezone):%H:%M}"
+    at = time_text(schedule.local_time_of(session.moved_to_starts_at, timezone), twelve_hour)
+    return f"{day_text(day, today)}, {at}"
 
 
-def status_label(session: Session, timezone: str, today: date | None) -> str:
+def status_label(session: Session, timezone: str, today: date | None, twelve_hour: bool = False) -> str:
     """The session's status in words. A moved one says when to ("Moved to Thu 3 Dec, 10:00"):
     "Moved" alone left the patient to open it to find the new time."""
-    moved_to = moved_to_label(session, timezone, today)
+    moved_to = moved_to_label(session, timezone, today, twelve_hour)
     return f"Moved to {moved_to}" if moved_to else schedule.STATUS_LABELS[session.status]
 
 
 def view(session: Session, timezone: str, today: date, now: datetime | None = None,
-         on_paper: bool = False) -> SessionView:
+         on_paper: bool = False, twelve_hour: bool = False) -> SessionView:
     """`now` is for the patient's own pages: without it logging is never offered (a caregiver or
     clinician reads the session but cannot log it), and the session is never `over`. `on_paper`
-    (the report) writes the day a session was moved to with its year."""
+    (the report) writes the day a session was moved to with its year. Times are on the reader's
+    clock (`twelve_hour`), a caregiver's or clinician's own on theirs."""
     day = schedule.local_date_of(session.starts_at, timezone)
     # The note explains the gap or fold rule only while the session is still where the rule
     # put it in this zone; a past or settled session keeps its instant when the patient
@@ -610,12 +612,14 @@ def view(session: Session, timezone: str, today: date, now: datetime | None = No
     resolved = schedule.resolve_local(session.requested_date, session.requested_time, timezone)
     note = ""
     if resolved.starts_at == session.starts_at:
-        note = schedule.adjustment_note(session.requested_date, session.requested_time, timezone, today)
+        note = schedule.adjustment_note(session.requested_date, session.requested_time, timezone, today,
+                                        twelve_hour)
     return SessionView(
         session=session, day=day, day_label=day_label(day, today),
-        time_label=f"{schedule.local_time_of(session.starts_at, timezone):%H:%M}",
-        status_label=status_label(session, timezone, None if on_paper else today),
-        moved_to_label=moved_to_label(session, timezone, None if on_paper else today), time_note=note,
+        time_label=time_text(schedule.local_time_of(session.starts_at, timezone), twelve_hour),
+        status_label=status_label(session, timezone, None if on_paper else today, twelve_hour),
+        moved_to_label=moved_to_label(session, timezone, None if on_paper else today, twelve_hour),
+        time_note=note,
         is_today=day == today,
         loggable=log_block_reason(session.status, day, today) is None,
         log_offered=now is not None and log_offered(session, timezone, now),

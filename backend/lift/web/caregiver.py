@@ -96,7 +96,8 @@ async def summary_context(request: Request, grant: rules.Grant, seen: rules.Visi
             band = rules.latest_band(own, instrument)
             context["bands"].append((instrument, band, own[-1].local_date if own else None))
     if seen.upcoming_sessions:
-        context["upcoming"] = await upcoming_sessions(db, person, today)
+        # On the caregiver's own clock, not the patient's.
+        context["upcoming"] = await upcoming_sessions(db, person, today, request.scope["user"].twelve_hour)
     if seen.thoughts:
         first = rules.window_start(today, rules.RECENT_DAYS)
         answers = await store.thoughts_between(db, person.id, first, today)

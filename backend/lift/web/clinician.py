@@ -117,6 +117,7 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
     marked = await session_days(db, person, first, last, today)
     results = await scale_store.results_for(db, person.id)
     joined = grant.patient_joined
+    reader_clock = request.scope["user"].twelve_hour  # times on the clinician's own clock
     context = dict(
         grant=grant, chosen=chosen, ranges=list(trends.RANGES.values()), first=first, range_id=RANGE_ID,
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, marked,
@@ -134,8 +135,8 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(scales.in_order(results))],
         **await item9_tools(db, person),
-        sessions=list(reversed(await session_entries(db, person, first, last, today))),
-        upcoming=await upcoming_sessions(db, person, today),
+        sessions=list(reversed(await session_entries(db, person, first, last, today, twelve_hour=reader_clock))),
+        upcoming=await upcoming_sessions(db, person, today, reader_clock),
         checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS,
         change_text=scales.change_text, kinds=export.KINDS, **session_tools(), ending=rules.ENDINGS["clinician"],
         notice=name_notice(notice), name_values={"name": grant.grantee_label}, name_errors={},

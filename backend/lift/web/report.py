@@ -69,7 +69,8 @@ async def report_context(request: Request, person: User, joined: date | None, st
     results = await scale_store.results_for(db, person.id)
     in_range = [r for r in scales.in_order(results) if first <= r.local_date <= last]
     # Newest first; on paper a moved session's new day carries its year.
-    sessions = list(reversed(await session_entries(db, person, first, last, today, on_paper=True)))
+    sessions = list(reversed(await session_entries(db, person, first, last, today, on_paper=True,
+                                                    twelve_hour=request.scope["user"].twelve_hour)))
     checkins = await checkin_store.checkins_between(db, person.id, first, last)
     checked_in = [c.local_date for c in checkins]
     # The charts and the count start at the first day with Lift: the join date, or an earlier

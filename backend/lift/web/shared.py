@@ -59,16 +59,17 @@ def scale_charts(results: Sequence[scales.ScaleResult], first: date, last: date,
 
 
 async def session_entries(db, person: User, first: date, last: date, today: date,
-                          on_paper: bool = False) -> list[tuple]:
-    """Sessions in a range of local days, oldest first, each with its log if it has one."""
+                          on_paper: bool = False, twelve_hour: bool = False) -> list[tuple]:
+    """Sessions in a range of local days, oldest first, each with its log if it has one; times on
+    the reader's clock (`twelve_hour`)."""
     start = schedule.local_day_bounds(first, person.timezone)[0]
     end = schedule.local_day_bounds(last, person.timezone)[1]
     sessions = await treatment_store.sessions_between(db, person.id, start, end)
     logged = any(s.has_log for s in sessions)
     logs = await treatment_store.session_logs_between(db, person.id, start, end) if logged else {}
     # A log saved between the two reads waits for the next page, as its session's new status does.
-    return [(treatment.view(s, person.timezone, today, on_paper=on_paper), logs.get(s.id) if s.has_log else None)
-            for s in sessions]
+    return [(treatment.view(s, person.timezone, today, on_paper=on_paper, twelve_hour=twelve_hour),
+             logs.get(s.id) if s.has_log else None) for s in sessions]
 
 
 # The next planned sessions a caregiver or clinician sees: the coming three months, four at most.
@@ -76,11 +77,11 @@ UPCOMING_DAYS = 90
 UPCOMING_SHOWN = 4
 
 
-async def upcoming_sessions(db, person: User, today: date) -> list[treatment.SessionView]:
-    """The patient's next planned sessions, soonest first."""
+async def upcoming_sessions(db, person: User, today: date, twelve_hour: bool) -> list[treatment.SessionView]:
+    """The patient's next planned sessions, soonest first, on the reader's clock (`twelve_hour`)."""
     now = utc_now()
     sessions = await treatment_store.sessions_between(db, person.id, now, now + timedelta(days=UPCOMING_DAYS))
-    return [treatment.view(s, person.timezone, today)
+    return [treatment.view(s, person.timezone, today, twelve_hour=twelve_hour)
             for s in treatment.upcoming(sessions, today, person.timezone)[:UPCOMING_SHOWN]]
 
 

@@ -59,7 +59,8 @@ async def own_session(request: Request, session_id: int) -> rules.Session:
 def own_view(session: rules.Session, user: User) -> rules.SessionView:
     """A session as its patient's own pages show it: "Log how it went" from its start."""
     now = utc_now()
-    return rules.view(session, user.timezone, schedule.local_date_of(now, user.timezone), now)
+    return rules.view(session, user.timezone, schedule.local_date_of(now, user.timezone), now,
+                      twelve_hour=user.twelve_hour)
 
 
 async def home_context(request: Request, user: User, today: date) -> dict:
@@ -79,7 +80,7 @@ async def home_context(request: Request, user: User, today: date) -> dict:
     return {
         "treatment_plan": plan,
         "treatment_today": own_view(todays, user) if todays else None,
-        "treatment_next": rules.view(following, user.timezone, today) if following else None,
+        "treatment_next": rules.view(following, user.timezone, today, twelve_hour=user.twelve_hour) if following else None,
         "treatment_to_log": to_log,
         "treatment_log_question": rules.log_question(schedule.local_date_of(to_log.starts_at, user.timezone), today)
         if to_log else None,
@@ -100,7 +101,7 @@ async def overview(request: Request, notice: FromQuery[str | None] = None) -> Re
     today = local_today(user.timezone)
     sessions = await store.sessions_for(db, user.id)
     def views(chosen: list[rules.Session]) -> list[rules.SessionView]:
-        return [rules.view(s, user.timezone, today) for s in chosen]
+        return [rules.view(s, user.timezone, today, twelve_hour=user.twelve_hour) for s in chosen]
 
     return render(request, "treatment/overview.html", plan=plan, notice=notice,
                   upcoming=views(rules.upcoming(sessions, today, user.timezone)),
@@ -284,8 +285,10 @@ def logged_reasons(request: Request, log: rules.SessionLog | None, item: rules.S
 async def move_form(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     session = await own_session(request, session_id)
-    item = rules.view(session, user.timezone, local_today(user.timezone))
-    values = {"session_date": item.day.isoformat(), "session_time": item.time_label}
+    item = rules.view(session, user.timezone, local_today(user.timezone), twelve_hour=user.twelve_hour)
+    # The time input's value is HH:MM whatever the reader's clock; the browser shows it its own way.
+    at = schedule.local_time_of(session.starts_at, user.timezone)
+    values = {"session_date": item.day.isoformat(), "session_time": f"{at:%H:%M}"}
     if problem := schedule.transition_error(session.status, "rescheduled"):
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
     return session_form_view(request, values, {}, moving=item)
@@ -295,7 +298,7 @@ async def move_form(request: Request, session_id: FromPath[int]) -> Response:
 async def move_session(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     session = await own_session(request, session_id)
-    item = rules.view(session, user.timezone, local_today(user.timezone))
+    item = rules.view(session, user.timezone, local_today(user.timezone), twelve_hour=user.twelve_hour)
     values = await form_data(request)
     if problem := schedule.transition_error(session.status, "rescheduled"):
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
@@ -359,7 +362,7 @@ async def log_form(request: Request, session_id: FromPath[int]) -> Response:
     user = request.scope["user"]
     session = await own_session(request, session_id)
     today = local_today(user.timezone)  # once: two readings could fall either side of midnight
-    item = rules.view(session, user.timezone, today)
+    item = rules.view(session, user.timezone, today, twelve_hour=user.twelve_hour)
     log = await store.session_log(request.app.state.db, user.id, session_id) if session.has_log else None
     values = rules.as_log_values(log, session.status)
     if problem := rules.log_block_reason(session.status, item.day, today):
@@ -373,7 +376,7 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     db = request.app.state.db
     session = await own_session(request, session_id)
     today = local_today(user.timezone)
-    item = rules.view(session, user.timezone, today)
+    item = rules.view(session, user.timezone, today, twelve_hour=user.twelve_hour)
     values = await form_data(request)
     form, errors = parse_form(rules.LogForm, values, rules.LOG_MESSAGES)
     side_effects, effect_errors = rules.parse_side_effects(values)
