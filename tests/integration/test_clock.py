@@ -109,3 +109,17 @@ async def test_a_clinician_and_a_caregiver_read_the_patients_times_on_their_own_
     summary = (await caregiver.get(f"/caregiver/patients/{pid}")).text
     assert "· 2:30 PM" in summary and "14:30" not in summary
     assert "14:30" in (await patient.get("/treatment")).text
+
+
+@pytest.mark.parametrize(("clock", "said"), [
+    ("12", "set for 11:30 PM, falls in your quiet hours (11:00 PM to 6:30 AM). By 6:30 AM"),
+    ("24", "set for 23:30, falls in your quiet hours (23:00 to 06:30). By 06:30"),
+])
+async def test_the_reminders_page_writes_quiet_hours_on_the_patients_clock(patient, clock, said):
+    await patient.post("/account/clock", {"clock": clock})
+    await patient.post("/reminders/settings", {"checkin_enabled": "true", "checkin_time": "23:30", "eve_time": "18:30",
+                                               "lead_minutes": "90", "scale_time": "10:00",
+                                               "quiet_start": "23:00", "quiet_end": "06:30"})
+    page = (await patient.get("/reminders")).text
+    assert said in page
+    assert 'value="23:30"' in page  # the time input's own value stays HH:MM

@@ -170,8 +170,9 @@ async def test_before_an_after_midnight_session_the_day_is_named_as_of_each_send
     [after_midnight] = messages_to(tablet)
     # Held for an offline phone until 01:00, the first could be shown after midnight, when
     # "tomorrow" would be wrong: the weekday is right either way.
-    assert evening["title"] == "Lift: treatment session on Thursday at 01:00 at Eastside"
-    assert after_midnight["title"] == "Lift: treatment session today at 01:00 at Eastside"
+    # A New York account that never chose its clock reads "1:00 AM" (dates.uses_twelve_hour).
+    assert evening["title"] == "Lift: treatment session on Thursday at 1:00 AM at Eastside"
+    assert after_midnight["title"] == "Lift: treatment session today at 1:00 AM at Eastside"
     assert push_service.problems == []
 
 

@@ -28,14 +28,15 @@ AT = " at Riverside Clinic"  # the plan's clinic (tests/integration/test_treatme
 
 
 @asynccontextmanager
-async def patient_with_a_session(push_settings, push_service) -> AsyncIterator[tuple[Person, object, int, date]]:
+async def patient_with_a_session(push_settings, push_service, hour_cycle: str = "h23",
+                                 ) -> AsyncIterator[tuple[Person, object, int, date]]:
     """A New York patient with a phone and one session at 10:00 two days from today: the
     patient, the phone, the session's id and its day."""
     app = create_app(push_settings)  # no scheduler of its own: the test runs one on its clock
     async with AsyncTestClient(app=app):
         patient = Person(app, "moving@example.com")
         try:
-            assert (await patient.sign_up(NY)).status_code == 303
+            assert (await patient.sign_up(NY, hour_cycle)).status_code == 303
             phone = push_service.subscribe()
             await add_device(patient, phone)
             assert (await patient.post("/reminders/settings", TREATMENT_ONLY)).status_code == 303
@@ -113,3 +114,17 @@ async def test_a_session_moved_the_evening_its_reminder_went_gets_no_second_one_
     assert received(phone)[1:] == [(f"treatment_lead-{moved}", f"Lift: treatment session today at 11:30{AT}",
                                     f"/treatment/sessions/{moved}")]
     assert push_service.problems == []
+
+
+async def test_a_reminder_writes_the_sessions_time_on_the_patients_clock_as_it_is_when_sent(
+        push_settings, push_service, db, make_scheduler, clock):
+    async with patient_with_a_session(push_settings, push_service, hour_cycle="h12") as (patient, phone, session, day):
+        scheduler = make_scheduler(db)
+        clock.at_local(day - timedelta(days=1), 19, 0, NY)
+        await scheduler.run_once()
+        assert (await patient.post("/account/clock", {"clock": "24"})).status_code == 303
+        clock.at_local(day, 8, 0, NY)
+        await scheduler.run_once()
+
+    assert [title for _, title, _ in received(phone)] == [f"Lift: treatment session tomorrow at 10:00 AM{AT}",
+                                                         f"Lift: treatment session today at 10:00{AT}"]

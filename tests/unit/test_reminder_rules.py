@@ -236,6 +236,9 @@ def test_a_reminder_time_in_quiet_hours_is_said_to_come_when_they_end_only_if_it
         "Your weekly questionnaire reminder, set for 06:30, falls in your quiet hours (22:00 to 07:00), "
         "so it comes when they end, at 07:00.",
     ]
+    assert rules.quiet_hours_notes(Preferences(**prefs), twelve_hour=True)[2] == (
+        "Your weekly questionnaire reminder, set for 6:30 AM, falls in your quiet hours (10:00 PM to 7:00 AM), "
+        "so it comes when they end, at 7:00 AM.")
 
 
 @pytest.mark.parametrize(("kind", "at", "quiet_start", "quiet_end", "comes_at"), [

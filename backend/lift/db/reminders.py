@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from lift.db.clock import iso
 from lift.db.connection import Database
+from lift.domain.dates import uses_twelve_hour
 from lift.domain.push import SubscriptionIn, endpoint_hash
 from lift.domain.reminders import (
     DEFAULT_PREFERENCES,
@@ -298,11 +299,12 @@ async def _sessions(conn, user_ids: list[int], start: datetime, end: datetime) -
 async def _contexts(conn, user_ids: list[int], now: datetime) -> dict[int, PatientContext]:
     ids = _ids(user_ids)
     cursor = await conn.execute(
-        "SELECT u.id, u.timezone, p.* FROM users u LEFT JOIN reminder_preferences p ON p.user_id = u.id"
+        "SELECT u.id, u.timezone, u.clock, p.* FROM users u LEFT JOIN reminder_preferences p ON p.user_id = u.id"
         " WHERE u.id IN (SELECT value FROM json_each(?)) AND u.role = 'patient'",
         (ids,),
     )
-    people = {row["id"]: (row["timezone"], _preferences(row)) for row in await cursor.fetchall()}
+    people = {row["id"]: (row["timezone"], uses_twelve_hour(row["clock"], row["timezone"]), _preferences(row))
+              for row in await cursor.fetchall()}
     # Wide enough for every zone's "yesterday" to "the day after tomorrow".
     first, last = (now - timedelta(days=2)).date(), (now + timedelta(days=3)).date()
     cursor = await conn.execute(
@@ -326,11 +328,11 @@ async def _contexts(conn, user_ids: list[int], now: datetime) -> dict[int, Patie
         taken.setdefault(row["user_id"], {})[row["instrument"]] = date.fromisoformat(row["last"])
     return {
         user_id: PatientContext(
-            user_id=user_id, timezone=zone, preferences=prefs,
+            user_id=user_id, timezone=zone, twelve_hour=twelve_hour, preferences=prefs,
             checked_in=frozenset(checked.get(user_id, ())), sessions=tuple(sessions.get(user_id, ())),
             scales_taken=tuple(taken.get(user_id, {}).items()),
         )
-        for user_id, (zone, prefs) in people.items()
+        for user_id, (zone, twelve_hour, prefs) in people.items()
     }
 
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from lift.domain.dates import day_label, weekday_name
+from lift.domain.dates import day_label, time_text, weekday_name
 from lift.domain.scales import DUE_EVERY_DAYS, due_instruments
 from lift.domain.schedule import local_date_of, local_day_bounds, resolve_local
 
@@ -131,6 +131,7 @@ class PatientContext(msgspec.Struct, frozen=True, kw_only=True):
 
     user_id: int
     timezone: str
+    twelve_hour: bool = False  # the patient's clock, for the times a notification writes
     preferences: Preferences = DEFAULT_PREFERENCES
     checked_in: frozenset[date] = frozenset()
     sessions: tuple[UpcomingSession, ...] = ()
@@ -576,7 +577,7 @@ def detailed_text(occ: Occurrence, ctx: PatientContext, sent_at: datetime) -> tu
         return scale_text(dict(ctx.scales_taken), occ.local_date)
     session = _session_for(ctx, occ.session_id)
     when = _on_day(session_day(session.starts_at, sent_at, occ.expires_at, ctx.timezone))
-    at = f"{session.starts_at.astimezone(ZoneInfo(ctx.timezone)):%H:%M}"
+    at = time_text(session.starts_at.astimezone(ZoneInfo(ctx.timezone)), ctx.twelve_hour)
     where = f" at {session.clinic_name}" if session.clinic_name else ""
     title = f"Lift: treatment session {when} at {at}{where}"
     if occ.kind == "treatment_eve":
@@ -741,7 +742,7 @@ def preferences_from_form(form: PreferencesForm) -> Preferences:
 
 
 def preferences_as_form_values(prefs: Preferences) -> dict[str, str]:
-    def wall(value: time | None) -> str:
+    def wall(value: time | None) -> str:  # a time input's value: HH:MM whatever the clock
         return f"{value:%H:%M}" if value else ""
 
     return {
@@ -765,9 +766,13 @@ def _after_quiet_hours(kind: str, at: time, prefs: Preferences) -> time | None:
     return moved.time() if moved else None
 
 
-def quiet_hours_notes(prefs: Preferences) -> list[str]:
+def quiet_hours_notes(prefs: Preferences, twelve_hour: bool = False) -> list[str]:
     """One sentence for each reminder time inside quiet hours, so nobody wonders where a
-    reminder went: it comes when they end, or, too late by then, it is never sent."""
+    reminder went: it comes when they end, or, too late by then, it is never sent. Times on the
+    patient's clock (`twelve_hour`)."""
+    def at_(value: time) -> str:
+        return time_text(value, twelve_hour)
+
     notes = []
     for kind, label, enabled, at in (
         ("checkin", "check-in", prefs.checkin_enabled, prefs.checkin_time),
@@ -776,12 +781,12 @@ def quiet_hours_notes(prefs: Preferences) -> list[str]:
     ):
         if not enabled or not wall_time_in_quiet_hours(at, prefs):
             continue
-        quiet = (f"Your {label} reminder, set for {at:%H:%M}, falls in your quiet hours "
-                 f"({prefs.quiet_start:%H:%M} to {prefs.quiet_end:%H:%M})")
+        quiet = (f"Your {label} reminder, set for {at_(at)}, falls in your quiet hours "
+                 f"({at_(prefs.quiet_start)} to {at_(prefs.quiet_end)})")
         comes = _after_quiet_hours(kind, at, prefs)
         if comes is None:
-            notes.append(f"{quiet}. By {prefs.quiet_end:%H:%M} it would be too late to be useful, so it is "
+            notes.append(f"{quiet}. By {at_(prefs.quiet_end)} it would be too late to be useful, so it is "
                          "never sent: choose a time outside quiet hours to get it.")
         else:
-            notes.append(f"{quiet}, so it comes when they end, at {comes:%H:%M}.")
+            notes.append(f"{quiet}, so it comes when they end, at {at_(comes)}.")
     return notes
