@@ -123,3 +123,31 @@ async def test_the_reminders_page_writes_quiet_hours_on_the_patients_clock(patie
     page = (await patient.get("/reminders")).text
     assert said in page
     assert 'value="23:30"' in page  # the time input's own value stays HH:MM
+
+
+TWELVE, TWENTY_FOUR = re.compile(r"\b(1[0-2]|[1-9]):[0-5]\d [AP]M\b"), re.compile(r"\b([01]\d|2[0-3]):[0-5]\d\b")
+
+
+@pytest.mark.parametrize(("clock", "written", "not_written"), [("12", TWELVE, TWENTY_FOUR), ("24", TWENTY_FOUR, TWELVE)])
+async def test_the_access_log_and_the_report_write_times_on_the_readers_clock(patient, people, database, clock,
+                                                                              written, not_written):
+    await patient.post("/account/clock", {"clock": clock})
+    clinician = await shared_with(patient, people("dr@example.com"), "clinician")
+    pid = user_id(database, "pat@example.com")
+    for _ in range(2):
+        await clinician.get(f"/clinician/patients/{pid}")
+    log = (await patient.get("/sharing/audit")).text
+    whens = re.findall(r'<span class="audit__when">([^<]*)</span>', log)
+    assert whens and all(written.search(when) and not not_written.search(when) for when in whens)
+    first_at = re.search(r"2 times, the first at ([^.]*)\.", log).group(1)
+    assert written.fullmatch(first_at)
+    report = (await patient.get("/report")).text
+    made = re.search(r"· made ([^<]*)</p>", report).group(1)
+    assert written.search(made) and not not_written.search(made)
+
+
+@pytest.mark.parametrize(("clock", "ten"), [("12", "10:00 AM"), ("24", "10:00")])
+async def test_the_time_zone_notice_gives_its_example_on_the_readers_clock(patient, clock, ten):
+    await patient.post("/account/clock", {"clock": clock})
+    page = (await patient.get("/account?notice=timezone-sessions-kept")).text
+    assert f"a session at {ten} is still at {ten} in the new time zone" in page

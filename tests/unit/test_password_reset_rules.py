@@ -61,6 +61,9 @@ def test_a_waiting_link_is_told_in_the_owners_own_time():
     text = waiting_link_notice(made, made + timedelta(hours=24), "America/New_York", date(2026, 11, 29))
     assert text.startswith("A password reset link for this account was made on Sun 29 Nov at 18:30 and works "
                            "until Mon 30 Nov at 18:30.")
+    twelve = waiting_link_notice(made, made + timedelta(hours=24), "America/New_York", date(2026, 11, 29), True)
+    assert twelve.startswith("A password reset link for this account was made on Sun 29 Nov at 6:30 PM and works "
+                             "until Mon 30 Nov at 6:30 PM.")
 
 
 def test_a_waiting_link_made_last_year_says_which_year():

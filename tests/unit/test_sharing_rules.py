@@ -403,6 +403,7 @@ def test_the_audit_log_names_a_person_as_the_patient_labelled_them_with_their_ad
 
 def test_the_time_of_an_entry_is_shown_in_the_readers_zone():
     assert sharing.local_when(NOW, "America/New_York") == "Wed 20 May 2026, 08:00"
+    assert sharing.local_when(NOW, "America/New_York", twelve_hour=True) == "Wed 20 May 2026, 8:00 AM"
 
 
 def test_chart_sentences_about_the_patient_are_not_addressed_to_them():
@@ -637,6 +638,7 @@ def test_a_clinicians_looks_at_the_timeline_through_one_day_read_as_one_line():
         (4, NOW, NOW - timedelta(minutes=200))]
     assert sharing.audit_line_sentence(lines[0], "UTC") == (
         "dr@example.com (clinician) looked at your timeline 4 times, the first at 08:40.")
+    assert sharing.audit_line_sentence(lines[0], "UTC", twelve_hour=True).endswith("the first at 8:40 AM.")
 
 
 def test_looks_on_another_day_or_at_another_page_or_by_someone_else_stay_apart():

@@ -186,7 +186,8 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def local_instant(utc_text: str | None, timezone: str) -> str | None:
-    """A stored UTC instant ("2026-03-08T14:15:00Z") as ISO 8601 with the patient's offset."""
+    """A stored UTC instant ("2026-03-08T14:15:00Z") as ISO 8601 with the patient's offset: a CSV
+    is read by programs, so never on the account's 12-hour clock (dates.time_text is for people)."""
     if not utc_text:
         return None
     instant = datetime.fromisoformat(utc_text)

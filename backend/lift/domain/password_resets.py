@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import msgspec
 
 from lift.domain.accounts import PASSWORD_CHANGE_MESSAGES, Password
-from lift.domain.dates import day_of
+from lift.domain.dates import day_of, time_text
 from lift.domain.schedule import local_time_of
 
 # Long enough for the clinic to reach the person (a phone call, the next visit's morning),
@@ -72,10 +72,12 @@ def reset_link(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}{reset_path(token)}"
 
 
-def waiting_link_notice(made_at: datetime, expires_at: datetime, timezone: str, today: date) -> str:
-    """What the account page says while a reset link can still be used, in the owner's time."""
+def waiting_link_notice(made_at: datetime, expires_at: datetime, timezone: str, today: date,
+                        twelve_hour: bool = False) -> str:
+    """What the account page says while a reset link can still be used, in the owner's time and
+    on their clock (`twelve_hour`)."""
     def when(instant: datetime) -> str:
-        return f"{day_of(instant, timezone, today)} at {local_time_of(instant, timezone):%H:%M}"
+        return f"{day_of(instant, timezone, today)} at {time_text(local_time_of(instant, timezone), twelve_hour)}"
 
     return (f"A password reset link for this account was made on {when(made_at)} and works until "
             f"{when(expires_at)}. If you didn't ask your clinic for one, change your password below: "

@@ -21,7 +21,7 @@ from lift.domain import scales, schedule, treatment, trends
 from lift.domain.checkins import Checkin
 from lift.domain.crisis import THOUGHTS_LABELS, CrisisResources, Thoughts
 from lift.domain.education import SOURCES
-from lift.domain.dates import dated, day_text
+from lift.domain.dates import dated, day_text, time_text
 
 Role = Literal["caregiver", "clinician"]
 ROLES: tuple[str, ...] = ("caregiver", "clinician")
@@ -803,13 +803,14 @@ def audit_lines(entries: Iterable[AuditEntry], timezone: str) -> list[AuditLine]
     return lines
 
 
-def audit_line_sentence(line: AuditLine, timezone: str) -> str:
+def audit_line_sentence(line: AuditLine, timezone: str, twelve_hour: bool = False) -> str:
     """A line's sentence; repeated looks say how many and when the first was that day (the line's
-    own time, beside it, is the last)."""
+    own time, beside it, is the last), on the reader's clock (`twelve_hour`)."""
     sentence = audit_sentence(line.entry)
     if line.times == 1:
         return sentence
-    return f"{sentence[:-1]} {line.times} times, the first at {line.first_at.astimezone(ZoneInfo(timezone)):%H:%M}."
+    first = time_text(line.first_at.astimezone(ZoneInfo(timezone)), twelve_hour)
+    return f"{sentence[:-1]} {line.times} times, the first at {first}."
 
 
 def audit_sentence(entry: AuditEntry) -> str:
@@ -866,11 +867,11 @@ def _named(label: str, address: str) -> str:
     return label or address or "someone"
 
 
-def local_when(at: datetime, timezone: str) -> str:
-    """"Wed 20 May 2026, 14:05" in the reader's own time zone, always with the year: the access log
-    and the report's "made" are records, read later."""
+def local_when(at: datetime, timezone: str, twelve_hour: bool = False) -> str:
+    """"Wed 20 May 2026, 14:05" (or "2:05 PM", `twelve_hour`) in the reader's own time zone,
+    always with the year: the access log and the report's "made" are records, read later."""
     local = at.astimezone(ZoneInfo(timezone))
-    return f"{dated(local.date())}, {local:%H:%M}"
+    return f"{dated(local.date())}, {time_text(local, twelve_hour)}"
 
 
 # The trend charts speak to the patient ("your baseline"). On someone else's screen, and on a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -39,8 +39,14 @@ NOTICES = {
     "timezone-changed": "Your time zone is saved.",
     "clock-changed": "Your choice of how times are written is saved.",
     "timezone-sessions-kept": ("Your time zone is saved. Your planned sessions keep their clock times: "
-                               "a session at 10:00 is still at 10:00 in the new time zone."),
+                               "a session at {ten} is still at {ten} in the new time zone."),
 }
+
+
+def notice_text(notice: str | None, twelve_hour: bool) -> str | None:
+    """The notice, its example time on the reader's clock ("10:00 AM" or "10:00")."""
+    text = NOTICES.get(notice or "")
+    return text and text.replace("{ten}", dates.time_text(time(10), twelve_hour))
 
 
 def zone_table() -> str | None:
@@ -231,7 +237,7 @@ async def signin_page(
     if request.scope.get("user"):
         return redirect(request, safe_next(next))
     return render(request, "account/signin.html", values={}, errors={}, next=safe_next(next),
-                  notice=NOTICES.get(notice or ""))
+                  notice=notice_text(notice, twelve_hour=False))
 
 
 @post("/signin")
@@ -286,7 +292,7 @@ async def signout_everywhere(request: Request) -> Response:
 
 @get("/account", guards=[signed_in], name="account")
 async def account_page(request: Request, notice: FromQuery[str | None] = None) -> Response:
-    return await account_view(request, notice=NOTICES.get(notice or ""))
+    return await account_view(request, notice=notice_text(notice, request.scope["user"].twelve_hour))
 
 
 async def account_view(request: Request, status_code: int = 200, **context) -> Response:
@@ -297,7 +303,8 @@ async def account_view(request: Request, status_code: int = 200, **context) -> R
     # they never asked for it (changing the password ends it).
     now = utc_now()
     waiting = await reset_store.unused_link_times(request.app.state.db, user.id, now)
-    notice = waiting and reset_rules.waiting_link_notice(*waiting, user.timezone, today_in(user.timezone, now))
+    notice = waiting and reset_rules.waiting_link_notice(*waiting, user.timezone, today_in(user.timezone, now),
+                                                         user.twelve_hour)
     return render(request, "account/account.html", status_code=status_code,
                   timezones=timezone_list(context["values"].get("timezone")), reset_link_notice=notice,
                   **context)

@@ -131,8 +131,8 @@ async def audit_page(request: Request, page: FromQuery[int] = 1) -> Response:
                                              (page - 1) * AUDIT_PAGE_SIZE)
     return render(request, "sharing/audit.html", lines=rules.audit_lines(entries, user.timezone), page=page, total=total,
                   pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
-                  sentence=lambda line: rules.audit_line_sentence(line, user.timezone),
-                  when=lambda at: rules.local_when(at, user.timezone))
+                  sentence=lambda line: rules.audit_line_sentence(line, user.timezone, user.twelve_hour),
+                  when=lambda at: rules.local_when(at, user.timezone, user.twelve_hour))
 
 
 # --- The invitee's side ---------------------------------------------------------------------
