@@ -376,7 +376,7 @@ def test_treatment_and_questionnaire_pages(page: Page, lift: Lift, served_databa
     patient.get_by_role("button", name="Move session").click()
     expect(patient.get_by_role("status")).to_contain_text("The session is moved")
     problems += visit(patient, session, "Session")
-    expect(patient.get_by_role("link", name=re.compile(r"^the session on .+, 10:00$"))).to_be_visible()
+    expect(patient.get_by_role("link", name=re.compile(r"^the session on .+, 10:00 AM$"))).to_be_visible()
     assert problems == [], "\n".join(problems)
 
 

@@ -3,6 +3,9 @@ never overrides a choice."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 from playwright.sync_api import expect
 
@@ -98,3 +101,20 @@ def test_the_time_zone_chosen_reads_whole_on_a_narrow_phone_with_large_text(open
     page.get_by_role("combobox", name="Time zone").select_option("America/Argentina/Buenos_Aires")
     assert_the_chosen_zone_reads_whole(page, "Buenos Aires — Argentina (UTC−03:00)")
     expect(page.locator("#timezone-chosen")).to_be_visible()
+
+
+@pytest.mark.parametrize("locale, clock, shown", [("en-US", "12", "2:30 PM (12-hour)"), ("en-GB", "24", "14:30 (24-hour)")])
+def test_sign_up_takes_the_browsers_12_or_24_hour_clock(open_page, served_database, locale, clock, shown):
+    """The phone's own time inputs write "2:30 PM" in the US and "14:30" in Britain: Lift's pages
+    start the same way, whatever the time zone (both sign up in UTC here)."""
+    page = open_page(locale=locale)
+    email = unique_email()
+    page.goto("/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/")
+    with closing(sqlite3.connect(served_database)) as conn:
+        assert conn.execute("SELECT clock FROM users WHERE email = ?", (email,)).fetchone()[0] == clock
+    page.goto("/account")
+    expect(page.get_by_role("radio", name=shown)).to_be_checked()
