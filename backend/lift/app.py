@@ -37,7 +37,7 @@ from lift.web import caregiver, clinician, data_rights, export, report, sharing
 from lift.push.scheduler import reminder_lifespan
 from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
-from lift.web.rendering import clock, current_tab, zone_label
+from lift.web.rendering import current_tab, zone_label
 from lift.web.security import CSRF_COOKIE, current_user, ids_fit_sqlite, refuse_oversized_bodies, security_headers
 
 ROUTES = [
@@ -85,7 +85,6 @@ def configure_templates(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters["email_breaks"] = email_breaks
     # Where a person reads their time zone; a calendar's TZID and a CSV column keep the IANA name.
     engine.engine.filters["zone_label"] = zone_label
-    engine.engine.filters["clock"] = clock
     engine.engine.globals["safety_plan_steps"] = STEPS
     engine.engine.globals["crisis_reading"] = crisis_reading
     engine.engine.globals["saved_in"] = saved_in

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
-from jinja2 import pass_context
 from litestar import Request
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Response, Template
@@ -86,14 +85,6 @@ def day_in(timezone: str) -> Callable[[datetime], str]:
     `timezone`, written as domain/dates.py says for a reader whose today is that zone's."""
     today = local_today(timezone)
     return lambda instant: dates.day_of(instant, timezone, today)
-
-
-@pass_context
-def clock(context: Mapping[str, Any], moment: time | datetime) -> str:
-    """The `clock` filter: a time of day as the reader of the page writes it ("2:30 PM" or
-    "14:30", their account's "Times"), the caregiver's or clinician's own on a patient's page."""
-    user = context.get("user")
-    return dates.time_text(moment, user is not None and user.twelve_hour)
 
 
 def site_url(request: Request) -> str:
