@@ -43,7 +43,8 @@ from lift.web.security import CSRF_COOKIE, current_user, ids_fit_sqlite, refuse_
 ROUTES = [
     pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
     auth.signup_page, auth.signup, auth.signin_page, auth.signin, auth.signout,
-    auth.account_page, auth.change_timezone, auth.change_clock, auth.change_password, auth.change_email, auth.signout_everywhere,
+    auth.account_page, auth.change_timezone, auth.change_clock, auth.change_password, auth.change_email,
+    auth.signout_everywhere,
     password_resets.forgot_password, password_resets.reset_page, password_resets.reset_password,
     checkins.checkin_form, checkins.save_checkin, checkins.history, checkins.checkin_detail,
     checkins.confirm_delete, checkins.delete_checkin,

@@ -299,7 +299,8 @@ async def _sessions(conn, user_ids: list[int], start: datetime, end: datetime) -
 async def _contexts(conn, user_ids: list[int], now: datetime) -> dict[int, PatientContext]:
     ids = _ids(user_ids)
     cursor = await conn.execute(
-        "SELECT u.id, u.timezone, u.clock, p.* FROM users u LEFT JOIN reminder_preferences p ON p.user_id = u.id"
+        "SELECT u.id, u.timezone, u.clock, p.* FROM users u"
+        " LEFT JOIN reminder_preferences p ON p.user_id = u.id"
         " WHERE u.id IN (SELECT value FROM json_each(?)) AND u.role = 'patient'",
         (ids,),
     )

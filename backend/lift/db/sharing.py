@@ -161,7 +161,8 @@ async def accept_with_new_account(db: Database, invitation_id: int, email: str, 
     after the caller checked it (the new account is rolled back with it)."""
     async with db.write() as conn:
         cursor = await conn.execute(
-            "INSERT INTO users (email, password_hash, role, timezone, clock, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO users (email, password_hash, role, timezone, clock, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
             f" ON CONFLICT (email) DO NOTHING RETURNING {USER_COLUMNS}",
             (email, password_hash, role, timezone, clock, iso(utc_now())),
         )

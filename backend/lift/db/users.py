@@ -18,7 +18,8 @@ USER_COLUMNS = "id, email, role, timezone, clock"
 def _user(row) -> User | None:
     if not row:
         return None
-    return User(id=row["id"], email=row["email"], role=row["role"], timezone=row["timezone"], clock=row["clock"])
+    return User(id=row["id"], email=row["email"], role=row["role"], timezone=row["timezone"],
+                clock=row["clock"])
 
 
 async def create_user(db: Database, email: str, password_hash: str, role: str, timezone: str,
@@ -78,7 +79,8 @@ async def set_email(db: Database, user: User, new_email: str) -> bool:
             cursor = await conn.execute(
                 "SELECT patient_id FROM share_grants WHERE grantee_id = ? AND revoked_at IS NULL", (user.id,))
             patients = [row[0] for row in await cursor.fetchall()]
-            renamed = User(id=user.id, email=new_email, role=user.role, timezone=user.timezone, clock=user.clock)
+            renamed = User(id=user.id, email=new_email, role=user.role, timezone=user.timezone,
+                           clock=user.clock)
             await audit.append_many(conn, patients, renamed, "grant", EMAIL_CHANGED, user.email)
     return True
 

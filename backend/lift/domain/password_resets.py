@@ -77,7 +77,8 @@ def waiting_link_notice(made_at: datetime, expires_at: datetime, timezone: str, 
     """What the account page says while a reset link can still be used, in the owner's time and
     on their clock (`twelve_hour`)."""
     def when(instant: datetime) -> str:
-        return f"{day_of(instant, timezone, today)} at {time_text(local_time_of(instant, timezone), twelve_hour)}"
+        at = time_text(local_time_of(instant, timezone), twelve_hour)
+        return f"{day_of(instant, timezone, today)} at {at}"
 
     return (f"A password reset link for this account was made on {when(made_at)} and works until "
             f"{when(expires_at)}. If you didn't ask your clinic for one, change your password below: "

@@ -303,8 +303,8 @@ async def account_view(request: Request, status_code: int = 200, **context) -> R
     # they never asked for it (changing the password ends it).
     now = utc_now()
     waiting = await reset_store.unused_link_times(request.app.state.db, user.id, now)
-    notice = waiting and reset_rules.waiting_link_notice(*waiting, user.timezone, today_in(user.timezone, now),
-                                                         user.twelve_hour)
+    today = today_in(user.timezone, now)
+    notice = waiting and reset_rules.waiting_link_notice(*waiting, user.timezone, today, user.twelve_hour)
     return render(request, "account/account.html", status_code=status_code,
                   timezones=timezone_list(context["values"].get("timezone")), reset_link_notice=notice,
                   **context)

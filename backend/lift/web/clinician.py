@@ -135,7 +135,8 @@ async def timeline(request: Request, patient_id: FromPath[int], range: FromQuery
         history=[(r, scales.INSTRUMENTS[r.instrument], scales.band_by_key(scales.INSTRUMENTS[r.instrument], r.band))
                  for r in reversed(scales.in_order(results))],
         **await item9_tools(db, person),
-        sessions=list(reversed(await session_entries(db, person, first, last, today, twelve_hour=reader_clock))),
+        sessions=list(reversed(await session_entries(db, person, first, last, today,
+                                                     twelve_hour=reader_clock))),
         upcoming=await upcoming_sessions(db, person, today, reader_clock),
         checkins=list(reversed(checkins)), thoughts_labels=THOUGHTS_LABELS,
         change_text=scales.change_text, kinds=export.KINDS, **session_tools(), ending=rules.ENDINGS["clinician"],

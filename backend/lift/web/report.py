@@ -80,7 +80,8 @@ async def report_context(request: Request, person: User, joined: date | None, st
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, errors=errors,
         range_values={"start": start or "", "end": end or ""} if errors else
-        {"start": first.isoformat(), "end": last.isoformat()}, generated=rules.local_when(now, person.timezone, request.scope["user"].twelve_hour),
+        {"start": first.isoformat(), "end": last.isoformat()},
+        generated=rules.local_when(now, person.timezone, request.scope["user"].twelve_hour),
         daily_charts=await daily_charts(db, person, trends.METRICS, first, last, today, chosen, marked,
                                         joined, first_entry),
         scale_charts=scale_charts(results, first, last, today, chosen, marked, joined, first_entry),

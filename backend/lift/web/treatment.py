@@ -80,7 +80,8 @@ async def home_context(request: Request, user: User, today: date) -> dict:
     return {
         "treatment_plan": plan,
         "treatment_today": own_view(todays, user) if todays else None,
-        "treatment_next": rules.view(following, user.timezone, today, twelve_hour=user.twelve_hour) if following else None,
+        "treatment_next": rules.view(following, user.timezone, today, twelve_hour=user.twelve_hour)
+        if following else None,
         "treatment_to_log": to_log,
         "treatment_log_question": rules.log_question(schedule.local_date_of(to_log.starts_at, user.timezone), today)
         if to_log else None,
