@@ -530,6 +530,102 @@ async def test_a_clinician_opening_the_timeline_through_a_day_is_one_line_on_the
                          "doctor@example.com (clinician) looked at your timeline 3 times, the first at 09:05."]
 
 
+LOG_LINE = re.compile(r'<span class="audit__what">([^<]*)</span>')
+
+
+def looked(database, email: str, role: str, what: str, instants: list[datetime]) -> None:
+    """Looks written as the app writes them (one entry each, oldest first); a page of them by
+    HTTP would take a request each."""
+    subject = database.execute("SELECT subject FROM audit_subjects WHERE user_id = ?",
+                               (user_id(database, "pat@example.com"),)).fetchone()[0]
+    database.executemany(
+        "INSERT INTO audit_log (at, subject, actor_role, actor_email, action, what) VALUES (?, ?, ?, ?, 'view', ?)",
+        [(at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), subject, role, email, what) for at in instants])
+    database.commit()
+
+
+async def test_a_days_looks_by_two_people_taking_turns_fold_into_one_line_each(patient, caregiver, clinician,
+                                                                               database, monkeypatch):
+    """Only looks with no other line between them were folded: a caregiver and a clinician looking
+    in turn through one day left a line per look."""
+    from lift.db import audit as audit_store
+
+    pid = user_id(database, "pat@example.com")
+    day = (datetime.now(UTC) + timedelta(days=2)).astimezone(ZoneInfo("America/New_York")).date()
+    # 20:00 to 23:30 in New York, the patient's zone, is the next day in UTC.
+    for hour, minute, person, path in ((8, 10, caregiver, "caregiver"), (9, 0, clinician, "clinician"),
+                                       (12, 30, caregiver, "caregiver"), (20, 0, clinician, "clinician"),
+                                       (23, 30, caregiver, "caregiver")):
+        at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("America/New_York"))
+        monkeypatch.setattr(audit_store, "utc_now", lambda at=at: at.astimezone(UTC))
+        assert (await person.get(f"/{path}/patients/{pid}")).status_code == 200
+    lines = LOG_LINE.findall((await patient.get("/sharing/audit")).text)
+    assert lines[:2] == ["carer@example.com (caregiver) looked at your summary 3 times, the first at 08:10.",
+                         "doctor@example.com (clinician) looked at your timeline 2 times, the first at 09:00."]
+    assert sum("looked at" in line for line in lines) == 2
+
+
+async def test_a_day_is_never_split_across_two_pages_of_the_log(patient, clinician, database):
+    """Pages held 50 entries: 30 looks one day and 30 the next were "30 times" on the first page,
+    then "20 times" of the older day, and its first 10 on the second page as "10 times"."""
+    new_york = ZoneInfo("America/New_York")
+    today = datetime.now(UTC).astimezone(new_york).date()
+    older, newer = today + timedelta(days=2), today + timedelta(days=3)
+    # The older day's looks, from 20:00 on, fall on the newer day in UTC: the patient's zone decides.
+    looked(database, "doctor@example.com", "clinician", "timeline",
+           [datetime(older.year, older.month, older.day, 20, 0, tzinfo=new_york) + timedelta(minutes=6 * i)
+            for i in range(30)])
+    looked(database, "doctor@example.com", "clinician", "timeline",
+           [datetime(newer.year, newer.month, newer.day, 8, 0, tzinfo=new_york) + timedelta(minutes=6 * i)
+            for i in range(30)])
+    first = (await patient.get("/sharing/audit")).text
+    assert LOG_LINE.findall(first) == ["doctor@example.com (clinician) looked at your timeline 30 times,"
+                                       " the first at 08:00."]
+    assert "Page 1 of 2" in first
+    second = (await patient.get("/sharing/audit?page=2")).text
+    lines = LOG_LINE.findall(second)
+    assert lines[0] == "doctor@example.com (clinician) looked at your timeline 30 times, the first at 20:00."
+    assert lines[-1] == "You invited a clinician."
+    assert "Page 2 of 2" in second
+
+
+async def test_the_days_of_the_log_follow_the_patients_clock_change(patient, caregiver, database):
+    """New York moves to summer time on 14 March 2027: a look at 00:05 on the 15th is 04:05 UTC,
+    which winter's offset would put on the 14th, and the page with it."""
+    new_york = ZoneInfo("America/New_York")
+    looked(database, "carer@example.com", "caregiver", "summary",
+           [datetime(2027, 3, 14, 12, 0, tzinfo=new_york) + timedelta(minutes=i) for i in range(20)])
+    looked(database, "carer@example.com", "caregiver", "summary",
+           [datetime(2027, 3, 15, 0, 5, tzinfo=new_york) + timedelta(minutes=i) for i in range(40)])
+    first = (await patient.get("/sharing/audit")).text
+    assert LOG_LINE.findall(first) == ["carer@example.com (caregiver) looked at your summary 40 times,"
+                                       " the first at 00:05."]
+    second = LOG_LINE.findall((await patient.get("/sharing/audit?page=2")).text)
+    assert second[0] == "carer@example.com (caregiver) looked at your summary 20 times, the first at 12:00."
+
+
+async def test_a_page_of_the_log_past_the_end_is_its_last_page_with_the_pager(patient, caregiver, database):
+    """A page past the end showed an empty list, and a bookmark to it nothing at all."""
+    new_york = ZoneInfo("America/New_York")
+    today = datetime.now(UTC).astimezone(new_york).date()
+    # One entry a day for 60 days: two pages of whole days.
+    looked(database, "carer@example.com", "caregiver", "summary",
+           [datetime(today.year, today.month, today.day, 9, 0, tzinfo=new_york) + timedelta(days=i)
+            for i in range(1, 61)])
+    last = (await patient.get("/sharing/audit?page=2")).text
+    lines = LOG_LINE.findall(last)
+    assert len(lines) == 12 and lines[-1] == "You invited a caregiver."  # 10 days, the grant, the invitation
+    nav = re.search(r'<nav class="pager" aria-label="Pages">.*?</nav>', last, re.S).group(0)
+    assert '<a class="button" href="/sharing/audit?page=1" rel="prev">Newer</a>' in nav and "Older" not in nav
+    assert "<span>Page 2 of 2</span>" in nav
+    for asked in ("3", "999", str(10**30)):
+        response = await patient.get(f"/sharing/audit?page={asked}")
+        assert response.status_code == 200 and LOG_LINE.findall(response.text) == lines
+        assert re.search(r'<nav class="pager" aria-label="Pages">.*?</nav>', response.text, re.S).group(0) == nav
+    for asked in ("0", "-4"):
+        assert "Page 1 of 2" in (await patient.get(f"/sharing/audit?page={asked}")).text
+
+
 async def test_the_audit_table_refuses_update_and_delete(patient, caregiver, database):
     assert database.execute("SELECT count(*) FROM audit_log").fetchone()[0] >= 2
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -112,3 +112,21 @@ def test_a_choice_made_wins_over_the_time_zone():
 ])
 def test_the_browsers_hour_cycle_at_sign_up_is_the_first_choice(cycle, clock):
     assert dates.clock_of_hour_cycle(cycle) == clock
+
+
+def test_a_zones_offset_changes_are_found_to_the_second():
+    """What the access log's query tells an entry's local day by: SQLite knows no time zones."""
+    first, last = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
+    assert dates.offset_changes("America/New_York", first, last) == [
+        (first, -5 * 3600),
+        (datetime(2026, 3, 8, 7, 0, tzinfo=UTC), -4 * 3600),  # 02:00 EST
+        (datetime(2026, 11, 1, 6, 0, tzinfo=UTC), -5 * 3600),  # 02:00 EDT
+    ]
+    assert dates.offset_changes("Asia/Kathmandu", first, last) == [(first, 5 * 3600 + 45 * 60)]
+    assert dates.offset_changes("UTC", first, first) == [(first, 0)]
+
+
+def test_a_change_within_the_last_day_looked_at_is_found():
+    first, last = datetime(2026, 3, 7, 7, 30, tzinfo=UTC), datetime(2026, 3, 8, 7, 0, 1, tzinfo=UTC)
+    assert dates.offset_changes("America/New_York", first, last)[1:] == [
+        (datetime(2026, 3, 8, 7, 0, tzinfo=UTC), -4 * 3600)]

@@ -1,4 +1,5 @@
-"""Paging and months for History and the questionnaire results list (domain/paging, domain/months)."""
+"""Paging and months for History and the questionnaire results list, and the access log's pages of
+whole days (domain/paging, domain/months)."""
 
 from datetime import date
 
@@ -6,7 +7,7 @@ import pytest
 
 from lift.domain.months import (Month, MonthCount, bad_month_message, empty_month_message, month_counts,
                                 neighbours, parse_month)
-from lift.domain.paging import page_of
+from lift.domain.paging import day_pages, page_of
 
 
 @pytest.mark.parametrize("asked, total, expected", [
@@ -22,6 +23,18 @@ from lift.domain.paging import page_of
 def test_a_page_stays_within_the_list(asked, total, expected):
     page = page_of(asked, total, 20)
     assert (page.number, page.pages, page.offset) == expected
+
+
+@pytest.mark.parametrize("day_sizes, expected", [
+    ([], []),
+    ([3], [range(0, 1)]),
+    ([20, 30, 1], [range(0, 2), range(2, 3)]),  # 50 fit on one page, the 51st entry's day begins the next
+    ([49, 2, 48], [range(0, 1), range(1, 3)]),  # the old page of 50 entries split the second day
+    ([120, 1, 1], [range(0, 1), range(1, 3)]),  # a day of more than a page is a page alone, never split
+    ([1, 120, 1], [range(0, 1), range(1, 2), range(2, 3)]),
+])
+def test_the_access_log_pages_whole_days_of_at_most_a_pages_entries(day_sizes, expected):
+    assert day_pages(day_sizes, 50) == expected
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -648,9 +648,40 @@ def test_looks_on_another_day_or_at_another_page_or_by_someone_else_stay_apart()
     assert [line.times for line in sharing.audit_lines(entries, "UTC")] == [1, 1, 1, 1, 1, 1]
 
 
-def test_only_a_run_without_other_lines_between_is_folded():
-    entries = [look(0, what="timeline"), look(5), look(10, what="timeline")]
-    assert [line.times for line in sharing.audit_lines(entries, "UTC")] == [1, 1, 1]
+def test_looks_with_other_lines_between_them_on_the_same_day_still_fold_where_the_newest_is():
+    """Only a run with no other line between was folded: a clinician moving between the timeline
+    and their list left one line per look."""
+    entries = [look(0, what="timeline"), look(5), look(10, what="timeline", action="export"),
+               look(15, what="timeline"), look(20), look(25, email="carer@example.com"), look(30, what="timeline")]
+    lines = sharing.audit_lines(entries, "UTC")
+    assert [(line.entry.what, line.entry.action, line.times, line.first_at) for line in lines] == [
+        ("timeline", "view", 3, NOW - timedelta(minutes=30)), ("panel", "view", 2, NOW - timedelta(minutes=20)),
+        ("timeline", "export", 1, NOW - timedelta(minutes=10)), ("panel", "view", 1, NOW - timedelta(minutes=25))]
+    assert lines[0].entry.at == NOW
+
+
+def test_a_days_looks_fold_within_that_day_only_whatever_lies_between():
+    day = 24 * 60
+    entries = [look(0), look(5, what="timeline"), look(day), look(day + 5, what="timeline"), look(day + 10)]
+    assert [(line.entry.what, line.times) for line in sharing.audit_lines(entries, "UTC")] == [
+        ("panel", 1), ("timeline", 1), ("panel", 2), ("timeline", 1)]
+
+
+def test_looks_under_one_address_by_two_people_sharing_one_after_the_other_stay_apart():
+    """Mum ended her share and changed address; Uncle Joe signed up with her old one and was shared
+    with the same day: their looks are two people's."""
+    mum, joe = msgspec.structs.replace(look(30), actor_grant=1), msgspec.structs.replace(look(0), actor_grant=2)
+    assert [line.times for line in sharing.audit_lines([joe, look(10), mum], "UTC")] == [1, 1, 1]
+
+
+def test_entries_on_days_not_given_are_left_to_their_own_page():
+    """Should the clock have gone back, a page's entries (read by id) hold other days' too."""
+    yesterday = (NOW - timedelta(days=1)).date()
+    entries = [look(0), look(24 * 60), look(24 * 60 + 5), look(5)]
+    [line] = sharing.audit_lines(entries, "UTC", {yesterday})
+    assert (line.times, line.entry.at, line.first_at) == (2, NOW - timedelta(days=1),
+                                                         NOW - timedelta(days=1, minutes=5))
+    assert [line.times for line in sharing.audit_lines(entries, "UTC", {NOW.date()})] == [2]
 
 
 def test_downloads_and_sharing_changes_are_never_folded_together():

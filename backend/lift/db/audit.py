@@ -8,14 +8,15 @@ account deletes that link and leaves entries that point to nobody.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import aiosqlite
 
 from lift.db.clock import iso, utc_now
 from lift.db.connection import Database
 from lift.domain.accounts import User
-from lift.domain.sharing import EMAIL_CHANGED, SCOPE_SEPARATOR, AuditEntry
+from lift.domain.dates import offset_changes
+from lift.domain.sharing import EMAIL_CHANGED, SCOPE_SEPARATOR, AuditDay, AuditEntry
 
 ENSURE_SUBJECT = (
     "INSERT INTO audit_subjects (user_id, subject) VALUES (?, lower(hex(randomblob(16))))"
@@ -65,17 +66,24 @@ SUBJECT_EMAIL = (
     "CASE a.action WHEN 'revoke' THEN a.detail"
     f" ELSE substr(a.detail, 1, instr(a.detail, '{SCOPE_SEPARATOR}') - 1) END"
 )
-# The name the patient gave the grant that an address named at entry a's time (see ADDRESSES).
-LABEL_AT_ENTRY = (
-    "(SELECT g.label FROM addresses k JOIN share_grants g ON g.id = k.grant_id WHERE k.email = {email}"
+# The grant that an address named at entry a's time (see ADDRESSES), and the name the patient gave it.
+GRANT_AT_ENTRY = (
+    "(SELECT k.grant_id FROM addresses k WHERE k.email = {email}"
     " AND a.id <= k.until AND a.at >= k.since ORDER BY k.until, k.grant_id DESC LIMIT 1)"
 )
+LABEL_AT_ENTRY = f"(SELECT g.label FROM share_grants g WHERE g.id = {GRANT_AT_ENTRY})"
 # The name of the grant an entry was written under. A caregiver's or clinician's delete_account
 # entry is written under the address their ended share had, which may be someone else's by then,
 # and their grants went with the account: the invitation they accepted names them (DETAIL).
 ACTOR_LABEL = (
     "CASE WHEN a.action = 'delete_account' THEN NULL"
     f" ELSE {LABEL_AT_ENTRY.format(email='a.actor_email')} END AS actor_label"
+)
+# The grant itself, so that looks by two people who held one address one after the other on the
+# same day never fold into one line.
+ACTOR_GRANT = (
+    "CASE WHEN a.action = 'delete_account' THEN NULL"
+    f" ELSE {GRANT_AT_ENTRY.format(email='a.actor_email')} END AS actor_grant"
 )
 # The name of the grant the patient's own revoke or scope change was about, found by the grantee's
 # address then, which its detail holds ("address: what they see" for a scope change): the log
@@ -117,30 +125,57 @@ async def record(db: Database, patient_ids: Iterable[int], actor: User, action: 
         await append_many(conn, patient_ids, actor, action, what, detail)
 
 
+def _instant(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
 def _entry(row) -> AuditEntry:
     return AuditEntry(
-        id=row["id"], at=datetime.strptime(row["at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+        id=row["id"], at=_instant(row["at"]),
         actor_role=row["actor_role"], actor_email=row["actor_email"], action=row["action"],
         what=row["what"], detail=row["detail"], actor_label=row["actor_label"] or "",
-        subject_label=row["subject_label"] or "",
+        subject_label=row["subject_label"] or "", actor_grant=row["actor_grant"],
     )
 
 
-async def entries_for(db: Database, patient_id: int, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
-    """One page of the patient's log, newest first, and how many entries it has."""
+MINE = "FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ?"
+
+
+async def log_days(db: Database, patient_id: int, timezone: str) -> list[AuditDay]:
+    """The days of the patient's log, newest first, each with its count of entries and the ids they
+    lie between. Pages are whole days, not folded lines: to page folded lines SQL would fold the
+    whole log (names and all) for every page. Here SQLite only counts entries per day, as it
+    counted the log before, and sends one short row a day; a page then reads, names and folds
+    only its own days' entries (entries_between)."""
+    async with db.read() as conn:
+        cursor = await conn.execute(f"SELECT min(a.at), max(a.at) {MINE}", (patient_id,))
+        first, last = await cursor.fetchone()
+        if first is None:
+            return []
+        # An entry's day in the patient's zone: its instant moved by the offset in force then,
+        # the latest change at or before it (a CASE, newest first: a subquery a row took longer).
+        changes = offset_changes(timezone, _instant(first), _instant(last))
+        offsets = [(iso(since), f"{seconds:+d} seconds") for since, seconds in reversed(changes)]
+        whens = " ".join(["WHEN a.at >= ? THEN ?"] * (len(offsets) - 1))
+        local_day = f"date(a.at, CASE {whens} ELSE ? END)" if whens else "date(a.at, ?)"
+        cursor = await conn.execute(
+            f"SELECT {local_day} AS day, count(*) AS entries, min(a.id) AS first_id, max(a.id) AS last_id {MINE}"
+            " GROUP BY day ORDER BY day DESC",
+            (*(value for change in offsets[:-1] for value in change), offsets[-1][1], patient_id),
+        )
+        rows = await cursor.fetchall()
+    return [AuditDay(day=date.fromisoformat(row["day"]), entries=row["entries"], first_id=row["first_id"],
+                     last_id=row["last_id"]) for row in rows]
+
+
+async def entries_between(db: Database, patient_id: int, first_id: int, last_id: int) -> list[AuditEntry]:
+    """The patient's entries from first_id to last_id, newest first, through the (subject, id)
+    index. Should the clock have gone back, entries of other days lie between them too."""
     async with db.read() as conn:
         cursor = await conn.execute(
             f"{ADDRESSES} SELECT a.id, a.at, a.actor_role, a.actor_email, a.action, a.what, {DETAIL},"
-            f" {ACTOR_LABEL}, {SUBJECT_LABEL} FROM audit_log a"
-            " JOIN audit_subjects s ON s.subject = a.subject WHERE s.user_id = ?"
-            " ORDER BY a.id DESC LIMIT ? OFFSET ?",
-            (patient_id, patient_id, patient_id, limit, offset),
+            f" {ACTOR_LABEL}, {ACTOR_GRANT}, {SUBJECT_LABEL} {MINE} AND a.id BETWEEN ? AND ? ORDER BY a.id DESC",
+            (patient_id, patient_id, patient_id, first_id, last_id),
         )
         rows = await cursor.fetchall()
-        cursor = await conn.execute(
-            "SELECT count(*) FROM audit_log a JOIN audit_subjects s ON s.subject = a.subject"
-            " WHERE s.user_id = ?",
-            (patient_id,),
-        )
-        total = (await cursor.fetchone())[0]
-    return [_entry(row) for row in rows], total
+    return [_entry(row) for row in rows]

@@ -113,3 +113,28 @@ def clock_of_hour_cycle(hour_cycle: str) -> str | None:
     """The browser's `hourCycle` at sign-up as a choice: h11/h12 "12", h23/h24 "24", else None
     (no JavaScript, or a value no browser sends), which leaves the time zone's default."""
     return {"h11": "12", "h12": "12", "h23": "24", "h24": "24"}.get(hour_cycle)
+
+
+def offset_changes(timezone: str, first: datetime, last: datetime) -> list[tuple[datetime, int]]:
+    """`timezone`'s offset from UTC in seconds at `first`, then each instant up to `last` from
+    which it changed (to the second), so a query can tell the local day of a stored instant:
+    SQLite knows no time zones. Looked at day by day, as no zone changes twice within one."""
+    zone = ZoneInfo(timezone)
+
+    def offset(second: int) -> int:
+        return int(datetime.fromtimestamp(second, zone).utcoffset().total_seconds())
+
+    start, end = int(first.timestamp()), int(last.timestamp())
+    changes = [(start, offset(start))]
+    at = start
+    while at < end:
+        step = min(at + 86_400, end)
+        if offset(step) != changes[-1][1]:
+            # offset(low) is the one in force, offset(high) the next: halve until they touch.
+            low, high = at, step
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == changes[-1][1] else (low, middle)
+            changes.append((high, offset(high)))
+        at = step
+    return [(datetime.fromtimestamp(second, first.tzinfo), seconds) for second, seconds in changes]

@@ -1,6 +1,9 @@
-"""Long lists shown a page at a time, newest first (History, the questionnaire results)."""
+"""Long lists shown a page at a time, newest first (History, the questionnaire results, and
+"Who saw my journal", whose pages hold whole days)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import msgspec
 
@@ -21,3 +24,19 @@ def page_of(asked: int, total: int, size: int) -> Page:
     thus never passes the list's length, however large the number in the address."""
     pages = max(1, -(-total // size))
     return Page(number=min(max(asked, 1), pages), pages=pages, size=size)
+
+
+def day_pages(day_sizes: Sequence[int], size: int) -> list[range]:
+    """Days (their entry counts, newest first) packed into pages of at most `size` entries, each
+    page the indexes of its days. A day is never split, so what is counted over a day (the
+    access log's "4 times") is counted on one page; a day of more than `size` is a page alone."""
+    pages: list[range] = []
+    start = filled = 0
+    for index, entries in enumerate(day_sizes):
+        if index > start and filled + entries > size:
+            pages.append(range(start, index))
+            start, filled = index, 0
+        filled += entries
+    if day_sizes:
+        pages.append(range(start, len(day_sizes)))
+    return pages

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -756,6 +756,8 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
     actor_label: str = ""  # the name the patient gave the person when sharing, if any
     # The same for the person the patient's own revoke or scope change was about.
     subject_label: str = ""
+    # The grant the entry was written under, if any: an address can pass to someone else.
+    actor_grant: int | None = None
 
 
 # A scope change's detail: the caregiver's address then, this, and what they see from then on.
@@ -780,26 +782,45 @@ class AuditLine(msgspec.Struct, frozen=True, kw_only=True):
     first_at: datetime
 
 
-def _same_look(a: AuditEntry, b: AuditEntry) -> bool:
-    return (a.action == b.action == "view"
-            and (a.actor_role, a.actor_email, a.what, a.detail) == (b.actor_role, b.actor_email, b.what, b.detail))
+class AuditDay(msgspec.Struct, frozen=True, kw_only=True):
+    """One day (the patient's) of their log: how many entries, and the ids they lie between."""
+    day: date
+    entries: int
+    first_id: int
+    last_id: int
 
 
-def audit_lines(entries: Iterable[AuditEntry], timezone: str) -> list[AuditLine]:
-    """Newest-first entries as the log's lines: a run of the same person's looks at the same page
-    on the same day (the reader's) folds into one ("4 times, the first at 09:02"). A clinician
-    opening a timeline through the day, or re-sorting their list, would otherwise fill the page
-    with one sentence. Every look is still stored, and the archive lists each one. Downloads and
-    sharing changes always stand alone."""
+def _look(entry: AuditEntry, zone: ZoneInfo) -> tuple | None:
+    """What a look folds by: the same person (address and grant) at the same page on the same day;
+    None for downloads and sharing changes, which always stand alone."""
+    if entry.action != "view":
+        return None
+    return (entry.at.astimezone(zone).date(), entry.actor_role, entry.actor_email, entry.actor_grant, entry.what,
+            entry.detail)
+
+
+def audit_lines(entries: Iterable[AuditEntry], timezone: str, days: Collection[date] | None = None) -> list[AuditLine]:
+    """Newest-first entries as the log's lines: the same person's looks at the same page on the
+    same day (the reader's) fold into one line ("4 times, the first at 09:02") where the newest
+    of them is, whatever came between. A clinician opening a timeline through the day, or
+    re-sorting their list, would otherwise fill the page with one sentence. Every look is still
+    stored, and the archive lists each. Given `days`, entries on other days are left out: they
+    belong to another page."""
     zone = ZoneInfo(timezone)
     lines: list[AuditLine] = []
+    folded: dict[tuple, int] = {}  # a look's key: the index of its line
     for entry in entries:
-        last = lines[-1] if lines else None
-        if (last and _same_look(last.entry, entry)
-                and last.first_at.astimezone(zone).date() == entry.at.astimezone(zone).date()):
-            lines[-1] = AuditLine(entry=last.entry, times=last.times + 1, first_at=entry.at)
-        else:
-            lines.append(AuditLine(entry=entry, first_at=entry.at))
+        if days is not None and entry.at.astimezone(zone).date() not in days:
+            continue
+        key = _look(entry, zone)
+        if key in folded:
+            line = lines[folded[key]]
+            lines[folded[key]] = AuditLine(entry=line.entry, times=line.times + 1,
+                                           first_at=min(line.first_at, entry.at))
+            continue
+        if key:
+            folded[key] = len(lines)
+        lines.append(AuditLine(entry=entry, first_at=entry.at))
     return lines
 
 

@@ -16,7 +16,7 @@ from lift.db import audit
 from lift.db import sharing as store
 from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
-from lift.domain import accounts, dates
+from lift.domain import accounts, dates, paging
 from lift.domain import sharing as rules
 from lift.domain.forms import parse_form
 from lift.passwords import hash_password
@@ -25,8 +25,8 @@ from lift.web.auth import claim_signup, client_ip, known_timezones, start_sessio
 from lift.web.guards import patient, shared_patient, signed_in
 from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render, site_url
 
+# Entries a page of the access log holds at most, in whole days (a longer day is a page alone).
 AUDIT_PAGE_SIZE = 50
-MAX_PAGE = 100_000
 # Longer than any token or code Lift makes: anything longer is not worth hashing.
 MAX_KEY_CHARS = 64
 NOTICES = {
@@ -125,12 +125,18 @@ async def change_scope(request: Request, grant_id: FromPath[int]) -> Response:
 
 @get("/sharing/audit", guards=[patient], name="sharing_audit")
 async def audit_page(request: Request, page: FromQuery[int] = 1) -> Response:
+    """Pages of whole days (the patient's), so a day's looks fold into one line however they
+    were spread over the day; a page past the end is the last one."""
     user = request.scope["user"]
-    page = min(max(page, 1), MAX_PAGE)
-    entries, total = await audit.entries_for(request.app.state.db, user.id, AUDIT_PAGE_SIZE,
-                                             (page - 1) * AUDIT_PAGE_SIZE)
-    return render(request, "sharing/audit.html", lines=rules.audit_lines(entries, user.timezone), page=page, total=total,
-                  pages=max(1, -(-total // AUDIT_PAGE_SIZE)),
+    db = request.app.state.db
+    days = await audit.log_days(db, user.id, user.timezone)
+    pages = paging.day_pages([day.entries for day in days], AUDIT_PAGE_SIZE)
+    current = paging.page_of(page, len(pages), 1)
+    shown = [days[index] for index in pages[current.number - 1]] if pages else []
+    entries = await audit.entries_between(db, user.id, min(day.first_id for day in shown),
+                                          max(day.last_id for day in shown)) if shown else []
+    lines = rules.audit_lines(entries, user.timezone, {day.day for day in shown})
+    return render(request, "sharing/audit.html", lines=lines, page=current,
                   sentence=lambda line: rules.audit_line_sentence(line, user.timezone, user.twelve_hour),
                   when=lambda at: rules.local_when(at, user.timezone, user.twelve_hour))
 
