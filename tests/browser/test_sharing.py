@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     PASSWORD, PHONE, REPO_ROOT, OpenPage, newest_account_joined_days_ago, unique_email,
 )
-from tests.browser.test_accessibility import session_row, set_text_size, user_id, write
+from tests.browser.test_accessibility import problems_on, session_row, set_text_size, user_id, write
 
 pytestmark = pytest.mark.browser
 
@@ -267,6 +267,56 @@ def test_a_clinician_removes_a_discharged_patient_from_their_panel(patient: Page
 
     assert open_page.console(doctor).errors(expected_statuses=(404,)) == []
     assert open_page.console(patient).errors() == []
+
+
+def seed_looks(database: Path, email: str, today: date) -> None:
+    """A caregiver's look each morning for 60 days, and today a caregiver and a clinician in turn:
+    two pages of whole days."""
+    subject = f"browser-{user_id(database, email)}"
+    looks = [(datetime.combine(today - timedelta(days=days), datetime.min.time(), UTC) + timedelta(hours=9),
+              "caregiver", "carer@example.com", "summary") for days in range(60, 0, -1)]
+    looks += [(datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=hour), role, who, what)
+              for hour, role, who, what in ((8, "caregiver", "carer@example.com", "summary"),
+                                            (9, "clinician", "doctor@example.com", "timeline"),
+                                            (10, "caregiver", "carer@example.com", "summary"),
+                                            (11, "clinician", "doctor@example.com", "timeline"))]
+    write(database, [("INSERT INTO audit_subjects (user_id, subject) VALUES (?, ?)", (user_id(database, email), subject))]
+          + [("INSERT INTO audit_log (at, subject, actor_role, actor_email, action, what) VALUES (?, ?, ?, ?, 'view', ?)",
+              (at.strftime("%Y-%m-%dT%H:%M:%SZ"), subject, role, who, what)) for at, role, who, what in looks])
+
+
+def test_who_saw_my_journal_pages_whole_days_with_historys_pager_on_a_phone(page: Page, lift, served_database):
+    """The log had its own pager, and a page past the end was empty; a day's looks by two people in
+    turn were a line each. axe in light and dark mode, 44px targets, no sideways scrolling at 200%
+    text or on a 320px screen."""
+    email = lift.sign_up_by_post(page.context)  # in UTC
+    seed_looks(served_database, email, datetime.now(UTC).date())
+    page.goto("/sharing/audit")
+    expect(page.get_by_text("carer@example.com (caregiver) looked at your summary 2 times, the first at 08:00.")
+           ).to_be_visible()
+    expect(page.get_by_text("doctor@example.com (clinician) looked at your timeline 2 times, the first at 09:00.")
+           ).to_be_visible()
+    pager = page.get_by_role("navigation", name="Pages")
+    expect(pager).to_contain_text("Page 1 of 2")
+    expect(pager.get_by_role("link", name="Newer")).to_have_count(0)
+    problems = problems_on(page, "/sharing/audit (page 1)")
+    pager.get_by_role("link", name="Older").click()
+    expect(page).to_have_url(re.compile(r"/sharing/audit\?page=2$"))
+    expect(pager).to_contain_text("Page 2 of 2")
+    expect(page.locator(".audit__what").last).to_have_text("carer@example.com (caregiver) looked at your summary.")
+    page.reload()  # a document of its own: the link's swap kept page 1's resizes, seen as shifts
+    problems += problems_on(page, "/sharing/audit (page 2)")
+    page.goto("/sharing/audit?page=9")
+    expect(pager).to_contain_text("Page 2 of 2")
+    expect(pager.get_by_role("link", name="Newer")).to_have_attribute("href", "/sharing/audit?page=1")
+    if FULL_PAGE_DIR:
+        for name, scheme, size in (("audit-light", "light", 1.0), ("audit-dark", "dark", 1.0),
+                                   ("audit-200", "light", 2.0)):
+            page.emulate_media(color_scheme=scheme)
+            set_text_size(page.context.new_cdp_session(page), size)
+            pager.scroll_into_view_if_needed()
+            page.screenshot(path=Path(FULL_PAGE_DIR) / f"{name}.png", animations="disabled", caret="hide")
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_invitation_link_is_copied_in_one_tap(open_page: OpenPage, lift):
