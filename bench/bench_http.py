@@ -36,6 +36,7 @@ sys.path[:0] = [str(REPO), str(REPO / "backend"), str(REPO / "bench")]
 
 from bench_trends import EMAIL, PASSWORD, seed  # noqa: E402
 from lift.push.vapid import private_key_text, public_key_of  # noqa: E402
+from lift.web.security import CSRF_COOKIE, SESSION_COOKIE, cookie_name  # noqa: E402
 from results_file import write_results  # noqa: E402
 from tests.served import ServedApp, free_port  # noqa: E402
 
@@ -100,13 +101,14 @@ def production_env(workers: int) -> dict[str, str]:
 def sign_in(url: str, path: str = "/signup", form: dict | None = None) -> tuple[str, str]:
     """(Cookie header, CSRF token) of a new session: signs a patient up, or posts `form` to
     `path`. Cookies are carried by hand: they are Secure, and the benchmark speaks plain HTTP
-    on 127.0.0.1 (TLS ends at a proxy in a deployment)."""
+    on 127.0.0.1 (TLS ends at a proxy in a deployment), under their production `__Host-` names."""
+    csrf, session = cookie_name(CSRF_COOKIE, secure=True), cookie_name(SESSION_COOKIE, secure=True)
     form = form or {"email": EMAIL, "password": PASSWORD, "timezone": "America/New_York"}
-    token = httpx.get(f"{url}{path}", timeout=10).cookies["csrftoken"]
+    token = httpx.get(f"{url}{path}", timeout=10).cookies[csrf]
     response = httpx.post(f"{url}{path}", data={**form, "_csrf_token": token}, timeout=10,
-                          headers={"Cookie": f"csrftoken={token}"})
+                          headers={"Cookie": f"{csrf}={token}"})
     assert response.status_code == 303, response.status_code
-    return f"csrftoken={token}; lift_session={response.cookies['lift_session']}", token
+    return f"{csrf}={token}; {session}={response.cookies[session]}", token
 
 
 def arguments() -> argparse.Namespace:

@@ -38,7 +38,9 @@ from lift.push.scheduler import reminder_lifespan
 from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
 from lift.web.rendering import current_tab, zone_label
-from lift.web.security import CSRF_COOKIE, current_user, ids_fit_sqlite, refuse_oversized_bodies, security_headers
+from lift.web.security import (
+    CSRF_COOKIE, cookie_name, current_user, ids_fit_sqlite, refuse_oversized_bodies, security_headers,
+)
 
 ROUTES = [
     pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
@@ -145,7 +147,8 @@ def create_app(settings: Settings | None = None) -> LiftApp:
         before_send=[security_headers(hsts=settings.cookie_secure)],
         guards=[ids_fit_sqlite],
         csrf_config=CSRFConfig(
-            secret=secret, cookie_name=CSRF_COOKIE, cookie_secure=settings.cookie_secure, cookie_httponly=True,
+            secret=secret, cookie_name=cookie_name(CSRF_COOKIE, settings.cookie_secure),
+            cookie_secure=settings.cookie_secure, cookie_httponly=True,
             cookie_samesite="lax",
             # The service worker cannot read the token; that route's credential is the old
             # push subscription, not the session (web/push.py: renew). Litestar searches these

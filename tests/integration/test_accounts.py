@@ -169,17 +169,17 @@ async def test_cookies_are_secure_by_default(tmp_path, people):
     async with AsyncTestClient(app=create_app(settings), base_url="https://testserver.local") as client:
         page = await client.get("/signup")
         assert "secure" in page.headers["set-cookie"].lower()
-        token = client.cookies["csrftoken"]
+        token = client.cookies["__Host-csrftoken"]  # the prefix: tests/ops/test_cookie_prefix.py
         response = await client.post("/signup", data={"email": "s@example.com", "password": PASSWORD,
                                                       "timezone": "UTC", "_csrf_token": token},
                                      follow_redirects=False)
         assert response.status_code == 303, response.text
-        session = [c for c in response.headers.get_list("set-cookie") if c.startswith("lift_session")]
+        session = [c for c in response.headers.get_list("set-cookie") if c.startswith("__Host-lift_session")]
         assert session and "Secure" in session[0] and "HttpOnly" in session[0]
         # A new calendar link rides to the page that shows it in a cookie of its own.
         await client.get("/reminders")  # signing up deleted the form token: this page makes one
-        made = await client.post("/reminders/calendar", data={"_csrf_token": client.cookies["csrftoken"]},
-                                 follow_redirects=False)
+        made = await client.post("/reminders/calendar", follow_redirects=False,
+                                 data={"_csrf_token": client.cookies["__Host-csrftoken"]})
         link = [c for c in made.headers.get_list("set-cookie") if c.startswith("lift_new_calendar_link")]
         assert made.status_code == 303 and link and "Secure" in link[0] and "HttpOnly" in link[0]
 

@@ -26,7 +26,7 @@ from lift.passwords import hash_password, verify_password
 from lift.push.scheduler import replan
 from lift.web.guards import signed_in
 from lift.web.rendering import SAVE_FAILED, form_data, redirect, render
-from lift.web.security import CSRF_COOKIE, SESSION_COOKIE
+from lift.web.security import CSRF_COOKIE, SESSION_COOKIE, forget_cookie, session_cookie
 
 NOTICES = {
     "signed-out": "You're signed out.",
@@ -167,7 +167,7 @@ async def current_password_problem(request: Request, password: str,
 async def start_session(request: Request, user_id: int, next_path: str) -> Response:
     """Sign in with a brand-new session token: a token from before sign-in is never reused."""
     settings = request.app.state.settings
-    old = request.cookies.get(SESSION_COOKIE)
+    old = request.cookies.get(session_cookie(settings))
     if old:
         await sessions.delete_session(request.app.state.db, old)
     lifetime = timedelta(days=settings.session_days)
@@ -176,7 +176,7 @@ async def start_session(request: Request, user_id: int, next_path: str) -> Respo
     )
     response = redirect(request, next_path)
     response.set_cookie(
-        SESSION_COOKIE,
+        session_cookie(settings),
         token,
         max_age=int(lifetime.total_seconds()),
         path="/",
@@ -186,7 +186,7 @@ async def start_session(request: Request, user_id: int, next_path: str) -> Respo
     )
     # A new form token too (the next page makes it): a page left open from before, perhaps
     # someone else's on a shared browser, must not send its forms into this account.
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    forget_cookie(response, CSRF_COOKIE, settings)
     return response
 
 
@@ -277,7 +277,7 @@ async def signout(request: Request) -> Response:
 
 def signed_out_response(request: Request, notice: str) -> Response:
     response = redirect(request, f"/signin?notice={notice}")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    forget_cookie(response, SESSION_COOKIE, request.app.state.settings)
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'
     return response
 

@@ -32,7 +32,7 @@ from lift.domain.forms import parse_form
 from lift.web.auth import current_password_problem
 from lift.web.guards import signed_in
 from lift.web.rendering import form_data, local_today, render
-from lift.web.security import SESSION_COOKIE
+from lift.web.security import SESSION_COOKIE, forget_cookie
 
 # 2: "definitions" explains the archive's own keys and codes (section, key, meaning); in 1 it
 # listed the CSV files' columns. Keys added since keep 2 (domain/archive.py says why).
@@ -101,6 +101,6 @@ async def delete_account(request: Request) -> Response:
         return delete_view(request, errors, status, confirmed)
     await store.delete_account(db, user)
     response = render(request, "account/deleted.html", user=None)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    forget_cookie(response, SESSION_COOKIE, request.app.state.settings)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response

@@ -4,12 +4,36 @@ from __future__ import annotations
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lift.db import sessions
+from lift.settings import Settings
 
 SESSION_COOKIE = "lift_session"
 CSRF_COOKIE = "csrftoken"
+# Over HTTPS both names carry the `__Host-` prefix: a browser then keeps the cookie only if it
+# is Secure, Path=/ and has no Domain, so a sibling subdomain of the clinic's domain cannot
+# plant or overwrite one (cookie tossing). Browsers refuse the prefix on a cookie that is not
+# Secure, so plain-http development and tests (LIFT_COOKIE_SECURE=false) keep the bare names.
+HOST_PREFIX = "__Host-"
+
+
+def cookie_name(name: str, secure: bool) -> str:
+    return HOST_PREFIX + name if secure else name
+
+
+def session_cookie(settings: Settings) -> str:
+    return cookie_name(SESSION_COOKIE, settings.cookie_secure)
+
+
+def forget_cookie(response: Response, name: str, settings: Settings) -> None:
+    """Delete cookie `name` (SESSION_COOKIE or CSRF_COOKIE). Not Litestar's delete_cookie: it
+    sends no Secure, and a browser ignores a `__Host-` Set-Cookie without it, so the cookie
+    would outlive the sign-out."""
+    secure = settings.cookie_secure
+    response.set_cookie(cookie_name(name, secure), "", max_age=0, expires=0, path="/", secure=secure,
+                        httponly=True, samesite="lax")
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -77,8 +101,9 @@ def current_user(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith("/static/"):
-            token = ASGIConnection(scope).cookies.get(SESSION_COOKIE)
-            db = scope["litestar_app"].state.db
+            state = scope["litestar_app"].state
+            token = ASGIConnection(scope).cookies.get(session_cookie(state.settings))
+            db = state.db
             scope["user"] = await sessions.user_for_session(db, token) if token else None
             scope["session_token"] = token if scope["user"] else None
         await app(scope, receive, send)
