@@ -13,8 +13,11 @@ from lift.domain.accounts import HIDDEN_CHARACTER
 from tests.integration.conftest import PASSWORD
 from tests.integration.sharing_helpers import invite
 
-# "pat@example.com" reversed on screen after its U+202E, and one with a zero-width space.
-TYPED = ["moc.elpmaxe@\u202etap", "pat\u200b@example.com", "pat@example.com\u2066", "pat\x00@example.com"]
+# "pat@example.com" reversed on screen after its U+202E, and one with a zero-width space; then
+# default-ignorable characters that are neither format nor control: a Hangul filler (a blank),
+# a variation selector and the combining grapheme joiner (nothing at all).
+TYPED = ["moc.elpmaxe@\u202etap", "pat\u200b@example.com", "pat@example.com\u2066", "pat\x00@example.com",
+         "pat\u3164@example.com", "pat@example.com\ufe0f", "pa\u034ft@example.com"]
 
 
 def refused_with_typed_address(response, field: str, typed: str) -> None:

@@ -153,9 +153,13 @@ def test_the_email_change_form_validates_the_address_like_sign_up_and_keeps_the_
 BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
                  "\u200e", "\u200f", "\u061c"]
 OTHER_HIDDEN = ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\U000e0041", "\x00", "\x7f", "\x9b"]
+# Default-ignorable characters that are neither: the combining grapheme joiner, Hangul fillers,
+# Khmer inherent vowels, variation selectors, and reserved code points kept for more of them.
+IGNORABLE = ["\u034f", "\u115f", "\u1160", "\u3164", "\uffa0", "\u17b4", "\u17b5", "\u180b", "\u180f",
+             "\ufe00", "\ufe0f", "\U000e0100", "\U000e01ef", "\u2065", "\ufff0", "\U000e0000", "\U000e0fff"]
 
 
-@pytest.mark.parametrize("hidden", BIDI_CONTROLS + OTHER_HIDDEN, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("hidden", BIDI_CONTROLS + OTHER_HIDDEN + IGNORABLE, ids=lambda c: f"U+{ord(c):04X}")
 @pytest.mark.parametrize("where", ["start", "local part", "domain", "end"])
 def test_an_email_address_with_a_hidden_character_is_refused(hidden, where):
     email = {"start": f"{hidden}pat@example.com", "local part": f"pa{hidden}t@example.com",
@@ -164,12 +168,13 @@ def test_an_email_address_with_a_hidden_character_is_refused(hidden, where):
 
 
 @pytest.mark.parametrize("email", ["jane@example.com", "josé@exämple.com", "用户@例子.广告", "مريم@مثال.شبكة",
-                                   "רות@דוגמה.com", "j.o'neil+lift@mail.example.co.uk"])
+                                   "רות@דוגמה.com", "j.o'neil+lift@mail.example.co.uk", "김민준@예시.한국",
+                                   "សុខា@example.com", "ᠪᠠᠲᠤ@example.mn"])
 def test_an_address_in_any_script_without_hidden_characters_is_accepted(email):
     assert accounts.email_problem(email) is None
 
 
-def test_the_new_address_pattern_refuses_exactly_the_format_and_control_characters():
+def test_the_hidden_ranges_are_exactly_the_format_and_control_characters_and_the_pattern_refuses_them():
     """HIDDEN_RANGES, written out for the OpenAPI document, is Unicode's Cf and Cc categories."""
     import sys
     import unicodedata
@@ -180,3 +185,55 @@ def test_the_new_address_pattern_refuses_exactly_the_format_and_control_characte
     for cp in sorted(hidden)[::7] + [0x202E, 0x200B, 0xE007F]:
         email = f"pa{chr(cp)}t@example.com"
         assert signup_errors(email=email) == {"email": accounts.SIGNUP_MESSAGES["email"]}, hex(cp)
+
+
+# Default_Ignorable_Code_Point as DerivedCoreProperties.txt (Unicode 14.0) defines it:
+#   Other_Default_Ignorable_Code_Point + Cf + Variation_Selector - White_Space
+#   - FFF9..FFFB (interlinear annotation) - 13430..1343F (Egyptian hieroglyph format controls)
+#   - Prepended_Concatenation_Mark
+# with these three properties as PropList.txt (Unicode 14.0) lists them, and Cf from Python's
+# own Unicode database: a route to the same set that shares nothing with IGNORABLE_RANGES.
+OTHER_DEFAULT_IGNORABLE = [(0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x2065, 0x2065),
+                           (0x3164, 0x3164), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0000),
+                           (0xE0002, 0xE001F), (0xE0080, 0xE00FF), (0xE01F0, 0xE0FFF)]
+VARIATION_SELECTOR = [(0x180B, 0x180D), (0x180F, 0x180F), (0xFE00, 0xFE0F), (0xE0100, 0xE01EF)]
+PREPENDED_CONCATENATION_MARK = [(0x0600, 0x0605), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891),
+                                (0x08E2, 0x08E2), (0x110BD, 0x110BD), (0x110CD, 0x110CD)]
+VISIBLE_FORMAT = [(0xFFF9, 0xFFFB), (0x13430, 0x1343F)]
+
+
+def code_points(ranges):
+    return {code for first, last in ranges for code in range(first, last + 1)}
+
+
+def test_the_ignorable_ranges_are_unicodes_default_ignorable_code_points():
+    import sys
+    import unicodedata
+
+    formats = {code for code in range(sys.maxunicode + 1)
+               if unicodedata.category(chr(code)) == "Cf" and not chr(code).isspace()}
+    derived = ((code_points(OTHER_DEFAULT_IGNORABLE) | formats | code_points(VARIATION_SELECTOR))
+               - code_points(VISIBLE_FORMAT) - code_points(PREPENDED_CONCATENATION_MARK))
+    listed = code_points(accounts.IGNORABLE_RANGES)
+    assert listed == derived, f"Unicode {unicodedata.unidata_version}: update IGNORABLE_RANGES"
+    assert len(listed) == 4174  # DerivedCoreProperties.txt 14.0: "Total code points: 4174"
+
+
+def test_every_ignorable_code_point_is_a_format_character_a_selector_a_filler_or_reserved():
+    """What each one is, by its Unicode category or name: each draws nothing, or a blank."""
+    import unicodedata
+
+    marks = {"COMBINING GRAPHEME JOINER", "KHMER VOWEL INHERENT AQ", "KHMER VOWEL INHERENT AA"}
+    for code in code_points(accounts.IGNORABLE_RANGES):
+        character = chr(code)
+        if unicodedata.category(character) in {"Cf", "Cn"}:  # a format character, or reserved
+            continue
+        name = unicodedata.name(character)
+        assert "VARIATION SELECTOR" in name or name.endswith(" FILLER") or name in marks, hex(code)
+
+
+def test_sign_up_and_a_new_address_refuse_every_ignorable_code_point_with_the_message():
+    for code in sorted(code_points(accounts.IGNORABLE_RANGES)):
+        email = f"pa{chr(code)}t@example.com"
+        assert accounts.email_problem(email) == accounts.HIDDEN_CHARACTER, hex(code)
+        assert signup_errors(email=email) == {"email": accounts.SIGNUP_MESSAGES["email"]}, hex(code)

@@ -17,14 +17,26 @@ PASSWORD_MAX = 1024
 
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 # Unicode's format (Cf) and control (Cc) characters as code point ranges, for the pattern of an
-# address typed for a new account or a new sign-in address (`email_problem` says why to the
-# person). The unit tests check them against the running Python's Unicode database.
+# address typed for a new account or a new sign-in address, with IGNORABLE_RANGES below
+# (`email_problem` says why to the person). The unit tests check both against the running
+# Python's Unicode database.
 HIDDEN_RANGES = ((0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
                  (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
                  (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF),
                  (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
                  (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F))
-_HIDDEN = "".join(chr(first) if first == last else f"{chr(first)}-{chr(last)}" for first, last in HIDDEN_RANGES)
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt of Unicode 14.0, the
+# running Python's; 4174 code points): besides format characters, the combining grapheme joiner
+# U+034F, the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0 (shown as a blank), the Khmer
+# inherent vowels U+17B4 and U+17B5, the variation selectors, and code points reserved for more
+# of these. A text shows each as nothing or as a blank, so an address holding one looks like
+# another address.
+IGNORABLE_RANGES = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+                    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+                    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+_HIDDEN = "".join(chr(first) if first == last else f"{chr(first)}-{chr(last)}"
+                  for first, last in (*HIDDEN_RANGES, *IGNORABLE_RANGES))
 NewEmail = Annotated[str, msgspec.Meta(max_length=254,
                                        pattern=rf"^[^@\s{_HIDDEN}]+@[^@\s{_HIDDEN}]+\.[^@\s{_HIDDEN}]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
@@ -117,19 +129,26 @@ def normalise_email(email: str) -> str:
 
 
 # Unicode's format characters (Cf: the bidirectional controls U+202A-U+202E, U+2066-U+2069,
-# U+200E, U+200F and U+061C, zero-width spaces and joiners, U+FEFF...) and control characters
-# (Cc). An address holding one looks like another on every page that shows it (a caregiver's
-# list, a patient's Sharing page and log), or like nothing at all.
+# U+200E, U+200F and U+061C, zero-width spaces and joiners, U+FEFF...), control characters
+# (Cc) and the other default-ignorable ones (IGNORABLE_RANGES). An address holding one looks
+# like another on every page that shows it (a caregiver's list, a patient's Sharing page and
+# log), or like nothing at all.
 HIDDEN_CATEGORIES = frozenset({"Cf", "Cc"})
-HIDDEN_CHARACTER = ("This email address has a hidden character in it (one that changes the direction of "
-                    "the text or takes no space). Type the address again yourself instead of pasting it.")
+_IGNORABLE = frozenset(code for first, last in IGNORABLE_RANGES for code in range(first, last + 1))
+HIDDEN_CHARACTER = ("This email address has a hidden character in it (one that shows as nothing or as a "
+                    "blank, or changes the direction of the text). Type the address again yourself "
+                    "instead of pasting it.")
+
+
+def is_hidden(character: str) -> bool:
+    return unicodedata.category(character) in HIDDEN_CATEGORIES or ord(character) in _IGNORABLE
 
 
 def email_problem(email: str) -> str | None:
     """The message for an address typed for a new account or a new sign-in address that holds a
     hidden character, which `NewEmail` refuses with the general one. Sign-in (`Email`) keeps
     accepting any address an account already has."""
-    if any(unicodedata.category(character) in HIDDEN_CATEGORIES for character in email):
+    if any(is_hidden(character) for character in email):
         return HIDDEN_CHARACTER
     return None
 
