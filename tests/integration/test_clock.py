@@ -151,3 +151,10 @@ async def test_the_time_zone_notice_gives_its_example_on_the_readers_clock(patie
     await patient.post("/account/clock", {"clock": clock})
     page = (await patient.get("/account?notice=timezone-sessions-kept")).text
     assert f"a session at {ten} is still at {ten} in the new time zone" in page
+
+
+@pytest.mark.parametrize(("clock", "nine"), [("12", "9:00 AM"), ("24", "09:00")])
+async def test_the_reminders_pages_lock_screen_example_is_on_the_patients_clock(patient, clock, nine):
+    await patient.post("/account/clock", {"clock": clock})
+    page = (await patient.get("/reminders")).text
+    assert f"for example “Lift: treatment session tomorrow at {nine}”" in page

@@ -449,6 +449,16 @@ def test_detailed_text_appears_only_after_opting_in():
     assert "ride home" in notes[1].body
 
 
+@pytest.mark.parametrize(("twelve_hour", "example"), [(True, "Lift: treatment session tomorrow at 9:00 AM"),
+                                                      (False, "Lift: treatment session tomorrow at 09:00")])
+def test_the_details_example_reads_as_a_real_reminder_on_the_patients_clock(twelve_hour, example):
+    assert rules.details_example(twelve_hour) == example
+    session = UpcomingSession(id=9, starts_at=local(date(2026, 6, 11), 9, 0, NY))
+    ctx = msgspec.structs.replace(patient(NY, sessions=[session], detailed_text=True), twelve_hour=twelve_hour)
+    eve = find(rules.occurrences(ctx, noon(date(2026, 6, 10), NY)), "treatment_eve", "9")
+    assert rules.notification_for(eve, ctx).title == example
+
+
 def test_tapping_a_reminder_opens_the_right_page():
     urls = [rules.notification_for(occ, ctx).url for occ, ctx in all_kinds({})]
     assert urls == ["/checkin?day=2026-06-10", "/treatment/sessions/9", "/treatment/sessions/9", "/scales"]

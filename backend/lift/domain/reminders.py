@@ -578,11 +578,20 @@ def detailed_text(occ: Occurrence, ctx: PatientContext, sent_at: datetime) -> tu
     session = _session_for(ctx, occ.session_id)
     when = _on_day(session_day(session.starts_at, sent_at, occ.expires_at, ctx.timezone))
     at = time_text(session.starts_at.astimezone(ZoneInfo(ctx.timezone)), ctx.twelve_hour)
-    where = f" at {session.clinic_name}" if session.clinic_name else ""
-    title = f"Lift: treatment session {when} at {at}{where}"
+    title = session_title(when, at, session.clinic_name)
     if occ.kind == "treatment_eve":
         return title, "Arrange a ride home: no driving until the next day, after a night's sleep."
     return title, "Open today's checklist." if when == "today" else "Open the session's checklist."
+
+
+def session_title(when: str, at: str, clinic_name: str | None = None) -> str:
+    return f"Lift: treatment session {when} at {at}" + (f" at {clinic_name}" if clinic_name else "")
+
+
+def details_example(twelve_hour: bool) -> str:
+    """The example beside the Reminders page's "Show details" choice, on the patient's clock,
+    so it reads as their own reminders will."""
+    return session_title("tomorrow", time_text(time(9), twelve_hour))
 
 
 def scale_text(last_taken: dict[str, date], day: date) -> tuple[str, str]:

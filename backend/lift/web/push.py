@@ -51,6 +51,7 @@ async def reminders_view(request: Request, status_code: int = 200, **context) ->
                   devices=await store.devices_for(db, user.id), gone_devices=await store.gone_devices_for(db, user.id),
                   public_key=request.app.state.vapid.public_key,
                   quiet_notes=rules.quiet_hours_notes(prefs, user.twelve_hour),
+                  details_example=rules.details_example(user.twelve_hour),
                   lead_choices=rules.LEAD_CHOICES,
                   field_names=rules.PREFERENCES_NAMES,
                   lead_label=rules.lead_label,
