@@ -11,7 +11,9 @@ from tests.integration.conftest import insert_checkin, joined_days_ago
 
 def day_the_browser_sends(html: str) -> dict:
     """What a browser submits for the day picker: the selected option, else the first enabled one;
-    a selected option that is disabled sends nothing."""
+    a selected option that is disabled sends nothing. A change to a day has no picker: its day."""
+    if kept := re.search(r'<input type="hidden" name="local_date" value="([^"]*)">', html):
+        return {"local_date": kept.group(1)}
     picker = re.search(r'<select id="local_date".*?</select>', html, flags=re.S).group(0)
     options = re.findall(r"<option ([^>]*)>", picker)
     chosen = next((o for o in options if re.search(r"\bselected\b", o)), None)
@@ -284,6 +286,16 @@ async def test_it_edits_a_recent_check_in_from_its_page(patient, database):
     assert f'href="/checkin?day={patient.today().isoformat()}"' in detail.text
     form = await patient.get(f"/checkin?day={patient.today().isoformat()}")
     assert "Change your check-in" in form.text and 'value="2" checked' in form.text
+
+
+async def test_a_change_sent_back_with_an_error_is_still_that_days_change(patient, database):
+    await patient.check_in(mood=2)
+    page = (await patient.check_in(mood=3, sleep_hours="25")).text
+    assert "Enter hours of sleep from 0 to 24" in page
+    assert "Change your check-in" in page and "Daily check-in" not in page
+    assert '<select id="local_date"' not in page  # no day picker: the day stays the one being changed
+    assert f'<input type="hidden" name="local_date" value="{patient.today().isoformat()}">' in page
+    assert [row["mood"] for row in database.execute("SELECT mood FROM checkins")] == [2]
 
 
 @pytest.mark.parametrize("thoughts", [0, 1, 2, 3])

@@ -36,7 +36,11 @@ async def form_view(request: Request, values: dict, errors: dict, status_code: i
     today = local_today(request.scope["user"].timezone)
     if checked_in is None:
         checked_in = await days_checked_in(request, today)
-    offered = rules.open_days(today, checked_in, parse_day(values.get("local_date")))
+    sent = parse_day(values.get("local_date"))
+    offered = rules.open_days(today, checked_in, sent)
+    # A change to a day already checked in that comes back with an error stays that day's change
+    # (its heading, no day picker), as it was opened.
+    extra.setdefault("editing", sent in checked_in)
     days = [(d.isoformat(), dates.day_label(d, today)) for d in offered]
     extra = await with_offline_crisis(request, extra)
     return render(request, "checkins/form.html", status_code=status_code, values=values,
