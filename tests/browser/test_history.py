@@ -94,3 +94,25 @@ def test_the_month_chosen_reads_whole_on_a_narrow_phone_with_large_text(open_pag
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name=f"September {year}")).to_be_visible()
     assert_the_chosen_option_reads_whole(page, "month", f"September {year}")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "plain-form"])
+def test_a_check_in_deleted_from_a_month_lands_back_on_that_month(open_page: OpenPage, lift, served_database,
+                                                                  javascript):
+    """It landed on the list's first page, newest first, far from the month the patient was in."""
+    page = open_page(java_script_enabled=javascript)
+    year = seed_last_year(served_database, lift.sign_up_by_post(page.context))
+    page.goto(f"/checkins?month={year}-01")
+    page.locator("a.history__item").first.click()
+    expect(page.get_by_role("heading", name=f"9 Jan {year}")).to_be_visible()
+    page.get_by_role("link", name="Delete").click()
+    expect(page.get_by_role("heading", name="Delete this check-in?")).to_be_visible()
+    page.get_by_role("button", name="Delete check-in").click()
+    expect(page).to_have_url(re.compile(rf"/checkins\?month={year}-01&deleted=1$"))
+    expect(page.get_by_role("status")).to_have_text("The check-in was deleted.")
+    expect(page.get_by_role("heading", name=f"January {year}")).to_be_visible()
+    expect(page.locator("a.history__item")).to_have_count(1)
+    # The remaining day's page leads back to the month too.
+    page.locator("a.history__item").first.click()
+    page.get_by_role("link", name=f"Back to January {year}").click()
+    expect(page).to_have_url(re.compile(rf"/checkins\?month={year}-01$"))

@@ -264,6 +264,61 @@ async def test_it_deletes_a_check_in_after_confirmation(patient, database):
     assert database.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
 
 
+def link_to(html: str, words: str) -> str:
+    """The address of the link (or button link) whose text is `words`."""
+    return unescape(re.search(rf'<a [^>]*href="([^"]*)"[^>]*>{re.escape(words)}</a>', html).group(1))
+
+
+async def test_a_check_in_deleted_from_a_month_of_history_goes_back_to_that_month(patient, database):
+    """Deleting a check-in opened from September's page landed on the list's first page, newest first."""
+    insert_checkins(database, [date(2026, 9, 3), date(2026, 9, 17), date(2026, 10, 2)])
+    september = (await patient.get("/checkins?month=2026-09")).text
+    opened = re.search(r'<a class="history__item" href="([^"]*)">', september).group(1)
+    assert opened.endswith("?back=/checkins%3Fmonth%3D2026-09")
+    detail = (await patient.get(opened)).text
+    assert link_to(detail, "Back to September 2026") == "/checkins?month=2026-09"
+    confirm = (await patient.get(link_to(detail, "Delete"))).text
+    assert link_to(confirm, "Keep it") == opened
+    action = unescape(re.search(r'<form method="post" action="([^"]*)">', confirm).group(1))
+    response = await patient.post(action)
+    assert response.status_code == 303 and response.headers["location"] == "/checkins?month=2026-09&deleted=1"
+    landed = (await patient.get(response.headers["location"])).text
+    assert "The check-in was deleted." in landed and "<h2>September 2026</h2>" in landed
+    assert len(listed_days(landed)) == 1
+    # With htmx, the same place as a full navigation.
+    other = re.search(r'<a class="history__item" href="/checkins/(\d+)\?', landed).group(1)
+    response = await patient.post(f"/checkins/{other}/delete?back=/checkins%3Fmonth%3D2026-09",
+                                  headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["hx-redirect"] == "/checkins?month=2026-09&deleted=1"
+
+
+async def test_a_check_in_opened_from_a_later_page_of_history_leads_back_to_that_page(patient, database):
+    insert_checkins(database, [date(2025, 1, 1) + timedelta(days=n) for n in range(25)])
+    second = (await patient.get("/checkins?page=2")).text
+    opened = re.search(r'<a class="history__item" href="([^"]*)">', second).group(1)
+    detail = (await patient.get(opened)).text
+    assert link_to(detail, "Back to page 2 of your check-ins") == "/checkins?page=2"
+    first = (await patient.get("/checkins")).text
+    opened = re.search(r'<a class="history__item" href="([^"]*)">', first).group(1)
+    assert "?" not in opened
+    assert link_to((await patient.get(opened)).text, "Back to all check-ins") == "/checkins"
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/checkins", "/signout",
+                                  "/checkins?month=2026-09&next=https://evil.example",
+                                  "/checkins%0d%0aSet-Cookie:x"])
+async def test_a_way_back_that_is_not_a_history_page_leads_to_historys_start(patient, database, back):
+    await patient.check_in()
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    detail = (await patient.get(f"/checkins/{checkin_id}", params={"back": back})).text
+    assert link_to(detail, "Back to all check-ins") == "/checkins" and "evil" not in detail
+    confirm = (await patient.get(f"/checkins/{checkin_id}/delete", params={"back": back})).text
+    assert "evil" not in confirm and f'action="/checkins/{checkin_id}/delete"' in confirm
+    response = await patient.post(f"/checkins/{checkin_id}/delete", params={"back": back})
+    assert response.status_code == 303 and response.headers["location"] == "/checkins?deleted=1"
+
+
 async def test_its_delete_confirmation_says_what_is_lost_and_when_the_day_can_be_filled_again(patient, database):
     await patient.check_in(mood=3, note="rough day")
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from lift.domain.months import (Month, MonthCount, bad_month_message, empty_month_message, month_counts,
-                                neighbours, parse_month)
+from lift.domain.months import (Month, MonthCount, bad_month_message, empty_month_message, history_place,
+                                month_counts, neighbours, parse_month)
 from lift.domain.paging import day_pages, page_of
 
 
@@ -93,3 +93,32 @@ def test_a_bad_month_is_quoted_back_short():
         "“2026-13” isn't a month Lift can show. Choose one from the list. Below are all your check-ins, newest first.")
     assert bad_month_message(" x ", any_checkins=False) == "“x” isn't a month Lift can show."
     assert "x" * 21 not in bad_month_message("x" * 5000, any_checkins=True)
+
+
+@pytest.mark.parametrize("raw, address, label", [
+    ("/checkins?month=2026-09", "/checkins?month=2026-09", "Back to September 2026"),
+    ("/checkins?page=3", "/checkins?page=3", "Back to page 3 of your check-ins"),
+    ("/checkins", "/checkins", "Back to all check-ins"),
+    ("/checkins?page=1", "/checkins", "Back to all check-ins"),
+    (None, "/checkins", "Back to all check-ins"),
+])
+def test_a_history_address_sent_back_is_where_the_way_back_leads(raw, address, label):
+    place = history_place(raw)
+    assert (place.address, place.label) == (address, label)
+
+
+@pytest.mark.parametrize("raw", [
+    "https://evil.example/checkins?month=2026-09", "//evil.example", "/checkins/../signout",
+    "/checkins?month=2026-13", "/checkins?month= 2026-09", "/checkins?month=2026-09&x=1", "/checkins?page=0",
+    "/checkins?page=-2", "/checkins?page=２", "/checkins?page=9999999", "/checkins?deleted=1",
+    "/scales?page=2",
+    "/checkins?month=2026-09#top", "javascript:alert(1)", "",
+])
+def test_anything_but_a_history_address_leads_back_to_historys_start(raw):
+    assert history_place(raw).address == "/checkins"
+
+
+def test_a_notice_joins_the_address_as_one_more_parameter():
+    month = history_place("/checkins?month=2026-09")
+    assert month.with_notice("deleted=1") == "/checkins?month=2026-09&deleted=1"
+    assert history_place(None).with_notice("deleted=1") == "/checkins?deleted=1"

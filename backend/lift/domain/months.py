@@ -83,3 +83,31 @@ def neighbours(shown: Month, months: Iterable[Month]) -> tuple[Month | None, Mon
     newer = min((m for m in months if m > shown), default=None)
     older = max((m for m in months if m < shown), default=None)
     return newer, older
+
+
+HISTORY = "/checkins"
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")  # ASCII digits, as for months; no page is that far
+
+
+class HistoryPlace(msgspec.Struct, frozen=True):
+    """Where in History a check-in was opened from, so its page, its delete confirmation and the
+    delete itself lead back there: the list's start, a month, or a page of the list."""
+    address: str
+    label: str  # what a link back there says
+
+    def with_notice(self, notice: str) -> str:
+        """The address with one more query parameter, such as the "deleted" notice."""
+        return f"{self.address}{'&' if '?' in self.address else '?'}{notice}"
+
+
+def history_place(raw: str | None) -> HistoryPlace:
+    """A History address as sent back by a page (`/checkins`, `/checkins?month=2026-09`,
+    `/checkins?page=3`), rebuilt from what it names; anything else, another site's address
+    included, is History's start, so the way back can never lead off Lift."""
+    path, _, query = (raw or "").partition("?")
+    key, _, value = query.partition("=")
+    if path == HISTORY and key == "month" and (month := parse_month(value)) and value == month.key:
+        return HistoryPlace(f"{HISTORY}?month={month.key}", f"Back to {month.label}")
+    if path == HISTORY and key == "page" and PAGE_NUMBER.fullmatch(value) and value != "1":
+        return HistoryPlace(f"{HISTORY}?page={value}", f"Back to page {value} of your check-ins")
+    return HistoryPlace(HISTORY, "Back to all check-ins")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
@@ -169,14 +170,22 @@ async def history(request: Request, page: FromQuery[int] = 1, month: FromQuery[s
         items = await store.checkins_between(db, user.id, shown.first, shown.last)
         newer, older = months.neighbours(shown, [c.month for c in counts])
         return render(request, "checkins/history.html", checkins=items[::-1], month=shown, newer=newer,
-                      older=older, empty_month=months.empty_month_message(shown, today), **context)
+                      older=older, empty_month=months.empty_month_message(shown, today),
+                      back=back_query(months.history_place(f"/checkins?month={shown.key}")), **context)
     # The month counts add up to every check-in: no second count.
     at = paging.page_of(page, sum(c.count for c in counts), PAGE_SIZE)
     items = await store.checkin_page(db, user.id, at.size, at.offset)
     # A month the address names that is no month gets the list from its start, and says why.
     error = months.bad_month_message(month, bool(counts)) if month and month.strip() else None
     return render(request, "checkins/history.html", status_code=400 if error else 200, checkins=items,
-                  page=at, month_error=error, **context)
+                  page=at, month_error=error,
+                  back=back_query(months.history_place(f"/checkins?page={at.number}")), **context)
+
+
+def back_query(place: months.HistoryPlace) -> str:
+    """The query that carries a History page's address to a check-in opened from it and on to its
+    delete confirmation ("" for History's start), read back with `months.history_place`."""
+    return "" if place.address == months.HISTORY else f"?back={quote(place.address, safe='/')}"
 
 
 async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
@@ -188,32 +197,38 @@ async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
 
 
 @get("/checkins/{checkin_id:int}", guards=[patient])
-async def checkin_detail(request: Request, checkin_id: FromPath[int], saved: FromQuery[str | None] = None) -> Response:
+async def checkin_detail(request: Request, checkin_id: FromPath[int], saved: FromQuery[str | None] = None,
+                         back: FromQuery[str | None] = None) -> Response:
     checkin = await own_checkin(request, checkin_id)
     today = local_today(request.scope["user"].timezone)
     if saved:
         # Where a save without JavaScript lands: the page the form's answer would have been,
         # Get help now included whenever the stored thoughts answer calls for it.
         return saved_page(request, checkin, saved != "updated", today, await crisis_context(request, checkin.thoughts))
-    return render(request, "checkins/detail.html", checkin=checkin,
+    place = months.history_place(back)
+    return render(request, "checkins/detail.html", checkin=checkin, place=place, back=back_query(place),
                   day_label=dates.day_label(checkin.local_date, today),
                   editable=rules.is_editable(checkin.local_date, today), thoughts_labels=THOUGHTS_LABELS)
 
 
 @get("/checkins/{checkin_id:int}/delete", guards=[patient])
-async def confirm_delete(request: Request, checkin_id: FromPath[int]) -> Response:
+async def confirm_delete(request: Request, checkin_id: FromPath[int],
+                         back: FromQuery[str | None] = None) -> Response:
     checkin = await own_checkin(request, checkin_id)
     today = local_today(request.scope["user"].timezone)
     return render(request, "checkins/delete.html", checkin=checkin,
+                  back=back_query(months.history_place(back)),
                   day_label=dates.day_label(checkin.local_date, today),
                   after_deletion=rules.after_deletion(checkin.local_date, today))
 
 
 @post("/checkins/{checkin_id:int}/delete", guards=[patient])
-async def delete_checkin(request: Request, checkin_id: FromPath[int]) -> Response:
+async def delete_checkin(request: Request, checkin_id: FromPath[int],
+                         back: FromQuery[str | None] = None) -> Response:
     if not await store.delete_checkin(request.app.state.db, request.scope["user"].id, checkin_id):
         raise NotFoundException()
-    return redirect(request, "/checkins?deleted=1")
+    # Back to the History page the check-in was opened from, which says it is gone.
+    return redirect(request, months.history_place(back).with_notice("deleted=1"))
 
 
 def parse_day(raw: str | None) -> date | None:
