@@ -116,3 +116,15 @@ def test_a_check_in_deleted_from_a_month_lands_back_on_that_month(open_page: Ope
     page.locator("a.history__item").first.click()
     page.get_by_role("link", name=f"Back to January {year}").click()
     expect(page).to_have_url(re.compile(rf"/checkins\?month={year}-01$"))
+
+
+def test_a_page_past_the_end_takes_the_last_pages_address(page: Page, lift, served_database):
+    """/checkins?page=99 showed page 2 of 2 under page=99: the address and the pager disagreed."""
+    seed_last_year(served_database, lift.sign_up_by_post(page.context))
+    page.goto("/checkins")
+    page.goto("/checkins?page=99")
+    expect(page).to_have_url(re.compile(r"/checkins\?page=2$"))
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    page.go_back()  # the address asked for is not in the history: Back is the page before it
+    expect(page).to_have_url(re.compile(r"/checkins$"))
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()

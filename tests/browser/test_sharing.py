@@ -307,6 +307,7 @@ def test_who_saw_my_journal_pages_whole_days_with_historys_pager_on_a_phone(page
     page.reload()  # a document of its own: the link's swap kept page 1's resizes, seen as shifts
     problems += problems_on(page, "/sharing/audit (page 2)")
     page.goto("/sharing/audit?page=9")
+    expect(page).to_have_url(re.compile(r"/sharing/audit\?page=2$"))
     expect(pager).to_contain_text("Page 2 of 2")
     expect(pager.get_by_role("link", name="Newer")).to_have_attribute("href", "/sharing/audit?page=1")
     if FULL_PAGE_DIR:

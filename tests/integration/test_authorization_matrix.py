@@ -256,8 +256,9 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
 # its addresses lead the patient to the result that replaced it). Sent after the GETs above.
 PARAMETERS: list[tuple[str, str, dict[str, int]]] = [
     ("/checkins", "/checkins?month={checkin_month}", patients(200)),
-    ("/checkins", "/checkins?page=2", patients(200)),
-    ("/scales", "/scales?page=2", patients(200)),
+    # Past the end of each one's short list: a redirect to its last page.
+    ("/checkins", "/checkins?page=2", patients(303)),
+    ("/scales", "/scales?page=2", patients(303)),
     ("/scales/results/{result_id:int}", "/scales/results/{replaced_id}", patients(303, other=404)),
     ("/scales/results/{result_id:int}", "/scales/results/{replaced_id}?saved=1", patients(303, other=404)),
     ("/scales/results/{result_id:int}/change", "/scales/results/{replaced_id}/change", patients(303, other=404)),

@@ -246,12 +246,28 @@ async def test_a_day_with_a_note_says_so_in_the_list_without_the_note(patient, d
     assert "Sleep 7.5 h · Note</span>" in month.text and "sister" not in month.text
 
 
-async def test_a_page_past_the_end_shows_the_last_page(patient, database):
+async def test_a_page_past_the_end_is_sent_to_the_last_pages_address(patient, database):
+    """/checkins?page=7 of 2 showed page 2 under page=7: the address, Back and the pager disagreed."""
     insert_checkins(database, [date(2025, 1, 1) + timedelta(days=n) for n in range(25)])
     response = await patient.get("/checkins?page=7")
-    assert response.status_code == 200
+    assert response.status_code == 303 and response.headers["location"] == "/checkins?page=2"
+    response = await patient.get("/checkins?page=7", follow_redirects=True)
+    assert response.status_code == 200 and str(response.url).endswith("/checkins?page=2")
     assert "Page 2 of 2" in response.text and len(listed_days(response.text)) == 5
     assert 'href="/checkins?page=1" rel="prev">Newer</a>' in response.text and 'rel="next"' not in response.text
+    for asked in ("0", "-3"):
+        assert (await patient.get(f"/checkins?page={asked}")).headers["location"] == "/checkins?page=1"
+    # The rest of the address stays: a delete from a last page that emptied it says so on the page before.
+    response = await patient.get("/checkins?page=3&deleted=1")
+    assert response.headers["location"] == "/checkins?page=2&deleted=1"
+    htmx = await patient.get("/checkins?page=7", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert htmx.status_code == 204 and htmx.headers["hx-redirect"] == "/checkins?page=2"
+
+
+async def test_an_empty_history_is_page_one_whatever_page_is_asked_for(patient):
+    response = await patient.get("/checkins?page=4", follow_redirects=True)
+    assert response.status_code == 200 and str(response.url).endswith("/checkins?page=1")
+    assert len(response.history) == 1 and "No check-ins yet" in response.text
 
 
 async def test_it_deletes_a_check_in_after_confirmation(patient, database):

@@ -322,7 +322,10 @@ async def test_a_year_of_results_is_listed_a_page_at_a_time_newest_first(patient
     baseline = f"Baseline: <strong>0</strong> on {day_text(start, patient.today())}, your first PHQ-9."
     assert all("Take the PHQ-9" in html and baseline in html for html in pages)
     beyond = await patient.get("/scales?page=99")
-    assert beyond.status_code == 200 and listed(beyond.text) == newest_first[100:]
+    assert beyond.status_code == 303 and beyond.headers["location"] == "/scales?page=6"
+    beyond = await patient.get("/scales?page=99&done=phq9", follow_redirects=True)
+    assert str(beyond.url).endswith("/scales?page=6&done=phq9") and listed(beyond.text) == newest_first[100:]
+    assert (await patient.get("/scales?page=0")).headers["location"] == "/scales?page=1"
     assert (await patient.get("/scales?page=abc")).status_code == 400
 
 

@@ -605,7 +605,8 @@ async def test_the_days_of_the_log_follow_the_patients_clock_change(patient, car
 
 
 async def test_a_page_of_the_log_past_the_end_is_its_last_page_with_the_pager(patient, caregiver, database):
-    """A page past the end showed an empty list, and a bookmark to it nothing at all."""
+    """A page past the end showed an empty list, and a bookmark to it nothing at all; then the last
+    page under the address asked for, so the address and the pager disagreed."""
     new_york = ZoneInfo("America/New_York")
     today = datetime.now(UTC).astimezone(new_york).date()
     # One entry a day for 60 days: two pages of whole days.
@@ -620,10 +621,13 @@ async def test_a_page_of_the_log_past_the_end_is_its_last_page_with_the_pager(pa
     assert "<span>Page 2 of 2</span>" in nav
     for asked in ("3", "999", str(10**30)):
         response = await patient.get(f"/sharing/audit?page={asked}")
-        assert response.status_code == 200 and LOG_LINE.findall(response.text) == lines
+        assert response.status_code == 303 and response.headers["location"] == "/sharing/audit?page=2"
+        response = await patient.get(f"/sharing/audit?page={asked}", follow_redirects=True)
+        assert LOG_LINE.findall(response.text) == lines
         assert re.search(r'<nav class="pager" aria-label="Pages">.*?</nav>', response.text, re.S).group(0) == nav
     for asked in ("0", "-4"):
-        assert "Page 1 of 2" in (await patient.get(f"/sharing/audit?page={asked}")).text
+        response = await patient.get(f"/sharing/audit?page={asked}", follow_redirects=True)
+        assert str(response.url).endswith("/sharing/audit?page=1") and "Page 1 of 2" in response.text
 
 
 async def test_the_audit_table_refuses_update_and_delete(patient, caregiver, database):
@@ -1060,3 +1064,9 @@ async def test_invitation_dates_are_the_patients_days_not_utc_ones(patient, stra
     new_york_day = day_text(ends.date() - timedelta(days=1), datetime.now(ZoneInfo("America/New_York")).date())
     assert f"works until {new_york_day}" in (await patient.get("/sharing")).text
     assert f"The invitation works once, until {new_york_day}." in (await stranger.get(path)).text
+
+
+async def test_an_empty_log_is_page_one_whatever_page_is_asked_for(patient):
+    response = await patient.get("/sharing/audit?page=5", follow_redirects=True)
+    assert response.status_code == 200 and str(response.url).endswith("/sharing/audit?page=1")
+    assert len(response.history) == 1

@@ -23,7 +23,7 @@ from lift.domain.trends import first_day_with_lift
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
-from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
+from lift.web.rendering import form_data, is_htmx, local_today, redirect, render, to_page_shown
 
 PAGE_SIZE = 20
 SAVE_FAILED = (
@@ -174,6 +174,8 @@ async def history(request: Request, page: FromQuery[int] = 1, month: FromQuery[s
                       back=back_query(months.history_place(f"/checkins?month={shown.key}")), **context)
     # The month counts add up to every check-in: no second count.
     at = paging.page_of(page, sum(c.count for c in counts), PAGE_SIZE)
+    if elsewhere := to_page_shown(request, page, at.number):
+        return elsewhere
     items = await store.checkin_page(db, user.id, at.size, at.offset)
     # A month the address names that is no month gets the list from its start, and says why.
     error = months.bad_month_message(month, bool(counts)) if month and month.strip() else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from litestar import Request
 from litestar.datastructures import FormMultiDict
@@ -101,6 +102,18 @@ def redirect(request: Request, path: str) -> Response:
         # a browser would drop or a server would refuse ever reaches the header raw.
         return Response(content=b"", status_code=204, headers={"HX-Redirect": url_quote(path)})
     return Redirect(path=path, status_code=303)
+
+
+def to_page_shown(request: Request, asked: int, shown: int) -> Response | None:
+    """A redirect to the address of the page a list shows when its address asked for another
+    (past the end, or below 1), the rest of the query kept; None when they agree. The address, Back
+    and the pager then say the same page; an empty list is page 1, which answers itself."""
+    if asked == shown:
+        return None
+    # From the query string itself: Litestar's parsed parameters do not keep their order.
+    sent = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    query = [(key, str(shown) if key == "page" else value) for key, value in sent]
+    return redirect(request, f"{request.url.path}?{urlencode(query)}")
 
 
 async def form_data(request: Request) -> dict[str, str]:

@@ -21,7 +21,7 @@ from lift.domain.forms import parse_form
 from lift.web.crisis import crisis_context
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
-from lift.web.rendering import form_data, is_htmx, local_today, redirect, render
+from lift.web.rendering import form_data, is_htmx, local_today, redirect, render, to_page_shown
 
 RESULTS_PAGE_SIZE = 20
 SAVE_FAILED = (
@@ -90,6 +90,8 @@ async def scales_page(request: Request, done: FromQuery[str | None] = None, page
     # Progress needs every result, so they are all read already: the list's page is a slice of them.
     newest_first = scales.in_order(results)[::-1]
     at = paging.page_of(page, len(newest_first), RESULTS_PAGE_SIZE)
+    if elsewhere := to_page_shown(request, page, at.number):
+        return elsewhere
     return render(request, "scales/index.html", results=newest_first[at.offset:at.offset + at.size], page=at,
                   thoughts_reported={result_id for result_id, (_, answer) in item9.items() if answer > 0},
                   due=scales.due_instruments(last_taken, today), last_taken=last_taken,

@@ -23,7 +23,7 @@ from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
 from lift.web.auth import claim_signup, client_ip, known_timezones, start_session, timezone_list
 from lift.web.guards import patient, shared_patient, signed_in
-from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render, site_url
+from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render, site_url, to_page_shown
 
 # Entries a page of the access log holds at most, in whole days (a longer day is a page alone).
 AUDIT_PAGE_SIZE = 50
@@ -126,12 +126,14 @@ async def change_scope(request: Request, grant_id: FromPath[int]) -> Response:
 @get("/sharing/audit", guards=[patient], name="sharing_audit")
 async def audit_page(request: Request, page: FromQuery[int] = 1) -> Response:
     """Pages of whole days (the patient's), so a day's looks fold into one line however they
-    were spread over the day; a page past the end is the last one."""
+    were spread over the day; a page past the end is the last one, at its own address."""
     user = request.scope["user"]
     db = request.app.state.db
     days = await audit.log_days(db, user.id, user.timezone)
     pages = paging.day_pages([day.entries for day in days], AUDIT_PAGE_SIZE)
     current = paging.page_of(page, len(pages), 1)
+    if elsewhere := to_page_shown(request, page, current.number):
+        return elsewhere
     shown = [days[index] for index in pages[current.number - 1]] if pages else []
     entries = await audit.entries_between(db, user.id, min(day.first_id for day in shown),
                                           max(day.last_id for day in shown)) if shown else []
