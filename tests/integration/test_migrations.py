@@ -219,3 +219,23 @@ async def test_0019_leaves_every_account_made_before_it_without_a_chosen_clock(t
             with pytest.raises(sqlite3.IntegrityError):
                 conn.execute("UPDATE users SET clock = ? WHERE id = ?", (refused, pat))
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()
+
+
+async def test_0020_indexes_the_audit_log_by_subject_and_time_and_keeps_every_entry(tmp_path, monkeypatch):
+    """"Who saw my journal" finds the log's first and last instants at the ends of the index
+    (db/audit.log_days) and counts its days from the index alone, not from every entry's row."""
+    path, conn = await database_before(tmp_path, monkeypatch, 20)
+    with closing(conn):
+        add_entry(conn, "subject-1", "2026-01-01T00:00:00Z", "caregiver", "mum@example.com", "")
+        conn.commit()
+
+        db = Database(path, readers=1)
+        await db.open()
+        await db.close()
+
+        assert conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 1
+        for end in ("min", "max"):
+            plan = conn.execute(f"EXPLAIN QUERY PLAN SELECT {end}(at) FROM audit_log WHERE subject = ?",
+                                ("subject-1",)).fetchall()
+            assert "COVERING INDEX audit_log_by_subject_at" in plan[0][3], plan
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == latest_version()

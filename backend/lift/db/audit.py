@@ -148,8 +148,14 @@ async def log_days(db: Database, patient_id: int, timezone: str) -> list[AuditDa
     counted the log before, and sends one short row a day; a page then reads, names and folds
     only its own days' entries (entries_between)."""
     async with db.read() as conn:
-        cursor = await conn.execute(f"SELECT min(a.at), max(a.at) {MINE}", (patient_id,))
-        first, last = await cursor.fetchone()
+        # Each a lookup at one end of the (subject, at) index; min and max in one SELECT over the
+        # join would read every entry.
+        cursor = await conn.execute(
+            "SELECT (SELECT min(at) FROM audit_log WHERE subject = s.subject),"
+            " (SELECT max(at) FROM audit_log WHERE subject = s.subject)"
+            " FROM audit_subjects s WHERE s.user_id = ?",
+            (patient_id,))
+        first, last = await cursor.fetchone() or (None, None)
         if first is None:
             return []
         # An entry's day in the patient's zone: its instant moved by the offset in force then,
