@@ -5,6 +5,7 @@ holds at 200% text size. The weekly PHQ-9, item 9 included, is taken through the
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -224,6 +225,14 @@ def test_on_their_first_day_a_patient_sees_that_day_charted_not_13_grey_days_bef
             figure = chart(page, key)
             expect(figure.locator("rect:not(.chart__band)")).to_have_count(0)  # no shade over the days before
             expect(figure.locator(".chart__x li")).to_have_text(["Today"])
+            if key in ("mood", "anxiety", "sleep"):
+                # One dot and no line: the legend's sample for it was a line; now a dot of its colour.
+                swatch = figure.locator(".legend li", has_text="Each day").locator(".legend__swatch")
+                expect(swatch).to_have_class(re.compile(r"legend__swatch--daily-dot"))
+                looks = swatch.evaluate("e => { const s = getComputedStyle(e);"
+                                        " return [s.backgroundColor, s.borderRadius, e.offsetWidth, e.offsetHeight]; }")
+                dots = figure.locator("path.chart__dots").evaluate("e => getComputedStyle(e).stroke")
+                assert looks[0] == dots and looks[1] == "50%" and looks[2] == looks[3] >= 6, (looks, dots)
         svg = mood_chart.bounding_box()
         label = chart(page, "mood").locator(".chart__x li").bounding_box()
         middle = svg["x"] + svg["width"] / 2

@@ -340,12 +340,16 @@ def test_on_a_patients_first_day_the_charts_hold_that_day_not_13_days_before_it(
 
 def test_a_legend_names_only_what_its_chart_draws():
     """A patient's first day is one check-in: no 7-day average is drawn (it needs 3 days), so the
-    legend no longer lists one. Nor "Each day" or "Your total" on a chart with no point yet."""
+    legend no longer lists one. Nor "Each day" or "Your total" on a chart with no point yet. Its one
+    day is a dot with no line to the next, and the legend showed a line for it: a dot now, as for
+    days that are never two in a row."""
     first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
     first_day = chart(values({0: 6}), TWO_WEEKS, joined=TODAY, first_entry=TODAY)
-    assert first_day.averages == [] and first_day.legend == ("daily",)
+    assert first_day.averages == [] and first_day.legend == ("daily_dot",)
     assert chart(values({2: 5, 1: 6, 0: 6}), TWO_WEEKS).legend == ("daily", "average")
-    assert chart(values({0: 5}), TWO_WEEKS, markers=[TODAY]).legend == ("daily", "marker")
+    assert chart(values({0: 5}), TWO_WEEKS, markers=[TODAY]).legend == ("daily_dot", "marker")
+    assert chart(values({4: 5, 2: 6, 0: 6}), TWO_WEEKS).legend[0] == "daily_dot"  # every other day
+    assert chart(values({5: 5, 2: 6, 1: 6}), TWO_WEEKS).legend[0] == "daily"  # two days in a row
     assert chart([], TWO_WEEKS).legend == ()
     assert chart(values({n: 5 for n in range(0, 200, 2)}), ALL, first_entry=day(199)).legend == ("weekly",)
     phq9 = trends.scale_chart(scales.PHQ9, [scale_result(12, 0)], first, last, TODAY, TWO_WEEKS)

@@ -194,12 +194,15 @@ class Chart(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def legend(self) -> tuple[str, ...]:
         """The legend's entries, each only when the chart draws what it names: "total" (a scale's
-        dots), "bands", "daily", "average" (7-day), "weekly" (average) and "marker". A chart of a
-        patient's first day has its one check-in and no 7-day average (it needs 3 days); an
-        empty one has no points."""
+        dots), "bands", "daily" (its line), "daily_dot" (the days' dots, where no two days
+        in a row make a line), "average" (7-day), "weekly" (average) and "marker". A chart of a
+        patient's first day has its one check-in, a dot with no line, and no 7-day average (it
+        needs 3 days); an empty one has no points."""
+        daily_line = any(len(run) > 1 for run in self.lines)
         drawn = {
             "total": bool(self.bands and self.dots), "bands": bool(self.bands),
-            "daily": bool(not self.bands and self.dots),
+            "daily": bool(not self.bands and daily_line),
+            "daily_dot": bool(not self.bands and self.dots and not daily_line),
             "average": bool(not self.weekly and self.averages), "weekly": bool(self.weekly and self.averages),
             "marker": bool(self.markers),
         }
