@@ -116,3 +116,18 @@ def test_on_paper_the_questionnaires_follow_the_charts_on_their_page_with_no_bla
         assert pages["PHQ-9"] == pages["PHQ-9 and GAD-7"], (paper, pages)
     page.emulate_media(media="print")
     assert page.locator(".chart").first.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+
+
+def test_on_paper_every_legend_sample_prints_its_fill(page: Page, lift, served_database):
+    """Printed as browsers print by default (no "Background graphics"), a range's box in a
+    questionnaire chart's legend came out empty and "Their total" had no dot: the greys on the chart
+    matched no words. A sample painted by its background now asks to be printed as it is."""
+    open_month_report(page, lift, served_database)
+    page.emulate_media(media="print")
+    samples = page.evaluate("""() => [...document.querySelectorAll('.legend__swatch')].map(e => {
+        const s = getComputedStyle(e);
+        return [e.className, s.backgroundColor, s.printColorAdjust || s.webkitPrintColorAdjust]; })""")
+    filled = [sample for sample in samples if sample[1] != "rgba(0, 0, 0, 0)"]
+    kinds = {name.split("--")[-1] for name, _, _ in filled}
+    assert {"dot", "minimal", "severe"} <= kinds, samples
+    assert all(adjust == "exact" for _, _, adjust in filled), filled
