@@ -180,7 +180,7 @@ async def test_cookies_are_secure_by_default(tmp_path, people):
         await client.get("/reminders")  # signing up deleted the form token: this page makes one
         made = await client.post("/reminders/calendar", follow_redirects=False,
                                  data={"_csrf_token": client.cookies["__Host-csrftoken"]})
-        link = [c for c in made.headers.get_list("set-cookie") if c.startswith("lift_new_calendar_link")]
+        link = [c for c in made.headers.get_list("set-cookie") if c.startswith("__Secure-lift_new_calendar_link=")]
         assert made.status_code == 303 and link and "Secure" in link[0] and "HttpOnly" in link[0]
 
 

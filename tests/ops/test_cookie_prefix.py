@@ -1,9 +1,11 @@
-"""Over HTTPS Lift's cookies are `__Host-` cookies, so a sibling subdomain cannot toss its own in.
+"""Over HTTPS Lift's cookies are `__Host-` cookies, so a sibling subdomain cannot toss its own in
+(the new calendar link's, for /reminders only, is `__Secure-`).
 
 The served app speaks plain HTTP on 127.0.0.1 (TLS ends at a proxy in a deployment), and httpx
 would not send Secure cookies over it, so these tests carry cookies by hand in a jar that keeps
-a browser's rules for the prefix (RFC 6265bis 4.1.3.2): a `__Host-` Set-Cookie without Secure,
-with a Domain or with a Path other than / is ignored, deletions included.
+a browser's rules for the prefixes (RFC 6265bis 4.1.3.1-2): a `__Host-` Set-Cookie without Secure,
+with a Domain or with a Path other than / is ignored, and a `__Secure-` one without Secure,
+deletions included. The jar sends every cookie it holds, whatever its Path.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class BrowserJar:
             attrs.update({key.lower(): val for key, _, val in (a.partition("=") for a in attributes)})
             seen.append(attrs)
             host_rules = "secure" in attrs and "domain" not in attrs and attrs.get("path") == "/"
-            if name.startswith("__Host-") and not host_rules:
+            secure_rules = "secure" in attrs
+            if name.startswith("__Host-") and not host_rules or name.startswith("__Secure-") and not secure_rules:
                 self.ignored.append(header)
             elif attrs.get("max-age") == "0":
                 self.cookies.pop(name, None)
@@ -134,6 +137,28 @@ def test_in_production_deleting_the_account_deletes_its_host_cookie(production):
     assert deleted.status_code == 200, deleted.text[-800:]
     assert deleted.headers["clear-site-data"] == '"cache", "cookies", "storage"'
     assert "__Host-lift_session" not in jar.cookies and jar.ignored == []
+
+
+def test_in_production_a_new_calendar_link_rides_in_a_secure_prefixed_cookie_deleted_as_shown(production):
+    """The link's cookie is for /reminders only, so not `__Host-`; `__Secure-` at least keeps
+    plain http from setting it, and its deletion must be Secure too or the browser ignores it."""
+    jar = BrowserJar()
+    with httpx.Client(base_url=production.url, timeout=30) as client:
+        send(client, jar, "GET", "/signup")
+        send(client, jar, "POST", "/signup", email="feed@example.com", password=PASSWORD, timezone="UTC")
+        send(client, jar, "GET", "/reminders")
+        made, (link,) = send(client, jar, "POST", "/reminders/calendar")
+        assert made.status_code == 303, made.text[-800:]
+        assert link["name"] == "__Secure-lift_new_calendar_link" and "secure" in link, link
+        assert link["path"] == "/reminders" and "domain" not in link and link["samesite"].lower() == "strict"
+        shown, set_cookies = send(client, jar, "GET", "/reminders")
+        assert f"/calendar/{link['value']}.ics" in shown.text
+        assert [(c["name"], c.get("max-age"), c.get("path"), "secure" in c) for c in set_cookies
+                if c["name"].endswith("lift_new_calendar_link")] == [
+                    ("__Secure-lift_new_calendar_link", "0", "/reminders", True)]
+        # Shown once: the browser dropped the cookie, so a reload shows the link no more.
+        assert "__Secure-lift_new_calendar_link" not in jar.cookies and jar.ignored == []
+        assert link["value"] not in send(client, jar, "GET", "/reminders")[0].text
 
 
 def test_development_over_plain_http_keeps_the_bare_cookie_names(tmp_path):

@@ -16,15 +16,20 @@ from lift.db.reminders import preferences_for
 from lift.domain import calendar as feeds
 from lift.web.guards import patient
 from lift.web.rendering import redirect, site_url
+from lift.web.security import cookie_name, forget_cookie
 
 # A new link goes to the page that shows it in a cookie, never in its address: a reload of that
 # page sends no form again (which made another link and silently stopped the one just added to a
 # calendar), and the token lands in no URL, history entry or Referer. Sent only to the Reminders
 # pages, same-site only, unreadable by scripts, and for one minute: the page deletes it as it
-# shows the link.
+# shows the link. Over HTTPS it is `__Secure-lift_new_calendar_link` (web/security.cookie_name).
 NEW_LINK_COOKIE = "lift_new_calendar_link"
 NEW_LINK_PATH = "/reminders"
 NEW_LINK_SECONDS = 60
+
+
+def new_link_cookie(request: Request) -> str:
+    return cookie_name(NEW_LINK_COOKIE, request.app.state.settings.cookie_secure, NEW_LINK_PATH)
 
 
 async def feed_owner(request: Request, token: str) -> tuple[int, str] | None:
@@ -47,7 +52,7 @@ async def create_feed(request: Request) -> Response:
     await store.replace_feed_token(request.app.state.db, user.id, feeds.token_hash(token), utc_now())
     # The link is shown once, far down the page: the page opens there.
     response = redirect(request, "/reminders#calendar")
-    response.set_cookie(NEW_LINK_COOKIE, token, max_age=NEW_LINK_SECONDS, path=NEW_LINK_PATH,
+    response.set_cookie(new_link_cookie(request), token, max_age=NEW_LINK_SECONDS, path=NEW_LINK_PATH,
                         secure=request.app.state.settings.cookie_secure, httponly=True, samesite="strict")
     return response
 
@@ -55,7 +60,7 @@ async def create_feed(request: Request) -> Response:
 async def new_link(request: Request) -> dict[str, str]:
     """The link just made, for the page to show once ({} when there is none): only while it is
     still this patient's link, so a link replaced since, or a cookie planted, shows nothing."""
-    token = request.cookies.get(NEW_LINK_COOKIE, "")
+    token = request.cookies.get(new_link_cookie(request), "")
     owner = await feed_owner(request, token)
     if owner is None or owner[0] != request.scope["user"].id:
         return {}
@@ -64,8 +69,8 @@ async def new_link(request: Request) -> dict[str, str]:
 
 
 def forget_new_link(request: Request, response: Response) -> Response:
-    if NEW_LINK_COOKIE in request.cookies:
-        response.delete_cookie(NEW_LINK_COOKIE, path=NEW_LINK_PATH)
+    if new_link_cookie(request) in request.cookies:
+        forget_cookie(response, NEW_LINK_COOKIE, request.app.state.settings, NEW_LINK_PATH)
     return response
 
 

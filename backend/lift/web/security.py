@@ -14,25 +14,30 @@ SESSION_COOKIE = "lift_session"
 CSRF_COOKIE = "csrftoken"
 # Over HTTPS both names carry the `__Host-` prefix: a browser then keeps the cookie only if it
 # is Secure, Path=/ and has no Domain, so a sibling subdomain of the clinic's domain cannot
-# plant or overwrite one (cookie tossing). Browsers refuse the prefix on a cookie that is not
-# Secure, so plain-http development and tests (LIFT_COOKIE_SECURE=false) keep the bare names.
+# plant or overwrite one (cookie tossing). A cookie for one path (the new calendar link's) cannot
+# be `__Host-`; it gets `__Secure-`, which a browser keeps only if Secure, so plain http cannot
+# set it. Browsers refuse either prefix on a cookie that is not Secure, so plain-http development
+# and tests (LIFT_COOKIE_SECURE=false) keep the bare names.
 HOST_PREFIX = "__Host-"
+SECURE_PREFIX = "__Secure-"
 
 
-def cookie_name(name: str, secure: bool) -> str:
-    return HOST_PREFIX + name if secure else name
+def cookie_name(name: str, secure: bool, path: str = "/") -> str:
+    if not secure:
+        return name
+    return (HOST_PREFIX if path == "/" else SECURE_PREFIX) + name
 
 
 def session_cookie(settings: Settings) -> str:
     return cookie_name(SESSION_COOKIE, settings.cookie_secure)
 
 
-def forget_cookie(response: Response, name: str, settings: Settings) -> None:
-    """Delete cookie `name` (SESSION_COOKIE or CSRF_COOKIE). Not Litestar's delete_cookie: it
-    sends no Secure, and a browser ignores a `__Host-` Set-Cookie without it, so the cookie
+def forget_cookie(response: Response, name: str, settings: Settings, path: str = "/") -> None:
+    """Delete cookie `name` (its bare name) set for `path`. Not Litestar's delete_cookie: it
+    sends no Secure, and a browser ignores a prefixed Set-Cookie without it, so the cookie
     would outlive the sign-out."""
     secure = settings.cookie_secure
-    response.set_cookie(cookie_name(name, secure), "", max_age=0, expires=0, path="/", secure=secure,
+    response.set_cookie(cookie_name(name, secure, path), "", max_age=0, expires=0, path=path, secure=secure,
                         httponly=True, samesite="lax")
 
 CONTENT_SECURITY_POLICY = "; ".join(
