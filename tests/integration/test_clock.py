@@ -8,7 +8,7 @@ import pytest
 
 from lift.domain.dates import day_text
 from tests.integration.sharing_helpers import invite, join, shared_with, user_id
-from tests.integration.test_treatment import create_plan
+from tests.integration.test_treatment import create_plan, plan_with_session_today
 
 
 def clock_of(database, email: str) -> str | None:
@@ -123,6 +123,22 @@ async def test_the_reminders_page_writes_quiet_hours_on_the_patients_clock(patie
     page = (await patient.get("/reminders")).text
     assert said in page
     assert 'value="23:30"' in page  # the time input's own value stays HH:MM
+
+
+@pytest.mark.parametrize(("clock", "checkin", "session"), [("12", "8:00 PM", "9:30 AM"), ("24", "20:00", "09:30")])
+async def test_a_refused_time_is_asked_for_on_the_patients_clock(patient, clock, checkin, session):
+    # "Enter a time like 20:00" reached patients who read "8:00 PM" everywhere else in Lift.
+    await patient.post("/account/clock", {"clock": clock})
+    refused = await patient.post("/reminders/settings", {"checkin_enabled": "true", "checkin_time": "8pm",
+                                                         "eve_time": "18:30", "lead_minutes": "90",
+                                                         "scale_time": "10:00"})
+    assert refused.status_code == 422 and f"Enter a time like {checkin}." in refused.text
+    no_time = await create_plan(patient, session_time="")
+    assert no_time.status_code == 422 and f"Enter the time of day, like {session}." in no_time.text
+    session_id = await plan_with_session_today(patient)
+    moved = await patient.post(f"/treatment/sessions/{session_id}/log", {"outcome": "rescheduled",
+                                                                        "new_date": patient.today().isoformat()})
+    assert moved.status_code == 422 and f"Enter the new time, like {session}." in moved.text
 
 
 TWELVE, TWENTY_FOUR = re.compile(r"\b(1[0-2]|[1-9]):[0-5]\d [AP]M\b"), re.compile(r"\b([01]\d|2[0-3]):[0-5]\d\b")

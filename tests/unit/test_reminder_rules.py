@@ -10,6 +10,7 @@ import msgspec
 import pytest
 
 from lift.domain import reminders as rules
+from lift.domain.forms import parse_form
 from lift.domain.reminders import (
     Delivery,
     Occurrence,
@@ -752,6 +753,21 @@ SENT = {"checkin_enabled": "true", "checkin_time": "21:15", "eve_enabled": "true
 ])
 def test_the_settings_pairing_and_lead_are_checked_from_the_answers_as_sent(change, problems):
     assert rules.settings_problems({**SENT, **change}) == problems
+
+
+@pytest.mark.parametrize(("twelve_hour", "examples"), [
+    (True, {"checkin_time": "8:00 PM", "eve_time": "7:00 PM", "scale_time": "10:00 AM",
+            "quiet_start": "10:00 PM", "quiet_end": "7:00 AM"}),
+    (False, {"checkin_time": "20:00", "eve_time": "19:00", "scale_time": "10:00", "quiet_start": "22:00",
+             "quiet_end": "07:00"}),
+])
+def test_a_refused_time_is_asked_for_on_the_patients_clock(twelve_hour, examples):
+    # "Enter a time like 20:00" was shown to a patient who reads "8:00 PM" everywhere else.
+    sent = {**SENT, **dict.fromkeys(examples, "8pm")}
+    _, errors = parse_form(rules.PreferencesForm, sent, rules.preferences_messages(twelve_hour))
+    assert errors == {field: f"Enter a time like {example}" + (
+        ", or leave both quiet-hours times empty." if field.startswith("quiet") else ".")
+        for field, example in examples.items()}
 
 
 def test_the_settings_pairing_and_lead_are_checked_even_when_another_answer_is_wrong():

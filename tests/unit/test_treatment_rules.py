@@ -121,7 +121,8 @@ def test_it_stores_blood_pressure_in_one_form():
 
 
 def test_a_blood_pressure_that_is_not_two_numbers_fails_to_parse():
-    _, errors = parse_form(rules.LogForm, {"outcome": "done", "bp_before": "120-80"}, rules.LOG_MESSAGES)
+    _, errors = parse_form(rules.LogForm, {"outcome": "done", "bp_before": "120-80"},
+                           rules.log_messages(False))
     assert errors == {"bp_before": rules.LOG_MESSAGES["bp_before"]}
 
 
@@ -225,7 +226,7 @@ def test_something_else_needs_a_name():
 
 
 def test_an_unknown_template_or_medication_fails_to_parse():
-    _, errors = parse_form(rules.ScheduleForm, {"template": "daily"}, rules.SCHEDULE_MESSAGES)
+    _, errors = parse_form(rules.ScheduleForm, {"template": "daily"}, rules.schedule_messages(False))
     assert errors == {"template": rules.SCHEDULE_MESSAGES["template"]}
     _, errors = parse_form(rules.PlanForm, {"medication": "lsd"}, rules.PLAN_MESSAGES)
     assert errors == {"medication": rules.PLAN_MESSAGES["medication"]}
@@ -256,6 +257,22 @@ def test_a_moved_session_needs_a_new_date_and_time_not_in_the_past():
     # A session can be moved before its day comes.
     later = rules.LogForm(outcome="rescheduled", new_date=date(2026, 11, 30), new_time="10:00")
     assert rules.log_problems(later, "planned", date(2026, 11, 25), TODAY) == {}
+
+
+@pytest.mark.parametrize(("twelve_hour", "example"), [(True, "9:30 AM"), (False, "09:30")])
+def test_a_missing_or_wrong_time_is_asked_for_on_the_patients_clock(twelve_hour, example):
+    # "like 09:30" was shown to a patient who reads "9:30 AM" everywhere else in Lift.
+    assert rules.schedule_messages(twelve_hour)["session_time"] == f"Enter the time of day, like {example}."
+    assert rules.session_messages(twelve_hour)["session_time"] == f"Enter the time of day, like {example}."
+    assert rules.log_messages(twelve_hour)["new_time"] == f"Enter the new time, like {example}."
+    moved = rules.log_problems(rules.LogForm(outcome="rescheduled", new_date=TODAY), "planned", TODAY, TODAY,
+                               twelve_hour=twelve_hour)
+    assert moved == {"new_time": f"Enter the new time, like {example}."}
+    unset = rules.plan_problems(plan_form(), schedule_form(session_time=None), TODAY, twelve_hour=twelve_hour)
+    assert unset == {"session_time": f"Enter the time of day, like {example}."}
+    _, errors = parse_form(rules.SessionForm, {"session_date": "2026-11-30", "session_time": "9.30"},
+                           rules.session_messages(twelve_hour))
+    assert errors == {"session_time": f"Enter the time of day, like {example}."}
 
 
 def test_a_cancelled_or_moved_session_cannot_be_logged():

@@ -667,19 +667,28 @@ class PreferencesForm(msgspec.Struct, frozen=True, kw_only=True):
     detailed_text: bool = False
 
 
-PREFERENCES_MESSAGES = {
-    "checkin_enabled": "Choose whether to get check-in reminders.",
-    "checkin_time": "Enter a time like 20:00.",
-    "eve_enabled": "Choose whether to get a reminder the evening before.",
-    "eve_time": "Enter a time like 19:00.",
-    "lead_enabled": "Choose whether to get a reminder before the session.",
-    "lead_minutes": "Choose how long before the session.",
-    "scale_enabled": "Choose whether to get weekly questionnaire reminders.",
-    "scale_time": "Enter a time like 10:00.",
-    "quiet_start": "Enter a time like 22:00, or leave both quiet-hours times empty.",
-    "quiet_end": "Enter a time like 07:00, or leave both quiet-hours times empty.",
-    "detailed_text": "Choose whether notifications may show details.",
-}
+LEAD_MESSAGE = "Choose how long before the session."
+
+
+def preferences_messages(twelve_hour: bool) -> dict[str, str]:
+    """Each setting's message when it is refused. The example times are on the patient's clock
+    ("8:00 PM" or "20:00"), as every time they read in Lift is."""
+    def like(hour: int) -> str:
+        return f"Enter a time like {time_text(time(hour), twelve_hour)}"
+
+    return {
+        "checkin_enabled": "Choose whether to get check-in reminders.",
+        "checkin_time": f"{like(20)}.",
+        "eve_enabled": "Choose whether to get a reminder the evening before.",
+        "eve_time": f"{like(19)}.",
+        "lead_enabled": "Choose whether to get a reminder before the session.",
+        "lead_minutes": LEAD_MESSAGE,
+        "scale_enabled": "Choose whether to get weekly questionnaire reminders.",
+        "scale_time": f"{like(10)}.",
+        "quiet_start": f"{like(22)}, or leave both quiet-hours times empty.",
+        "quiet_end": f"{like(7)}, or leave both quiet-hours times empty.",
+        "detailed_text": "Choose whether notifications may show details.",
+    }
 
 
 # What the summary of a refused form calls each answer, in the form's order: on a phone the
@@ -729,7 +738,7 @@ def settings_problems(answers: dict[str, str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     lead = (answers.get("lead_minutes") or "").strip()
     if lead and not (lead.isdigit() and int(lead) in LEAD_CHOICES):
-        errors["lead_minutes"] = PREFERENCES_MESSAGES["lead_minutes"]
+        errors["lead_minutes"] = LEAD_MESSAGE
     start, end = ((answers.get(field) or "").strip() for field in ("quiet_start", "quiet_end"))
     if bool(start) != bool(end):
         errors["quiet_end" if start else "quiet_start"] = ("Enter both times for quiet hours, "

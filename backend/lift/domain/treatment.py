@@ -198,19 +198,13 @@ PLAN_MESSAGES = {
 SCHEDULE_MESSAGES = {
     "template": "Choose a schedule from the list, or choose to add sessions one by one.",
     "start_date": "Enter the date of the first session.",
-    "session_time": "Enter the time of day, like 09:30.",
     "end_date": "Enter the last day as a date, or leave it empty.",
     "maintenance": "Choose how maintenance sessions are spaced, or choose not yet.",
     "induction_weeks": "Choose 2 or 3 weeks of twice-weekly sessions.",
 }
-SESSION_MESSAGES = {
-    "session_date": "Enter the date of the session.",
-    "session_time": "Enter the time of day, like 09:30.",
-}
 LOG_MESSAGES = {
     "outcome": "Choose whether you had the session, missed it, or it was moved.",
     "new_date": "Enter the new date of the session.",
-    "new_time": "Enter the new time, like 09:30.",
     "mood_before": "Choose your mood before the session from 0 to 10.",
     "mood_after": "Choose your mood after the session from 0 to 10.",
     "bp_before": "Enter blood pressure as two numbers, like 120/80.",
@@ -218,6 +212,27 @@ LOG_MESSAGES = {
     "back_to_normal": "Choose how long it took to feel back to normal.",
     "note": f"Keep the note to {NOTE_MAX:,} characters or fewer.",
 }
+
+
+# A time's message gives its example on the patient's clock ("9:30 AM" or "09:30"), as every
+# time they read in Lift is: "like 09:30" leaves a 12-hour reader unsure how to write 9:30 PM.
+def _time_message(lead: str, twelve_hour: bool) -> str:
+    return f"{lead}, like {time_text(time(9, 30), twelve_hour)}."
+
+
+def schedule_messages(twelve_hour: bool) -> dict[str, str]:
+    return {**SCHEDULE_MESSAGES, "session_time": _time_message("Enter the time of day", twelve_hour)}
+
+
+def session_messages(twelve_hour: bool) -> dict[str, str]:
+    return {"session_date": "Enter the date of the session.",
+            "session_time": _time_message("Enter the time of day", twelve_hour)}
+
+
+def log_messages(twelve_hour: bool) -> dict[str, str]:
+    return {**LOG_MESSAGES, "new_time": _time_message("Enter the new time", twelve_hour)}
+
+
 SEVERITY_MESSAGE = "Choose none, mild, moderate or severe."
 NOT_YET = "This session hasn't happened yet. You can log it on the day."
 CHANGED_MEANWHILE = "This session was changed in another window or tab. Reload it to see where it stands."
@@ -264,7 +279,8 @@ class SessionLog(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: str
 
 
-def plan_problems(plan: PlanForm | None, sched: ScheduleForm | None, today: date) -> dict[str, str]:
+def plan_problems(plan: PlanForm | None, sched: ScheduleForm | None, today: date, *,
+                  twelve_hour: bool = False) -> dict[str, str]:
     """Rules across fields that msgspec cannot check one field at a time. Either part may be
     None (it failed to parse) and the other is still checked, so every problem shows at once."""
     errors: dict[str, str] = {}
@@ -279,7 +295,7 @@ def plan_problems(plan: PlanForm | None, sched: ScheduleForm | None, today: date
     elif problem := schedule.end_date_error(sched.start_date, sched.end_date):
         errors["end_date"] = problem
     if sched.session_time is None:
-        errors["session_time"] = SCHEDULE_MESSAGES["session_time"]
+        errors["session_time"] = schedule_messages(twelve_hour)["session_time"]
     return errors
 
 
@@ -296,7 +312,8 @@ def parse_side_effects(values: dict[str, str]) -> tuple[dict[str, str], dict[str
     return chosen, errors
 
 
-def log_problems(form: LogForm, status: str, session_day: date, today: date) -> dict[str, str]:
+def log_problems(form: LogForm, status: str, session_day: date, today: date, *,
+                 twelve_hour: bool = False) -> dict[str, str]:
     """Why this log cannot be saved for a session in this status on this day; {} if it can.
     A "form" problem concerns the session itself, not one answer."""
     if problem := schedule.transition_error(status, form.outcome):
@@ -309,7 +326,7 @@ def log_problems(form: LogForm, status: str, session_day: date, today: date) -> 
     elif problem := schedule.start_date_error(form.new_date, today):
         errors["new_date"] = problem
     if form.new_time is None:
-        errors["new_time"] = LOG_MESSAGES["new_time"]
+        errors["new_time"] = log_messages(twelve_hour)["new_time"]
     return errors
 
 

@@ -70,7 +70,7 @@ async def reminders_page(request: Request, notice: FromQuery[str | None] = None)
 async def save_settings(request: Request) -> Response:
     user, values = request.scope["user"], await form_data(request)
     answers = rules.settings_answers(values, await store.preferences_for(request.app.state.db, user.id))
-    form, errors = parse_form(rules.PreferencesForm, answers, rules.PREFERENCES_MESSAGES)
+    form, errors = parse_form(rules.PreferencesForm, answers, rules.preferences_messages(user.twelve_hour))
     for field, problem in rules.settings_problems(answers).items():
         errors.setdefault(field, problem)
     if errors:

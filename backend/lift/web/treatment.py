@@ -140,11 +140,12 @@ async def create_plan(request: Request) -> Response:
     values = await form_data(request)
     answers = rules.applicable(values)
     plan, errors = parse_form(rules.PlanForm, answers, rules.PLAN_MESSAGES)
-    sched, sched_errors = parse_form(rules.ScheduleForm, answers, rules.SCHEDULE_MESSAGES)
+    sched, sched_errors = parse_form(rules.ScheduleForm, answers, rules.schedule_messages(user.twelve_hour))
     errors.update(sched_errors)
     if unfit := rules.unfit_schedule(values):
         errors["template"] = unfit
-    for field, problem in rules.plan_problems(plan, sched, local_today(user.timezone)).items():
+    for field, problem in rules.plan_problems(plan, sched, local_today(user.timezone),
+                                                twelve_hour=user.twelve_hour).items():
         errors.setdefault(field, problem)
     if errors:
         return plan_form_view(request, rules.shown_again(values, unfit), errors, 422)
@@ -241,7 +242,7 @@ async def add_session(request: Request) -> Response:
         return session_form_view(request, values, {"form": (
             "Your treatment plan was deleted, so this session wasn't added. Set up your treatment "
             f"again, then add the session{f' ({typed})' if typed else ''}.")}, 409)
-    form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
+    form, errors = parse_form(rules.SessionForm, values, rules.session_messages(user.twelve_hour))
     if session_form_errors(form, errors, local_today(user.timezone)):
         return session_form_view(request, values, errors, 422)
     planned = planned_from(form, user.timezone, rules.ADDED_BY_PATIENT)
@@ -303,7 +304,7 @@ async def move_session(request: Request, session_id: FromPath[int]) -> Response:
     values = await form_data(request)
     if problem := schedule.transition_error(session.status, "rescheduled"):
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
-    form, errors = parse_form(rules.SessionForm, values, rules.SESSION_MESSAGES)
+    form, errors = parse_form(rules.SessionForm, values, rules.session_messages(user.twelve_hour))
     session_form_errors(form, errors, local_today(user.timezone))
     if form and (problem := rules.same_time_error(item, user.timezone, form.session_date, form.session_time)):
         errors.setdefault("session_date", problem)
@@ -379,12 +380,12 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     today = local_today(user.timezone)
     item = rules.view(session, user.timezone, today, twelve_hour=user.twelve_hour)
     values = await form_data(request)
-    form, errors = parse_form(rules.LogForm, values, rules.LOG_MESSAGES)
+    form, errors = parse_form(rules.LogForm, values, rules.log_messages(user.twelve_hour))
     side_effects, effect_errors = rules.parse_side_effects(values)
     errors.update(effect_errors)
     errors.update(rules.blood_pressure_problems(values))
     if form:
-        errors.update(rules.log_problems(form, session.status, item.day, today))
+        errors.update(rules.log_problems(form, session.status, item.day, today, twelve_hour=user.twelve_hour))
         moved_to_itself = form.outcome == "rescheduled" and rules.same_time_error(
             item, user.timezone, form.new_date, form.new_time)
         if moved_to_itself:
