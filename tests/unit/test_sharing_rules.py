@@ -216,15 +216,24 @@ def test_the_check_ins_sort_goes_by_how_often_a_patient_checked_in_not_how_many_
     rows = [row("amy@x.org", days=20, counted=30, today=True),  # 20 of 30 days
             row("bob@x.org", days=2, counted=2, today=True),  # 2 of their first 2 days
             row("cat@x.org", days=1, counted=2),  # yesterday, not yet today: 1 of 1 so far
-            row("dan@x.org", days=0, counted=1),  # joined today, none yet: nothing to go on
+            row("dan@x.org", days=0, counted=1),  # joined today, none yet: nothing missed
             row("eve@x.org", days=0, counted=30),
             row("fay@x.org", days=0, counted=3),  # 0 of 2 finished days: fewer missed than eve
             row("gus@x.org", days=3, counted=30)]
     assert [r.email[:3] for r in sharing.sort_panel(rows, "adherence", False)] == [
-        "eve", "fay", "gus", "amy", "bob", "cat", "dan"]
+        "eve", "fay", "gus", "amy", "dan", "cat", "bob"]
     assert [r.email[:3] for r in sharing.sort_panel(rows, "adherence", True)] == [
-        "bob", "cat", "amy", "gus", "fay", "eve", "dan"]
+        "bob", "cat", "dan", "amy", "gus", "fay", "eve"]
     assert sharing.SORT_DIRECTIONS["adherence"] == ("least often first", "most often first")
+
+
+def test_a_patient_who_joined_today_with_no_check_in_has_missed_nothing_in_the_check_ins_sort():
+    # They were sorted last both ways: under 0 of 30 days with "most often first".
+    new, lapsed = row("new@x.org", days=0, counted=1), row("old@x.org", days=0, counted=30)
+    fair, done_today = row("ann@x.org", days=20, counted=30), row("joy@x.org", days=1, counted=1, today=True)
+    rows = [new, lapsed, fair, done_today]
+    assert sharing.sort_panel(rows, "adherence", False) == [lapsed, fair, new, done_today]
+    assert sharing.sort_panel(rows, "adherence", True) == [done_today, new, fair, lapsed]
 
 
 def test_a_patient_with_no_check_in_yet_is_quiet_once_5_days_have_passed_from_the_day_they_joined():

@@ -682,18 +682,22 @@ def _score_key(score: LatestScore | None) -> tuple[int, int]:
     return (0, 0) if score is None else (1, score.total)
 
 
-def _adherence_key(row: PanelRow) -> tuple[bool, float, int]:
+def _adherence_key(row: PanelRow) -> tuple[bool, float, int, int]:
     """How often the patient checked in, over the days they have had with Lift so far.
 
     The share, not the count: 2 of a new patient's first 2 days is as good a record as 30 of 30,
     and a count would sort it below 20 of 30. Today counts only once checked in, as it isn't
-    over: 1 of 2 days, yesterday done, is 1 of 1 so far, not a half; and a patient who joined
-    today with none yet has no share (sorted with the missing values, last). Between equal
-    shares, more days without a check-in is the weaker record (0 of 30 below 0 of 1)."""
+    over: 1 of 2 days, yesterday done, is 1 of 1 so far, not a half. Between equal shares, more
+    days without a check-in is the weaker record (0 of 30 below 0 of 1), and then fewer check-ins.
+
+    A patient who joined today with none yet has had no finished day, so has missed nothing: a
+    whole share, as the Needs attention column does not call them quiet either. Sorting them
+    first, as the least often, would set a clinician chasing someone who has not yet had a day
+    to miss; sorting them last in both directions put them below 0 of 30 days. They go with the
+    patients who missed no day, and among those, with no check-in yet, as the least often."""
     days = row.counted - (0 if row.checked_in_today else 1)
-    if days < 1:
-        return False, 0.0, 0
-    return True, row.checkin_days / days, row.checkin_days - days
+    share = row.checkin_days / days if days > 0 else 1.0
+    return True, share, row.checkin_days - days, row.checkin_days
 
 
 def known_name_key(label: str, email: str) -> tuple[str, str]:
