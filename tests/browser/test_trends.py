@@ -243,6 +243,34 @@ def test_on_their_first_day_a_patient_sees_that_day_charted_not_13_grey_days_bef
         page.screenshot(path=SCREENSHOTS / f"trends-first-day-{scheme}.png", animations="disabled", caret="hide")
 
 
+def test_an_empty_chart_says_once_that_it_is_empty_to_sighted_and_screen_reader_users(open_page, lift):
+    """A chart with nothing to draw said so in its summary ("No mood check-ins since you
+    joined.") and again under the picture ("Nothing here yet for this period. Each check-in adds
+    a point."). Now once: the summary, which is also what a screen reader hears of the picture."""
+    page = open_page()
+    lift.new_patient_on_today(page)
+    page.goto("/scales/gad7")  # a questionnaire but no check-in yet: the daily charts are empty
+    for item in range(1, 8):
+        page.locator(f'label[for="gad7_{item}-1"]').click()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_role("heading", name="GAD-7 saved")).to_be_visible()
+    page.goto("/trends")
+    said = "No mood check-ins since you joined. Each check-in adds a point."
+    expect(page.get_by_role("img", name="Mood")).to_have_accessible_name(
+        f"Mood 0 is the lowest, 10 is the best {said}")
+    mood = chart(page, "mood")
+    expect(mood.locator(".chart__summary")).to_have_text(said)
+    expect(mood.locator(".chart__summary")).to_be_visible()
+    assert mood.inner_text().count("No mood check-ins") == 1 and mood.inner_text().count("adds a point") == 1
+    expect(page.get_by_text("Nothing here yet")).to_have_count(0)
+    expect(chart(page, "gad7").locator(".chart__summary")).not_to_contain_text("adds a point")
+    no_sideways_scroll(page)
+    assert open_page.console(page).errors() == []
+    if FULL_PAGE_DIR:
+        mood.scroll_into_view_if_needed()
+        page.screenshot(path=Path(FULL_PAGE_DIR) / "trends-empty-chart.png", animations="disabled", caret="hide")
+
+
 def test_a_patient_who_joined_3_days_ago_sees_charts_from_that_day_not_missed_days(patient: Page, lift, console,
                                                                                   served_database):
     lift.check_in(patient, mood=4, days_ago=2)

@@ -101,13 +101,22 @@ async def test_an_empty_journal_gets_one_invitation_to_check_in_instead_of_five_
     assert len(svgs((await patient.get("/trends")).text)) == 5
 
 
+def summary_of(html: str, key: str) -> str:
+    return re.search(rf'<p class="chart__summary" id="chart-{key}-summary">([^<]*)</p>', html).group(1)
+
+
 async def test_it_draws_a_sensible_empty_chart_for_a_range_with_no_data(patient, database):
     seed_checkins(database, "pat@example.com", patient.today() - timedelta(days=100), 1)
     html = (await patient.get("/trends?range=14d")).text
     assert len(svgs(html)) == 5
     # The account was made today: the two weeks shown are not spoken of as theirs.
-    assert "No mood check-ins since you joined." in html
-    assert html.count("Nothing here yet for this period.") == 5
+    # Each empty chart says so once, in its summary (the picture's accessible name too), with
+    # what adds a point; a second line after the chart, "Nothing here yet for this period.",
+    # said it again.
+    assert summary_of(html, "mood") == "No mood check-ins since you joined. Each check-in adds a point."
+    assert summary_of(html, "phq9") == ("No PHQ-9 results in the last 2 weeks. "
+                                        "Each questionnaire you take adds a point.")
+    assert html.count("adds a point.") == 5 and "Nothing here yet" not in html
     assert 'class="chart__line"' not in html
     assert "No check-ins yet." in html
 
