@@ -280,6 +280,19 @@ async def test_on_a_patients_first_day_each_chart_holds_that_day_and_says_why(pa
         assert "Each day</li>" in mood and "7-day average</li>" not in mood
 
 
+async def test_on_a_third_day_in_a_row_the_legend_shows_the_one_point_average_as_a_dot(patient, database):
+    """Three check-ins in a row make one 7-day average, drawn as a small dot: its legend sample
+    was a line."""
+    seed_checkins(database, "pat@example.com", patient.today(), 3)
+    mood = chart_of((await patient.get("/trends?range=14d")).text, "mood")
+    assert '<li><span class="legend__swatch legend__swatch--average-dot"></span>7-day average</li>' in mood
+    assert "legend__swatch--average\"" not in mood
+    seed_checkins(database, "pat@example.com", patient.today() - timedelta(days=3), 1)  # a 4th day: a line
+    mood = chart_of((await patient.get("/trends?range=14d")).text, "mood")
+    assert '<li><span class="legend__swatch legend__swatch--average"></span>7-day average</li>' in mood
+    assert "average-dot" not in mood
+
+
 def chart_of(html: str, key: str) -> str:
     return html.split(f'class="chart chart--{key}', 1)[1].split("</figure>", 1)[0]
 

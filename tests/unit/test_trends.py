@@ -346,7 +346,7 @@ def test_a_legend_names_only_what_its_chart_draws():
     first, last = trends.range_bounds(TWO_WEEKS, TODAY, None)
     first_day = chart(values({0: 6}), TWO_WEEKS, joined=TODAY, first_entry=TODAY)
     assert first_day.averages == [] and first_day.legend == ("daily_dot",)
-    assert chart(values({2: 5, 1: 6, 0: 6}), TWO_WEEKS).legend == ("daily", "average")
+    assert chart(values({3: 5, 2: 5, 1: 6, 0: 6}), TWO_WEEKS).legend == ("daily", "average")
     assert chart(values({0: 5}), TWO_WEEKS, markers=[TODAY]).legend == ("daily_dot", "marker")
     assert chart(values({4: 5, 2: 6, 0: 6}), TWO_WEEKS).legend[0] == "daily_dot"  # every other day
     assert chart(values({5: 5, 2: 6, 1: 6}), TWO_WEEKS).legend[0] == "daily"  # two days in a row
@@ -355,6 +355,21 @@ def test_a_legend_names_only_what_its_chart_draws():
     phq9 = trends.scale_chart(scales.PHQ9, [scale_result(12, 0)], first, last, TODAY, TWO_WEEKS)
     assert phq9.legend == ("total", "bands")
     assert trends.scale_chart(scales.PHQ9, [], first, last, TODAY, TWO_WEEKS).legend == ("bands",)
+
+
+def test_an_average_of_one_point_is_a_dot_in_the_legend_as_on_the_chart():
+    """Three days in a row make one 7-day average, on the third: a small dot on the chart, which
+    the legend showed as a line. A dot there too; and a weekly average of one week likewise."""
+    third_day = chart(values({2: 5, 1: 6, 0: 6}), TWO_WEEKS)
+    assert [len(run) for run in third_day.averages] == [1]
+    assert third_day.legend == ("daily", "average_dot")
+    spread = chart(values({8: 5, 5: 6, 2: 6}), TWO_WEEKS)  # 3 in a 7-day window on day 2 alone
+    assert [len(run) for run in spread.averages] == [1] and spread.legend == ("daily_dot", "average_dot")
+    assert chart(values({3: 5, 2: 5, 1: 6, 0: 6}), TWO_WEEKS).legend == ("daily", "average")
+    one_week = chart(values({199: 5, 198: 6}), ALL, first_entry=day(199))
+    assert one_week.weekly and [len(run) for run in one_week.averages] == [1]
+    assert one_week.legend == ("weekly_dot",)
+    assert chart(values({n: 5 for n in range(0, 200, 2)}), ALL, first_entry=day(199)).legend == ("weekly",)
 
 
 def test_a_new_patients_chart_starts_the_day_they_joined_and_a_day_since_without_a_check_in_is_missed():

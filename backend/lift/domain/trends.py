@@ -195,15 +195,20 @@ class Chart(msgspec.Struct, frozen=True, kw_only=True):
     def legend(self) -> tuple[str, ...]:
         """The legend's entries, each only when the chart draws what it names: "total" (a scale's
         dots), "bands", "daily" (its line), "daily_dot" (the days' dots, where no two days
-        in a row make a line), "average" (7-day), "weekly" (average) and "marker". A chart of a
-        patient's first day has its one check-in, a dot with no line, and no 7-day average (it
-        needs 3 days); an empty one has no points."""
+        in a row make a line), "average" (7-day) or "average_dot" (where it has no two points in
+        a row), "weekly" (average) or "weekly_dot" likewise, and "marker". A chart of a patient's
+        first day has its one check-in, a dot with no line, and no 7-day average (it needs 3
+        days); on their third day in a row the average is one point, drawn as a small dot; an
+        empty one has no points."""
         daily_line = any(len(run) > 1 for run in self.lines)
+        average_line = any(len(run) > 1 for run in self.averages)
+        average_dot = bool(self.averages and not average_line)
         drawn = {
             "total": bool(self.bands and self.dots), "bands": bool(self.bands),
             "daily": bool(not self.bands and daily_line),
             "daily_dot": bool(not self.bands and self.dots and not daily_line),
-            "average": bool(not self.weekly and self.averages), "weekly": bool(self.weekly and self.averages),
+            "average": not self.weekly and average_line, "average_dot": not self.weekly and average_dot,
+            "weekly": self.weekly and average_line, "weekly_dot": self.weekly and average_dot,
             "marker": bool(self.markers),
         }
         return tuple(entry for entry, shown in drawn.items() if shown)
