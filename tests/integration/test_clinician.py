@@ -432,6 +432,24 @@ async def test_a_new_patients_timeline_and_report_chart_from_the_day_they_joined
     assert "No mood check-ins in this period." in before
 
 
+async def test_a_new_patients_report_is_titled_from_the_day_they_joined(patient, people, database):
+    """Joined 3 days ago, a report on the last 30 days was titled from 29 days ago while its charts
+    start on the day they joined: the patient's report and the clinician's are titled from that
+    day, and say why; the PDF a browser saves is named the same way."""
+    today = await joined_then_checked_in(patient, database, 3, {2: 4, 0: 6})
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    pid = user_id(database, patient.email)
+    joined, asked = days_back(today, 3), days_back(today, 29)
+    for person, url in ((patient, "/report"), (doctor, f"/clinician/patients/{pid}/report")):
+        html = (await person.get(url)).text
+        assert f"<h1>Lift report: {dated(joined)} to {dated(today)}</h1>" in html, url
+        assert (f"<p>It starts on the day they joined Lift; the period asked for began on {dated(asked)}.</p>"
+                in html), url
+        assert f"eport {joined.isoformat()} to {today.isoformat()} · Lift</title>" in html, url  # Report, or ..., report
+        assert f'name="start" type="date" value="{asked.isoformat()}"' in html, url  # the form keeps what was asked
+
+
+
 async def test_a_day_filled_in_from_before_joining_starts_the_charts_on_the_timeline_and_the_report(
         patient, people, database):
     """Joined 3 days ago, then filled in 5 days ago: every chart starts on that day."""

@@ -481,6 +481,22 @@ def test_a_reports_days_checked_in_count_only_from_the_patients_first_day():
         "1 of 30", "")
 
 
+def test_a_reports_title_starts_on_the_patients_first_day_when_the_period_began_before_it():
+    """Joined on 30 Nov, the report on November was titled "Sun 1 Nov to Mon 30 Nov" while its
+    charts start on 30 Nov: the title starts there too, and says why."""
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    assert sharing.report_start(first, last, last) == (
+        last, "It starts on the day they joined Lift; the period asked for began on Sun 1 Nov 2026.")
+    # A day filled in from before they joined is their first day with Lift.
+    assert sharing.report_start(first, last, last, date(2026, 11, 24)) == (
+        date(2026, 11, 24), "It starts on the day of their first entry; the period asked for began on Sun 1 Nov 2026.")
+    # With Lift since before the period, or on its first day, or unknown: the period as asked.
+    for joined, first_entry in ((date(2026, 10, 2), None), (first, None), (None, None), (last, date(2026, 10, 9))):
+        assert sharing.report_start(first, last, joined, first_entry) == (first, "")
+    # A period that ended before they joined keeps its days (its charts say it ended before then).
+    assert sharing.report_start(first, date(2026, 11, 20), last) == (first, "")
+
+
 def test_every_piece_of_caregiver_guidance_cites_a_known_source_or_none():
     for item in sharing.CAREGIVER_GUIDANCE:
         assert item.source == "" or item.source in SOURCES

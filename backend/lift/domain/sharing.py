@@ -511,6 +511,19 @@ def report_checkin_days(checked_in: Sequence[date], first: date, last: date,
     return f"{len(checked_in)} of {(last - start).days + 1}", f"since their first day with Lift, {dated(start)}"
 
 
+def report_start(first: date, last: date, joined: date | None,
+                 first_entry: date | None = None) -> tuple[date, str]:
+    """The first day the report's title names, and why when it is not the period's: the patient's
+    first day with Lift when the period began before it, as its charts do (trends.chart_first).
+    "Sun 1 Nov to Mon 30 Nov" read as a month's journal for someone who joined on 30 Nov."""
+    start = trends.first_day_with_lift(joined, [first_entry])
+    shown = trends.chart_first(first, last, start)
+    if shown == first:
+        return first, ""
+    what = "the day of their first entry" if joined is not None and shown < joined else "the day they joined Lift"
+    return shown, f"It starts on {what}; the period asked for began on {dated(first)}."
+
+
 def report_thoughts(checkins: Sequence[Checkin]) -> tuple[str, list[Checkin]]:
     """The report's daily answers about thoughts of death or suicide: a sentence for the period
     and the check-ins whose answer was above "None", newest first. On paper as on the clinician's

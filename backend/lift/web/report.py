@@ -77,8 +77,10 @@ async def report_context(request: Request, person: User, joined: date | None, st
     # entry (a day filled in from before joining).
     first_entry = await trend_store.first_entry_date(db, person.id)
     thoughts_summary, thoughts_reported = rules.report_thoughts(checkins)
+    title_first, start_note = rules.report_start(first, last, joined, first_entry)
     return dict(
         person=person, first=first, last=last, days=days, problem=problem, errors=errors,
+        title_first=title_first, start_note=start_note,
         range_values={"start": start or "", "end": end or ""} if errors else
         {"start": first.isoformat(), "end": last.isoformat()},
         generated=rules.local_when(now, person.timezone, request.scope["user"].twelve_hour),
