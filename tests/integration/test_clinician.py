@@ -432,6 +432,22 @@ async def test_a_new_patients_timeline_and_report_chart_from_the_day_they_joined
     assert "No mood check-ins in this period." in before
 
 
+async def test_a_report_on_a_past_period_says_an_empty_chart_had_none_and_invites_nothing(panel, patient, database):
+    """Nothing can be added to a period that has ended: its empty charts said "Each check-in adds
+    a point." as if the patient still could. Now only that there were none then; a report
+    ending today still says what adds a point."""
+    pid = user_id(database, "pat@example.com")
+    today = patient.today()
+    past = f"start={days_back(today, 35)}&end={days_back(today, 30)}"  # no check-in or result in it
+    for person, url in ((patient, "/report"), (panel, f"/clinician/patients/{pid}/report")):
+        html = (await person.get(f"{url}?{past}")).text
+        assert "No mood check-ins in this period.</p>" in chart_of(html, "mood"), url
+        assert "No GAD-7 results in this period.</p>" in chart_of(html, "gad7"), url
+        assert "adds a point" not in html, url
+        current = (await person.get(f"{url}?start={days_back(today, 2)}&end={today}")).text
+        assert "Each questionnaire they take adds a point." in chart_of(current, "gad7"), url  # none in it
+
+
 async def test_a_new_patients_report_is_titled_from_the_day_they_joined(patient, people, database):
     """Joined 3 days ago, a report on the last 30 days was titled from 29 days ago while its charts
     start on the day they joined: the patient's report and the clinician's are titled from that

@@ -372,6 +372,19 @@ def test_an_average_of_one_point_is_a_dot_in_the_legend_as_on_the_chart():
     assert chart(values({n: 5 for n in range(0, 200, 2)}), ALL, first_entry=day(199)).legend == ("weekly",)
 
 
+def test_a_chart_of_a_range_that_ended_before_today_says_so_and_an_empty_one_invites_nothing():
+    """A report on a past period: no check-in or result can be added to it, so its empty charts
+    do not invite one (the template reads `ended`)."""
+    first, last = day(40), day(30)
+    past = trends.daily_chart(MOOD, [], first, last, TODAY, REPORT)
+    assert past.empty and past.ended and past.summary == "No mood check-ins in this period."
+    phq9 = trends.scale_chart(scales.PHQ9, [], first, last, TODAY, REPORT)
+    assert phq9.empty and phq9.ended and phq9.summary == "No PHQ-9 results in this period."
+    assert not trends.daily_chart(MOOD, [], day(10), TODAY, TODAY, REPORT).ended
+    assert not trends.scale_chart(scales.PHQ9, [], day(10), TODAY, TODAY, REPORT).ended
+    assert not chart([], TWO_WEEKS).ended
+
+
 def test_a_new_patients_chart_starts_the_day_they_joined_and_a_day_since_without_a_check_in_is_missed():
     # Joined 3 days ago, checked in twice: the 10 days before are not drawn, listed or counted.
     result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))

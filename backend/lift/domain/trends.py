@@ -177,6 +177,9 @@ class Chart(msgspec.Struct, frozen=True, kw_only=True):
     hint: str
     summary: str
     empty: bool
+    # The range ended before today (a report on a past period): nothing can be added to it, so an
+    # empty chart does not invite a check-in.
+    ended: bool
     weekly: bool
     crowded: bool
     y_labels: tuple[str, ...]  # top to bottom
@@ -474,6 +477,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
                                      range_summary(metric, by_day, first, last, today, chosen)]))
     common = dict(
         key=metric.key, title=metric.title, hint=metric.hint, summary=summary, empty=not shown,
+        ended=last < today,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         bands=[], markers=_markers(sessions.treatment, first, last),
@@ -562,7 +566,7 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         key=instrument.key, title=f"{instrument.name} total", hint=f"0 to {instrument.max_total}, "
         f"lower means fewer {instrument.measures} symptoms",
         summary=scale_summary(instrument, own, shown, chosen, last),
-        empty=not shown, weekly=False, crowded=False,
+        empty=not shown, ended=last < today, weekly=False, crowded=False,
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
