@@ -203,7 +203,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "at": (f"When a wrong password was given for this account's email address, {INSTANT}: at sign-in, "
                "or when the password was asked again (to change it or the email address, or to delete "
                "the account). Lift keeps these only to slow down guessing: a right password clears "
-               "them, and those over a day old are removed when Lift's server next starts."),
+               "them, and each is deleted a minute after the throttle's window stops counting it (15 "
+               "minutes unless the clinic changed it)."),
         "ip": "The network address the attempt came from, as Lift's server saw it. It may not be yours.",
     },
     "audit_log": {
