@@ -129,7 +129,7 @@ async def test_the_reminders_page_writes_quiet_hours_on_the_patients_clock(patie
 async def test_a_refused_time_is_asked_for_on_the_patients_clock(patient, clock, checkin, session):
     # "Enter a time like 20:00" reached patients who read "8:00 PM" everywhere else in Lift.
     await patient.post("/account/clock", {"clock": clock})
-    refused = await patient.post("/reminders/settings", {"checkin_enabled": "true", "checkin_time": "8pm",
+    refused = await patient.post("/reminders/settings", {"checkin_enabled": "true", "checkin_time": "8:60pm",
                                                          "eve_time": "18:30", "lead_minutes": "90",
                                                          "scale_time": "10:00"})
     assert refused.status_code == 422 and f"Enter a time like {checkin}." in refused.text

@@ -256,6 +256,25 @@ async def test_it_keeps_what_was_typed_and_explains_a_wrong_setting(patient, dat
     assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
 
 
+async def test_a_time_typed_on_the_12_hour_clock_is_saved(patient, database):
+    # A browser showing a text box for the time sent "8:30 pm", as the form's message asks for
+    # a time ("like 8:00 PM"), and it was refused.
+    sent = {**SETTINGS, "checkin_time": "8:30 pm", "eve_time": " 7 PM ", "quiet_start": "11pm",
+            "quiet_end": "6:30 AM"}
+    response = await patient.post("/reminders/settings", sent)
+    assert response.headers["location"] == "/reminders?notice=saved"
+    row = database.execute("SELECT * FROM reminder_preferences").fetchone()
+    assert (row["checkin_time"], row["eve_time"], row["quiet_start"], row["quiet_end"]) == \
+        ("20:30", "19:00", "23:00", "06:30")
+
+
+async def test_a_refused_time_keeps_what_was_typed(patient, database):
+    response = await patient.post("/reminders/settings", {**SETTINGS, "checkin_time": "13:00 PM"})
+    assert response.status_code == 422
+    assert 'id="checkin_time-error"' in response.text and 'value="13:00 PM"' in response.text
+    assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
+
+
 async def test_every_wrong_setting_is_explained_at_once(patient, database):
     # Quiet hours with one end and a lead no choice offers were explained only once every time
     # had the right shape: the patient fixed one answer and was sent back for the others.
@@ -286,7 +305,7 @@ async def test_the_summary_names_each_setting_to_fix_as_a_link_to_it(patient):
 async def test_a_reminder_turned_off_needs_no_time(patient, database):
     # Turning the check-in reminder off and clearing its time was refused with "Enter a time like
     # 20:00" for a reminder that would never be sent. Its stored time (or the default) stays.
-    off = {**SETTINGS, "checkin_enabled": "", "checkin_time": "", "eve_enabled": "", "eve_time": "7pm"}
+    off = {**SETTINGS, "checkin_enabled": "", "checkin_time": "", "eve_enabled": "", "eve_time": "7:60pm"}
     response = await patient.post("/reminders/settings", off)
     assert response.headers["location"] == "/reminders?notice=saved"
     row = database.execute("SELECT * FROM reminder_preferences").fetchone()

@@ -297,6 +297,31 @@ async def test_a_logged_session_is_listed_as_done_said_once(patient, database, c
     assert meta == "Added by you · <strong>Done</strong>"
 
 
+async def test_a_session_time_typed_on_the_12_hour_clock_is_saved(patient, database):
+    # A browser showing a text box sent "8:30 pm", the time as the form's message words it, and
+    # it was refused.
+    response = await create_plan(patient, session_time="8:30 pm")
+    assert response.status_code == 303
+    assert {row["requested_time"] for row in session_rows(database)} == {"20:30"}
+    day = (patient.today() + timedelta(days=2)).isoformat()
+    added = await patient.post("/treatment/sessions", {"session_date": day, "session_time": " 8:30 PM "})
+    session_id = int(added.headers["location"].rsplit("/", 1)[1])
+    row = database.execute("SELECT requested_time FROM treatment_sessions WHERE id = ?", (session_id,)).fetchone()
+    assert row["requested_time"] == "20:30"
+    # The same day and time on the other clock is no move.
+    same = await patient.post(f"/treatment/sessions/{session_id}/move", {"session_date": day, "session_time": "20:30"})
+    assert same.status_code == 422 and "That&#39;s when this session already is." in same.text
+
+
+async def test_a_refused_session_time_keeps_what_was_typed(patient, database):
+    await create_plan(patient, template="none")
+    day = (patient.today() + timedelta(days=2)).isoformat()
+    response = await patient.post("/treatment/sessions", {"session_date": day, "session_time": "13:00 PM"})
+    assert response.status_code == 422
+    assert 'id="session_time-error"' in response.text and 'value="13:00 PM"' in response.text
+    assert count(database, "treatment_sessions") == 0
+
+
 async def test_a_session_cannot_be_added_or_moved_into_the_past(patient, database):
     await create_plan(patient, template="none")
     yesterday = (patient.today() - timedelta(days=1)).isoformat()

@@ -748,6 +748,10 @@ SENT = {"checkin_enabled": "true", "checkin_time": "21:15", "eve_enabled": "true
     ({"quiet_end": " "}, {"quiet_end": "Enter both times for quiet hours, or leave both empty."}),
     ({"quiet_start": ""}, {"quiet_start": "Enter both times for quiet hours, or leave both empty."}),
     ({"quiet_end": "23:00"}, {"quiet_end": "Quiet hours need to end at a different time than they start."}),
+    # The same time on the other clock, as a text box sends it, is the same time.
+    ({"quiet_end": "11 pm"}, {"quiet_end": "Quiet hours need to end at a different time than they start."}),
+    ({"quiet_start": "10:00 PM", "quiet_end": " 22:00"},
+     {"quiet_end": "Quiet hours need to end at a different time than they start."}),
     ({"lead_minutes": "7"}, {"lead_minutes": "Choose how long before the session."}),
     ({"lead_minutes": "soon"}, {"lead_minutes": "Choose how long before the session."}),
 ])
@@ -763,7 +767,7 @@ def test_the_settings_pairing_and_lead_are_checked_from_the_answers_as_sent(chan
 ])
 def test_a_refused_time_is_asked_for_on_the_patients_clock(twelve_hour, examples):
     # "Enter a time like 20:00" was shown to a patient who reads "8:00 PM" everywhere else.
-    sent = {**SENT, **dict.fromkeys(examples, "8pm")}
+    sent = {**SENT, **dict.fromkeys(examples, "8:60 pm")}
     _, errors = parse_form(rules.PreferencesForm, sent, rules.preferences_messages(twelve_hour))
     assert errors == {field: f"Enter a time like {example}" + (
         ", or leave both quiet-hours times empty." if field.startswith("quiet") else ".")
@@ -785,5 +789,8 @@ def test_a_reminder_turned_off_keeps_its_stored_time_when_the_one_sent_is_empty_
     assert answers["checkin_time"] == "21:15"
     assert answers["eve_time"] == "17:45"  # a time that can be used is kept as sent, though turned off
     assert answers["scale_time"] == ""  # still on: its missing time is its own error
-    assert rules.settings_answers({**SENT, "checkin_enabled": "", "checkin_time": "8pm"},
+    assert rules.settings_answers({**SENT, "checkin_enabled": "", "checkin_time": "8:60pm"},
                                   rules.DEFAULT_PREFERENCES)["checkin_time"] == "20:00"
+    # A time typed on the 12-hour clock is a time: kept as sent, for parse_form to read.
+    assert rules.settings_answers({**SENT, "checkin_enabled": "", "checkin_time": "8 pm"},
+                                  rules.DEFAULT_PREFERENCES)["checkin_time"] == "8 pm"

@@ -203,14 +203,6 @@ def test_a_new_time_zone_leaves_past_and_settled_sessions_where_they_were():
     assert schedule.in_new_zone([past, *settled], "Europe/London", now) == []
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("09:30", time(9, 30)), ("00:00", time(0, 0)), ("23:59", time(23, 59)), ("10:15:42", time(10, 15)),
-    ("24:00", None), ("9:30", None), ("", None), ("noon", None), ("12:60", None),
-])
-def test_it_reads_times_from_a_time_input(raw, expected):
-    assert schedule.parse_time(raw) == expected
-
-
 # Dates ---------------------------------------------------------------------------------
 
 

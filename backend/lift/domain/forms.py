@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 import msgspec
+
+from lift.domain.time_of_day import as_time_value
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -29,6 +31,14 @@ def _fields(struct_type: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInf
     return msgspec.structs.fields(struct_type)
 
 
+def _is_time_of_day(kind: Any) -> bool:
+    # time_of_day.TimeOfDay, alone or in "TimeOfDay | None": marked by its Meta's extra.
+    if any(getattr(meta, "extra", None) and meta.extra.get("time_of_day")
+           for meta in getattr(kind, "__metadata__", ())):
+        return True
+    return any(_is_time_of_day(arg) for arg in get_args(kind) if arg is not type(None))
+
+
 def parse_form(
     struct_type: type[T], data: dict[str, Any], messages: dict[str, str]
 ) -> tuple[T | None, dict[str, str]]:
@@ -44,6 +54,8 @@ def parse_form(
             if field.required:
                 errors[field.name] = messages[field.name]
             continue
+        if isinstance(raw, str) and _is_time_of_day(field.type):
+            raw = as_time_value(raw)  # "8:30 pm" typed in a text box is kept as "20:30"
         try:
             value = msgspec.convert(raw, field.type, strict=False)
         except msgspec.ValidationError:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -29,6 +29,7 @@ import msgspec
 from lift.domain.dates import day_label, time_text, weekday_name
 from lift.domain.scales import DUE_EVERY_DAYS, due_instruments
 from lift.domain.schedule import local_date_of, local_day_bounds, resolve_local
+from lift.domain.time_of_day import TimeOfDay, parse_time_of_day
 
 # How long after its due instant a reminder is still worth sending. A check-in reminder six
 # hours late would arrive in the middle of the night or the next morning: it is dropped.
@@ -54,7 +55,6 @@ MIN_WINDOW = timedelta(minutes=10)
 MAX_PAYLOAD_BYTES = 3993
 TITLE_MAX, BODY_MAX = 120, 400  # characters; at 4 UTF-8 bytes each, still far under the limit
 LEAD_CHOICES = (30, 60, 90, 120, 180, 240)
-TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 # An ordinary day for telling a patient what quiet hours do to a daily reminder time: a date in
 # UTC, which has no clock changes.
 ORDINARY_DAY = date(2026, 1, 14)
@@ -649,21 +649,17 @@ def after_failure(delivery: Delivery, now: datetime, policy: RetryPolicy, jitter
 
 # Settings form ----------------------------------------------------------------------------
 
-WallTime = Annotated[str, msgspec.Meta(pattern=TIME_PATTERN)]
-OptionalWallTime = Annotated[str, msgspec.Meta(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")]
-
-
 class PreferencesForm(msgspec.Struct, frozen=True, kw_only=True):
     checkin_enabled: bool = False
-    checkin_time: WallTime
+    checkin_time: TimeOfDay
     eve_enabled: bool = False
-    eve_time: WallTime
+    eve_time: TimeOfDay
     lead_enabled: bool = False
     lead_minutes: int
     scale_enabled: bool = False
-    scale_time: WallTime
-    quiet_start: OptionalWallTime = ""
-    quiet_end: OptionalWallTime = ""
+    scale_time: TimeOfDay
+    quiet_start: TimeOfDay = ""
+    quiet_end: TimeOfDay = ""
     detailed_text: bool = False
 
 
@@ -715,7 +711,6 @@ def _wall(text: str) -> time | None:
 # Each reminder with a time of its own: its switch and its time.
 REMINDER_TIMES = (("checkin_enabled", "checkin_time"), ("eve_enabled", "eve_time"),
                   ("scale_enabled", "scale_time"))
-WALL_TIME = re.compile(TIME_PATTERN)
 
 
 def settings_answers(values: dict[str, str], stored: Preferences) -> dict[str, str]:
@@ -726,7 +721,7 @@ def settings_answers(values: dict[str, str], stored: Preferences) -> dict[str, s
     answers = dict(values)
     kept = preferences_as_form_values(stored)
     for switch, field in REMINDER_TIMES:
-        if not (values.get(switch) or "").strip() and not WALL_TIME.match((values.get(field) or "").strip()):
+        if not (values.get(switch) or "").strip() and parse_time_of_day(values.get(field)) is None:
             answers[field] = kept[field]
     return answers
 
@@ -743,7 +738,7 @@ def settings_problems(answers: dict[str, str]) -> dict[str, str]:
     if bool(start) != bool(end):
         errors["quiet_end" if start else "quiet_start"] = ("Enter both times for quiet hours, "
                                                           "or leave both empty.")
-    elif start and start == end:
+    elif start and (parse_time_of_day(start) or start) == (parse_time_of_day(end) or end):
         errors["quiet_end"] = "Quiet hours need to end at a different time than they start."
     return errors
 

@@ -25,7 +25,6 @@ UTC instant. Two wall-clock times need a rule, and Lift tells the patient which 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -58,7 +57,6 @@ IV_MONTHLY_SESSIONS = 3
 MAINTENANCE_WEEKS = 8
 # A plan or a session starts within a year: a later date is almost surely a typo.
 LATEST_START_DAYS = 366
-TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d)?$")
 
 
 class SessionSlot(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,12 +80,6 @@ class PlannedSession(msgspec.Struct, frozen=True, kw_only=True):
     starts_at: datetime  # UTC
     phase: str
     adjustment: Literal["", "gap", "fold"] = ""
-
-
-def parse_time(raw: str) -> time | None:
-    """A wall-clock time from an <input type=time> ("HH:MM", seconds ignored)."""
-    match = TIME_PATTERN.match(raw.strip()) if raw else None
-    return time(int(match.group(1)), int(match.group(2))) if match else None
 
 
 def _twice_weekly(start: date, weeks: int, phase: str) -> list[SessionSlot]:

@@ -18,11 +18,11 @@ import msgspec
 from lift.domain import schedule
 from lift.domain.dates import day_label, day_text, time_text, weekday_name
 from lift.domain.safety_plan import PHONE_MESSAGE, Phone
+from lift.domain.time_of_day import TimeOfDay, parse_time_of_day
 
 NOTE_MAX = 2000
 ShortText = Annotated[str, msgspec.Meta(max_length=120)]
 AdviceText = Annotated[str, msgspec.Meta(max_length=500)]
-TimeText = Annotated[str, msgspec.Meta(pattern=schedule.TIME_PATTERN.pattern)]
 Score = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Note = Annotated[str, msgspec.Meta(max_length=NOTE_MAX)]
 BP_PATTERN = r"^\s*\d{2,3}\s*/\s*\d{2,3}\s*$"
@@ -163,7 +163,7 @@ class ScheduleForm(msgspec.Struct, frozen=True, kw_only=True):
 
     template: schedule.TemplateName
     start_date: date | None = None
-    session_time: TimeText | None = None
+    session_time: TimeOfDay | None = None
     end_date: date | None = None
     maintenance: schedule.Maintenance = "none"
     induction_weeks: Literal[2, 3] = 3
@@ -173,13 +173,13 @@ class SessionForm(msgspec.Struct, frozen=True, kw_only=True):
     """One session added or moved by hand."""
 
     session_date: date
-    session_time: TimeText
+    session_time: TimeOfDay
 
 
 class LogForm(msgspec.Struct, frozen=True, kw_only=True):
     outcome: Outcome
     new_date: date | None = None
-    new_time: TimeText | None = None
+    new_time: TimeOfDay | None = None
     mood_before: Score | None = None
     mood_after: Score | None = None
     bp_before: BloodPressure | None = None
@@ -339,9 +339,7 @@ def same_time_error(item: SessionView, timezone: str, new_date: date | None, new
     as times, not as the label shown (whose format is the reader's)."""
     if new_date != item.day or new_time is None:
         return None
-    try:
-        asked = time.fromisoformat(new_time[:5])
-    except ValueError:
+    if (asked := parse_time_of_day(new_time)) is None:
         return None  # the form's own check words a time that is no time
     return SAME_TIME if asked == schedule.local_time_of(item.session.starts_at, timezone) else None
 

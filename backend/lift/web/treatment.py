@@ -17,6 +17,7 @@ from lift.domain import schedule
 from lift.domain import treatment as rules
 from lift.domain.accounts import User
 from lift.domain.forms import parse_form
+from lift.domain.time_of_day import parse_time_of_day
 from lift.push.scheduler import replan
 from lift.web.guards import patient
 from lift.web.rendering import SAVE_FAILED, form_data, local_today, redirect, render, wants_fragment
@@ -153,7 +154,7 @@ async def create_plan(request: Request) -> Response:
     if sched.template != "none":
         slots = schedule.until(schedule.template_slots(sched.template, sched.start_date, sched.maintenance,
                                                        sched.induction_weeks), sched.end_date)
-        sessions = schedule.plan_sessions(slots, schedule.parse_time(sched.session_time), user.timezone)
+        sessions = schedule.plan_sessions(slots, parse_time_of_day(sched.session_time), user.timezone)
     try:
         created = await store.create_plan(request.app.state.db, user.id, plan, sessions)
     except DatabaseError:
@@ -213,7 +214,7 @@ def session_form_view(request: Request, values: dict, errors: dict, status_code:
 
 def planned_from(form: rules.SessionForm, timezone: str, phase: str) -> schedule.PlannedSession:
     return schedule.plan_sessions([schedule.SessionSlot(local_date=form.session_date, phase=phase)],
-                                  schedule.parse_time(form.session_time), timezone)[0]
+                                  parse_time_of_day(form.session_time), timezone)[0]
 
 
 def session_form_errors(form: rules.SessionForm | None, errors: dict, today: date) -> dict:
