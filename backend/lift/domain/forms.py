@@ -31,6 +31,7 @@ def _fields(struct_type: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInf
     return msgspec.structs.fields(struct_type)
 
 
+@cache  # once per field type, not on every form sent
 def _is_time_of_day(kind: Any) -> bool:
     # time_of_day.TimeOfDay, alone or in "TimeOfDay | None": marked by its Meta's extra.
     if any(getattr(meta, "extra", None) and meta.extra.get("time_of_day")
