@@ -128,3 +128,26 @@ def test_a_page_past_the_end_takes_the_last_pages_address(page: Page, lift, serv
     page.go_back()  # the address asked for is not in the history: Back is the page before it
     expect(page).to_have_url(re.compile(r"/checkins$"))
     expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "plain-form"])
+def test_a_check_in_changed_from_a_month_leads_back_to_that_month(open_page: OpenPage, lift, served_database,
+                                                                  javascript, tmp_path):
+    """Its Change link dropped the month: once saved, the way back led to History's start."""
+    page = open_page(java_script_enabled=javascript)
+    lift.sign_up_by_post(page.context)
+    lift.check_in(page, mood=3)
+    month = datetime.now(UTC).date().strftime("%Y-%m")
+    label = datetime.now(UTC).date().strftime("%B %Y")
+    page.goto(f"/checkins?month={month}")
+    page.locator("a.history__item").first.click()
+    page.get_by_role("link", name="Change", exact=True).click()
+    expect(page.get_by_role("heading", name="Change your check-in")).to_be_visible()
+    lift.fill_checkin(page, mood=8)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("heading", name="Check-in updated")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("8 / 10")
+    page.screenshot(path=tmp_path / "changed-from-a-month.png")
+    page.get_by_role("link", name=f"Back to {label}").click()
+    expect(page).to_have_url(re.compile(rf"/checkins\?month={month}$"))
+    expect(page.get_by_role("heading", name=label)).to_be_visible()

@@ -321,9 +321,54 @@ async def test_a_check_in_opened_from_a_later_page_of_history_leads_back_to_that
     assert link_to((await patient.get(opened)).text, "Back to all check-ins") == "/checkins"
 
 
-@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/checkins", "/signout",
-                                  "/checkins?month=2026-09&next=https://evil.example",
-                                  "/checkins%0d%0aSet-Cookie:x"])
+# Ways back a page could be sent that are no History page: each must lead to History's start.
+NOT_HISTORY_ADDRESSES = ["https://evil.example/", "//evil.example/checkins", "/signout",
+                         "/checkins?month=2026-09&next=https://evil.example", "/checkins%0d%0aSet-Cookie:x"]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain-form", "htmx"])
+async def test_a_check_in_changed_from_a_month_of_history_leads_back_to_that_month(patient, database, htmx):
+    """Its Change link dropped the month: after the save, the way back led to History's start."""
+    yesterday = patient.today() - timedelta(days=1)
+    insert_checkins(database, [yesterday])
+    month = f"{yesterday:%Y-%m}"
+    listed = (await patient.get(f"/checkins?month={month}")).text
+    detail = (await patient.get(re.search(r'<a class="history__item" href="([^"]*)">', listed).group(1))).text
+    change = link_to(detail, "Change")
+    assert change == f"/checkin?day={yesterday.isoformat()}&back=/checkins%3Fmonth%3D{month}"
+    form = (await patient.get(change)).text
+    assert f'<input type="hidden" name="back" value="/checkins?month={month}">' in form
+    sent = {"local_date": yesterday.isoformat(), "mood": "7", "anxiety": "3", "sleep_hours": "7",
+            "thoughts": "0", "back": f"/checkins?month={month}"}
+    headers = {"HX-Request": "true", "x-csrftoken": await patient.csrf_token()} if htmx else {}
+    response = await patient.post("/checkin", sent, headers=headers)
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    landing = response.headers["HX-Push-Url" if htmx else "location"]
+    assert landing == f"/checkins/{checkin_id}?saved=updated&back=/checkins%3Fmonth%3D{month}"
+    saved = (await patient.get(landing)).text
+    for page in (saved, response.text) if htmx else (saved,):  # htmx: the answer itself too
+        assert link_to(page, f"Back to {yesterday:%B %Y}") == f"/checkins?month={month}"
+        assert link_to(page, "Change it") == change
+    # Sent back with an error, the change still carries the month.
+    refused = (await patient.post("/checkin", sent | {"mood": "11"}, headers=headers)).text
+    assert f'<input type="hidden" name="back" value="/checkins?month={month}">' in refused
+
+
+@pytest.mark.parametrize("back", NOT_HISTORY_ADDRESSES)
+async def test_a_change_carries_no_way_back_that_is_not_a_history_page(patient, database, back):
+    await patient.check_in()
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    form = (await patient.get("/checkin", params={"day": patient.today().isoformat(), "back": back})).text
+    assert "Change your check-in" in form and 'name="back"' not in form and "evil" not in form
+    sent = {"local_date": patient.today().isoformat(), "mood": "7", "anxiety": "3", "sleep_hours": "7",
+            "thoughts": "0", "back": back}
+    response = await patient.post("/checkin", sent)
+    assert response.headers["location"] == f"/checkins/{checkin_id}?saved=updated"
+    saved = (await patient.get(f"/checkins/{checkin_id}", params={"saved": "updated", "back": back})).text
+    assert "evil" not in saved and "Back to" not in saved
+
+
+@pytest.mark.parametrize("back", NOT_HISTORY_ADDRESSES)
 async def test_a_way_back_that_is_not_a_history_page_leads_to_historys_start(patient, database, back):
     await patient.check_in()
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]

@@ -43,6 +43,9 @@ async def form_view(request: Request, values: dict, errors: dict, status_code: i
     # (its heading, no day picker), as it was opened.
     extra.setdefault("editing", sent in checked_in)
     days = [(d.isoformat(), dates.day_label(d, today)) for d in offered]
+    # A change opened from a History month or page carries it on to the saved page, rebuilt so
+    # the form never echoes an address of another site.
+    extra["back_to"] = back_param(months.history_place(values.get("back")))
     extra = await with_offline_crisis(request, extra)
     return render(request, "checkins/form.html", status_code=status_code, values=values,
                   errors=errors, days=days, days_left_out=len(offered) < len(rules.fillable_dates(today)),
@@ -65,7 +68,8 @@ def wants_json(request: Request) -> bool:
 
 
 @get("/checkin", guards=[patient], name="checkin")
-async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> Response:
+async def checkin_form(request: Request, day: FromQuery[str | None] = None,
+                       back: FromQuery[str | None] = None) -> Response:
     db, user = request.app.state.db, request.scope["user"]
     today = local_today(user.timezone)
     chosen = parse_day(day) or today
@@ -75,6 +79,8 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None) -> R
         chosen = today
     existing = await store.checkin_for_day(db, user.id, chosen)
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
+    if existing:
+        values["back"] = back
     checked_in = await trend_store.checkin_dates_between(db, user.id, rules.fillable_dates(today)[-1], today)
     # Editing a day already done: offer the earlier days still empty, so a missed day is a tap away.
     to_fill = []
@@ -126,7 +132,8 @@ async def save_checkin(request: Request) -> Response:
                         status_code=200)
     # A replay answers "saved": whichever arrival wrote it, the entry is in, once.
     created = outcome is not SaveOutcome.UPDATED
-    landing = f"/checkins/{checkin.id}?saved={'new' if created else 'updated'}"
+    place = months.history_place(values.get("back"))
+    landing = f"/checkins/{checkin.id}?saved={'new' if created else 'updated'}{back_query(place, '&')}"
     if not is_htmx(request) and crisis["crisis"] is None:
         # Without JavaScript, the saved check-in gets an address of its own (Post/Redirect/Get),
         # so Back from the next page does not ask to send the form again. Not when the answers
@@ -137,15 +144,15 @@ async def save_checkin(request: Request) -> Response:
     # history cache, on purpose), so Back from the next page loads the address again: the form's
     # would be today's form, empty after a save for an earlier day, and without Get help now.
     # The landing shows the saved check-in, Get help now first when its stored answer calls for it.
-    return saved_page(request, checkin, created, today, crisis, push_url=landing)
+    return saved_page(request, checkin, created, today, crisis, place, push_url=landing)
 
 
 def saved_page(request: Request, checkin: rules.Checkin, created: bool, today: date, crisis: dict,
-               push_url: str | None = None) -> Response:
+               place: months.HistoryPlace, push_url: str | None = None) -> Response:
     # The answer to the check-in form, wherever it is shown: the tab bar stays on Check in, as it
     # does after a save with JavaScript, not on History, which /checkins/{id} is under.
     return render(request, "checkins/saved.html", push_url=push_url, checkin=checkin, created=created,
-                  tab_path="/checkin",
+                  tab_path="/checkin", place=place, back=back_query(place, "&"),
                   day_label=dates.day_label(checkin.local_date, today),
                   thoughts_labels=THOUGHTS_LABELS, **crisis)
 
@@ -184,10 +191,17 @@ async def history(request: Request, page: FromQuery[int] = 1, month: FromQuery[s
                   back=back_query(months.history_place(f"/checkins?page={at.number}")), **context)
 
 
-def back_query(place: months.HistoryPlace) -> str:
+def back_query(place: months.HistoryPlace, joiner: str = "?") -> str:
     """The query that carries a History page's address to a check-in opened from it and on to its
-    delete confirmation ("" for History's start), read back with `months.history_place`."""
-    return "" if place.address == months.HISTORY else f"?back={quote(place.address, safe='/')}"
+    delete confirmation, its change and that change's saved page ("" for History's start), read
+    back with `months.history_place`; `joiner` "&" adds it to an address that has a query."""
+    param = back_param(place)
+    return f"{joiner}back={quote(param, safe='/')}" if param else ""
+
+
+def back_param(place: months.HistoryPlace) -> str:
+    """The History address to carry on, unquoted ("" for History's start)."""
+    return "" if place.address == months.HISTORY else place.address
 
 
 async def own_checkin(request: Request, checkin_id: int) -> rules.Checkin:
@@ -203,12 +217,14 @@ async def checkin_detail(request: Request, checkin_id: FromPath[int], saved: Fro
                          back: FromQuery[str | None] = None) -> Response:
     checkin = await own_checkin(request, checkin_id)
     today = local_today(request.scope["user"].timezone)
+    place = months.history_place(back)
     if saved:
         # Where a save without JavaScript lands: the page the form's answer would have been,
         # Get help now included whenever the stored thoughts answer calls for it.
-        return saved_page(request, checkin, saved != "updated", today, await crisis_context(request, checkin.thoughts))
-    place = months.history_place(back)
+        return saved_page(request, checkin, saved != "updated", today,
+                          await crisis_context(request, checkin.thoughts), place)
     return render(request, "checkins/detail.html", checkin=checkin, place=place, back=back_query(place),
+                  change_back=back_query(place, "&"),
                   day_label=dates.day_label(checkin.local_date, today),
                   editable=rules.is_editable(checkin.local_date, today), thoughts_labels=THOUGHTS_LABELS)
 
