@@ -45,10 +45,17 @@ def thoughts_prompt_for(values: dict[str, str], resources: CrisisResources) -> C
     return crisis_prompt_for_thoughts(thoughts, resources) if thoughts else None
 
 
+def item9_sent(values: dict[str, str]) -> int | None:
+    """A PHQ-9's item 9 as sent, for the save and for the page refusing it alike: above 0 it brings
+    up Get help now whatever the total and whatever else in the form is missing or wrong, so it is
+    read before anything is validated."""
+    return scales.item_answer(values.get(scales.PHQ9_ITEM9))
+
+
 def item9_prompt_for(values: dict[str, str], resources: CrisisResources) -> CrisisPrompt | None:
     """Get help now for a PHQ-9's item 9 above 0, read from the form as sent, like the thoughts
-    answer: whatever the total, and whatever else in the form is missing or wrong."""
-    answer = scales.item_answer(values.get(scales.PHQ9_ITEM9))
+    answer."""
+    answer = item9_sent(values)
     return crisis_prompt_for_phq9_item9(answer, resources) if answer is not None else None
 
 

@@ -18,7 +18,7 @@ from lift.domain import paging, scales
 from lift.domain.checkins import today_in
 from lift.domain.crisis import crisis_prompt_for_phq9_item9
 from lift.domain.forms import parse_form
-from lift.web.crisis import crisis_context
+from lift.web.crisis import crisis_context, item9_sent
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
 from lift.web.rendering import form_data, is_htmx, local_today, redirect, render, to_page_shown
@@ -39,12 +39,6 @@ def instrument_or_404(key: str) -> scales.Instrument:
     if instrument is None:
         raise NotFoundException()
     return instrument
-
-
-def item9_sent(instrument: scales.Instrument, values: dict) -> int | None:
-    """PHQ-9 item 9 above 0 brings up Get help now, whatever the total and whatever else in
-    the form is missing or wrong, so it is read before anything is validated."""
-    return scales.item_answer(values.get(scales.PHQ9_ITEM9)) if instrument is scales.PHQ9 else None
 
 
 async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
@@ -112,7 +106,8 @@ async def save_scale(request: Request, instrument: FromPath[str]) -> Response:
     chosen = instrument_or_404(instrument)
     user = request.scope["user"]
     values = await form_data(request)
-    crisis = await crisis_context(request, item9_sent(chosen, values), crisis_prompt_for_phq9_item9)
+    sent = item9_sent(values) if chosen is scales.PHQ9 else None
+    crisis = await crisis_context(request, sent, crisis_prompt_for_phq9_item9)
     form, errors = parse_form(scales.FORM_TYPES[chosen.key], values, scales.form_messages(chosen))
     if errors:
         for key in ("client_uuid", "replaces"):
