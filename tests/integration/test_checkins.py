@@ -190,6 +190,10 @@ async def test_a_past_month_is_one_jump_away_with_its_neighbours_in_the_pager(pa
     february = await patient.get("/checkins?month=2025-02")
     assert february.status_code == 200 and listed_days(february.text) == []
     assert "You have no check-ins in February 2025." in february.text
+    # The select names the month on screen, in its place among the others, not the newest.
+    assert month_options(february.text) == [("2025-06", "June 2025"), ("2025-03", "March 2025"),
+                                            ("2025-02", "February 2025"), ("2025-01", "January 2025")]
+    assert '<option value="2025-02" selected>' in february.text
     assert 'rel="prev">Newer: March 2025</a>' in february.text and 'rel="next">Older: January 2025</a>' in february.text
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from lift.domain.months import (Month, MonthCount, bad_month_message, empty_month_message, history_place,
-                                month_counts, neighbours, parse_month)
+                                month_counts, neighbours, parse_month, picker_months)
 from lift.domain.paging import day_pages, page_of
 
 
@@ -64,6 +64,14 @@ def test_the_month_list_is_newest_first_with_its_counts():
     counts = month_counts([("2025-12", 31), ("2026-02", 1), ("2026-01", 12)])
     assert [c.month for c in counts] == [Month(2026, 2), Month(2026, 1), Month(2025, 12)]
     assert [c.count for c in counts] == [1, 12, 31]
+
+
+def test_the_month_picker_offers_the_month_shown_even_without_check_ins():
+    counts = month_counts([("2025-12", 31), ("2026-02", 1)])
+    assert picker_months(counts, None) == [Month(2026, 2), Month(2025, 12)]
+    assert picker_months(counts, Month(2026, 2)) == [Month(2026, 2), Month(2025, 12)]
+    assert picker_months(counts, Month(2026, 1)) == [Month(2026, 2), Month(2026, 1), Month(2025, 12)]
+    assert picker_months([], Month(2030, 5)) == [Month(2030, 5)]
 
 
 def test_a_stored_date_that_is_no_month_is_left_out_of_the_list():

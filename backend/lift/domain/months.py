@@ -75,6 +75,16 @@ def month_counts(rows: Iterable[tuple[str, int]]) -> list[MonthCount]:
     return sorted(counts, key=lambda c: c.month, reverse=True)
 
 
+def picker_months(counts: Iterable[MonthCount], shown: Month | None) -> list[Month]:
+    """The months the "Go to a month" select offers, newest first: those with check-ins, and the
+    month shown when it has none (a bookmark, a month emptied since), so the select names the
+    month on screen instead of falling back to the newest."""
+    offered = {count.month for count in counts}
+    if shown is not None:
+        offered.add(shown)
+    return sorted(offered, reverse=True)
+
+
 def neighbours(shown: Month, months: Iterable[Month]) -> tuple[Month | None, Month | None]:
     """The nearest newer and older months among `months` (those with check-ins), for the
     pager of a month's page; the month shown need not be among them (a bookmarked month emptied

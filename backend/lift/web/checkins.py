@@ -171,8 +171,9 @@ async def history(request: Request, page: FromQuery[int] = 1, month: FromQuery[s
     db, user = request.app.state.db, request.scope["user"]
     today = local_today(user.timezone)
     counts = months.month_counts(await store.checkin_month_counts(db, user.id))
-    context = {"today": today, "day_label": dates.day_label, "editable": rules.is_editable, "months": counts}
     shown = months.parse_month(month) if month else None
+    context = {"today": today, "day_label": dates.day_label, "editable": rules.is_editable, "months": counts,
+               "picker": months.picker_months(counts, shown)}
     if shown:
         items = await store.checkins_between(db, user.id, shown.first, shown.last)
         newer, older = months.neighbours(shown, [c.month for c in counts])
