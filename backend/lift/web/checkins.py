@@ -52,12 +52,17 @@ async def form_view(request: Request, values: dict, errors: dict, status_code: i
                   thoughts_labels=THOUGHTS_LABELS, note_max=rules.NOTE_MAX, **extra)
 
 
+async def days_in_reach_checked_in(request: Request, today: date) -> list[date]:
+    """The days within the form's reach that hold a check-in."""
+    return await trend_store.checkin_dates_between(request.app.state.db, request.scope["user"].id,
+                                                   rules.fillable_dates(today)[-1], today)
+
+
 async def days_checked_in(request: Request, today: date) -> list[date]:
-    """The days within the form's reach that hold a check-in. The form also answers a save that
-    failed, filled in: a read failing too must not cost it, so it then offers every day."""
+    """As days_in_reach_checked_in, for a form answering a save that failed, filled in: a read
+    failing too must not cost it, so it then offers every day."""
     try:
-        return await trend_store.checkin_dates_between(request.app.state.db, request.scope["user"].id,
-                                                       rules.fillable_dates(today)[-1], today)
+        return await days_in_reach_checked_in(request, today)
     except DatabaseError:
         return []
 
@@ -81,7 +86,7 @@ async def checkin_form(request: Request, day: FromQuery[str | None] = None,
     values = rules.as_form_values(existing) if existing else {"local_date": chosen.isoformat()}
     if existing:
         values["back"] = back
-    checked_in = await trend_store.checkin_dates_between(db, user.id, rules.fillable_dates(today)[-1], today)
+    checked_in = await days_in_reach_checked_in(request, today)
     # Editing a day already done: offer the earlier days still empty, so a missed day is a tap away.
     to_fill = []
     if existing:
