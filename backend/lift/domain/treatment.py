@@ -216,21 +216,24 @@ LOG_MESSAGES = {
 
 # A time's message gives its example on the patient's clock ("9:30 AM" or "09:30"), as every
 # time they read in Lift is: "like 09:30" leaves a 12-hour reader unsure how to write 9:30 PM.
+SESSION_TIME_LEAD, NEW_TIME_LEAD = "Enter the time of day", "Enter the new time"
+
+
 def _time_message(lead: str, twelve_hour: bool) -> str:
     return f"{lead}, like {time_text(time(9, 30), twelve_hour)}."
 
 
 def schedule_messages(twelve_hour: bool) -> dict[str, str]:
-    return {**SCHEDULE_MESSAGES, "session_time": _time_message("Enter the time of day", twelve_hour)}
+    return {**SCHEDULE_MESSAGES, "session_time": _time_message(SESSION_TIME_LEAD, twelve_hour)}
 
 
 def session_messages(twelve_hour: bool) -> dict[str, str]:
     return {"session_date": "Enter the date of the session.",
-            "session_time": _time_message("Enter the time of day", twelve_hour)}
+            "session_time": _time_message(SESSION_TIME_LEAD, twelve_hour)}
 
 
 def log_messages(twelve_hour: bool) -> dict[str, str]:
-    return {**LOG_MESSAGES, "new_time": _time_message("Enter the new time", twelve_hour)}
+    return {**LOG_MESSAGES, "new_time": _time_message(NEW_TIME_LEAD, twelve_hour)}
 
 
 SEVERITY_MESSAGE = "Choose none, mild, moderate or severe."
@@ -295,7 +298,7 @@ def plan_problems(plan: PlanForm | None, sched: ScheduleForm | None, today: date
     elif problem := schedule.end_date_error(sched.start_date, sched.end_date):
         errors["end_date"] = problem
     if sched.session_time is None:
-        errors["session_time"] = schedule_messages(twelve_hour)["session_time"]
+        errors["session_time"] = _time_message(SESSION_TIME_LEAD, twelve_hour)
     return errors
 
 
@@ -326,7 +329,7 @@ def log_problems(form: LogForm, status: str, session_day: date, today: date, *,
     elif problem := schedule.start_date_error(form.new_date, today):
         errors["new_date"] = problem
     if form.new_time is None:
-        errors["new_time"] = log_messages(twelve_hour)["new_time"]
+        errors["new_time"] = _time_message(NEW_TIME_LEAD, twelve_hour)
     return errors
 
 
