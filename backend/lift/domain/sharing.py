@@ -807,13 +807,12 @@ class AuditDay(msgspec.Struct, frozen=True, kw_only=True):
     last_id: int
 
 
-def _look(entry: AuditEntry, zone: ZoneInfo) -> tuple | None:
-    """What a look folds by: the same person (address and grant) at the same page on the same day;
-    None for downloads and sharing changes, which always stand alone."""
+def _look(entry: AuditEntry, day: date) -> tuple | None:
+    """What a look on `day` (the reader's) folds by: the same person (address and grant) at the
+    same page on the same day; None for downloads and sharing changes, which always stand alone."""
     if entry.action != "view":
         return None
-    return (entry.at.astimezone(zone).date(), entry.actor_role, entry.actor_email, entry.actor_grant, entry.what,
-            entry.detail)
+    return day, entry.actor_role, entry.actor_email, entry.actor_grant, entry.what, entry.detail
 
 
 def audit_lines(entries: Iterable[AuditEntry], timezone: str, days: Collection[date] | None = None) -> list[AuditLine]:
@@ -827,9 +826,10 @@ def audit_lines(entries: Iterable[AuditEntry], timezone: str, days: Collection[d
     lines: list[AuditLine] = []
     folded: dict[tuple, int] = {}  # a look's key: the index of its line
     for entry in entries:
-        if days is not None and entry.at.astimezone(zone).date() not in days:
+        day = entry.at.astimezone(zone).date()
+        if days is not None and day not in days:
             continue
-        key = _look(entry, zone)
+        key = _look(entry, day)
         if key in folded:
             line = lines[folded[key]]
             lines[folded[key]] = AuditLine(entry=line.entry, times=line.times + 1,
