@@ -268,6 +268,28 @@ async def test_a_page_past_the_end_is_sent_to_the_last_pages_address(patient, da
     assert htmx.status_code == 204 and htmx.headers["hx-redirect"] == "/checkins?page=2"
 
 
+@pytest.mark.parametrize("asked", ["abc", "", "1.5", "2abc", "%EF%BC%92", "%00", "1e3", "9" * 5000 + "x"])
+async def test_a_page_that_is_no_number_is_the_first_page_at_its_own_address(patient, database, asked):
+    """/checkins?page=abc (an address edited by hand, a mangled link) was a bare 400 page."""
+    insert_checkins(database, [date(2025, 1, 1) + timedelta(days=n) for n in range(25)])
+    response = await patient.get(f"/checkins?page={asked}&deleted=1")
+    assert response.status_code == 303 and response.headers["location"] == "/checkins?page=1&deleted=1"
+    landed = await patient.get(response.headers["location"])
+    assert landed.status_code == 200 and "Page 1 of 2" in landed.text and len(listed_days(landed.text)) == 20
+    htmx = await patient.get(f"/checkins?page={asked}", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert htmx.status_code == 204 and htmx.headers["hx-redirect"] == "/checkins?page=1"
+
+
+async def test_a_page_asked_for_twice_is_one_page_at_one_address(patient, database):
+    """Litestar reads the last of a repeated parameter: the address kept both."""
+    insert_checkins(database, [date(2025, 1, 1) + timedelta(days=n) for n in range(25)])
+    for query in ("page=1&page=2", "page=x&page=2", "page=2&page=2"):
+        response = await patient.get(f"/checkins?{query}")
+        assert response.status_code == 303 and response.headers["location"] == "/checkins?page=2"
+    response = await patient.get("/checkins?page=2", follow_redirects=True)
+    assert response.status_code == 200 and not response.history
+
+
 async def test_an_empty_history_is_page_one_whatever_page_is_asked_for(patient):
     response = await patient.get("/checkins?page=4", follow_redirects=True)
     assert response.status_code == 200 and str(response.url).endswith("/checkins?page=1")

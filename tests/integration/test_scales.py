@@ -326,7 +326,10 @@ async def test_a_year_of_results_is_listed_a_page_at_a_time_newest_first(patient
     beyond = await patient.get("/scales?page=99&done=phq9", follow_redirects=True)
     assert str(beyond.url).endswith("/scales?page=6&done=phq9") and listed(beyond.text) == newest_first[100:]
     assert (await patient.get("/scales?page=0")).headers["location"] == "/scales?page=1"
-    assert (await patient.get("/scales?page=abc")).status_code == 400
+    # A page that is no number was a 400: it is the first page, at its own address.
+    for asked in ("abc", "", "1.5", "2x"):
+        response = await patient.get(f"/scales?page={asked}&done=phq9")
+        assert response.status_code == 303 and response.headers["location"] == "/scales?page=1&done=phq9"
 
 
 async def test_a_few_results_have_no_pager(patient, database):

@@ -7,7 +7,7 @@ import pytest
 
 from lift.domain.months import (Month, MonthCount, bad_month_message, empty_month_message, history_place,
                                 month_counts, neighbours, parse_month, picker_months)
-from lift.domain.paging import day_pages, page_of
+from lift.domain.paging import asked_page, day_pages, page_of
 
 
 @pytest.mark.parametrize("asked, total, expected", [
@@ -23,6 +23,17 @@ from lift.domain.paging import day_pages, page_of
 def test_a_page_stays_within_the_list(asked, total, expected):
     page = page_of(asked, total, 20)
     assert (page.number, page.pages, page.offset) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, 1), ("", 1), ("2", 2), (" 2 ", 2), ("+2", 2), ("007", 7), ("0", 0), ("-3", -3),
+    ("9" * 5000, 10**9),  # int() itself refuses a number this long: past any end, not an error
+    ("-" + "9" * 5000, -10**9), ("000000000000000000002", 2),
+    # No whole number: the first page, never a refusal.
+    ("abc", 1), ("1.5", 1), ("1e3", 1), ("1_0", 1), ("２", 1), ("2abc", 1), ("--2", 1), ("\x00", 1), ("-", 1),
+])
+def test_a_page_number_in_an_address_is_read_leniently(raw, expected):
+    assert asked_page(raw) == expected
 
 
 @pytest.mark.parametrize("day_sizes, expected", [

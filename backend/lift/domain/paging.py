@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import msgspec
+
+PAGE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits: int() would take "２" and "1_0" too
+PAST_ANY_END = 10**9  # a longer number asks for the last page; int() refuses over 4300 digits
 
 
 class Page(msgspec.Struct, frozen=True, kw_only=True):
@@ -16,6 +20,18 @@ class Page(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def offset(self) -> int:
         return (self.number - 1) * self.size
+
+
+def asked_page(raw: str | None) -> int:
+    """The page number an address asks for. A person may edit it or follow a mangled link, so
+    anything that is no whole number (empty, a word, "1.5") asks for the first page rather than
+    being refused; page_of keeps a number within the list."""
+    text = (raw or "").strip()
+    if not PAGE_NUMBER.fullmatch(text):
+        return 1
+    digits = text.lstrip("+-").lstrip("0")
+    number = PAST_ANY_END if len(digits) > len(str(PAST_ANY_END)) else int(digits or "0")
+    return -number if text.startswith("-") else number
 
 
 def page_of(asked: int, total: int, size: int) -> Page:

@@ -170,7 +170,7 @@ async def not_saved(request: Request, values: dict, errors: dict, status_code: i
 
 
 @get("/checkins", guards=[patient], name="history")
-async def history(request: Request, page: FromQuery[int] = 1, month: FromQuery[str | None] = None) -> Response:
+async def history(request: Request, page: FromQuery[str | None] = None, month: FromQuery[str | None] = None) -> Response:
     """Check-ins newest first, a page at a time, or one month's (`?month=2026-03`) with the
     months before and after it a tap away."""
     db, user = request.app.state.db, request.scope["user"]
@@ -186,8 +186,8 @@ async def history(request: Request, page: FromQuery[int] = 1, month: FromQuery[s
                       older=older, empty_month=months.empty_month_message(shown, today),
                       back=back_query(months.history_place(f"/checkins?month={shown.key}")), **context)
     # The month counts add up to every check-in: no second count.
-    at = paging.page_of(page, sum(c.count for c in counts), PAGE_SIZE)
-    if elsewhere := to_page_shown(request, page, at.number):
+    at = paging.page_of(paging.asked_page(page), sum(c.count for c in counts), PAGE_SIZE)
+    if elsewhere := to_page_shown(request, at.number):
         return elsewhere
     items = await store.checkin_page(db, user.id, at.size, at.offset)
     # A month the address names that is no month gets the list from its start, and says why.

@@ -104,15 +104,19 @@ def redirect(request: Request, path: str) -> Response:
     return Redirect(path=path, status_code=303)
 
 
-def to_page_shown(request: Request, asked: int, shown: int) -> Response | None:
+def to_page_shown(request: Request, shown: int) -> Response | None:
     """A redirect to the address of the page a list shows when its address asked for another
-    (past the end, or below 1), the rest of the query kept; None when they agree. The address, Back
-    and the pager then say the same page; an empty list is page 1, which answers itself."""
-    if asked == shown:
-        return None
-    # From the query string itself: Litestar's parsed parameters do not keep their order.
+    (past the end, below 1, or no number at all, as in ?page=abc), the rest of the query kept;
+    None when they agree. The address, Back and the pager then say the same page; an empty list
+    is page 1, which answers itself."""
+    # From the query string itself: Litestar's parsed parameters do not keep their order, and
+    # keep only the last of a repeated `page`.
     sent = parse_qsl(request.scope["query_string"].decode("latin-1"), keep_blank_values=True)
-    query = [(key, str(shown) if key == "page" else value) for key, value in sent]
+    asked = [value for key, value in sent if key == "page"]
+    if asked == [str(shown)] or (not asked and shown == 1):
+        return None
+    query = [(key, value) for key, value in sent if key != "page"]
+    query.insert(next((n for n, (key, _) in enumerate(sent) if key == "page"), len(query)), ("page", str(shown)))
     return redirect(request, f"{request.url.path}?{urlencode(query)}")
 
 

@@ -73,7 +73,7 @@ async def changing_from(request: Request, instrument: scales.Instrument, values:
 
 
 @get("/scales", guards=[patient], name="scales")
-async def scales_page(request: Request, done: FromQuery[str | None] = None, page: FromQuery[int] = 1) -> Response:
+async def scales_page(request: Request, done: FromQuery[str | None] = None, page: FromQuery[str | None] = None) -> Response:
     user = request.scope["user"]
     results = await store.results_for(request.app.state.db, user.id)
     # Question 9 above 0 is marked in the list as History marks a thoughts answer above "none".
@@ -83,8 +83,8 @@ async def scales_page(request: Request, done: FromQuery[str | None] = None, page
     last_taken = scales.last_taken(results)
     # Progress needs every result, so they are all read already: the list's page is a slice of them.
     newest_first = scales.in_order(results)[::-1]
-    at = paging.page_of(page, len(newest_first), RESULTS_PAGE_SIZE)
-    if elsewhere := to_page_shown(request, page, at.number):
+    at = paging.page_of(paging.asked_page(page), len(newest_first), RESULTS_PAGE_SIZE)
+    if elsewhere := to_page_shown(request, at.number):
         return elsewhere
     return render(request, "scales/index.html", results=newest_first[at.offset:at.offset + at.size], page=at,
                   thoughts_reported={result_id for result_id, (_, answer) in item9.items() if answer > 0},

@@ -124,15 +124,15 @@ async def change_scope(request: Request, grant_id: FromPath[int]) -> Response:
 
 
 @get("/sharing/audit", guards=[patient], name="sharing_audit")
-async def audit_page(request: Request, page: FromQuery[int] = 1) -> Response:
+async def audit_page(request: Request, page: FromQuery[str | None] = None) -> Response:
     """Pages of whole days (the patient's), so a day's looks fold into one line however they
     were spread over the day; a page past the end is the last one, at its own address."""
     user = request.scope["user"]
     db = request.app.state.db
     days = await audit.log_days(db, user.id, user.timezone)
     pages = paging.day_pages([day.entries for day in days], AUDIT_PAGE_SIZE)
-    current = paging.page_of(page, len(pages), 1)
-    if elsewhere := to_page_shown(request, page, current.number):
+    current = paging.page_of(paging.asked_page(page), len(pages), 1)
+    if elsewhere := to_page_shown(request, current.number):
         return elsewhere
     shown = [days[index] for index in pages[current.number - 1]] if pages else []
     entries = await audit.entries_between(db, user.id, min(day.first_id for day in shown),
