@@ -151,3 +151,23 @@ def test_a_check_in_changed_from_a_month_leads_back_to_that_month(open_page: Ope
     page.get_by_role("link", name=f"Back to {label}").click()
     expect(page).to_have_url(re.compile(rf"/checkins\?month={month}$"))
     expect(page.get_by_role("heading", name=label)).to_be_visible()
+
+
+def test_a_months_pager_names_only_the_months_either_side(page: Page, lift, served_database, tmp_path):
+    """Its status line said the month again, under the heading that names it. Older alone still
+    sits at the row's right-hand end, where it is on every pager."""
+    year = seed_last_year(served_database, lift.sign_up_by_post(page.context))
+    page.goto(f"/checkins?month={year}-03")
+    pager = page.get_by_role("navigation", name="Months")
+    expect(pager).to_have_text(re.compile(rf"^\s*Newer: June {year}\s*Older: January {year}\s*$"))
+    page.goto(f"/checkins?month={year}-06")
+    expect(pager).to_have_text(re.compile(rf"^\s*Older: March {year}\s*$"))
+    older = pager.get_by_role("link", name=f"Older: March {year}").bounding_box()
+    row = pager.bounding_box()
+    assert abs((older["x"] + older["width"]) - (row["x"] + row["width"])) < 1
+    assert older["height"] >= 44
+    pager.scroll_into_view_if_needed()
+    page.screenshot(path=tmp_path / "month-pager.png")
+    # The numbered pages keep their status line.
+    page.goto("/checkins")
+    expect(page.get_by_role("navigation", name="Pages")).to_have_text(re.compile(r"^\s*Page 1 of 2\s*Older\s*$"))

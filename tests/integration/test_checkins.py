@@ -183,6 +183,10 @@ async def test_a_past_month_is_one_jump_away_with_its_neighbours_in_the_pager(pa
     assert '<option value="2025-03" selected>' in march.text
     assert '<a class="button" href="/checkins?month=2025-06" rel="prev">Newer: June 2025</a>' in march.text
     assert '<a class="button" href="/checkins?month=2025-01" rel="next">Older: January 2025</a>' in march.text
+    # The pager says no more than its links: the heading above names the month, and its status
+    # line said "March 2025" again, to the eye and to a screen reader's landmark list alike.
+    pager = re.search(r'<nav class="pager" aria-label="Months">(.*?)</nav>', march.text, re.S).group(1)
+    assert re.sub(r"<[^>]*>", "|", pager).split() == ["|Newer:", "June", "2025|", "|Older:", "January", "2025|"]
 
     # February has none: the pager skips it, and a bookmark to it says so and still leads on.
     january = await patient.get("/checkins?month=2025-01")
