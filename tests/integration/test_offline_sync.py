@@ -5,6 +5,7 @@ pieces an installed app needs (manifest, worker config, the offline pages) hold 
 from __future__ import annotations
 
 import json
+from html import unescape
 import re
 import struct
 import uuid
@@ -282,3 +283,32 @@ async def test_signing_out_asks_the_browser_to_clear_its_cache_and_cookies(patie
     assert response.headers["clear-site-data"] == '"cache", "cookies"'
     page = await patient.get(response.headers["location"])
     assert "data-signed-out" in page.text
+
+
+async def test_the_conflict_page_keeps_the_history_page_the_check_in_was_sent_from(patient, database):
+    """Both ways out of the conflict page led to History's start, not the month the form came from."""
+    await patient.check_in(mood=7, note="From the laptop")
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    month = f"/checkins?month={patient.today():%Y-%m}"
+    key = str(uuid.uuid4())
+    page = await patient.post("/checkin", checkin_form(patient, client_uuid=key, on_conflict="ask", back=month))
+    assert page.status_code == 409
+    assert f'<input type="hidden" name="back" value="{month}">' in page.text
+    saved_one = re.search(r'<a class="button" href="([^"]*)">Keep the saved one</a>', page.text).group(1)
+    assert unescape(saved_one) == f"/checkins/{checkin_id}?back={month.replace('?', '%3F').replace('=', '%3D')}"
+    assert f'href="{month}"' in (await patient.get(unescape(saved_one))).text  # its way back is the month
+    kept = await patient.post("/checkin", checkin_form(patient, client_uuid=key, on_conflict="replace", back=month))
+    assert kept.status_code == 303 and kept.headers["location"].endswith(
+        f"?saved=updated&back={month.replace('?', '%3F').replace('=', '%3D')}")
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example", "/\\evil.example",
+                                  '/checkins?month=2026-09"><b>x</b>', "/checkins?month=2026-09\nSet-Cookie: x"])
+async def test_the_conflict_page_carries_no_way_back_that_is_not_a_history_page(patient, database, back):
+    await patient.check_in(mood=7)
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    page = await patient.post("/checkin", checkin_form(patient, client_uuid=str(uuid.uuid4()), on_conflict="ask",
+                                                       back=back))
+    assert page.status_code == 409 and 'name="back"' not in page.text
+    assert "evil" not in page.text and "<b>x" not in page.text and "Set-Cookie" not in page.text
+    assert f'<a class="button" href="/checkins/{checkin_id}">Keep the saved one</a>' in page.text

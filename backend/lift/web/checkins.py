@@ -126,18 +126,21 @@ async def save_checkin(request: Request) -> Response:
         return await not_saved(request, values, {"form": SAVE_FAILED}, 503, crisis)
     if (shown := rules.panel_thoughts(sent, checkin.thoughts, outcome)) != sent:
         crisis = await crisis_context(request, shown)
+    place = months.history_place(values.get("back"))
     if outcome is SaveOutcome.CONFLICT:
         if wants_json(request):
             return Response(content={"status": "conflict", "saved": checkin}, status_code=409)
+        # Either choice keeps the History page the form came from: the saved one's page leads
+        # back there, and so does the saved page after keeping the one sent.
         return render(request, "checkins/conflict.html", status_code=409, saved=checkin, values=values,
                       client_uuid=key.client_uuid, day_label=dates.day_label(checkin.local_date, today),
+                      back=back_query(place), back_to=back_param(place),
                       thoughts_labels=THOUGHTS_LABELS, **crisis)
     if wants_json(request):
         return Response(content={"status": "saved", "checkin": checkin, "crisis": crisis["crisis"] is not None},
                         status_code=200)
     # A replay answers "saved": whichever arrival wrote it, the entry is in, once.
     created = outcome is not SaveOutcome.UPDATED
-    place = months.history_place(values.get("back"))
     landing = f"/checkins/{checkin.id}?saved={'new' if created else 'updated'}{back_query(place, '&')}"
     if not is_htmx(request) and crisis["crisis"] is None:
         # Without JavaScript, the saved check-in gets an address of its own (Post/Redirect/Get),
