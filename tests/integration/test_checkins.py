@@ -1,6 +1,7 @@
 from html import unescape
 import re
 from datetime import date, timedelta
+from urllib.parse import unquote
 
 import pytest
 
@@ -407,6 +408,42 @@ async def test_a_way_back_that_is_not_a_history_page_leads_to_historys_start(pat
     confirm = (await patient.get(f"/checkins/{checkin_id}/delete", params={"back": back})).text
     assert "evil" not in confirm and f'action="/checkins/{checkin_id}/delete"' in confirm
     response = await patient.post(f"/checkins/{checkin_id}/delete", params={"back": back})
+    assert response.status_code == 303 and response.headers["location"] == "/checkins?deleted=1"
+
+
+# `back` as it may arrive in an address, already percent-encoded: other sites however written,
+# script, a second `back`, double encoding, control characters (a header split), and very long.
+HOSTILE_BACK_QUERIES = [
+    "//evil.example", "https://x", "/%5Cevil.example", "%2F%2Fevil.example", "javascript:", "javascript:alert(1)",
+    "/%09/evil.example", "%EF%BC%8F%EF%BC%8Fevil.example", "%22%3E%3Cscript%3Ealert(1)%3C/script%3E",
+    "/checkins%253Fmonth%253D2026-09", "/checkins%3Fmonth%3D2026-09%0A", "%20/checkins%3Fmonth%3D2026-09",
+    "/checkins%3Fmonth%3D2026-09%0D%0ALocation:%20//evil.example", "/checkins%3Fmonth%3D2026-09%00",
+    "/checkins%3Fmonth%3D2026-09&back=//evil.example", "/checkins%3Fmonth%3D2026-09" + "x" * 6000,
+]
+
+
+@pytest.mark.parametrize("back", HOSTILE_BACK_QUERIES)
+async def test_a_hostile_way_back_reaches_no_page_and_no_redirect(patient, database, back):
+    """Every reader of `back` (a check-in's page, its saved page, its delete confirmation, its change
+    form, the save and the delete) answers as for History's start: no 500, nothing of the value
+    on the page, no redirect anywhere else."""
+    await patient.check_in()
+    checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
+    today = patient.today().isoformat()
+    for address in (f"/checkins/{checkin_id}", f"/checkins/{checkin_id}?saved=updated",
+                    f"/checkins/{checkin_id}/delete", f"/checkin?day={today}"):
+        response = await patient.get(f"{address}{'&' if '?' in address else '?'}back={back}")
+        assert response.status_code == 200
+        page = response.text
+        assert not any(word in page for word in ("evil", "alert(", "javascript", "Location:", "back="))
+        assert 'name="back"' not in page and "Back to " not in page.replace("Back to all check-ins", "")
+    sent = {"local_date": today, "mood": "6", "anxiety": "3", "sleep_hours": "7", "thoughts": "0",
+            "back": unquote(back)}
+    response = await patient.post("/checkin", sent)
+    assert response.headers["location"] == f"/checkins/{checkin_id}?saved=updated"
+    response = await patient.post("/checkin", sent, headers={"HX-Request": "true"})
+    assert response.headers["hx-push-url"] == f"/checkins/{checkin_id}?saved=updated" and "evil" not in response.text
+    response = await patient.post(f"/checkins/{checkin_id}/delete?back={back}")
     assert response.status_code == 303 and response.headers["location"] == "/checkins?deleted=1"
 
 

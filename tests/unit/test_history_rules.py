@@ -132,6 +132,15 @@ def test_a_history_address_sent_back_is_where_the_way_back_leads(raw, address, l
     "/checkins?page=-2", "/checkins?page=２", "/checkins?page=9999999", "/checkins?deleted=1",
     "/scales?page=2",
     "/checkins?month=2026-09#top", "javascript:alert(1)", "",
+    # The audit of `back`: other sites however written, script, encodings, control characters,
+    # spaces and a very long value.
+    "/\\evil.example", "\\\\evil.example", "/\t/evil.example", "javascript:", "https://x", "／／evil.example",
+    "/checkins%3Fmonth%3D2026-09", "/checkins?month%3D2026-09", "/checkins?month=2026%2D09",
+    "/checkins?month=2026-09\n", "\n/checkins?month=2026-09", "/checkins?month=2026-09\r\nLocation: //evil",
+    "/checkins?page=2\n", "/checkins?page=2 ", " /checkins?page=2", "/checkins?month=2026-09\x00",
+    "/checkins?month=2026-09" + "x" * 10_000, '/checkins?month=2026-09"><script>alert(1)</script>',
+    "/checkins/../checkins?month=2026-09", "/checkins/?month=2026-09", "/CHECKINS?month=2026-09",
+    "/checkins?Month=2026-09", "/checkins?back=/checkins?month=2026-09",
 ])
 def test_anything_but_a_history_address_leads_back_to_historys_start(raw):
     assert history_place(raw).address == "/checkins"
