@@ -185,6 +185,25 @@ async def test_a_gap_time_is_moved_to_the_first_valid_time_and_the_patient_is_to
     assert session_rows(database)[1]["starts_at"].endswith("T06:30:00Z")  # 02:30 EDT three days later
 
 
+async def test_a_gap_time_session_is_not_moved_to_the_time_that_does_not_exist(patient, database):
+    """A session asked for at 02:30 on the night the clocks go forward is at 03:00. Moving it to
+    02:30 (the time it was asked for) placed a new session at 03:00 again, "Moved to" its own
+    time: that is no move."""
+    gap_day = next_spring_forward(patient.today())
+    await create_plan(patient, template="none")
+    added = await patient.post("/treatment/sessions", {"session_date": gap_day.isoformat(), "session_time": "02:30"})
+    session_id = int(added.headers["location"].rsplit("/", 1)[1])
+    assert session_rows(database)[0]["starts_at"] == f"{gap_day.isoformat()}T07:00:00Z"  # 03:00 EDT
+    moved = await patient.post(f"/treatment/sessions/{session_id}/move",
+                               {"session_date": gap_day.isoformat(), "session_time": "02:30"})
+    assert moved.status_code == 422 and "That&#39;s when this session already is." in moved.text
+    assert [(row["status"], row["moved_to"]) for row in session_rows(database)] == [("planned", None)]
+    # 03:30 exists: that is a move.
+    later = await patient.post(f"/treatment/sessions/{session_id}/move",
+                               {"session_date": gap_day.isoformat(), "session_time": "03:30"})
+    assert later.status_code == 303
+
+
 async def test_a_second_plan_is_not_created(patient, database):
     await create_plan(patient)
     response = await create_plan(patient)

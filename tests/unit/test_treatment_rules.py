@@ -392,6 +392,38 @@ def test_a_session_cannot_be_moved_to_the_day_and_time_it_already_has():
     assert rules.same_time_error(item, NEW_YORK, None, None) is None
 
 
+def test_a_session_the_gap_rule_placed_cannot_be_moved_to_the_time_that_does_not_exist():
+    """02:30 on 8 March 2026 does not exist in New York: a session asked for then is at 03:00.
+    Asking to move it to 02:30 (the time the patient asked for, which its note names) would place
+    the new session at 03:00 again: a session "Moved to" its own day and time."""
+    gap_day = date(2026, 3, 8)
+    placed = session(starts_at=datetime(2026, 3, 8, 7, 0, tzinfo=UTC), requested_date=gap_day,
+                     requested_time=time(2, 30))
+    item = rules.view(placed, NEW_YORK, date(2026, 3, 1))
+    assert item.time_label == "03:00"
+    for asked in ("02:30", "02:00", "02:59", "03:00"):
+        assert rules.same_time_error(item, NEW_YORK, gap_day, asked) == rules.SAME_TIME, asked
+    # 03:01, 01:59, and 02:30 the day before or after exist: each is a move.
+    assert rules.same_time_error(item, NEW_YORK, gap_day, "03:01") is None
+    assert rules.same_time_error(item, NEW_YORK, gap_day, "01:59") is None
+    assert rules.same_time_error(item, NEW_YORK, date(2026, 3, 7), "02:30") is None
+    assert rules.same_time_error(item, NEW_YORK, date(2026, 3, 9), "02:30") is None
+    # A date far off (the form refuses it on its own) is no move to this session, and no error.
+    assert rules.same_time_error(item, NEW_YORK, date(9999, 12, 31), "23:59") is None
+    assert rules.same_time_error(item, NEW_YORK, date(1, 1, 1), "00:00") is None
+
+
+def test_a_session_at_a_time_the_clocks_repeat_is_the_same_time_on_either_reading():
+    """01:30 on 1 November 2026 happens twice in New York. The move form opens with the session's
+    own 01:30, whichever of the two it is; sent unchanged, it is no move."""
+    fold_day = date(2026, 11, 1)
+    for starts_at in (datetime(2026, 11, 1, 5, 30, tzinfo=UTC), datetime(2026, 11, 1, 6, 30, tzinfo=UTC)):
+        item = rules.view(session(starts_at=starts_at, requested_date=fold_day, requested_time=time(1, 30)),
+                          NEW_YORK, date(2026, 10, 25))
+        assert rules.same_time_error(item, NEW_YORK, fold_day, "01:30") == rules.SAME_TIME
+        assert rules.same_time_error(item, NEW_YORK, fold_day, "02:30") is None
+
+
 def test_a_session_is_written_on_the_readers_clock():
     moved = session(status="rescheduled", moved_to=2, moved_to_starts_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC))
     twelve, twenty_four = (rules.view(moved, "America/Los_Angeles", TODAY, twelve_hour=clock) for clock in (True, False))

@@ -339,12 +339,18 @@ SAME_TIME = "That's when this session already is. Choose another day or time to 
 def same_time_error(item: SessionView, timezone: str, new_date: date | None, new_time: str | None) -> str | None:
     """A move to the day and time the session already has (the move form opens filled with
     them) would only leave a session saying "Moved to" its own day and time: refused. Compared
-    as times, not as the label shown (whose format is the reader's)."""
-    if new_date != item.day or new_time is None:
+    as times, not as the label shown (whose format is the reader's), and as the instant the new
+    time becomes: 02:30 on a spring-forward day is placed at 03:00 (the gap rule), so asking a
+    03:00 session for 02:30 moves it nowhere."""
+    # The gap rule moves a time forward within its day, so only that day and the one before can
+    # land on the session; any other date is a move (and never reaches resolve_local's limits).
+    if new_date is None or new_time is None or not 0 <= (item.day - new_date).days <= 1:
         return None
     if (asked := parse_time_of_day(new_time)) is None:
         return None  # the form's own check words a time that is no time
-    return SAME_TIME if asked == schedule.local_time_of(item.session.starts_at, timezone) else None
+    same_clock = new_date == item.day and asked == schedule.local_time_of(item.session.starts_at, timezone)
+    lands_on_it = schedule.resolve_local(new_date, asked, timezone).starts_at == item.session.starts_at
+    return SAME_TIME if same_clock or lands_on_it else None
 
 
 BP_FORMAT = re.compile(BP_PATTERN)
