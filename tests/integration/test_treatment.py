@@ -57,11 +57,15 @@ def clock(monkeypatch):
     return set_to
 
 
-def next_spring_forward(today: date) -> date:
-    """The second Sunday of March (when New York's clocks go forward) after today."""
-    year = today.year + (1 if today >= date(today.year, 3, 1) else 0)
-    first = date(year, 3, 1)
-    return first + timedelta(days=(6 - first.weekday()) % 7 + 7)
+@pytest.fixture
+def spring_forward(monkeypatch) -> date:
+    """14 March 2027, when New York's clocks go forward, with the pages' today two months before
+    it. The next such Sunday after the real today was over a year ahead from 1 to about 13 March,
+    past the furthest day a plan or session may start, and the tests using it failed then."""
+    now = datetime(2027, 1, 14, 17, 0, tzinfo=ZoneInfo("UTC"))
+    for module in ("lift.web.rendering", "lift.web.treatment"):
+        monkeypatch.setattr(f"{module}.utc_now", lambda: now)
+    return date(2027, 3, 14)
 
 
 # Plan CRUD ---------------------------------------------------------------------------------
@@ -173,8 +177,8 @@ async def test_a_plan_is_all_or_nothing_when_saving_its_sessions_fails(patient, 
     assert count(database, "treatment_plans") == 0 and count(database, "treatment_sessions") == 0
 
 
-async def test_a_gap_time_is_moved_to_the_first_valid_time_and_the_patient_is_told(patient, database):
-    gap_day = next_spring_forward(patient.today())
+async def test_a_gap_time_is_moved_to_the_first_valid_time_and_the_patient_is_told(patient, database, spring_forward):
+    gap_day = spring_forward
     response = await create_plan(patient, gap_day, session_time="02:30")
     assert response.status_code == 303
     first = session_rows(database)[0]
@@ -185,12 +189,12 @@ async def test_a_gap_time_is_moved_to_the_first_valid_time_and_the_patient_is_to
     assert session_rows(database)[1]["starts_at"].endswith("T06:30:00Z")  # 02:30 EDT three days later
 
 
-async def test_a_gap_time_session_is_not_moved_to_the_time_that_does_not_exist(patient, database):
+async def test_a_gap_time_session_is_not_moved_to_the_time_that_does_not_exist(patient, database, spring_forward):
     """A session asked for at 02:30 on the night the clocks go forward is at 03:00. Moving it to
     02:30 (the time it was asked for) placed a new session at 03:00 again, "Moved to" its own
     time: that is no move."""
-    gap_day = next_spring_forward(patient.today())
-    await create_plan(patient, template="none")
+    gap_day = spring_forward
+    assert (await create_plan(patient, gap_day, template="none")).status_code == 303
     added = await patient.post("/treatment/sessions", {"session_date": gap_day.isoformat(), "session_time": "02:30"})
     session_id = int(added.headers["location"].rsplit("/", 1)[1])
     assert session_rows(database)[0]["starts_at"] == f"{gap_day.isoformat()}T07:00:00Z"  # 03:00 EDT
