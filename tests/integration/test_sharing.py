@@ -565,6 +565,29 @@ async def test_a_days_looks_by_two_people_taking_turns_fold_into_one_line_each(p
     assert sum("looked at" in line for line in lines) == 2
 
 
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Lord_Howe", "America/Havana",
+                                  "Asia/Kathmandu", "Pacific/Kiritimati"])
+async def test_the_logs_days_are_the_patients_days_across_every_clock_change_of_a_year(patient, clinician, database,
+                                                                                      app, zone):
+    """The log is paged by the patient's days, which SQL finds from the zone's offset changes over
+    the log's span (SQLite knows no time zones). Through a year of looks, on both sides of every
+    change (by an hour, by half an hour on Lord Howe, at midnight in Havana) and of every local
+    midnight, each day holds exactly the looks the patient's zone puts on it."""
+    from collections import Counter
+
+    from lift.db import audit as audit_store
+
+    await patient.post("/account/timezone", {"timezone": zone})
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    looked(database, "doctor@example.com", "clinician", "timeline",
+           [start + timedelta(minutes=111 * n) for n in range(365 * 24 * 60 // 111)])
+    stored = database.execute("SELECT at FROM audit_log").fetchall()  # the sharing's own entries too
+    local_days = Counter(datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+                         .astimezone(ZoneInfo(zone)).date() for row in stored)
+    days = await audit_store.log_days(app.state.db, user_id(database, "pat@example.com"), zone)
+    assert {day.day: day.entries for day in days} == {day: count for day, count in local_days.items()}
+
+
 async def test_a_day_is_never_split_across_two_pages_of_the_log(patient, clinician, database):
     """Pages held 50 entries: 30 looks one day and 30 the next were "30 times" on the first page,
     then "20 times" of the older day, and its first 10 on the second page as "10 times"."""

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+import icalendar
+import pytest
 
 from lift.domain.calendar import FeedSession, calendar_feed, escape_text, fold, token_hash, transitions
+from lift.domain.schedule import resolve_local
+from lift.domain.treatment import SESSION_LENGTH
 
 
 def test_it_escapes_text_values():
@@ -67,3 +72,46 @@ def test_it_writes_wall_clock_times_with_a_time_zone_and_ambiguous_ones_in_utc()
 
 def test_feed_tokens_are_stored_as_a_hash():
     assert token_hash("abc") != "abc" and len(token_hash("abc")) == 64
+
+
+# (zone, local date, time) of sessions on and around each zone's clock changes in 2026, placed
+# by the gap and fold rules: a half-hour change (Lord Howe), one at midnight (Havana), a zone
+# half an hour off the hour with summer time (Adelaide), one 45 minutes off (Kathmandu), and
+# the date line (Kiritimati, UTC+14).
+AROUND_CLOCK_CHANGES = [
+    ("America/New_York", [(date(2026, 3, 8), time(2, 30)), (date(2026, 3, 8), time(10)),
+                          (date(2026, 11, 1), time(0, 45)), (date(2026, 11, 1), time(1, 30)),
+                          (date(2026, 11, 2), time(10))]),
+    ("Europe/London", [(date(2026, 3, 29), time(1, 30)), (date(2026, 10, 25), time(1, 30))]),
+    ("Australia/Adelaide", [(date(2026, 4, 5), time(2, 30)), (date(2026, 10, 4), time(2, 15)),
+                            (date(2026, 10, 5), time(9))]),
+    ("Australia/Lord_Howe", [(date(2026, 4, 5), time(1, 45)), (date(2026, 10, 4), time(2, 15)),
+                             (date(2026, 10, 5), time(9))]),
+    ("America/Havana", [(date(2026, 3, 8), time(0, 30)), (date(2026, 11, 1), time(0, 30))]),
+    ("Asia/Kathmandu", [(date(2026, 3, 29), time(1, 30))]),
+    ("Pacific/Kiritimati", [(date(2026, 1, 1), time(0, 30))]),
+]
+
+
+@pytest.mark.parametrize("zone, wall_times", AROUND_CLOCK_CHANGES)
+def test_a_calendar_reading_the_feeds_own_time_zone_puts_every_session_at_its_instant(zone, wall_times):
+    """A calendar app may know no IANA names and go by the VTIMEZONE alone: read that way, each
+    event starts and ends at the session's real instant, on both sides of every clock change,
+    whether it is written as a wall-clock time or (one the clocks repeat) in UTC."""
+    starts = [resolve_local(day, at, zone).starts_at for day, at in wall_times]
+    # The second 01:30 of New York's fall-back night, as a session placed before a zone change is.
+    starts += [datetime(2026, 11, 1, 6, 30, tzinfo=UTC)] if zone == "America/New_York" else []
+    sessions = [FeedSession(id=n, starts_at=at, status="planned") for n, at in enumerate(starts, 1)]
+    feed = icalendar.Calendar.from_ical(calendar_feed(sessions, zone, datetime(2026, 1, 1, tzinfo=UTC),
+                                                      "lift.test", "https://lift.test"))
+    own_zone = feed.walk("VTIMEZONE")[0].to_tz(lookup_tzid=False)  # its own rules, not tzdata's
+
+    def instant(prop) -> datetime:
+        if "TZID" not in prop.params:
+            return prop.dt  # written in UTC
+        assert prop.params["TZID"] == zone
+        return prop.dt.replace(tzinfo=own_zone).astimezone(UTC)
+
+    events = feed.walk("VEVENT")
+    assert [instant(event["DTSTART"]) for event in events] == starts
+    assert [instant(event["DTEND"]) for event in events] == [at + SESSION_LENGTH for at in starts]
