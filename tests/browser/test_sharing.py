@@ -167,6 +167,42 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     assert open_page.console(patient).errors() == []
 
 
+def test_a_range_switch_once_sharing_ended_replaces_the_whole_page_not_only_its_charts(
+        patient: Page, open_page: OpenPage, served_database):
+    """The patient stopped sharing while their caregiver's summary and clinician's timeline were
+    open. A range switch there asks for its charts only, and the "Not shared with you now" notice
+    took the charts' place, in the middle of the rest of the journal still on the screen: the
+    week of check-ins and the questionnaires, the patient's address, the download form."""
+    patient.goto("/account")
+    patient_email = patient.locator("main strong").first.inner_text()
+    seed_fortnight(served_database, patient_email, datetime.now(UTC).date())
+    carer, doctor = open_page(), open_page()
+    for viewer, role in ((carer, "caregiver"), (doctor, "clinician")):
+        accept(viewer, invitation_link(patient, role))
+        expect(viewer.get_by_role("img", name="Mood")).to_be_visible()
+        viewer.get_by_role("img", name="Mood").scroll_into_view_if_needed()
+
+    patient.goto("/sharing")
+    for _ in range(2):
+        patient.get_by_role("link", name=re.compile("^Stop sharing with ")).first.click()
+        patient.get_by_role("button", name="Stop sharing", exact=True).click()
+        expect(patient.get_by_role("status")).to_contain_text("Sharing stopped")
+    expect(patient.get_by_text("Nobody else can see your journal")).to_be_visible()
+
+    for viewer in (carer, doctor):
+        page_url = viewer.url
+        viewer.get_by_role("link", name="3 months").click()
+        heading = viewer.get_by_role("heading", name="Not shared with you now")
+        # The notice is the page now: its only heading, with the focus the range link had, seen
+        # from the top, at the address of the page that is no longer shared.
+        expect(heading).to_be_focused()
+        expect(viewer.locator("main").get_by_role("heading")).to_have_count(1)
+        expect(viewer.locator("main")).not_to_contain_text(patient_email)
+        assert viewer.evaluate("() => window.scrollY") == 0 and viewer.url == page_url
+        expect(viewer).to_have_title("Not shared with you now · Lift")
+        assert open_page.console(viewer).errors(expected_statuses=(404,)) == []
+
+
 def test_without_javascript_stop_sharing_asks_first_then_ends_the_share(open_page: OpenPage, lift,
                                                                        served_database):
     page = open_page(java_script_enabled=False)

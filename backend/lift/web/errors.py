@@ -17,7 +17,7 @@ from lift.domain import scales
 from lift.domain.crisis import CrisisPrompt
 from lift.logs import route_template
 from lift.web.crisis import item9_prompt_for, thoughts_prompt_for
-from lift.web.rendering import form_values, redirect, render
+from lift.web.rendering import form_values, redirect, render, wants_fragment
 
 log = logging.getLogger("lift")
 
@@ -40,6 +40,10 @@ NOT_SHARED = ("Not shared with you now", "This isn't shared with you at the mome
               "it is chooses what to share, and can change that at any time. Your home page shows what they "
               "share with you now.")
 SHARED_PATHS = ("/caregiver/patients/", "/clinician/patients/")
+# A range switch on a summary or timeline whose sharing ended meanwhile asked for its charts only:
+# swapped there, the notice sat among the rest of the journal still on screen (the thoughts flag,
+# the check-ins). It replaces the whole of <main> instead, from the top, and the address stays.
+WHOLE_PAGE = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML show:window:top", "HX-Push-Url": "false"}
 CSRF_EXPIRED = ("This form had expired",
                 "Nothing was saved. Go back, reload the page, and send it again.")
 SIGNED_OUT_CHECKIN = (
@@ -61,10 +65,11 @@ def _crisis_sensitive(request: Request) -> bool:
     return path == HELP_PATH or (request.method == "POST" and path.startswith(CRISIS_SENSITIVE_PATHS))
 
 
-def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+def _error_page(request: Request, status: int, title: str, message: str,
+                takes_focus: bool = False) -> Response:
     crisis_sensitive = _crisis_sensitive(request)
     return render(request, "pages/error.html", status_code=status, title=title, message=message,
-                  signed_out=status == 401,
+                  signed_out=status == 401, takes_focus=takes_focus,
                   show_crisis=crisis_sensitive, crisis=_prompt_for_refused_form(request) if crisis_sensitive else None,
                   plan=None, plan_unknown=True, resources=request.app.state.crisis_resources)
 
@@ -133,6 +138,10 @@ def http_error(request: Request, exc: HTTPException) -> Response:
         # Not "You can't open this page": the person may open it, only the form's token was old.
         title, message = CSRF_EXPIRED
     if status == 404 and _viewing_someone_elses_journal(request):
+        if wants_fragment(request):
+            page = _error_page(request, status, *NOT_SHARED, takes_focus=True)
+            page.headers.update(WHOLE_PAGE)
+            return page
         title, message = NOT_SHARED
     return _error_page(request, status, title, message)
 
