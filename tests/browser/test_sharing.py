@@ -548,6 +548,33 @@ def test_on_a_phone_the_timelines_sessions_and_check_ins_are_short_rows_still_re
     assert open_page.console(doctor).errors() == []
 
 
+TWO_LINE_NOTE = "Slept badly\nCalled my sister in the evening"
+# Each note cell's text as drawn (innerText follows CSS white-space), by its table's caption.
+NOTES_AS_DRAWN = """(caption) => [...document.querySelectorAll("main table")]
+    .find((t) => t.caption.textContent === caption).querySelectorAll("td.note-text")[0].innerText"""
+
+
+def test_on_a_phone_a_note_written_on_two_lines_reads_on_two_lines_in_the_timeline(
+        patient: Page, open_page: OpenPage, served_database):
+    """Stacked on a phone, the timeline's note cells wrapped as prose: a check-in's or a session's
+    note written on two lines ran together ("Slept badly Called my sister"), where a desk, the
+    caregiver's notes and the patient's own pages keep its lines."""
+    seed_logged_sessions(served_database, patient)
+    me = user_id(served_database, patient.locator("main strong").first.inner_text())
+    write(served_database, [
+        ("UPDATE checkins SET note = ? WHERE user_id = ?", (TWO_LINE_NOTE, me)),
+        ("UPDATE treatment_session_logs SET note = ? WHERE session_id IN"
+         " (SELECT id FROM treatment_sessions WHERE user_id = ?)", (TWO_LINE_NOTE, me)),
+    ])
+    doctor = open_page()
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor.get_by_role("heading", name=re.compile("^Check-ins, "))).to_be_visible()
+    for viewport in (PHONE, {"width": 1280, "height": 900}):
+        doctor.set_viewport_size(viewport)
+        for caption in ("Newest first", "Treatment sessions"):
+            assert doctor.evaluate(NOTES_AS_DRAWN, caption) == TWO_LINE_NOTE, (viewport, caption)
+
+
 def test_on_a_phone_a_clinician_reads_each_questionnaires_question_9_without_scrolling_sideways(
         patient: Page, open_page: OpenPage, served_database):
     """At 390px the results table showed the day, the questionnaire, the total and half the range:
