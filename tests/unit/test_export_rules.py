@@ -148,6 +148,16 @@ def test_the_definitions_cover_every_column_and_the_clinical_rules():
     assert "not a diagnosis" in meanings
 
 
+def test_each_file_says_its_text_cells_may_start_with_an_added_apostrophe():
+    """The note columns say "as typed", yet a note typed as "-2 degrees outside" is written
+    "'-2 degrees outside": with no word on it, a reader took the apostrophe for the patient's."""
+    about = {file: meaning for file, term, meaning in export.definitions() if term == "about text cells"}
+    assert set(about) == {"checkins", "scales", "sessions"}
+    for meaning in about.values():
+        assert f"reads {export.neutralise('-2 degrees outside')}." in meaning
+        assert all(f"{sign}," in meaning or f"{sign} " in meaning for sign in ("=", "+", "-", "@"))
+
+
 @pytest.mark.parametrize("named", [False, True])
 def test_the_definitions_describe_each_column_of_each_file_once(named):
     pairs = [(file, term) for file, term, _ in export.definitions(named)]

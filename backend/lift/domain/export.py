@@ -138,18 +138,24 @@ REMISSION_DEFINITION = (f"Remission: a PHQ-9 total below {scales.REMISSION_BELOW
                         f"baseline was {scales.REMISSION_BELOW} or more.")
 NOT_A_DIAGNOSIS = ("A PHQ-9 or GAD-7 total summarises the last two weeks as the patient reported them. "
                    "It is not a diagnosis.")
+# The note columns say "as typed", and a reader comparing a cell with the page would otherwise take
+# the apostrophe neutralise() adds ("'-2 degrees outside") for part of what the patient wrote.
+TEXT_CELLS = ("A text cell that begins with =, +, - or @ (also after spaces) is written with an apostrophe "
+              "added in front, so that a spreadsheet shows it as text and never runs it as a formula: a note "
+              "typed as -2 degrees outside reads '-2 degrees outside. Numbers Lift writes itself have none.")
 
 
 def definitions(named: bool = False) -> list[tuple[str, str, str]]:
     """Every column of every file once (with GRANTEE_COLUMNS for a caregiver's or clinician's
-    files: `named`), then the bands and what a score is not. The response and remission rules are
-    the meanings of the scales file's columns of those names."""
+    files: `named`), then the bands, what a score is not, and each file's added apostrophes. The
+    response and remission rules are the meanings of the scales file's columns of those names."""
     rows = [(kind, column.name, column.meaning) for kind in ("checkins", "scales", "sessions")
             for column in COLUMNS[kind] + (GRANTEE_COLUMNS if named else ())]
     for instrument in scales.INSTRUMENTS.values():
         bands = "; ".join(f"{band.label} {band.low}-{band.high}" for band in instrument.bands)
         rows.append(("scales", f"{instrument.name} bands", bands))
     rows.append(("scales", "about scores", NOT_A_DIAGNOSIS))
+    rows += [(kind, "about text cells", TEXT_CELLS) for kind in ("checkins", "scales", "sessions")]
     return rows
 
 
