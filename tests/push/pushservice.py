@@ -202,9 +202,22 @@ class LocalPushService:
             await asyncio.sleep(answer.delay)
         if answer.status == 201:
             self.accepted += 1
+        if answer.retry_after and not answer.retry_after.isascii():
+            return self._answer_in_latin1(request, answer)
         extra = {"Retry-After": answer.retry_after} if answer.retry_after else {}
         location = answer.location or f"/messages/{secrets.token_hex(4)}"
         return web.Response(status=answer.status, headers={"Location": location, **extra})
+
+    def _answer_in_latin1(self, request: web.Request, answer: Answer) -> web.Response:
+        """A Retry-After of bytes above 0x7F (obs-text), which HTTP clients read as Latin-1:
+        aiohttp would send the text as UTF-8, so "²" would arrive as "Â²". The answer is
+        written on the connection itself, which is then closed; what aiohttp tries to write
+        after it goes nowhere."""
+        head = (f"HTTP/1.1 {answer.status} Refused\r\nRetry-After: {answer.retry_after}\r\n"
+                "Content-Length: 0\r\nConnection: close\r\n\r\n")
+        request.transport.write(head.encode("latin-1"))
+        request.transport.close()
+        return web.Response(status=answer.status)
 
     def _check_vapid(self, authorization: str) -> tuple[dict, list[str]]:
         match = re.fullmatch(r"vapid t=([A-Za-z0-9_\-.]+),\s*k=([A-Za-z0-9_\-]+)", authorization)

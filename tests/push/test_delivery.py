@@ -107,6 +107,29 @@ async def test_it_waits_as_long_as_retry_after_says_when_told_429(db, push_servi
     assert push_service.problems == []
 
 
+@pytest.mark.parametrize("retry_after", ["²", "³", "1e9", "soon"])
+async def test_a_429_whose_retry_after_is_not_ascii_seconds_or_a_date_waits_the_usual_backoff(
+        db, push_service, make_scheduler, make_patient, subscribe, clock, rows, retry_after):
+    # "²" and "³" (sent as the bytes B2 and B3, read as Latin-1) are digits to str.isdigit, which
+    # float() refuses; RFC 9110's delay-seconds is ASCII digits only.
+    patient = await make_patient(NY)
+    phone = push_service.subscribe(Answer(429, retry_after=retry_after), Answer(201))
+    await subscribe(patient, phone)
+    start = clock.at_local(DAY, 20, 0, NY)
+    scheduler = make_scheduler(db)
+
+    await scheduler.run_once()
+    [delivery] = rows("SELECT status, next_attempt_at, last_status, last_error FROM push_deliveries")
+    assert (delivery["status"], delivery["last_status"], delivery["last_error"]) == ("pending", 429, "HTTP 429")
+    wait = (parse_stamp(delivery["next_attempt_at"]) - start).total_seconds()
+    assert FAST_RETRIES.base_seconds / 2 <= wait <= FAST_RETRIES.base_seconds
+
+    clock.now = parse_stamp(delivery["next_attempt_at"])
+    await scheduler.run_once()
+    assert [r.answered for r in phone.received] == [429, 201]
+    assert push_service.problems == []
+
+
 async def test_it_retries_server_errors_with_growing_jittered_delays_then_gives_up(
         db, push_service, make_scheduler, make_patient, subscribe, clock, rows):
     patient = await make_patient(NY)

@@ -60,20 +60,29 @@ class SendResult:
     error: str = ""
 
 
+# Longest wait a Retry-After is taken at (the scheduler then applies its own, shorter limit):
+# keeps an absurd value ("9" repeated 400 times is infinity as a float) a finite number.
+RETRY_AFTER_LIMIT_SECONDS = 86400.0
+
+
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After is either a number of seconds or an HTTP date (RFC 9110)."""
+    """Seconds to wait from a Retry-After, 0 to a day; None when it says nothing usable.
+
+    RFC 9110 allows a delay in seconds (ASCII digits only: str.isdigit also accepts "²" or
+    "١٢", which float() refuses or reads) or an HTTP date; anything else is ignored."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return min(float(value), RETRY_AFTER_LIMIT_SECONDS)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    wait = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(0.0, wait), RETRY_AFTER_LIMIT_SECONDS)
 
 
 def classify(http_status: int, retry_after: str | None) -> SendResult:
