@@ -5,11 +5,13 @@ timeline with notes and session logs, the printable report, and no way to change
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+import sys
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from lift.db import clock
 from lift.domain.dates import dated, day_label, day_month, day_text
 from tests.integration.sharing_helpers import (
     chart_of, days_back, invite, joined_days_ago, joined_then_checked_in, row_of, seed_checkins, seed_scale,
@@ -391,6 +393,44 @@ async def test_the_timeline_names_the_next_planned_sessions(patient, people, dat
     starts = datetime.fromisoformat(f"{soon}T15:00:00+00:00").astimezone(ZoneInfo("America/New_York"))
     assert f"Next planned: {day_label(soon, patient.today())} at {starts:%H:%M}." in html
     assert day_text(later, patient.today()) not in html
+
+
+def upcoming_days(html: str, heading: str) -> list[str]:
+    """The "day · time" lines of a page's upcoming sessions, from its heading to the section's end."""
+    section = html.split(heading, 1)[1].split("</section>", 1)[0]
+    return re.findall(r'<span class="sessions__day">([^<]+)</span>', section)
+
+
+async def test_todays_session_stays_upcoming_for_all_who_see_it_until_it_is_logged(patient, people, database,
+                                                                                  monkeypatch):
+    """At 21:00 the carer and the doctor no longer saw the 09:00 session not yet logged, which the
+    patient's own Treatment page still lists as upcoming (it may be late, or moved within the day)."""
+    carer = await shared_with(patient, people("carer@example.com"))
+    doctor = await shared_with(patient, people("doctor@example.com"), "clinician")
+    pid = user_id(database, patient.email)
+    zone = ZoneInfo("America/New_York")
+    today = patient.today()
+    evening = datetime.combine(today, time(21, 0), zone).astimezone(UTC)
+    real = clock.utc_now
+    for module in list(sys.modules.values()):  # each imports utc_now by name: set the clock in all
+        if getattr(module, "utc_now", None) is real:
+            monkeypatch.setattr(module, "utc_now", lambda: evening)
+
+    def at(day, hour: int) -> str:
+        return f"{datetime.combine(day, time(hour, 0), zone).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+    tomorrow = today + timedelta(days=1)
+    seed_session(database, patient.email, at(today, 7), note="logged")  # done: no longer ahead
+    seed_session(database, patient.email, at(today, 9), status="planned")
+    seed_session(database, patient.email, at(tomorrow, 10), status="planned")
+    ahead = [f"{day_label(today, today)} · 09:00", f"{day_label(tomorrow, today)} · 10:00"]
+
+    assert upcoming_days((await patient.get("/treatment")).text, "Upcoming sessions") == ahead
+    assert upcoming_days((await carer.get(f"/caregiver/patients/{pid}")).text,
+                         "Upcoming treatment sessions") == ahead
+    timeline = (await doctor.get(f"/clinician/patients/{pid}")).text
+    assert (f"Next planned: {day_label(today, today)} at 09:00; {day_label(tomorrow, today)} at 10:00."
+            in timeline)
 
 
 async def test_a_new_patients_timeline_and_report_chart_from_the_day_they_joined(patient, people, database):

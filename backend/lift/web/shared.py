@@ -11,7 +11,6 @@ from litestar import Request
 from lift.db import sharing as sharing_store
 from lift.db import treatment as treatment_store
 from lift.db import trends as trend_store
-from lift.db.clock import utc_now
 from lift.domain import scales, schedule, sharing, treatment, trends
 from lift.domain.accounts import User
 from lift.web.trends import chart_tools as trend_chart_tools
@@ -78,9 +77,12 @@ UPCOMING_SHOWN = 4
 
 
 async def upcoming_sessions(db, person: User, today: date, twelve_hour: bool) -> list[treatment.SessionView]:
-    """The patient's next planned sessions, soonest first, on the reader's clock (`twelve_hour`)."""
-    now = utc_now()
-    sessions = await treatment_store.sessions_between(db, person.id, now, now + timedelta(days=UPCOMING_DAYS))
+    """The patient's next planned sessions, soonest first, on the reader's clock (`twelve_hour`).
+    Read from the start of the patient's today, not from now: as on their own Treatment page,
+    today's session stays listed until it is logged, even once it has started."""
+    first = schedule.local_day_bounds(today, person.timezone)[0]
+    last = schedule.local_day_bounds(today + timedelta(days=UPCOMING_DAYS), person.timezone)[1]
+    sessions = await treatment_store.sessions_between(db, person.id, first, last)
     return [treatment.view(s, person.timezone, today, twelve_hour=twelve_hour)
             for s in treatment.upcoming(sessions, today, person.timezone)[:UPCOMING_SHOWN]]
 
