@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     PASSWORD, PHONE, REPO_ROOT, OpenPage, newest_account_joined_days_ago, unique_email,
 )
-from tests.browser.test_accessibility import problems_on, session_row, set_text_size, user_id, write
+from tests.browser.test_accessibility import axe_violations, problems_on, session_row, set_text_size, user_id, write
 
 pytestmark = pytest.mark.browser
 
@@ -942,3 +942,100 @@ def test_a_caregiver_and_a_clinician_give_patients_names_only_they_see_on_a_phon
     assert "Nana Rose" not in patient.content() and "Jane Doe" not in patient.content()
     assert open_page.console(carer).errors(expected_statuses=(422,)) == []
     assert open_page.console(doctor).errors() == []
+
+
+# Each table's scroll box drawn on the page (one in a closed <details> is not, nor a Tab stop), once
+# a frame has been drawn since the last change: its name, whether its table is wider or taller than
+# it, and its tabindex (null when it has none).
+SCROLL_BOXES = """async () => {
+    for (let i = 0; i < 2; i++) await new Promise((drawn) => requestAnimationFrame(drawn));
+    return [...document.querySelectorAll(".table-scroll")].filter((box) => box.checkVisibility()).map(
+        (box) => ({
+            name: box.getAttribute("aria-label") || document.getElementById(box.getAttribute("aria-labelledby")).textContent,
+            scrolls: box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight,
+            tabindex: box.getAttribute("tabindex")}));
+}"""
+
+
+def scroll_boxes_tabbed_to(page: Page) -> list[str]:
+    """Tab from the top of the page to its end: the names of the scroll boxes focus stops on."""
+    page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+    seen, reached = [], []
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        here = page.evaluate("() => { const el = document.activeElement; return el === document.body ? null"
+                             " : [el.outerHTML.slice(0, 80), el.matches('.table-scroll')"
+                             " && (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))]; }")
+        if here is None or (seen and here[0] == seen[0]):
+            break
+        seen.append(here[0])
+        if here[1]:
+            reached.append(here[1])
+    return reached
+
+
+def axe_in_light_and_dark(page: Page) -> list[str]:
+    problems = []
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        problems += [f"{scheme}: {violation}" for violation in axe_violations(page)]
+    page.emulate_media(color_scheme="light")
+    return problems
+
+
+def check_scroll_boxes(page: Page, where: str) -> list[dict]:
+    boxes = page.evaluate(SCROLL_BOXES)
+    for box in boxes:
+        assert box["tabindex"] == ("0" if box["scrolls"] else None), (where, box)
+    return boxes
+
+
+def test_a_table_scroll_box_is_a_tab_stop_only_while_its_table_is_wider_than_it(
+        patient: Page, open_page: OpenPage, served_database):
+    """On a phone the timeline's tables stack to fit, yet each box around them stayed a Tab stop
+    (tabindex="0", for scrolling from the keyboard) with nothing to scroll: three stops on the way to
+    nothing. A box is one only while its table does not fit (app.js), on load and on resize."""
+    seed_logged_sessions(served_database, patient)
+    doctor = open_page()
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor.get_by_text(FLAGGED_NOTE)).to_be_visible()
+    timeline = doctor.url
+    tables = {"Questionnaire results", "Treatment sessions", "Check-ins, the last 2 weeks"}
+    for size in (PHONE, {"width": 1280, "height": 800}):
+        doctor.set_viewport_size(size)
+        doctor.goto(timeline)
+        boxes = check_scroll_boxes(doctor, f"timeline at {size}")
+        assert {box["name"] for box in boxes if not box["scrolls"]} >= tables, (size, boxes)
+        assert scroll_boxes_tabbed_to(doctor) == [], size
+        # A chart's table, opened, fits too: it is no stop either.
+        doctor.get_by_text("Mood as a table").click()
+        assert "Mood as a table" in [box["name"] for box in
+                                     check_scroll_boxes(doctor, f"timeline at {size}, Mood as a table open")]
+        assert axe_in_light_and_dark(doctor) == [], size
+
+    # A table that grows wider than its box (here a style makes it so) becomes a stop, and axe's
+    # scrollable-region-focusable rule, which a scrolling box with nothing focusable in it fails
+    # without one, passes; once it fits again it is no stop.
+    doctor.set_viewport_size(PHONE)
+    sessions = doctor.get_by_role("region", name="Treatment sessions")
+    sessions.locator("table").evaluate("(table) => { table.style.minWidth = '60rem'; }")
+    expect(sessions).to_have_attribute("tabindex", "0")
+    assert scroll_boxes_tabbed_to(doctor) == ["Treatment sessions"]
+    assert axe_in_light_and_dark(doctor) == []
+    sessions.locator("table").evaluate("(table) => { table.style.minWidth = ''; }")
+    expect(sessions).not_to_have_attribute("tabindex", re.compile(".*"))
+
+    # The panel of patients is wider than a phone: there its box is a stop, at a desk it is none,
+    # and back on a phone it is one again.
+    doctor.goto("/clinician")
+    panel = doctor.get_by_role("region", name="Your patients")
+    for size, stop in ((PHONE, True), ({"width": 1280, "height": 800}, False), (PHONE, True)):
+        doctor.set_viewport_size(size)
+        if stop:
+            expect(panel).to_have_attribute("tabindex", "0")
+        else:
+            expect(panel).not_to_have_attribute("tabindex", re.compile(".*"))
+        check_scroll_boxes(doctor, f"panel at {size}")
+        assert axe_in_light_and_dark(doctor) == [], size
+    assert open_page.console(doctor).errors() == []
+

@@ -119,7 +119,30 @@ document.addEventListener("click", (event) => {
   );
 });
 
+// A table's scroll box comes with tabindex="0", so a keyboard can scroll it (and so it stays
+// without this file), but a box whose table fits (a stacked table on a phone, a short one at a
+// desk) is a Tab stop on the way to nothing: it is one only while its table is wider, or taller,
+// than the box. Watching the table as well as the box catches a table that grows inside a box
+// that keeps its size (larger text, a media query's new layout). A box that has focus keeps its
+// tabindex: taking it away would drop focus to the page.
+const scrollBoxes = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    const box = entry.target.closest(".table-scroll");
+    if (box) markScrollBox(box);
+  }
+});
+function markScrollBox(box) {
+  if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) box.tabIndex = 0;
+  else if (box !== document.activeElement) box.removeAttribute("tabindex");
+}
+function watchScrollBoxes(root) {
+  for (const box of root.querySelectorAll(".table-scroll")) {
+    for (const watched of [box, ...box.children]) scrollBoxes.observe(watched);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  watchScrollBoxes(document);
   detectTimezone(document);
   detectHourCycle(document);
   showChosenOptions(document);
@@ -128,6 +151,7 @@ document.addEventListener("DOMContentLoaded", () => {
 // In the swap's own task, before the new page is painted: the line under a select
 // appearing later would move what is below it.
 document.addEventListener("htmx:afterSwap", () => {
+  watchScrollBoxes(document);
   detectTimezone(document);
   detectHourCycle(document);
   showChosenOptions(document);
