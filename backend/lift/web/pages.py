@@ -143,11 +143,12 @@ def _steps(request: Request) -> tuple[tuple[str, str, str], ...]:
 
 
 @get("/safety-plan", guards=[patient], name="safety_plan")
-async def safety_plan_page(request: Request, saved: FromQuery[bool] = False) -> Response:
+async def safety_plan_page(request: Request, saved: FromQuery[str | None] = None) -> Response:
+    # Read as text, not a bool: a mangled flag (?saved=abc) is ignored rather than answered 400.
     plan = await safety_plans.safety_plan_for(request.app.state.db, request.scope["user"].id)
     values = {name: getattr(plan, name) for name in plans.PLAN_FIELDS} if plan else {}
     return render(request, "safety_plan/edit.html", values=values, errors={}, steps=_steps(request),
-                  saved=saved, updated_at=plan.updated_at if plan else None, plan=plan)
+                  saved=saved == "true", updated_at=plan.updated_at if plan else None, plan=plan)
 
 
 @post("/safety-plan", guards=[patient])
