@@ -303,6 +303,10 @@ def test_patient_pages(patient: Page, lift: Lift):
     patient.goto("/export?kind=checkins&start=2026-03-10&end=2026-03-01")
     expect(patient.get_by_role("alert")).to_be_visible()
     problems += problems_on(patient, "/export (dates the wrong way round)")
+    # And one whose address names no file Lift makes, nothing chosen, the choice marked.
+    patient.goto("/export?kind=passwords")
+    expect(patient.locator("#kind-error")).to_be_visible()
+    problems += problems_on(patient, "/export (no such file)")
     # So does a report refused for its dates, each wrong date marked.
     patient.goto("/report?start=2026-03-10&end=2026-03-01")
     expect(patient.locator('input[aria-invalid="true"]').first).to_be_visible()

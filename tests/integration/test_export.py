@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from lift.domain import export
+from tests.integration.conftest import Person
 from tests.integration.sharing_helpers import (
     invite, seed_checkins, seed_scale, seed_session, shared_with, user_id,
 )
@@ -84,6 +85,19 @@ async def test_an_empty_range_gives_a_header_only_file(patient, checkins):
     assert "lift-journal-checkins-2025-01-01-to-2025-01-31.csv" in response.headers["content-disposition"]
 
 
+async def three_download_forms(people, database, email: str = "pat@example.com",
+                               timezone: str = "America/New_York") -> list[tuple[Person, str, str]]:
+    """(who, the form's action, its way back) for a patient's own download and both of their
+    linked clinician's: the three forms a refused download comes back on."""
+    person = people(email)
+    await person.sign_up(timezone=timezone)
+    doctor = await shared_with(person, people("doctor@example.com"), "clinician")
+    pid = user_id(database, email)
+    return [(person, "/export", "/account/data"),
+            (doctor, f"/clinician/patients/{pid}/export", f"/clinician/patients/{pid}"),
+            (doctor, "/clinician/export", "/clinician")]
+
+
 @pytest.mark.parametrize("query, field, message", [
     ("start=yesterday", "start", "Enter the From date as year-month-day, like 2026-03-01"),
     ("start=2026-03-10&end=2026-03-01", "end", "Enter a To date on or after the From date"),
@@ -94,13 +108,7 @@ async def test_a_bad_range_comes_back_on_the_form_saying_what_to_fix(people, dat
     """As any form in Lift: the same form, filled in as sent, the wrong date marked and said what
     to fix beside it (422), with the way back to the page it was on; not an error page whose
     only button goes home. The patient's own download and both of a clinician's."""
-    person = people("pat@example.com")
-    await person.sign_up()
-    doctor = await shared_with(person, people("doctor@example.com"), "clinician")
-    pid = user_id(database, "pat@example.com")
-    for who, action, back in ((person, "/export", "/account/data"),
-                              (doctor, f"/clinician/patients/{pid}/export", f"/clinician/patients/{pid}"),
-                              (doctor, "/clinician/export", "/clinician")):
+    for who, action, back in await three_download_forms(people, database):
         response = await who.get(f"{action}?kind=sessions&{query}")
         assert response.status_code == 422, action
         page = response.text
@@ -122,19 +130,27 @@ async def test_a_bad_range_comes_back_on_the_form_saying_what_to_fix(people, dat
 @pytest.mark.parametrize("query", ["kind=sessions&end=9999-12-31", "kind=checkins&start=0001-01-01"])
 async def test_a_date_near_the_ends_of_the_calendar_is_refused_before_the_file_starts(people, database, query):
     # Tokyo is ahead of UTC: the UTC start of its 0001-01-01 would be in year 0.
-    person = people("tokyo@example.com")
-    await person.sign_up(timezone="Asia/Tokyo")
-    doctor = await shared_with(person, people("doctor@example.com"), "clinician")
-    pid = user_id(database, "tokyo@example.com")
-    for who, url in ((person, "/export"), (doctor, f"/clinician/patients/{pid}/export"),
-                     (doctor, "/clinician/export")):
+    for who, url, _ in await three_download_forms(people, database, "tokyo@example.com", "Asia/Tokyo"):
         response = await who.get(f"{url}?{query}")
         assert response.status_code == 422, url
         assert "date in the years 1900 to 2100." in response.text
 
 
-async def test_an_unknown_kind_of_file_is_not_found(patient):
-    assert (await patient.get("/export?kind=passwords")).status_code == 404
+@pytest.mark.parametrize("kind", ["passwords", "", "２", "checkins%00", "x" * 3000])
+async def test_an_unknown_kind_of_file_comes_back_on_the_form_to_choose_one(people, database, kind):
+    """An address edited by hand (?kind=passwords): the form again, nothing chosen, saying to
+    choose a file (422), and the dates kept, for the patient and both of a clinician's; never a
+    bare "not found", and never a download."""
+    for who, action, _ in await three_download_forms(people, database):
+        response = await who.get(f"{action}?kind={kind}&start=2026-01-02")
+        assert response.status_code == 422, action
+        page = response.text
+        assert f'<form method="get" action="{action}"' in page
+        assert 'aria-describedby="kind-error"' in page and 'id="kind-error">Choose which file to download.' in page
+        assert 'value="2026-01-02"' in page and 'aria-invalid="true"' not in page
+        assert "Nothing was downloaded. Check the choices below." in page
+        assert page.count(" checked>") == (1 if kind == "" else 0)  # empty: the default is chosen
+    assert database.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone()[0] == 0
 
 
 async def test_the_scales_file_measures_change_response_and_remission(patient, database):

@@ -216,6 +216,12 @@ def test_a_bad_range_says_which_date_to_fix_and_how(start, end, expected):
     assert export.parse_range(start, end)[1] == expected
 
 
+def test_a_download_of_no_known_file_asks_to_choose_one_beside_the_dates_problems():
+    assert export.parse_download("scales", "2026-01-01", None) == (export.DateRange(date(2026, 1, 1), None), {})
+    assert export.parse_download("passwords", "2026-01-01", None) == (None, {"kind": export.KIND_PROBLEM})
+    assert export.parse_download("", "yesterday", None)[1].keys() == {"kind", "start"}
+
+
 def test_a_download_name_is_safe_for_a_header_and_a_file_system():
     assert export.filename("checkins", 'pa"tient/../x', "2026-01-01", None) == \
         "lift-pa-tient----x-checkins-2026-01-01-to-latest.csv"

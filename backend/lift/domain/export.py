@@ -376,6 +376,18 @@ def parse_range(start: str | None, end: str | None) -> tuple[DateRange | None, d
     return (None if problems else DateRange(first, last)), problems
 
 
+KIND_PROBLEM = "Choose which file to download."
+
+
+def parse_download(kind: str, start: str | None, end: str | None) -> tuple[DateRange | None, dict[str, str]]:
+    """The download form's answers: parse_range's, and a file that is none of KINDS (an address
+    edited or mangled) marked for the person to choose, as the dates are, rather than "not found"."""
+    chosen, problems = parse_range(start, end)
+    if kind not in KINDS:
+        problems = {"kind": KIND_PROBLEM, **problems}
+    return (None if problems else chosen), problems
+
+
 def range_text(chosen: DateRange) -> str:
     if chosen.first is None and chosen.last is None:
         return "all dates"

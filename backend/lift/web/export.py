@@ -102,16 +102,10 @@ def download(request: Request, patients: Sequence[rows.PatientRef], kind: str, c
     )
 
 
-def check_kind(kind: str) -> None:
-    if kind not in rows.KINDS:
-        raise NotFoundException()
-
-
 @get("/export", guards=[patient], name="export")
 async def own_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
                      end: FromQuery[str | None] = None) -> Response:
-    check_kind(kind)
-    chosen, errors = rows.parse_range(start, end)
+    chosen, errors = rows.parse_download(kind, start, end)
     if errors:
         return refused(request, "/export", OWN_FORM, errors)
     user = request.scope["user"]
@@ -126,8 +120,7 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
     seen = rules.visibility(grant.scope)
     if not seen.export:
         raise NotFoundException()
-    check_kind(kind)
-    chosen, errors = rows.parse_range(start, end)
+    chosen, errors = rows.parse_download(kind, start, end)
     if errors:
         known_as = grant.grantee_label or grant.patient_email
         page = FormPage(title="Download CSV files", hint=f"From {known_as}'s journal. "
@@ -144,8 +137,7 @@ async def patient_export(request: Request, patient_id: FromPath[int], kind: From
 @get("/clinician/export", guards=[clinician])
 async def panel_export(request: Request, kind: FromQuery[str] = "checkins", start: FromQuery[str | None] = None,
                        end: FromQuery[str | None] = None) -> Response:
-    check_kind(kind)
-    chosen, errors = rows.parse_range(start, end)
+    chosen, errors = rows.parse_download(kind, start, end)
     if errors:
         return refused(request, "/clinician/export", PANEL_FORM, errors)
     db, user = request.app.state.db, request.scope["user"]
