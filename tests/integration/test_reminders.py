@@ -286,6 +286,15 @@ async def test_every_wrong_setting_is_explained_at_once(patient, database):
     assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize("lead", ["²", "٣٠", "３０", "1_5", "9" * 5000])
+async def test_a_lead_in_digits_other_than_0_to_9_is_refused_not_a_server_error(patient, database, lead):
+    # "²" is a digit to str.isdigit() but not to int(): the settings page answered 500.
+    response = await patient.post("/reminders/settings", {**SETTINGS, "lead_minutes": lead})
+    assert response.status_code == 422
+    assert 'id="lead_minutes-error">Choose how long before the session.' in response.text
+    assert database.execute("SELECT count(*) FROM reminder_preferences").fetchone()[0] == 0
+
+
 async def test_the_summary_names_each_setting_to_fix_as_a_link_to_it(patient):
     # It said only "Please check the highlighted answers", at the top of a page several screens
     # long on a phone, far from the form.

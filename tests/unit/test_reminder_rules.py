@@ -754,6 +754,12 @@ SENT = {"checkin_enabled": "true", "checkin_time": "21:15", "eve_enabled": "true
      {"quiet_end": "Quiet hours need to end at a different time than they start."}),
     ({"lead_minutes": "7"}, {"lead_minutes": "Choose how long before the session."}),
     ({"lead_minutes": "soon"}, {"lead_minutes": "Choose how long before the session."}),
+    # Digits str.isdigit() takes that int() refuses ("²") or reads ("٣٠", "３０"): refused, not an error.
+    ({"lead_minutes": "²"}, {"lead_minutes": "Choose how long before the session."}),
+    ({"lead_minutes": "٣٠"}, {"lead_minutes": "Choose how long before the session."}),
+    ({"lead_minutes": "３０"}, {"lead_minutes": "Choose how long before the session."}),
+    ({"lead_minutes": "9" * 5000}, {"lead_minutes": "Choose how long before the session."}),
+    ({"lead_minutes": "0090"}, {}),
 ])
 def test_the_settings_pairing_and_lead_are_checked_from_the_answers_as_sent(change, problems):
     assert rules.settings_problems({**SENT, **change}) == problems

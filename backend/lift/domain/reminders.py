@@ -664,6 +664,7 @@ class PreferencesForm(msgspec.Struct, frozen=True, kw_only=True):
 
 
 LEAD_MESSAGE = "Choose how long before the session."
+LEAD_DIGITS = re.compile(r"[0-9]{1,6}")
 
 
 def preferences_messages(twelve_hour: bool) -> dict[str, str]:
@@ -732,7 +733,9 @@ def settings_problems(answers: dict[str, str]) -> dict[str, str]:
     parse_form reads them), so they show beside any other problem, not after it is fixed."""
     errors: dict[str, str] = {}
     lead = (answers.get("lead_minutes") or "").strip()
-    if lead and not (lead.isdigit() and int(lead) in LEAD_CHOICES):
+    # A few ASCII digits only: str.isdigit() also takes "²", and int() refuses it and any
+    # number over 4300 digits with an error.
+    if lead and not (LEAD_DIGITS.fullmatch(lead) and int(lead) in LEAD_CHOICES):
         errors["lead_minutes"] = LEAD_MESSAGE
     start, end = ((answers.get(field) or "").strip() for field in ("quiet_start", "quiet_end"))
     if bool(start) != bool(end):
