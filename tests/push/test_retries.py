@@ -14,6 +14,7 @@ from lift.domain.checkins import CheckinForm
 from lift.domain.reminders import Preferences
 from lift.domain.schedule import SessionSlot, plan_sessions
 from lift.domain.treatment import PlanForm
+from lift.push.sender import classify
 from tests.push.pushservice import Answer
 
 NY = "America/New_York"
@@ -178,3 +179,12 @@ async def test_before_an_after_midnight_session_the_day_is_named_as_of_each_send
 
 def messages_to(subscriber) -> list[dict]:
     return [r.message for r in subscriber.delivered]
+
+
+@pytest.mark.parametrize(("retry_after", "seconds"), [("120", 120.0), (" 120 ", 120.0), ("²", None), ("٣٠", None),
+                                                      ("soon", None), (None, None)])
+def test_a_retry_after_in_digits_other_than_0_to_9_is_read_as_none_not_an_error(retry_after, seconds):
+    # Headers are read as Latin-1, so a push service's byte 0xB2 arrives as "²": str.isdigit()
+    # took it and float() then raised, so the send ended in an error instead of a retry.
+    result = classify(429, retry_after)
+    assert (result.status, result.http_status, result.retry_after) == ("retry", 429, seconds)
