@@ -262,6 +262,13 @@ PARAMETERS: list[tuple[str, str, dict[str, int]]] = [
     ("/scales/results/{result_id:int}", "/scales/results/{replaced_id}", patients(303, other=404)),
     ("/scales/results/{result_id:int}", "/scales/results/{replaced_id}?saved=1", patients(303, other=404)),
     ("/scales/results/{result_id:int}/change", "/scales/results/{replaced_id}/change", patients(303, other=404)),
+    # Mangled addresses: the page itself, or the download form saying what to fix (422), only
+    # to those who may open the page; a clinician without the grant still gets the 404 first.
+    ("/safety-plan", "/safety-plan?saved=abc", patients(200)),
+    ("/export", "/export?kind=passwords", patients(422)),
+    ("/clinician/export", "/clinician/export?kind=passwords", clinicians(422)),
+    ("/clinician/patients/{patient_id:int}/export", "/clinician/patients/{patient_id}/export?kind=passwords",
+     clinician_of_patient(422)),
 ]
 
 
