@@ -4,7 +4,7 @@
   and in dark mode;
 - tap targets at least 44x44 px (WCAG's inline-link exception applies);
 - no sideways scrolling on a 320 px screen, nor with text at 200 % on a phone (both at once:
-  test_reflow.py, over the same pages);
+  test_reflow.py, over the same pages), with every <details> open (a chart's table);
 - no layout shift while a page loads.
 
 Machines catch regressions, not everything: docs/accessibility.md says what was checked by hand.
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -76,8 +77,22 @@ OVERFLOW = """() => {
     };
     const culprits = [...document.body.querySelectorAll("*")]
         .filter((el) => sticksOut(el) && !scrollsOnItsOwn(el) && ![...el.children].some(sticksOut))
-        .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}"`);
+        .map((el) => `${el.tagName.toLowerCase()}.${el.getAttribute("class") ?? ""} "${el.textContent.trim().slice(0, 30)}"`);
     return [document.documentElement.scrollWidth - width, culprits.slice(0, 5)];
+}"""
+
+# Every closed <details> opened (a chart's table, a "more" section), marked to be closed again.
+OPEN_DETAILS = """() => {
+    for (const details of document.querySelectorAll("details:not([open])")) {
+        details.open = true;
+        details.dataset.openedToMeasure = "";
+    }
+}"""
+CLOSE_DETAILS = """() => {
+    for (const details of document.querySelectorAll("details[data-opened-to-measure]")) {
+        details.open = false;
+        delete details.dataset.openedToMeasure;
+    }
 }"""
 
 # The page's cumulative layout shift, from load until now (buffered entries included).
@@ -129,15 +144,27 @@ def problems_on(page: Page, path: str) -> list[str]:
     shift = page.evaluate(LAYOUT_SHIFT_WATCHED)
     if shift > 0.01:
         problems.append(f"{path} layout shift {shift:.3f} while loading")
-    devtools = page.context.new_cdp_session(page)
-    set_text_size(devtools, 2.0)
-    problems += sideways_scrolling(page, f"{path} with text at 200%")
-    set_text_size(devtools, 1.0)
-    devtools.detach()
-    page.set_viewport_size(NARROWEST)
-    problems += sideways_scrolling(page, f"{path} on a 320px screen")
-    page.set_viewport_size(PHONE)
+    with details_open(page):
+        devtools = page.context.new_cdp_session(page)
+        set_text_size(devtools, 2.0)
+        problems += sideways_scrolling(page, f"{path} with text at 200%")
+        set_text_size(devtools, 1.0)
+        devtools.detach()
+        page.set_viewport_size(NARROWEST)
+        problems += sideways_scrolling(page, f"{path} on a 320px screen")
+        page.set_viewport_size(PHONE)
     return problems
+
+
+@contextmanager
+def details_open(page: Page) -> Iterator[None]:
+    """The page with every <details> open, then as it was: what one holds (a chart's table) must
+    reflow too, and is on the screen once someone opens it."""
+    page.evaluate(OPEN_DETAILS)
+    try:
+        yield
+    finally:
+        page.evaluate(CLOSE_DETAILS)
 
 
 def set_text_size(devtools: CDPSession, scale: float) -> None:
@@ -258,6 +285,22 @@ def test_the_checks_notice_what_they_look_for(page):
                         "text at 200%", 'div. "wide"', 'p. "Pneumonoultramicroscopicsilico"')
     for expected in expected_reports:
         assert expected in problems, f"{expected!r} not reported:\n{problems}"
+
+
+def test_the_reflow_checks_measure_what_a_closed_details_holds(page):
+    page.goto("/help")
+    page.evaluate("""() => {
+        const more = document.createElement("details");          // closed, what it holds too wide
+        more.innerHTML = "<summary class='details-summary'>More</summary><p>folded</p>";
+        more.querySelector("p").style.width = "1000px";         // not in the markup: the CSP refuses that
+        document.querySelector("main").append(more);
+    }""")
+    problems = problems_on(page, "/help")
+    assert [re.sub(r" by \d+px", "", problem) for problem in problems] == [
+        """/help with text at 200% scrolls sideways: ['p. "folded"']""",
+        """/help on a 320px screen scrolls sideways: ['p. "folded"']"""], problems
+    # Opened only to be measured: the page is left as it was.
+    expect(page.locator("details")).not_to_have_attribute("open", "")
 
 
 def test_signed_out_pages(page):

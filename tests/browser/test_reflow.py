@@ -8,6 +8,8 @@ than it: where a flex box took its width from its longest word, the word ran pas
 Breaking such words keeps the page on the screen; side padding doubled with the text broke
 shorter ones too ("Turn on remin/ders on this devic/e"). The pages are test_accessibility.py's
 lists. Data is made with the posts the forms send, so the walk is nearly all of the test's time.
+Every <details> on a page is opened first: a chart's table, once opened, widened the report and
+the clinician's timeline past the screen.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import PASSWORD, Lift, OpenPage, unique_email
 from tests.browser.test_accessibility import (
-    NARROWEST, PATIENT_PAGES, SIGNED_OUT_PAGES, STAMP, caregiver_pages, checkin_pages, clinician_pages, plan_pages,
-    result_pages, set_text_size, sideways_scrolling, user_id, write,
+    NARROWEST, PATIENT_PAGES, SIGNED_OUT_PAGES, STAMP, caregiver_pages, checkin_pages, clinician_pages, details_open,
+    plan_pages, result_pages, set_text_size, sideways_scrolling, user_id, write,
 )
 
 pytestmark = pytest.mark.browser
@@ -134,8 +136,10 @@ def problems_at(page: Page, paths: list[str]) -> list[str]:
 
 
 def problems_here(page: Page, where: str) -> list[str]:
-    return (sideways_scrolling(page, where) + [f"{where} cuts off {box}" for box in page.evaluate(CUT_OFF)]
-            + [f"{where} breaks {word['where']}" for word in page.evaluate(BROKEN_WORDS) if word["fits"]])
+    """The page's problems with every <details> open (a chart's table, a "more" section)."""
+    with details_open(page):
+        return (sideways_scrolling(page, where) + [f"{where} cuts off {box}" for box in page.evaluate(CUT_OFF)]
+                + [f"{where} breaks {word['where']}" for word in page.evaluate(BROKEN_WORDS) if word["fits"]])
 
 
 def narrow_with_large_text(open_page: OpenPage) -> Page:
@@ -181,6 +185,20 @@ def test_the_check_notices_text_cut_off(open_page: OpenPage):
     }""")
     problems = problems_here(page, "/help")
     assert len(problems) == 1 and 'cuts off div.clipped "Weekly questionnaires" shows' in problems[0], problems
+
+
+def test_the_check_measures_what_a_closed_details_holds(open_page: OpenPage):
+    page = narrow_with_large_text(open_page)
+    page.goto("/help")
+    page.evaluate("""() => {
+        const more = document.createElement("details");  // closed, a word in it too wide to fit
+        more.innerHTML = "<summary>More</summary><p class='folded'>Esketamine</p>";
+        more.querySelector("p").style.cssText = "white-space: nowrap; font-size: 4rem";
+        document.querySelector("main").append(more);
+    }""")
+    problems = problems_here(page, "/help")
+    assert len(problems) == 1 and 'p.folded "Esketamine"' in problems[0], problems
+    expect(page.locator("details")).not_to_have_attribute("open", "")
 
 
 def test_the_check_notices_a_word_broken_where_it_would_fit_on_a_line(open_page: OpenPage):
