@@ -171,7 +171,8 @@ def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, 
     table = chart(page, "mood").get_by_role("table")
     expect(table).to_be_visible()
     expect(table.get_by_role("row")).to_have_count(1 + 14)
-    expect(table.get_by_role("row").nth(1)).to_contain_text(f"{today:%a} {today.day} {today:%b %Y}")
+    # Its caption gives the period, with its year; the days leave it out.
+    expect(table.get_by_role("rowheader").first).to_have_text(f"{today:%a} {today.day} {today:%b}")
     expect(table).to_contain_text("No check-in")
 
     assert console.errors() == []
@@ -203,6 +204,61 @@ def test_it_stays_readable_at_200_percent_text_in_dark_mode(open_page, lift, ser
     assert stroke == "rgb(228, 233, 255)"
     if FULL_PAGE_DIR:
         page.screenshot(path=Path(FULL_PAGE_DIR) / "trends-dark-200.png", full_page=True, animations="disabled")
+    assert open_page.console(page).errors() == []
+
+
+# Each chart table on the page: how far its box scrolls sideways, how far its caption reaches
+# past the box's edges, each row's day (what is written before any note) with the lines it takes,
+# and the table's roles as a screen reader gets them.
+CHART_TABLES = r"""() => [...document.querySelectorAll(".chart__table")].map((details) => {
+    const box = details.querySelector(".table-scroll"), table = box.querySelector("table");
+    const edges = box.getBoundingClientRect(), caption = table.caption.getBoundingClientRect();
+    const days = [...table.tBodies[0].rows].map((row) => {
+        const text = document.createTreeWalker(row.cells[0], NodeFilter.SHOW_TEXT).nextNode();
+        const day = text.data.match(/^\S+ \d+ \S+( \d{4})?/)[0];
+        const range = document.createRange();
+        range.setStart(text, 0);
+        range.setEnd(text, day.length);
+        return [day, new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size];
+    });
+    return {key: details.closest("figure").className, sideways: box.scrollWidth - box.clientWidth,
+            caption: table.caption.textContent, past: Math.max(edges.left - caption.left, caption.right - edges.right),
+            days};
+})"""
+
+
+@pytest.mark.parametrize("text_size", [1.0, 2.0])
+def test_a_chart_table_reads_on_a_phone_each_day_on_one_line_and_its_caption_in_view(open_page, lift,
+                                                                                     served_database, text_size):
+    """At 200% text each table was wider than its box (by up to 215px): it scrolled sideways, the
+    end of its caption ("…newest first") only in sight after scrolling, each day in four lines
+    ("Mon / 30 / Nov / 2026"). In a box too narrow for its columns the rows now stack: a day on
+    one line, without the year its caption gives, then each value after its column's name."""
+    page = open_page(service_workers="block")
+    email = lift.sign_up(page)
+    today = datetime.now(UTC).date()
+    seed(served_database, email, today)
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {
+        "standard": round(16 * text_size), "fixed": round(13 * text_size)}})
+    page.goto("/trends?range=14d")
+    for summary in page.locator(".chart__table summary").all():
+        summary.click()
+    tables = page.evaluate(CHART_TABLES)
+    assert len(tables) == 5
+    for table in tables:
+        assert table["sideways"] <= 0 and table["past"] <= 0.5, table
+        assert table["caption"].endswith(f"{today.year}), newest first"), table
+        assert table["days"] and all(lines == 1 for _, lines in table["days"]), table
+    # The period is in the caption, so a day of its year is written without it.
+    assert tables[0]["days"][0][0] == f"{today:%a} {today.day} {today:%b}"
+    # Still a table to a screen reader, whatever it looks like: a header row of three, each row
+    # headed by its day, and a value's cell named by the value alone (its label is drawn only).
+    mood = chart(page, "mood").get_by_role("table")
+    expect(mood).to_have_accessible_name(re.compile(r"^Mood, the last 2 weeks \(.+\), newest first$"))
+    expect(mood.get_by_role("columnheader")).to_have_text(["Day", "Mood", "7-day average"])
+    expect(mood.get_by_role("rowheader")).to_have_count(14)
+    expect(mood.get_by_role("cell").first).to_have_accessible_name(re.compile(r"^(\d+|No check-in)$"))
+    no_sideways_scroll(page)
     assert open_page.console(page).errors() == []
 
 

@@ -47,6 +47,14 @@ def test_a_charts_sentence_writes_a_day_of_its_own_year_short_on_screen_and_date
     assert dates.chart_day(date(2024, 3, 8), TODAY, on_paper=True) == "Fri 8 Mar 2024"
 
 
+def test_a_period_names_each_part_its_two_days_share_once():
+    """A chart table's caption: its days then leave out the year it gives."""
+    assert dates.period_text(date(2024, 2, 26), TODAY) == "26 Feb to 10 Mar 2024"
+    assert dates.period_text(date(2024, 3, 1), TODAY) == "1 to 10 Mar 2024"
+    assert dates.period_text(date(2023, 12, 29), date(2024, 1, 2)) == "29 Dec 2023 to 2 Jan 2024"
+    assert dates.period_text(TODAY, TODAY) == "10 Mar 2024"
+
+
 def test_an_instant_is_the_day_it_fell_on_where_the_reader_is():
     evening_in_new_york = datetime(2025, 1, 1, 3, 0, tzinfo=UTC)  # 22:00 on 31 Dec there
     assert dates.day_of(evening_in_new_york, "America/New_York", date(2025, 1, 1)) == "Tue 31 Dec 2024"

@@ -431,14 +431,14 @@ def test_a_new_patients_chart_speaks_of_the_day_they_joined_about_them():
     shared = sharing.about_the_patient(trends.charts_text(first, today, joined=joined))
     assert shared == "The charts start on Sun 17 May, the day they joined Lift."
     assert chart.x_labels[0] == "17 May" and len(chart.rows) == 4
-    assert "No check-in" in [row[1] for row in chart.rows]  # a day since joining with none is still one
+    assert "No check-in" in [row[2] for row in chart.rows]  # a day since joining with none is still one
     empty = sharing.chart_about_the_patient(
         trends.daily_chart(trends.ANXIETY, [], first, today, today, two_weeks, trends.NO_SESSIONS, today))
     assert empty.summary.startswith("No anxiety check-ins since they joined.")
     phq9 = sharing.chart_about_the_patient(
         trends.scale_chart(scales.PHQ9, [], first, today, today, two_weeks, trends.NO_SESSIONS, joined))
     assert phq9.summary == "No PHQ-9 results in the last 2 weeks."
-    for text in (chart.summary, empty.summary, phq9.summary, shared, *(row[1] for row in chart.rows)):
+    for text in (chart.summary, empty.summary, phq9.summary, shared, *(row[2] for row in chart.rows)):
         assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
 
 
@@ -452,7 +452,7 @@ def test_charts_started_by_a_day_filled_in_before_joining_are_said_about_the_pat
     shared = sharing.about_the_patient(trends.charts_text(today - timedelta(days=13), today, joined=joined,
                                                           first_entry=filled))
     assert shared == "The charts start on Fri 15 May, the day of their first entry."
-    for text in (chart.summary, shared, *(row[1] for row in chart.rows)):
+    for text in (chart.summary, shared, *(row[2] for row in chart.rows)):
         assert not re.search(r"\byou(r)?\b", text, re.IGNORECASE), text
 
 
@@ -460,7 +460,7 @@ def test_a_shared_tables_caption_is_not_addressed_to_the_patient():
     today = date(2026, 5, 20)
     chart = sharing.chart_about_the_patient(trends.daily_chart(
         trends.MOOD, [], today - timedelta(days=13), today, today, trends.RANGES["all"]))
-    assert chart.table_caption == "Mood, all entries"
+    assert chart.table_caption == "Mood, all entries (7 to 20 May 2026)"
 
 
 def test_a_reports_days_checked_in_count_only_from_the_patients_first_day():

@@ -189,7 +189,7 @@ def test_it_draws_one_dot_and_no_average_for_one_check_in():
     assert result.lines == [[(trends.WIDTH, trends.SCORE_AXIS.y(6))]]
     assert result.averages == []
     assert result.summary.startswith("Mood was 6 on your one check-in this week")
-    assert [row[1:] for row in result.rows][:2] == [("6", "—"), ("No check-in", "—")]
+    assert [row[2:] for row in result.rows][:2] == [("6", "—"), ("No check-in", "—")]
 
 
 def test_it_draws_a_year_of_daily_data_as_weekly_averages():
@@ -200,8 +200,11 @@ def test_it_draws_a_year_of_daily_data_as_weekly_averages():
     assert result.averages[0][-1][0] == trends.WIDTH  # the newest week ends today
     assert result.table_headers == ("Week ending", "Average", "Days checked in")
     assert len(result.rows) == 53
-    assert result.rows[0][0] == "Wed 20 May 2026" and result.rows[0][2] == "7 of 7"  # as the daily rows
-    assert result.rows[-1][2] == "1 of 1"  # 365 days: the oldest block is one day long
+    assert result.rows[0][:2] == ("Wed 20 May", "") and result.rows[0][3] == "7 of 7"  # as the daily rows
+    assert result.rows[-1][3] == "1 of 1"  # 365 days: the oldest block is one day long
+    # The caption gives the period's year, so only a day of the year before carries its own.
+    assert result.table_caption == "Mood, all your entries (21 May 2025 to 20 May 2026)"
+    assert result.rows[-1][0] == "Wed 21 May 2025"
     assert result.x_labels == ("May 2025", "Today")
 
 
@@ -209,7 +212,7 @@ def test_it_leaves_a_week_without_check_ins_as_a_gap_in_the_weekly_line():
     history = values({n: 5 for n in range(200) if not 14 <= n < 21})
     result = chart(history, ALL, first_entry=day(199))
     assert [len(run) for run in result.averages] == [26, 2]  # 29 blocks, the third newest empty
-    assert result.rows[2][1:] == ("No check-ins", "0 of 7")
+    assert result.rows[2][2:] == ("No check-ins", "0 of 7")
 
 
 def test_it_averages_each_week_from_the_days_checked_in():
@@ -250,14 +253,15 @@ def test_it_says_the_treatment_days_in_words_for_those_who_cannot_see_the_marker
         "Dashed lines on every chart mark 1 treatment day.")
     assert trends.charts_text(first, last) == ""
     result = chart(values({0: 5, 3: 6}), TWO_WEEKS, markers=marked.treatment)
-    rows = {row[0]: row[1] for row in result.rows}
-    assert rows[f"{dates.dated(day(3))} (treatment day)"] == "6"
-    assert rows[f"{dates.dated(day(5))} (treatment day)"] == "No check-in"
-    assert rows[dates.dated(day(0))] == "5"
+    # Apart from the day, so that the day keeps to one line where the note wraps.
+    rows = {row[:2]: row[2] for row in result.rows}
+    assert rows[(dates.day_text(day(3), TODAY), " (treatment day)")] == "6"
+    assert rows[(dates.day_text(day(5), TODAY), " (treatment day)")] == "No check-in"
+    assert rows[(dates.day_text(day(0), TODAY), "")] == "5"
     phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
     scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
                                trends.SessionDays(treatment=frozenset({day(3)})))
-    assert scale.rows[0][0] == f"{dates.dated(day(3))} (treatment day)"
+    assert scale.rows[0][:2] == (dates.day_text(day(3), TODAY), " (treatment day)")
 
 
 def test_each_charts_summary_says_only_its_own_values_and_the_shared_facts_are_said_once():
@@ -326,7 +330,8 @@ def test_on_a_patients_first_day_the_charts_hold_that_day_not_13_days_before_it(
     result = chart(values({0: 6}), TWO_WEEKS, joined=TODAY, first_entry=TODAY)
     assert result.x_labels == ("Today",)
     assert result.dots == [(trends.WIDTH / 2, trends.SCORE_AXIS.y(6))]
-    assert result.rows == [(dates.dated(TODAY), "6", "—")]  # no day before it, missed or not
+    assert result.rows == [("Wed 20 May", "", "6", "—")]  # no day before it, missed or not
+    assert result.table_caption == "Mood, the last 2 weeks (20 May 2026)"
     assert result.summary == "Mood was 6 on your one check-in this week, your first week with Lift."
     phq9 = trends.scale_chart(scales.PHQ9, [scale_result(12, 0)], first, last, TODAY, TWO_WEEKS,
                               joined=TODAY, first_entry=TODAY)
@@ -390,7 +395,7 @@ def test_a_new_patients_chart_starts_the_day_they_joined_and_a_day_since_without
     result = chart(values({2: 4, 0: 6}), TWO_WEEKS, joined=day(3))
     assert result.x_labels == ("17 May", "Today")
     assert [x for x, _ in result.dots] == [trends.x_position(1, 4), trends.WIDTH]
-    assert [row[1] for row in result.rows] == ["6", "No check-in", "4", "No check-in"]
+    assert [row[2] for row in result.rows] == ["6", "No check-in", "4", "No check-in"]
     assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
     assert "the last 2 weeks" not in result.summary  # most of them were before the account
     phq9 = trends.scale_chart(scales.PHQ9, [], day(13), TODAY, TODAY, TWO_WEEKS, joined=day(3))
@@ -440,7 +445,7 @@ def test_a_day_filled_in_from_before_joining_starts_the_charts_and_the_words_say
     assert result.summary == "Mood averaged 5.0 this week, your first week with Lift."
     assert trends.charts_text(day(13), TODAY, joined=day(3), first_entry=day(5)) == (
         "The charts start on Fri 15 May, the day of your first entry.")
-    assert [row[1] for row in result.rows] == ["6", "No check-in", "No check-in", "No check-in", "No check-in", "4"]
+    assert [row[2] for row in result.rows] == ["6", "No check-in", "No check-in", "No check-in", "No check-in", "4"]
     # The entries drawn start the chart even when the first entry is not passed.
     assert chart(values({5: 4, 0: 6}), TWO_WEEKS, joined=day(3)).x_labels == result.x_labels
     first = day(13)
@@ -511,9 +516,9 @@ def test_a_session_not_logged_yet_is_said_above_the_charts_and_beside_its_day_no
     assert trends.charts_text(first, last, trends.SessionDays(frozenset(marked), (day(5),))) == (
         "Dashed lines on every chart mark 5 treatment days. 1 session is not logged yet, so its day is not marked.")
     assert len(result.markers) == 5 and trends.x_position(8, 14) not in result.markers
-    rows = {row[0]: row[1] for row in result.rows}
-    assert rows[f"{dates.dated(day(5))} (session not logged yet)"] == "6"
-    assert rows[f"{dates.dated(day(2))} (treatment day)"] == "No check-in"
+    rows = {row[:2]: row[2] for row in result.rows}
+    assert rows[(dates.day_text(day(5), TODAY), " (session not logged yet)")] == "6"
+    assert rows[(dates.day_text(day(2), TODAY), " (treatment day)")] == "No check-in"
     several = trends.SessionDays(unlogged=(day(3), day(3), day(7), day(40)))
     assert trends.charts_text(first, last, several) == "3 sessions are not logged yet, so their days are not marked."
     assert chart(values({0: 5}), TWO_WEEKS, unlogged=several.unlogged).markers == []
@@ -521,7 +526,7 @@ def test_a_session_not_logged_yet_is_said_above_the_charts_and_beside_its_day_no
     phq9 = [ScaleResult(id=1, instrument="phq9", local_date=day(3), total=12, band="moderate")]
     scale = trends.scale_chart(scales.PHQ9, phq9, first, last, TODAY, TWO_WEEKS,
                                trends.SessionDays(unlogged=(day(3),)))
-    assert scale.rows[0][0] == f"{dates.dated(day(3))} (session not logged yet)" and scale.markers == []
+    assert scale.rows[0][:2] == (dates.day_text(day(3), TODAY), " (session not logged yet)") and scale.markers == []
 
 
 # --- Scale charts ------------------------------------------------------------------------------
@@ -557,7 +562,7 @@ def test_it_summarises_the_latest_total_against_a_baseline_older_than_the_range(
     assert result.summary == (
         "Your latest PHQ-9 was 9 (mild range) on Wed 20 May: down 11 points (55%) from your "
         "baseline of 20 on Sat 1 Nov 2025.")
-    assert [row[1:] for row in result.rows] == [("9", "Mild"), ("12", "Moderate")]
+    assert [row[2:] for row in result.rows] == [("9", "Mild"), ("12", "Moderate")]
 
 
 def test_a_latest_result_from_last_year_is_summarised_with_its_year():

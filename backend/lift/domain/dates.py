@@ -7,10 +7,14 @@ hundreds of days):
   day from another year is never written without its year.
 - Where a page is about recent days (check-ins, sessions), `day_label(day, today)` puts "Today, ",
   "Yesterday, " or "Tomorrow, " in front: "Yesterday, Wed 20 May".
-- On paper (the printed report) and in records kept as they are (the access log, a chart's table,
-  which the report prints too), `dated(day)`: always with the year, "Wed 20 May 2026". A template
-  shared by a screen and the report is given `today=None` on paper, and both functions above then
-  write `dated`: "Yesterday" would be wrong once the paper is read later.
+- On paper (the printed report) and in records kept as they are (the access log),
+  `dated(day)`: always with the year, "Wed 20 May 2026". A template shared by a screen and the
+  report is given `today=None` on paper, and both functions above then write `dated`:
+  "Yesterday" would be wrong once the paper is read later.
+- A chart's table (on screen only: paper has the chart) names its period in its caption with
+  `period_text`, "7 to 20 May 2026", so its days are written as a chart's sentences are
+  (`day_text` in the year of the range's last day): "Wed 20 May" keeps to one line on a phone
+  at large text, and a day of the year before still carries its year.
   A chart's sentences, built once for Trends and the report, write a day with `chart_day`: on
   screen by `day_text` with the range's last day as `today` (today on Trends), on paper `dated`,
   so the report's "latest PHQ-9 … on" and "joined on" carry their year as its tables do. On paper
@@ -57,6 +61,18 @@ def month_year(day: date) -> str:
 def dated(day: date) -> str:
     """"Wed 20 May 2026": on paper and in records."""
     return f"{weekday(day)} {day_month(day)} {day.year}"
+
+
+def period_text(first: date, last: date) -> str:
+    """"7 to 20 May 2026", "28 Apr to 20 May 2026", "29 Dec 2025 to 2 Jan 2026": each part once
+    where both days share it; one day is "20 May 2026"."""
+    if first == last:
+        return f"{day_month(last)} {last.year}"
+    if first.year != last.year:
+        start = f"{day_month(first)} {first.year}"
+    else:
+        start = str(first.day) if first.month == last.month else day_month(first)
+    return f"{start} to {day_month(last)} {last.year}"
 
 
 def day_text(day: date, today: date | None) -> str:

@@ -16,7 +16,7 @@ import msgspec
 from zoneinfo import ZoneInfo
 
 from lift.domain import scales, treatment
-from lift.domain.dates import chart_day, dated, day_month, month_year
+from lift.domain.dates import chart_day, dated, day_month, day_text, month_year, period_text
 
 # The SVG's user space. The chart is stretched to its box (preserveAspectRatio="none"), so
 # strokes use vector-effect: non-scaling-stroke and the labels live in HTML around it.
@@ -129,7 +129,8 @@ def x_position(index: int, count: int) -> float:
 
 
 class Frame(msgspec.Struct, frozen=True):
-    """The days of a range with their x positions and table labels, shared by every chart."""
+    """The days of a range with their x positions and table labels, shared by every chart. A label
+    has the year only when it is not the last day's, which the table's caption gives."""
     days: tuple[date, ...]
     xs: tuple[float, ...]
     labels: tuple[str, ...]
@@ -139,7 +140,7 @@ class Frame(msgspec.Struct, frozen=True):
 def frame(first: date, last: date) -> Frame:
     days = tuple(days_between(first, last))
     count = len(days)
-    return Frame(days, tuple(x_position(i, count) for i in range(count)), tuple(map(dated, days)))
+    return Frame(days, tuple(x_position(i, count) for i in range(count)), tuple(day_text(d, last) for d in days))
 
 
 def segments(points: Sequence[Point | None]) -> list[list[Point]]:
@@ -166,9 +167,10 @@ class BandArea(msgspec.Struct, frozen=True):
     height: float
 
 
-# One table row: its heading (a day or a week) and two cells. A plain tuple, because a long
-# range has hundreds of rows and the template unpacks tuples fastest.
-TableRow = tuple[str, str, str]
+# One table row: its heading (a day, or a week's last day) with the note after it ("" or
+# " (treatment day)"), and two cells. Apart, so that the day never breaks across lines and the
+# note may. A plain tuple, because a long range has hundreds of rows and tuples unpack fastest.
+TableRow = tuple[str, str, str, str]
 
 
 class Chart(msgspec.Struct, frozen=True, kw_only=True):
@@ -338,10 +340,15 @@ def charts_text(first: date, last: date, sessions: SessionDays = NO_SESSIONS, jo
                                   treatment_text(sessions, chart_first(first, last, start), last)]))
 
 
-def _row_label(label: str, day: date, sessions: SessionDays) -> str:
+def _row_note(day: date, sessions: SessionDays) -> str:
     if day in sessions.treatment:
-        return label + TREATMENT_DAY_NOTE
-    return label + NOT_LOGGED_NOTE if day in sessions.unlogged else label
+        return TREATMENT_DAY_NOTE
+    return NOT_LOGGED_NOTE if day in sessions.unlogged else ""
+
+
+def _table_caption(title: str, chosen: TrendRange, first: date, last: date) -> str:
+    """"Mood, the last 2 weeks (17 to 30 Nov 2026)": the period's year said once, for its rows."""
+    return f"{title}, {chosen.phrase} ({period_text(first, last)})"
 
 
 # --- Daily charts: mood, anxiety, sleep ----------------------------------------------------
@@ -481,7 +488,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         y_labels=tuple(_tick_text(t) for t in reversed(axis.ticks)),
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         bands=[], markers=_markers(sessions.treatment, first, last),
-        table_caption=f"{metric.title}, {chosen.phrase}",
+        table_caption=_table_caption(metric.title, chosen, first, last),
     )
     if weekly:
         weeks = weekly_averages(values)
@@ -489,7 +496,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
                        for end, average, _, _ in weeks]
         return Chart(**common, weekly=True, crowded=False, lines=[], dots=[], averages=segments(week_points),
                      table_headers=("Week ending", f"Average{metric.unit}", "Days checked in"),
-                     rows=[(dated(days[end - 1]),
+                     rows=[(day_text(days[end - 1], last), "",
                             "No check-ins" if average is None else average_text(average),
                             f"{present} of {length}")
                            for end, average, present, length in reversed(weeks)])
@@ -501,7 +508,7 @@ def daily_chart(metric: Metric, history: Sequence[DayValues], first: date, last:
         averages=segments(average_points),
         dots=[p for p in points if p is not None],
         table_headers=("Day", metric.title + (metric.unit and f" ({metric.unit.strip()})"), "7-day average"),
-        rows=[(_row_label(label, day, sessions), number(value) if value is not None else "No check-in",
+        rows=[(label, _row_note(day, sessions), number(value) if value is not None else "No check-in",
                "—" if average is None else average_text(average))
               for day, label, value, average in zip(reversed(days), reversed(shown_frame.labels),
                                                     reversed(values), reversed(averages))],
@@ -571,9 +578,9 @@ def scale_chart(instrument: scales.Instrument, results: Sequence[scales.ScaleRes
         gridlines=tuple(axis.y(t) for t in axis.ticks), x_labels=_x_labels(first, last, today, chosen.on_paper),
         lines=segments(points), averages=[], dots=[p for p in points if p is not None], bands=bands,
         markers=_markers(sessions.treatment, first, last),
-        table_caption=f"{instrument.name} results, {chosen.phrase}",
+        table_caption=_table_caption(f"{instrument.name} results", chosen, first, last),
         table_headers=("Day", "Total", "Range"),
-        rows=[(_row_label(dated(r.local_date), r.local_date, sessions), str(r.total),
+        rows=[(day_text(r.local_date, last), _row_note(r.local_date, sessions), str(r.total),
                scales.band_by_key(instrument, r.band).label)
               for r in reversed(shown)],
     )

@@ -36,13 +36,25 @@ def dots_d(points: Sequence[trends.Point]) -> str:
     return "".join(f"M{x:g} {y:g}h0" for x, y in points)
 
 
-def table_rows(rows: Sequence[trends.TableRow]) -> Markup:
+# A column's name before each value where a narrow box stacks a chart table's rows, shorter where
+# the full one would push its value onto a line of its own at large text. For the eye only: a
+# screen reader reads each value with its column's header.
+STACKED_LABELS = {"7-day average": "7-day avg.", "Days checked in": "Checked in"}
+
+
+def table_rows(chart: trends.Chart) -> Markup:
     """The <tr>s of a chart's data table. A long range has hundreds of rows, and escaping
     each cell through the template costs more than the rest of the page, so they are joined
-    here, with every cell escaped."""
+    here, with every cell escaped. Each cell names its column (data-label), shown before it when a
+    narrow box stacks the rows; so does a weekly row's header, whose day is a week's last."""
+    day_head, value_head, detail_head = (escape(STACKED_LABELS.get(header, header))
+                                         for header in chart.table_headers)
+    head = f'<tr><th scope="row" data-label="{day_head}">' if chart.weekly else '<tr><th scope="row">'
+    value_cell, detail_cell = f'<td data-label="{value_head}">', f'<td data-label="{detail_head}">'
     return Markup("".join(
-        f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td><td>{escape(detail)}</td></tr>\n'
-        for label, value, detail in rows
+        f'{head}<span class="chart__day">{escape(day)}</span>{escape(note)}</th>'
+        f'{value_cell}{escape(value)}</td>{detail_cell}{escape(detail)}</td></tr>\n'
+        for day, note, value, detail in chart.rows
     ))
 
 
