@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HTMX := frontend/static/vendor/htmx.min.js
 export PYTHONPATH := backend
 
-.PHONY: run test install chromium migrate lock clean bench-http bench-ladder bench-trends bench-push bench-export bench-export-latency docker-smoke
+.PHONY: run test install chromium migrate lock clean bench-http bench-cpu bench-ladder bench-trends bench-push bench-export bench-export-latency docker-smoke
 
 run: install
 	LIFT_COOKIE_SECURE=$${LIFT_COOKIE_SECURE:-false} $(PY) -m lift run
@@ -44,6 +44,11 @@ bench-http: install
 	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk; }
 	$(PY) bench/bench_http.py
+
+bench-cpu: install
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk; }
+	$(PY) bench/bench_cpu.py $(ARGS)
 
 bench-ladder: install
 	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
