@@ -35,12 +35,10 @@ from lift.web import pwa
 from lift.web.openapi import openapi_config
 from lift.web import caregiver, clinician, data_rights, export, report, sharing
 from lift.push.scheduler import reminder_lifespan
-from lift.logs import log_requests
 from lift.web.crisis import load_crisis_resources
 from lift.web.rendering import current_tab, zone_label
-from lift.web.security import (
-    CSRF_COOKIE, cookie_name, current_user, ids_fit_sqlite, refuse_oversized_bodies, security_headers,
-)
+from lift.web.middleware import lift_middleware
+from lift.web.security import CSRF_COOKIE, cookie_name, ids_fit_sqlite, security_headers, session_cookie
 
 ROUTES = [
     pages.home, pages.health, pages.ready, pages.get_help, pages.safety_plan_page, pages.save_safety_plan,
@@ -143,7 +141,7 @@ def create_app(settings: Settings | None = None) -> LiftApp:
     return LiftApp(
         route_handlers=[*ROUTES, static],
         lifespan=[database, reminder_lifespan(settings)],
-        middleware=[log_requests, refuse_oversized_bodies(MAX_BODY_BYTES), current_user],
+        middleware=[lift_middleware(MAX_BODY_BYTES, session_cookie(settings))],
         before_send=[security_headers(hsts=settings.cookie_secure)],
         guards=[ids_fit_sqlite],
         csrf_config=CSRFConfig(

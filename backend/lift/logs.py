@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import TextIO
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 
 # Where request lines go once configure_logging has run (the server); None: not logged.
 _request_lines: TextIO | None = None
@@ -61,41 +61,11 @@ def route_template(scope: Scope) -> str:
     return sorted(paths)[0] if paths else "unmatched"
 
 
-def _request_id(scope: Scope) -> str:
+def request_id_of(scope: Scope) -> str:
+    """A safe X-Request-ID from the proxy, or a new one."""
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
             if _SAFE_REQUEST_ID.match(candidate):
                 return candidate
     return uuid.uuid4().hex
-
-
-def log_requests(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
-            await app(scope, receive, send)
-            return
-        started, request_id, status = time.perf_counter(), _request_id(scope), 500
-        # The security-headers hook echoes it, so refusals answered outside this middleware
-        # (CSRF, oversized bodies) carry it too.
-        scope["request_id"] = request_id
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await app(scope, receive, send_and_note)
-        except Exception as exc:
-            # Raised inside (a CSRF or size refusal): the exception handler outside answers it.
-            status = getattr(exc, "status_code", 500)
-            raise
-        finally:
-            method = "HEAD" if scope.get("head_request") else scope["method"]
-            fields = {"request_id": request_id, "method": method, "route": route_template(scope),
-                      "status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
-            write_request_line(fields)
-
-    return middleware

@@ -1,13 +1,12 @@
-"""Security headers on every response, and the signed-in user on every request."""
+"""Security headers on every response, cookie names, and the guard for integer path parameters."""
 
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.response import Response
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
-from lift.db import sessions
 from lift.settings import Settings
 
 SESSION_COOKIE = "lift_session"
@@ -99,38 +98,6 @@ def _replace_headers(message: Message, scope: Scope, fixed: tuple) -> None:
     replaced = {name for name, _ in own}
     kept = [header for header in message.get("headers", ()) if bytes(header[0]).lower() not in replaced]
     message["headers"] = kept + own
-
-
-def current_user(app: ASGIApp) -> ASGIApp:
-    """Resolve the session cookie to a user once per request; None when signed out."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/static/"):
-            state = scope["litestar_app"].state
-            token = ASGIConnection(scope).cookies.get(session_cookie(state.settings))
-            db = state.db
-            scope["user"] = await sessions.user_for_session(db, token) if token else None
-            scope["session_token"] = token if scope["user"] else None
-        await app(scope, receive, send)
-
-    return middleware
-
-
-def refuse_oversized_bodies(limit: int):
-    """Refuse a declared body over the limit before any handler runs, even one that would not
-    read it; Litestar itself enforces the limit only when a body is read."""
-
-    def wrap(app: ASGIApp) -> ASGIApp:
-        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
-                declared = next((value for name, value in scope["headers"] if name == b"content-length"), b"0")
-                if declared.isdigit() and int(declared) > limit:
-                    raise HTTPException(status_code=413, detail="Request body too large")
-            await app(scope, receive, send)
-
-        return middleware
-
-    return wrap
 
 
 # SQLite stores integers in 64 bits; a larger ID in a path cannot name any row, and handing
