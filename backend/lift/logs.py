@@ -7,6 +7,7 @@ a cookie, a password, a note or an answer.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -44,15 +45,38 @@ def configure_logging(level: int = logging.INFO) -> None:
     _request_lines = sys.stderr
 
 
-def write_request_line(fields: dict) -> None:
+def write_request_line(request_id: str, method: str, route: str, status: int, duration_ms: float) -> None:
     """The request line in the same JSON shape as every other log line, written directly:
     the `logging` module's record, handler lock and formatter cost several times the line
-    itself, and this runs on every request. One write call, so lines never interleave."""
+    itself, and this runs on every request. One write call, so lines never interleave.
+    What comes before the fields is the same for a whole second, so it is made once a second;
+    the line is the very text json.dumps made of the same entry (tests/unit/test_logs.py). A
+    request ID is only ever letters, digits and ._- (request_id_of), which JSON leaves as they are."""
     if _request_lines is None:
         return
-    entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "level": "info", "logger": "lift.requests",
-             "message": "request", "pid": os.getpid(), **fields}
-    _request_lines.write(json.dumps(entry, separators=(",", ":")) + "\n")
+    _request_lines.write(f"{_line_start()}\"{request_id}\",\"method\":{_json_text(method)},"
+                         f"\"route\":{_json_text(route)},\"status\":{int(status)},\"duration_ms\":{duration_ms!r}}}\n")
+
+
+_start: tuple[int, int, str] = (-1, -1, "")
+
+
+def _line_start() -> str:
+    """The line up to the request ID's value: time, level, logger, message and pid, remade when
+    the second (or, after a fork, the process) changes."""
+    global _start
+    second, pid = int(time.time()), os.getpid()
+    if (second, pid) != _start[:2]:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second))
+        _start = (second, pid, f'{{"time":"{stamp}","level":"info","logger":"lift.requests","message":"request",'
+                               f'"pid":{pid},"request_id":')
+    return _start[2]
+
+
+@functools.lru_cache(maxsize=256)
+def _json_text(value: str) -> str:
+    """A method or a route as json.dumps writes it: few of them, written on every request."""
+    return json.dumps(value)
 
 
 def route_template(scope: Scope) -> str:

@@ -54,9 +54,8 @@ def lift_middleware(max_body_bytes: int, session_cookie: str):
                 raise
             finally:
                 method = "HEAD" if scope.get("head_request") else scope["method"]
-                write_request_line({"request_id": request_id, "method": method, "route": route_template(scope),
-                                    "status": status,
-                                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+                write_request_line(request_id, method, route_template(scope), status,
+                                   round((time.perf_counter() - started) * 1000, 2))
 
         return middleware
 
