@@ -21,7 +21,7 @@ from litestar.types import Scope
 
 # Where request lines go once configure_logging has run (the server); None: not logged.
 _request_lines: TextIO | None = None
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")  # fullmatch: "$" would let a final "\n" through
 
 
 class JsonFormatter(logging.Formatter):
@@ -90,6 +90,6 @@ def request_id_of(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-request-id":
             candidate = value.decode("latin-1")
-            if _SAFE_REQUEST_ID.match(candidate):
+            if _SAFE_REQUEST_ID.fullmatch(candidate):
                 return candidate
     return uuid.uuid4().hex

@@ -55,3 +55,16 @@ def test_the_time_and_pid_follow_the_clock_and_the_process(lines, monkeypatch):
 def test_nothing_is_written_before_logging_is_configured(monkeypatch):
     monkeypatch.setattr(logs, "_request_lines", None)
     logs.write_request_line("0123456789abcdef", "GET", "/", 200, 1.0)  # no error, nowhere to write
+
+
+@pytest.mark.parametrize("sent", ["abcdefgh\n", "abcdefgh\r\n", "abc\ndefgh", "abcdefgh\x00", "short", "x" * 65,
+                                  'abcdefgh"}', "abcdéfgh"])
+def test_a_request_id_the_line_could_not_hold_as_it_is_gets_a_new_one(sent):
+    # The line is written by hand, so an ID that json.dumps would escape must never reach it.
+    scope = {"headers": [(b"x-request-id", sent.encode("utf-8"))]}
+    chosen = logs.request_id_of(scope)
+    assert chosen != sent and len(chosen) == 32 and chosen.isalnum()
+
+
+def test_a_proxys_request_id_of_safe_characters_is_kept():
+    assert logs.request_id_of({"headers": [(b"x-request-id", b"edge-01.abc_DEF")]}) == "edge-01.abc_DEF"
