@@ -1,6 +1,7 @@
 """Deployment guard rails, readiness, and the JSON request log."""
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -118,6 +119,114 @@ def test_a_server_error_is_logged_by_route_never_by_the_token_in_its_path(tmp_pa
     assert errors[0]["error"] == "OperationalError"
     assert [e["status"] for e in entries if e.get("route") == "/calendar/{token:str}"] == [503]
     assert token not in log
+
+
+def _new_patient(served, email: str) -> tuple[dict[str, str], str]:
+    """A patient signed up on the served app: their cookies and the check-in form's CSRF token."""
+    import httpx
+
+    with httpx.Client(base_url=served.url, timeout=10) as client:
+        client.get("/signup")
+        client.post("/signup", data={"email": email, "password": "hang up password 9", "timezone": "UTC",
+                                     "_csrf_token": client.cookies["csrftoken"]})
+        client.get("/checkin")  # signing up ends the form token; the next page has a new one
+        return dict(client.cookies), client.cookies["csrftoken"]
+
+
+def _log_entries_until(served, offset: int, request_id: str) -> list[dict]:
+    """The JSON lines the server wrote after byte `offset`, waiting for `request_id`'s line, then
+    for a later request's: what the first request logged after its line is then in too."""
+    def wait_for(wanted: str) -> list[dict]:
+        for _ in range(250):
+            with served.log_path.open("rb") as log:
+                log.seek(offset)
+                entries = [json.loads(line) for line in log.read().decode().splitlines() if line.startswith("{")]
+            if any(entry.get("request_id") == wanted for entry in entries):
+                return entries
+            time.sleep(0.02)
+        raise AssertionError(f"no request line for {wanted}")
+
+    wait_for(request_id)
+    urllib.request.urlopen(urllib.request.Request(f"{served.url}/healthz", headers={"X-Request-ID": "req-after-" + request_id}),
+                           timeout=5).close()
+    return wait_for("req-after-" + request_id)
+
+
+@pytest.mark.parametrize("token_in", ["form", "header"], ids=["the CSRF check reads the body",
+                                                            "the handler reads the body"])
+def test_a_client_that_hangs_up_before_its_body_arrives_is_logged_499_not_a_server_error(served, token_in):
+    """A client gone before its body arrived (wrk closing connections, a phone losing signal) is
+    Litestar's "client disconnected prematurely", a 500: logged as nginx's 499 instead, with no
+    error line, and nothing saved."""
+    email = f"hangup-{token_in}@example.com"
+    cookies, token = _new_patient(served, email)
+    body = (f"local_date={datetime.now(UTC).date().isoformat()}&mood=5&anxiety=4&sleep_hours=7&thoughts=0"
+            + (f"&_csrf_token={token}" if token_in == "form" else "")).encode()
+
+    def post_checkin(request_id: str, declared_length: int) -> bytes:
+        head = (f"POST /checkin HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Request-ID: {request_id}\r\n"
+                f"Cookie: {'; '.join(f'{name}={value}' for name, value in cookies.items())}\r\n"
+                + (f"X-CSRFToken: {token}\r\n" if token_in == "header" else "")
+                + f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {declared_length}\r\n\r\n")
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as connection:
+            connection.sendall(head.encode() + body)
+            if declared_length > len(body):
+                return b""  # the rest never comes: the client closes the connection
+            return connection.recv(100)
+
+    offset = served.log_path.stat().st_size
+    post_checkin(f"req-hangup-{token_in}-01", len(body) + 50)
+    entries = _log_entries_until(served, offset, f"req-hangup-{token_in}-01")
+    hung_up = [(e["route"], e["status"]) for e in entries if e.get("request_id") == f"req-hangup-{token_in}-01"]
+    assert hung_up == [("/checkin", 499)]
+    assert not [e for e in entries if e["level"] == "error" or e.get("status", 0) >= 500]
+
+    def saved() -> int:
+        with closing(sqlite3.connect(served.data_dir / "lift.db")) as conn:
+            return conn.execute("SELECT count(*) FROM checkins JOIN users ON users.id = checkins.user_id"
+                                " WHERE users.email = ?", (email,)).fetchone()[0]
+
+    assert saved() == 0
+    # The same body, whole, is a check-in that saves: what was sent before was not refused for itself.
+    assert post_checkin(f"req-hangup-{token_in}-02", len(body)).startswith(b"HTTP/1.1 303")
+    assert saved() == 1
+
+
+def test_a_streamed_download_read_to_its_end_is_logged_200_not_as_a_hang_up(served):
+    """A streamed response listens for http.disconnect, which the server also gives once the
+    response is complete: only a disconnect before the response began is a client hanging up."""
+    import httpx
+
+    cookies, _ = _new_patient(served, "stream@example.com")
+    offset = served.log_path.stat().st_size
+    with httpx.Client(base_url=served.url, timeout=10, cookies=cookies) as client:
+        download = client.get("/export?kind=checkins", headers={"X-Request-ID": "req-stream-0001"})
+    assert download.status_code == 200 and "content-length" not in download.headers
+    entries = _log_entries_until(served, offset, "req-stream-0001")
+    assert [(e["route"], e["status"]) for e in entries if e.get("request_id") == "req-stream-0001"] == [("/export", 200)]
+
+
+def test_a_real_handler_exception_still_logs_500_and_its_error_line(served):
+    """Beside the 499 above: a fault of ours stays a 500 with its error line (its class, no text)."""
+    import httpx
+
+    cookies, token = _new_patient(served, "fault@example.com")
+    with closing(sqlite3.connect(served.data_dir / "lift.db")) as conn:  # a constraint failing is a bug: 500
+        conn.execute("CREATE TRIGGER refuse_signout BEFORE DELETE ON sessions BEGIN SELECT RAISE(ABORT, 'no'); END")
+        conn.commit()
+    try:
+        offset = served.log_path.stat().st_size
+        with httpx.Client(base_url=served.url, timeout=10, cookies=cookies) as client:
+            failed = client.post("/signout", data={"_csrf_token": token}, headers={"X-Request-ID": "req-fault-0001"})
+        assert failed.status_code == 500
+        entries = _log_entries_until(served, offset, "req-fault-0001")
+    finally:
+        with closing(sqlite3.connect(served.data_dir / "lift.db")) as conn:
+            conn.execute("DROP TRIGGER refuse_signout")
+            conn.commit()
+    assert [(e["route"], e["status"]) for e in entries if e.get("request_id") == "req-fault-0001"] == [("/signout", 500)]
+    errors = [e for e in entries if e["level"] == "error"]
+    assert [(e["message"], e["error"]) for e in errors] == [("unexpected error on POST /signout", "IntegrityError")]
 
 
 def test_each_request_is_one_json_line_without_private_text(served):

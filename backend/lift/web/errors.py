@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 
 from litestar import Request, get
 from litestar.datastructures import FormMultiDict
-from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
+from litestar.exceptions import HTTPException, InternalServerException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response
 from litestar.types import Empty
@@ -17,6 +17,7 @@ from lift.domain import scales
 from lift.domain.crisis import CrisisPrompt
 from lift.logs import route_template
 from lift.web.crisis import item9_prompt_for, thoughts_prompt_for
+from lift.web.middleware import CLIENT_CLOSED_REQUEST, client_hung_up
 from lift.web.rendering import form_values, redirect, render, wants_fragment
 
 log = logging.getLogger("lift")
@@ -130,6 +131,10 @@ def not_signed_in(request: Request, _: NotAuthorizedException) -> Response:
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, InternalServerException) and client_hung_up(request.scope):
+        # Litestar's "client disconnected prematurely" while reading the body: not a fault of
+        # ours, and no one is left to read a page. The request line says 499 (middleware).
+        return Response(b"", status_code=CLIENT_CLOSED_REQUEST)
     status = exc.status_code
     if status >= 500:
         log.error("request failed: %s %s: %s", request.method, route_template(request.scope), type(exc).__name__)
