@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -130,6 +132,15 @@ def test_it_never_words_a_band_as_a_diagnosis():
             assert "clinician" in meaning
             assert "you have" not in meaning.lower()
             assert f"from {band.low} to {band.high}" in meaning
+
+
+def test_only_the_minimal_band_reads_as_few_symptoms_of_what_the_scale_measures():
+    for instrument in (PHQ9, GAD7):
+        for band in instrument.bands:
+            meaning = scales.band_meaning(instrument, band)
+            few = f"few {instrument.measures} symptoms" in meaning
+            assert few == (band.key == "minimal"), meaning
+            assert f"usually called {band.label.lower()}" in meaning
 
 
 # --- The form ----------------------------------------------------------------------------------
@@ -383,6 +394,14 @@ def test_a_replaces_field_that_is_not_a_short_list_of_keys_is_refused(raw):
     data = {item_id: "0" for item_id in GAD7.item_ids} | {"replaces": raw}
     form, errors = parse_form(scales.FORM_TYPES["gad7"], data, scales.form_messages(GAD7))
     assert form is None and errors == {"replaces": scales.REPLACES_UNREADABLE}
+
+
+def test_a_form_takes_as_many_earlier_keys_as_offline_js_names_and_no_more():
+    # offline.js keeps the latest MAX_REPLACED_KEYS keys in `replaces`: were the server's limit
+    # lower, a form sent again that often would be refused; higher, the tests above would not say.
+    offline_js = (Path(__file__).parents[2] / "frontend/static/js/offline.js").read_text()
+    sent = int(re.search(r"const MAX_REPLACED_KEYS = (\d+);", offline_js)[1])
+    assert scales.MAX_REPLACED_KEYS == sent
 
 
 def earlier_phq9(item9: int, day: date = JAN, instrument: str = "phq9") -> ScaleResult:

@@ -168,6 +168,14 @@ def test_a_clock_change_in_another_year_is_told_with_its_year():
     assert "02:30 doesn't exist on Sun 8 Mar 2026 because" in gap
 
 
+def test_a_time_moved_past_midnight_by_a_skipped_day_names_the_day_it_moved_to():
+    # Samoa skipped 30 December 2011 whole: 10:00 that day is first 00:00 on the 31st.
+    gap = schedule.adjustment_note(date(2011, 12, 30), time(10, 0), "Pacific/Apia", date(2011, 12, 1))
+    assert "so Lift set this session for 00:00 on Sat 31 Dec, the first time" in gap
+    same_day = schedule.adjustment_note(date(2026, 3, 8), time(2, 30), NEW_YORK, date(2026, 2, 1))
+    assert "so Lift set this session for 03:00, the first time" in same_day
+
+
 def test_a_local_day_with_a_spring_change_is_23_hours_long():
     start, end = schedule.local_day_bounds(date(2026, 3, 8), NEW_YORK)
     assert start == datetime(2026, 3, 8, 5, 0, tzinfo=UTC)
