@@ -267,11 +267,19 @@ def test_it_does_not_measure_response_or_remission_from_a_baseline_of_zero():
     assert not progress.remission_applies and progress.remission_first is None
     assert progress.change == 3 and progress.change_percent is None
     assert not progress.latest_in_response and not progress.latest_in_remission
+    # The CSV export asks is_response itself: a total of 0 from a baseline of 0 has not fallen.
+    assert not scales.is_response(0, 0)
+    assert scales.is_response(1, 0) and not scales.is_response(1, 1)
+    from_1 = scales.progress([result(1, weeks(0)), result(0, weeks(1))], PHQ9)
+    assert from_1.response_applies and from_1.response_target == 0
+    assert from_1.response_first.local_date == weeks(1) and from_1.latest_in_response
 
 
 def test_it_does_not_count_remission_from_a_baseline_already_below_5():
     progress = scales.progress([result(4, weeks(0)), result(2, weeks(1))], PHQ9)
     assert not progress.remission_applies and progress.remission_first is None
+    from_5 = scales.progress([result(5, weeks(0)), result(4, weeks(1))], PHQ9)
+    assert from_5.remission_applies and from_5.remission_first.local_date == weeks(1)
     assert progress.response_applies and progress.response_first.local_date == weeks(1)
 
 
@@ -326,6 +334,13 @@ def test_it_is_due_when_never_taken_and_again_a_week_later():
     assert not scales.is_due(today - timedelta(days=6), today)
     assert scales.is_due(today - timedelta(days=7), today)
     assert [i.key for i in scales.due_instruments({"phq9": today - timedelta(days=2)}, today)] == ["gad7"]
+
+
+def test_it_counts_the_latest_date_each_questionnaire_was_taken_in_any_order():
+    results = [result(9, weeks(2)), result(12, weeks(0)), result(5, weeks(1), instrument="gad7"),
+               result(6, weeks(3), instrument="gad7"), result(7, weeks(1))]
+    assert scales.last_taken(results) == {"phq9": weeks(2), "gad7": weeks(3)}
+    assert scales.last_taken(results[::-1]) == {"phq9": weeks(2), "gad7": weeks(3)}
 
 
 def test_it_names_the_local_date_the_next_one_is_due():

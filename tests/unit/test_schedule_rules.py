@@ -209,6 +209,8 @@ def test_a_new_time_zone_leaves_past_and_settled_sessions_where_they_were():
     settled = [booked(n, date(2026, 6, 4), time(10, 0), status)
                for n, status in enumerate(("done", "missed", "rescheduled", "cancelled"), start=2)]
     assert schedule.in_new_zone([past, *settled], "Europe/London", now) == []
+    starting_now = booked(6, date(2026, 6, 1), time(8, 0))  # 12:00 UTC: under way, not ahead
+    assert schedule.in_new_zone([starting_now], "Europe/London", now) == []
 
 
 # Dates ---------------------------------------------------------------------------------
