@@ -192,6 +192,24 @@ def test_it_draws_one_dot_and_no_average_for_one_check_in():
     assert [row[2:] for row in result.rows][:2] == [("6", "—"), ("No check-in", "—")]
 
 
+def test_each_axis_runs_from_its_lowest_value_at_the_bottom_to_its_highest_at_the_top():
+    axes = [(trends.SCORE_AXIS, 10), (trends.SLEEP_AXIS, 12), (trends.LONG_SLEEP_AXIS, 24),
+            (trends.SCALE_AXES["phq9"], 27), (trends.SCALE_AXES["gad7"], 21)]
+    for axis, top in axes:
+        assert (axis.y(0), axis.y(top / 2), axis.y(top)) == (trends.HEIGHT, trends.HEIGHT / 2, 0)
+
+
+def test_it_spreads_the_days_evenly_to_a_tenth_of_a_unit():
+    assert [trends.x_position(i, 14) for i in (0, 1, 12, 13)] == [0, 23.1, 276.9, trends.WIDTH]
+    assert trends.x_position(0, 1) == trends.WIDTH / 2
+
+
+def test_it_draws_smaller_dots_only_beyond_a_month_of_days():
+    assert not chart(values({0: 5}), ALL, first_entry=day(30)).crowded  # 31 days
+    assert chart(values({0: 5}), ALL, first_entry=day(31)).crowded  # 32 days
+    assert not chart(values({0: 5}), TWO_WEEKS).crowded and chart(values({0: 5}), THREE_MONTHS).crowded
+
+
 def test_it_draws_a_year_of_daily_data_as_weekly_averages():
     history = values({n: 3 + n % 5 for n in range(365)})
     result = chart(history, ALL, first_entry=day(364))
