@@ -113,6 +113,8 @@ def test_it_refuses_a_missing_extra_or_out_of_range_answer():
     with pytest.raises(ValueError):
         scales.total_score(PHQ9, {**full, "phq9_3": 4})
     with pytest.raises(ValueError):
+        scales.total_score(PHQ9, {**full, "phq9_3": -1})
+    with pytest.raises(ValueError):
         scales.band_for(GAD7, 22)
     with pytest.raises(ValueError):
         scales.band_for(PHQ9, -1)
@@ -254,6 +256,7 @@ def test_it_rounds_the_response_target_down_for_an_odd_baseline():
 def test_it_counts_remission_below_5_and_not_at_5():
     results = [result(16, weeks(0)), result(5, weeks(1)), result(4, weeks(2))]
     progress = scales.progress(results, PHQ9)
+    assert not scales.progress(results[:2], PHQ9).latest_in_remission  # latest 5: not yet
     assert progress.remission_first.local_date == weeks(2)
     assert progress.latest_in_remission and progress.latest_in_response
     assert progress.response_first.local_date == weeks(1)

@@ -144,6 +144,18 @@ def test_a_new_patients_first_week_is_not_compared_with_a_week_from_before_they_
     assert trends.week_summary(MOOD, {}, TODAY, joined=TODAY) == "No mood check-ins since you joined."
 
 
+def test_the_week_before_is_the_seven_days_before_this_weeks_seven():
+    assert trends.week_before(TODAY) == [day(n) for n in range(13, 6, -1)]
+
+
+def test_the_range_sentence_is_left_out_only_while_every_check_in_is_from_the_last_7_days():
+    this_week = {day(0): 5.0, day(6): 7.0}
+    assert trends.range_summary(MOOD, this_week, day(89), TODAY, TODAY, THREE_MONTHS) == ""
+    a_week_ago = {day(0): 5.0, day(7): 7.0}
+    assert trends.range_summary(MOOD, a_week_ago, day(89), TODAY, TODAY, THREE_MONTHS) == (
+        "Across the last 3 months it averaged 6.0 over 2 check-in days.")
+
+
 def test_the_week_before_counts_once_it_or_a_day_filled_in_for_it_is_there():
     # Joined 7 days ago: the week before holds the day they joined, which had no check-in.
     assert trends.week_summary(MOOD, {day(0): 6}, TODAY, joined=day(7)) == (
@@ -197,6 +209,8 @@ def test_each_axis_runs_from_its_lowest_value_at_the_bottom_to_its_highest_at_th
             (trends.SCALE_AXES["phq9"], 27), (trends.SCALE_AXES["gad7"], 21)]
     for axis, top in axes:
         assert (axis.y(0), axis.y(top / 2), axis.y(top)) == (trends.HEIGHT, trends.HEIGHT / 2, 0)
+        step = top / (len(axis.ticks) - 1)  # gridlines evenly spaced, ends included
+        assert axis.ticks == tuple(n * step for n in range(len(axis.ticks)))
 
 
 def test_it_spreads_the_days_evenly_to_a_tenth_of_a_unit():
