@@ -204,6 +204,8 @@ def test_it_drops_a_checkin_reminder_set_inside_quiet_hours():
     (time(22, 0), time(7, 0), time(7, 0), False),
     (time(22, 0), time(7, 0), time(21, 59), False),
     (time(13, 0), time(15, 0), time(14, 0), True),
+    (time(13, 0), time(15, 0), time(13, 0), True),
+    (time(13, 0), time(15, 0), time(12, 59), False),
     (time(13, 0), time(15, 0), time(15, 0), False),
     (None, None, time(3, 0), False),
 ])
@@ -677,6 +679,8 @@ def test_a_new_time_zone_the_evening_the_reminder_went_gives_no_second_evening_r
 @pytest.mark.parametrize(("day", "hour", "minute", "expected"), [
     (JUNE_11, 11, 0, [("treatment_lead", 2, (JUNE_11, 9, 0))]),  # same day: no second "tomorrow"
     (JUNE_11, 10, 5, []),  # its reminders would come when the ones sent came
+    (JUNE_11, 10, 9, []),  # still within MIN_WINDOW of the one sent
+    (JUNE_11, 10, 10, [("treatment_lead", 2, (JUNE_11, 8, 10))]),  # MIN_WINDOW later: a new one
     (JUNE_11, 9, 30, []),  # its lead-time reminder's moment has passed: the one sent stands
     (JUNE_12, 10, 0, [("treatment_eve", 2, (JUNE_11, 19, 0)), ("treatment_lead", 2, (JUNE_12, 8, 0))]),
 ])

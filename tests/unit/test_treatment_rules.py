@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
 from lift.domain import treatment as rules
@@ -99,12 +100,13 @@ def test_an_unknown_severity_is_an_error_for_that_effect():
 # Blood pressure ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["120/80", " 95 / 60 ", "180/110"])
+@pytest.mark.parametrize("text", ["120/80", " 95 / 60 ", "180/110", "60/30", "260/160"])  # the limits
 def test_it_accepts_a_plausible_blood_pressure(text):
     assert rules.blood_pressure_error(text) is None
 
 
-@pytest.mark.parametrize("text", ["80/120", "300/80", "120/20", "120/120"])
+@pytest.mark.parametrize("text", ["80/120", "300/80", "120/20", "120/120", "59/40", "261/100", "120/29",
+                                  "200/161"])
 def test_it_refuses_a_mistyped_blood_pressure(text):
     assert rules.blood_pressure_error(text)
 
@@ -289,6 +291,19 @@ def test_mood_change_is_after_minus_before_when_both_are_given():
     assert rules.mood_change(log(3, 7)) == 4
     assert rules.mood_change(log(6, 4)) == -2
     assert rules.mood_change(log(None, 7)) is None
+
+
+def test_a_log_form_is_filled_in_with_what_was_logged_and_nothing_for_what_was_not():
+    # Without a log, only an outcome the form offers is chosen: a planned session's is left blank.
+    assert rules.as_log_values(None, "planned") == {"outcome": ""}
+    assert rules.as_log_values(None, "missed") == {"outcome": "missed"}
+    log = rules.SessionLog(mood_before=None, mood_after=0, bp_before="", bp_after="128/84",
+                           back_to_normal="1_2h", note="ok", side_effects={"nausea": "mild"}, updated_at="")
+    assert rules.as_log_values(log, "done") == {
+        "outcome": "done", "mood_before": "", "mood_after": "0", "bp_before": "", "bp_after": "128/84",
+        "back_to_normal": "1_2h", "note": "ok", "effect_nausea": "mild"}
+    values = rules.as_log_values(msgspec.structs.replace(log, mood_before=3, mood_after=None), "done")
+    assert (values["mood_before"], values["mood_after"]) == ("3", "")
 
 
 # Showing sessions ----------------------------------------------------------------------
