@@ -629,6 +629,19 @@ def test_planning_writes_only_what_changed_and_never_revives_history():
     assert rules.plan_changes([stored(1, today, status="withdrawn")], [today], now) == ([today], [])
 
 
+def test_a_reminder_is_planned_until_the_instant_it_expires_and_a_row_withdrawn_only_before_its_due():
+    day = date(2026, 6, 10)
+    ctx = patient(NY, checkin_time=time(20, 0))
+    checkin = find(rules.occurrences(ctx, noon(day, NY)), "checkin", day.isoformat())
+    just_before = checkin.expires_at - timedelta(seconds=1)
+    assert find(rules.plannable(ctx, just_before), "checkin", day.isoformat()) == checkin
+    assert find(rules.plannable(ctx, checkin.expires_at), "checkin", day.isoformat()) is None
+    # A row no longer wanted is withdrawn while ahead; once due, a worker may be sending it.
+    unwanted = stored(7, checkin)
+    assert rules.plan_changes([unwanted], [], checkin.due_at - timedelta(seconds=1)) == ([], [7])
+    assert rules.plan_changes([unwanted], [], checkin.due_at) == ([], [])
+
+
 JUNE_10, JUNE_11, JUNE_12 = date(2026, 6, 10), date(2026, 6, 11), date(2026, 6, 12)
 
 
