@@ -3,7 +3,7 @@
 Each mutant changes one thing (a comparison flipped or loosened, an integer off by one, `and`
 for `or`, a `not` dropped, an `if` negated or never taken, `+` for `-`, `min` for `max`, True for
 False), is written over the module, and the tests run; the module is restored afterwards, also
-on Ctrl-C. A mutant that no test fails "survives" and is listed with its line.
+on Ctrl-C or kill. A mutant that no test fails "survives" and is listed with its line.
 
 Pytest's start (its plugins import hypothesis, schemathesis, faker…) takes ten times longer than
 the domain tests, so a parent process imports all that once and forks a child per mutant; the
