@@ -48,6 +48,8 @@ bench-http: install
 bench-cpu: install
 	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk; }
+	@case "$(ARGS)" in *--instructions*) command -v valgrind >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q valgrind; };; esac
 	$(PY) bench/bench_cpu.py $(ARGS)
 
 bench-ladder: install
