@@ -394,15 +394,26 @@
   // page whatever goes wrong (each is stored once however often it is sent).
   const keepsAnswers = (elt) => elt && elt.matches && elt.matches("form[data-keep-answers]");
   const watched = (elt) => isCrisisForm(elt) || keepsAnswers(elt);
+  // Every other form htmx sends that changes something (the treatment plan, a session, reminder
+  // settings, an invitation, the account's settings, a name for a patient): with no answer it
+  // stays as it was, with why, rather than doing nothing at all or giving way to a proxy's page.
+  const sendsChanges = (elt) => elt && elt.matches && elt.matches('form[method="post"]') && !watched(elt);
   // Lift's own pages (both layouts title every page "… · Lift"); a proxy's error page is not one.
   const isLiftPage = (xhr) => /· Lift<\/title>/.test(xhr.responseText || "");
-  // Lift sends a form back with what was typed when it could not save it (422, 503).
-  const formSentBack = (xhr) => /<form\b[^>]*\bdata-(offline-checkin|keep-answers)\b/.test(xhr.responseText || "");
+  // Lift sends a form back with what was typed when it could not save it (422, 503): the
+  // check-in or a form that keeps its answers, or the very form that was sent.
+  const formSentBack = (xhr, form) => {
+    const text = xhr.responseText || "";
+    const action = form && form.getAttribute("action");
+    return /<form\b[^>]*\bdata-(offline-checkin|keep-answers)\b/.test(text)
+      || Boolean(action && text.includes(`action="${action}"`));
+  };
   // An error page in place of Lift's answer to the form: a proxy's or a firewall's ("502 Bad
   // Gateway" while Lift restarts, "429 Too Many Requests"), or Lift's own for a server error
   // ("Something went wrong on our side"). Either would replace the answers and the panel worded
   // for them with a page that knows nothing of them: it counts as no answer at all.
-  const noAnswerIn = (xhr) => xhr.status >= 400 && (!isLiftPage(xhr) || (xhr.status >= 500 && !formSentBack(xhr)));
+  const noAnswerIn = (xhr, form) => xhr.status >= 400
+    && (!isLiftPage(xhr) || (xhr.status >= 500 && !formSentBack(xhr, form)));
 
   function crisisAnswer(form) {
     const answer = Number(new FormData(form).get(form.dataset.crisisField));
@@ -434,6 +445,19 @@
     // The answer may have been lost after Lift saved it; the form's key makes sending it again safe.
     keepAnswers(form, "Lift didn't answer, so this may not be saved. Your answers are still here: send them again when you have a signal (they are stored only once).");
     return null;
+  }
+
+  // Any other form that changes something: what was typed stays, and the message beside it
+  // (where the person is looking, on a page of several forms) says nothing changed.
+  const NOT_SENT = "There's no connection, so this wasn't sent and nothing was saved. What you entered is still here: send it again when you have a signal.";
+  const NOT_SAVED = "Lift couldn't save this just now because of a problem on its side, so nothing was saved. What you entered is still here: try again in a moment.";
+  function keepTyped(form, why) {
+    const old = main().querySelector("[data-offline-alert]");
+    if (old) old.remove();
+    const alert = element("div", { class: "alert alert--error", role: "alert", "data-offline-alert": "", tabindex: "-1" },
+      element("p", { text: why }));
+    form.before(alert);
+    alert.focus();
   }
 
   // An expired form token: fetch a fresh one and send the same answers again, once (the form's
@@ -494,6 +518,11 @@
 
   document.addEventListener("htmx:beforeRequest", (event) => {
     const form = event.detail.elt;
+    if (sendsChanges(form) && !navigator.onLine) {
+      event.preventDefault();
+      keepTyped(form, NOT_SENT);
+      return;
+    }
     if (!watched(form)) return;
     // With no connection at all, act at once rather than wait for the request to fail.
     if (!navigator.onLine) {
@@ -507,17 +536,23 @@
   });
   ["htmx:sendError", "htmx:timeout"].forEach((name) => document.addEventListener(name, (event) => {
     if (watched(event.detail.elt)) noAnswer(event.detail.elt);
+    else if (sendsChanges(event.detail.elt)) keepTyped(event.detail.elt, NOT_SENT);
   }));
   document.addEventListener("htmx:beforeSwap", (event) => {
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (!watched(form)) return;
     const xhr = event.detail.xhr;
+    if (sendsChanges(form) && noAnswerIn(xhr, form)) {
+      event.detail.shouldSwap = false;
+      keepTyped(form, NOT_SAVED);
+      return;
+    }
+    if (!watched(form)) return;
     if (xhr.status === 401 || xhr.status === 403) {
       event.detail.shouldSwap = false;
       notLetIn(form, xhr.status);
       return;
     }
-    if (noAnswerIn(xhr)) {
+    if (noAnswerIn(xhr, form)) {
       event.detail.shouldSwap = false;
       noAnswer(form);
       return;

@@ -3,9 +3,12 @@
 // "Turn on", never on page load: a prompt nobody asked for is usually refused for good.
 "use strict";
 
-(function () {
+// The card is set up again when htmx swaps in a new one (the settings form sent back with what
+// to fix, or unsaved), where the page's own script tags do not run again.
+function setUpPushCard() {
   const panel = document.getElementById("push-device");
-  if (!panel) return;
+  if (!panel || panel.dataset.ready) return;
+  panel.dataset.ready = "1";
   const status = panel.querySelector("[data-push-status]");
   const advice = panel.querySelector("[data-push-advice]");
   const enableButton = panel.querySelector("[data-push-enable]");
@@ -224,4 +227,6 @@
   enableButton.addEventListener("click", turnOn);
   disableButton.addEventListener("click", turnOff);
   refresh().catch(sayCheckFailed);
-})();
+}
+setUpPushCard();
+document.addEventListener("htmx:afterSettle", setUpPushCard);
