@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.integration.conftest import PASSWORD
 from tests.integration.test_reminders import SETTINGS
 from tests.integration.test_treatment import create_plan, plan_with_session_today
 
@@ -136,3 +137,38 @@ async def test_a_constraint_that_fails_elsewhere_is_a_bug_and_stays_a_500(patien
     response = await patient.post(f"/checkins/{checkin_id}/delete")
     assert response.status_code == 500 and "Traceback" not in response.text
     assert len(rows(database, "SELECT * FROM checkins")) == 1
+
+
+async def test_an_invitation_comes_back_filled_in_and_none_is_made(patient, database):
+    refuse_writes(database, "share_invitations", "INSERT")
+    response = await patient.post("/sharing/invitations", {"role": "caregiver", "label": "Alex (partner)",
+                                                           "include_notes": "true"})
+    assert response.status_code == 503
+    assert SAVE_FAILED in response.text and 'value="Alex (partner)"' in response.text
+    assert 'id="include_notes" name="include_notes" value="true" checked' in response.text
+    assert rows(database, "SELECT * FROM share_invitations") == []
+
+
+async def test_a_new_address_comes_back_typed_and_the_old_one_stays(patient, database):
+    refuse_writes(database, "users", "UPDATE")
+    response = await patient.post("/account/email", {"new_email": "new-address@example.com",
+                                                     "current_password": PASSWORD})
+    assert response.status_code == 503
+    assert "Nothing was changed because of a problem on our side" in response.text
+    assert 'value="new-address@example.com"' in response.text
+    assert rows(database, "SELECT email FROM users") == [(patient.email,)]
+
+
+async def test_a_password_change_is_whole_or_not_at_all_and_says_so(patient, people, database):
+    """The new password and the end of every other session are one change: with the sessions'
+    deletion refused, the old password still works and the form says nothing was changed."""
+    other_device = people(patient.email)
+    assert (await other_device.sign_in()).status_code == 303
+    hash_before = rows(database, "SELECT password_hash FROM users")
+    refuse_writes(database, "sessions", "DELETE")
+    response = await patient.post("/account/password", {"current_password": PASSWORD,
+                                                        "new_password": "a brand new long password"})
+    assert rows(database, "SELECT password_hash FROM users") == hash_before
+    assert len(rows(database, "SELECT * FROM sessions")) == 2
+    assert response.status_code == 503
+    assert "Nothing was changed because of a problem on our side" in response.text

@@ -54,10 +54,13 @@ async def password_hash_for(db: Database, user_id: int) -> str | None:
 async def set_password_hash(db: Database, user_id: int, password_hash: str) -> None:
     """The new password, and any reset link for the account gone with the old one: a link the
     clinic made is a second key to the account, and a person who changes their password (often
-    because someone else may know it) must not leave that key working for up to a day."""
+    because someone else may know it) must not leave that key working for up to a day. Every
+    session ends in the same transaction (the caller signs this browser in again): a new
+    password that left a stolen session open, because its second write failed, is half a change."""
     async with db.write() as conn:
         await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
         await conn.execute("DELETE FROM password_resets WHERE user_id = ?", (user_id,))
+        await conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
 
 async def set_email(db: Database, user: User, new_email: str) -> bool:

@@ -138,6 +138,10 @@ async def claim_signup(request: Request) -> str | None:
 
 
 WRONG_CURRENT_PASSWORD = "That isn't your current password."
+# A password or address change the database refused: the form comes back, but a password
+# is never sent back, so unlike SAVE_FAILED this asks for it again.
+CREDENTIALS_NOT_SAVED = ("Nothing was changed because of a problem on our side. Enter your "
+                         "current password again and try in a moment.")
 
 
 async def recheck_password(request: Request, password: str) -> tuple[bool, str | None]:
@@ -356,11 +360,14 @@ async def change_password(request: Request) -> Response:
         elif problem := accounts.password_problem(form.new_password, user.email):
             errors["new_password"] = problem
     if form and not errors:
-        await users.set_password_hash(db, user.id, await hash_password(form.new_password))
-        # A changed password ends every session, this one too: whoever stole this browser's
-        # cookie (the usual reason to change it) must not keep it. The person changing it
-        # carries on with a brand-new token, as after signing in.
-        await sessions.delete_user_sessions(db, user.id)
+        # A changed password ends every session, this one too (in the same transaction): whoever
+        # stole this browser's cookie (the usual reason to change it) must not keep it. The
+        # person changing it carries on with a brand-new token, as after signing in.
+        try:
+            await users.set_password_hash(db, user.id, await hash_password(form.new_password))
+        except DatabaseError:
+            return await account_view(request, 503, values={"timezone": user.timezone},
+                                      errors={"new_password": CREDENTIALS_NOT_SAVED})
         return await start_session(request, user.id, "/account?notice=password-changed")
     return await account_view(request, status, values={"timezone": user.timezone}, errors=errors)
 
@@ -380,11 +387,14 @@ async def change_email(request: Request) -> Response:
     elif form and (problem := accounts.new_email_problem(new_email, user.email)):
         errors["new_email"] = problem
     elif form:
-        wrong, status = await current_password_problem(request, form.current_password)
-        if wrong:
-            errors["current_password"] = wrong
-        elif not await users.set_email(request.app.state.db, user, new_email):
-            errors["new_email"] = accounts.EMAIL_TAKEN
+        try:
+            wrong, status = await current_password_problem(request, form.current_password)
+            if wrong:
+                errors["current_password"] = wrong
+            elif not await users.set_email(request.app.state.db, user, new_email):
+                errors["new_email"] = accounts.EMAIL_TAKEN
+        except DatabaseError:
+            errors["new_email"], status = CREDENTIALS_NOT_SAVED, 503
     if form and not errors:
         # Every session ended with the old address (as after a password change); this browser
         # carries on with a brand-new token.

@@ -76,8 +76,11 @@ async def create_invitation(request: Request) -> Response:
     form, errors = parse_form(rules.InviteForm, values, rules.INVITE_MESSAGES)
     if errors:
         return await sharing_view(request, values, errors, 422)
-    token, code = await store.create_invitation(request.app.state.db, request.scope["user"], form,
-                                                code_key(request))
+    try:
+        token, code = await store.create_invitation(request.app.state.db, request.scope["user"], form,
+                                                    code_key(request))
+    except DatabaseError:
+        return await sharing_view(request, values, {"form": SAVE_FAILED}, 503)
     scope = rules.scope_for(form.role, form.include_notes, form.include_thoughts)
     sees, hidden = rules.describe(scope)
     # The link and code are shown this once: only their hashes are kept.
