@@ -183,6 +183,21 @@ def test_it_names_the_emergency_number_alone_when_no_line_takes_calls():
         "You can text 1234 at any hour, or turn to your safety plan.")
 
 
+def test_a_line_given_only_a_number_to_call_has_no_text_button_and_no_note():
+    """The panel shows a Text button for a line with a number to text, and a note for one with a
+    description: a line the file gives neither must get neither (no "Text" to nowhere)."""
+    samaritans = UK.lines[0]
+    assert not samaritans.text and not samaritans.text_body and not samaritans.description
+
+
+def test_a_line_whose_texts_need_a_keyword_is_never_offered_to_text_without_it():
+    """A line that takes calls and texts on one number, but texts only with a keyword: "call or
+    text 85258" would send a text the line does not answer."""
+    shout = parse_resources({"emergency_number": "999", "lines": [
+        {"name": "Shout", "call": "85258", "text": "85258", "text_body": "SHOUT"}]})
+    assert "text 85258" not in shout.every_line + shout.helpline
+
+
 def test_it_refuses_resources_without_a_crisis_line():
     with pytest.raises(msgspec.ValidationError):
         parse_resources({"emergency_number": "112", "lines": []})

@@ -3,6 +3,7 @@ conflict choices a queued check-in may carry, and what the service worker is tol
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 
@@ -11,6 +12,7 @@ import pytest
 from lift.domain.checkins import (
     SUBMISSION_MESSAGES, Checkin, CheckinForm, SubmissionKey, same_answers,
 )
+from lift.domain.crisis import THOUGHTS_LABELS
 from lift.domain.forms import parse_form
 from lift.web.pwa import OFFLINE_PAGES, SHELL_ASSETS, STATIC_DIR, manifest, worker_config
 
@@ -71,3 +73,13 @@ def test_the_manifest_names_an_installable_standalone_app():
     assert (app["display"], app["start_url"], app["scope"]) == ("standalone", "/", "/")
     assert {icon["purpose"] for icon in app["icons"]} == {"any", "maskable"}
     assert all((STATIC_DIR / icon["src"].split("?")[0].removeprefix("/static/")).is_file() for icon in app["icons"])
+
+
+def test_a_check_in_kept_offline_names_each_thoughts_answer_as_the_form_does():
+    """The summary of a check-in saved on the phone (offline.js) words the thoughts answer from its
+    own copy of the labels: a label changed on one side only would show the patient an answer
+    they did not choose, or a number."""
+    script = (STATIC_DIR / "js" / "offline.js").read_text()
+    block = re.search(r"const THOUGHTS = \{(.*?)\};", script, flags=re.S).group(1)
+    kept = {int(level): label for level, label in re.findall(r'(\d+): "([^"]*)"', block)}
+    assert kept == {int(level): label for level, label in THOUGHTS_LABELS.items()}
