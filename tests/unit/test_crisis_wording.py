@@ -220,10 +220,18 @@ def test_it_sends_a_text_to_the_number_without_its_spaces():
     assert sms_link("+44 (0)7700 900123") == "sms:+447700900123"
 
 
-@pytest.mark.parametrize("line", [{"call": "1-800-273-TALK"}, {"text": "HOME"}, {"call": "116 123 ext 2"}])
+@pytest.mark.parametrize("line", [{"call": "1-800-273-TALK"}, {"text": "HOME"}, {"call": "116 123 ext 2"},
+                                  {"call": " "}, {"text": "()", "text_body": "HOME"}])
 def test_it_refuses_a_line_number_its_links_could_not_dial(line):
     with pytest.raises(msgspec.ValidationError):
         parse_resources({"emergency_number": "112", "lines": [{"name": "A line", **line}]})
+
+
+@pytest.mark.parametrize("line", [{}, {"description": "Web chat, 24 hours a day"}, {"text_body": "HOME"}])
+def test_it_refuses_a_line_with_no_number_to_call_or_text(line):
+    """Every prompt sends the patient to a line by its number: "You can text  at any hour"."""
+    with pytest.raises(msgspec.ValidationError):
+        parse_resources({"emergency_number": "112", "lines": [{"name": "Chat", **line}]})
 
 
 @pytest.mark.parametrize("number", ["", "police", " "])

@@ -32,9 +32,10 @@ THOUGHTS_LABELS = {
 
 
 # A number as a deployment writes it ("116 123", "+44 (0)800 ..."): its links keep only what
-# is dialled (dialable), so a letter, which would be dropped there, stops start-up instead.
-Number = Annotated[str, msgspec.Meta(pattern=r"^[0-9+()\-. ]*$")]
+# is dialled (dialable), so a letter, which would be dropped there, stops start-up instead, as
+# does a number with no digit to dial. A line's number may be left out (empty).
 RequiredNumber = Annotated[str, msgspec.Meta(pattern=r"^[0-9+()\-. ]*[0-9][0-9+()\-. ]*$")]
+Number = Annotated[str, msgspec.Meta(pattern=r"^$|^[0-9+()\-. ]*[0-9][0-9+()\-. ]*$")]
 
 
 class CrisisLine(msgspec.Struct, frozen=True):
@@ -43,6 +44,12 @@ class CrisisLine(msgspec.Struct, frozen=True):
     call: Number = ""
     text: Number = ""
     text_body: str = ""
+
+    def __post_init__(self) -> None:
+        # Every prompt sends the patient to a line by its number (reach): a line with none to
+        # call or text would be worded "text  at any hour" and get no button.
+        if not (self.call or self.text):
+            raise ValueError("a crisis line needs a number to call or to text")
 
 
 def reach(line: CrisisLine) -> str:
