@@ -191,6 +191,17 @@ async def test_it_shows_crisis_resources_when_a_signed_out_check_in_arrives(stra
     assert "this check-in was not saved" in response.text
 
 
+@pytest.mark.parametrize(("method", "path"), [("get", "/checkin"), ("get", "/scales/phq9"),
+                                             ("get", "/checkins/1"), ("post", "/safety-plan")])
+async def test_signed_out_only_answers_sent_to_a_crisis_question_get_the_page_with_help(stranger, method, path):
+    """The "not saved" page with Get help now is for a check-in or questionnaire sent while signed
+    out, which may have reported thoughts. Opening those pages, or sending another form, goes to
+    sign-in as everywhere else and comes back to the page after it."""
+    response = await (stranger.get(path) if method == "get" else stranger.post(path, {"coping": "Walk"}))
+    assert response.status_code in (302, 303)
+    assert response.headers["location"].startswith("/signin?next=")
+
+
 async def test_it_shows_crisis_resources_when_a_check_in_form_has_expired(patient):
     response = await patient.post("/checkin", {"thoughts": "3"}, csrf=False)
     assert response.status_code == 403

@@ -176,6 +176,15 @@ def test_it_points_abroad_to_each_line_as_its_buttons_do():
         "If you might act on these thoughts, call 999 or 116 123 now")
 
 
+def test_it_lists_three_lines_or_more_as_choices_with_commas():
+    three = parse_resources({"emergency_number": "999", "lines": [
+        {"name": "Samaritans", "call": "116 123"}, {"name": "Shout", "text": "85258", "text_body": "SHOUT"},
+        {"name": "Papyrus", "call": "0800 068 4141"}]})
+    assert crisis_prompt_for_thoughts(Thoughts.ENDING_LIFE, three, Saved(plan=True, care_team=False)).message.startswith(
+        "Thoughts of ending your life are serious and you deserve support right now. Call 116 123, text SHOUT to "
+        "85258, or call 0800 068 4141. If you are in danger, call 999.")
+
+
 def test_it_names_the_emergency_number_alone_when_no_line_takes_calls():
     texting_only = parse_resources({"emergency_number": "112", "lines": [{"name": "Chat", "text": "1234"}]})
     assert texting_only.call_now == "112"
