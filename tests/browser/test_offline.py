@@ -87,8 +87,10 @@ def crisis_region(page: Page):
 def assert_crisis_links(page: Page) -> None:
     region = crisis_region(page)
     expect(region).to_be_visible()
+    # 988 to call and to text, the Crisis Text Line with its keyword, the emergency number.
     expect(region.locator('a[href="tel:988"]')).to_have_count(1)
-    expect(region.locator('a[href^="sms:741741"]')).to_have_count(1)
+    expect(region.locator('a[href="sms:988"]')).to_have_count(1)
+    expect(region.locator('a[href="sms:741741?&body=HOME"]')).to_have_count(1)
     expect(region.locator('a[href="tel:911"]')).to_have_count(1)
     expect(region).to_contain_text("not monitored in real time")
 
