@@ -215,9 +215,11 @@ async def test_it_shows_crisis_panel_for_every_spelling_the_form_accepts(patient
     assert has_crisis_region(response.text)
 
 
-async def test_a_safety_plan_that_cannot_be_read_never_holds_back_the_check_in_or_its_panel(patient, database):
+async def test_a_safety_plan_that_cannot_be_read_never_holds_back_the_check_in_or_its_panel(patient, database,
+                                                                                            caplog):
     """The plan is read only for a crisis answer: when it cannot be read (here its table is
-    gone), such a check-in is still saved and answered with Get help now worded for it."""
+    gone), such a check-in is still saved and answered with Get help now worded for it, and the
+    server's log (Lift's own logger, which the server writes) says the panel went without it."""
     database.execute("ALTER TABLE safety_plans RENAME TO unreadable")
     database.commit()
     response = await patient.check_in(thoughts=3, note="kept as typed")
@@ -225,6 +227,8 @@ async def test_a_safety_plan_that_cannot_be_read_never_holds_back_the_check_in_o
     assert crisis_before(response.text, 'id="saved-title"')
     assert "call 911 or 988 now" in response.text
     assert [tuple(row) for row in database.execute("SELECT thoughts, note FROM checkins")] == [(3, "kept as typed")]
+    assert {(r.name, r.getMessage()) for r in caplog.records if "unreadable" in r.getMessage()} == {
+        ("lift", "safety plan unreadable; Get help now shown without it")}
 
 
 async def test_a_failed_save_whose_plan_cannot_be_read_either_keeps_the_answers_and_the_panel(patient, database):
