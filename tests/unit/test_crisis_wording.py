@@ -1,3 +1,4 @@
+import re
 import tomllib
 from pathlib import Path
 
@@ -287,6 +288,8 @@ def test_it_offers_no_card_about_a_medicine_the_patient_is_not_having(treatment)
 def test_it_offers_the_card_named_for_esketamine_where_the_treatment_is_not_known():
     # No plan, a page made for nobody, a caregiver or clinician: its title says whom it is about.
     assert crisis_reading(None) == crisis_reading("esketamine")
+    # The link says what it opens: "Read: " and a title naming the medicine and the thoughts.
+    assert re.fullmatch(r"Read: [^:]*esketamine[^:]*suicidal thoughts", crisis_reading(None).label)
 
 
 def test_every_card_it_offers_is_one_lift_serves():
