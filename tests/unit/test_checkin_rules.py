@@ -335,6 +335,8 @@ def test_it_says_which_missed_days_can_still_be_filled_after_two_weeks_away():
 
 @pytest.mark.parametrize(("sent", "stored", "outcome", "worded_for"), [
     (0, 3, rules.SaveOutcome.REPLAYED, 3),      # a resend of the key with a lower answer
+    (0, 1, rules.SaveOutcome.REPLAYED, 1),      # passing thoughts, however little, are never lost
+    (None, 1, rules.SaveOutcome.REPLAYED, 1),
     (None, 2, rules.SaveOutcome.REPLAYED, 2),
     (1, 3, rules.SaveOutcome.REPLAYED, 3),
     (3, 1, rules.SaveOutcome.REPLAYED, 3),      # the answer sent is never lowered
