@@ -1,5 +1,6 @@
 """The safety-critical path: any thoughts answer above "none" brings up Get help now at once."""
 
+import logging
 import re
 
 import pytest
@@ -308,10 +309,12 @@ async def test_a_phq9_not_let_in_shows_help_worded_for_its_item_9(stranger, pati
 
 @pytest.mark.parametrize("refusal", ["signed-out", "expired-form"])
 @pytest.mark.parametrize("body", ["unread", "no-choice", "gad7"])
-async def test_a_refused_form_whose_answer_cannot_be_read_keeps_the_generic_panel(stranger, patient, refusal, body):
+async def test_a_refused_form_whose_answer_cannot_be_read_keeps_the_generic_panel(stranger, patient, refusal, body,
+                                                                                  caplog):
     """A form Lift had not read when it refused it (its token sent as a header, as htmx does:
     offline.js words that panel), a thoughts answer that is none of the choices, a question 9 sent to another
-    questionnaire: nothing to word the panel for, and never an error of Lift's own."""
+    questionnaire: nothing to word the panel for, and never an error of Lift's own. Nor a warning
+    in the log: that one is for a form Lift read and could not make out."""
     person = stranger if refusal == "signed-out" else patient
     status = 401 if refusal == "signed-out" else 403
     token = await person.csrf_token() if refusal == "signed-out" else "stale"
@@ -323,6 +326,7 @@ async def test_a_refused_form_whose_answer_cannot_be_read_keeps_the_generic_pane
         response = await refused(refusal, stranger, patient, "/scales/gad7", {"phq9_9": "3", "gad7_1": "3"})
     assert response.status_code == status
     assert panel_level(response.text) is None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 @pytest.mark.parametrize("as_sent", ["htmx", "json", "plain"])
