@@ -265,6 +265,10 @@ def test_it_offers_the_crisis_text_line_with_body_home(resources):
     assert sms_link(line.text, line.text_body) == "sms:741741?&body=HOME"
 
 
+def test_a_file_that_does_not_name_the_emergency_service_gets_a_plain_label_for_its_button():
+    assert UK.emergency_label == "Emergency services"
+
+
 def test_it_refuses_resources_without_an_emergency_number():
     with pytest.raises(msgspec.ValidationError):
         parse_resources({"lines": [{"name": "988 Lifeline", "call": "988"}]})
