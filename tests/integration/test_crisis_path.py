@@ -382,9 +382,10 @@ async def test_get_help_now_offers_the_esketamine_card_only_to_a_patient_having_
     assert all(await offered())
 
 
-async def test_a_treatment_plan_that_cannot_be_read_never_holds_back_get_help_now(patient, database):
+async def test_a_treatment_plan_that_cannot_be_read_never_holds_back_get_help_now(patient, database, caplog):
     """The treatment is read only to choose the card the panel offers: unread, the panel offers
-    what it offers when the treatment is not known, and the check-in is saved as ever."""
+    what it offers when the treatment is not known, and the check-in is saved as ever. The
+    server's log says the panel went without it."""
     database.execute("ALTER TABLE treatment_plans RENAME TO unreadable")
     database.commit()
     response = await patient.check_in(thoughts=3)
@@ -393,6 +394,8 @@ async def test_a_treatment_plan_that_cannot_be_read_never_holds_back_get_help_no
     assert 'href="/learn/suicidal-thoughts"' in panels(response.text)[0]
     for path in ("/help", "/checkin"):
         assert (await patient.get(path)).status_code == 200
+    assert {(r.name, r.getMessage()) for r in caplog.records if "unreadable" in r.getMessage()} == {
+        ("lift", "treatment plan unreadable; Get help now shown without it")}
 
 
 SAVED_STATES = {
