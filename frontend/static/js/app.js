@@ -91,12 +91,26 @@ function errorSummary(root, detail) {
   return summary;
 }
 
+// A boosted link or form swaps the whole page without loading one, so a screen reader says
+// nothing and focus is left on the page itself: it would arrive silently, not knowing where it
+// is. The new page's heading takes focus, as a page load announces its title. Only when focus
+// was lost: not where htmx kept it (an autofocus, such as a saved form's message, or a field
+// with the same id), nor for a part of a page (a range switch), whose target is not the body.
+function pageArrival(root, detail) {
+  if (!detail.boosted || root !== document.body) return null;
+  if (document.activeElement && document.activeElement !== document.body) return null;
+  const heading = root.querySelector("main h1");
+  if (heading && !heading.hasAttribute("tabindex")) heading.tabIndex = -1;
+  return heading;
+}
+
 function focusFirst(root, detail) {
   const kept = crisisLinkInFocus && root.querySelector(`#crisis a[href="${CSS.escape(crisisLinkInFocus)}"]`);
   crisisLinkInFocus = null;
   const marked = kept || root.querySelector("[data-focus-first]");
   const summary = !marked && errorSummary(root, detail);
-  if (marked) marked.focus();
+  const arrival = !marked && !summary && pageArrival(root, detail);
+  if (marked || arrival) (marked || arrival).focus();
   if (!summary) return;
   summary.focus();
   // A boosted page is scrolled to its top once this event is over, which would leave a summary

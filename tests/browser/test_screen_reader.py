@@ -1,0 +1,30 @@
+"""What a screen reader hears that axe cannot check: what is announced as a page or a result
+arrives (where focus goes), and what controls are called (docs/accessibility.md)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Lift
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_page_reached_by_a_link_gives_focus_to_its_heading(patient: Page, lift: Lift):
+    # Links are boosted: htmx swaps the body without loading a page, so a screen reader heard
+    # nothing, and focus was left on the page itself, on whatever the person had been reading.
+    tabs = patient.get_by_role("navigation", name="Main")
+    for tab, heading in [("Check in", "Daily check-in"), ("History", "Your check-ins"), ("Trends", "Trends"),
+                         ("More", "More"), ("Today", "Today")]:
+        tabs.get_by_role("link", name=tab, exact=True).click()
+        expect(patient.get_by_role("heading", name=heading, exact=True, level=1)).to_be_focused()
+
+    # A part of a page swapped in place is not a new page: focus stays on the range chosen.
+    lift.check_in(patient)
+    patient.goto("/trends")
+    patient.get_by_role("link", name="3 months").click()
+    expect(patient.locator("#range-90d")).to_have_attribute("aria-current", "true")
+    expect(patient.get_by_role("link", name="3 months")).to_be_focused()
+
+
