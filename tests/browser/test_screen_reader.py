@@ -28,3 +28,16 @@ def test_a_page_reached_by_a_link_gives_focus_to_its_heading(patient: Page, lift
     expect(patient.get_by_role("link", name="3 months")).to_be_focused()
 
 
+
+def test_the_mood_and_anxiety_scales_say_what_their_ends_mean(patient: Page):
+    # Each chip's name was its number alone: the legend is read on entering the group, and then
+    # arrowing to 0 or 10 said nothing of which end was the good one.
+    patient.goto("/checkin")
+    for group, low, high in [("Mood", "0, the lowest", "10, the best"), ("Anxiety", "0, none", "10, the most")]:
+        scale = patient.get_by_role("group", name=group)
+        expect(scale).to_have_accessible_name(f"{group} 0 is {low[3:]}, 10 is {high[4:]}")
+        names = [radio.evaluate("(el) => el.labels[0].textContent") for radio in scale.get_by_role("radio").all()]
+        assert names == [str(n) for n in range(11)], names  # what the eye reads stays the number
+        expect(scale.get_by_role("radio").first).to_have_accessible_name(low)
+        expect(scale.get_by_role("radio").nth(5)).to_have_accessible_name("5")
+        expect(scale.get_by_role("radio").last).to_have_accessible_name(high)
