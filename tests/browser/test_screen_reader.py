@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Lift
+from tests.browser.test_crisis_no_answer import answer_phq9
 
 pytestmark = pytest.mark.browser
 
@@ -41,3 +42,46 @@ def test_the_mood_and_anxiety_scales_say_what_their_ends_mean(patient: Page):
         expect(scale.get_by_role("radio").first).to_have_accessible_name(low)
         expect(scale.get_by_role("radio").nth(5)).to_have_accessible_name("5")
         expect(scale.get_by_role("radio").last).to_have_accessible_name(high)
+
+
+def send_the_crisis_answer(page: Page, lift: Lift, form: str) -> None:
+    if form == "check-in":
+        page.goto("/checkin")
+        lift.fill_checkin(page, thoughts="Thoughts of ending my life")
+        page.get_by_role("button", name="Save check-in").click()
+    else:
+        answer_phq9(page, item9=1)
+        page.get_by_role("button", name="Save my answers").click()
+
+
+@pytest.mark.parametrize(("form", "saved"), [("check-in", "Check-in saved"), ("phq9", "PHQ-9 saved")])
+def test_without_javascript_get_help_now_is_the_first_thing_a_screen_reader_says(open_page, lift: Lift,
+                                                                                  form, saved):
+    # Without JavaScript the answer is a new page: a screen reader announced "Check-in saved"
+    # and read on from the top of the page, past the header, before reaching Get help now.
+    page = open_page(java_script_enabled=False)
+    lift.sign_up(page)
+    send_the_crisis_answer(page, lift, form)
+    expect(page).to_have_title(f"Get help now · {saved} · Lift")
+    expect(page.get_by_role("heading", name="Get help now", level=2)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Call 988 988 Suicide & Crisis Lifeline")).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_get_help_page_starts_at_its_heading_with_call_988_the_first_tab(open_page, lift: Lift,
+                                                                              javascript):
+    page = open_page(java_script_enabled=javascript)
+    lift.sign_up(page)
+    page.get_by_role("banner").get_by_role("link", name="Get help").click()
+    expect(page).to_have_title("Get help now · Lift")
+    expect(page.get_by_role("heading", name="Get help now", level=1)).to_be_focused()
+    if javascript:
+        # htmx gives the heading focus as it swaps and again once settled: a Tab in between
+        # would be undone (never at a person's pace).
+        page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    for name in ["Call 988 988 Suicide & Crisis Lifeline", "Text 988 988 Suicide & Crisis Lifeline",
+                 "Text HOME to 741741 Crisis Text Line", "Call 911 Emergency services", "Write a safety plan"]:
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name=name, exact=True)).to_be_focused()
+
