@@ -105,9 +105,14 @@ def test_it_shows_field_errors_in_place_and_keeps_what_was_typed(patient, consol
     assert console.errors(expected_statuses=(422,)) == []
 
 
-def test_a_form_sent_back_with_errors_gives_focus_to_what_to_fix(patient):
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_form_sent_back_with_errors_gives_focus_to_what_to_fix(open_page, lift, javascript):
     # The check-in posts with hx-post and swaps <main>; the safety plan is a boosted form and
-    # swaps the whole body. Either way the Save button that had focus is gone.
+    # swaps the whole body. Either way the Save button that had focus is gone. Without
+    # JavaScript the refused form is a new page, whose summary a screen reader did not read
+    # until it took focus as the page loads (autofocus).
+    patient = open_page(java_script_enabled=javascript)
+    lift.sign_up(patient)
     patient.goto("/checkin")
     patient.get_by_role("button", name="Save check-in").click()
     expect(patient.get_by_role("alert")).to_contain_text("Please check the 4 highlighted answers.")

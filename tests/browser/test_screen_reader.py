@@ -85,3 +85,14 @@ def test_the_get_help_page_starts_at_its_heading_with_call_988_the_first_tab(ope
         page.keyboard.press("Tab")
         expect(page.get_by_role("link", name=name, exact=True)).to_be_focused()
 
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_saved_form_gives_focus_to_the_message_saying_it_is_saved(open_page, lift: Lift, javascript):
+    # Saving loads the page again (a redirect, which htmx follows as a full load): the message
+    # is in the page from the start, so a screen reader never read it as a status, and went on
+    # from the top of the page as if nothing had been saved.
+    page = open_page(java_script_enabled=javascript)
+    lift.sign_up(page)
+    lift.write_safety_plan(page, {"1. Warning signs": "Not answering messages"}, "Dr Rivera", "555 0100")
+    expect(page.get_by_role("status")).to_be_focused()
+

@@ -421,7 +421,7 @@ async def test_it_changes_the_time_zone(patient, database):
     assert bad.status_code == 422
     # Said in the time zone's own card, where focus goes (the form is far down a phone's page).
     card = bad.text[bad.text.index('aria-labelledby="tz-title"'):bad.text.index('aria-labelledby="pw-title"')]
-    assert """role="alert"><p>Your time zone wasn't saved.</p>""" in card
+    assert """role="alert" tabindex="-1" autofocus><p>Your time zone wasn't saved.</p>""" in card
     assert 'role="alert"' not in bad.text[bad.text.index('aria-labelledby="pw-title"'):]
 
 
