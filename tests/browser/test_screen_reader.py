@@ -3,6 +3,8 @@ arrives (where focus goes), and what controls are called (docs/accessibility.md)
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -96,3 +98,26 @@ def test_a_saved_form_gives_focus_to_the_message_saying_it_is_saved(open_page, l
     lift.write_safety_plan(page, {"1. Warning signs": "Not answering messages"}, "Dr Rivera", "555 0100")
     expect(page.get_by_role("status")).to_be_focused()
 
+
+
+def test_arranging_the_ride_home_says_what_changed_where_the_button_was(patient: Page):
+    # The checklist is swapped whole: the button pressed went with it, and focus fell to the
+    # page, so a screen reader said nothing and a keyboard started again from the top.
+    hour = f"{datetime.now(UTC):%H}:00"
+    patient.goto("/treatment")
+    patient.get_by_role("link", name="Set up my treatment").click()
+    patient.get_by_role("radio", name="Esketamine nasal spray (Spravato)").check()
+    patient.get_by_role("radio", name="twice a week for 4 weeks").check()
+    patient.get_by_label("First session").fill(datetime.now(UTC).date().isoformat())
+    patient.get_by_label("Time of day").fill(hour)
+    patient.get_by_role("button", name="Save my plan").click()
+    expect(patient.get_by_role("status")).to_contain_text("Your treatment plan is saved")
+    patient.goto("/")
+    checklist = patient.get_by_role("region", name=f"Treatment day: {hour}")
+    checklist.get_by_role("button", name="My ride is arranged").click()
+    ride = checklist.get_by_role("listitem").filter(has_text="A ride home")
+    expect(ride).to_contain_text("✓ Arranged")
+    expect(ride).to_be_focused()
+    ride.get_by_role("button", name="Undo the ride choice").click()
+    expect(ride).to_contain_text("Not arranged yet")
+    expect(ride).to_be_focused()

@@ -345,7 +345,7 @@ async def ride_home(request: Request, session_id: FromPath[int]) -> Response:
         session = await own_session(request, session_id)
         item = own_view(session, user)
         return render(request, "treatment/_checklist.html", item=item, plan=await own_plan(request),
-                      back=rules.back_path(values.get("back")),
+                      back=rules.back_path(values.get("back")), ride_answered=True,
                       treatment_day_card=card(request, TREATMENT_DAY_CARD))
     return redirect(request, rules.back_path(values.get("back")))
 

@@ -174,7 +174,9 @@ document.addEventListener("htmx:afterSettle", (event) => {
   detectTimezone(document);
   detectHourCycle(document);
   showCopyButtons(document);
-  focusFirst(event.detail.target, event.detail);
+  // A part swapped whole (outerHTML, as the ride home's checklist) is no longer the target htmx
+  // names, which left the page: its replacement is the event's own element.
+  focusFirst(event.detail.target.isConnected ? event.detail.target : event.target, event.detail);
 });
 
 // The treatment plan form shows only the schedules that fit the chosen treatment (app.css): a
