@@ -234,6 +234,59 @@ def test_an_unknown_template_or_medication_fails_to_parse():
     assert errors == {"medication": rules.PLAN_MESSAGES["medication"]}
 
 
+
+@pytest.mark.parametrize("sent, weeks", [({"induction_weeks": "2"}, 2), ({"induction_weeks": "3"}, 3),
+                                         ({}, 3)])
+def test_iv_ketamine_has_two_or_three_twice_weekly_weeks_and_three_when_none_is_sent(sent, weeks):
+    form, errors = parse_form(rules.ScheduleForm, {"template": "iv_ketamine", **sent}, rules.schedule_messages(False))
+    assert errors == {} and form.induction_weeks == weeks
+
+
+@pytest.mark.parametrize("weeks", ["1", "4"])
+def test_other_numbers_of_twice_weekly_weeks_are_refused(weeks):
+    _, errors = parse_form(rules.ScheduleForm, {"template": "iv_ketamine", "induction_weeks": weeks},
+                           rules.schedule_messages(False))
+    assert errors == {"induction_weeks": "Choose 2 or 3 weeks of twice-weekly sessions."}
+
+
+@pytest.mark.parametrize("medication, name, label", [
+    ("other", "Ketamine lozenge", "Ketamine lozenge"),
+    ("other", "", "Something else"),
+    # Only "Something else" goes by a name of its own.
+    ("esketamine", "Ketamine lozenge", "Esketamine nasal spray (Spravato)"),
+    ("iv_ketamine", "", "IV ketamine infusion"),
+])
+def test_a_plan_is_called_by_its_treatment_or_the_name_the_patient_gave_it(medication, name, label):
+    plan = rules.Plan(id=1, medication=medication, medication_name=name, clinic_name="", clinic_phone="",
+                      food_advice="", updated_at="")
+    assert plan.treatment_label == label
+
+
+@pytest.mark.parametrize("field, longest", [("clinic_name", 120), ("medication_name", 120), ("food_advice", 500)])
+def test_plan_texts_hold_their_limit_and_no_more(field, longest):
+    form, errors = parse_form(rules.PlanForm, {"medication": "other", field: "x" * longest}, rules.PLAN_MESSAGES)
+    assert errors == {} and getattr(form, field) == "x" * longest
+    _, errors = parse_form(rules.PlanForm, {"medication": "other", field: "x" * (longest + 1)}, rules.PLAN_MESSAGES)
+    assert errors == {field: rules.PLAN_MESSAGES[field]}
+
+
+@pytest.mark.parametrize("mood, accepted", [("0", True), ("10", True), ("-1", False), ("11", False)])
+def test_mood_is_scored_from_0_to_10(mood, accepted):
+    form, errors = parse_form(rules.LogForm, {"outcome": "done", "mood_before": mood, "mood_after": mood},
+                              rules.log_messages(False))
+    if accepted:
+        assert errors == {} and form.mood_before == form.mood_after == int(mood)
+    else:
+        assert set(errors) == {"mood_before", "mood_after"}
+
+
+def test_a_session_note_holds_two_thousand_characters_and_no_more():
+    form, errors = parse_form(rules.LogForm, {"outcome": "done", "note": "n" * 2000}, rules.log_messages(False))
+    assert errors == {} and len(form.note) == 2000
+    _, errors = parse_form(rules.LogForm, {"outcome": "done", "note": "n" * 2001}, rules.log_messages(False))
+    assert errors == {"note": "Keep the note to 2,000 characters or fewer."}
+
+
 # Logs ------------------------------------------------------------------------------------
 
 
@@ -407,6 +460,17 @@ def test_a_session_cannot_be_moved_to_the_day_and_time_it_already_has():
     assert rules.same_time_error(item, NEW_YORK, None, None) is None
 
 
+def test_a_time_skipped_the_evening_before_lands_on_a_session_at_midnight():
+    """Nuuk's clocks go from 23:00 on 28 March 2026 straight to midnight: 23:30 that evening is
+    placed at 00:00 on the 29th, where this session already is."""
+    nuuk = "America/Nuuk"
+    midnight = session(starts_at=datetime(2026, 3, 29, 1, 0, tzinfo=UTC), requested_date=date(2026, 3, 29),
+                       requested_time=time(0, 0))
+    item = rules.view(midnight, nuuk, date(2026, 3, 1))
+    assert rules.same_time_error(item, nuuk, date(2026, 3, 28), "23:30") == rules.SAME_TIME
+    assert rules.same_time_error(item, nuuk, date(2026, 3, 28), "22:59") is None
+
+
 def test_a_session_the_gap_rule_placed_cannot_be_moved_to_the_time_that_does_not_exist():
     """02:30 on 8 March 2026 does not exist in New York: a session asked for then is at 03:00.
     Asking to move it to 02:30 (the time the patient asked for, which its note names) would place
@@ -468,6 +532,14 @@ def test_today_asks_about_the_latest_unlogged_session_only():
     today = session(id=5)
     assert rules.session_to_log([thursday, saturday, moved, today], TODAY, NEW_YORK) == saturday
     assert rules.session_to_log([logged, moved, today], TODAY, NEW_YORK) is None
+
+
+def test_a_session_logged_at_the_same_instant_is_not_a_newer_one():
+    # Two sessions at one time (one added twice): the unlogged one still reads "Not logged yet"
+    # on Treatment, so Today asks about it too; only a newer log ends the question.
+    saturday = session(id=2, starts_at=datetime(2026, 11, 21, 15, 0, tzinfo=UTC))
+    twin = session(id=3, starts_at=saturday.starts_at, status="done")
+    assert rules.session_to_log([saturday, twin], TODAY, NEW_YORK) == saturday
 
 
 def test_it_keeps_asking_about_the_last_unlogged_session_past_a_week():
