@@ -114,6 +114,19 @@ def test_it_reminds_before_a_session_on_a_fall_back_morning_in_berlin():
     assert lead.due_at.astimezone(ZoneInfo(BERLIN)).strftime("%H:%M %Z") == "06:00 CET"
 
 
+@pytest.mark.parametrize(("eve_time", "due"), [(time(22, 30), "2026-03-29T00:30Z"), (time(23, 30), None)])
+def test_an_evening_before_that_the_clocks_skip_into_the_sessions_day_is_not_sent(eve_time, due):
+    """Nuuk's clocks go from 23:00 on 28 March 2026 straight to midnight: 23:30 that evening is
+    placed at 00:00 on the session's own day, where "tomorrow" is already wrong."""
+    nuuk = "America/Nuuk"
+    session = UpcomingSession(id=4, starts_at=local(date(2026, 3, 29), 10, 0, nuuk))
+    ctx = patient(nuuk, sessions=[session], eve_time=eve_time, lead_enabled=False)
+    eve = find(rules.plannable(ctx, noon(date(2026, 3, 28), nuuk)), "treatment_eve", "4")
+    assert (eve and eve.due_at) == (due and utc(due))
+    if eve:
+        assert eve.expires_at == utc("2026-03-29T01:00Z")  # midnight, when the clocks skip to it
+
+
 def test_each_treatment_reminder_can_be_turned_off():
     session = UpcomingSession(id=1, starts_at=local(date(2026, 6, 11), 10, 0, NY))
     now = noon(date(2026, 6, 10), NY)
@@ -176,6 +189,21 @@ def test_every_kind_lands_at_its_wall_clock_time_on_a_clock_change_day(zone, day
     assert wall["treatment_lead"].time() == eight_hours_before
 
 
+
+def test_a_reminder_is_useful_for_six_hours_or_twelve_for_the_questionnaires():
+    """Without quiet hours, a check-in and an evening-before reminder (set early enough not to
+    reach midnight) are dropped six hours after they are due, the weekly questionnaires twelve."""
+    day = date(2026, 6, 10)
+    session = UpcomingSession(id=1, starts_at=local(day + timedelta(days=1), 10, 0, NY))
+    ctx = patient(NY, sessions=[session], scale_due=day, checkin_time=time(9, 0), eve_time=time(17, 0),
+                  scale_time=time(10, 0), lead_enabled=False)
+    found = rules.occurrences(ctx, local(day, 8, 0, NY))
+    windows = {kind: find(found, kind, key).expires_at - find(found, kind, key).due_at
+               for kind, key in (("checkin", "2026-06-10"), ("treatment_eve", "1"), ("scale", "2026-06-10"))}
+    assert windows == {"checkin": timedelta(hours=6), "treatment_eve": timedelta(hours=6),
+                       "scale": timedelta(hours=12)}
+
+
 # Quiet hours ------------------------------------------------------------------------------
 
 def test_it_moves_a_reminder_in_quiet_hours_to_when_they_end():
@@ -217,6 +245,22 @@ def test_a_weekly_reminder_time_in_quiet_hours_is_named_as_the_weekly_questionna
     prefs = Preferences(checkin_enabled=False, eve_enabled=False, scale_time=time(23, 0),
                         quiet_start=time(22, 0), quiet_end=time(7, 0))
     assert rules.quiet_hours_notes(prefs)[0].startswith("Your weekly questionnaire reminder, set for 23:00,")
+
+
+def test_no_note_for_a_reminder_outside_quiet_hours_or_one_turned_off():
+    prefs = Preferences(checkin_time=time(20, 0), eve_enabled=False, eve_time=time(23, 0),
+                        quiet_start=time(22, 0), quiet_end=time(7, 0))
+    assert rules.quiet_hours_notes(prefs) == []
+
+
+def test_quiet_hours_the_clocks_skip_do_not_cut_short_a_reminder_due_as_they_would_end():
+    # 02:30 to 03:00 does not happen on 8 March 2026 in New York: a check-in at 03:00 has its
+    # six hours, not a few minutes before quiet hours that start "at 03:00".
+    ctx = patient(NY, checkin_time=time(3, 0), quiet_start=time(2, 30), quiet_end=time(3, 0))
+    day = date(2026, 3, 8)
+    checkin = find(rules.occurrences(ctx, local(day, 1, 0, NY)), "checkin", day.isoformat())
+    assert checkin.due_at == utc("2026-03-08T07:00Z")
+    assert checkin.expires_at == checkin.due_at + timedelta(hours=6)
 
 
 def test_a_reminder_time_in_quiet_hours_is_said_to_come_when_they_end_only_if_it_does():
@@ -311,6 +355,23 @@ def test_it_waits_out_quiet_hours_when_a_late_reminder_comes_due_in_them():
     decision = rules.decide(lead.due_at, lead, ctx, local(day + timedelta(days=1), 6, 30, NY))
     assert decision.action == "reschedule"
     assert decision.due_at == local(day + timedelta(days=1), 7, 0, NY)
+
+
+def test_a_reminder_moved_to_a_time_already_past_goes_at_once():
+    day = date(2026, 6, 10)
+    ctx = patient(NY, checkin_time=time(19, 30), quiet_start=time(22, 0), quiet_end=time(7, 0))
+    wanted = find(rules.occurrences(ctx, noon(day, NY)), "checkin", day.isoformat())
+    # The row was written for 20:00; the patient has since chosen 19:30, and it is 20:00.
+    decision = rules.decide(local(day, 20, 0, NY), wanted, ctx, local(day, 20, 0, NY))
+    assert (decision.action, decision.expires_at) == ("send", local(day, 22, 0, NY))
+
+
+def test_a_reminder_moved_to_the_very_instant_it_is_looked_at_goes_then():
+    day = date(2026, 6, 10)
+    ctx = patient(NY, checkin_time=time(20, 0))
+    wanted = find(rules.occurrences(ctx, noon(day, NY)), "checkin", day.isoformat())
+    # The row was written for 19:00; the patient has since chosen 20:00, and it is 20:00.
+    assert rules.decide(local(day, 19, 0, NY), wanted, ctx, wanted.due_at).action == "send"
 
 
 def test_the_ttl_is_what_is_left_of_the_window_never_more_and_never_under_a_minute():
@@ -477,6 +538,35 @@ def test_a_payload_always_fits_one_push_record():
     assert json.loads(text)["url"] == "/treatment/sessions/9"
 
 
+
+def _message(title="t", body="b", url="/"):
+    return rules.Notification(title=title, body=body, url=url, tag="t", kind="checkin")
+
+
+def test_the_longest_title_and_body_fit_one_record_even_in_four_byte_characters():
+    # JSON escapes of such characters (12 bytes each) would not fit: the text goes as UTF-8.
+    text = rules.payload(_message("😀" * 200, "😀" * 500))
+    assert len(text.encode()) <= 3993
+    assert json.loads(text)["title"] == "😀" * 119 + "…"
+
+
+def test_a_message_of_exactly_one_push_record_goes_and_a_byte_more_is_refused():
+    # RFC 8291: one aes128gcm record of 4096 bytes holds 3993 bytes of plaintext.
+    base = len(rules.payload(_message(url="")).encode())
+    assert len(rules.payload(_message(url="/" * (3993 - base))).encode()) == 3993
+    with pytest.raises(ValueError):
+        rules.payload(_message(url="/" * (3994 - base)))
+
+
+def test_a_title_of_120_characters_and_a_body_of_400_are_shown_whole_and_longer_ones_are_cut():
+    def shown(title, body):
+        data = json.loads(rules.payload(_message(title, body)))
+        return data["title"], data["body"]
+
+    assert shown("t" * 120, "b" * 400) == ("t" * 120, "b" * 400)
+    assert shown("t" * 121, "b" * 401) == ("t" * 119 + "…", "b" * 399 + "…")
+
+
 # Naming a session's day ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("day", "expected"), [
@@ -603,6 +693,16 @@ def test_it_honours_retry_after_up_to_a_limit():
 def test_it_does_not_retry_past_the_reminders_window():
     now = utc("2026-06-10T12:00Z")
     assert rules.after_failure(delivery(1, timedelta(seconds=60)), now, POLICY, 0.5, retry_after=120) == ("expired", None)
+    # A retry due at the very instant the window ends would have no time left to be delivered in.
+    assert rules.after_failure(delivery(1, timedelta(seconds=120)), now, POLICY, 0.5, retry_after=120) == ("expired", None)
+    assert rules.after_failure(delivery(1, timedelta(seconds=121)), now, POLICY, 0.5, retry_after=120)[0] == "retry"
+
+
+
+def test_the_sender_tries_a_message_five_times_at_most():
+    now = utc("2026-06-10T12:00Z")
+    assert rules.after_failure(delivery(attempts=4), now, RetryPolicy(), 0.5)[0] == "retry"
+    assert rules.after_failure(delivery(attempts=5), now, RetryPolicy(), 0.5) == ("failed", None)
 
 
 # Planning ---------------------------------------------------------------------------------
@@ -627,6 +727,22 @@ def test_planning_writes_only_what_changed_and_never_revives_history():
     sent = [stored(1, today, status="dispatched"), stored(2, tomorrow, claimed=True)]
     assert rules.plan_changes(sent, wanted, now) == ([], [])
     assert rules.plan_changes([stored(1, today, status="withdrawn")], [today], now) == ([today], [])
+
+
+def test_a_sent_or_claimed_reminder_is_not_written_again_when_its_time_changes():
+    now = noon(date(2026, 6, 10), NY)
+    today, tomorrow = rules.plannable(patient(NY), now)[:2]
+    later = [msgspec.structs.replace(occ, due_at=occ.due_at + timedelta(hours=1)) for occ in (today, tomorrow)]
+    for row in (stored(1, today, status="dispatched"), stored(1, today, status="expired"),
+                stored(1, today, claimed=True)):
+        assert rules.plan_changes([row], later[:1], now) == ([], [])
+    assert rules.plan_changes([stored(2, tomorrow)], later[1:], now) == (later[1:], [])
+
+
+def test_a_check_in_just_after_midnight_is_planned_two_dates_ahead_within_the_horizon():
+    # At 23:00, 00:30 the day after tomorrow is 25½ hours away.
+    found = rules.plannable(patient(NY, checkin_time=time(0, 30)), local(date(2026, 6, 10), 23, 0, NY))
+    assert [o.key for o in found] == ["2026-06-11", "2026-06-12"]
 
 
 def test_a_reminder_is_planned_until_the_instant_it_expires_and_a_row_withdrawn_only_before_its_due():
@@ -736,6 +852,15 @@ def test_plannable_keeps_only_reminders_still_useful_and_within_the_horizon():
     assert all(o.expires_at > now and o.due_at <= now + rules.HORIZON for o in found)
 
 
+
+@pytest.mark.parametrize(("now", "keys"), [
+    (local(date(2026, 6, 10), 8, 0, NY), ["2026-06-10", "2026-06-11"]),  # tomorrow's 20:00 is 36 hours away
+    (local(date(2026, 6, 10), 7, 59, NY), ["2026-06-10"]),
+])
+def test_reminders_are_planned_a_day_and_a_half_ahead(now, keys):
+    assert [o.key for o in rules.plannable(patient(NY, checkin_time=time(20, 0)), now)] == keys
+
+
 def test_push_topics_travel_in_the_clear_so_they_name_nothing_and_differ_per_kind():
     """The Topic header is not encrypted: the push service (Google, Mozilla, Apple) reads it."""
     topics = list(rules.TOPICS.values())
@@ -750,6 +875,14 @@ def test_push_topics_travel_in_the_clear_so_they_name_nothing_and_differ_per_kin
                                             (240, "4 hours")])
 def test_a_lead_time_reads_as_a_person_would_say_it(minutes, label):
     assert rules.lead_label(minutes) == label
+
+
+
+def test_a_patient_who_never_saved_the_settings_has_every_reminder_on_at_the_usual_times():
+    assert rules.preferences_as_form_values(rules.DEFAULT_PREFERENCES) == {
+        "checkin_enabled": "true", "checkin_time": "20:00", "eve_enabled": "true", "eve_time": "19:00",
+        "lead_enabled": "true", "lead_minutes": "120", "scale_enabled": "true", "scale_time": "10:00",
+        "quiet_start": "22:00", "quiet_end": "07:00", "detailed_text": ""}
 
 
 # The settings form -------------------------------------------------------------------------
@@ -782,6 +915,14 @@ def test_the_settings_pairing_and_lead_are_checked_from_the_answers_as_sent(chan
     assert rules.settings_problems({**SENT, **change}) == problems
 
 
+
+def test_the_lead_times_offered_run_from_half_an_hour_to_four_hours_and_each_is_accepted():
+    assert [rules.lead_label(minutes) for minutes in rules.LEAD_CHOICES] == [
+        "30 minutes", "1 hour", "1½ hours", "2 hours", "3 hours", "4 hours"]
+    for minutes in ("30", "60", "90", "120", "180", "240"):
+        assert rules.settings_problems({**SENT, "lead_minutes": minutes}) == {}
+
+
 @pytest.mark.parametrize(("twelve_hour", "examples"), [
     (True, {"checkin_time": "8:00 PM", "eve_time": "7:00 PM", "scale_time": "10:00 AM",
             "quiet_start": "10:00 PM", "quiet_end": "7:00 AM"}),
@@ -802,6 +943,20 @@ def test_the_settings_pairing_and_lead_are_checked_even_when_another_answer_is_w
     # was then told, in a second round, that quiet hours needed both ends.
     sent = {**SENT, "checkin_time": "25:00", "eve_time": "", "quiet_end": "", "lead_minutes": "7"}
     assert set(rules.settings_problems(sent)) == {"quiet_end", "lead_minutes"}
+
+
+def test_a_box_left_unticked_turns_its_reminder_or_the_details_off():
+    # A browser sends nothing for an unticked checkbox.
+    unticked = {field: value for field, value in SENT.items() if not field.endswith("_enabled")}
+    form, errors = parse_form(rules.PreferencesForm, unticked, rules.preferences_messages(False))
+    assert errors == {}
+    prefs = rules.preferences_from_form(form)
+    assert not any((prefs.checkin_enabled, prefs.eve_enabled, prefs.lead_enabled, prefs.scale_enabled,
+                    prefs.detailed_text))
+    assert (prefs.checkin_time, prefs.quiet_start, prefs.quiet_end) == (time(21, 15), time(23, 0), time(6, 30))
+    form, _ = parse_form(rules.PreferencesForm, {**SENT, "quiet_start": "", "quiet_end": ""},
+                         rules.preferences_messages(False))
+    assert rules.preferences_from_form(form).quiet_start is rules.preferences_from_form(form).quiet_end is None
 
 
 def test_a_reminder_turned_off_keeps_its_stored_time_when_the_one_sent_is_empty_or_wrong():
