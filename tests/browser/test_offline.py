@@ -470,6 +470,9 @@ def test_a_page_opened_to_the_signed_out_notice_alone_deletes_nothing(phone, lif
     phone.get_by_role("button", name="Save check-in").click()
     expect(phone.get_by_role("heading", name=SAVED_OFFLINE)).to_be_visible()
     phone.context.set_offline(False)
+    # Wait until the page has reached Lift again: Chromium lifts the service worker's offline
+    # switch a moment after the page's, and a navigation in between gets the offline page.
+    expect(phone.locator("#offline-queue")).to_contain_text("you're signed out")
     # A link to the signed-out page must not empty the queue.
     phone.goto("/signin?notice=signed-out")
     expect(phone.get_by_role("status").filter(has_text="You're signed out")).to_be_visible()
