@@ -141,7 +141,9 @@ async def test_a_refused_time_is_asked_for_on_the_patients_clock(patient, clock,
     assert moved.status_code == 422 and f"Enter the new time, like {session}." in moved.text
 
 
-TWELVE, TWENTY_FOUR = re.compile(r"\b(1[0-2]|[1-9]):[0-5]\d [AP]M\b"), re.compile(r"\b([01]\d|2[0-3]):[0-5]\d\b")
+# "10:02 AM" must not pass for a 24-hour time: between 10 AM and 1 PM the test used to fail.
+TWELVE = re.compile(r"\b(1[0-2]|[1-9]):[0-5]\d [AP]M\b")
+TWENTY_FOUR = re.compile(r"\b([01]\d|2[0-3]):[0-5]\d\b(?!\s?[AP]M)")
 
 
 @pytest.mark.parametrize(("clock", "written", "not_written"), [("12", TWELVE, TWENTY_FOUR), ("24", TWENTY_FOUR, TWELVE)])
