@@ -345,3 +345,30 @@ async def test_it_sends_a_test_notification_to_the_one_device_asked_for(db, push
     assert [m["title"] for m in messages(phone)] == ["Lift: test notification"]
     assert laptop.received == []
     assert int(phone.received[0].headers["ttl"]) == 600
+
+
+async def test_on_the_night_the_clocks_go_back_each_reminder_in_quiet_hours_comes_once_when_they_end(
+        db, push_service, make_scheduler, make_patient, subscribe, clock):
+    """New York goes from 02:00 EDT back to 01:00 EST on 1 Nov 2026, and quiet hours end at 01:30,
+    so they end twice. The 01:15 check-in is due in the first reading of quiet hours, the reminder
+    two hours before a 03:15 session (01:15 EST) in the second: each comes as they end, once."""
+    patient = await make_patient(NY)
+    await store.save_preferences(db, patient, Preferences(
+        checkin_time=time(1, 15), eve_enabled=False, lead_minutes=120, scale_enabled=False,
+        quiet_start=time(22, 0), quiet_end=time(1, 30)), clock())
+    day = date(2026, 11, 1)
+    session_id = await add_session(db, patient, day, time(3, 15))
+    phone = push_service.subscribe()
+    await subscribe(patient, phone)
+    scheduler = make_scheduler(db)
+
+    sent = []
+    clock.at_local(day - timedelta(days=1), 22, 0, NY)
+    while clock() < parse_stamp("2026-11-01T09:00:00Z"):  # 04:00 EST
+        await scheduler.run_once()
+        sent += [(m.message["tag"].split("@")[0], f"{clock():%H:%MZ}") for m in phone.delivered[len(sent):]]
+        clock.advance(minutes=5)
+
+    assert push_service.problems == []
+    assert sent == [("checkin-2026-11-01", "05:30Z"),  # 01:30 EDT
+                    (f"treatment_lead-{session_id}", "06:30Z")]  # 01:30 EST

@@ -316,6 +316,85 @@ def test_quiet_hours_that_end_in_a_skipped_hour_end_when_the_clocks_have_jumped(
     assert rules.quiet_hours_end_after(night, prefs, NY) == utc("2026-03-08T07:00Z")  # 03:00 EDT
 
 
+
+# The hour the clocks repeat -----------------------------------------------------------------
+# New York goes back from 02:00 EDT to 01:00 EST on 1 Nov 2026 and London from 02:00 BST to
+# 01:00 GMT on 25 Oct; Lord Howe Island from 02:00 to 01:30 on 5 Apr, half an hour. A lead time
+# is real hours, so a reminder two hours before a 03:15 session falls at the second 01:15.
+LONDON, LORD_HOWE = "Europe/London", "Australia/Lord_Howe"
+FALL_BACK = {NY: date(2026, 11, 1), LONDON: date(2026, 10, 25), LORD_HOWE: date(2026, 4, 5)}
+
+
+def in_fold(zone: str, hour: int, minute: int, fold: int) -> datetime:
+    """The first (fold 0) or second (fold 1) time the clocks read hour:minute on the fall-back day."""
+    return datetime.combine(FALL_BACK[zone], time(hour, minute), tzinfo=ZoneInfo(zone)).replace(
+        fold=fold).astimezone(UTC)
+
+
+@pytest.mark.parametrize(("zone", "quiet_end", "at", "fold", "comes_at"), [
+    (NY, time(7, 0), (1, 15), 0, "2026-11-01T12:00Z"),  # 07:00 EST, that morning
+    (NY, time(7, 0), (1, 15), 1, "2026-11-01T12:00Z"),
+    (NY, time(7, 0), (1, 45), 0, "2026-11-01T12:00Z"),
+    (NY, time(7, 0), (1, 45), 1, "2026-11-01T12:00Z"),
+    (NY, time(1, 30), (1, 15), 0, "2026-11-01T05:30Z"),  # the first 01:30, EDT
+    (NY, time(1, 30), (1, 15), 1, "2026-11-01T06:30Z"),  # the second 01:30, EST, not the next night's
+    (NY, time(1, 30), (1, 45), 0, None),  # after quiet hours: as it is
+    (NY, time(1, 30), (1, 45), 1, None),
+    (LONDON, time(7, 0), (1, 15), 0, "2026-10-25T07:00Z"),
+    (LONDON, time(7, 0), (1, 15), 1, "2026-10-25T07:00Z"),
+    (LONDON, time(7, 0), (1, 45), 0, "2026-10-25T07:00Z"),
+    (LONDON, time(7, 0), (1, 45), 1, "2026-10-25T07:00Z"),
+    (LONDON, time(1, 30), (1, 15), 0, "2026-10-25T00:30Z"),  # 01:30 BST
+    (LONDON, time(1, 30), (1, 15), 1, "2026-10-25T01:30Z"),  # 01:30 GMT
+    (LONDON, time(1, 30), (1, 45), 0, None),
+    (LONDON, time(1, 30), (1, 45), 1, None),
+    (LORD_HOWE, time(7, 0), (1, 15), 0, "2026-04-04T20:30Z"),  # 07:00 +10:30
+    (LORD_HOWE, time(7, 0), (1, 45), 0, "2026-04-04T20:30Z"),
+    (LORD_HOWE, time(7, 0), (1, 45), 1, "2026-04-04T20:30Z"),
+    (LORD_HOWE, time(1, 30), (1, 15), 0, "2026-04-04T14:30Z"),  # 01:15 and 01:30 +11 happen once
+    (LORD_HOWE, time(1, 30), (1, 45), 1, None),
+    (LORD_HOWE, time(1, 50), (1, 45), 0, "2026-04-04T14:50Z"),  # 01:50 +11
+    (LORD_HOWE, time(1, 50), (1, 45), 1, "2026-04-04T15:20Z"),  # 01:50 +10:30, not the next night's
+])
+def test_a_reminder_in_quiet_hours_in_the_repeated_hour_comes_when_they_end_that_morning(
+        zone, quiet_end, at, fold, comes_at):
+    prefs = Preferences(quiet_start=time(22, 0), quiet_end=quiet_end)
+    due = in_fold(zone, *at, fold)
+    moved = rules.respect_quiet_hours(due, due + timedelta(hours=12), prefs, zone)
+    assert moved == (utc(comes_at) if comes_at else due)
+    assert moved.astimezone(ZoneInfo(zone)).date() == FALL_BACK[zone]
+
+
+def test_a_lead_reminder_at_the_second_0115_comes_at_the_second_0130_once():
+    # Two hours before a 03:15 session is 01:15 EST; quiet hours end at 01:30.
+    session = UpcomingSession(id=5, starts_at=in_fold(NY, 3, 15, 0))
+    ctx = patient(NY, sessions=[session], eve_enabled=False, lead_minutes=120,
+                  quiet_start=time(22, 0), quiet_end=time(1, 30))
+    found = rules.occurrences(ctx, in_fold(NY, 0, 0, 0))
+    assert [(o.kind, o.due_at) for o in found if o.session_id == 5] == [("treatment_lead", in_fold(NY, 1, 30, 1))]
+
+
+def test_a_late_reminder_looked_at_in_the_repeated_quiet_hour_waits_for_its_end_that_morning():
+    # Quiet hours end at 01:30, so the 01:40 EDT check-in is due outside them; the worker was down
+    # until 01:10 EST, when the clocks have gone back into quiet hours.
+    ctx = patient(NY, checkin_time=time(1, 40), quiet_start=time(22, 0), quiet_end=time(1, 30))
+    day = FALL_BACK[NY]
+    wanted = find(rules.occurrences(ctx, in_fold(NY, 1, 10, 1)), "checkin", day.isoformat())
+    assert wanted.due_at == in_fold(NY, 1, 40, 0)
+    decision = rules.decide(wanted.due_at, wanted, ctx, in_fold(NY, 1, 10, 1))
+    assert (decision.action, decision.due_at) == ("reschedule", in_fold(NY, 1, 30, 1))
+
+
+def test_a_reminder_in_the_repeated_hour_expires_when_quiet_hours_start_at_their_second_reading():
+    # Two hours before a 03:10 session is 01:10 EST, before quiet hours start at the second 01:30:
+    # held by the push service until the session, it could arrive inside them.
+    session = UpcomingSession(id=6, starts_at=in_fold(NY, 3, 10, 0))
+    ctx = patient(NY, sessions=[session], eve_enabled=False, lead_minutes=120,
+                  quiet_start=time(1, 30), quiet_end=time(7, 0))
+    lead = find(rules.occurrences(ctx, in_fold(NY, 0, 0, 0)), "treatment_lead", "6")
+    assert (lead.due_at, lead.expires_at) == (in_fold(NY, 1, 10, 1), in_fold(NY, 1, 30, 1))
+
+
 # Sending: overdue, moved, withdrawn -------------------------------------------------------
 
 def test_it_drops_a_reminder_overdue_by_more_than_its_window():

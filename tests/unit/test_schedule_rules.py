@@ -130,6 +130,17 @@ def test_a_time_in_the_fall_back_fold_uses_the_first_occurrence():
     assert resolved.starts_at == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT, not EST
 
 
+@pytest.mark.parametrize(("day", "at", "instants"), [
+    (date(2026, 11, 1), time(1, 30), ["2026-11-01T05:30", "2026-11-01T06:30"]),  # EDT, then EST
+    (date(2026, 11, 1), time(2, 0), ["2026-11-01T07:00"]),  # the clocks reach 02:00 once, in EST
+    (date(2026, 3, 8), time(2, 30), ["2026-03-08T07:00"]),  # never read: the gap rule's 03:00
+    (date(2026, 3, 9), time(2, 30), ["2026-03-09T06:30"]),
+])
+def test_a_time_the_clocks_repeat_is_read_at_two_instants_and_any_other_at_one(day, at, instants):
+    assert schedule.local_instants(day, at, NEW_YORK) == tuple(
+        datetime.fromisoformat(text).replace(tzinfo=UTC) for text in instants)
+
+
 def test_an_ordinary_time_needs_no_rule():
     resolved = schedule.resolve_local(date(2026, 3, 9), time(2, 30), NEW_YORK)
     assert resolved.adjustment == ""

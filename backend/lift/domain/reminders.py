@@ -6,6 +6,8 @@ Wall-clock times are turned into UTC instants with the same gap and fold rules a
 sessions (domain/schedule.py): a time the clocks skip moves forward to the first time that
 exists, and a time that happens twice uses the first one. So a check-in reminder set for 02:30
 arrives at 03:00 on the night the clocks go forward, and once, not twice, the night they go back.
+The ends of quiet hours are different: they are when the clock reads a time, and on the night
+the clocks go back it reads 01:30 twice, so quiet hours until 01:30 end at both (next_reading).
 
 A "lead time" before a session is elapsed time (two hours before is two real hours before),
 so it is computed on the UTC instant, never on the wall clock.
@@ -28,7 +30,7 @@ import msgspec
 
 from lift.domain.dates import day_label, time_text, weekday_name
 from lift.domain.scales import DUE_EVERY_DAYS, due_instruments
-from lift.domain.schedule import local_date_of, local_day_bounds, resolve_local
+from lift.domain.schedule import local_date_of, local_day_bounds, local_instants, resolve_local
 from lift.domain.time_of_day import TimeOfDay, parse_time_of_day
 
 # How long after its due instant a reminder is still worth sending. A check-in reminder six
@@ -279,26 +281,28 @@ def in_quiet_hours(instant: datetime, prefs: Preferences, timezone: str) -> bool
     return wall_time_in_quiet_hours(instant.astimezone(ZoneInfo(timezone)).time(), prefs)
 
 
+def next_reading(instant: datetime, at: time, timezone: str) -> datetime:
+    """The first instant after `instant` at which the local clock reads `at` (where the clocks
+    skip it, the moment they jump past it). A time the clocks repeat is read twice: on the night
+    they go back, quiet hours until 01:30 end at the first 01:30 and again at the second."""
+    day = local_date_of(instant, timezone)
+    for offset in range(3):
+        for candidate in local_instants(day + timedelta(days=offset), at, timezone):
+            if candidate > instant:
+                return candidate
+    raise ValueError(f"{at} never comes")  # unreachable: every time of day exists today or the next day
+
+
 def quiet_hours_end_after(instant: datetime, prefs: Preferences, timezone: str) -> datetime:
     """The first instant after `instant` at which the patient's quiet hours end."""
-    day = instant.astimezone(ZoneInfo(timezone)).date()
-    for offset in range(3):
-        candidate = local_instant(day + timedelta(days=offset), prefs.quiet_end, timezone)
-        if candidate > instant:
-            return candidate
-    raise ValueError("quiet hours never end")  # unreachable: quiet_end exists every day or the next
+    return next_reading(instant, prefs.quiet_end, timezone)
 
 
 def quiet_hours_start_after(instant: datetime, prefs: Preferences, timezone: str) -> datetime | None:
     """The first instant after `instant` at which the patient's quiet hours start; None without them."""
     if prefs.quiet_start is None or prefs.quiet_end is None or prefs.quiet_start == prefs.quiet_end:
         return None
-    day = instant.astimezone(ZoneInfo(timezone)).date()
-    for offset in range(3):
-        candidate = local_instant(day + timedelta(days=offset), prefs.quiet_start, timezone)
-        if candidate > instant:
-            return candidate
-    raise ValueError("quiet hours never start")  # unreachable, as in quiet_hours_end_after
+    return next_reading(instant, prefs.quiet_start, timezone)
 
 
 def respect_quiet_hours(due: datetime, expires: datetime, prefs: Preferences, timezone: str) -> datetime | None:

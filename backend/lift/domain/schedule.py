@@ -142,6 +142,17 @@ def resolve_local(day: date, at: time, timezone: str) -> Resolved:
     raise ValueError(f"no valid time after {wanted} in {timezone}")
 
 
+def local_instants(day: date, at: time, timezone: str) -> tuple[datetime, ...]:
+    """Every UTC instant at which the local clock reads `at` on `day`, in order: two in a
+    fall-back fold, one otherwise (in a spring-forward gap, the one the gap rule gives)."""
+    zone = ZoneInfo(timezone)
+    first = resolve_local(day, at, timezone).starts_at
+    second = datetime.combine(day, at, tzinfo=zone).replace(fold=1).astimezone(UTC)
+    if second != first and _wall(second, zone) == datetime.combine(day, at):
+        return first, second
+    return (first,)
+
+
 def plan_sessions(slots: list[SessionSlot], at: time, timezone: str) -> list[PlannedSession]:
     sessions = []
     for slot in slots:
