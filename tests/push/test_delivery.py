@@ -372,3 +372,42 @@ async def test_on_the_night_the_clocks_go_back_each_reminder_in_quiet_hours_come
     assert push_service.problems == []
     assert sent == [("checkin-2026-11-01", "05:30Z"),  # 01:30 EDT
                     (f"treatment_lead-{session_id}", "06:30Z")]  # 01:30 EST
+
+
+@pytest.mark.parametrize("then", ["kept", "cancelled", "moved a day later"])
+async def test_an_evening_before_reminder_two_days_ahead_is_planned_a_day_and_a_half_ahead_and_sent_once(
+        then, db, push_service, make_scheduler, make_patient, subscribe, clock, rows):
+    """The evening-before reminder may come as early as the day before the session starts:
+    07:00 on Friday for a Saturday 20:00 session is 37 hours before it. Its row is written a
+    day and a half (rules.HORIZON) before it is due, like every other, and still goes once, or
+    not at all for a session cancelled or moved since."""
+    patient = await make_patient(NY)
+    await store.save_preferences(db, patient, Preferences(
+        checkin_enabled=False, eve_time=time(7, 0), lead_enabled=False, scale_enabled=False,
+        quiet_start=None, quiet_end=None), clock())
+    saturday = DAY + timedelta(days=3)
+    session_id = await add_session(db, patient, saturday, time(20, 0))
+    phone = push_service.subscribe()
+    await subscribe(patient, phone)
+    scheduler = make_scheduler(db)
+
+    clock.at_local(DAY, 19, 1, NY)  # Wednesday: 35 h 59 min before Friday 07:00
+    await scheduler.run_once()
+    [planned] = rows("SELECT session_id, due_at, status FROM reminders WHERE kind = 'treatment_eve'")
+    assert (planned["session_id"], planned["due_at"], planned["status"]) == (
+        session_id, "2026-06-12T11:00:00.000Z", "pending")
+
+    sunday = saturday + timedelta(days=1)
+    if then == "cancelled":
+        await treatment.set_session_status(db, patient, session_id, "cancelled", "planned")
+    elif then == "moved a day later":
+        [new_time] = plan_sessions([SessionSlot(local_date=sunday, phase="Weekly")], time(20, 0), NY)
+        session_id = await treatment.move_session(db, patient, session_id, new_time)
+    for day, hour, minute in ((DAY + timedelta(days=1), 12, 0), (saturday - timedelta(days=1), 7, 0),
+                              (saturday - timedelta(days=1), 7, 5), (saturday, 7, 0), (saturday, 7, 5)):
+        clock.at_local(day, hour, minute, NY)
+        await scheduler.run_once()
+
+    assert push_service.problems == []
+    tags = [m.message["tag"].split("@")[0] for m in phone.delivered]
+    assert tags == ([] if then == "cancelled" else [f"treatment_eve-{session_id}"])

@@ -940,6 +940,25 @@ def test_reminders_are_planned_a_day_and_a_half_ahead(now, keys):
     assert [o.key for o in rules.plannable(patient(NY, checkin_time=time(20, 0)), now)] == keys
 
 
+@pytest.mark.parametrize(("zone", "day"), [
+    (NY, date(2026, 6, 13)),
+    (NY, date(2026, 11, 1)),  # the day before has 25 hours
+    (LORD_HOWE, date(2026, 4, 5)),
+    ("Antarctica/Troll", date(2026, 10, 25)),  # its clocks go back two hours
+])
+def test_the_planner_looks_far_enough_ahead_to_plan_an_evening_reminder_a_day_and_a_half_ahead(zone, day):
+    """The earliest evening-before reminder: at 00:00 the day before a session at 23:59. The
+    planner reads sessions starting up to SESSION_LOOKAHEAD ahead; its row is due HORIZON ahead."""
+    session = UpcomingSession(id=1, starts_at=local(day, 23, 59, zone))
+    ctx = patient(zone, sessions=[session], eve_time=time(0, 0), lead_enabled=False)
+    eve = find(rules.treatment_occurrences(ctx, noon(day - timedelta(days=2), zone)), "treatment_eve", "1")
+    assert eve.due_at == local(day - timedelta(days=1), 0, 0, zone)
+    now = eve.due_at - rules.HORIZON
+    assert eve in rules.plannable(ctx, now)
+    assert session.starts_at - eve.due_at <= rules.LONGEST_LEAD
+    assert session.starts_at < now + rules.SESSION_LOOKAHEAD
+
+
 def test_push_topics_travel_in_the_clear_so_they_name_nothing_and_differ_per_kind():
     """The Topic header is not encrypted: the push service (Google, Mozilla, Apple) reads it."""
     topics = list(rules.TOPICS.values())

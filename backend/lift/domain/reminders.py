@@ -43,8 +43,13 @@ WINDOWS = {
 }
 # Rows are created this far ahead, so a worker that was down when one came due still has it.
 HORIZON = timedelta(hours=36)
-# Reminders for sessions up to this far ahead are planned (the evening before is ~1 day ahead).
-SESSION_LOOKAHEAD = timedelta(days=3)
+LEAD_CHOICES = (30, 60, 90, 120, 180, 240)
+# How long before its session a reminder can be due: the evening-before one as early as the
+# first minute of the day before (eve_time 00:00, the session at 23:59), two days plus a clock
+# change of up to two hours (Antarctica/Troll) before it; the longest lead time is less.
+LONGEST_LEAD = max(timedelta(days=2, hours=2), timedelta(minutes=max(LEAD_CHOICES)))
+# Reminders for sessions up to this far ahead are planned, so each is planned a HORIZON ahead.
+SESSION_LOOKAHEAD = HORIZON + LONGEST_LEAD
 TEST_TTL = timedelta(minutes=10)
 # A push message that the service may hold for an offline phone for at least a minute: a TTL
 # of 0 means "drop it unless the phone is online right now", which loses reminders. A reminder
@@ -56,7 +61,6 @@ MIN_WINDOW = timedelta(minutes=10)
 # RFC 8291: a single aes128gcm record of 4096 bytes holds at most 3993 bytes of plaintext.
 MAX_PAYLOAD_BYTES = 3993
 TITLE_MAX, BODY_MAX = 120, 400  # characters; at 4 UTF-8 bytes each, still far under the limit
-LEAD_CHOICES = (30, 60, 90, 120, 180, 240)
 # An ordinary day for telling a patient what quiet hours do to a daily reminder time: a date in
 # UTC, which has no clock changes.
 ORDINARY_DAY = date(2026, 1, 14)
