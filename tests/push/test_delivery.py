@@ -411,3 +411,28 @@ async def test_an_evening_before_reminder_two_days_ahead_is_planned_a_day_and_a_
     assert push_service.problems == []
     tags = [m.message["tag"].split("@")[0] for m in phone.delivered]
     assert tags == ([] if then == "cancelled" else [f"treatment_eve-{session_id}"])
+
+
+async def test_a_late_reminder_found_in_the_repeated_quiet_hour_waits_for_their_second_end_and_goes_once(
+        db, push_service, make_scheduler, make_patient, subscribe, clock, rows):
+    """Quiet hours end at 01:30, so the 01:40 EDT check-in is due outside them; every worker is
+    down from 01:35 EDT until 01:05 EST, when the clocks have gone back into quiet hours."""
+    patient = await make_patient(NY)
+    await store.save_preferences(db, patient, Preferences(
+        checkin_time=time(1, 40), eve_enabled=False, lead_enabled=False, scale_enabled=False,
+        quiet_start=time(22, 0), quiet_end=time(1, 30)), clock())
+    phone = push_service.subscribe()
+    await subscribe(patient, phone)
+    scheduler = make_scheduler(db)
+    clock.at_local(date(2026, 11, 1), 1, 35, NY)
+    await scheduler.run_once()
+
+    sent = []
+    clock.now = parse_stamp("2026-11-01T06:05:00Z")  # 01:05 EST
+    while clock() < parse_stamp("2026-11-01T07:00:00Z"):
+        await scheduler.run_once()
+        sent += [f"{clock():%H:%MZ}" for _ in phone.delivered[len(sent):]]
+        clock.advance(minutes=1)
+
+    assert sent == ["06:30Z"]  # 01:30 EST
+    assert [r["status"] for r in rows("SELECT status FROM reminders WHERE about = '2026-11-01'")] == ["dispatched"]
