@@ -242,3 +242,78 @@ def test_reminder_settings_lift_could_not_save_come_back_chosen_with_the_device_
     patient.get_by_role("button", name="Save reminder settings").click()
     expect(patient.get_by_role("status").filter(has_text="saved")).to_be_visible()
     expect(patient.locator("[data-push-status]")).not_to_contain_text("hasn't checked this device yet")
+
+
+def lose_the_answer(route: Route) -> None:
+    """Lift gets the form and does what it asks; its answer never reaches the phone."""
+    if route.request.method == "POST":
+        route.fetch(max_redirects=0)
+        route.abort("connectionreset")
+    else:
+        route.continue_()
+
+
+def rows_with_key(database: Path, table: str, key: str) -> int:
+    with closing(sqlite3.connect(database, timeout=10)) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE client_uuid = ?", (key,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("fill_in, table, answer", [
+    (new_session, "treatment_sessions", re.compile(r"/treatment/sessions/\d+$")),
+    (session_move, "treatment_sessions", re.compile(r"/treatment/sessions/\d+\?notice=moved$")),
+    (invitation, "share_invitations", "Invitation ready"),
+], ids=["new_session", "session_move", "invitation"])
+def test_a_form_whose_answer_was_lost_after_lift_did_it_says_sending_again_is_safe_and_is_done_once(
+        patient: Page, lift, open_page: OpenPage, served_database, fill_in, table, answer):
+    page = patient
+    selector, typed = fill_in(page, lift, open_page)
+    form = page.locator(selector)
+    key = form.locator('input[name="client_uuid"]').input_value()
+    page.route("**/*", lose_the_answer)
+
+    form.locator('button[type="submit"]').last.click()
+
+    alert = page.get_by_role("alert").filter(has_text="Nothing was lost")
+    expect(alert).to_be_focused()
+    expect(alert).to_contain_text("sending it again is safe")
+    for field, value in typed.items():
+        expect(page.locator(field)).to_have_value(value)
+    assert rows_with_key(served_database, table, key) == 1
+    page.unroute("**/*", lose_the_answer)
+    form.locator('button[type="submit"]').last.click()
+    if isinstance(answer, str):
+        expect(page.get_by_role("heading", level=1)).to_have_text(answer)
+    else:
+        expect(page).to_have_url(answer)
+    assert rows_with_key(served_database, table, key) == 1
+
+
+def test_a_form_that_cannot_be_sent_twice_says_to_look_before_sending_again_when_its_answer_is_lost(
+        patient: Page, lift, open_page: OpenPage):
+    """A new password sent again would be refused (the current one changed): no promise."""
+    selector, typed = password(patient, lift, open_page)
+    patient.route("**/*", lose_the_answer)
+    patient.locator(selector).locator('button[type="submit"]').click()
+    alert = patient.get_by_role("alert").filter(has_text="may not be saved")
+    expect(alert).to_be_focused()
+    expect(alert).to_contain_text("to see whether it changed")
+    expect(alert).not_to_contain_text("safe")
+    for field, value in typed.items():
+        expect(patient.locator(field)).to_have_value(value)
+
+
+def test_a_keyed_form_changed_after_its_answer_was_lost_is_sent_as_a_new_one(
+        patient: Page, lift, open_page: OpenPage, served_database):
+    """A key stands for one set of answers: with the first key, Lift would answer with the
+    invitation the first send made, to the name typed first."""
+    selector, _ = invitation(patient, lift, open_page)
+    form = patient.locator(selector)
+    first_key = form.locator('input[name="client_uuid"]').input_value()
+    patient.route("**/*", lose_the_answer)
+    form.get_by_role("button", name="Create invitation").click()
+    expect(patient.get_by_role("alert").filter(has_text="Nothing was lost")).to_be_focused()
+    patient.unroute("**/*", lose_the_answer)
+    patient.get_by_label("Their name").fill("Dr Rivera-Lee")
+    form.get_by_role("button", name="Create invitation").click()
+    expect(patient.get_by_text("Send Dr Rivera-Lee the link or the code.")).to_be_visible()
+    assert rows_with_key(served_database, "share_invitations", first_key) == 1

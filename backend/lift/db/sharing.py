@@ -6,6 +6,7 @@ else's view starts from an active grant, so a revoked grant ends access on the n
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -22,7 +23,8 @@ from lift.domain.scales import ScaleResult
 from lift.domain.schedule import local_date_of
 from lift.domain.sharing import (
     ACCOUNT_DELETED, CODE_ALPHABET, CODE_LENGTH, ENDED_BY_GRANTEE, EndedShare, Grant, Invitation, InviteForm,
-    SCOPE_SEPARATOR, PanelSession, Scope, invitation_expiry, known_name_key, scope_for, scope_text,
+    SCOPE_SEPARATOR, PanelSession, Scope, invitation_expiry, invitation_problem, known_name_key, scope_for,
+    scope_text,
 )
 
 __all__ = ["token_hash", "code_hash"]
@@ -62,26 +64,64 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-async def create_invitation(db: Database, patient: User, form: InviteForm, code_key: str) -> tuple[str, str]:
-    """A new invitation's link token and short code; only their hashes are stored. Its audit
-    entry is written with it. A code whose hash is taken (a 1 in 10^12 chance per pair) is
-    drawn again."""
+def keyed_secrets(key: str, patient_id: int, client_uuid: str, attempt: int) -> tuple[str, str]:
+    """The link token and code of the invitation a form with this key made: drawn from the
+    app's secret, so a resend after a lost answer can show them again while only their hashes
+    are stored. Without the secret, the stored key tells nothing of them."""
+    def draw(what: str) -> bytes:
+        return hmac.new(key.encode(), f"invitation-{what}:{patient_id}:{client_uuid}:{attempt}".encode(),
+                        hashlib.sha256).digest()
+    token = base64.urlsafe_b64encode(draw("token")).rstrip(b"=").decode()
+    code = "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in draw("code")[:CODE_LENGTH])
+    return token, code
+
+
+def _made_before(row, code_key: str, client_uuid: str, now: datetime) -> tuple[str, str, Invitation] | None:
+    """The invitation a form with this key made, with its link and code drawn again; None once
+    it cannot be accepted, or if the app's secret changed since (they cannot be drawn again)."""
+    made = _invitation(row)
+    if invitation_problem(made, now):
+        return None
+    for attempt in range(5):
+        token, code = keyed_secrets(code_key, made.patient_id, client_uuid, attempt)
+        if hmac.compare_digest(token_hash(token), row["token_hash"]):
+            return token, code, made
+    return None
+
+
+async def create_invitation(db: Database, patient: User, form: InviteForm, code_key: str,
+                            client_uuid: str | None = None) -> tuple[str, str, Invitation] | None:
+    """A new invitation's link token, short code and what it is; only their hashes are stored.
+    Its audit entry is written with it. A code whose hash is taken (a 1 in 10^12 chance per
+    pair) is drawn again. With a form's key this patient sent before: the invitation that send
+    made, its link and code drawn again, or None once it is used, withdrawn or expired."""
     scope = scope_for(form.role, form.include_notes, form.include_thoughts)
     now = utc_now()
     async with db.write() as conn:
-        for _ in range(5):
-            token, code = secrets.token_urlsafe(32), new_code()
+        if client_uuid:
+            cursor = await conn.execute(
+                f"SELECT i.token_hash, {INVITATION_SELECT.removeprefix('SELECT ')}"
+                " WHERE i.patient_id = ? AND i.client_uuid = ?", (patient.id, client_uuid))
+            if (row := await cursor.fetchone()) is not None:
+                return _made_before(row, code_key, client_uuid, now)
+        for attempt in range(5):
+            token, code = (keyed_secrets(code_key, patient.id, client_uuid, attempt) if client_uuid
+                           else (secrets.token_urlsafe(32), new_code()))
             cursor = await conn.execute(
                 "INSERT INTO share_invitations (patient_id, role, include_notes, include_thoughts, label,"
-                " token_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " token_hash, code_hash, client_uuid, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING RETURNING id",
                 (patient.id, scope.role, int(scope.notes), int(scope.thoughts), form.label, token_hash(token),
-                 code_hash(code, code_key), iso(now), iso(invitation_expiry(now))),
+                 code_hash(code, code_key), client_uuid, iso(now), iso(invitation_expiry(now))),
             )
             made = await cursor.fetchone()
             if made is not None:
                 await audit.append(conn, patient.id, patient, "invite", scope.role, invitation_id=made[0])
-                return token, code
+                return token, code, Invitation(
+                    id=made[0], patient_id=patient.id, patient_email=patient.email, role=scope.role,
+                    scope=scope, label=form.label, created_at=now, expires_at=invitation_expiry(now),
+                    patient_timezone=patient.timezone)
     raise RuntimeError("could not draw an unused invitation code")
 
 

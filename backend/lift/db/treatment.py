@@ -55,17 +55,39 @@ def _bp_parts(text: str | None) -> tuple[int | None, int | None]:
 
 
 async def _insert_sessions(conn, user_id: int, plan_id: int, sessions: list[PlannedSession],
-                           now: str) -> list[int]:
+                           now: str, client_uuid: str | None = None) -> list[int]:
+    """The new sessions' ids; a key (one session's form) is stored with the first."""
     ids = []
     for planned in sessions:
         cursor = await conn.execute(
             "INSERT INTO treatment_sessions (plan_id, user_id, starts_at, requested_date, requested_time,"
-            " phase, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " phase, client_uuid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (plan_id, user_id, iso(planned.starts_at), planned.local_date.isoformat(),
-             f"{planned.requested_time:%H:%M}", planned.phase, now, now),
+             f"{planned.requested_time:%H:%M}", planned.phase, client_uuid, now, now),
         )
         ids.append((await cursor.fetchone())[0])
+        client_uuid = None
     return ids
+
+
+_SESSION_WITH_KEY = "SELECT id FROM treatment_sessions WHERE user_id = ? AND client_uuid = ?"
+
+
+async def session_with_key(db: Database, user_id: int, client_uuid: str | None) -> int | None:
+    """The id of the session this patient's form with this key added (or moved one to): a form
+    sent again after its answer was lost. Another account's key names nothing."""
+    if not client_uuid:
+        return None
+    row = await db.fetch_one(_SESSION_WITH_KEY, (user_id, client_uuid))
+    return row["id"] if row else None
+
+
+async def _keyed(conn, user_id: int, client_uuid: str | None) -> int | None:
+    # Checked again in the write: two sends of one form racing each other add one session.
+    if not client_uuid:
+        return None
+    row = await (await conn.execute(_SESSION_WITH_KEY, (user_id, client_uuid))).fetchone()
+    return row["id"] if row else None
 
 
 async def plan_for(db: Database, user_id: int) -> Plan | None:
@@ -161,22 +183,30 @@ async def session_by_id(db: Database, user_id: int, session_id: int) -> Session 
     return _session(row)
 
 
-async def add_session(db: Database, user_id: int, planned: PlannedSession) -> int | None:
-    """The new session's id, or None when the patient has no plan to add it to."""
+async def add_session(db: Database, user_id: int, planned: PlannedSession,
+                      client_uuid: str | None = None) -> int | None:
+    """The new session's id (or the one this form's key added already), or None when the
+    patient has no plan to add it to."""
     now = iso(utc_now())
     async with db.write() as conn:
         cursor = await conn.execute("SELECT id FROM treatment_plans WHERE user_id = ?", (user_id,))
         row = await cursor.fetchone()
         if row is None:
             return None
-        return (await _insert_sessions(conn, user_id, row["id"], [planned], now))[0]
+        if (added := await _keyed(conn, user_id, client_uuid)) is not None:
+            return added
+        return (await _insert_sessions(conn, user_id, row["id"], [planned], now, client_uuid))[0]
 
 
-async def move_session(db: Database, user_id: int, session_id: int, planned: PlannedSession) -> int | None:
+async def move_session(db: Database, user_id: int, session_id: int, planned: PlannedSession,
+                       client_uuid: str | None = None) -> int | None:
     """Mark a planned session as moved and add the session that replaces it, in one transaction.
-    Returns the new session's id, or None if the session is not this patient's or not planned."""
+    Returns the new session's id (or the one this form's key moved it to already), or None if
+    the session is not this patient's or not planned."""
     now = iso(utc_now())
     async with db.write() as conn:
+        if (moved := await _keyed(conn, user_id, client_uuid)) is not None:
+            return moved
         cursor = await conn.execute(
             "SELECT plan_id FROM treatment_sessions WHERE id = ? AND user_id = ? AND status = 'planned'",
             (session_id, user_id),
@@ -184,7 +214,7 @@ async def move_session(db: Database, user_id: int, session_id: int, planned: Pla
         row = await cursor.fetchone()
         if row is None:
             return None
-        new_id = (await _insert_sessions(conn, user_id, row["plan_id"], [planned], now))[0]
+        new_id = (await _insert_sessions(conn, user_id, row["plan_id"], [planned], now, client_uuid))[0]
         await conn.execute(
             "UPDATE treatment_sessions SET status = 'rescheduled', moved_to = ?, updated_at = ?"
             " WHERE id = ? AND user_id = ?",

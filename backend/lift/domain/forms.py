@@ -20,6 +20,20 @@ T = TypeVar("T", bound=msgspec.Struct)
 # (crypto.randomUUID) or a questionnaire form (made when shown). Lower-case, hyphenated.
 UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ClientUuid = Annotated[str, msgspec.Meta(pattern=rf"^{UUID_PATTERN}$")]
+FORM_KEY_FIELD = "client_uuid"
+BAD_FORM_KEY = "This form came with a key Lift can't read. It wasn't saved: send it again."
+
+
+def form_key(values: dict[str, str]) -> tuple[str | None, str | None]:
+    """A form's one-time key (made when the form was shown, so a resend after a lost answer
+    is done once) and what is wrong with it. No key is no error: such a send is a new item."""
+    raw = (values.get(FORM_KEY_FIELD) or "").strip()
+    if not raw:
+        return None, None
+    try:
+        return msgspec.convert(raw, ClientUuid), None
+    except msgspec.ValidationError:
+        return None, BAD_FORM_KEY
 
 # Passwords are taken exactly as typed; every other field is trimmed.
 UNTRIMMED_FIELDS = frozenset({"password", "current_password", "new_password"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -118,6 +119,12 @@ def to_page_shown(request: Request, shown: int) -> Response | None:
     query = [(key, value) for key, value in sent if key != "page"]
     query.insert(next((n for n, (key, _) in enumerate(sent) if key == "page"), len(query)), ("page", str(shown)))
     return redirect(request, f"{request.url.path}?{urlencode(query)}")
+
+
+def new_form_key(values: dict) -> dict:
+    """A form's values with a one-time key (a UUID) made as it is shown, so that a resend after
+    a lost answer is done once; a form sent back (422, 503) keeps the key it came with."""
+    return {"client_uuid": str(uuid.uuid4()), **values}
 
 
 async def form_data(request: Request) -> dict[str, str]:

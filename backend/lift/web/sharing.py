@@ -18,12 +18,14 @@ from lift.db.clock import utc_now
 from lift.db.connection import DatabaseError
 from lift.domain import accounts, dates, paging
 from lift.domain import sharing as rules
-from lift.domain.forms import parse_form
+from lift.domain.forms import form_key, parse_form
 from lift.passwords import hash_password
 from lift.settings import Settings, ensure_secret_key
 from lift.web.auth import claim_signup, client_ip, known_timezones, start_session, timezone_list
 from lift.web.guards import patient, shared_patient, signed_in
-from lift.web.rendering import SAVE_FAILED, day_in, form_data, redirect, render, site_url, to_page_shown
+from lift.web.rendering import (
+    SAVE_FAILED, day_in, form_data, new_form_key, redirect, render, site_url, to_page_shown,
+)
 
 # Entries a page of the access log holds at most, in whole days (a longer day is a page alone).
 AUDIT_PAGE_SIZE = 50
@@ -57,7 +59,10 @@ async def sharing_view(request: Request, values: dict, errors: dict, status_code
                        notice: str | None = None) -> Response:
     db, user = request.app.state.db, request.scope["user"]
     ended_since = utc_now() - timedelta(days=rules.ENDED_SHOWN_DAYS)
-    return render(request, "sharing/index.html", status_code=status_code, values=values, errors=errors,
+    # The invitation form comes back with the key it was sent with (a new one for a key Lift
+    # can't read, which was taken out).
+    return render(request, "sharing/index.html", status_code=status_code, values=new_form_key(values),
+                  errors=errors,
                   grants=await store.grants_for_patient(db, user.id),
                   ended=rules.ended_shares(await store.grants_ended_by_grantees(db, user.id, ended_since),
                                            await store.grantee_accounts_deleted(db, user.id, ended_since)),
@@ -74,19 +79,28 @@ async def sharing_page(request: Request, notice: FromQuery[str | None] = None) -
 async def create_invitation(request: Request) -> Response:
     values = await form_data(request)
     form, errors = parse_form(rules.InviteForm, values, rules.INVITE_MESSAGES)
+    key, bad_key = form_key(values)
+    if bad_key:
+        values.pop("client_uuid", None)
+        errors.setdefault("form", bad_key)
     if errors:
         return await sharing_view(request, values, errors, 422)
     try:
-        token, code = await store.create_invitation(request.app.state.db, request.scope["user"], form,
-                                                    code_key(request))
+        made = await store.create_invitation(request.app.state.db, request.scope["user"], form,
+                                             code_key(request), key)
     except DatabaseError:
         return await sharing_view(request, values, {"form": SAVE_FAILED}, 503)
-    scope = rules.scope_for(form.role, form.include_notes, form.include_thoughts)
-    sees, hidden = rules.describe(scope)
-    # The link and code are shown this once: only their hashes are kept.
+    if made is None:
+        # Sent again after its answer was lost, and used, withdrawn or expired since: the
+        # Sharing page says which, with no second invitation.
+        return redirect(request, "/sharing")
+    token, code, invitation = made
+    sees, hidden = rules.describe(invitation.scope)
+    # The link and code are shown this once (again only to this form sent again): only their
+    # hashes are kept.
     return render(request, "sharing/created.html", link=f"{site_url(request)}/invite/{token}",
-                  code=rules.format_code(code), role=form.role, label=form.label, sees=sees, hidden=hidden,
-                  invitation_days=rules.INVITATION_DAYS)
+                  code=rules.format_code(code), role=invitation.role, label=invitation.label, sees=sees,
+                  hidden=hidden, invitation_days=rules.INVITATION_DAYS)
 
 
 @post("/sharing/invitations/{invitation_id:int}/withdraw", guards=[patient])

@@ -16,11 +16,13 @@ from lift.db.connection import DatabaseError
 from lift.domain import schedule
 from lift.domain import treatment as rules
 from lift.domain.accounts import User
-from lift.domain.forms import parse_form
+from lift.domain.forms import form_key, parse_form
 from lift.domain.time_of_day import parse_time_of_day
 from lift.push.scheduler import replan
 from lift.web.guards import patient
-from lift.web.rendering import SAVE_FAILED, form_data, local_today, redirect, render, wants_fragment
+from lift.web.rendering import (
+    SAVE_FAILED, form_data, local_today, new_form_key, redirect, render, wants_fragment,
+)
 
 SIDE_EFFECTS_CARD = "side-effects"
 TREATMENT_DAY_CARD = "treatment-day"
@@ -208,7 +210,8 @@ async def delete_plan(request: Request) -> Response:
 def session_form_view(request: Request, values: dict, errors: dict, status_code: int = 200,
                       moving: rules.SessionView | None = None) -> Response:
     # 409: the session can no longer be moved, so there is no form to send again.
-    return render(request, "treatment/session_form.html", status_code=status_code, values=values,
+    return render(request, "treatment/session_form.html", status_code=status_code,
+                  values=new_form_key(values),
                   errors=errors, moving=moving, blocked=status_code == 409)
 
 
@@ -232,10 +235,25 @@ async def new_session(request: Request) -> Response:
     return session_form_view(request, {"session_date": today.isoformat()}, {})
 
 
+async def sent_before(request: Request, values: dict,
+                      notice: str = "") -> tuple[str | None, dict, Response | None]:
+    """The form's key, what is wrong with it, and for a form sent again after its answer was
+    lost (the key names a session this patient's form made) the answer the first send got."""
+    key, problem = form_key(values)
+    if problem:
+        values.pop("client_uuid", None)  # the form comes back with a new one
+        return None, {"form": problem}, None
+    made = await store.session_with_key(request.app.state.db, request.scope["user"].id, key)
+    return key, {}, redirect(request, f"/treatment/sessions/{made}{notice}") if made is not None else None
+
+
 @post("/treatment/sessions", guards=[patient])
 async def add_session(request: Request) -> Response:
     user = request.scope["user"]
     values = await form_data(request)
+    key, key_errors, first_answer = await sent_before(request, values)
+    if first_answer:
+        return first_answer
     if await store.plan_for(request.app.state.db, user.id) is None:
         # The plan went (deleted on another screen) while this form was open: say so, and give
         # back the day and time typed, so nothing is lost. 409: there is no form to send again.
@@ -244,11 +262,11 @@ async def add_session(request: Request) -> Response:
             "Your treatment plan was deleted, so this session wasn't added. Set up your treatment "
             f"again, then add the session{f' ({typed})' if typed else ''}.")}, 409)
     form, errors = parse_form(rules.SessionForm, values, rules.session_messages(user.twelve_hour))
-    if session_form_errors(form, errors, local_today(user.timezone)):
-        return session_form_view(request, values, errors, 422)
+    if session_form_errors(form, errors, local_today(user.timezone)) or key_errors:
+        return session_form_view(request, values, key_errors | errors, 422)
     planned = planned_from(form, user.timezone, rules.ADDED_BY_PATIENT)
     try:
-        new_id = await store.add_session(request.app.state.db, user.id, planned)
+        new_id = await store.add_session(request.app.state.db, user.id, planned, key)
     except DatabaseError:
         return session_form_view(request, values, {"form": SAVE_FAILED}, 503)
     if new_id is None:
@@ -303,17 +321,20 @@ async def move_session(request: Request, session_id: FromPath[int]) -> Response:
     session = await own_session(request, session_id)
     item = rules.view(session, user.timezone, local_today(user.timezone), twelve_hour=user.twelve_hour)
     values = await form_data(request)
+    key, key_errors, first_answer = await sent_before(request, values, "?notice=moved")
+    if first_answer:
+        return first_answer
     if problem := schedule.transition_error(session.status, "rescheduled"):
         return session_form_view(request, values, {"form": problem}, 409, moving=item)
     form, errors = parse_form(rules.SessionForm, values, rules.session_messages(user.twelve_hour))
     session_form_errors(form, errors, local_today(user.timezone))
     if form and (problem := rules.same_time_error(item, user.timezone, form.session_date, form.session_time)):
         errors.setdefault("session_date", problem)
-    if errors:
-        return session_form_view(request, values, errors, 422, moving=item)
+    if errors or key_errors:
+        return session_form_view(request, values, key_errors | errors, 422, moving=item)
     try:
         new_id = await store.move_session(request.app.state.db, user.id, session_id,
-                                          planned_from(form, user.timezone, session.phase))
+                                          planned_from(form, user.timezone, session.phase), key)
     except DatabaseError:
         return session_form_view(request, values, {"form": SAVE_FAILED}, 503, moving=item)
     if new_id is None:
@@ -355,7 +376,8 @@ async def ride_home(request: Request, session_id: FromPath[int]) -> Response:
 
 def log_form_view(request: Request, item: rules.SessionView, values: dict, errors: dict,
                   status_code: int = 200) -> Response:
-    return render(request, "treatment/log.html", status_code=status_code, item=item, values=values,
+    return render(request, "treatment/log.html", status_code=status_code, item=item,
+                  values=new_form_key(values),
                   errors=errors, outcomes=rules.OUTCOMES, side_effects=rules.SIDE_EFFECTS,
                   severities=rules.SEVERITIES, back_to_normal=rules.BACK_TO_NORMAL, note_max=rules.NOTE_MAX)
 
@@ -381,6 +403,10 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
     today = local_today(user.timezone)
     item = rules.view(session, user.timezone, today, twelve_hour=user.twelve_hour)
     values = await form_data(request)
+    # The key matters only to a move ("Rescheduled"): a log saved twice is stored once anyway.
+    key, key_errors, first_answer = await sent_before(request, values, "?notice=moved")
+    if first_answer:
+        return first_answer
     form, errors = parse_form(rules.LogForm, values, rules.log_messages(user.twelve_hour))
     side_effects, effect_errors = rules.parse_side_effects(values)
     errors.update(effect_errors)
@@ -391,8 +417,8 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
             item, user.timezone, form.new_date, form.new_time)
         if moved_to_itself:
             errors.setdefault("new_date", moved_to_itself)
-    if errors:
-        return log_form_view(request, item, values, errors, 409 if "form" in errors else 422)
+    if errors or key_errors:
+        return log_form_view(request, item, values, key_errors | errors, 409 if "form" in errors else 422)
     if form.outcome == "missed":
         side_effects = {}
         form = rules.LogForm(outcome="missed", note=form.note)
@@ -400,7 +426,7 @@ async def save_log(request: Request, session_id: FromPath[int]) -> Response:
         if form.outcome == "rescheduled":
             moved = rules.SessionForm(session_date=form.new_date, session_time=form.new_time)
             new_id = await store.move_session(db, user.id, session_id,
-                                              planned_from(moved, user.timezone, session.phase))
+                                              planned_from(moved, user.timezone, session.phase), key)
         else:
             saved = await store.save_session_log(db, user.id, session_id, session.status, form, side_effects)
     except DatabaseError:

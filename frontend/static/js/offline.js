@@ -448,9 +448,17 @@
   }
 
   // Any other form that changes something: what was typed stays, and the message beside it
-  // (where the person is looking, on a page of several forms) says nothing changed.
+  // (where the person is looking, on a page of several forms) says what became of it. Not sent
+  // at all (no connection before it left), nothing changed. Sent with no answer, or with an
+  // error page in place of Lift's, it may have been done before the answer was lost: sending
+  // again is safe only with a form key (Lift does a key's form once) or for a form that only
+  // sets values (`data-resend-safe`); a sign-up or a new password sent again is refused.
   const NOT_SENT = "There's no connection, so this wasn't sent and nothing was saved. What you entered is still here: send it again when you have a signal.";
-  const NOT_SAVED = "Lift couldn't save this just now because of a problem on its side, so nothing was saved. What you entered is still here: try again in a moment.";
+  const NO_ANSWER_SAFE = "Lift didn't answer, so this may or may not be saved. Nothing was lost: what you entered is still here, and sending it again is safe (it is done only once). Send it again when you have a signal.";
+  const NOT_SAVED_SAFE = "Lift couldn't answer just now because of a problem on its side, so this may or may not be saved. Nothing was lost: what you entered is still here, and sending it again is safe (it is done only once). Try again in a moment.";
+  const NO_ANSWER = "Lift didn't answer, so this may not be saved. What you entered is still here: when you have a signal, reload the page in another tab to see whether it changed before sending it again.";
+  const NOT_SAVED = "Lift couldn't answer just now because of a problem on its side, so this may not be saved. What you entered is still here: in a moment, reload the page in another tab to see whether it changed before trying again.";
+  const resendSafe = (form) => Boolean(form.elements.client_uuid) || form.hasAttribute("data-resend-safe");
   function keepTyped(form, why) {
     const old = main().querySelector("[data-offline-alert]");
     if (old) old.remove();
@@ -494,7 +502,8 @@
   }
 
   // Save pressed again while the form is on its way (hx-sync="this:replace" sends the new one at
-  // once): a key stands for one set of answers, so changed answers go with a new key. With the
+  // once), or after no answer came (any form with a key: a session, an invitation): a key stands
+  // for one set of answers, so changed answers go with a new key. With the
   // old one, Lift would take them for the first send again and keep what that one said. A form
   // with a `replaces` field (the questionnaires) also names every key it was sent with before,
   // so Lift replaces the result an earlier send stored instead of keeping both.
@@ -504,8 +513,8 @@
     .filter(([name]) => !NOT_ANSWERS.includes(name))).toString();
   document.addEventListener("htmx:confirm", (event) => {
     const form = event.detail.elt;
-    if (!watched(form) || !form.elements.client_uuid) return;
-    const key = form.elements.client_uuid;
+    const key = form.elements && form.elements.client_uuid;
+    if (!key) return;
     const answers = answersOf(form);
     if (form.dataset.sentKey === key.value && form.dataset.sentAnswers !== answers) {
       const replaces = form.elements.replaces;
@@ -536,14 +545,14 @@
   });
   ["htmx:sendError", "htmx:timeout"].forEach((name) => document.addEventListener(name, (event) => {
     if (watched(event.detail.elt)) noAnswer(event.detail.elt);
-    else if (sendsChanges(event.detail.elt)) keepTyped(event.detail.elt, NOT_SENT);
+    else if (sendsChanges(event.detail.elt)) keepTyped(event.detail.elt, resendSafe(event.detail.elt) ? NO_ANSWER_SAFE : NO_ANSWER);
   }));
   document.addEventListener("htmx:beforeSwap", (event) => {
     const form = event.detail.requestConfig && event.detail.requestConfig.elt;
     const xhr = event.detail.xhr;
     if (sendsChanges(form) && noAnswerIn(xhr, form)) {
       event.detail.shouldSwap = false;
-      keepTyped(form, NOT_SAVED);
+      keepTyped(form, resendSafe(form) ? NOT_SAVED_SAFE : NOT_SAVED);
       return;
     }
     if (!watched(form)) return;
