@@ -337,7 +337,7 @@ async def build_world(app) -> World:
     key = ensure_secret_key(app.state.settings)
 
     async def grant(actor: str, role: str, **scope) -> int:
-        token, _ = await sharing_store.create_invitation(db, patient, InviteForm(role=role, **scope), key)
+        token, *_ = await sharing_store.create_invitation(db, patient, InviteForm(role=role, **scope), key)
         invitation = await sharing_store.invitation_by_token(db, sharing_store.token_hash(token))
         return await sharing_store.accept_invitation(db, invitation.id, people[actor])
 
@@ -347,7 +347,7 @@ async def build_world(app) -> World:
     await sharing_store.revoke_grant(db, patient, await grant(R, "clinician"))
     await sharing_store.revoke_grant(db, patient, await grant(RC, "caregiver", include_notes=True,
                                                                include_thoughts=True))
-    invite_token, _ = await sharing_store.create_invitation(db, patient, InviteForm(role="caregiver"), key)
+    invite_token, *_ = await sharing_store.create_invitation(db, patient, InviteForm(role="caregiver"), key)
     invitation = await sharing_store.invitation_by_token(db, sharing_store.token_hash(invite_token))
     reset_token, _ = await password_resets.create_reset_link(db, EMAILS[O], datetime.now(UTC))
 
