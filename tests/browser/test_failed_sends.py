@@ -279,6 +279,8 @@ def test_a_form_whose_answer_was_lost_after_lift_did_it_says_sending_again_is_sa
     for field, value in typed.items():
         expect(page.locator(field)).to_have_value(value)
     assert rows_with_key(served_database, table, key) == 1
+    if SCREENSHOTS:
+        page.screenshot(path=Path(SCREENSHOTS) / f"answer-lost-{fill_in.__name__}.png")
     page.unroute("**/*", lose_the_answer)
     form.locator('button[type="submit"]').last.click()
     if isinstance(answer, str):

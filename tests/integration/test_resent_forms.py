@@ -9,7 +9,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from tests.integration.sharing_helpers import CODE, LINK, join
+from tests.integration.sharing_helpers import CODE, LINK, caregiver, invite, join  # noqa: F401 (a fixture)
 from tests.integration.test_treatment import create_plan, plan_with_session_today, session_rows
 
 
@@ -181,3 +181,20 @@ async def test_an_invitation_key_lift_cannot_read_makes_nothing(patient, databas
     assert response.status_code == 422 and "key Lift can&#39;t read" in response.text
     assert 'value="Sam"' in response.text and form_key(response.text)
     assert count(database, "share_invitations") == 0
+
+
+# --- An invitation accepted -----------------------------------------------------------------
+
+
+async def test_accept_sent_again_by_the_account_that_accepted_answers_as_before_and_no_one_else(
+        patient, other_patient, caregiver, stranger, database):
+    path, _ = await invite(other_patient)
+    first = await caregiver.post(f"{path}/accept")
+    again = await caregiver.post(f"{path}/accept")
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert count(database, "share_grants") == 2  # the caregiver fixture's own, and this one
+    # Anyone else still finds it used, and learns nothing of whose it was.
+    await stranger.sign_up()
+    refused = await stranger.post(f"{path}/accept")
+    assert refused.status_code == 410 and "other@example.com" not in refused.text

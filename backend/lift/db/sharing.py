@@ -43,7 +43,7 @@ def _instant(text: str | None) -> datetime | None:
 
 INVITATION_SELECT = (
     "SELECT i.id, i.patient_id, u.email AS patient_email, u.timezone AS patient_timezone, i.role,"
-    " i.include_notes, i.include_thoughts, i.label, i.created_at, i.expires_at, i.used_at, i.withdrawn_at"
+    " i.include_notes, i.include_thoughts, i.label, i.created_at, i.expires_at, i.used_at, i.used_by, i.withdrawn_at"
     " FROM share_invitations i JOIN users u ON u.id = i.patient_id"
 )
 
@@ -56,7 +56,7 @@ def _invitation(row) -> Invitation | None:
         scope=scope_for(row["role"], bool(row["include_notes"]), bool(row["include_thoughts"])),
         label=row["label"], created_at=_instant(row["created_at"]), expires_at=_instant(row["expires_at"]),
         used_at=_instant(row["used_at"]), withdrawn_at=_instant(row["withdrawn_at"]),
-        patient_timezone=row["patient_timezone"],
+        patient_timezone=row["patient_timezone"], used_by=row["used_by"],
     )
 
 

@@ -226,6 +226,7 @@ class Invitation(msgspec.Struct, frozen=True, kw_only=True):
     used_at: datetime | None = None
     withdrawn_at: datetime | None = None
     patient_timezone: str = "UTC"  # its dates are the patient's days, as everywhere in Lift
+    used_by: int | None = None
 
 
 def invitation_expiry(created_at: datetime) -> datetime:

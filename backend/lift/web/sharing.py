@@ -298,6 +298,9 @@ async def signup_and_accept(request: Request, key: FromPath[str]) -> Response:
 async def accept(request: Request, key: FromPath[str]) -> Response:
     user = request.scope["user"]
     invitation, problem, status = await find_invitation(request, key)
+    if problem == "used" and invitation.used_by == user.id:
+        # Accepted by this very account: Accept sent again after its answer was lost.
+        return redirect(request, home_for(user.role, invitation.patient_id))
     if problem:
         return dead_invitation(request, problem, status)
     if rules.role_problem(invitation, user.role):
