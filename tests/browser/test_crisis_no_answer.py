@@ -79,7 +79,7 @@ def test_a_proxy_error_page_never_replaces_a_check_in_reporting_a_plan(patient, 
     region = crisis_region(patient)
     expect(region).to_be_visible()
     expect(region).to_contain_text("call 911 or 988 now")
-    expect(region.get_by_role("heading", level=2).first).to_be_focused()
+    expect(region.get_by_role("heading", level=1).first).to_be_focused()
     # Kept on this phone rather than lost, and the proxy's page is nowhere.
     expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible()
     expect(patient.get_by_text("Bad Gateway")).to_have_count(0)
@@ -155,12 +155,12 @@ def test_get_help_now_shows_while_a_check_in_is_still_on_its_way_and_it_is_kept_
     region = crisis_region(patient)
     expect(region).to_be_visible(timeout=SHORT_WAIT_MS)
     expect(region).to_contain_text("Please reach out to someone now")
-    expect(region.get_by_role("heading", level=2).first).to_be_focused()
+    expect(region.get_by_role("heading", level=1).first).to_be_focused()
     expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_have_count(0)
     # The wait passes with no answer: the check-in is kept on the phone, help still first and focused.
     expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible(timeout=20_000)
     expect(region).to_contain_text("Please reach out to someone now")
-    expect(region.get_by_role("heading", level=2).first).to_be_focused()
+    expect(region.get_by_role("heading", level=1).first).to_be_focused()
     assert patient.evaluate("LiftQueue.all().then((entries) => entries.length)") == 1
 
 
@@ -435,7 +435,7 @@ def test_a_check_in_answered_by_lifts_error_page_instead_of_the_form_is_kept_wit
         assert posted.value.status == 503
         region = crisis_region(patient)
         expect(region).to_contain_text("call 911 or 988 now")
-        expect(region.get_by_role("heading", level=2).first).to_be_focused()
+        expect(region.get_by_role("heading", level=1).first).to_be_focused()
         expect(patient.get_by_role("heading", name="Saved on this phone, will sync")).to_be_visible()
         expect(patient.get_by_text("Something went wrong on our side")).to_have_count(0)
         # The phone had a signal: the page says Lift could not be reached, not that there is none.

@@ -207,7 +207,7 @@ def test_a_form_whose_send_fails_keeps_what_was_typed_and_says_nothing_was_saved
     # Focus goes to the message, or to Get help now before it where the answers call for it.
     if fill_in is phq9:
         help_now = page.get_by_role("region", name="Get help now")
-        expect(help_now.get_by_role("heading", level=2).first).to_be_focused()
+        expect(help_now.get_by_role("heading", level=1).first).to_be_focused()
     else:
         expect(alert).to_be_focused()
     expect(page.get_by_text("503 Service Temporarily Unavailable")).to_have_count(0)

@@ -105,8 +105,8 @@ def test_a_patient_shares_with_a_caregiver_and_stops_sharing(patient: Page, care
     # The summary: checking in, the trend, the band not the score, upcoming sessions, help.
     expect(carer.get_by_role("heading", name=patient_email)).to_be_visible()
     expect(carer.get_by_text("Checked in today")).to_be_visible()
-    expect(carer.get_by_role("img", name="Mood")).to_be_visible()
-    expect(carer.get_by_role("img", name="Anxiety")).to_be_visible()
+    expect(carer.get_by_role("figure", name="Mood")).to_be_visible()
+    expect(carer.get_by_role("figure", name="Anxiety")).to_be_visible()
     expect(carer.locator(".band-label")).to_have_text("Mild")
     expect(carer.get_by_role("heading", name="Upcoming treatment sessions")).to_be_visible()
     expect(carer.get_by_role("region", name="Get help now")).to_be_attached()
@@ -179,8 +179,8 @@ def test_a_range_switch_once_sharing_ended_replaces_the_whole_page_not_only_its_
     carer, doctor = open_page(), open_page()
     for viewer, role in ((carer, "caregiver"), (doctor, "clinician")):
         accept(viewer, invitation_link(patient, role))
-        expect(viewer.get_by_role("img", name="Mood")).to_be_visible()
-        viewer.get_by_role("img", name="Mood").scroll_into_view_if_needed()
+        expect(viewer.get_by_role("figure", name="Mood")).to_be_visible()
+        viewer.get_by_role("figure", name="Mood").scroll_into_view_if_needed()
 
     patient.goto("/sharing")
     for _ in range(2):
@@ -403,16 +403,16 @@ def test_a_new_patients_caregiver_and_clinician_see_charts_from_the_day_they_joi
     carer, doctor = open_page(), open_page()
     for page, role in ((carer, "caregiver"), (doctor, "clinician")):
         accept(page, invitation_link(patient, role))
-        expect(page.get_by_role("img", name="Mood")).to_be_visible()
+        expect(page.get_by_role("figure", name="Mood")).to_be_visible()
         # Both open on 2 weeks, as the patient's own Trends do for a journal this young.
         expect(page.locator("#range-14d")).to_have_attribute("aria-current", "true")
 
     for page in (carer, doctor):
-        mood = page.get_by_role("img", name="Mood")
-        # What a screen reader hears of the chart: their first week, and no week before it. Where the
-        # charts start, the same for every chart, is said once above them.
-        expect(mood).to_have_accessible_name(
-            "Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, their first week with Lift.")
+        mood = page.get_by_role("figure", name="Mood")
+        # What the chart says: their first week, and no week before it. Where the charts start,
+        # the same for every chart, is said once above them.
+        expect(mood.locator(".chart__summary")).to_have_text(
+            "Mood averaged 5.0 this week, their first week with Lift.")
         figure = page.locator("figure.chart--mood")
         expect(page.get_by_text(start, exact=True)).to_be_visible()
         expect(figure.locator(".chart__x li")).to_have_text([f"{joined.day} {joined:%b}", "Today"])

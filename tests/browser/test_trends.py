@@ -111,14 +111,16 @@ def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, 
     expect(page.get_by_role("link", name="Trends")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text(f"You checked in on {30 - 3} of the last 30 days.")).to_be_visible()
 
-    # Five charts, each an image named by its title and summary, drawn on the server.
-    charts = page.get_by_role("img")
+    # Five charts drawn on the server, each a figure named by its title, its summary read once
+    # as words (the picture itself is hidden from screen readers: test_screen_reader.py).
+    charts = page.get_by_role("figure")
     expect(charts).to_have_count(5)
-    mood_chart = page.get_by_role("img", name="Mood")
-    expect(mood_chart).to_be_visible()
-    expect(mood_chart).to_have_accessible_name(
-        __import__("re").compile(r"^Mood 0 is the lowest, 10 is the best Mood averaged \d\.\d this week"))
-    box = mood_chart.bounding_box()
+    mood_chart = page.get_by_role("figure", name="Mood")
+    expect(mood_chart).to_have_accessible_name("Mood 0 is the lowest, 10 is the best")
+    expect(mood_chart.locator(".chart__summary")).to_have_text(
+        __import__("re").compile(r"^Mood averaged \d\.\d this week"))
+    expect(mood_chart.locator("svg")).to_be_visible()
+    box = mood_chart.locator("svg").bounding_box()
     assert box["width"] > 200 and box["x"] + box["width"] <= PHONE["width"]
     no_sideways_scroll(page)
 
@@ -137,7 +139,8 @@ def test_a_patient_with_90_days_reads_their_trends_on_a_phone(page: Page, lift, 
     expect(chart(page, "phq9").locator("line.chart__marker")).to_have_count(sessions)
     # Said once above the charts, not in each of the five names: every chart marks the same days.
     expect(page.get_by_text(f"Dashed lines on every chart mark {sessions} treatment days.")).to_be_visible()
-    expect(mood_chart).to_have_accessible_name(__import__("re").compile(r"over \d+ check-in days\.$"))
+    expect(mood_chart.locator(".chart__summary")).to_have_text(
+        __import__("re").compile(r"over \d+ check-in days\.$"))
     expect(chart(page, "mood").get_by_text("Treatment day", exact=True)).to_be_visible()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOT, animations="disabled", caret="hide")
@@ -185,7 +188,7 @@ def test_it_stays_readable_at_200_percent_text_in_dark_mode(open_page, lift, ser
     # Doubling the browser's default font size is what a 200% text setting does: every rem grows.
     page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
     page.goto("/trends")
-    expect(page.get_by_role("img", name="Mood")).to_be_visible()
+    expect(page.get_by_role("figure", name="Mood")).to_be_visible()
     assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == 32
     no_sideways_scroll(page)
     tabs = page.get_by_role("navigation", name="Main").get_by_role("link")
@@ -274,9 +277,8 @@ def test_on_their_first_day_a_patient_sees_that_day_charted_not_13_grey_days_bef
         today = datetime.now(UTC).date()
         expect(page.get_by_text(f"The charts start on {today:%a} {today.day} {today:%b}, the day you joined Lift. "
                                 "The daily line leaves a gap on each day without a check-in.")).to_be_visible()
-        mood_chart = page.get_by_role("img", name="Mood")
-        expect(mood_chart).to_have_accessible_name(
-            "Mood 0 is the lowest, 10 is the best Mood was 5 on your one check-in this week, your first week with Lift.")
+        expect(chart(page, "mood").locator(".chart__summary")).to_have_text(
+            "Mood was 5 on your one check-in this week, your first week with Lift.")
         for key in ("mood", "anxiety", "sleep", "phq9", "gad7"):
             figure = chart(page, key)
             expect(figure.locator("rect:not(.chart__band)")).to_have_count(0)  # no shade over the days before
@@ -289,7 +291,7 @@ def test_on_their_first_day_a_patient_sees_that_day_charted_not_13_grey_days_bef
                                         " return [s.backgroundColor, s.borderRadius, e.offsetWidth, e.offsetHeight]; }")
                 dots = figure.locator("path.chart__dots").evaluate("e => getComputedStyle(e).stroke")
                 assert looks[0] == dots and looks[1] == "50%" and looks[2] == looks[3] >= 6, (looks, dots)
-        svg = mood_chart.bounding_box()
+        svg = chart(page, "mood").locator("svg").bounding_box()
         label = chart(page, "mood").locator(".chart__x li").bounding_box()
         middle = svg["x"] + svg["width"] / 2
         assert label["x"] + label["width"] / 2 == pytest.approx(middle, abs=2)
@@ -302,7 +304,7 @@ def test_on_their_first_day_a_patient_sees_that_day_charted_not_13_grey_days_bef
 def test_an_empty_chart_says_once_that_it_is_empty_to_sighted_and_screen_reader_users(open_page, lift):
     """A chart with nothing to draw said so in its summary ("No mood check-ins since you
     joined.") and again under the picture ("Nothing here yet for this period. Each check-in adds
-    a point."). Now once: the summary, which is also what a screen reader hears of the picture."""
+    a point."). Now once: the summary, which is also all a screen reader hears of the picture."""
     page = open_page()
     lift.new_patient_on_today(page)
     page.goto("/scales/gad7")  # a questionnaire but no check-in yet: the daily charts are empty
@@ -312,8 +314,8 @@ def test_an_empty_chart_says_once_that_it_is_empty_to_sighted_and_screen_reader_
     expect(page.get_by_role("heading", name="GAD-7 saved")).to_be_visible()
     page.goto("/trends")
     said = "No mood check-ins since you joined. Each check-in adds a point."
-    expect(page.get_by_role("img", name="Mood")).to_have_accessible_name(
-        f"Mood 0 is the lowest, 10 is the best {said}")
+    expect(page.get_by_role("figure", name="Mood")).to_have_accessible_name(
+        "Mood 0 is the lowest, 10 is the best")
     mood = chart(page, "mood")
     expect(mood.locator(".chart__summary")).to_have_text(said)
     expect(mood.locator(".chart__summary")).to_be_visible()
@@ -335,11 +337,10 @@ def test_a_patient_who_joined_3_days_ago_sees_charts_from_that_day_not_missed_da
 
     patient.goto("/trends")
     expect(patient.locator("#range-14d")).to_have_attribute("aria-current", "true")
-    mood_chart = patient.get_by_role("img", name="Mood")
-    # What a screen reader hears of the chart names the first week, and no week before it; where
-    # the charts start, the same for every chart, is said once above them.
-    expect(mood_chart).to_have_accessible_name(
-        "Mood 0 is the lowest, 10 is the best Mood averaged 5.0 this week, your first week with Lift.")
+    # What the chart says names the first week, and no week before it; where the charts start,
+    # the same for every chart, is said once above them.
+    expect(chart(patient, "mood").locator(".chart__summary")).to_have_text(
+        "Mood averaged 5.0 this week, your first week with Lift.")
     expect(patient.get_by_text(f"The charts start on {joined:%a} {joined.day} {joined:%b}, the day you joined Lift.")
            ).to_be_visible()
     expect(chart(patient, "mood").locator(".chart__x li")).to_have_text([f"{joined.day} {joined:%b}", "Today"])

@@ -721,7 +721,8 @@ async def test_with_htmx_a_save_is_answered_with_its_page_at_once_under_the_addr
     assert crisis.headers["HX-Push-Url"] == f"/checkins/{checkin_id}?saved=updated"
     landing = (await patient.get(crisis.headers["HX-Push-Url"])).text
     assert first_in_main(landing).startswith('<section class="crisis')
-    assert "Please reach out to someone now" in landing and ">Check-in updated</h1>" in landing
+    # Below Get help now, the page's h1, its title is an h2.
+    assert "Please reach out to someone now" in landing and ">Check-in updated</h2>" in landing
 
     refused = await patient.http.post("/checkin", data=form | {"mood": "11"}, headers=htmx)
     assert refused.status_code == 422 and refused.headers["HX-Push-Url"] == "false"  # no page of its own

@@ -136,11 +136,45 @@ async def test_the_get_help_page_is_open_to_everyone(stranger, patient):
 @pytest.mark.parametrize("path", ["/help", "/offline/help"])
 async def test_the_get_help_page_has_its_panel_title_as_its_one_main_heading(stranger, patient, path):
     """Get help is the panel itself: a screen reader listing headings finds one level-1
-    heading there, Get help now, as on every other page (elsewhere the panel is a section)."""
+    heading there, Get help now, as on every other page."""
     for person in (stranger, patient):
         html = shown((await person.get(path)).text)
         assert re.findall(r"<h1\b[^>]*>([^<]*)</h1>", html) == ["Get help now"], (path, person.email)
-    assert '<h2 id="crisis-title"' in shown((await patient.check_in(thoughts=1)).text)
+
+
+def outline(html: str) -> list[tuple[int, str]]:
+    """The page's headings as a screen reader lists them: level and words, in order."""
+    return [(int(level), re.sub(r"<[^>]+>", "", words).strip())
+            for level, words in re.findall(r"<h([1-6])\b[^>]*>(.*?)</h\1>", shown(html), flags=re.S)]
+
+
+async def test_wherever_get_help_now_comes_first_it_heads_the_page(patient):
+    """Get help now came first as an h2, before the page's own h1 ("Check-in saved"): a screen
+    reader's list of headings started one level down, the page's title after it. Where the panel
+    comes first its title is the page's one h1, the page's title an h2, and no level is skipped."""
+    phq9 = {f"phq9_{item}": "1" for item in range(1, 10)} | {"difficulty": "1"}
+    token = await patient.csrf_token()
+    htmx = {"HX-Request": "true", "x-csrftoken": token}
+    pages = {
+        "check-in saved": await patient.check_in(thoughts=1),
+        "check-in refused": await patient.check_in(thoughts=2, mood=""),
+        "check-in saved with htmx": await patient.http.post("/checkin", headers=htmx, data={
+            "local_date": patient.today().isoformat(), "mood": "2", "anxiety": "8", "sleep_hours": "4",
+            "thoughts": "3"}),
+        "PHQ-9 saved": await patient.post("/scales/phq9", phq9, follow_redirects=True),
+        "PHQ-9 refused": await patient.post("/scales/phq9", phq9 | {"phq9_1": ""}),
+        "form expired": await patient.post("/checkin", {"thoughts": "2"}, csrf=False),
+    }
+    for name, response in pages.items():
+        headings = outline(response.text)
+        assert headings[0] == (1, "Get help now"), (name, headings)
+        assert [words for level, words in headings if level == 1] == ["Get help now"], (name, headings)
+        steps = zip(headings, headings[1:])
+        assert all(level <= before + 1 for (before, _), (level, _) in steps), (name, headings)
+    assert (2, "Check-in saved") in outline(pages["check-in saved"].text)
+    assert (2, "PHQ-9 saved") in outline(pages["PHQ-9 saved"].text)
+    assert (3, "PHQ-9 since your baseline") in outline(pages["PHQ-9 saved"].text)
+    assert (2, "This form had expired") in outline(pages["form expired"].text)
 
 
 @pytest.mark.parametrize(("role", "words"), [

@@ -14,6 +14,7 @@ import pytest
 
 from lift.settings import Settings
 from lift.web.pwa import asset_version
+from tests.integration.test_crisis_path import outline
 
 JSON = {"accept": "application/json"}
 
@@ -94,6 +95,11 @@ async def test_it_shows_both_check_ins_and_lets_the_patient_keep_either(patient,
     assert 'name="on_conflict" value="replace"' in page.text and f'value="{key}"' in page.text
     # The queued answer reported passing thoughts: Get help now comes first, even here.
     assert page.text.index('aria-labelledby="crisis-title"') < page.text.index("already has a check-in")
+    # It heads the page, the page's title and its two cards a level below it.
+    headings = [(level, words) for level, words in outline(page.text) if words != "My safety plan"]
+    assert headings[0] == (1, "Get help now")
+    assert headings[1][0] == 2 and headings[1][1].endswith("already has a check-in")
+    assert headings[2:] == [(3, "Waiting to be sent"), (3, "Already saved")]
     checkin_id = database.execute("SELECT id FROM checkins").fetchone()[0]
     assert f'href="/checkins/{checkin_id}"' in page.text
 

@@ -42,7 +42,7 @@ async def send(patient, instrument, form: dict):
 
 def has_crisis_region(html: str) -> bool:
     html = shown(html)
-    return CRISIS_MARK in html and '<h2 id="crisis-title"' in html and "Get help now" in html
+    return CRISIS_MARK in html and '<h1 id="crisis-title"' in html and "Get help now" in html
 
 
 def first_in_main(html: str) -> str:

@@ -303,3 +303,20 @@ def test_every_card_it_offers_is_one_lift_serves():
     for treatment in (None, *MEDICATIONS):
         if reading := crisis_reading(treatment):
             assert reading.href.removeprefix("/learn/") in cards
+
+
+def test_each_crisis_button_is_named_with_its_number_said_once():
+    """Read as drawn, "Call 988" over its line's name was "Call 988 988 Suicide & Crisis Lifeline"."""
+    lifeline, text_line = US.lines
+    assert lifeline.call_name == "Call 988, Suicide & Crisis Lifeline"
+    assert lifeline.text_name == "Text 988, Suicide & Crisis Lifeline"
+    assert text_line.text_name == "Text HOME to 741741, Crisis Text Line"
+    assert US.emergency_name == "Call 911, Emergency services"
+    samaritans, shout = UK.lines
+    assert samaritans.call_name == "Call 116 123, Samaritans"
+    assert shout.text_name == "Text SHOUT to 85258, Shout"
+    # A name that only is the number adds nothing; one that merely starts with its digits is a name.
+    bare = parse_resources({"emergency_number": "112", "emergency_label": "112", "lines": [
+        {"name": "1234", "text": "1234"}, {"name": "988ers Line", "call": "988"}]})
+    assert bare.lines[0].text_name == "Text 1234" and bare.emergency_name == "Call 112"
+    assert bare.lines[1].call_name == "Call 988, 988ers Line"

@@ -51,6 +51,27 @@ class CrisisLine(msgspec.Struct, frozen=True):
         if not (self.call or self.text):
             raise ValueError("a crisis line needs a number to call or to text")
 
+    # A button shows the line's name under what it does ("Call 988" over "988 Suicide & Crisis
+    # Lifeline"): read as drawn, a screen reader said "Call 988 988 Suicide & Crisis Lifeline".
+    # These are the buttons' accessible names, every word shown kept (label in name, WCAG 2.5.3).
+    @property
+    def call_name(self) -> str:
+        """"Call 988, Suicide & Crisis Lifeline"."""
+        return button_name(f"Call {self.call}", self.call, self.name)
+
+    @property
+    def text_name(self) -> str:
+        """"Text 988, Suicide & Crisis Lifeline", "Text HOME to 741741, Crisis Text Line"."""
+        action = f"Text {self.text_body} to {self.text}" if self.text_body else f"Text {self.text}"
+        return button_name(action, self.text, self.name)
+
+
+def button_name(action: str, number: str, name: str) -> str:
+    """What a crisis button does, then whose it is, the number said once: a name that starts
+    with the number just said goes on without it."""
+    rest = "" if name.strip() == number else name.removeprefix(number + " ").strip()
+    return f"{action}, {rest}" if rest else action
+
 
 def reach(line: CrisisLine) -> str:
     """How a message points to a line, as its buttons do: "call or text 988", "call 116 123",
@@ -83,6 +104,11 @@ class CrisisResources(msgspec.Struct, frozen=True):
         """Every line, as choices: "call or text 988, or text HOME to 741741"."""
         ways = [reach(line) for line in self.lines]
         return ", or ".join([", ".join(ways[:-1]), ways[-1]]) if len(ways) > 1 else ways[0]
+
+    @property
+    def emergency_name(self) -> str:
+        """The emergency button's accessible name: "Call 911, Emergency services"."""
+        return button_name(f"Call {self.emergency_number}", self.emergency_number, self.emergency_label)
 
     @property
     def call_now(self) -> str:

@@ -117,8 +117,23 @@
     if (!template) return null;
     const region = template.content.firstElementChild.cloneNode(true);
     main().prepend(region);
+    headPageWith(region);
     addPlanTo(region);
     return region;
+  }
+
+  // Get help now heads the page it is shown on, as Lift's own answer draws it: its title is the
+  // page's h1, and the page's own h1 an h2 that looks the same, so a screen reader's list of
+  // headings starts where reading and focus do.
+  function headPageWith(region) {
+    main().querySelectorAll("h1").forEach((heading) => {
+      if (region.contains(heading)) return;
+      const title = document.createElement("h2");
+      [...heading.attributes].forEach((attribute) => title.setAttribute(attribute.name, attribute.value));
+      title.classList.add("page-title");
+      title.replaceChildren(...heading.childNodes);
+      heading.replaceWith(title);
+    });
   }
 
   async function keep(form) {
@@ -130,7 +145,7 @@
     const missing = Object.keys(REQUIRED).filter((name) => !fields[name]);
     if (missing.length) {
       showAlert(`There's no connection, and this check-in can't be kept yet: answer ${missing.map((name) => REQUIRED[name]).join(", ")} first.`);
-      (crisis ? crisis.querySelector("h2") : main()).focus();
+      (crisis ? crisis.querySelector(".crisis__title") : main()).focus();
       return;
     }
     const uuid = form.elements.client_uuid.value;
@@ -145,7 +160,7 @@
       showAlert(full
         ? "This phone has no storage space left, so your check-in could not be kept. Your answers are still in the form: free some space, or send it when you have a signal."
         : `This phone couldn't keep your check-in (${error && error.message}). Your answers are still in the form: try again, or send it when you have a signal.`);
-      (crisis ? crisis.querySelector("h2") : main()).focus();
+      (crisis ? crisis.querySelector(".crisis__title") : main()).focus();
       return;
     }
     showKept(fields, crisis);
@@ -159,9 +174,10 @@
       element("p", { class: "lede", text: dayLabel(fields.local_date) }), summary(fields)
     );
     main().replaceChildren(...(crisis ? [crisis] : []), saved);
+    if (crisis) headPageWith(crisis);
     window.scrollTo(0, 0);
     // The crisis heading takes focus first when it is there, as it does online.
-    (crisis ? crisis.querySelector("h2") : saved.querySelector("h1")).focus();
+    (crisis ? crisis.querySelector(".crisis__title") : saved.querySelector("h1")).focus();
     renderQueue();
   }
 
@@ -424,7 +440,7 @@
   function showCrisisFor(form) {
     const level = crisisAnswer(form);
     const region = level ? showCrisis(level) : null;
-    if (region) region.querySelector("h2").focus();
+    if (region) region.querySelector(".crisis__title").focus();
     return region;
   }
 
