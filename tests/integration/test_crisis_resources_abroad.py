@@ -70,7 +70,7 @@ async def test_help_the_footer_and_the_kept_copies_name_only_the_deployments_own
 async def test_numbers_written_with_spaces_make_well_formed_links(patient):
     """RFC 3966 has no spaces in a tel: number: "tel:116 123" is not one to dial."""
     html = (await patient.check_in(thoughts=2)).text
-    assert 'href="tel:116123" aria-label="Call 116 123, Samaritans">Call 116 123<' in html
+    assert 'href="tel:116123" aria-label="Call 116 123, Samaritans">Call 116 123 <span class="sub">Samaritans<' in html
     assert 'href="sms:85258?&amp;body=SHOUT"' in html
     assert not re.search(r'href="(tel|sms):[^"]*[ ()]', html)
 

@@ -308,6 +308,8 @@ def test_every_card_it_offers_is_one_lift_serves():
 def test_each_crisis_button_is_named_with_its_number_said_once():
     """Read as drawn, "Call 988" over its line's name was "Call 988 988 Suicide & Crisis Lifeline"."""
     lifeline, text_line = US.lines
+    assert lifeline.call_caption == lifeline.text_caption == "Suicide & Crisis Lifeline"  # shown under the number
+    assert text_line.text_caption == "Crisis Text Line" and US.emergency_caption == "Emergency services"
     assert lifeline.call_name == "Call 988, Suicide & Crisis Lifeline"
     assert lifeline.text_name == "Text 988, Suicide & Crisis Lifeline"
     assert text_line.text_name == "Text HOME to 741741, Crisis Text Line"
@@ -319,4 +321,5 @@ def test_each_crisis_button_is_named_with_its_number_said_once():
     bare = parse_resources({"emergency_number": "112", "emergency_label": "112", "lines": [
         {"name": "1234", "text": "1234"}, {"name": "988ers Line", "call": "988"}]})
     assert bare.lines[0].text_name == "Text 1234" and bare.emergency_name == "Call 112"
+    assert bare.lines[0].text_caption == bare.emergency_caption == ""
     assert bare.lines[1].call_name == "Call 988, 988ers Line"

@@ -51,26 +51,38 @@ class CrisisLine(msgspec.Struct, frozen=True):
         if not (self.call or self.text):
             raise ValueError("a crisis line needs a number to call or to text")
 
-    # A button shows the line's name under what it does ("Call 988" over "988 Suicide & Crisis
-    # Lifeline"): read as drawn, a screen reader said "Call 988 988 Suicide & Crisis Lifeline".
-    # These are the buttons' accessible names, every word shown kept (label in name, WCAG 2.5.3).
+    # A button shows what it does over whose line it is. Under "Call 988" the name was
+    # "988 Suicide & Crisis Lifeline", and a screen reader said "Call 988 988 Suicide & Crisis
+    # Lifeline": the name is shown, and said, without the number just given (caption). The
+    # accessible name adds a pause between the two, every word shown kept (WCAG 2.5.3).
+    @property
+    def call_caption(self) -> str:
+        return caption(self.call, self.name)
+
+    @property
+    def text_caption(self) -> str:
+        return caption(self.text, self.name)
+
     @property
     def call_name(self) -> str:
         """"Call 988, Suicide & Crisis Lifeline"."""
-        return button_name(f"Call {self.call}", self.call, self.name)
+        return button_name(f"Call {self.call}", self.call_caption)
 
     @property
     def text_name(self) -> str:
         """"Text 988, Suicide & Crisis Lifeline", "Text HOME to 741741, Crisis Text Line"."""
         action = f"Text {self.text_body} to {self.text}" if self.text_body else f"Text {self.text}"
-        return button_name(action, self.text, self.name)
+        return button_name(action, self.text_caption)
 
 
-def button_name(action: str, number: str, name: str) -> str:
-    """What a crisis button does, then whose it is, the number said once: a name that starts
-    with the number just said goes on without it."""
-    rest = "" if name.strip() == number else name.removeprefix(number + " ").strip()
-    return f"{action}, {rest}" if rest else action
+def caption(number: str, name: str) -> str:
+    """A line's name under a button that has just given its number: without it if it starts
+    with it ("988 Suicide & Crisis Lifeline" under "Call 988"), nothing if it is only that."""
+    return "" if name.strip() == number else name.removeprefix(number + " ").strip()
+
+
+def button_name(action: str, under: str) -> str:
+    return f"{action}, {under}" if under else action
 
 
 def reach(line: CrisisLine) -> str:
@@ -106,9 +118,13 @@ class CrisisResources(msgspec.Struct, frozen=True):
         return ", or ".join([", ".join(ways[:-1]), ways[-1]]) if len(ways) > 1 else ways[0]
 
     @property
+    def emergency_caption(self) -> str:
+        return caption(self.emergency_number, self.emergency_label)
+
+    @property
     def emergency_name(self) -> str:
         """The emergency button's accessible name: "Call 911, Emergency services"."""
-        return button_name(f"Call {self.emergency_number}", self.emergency_number, self.emergency_label)
+        return button_name(f"Call {self.emergency_number}", self.emergency_caption)
 
     @property
     def call_now(self) -> str:
