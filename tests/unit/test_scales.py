@@ -54,10 +54,28 @@ def test_it_uses_the_published_stem_answers_and_item_wording():
     assert PHQ9.stem == "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     assert GAD7.stem == "Over the last 2 weeks, how often have you been bothered by the following problems?"
     assert scales.ANSWER_LABELS == ("Not at all", "Several days", "More than half the days", "Nearly every day")
-    assert PHQ9.items[0].text == "Little interest or pleasure in doing things"
-    assert PHQ9.items[8].text == "Thoughts that you would be better off dead or of hurting yourself in some way"
-    assert GAD7.items[0].text == "Feeling nervous, anxious or on edge"
-    assert GAD7.items[6].text == "Feeling afraid as if something awful might happen"
+    # Every item, in the published order: a changed word would change what the patient answers.
+    assert [item.text for item in PHQ9.items] == [
+        "Little interest or pleasure in doing things",
+        "Feeling down, depressed, or hopeless",
+        "Trouble falling or staying asleep, or sleeping too much",
+        "Feeling tired or having little energy",
+        "Poor appetite or overeating",
+        "Feeling bad about yourself — or that you are a failure or have let yourself or your family down",
+        "Trouble concentrating on things, such as reading the newspaper or watching television",
+        "Moving or speaking so slowly that other people could have noticed? Or the opposite — being so "
+        "fidgety or restless that you have been moving around a lot more than usual",
+        "Thoughts that you would be better off dead or of hurting yourself in some way",
+    ]
+    assert [item.text for item in GAD7.items] == [
+        "Feeling nervous, anxious or on edge",
+        "Not being able to stop or control worrying",
+        "Worrying too much about different things",
+        "Trouble relaxing",
+        "Being so restless that it is hard to sit still",
+        "Becoming easily annoyed or irritable",
+        "Feeling afraid as if something awful might happen",
+    ]
     assert scales.DIFFICULTY_QUESTION == (
         "If you checked off any problems, how difficult have these problems made it for you to do your "
         "work, take care of things at home, or get along with other people?")
@@ -124,6 +142,25 @@ def test_it_bands_cover_every_total_exactly_once():
     for instrument in (PHQ9, GAD7):
         covered = [t for band in instrument.bands for t in range(band.low, band.high + 1)]
         assert covered == list(range(instrument.max_total + 1))
+
+
+def test_each_band_is_named_and_ranged_as_published():
+    # The result page reads "Mild range (5–9)"; the chart's legend "Mild 5–9".
+    assert [(band.label, band.range_text) for band in PHQ9.bands] == [
+        ("Minimal", "0–4"), ("Mild", "5–9"), ("Moderate", "10–14"), ("Moderately severe", "15–19"),
+        ("Severe", "20–27")]
+    assert [(band.label, band.range_text) for band in GAD7.bands] == [
+        ("Minimal", "0–4"), ("Mild", "5–9"), ("Moderate", "10–14"), ("Severe", "15–21")]
+
+
+def test_a_minimal_score_names_the_symptoms_its_questionnaire_asks_about():
+    assert "few depression symptoms" in scales.band_meaning(PHQ9, PHQ9.bands[0])
+    assert "few anxiety symptoms" in scales.band_meaning(GAD7, GAD7.bands[0])
+
+
+def test_a_questionnaires_address_finds_it_and_any_other_finds_none():
+    assert scales.instrument_for("phq9") is PHQ9 and scales.instrument_for("gad7") is GAD7
+    assert scales.instrument_for("phq") is None and scales.instrument_for("") is None
 
 
 def test_it_never_words_a_band_as_a_diagnosis():
@@ -392,6 +429,30 @@ def test_item9_answer_is_the_phq9s_ninth_answer_and_0_otherwise():
 
 KEY = "0b7c2a56-6f0e-4c5e-9a53-3d1f6f1e2a10"
 OTHER_KEY = "5f1d9b0e-2c47-4e3a-8d6b-7a9c1e2f3b4d"
+
+
+@BOTH_FORMS
+def test_a_form_keeps_the_key_it_was_shown_with_and_refuses_an_unreadable_key_or_box(instrument):
+    form_type, messages = scales.FORM_TYPES[instrument.key], scales.form_messages(instrument)
+    data = {item_id: "0" for item_id in instrument.item_ids}
+    form, errors = parse_form(form_type, data | {"client_uuid": KEY}, messages)
+    assert errors == {} and form.client_uuid == KEY  # so a form sent twice is stored once
+    _, errors = parse_form(form_type, data | {"client_uuid": "x"}, messages)
+    assert list(errors) == ["client_uuid"] and "Reload the page" in errors["client_uuid"]
+    _, errors = parse_form(form_type, data | {"baseline": "perhaps"}, messages)
+    assert list(errors) == ["baseline"] and "Tick the box" in errors["baseline"]
+
+
+@BOTH_FORMS
+def test_every_message_a_questionnaire_form_shows_is_a_whole_sentence(instrument):
+    for field, message in scales.form_messages(instrument).items():
+        assert re.fullmatch(r"[A-Z][a-z].*\.", message, re.DOTALL), (field, message)
+
+
+def test_the_note_beside_an_answer_to_question_9_is_a_plain_sentence_that_puts_it_before_the_total():
+    note = scales.ITEM9_NOTE
+    assert re.fullmatch(r"Your answer to question 9 matters more than the total\. .*\.", note)
+    assert "today" in note and "clinician" in note
 
 
 @pytest.mark.parametrize("raw, keys", [

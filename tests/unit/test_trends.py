@@ -108,6 +108,13 @@ def test_it_feeds_the_days_before_the_range_into_the_first_averages():
     assert result.averages and result.averages[0][0] == (0.0, trends.SCORE_AXIS.y(4))
 
 
+
+def test_the_first_days_7_day_average_is_of_that_day_and_the_six_before_it():
+    # Two weeks start 13 days ago; the first day's window runs from 19 days ago to it.
+    result = chart(values({19: 1, 18: 2, 17: 4, 13: 9, 12: 9}), TWO_WEEKS)
+    assert result.rows[-1][0] == dates.day_text(day(13), TODAY)
+    assert [row[3] for row in result.rows[-2:]] == ["6.0", "4.0"]  # (2+4+9+9)/4, then (1+2+4+9)/4
+
 # --- Summaries -------------------------------------------------------------------------------
 
 
@@ -250,6 +257,21 @@ def test_it_leaves_a_week_without_check_ins_as_a_gap_in_the_weekly_line():
 def test_it_averages_each_week_from_the_days_checked_in():
     weeks = trends.weekly_averages([None, 2, None, 4, 6, None, None, None, 8])
     assert weeks == [(2, 2.0, 1, 2), (9, 6.0, 3, 7)]
+
+
+def test_up_to_three_calendar_months_of_days_are_drawn_day_by_day_and_more_week_by_week():
+    # 92 days, the longest three calendar months (July to September), are daily as "3 months" is;
+    # from 93 the chart is weekly, and its axis names months then, not days.
+    daily = chart(values({0: 5}), ALL, first_entry=day(91))
+    weekly = chart(values({0: 5}), ALL, first_entry=day(92))
+    assert not daily.weekly and daily.x_labels == ("18 Feb", "Today") and len(daily.rows) == 92
+    assert weekly.weekly and weekly.x_labels == ("Feb 2026", "Today")
+
+
+def test_a_weekly_chart_of_whole_weeks_has_a_row_for_each_week_and_no_more():
+    result = chart(values({n: 5 for n in range(98)}), ALL, first_entry=day(97))  # 14 weeks
+    assert [row[3] for row in result.rows] == ["7 of 7"] * 14
+    assert [len(run) for run in result.averages] == [14]
 
 
 def test_it_spans_the_full_width_from_first_day_to_today():
@@ -608,6 +630,18 @@ def test_a_latest_result_from_last_year_is_summarised_with_its_year():
 def test_it_does_not_join_results_more_than_four_weeks_apart():
     result = phq9_chart([scale_result(15, 80), scale_result(14, 40), scale_result(12, 33)])
     assert [len(run) for run in result.lines] == [1, 2]
+
+
+def test_results_four_weeks_apart_are_joined_and_a_day_more_is_a_gap():
+    # Three weekly questionnaires skipped still make a line; a fourth does not.
+    assert [len(run) for run in phq9_chart([scale_result(15, 60), scale_result(12, 32)]).lines] == [2]
+    assert [len(run) for run in phq9_chart([scale_result(15, 61), scale_result(12, 32)]).lines] == [1, 1]
+
+
+def test_a_questionnaire_result_sits_over_its_day_as_a_check_in_of_that_day_does():
+    scale = phq9_chart([scale_result(15, 89), scale_result(12, 45), scale_result(9, 0)])
+    mood = chart(values({89: 5, 45: 5, 0: 5}))
+    assert [x for x, _ in scale.dots] == [x for x, _ in mood.dots] == [0.0, 148.3, trends.WIDTH]
 
 
 def test_it_ignores_the_other_questionnaire_and_says_when_there_is_none():
