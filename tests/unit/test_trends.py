@@ -111,9 +111,9 @@ def test_it_feeds_the_days_before_the_range_into_the_first_averages():
 
 def test_the_first_days_7_day_average_is_of_that_day_and_the_six_before_it():
     # Two weeks start 13 days ago; the first day's window runs from 19 days ago to it.
-    result = chart(values({19: 1, 18: 2, 17: 4, 13: 9, 12: 9}), TWO_WEEKS)
+    result = chart(values({19: 1, 18: 2, 17: 4, 14: 9, 13: 9, 12: 9}), TWO_WEEKS)
     assert result.rows[-1][0] == dates.day_text(day(13), TODAY)
-    assert [row[3] for row in result.rows[-2:]] == ["6.0", "4.0"]  # (2+4+9+9)/4, then (1+2+4+9)/4
+    assert [row[3] for row in result.rows[-2:]] == ["6.6", "5.0"]  # (2+4+9+9+9)/5, then (1+2+4+9+9)/5
 
 # --- Summaries -------------------------------------------------------------------------------
 
@@ -131,6 +131,18 @@ def test_it_words_a_fall_the_same_week_and_no_comparison():
         "Mood averaged 6.0 this week, the same as the week before.")
     assert trends.week_summary(MOOD, {day(0): 6, day(1): 4}, TODAY) == (
         "Mood averaged 5.0 this week, with no check-ins the week before to compare.")
+
+
+def test_a_check_in_six_days_ago_is_this_weeks_and_one_seven_days_ago_the_week_befores():
+    assert trends.week_summary(MOOD, {day(6): 5}, TODAY).startswith("Mood was 5 on your one check-in this week")
+    assert trends.week_summary(MOOD, {day(7): 5}, TODAY).startswith("No check-ins yet this week.")
+
+
+def test_the_range_counts_a_check_in_on_its_first_day_and_one_day_is_one_day():
+    result = chart(values({89: 8, 0: 2}), THREE_MONTHS)
+    assert "Across the last 3 months it averaged 5.0 over 2 check-in days." in result.summary
+    result = chart(values({30: 4}), THREE_MONTHS)
+    assert result.summary.endswith("Across the last 3 months it averaged 4.0 over 1 check-in day.")
 
 
 def test_it_summarises_one_check_in_and_none():
@@ -223,6 +235,17 @@ def test_each_axis_runs_from_its_lowest_value_at_the_bottom_to_its_highest_at_th
 def test_it_spreads_the_days_evenly_to_a_tenth_of_a_unit():
     assert [trends.x_position(i, 14) for i in (0, 1, 12, 13)] == [0, 23.1, 276.9, trends.WIDTH]
     assert trends.x_position(0, 1) == trends.WIDTH / 2
+    assert trends.SCALE_AXES["phq9"].y(5) == 97.8  # heights too: 120 - 5/27 of 120
+
+
+def test_on_a_patients_second_day_yesterday_is_at_the_left_edge_and_today_at_the_right():
+    result = chart(values({1: 4, 0: 6}), TWO_WEEKS, joined=day(1), first_entry=day(1))
+    assert [x for x, _ in result.dots] == [0.0, trends.WIDTH] and len(result.lines[0]) == 2
+
+
+def test_a_table_names_its_values_unit_only_where_they_have_one():
+    assert chart(values({0: 5}), metric=MOOD).table_headers == ("Day", "Mood", "7-day average")
+    assert chart(values({0: 5}), metric=SLEEP).table_headers == ("Day", "Sleep (hours)", "7-day average")
 
 
 def test_it_draws_smaller_dots_only_beyond_a_month_of_days():
@@ -271,6 +294,7 @@ def test_up_to_three_calendar_months_of_days_are_drawn_day_by_day_and_more_week_
 def test_a_weekly_chart_of_whole_weeks_has_a_row_for_each_week_and_no_more():
     result = chart(values({n: 5 for n in range(98)}), ALL, first_entry=day(97))  # 14 weeks
     assert [row[3] for row in result.rows] == ["7 of 7"] * 14
+    assert not result.crowded  # a week's point is a full-size dot: weeks are a phone's width apart
     assert [len(run) for run in result.averages] == [14]
 
 
@@ -283,6 +307,7 @@ def test_it_spans_the_full_width_from_first_day_to_today():
 
 def test_it_widens_the_sleep_axis_only_for_very_long_nights():
     assert chart(values({0: 5}, sleep=9), metric=SLEEP).y_labels == ("12", "6", "0")
+    assert chart(values({0: 5}, sleep=12), metric=SLEEP).y_labels == ("12", "6", "0")  # fits at the top
     assert chart(values({0: 5}, sleep=14), metric=SLEEP).y_labels == ("24", "12", "0")
 
 
@@ -563,6 +588,15 @@ def test_a_moved_session_counts_on_the_day_it_moved_to_and_a_cancelled_one_nowhe
     assert marked == trends.SessionDays(treatment=frozenset({day(4), day(-1)}), unlogged=(day(1),))
 
 
+def test_the_words_count_the_sessions_on_a_periods_first_and_last_days():
+    first, last = day(40), day(27)  # a past period, as a report's
+    for given, unlogged in ((last, first), (first, last)):
+        sessions = trends.SessionDays(treatment=frozenset({given}), unlogged=(unlogged,))
+        assert trends.treatment_text(sessions, first, last) == (
+            "Dashed lines on every chart mark 1 treatment day. 1 session is not logged yet, so its day is not marked.")
+        assert trends.treatment_text(sessions, day(39), day(28)) == ""
+
+
 def test_a_session_not_logged_yet_is_said_above_the_charts_and_beside_its_day_not_drawn():
     marked = [day(2), day(6), day(9), day(11), day(13)]
     result = chart(values({0: 5, 5: 6}), TWO_WEEKS, markers=marked, unlogged=[day(5)])
@@ -627,6 +661,16 @@ def test_a_latest_result_from_last_year_is_summarised_with_its_year():
     assert result.summary.endswith("from your baseline of 20 on Sat 1 Nov 2025.")
 
 
+def test_the_bands_meet_edge_to_edge_and_a_results_chart_is_never_weekly_or_crowded():
+    result = trends.scale_chart(scales.PHQ9, [scale_result(12, n) for n in range(0, 365, 7)], day(364), TODAY,
+                                TODAY, ALL)
+    upper_first = result.bands[::-1]
+    for upper, lower in zip(upper_first, upper_first[1:]):
+        assert upper.y + upper.height == pytest.approx(lower.y)
+    # At most one result a day: each is a full-size dot, its own row, however long the range.
+    assert not result.weekly and not result.crowded and len(result.rows) == 53
+
+
 def test_it_does_not_join_results_more_than_four_weeks_apart():
     result = phq9_chart([scale_result(15, 80), scale_result(14, 40), scale_result(12, 33)])
     assert [len(run) for run in result.lines] == [1, 2]
@@ -675,6 +719,11 @@ def test_it_keeps_a_run_going_until_today_is_over():
     assert_kind(adherence)
 
 
+def test_one_day_on_its_own_is_not_called_a_run():
+    adherence = trends.adherence([day(0), day(5)], TODAY)
+    assert adherence.run == 1 and adherence.run_text == ""
+
+
 def test_it_says_nothing_about_a_run_after_a_gap():
     adherence = trends.adherence([day(3), day(4), day(5), day(6)], TODAY)
     assert adherence.run == 0 and adherence.run_text == ""
@@ -712,6 +761,14 @@ def test_a_new_patient_checked_in_every_day_hears_so():
 def test_a_day_filled_in_from_before_joining_counts_within_the_days_shown():
     adherence = trends.adherence([day(5), day(0)], TODAY, joined=day(1))
     assert adherence.text == "You checked in on 2 of your first 6 days."
+
+
+def test_a_patient_is_counted_over_their_own_days_until_they_have_had_30():
+    # On their 29th day: all 29 of their days; on their 31st, the last 30 like anyone else.
+    assert trends.adherence([day(0)], TODAY, joined=day(28)).text == "You checked in on 1 of your first 29 days."
+    every_day = trends.adherence([day(n) for n in range(31)], TODAY, joined=day(30))
+    assert every_day.text == "You checked in on 30 of the last 30 days."
+    assert every_day.run_text == "That's every day of the last 30."
 
 
 def test_a_patient_who_joined_over_30_days_ago_keeps_the_last_30():
