@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -38,6 +39,11 @@ def test_it_shows_14_days_90_days_or_everything():
     assert trends.range_bounds(TWO_WEEKS, TODAY, None) == (day(13), TODAY)
     assert trends.range_bounds(THREE_MONTHS, TODAY, None) == (day(89), TODAY)
     assert trends.range_bounds(ALL, TODAY, day(1000)) == (day(1000), TODAY)
+
+
+def test_the_ranges_offered_are_named_as_a_patient_would_say_them():
+    assert [(r.key, r.label) for r in trends.RANGES.values()] == [
+        ("14d", "2 weeks"), ("90d", "3 months"), ("all", "All time")]
 
 
 def test_it_never_shows_all_time_shorter_than_two_weeks():
@@ -306,6 +312,7 @@ def test_it_spans_the_full_width_from_first_day_to_today():
 
 
 def test_it_widens_the_sleep_axis_only_for_very_long_nights():
+    assert chart([], metric=SLEEP).y_labels == ("12", "6", "0")  # no nights yet
     assert chart(values({0: 5}, sleep=9), metric=SLEEP).y_labels == ("12", "6", "0")
     assert chart(values({0: 5}, sleep=12), metric=SLEEP).y_labels == ("12", "6", "0")  # fits at the top
     assert chart(values({0: 5}, sleep=14), metric=SLEEP).y_labels == ("24", "12", "0")
@@ -728,6 +735,18 @@ def test_it_says_nothing_about_a_run_after_a_gap():
     adherence = trends.adherence([day(3), day(4), day(5), day(6)], TODAY)
     assert adherence.run == 0 and adherence.run_text == ""
     assert_kind(adherence)
+
+
+def test_a_patient_who_joined_today_and_has_not_checked_in_is_not_told_they_did():
+    adherence = trends.adherence([], TODAY, joined=TODAY)
+    assert adherence.text == "No check-ins yet." and adherence.run_text == ""
+
+
+@pytest.mark.parametrize("checked_in", [[], [day(0)], [day(n) for n in range(30)]])
+def test_what_adherence_says_is_whole_sentences(checked_in):
+    adherence = trends.adherence(checked_in, TODAY, joined=day(40))
+    for sentence in filter(None, [adherence.text, adherence.run_text, adherence.encouragement]):
+        assert re.fullmatch(r"[A-Z][a-z].*\.", sentence), sentence
 
 
 def test_it_welcomes_someone_back_with_no_check_ins():
