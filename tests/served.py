@@ -33,7 +33,8 @@ class ServedApp:
         self.process: subprocess.Popen | None = None
         self._log = None
 
-    def start(self, timeout: float = 20) -> None:
+    def start(self, timeout: float = 60) -> None:
+        # A ceiling (Lift answers in ~1 s): a start beside other test runs was seen to pass 20 s.
         self._log = self.log_path.open("ab")
         # A session of its own, so kill() reaches every server process (LIFT_WORKERS > 1).
         self.process = subprocess.Popen([sys.executable, "-m", "lift", "run"], cwd=REPO_ROOT, env=self.env,
