@@ -829,7 +829,9 @@ def test_every_date_and_time_is_shown_whole_at_200_percent_text_and_on_a_320px_s
     cut = cut_off_empty_or_filled(patient, "/treatment/plan/new")
     patient.get_by_label("First session").fill(datetime.now(UTC).date().isoformat())
     patient.get_by_label("Time of day").fill("22:00")
-    patient.get_by_label("Last day").fill("2026-12-30")
+    # 30 December (the widest date) of next year: a fixed 2026-12-30 came before the first session
+    # (today) from 31 December 2026, and the plan was refused.
+    patient.get_by_label("Last day").fill(f"{datetime.now(UTC).year + 1}-12-30")
     patient.get_by_role("button", name="Save my plan").click()
     expect(patient.get_by_role("status")).to_contain_text("Your treatment plan is saved")
     session = patient.locator("a.sessions__item").first.get_attribute("href")
