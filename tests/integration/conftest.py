@@ -25,6 +25,26 @@ PASSWORD = "correct horse battery"
 BASE_URL = "http://testserver.local"
 
 
+def helpers_now() -> datetime:
+    """Now for the helpers here and in sharing_helpers (Person.today, joined_days_ago): the real
+    clock, unless a test set the pages' clock with `mid_june`, which sets this one too."""
+    return datetime.now(UTC)
+
+
+MID_JUNE = datetime(2027, 6, 16, 17, 0, tzinfo=UTC)  # a Wednesday, 13:00 in New York
+
+
+@pytest.fixture
+def mid_june(monkeypatch) -> datetime:
+    """Today, for the pages and the helpers, is 16 June 2027: the days a test seeds just before it
+    are in the same year. Pages name a day of another year with it ("Tue 29 Dec 2026"), and tests
+    that joined a patient a few days back failed from 1 to 5 January, expecting "Tue 29 Dec"."""
+    for module in ("lift.web.rendering", "lift.web.clinician", "lift.web.report"):
+        monkeypatch.setattr(f"{module}.utc_now", lambda: MID_JUNE)
+    monkeypatch.setattr(f"{__name__}.helpers_now", lambda: MID_JUNE)
+    return MID_JUNE
+
+
 @pytest.fixture(scope="session")
 def shared_data_dir(tmp_path_factory) -> Path:
     """The data directory of this test process's apps, emptied for every test (`data_dir`)."""
@@ -118,7 +138,7 @@ class Person:
         return await self.post("/checkin", form, follow_redirects=True)
 
     def today(self, timezone: str = "America/New_York"):
-        return datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
+        return helpers_now().astimezone(ZoneInfo(timezone)).date()
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -177,7 +197,7 @@ def insert_checkin(database, day) -> None:
 
 def joined_days_ago(database, days: int) -> None:
     """Make the only user's account `days` days old, as a patient who has used Lift that long."""
-    joined = datetime.now(UTC) - timedelta(days=days)
+    joined = helpers_now() - timedelta(days=days)
     database.execute("UPDATE users SET created_at = ?", (joined.strftime("%Y-%m-%dT%H:%M:%SZ"),))
     database.commit()
 

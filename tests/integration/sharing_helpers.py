@@ -6,12 +6,13 @@ Imported by the sharing test modules (fixtures included), so each file reads on 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from tests.integration import conftest
 from tests.integration.conftest import PASSWORD, Person
 
 LINK = re.compile(r'id="invite-link"[^>]*value="([^"]+)"')
@@ -95,7 +96,7 @@ def days_back(today: date, n: int) -> date:
 
 def joined_days_ago(database, email: str, days: int) -> None:
     """Make one person's account `days` days old."""
-    joined = datetime.now(UTC) - timedelta(days=days)
+    joined = conftest.helpers_now() - timedelta(days=days)
     database.execute("UPDATE users SET created_at = ? WHERE email = ?",
                      (joined.strftime("%Y-%m-%dT%H:%M:%SZ"), email))
     database.commit()

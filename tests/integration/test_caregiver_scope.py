@@ -202,8 +202,8 @@ async def new_patient_with_2_check_ins(patient, database):
     return await joined_then_checked_in(patient, database, 3, {2: 4, 0: 6}) - timedelta(days=3)
 
 
-async def test_a_new_patients_summary_charts_from_the_day_they_joined_not_days_before_as_missed(patient, people,
-                                                                                                 database):
+async def test_a_new_patients_summary_charts_from_the_day_they_joined_not_days_before_as_missed(mid_june, patient,
+                                                                                                 people, database):
     joined = await new_patient_with_2_check_ins(patient, database)
     carer = await shared_with(patient, people("carer@example.com"))
     pid = user_id(database, patient.email)
@@ -226,7 +226,7 @@ async def test_a_new_patients_summary_charts_from_the_day_they_joined_not_days_b
     assert "Checked in on 2 of their first 4 days." in html
 
 
-async def test_a_day_filled_in_from_before_joining_starts_the_caregivers_charts(patient, people, database):
+async def test_a_day_filled_in_from_before_joining_starts_the_caregivers_charts(mid_june, patient, people, database):
     today = await joined_then_checked_in(patient, database, 3, {5: 4, 0: 6})
     carer = await shared_with(patient, people("carer@example.com"))
     pid = user_id(database, patient.email)

@@ -433,7 +433,7 @@ async def test_todays_session_stays_upcoming_for_all_who_see_it_until_it_is_logg
             in timeline)
 
 
-async def test_a_new_patients_timeline_and_report_chart_from_the_day_they_joined(patient, people, database):
+async def test_a_new_patients_timeline_and_report_chart_from_the_day_they_joined(mid_june, patient, people, database):
     """Joined 3 days ago with 2 check-ins: 10 of the 2 weeks asked for were before the account."""
     today = await joined_then_checked_in(patient, database, 3, {2: 4, 0: 6})
     doctor = await shared_with(patient, people("doctor@example.com"), "clinician")

@@ -318,7 +318,7 @@ async def test_a_new_patients_first_week_is_not_compared_with_a_week_before_they
     assert mood.count('<th scope="row">') == 4  # the day they joined and the 3 since
 
 
-async def test_a_new_patients_charts_start_the_day_they_joined_and_say_so_once(patient, database):
+async def test_a_new_patients_charts_start_the_day_they_joined_and_say_so_once(mid_june, patient, database):
     today = await joined_3_days_ago_with_2_check_ins(patient, database)
     html = (await patient.get("/trends")).text
     joined = today - timedelta(days=3)
@@ -335,7 +335,7 @@ async def test_a_new_patients_charts_start_the_day_they_joined_and_say_so_once(p
     assert chart_of(html, "mood").count('">No check-in</td>') == 2
 
 
-async def test_a_day_filled_in_from_before_joining_starts_the_charts_and_is_named_for_it(patient, database):
+async def test_a_day_filled_in_from_before_joining_starts_the_charts_and_is_named_for_it(mid_june, patient, database):
     """Joined 3 days ago, then filled in the day 5 days ago (a check-in reaches a week back, to
     before the account): the charts start on that day, not on the join date after it."""
     joined_days_ago(database, 3)
