@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
 
+from lift.domain.dates import day_month
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -244,6 +246,12 @@ def newest_account_joined_days_ago(database: Path, days: int) -> date:
     finally:
         conn.close()
     return joined
+
+
+def axis_day(day: date, today: date) -> str:
+    """A chart's first day as its axis writes it on screen: "29 Dec" in today's year, "29 Dec 2026"
+    in another (a patient who joined 3 days before 2 January), where the ends carry their years."""
+    return day_month(day) if day.year == today.year else f"{day_month(day)} {day.year}"
 
 
 class Lift:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from lift.domain.dates import day_text
 from tests.browser.conftest import (
-    PASSWORD, PHONE, REPO_ROOT, OpenPage, newest_account_joined_days_ago, unique_email,
+    PASSWORD, PHONE, REPO_ROOT, OpenPage, axis_day, newest_account_joined_days_ago, unique_email,
 )
 from tests.browser.test_accessibility import axe_violations, problems_on, session_row, set_text_size, user_id, write
 
@@ -398,8 +399,8 @@ def test_a_new_patients_caregiver_and_clinician_see_charts_from_the_day_they_joi
         patient: Page, lift, open_page: OpenPage, served_database):
     lift.check_in(patient, mood=4, days_ago=2)
     lift.check_in(patient, mood=6)
-    joined = newest_account_joined_days_ago(served_database, 3)
-    start = f"The charts start on {joined:%a} {joined.day} {joined:%b}, the day they joined Lift."
+    joined, today = newest_account_joined_days_ago(served_database, 3), datetime.now(UTC).date()
+    start = f"The charts start on {day_text(joined, today)}, the day they joined Lift."  # with its year from 1 to 3 Jan
     carer, doctor = open_page(), open_page()
     for page, role in ((carer, "caregiver"), (doctor, "clinician")):
         accept(page, invitation_link(patient, role))
@@ -415,7 +416,7 @@ def test_a_new_patients_caregiver_and_clinician_see_charts_from_the_day_they_joi
             "Mood averaged 5.0 this week, their first week with Lift.")
         figure = page.locator("figure.chart--mood")
         expect(page.get_by_text(start, exact=True)).to_be_visible()
-        expect(figure.locator(".chart__x li")).to_have_text([f"{joined.day} {joined:%b}", "Today"])
+        expect(figure.locator(".chart__x li")).to_have_text([axis_day(joined, today), "Today"])
         expect(figure.locator("rect")).to_have_count(0)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
         assert open_page.console(page).errors() == []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from lift.domain.dates import day_text
 from tests.browser.conftest import PHONE, REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -22,10 +23,6 @@ FULL_PAGE_DIR = os.environ.get("FULL_PAGE_SCREENSHOTS_DIR")
 def review(page: Page, name: str) -> None:
     if FULL_PAGE_DIR:
         page.screenshot(path=Path(FULL_PAGE_DIR) / f"treatment-{name}.png", full_page=True, animations="disabled")
-
-
-def day_label(day) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(patient: Page, console):
@@ -53,8 +50,9 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     expect(page.get_by_role("status")).to_contain_text("Your treatment plan is saved")
     upcoming = page.locator(".sessions__item")
     expect(upcoming).to_have_count(12)
-    expect(upcoming.first).to_contain_text(f"Today, {day_label(today)} · {at}")
-    expect(upcoming.nth(1)).to_contain_text(f"{day_label(today + timedelta(days=3))} · {at}")
+    # The next session, 3 days on, is named with its year from 29 to 31 December.
+    expect(upcoming.first).to_contain_text(f"Today, {day_text(today, today)} · {at}")
+    expect(upcoming.nth(1)).to_contain_text(f"{day_text(today + timedelta(days=3), today)} · {at}")
     review(page, "overview")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
@@ -63,7 +61,7 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     expect(checklist).to_contain_text("No driving until tomorrow")
     expect(checklist).to_contain_text("Not arranged yet")
     next_session = page.get_by_role("region", name="Next session after today")
-    expect(next_session).to_contain_text(f"{day_label(today + timedelta(days=3))} at {at}")
+    expect(next_session).to_contain_text(f"{day_text(today + timedelta(days=3), today)} at {at}")
 
     # Heard out of context (a screen reader's list of buttons), each button still says what it does.
     dismiss = checklist.get_by_role("button", name="Dismiss the ride reminder", exact=True)

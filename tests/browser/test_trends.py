@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, REPO_ROOT, newest_account_joined_days_ago
+from lift.domain.dates import day_text
+from tests.browser.conftest import PHONE, REPO_ROOT, axis_day, newest_account_joined_days_ago
 
 pytestmark = pytest.mark.browser
 
@@ -333,7 +334,7 @@ def test_a_patient_who_joined_3_days_ago_sees_charts_from_that_day_not_missed_da
                                                                                   served_database):
     lift.check_in(patient, mood=4, days_ago=2)
     lift.check_in(patient, mood=6)
-    joined = newest_account_joined_days_ago(served_database, 3)
+    joined, today = newest_account_joined_days_ago(served_database, 3), datetime.now(UTC).date()
 
     patient.goto("/trends")
     expect(patient.locator("#range-14d")).to_have_attribute("aria-current", "true")
@@ -341,9 +342,10 @@ def test_a_patient_who_joined_3_days_ago_sees_charts_from_that_day_not_missed_da
     # the same for every chart, is said once above them.
     expect(chart(patient, "mood").locator(".chart__summary")).to_have_text(
         "Mood averaged 5.0 this week, your first week with Lift.")
-    expect(patient.get_by_text(f"The charts start on {joined:%a} {joined.day} {joined:%b}, the day you joined Lift.")
+    # From 1 to 3 January the join day is last year's, and both name it with its year.
+    expect(patient.get_by_text(f"The charts start on {day_text(joined, today)}, the day you joined Lift.")
            ).to_be_visible()
-    expect(chart(patient, "mood").locator(".chart__x li")).to_have_text([f"{joined.day} {joined:%b}", "Today"])
+    expect(chart(patient, "mood").locator(".chart__x li")).to_have_text([axis_day(joined, today), "Today"])
     # Four days across the chart: the check-ins 2 days ago and today sit a third of the way and at the end.
     dots = chart(patient, "mood").locator("path.chart__dots").get_attribute("d")
     assert [float(x) for x in __import__("re").findall(r"M([\d.]+) ", dots)] == [100.0, 300.0]
