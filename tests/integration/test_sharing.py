@@ -612,7 +612,16 @@ async def test_a_day_is_never_split_across_two_pages_of_the_log(patient, clinici
     assert "Page 2 of 2" in second
 
 
-async def test_the_days_of_the_log_follow_the_patients_clock_change(patient, caregiver, database):
+@pytest.fixture
+def logged_on_1_march_2027(monkeypatch) -> None:
+    """The log's entries for the sharing set up after it (the invitation, its acceptance) dated 1
+    March 2027, before the looks a test adds around that month's clock change: dated now, they
+    were the newest from 15 March 2027 on and took the first page."""
+    monkeypatch.setattr("lift.db.audit.utc_now", lambda: datetime(2027, 3, 1, 12, 0, tzinfo=UTC))
+
+
+async def test_the_days_of_the_log_follow_the_patients_clock_change(logged_on_1_march_2027, patient, caregiver,
+                                                                   database):
     """New York moves to summer time on 14 March 2027: a look at 00:05 on the 15th is 04:05 UTC,
     which winter's offset would put on the 14th, and the page with it."""
     new_york = ZoneInfo("America/New_York")
