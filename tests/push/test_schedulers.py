@@ -66,7 +66,8 @@ async def test_two_scheduler_instances_send_each_due_reminder_exactly_once(
     assert push_service.problems == []
     assert [len(device.received) for device in devices] == [1] * len(devices)
     assert all(count > 0 for count in attempted.values()), attempted  # both really shared the work
-    assert {r["status"] for r in rows("SELECT status FROM push_deliveries")} == {"sent"}
+    deliveries = rows("SELECT status, last_error FROM push_deliveries")
+    assert {r["status"] for r in deliveries} == {"sent"}, [tuple(r) for r in deliveries if r["status"] != "sent"]
     assert rows("SELECT count(*) AS n FROM reminders WHERE claimed_by IS NOT NULL")[0]["n"] == 0
 
 
