@@ -4,13 +4,18 @@ arrives (where focus goes), and what controls are called (docs/accessibility.md)
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import Lift
+from tests.browser.conftest import Lift, OpenPage
+from tests.browser.test_accessibility import session_row, user_id, write
 from tests.browser.test_crisis_no_answer import answer_like_a_proxy, answer_phq9
+from tests.browser.test_sharing import accept, invitation_link, seed_logged_sessions
 
 pytestmark = pytest.mark.browser
 
@@ -214,17 +219,12 @@ def test_arranging_the_ride_home_says_what_changed_where_the_button_was(patient:
     expect(ride).to_be_focused()
 
 
-def test_each_chart_is_read_once_its_summary_in_words_and_its_numbers_in_its_table(patient: Page, lift: Lift):
-    # The picture was an image named by the chart's title and summary, right after the caption
-    # that shows both, inside a figure named by that caption: the summary was heard three times.
-    lift.check_in(patient, mood=4, days_ago=2)
-    lift.check_in(patient, mood=6)
-    patient.goto("/trends")
-    figures = patient.locator("figure.chart")
-    expect(figures).to_have_count(5)
-    for details in patient.locator("details.chart__table").all():
+def assert_each_chart_is_read_once(page: Page, charts: int) -> None:
+    figures = page.locator("figure.chart")
+    expect(figures).to_have_count(charts)
+    for details in page.locator("details.chart__table").all():
         details.evaluate("(element) => { element.open = true; }")
-    heard = [node for node in read_out(patient) if node["role"] != "InlineTextBox"]
+    heard = [node for node in read_out(page) if node["role"] != "InlineTextBox"]
     pictures = [node for node in heard if node["role"] in ("image", "img", "graphics-document")]
     assert not pictures, pictures
     for figure in figures.all():
@@ -235,3 +235,113 @@ def test_each_chart_is_read_once_its_summary_in_words_and_its_numbers_in_its_tab
     # The numbers are there, once, in the table the figure holds.
     tables = [node["name"] for node in heard if node["role"] == "table"]
     assert len([name for name in tables if name.startswith("Mood, ")]) == 1, tables
+
+
+def test_each_chart_is_read_once_its_summary_in_words_and_its_numbers_in_its_table(patient: Page, lift: Lift):
+    # The picture was an image named by the chart's title and summary, right after the caption
+    # that shows both, inside a figure named by that caption: the summary was heard three times.
+    lift.check_in(patient, mood=4, days_ago=2)
+    lift.check_in(patient, mood=6)
+    patient.goto("/trends")
+    assert_each_chart_is_read_once(patient, 5)
+
+
+def heard_between(page: Page, start: tuple[str, str], end: str) -> list[tuple[str, str]]:
+    """What a screen reader meets after the first node start, (role, name), up to the next
+    node whose role is end: (role, name) of each node it does not ignore, text boxes left out."""
+    nodes = [(node["role"], node["name"]) for node in read_out(page) if node["role"] != "InlineTextBox"]
+    first = nodes.index(start) + 1
+    last = next(i for i in range(first, len(nodes)) if nodes[i][0] == end)
+    return nodes[first:last]
+
+
+def days_heard(page: Page, strip: tuple[str, str]) -> list[list[tuple[str, str]]]:
+    """What each day of a week strip (the list at or after the node strip) says, as heard_between
+    gives it: a list item each."""
+    days: list[list[tuple[str, str]]] = []
+    for role, name in heard_between(page, strip, "paragraph"):
+        if role == "listitem":
+            days.append([])
+        elif days:
+            days[-1].append((role, name))
+    return days
+
+
+def test_todays_last_7_days_say_each_mood_once_in_words(patient: Page, lift: Lift):
+    # Each mood was a span labelled "Mood 4 of 10" holding "4": heard as both, or (a span's
+    # label is not read by every screen reader) as a bare number.
+    lift.check_in(patient, mood=4, days_ago=2)
+    lift.check_in(patient, mood=6)
+    patient.goto("/")
+    days = days_heard(patient, ("StaticText", "The last 7 days"))
+    assert len(days) == 7, days
+    two_days_ago = datetime.now(UTC).date() - timedelta(days=2)
+    assert days[4] == [("StaticText", f"{two_days_ago:%a}"), ("StaticText", "Mood 4 of 10")], days
+    assert days[6] == [("StaticText", "Today"), ("StaticText", "Mood 6 of 10")], days
+    expect(patient.locator(".week__day--done .week__value [aria-hidden]")).to_have_text(["4", "6"])
+
+
+def seed_a_session_with_only_mood_before(database: Path, patient: Page) -> None:
+    """Yesterday's session, logged with the mood before it only, and one side effect."""
+    me = user_id(database, patient.locator("main strong").first.inner_text())
+    write(database, [
+        session_row(me, datetime.now(UTC).date() - timedelta(days=1), "done"),
+        ("INSERT INTO treatment_session_logs (session_id, mood_before, created_at, updated_at)"
+         " SELECT max(id), 3, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM treatment_sessions"
+         " WHERE user_id = ?", (me,)),
+        ("INSERT INTO treatment_side_effects (session_id, effect, severity) SELECT max(id), 'nausea', 'mild'"
+         " FROM treatment_sessions WHERE user_id = ?", (me,)),
+    ])
+
+
+def test_a_sessions_mood_before_and_after_is_read_once_in_its_caption(patient: Page, served_database):
+    # The bars were an image named "Mood before 4, after 6, out of 10", then their own "Before"
+    # and "After" were read, then the caption said it all again. Now the bars are hidden, the
+    # figure is named by what it shows, and the caption is read once; a mood not given is said
+    # as such, where a dash said nothing.
+    seed_logged_sessions(served_database, patient)  # leaves the patient on /account
+    seed_a_session_with_only_mood_before(served_database, patient)
+    with closing(sqlite3.connect(served_database)) as conn:
+        sessions = conn.execute(
+            "SELECT s.id FROM treatment_sessions s JOIN treatment_session_logs l ON l.session_id = s.id"
+            " JOIN users u ON u.id = s.user_id WHERE u.email = ? ORDER BY s.starts_at",
+            (patient.locator("main strong").first.inner_text(),)).fetchall()
+    captions = ["Mood before: 4 / 10 · after: 6 / 10 · up 2", "Mood before: 4 / 10 · after: 6 / 10 · up 2",
+                "Mood before: 3 / 10 · after: not given"]
+    assert len(sessions) == len(captions)
+    for (session,), caption in zip(sessions, captions):
+        patient.goto(f"/treatment/sessions/{session}")
+        heard = heard_between(patient, ("StaticText", "How it went"), "heading")
+        assert [(role, name) for role, name in heard if name and role != "StaticText"] == [
+            ("figure", "Mood before and after")], heard
+        assert " ".join(name for role, name in heard if role == "StaticText").split() == caption.split(), heard
+        shown = patient.locator("figure.mood-change figcaption").evaluate(
+            "(caption) => { const copy = caption.cloneNode(true);"
+            " copy.querySelectorAll('.visually-hidden').forEach((hidden) => hidden.remove()); return copy.textContent; }")
+        assert shown.split() == caption.replace("not given", "– / 10").split(), shown  # what the eye reads
+
+
+def test_a_caregiver_hears_each_day_once_and_every_shared_chart_is_read_once(patient: Page, open_page: OpenPage,
+                                                                            served_database):
+    # A caregiver's week strip read "Tue, check mark, checked in on Tue 24 Nov": the weekday and
+    # the mark shown are now hidden from a screen reader, which hears the day once, whole. The
+    # caregiver's, the clinician's and the report's charts share the Trends partial: each read once.
+    seed_logged_sessions(served_database, patient)  # a fortnight: no check-in today or 4 days ago
+    patient.goto("/report")
+    assert_each_chart_is_read_once(patient, 5)
+    carer, doctor = open_page(), open_page()
+    accept(carer, invitation_link(patient, "caregiver"))
+    expect(carer.get_by_role("figure", name=re.compile("^Mood"))).to_be_visible()
+    days = days_heard(carer, ("list", "The last 7 days"))
+    assert [len(day) for day in days] == [1] * 7, days
+    heard = [day[0][1] for day in days]
+    assert [name.split(" on ")[0] for name in heard] == ["checked in"] * 2 + ["no check-in"] + [
+        "checked in"] * 3 + ["no check-in"], heard
+    assert all(re.fullmatch(r"(checked in|no check-in) on \w{3} \d{1,2} \w{3}( \d{4})?", name) for name in heard), heard
+    expect(carer.locator(".week__value [aria-hidden]")).to_have_text(["✓", "✓", "–", "✓", "✓", "✓", "–"])
+    assert_each_chart_is_read_once(carer, 2)
+    accept(doctor, invitation_link(patient, "clinician"))
+    expect(doctor.get_by_role("figure", name=re.compile("^Mood"))).to_be_visible()
+    assert_each_chart_is_read_once(doctor, 5)
+    doctor.goto(doctor.url + "/report")
+    assert_each_chart_is_read_once(doctor, 5)

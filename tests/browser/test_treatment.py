@@ -84,7 +84,7 @@ def test_a_patient_plans_twice_weekly_sessions_and_logs_one_with_dissociation(pa
     page.get_by_role("button", name="Save session log").click()
 
     expect(page.get_by_role("heading", name="Session logged")).to_be_visible()
-    expect(page.get_by_role("img", name="Mood before 3, after 7, out of 10")).to_be_visible()
+    expect(page.get_by_role("figure", name="Mood before and after")).to_contain_text("Mood before: 3 / 10 · after: 7 / 10")
     expect(page.get_by_text("up 4")).to_be_visible()
     card = page.get_by_role("article", name="Side effects and what to report")
     expect(card).to_be_visible()

@@ -221,7 +221,7 @@ async def test_a_new_patients_summary_charts_from_the_day_they_joined_not_days_b
         assert "you joined" not in html.lower() and "your first week" not in html
     html = (await carer.get(f"/caregiver/patients/{pid}")).text
     # The week strip: the 3 days before joining are blank, the day after it without a check-in is missed.
-    assert html.count("was before they joined</span>") == 3 and html.count("> no check-in on ") == 2
+    assert html.count("was before they joined</span>") == 3 and html.count(">no check-in on ") == 2
     assert "Blank days are from before they joined Lift: nothing is missing there." in html
     assert "Checked in on 2 of their first 4 days." in html
 
@@ -242,7 +242,7 @@ async def test_a_day_filled_in_from_before_joining_starts_the_caregivers_charts(
     # The week strip agrees with the charts: only the day before the filled-in one is blank; the
     # day between it and the join date is missed, as the charts show it.
     html = (await carer.get(f"/caregiver/patients/{pid}")).text
-    assert html.count("was before they joined</span>") == 1 and html.count("> no check-in on ") == 4
+    assert html.count("was before they joined</span>") == 1 and html.count(">no check-in on ") == 4
 
 
 async def test_a_caregiver_learns_no_join_date_when_the_patient_joined_before_what_they_see(patient, people,
