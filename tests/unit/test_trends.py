@@ -254,6 +254,14 @@ def test_a_table_names_its_values_unit_only_where_they_have_one():
     assert chart(values({0: 5}), metric=SLEEP).table_headers == ("Day", "Sleep (hours)", "7-day average")
 
 
+def test_each_chart_says_beside_its_title_which_way_its_scale_runs():
+    """Mood and anxiety are both 0 to 10, but a high mood is good and high anxiety is not: the
+    hint is all that tells a patient or a clinician which way each chart's line should go."""
+    hints = {m.title: chart(values({0: 5}), metric=m).hint for m in (MOOD, ANXIETY, SLEEP)}
+    assert hints == {"Mood": "0 is the lowest, 10 is the best", "Anxiety": "0 is none, 10 the most",
+                     "Sleep": "hours a night"}
+
+
 def test_it_draws_smaller_dots_only_beyond_a_month_of_days():
     assert not chart(values({0: 5}), ALL, first_entry=day(30)).crowded  # 31 days
     assert chart(values({0: 5}), ALL, first_entry=day(31)).crowded  # 32 days
@@ -445,6 +453,10 @@ def test_a_legend_names_only_what_its_chart_draws():
     assert chart(values({n: 5 for n in range(0, 200, 2)}), ALL, first_entry=day(199)).legend == ("weekly",)
     phq9 = trends.scale_chart(scales.PHQ9, [scale_result(12, 0)], first, last, TODAY, TWO_WEEKS)
     assert phq9.legend == ("total", "bands")
+    # Two results a week apart are joined by a line, which is the total's, not a day's.
+    weekly = trends.scale_chart(scales.PHQ9, [scale_result(14, 7), scale_result(12, 0)], first, last, TODAY,
+                                TWO_WEEKS)
+    assert [len(run) for run in weekly.lines] == [2] and weekly.legend == ("total", "bands")
     assert trends.scale_chart(scales.PHQ9, [], first, last, TODAY, TWO_WEEKS).legend == ("bands",)
 
 
@@ -585,6 +597,13 @@ def test_a_session_planned_for_today_or_later_stays_a_treatment_day():
     assert marked == trends.SessionDays(treatment=frozenset({TODAY, day(-3)}))
 
 
+def test_a_coming_session_cancelled_or_moved_away_no_longer_marks_its_day():
+    """Only a session still planned marks a day to come: tomorrow's, cancelled, and next week's,
+    moved to the week after, leave their old days without a dashed line."""
+    sessions = [session_at(-1, "cancelled"), session_at(-7, "rescheduled"), session_at(-14, "planned")]
+    assert trends.session_days(sessions, "UTC", TODAY) == trends.SessionDays(treatment=frozenset({day(-14)}))
+
+
 def test_a_moved_session_counts_on_the_day_it_moved_to_and_a_cancelled_one_nowhere():
     # Moved from 6 days ago to 4 days ago (given), and from 3 days ago to 1 day ago (never logged),
     # and from yesterday to tomorrow; one cancelled outright.
@@ -658,6 +677,25 @@ def test_it_summarises_the_latest_total_against_a_baseline_older_than_the_range(
         "Your latest PHQ-9 was 9 (mild range) on Wed 20 May: down 11 points (55%) from your "
         "baseline of 20 on Sat 1 Nov 2025.")
     assert [row[2:] for row in result.rows] == [("9", "Mild"), ("12", "Moderate")]
+
+
+def test_a_results_table_names_its_columns_for_a_screen_reader():
+    result = phq9_chart([scale_result(9, 0)], TWO_WEEKS)
+    day_header, *value_headers = result.table_headers
+    assert day_header == "Day" and dict(zip(value_headers, result.rows[0][2:], strict=True)) == {
+        "Total": "9", "Range": "Mild"}
+
+
+def test_a_past_periods_latest_result_is_never_given_the_fall_of_a_result_after_it():
+    """A report on a period that ended before the patient's latest PHQ-9: the change from the
+    baseline is that later result's, so it is not written beside the period's own last one."""
+    results = [scale_result(20, 100, baseline=True), scale_result(15, 60), scale_result(9, 0)]
+    past = trends.scale_chart(scales.PHQ9, results, day(89), day(40), TODAY, REPORT)
+    assert past.summary == "Your latest PHQ-9 was 15 (moderately severe range) on Sat 21 Mar 2026."
+    # The same result, the patient's latest, is given its fall.
+    assert trends.scale_chart(scales.PHQ9, results[:2], day(89), day(40), TODAY, REPORT).summary == (
+        "Your latest PHQ-9 was 15 (moderately severe range) on Sat 21 Mar 2026: down 5 points (25%) from "
+        "your baseline of 20 on Mon 9 Feb 2026.")
 
 
 def test_a_latest_result_from_last_year_is_summarised_with_its_year():
