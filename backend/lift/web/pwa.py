@@ -26,7 +26,8 @@ STATIC_DIR = FRONTEND_DIR / "static"
 # What every page needs, or what an installed app shows: precached so that Lift opens with
 # no signal. Paths under /static/.
 SHELL_ASSETS = (
-    "css/app.css", "vendor/htmx.min.js", "js/app.js", "js/offline-queue.js", "js/offline.js",
+    "css/app.css", "js/before-htmx.js", "vendor/htmx.min.js", "js/app.js", "js/offline-queue.js",
+    "js/offline.js",
     "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-192.png",
     "icons/maskable-512.png", "icons/apple-touch-icon.png",
 )
