@@ -395,6 +395,71 @@ def test_a_reminder_in_the_repeated_hour_expires_when_quiet_hours_start_at_their
     assert (lead.due_at, lead.expires_at) == (in_fold(NY, 1, 10, 1), in_fold(NY, 1, 30, 1))
 
 
+# At 02:00 the clocks go back to 01:00, inside quiet hours that end at 01:30 or 01:45 again until
+# their second end: a message sent at the first end must not be held by the push service past
+# 02:00, and a reminder not sent by then goes at the second end, once.
+FOLD_QUIET = [(zone, end) for zone in (NY, LONDON) for end in (time(1, 30), time(1, 45))]
+
+
+def test_the_clocks_go_back_into_quiet_hours_when_they_end_in_the_repeated_hour():
+    for zone, end in FOLD_QUIET:
+        prefs = Preferences(quiet_start=time(22, 0), quiet_end=end)
+        back = rules.clocks_back_into_quiet_hours(in_fold(zone, 0, 30, 0), prefs, zone)
+        assert back == in_fold(zone, 1, 0, 1) == in_fold(zone, 1, 59, 0) + timedelta(minutes=1), zone
+        assert rules.clocks_back_into_quiet_hours(back, prefs, zone) is None
+    # Quiet hours that end before the repeated hour, or at its end, are not entered again.
+    for end in (time(0, 30), time(2, 0), time(7, 0)):
+        prefs = Preferences(quiet_start=time(22, 0), quiet_end=end)
+        assert rules.clocks_back_into_quiet_hours(in_fold(NY, 0, 0, 0), prefs, NY) is None
+
+
+@pytest.mark.parametrize(("zone", "end"), FOLD_QUIET)
+def test_a_reminder_sent_as_quiet_hours_first_end_is_held_only_until_the_clocks_go_back(zone, end):
+    ctx = patient(zone, checkin_time=time(1, 0), quiet_start=time(22, 0), quiet_end=end)
+    day = FALL_BACK[zone]
+    occ = find(rules.occurrences(ctx, in_fold(zone, 0, 0, 0)), "checkin", day.isoformat())
+    assert occ.due_at == in_fold(zone, end.hour, end.minute, 0)
+    decision = rules.decide(occ.due_at, occ, ctx, occ.due_at)
+    # 02:00, as the clocks go back to 01:00 (the second 01:00).
+    assert (decision.action, decision.expires_at) == ("send", in_fold(zone, 1, 0, 1))
+    held_until = occ.due_at + timedelta(seconds=rules.ttl_seconds(decision.expires_at, occ.due_at))
+    quiet = [t for t in every_minute(occ.due_at, held_until) if rules.in_quiet_hours(t, ctx.preferences, zone)]
+    assert quiet == []
+
+
+@pytest.mark.parametrize(("zone", "end"), FOLD_QUIET)
+def test_a_reminder_not_sent_before_the_clocks_go_back_comes_at_the_second_end_of_quiet_hours(zone, end):
+    ctx = patient(zone, checkin_time=time(1, 0), quiet_start=time(22, 0), quiet_end=end)
+    day = FALL_BACK[zone]
+    second_end = in_fold(zone, end.hour, end.minute, 1)
+    # The worker was down from the first end of quiet hours until 01:05 after the clocks went back.
+    now = in_fold(zone, 1, 5, 1)
+    occ = find(rules.occurrences(ctx, now), "checkin", day.isoformat())
+    decision = rules.decide(occ.due_at, occ, ctx, now)
+    assert (decision.action, decision.due_at) == ("reschedule", second_end)
+    sent = rules.decide(occ.due_at, find(rules.occurrences(ctx, second_end), "checkin", day.isoformat()),
+                        ctx, second_end)
+    assert (sent.action, sent.expires_at) == ("send", occ.expires_at)
+
+
+@pytest.mark.parametrize(("zone", "end"), FOLD_QUIET)
+def test_a_reminder_due_just_before_the_clocks_go_back_waits_for_the_second_end(zone, end):
+    # Due at 01:55, outside quiet hours, five minutes before 02:00 becomes 01:00: too little time
+    # for the scheduler and the shortest TTL, so it comes when quiet hours end the second time,
+    # and also when a slow worker first looks at it just after the clocks went back.
+    ctx = patient(zone, checkin_time=time(1, 55), quiet_start=time(22, 0), quiet_end=end)
+    day = FALL_BACK[zone]
+    occ = find(rules.occurrences(ctx, in_fold(zone, 0, 0, 0)), "checkin", day.isoformat())
+    assert occ.due_at == in_fold(zone, 1, 55, 0)
+    for now in (occ.due_at, in_fold(zone, 1, 1, 1)):
+        decision = rules.decide(occ.due_at, occ, ctx, now)
+        assert (decision.action, decision.due_at) == ("reschedule", in_fold(zone, end.hour, end.minute, 1))
+    # Due at 01:40 (quiet hours until 01:30), twenty minutes before: it goes, held until 02:00.
+    early = patient(zone, checkin_time=time(1, 40), quiet_start=time(22, 0), quiet_end=time(1, 30))
+    occ = find(rules.occurrences(early, in_fold(zone, 0, 0, 0)), "checkin", day.isoformat())
+    assert rules.decide(occ.due_at, occ, early, occ.due_at).expires_at == in_fold(zone, 1, 0, 1)
+
+
 # Sending: overdue, moved, withdrawn -------------------------------------------------------
 
 def test_it_drops_a_reminder_overdue_by_more_than_its_window():

@@ -15,7 +15,10 @@ so it is computed on the UTC instant, never on the wall clock.
 A push service holds a message for an offline phone until its TTL runs out and delivers it
 when the phone comes back, so quiet hours are kept only if no reminder's expiry (which sets
 the TTL) reaches into them: each one expires at the latest when the next quiet hours start,
-and the evening-before reminder, which says "tomorrow", at the latest at midnight.
+and the evening-before reminder, which says "tomorrow", at the latest at midnight. Quiet hours that
+end in the hour the clocks repeat start again, without their start being read, when the clocks
+go back: a message sent before then is held only until then, and one not sent by then comes
+when they end the second time (decide, clocks_back_into_quiet_hours).
 """
 
 from __future__ import annotations
@@ -309,6 +312,39 @@ def quiet_hours_start_after(instant: datetime, prefs: Preferences, timezone: str
     return next_reading(instant, prefs.quiet_start, timezone)
 
 
+def clocks_back_into_quiet_hours(instant: datetime, prefs: Preferences, timezone: str) -> datetime | None:
+    """The first instant after `instant` (today or tomorrow, local) at which the clocks going back
+    put the wall clock into quiet hours again: with quiet hours until 01:30, at 02:00 on the night
+    the clocks go back to 01:00. It happens only where quiet hours end in the repeated hour, so
+    their end is read twice; None elsewhere, or without quiet hours."""
+    if quiet_hours_start_after(instant, prefs, timezone) is None:
+        return None
+    day = local_date_of(instant, timezone)
+    for offset in range(2):
+        readings = local_instants(day + timedelta(days=offset), prefs.quiet_end, timezone)
+        if len(readings) == 2:
+            back = _clock_change_between(*readings, timezone)
+            if back > instant and in_quiet_hours(back, prefs, timezone) and not in_quiet_hours(
+                    back - timedelta(seconds=1), prefs, timezone):
+                return back
+    return None
+
+
+def _clock_change_between(first: datetime, second: datetime, timezone: str) -> datetime:
+    """The instant the UTC offset changes between two readings of one wall time (a fold): found
+    by halving, to the second, since zoneinfo does not list its transitions."""
+    zone = ZoneInfo(timezone)
+    before = first.astimezone(zone).utcoffset()
+    low, high = 0, int((second - first).total_seconds())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if (first + timedelta(seconds=middle)).astimezone(zone).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return first + timedelta(seconds=high)
+
+
 def respect_quiet_hours(due: datetime, expires: datetime, prefs: Preferences, timezone: str) -> datetime | None:
     """The due instant moved to the end of quiet hours if it falls in them; None if that is too late."""
     if not in_quiet_hours(due, prefs, timezone):
@@ -327,7 +363,8 @@ def _occurrence(ctx: PatientContext, kind: str, key: str, local_date: date, due:
     # The expiry is the push TTL's end: past the next start of quiet hours, the push service
     # could deliver it in the middle of the patient's night. A reminder set just before quiet
     # hours still gets MIN_WINDOW to go out (a few minutes into them at worst), or it would
-    # never be sent at all.
+    # never be sent at all. (The clocks going back into quiet hours cap only the message's TTL,
+    # at send time, in decide: the reminder itself stays wanted until their second end.)
     if (quiet := quiet_hours_start_after(moved, ctx.preferences, ctx.timezone)) is not None:
         expires = min(expires, max(quiet, moved + MIN_WINDOW))
     return Occurrence(kind=kind, key=key, local_date=local_date, due_at=moved, expires_at=expires,
@@ -465,15 +502,29 @@ def decide(due_at: datetime, wanted: Occurrence | None, ctx: PatientContext, now
         return Decision(action="reschedule", due_at=wanted.due_at, expires_at=wanted.expires_at)
     if now >= wanted.expires_at:
         return Decision(action="expire")
-    just_due = wanted.due_at <= now < wanted.due_at + MIN_WINDOW
-    if in_quiet_hours(now, ctx.preferences, ctx.timezone) and not just_due:
+    prefs, zone = ctx.preferences, ctx.timezone
+    # The night the clocks go back into quiet hours (those ending in the repeated hour), the
+    # wall clock re-enters them without reading their start: `back` is that instant.
+    back = clocks_back_into_quiet_hours(wanted.due_at, prefs, zone)
+    just_due = wanted.due_at <= now < wanted.due_at + MIN_WINDOW and (back is None or now < back)
+    if in_quiet_hours(now, prefs, zone) and not just_due:
         # Late because a worker was down, and now it is the middle of the patient's night.
-        # (Within MIN_WINDOW of its due time, a reminder due just before quiet hours still goes.)
-        later = quiet_hours_end_after(now, ctx.preferences, ctx.timezone)
+        # (Within MIN_WINDOW of its due time, a reminder due just before quiet hours still goes,
+        # unless they came back with the clocks: then they end again soon.)
+        later = quiet_hours_end_after(now, prefs, zone)
         if later < wanted.expires_at:
             return Decision(action="reschedule", due_at=later, expires_at=wanted.expires_at)
         return Decision(action="expire")
-    return Decision(action="send", expires_at=wanted.expires_at)
+    if back is not None and back <= now:
+        back = clocks_back_into_quiet_hours(now, prefs, zone)
+    if back is None or back >= wanted.expires_at:
+        return Decision(action="send", expires_at=wanted.expires_at)
+    # The push service may hold the message only until the clocks go back. Too near that to be
+    # sure to go out (the scheduler's passes and the shortest TTL need MIN_WINDOW), it comes
+    # when quiet hours end the second time, if that is not too late.
+    if back < now + MIN_WINDOW and (later := quiet_hours_end_after(back, prefs, zone)) < wanted.expires_at:
+        return Decision(action="reschedule", due_at=later, expires_at=wanted.expires_at)
+    return Decision(action="send", expires_at=back)
 
 
 def wanted_now(row: StoredReminder, ctx: PatientContext, now: datetime) -> Occurrence | None:
