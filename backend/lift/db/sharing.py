@@ -64,6 +64,11 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+# Draws of a link and code before giving up on a free code hash; a resend with a form's key
+# tries the same draws to find the ones its first send stored.
+CODE_DRAWS = 5
+
+
 def keyed_secrets(key: str, patient_id: int, client_uuid: str, attempt: int) -> tuple[str, str]:
     """The link token and code of the invitation a form with this key made: drawn from the
     app's secret, so a resend after a lost answer can show them again while only their hashes
@@ -82,7 +87,7 @@ def _made_before(row, code_key: str, client_uuid: str, now: datetime) -> tuple[s
     made = _invitation(row)
     if invitation_problem(made, now):
         return None
-    for attempt in range(5):
+    for attempt in range(CODE_DRAWS):
         token, code = keyed_secrets(code_key, made.patient_id, client_uuid, attempt)
         if hmac.compare_digest(token_hash(token), row["token_hash"]):
             return token, code, made
@@ -104,7 +109,7 @@ async def create_invitation(db: Database, patient: User, form: InviteForm, code_
                 " WHERE i.patient_id = ? AND i.client_uuid = ?", (patient.id, client_uuid))
             if (row := await cursor.fetchone()) is not None:
                 return _made_before(row, code_key, client_uuid, now)
-        for attempt in range(5):
+        for attempt in range(CODE_DRAWS):
             token, code = (keyed_secrets(code_key, patient.id, client_uuid, attempt) if client_uuid
                            else (secrets.token_urlsafe(32), new_code()))
             cursor = await conn.execute(

@@ -16,6 +16,7 @@ from litestar.utils import url_quote
 from lift.db.clock import utc_now
 from lift.domain import accounts, dates
 from lift.domain.checkins import today_in
+from lift.domain.forms import FORM_KEY_FIELD
 
 # Shown above a form whose write failed (a locked or full database): the form comes back with
 # everything the person typed, so nothing is lost by trying again.
@@ -124,7 +125,7 @@ def to_page_shown(request: Request, shown: int) -> Response | None:
 def new_form_key(values: dict) -> dict:
     """A form's values with a one-time key (a UUID) made as it is shown, so that a resend after
     a lost answer is done once; a form sent back (422, 503) keeps the key it came with."""
-    return {"client_uuid": str(uuid.uuid4()), **values}
+    return {FORM_KEY_FIELD: str(uuid.uuid4()), **values}
 
 
 async def form_data(request: Request) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from litestar import Request, get, post
@@ -21,7 +20,7 @@ from lift.domain.forms import parse_form
 from lift.web.crisis import crisis_context, item9_sent
 from lift.web.guards import patient
 from lift.web.pwa import with_offline_crisis
-from lift.web.rendering import form_data, is_htmx, local_today, redirect, render, to_page_shown
+from lift.web.rendering import form_data, is_htmx, local_today, new_form_key, redirect, render, to_page_shown
 
 RESULTS_PAGE_SIZE = 20
 SAVE_FAILED = (
@@ -44,8 +43,7 @@ def instrument_or_404(key: str) -> scales.Instrument:
 async def form_view(request: Request, instrument: scales.Instrument, values: dict, errors: dict,
                     status_code: int = 200, changing: scales.ScaleResult | None = None, **crisis) -> Response:
     crisis.setdefault("crisis", None)
-    # The form's key stays with its answers when it comes back (422, 503); a new form gets one.
-    values = {"client_uuid": str(uuid.uuid4()), **values}
+    values = new_form_key(values)
     if instrument is scales.PHQ9:
         # Get help now for item 9 is on the page before it is sent, for when the answer is slow
         # or never comes back (no signal, a timeout, a proxy's error page).
