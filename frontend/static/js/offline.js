@@ -98,12 +98,14 @@
     return fields;
   }
 
-  function showAlert(text, kind = "error") {
+  // Below Get help now, or at the page's top; `beside`: just above that form instead.
+  function showAlert(text, kind = "error", beside = null) {
     const old = main().querySelector("[data-offline-alert]");
     if (old) old.remove();
     const alert = element("div", { class: `alert alert--${kind}`, role: "alert", "data-offline-alert": "" }, element("p", { text }));
     const crisis = main().querySelector("#crisis");
-    if (crisis) crisis.after(alert);
+    if (beside) beside.before(alert);
+    else if (crisis) crisis.after(alert);
     else main().prepend(alert);
     return alert;
   }
@@ -476,11 +478,8 @@
   const NOT_SAVED = "Lift couldn't answer just now because of a problem on its side, so this may not be saved. What you entered is still here: in a moment, reload the page in another tab to see whether it changed before trying again.";
   const resendSafe = (form) => Boolean(form.elements.client_uuid) || form.hasAttribute("data-resend-safe");
   function keepTyped(form, why) {
-    const old = main().querySelector("[data-offline-alert]");
-    if (old) old.remove();
-    const alert = element("div", { class: "alert alert--error", role: "alert", "data-offline-alert": "", tabindex: "-1" },
-      element("p", { text: why }));
-    form.before(alert);
+    const alert = showAlert(why, "error", form);
+    alert.tabIndex = -1;
     alert.focus();
   }
 
